@@ -1,0 +1,68 @@
+/*
+ * The dead-letter port for operators: list dead outbox rows and rejected
+ * inbox rows, and put them back to pending (the admin routes and the
+ * `order-service outbox|inbox ...` commands use it).
+ */
+#ifndef OS_ADMIN_PORT_H
+#define OS_ADMIN_PORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../domain/status.h"
+#include "inbox_port.h"
+#include "outbox_port.h"
+
+#define ADMIN_LIST_MAX 100
+
+enum admin_kind {
+	ADMIN_OUTBOX = 0, /* outbox rows with status dead */
+	ADMIN_INBOX,      /* inbox rows with status rejected */
+};
+
+struct dead_letter {
+	int64_t id;                                   /* outbox seq or inbox id */
+	char message_id[INBOX_MESSAGE_ID_MAX + 1];    /* outbox event id or inbox message id */
+	char type[INBOX_TYPE_MAX + 1];
+	char where[OUTBOX_DESTINATION_MAX + 1];       /* outbox destination or inbox source */
+	bool has_order_id;
+	struct uuid order_id;
+	int32_t attempts;
+	char error[OUTBOX_ERROR_MAX + 1];
+	int64_t at_us;                                /* created_at / received_at */
+};
+
+/* Lists up to limit (<= ADMIN_LIST_MAX) rows with id > after_id, by id. */
+typedef enum os_status admin_list_fn(void *ctx, enum admin_kind kind, int64_t after_id,
+				     size_t limit, struct dead_letter *out, size_t *n,
+				     struct os_error *err);
+
+/* Puts row id (or every row when id == 0) back to pending, due now, with
+ * attempts reset; *n counts them. OS_ENOTFOUND when id names no such row. */
+typedef enum os_status admin_retry_fn(void *ctx, enum admin_kind kind, int64_t id, size_t *n,
+				      struct os_error *err);
+
+struct admin_ops {
+	admin_list_fn *list;
+	admin_retry_fn *retry;
+};
+
+struct admin {
+	const struct admin_ops *ops;
+	void *ctx;
+};
+
+static inline enum os_status admin_list(const struct admin *a, enum admin_kind kind,
+					int64_t after_id, size_t limit, struct dead_letter *out,
+					size_t *n, struct os_error *err)
+{
+	return a->ops->list(a->ctx, kind, after_id, limit, out, n, err);
+}
+
+static inline enum os_status admin_retry(const struct admin *a, enum admin_kind kind, int64_t id,
+					 size_t *n, struct os_error *err)
+{
+	return a->ops->retry(a->ctx, kind, id, n, err);
+}
+
+#endif

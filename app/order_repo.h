@@ -1,0 +1,159 @@
+/*
+ * The order repository port. One instance is one database session: it is
+ * used by one thread at a time. Every write is one transaction; reads see
+ * committed data only.
+ */
+#ifndef OS_ORDER_REPO_H
+#define OS_ORDER_REPO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "../domain/order.h"
+#include "../domain/order_state.h"
+#include "../domain/status.h"
+#include "order_change.h"
+
+#define ORDER_LIST_MAX 100  /* largest page of a list */
+#define ORDER_HISTORY_MAX 32 /* longest history returned */
+
+struct order_filter {
+	const char *user_id;        /* NULL: any */
+	bool has_status;
+	enum order_status status;
+	bool has_after;             /* keyset: orders with id < after (newest first) */
+	struct uuid after;
+	size_t limit;               /* 1..ORDER_LIST_MAX */
+};
+
+/*
+ * Called by the repository with the order row locked, inside its
+ * transaction. Returns the verdict; for ORDER_APPLY it fills *change, which
+ * the repository writes (status, updated_at, version + 1, history row, outbox
+ * rows, NOTIFY, stock release) and then releases with order_change_release.
+ * For any other verdict nothing is written and *change is left untouched.
+ */
+typedef enum order_verdict order_mutate_fn(void *arg, const struct order *current,
+					   struct order_change *change);
+
+/*
+ * Inserts c->order, its items, its first history row (to = new) and its
+ * outbox rows in one transaction. When c->reserve_stock, each line first
+ * takes its quantity from `inventory` in the same transaction.
+ * Returns:
+ *  OS_OK, *created = true: written; *out is the stored order.
+ *  OS_OK, *created = false: the idempotency key exists already (also when a
+ *    concurrent request won the race); *out is that order and fingerprint
+ *    (cap fp_cap) its stored fingerprint. Nothing was written.
+ *  OS_ENOTFOUND (field "items[i].item_id"): reserve_stock and no such item.
+ *  OS_ECONFLICT (field "items[i].quantity"): reserve_stock and not enough stock.
+ *  OS_EUNAVAIL: the database is unreachable. OS_EIO: anything else.
+ * Outputs are written only on OS_OK.
+ */
+typedef enum os_status order_repo_create_fn(void *ctx, const struct order_create *c,
+					    struct order *out, bool *created,
+					    char *fingerprint, size_t fp_cap,
+					    struct os_error *err);
+
+/* As create's "exists" case, without writing: OS_ENOTFOUND when no order has
+ * this key. */
+typedef enum os_status order_repo_find_by_key_fn(void *ctx, const struct uuid *key,
+						 struct order *out, char *fingerprint,
+						 size_t fp_cap, struct os_error *err);
+
+/* OS_OK with *out, or OS_ENOTFOUND. */
+typedef enum os_status order_repo_get_fn(void *ctx, const struct uuid *id,
+					 struct order *out, struct os_error *err);
+
+/* Newest first; fills out[0..*n). out must hold f->limit orders. */
+typedef enum os_status order_repo_list_fn(void *ctx, const struct order_filter *f,
+					  struct order *out, size_t *n,
+					  struct os_error *err);
+
+/* Oldest first; fills out[0..*n), at most cap. OS_ENOTFOUND for no order. */
+typedef enum os_status order_repo_history_fn(void *ctx, const struct uuid *id,
+					     struct order_history_entry *out, size_t cap,
+					     size_t *n, struct os_error *err);
+
+/* Locks order id, calls fn, writes an ORDER_APPLY change, commits. *verdict
+ * receives fn's verdict. OS_ENOTFOUND for no order. */
+typedef enum os_status order_repo_update_fn(void *ctx, const struct uuid *id,
+					    order_mutate_fn *fn, void *arg,
+					    enum order_verdict *verdict, struct os_error *err);
+
+/* For up to max orders in status new created before created_before_us,
+ * skipping rows locked by others: locks each, calls fn, writes. *changed
+ * counts the orders changed. */
+typedef enum os_status order_repo_expire_fn(void *ctx, int64_t created_before_us,
+					    size_t max, order_mutate_fn *fn, void *arg,
+					    size_t *changed, struct os_error *err);
+
+struct order_repo_ops {
+	order_repo_create_fn *create;
+	order_repo_find_by_key_fn *find_by_key;
+	order_repo_get_fn *get;
+	order_repo_list_fn *list;
+	order_repo_history_fn *history;
+	order_repo_update_fn *update;
+	order_repo_expire_fn *expire;
+};
+
+struct order_repo {
+	const struct order_repo_ops *ops;
+	void *ctx;
+};
+
+static inline enum os_status order_repo_create(const struct order_repo *r,
+					       const struct order_create *c,
+					       struct order *out, bool *created,
+					       char *fp, size_t fp_cap, struct os_error *err)
+{
+	return r->ops->create(r->ctx, c, out, created, fp, fp_cap, err);
+}
+
+static inline enum os_status order_repo_find_by_key(const struct order_repo *r,
+						    const struct uuid *key, struct order *out,
+						    char *fp, size_t fp_cap,
+						    struct os_error *err)
+{
+	return r->ops->find_by_key(r->ctx, key, out, fp, fp_cap, err);
+}
+
+static inline enum os_status order_repo_get(const struct order_repo *r, const struct uuid *id,
+					    struct order *out, struct os_error *err)
+{
+	return r->ops->get(r->ctx, id, out, err);
+}
+
+static inline enum os_status order_repo_list(const struct order_repo *r,
+					     const struct order_filter *f, struct order *out,
+					     size_t *n, struct os_error *err)
+{
+	return r->ops->list(r->ctx, f, out, n, err);
+}
+
+static inline enum os_status order_repo_history(const struct order_repo *r,
+						const struct uuid *id,
+						struct order_history_entry *out, size_t cap,
+						size_t *n, struct os_error *err)
+{
+	return r->ops->history(r->ctx, id, out, cap, n, err);
+}
+
+static inline enum os_status order_repo_update(const struct order_repo *r,
+					       const struct uuid *id, order_mutate_fn *fn,
+					       void *arg, enum order_verdict *verdict,
+					       struct os_error *err)
+{
+	return r->ops->update(r->ctx, id, fn, arg, verdict, err);
+}
+
+static inline enum os_status order_repo_expire(const struct order_repo *r,
+					       int64_t created_before_us, size_t max,
+					       order_mutate_fn *fn, void *arg, size_t *changed,
+					       struct os_error *err)
+{
+	return r->ops->expire(r->ctx, created_before_us, max, fn, arg, changed, err);
+}
+
+#endif

@@ -1,0 +1,70 @@
+/* The order aggregate's invariants: status names, totals, identifier rules. */
+#include "order.h"
+
+#include <string.h>
+
+#include "money.h"
+
+static const char *const status_names[] = {
+	[ORDER_NEW] = "new",
+	[ORDER_PAID] = "paid",
+	[ORDER_SHIPPED] = "shipped",
+	[ORDER_DELIVERED] = "delivered",
+	[ORDER_CANCELLED] = "cancelled",
+};
+
+const char *order_status_name(enum order_status s)
+{
+	if ((size_t)s >= sizeof(status_names) / sizeof(status_names[0]))
+		return "unknown";
+	return status_names[s];
+}
+
+enum os_status order_status_parse(const char *s, size_t len, enum order_status *out)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(status_names) / sizeof(status_names[0]); i++) {
+		if (strlen(status_names[i]) == len && memcmp(status_names[i], s, len) == 0) {
+			*out = (enum order_status)i;
+			return OS_OK;
+		}
+	}
+	return OS_EINVAL;
+}
+
+bool order_status_is_terminal(enum order_status s)
+{
+	return s == ORDER_DELIVERED || s == ORDER_CANCELLED;
+}
+
+enum os_status order_total(const struct order *o, int64_t *out)
+{
+	int64_t total = 0;
+	size_t i;
+
+	for (i = 0; i < o->item_count; i++) {
+		int64_t line;
+
+		if (money_mul(o->items[i].unit_price_cents, o->items[i].quantity, &line) != OS_OK ||
+		    money_add(total, line, &total) != OS_OK)
+			return OS_EINVAL;
+	}
+	*out = total;
+	return OS_OK;
+}
+
+enum os_status order_check_ident(const char *s, size_t len, size_t max)
+{
+	size_t i;
+
+	if (s == NULL || len == 0 || len > max)
+		return OS_EINVAL;
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c <= 0x20 || c >= 0x7f || c == '"' || c == '\\')
+			return OS_EINVAL;
+	}
+	return OS_OK;
+}

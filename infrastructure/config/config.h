@@ -1,0 +1,59 @@
+/*
+ * Configuration from the environment (DESIGN §9), optionally seeded from a
+ * .env file: variables already in the environment win over the file. Every
+ * value is validated at load; a bad one fails the load with one line naming
+ * the variable, and the process exits with it.
+ */
+#ifndef OS_CONFIG_H
+#define OS_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "domain/status.h"
+#include "infrastructure/log/log.h"
+
+#define CONFIG_STR_MAX 512
+
+struct config {
+	char database_url[CONFIG_STR_MAX + 1];     /* DATABASE_URL | POSTGRES_CONNECTION_STRING */
+	char kafka_bootstrap[CONFIG_STR_MAX + 1];  /* KAFKA_BOOTSTRAP_SERVERS | KAFKA_BOOTSTRAP */
+	int app_port;                              /* APP_PORT, 8000 */
+	int api_threads;                           /* API_THREADS, 4: event loops, one DB session each */
+	char catalog_url[CONFIG_STR_MAX + 1];      /* CATALOG_SERVICE_API_URL; "" = local inventory */
+	char payments_url[CONFIG_STR_MAX + 1];     /* PAYMENTS_SERVICE_API_URL */
+	char payments_callback_url[CONFIG_STR_MAX + 1]; /* PAYMENTS_CALLBACK_URL */
+	char notifications_url[CONFIG_STR_MAX + 1];/* NOTIFICATIONS_SERVICE_API_URL */
+	char access_token[CONFIG_STR_MAX + 1];     /* CAPASHINO_SERVICE_ACCESS_TOKEN -> X-API-Key */
+	char callback_secret[CONFIG_STR_MAX + 1];  /* PAYMENTS_CALLBACK_SECRET; "" = unsigned */
+	enum log_level log_level;                  /* LOG_LEVEL, info */
+	bool log_json;                             /* LOG_FORMAT json|text, json */
+	int timeout_read_ms;                       /* TIMEOUT_READ seconds (decimal), 5 */
+	int max_retry;                             /* MAX_RETRY, 10: attempts before dead */
+	int max_delay_ms;                          /* MAX_DELAY seconds, 60: backoff ceiling */
+	int outbox_batch_size;                     /* OUTBOX_BATCH_SIZE, 500 */
+	int outbox_poll_ms;                        /* OUTBOX_POLL_INTERVAL_MS, 1000: safety-net poll */
+	int outbox_retention_s;                    /* OUTBOX_RETENTION_SECONDS, 86400 */
+	int kafka_linger_ms;                       /* KAFKA_LINGER_MS, 1 */
+	char topic_order_events[65];               /* KAFKA_TOPIC_ORDER_EVENTS, order.events */
+	char topic_shipping_requests[65];          /* KAFKA_TOPIC_SHIPPING_REQUESTS, shipping.requests */
+	char topic_shipping_events[65];            /* KAFKA_TOPIC_SHIPPING_EVENTS, shipping.events */
+	char kafka_group_id[65];                   /* KAFKA_CONSUMER_GROUP, order-service-shipping */
+	int max_body_bytes;                        /* MAX_BODY_BYTES, 65536 */
+	int order_stale_after_s;                   /* ORDER_STALE_AFTER_SECONDS, 900 */
+	char currency[4];                          /* ORDER_CURRENCY, RUB */
+	int inbox_max_attempts;                    /* INBOX_MAX_ATTEMPTS, 50: early events wait this long */
+	int worker_metrics_port;                   /* WORKER_METRICS_PORT, 0 = off */
+};
+
+/*
+ * Loads *cfg: defaults, then the .env file at env_file (NULL: "$ENV_FILE" or
+ * "./.env"; a missing file is fine), then the environment. On failure err
+ * says which variable and why, e.g.
+ *   "APP_PORT: must be an integer from 1 to 65535, got \"80x\"".
+ * *cfg is written only on success.
+ */
+enum os_status config_load(struct config *cfg, const char *env_file, struct os_error *err);
+
+#endif

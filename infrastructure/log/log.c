@@ -1,0 +1,136 @@
+/* Structured log lines: JSON objects or text, one write(2) each. */
+#include "log.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "app/sbuf.h"
+
+#define LOG_LINE_MAX 8192
+
+static enum log_level min_level = LOG_INFO;
+static bool as_json = true;
+static char component_name[48] = "order-service";
+
+static const char *const level_names[] = { "debug", "info", "warn", "error" };
+
+void log_setup(enum log_level min, bool json, const char *component)
+{
+	min_level = min;
+	as_json = json;
+	if (component)
+		snprintf(component_name, sizeof(component_name), "%s", component);
+}
+
+bool log_level_parse(const char *s, enum log_level *out)
+{
+	size_t i;
+
+	if (s == NULL)
+		return false;
+	if (strcasecmp(s, "warning") == 0) {
+		*out = LOG_WARN;
+		return true;
+	}
+	for (i = 0; i < sizeof(level_names) / sizeof(level_names[0]); i++) {
+		if (strcasecmp(s, level_names[i]) == 0) {
+			*out = (enum log_level)i;
+			return true;
+		}
+	}
+	return false;
+}
+
+static void format_ts(char *buf, size_t cap)
+{
+	struct timeval tv;
+	struct tm tm;
+
+	gettimeofday(&tv, NULL);
+	gmtime_r(&tv.tv_sec, &tm);
+	snprintf(buf, cap, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+		 (long)(tv.tv_usec / 1000));
+}
+
+static void add_pair(struct sbuf *sb, const char *key, const char *value)
+{
+	size_t vlen = strlen(value);
+
+	if (vlen > 1024)
+		vlen = 1024;
+	if (as_json) {
+		sbuf_add_json_key(sb, key, false);
+		sbuf_add_json_str(sb, value, vlen);
+	} else {
+		sbuf_addf(sb, " %s=", key);
+		sbuf_add(sb, value, vlen);
+	}
+}
+
+static void emit(enum log_level lvl, const char *msg, va_list ap)
+{
+	char ts[40];
+	struct sbuf sb;
+	const char *key;
+
+	format_ts(ts, sizeof(ts));
+	sbuf_init(&sb, LOG_LINE_MAX);
+	if (as_json) {
+		sbuf_addf(&sb, "{\"ts\":\"%s\",\"level\":\"%s\"", ts, level_names[lvl]);
+		add_pair(&sb, "msg", msg);
+		add_pair(&sb, "component", component_name);
+	} else {
+		sbuf_addf(&sb, "%s %-5s [%s] %s", ts, level_names[lvl], component_name, msg);
+	}
+	while ((key = va_arg(ap, const char *)) != NULL) {
+		const char *value = va_arg(ap, const char *);
+
+		if (value != NULL && value[0] != '\0')
+			add_pair(&sb, key, value);
+	}
+	sbuf_adds(&sb, as_json ? "}\n" : "\n");
+	if (sbuf_ok(&sb)) {
+		ssize_t rc = write(STDERR_FILENO, sb.buf, sb.len);
+		(void)rc;
+	}
+	sbuf_release(&sb);
+}
+
+void log_kv(enum log_level lvl, const char *msg, ...)
+{
+	va_list ap;
+
+	if (lvl < min_level)
+		return;
+	va_start(ap, msg);
+	emit(lvl, msg, ap);
+	va_end(ap);
+}
+
+static void emit_plain(enum log_level lvl, const char *msg, ...)
+{
+	va_list ap;
+
+	va_start(ap, msg);
+	emit(lvl, msg, ap);
+	va_end(ap);
+}
+
+void log_msgf(enum log_level lvl, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	if (lvl < min_level)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	emit_plain(lvl, msg, NULL);
+}
