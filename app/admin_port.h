@@ -1,7 +1,7 @@
 /*
- * The dead-letter port for operators: list dead outbox rows and rejected
- * inbox rows, and put them back to pending (the admin routes and the
- * `order-service outbox|inbox ...` commands use it).
+ * The operator port: list dead outbox rows and rejected inbox rows and put
+ * them back to pending (admin routes, `order-service outbox|inbox ...`),
+ * readiness, and queue depths for /metrics.
  */
 #ifndef OS_ADMIN_PORT_H
 #define OS_ADMIN_PORT_H
@@ -42,9 +42,32 @@ typedef enum os_status admin_list_fn(void *ctx, enum admin_kind kind, int64_t af
 typedef enum os_status admin_retry_fn(void *ctx, enum admin_kind kind, int64_t id, size_t *n,
 				      struct os_error *err);
 
+#define ADMIN_STATS_DESTINATIONS 16
+
+/* Queue depths for /metrics, read at scrape time. */
+struct queue_stats {
+	size_t destination_count;
+	struct {
+		char destination[OUTBOX_DESTINATION_MAX + 1];
+		int64_t pending;
+		int64_t oldest_pending_age_ms; /* 0 when none pending */
+		int64_t dead;
+	} outbox[ADMIN_STATS_DESTINATIONS];
+	int64_t inbox_pending;
+	int64_t inbox_oldest_pending_age_ms;
+	int64_t inbox_rejected;
+};
+
+/* Readiness: OS_OK when the database answers, OS_EUNAVAIL otherwise. */
+typedef enum os_status admin_ping_fn(void *ctx, struct os_error *err);
+
+typedef enum os_status admin_stats_fn(void *ctx, struct queue_stats *out, struct os_error *err);
+
 struct admin_ops {
 	admin_list_fn *list;
 	admin_retry_fn *retry;
+	admin_ping_fn *ping;
+	admin_stats_fn *stats;
 };
 
 struct admin {
@@ -63,6 +86,17 @@ static inline enum os_status admin_retry(const struct admin *a, enum admin_kind 
 					 size_t *n, struct os_error *err)
 {
 	return a->ops->retry(a->ctx, kind, id, n, err);
+}
+
+static inline enum os_status admin_ping(const struct admin *a, struct os_error *err)
+{
+	return a->ops->ping(a->ctx, err);
+}
+
+static inline enum os_status admin_stats(const struct admin *a, struct queue_stats *out,
+					 struct os_error *err)
+{
+	return a->ops->stats(a->ctx, out, err);
 }
 
 #endif
