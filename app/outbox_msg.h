@@ -1,7 +1,7 @@
 /*
  * An outbox message as the use cases build it: written in the same
  * transaction as the order change it announces, carried out later by a relay.
- * The payload is the exact body the receiver gets (HTTP body or Kafka value).
+ * The payload is the exact body the receiver is given (HTTP body or Kafka value).
  */
 #ifndef OS_OUTBOX_MSG_H
 #define OS_OUTBOX_MSG_H

@@ -150,8 +150,12 @@ char *sbuf_detach(struct sbuf *sb, size_t *len)
 		sbuf_release(sb);
 		return NULL;
 	}
-	if (sb->buf == NULL && !grow(sb, 0))
-		return NULL;
+	if (sb->buf == NULL) {
+		/* Nothing was appended: hand out a real, terminated "". */
+		if (!grow(sb, 0))
+			return NULL;
+		sb->buf[0] = '\0';
+	}
 	p = sb->buf;
 	if (len)
 		*len = sb->len;

@@ -16,7 +16,7 @@ hits=$(grep -rlE '#include *"(\.\./)?(app|infrastructure|workers)/' domain --inc
 if [ -n "$hits" ]; then echo "layer rule: domain/ depends on an outer layer: $hits"; fail=1; fi
 hits=$(grep -rlE '#include *"(\.\./)?infrastructure/' app workers --include='*.[ch]' | grep -v '^app/main\.c$' || true)
 if [ -n "$hits" ]; then echo "layer rule: app/ or workers/ include infrastructure/: $hits"; fail=1; fi
-hits=$(grep -rnE '\b(strcpy|strcat|sprintf|vsprintf|strtok|gets)\s*\(' domain app infrastructure workers tools --include='*.[ch]' || true)
+hits=$(grep -rnE '(^|[^a-z_.>])(strcpy|strcat|sprintf|vsprintf|strtok|gets)\s*\(' domain app infrastructure workers tools --include='*.[ch]' || true)
 if [ -n "$hits" ]; then echo "banned function:"; echo "$hits"; fail=1; fi
 if [ $fail -eq 0 ]; then echo "1 passed, 0 failed"; else echo "0 passed, 1 failed"; fi
 exit $fail

@@ -8,7 +8,7 @@ int64_t backoff_delay_us(const struct backoff *b, int32_t attempt, const struct 
 	int32_t i;
 
 	for (i = 1; i < attempt && d < b->max_us; i++)
-		d *= 2;
+		d = d > INT64_MAX / 2 ? INT64_MAX : d * 2;
 	if (d > b->max_us)
 		d = b->max_us;
 	if (d < 2)

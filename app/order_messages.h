@@ -1,0 +1,60 @@
+/*
+ * Builders of the outbox messages an order change writes (DESIGN §8). The
+ * payload of each message is the exact body its receiver gets: the payment
+ * request, the notification, or the Kafka value of an order event or a
+ * shipping request. Every message gets a fresh v7 event id from the system
+ * port; receivers deduplicate on it.
+ */
+#ifndef OS_ORDER_MESSAGES_H
+#define OS_ORDER_MESSAGES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../domain/order.h"
+#include "../domain/status.h"
+#include "order_service.h"
+#include "outbox_msg.h"
+#include "sys.h"
+
+/* Largest payload one message may have: 50 lines of escaped names fit. */
+#define ORDER_MESSAGE_PAYLOAD_MAX (256 * 1024)
+
+/* What every message of one change shares. Borrowed pointers; request_id
+ * and traceparent may be NULL or "" (then no header carries them). */
+struct order_msg_ctx {
+	const struct order_settings *settings;
+	const struct sys *sys;
+	const char *request_id;
+	const char *traceparent;
+};
+
+/* "order.created", "order.paid", ... for the status an order enters. */
+const char *order_messages_event_type(enum order_status to);
+
+/*
+ * The messages of a new order o (status new, priced, with id and times):
+ * payment.requested, the order.created notification and the order.created
+ * event, in that order. Writes them to msgs[0..*n) (cap >= 3); the caller
+ * owns their buffers (order_create_release / outbox_msg_release). On failure
+ * (OS_ENOMEM, or OS_EINVAL when cap is too small) nothing is left allocated
+ * and *n is not written.
+ */
+enum os_status order_messages_created(const struct order_msg_ctx *ctx, const struct order *o,
+				      struct outbox_msg *msgs, size_t cap, size_t *n,
+				      struct os_error *err);
+
+/*
+ * The messages of o moving from o->status to `to` at at_us for reason:
+ *   paid:      shipping.requested, notification, order.paid event
+ *   cancelled: notification, order.cancelled event
+ *   shipped:   notification, order.shipped event
+ *   delivered: notification, order.delivered event
+ * Ownership and failure as order_messages_created; OS_EINVAL for to = new.
+ */
+enum os_status order_messages_transition(const struct order_msg_ctx *ctx, const struct order *o,
+					 enum order_status to, const char *reason, int64_t at_us,
+					 struct outbox_msg *msgs, size_t cap, size_t *n,
+					 struct os_error *err);
+
+#endif

@@ -1,0 +1,368 @@
+/*
+ * The order use cases. Creation validates the request, prices it from the
+ * catalog (outside any transaction), then hands the repository one complete
+ * change: the order, its fingerprint and its outbox messages. Transitions go
+ * through the repository's locked update with the state machine deciding.
+ */
+#include "order_service.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../domain/order_state.h"
+#include "order_messages.h"
+
+#define LIST_DEFAULT	      20
+#define CANCEL_REASON_DEFAULT "cancelled by request"
+#define EXPIRE_REASON	      "payment not received within the deadline"
+#define CREATE_REASON	      "order created"
+
+static size_t bounded_len(const char *s, size_t cap)
+{
+	const char *nul = memchr(s, '\0', cap);
+
+	return nul ? (size_t)(nul - s) : cap;
+}
+
+static enum os_status check_line(const struct order_create_request *req, size_t i,
+				 struct os_error *err)
+{
+	const struct order_line_request *l = &req->lines[i];
+	char field[OS_ERROR_FIELD_MAX];
+	size_t j;
+
+	snprintf(field, sizeof(field), "items[%zu].item_id", i);
+	if (order_check_ident(l->item_id, bounded_len(l->item_id, sizeof(l->item_id)),
+			      ORDER_ITEM_ID_MAX) != OS_OK)
+		return os_fail(err, OS_EINVAL, field, "must be 1 to %d printable characters",
+			       ORDER_ITEM_ID_MAX);
+	for (j = 0; j < i; j++) {
+		if (strcmp(req->lines[j].item_id, l->item_id) == 0)
+			return os_fail(err, OS_EINVAL, field, "item %s appears twice in the order",
+				       l->item_id);
+	}
+	snprintf(field, sizeof(field), "items[%zu].quantity", i);
+	if (l->quantity < 1 || l->quantity > ORDER_MAX_QUANTITY)
+		return os_fail(err, OS_EINVAL, field, "must be from 1 to %d", ORDER_MAX_QUANTITY);
+	return OS_OK;
+}
+
+/* Every business rule of a create body, naming the first field that breaks one. */
+static enum os_status check_request(const struct order_create_request *req, struct os_error *err)
+{
+	size_t i;
+	enum os_status st;
+
+	if (order_check_ident(req->user_id, bounded_len(req->user_id, sizeof(req->user_id)),
+			      ORDER_USER_ID_MAX) != OS_OK)
+		return os_fail(err, OS_EINVAL, "user_id", "must be 1 to %d printable characters",
+			       ORDER_USER_ID_MAX);
+	if (uuid_is_nil(&req->idempotency_key))
+		return os_fail(err, OS_EINVAL, "idempotency_key", "must be a non-nil UUID");
+	if (req->line_count < 1 || req->line_count > ORDER_MAX_ITEMS)
+		return os_fail(err, OS_EINVAL, "items", "must hold 1 to %d items", ORDER_MAX_ITEMS);
+	for (i = 0; i < req->line_count; i++) {
+		st = check_line(req, i, err);
+		if (st != OS_OK)
+			return st;
+	}
+	return OS_OK;
+}
+
+/* "user|item:qty|item:qty" in request order: what "the same body" means for
+ * an idempotent replay. Fits ORDER_FINGERPRINT_MAX by the checked bounds. */
+static void fingerprint(const struct order_create_request *req, char *buf, size_t cap)
+{
+	size_t i, len;
+	int n;
+
+	n = snprintf(buf, cap, "%s", req->user_id);
+	len = n > 0 ? (size_t)n : 0;
+	for (i = 0; i < req->line_count && len < cap; i++) {
+		n = snprintf(buf + len, cap - len, "|%s:%lld", req->lines[i].item_id,
+			     (long long)req->lines[i].quantity);
+		if (n < 0)
+			break;
+		len += (size_t)n;
+	}
+}
+
+/* The answer for a key that exists already: a replay or a mismatch. */
+static enum os_status replay(const struct order *found, const char *found_fp, const char *fp,
+			     struct order *out, bool *created, struct os_error *err)
+{
+	if (strcmp(found_fp, fp) != 0)
+		return os_fail(err, OS_EMISMATCH, "idempotency_key",
+			       "idempotency key was used with a different request");
+	*out = *found;
+	*created = false;
+	return OS_OK;
+}
+
+/* Prices line i from the catalog into item. */
+static enum os_status price_line(struct order_service *svc, const struct order_line_request *l,
+				 size_t i, struct order_item *item, struct os_error *err)
+{
+	struct catalog_item ci;
+	struct os_error sub;
+	char field[OS_ERROR_FIELD_MAX];
+	enum os_status st;
+
+	os_error_clear(&sub);
+	st = catalog_get(&svc->catalog, l->item_id, &ci, &sub);
+	snprintf(field, sizeof(field), "items[%zu].item_id", i);
+	if (st == OS_ENOTFOUND)
+		return os_fail(err, OS_ENOTFOUND, field, "item %s does not exist", l->item_id);
+	if (st != OS_OK)
+		return os_fail(err, st == OS_EUNAVAIL ? OS_EUNAVAIL : OS_EIO, NULL, "catalog: %s",
+			       sub.message);
+	if (ci.price_cents < 0 || ci.available_qty < 0)
+		return os_fail(err, OS_EUNAVAIL, NULL,
+			       "catalog: item %s has a negative price or stock", l->item_id);
+	snprintf(field, sizeof(field), "items[%zu].quantity", i);
+	if (ci.available_qty < l->quantity)
+		return os_fail(err, OS_ECONFLICT, field, "only %lld of item %s in stock",
+			       (long long)ci.available_qty, l->item_id);
+	memset(item, 0, sizeof(*item));
+	snprintf(item->item_id, sizeof(item->item_id), "%s", l->item_id);
+	snprintf(item->name, sizeof(item->name), "%s", ci.name);
+	item->quantity = (int32_t)l->quantity;
+	item->unit_price_cents = ci.price_cents;
+	return OS_OK;
+}
+
+/* Fills c->order from the request and the catalog. */
+static enum os_status build_order(struct order_service *svc, const struct order_create_request *req,
+				  struct order *o, struct os_error *err)
+{
+	enum os_status st;
+	size_t i;
+
+	memset(o, 0, sizeof(*o));
+	for (i = 0; i < req->line_count; i++) {
+		st = price_line(svc, &req->lines[i], i, &o->items[i], err);
+		if (st != OS_OK)
+			return st;
+	}
+	o->item_count = req->line_count;
+	if (order_total(o, &o->amount_cents) != OS_OK)
+		return os_fail(err, OS_EINVAL, "items", "the order total is too large");
+	sys_new_uuid(&svc->sys, &o->id);
+	snprintf(o->user_id, sizeof(o->user_id), "%s", req->user_id);
+	o->status = ORDER_NEW;
+	snprintf(o->currency, sizeof(o->currency), "%s", svc->settings->currency);
+	o->idempotency_key = req->idempotency_key;
+	o->created_at_us = sys_now_us(&svc->sys);
+	o->updated_at_us = o->created_at_us;
+	o->version = 1;
+	return OS_OK;
+}
+
+/* Fills *c: the new order priced from the catalog, and its messages, which
+ * the caller releases with order_create_release. */
+static enum os_status prepare_create(struct order_service *svc,
+				     const struct order_create_request *req, const char *fp,
+				     struct order_create *c, struct os_error *err)
+{
+	struct order_msg_ctx mctx = {svc->settings, &svc->sys, req->trace.request_id,
+				     req->trace.traceparent};
+	enum os_status st;
+
+	st = build_order(svc, req, &c->order, err);
+	if (st != OS_OK)
+		return st;
+	snprintf(c->fingerprint, sizeof(c->fingerprint), "%s", fp);
+	snprintf(c->reason, sizeof(c->reason), "%s", CREATE_REASON);
+	c->reserve_stock = svc->settings->local_inventory;
+	return order_messages_created(&mctx, &c->order, c->msgs, OUTBOX_MAX_PER_CHANGE,
+				      &c->msg_count, err);
+}
+
+/* Buffers of one create call; on the heap because an order is ~10 KiB. */
+struct create_work {
+	char fp[ORDER_FINGERPRINT_MAX + 1];
+	char found_fp[ORDER_FINGERPRINT_MAX + 1];
+	struct order found;
+	struct order_create c;
+};
+
+enum os_status order_create(struct order_service *svc, const struct order_create_request *req,
+			    struct order *out, bool *created, struct os_error *err)
+{
+	struct create_work *w;
+	bool inserted = false;
+	enum os_status st;
+
+	st = check_request(req, err);
+	if (st != OS_OK)
+		return st;
+	w = calloc(1, sizeof(*w));
+	if (w == NULL)
+		return os_fail(err, OS_ENOMEM, NULL, "out of memory");
+	fingerprint(req, w->fp, sizeof(w->fp));
+	st = order_repo_find_by_key(&svc->repo, &req->idempotency_key, &w->found, w->found_fp,
+				    sizeof(w->found_fp), err);
+	if (st == OS_OK) {
+		st = replay(&w->found, w->found_fp, w->fp, out, created, err);
+		goto out;
+	}
+	if (st != OS_ENOTFOUND)
+		goto out;
+	st = prepare_create(svc, req, w->fp, &w->c, err);
+	if (st != OS_OK)
+		goto out;
+	st = order_repo_create(&svc->repo, &w->c, &w->found, &inserted, w->found_fp,
+			       sizeof(w->found_fp), err);
+	if (st != OS_OK)
+		goto out;
+	if (!inserted) {
+		/* A concurrent request with this key won the race. */
+		st = replay(&w->found, w->found_fp, w->fp, out, created, err);
+		goto out;
+	}
+	*out = w->found;
+	*created = true;
+out:
+	order_create_release(&w->c);
+	free(w);
+	return st;
+}
+
+enum os_status order_get(struct order_service *svc, const struct uuid *id, struct order *out,
+			 struct os_error *err)
+{
+	if (id == NULL)
+		return os_fail(err, OS_EINVAL, "id", "missing order id");
+	return order_repo_get(&svc->repo, id, out, err);
+}
+
+enum os_status order_list(struct order_service *svc, struct order_filter *f, struct order *out,
+			  size_t *n, struct os_error *err)
+{
+	if (f->user_id != NULL &&
+	    order_check_ident(f->user_id, strlen(f->user_id), ORDER_USER_ID_MAX) != OS_OK)
+		return os_fail(err, OS_EINVAL, "user_id", "must be 1 to %d printable characters",
+			       ORDER_USER_ID_MAX);
+	if (f->limit == 0)
+		f->limit = LIST_DEFAULT;
+	if (f->limit > ORDER_LIST_MAX)
+		f->limit = ORDER_LIST_MAX;
+	return order_repo_list(&svc->repo, f, out, n, err);
+}
+
+enum os_status order_history(struct order_service *svc, const struct uuid *id,
+			     struct order_history_entry *out, size_t cap, size_t *n,
+			     struct os_error *err)
+{
+	if (id == NULL)
+		return os_fail(err, OS_EINVAL, "id", "missing order id");
+	if (cap == 0)
+		return os_fail(err, OS_EINVAL, NULL, "no room for history entries");
+	return order_repo_history(&svc->repo, id, out, cap, n, err);
+}
+
+/* What a transition callback needs, and what it reports back. */
+struct transition {
+	struct order_service *svc;
+	enum order_event event;
+	const char *reason;
+	const char *request_id;
+	const char *traceparent;
+	enum order_status seen; /* the status the callback found */
+	enum os_status st;	/* a failure inside the callback */
+	struct os_error err;
+};
+
+/* order_mutate_fn: decides t->event and, to apply it, fills the change. A
+ * failure to build the messages is reported as a rejection with t->st set,
+ * so that nothing is written. */
+static enum order_verdict transition_mutate(void *arg, const struct order *current,
+					    struct order_change *change)
+{
+	struct transition *t = arg;
+	struct order_msg_ctx mctx = {t->svc->settings, &t->svc->sys, t->request_id, t->traceparent};
+	enum order_status to = current->status;
+	enum order_verdict v;
+	enum os_status st;
+	int64_t now;
+	size_t n = 0;
+
+	t->seen = current->status;
+	v = order_decide(current->status, t->event, &to);
+	if (v != ORDER_APPLY)
+		return v;
+	now = sys_now_us(&t->svc->sys);
+	st = order_messages_transition(&mctx, current, to, t->reason, now, change->msgs,
+				       OUTBOX_MAX_PER_CHANGE, &n, &t->err);
+	if (st != OS_OK) {
+		t->st = st;
+		return ORDER_REJECT;
+	}
+	change->to = to;
+	snprintf(change->reason, sizeof(change->reason), "%s", t->reason);
+	change->at_us = now;
+	change->release_stock = to == ORDER_CANCELLED && t->svc->settings->local_inventory;
+	change->msg_count = n;
+	return ORDER_APPLY;
+}
+
+static void transition_init(struct transition *t, struct order_service *svc, enum order_event ev,
+			    const char *reason)
+{
+	memset(t, 0, sizeof(*t));
+	t->svc = svc;
+	t->event = ev;
+	t->reason = reason;
+	t->request_id = "";
+	t->traceparent = "";
+	t->st = OS_OK;
+}
+
+enum os_status order_cancel(struct order_service *svc, const struct uuid *id, const char *reason,
+			    const struct order_trace *trace, struct order *out,
+			    struct os_error *err)
+{
+	struct transition t;
+	enum order_verdict v = ORDER_REJECT;
+	enum os_status st;
+
+	if (reason == NULL || reason[0] == '\0')
+		reason = CANCEL_REASON_DEFAULT;
+	if (strlen(reason) > ORDER_REASON_MAX)
+		return os_fail(err, OS_EINVAL, "reason", "must be at most %d bytes",
+			       ORDER_REASON_MAX);
+	transition_init(&t, svc, ORDER_EV_CANCEL_REQUESTED, reason);
+	if (trace != NULL) {
+		t.request_id = trace->request_id;
+		t.traceparent = trace->traceparent;
+	}
+	st = order_repo_update(&svc->repo, id, transition_mutate, &t, &v, err);
+	if (st != OS_OK)
+		return st;
+	if (t.st != OS_OK)
+		return os_fail(err, t.st, t.err.field, "%s", t.err.message);
+	if (v == ORDER_REJECT || v == ORDER_EARLY)
+		return os_fail(err, OS_ECONFLICT, NULL,
+			       "order is %s and can no longer be cancelled",
+			       order_status_name(t.seen));
+	return order_repo_get(&svc->repo, id, out, err);
+}
+
+enum os_status order_expire_stale(struct order_service *svc, int64_t older_than_us, size_t max,
+				  size_t *n, struct os_error *err)
+{
+	struct transition t;
+	size_t changed = 0;
+	enum os_status st;
+
+	transition_init(&t, svc, ORDER_EV_EXPIRED, EXPIRE_REASON);
+	st =
+	    order_repo_expire(&svc->repo, older_than_us, max, transition_mutate, &t, &changed, err);
+	if (st != OS_OK)
+		return st;
+	if (t.st != OS_OK)
+		return os_fail(err, t.st, t.err.field, "%s", t.err.message);
+	*n = changed;
+	return OS_OK;
+}

@@ -1,0 +1,277 @@
+/* Request context and responses of the HTTP API: ids, headers, query,
+ * envelopes, the status mapping, the request log line and metrics. */
+#include "api_call.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "infrastructure/log/log.h"
+#include "infrastructure/metrics/metrics.h"
+#include "order_json.h"
+
+static int64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+const char *api_call_header(const struct api_call *c, const char *name, size_t *len)
+{
+	ssize_t i = h2o_find_header_by_str(&c->req->headers, name, strlen(name), -1);
+
+	if (i < 0)
+		return NULL;
+	*len = c->req->headers.entries[i].value.len;
+	return c->req->headers.entries[i].value.base;
+}
+
+const char *api_call_body(const struct api_call *c, size_t *len)
+{
+	*len = c->req->entity.base ? c->req->entity.len : 0;
+	return *len ? c->req->entity.base : NULL;
+}
+
+/* Request ids travel into logs, outbox headers and Kafka headers: only
+ * characters that are safe in all of them. */
+static bool safe_request_id(const char *s, size_t len)
+{
+	size_t i;
+
+	if (len == 0 || len > ORDER_REQUEST_ID_MAX)
+		return false;
+	for (i = 0; i < len; i++) {
+		char ch = s[i];
+		bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+			  (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' || ch == '.' ||
+			  ch == ':';
+
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
+/* W3C traceparent: "00-" 32 hex "-" 16 hex "-" 2 hex, lowercase. */
+static bool valid_traceparent(const char *s, size_t len)
+{
+	size_t i;
+
+	if (len != ORDER_TRACEPARENT_MAX)
+		return false;
+	for (i = 0; i < len; i++) {
+		bool dash = i == 2 || i == 35 || i == 52;
+		bool hex = (s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f');
+
+		if (dash ? s[i] != '-' : !hex)
+			return false;
+	}
+	return true;
+}
+
+void api_call_init(struct api_call *c, h2o_req_t *req, struct api_env *env)
+{
+	const char *v;
+	size_t len = 0;
+
+	memset(c, 0, sizeof(*c));
+	c->req = req;
+	c->env = env;
+	c->route = "unmatched";
+	c->start_ns = mono_ns();
+	v = api_call_header(c, "x-request-id", &len);
+	if (v && safe_request_id(v, len)) {
+		memcpy(c->trace.request_id, v, len);
+	} else {
+		struct uuid id;
+
+		sys_new_uuid(&env->app->svc.sys, &id);
+		uuid_format(&id, c->trace.request_id);
+	}
+	v = api_call_header(c, "traceparent", &len);
+	if (v && valid_traceparent(v, len))
+		memcpy(c->trace.traceparent, v, len);
+}
+
+static int hexval(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+/* Percent-decodes s into out (cap with NUL); false if malformed, too long or
+ * it would hold a NUL. */
+static bool unescape(const char *s, size_t len, char *out, size_t cap)
+{
+	size_t i, o = 0;
+
+	for (i = 0; i < len; i++) {
+		char ch = s[i];
+
+		if (ch == '+') {
+			ch = ' ';
+		} else if (ch == '%') {
+			int hi = i + 2 < len ? hexval(s[i + 1]) : -1;
+			int lo = i + 2 < len ? hexval(s[i + 2]) : -1;
+
+			if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
+				return false;
+			ch = (char)(hi << 4 | lo);
+			i += 2;
+		}
+		if (o + 1 >= cap)
+			return false;
+		out[o++] = ch;
+	}
+	out[o] = '\0';
+	return true;
+}
+
+int api_call_query(const struct api_call *c, const char *key, char *out, size_t cap)
+{
+	const h2o_req_t *r = c->req;
+	const char *p, *end, *amp, *eq;
+	size_t klen = strlen(key);
+
+	if (r->query_at == SIZE_MAX || r->query_at >= r->path.len)
+		return 0;
+	p = r->path.base + r->query_at + 1;
+	end = r->path.base + r->path.len;
+	for (; p < end; p = amp + 1) {
+		amp = memchr(p, '&', (size_t)(end - p));
+		if (amp == NULL)
+			amp = end;
+		eq = memchr(p, '=', (size_t)(amp - p));
+		if (eq == NULL)
+			eq = amp;
+		if ((size_t)(eq - p) != klen || memcmp(p, key, klen) != 0)
+			continue;
+		if (eq == amp)
+			return unescape("", 0, out, cap) ? 1 : -1;
+		return unescape(eq + 1, (size_t)(amp - eq - 1), out, cap) ? 1 : -1;
+	}
+	return 0;
+}
+
+void api_add_header(struct api_call *c, const char *name, const char *value, size_t len)
+{
+	h2o_add_header_by_str(&c->req->pool, &c->req->res.headers, name, strlen(name), 1, NULL,
+			      value, len);
+}
+
+int api_http_status(enum os_status st, bool from_codec)
+{
+	switch (st) {
+	case OS_OK: return 200;
+	case OS_EINVAL: return from_codec ? 400 : 422;
+	case OS_EMISMATCH: return 422;
+	case OS_ENOTFOUND: return 404;
+	case OS_ECONFLICT: return 409;
+	case OS_EDENIED: return 401;
+	case OS_ETOOBIG: return 413;
+	case OS_EUNAVAIL:
+	case OS_EAGAIN: return 503;
+	case OS_ENOMEM:
+	case OS_EIO: return 500;
+	}
+	return 500;
+}
+
+static const char *reason_phrase(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 201: return "Created";
+	case 207: return "Multi-Status";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 409: return "Conflict";
+	case 413: return "Payload Too Large";
+	case 422: return "Unprocessable Entity";
+	case 503: return "Service Unavailable";
+	default: return status < 500 ? "Client Error" : "Internal Server Error";
+	}
+}
+
+/* One line per request at debug; server-side failures louder. */
+static void log_request(const struct api_call *c, int status, int64_t micros)
+{
+	char method[16], path[256], code[8], dur[24];
+	enum log_level lvl = status >= 500 ? (status == 503 ? LOG_WARN : LOG_ERROR) : LOG_DEBUG;
+	const h2o_req_t *r = c->req;
+
+	snprintf(method, sizeof(method), "%.*s", (int)r->method.len, r->method.base);
+	snprintf(path, sizeof(path), "%.*s", (int)r->path_normalized.len, r->path_normalized.base);
+	snprintf(code, sizeof(code), "%d", status);
+	snprintf(dur, sizeof(dur), "%lld", (long long)micros);
+	log_kv(lvl, "request", "method", method, "path", path, "route", c->route, "status", code,
+	       "duration_us", dur, "request_id", c->trace.request_id, NULL);
+}
+
+static void finish(struct api_call *c, int status)
+{
+	char method[16];
+	int64_t micros = (mono_ns() - c->start_ns) / 1000;
+
+	snprintf(method, sizeof(method), "%.*s", (int)c->req->method.len, c->req->method.base);
+	metrics_http_request(c->route, method, status, micros);
+	log_request(c, status, micros);
+}
+
+void api_reply(struct api_call *c, int status, struct sbuf *sb, const char *content_type)
+{
+	h2o_req_t *r = c->req;
+
+	if (c->answered)
+		return;
+	if (!sbuf_ok(sb)) {
+		sbuf_reset(sb);
+		order_json_error_envelope(sb, c->trace.request_id, "response too large", NULL,
+					  NULL);
+		status = 500;
+	}
+	c->answered = true;
+	r->res.status = status;
+	r->res.reason = reason_phrase(status);
+	api_add_header(c, "content-type", content_type, strlen(content_type));
+	api_add_header(c, "x-request-id", c->trace.request_id, strlen(c->trace.request_id));
+	r->res.content_length = sb->len;
+	finish(c, status);
+	h2o_send_inline(r, sb->buf ? sb->buf : "", sb->len);
+}
+
+void api_reply_error(struct api_call *c, int status, const char *message, const char *field,
+		     const char *detail)
+{
+	struct sbuf sb;
+
+	sbuf_init(&sb, 8192);
+	order_json_error_envelope(&sb, c->trace.request_id, message, field, detail);
+	api_reply(c, status, &sb, "application/json");
+	sbuf_release(&sb);
+}
+
+void api_reply_status(struct api_call *c, enum os_status st, const struct os_error *err,
+		      bool from_codec)
+{
+	int status = api_http_status(st, from_codec);
+	const char *msg = err && err->message[0] ? err->message : os_status_name(st);
+
+	/* Adapter failures may carry internals (SQL state, hosts): keep them
+	 * in the log, not in the answer. */
+	if (status == 500) {
+		log_kv(LOG_ERROR, "request failed", "error", msg, "request_id", c->trace.request_id,
+		       NULL);
+		msg = "internal error";
+	}
+	api_reply_error(c, status, msg, err ? err->field : NULL, os_status_name(st));
+}

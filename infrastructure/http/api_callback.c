@@ -1,0 +1,69 @@
+/*
+ * The payment callback route: verify the X-Signature HMAC of the raw body
+ * (when a secret is configured), decode, and hand the callback to the use
+ * case, which checks it against the order and records it in the inbox. The
+ * answer comes at once; the inbox worker applies the payment later.
+ */
+#include <string.h>
+
+#include "api_routes.h"
+#include "app/payment_callback.h"
+#include "infrastructure/crypto/crypto.h"
+#include "order_json.h"
+
+/* True when no secret is configured or the signature matches. */
+static bool signed_ok(struct api_call *c, const char *body, size_t len)
+{
+	const char *secret = c->env->opts->callback_secret;
+	const char *sig;
+	size_t sig_len = 0;
+
+	if (secret == NULL || secret[0] == '\0')
+		return true;
+	sig = api_call_header(c, "x-signature", &sig_len);
+	return sig != NULL && crypto_signature_ok(secret, body ? body : "", len, sig, sig_len);
+}
+
+static void reply_recorded(struct api_call *c, bool inserted)
+{
+	struct sbuf sb;
+
+	sbuf_init(&sb, 1024);
+	order_json_envelope_begin(&sb);
+	sbuf_adds(&sb, inserted ? "{\"recorded\":true}" : "{\"recorded\":false}");
+	order_json_envelope_end(&sb, c->trace.request_id, NULL);
+	api_reply(c, 200, &sb, "application/json");
+	sbuf_release(&sb);
+}
+
+void api_callback_payment(struct api_call *c)
+{
+	struct payment_callback cb;
+	struct os_error err;
+	const char *body;
+	size_t len;
+	bool inserted = false;
+	enum os_status st;
+
+	body = api_call_body(c, &len);
+	if (!signed_ok(c, body, len)) {
+		api_reply_error(c, 401, "missing or invalid signature", "X-Signature",
+				"expected sha256=<hex HMAC-SHA256 of the body>");
+		return;
+	}
+	os_error_clear(&err);
+	st = order_json_decode_callback(body, len, &cb, &err);
+	if (st != OS_OK) {
+		api_reply_status(c, st, &err, true);
+		return;
+	}
+	cb.raw = body;
+	cb.raw_len = len;
+	memcpy(cb.request_id, c->trace.request_id, sizeof(cb.request_id));
+	st = payment_callback_accept(&c->env->app->svc, &c->env->app->inbox, &cb, &inserted, &err);
+	if (st != OS_OK) {
+		api_reply_status(c, st, &err, false);
+		return;
+	}
+	reply_recorded(c, inserted);
+}

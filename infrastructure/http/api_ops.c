@@ -1,0 +1,244 @@
+/* Operator routes: liveness, readiness, Prometheus metrics (with the queue
+ * depths read at scrape time) and the dead-letter admin routes. */
+#include <stdio.h>
+#include <string.h>
+
+#include "api_routes.h"
+#include "app/admin_port.h"
+#include "infrastructure/log/log.h"
+#include "infrastructure/metrics/metrics.h"
+#include "order_json.h"
+
+#define METRICS_BODY_MAX (1u << 20)
+
+static const struct admin *admin_of(struct api_call *c)
+{
+	return &c->env->app->admin;
+}
+
+static void reply_data(struct api_call *c, int status, const char *data)
+{
+	struct sbuf sb;
+
+	sbuf_init(&sb, 4096);
+	order_json_envelope_begin(&sb);
+	sbuf_adds(&sb, data);
+	order_json_envelope_end(&sb, c->trace.request_id, NULL);
+	api_reply(c, status, &sb, "application/json");
+	sbuf_release(&sb);
+}
+
+void api_ops_live(struct api_call *c)
+{
+	reply_data(c, 200, "{\"status\":\"live\"}");
+}
+
+void api_ops_ready(struct api_call *c)
+{
+	struct os_error err;
+	enum os_status st;
+
+	os_error_clear(&err);
+	st = admin_ping(admin_of(c), &err);
+	if (st != OS_OK) {
+		api_reply_error(c, 503, "not ready", NULL, err.message);
+		return;
+	}
+	reply_data(c, 200, "{\"status\":\"ready\"}");
+}
+
+static void describe_queue_gauges(void)
+{
+	metrics_describe("outbox_pending", METRICS_GAUGE, "Pending outbox rows by destination.");
+	metrics_describe("outbox_oldest_pending_age_seconds", METRICS_GAUGE,
+			 "Age of the oldest pending outbox row by destination.");
+	metrics_describe("outbox_dead", METRICS_GAUGE, "Dead outbox rows by destination.");
+	metrics_describe("inbox_pending", METRICS_GAUGE, "Pending inbox rows.");
+	metrics_describe("inbox_lag_seconds", METRICS_GAUGE, "Age of the oldest pending inbox row.");
+	metrics_describe("inbox_rejected", METRICS_GAUGE, "Rejected inbox rows.");
+}
+
+/* Copies the queue depths into gauges; a failing read leaves the last
+ * values (and is logged), so a scrape never fails on the database. */
+static void update_queue_gauges(struct api_call *c)
+{
+	struct queue_stats qs;
+	struct os_error err;
+	char labels[METRICS_LABELS_MAX + 1];
+	size_t i, n;
+
+	describe_queue_gauges();
+	os_error_clear(&err);
+	if (admin_stats(admin_of(c), &qs, &err) != OS_OK) {
+		log_kv(LOG_WARN, "queue stats unavailable", "error", err.message, NULL);
+		return;
+	}
+	n = qs.destination_count < ADMIN_STATS_DESTINATIONS ? qs.destination_count
+							    : ADMIN_STATS_DESTINATIONS;
+	for (i = 0; i < n; i++) {
+		if (!metrics_labels(labels, sizeof(labels), "destination", qs.outbox[i].destination,
+				    NULL))
+			continue;
+		metrics_gauge_set("outbox_pending", labels, qs.outbox[i].pending);
+		metrics_gauge_set("outbox_oldest_pending_age_seconds", labels,
+				  qs.outbox[i].oldest_pending_age_ms / 1000);
+		metrics_gauge_set("outbox_dead", labels, qs.outbox[i].dead);
+	}
+	metrics_gauge_set("inbox_pending", NULL, qs.inbox_pending);
+	metrics_gauge_set("inbox_lag_seconds", NULL, qs.inbox_oldest_pending_age_ms / 1000);
+	metrics_gauge_set("inbox_rejected", NULL, qs.inbox_rejected);
+}
+
+void api_ops_metrics(struct api_call *c)
+{
+	struct sbuf sb;
+
+	update_queue_gauges(c);
+	sbuf_init(&sb, METRICS_BODY_MAX);
+	metrics_render(&sb);
+	api_reply(c, 200, &sb, "text/plain; version=0.0.4");
+	sbuf_release(&sb);
+}
+
+static bool parse_kind(const char *s, size_t len, enum admin_kind *out)
+{
+	if (len == 6 && memcmp(s, "outbox", 6) == 0) {
+		*out = ADMIN_OUTBOX;
+		return true;
+	}
+	if (len == 5 && memcmp(s, "inbox", 5) == 0) {
+		*out = ADMIN_INBOX;
+		return true;
+	}
+	return false;
+}
+
+/* A decimal integer in lo..hi; false otherwise. */
+static bool parse_int(const char *s, size_t len, int64_t lo, int64_t hi, int64_t *out)
+{
+	int64_t v = 0;
+	size_t i;
+
+	if (len == 0 || len > 18)
+		return false;
+	for (i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		v = v * 10 + (s[i] - '0');
+	}
+	if (v < lo || v > hi)
+		return false;
+	*out = v;
+	return true;
+}
+
+/* Reads kind, after and limit; answers 400 and returns false on a bad one. */
+static bool list_query(struct api_call *c, enum admin_kind *kind, int64_t *after, int64_t *limit)
+{
+	char v[32];
+	int q;
+
+	*kind = ADMIN_OUTBOX;
+	*after = 0;
+	*limit = 50;
+	q = api_call_query(c, "kind", v, sizeof(v));
+	if (q < 0 || (q == 1 && !parse_kind(v, strlen(v), kind))) {
+		api_reply_error(c, 400, "must be outbox or inbox", "kind", NULL);
+		return false;
+	}
+	q = api_call_query(c, "after", v, sizeof(v));
+	if (q < 0 || (q == 1 && !parse_int(v, strlen(v), 0, INT64_MAX, after))) {
+		api_reply_error(c, 400, "must be a non-negative integer", "after", NULL);
+		return false;
+	}
+	q = api_call_query(c, "limit", v, sizeof(v));
+	if (q < 0 || (q == 1 && !parse_int(v, strlen(v), 1, ADMIN_LIST_MAX, limit))) {
+		api_reply_error(c, 400, "must be an integer from 1 to 100", "limit", NULL);
+		return false;
+	}
+	return true;
+}
+
+void api_ops_dead_letters(struct api_call *c)
+{
+	struct dead_letter rows[ADMIN_LIST_MAX];
+	enum admin_kind kind;
+	int64_t after, limit;
+	struct os_error err;
+	struct sbuf sb;
+	char extra[48] = "\"next_after\":null";
+	size_t i, n = 0;
+	enum os_status st;
+
+	if (!list_query(c, &kind, &after, &limit))
+		return;
+	os_error_clear(&err);
+	st = admin_list(admin_of(c), kind, after, (size_t)limit, rows, &n, &err);
+	if (st != OS_OK) {
+		api_reply_status(c, st, &err, false);
+		return;
+	}
+	if (n > 0 && n == (size_t)limit)
+		snprintf(extra, sizeof(extra), "\"next_after\":%lld", (long long)rows[n - 1].id);
+	sbuf_init(&sb, API_RESPONSE_MAX);
+	order_json_envelope_begin(&sb);
+	sbuf_add(&sb, "[", 1);
+	for (i = 0; i < n; i++) {
+		if (i)
+			sbuf_add(&sb, ",", 1);
+		order_json_dead_letter(&sb, &rows[i]);
+	}
+	sbuf_add(&sb, "]", 1);
+	order_json_envelope_end(&sb, c->trace.request_id, extra);
+	api_reply(c, 200, &sb, "application/json");
+	sbuf_release(&sb);
+}
+
+static void retry(struct api_call *c, enum admin_kind kind, int64_t id)
+{
+	struct os_error err;
+	char data[64];
+	size_t n = 0;
+	enum os_status st;
+
+	os_error_clear(&err);
+	st = admin_retry(admin_of(c), kind, id, &n, &err);
+	if (st != OS_OK) {
+		api_reply_status(c, st, &err, false);
+		return;
+	}
+	log_kv(LOG_INFO, "dead letters retried", "request_id", c->trace.request_id, NULL);
+	snprintf(data, sizeof(data), "{\"retried\":%zu}", n);
+	reply_data(c, 200, data);
+}
+
+/* Reads the {kind} path parameter; answers 400 if bad. */
+static bool kind_param(struct api_call *c, enum admin_kind *kind)
+{
+	if (parse_kind(c->params[0].s, c->params[0].len, kind))
+		return true;
+	api_reply_error(c, 400, "must be outbox or inbox", "kind", NULL);
+	return false;
+}
+
+void api_ops_retry_one(struct api_call *c)
+{
+	enum admin_kind kind;
+	int64_t id;
+
+	if (!kind_param(c, &kind))
+		return;
+	if (!parse_int(c->params[1].s, c->params[1].len, 1, INT64_MAX, &id)) {
+		api_reply_error(c, 400, "must be a positive integer", "id", NULL);
+		return;
+	}
+	retry(c, kind, id);
+}
+
+void api_ops_retry_all(struct api_call *c)
+{
+	enum admin_kind kind;
+
+	if (kind_param(c, &kind))
+		retry(c, kind, 0);
+}

@@ -1,0 +1,309 @@
+/* Handlers of the order routes: create, bulk create, get, list, history,
+ * cancel. Codec failures answer 400, use-case failures by api_http_status. */
+#include <stdio.h>
+#include <string.h>
+
+#include "api_routes.h"
+#include "app/order_service.h"
+#include "infrastructure/metrics/metrics.h"
+#include "order_json.h"
+
+static struct order_service *svc(struct api_call *c)
+{
+	return &c->env->app->svc;
+}
+
+static void reply_order(struct api_call *c, int status, const struct order *o)
+{
+	struct sbuf sb;
+
+	sbuf_init(&sb, API_RESPONSE_MAX);
+	order_json_envelope_begin(&sb);
+	order_json_order(&sb, o);
+	order_json_envelope_end(&sb, c->trace.request_id, NULL);
+	api_reply(c, status, &sb, "application/json");
+	sbuf_release(&sb);
+}
+
+/* Parses path parameter i as an order id; answers 400 and returns false if
+ * it is not one. */
+static bool param_uuid(struct api_call *c, size_t i, struct uuid *out)
+{
+	if (uuid_parse(c->params[i].s, c->params[i].len, out) == OS_OK)
+		return true;
+	api_reply_error(c, 400, "must be a UUID", "id", NULL);
+	return false;
+}
+
+/* Decodes and creates one order. *http receives the status to answer with;
+ * err the detail on failure. */
+static enum os_status create_one(struct api_call *c, const char *body, size_t len,
+				 const char *key, size_t key_len, struct order *o, int *http,
+				 struct os_error *err)
+{
+	struct order_create_request req;
+	enum os_status st;
+	bool created = false;
+
+	st = order_json_decode_create(body, len, key, key_len, &req, err);
+	if (st != OS_OK) {
+		*http = api_http_status(st, true);
+		return st;
+	}
+	req.trace = c->trace;
+	st = order_create(svc(c), &req, o, &created, err);
+	if (st != OS_OK) {
+		*http = api_http_status(st, false);
+		return st;
+	}
+	if (created)
+		metrics_order_created();
+	*http = created ? 201 : 200;
+	return OS_OK;
+}
+
+void api_orders_create(struct api_call *c)
+{
+	struct os_error err;
+	struct order *o = &c->env->orders[0];
+	const char *body, *key;
+	size_t len, key_len = 0;
+	enum os_status st;
+	int http;
+
+	os_error_clear(&err);
+	body = api_call_body(c, &len);
+	key = api_call_header(c, "idempotency-key", &key_len);
+	st = create_one(c, body, len, key, key_len, o, &http, &err);
+	if (st != OS_OK) {
+		api_reply_status(c, st, &err, http == 400);
+		return;
+	}
+	reply_order(c, http, o);
+}
+
+/* One element of the bulk answer: {"status", "data"} or {"status",
+ * "errors"}. */
+static void bulk_element(struct api_call *c, struct sbuf *sb, const char *body,
+			 const struct order_json_slice *s, bool first)
+{
+	struct os_error err;
+	struct order *o = &c->env->orders[0];
+	int http = 400;
+	enum os_status st = OS_EINVAL;
+
+	os_error_clear(&err);
+	if (s->is_object)
+		st = create_one(c, body + s->offset, s->len, NULL, 0, o, &http, &err);
+	else
+		os_fail(&err, OS_EINVAL, "", "must be an object");
+	sbuf_addf(sb, "%s{\"status\":%d,", first ? "" : ",", http);
+	if (st == OS_OK) {
+		sbuf_adds(sb, "\"data\":");
+		order_json_order(sb, o);
+		sbuf_add(sb, "}", 1);
+		return;
+	}
+	if (http == 500)
+		snprintf(err.message, sizeof(err.message), "internal error");
+	sbuf_adds(sb, "\"errors\":[");
+	order_json_error_object(sb, err.message, err.field, os_status_name(st));
+	sbuf_adds(sb, "]}");
+}
+
+void api_orders_bulk(struct api_call *c)
+{
+	struct order_json_slice slices[ORDER_JSON_BULK_MAX];
+	struct os_error err;
+	struct sbuf sb;
+	const char *body;
+	size_t i, n, len;
+	enum os_status st;
+
+	os_error_clear(&err);
+	body = api_call_body(c, &len);
+	st = order_json_split_bulk(body, len, slices, ORDER_JSON_BULK_MAX, &n, &err);
+	if (st != OS_OK) {
+		api_reply_status(c, st, &err, true);
+		return;
+	}
+	sbuf_init(&sb, API_RESPONSE_MAX);
+	order_json_envelope_begin(&sb);
+	sbuf_add(&sb, "[", 1);
+	for (i = 0; i < n; i++)
+		bulk_element(c, &sb, body, &slices[i], i == 0);
+	sbuf_add(&sb, "]", 1);
+	order_json_envelope_end(&sb, c->trace.request_id, NULL);
+	api_reply(c, 207, &sb, "application/json");
+	sbuf_release(&sb);
+}
+
+void api_orders_get(struct api_call *c)
+{
+	struct os_error err;
+	struct order *o = &c->env->orders[0];
+	struct uuid id;
+	enum os_status st;
+
+	if (!param_uuid(c, 0, &id))
+		return;
+	os_error_clear(&err);
+	st = order_get(svc(c), &id, o, &err);
+	if (st != OS_OK) {
+		api_reply_status(c, st, &err, false);
+		return;
+	}
+	reply_order(c, 200, o);
+}
+
+/* Reads limit: an integer 1..ORDER_LIST_MAX. */
+static bool parse_limit(const char *s, size_t *out)
+{
+	size_t v = 0, i;
+
+	for (i = 0; s[i]; i++) {
+		if (s[i] < '0' || s[i] > '9' || i >= 4)
+			return false;
+		v = v * 10 + (size_t)(s[i] - '0');
+	}
+	if (i == 0 || v < 1 || v > ORDER_LIST_MAX)
+		return false;
+	*out = v;
+	return true;
+}
+
+/* Fills f from the query; answers 400 naming the parameter and returns
+ * false on a bad one. user_id is held in user (ORDER_USER_ID_MAX + 1). */
+static bool list_filter(struct api_call *c, struct order_filter *f, char *user)
+{
+	char v[UUID_STR_LEN + 8];
+	int q;
+
+	memset(f, 0, sizeof(*f));
+	q = api_call_query(c, "user_id", user, ORDER_USER_ID_MAX + 1);
+	if (q < 0 || (q == 1 && order_check_ident(user, strlen(user), ORDER_USER_ID_MAX) != OS_OK))
+		goto bad_user;
+	f->user_id = q == 1 ? user : NULL;
+	q = api_call_query(c, "status", v, sizeof(v));
+	if (q < 0 || (q == 1 && order_status_parse(v, strlen(v), &f->status) != OS_OK))
+		goto bad_status;
+	f->has_status = q == 1;
+	q = api_call_query(c, "limit", v, sizeof(v));
+	if (q < 0 || (q == 1 && !parse_limit(v, &f->limit)))
+		goto bad_limit;
+	q = api_call_query(c, "after", v, sizeof(v));
+	if (q < 0 || (q == 1 && uuid_parse(v, strlen(v), &f->after) != OS_OK))
+		goto bad_after;
+	f->has_after = q == 1;
+	return true;
+bad_user:
+	api_reply_error(c, 400, "must be 1..64 printable characters", "user_id", NULL);
+	return false;
+bad_status:
+	api_reply_error(c, 400, "must be new, paid, shipped, delivered or cancelled", "status",
+			NULL);
+	return false;
+bad_limit:
+	api_reply_error(c, 400, "must be an integer from 1 to 100", "limit", NULL);
+	return false;
+bad_after:
+	api_reply_error(c, 400, "must be a UUID", "after", NULL);
+	return false;
+}
+
+static void reply_list(struct api_call *c, const struct order *orders, size_t n, size_t limit)
+{
+	char extra[64 + UUID_STR_LEN], id[UUID_STR_LEN + 1];
+	struct sbuf sb;
+	size_t i;
+
+	extra[0] = '\0';
+	/* A full page may have a next one: its keyset starts after the last id. */
+	if (n > 0 && n == limit) {
+		uuid_format(&orders[n - 1].id, id);
+		snprintf(extra, sizeof(extra), "\"next_after\":\"%s\"", id);
+	}
+	sbuf_init(&sb, API_RESPONSE_MAX);
+	order_json_envelope_begin(&sb);
+	sbuf_add(&sb, "[", 1);
+	for (i = 0; i < n; i++) {
+		if (i)
+			sbuf_add(&sb, ",", 1);
+		order_json_order(&sb, &orders[i]);
+	}
+	sbuf_add(&sb, "]", 1);
+	order_json_envelope_end(&sb, c->trace.request_id, extra[0] ? extra : "\"next_after\":null");
+	api_reply(c, 200, &sb, "application/json");
+	sbuf_release(&sb);
+}
+
+void api_orders_list(struct api_call *c)
+{
+	char user[ORDER_USER_ID_MAX + 1];
+	struct order_filter f;
+	struct os_error err;
+	enum os_status st;
+	size_t n = 0;
+
+	if (!list_filter(c, &f, user))
+		return;
+	os_error_clear(&err);
+	st = order_list(svc(c), &f, c->env->orders, &n, &err);
+	if (st != OS_OK) {
+		api_reply_status(c, st, &err, false);
+		return;
+	}
+	reply_list(c, c->env->orders, n, f.limit);
+}
+
+void api_orders_history(struct api_call *c)
+{
+	struct order_history_entry h[ORDER_HISTORY_MAX];
+	struct os_error err;
+	struct uuid id;
+	struct sbuf sb;
+	enum os_status st;
+	size_t n = 0;
+
+	if (!param_uuid(c, 0, &id))
+		return;
+	os_error_clear(&err);
+	st = order_history(svc(c), &id, h, ORDER_HISTORY_MAX, &n, &err);
+	if (st != OS_OK) {
+		api_reply_status(c, st, &err, false);
+		return;
+	}
+	sbuf_init(&sb, API_RESPONSE_MAX);
+	order_json_envelope_begin(&sb);
+	order_json_history(&sb, h, n);
+	order_json_envelope_end(&sb, c->trace.request_id, NULL);
+	api_reply(c, 200, &sb, "application/json");
+	sbuf_release(&sb);
+}
+
+void api_orders_cancel(struct api_call *c)
+{
+	char reason[ORDER_REASON_MAX + 1];
+	struct order *o = &c->env->orders[0];
+	struct os_error err;
+	struct uuid id;
+	const char *body;
+	size_t len;
+	enum os_status st;
+
+	if (!param_uuid(c, 0, &id))
+		return;
+	os_error_clear(&err);
+	body = api_call_body(c, &len);
+	st = order_json_decode_cancel(body, len, reason, &err);
+	if (st != OS_OK) {
+		api_reply_status(c, st, &err, true);
+		return;
+	}
+	st = order_cancel(svc(c), &id, reason, &c->trace, o, &err);
+	if (st != OS_OK) {
+		api_reply_status(c, st, &err, false);
+		return;
+	}
+	reply_order(c, 200, o);
+}

@@ -1,0 +1,140 @@
+/* Matching a request's path and method to a handler. */
+#include "api_routes.h"
+
+#include <stdio.h>
+#include <string.h>
+
+struct route {
+	const char *method;
+	const char *pattern;
+	api_handler_fn *handler;
+};
+
+/* Literal patterns before the parameterised ones they overlap with. */
+static const struct route routes[] = {
+	{ "GET", "/api/v1/orders", api_orders_list },
+	{ "POST", "/api/v1/orders", api_orders_create },
+	{ "POST", "/api/v1/orders/bulk", api_orders_bulk },
+	{ "POST", "/api/v1/orders/payment-callback", api_callback_payment },
+	{ "GET", "/api/v1/orders/{id}", api_orders_get },
+	{ "GET", "/api/v1/orders/{id}/history", api_orders_history },
+	{ "POST", "/api/v1/orders/{id}/cancel", api_orders_cancel },
+	{ "GET", "/health/live", api_ops_live },
+	{ "GET", "/health/ready", api_ops_ready },
+	{ "GET", "/metrics", api_ops_metrics },
+	{ "GET", "/admin/dead-letters", api_ops_dead_letters },
+	{ "POST", "/admin/dead-letters/{kind}/retry-all", api_ops_retry_all },
+	{ "POST", "/admin/dead-letters/{kind}/{id}/retry", api_ops_retry_one },
+};
+#define ROUTE_COUNT (sizeof(routes) / sizeof(routes[0]))
+
+/* Length of the segment starting at s (up to '/' or end). */
+static size_t segment(const char *s, const char *end)
+{
+	const char *slash = memchr(s, '/', (size_t)(end - s));
+
+	return (size_t)((slash ? slash : end) - s);
+}
+
+/* True when path matches pattern; parameters go to params (written even on
+ * a failed match: the caller only uses them after a match). */
+static bool match(const char *pattern, const char *path, size_t len,
+		  struct api_param params[API_PARAMS_MAX])
+{
+	const char *p = pattern, *s = path, *end = path + len;
+	const char *pend = pattern + strlen(pattern);
+	size_t n = 0;
+
+	while (p < pend && s < end) {
+		size_t pl, sl;
+
+		if (*p != '/' || *s != '/')
+			return false;
+		p++;
+		s++;
+		pl = segment(p, pend);
+		sl = segment(s, end);
+		if (*p == '{') {
+			if (sl == 0 || n == API_PARAMS_MAX)
+				return false;
+			params[n].s = s;
+			params[n++].len = sl;
+		} else if (pl != sl || memcmp(p, s, sl) != 0) {
+			return false;
+		}
+		p += pl;
+		s += sl;
+	}
+	return p == pend && s == end;
+}
+
+static bool method_is(const h2o_req_t *r, const char *m)
+{
+	return r->method.len == strlen(m) && memcmp(r->method.base, m, r->method.len) == 0;
+}
+
+static void not_allowed(struct api_call *c, const char *pattern)
+{
+	char allow[64] = "";
+	size_t i, at = 0;
+
+	for (i = 0; i < ROUTE_COUNT; i++) {
+		size_t ml = strlen(routes[i].method);
+
+		if (strcmp(routes[i].pattern, pattern) != 0 || at + ml + 3 > sizeof(allow))
+			continue;
+		if (at) {
+			memcpy(allow + at, ", ", 2);
+			at += 2;
+		}
+		memcpy(allow + at, routes[i].method, ml + 1);
+		at += ml;
+	}
+	api_add_header(c, "allow", allow, at);
+	api_reply_error(c, 405, "method not allowed", NULL, allow);
+}
+
+/* The body bound is checked once here, before any handler reads it. h2o
+ * itself refuses far larger bodies (api_server.c) before buffering them. */
+static void call_handler(struct api_call *c, api_handler_fn *handler)
+{
+	size_t len;
+	char detail[64];
+
+	api_call_body(c, &len);
+	if (len > c->env->opts->max_body_bytes) {
+		snprintf(detail, sizeof(detail), "at most %zu bytes", c->env->opts->max_body_bytes);
+		api_reply_error(c, 413, "request body too large", NULL, detail);
+		return;
+	}
+	handler(c);
+}
+
+void api_routes_dispatch(struct api_call *c)
+{
+	const h2o_req_t *r = c->req;
+	const char *path = r->path_normalized.base;
+	size_t i, len = r->path_normalized.len;
+	const char *pattern = NULL;
+
+	/* A trailing slash names the same resource. */
+	if (len > 1 && path[len - 1] == '/')
+		len--;
+	for (i = 0; i < ROUTE_COUNT; i++) {
+		if (pattern && strcmp(routes[i].pattern, pattern) != 0)
+			continue;
+		if (!match(routes[i].pattern, path, len, c->params))
+			continue;
+		pattern = routes[i].pattern;
+		c->route = pattern;
+		if (method_is(r, routes[i].method)) {
+			call_handler(c, routes[i].handler);
+			return;
+		}
+	}
+	if (pattern) {
+		not_allowed(c, pattern);
+		return;
+	}
+	api_reply_error(c, 404, "no such route", NULL, NULL);
+}

@@ -1,0 +1,329 @@
+/*
+ * The API server's threads: one h2o event loop, one listening socket
+ * (SO_REUSEPORT on the shared port) and one set of ports per thread. The
+ * sockets are bound on the caller's thread first, so a bind failure is an
+ * error of api_server_run and not of some thread later.
+ */
+#include "api_server.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <h2o.h>
+
+#include "api_call.h"
+#include "api_routes.h"
+#include "infrastructure/log/log.h"
+
+#define LOOP_WAIT_MS 100          /* how often a loop looks at the stop flag */
+#define DRAIN_MS 5000             /* longest wait for in-flight connections */
+#define LISTEN_BACKLOG 1024
+
+struct api_thread {
+	int index;
+	int fd;
+	bool configured;
+	bool app_ready;
+	bool drained;
+	pthread_t tid;
+	h2o_globalconf_t config;
+	h2o_context_t ctx;
+	h2o_accept_ctx_t accept_ctx;
+	h2o_evloop_t *loop;
+	struct api_thread_ctx app;
+	struct api_env env;
+};
+
+struct api_handler {
+	h2o_handler_t super;    /* first: h2o hands this pointer back */
+	struct api_thread *thr;
+};
+
+static volatile sig_atomic_t stop_flag;
+
+void api_server_stop(void)
+{
+	stop_flag = 1;
+}
+
+static int on_req(h2o_handler_t *self, h2o_req_t *req)
+{
+	struct api_handler *h = (struct api_handler *)self;
+	struct api_call c;
+
+	api_call_init(&c, req, &h->thr->env);
+	api_routes_dispatch(&c);
+	return 0;
+}
+
+static void on_accept(h2o_socket_t *listener, const char *err)
+{
+	struct api_thread *t = listener->data;
+	h2o_socket_t *sock;
+
+	if (err != NULL)
+		return;
+	sock = h2o_evloop_socket_accept(listener);
+	if (sock != NULL)
+		h2o_accept(&t->accept_ctx, sock);
+}
+
+/* h2o buffers a whole body before the handler runs; it refuses bodies well
+ * past our bound itself, while bodies a little over it reach the handler and
+ * get the JSON 413. */
+static size_t entity_limit(size_t max_body)
+{
+	return max_body + (max_body < 65536 ? 65536 : max_body);
+}
+
+static void setup_config(struct api_thread *t, const struct api_options *o)
+{
+	h2o_hostconf_t *host;
+	h2o_pathconf_t *path;
+	struct api_handler *h;
+
+	h2o_config_init(&t->config);
+	t->config.max_request_entity_size = entity_limit(o->max_body_bytes);
+	host = h2o_config_register_host(&t->config, h2o_iovec_init(H2O_STRLIT("default")), 65535);
+	path = h2o_config_register_path(host, "/", 0);
+	h = (struct api_handler *)h2o_create_handler(path, sizeof(*h));
+	h->super.on_req = on_req;
+	h->thr = t;
+	t->configured = true;
+}
+
+static int open_socket(const struct addrinfo *ai, int port, struct os_error *err)
+{
+	struct sockaddr_storage sa;
+	int fd, one = 1;
+
+	memcpy(&sa, ai->ai_addr, ai->ai_addrlen);
+	if (sa.ss_family == AF_INET6)
+		((struct sockaddr_in6 *)&sa)->sin6_port = htons((uint16_t)port);
+	else
+		((struct sockaddr_in *)&sa)->sin_port = htons((uint16_t)port);
+	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0) {
+		os_fail(err, OS_EUNAVAIL, "", "socket: %s", strerror(errno));
+		return -1;
+	}
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) != 0 ||
+	    bind(fd, (struct sockaddr *)&sa, ai->ai_addrlen) != 0 ||
+	    listen(fd, LISTEN_BACKLOG) != 0) {
+		os_fail(err, OS_EUNAVAIL, "", "cannot listen on port %d: %s", port,
+			strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int bound_port(int fd)
+{
+	struct sockaddr_storage sa;
+	socklen_t len = sizeof(sa);
+
+	if (getsockname(fd, (struct sockaddr *)&sa, &len) != 0)
+		return -1;
+	if (sa.ss_family == AF_INET6)
+		return ntohs(((struct sockaddr_in6 *)&sa)->sin6_port);
+	return ntohs(((struct sockaddr_in *)&sa)->sin_port);
+}
+
+/* Binds one socket per thread; with port 0 the first one's port is reused
+ * by the others. *port receives the port. */
+static enum os_status bind_all(struct api_thread *th, int n, const struct api_options *o,
+			       int *port, struct os_error *err)
+{
+	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+				  .ai_flags = AI_PASSIVE | AI_NUMERICSERV };
+	struct addrinfo *ai = NULL;
+	const char *host = o->host && o->host[0] ? o->host : "0.0.0.0";
+	enum os_status st = OS_OK;
+	int i, p = o->port, rc;
+
+	rc = getaddrinfo(host, "0", &hints, &ai);
+	if (rc != 0)
+		return os_fail(err, OS_EINVAL, "host", "cannot resolve %s: %s", host,
+			       gai_strerror(rc));
+	for (i = 0; i < n; i++) {
+		th[i].fd = open_socket(ai, p, err);
+		if (th[i].fd < 0) {
+			st = OS_EUNAVAIL;
+			goto out;
+		}
+		if (p == 0)
+			p = bound_port(th[i].fd);
+	}
+	*port = p;
+out:
+	freeaddrinfo(ai);
+	return st;
+}
+
+static bool conns_idle(struct api_thread *t)
+{
+	return h2o_linklist_is_empty(&t->ctx.http1._conns) &&
+	       h2o_linklist_is_empty(&t->ctx.http2._conns);
+}
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Stops accepting, lets connections finish their responses, then closes. */
+static void drain(struct api_thread *t, h2o_socket_t *listener)
+{
+	int64_t deadline = mono_ms() + DRAIN_MS;
+
+	h2o_socket_read_stop(listener);
+	h2o_socket_close(listener);
+	t->fd = -1;
+	h2o_context_request_shutdown(&t->ctx);
+	while (!conns_idle(t) && mono_ms() < deadline)
+		h2o_evloop_run(t->loop, 10);
+	t->drained = conns_idle(t);
+	if (!t->drained)
+		log_msgf(LOG_WARN, "api thread %d: connections still open at shutdown", t->index);
+}
+
+static void *thread_main(void *arg)
+{
+	struct api_thread *t = arg;
+	h2o_socket_t *listener;
+
+	h2o_context_init(&t->ctx, t->loop, &t->config);
+	t->accept_ctx.ctx = &t->ctx;
+	t->accept_ctx.hosts = t->config.hosts;
+	listener = h2o_evloop_socket_create(t->loop, t->fd, H2O_SOCKET_FLAG_DONT_READ);
+	listener->data = t;
+	h2o_socket_read_start(listener, on_accept);
+	while (!stop_flag)
+		h2o_evloop_run(t->loop, LOOP_WAIT_MS);
+	drain(t, listener);
+	h2o_context_dispose(&t->ctx);
+	return NULL;
+}
+
+/* Frees what setup made of thread t; its loop has ended (or never ran). */
+static void teardown(struct api_thread *t, api_thread_fini_fn *fini, void *arg)
+{
+	if (t->app_ready && fini)
+		fini(arg, &t->app);
+	t->app_ready = false;
+	if (t->fd >= 0)
+		close(t->fd);
+	t->fd = -1;
+	/* A loop with connections left open is leaked rather than freed
+	 * under them. */
+	if (t->loop && t->drained)
+		h2o_evloop_destroy(t->loop);
+	t->loop = NULL;
+	if (t->configured)
+		h2o_config_dispose(&t->config);
+	t->configured = false;
+	free(t->env.orders);
+	t->env.orders = NULL;
+}
+
+static enum os_status setup_thread(struct api_thread *t, const struct api_options *o,
+				   api_thread_init_fn *init, void *arg, struct os_error *err)
+{
+	enum os_status st;
+
+	setup_config(t, o);
+	t->drained = true;
+	t->env.opts = o;
+	t->env.app = &t->app;
+	t->env.orders = calloc(ORDER_LIST_MAX, sizeof(*t->env.orders));
+	t->loop = h2o_evloop_create();
+	if (t->env.orders == NULL || t->loop == NULL)
+		return os_fail(err, OS_ENOMEM, "", "out of memory");
+	st = init(arg, t->index, &t->app, err);
+	t->app_ready = st == OS_OK;
+	return st;
+}
+
+static enum os_status check_options(const struct api_options *o, struct os_error *err)
+{
+	if (o->threads < 1 || o->threads > API_THREADS_MAX)
+		return os_fail(err, OS_EINVAL, "threads", "must be 1..%d", API_THREADS_MAX);
+	if (o->port < 0 || o->port > 65535)
+		return os_fail(err, OS_EINVAL, "port", "must be 0..65535");
+	if (o->max_body_bytes == 0)
+		return os_fail(err, OS_EINVAL, "max_body_bytes", "must be > 0");
+	return OS_OK;
+}
+
+/* Starts n loops; on a failure stops the ones started. *started counts them. */
+static enum os_status start_threads(struct api_thread *th, int n, int *started,
+				    struct os_error *err)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (pthread_create(&th[i].tid, NULL, thread_main, &th[i]) != 0) {
+			*started = i;
+			return os_fail(err, OS_EIO, "", "cannot start api thread %d", i);
+		}
+	}
+	*started = n;
+	return OS_OK;
+}
+
+enum os_status api_server_run(const struct api_options *o, api_thread_init_fn *init,
+			      api_thread_fini_fn *fini, void *arg, struct os_error *err)
+{
+	struct api_thread *th = NULL;
+	enum os_status st;
+	int i, n = 0, port = 0, started = 0;
+	char port_text[16];
+
+	stop_flag = 0;
+	st = check_options(o, err);
+	if (st != OS_OK)
+		return st;
+	th = calloc((size_t)o->threads, sizeof(*th));
+	if (th == NULL)
+		return os_fail(err, OS_ENOMEM, "", "out of memory");
+	for (i = 0; i < o->threads; i++) {
+		th[i].index = i;
+		th[i].fd = -1;
+	}
+	st = bind_all(th, o->threads, o, &port, err);
+	for (n = 0; st == OS_OK && n < o->threads; n++)
+		st = setup_thread(&th[n], o, init, arg, err);
+	if (st != OS_OK)
+		goto out;
+	st = start_threads(th, o->threads, &started, err);
+	if (st != OS_OK) {
+		api_server_stop();
+		goto out;
+	}
+	snprintf(port_text, sizeof(port_text), "%d", port);
+	log_kv(LOG_INFO, "listening", "port", port_text, NULL);
+	if (o->on_ready)
+		o->on_ready(o->on_ready_arg, port);
+out:
+	for (i = 0; i < started; i++)
+		pthread_join(th[i].tid, NULL);
+	for (i = 0; i < o->threads; i++)
+		teardown(&th[i], fini, arg);
+	free(th);
+	return st;
+}

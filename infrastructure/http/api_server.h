@@ -1,0 +1,62 @@
+/*
+ * The HTTP API server (DESIGN §4) on h2o's event loop. Each API thread runs
+ * its own loop with its own listening socket (SO_REUSEPORT, same port) and
+ * owns its own struct api_thread_ctx, that is its own database session, so
+ * handlers may block on the database: concurrency = number of threads.
+ */
+#ifndef OS_API_SERVER_H
+#define OS_API_SERVER_H
+
+#include <stddef.h>
+
+#include "app/admin_port.h"
+#include "app/inbox_port.h"
+#include "app/order_service.h"
+#include "domain/status.h"
+
+#define API_THREADS_MAX 64
+
+/* What the handlers of one thread use. Filled by api_thread_init_fn. */
+struct api_thread_ctx {
+	struct order_service svc;   /* repo, catalog, sys, settings */
+	struct inbox_writer inbox;  /* payment callbacks */
+	struct admin admin;         /* dead letters, readiness, queue depths */
+};
+
+/*
+ * Sets up *out for thread number index (0-based): typically opens a database
+ * session. Called on the thread that calls api_server_run, before any loop
+ * runs; a failure stops the start-up (fini is called for the threads set up
+ * so far) and api_server_run returns it.
+ */
+typedef enum os_status api_thread_init_fn(void *arg, int index, struct api_thread_ctx *out,
+					  struct os_error *err);
+/* Releases what init set up; called after that thread's loop has ended. */
+typedef void api_thread_fini_fn(void *arg, struct api_thread_ctx *ctx);
+
+struct api_options {
+	const char *host;             /* address to bind; NULL or "" = 0.0.0.0 */
+	int port;                     /* 0: the kernel picks one (see on_ready) */
+	int threads;                  /* 1..API_THREADS_MAX */
+	size_t max_body_bytes;        /* larger request bodies get 413 */
+	const char *callback_secret;  /* HMAC key of X-Signature; NULL or "" = no check */
+	/* Optional: called once every thread is serving, with the bound port. */
+	void (*on_ready)(void *arg, int port);
+	void *on_ready_arg;
+};
+
+/*
+ * Binds every listening socket (a bind failure is returned as OS_EUNAVAIL
+ * before anything runs), sets up the threads with init, logs "listening"
+ * with the port, and serves until api_server_stop(). Then each loop stops
+ * accepting, finishes what is in flight, fini runs for every thread, and
+ * OS_OK is returned. One server per process at a time.
+ */
+enum os_status api_server_run(const struct api_options *o, api_thread_init_fn *init,
+			      api_thread_fini_fn *fini, void *arg, struct os_error *err);
+
+/* Asks the running server to stop. Async-signal-safe; a no-op when no
+ * server runs. */
+void api_server_stop(void);
+
+#endif

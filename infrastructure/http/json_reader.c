@@ -1,0 +1,231 @@
+/* The bounded streaming JSON reader on yajl's callbacks. */
+#include "json_reader.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <yajl/yajl_parse.h>
+
+bool json_reader_fail(struct json_reader *r, enum os_status st, const char *field,
+		      const char *message)
+{
+	if (r->st == OS_OK) {
+		r->st = st;
+		os_fail(r->err, st, field, "%s", message);
+	}
+	return false;
+}
+
+const struct json_frame *json_reader_find(const struct json_reader *r, int role)
+{
+	int i;
+
+	for (i = r->depth - 1; i >= 0; i--)
+		if (r->stack[i].role == role)
+			return &r->stack[i];
+	return NULL;
+}
+
+const char *json_type_name(enum json_type t)
+{
+	switch (t) {
+	case JSON_NULL: return "null";
+	case JSON_BOOL: return "a boolean";
+	case JSON_NUMBER: return "a number";
+	case JSON_STRING: return "a string";
+	case JSON_MAP: return "an object";
+	case JSON_ARRAY: return "an array";
+	}
+	return "a value";
+}
+
+bool json_integer(const char *s, size_t len, int64_t *out)
+{
+	int64_t v = 0;
+	size_t i = 0;
+	bool neg = false;
+
+	if (len > 0 && s[0] == '-') {
+		neg = true;
+		i = 1;
+	}
+	if (i == len)
+		return false;
+	for (; i < len; i++) {
+		int d = s[i] - '0';
+
+		if (d < 0 || d > 9)
+			return false;
+		/* Accumulate negatively so INT64_MIN fits too. */
+		if (v < (INT64_MIN + d) / 10)
+			return false;
+		v = v * 10 - d;
+	}
+	if (!neg && v == INT64_MIN)
+		return false;
+	*out = neg ? v : -v;
+	return true;
+}
+
+bool json_copy_string(const char *s, size_t len, char *out, size_t max)
+{
+	if (len > max || memchr(s, '\0', len) != NULL)
+		return false;
+	memcpy(out, s, len);
+	out[len] = '\0';
+	return true;
+}
+
+static struct json_frame *top(struct json_reader *r)
+{
+	return r->depth > 0 ? &r->stack[r->depth - 1] : NULL;
+}
+
+/* A value arrived: skipped inside a skipped container, else the schema's.
+ * role receives the role for a container. */
+static bool on_value(struct json_reader *r, enum json_type t, const char *s, size_t len,
+		     int *role)
+{
+	struct json_frame *parent = top(r);
+
+	*role = JSON_ROLE_SKIP;
+	if (parent)
+		parent->count += parent->is_map ? 0 : 1;
+	if (parent && (parent->role == JSON_ROLE_SKIP || (parent->is_map && parent->key < 0)))
+		return true;
+	return r->schema->value(r, parent, t, s, len, role);
+}
+
+static int cb_scalar(struct json_reader *r, enum json_type t, const char *s, size_t len)
+{
+	int role;
+
+	return on_value(r, t, s, len, &role) ? 1 : 0;
+}
+
+static int cb_null(void *ctx)
+{
+	return cb_scalar(ctx, JSON_NULL, "", 0);
+}
+
+static int cb_bool(void *ctx, int v)
+{
+	return cb_scalar(ctx, JSON_BOOL, v ? "true" : "false", v ? 4 : 5);
+}
+
+static int cb_number(void *ctx, const char *s, size_t len)
+{
+	return cb_scalar(ctx, JSON_NUMBER, s, len);
+}
+
+static int cb_string(void *ctx, const unsigned char *s, size_t len)
+{
+	return cb_scalar(ctx, JSON_STRING, (const char *)s, len);
+}
+
+static int open_container(struct json_reader *r, bool is_map)
+{
+	struct json_frame *f;
+	int role;
+
+	if (!on_value(r, is_map ? JSON_MAP : JSON_ARRAY, "", 0, &role))
+		return 0;
+	if (r->depth == JSON_READER_DEPTH_MAX)
+		return json_reader_fail(r, OS_EINVAL, "", "JSON nested too deeply") ? 1 : 0;
+	f = &r->stack[r->depth++];
+	f->role = role;
+	f->is_map = is_map;
+	f->key = -1;
+	f->seen = 0;
+	f->count = 0;
+	return 1;
+}
+
+static int cb_start_map(void *ctx)
+{
+	return open_container(ctx, true);
+}
+
+static int cb_start_array(void *ctx)
+{
+	return open_container(ctx, false);
+}
+
+static int cb_end(void *ctx)
+{
+	struct json_reader *r = ctx;
+	struct json_frame *f = top(r);
+
+	r->depth--;
+	if (f->role == JSON_ROLE_SKIP || r->schema->close == NULL)
+		return 1;
+	return r->schema->close(r, f) ? 1 : 0;
+}
+
+static int cb_map_key(void *ctx, const unsigned char *k, size_t len)
+{
+	struct json_reader *r = ctx;
+	struct json_frame *f = top(r);
+	char path[OS_ERROR_FIELD_MAX];
+
+	if (++r->keys > JSON_READER_KEYS_MAX)
+		return json_reader_fail(r, OS_EINVAL, "", "too many keys") ? 1 : 0;
+	f->count++;
+	f->key = -1;
+	if (f->role == JSON_ROLE_SKIP)
+		return 1;
+	f->key = r->schema->key(f, (const char *)k, len);
+	if (f->key < 0)
+		return 1;
+	if (f->seen & (UINT32_C(1) << f->key)) {
+		r->schema->key_path(r, f, f->key, path, sizeof(path));
+		return json_reader_fail(r, OS_EINVAL, path, "duplicate key") ? 1 : 0;
+	}
+	f->seen |= UINT32_C(1) << f->key;
+	return 1;
+}
+
+static const yajl_callbacks callbacks = {
+	.yajl_null = cb_null,
+	.yajl_boolean = cb_bool,
+	.yajl_number = cb_number,
+	.yajl_string = cb_string,
+	.yajl_start_map = cb_start_map,
+	.yajl_map_key = cb_map_key,
+	.yajl_end_map = cb_end,
+	.yajl_start_array = cb_start_array,
+	.yajl_end_array = cb_end,
+};
+
+/* Turns a yajl syntax error into OS_EINVAL with yajl's short message. */
+static void syntax_error(struct json_reader *r, yajl_handle h, const char *body, size_t len)
+{
+	unsigned char *msg = yajl_get_error(h, 0, (const unsigned char *)body, len);
+	char text[OS_ERROR_MESSAGE_MAX];
+
+	snprintf(text, sizeof(text), "malformed JSON: %s", msg ? (const char *)msg : "error");
+	if (msg)
+		yajl_free_error(h, msg);
+	json_reader_fail(r, OS_EINVAL, "", text);
+}
+
+enum os_status json_reader_parse(const struct json_schema *schema, void *target,
+				 const char *body, size_t len, struct os_error *err)
+{
+	struct json_reader r = { .schema = schema, .target = target, .err = err };
+	yajl_handle h;
+	yajl_status ys;
+
+	if (body == NULL || len == 0)
+		return os_fail(err, OS_EINVAL, "", "empty body");
+	h = yajl_alloc(&callbacks, NULL, &r);
+	if (h == NULL)
+		return os_fail(err, OS_ENOMEM, "", "out of memory");
+	ys = yajl_parse(h, (const unsigned char *)body, len);
+	if (ys == yajl_status_ok)
+		ys = yajl_complete_parse(h);
+	if (ys == yajl_status_error && r.st == OS_OK)
+		syntax_error(&r, h, body, len);
+	yajl_free(h);
+	return r.st;
+}

@@ -1,0 +1,31 @@
+/*
+ * The catalog port (app/catalog.h) over the HTTP catalog service:
+ * GET {base_url}/{item_id} answering {"id", "name", "price", "available_qty"}.
+ * One instance holds one keep-alive curl handle and is used by one thread
+ * at a time (one per API thread).
+ */
+#ifndef OS_HTTP_CATALOG_H
+#define OS_HTTP_CATALOG_H
+
+#include "app/catalog.h"
+
+#define HTTP_CATALOG_BODY_MAX 65536 /* larger answers are refused */
+#define HTTP_CATALOG_URL_MAX  2048
+
+struct http_catalog_options {
+	const char *base_url; /* e.g. "http://catalog:8080/api/items"; copied */
+	int timeout_ms;	      /* whole request; <= 0 means 2000 */
+};
+
+/*
+ * Opens a catalog on o->base_url and fills *out with it. The caller owns it
+ * and frees it with http_catalog_close. OS_EINVAL for a missing URL,
+ * OS_ENOMEM, OS_EIO when libcurl fails to start.
+ */
+enum os_status http_catalog_open(const struct http_catalog_options *o, struct catalog *out,
+				 struct os_error *err);
+
+/* Frees what http_catalog_open made; c->ctx becomes NULL. */
+void http_catalog_close(struct catalog *c);
+
+#endif

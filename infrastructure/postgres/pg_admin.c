@@ -1,0 +1,209 @@
+/*
+ * The operator port over PostgreSQL (app/admin_port.h): dead outbox rows and
+ * rejected inbox rows, listed by id and put back to pending (with a NOTIFY
+ * so the workers look at once), readiness, and queue depths for /metrics.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../app/admin_port.h"
+#include "pg_internal.h"
+
+static const struct pg_stmt stmt_list_outbox = {
+	"admin_list_outbox",
+	"SELECT seq, id::text, type, destination, aggregateid::text, attempts, "
+	"coalesce(last_error, ''), " PG_US("created_at") " FROM outbox "
+	"WHERE status = 'dead' AND seq > $1 ORDER BY seq LIMIT $2",
+	2,
+};
+
+static const struct pg_stmt stmt_list_inbox = {
+	"admin_list_inbox",
+	"SELECT id, message_id, type, source, order_id::text, attempts, "
+	"coalesce(error, ''), " PG_US("received_at") " FROM inbox "
+	"WHERE status = 'rejected' AND id > $1 ORDER BY id LIMIT $2",
+	2,
+};
+
+static const struct pg_stmt stmt_retry_outbox = {
+	"admin_retry_outbox",
+	"WITH u AS (UPDATE outbox SET status = 'pending', attempts = 0, "
+	"next_attempt_at = now(), last_error = NULL WHERE status = 'dead' "
+	"AND ($1::bigint = 0 OR seq = $1::bigint) RETURNING destination), "
+	"n AS (SELECT pg_notify('outbox', d) FROM (SELECT DISTINCT destination AS d FROM u) x) "
+	"SELECT (SELECT count(*) FROM u), (SELECT count(*) FROM n)",
+	1,
+};
+
+static const struct pg_stmt stmt_retry_inbox = {
+	"admin_retry_inbox",
+	"WITH u AS (UPDATE inbox SET status = 'pending', attempts = 0, "
+	"next_attempt_at = now(), error = NULL WHERE status = 'rejected' "
+	"AND ($1::bigint = 0 OR id = $1::bigint) RETURNING 1), "
+	"n AS (SELECT pg_notify('inbox', '') WHERE EXISTS (SELECT 1 FROM u)) "
+	"SELECT (SELECT count(*) FROM u), (SELECT count(*) FROM n)",
+	1,
+};
+
+static const struct pg_stmt stmt_stats_outbox = {
+	"admin_stats_outbox",
+	"SELECT destination, count(*) FILTER (WHERE status = 'pending'), "
+	"coalesce((extract(epoch FROM now() - min(created_at) FILTER "
+	"(WHERE status = 'pending')) * 1000)::bigint, 0), "
+	"count(*) FILTER (WHERE status = 'dead') FROM outbox "
+	"WHERE status IN ('pending', 'dead') GROUP BY destination ORDER BY destination LIMIT $1",
+	1,
+};
+
+static const struct pg_stmt stmt_stats_inbox = {
+	"admin_stats_inbox",
+	"SELECT count(*) FILTER (WHERE status = 'pending'), "
+	"coalesce((extract(epoch FROM now() - min(received_at) FILTER "
+	"(WHERE status = 'pending')) * 1000)::bigint, 0), "
+	"count(*) FILTER (WHERE status = 'rejected') FROM inbox "
+	"WHERE status IN ('pending', 'rejected')",
+	0,
+};
+
+static enum os_status decode_dead(const PGresult *r, int i, struct dead_letter *d)
+{
+	memset(d, 0, sizeof(*d));
+	if (pg_col_i64(r, i, 0, &d->id) != OS_OK ||
+	    pg_col_str(r, i, 1, d->message_id, sizeof(d->message_id)) != OS_OK ||
+	    pg_col_str(r, i, 2, d->type, sizeof(d->type)) != OS_OK ||
+	    pg_col_str(r, i, 3, d->where, sizeof(d->where)) != OS_OK ||
+	    pg_col_i32(r, i, 5, &d->attempts) != OS_OK ||
+	    pg_col_i64(r, i, 7, &d->at_us) != OS_OK)
+		return OS_EIO;
+	/* The error text is ours but may be long: keep what fits. */
+	snprintf(d->error, sizeof(d->error), "%s", PQgetvalue(r, i, 6));
+	d->has_order_id = !pg_col_null(r, i, 4);
+	if (d->has_order_id && pg_col_uuid(r, i, 4, &d->order_id) != OS_OK)
+		return OS_EIO;
+	return OS_OK;
+}
+
+static enum os_status admin_list_rows(void *ctx, enum admin_kind kind, int64_t after_id,
+				      size_t limit, struct dead_letter *out, size_t *n,
+				      struct os_error *err)
+{
+	char after[24];
+	char lim[24];
+	struct pg_params p;
+	PGresult *r = NULL;
+	enum os_status st;
+	int i;
+
+	if (limit == 0 || limit > ADMIN_LIST_MAX)
+		return os_fail(err, OS_EINVAL, "limit", "must be 1..%d", ADMIN_LIST_MAX);
+	pg_params_init(&p);
+	pg_params_text(&p, pg_i64_text(after_id, after, sizeof(after)));
+	pg_params_text(&p, pg_i64_text((int64_t)limit, lim, sizeof(lim)));
+	st = pg_exec(ctx, kind == ADMIN_OUTBOX ? &stmt_list_outbox : &stmt_list_inbox, &p, &r,
+		     err);
+	for (i = 0; st == OS_OK && i < PQntuples(r) && (size_t)i < limit; i++)
+		if (decode_dead(r, i, &out[i]) != OS_OK)
+			st = os_fail(err, OS_EIO, NULL, "admin: unreadable row");
+	if (st == OS_OK)
+		*n = (size_t)i;
+	PQclear(r);
+	return st;
+}
+
+static enum os_status admin_retry_rows(void *ctx, enum admin_kind kind, int64_t id, size_t *n,
+				       struct os_error *err)
+{
+	char num[24];
+	struct pg_params p;
+	PGresult *r = NULL;
+	int64_t count = 0;
+	enum os_status st;
+
+	pg_params_init(&p);
+	pg_params_text(&p, pg_i64_text(id, num, sizeof(num)));
+	st = pg_exec(ctx, kind == ADMIN_OUTBOX ? &stmt_retry_outbox : &stmt_retry_inbox, &p, &r,
+		     err);
+	if (st == OS_OK && pg_col_i64(r, 0, 0, &count) != OS_OK)
+		st = os_fail(err, OS_EIO, NULL, "admin: unreadable count");
+	if (st == OS_OK && id != 0 && count == 0)
+		st = os_fail(err, OS_ENOTFOUND, "id", "no such row to retry");
+	if (st == OS_OK)
+		*n = (size_t)count;
+	PQclear(r);
+	return st;
+}
+
+static enum os_status admin_ping_db(void *ctx, struct os_error *err)
+{
+	return pg_session_ping(ctx, err);
+}
+
+static enum os_status stats_outbox(struct pg_session *s, struct queue_stats *q,
+				   struct os_error *err)
+{
+	char lim[24];
+	struct pg_params p;
+	PGresult *r = NULL;
+	enum os_status st;
+	int i;
+
+	pg_params_init(&p);
+	pg_params_text(&p, pg_i64_text(ADMIN_STATS_DESTINATIONS, lim, sizeof(lim)));
+	st = pg_exec(s, &stmt_stats_outbox, &p, &r, err);
+	for (i = 0; st == OS_OK && i < PQntuples(r) && i < ADMIN_STATS_DESTINATIONS; i++) {
+		if (pg_col_str(r, i, 0, q->outbox[i].destination,
+			       sizeof(q->outbox[i].destination)) != OS_OK ||
+		    pg_col_i64(r, i, 1, &q->outbox[i].pending) != OS_OK ||
+		    pg_col_i64(r, i, 2, &q->outbox[i].oldest_pending_age_ms) != OS_OK ||
+		    pg_col_i64(r, i, 3, &q->outbox[i].dead) != OS_OK)
+			st = os_fail(err, OS_EIO, NULL, "stats: unreadable row");
+	}
+	if (st == OS_OK)
+		q->destination_count = (size_t)i;
+	PQclear(r);
+	return st;
+}
+
+static enum os_status stats_inbox(struct pg_session *s, struct queue_stats *q,
+				  struct os_error *err)
+{
+	PGresult *r = NULL;
+	enum os_status st = pg_exec(s, &stmt_stats_inbox, NULL, &r, err);
+
+	if (st == OS_OK && (pg_col_i64(r, 0, 0, &q->inbox_pending) != OS_OK ||
+			    pg_col_i64(r, 0, 1, &q->inbox_oldest_pending_age_ms) != OS_OK ||
+			    pg_col_i64(r, 0, 2, &q->inbox_rejected) != OS_OK))
+		st = os_fail(err, OS_EIO, NULL, "stats: unreadable inbox row");
+	PQclear(r);
+	return st;
+}
+
+static enum os_status admin_stats_read(void *ctx, struct queue_stats *out, struct os_error *err)
+{
+	struct queue_stats *q = calloc(1, sizeof(*q));
+	enum os_status st;
+
+	if (q == NULL)
+		return os_fail(err, OS_ENOMEM, NULL, "out of memory");
+	st = stats_outbox(ctx, q, err);
+	if (st == OS_OK)
+		st = stats_inbox(ctx, q, err);
+	if (st == OS_OK)
+		*out = *q;
+	free(q);
+	return st;
+}
+
+static const struct admin_ops pg_admin_ops = {
+	.list = admin_list_rows,
+	.retry = admin_retry_rows,
+	.ping = admin_ping_db,
+	.stats = admin_stats_read,
+};
+
+void pg_admin_init(struct admin *out, struct pg_session *s)
+{
+	out->ops = &pg_admin_ops;
+	out->ctx = s;
+}

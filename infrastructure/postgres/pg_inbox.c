@@ -1,0 +1,242 @@
+/*
+ * The inbox over PostgreSQL (app/inbox_port.h): the writer records a message
+ * once per (source, message_id) and wakes the appliers; the store applies a
+ * batch of due rows in one transaction, locking each row's order in a
+ * consistent order (order_id, id) and writing changes with the same code as
+ * the order repository.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../app/inbox_port.h"
+#include "pg_order_rows.h"
+
+#define PG_INBOX_BATCH_MAX 500
+#define PG_FATE_ARRAY_MAX (512u * 1024u)
+
+static const struct pg_stmt stmt_record = {
+	"inbox_record",
+	"WITH i AS (INSERT INTO inbox (source, message_id, type, order_id, payload, "
+	"request_id, status, error) VALUES ($1, $2, $3, $4::uuid, $5::bytea, $6, $7, $8) "
+	"ON CONFLICT (source, message_id) DO NOTHING RETURNING status), "
+	"n AS (SELECT pg_notify('inbox', '') FROM i WHERE status = 'pending') "
+	"SELECT (SELECT count(*) FROM i), (SELECT count(*) FROM n)",
+	8,
+};
+
+static const struct pg_stmt stmt_claim = {
+	"inbox_claim",
+	"SELECT id, source, message_id, type, order_id::text, attempts, "
+	PG_US("received_at") ", request_id FROM inbox WHERE status = 'pending' "
+	"AND next_attempt_at <= now() ORDER BY order_id, id LIMIT $1 FOR UPDATE SKIP LOCKED",
+	1,
+};
+
+static const struct pg_stmt stmt_fates = {
+	"inbox_fates",
+	"UPDATE inbox b SET status = f.status, "
+	"attempts = b.attempts + CASE WHEN f.status = 'pending' THEN 1 ELSE 0 END, "
+	"next_attempt_at = CASE WHEN f.status = 'pending' THEN " PG_TS("f.next")
+	" ELSE b.next_attempt_at END, error = nullif(f.error, ''), "
+	"processed_at = CASE WHEN f.status = 'processed' THEN clock_timestamp() END "
+	"FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[]) "
+	"AS f(id, status, next, error) WHERE b.id = f.id",
+	4,
+};
+
+static enum os_status inbox_record(void *ctx, const struct inbox_msg *m, bool *inserted,
+				   struct os_error *err)
+{
+	char order_id[UUID_STR_LEN + 1];
+	struct pg_params p;
+	PGresult *r = NULL;
+	size_t len = m->payload_len > INBOX_PAYLOAD_MAX ? INBOX_PAYLOAD_MAX : m->payload_len;
+	enum os_status st;
+
+	pg_params_init(&p);
+	pg_params_text(&p, m->source);
+	pg_params_text(&p, m->message_id);
+	pg_params_text(&p, m->type);
+	if (m->has_order_id)
+		uuid_format(&m->order_id, order_id);
+	pg_params_text(&p, m->has_order_id ? order_id : NULL);
+	pg_params_binary(&p, m->payload ? m->payload : "", m->payload ? len : 0);
+	pg_params_text(&p, m->request_id);
+	pg_params_text(&p, m->rejected ? "rejected" : "pending");
+	pg_params_text(&p, m->rejected ? m->error : NULL);
+	st = pg_exec(ctx, &stmt_record, &p, &r, err);
+	if (st == OS_OK)
+		*inserted = PQgetvalue(r, 0, 0)[0] == '1';
+	PQclear(r);
+	return st;
+}
+
+static enum os_status decode_row(const PGresult *r, int i, struct inbox_row *row)
+{
+	if (pg_col_i64(r, i, 0, &row->id) != OS_OK ||
+	    pg_col_str(r, i, 1, row->source, sizeof(row->source)) != OS_OK ||
+	    pg_col_str(r, i, 2, row->message_id, sizeof(row->message_id)) != OS_OK ||
+	    pg_col_str(r, i, 3, row->type, sizeof(row->type)) != OS_OK ||
+	    pg_col_i32(r, i, 5, &row->attempts) != OS_OK ||
+	    pg_col_i64(r, i, 6, &row->received_at_us) != OS_OK ||
+	    pg_col_str(r, i, 7, row->request_id, sizeof(row->request_id)) != OS_OK)
+		return OS_EIO;
+	row->has_order_id = !pg_col_null(r, i, 4);
+	if (row->has_order_id && pg_col_uuid(r, i, 4, &row->order_id) != OS_OK)
+		return OS_EIO;
+	return OS_OK;
+}
+
+/* The claimed rows and the fate decided for each. */
+struct inbox_work {
+	size_t count;
+	struct inbox_row rows[PG_INBOX_BATCH_MAX];
+	struct inbox_outcome outcomes[PG_INBOX_BATCH_MAX];
+	struct order order;
+	struct order_change change;
+};
+
+static enum os_status claim(struct pg_session *s, size_t max, struct inbox_work *w,
+			    struct os_error *err)
+{
+	char lim[24];
+	struct pg_params p;
+	PGresult *r = NULL;
+	enum os_status st;
+	int i;
+
+	pg_params_init(&p);
+	pg_params_text(&p, pg_i64_text((int64_t)max, lim, sizeof(lim)));
+	st = pg_exec(s, &stmt_claim, &p, &r, err);
+	for (i = 0; st == OS_OK && i < PQntuples(r) && (size_t)i < max; i++)
+		if (decode_row(r, i, &w->rows[i]) != OS_OK)
+			st = os_fail(err, OS_EIO, NULL, "inbox: unreadable row");
+	if (st == OS_OK)
+		w->count = (size_t)i;
+	PQclear(r);
+	return st;
+}
+
+/* Locks row i's order, asks fn, writes the change it asks for. */
+static enum os_status apply_one(struct pg_session *s, struct inbox_work *w, size_t i,
+				inbox_decide_fn *fn, void *arg, struct os_error *err)
+{
+	const struct inbox_row *row = &w->rows[i];
+	struct inbox_outcome *out = &w->outcomes[i];
+	bool found = false;
+	bool write;
+	enum os_status st = OS_OK;
+
+	memset(out, 0, sizeof(*out));
+	memset(&w->change, 0, sizeof(w->change));
+	if (row->has_order_id)
+		st = pg_order_lock(s, &row->order_id, &w->order, &found, err);
+	if (st != OS_OK)
+		return st;
+	write = fn(arg, row, found ? &w->order : NULL, &w->change, out);
+	if (write && found)
+		st = pg_order_write_change(s, &w->order, &w->change, err);
+	order_change_release(&w->change);
+	return st;
+}
+
+static bool fates_build(const struct inbox_work *w, struct sbuf a[4])
+{
+	static const char *const names[] = { "processed", "pending", "rejected" };
+	char num[24];
+	size_t i, k;
+
+	for (k = 0; k < 4; k++) {
+		sbuf_init(&a[k], PG_FATE_ARRAY_MAX);
+		pg_array_begin(&a[k]);
+	}
+	for (i = 0; i < w->count; i++) {
+		const struct inbox_outcome *o = &w->outcomes[i];
+
+		pg_array_elem(&a[0], pg_i64_text(w->rows[i].id, num, sizeof(num)));
+		pg_array_elem(&a[1], names[o->fate <= INBOX_REJECTED ? o->fate : INBOX_REJECTED]);
+		pg_array_elem(&a[2], pg_i64_text(o->retry_at_us, num, sizeof(num)));
+		pg_array_elem(&a[3], o->note);
+	}
+	for (k = 0; k < 4; k++)
+		pg_array_end(&a[k]);
+	return sbuf_ok(&a[0]) && sbuf_ok(&a[1]) && sbuf_ok(&a[2]) && sbuf_ok(&a[3]);
+}
+
+static enum os_status write_fates(struct pg_session *s, const struct inbox_work *w,
+				  struct os_error *err)
+{
+	struct sbuf a[4];
+	struct pg_params p;
+	enum os_status st;
+	size_t k;
+
+	if (!fates_build(w, a)) {
+		st = os_fail(err, OS_ENOMEM, NULL, "out of memory");
+		goto out;
+	}
+	pg_params_init(&p);
+	for (k = 0; k < 4; k++)
+		pg_params_text(&p, a[k].buf);
+	st = pg_exec_cmd(s, &stmt_fates, &p, err);
+out:
+	for (k = 0; k < 4; k++)
+		sbuf_release(&a[k]);
+	return st;
+}
+
+static enum os_status inbox_apply_batch(void *ctx, size_t max, inbox_decide_fn *fn, void *arg,
+					size_t *n, struct os_error *err)
+{
+	struct pg_session *s = ctx;
+	struct inbox_work *w = calloc(1, sizeof(*w));
+	enum os_status st;
+	size_t i;
+
+	if (w == NULL)
+		return os_fail(err, OS_ENOMEM, NULL, "out of memory");
+	if (max == 0 || max > PG_INBOX_BATCH_MAX)
+		max = PG_INBOX_BATCH_MAX;
+	st = pg_begin(s, err);
+	if (st != OS_OK)
+		goto out;
+	st = claim(s, max, w, err);
+	for (i = 0; st == OS_OK && i < w->count; i++)
+		st = apply_one(s, w, i, fn, arg, err);
+	if (st == OS_OK && w->count > 0)
+		st = write_fates(s, w, err);
+	if (st == OS_OK)
+		st = pg_commit(s, err);
+	pg_rollback(s);
+	if (st == OS_OK)
+		*n = w->count;
+out:
+	free(w);
+	return st;
+}
+
+static enum os_status inbox_wait(void *ctx, int timeout_ms, struct os_error *err)
+{
+	return pg_wait(ctx, "inbox", timeout_ms, err);
+}
+
+static const struct inbox_writer_ops pg_inbox_writer_ops = {
+	.record = inbox_record,
+};
+
+static const struct inbox_store_ops pg_inbox_store_ops = {
+	.apply_batch = inbox_apply_batch,
+	.wait = inbox_wait,
+};
+
+void pg_inbox_writer_init(struct inbox_writer *out, struct pg_session *s)
+{
+	out->ops = &pg_inbox_writer_ops;
+	out->ctx = s;
+}
+
+void pg_inbox_store_init(struct inbox_store *out, struct pg_session *s)
+{
+	out->ops = &pg_inbox_store_ops;
+	out->ctx = s;
+}

@@ -1,0 +1,505 @@
+/*
+ * The order repository over PostgreSQL (app/order_repo.h). Creating an order
+ * is one data-modifying statement in autocommit: stock rows locked in
+ * item_id order and checked, the order inserted ON CONFLICT DO NOTHING only
+ * when every line has stock, then stock, items, history, outbox rows and
+ * the NOTIFYs, all gated on the insert. One round trip on the hot path; a
+ * second only to read an existing order back.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../app/order_repo.h"
+#include "pg_order_rows.h"
+
+#define PG_ITEM_ARRAY_MAX (256u * 1024u)
+#define PG_UUID_MAX_TEXT "ffffffff-ffff-ffff-ffff-ffffffffffff"
+
+static const struct pg_stmt stmt_create = {
+	"order_create",
+	"WITH lines AS (SELECT * FROM unnest($11::text[], $12::text[], $13::int[], "
+	"$14::bigint[]) WITH ORDINALITY AS l(item_id, name, qty, price, line)), "
+	"req AS (SELECT item_id, sum(qty)::bigint AS qty FROM lines WHERE $10::bool "
+	"GROUP BY item_id), "
+	"lk AS (SELECT v.item_id, v.available_qty FROM inventory v "
+	"WHERE v.item_id IN (SELECT item_id FROM req) ORDER BY v.item_id FOR UPDATE), "
+	"bad AS (SELECT l.line, lk.item_id IS NULL AS unknown FROM lines l "
+	"JOIN req USING (item_id) LEFT JOIN lk USING (item_id) "
+	"WHERE lk.item_id IS NULL OR lk.available_qty < req.qty ORDER BY l.line LIMIT 1), "
+	"o AS (INSERT INTO orders (id, user_id, status, amount_cents, currency, "
+	"idempotency_key, request_fingerprint, created_at, updated_at, version) "
+	"SELECT $1::uuid, $2, 'new', $3::bigint, $4, $5::uuid, $6, " PG_TS("$7") ", "
+	PG_TS("$8") ", 1 WHERE NOT EXISTS (SELECT 1 FROM bad) "
+	"ON CONFLICT (idempotency_key) DO NOTHING RETURNING id), "
+	"s AS (UPDATE inventory v SET available_qty = v.available_qty - req.qty FROM req "
+	"WHERE v.item_id = req.item_id AND v.item_id IN (SELECT item_id FROM lk) "
+	"AND EXISTS (SELECT 1 FROM o) RETURNING 1), "
+	"i AS (INSERT INTO order_items (order_id, line, item_id, name, quantity, "
+	"unit_price_cents) SELECT o.id, l.line, l.item_id, l.name, l.qty, l.price "
+	"FROM o, lines l), "
+	"h AS (INSERT INTO order_status_history (order_id, from_status, to_status, reason, at) "
+	"SELECT o.id, NULL, 'new', $9, " PG_TS("$7") " FROM o), "
+	PG_OUTBOX_CTE("o", "$15", "$16", "$17", "$18", "$19", "$20")
+	"SELECT (SELECT count(*) FROM o), (SELECT line FROM bad), (SELECT unknown FROM bad), "
+	"(SELECT count(*) FROM nt), (SELECT count(*) FROM s)",
+	20,
+};
+
+static const struct pg_stmt stmt_by_key = {
+	"order_by_key",
+	"SELECT " PG_ORDER_COLS " FROM orders o LEFT JOIN order_items i ON i.order_id = o.id "
+	"WHERE o.idempotency_key = $1::uuid ORDER BY i.line",
+	1,
+};
+
+static const struct pg_stmt stmt_get = {
+	"order_get",
+	"SELECT " PG_ORDER_COLS " FROM orders o LEFT JOIN order_items i ON i.order_id = o.id "
+	"WHERE o.id = $1::uuid ORDER BY i.line",
+	1,
+};
+
+/* One statement per filter shape, so each keeps an index-friendly plan. */
+#define PG_LIST(name, where, np)                                                        \
+	{ name,                                                                         \
+	  "WITH page AS (SELECT * FROM orders WHERE id < $1::uuid " where              \
+	  " ORDER BY id DESC LIMIT $2) SELECT " PG_ORDER_COLS " FROM page o "           \
+	  "LEFT JOIN order_items i ON i.order_id = o.id ORDER BY o.id DESC, i.line",    \
+	  np }
+
+static const struct pg_stmt stmt_list[4] = {
+	PG_LIST("order_list", "", 2),
+	PG_LIST("order_list_u", "AND user_id = $3", 3),
+	PG_LIST("order_list_s", "AND status = $3", 3),
+	PG_LIST("order_list_us", "AND user_id = $3 AND status = $4", 4),
+};
+
+static const struct pg_stmt stmt_history = {
+	"order_history",
+	"SELECT from_status, to_status, reason, " PG_US("at") " FROM order_status_history "
+	"WHERE order_id = $1::uuid ORDER BY id LIMIT $2",
+	2,
+};
+
+static const struct pg_stmt stmt_stale = {
+	"order_stale",
+	"SELECT id::text FROM orders WHERE status = 'new' AND created_at < " PG_TS("$1")
+	" ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED",
+	2,
+};
+
+/* Item lines as four arrays. */
+struct item_arrays {
+	struct sbuf ids, names, qtys, prices;
+};
+
+static void items_release(struct item_arrays *a)
+{
+	sbuf_release(&a->ids);
+	sbuf_release(&a->names);
+	sbuf_release(&a->qtys);
+	sbuf_release(&a->prices);
+}
+
+static enum os_status items_build(struct item_arrays *a, const struct order *o,
+				  struct os_error *err)
+{
+	char num[24];
+	size_t i;
+
+	sbuf_init(&a->ids, PG_ITEM_ARRAY_MAX);
+	sbuf_init(&a->names, PG_ITEM_ARRAY_MAX);
+	sbuf_init(&a->qtys, PG_ITEM_ARRAY_MAX);
+	sbuf_init(&a->prices, PG_ITEM_ARRAY_MAX);
+	pg_array_begin(&a->ids);
+	pg_array_begin(&a->names);
+	pg_array_begin(&a->qtys);
+	pg_array_begin(&a->prices);
+	for (i = 0; i < o->item_count && i < ORDER_MAX_ITEMS; i++) {
+		pg_array_elem(&a->ids, o->items[i].item_id);
+		pg_array_elem(&a->names, o->items[i].name);
+		pg_array_elem(&a->qtys, pg_i64_text(o->items[i].quantity, num, sizeof(num)));
+		pg_array_elem(&a->prices, pg_i64_text(o->items[i].unit_price_cents, num,
+						      sizeof(num)));
+	}
+	pg_array_end(&a->ids);
+	pg_array_end(&a->names);
+	pg_array_end(&a->qtys);
+	pg_array_end(&a->prices);
+	if (!sbuf_ok(&a->ids) || !sbuf_ok(&a->names) || !sbuf_ok(&a->qtys) ||
+	    !sbuf_ok(&a->prices))
+		return os_fail(err, OS_ENOMEM, NULL, "out of memory");
+	return OS_OK;
+}
+
+/* Reads one order by stmt (id or key); OS_ENOTFOUND when absent. */
+static enum os_status read_one(struct pg_session *s, const struct pg_stmt *stmt,
+			       const struct uuid *id, struct order *out, char *fp,
+			       size_t fp_cap, struct os_error *err)
+{
+	char text[UUID_STR_LEN + 1];
+	struct pg_params p;
+	PGresult *r = NULL;
+	struct order *o = malloc(sizeof(*o));
+	size_t n = 0;
+	enum os_status st;
+
+	if (o == NULL)
+		return os_fail(err, OS_ENOMEM, NULL, "out of memory");
+	uuid_format(id, text);
+	pg_params_init(&p);
+	pg_params_text(&p, text);
+	st = pg_exec(s, stmt, &p, &r, err);
+	if (st != OS_OK)
+		goto out;
+	if (pg_orders_decode(r, o, 1, &n, fp, fp_cap) != OS_OK)
+		st = os_fail(err, OS_EIO, NULL, "order %s: unreadable row", text);
+	else if (n == 0)
+		st = os_fail(err, OS_ENOTFOUND, NULL, "no order %s", text);
+	else
+		memcpy(out, o, sizeof(*o));
+out:
+	PQclear(r);
+	free(o);
+	return st;
+}
+
+static enum os_status repo_find_by_key(void *ctx, const struct uuid *key, struct order *out,
+				       char *fp, size_t fp_cap, struct os_error *err)
+{
+	return read_one(ctx, &stmt_by_key, key, out, fp, fp_cap, err);
+}
+
+static enum os_status repo_get(void *ctx, const struct uuid *id, struct order *out,
+			       struct os_error *err)
+{
+	return read_one(ctx, &stmt_get, id, out, NULL, 0, err);
+}
+
+/* Parameters 1..14 of stmt_create; text buffers live in nums. */
+static void create_params(const struct order_create *c, const struct item_arrays *ia,
+			  char nums[3][24], char ids[2][UUID_STR_LEN + 1], struct pg_params *p)
+{
+	const struct order *o = &c->order;
+
+	uuid_format(&o->id, ids[0]);
+	uuid_format(&o->idempotency_key, ids[1]);
+	pg_params_init(p);
+	pg_params_text(p, ids[0]);
+	pg_params_text(p, o->user_id);
+	pg_params_text(p, pg_i64_text(o->amount_cents, nums[0], 24));
+	pg_params_text(p, o->currency);
+	pg_params_text(p, ids[1]);
+	pg_params_text(p, c->fingerprint);
+	pg_params_text(p, pg_i64_text(o->created_at_us, nums[1], 24));
+	pg_params_text(p, pg_i64_text(o->updated_at_us, nums[2], 24));
+	pg_params_text(p, c->reason);
+	pg_params_text(p, c->reserve_stock ? "true" : "false");
+	pg_params_text(p, ia->ids.buf);
+	pg_params_text(p, ia->names.buf);
+	pg_params_text(p, ia->qtys.buf);
+	pg_params_text(p, ia->prices.buf);
+}
+
+/* The outcome of the create statement. */
+struct create_result {
+	bool inserted;
+	int bad_line;      /* 1-based line short of stock or unknown; 0 if none */
+	bool bad_unknown;
+};
+
+static enum os_status run_create(struct pg_session *s, const struct order_create *c,
+				 struct create_result *res, struct os_error *err)
+{
+	struct item_arrays ia;
+	struct pg_msg_arrays ma;
+	char nums[3][24];
+	char ids[2][UUID_STR_LEN + 1];
+	struct pg_params p;
+	PGresult *r = NULL;
+	int64_t v = 0;
+	enum os_status st;
+
+	st = items_build(&ia, &c->order, err);
+	if (st == OS_OK)
+		st = pg_msg_arrays_build(&ma, c->msgs, c->msg_count, err);
+	else
+		memset(&ma, 0, sizeof(ma));
+	if (st != OS_OK)
+		goto out;
+	create_params(c, &ia, nums, ids, &p);
+	pg_msg_arrays_params(&ma, &p);
+	st = pg_exec(s, &stmt_create, &p, &r, err);
+	if (st != OS_OK)
+		goto out;
+	if (pg_col_i64(r, 0, 0, &v) != OS_OK) {
+		st = os_fail(err, OS_EIO, NULL, "create: unreadable result");
+		goto out;
+	}
+	res->inserted = v == 1;
+	res->bad_line = 0;
+	res->bad_unknown = false;
+	if (!pg_col_null(r, 0, 1) && pg_col_i64(r, 0, 1, &v) == OS_OK && v > 0 &&
+	    v <= ORDER_MAX_ITEMS) {
+		res->bad_line = (int)v;
+		res->bad_unknown = PQgetvalue(r, 0, 2)[0] == 't';
+	}
+out:
+	PQclear(r);
+	items_release(&ia);
+	pg_msg_arrays_release(&ma);
+	return st;
+}
+
+static enum os_status stock_error(const struct create_result *res, struct os_error *err)
+{
+	char field[OS_ERROR_FIELD_MAX];
+	int i = res->bad_line - 1;
+
+	if (res->bad_unknown) {
+		snprintf(field, sizeof(field), "items[%d].item_id", i);
+		return os_fail(err, OS_ENOTFOUND, field, "unknown item");
+	}
+	snprintf(field, sizeof(field), "items[%d].quantity", i);
+	return os_fail(err, OS_ECONFLICT, field, "not enough stock");
+}
+
+static enum os_status repo_create(void *ctx, const struct order_create *c, struct order *out,
+				  bool *created, char *fp, size_t fp_cap, struct os_error *err)
+{
+	struct pg_session *s = ctx;
+	struct create_result res;
+	enum os_status st = run_create(s, c, &res, err);
+
+	if (st == OS_ECONFLICT) /* the stock CHECK caught a race the lock missed */
+		return os_fail(err, OS_ECONFLICT, "items", "not enough stock");
+	if (st != OS_OK)
+		return st;
+	if (res.inserted) {
+		memcpy(out, &c->order, sizeof(*out));
+		out->status = ORDER_NEW;
+		out->version = 1;
+		snprintf(fp, fp_cap, "%s", c->fingerprint);
+		*created = true;
+		return OS_OK;
+	}
+	/* Not written: either the key exists (maybe committed by a concurrent
+	 * request while we waited) or the stock said no. A fresh read decides. */
+	st = repo_find_by_key(ctx, &c->order.idempotency_key, out, fp, fp_cap, err);
+	if (st == OS_OK) {
+		*created = false;
+		return OS_OK;
+	}
+	if (st == OS_ENOTFOUND && res.bad_line > 0)
+		return stock_error(&res, err);
+	if (st == OS_ENOTFOUND)
+		return os_fail(err, OS_EAGAIN, NULL, "idempotency key vanished; retry");
+	return st;
+}
+
+static const struct pg_stmt *list_stmt(const struct order_filter *f)
+{
+	return &stmt_list[(f->user_id ? 1 : 0) + (f->has_status ? 2 : 0)];
+}
+
+static enum os_status repo_list(void *ctx, const struct order_filter *f, struct order *out,
+				size_t *n, struct os_error *err)
+{
+	char after[UUID_STR_LEN + 1] = PG_UUID_MAX_TEXT;
+	char limit[24];
+	struct pg_params p;
+	PGresult *r = NULL;
+	size_t count = 0;
+	enum os_status st;
+
+	if (f->limit == 0 || f->limit > ORDER_LIST_MAX)
+		return os_fail(err, OS_EINVAL, "limit", "must be 1..%d", ORDER_LIST_MAX);
+	if (f->has_after)
+		uuid_format(&f->after, after);
+	pg_params_init(&p);
+	pg_params_text(&p, after);
+	pg_params_text(&p, pg_i64_text((int64_t)f->limit, limit, sizeof(limit)));
+	if (f->user_id)
+		pg_params_text(&p, f->user_id);
+	if (f->has_status)
+		pg_params_text(&p, order_status_name(f->status));
+	st = pg_exec(ctx, list_stmt(f), &p, &r, err);
+	if (st != OS_OK)
+		return st;
+	if (pg_orders_decode(r, out, f->limit, &count, NULL, 0) != OS_OK)
+		st = os_fail(err, OS_EIO, NULL, "list: unreadable row");
+	else
+		*n = count;
+	PQclear(r);
+	return st;
+}
+
+static enum os_status decode_history(const PGresult *r, int row,
+				     struct order_history_entry *e)
+{
+	const char *from = PQgetvalue(r, row, 0);
+	const char *to = PQgetvalue(r, row, 1);
+
+	e->has_from = !pg_col_null(r, row, 0);
+	if (e->has_from && order_status_parse(from, strlen(from), &e->from) != OS_OK)
+		return OS_EIO;
+	if (order_status_parse(to, strlen(to), &e->to) != OS_OK)
+		return OS_EIO;
+	if (pg_col_str(r, row, 2, e->reason, sizeof(e->reason)) != OS_OK)
+		return OS_EIO;
+	return pg_col_i64(r, row, 3, &e->at_us);
+}
+
+static enum os_status repo_history(void *ctx, const struct uuid *id,
+				   struct order_history_entry *out, size_t cap, size_t *n,
+				   struct os_error *err)
+{
+	char text[UUID_STR_LEN + 1];
+	char lim[24];
+	struct pg_params p;
+	PGresult *r = NULL;
+	enum os_status st;
+	int i;
+
+	uuid_format(id, text);
+	pg_params_init(&p);
+	pg_params_text(&p, text);
+	pg_params_text(&p, pg_i64_text((int64_t)cap, lim, sizeof(lim)));
+	st = pg_exec(ctx, &stmt_history, &p, &r, err);
+	if (st != OS_OK)
+		return st;
+	/* Every order has its creation row: no rows means no order. */
+	if (PQntuples(r) == 0)
+		st = os_fail(err, OS_ENOTFOUND, NULL, "no order %s", text);
+	for (i = 0; st == OS_OK && i < PQntuples(r); i++)
+		if (decode_history(r, i, &out[i]) != OS_OK)
+			st = os_fail(err, OS_EIO, NULL, "history: unreadable row");
+	if (st == OS_OK)
+		*n = (size_t)PQntuples(r);
+	PQclear(r);
+	return st;
+}
+
+/* Inside the caller's transaction: locks id, asks fn, writes an APPLY. */
+static enum os_status mutate_locked(struct pg_session *s, const struct uuid *id,
+				    order_mutate_fn *fn, void *arg, enum order_verdict *verdict,
+				    struct os_error *err)
+{
+	struct order *cur = malloc(sizeof(*cur));
+	struct order_change *ch = calloc(1, sizeof(*ch));
+	bool found = false;
+	enum os_status st = OS_ENOMEM;
+
+	if (cur == NULL || ch == NULL) {
+		os_fail(err, OS_ENOMEM, NULL, "out of memory");
+		goto out;
+	}
+	st = pg_order_lock(s, id, cur, &found, err);
+	if (st == OS_OK && !found)
+		st = os_fail(err, OS_ENOTFOUND, NULL, "no such order");
+	if (st != OS_OK)
+		goto out;
+	*verdict = fn(arg, cur, ch);
+	if (*verdict == ORDER_APPLY) {
+		st = pg_order_write_change(s, cur, ch, err);
+		order_change_release(ch);
+	}
+out:
+	free(cur);
+	free(ch);
+	return st;
+}
+
+static enum os_status repo_update(void *ctx, const struct uuid *id, order_mutate_fn *fn,
+				  void *arg, enum order_verdict *verdict, struct os_error *err)
+{
+	struct pg_session *s = ctx;
+	enum order_verdict v = ORDER_DUPLICATE;
+	enum os_status st = pg_begin(s, err);
+
+	if (st != OS_OK)
+		return st;
+	st = mutate_locked(s, id, fn, arg, &v, err);
+	if (st == OS_OK)
+		st = pg_commit(s, err);
+	else
+		pg_rollback(s);
+	if (st == OS_OK)
+		*verdict = v;
+	return st;
+}
+
+/* Locks up to max stale new orders; ids[0..*n). */
+static enum os_status lock_stale(struct pg_session *s, int64_t before_us, size_t max,
+				 struct uuid *ids, size_t *n, struct os_error *err)
+{
+	char before[24];
+	char lim[24];
+	struct pg_params p;
+	PGresult *r = NULL;
+	enum os_status st;
+	int i;
+
+	pg_params_init(&p);
+	pg_params_text(&p, pg_i64_text(before_us, before, sizeof(before)));
+	pg_params_text(&p, pg_i64_text((int64_t)max, lim, sizeof(lim)));
+	st = pg_exec(s, &stmt_stale, &p, &r, err);
+	for (i = 0; st == OS_OK && i < PQntuples(r) && (size_t)i < max; i++)
+		if (pg_col_uuid(r, i, 0, &ids[i]) != OS_OK)
+			st = os_fail(err, OS_EIO, NULL, "expire: unreadable id");
+	if (st == OS_OK)
+		*n = (size_t)i;
+	PQclear(r);
+	return st;
+}
+
+#define PG_EXPIRE_MAX 500
+
+static enum os_status repo_expire(void *ctx, int64_t created_before_us, size_t max,
+				  order_mutate_fn *fn, void *arg, size_t *changed,
+				  struct os_error *err)
+{
+	struct pg_session *s = ctx;
+	struct uuid *ids;
+	enum order_verdict v;
+	size_t n = 0, done = 0, i;
+	enum os_status st;
+
+	if (max == 0 || max > PG_EXPIRE_MAX)
+		max = PG_EXPIRE_MAX;
+	ids = calloc(max, sizeof(*ids));
+	if (ids == NULL)
+		return os_fail(err, OS_ENOMEM, NULL, "out of memory");
+	st = pg_begin(s, err);
+	if (st == OS_OK)
+		st = lock_stale(s, created_before_us, max, ids, &n, err);
+	for (i = 0; st == OS_OK && i < n; i++) {
+		st = mutate_locked(s, &ids[i], fn, arg, &v, err);
+		done += st == OS_OK && v == ORDER_APPLY;
+	}
+	if (st == OS_OK)
+		st = pg_commit(s, err);
+	else
+		pg_rollback(s);
+	if (st == OS_OK)
+		*changed = done;
+	free(ids);
+	return st;
+}
+
+static const struct order_repo_ops pg_order_repo_ops = {
+	.create = repo_create,
+	.find_by_key = repo_find_by_key,
+	.get = repo_get,
+	.list = repo_list,
+	.history = repo_history,
+	.update = repo_update,
+	.expire = repo_expire,
+};
+
+void pg_order_repo_init(struct order_repo *out, struct pg_session *s)
+{
+	out->ops = &pg_order_repo_ops;
+	out->ctx = s;
+}

@@ -1,0 +1,247 @@
+/*
+ * Reading and writing order rows for the repository and the inbox store.
+ * A status change is one data-modifying statement: the order update, the
+ * history row, the outbox rows (unnest of arrays), the stock release (rows
+ * locked in item_id order, like the reservation, so the two never deadlock)
+ * and one pg_notify per destination, which PostgreSQL delivers at commit.
+ */
+#include "pg_order_rows.h"
+
+#include <string.h>
+
+#define PG_MSG_ARRAY_MAX (4u * 1024u * 1024u) /* bytes of one array parameter */
+
+static const struct pg_stmt stmt_lock = {
+	"order_lock",
+	"SELECT " PG_ORDER_COLS " FROM orders o LEFT JOIN order_items i ON i.order_id = o.id "
+	"WHERE o.id = $1::uuid ORDER BY i.line FOR UPDATE OF o",
+	1,
+};
+
+static const struct pg_stmt stmt_change = {
+	"order_change",
+	"WITH u AS (UPDATE orders SET status = $2, updated_at = " PG_TS("$4") ", "
+	"version = version + 1 WHERE id = $1::uuid RETURNING id), "
+	"h AS (INSERT INTO order_status_history (order_id, from_status, to_status, reason, at) "
+	"SELECT id, $3, $2, $5, " PG_TS("$4") " FROM u), "
+	"give AS (SELECT item_id, sum(quantity)::bigint AS qty FROM order_items "
+	"WHERE $6::bool AND order_id = $1::uuid GROUP BY item_id), "
+	"lk AS (SELECT v.item_id FROM inventory v WHERE v.item_id IN (SELECT item_id FROM give) "
+	"ORDER BY v.item_id FOR UPDATE), "
+	"r AS (UPDATE inventory v SET available_qty = v.available_qty + g.qty FROM give g "
+	"WHERE v.item_id = g.item_id AND v.item_id IN (SELECT item_id FROM lk) "
+	"AND EXISTS (SELECT 1 FROM u) RETURNING 1), "
+	PG_OUTBOX_CTE("u", "$7", "$8", "$9", "$10", "$11", "$12")
+	"SELECT (SELECT count(*) FROM u), (SELECT count(*) FROM nt), (SELECT count(*) FROM r)",
+	12,
+};
+
+static void arrays_init(struct pg_msg_arrays *a)
+{
+	sbuf_init(&a->ids, PG_MSG_ARRAY_MAX);
+	sbuf_init(&a->aggs, PG_MSG_ARRAY_MAX);
+	sbuf_init(&a->types, PG_MSG_ARRAY_MAX);
+	sbuf_init(&a->dests, PG_MSG_ARRAY_MAX);
+	sbuf_init(&a->payloads, PG_MSG_ARRAY_MAX);
+	sbuf_init(&a->headers, PG_MSG_ARRAY_MAX);
+}
+
+void pg_msg_arrays_release(struct pg_msg_arrays *a)
+{
+	sbuf_release(&a->ids);
+	sbuf_release(&a->aggs);
+	sbuf_release(&a->types);
+	sbuf_release(&a->dests);
+	sbuf_release(&a->payloads);
+	sbuf_release(&a->headers);
+}
+
+static bool arrays_ok(const struct pg_msg_arrays *a)
+{
+	return sbuf_ok(&a->ids) && sbuf_ok(&a->aggs) && sbuf_ok(&a->types) &&
+	       sbuf_ok(&a->dests) && sbuf_ok(&a->payloads) && sbuf_ok(&a->headers);
+}
+
+enum os_status pg_msg_arrays_build(struct pg_msg_arrays *a, const struct outbox_msg *msgs,
+				   size_t n, struct os_error *err)
+{
+	char id[UUID_STR_LEN + 1];
+	char agg[UUID_STR_LEN + 1];
+	size_t i;
+
+	arrays_init(a);
+	pg_array_begin(&a->ids);
+	pg_array_begin(&a->aggs);
+	pg_array_begin(&a->types);
+	pg_array_begin(&a->dests);
+	pg_array_begin(&a->payloads);
+	pg_array_begin(&a->headers);
+	for (i = 0; i < n; i++) {
+		uuid_format(&msgs[i].event_id, id);
+		uuid_format(&msgs[i].aggregate_id, agg);
+		pg_array_elem(&a->ids, id);
+		pg_array_elem(&a->aggs, agg);
+		pg_array_elem(&a->types, msgs[i].type);
+		pg_array_elem(&a->dests, msgs[i].destination);
+		pg_array_elem(&a->payloads, msgs[i].payload ? msgs[i].payload : "{}");
+		if (msgs[i].headers != NULL)
+			pg_array_elem(&a->headers, msgs[i].headers);
+		else
+			pg_array_elem_null(&a->headers);
+	}
+	pg_array_end(&a->ids);
+	pg_array_end(&a->aggs);
+	pg_array_end(&a->types);
+	pg_array_end(&a->dests);
+	pg_array_end(&a->payloads);
+	pg_array_end(&a->headers);
+	if (!arrays_ok(a))
+		return os_fail(err, OS_ETOOBIG, NULL, "outbox messages too large");
+	return OS_OK;
+}
+
+void pg_msg_arrays_params(const struct pg_msg_arrays *a, struct pg_params *p)
+{
+	pg_params_text(p, a->ids.buf);
+	pg_params_text(p, a->aggs.buf);
+	pg_params_text(p, a->types.buf);
+	pg_params_text(p, a->dests.buf);
+	pg_params_text(p, a->payloads.buf);
+	pg_params_text(p, a->headers.buf);
+}
+
+static enum os_status decode_status(const PGresult *r, int row, int col,
+				    enum order_status *out)
+{
+	const char *v = PQgetvalue(r, row, col);
+
+	if (pg_col_null(r, row, col))
+		return OS_EIO;
+	return order_status_parse(v, strlen(v), out) == OS_OK ? OS_OK : OS_EIO;
+}
+
+static enum os_status decode_head(const PGresult *r, int row, struct order *o)
+{
+	enum os_status st = pg_col_uuid(r, row, 0, &o->id);
+
+	if (st == OS_OK)
+		st = pg_col_str(r, row, 1, o->user_id, sizeof(o->user_id));
+	if (st == OS_OK)
+		st = decode_status(r, row, 2, &o->status);
+	if (st == OS_OK)
+		st = pg_col_i64(r, row, 3, &o->amount_cents);
+	if (st == OS_OK)
+		st = pg_col_str(r, row, 4, o->currency, sizeof(o->currency));
+	if (st == OS_OK)
+		st = pg_col_uuid(r, row, 5, &o->idempotency_key);
+	if (st == OS_OK)
+		st = pg_col_i64(r, row, 7, &o->created_at_us);
+	if (st == OS_OK)
+		st = pg_col_i64(r, row, 8, &o->updated_at_us);
+	if (st == OS_OK)
+		st = pg_col_i32(r, row, 9, &o->version);
+	o->item_count = 0;
+	return st;
+}
+
+static enum os_status decode_item(const PGresult *r, int row, struct order *o)
+{
+	struct order_item *it;
+	enum os_status st;
+
+	if (pg_col_null(r, row, 10))
+		return OS_OK; /* an order without lines (LEFT JOIN) */
+	if (o->item_count == ORDER_MAX_ITEMS)
+		return OS_EIO;
+	it = &o->items[o->item_count];
+	st = pg_col_str(r, row, 10, it->item_id, sizeof(it->item_id));
+	if (st == OS_OK)
+		st = pg_col_str(r, row, 11, it->name, sizeof(it->name));
+	if (st == OS_OK)
+		st = pg_col_i32(r, row, 12, &it->quantity);
+	if (st == OS_OK)
+		st = pg_col_i64(r, row, 13, &it->unit_price_cents);
+	if (st == OS_OK)
+		o->item_count++;
+	return st;
+}
+
+static bool same_order(const PGresult *r, int a, int b)
+{
+	return strcmp(PQgetvalue(r, a, 0), PQgetvalue(r, b, 0)) == 0;
+}
+
+enum os_status pg_orders_decode(const PGresult *r, struct order *out, size_t cap, size_t *n,
+				char *fp, size_t fp_cap)
+{
+	int rows = PQntuples(r);
+	size_t count = 0;
+	enum os_status st = OS_OK;
+	int i;
+
+	if (fp != NULL && rows > 0 &&
+	    pg_col_str(r, 0, PG_ORDER_COL_FINGERPRINT, fp, fp_cap) != OS_OK)
+		return OS_EIO;
+	for (i = 0; st == OS_OK && i < rows; i++) {
+		if (i == 0 || !same_order(r, i - 1, i)) {
+			if (count == cap)
+				return OS_EIO;
+			st = decode_head(r, i, &out[count++]);
+		}
+		if (st == OS_OK)
+			st = decode_item(r, i, &out[count - 1]);
+	}
+	if (st == OS_OK)
+		*n = count;
+	return st;
+}
+
+enum os_status pg_order_lock(struct pg_session *s, const struct uuid *id, struct order *out,
+			     bool *found, struct os_error *err)
+{
+	char text[UUID_STR_LEN + 1];
+	struct pg_params p;
+	PGresult *r = NULL;
+	size_t n = 0;
+	enum os_status st;
+
+	uuid_format(id, text);
+	pg_params_init(&p);
+	pg_params_text(&p, text);
+	st = pg_exec(s, &stmt_lock, &p, &r, err);
+	if (st != OS_OK)
+		return st;
+	if (pg_orders_decode(r, out, 1, &n, NULL, 0) != OS_OK)
+		st = os_fail(err, OS_EIO, NULL, "order %s: unreadable row", text);
+	else
+		*found = n == 1;
+	PQclear(r);
+	return st;
+}
+
+enum os_status pg_order_write_change(struct pg_session *s, const struct order *cur,
+				     const struct order_change *ch, struct os_error *err)
+{
+	char id[UUID_STR_LEN + 1];
+	char at[24];
+	struct pg_msg_arrays a;
+	struct pg_params p;
+	enum os_status st;
+
+	uuid_format(&cur->id, id);
+	st = pg_msg_arrays_build(&a, ch->msgs, ch->msg_count, err);
+	if (st != OS_OK)
+		goto out;
+	pg_params_init(&p);
+	pg_params_text(&p, id);
+	pg_params_text(&p, order_status_name(ch->to));
+	pg_params_text(&p, order_status_name(cur->status));
+	pg_params_text(&p, pg_i64_text(ch->at_us, at, sizeof(at)));
+	pg_params_text(&p, ch->reason);
+	pg_params_text(&p, ch->release_stock ? "true" : "false");
+	pg_msg_arrays_params(&a, &p);
+	st = pg_exec_cmd(s, &stmt_change, &p, err);
+out:
+	pg_msg_arrays_release(&a);
+	return st;
+}

@@ -1,0 +1,256 @@
+/*
+ * The outbox store over PostgreSQL (app/outbox_port.h). A claim opens a
+ * transaction and locks its rows FOR UPDATE SKIP LOCKED; the transaction
+ * stays open until complete (one statement marks the whole batch, then
+ * COMMIT) or release (ROLLBACK). A relay that dies loses nothing: its locks
+ * go with its connection and the rows are claimable again.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../app/outbox_port.h"
+#include "pg_internal.h"
+
+#define PG_OUTBOX_ARRAY_MAX (1024u * 1024u)
+
+static const struct pg_stmt stmt_claim = {
+	"outbox_claim",
+	"SELECT o.seq, o.id::text, o.aggregateid::text, o.type, o.destination, "
+	"o.payload::text, o.headers::text, o.attempts, " PG_US("o.created_at")
+	" FROM outbox o WHERE o.status = 'pending' AND o.destination = ANY($1::text[]) "
+	"AND o.next_attempt_at <= now() AND NOT EXISTS (SELECT 1 FROM outbox e "
+	"WHERE e.status = 'pending' AND e.aggregateid = o.aggregateid "
+	"AND e.destination = o.destination AND e.seq < o.seq) "
+	"ORDER BY o.seq LIMIT $2 FOR UPDATE OF o SKIP LOCKED",
+	2,
+};
+
+static const struct pg_stmt stmt_complete = {
+	"outbox_complete",
+	"WITH sent AS (UPDATE outbox SET status = 'sent', sent_at = clock_timestamp() "
+	"WHERE seq = ANY($1::bigint[]) RETURNING 1), "
+	"failed AS (UPDATE outbox o SET status = CASE WHEN f.dead THEN 'dead' ELSE 'pending' END, "
+	"attempts = o.attempts + 1, next_attempt_at = " PG_TS("f.next") ", last_error = f.error "
+	"FROM unnest($2::bigint[], $3::bool[], $4::bigint[], $5::text[]) "
+	"AS f(seq, dead, next, error) WHERE o.seq = f.seq RETURNING 1) "
+	"SELECT (SELECT count(*) FROM sent), (SELECT count(*) FROM failed)",
+	5,
+};
+
+static const struct pg_stmt stmt_purge = {
+	"outbox_purge",
+	"DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox WHERE status = 'sent' "
+	"AND sent_at < " PG_TS("$1") " ORDER BY seq LIMIT $2 FOR UPDATE SKIP LOCKED)",
+	2,
+};
+
+static char *dup_col(const PGresult *r, int row, int col, size_t *len)
+{
+	size_t n = (size_t)PQgetlength(r, row, col);
+	char *p = malloc(n + 1);
+
+	if (p == NULL)
+		return NULL;
+	memcpy(p, PQgetvalue(r, row, col), n);
+	p[n] = '\0';
+	*len = n;
+	return p;
+}
+
+static enum os_status decode_row(const PGresult *r, int i, struct outbox_row *row)
+{
+	if (pg_col_i64(r, i, 0, &row->seq) != OS_OK || pg_col_uuid(r, i, 1, &row->event_id) != OS_OK ||
+	    pg_col_uuid(r, i, 2, &row->aggregate_id) != OS_OK ||
+	    pg_col_str(r, i, 3, row->type, sizeof(row->type)) != OS_OK ||
+	    pg_col_str(r, i, 4, row->destination, sizeof(row->destination)) != OS_OK ||
+	    pg_col_i32(r, i, 7, &row->attempts) != OS_OK ||
+	    pg_col_i64(r, i, 8, &row->created_at_us) != OS_OK)
+		return OS_EIO;
+	row->payload = dup_col(r, i, 5, &row->payload_len);
+	row->headers = dup_col(r, i, 6, &row->headers_len);
+	return row->payload && row->headers ? OS_OK : OS_ENOMEM;
+}
+
+static enum os_status decode_batch(const PGresult *r, struct outbox_batch *b,
+				   struct os_error *err)
+{
+	int n = PQntuples(r);
+	int i;
+
+	for (i = 0; i < n && (size_t)i < b->capacity; i++) {
+		b->count = (size_t)i + 1; /* so that clear frees a partly decoded row */
+		if (decode_row(r, i, &b->rows[i]) != OS_OK) {
+			outbox_batch_clear(b);
+			return os_fail(err, OS_EIO, NULL, "outbox: unreadable row");
+		}
+	}
+	return OS_OK;
+}
+
+static enum os_status filter_param(const struct outbox_filter *f, struct sbuf *sb,
+				   struct os_error *err)
+{
+	size_t i;
+
+	pg_array_begin(sb);
+	for (i = 0; i < f->count && i < OUTBOX_DESTINATIONS_MAX; i++)
+		pg_array_elem(sb, f->destinations[i]);
+	pg_array_end(sb);
+	return sbuf_ok(sb) ? OS_OK : os_fail(err, OS_ENOMEM, NULL, "out of memory");
+}
+
+static enum os_status outbox_claim(void *ctx, const struct outbox_filter *f, size_t max,
+				   struct outbox_batch *b, struct os_error *err)
+{
+	struct pg_session *s = ctx;
+	struct sbuf dests;
+	char lim[24];
+	struct pg_params p;
+	PGresult *r = NULL;
+	enum os_status st;
+
+	outbox_batch_clear(b);
+	if (max > b->capacity)
+		max = b->capacity;
+	sbuf_init(&dests, 4096);
+	st = filter_param(f, &dests, err);
+	if (st == OS_OK)
+		st = pg_begin(s, err);
+	if (st != OS_OK)
+		goto out;
+	pg_params_init(&p);
+	pg_params_text(&p, dests.buf);
+	pg_params_text(&p, pg_i64_text((int64_t)max, lim, sizeof(lim)));
+	st = pg_exec(s, &stmt_claim, &p, &r, err);
+	if (st == OS_OK)
+		st = decode_batch(r, b, err);
+	/* An empty batch holds nothing. */
+	if (st != OS_OK || b->count == 0)
+		pg_rollback(s);
+out:
+	PQclear(r);
+	sbuf_release(&dests);
+	return st;
+}
+
+/* Arrays for the complete statement. */
+struct fate_arrays {
+	struct sbuf sent, seqs, dead, next, errors;
+};
+
+static void fates_release(struct fate_arrays *a)
+{
+	sbuf_release(&a->sent);
+	sbuf_release(&a->seqs);
+	sbuf_release(&a->dead);
+	sbuf_release(&a->next);
+	sbuf_release(&a->errors);
+}
+
+static bool fates_build(struct fate_arrays *a, const struct outbox_batch *b,
+			const struct outbox_result *res)
+{
+	char num[24];
+	size_t i;
+
+	sbuf_init(&a->sent, PG_OUTBOX_ARRAY_MAX);
+	sbuf_init(&a->seqs, PG_OUTBOX_ARRAY_MAX);
+	sbuf_init(&a->dead, PG_OUTBOX_ARRAY_MAX);
+	sbuf_init(&a->next, PG_OUTBOX_ARRAY_MAX);
+	sbuf_init(&a->errors, PG_OUTBOX_ARRAY_MAX);
+	pg_array_begin(&a->sent);
+	pg_array_begin(&a->seqs);
+	pg_array_begin(&a->dead);
+	pg_array_begin(&a->next);
+	pg_array_begin(&a->errors);
+	for (i = 0; i < b->count; i++) {
+		pg_i64_text(b->rows[i].seq, num, sizeof(num));
+		if (res[i].fate == OUTBOX_FATE_SENT) {
+			pg_array_elem(&a->sent, num);
+			continue;
+		}
+		pg_array_elem(&a->seqs, num);
+		pg_array_elem(&a->dead, res[i].fate == OUTBOX_FATE_DEAD ? "t" : "f");
+		pg_array_elem(&a->next, pg_i64_text(res[i].next_attempt_us, num, sizeof(num)));
+		pg_array_elem(&a->errors, res[i].error);
+	}
+	pg_array_end(&a->sent);
+	pg_array_end(&a->seqs);
+	pg_array_end(&a->dead);
+	pg_array_end(&a->next);
+	pg_array_end(&a->errors);
+	return sbuf_ok(&a->sent) && sbuf_ok(&a->seqs) && sbuf_ok(&a->dead) &&
+	       sbuf_ok(&a->next) && sbuf_ok(&a->errors);
+}
+
+static enum os_status outbox_complete(void *ctx, const struct outbox_batch *b,
+				      const struct outbox_result *results, struct os_error *err)
+{
+	struct pg_session *s = ctx;
+	struct fate_arrays a;
+	struct pg_params p;
+	enum os_status st = OS_OK;
+
+	if (b->count == 0 || !pg_in_tx(s))
+		return OS_OK;
+	if (!fates_build(&a, b, results)) {
+		st = os_fail(err, OS_ENOMEM, NULL, "out of memory");
+		goto out;
+	}
+	pg_params_init(&p);
+	pg_params_text(&p, a.sent.buf);
+	pg_params_text(&p, a.seqs.buf);
+	pg_params_text(&p, a.dead.buf);
+	pg_params_text(&p, a.next.buf);
+	pg_params_text(&p, a.errors.buf);
+	st = pg_exec_cmd(s, &stmt_complete, &p, err);
+	if (st == OS_OK)
+		st = pg_commit(s, err);
+out:
+	pg_rollback(s);
+	fates_release(&a);
+	return st;
+}
+
+static void outbox_release(void *ctx)
+{
+	pg_rollback(ctx);
+}
+
+static enum os_status outbox_wait(void *ctx, int timeout_ms, struct os_error *err)
+{
+	return pg_wait(ctx, "outbox", timeout_ms, err);
+}
+
+static enum os_status outbox_purge(void *ctx, int64_t sent_before_us, size_t max,
+				   size_t *deleted, struct os_error *err)
+{
+	char before[24];
+	char lim[24];
+	struct pg_params p;
+	PGresult *r = NULL;
+	enum os_status st;
+
+	pg_params_init(&p);
+	pg_params_text(&p, pg_i64_text(sent_before_us, before, sizeof(before)));
+	pg_params_text(&p, pg_i64_text((int64_t)max, lim, sizeof(lim)));
+	st = pg_exec(ctx, &stmt_purge, &p, &r, err);
+	if (st == OS_OK)
+		*deleted = (size_t)strtoull(PQcmdTuples(r), NULL, 10);
+	PQclear(r);
+	return st;
+}
+
+static const struct outbox_store_ops pg_outbox_store_ops = {
+	.claim = outbox_claim,
+	.complete = outbox_complete,
+	.release = outbox_release,
+	.wait = outbox_wait,
+	.purge = outbox_purge,
+};
+
+void pg_outbox_store_init(struct outbox_store *out, struct pg_session *s)
+{
+	out->ops = &pg_outbox_store_ops;
+	out->ctx = s;
+}

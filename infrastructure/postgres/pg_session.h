@@ -1,0 +1,52 @@
+/*
+ * A PostgreSQL session: one libpq connection, used by one thread at a time,
+ * that survives a server restart. Before each operation a broken connection
+ * is reset once (bounded by connect_timeout); while the server is away the
+ * operations return OS_EUNAVAIL and work again once it is back. Prepared
+ * statements are prepared lazily, once per connection.
+ *
+ * The adapters below implement the app ports over a session. Each init sets
+ * the port's ops and ctx = s; the session stays the caller's and must outlive
+ * the port. Ports sharing one session must be used from one thread.
+ */
+#ifndef OS_PG_SESSION_H
+#define OS_PG_SESSION_H
+
+#include "../../domain/status.h"
+
+struct pg_session;
+struct order_repo;
+struct catalog;
+struct outbox_store;
+struct inbox_writer;
+struct inbox_store;
+struct admin;
+
+/*
+ * Connects to conninfo (URL or key=value; a connect_timeout in it wins over
+ * the default of a few seconds). On OS_OK *out is a new session owned by the
+ * caller (pg_session_free). OS_EUNAVAIL when the server cannot be reached.
+ */
+enum os_status pg_session_open(const char *conninfo, struct pg_session **out,
+			       struct os_error *err);
+
+/* Closes the connection (an open transaction is rolled back by the server)
+ * and frees s. NULL is allowed. */
+void pg_session_free(struct pg_session *s);
+
+/* SELECT 1. OS_OK, or OS_EUNAVAIL when the database does not answer. */
+enum os_status pg_session_ping(struct pg_session *s, struct os_error *err);
+
+/* app/order_repo.h over the orders tables. */
+void pg_order_repo_init(struct order_repo *out, struct pg_session *s);
+/* app/catalog.h over the `inventory` table (reads, no lock). */
+void pg_inventory_catalog_init(struct catalog *out, struct pg_session *s);
+/* app/outbox_port.h: claim holds an open transaction until complete/release. */
+void pg_outbox_store_init(struct outbox_store *out, struct pg_session *s);
+/* app/inbox_port.h writer and applier store. */
+void pg_inbox_writer_init(struct inbox_writer *out, struct pg_session *s);
+void pg_inbox_store_init(struct inbox_store *out, struct pg_session *s);
+/* app/admin_port.h. */
+void pg_admin_init(struct admin *out, struct pg_session *s);
+
+#endif

@@ -1,0 +1,140 @@
+/*
+ * Conversions between C values and statement parameters or result columns,
+ * and text-array literals for batched statements (unnest of arrays keeps a
+ * whole batch in one statement). Every column read is checked: a value that
+ * does not fit its C home is an error, never a truncation.
+ */
+#include "pg_internal.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void pg_params_init(struct pg_params *p)
+{
+	memset(p, 0, sizeof(*p));
+}
+
+void pg_params_text(struct pg_params *p, const char *v)
+{
+	if (p->n == PG_PARAMS_MAX)
+		abort(); /* a statement with more parameters is a programming error */
+	p->values[p->n] = v;
+	p->lengths[p->n] = 0;
+	p->formats[p->n] = 0;
+	p->n++;
+}
+
+void pg_params_binary(struct pg_params *p, const char *v, size_t len)
+{
+	if (p->n == PG_PARAMS_MAX || len > INT_MAX)
+		abort();
+	p->values[p->n] = v;
+	p->lengths[p->n] = (int)len;
+	p->formats[p->n] = 1;
+	p->n++;
+}
+
+const char *pg_i64_text(int64_t v, char *buf, size_t cap)
+{
+	snprintf(buf, cap, "%lld", (long long)v);
+	return buf;
+}
+
+bool pg_col_null(const PGresult *r, int row, int col)
+{
+	return PQgetisnull(r, row, col) != 0;
+}
+
+enum os_status pg_col_i64(const PGresult *r, int row, int col, int64_t *out)
+{
+	const char *s;
+	char *end;
+	long long v;
+
+	if (pg_col_null(r, row, col))
+		return OS_EIO;
+	s = PQgetvalue(r, row, col);
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0')
+		return OS_EIO;
+	*out = (int64_t)v;
+	return OS_OK;
+}
+
+enum os_status pg_col_i32(const PGresult *r, int row, int col, int32_t *out)
+{
+	int64_t v;
+
+	if (pg_col_i64(r, row, col, &v) != OS_OK || v < INT32_MIN || v > INT32_MAX)
+		return OS_EIO;
+	*out = (int32_t)v;
+	return OS_OK;
+}
+
+enum os_status pg_col_uuid(const PGresult *r, int row, int col, struct uuid *out)
+{
+	if (pg_col_null(r, row, col))
+		return OS_EIO;
+	return uuid_parse(PQgetvalue(r, row, col), (size_t)PQgetlength(r, row, col), out) ==
+			       OS_OK ? OS_OK : OS_EIO;
+}
+
+enum os_status pg_col_str(const PGresult *r, int row, int col, char *buf, size_t cap)
+{
+	size_t len;
+
+	if (pg_col_null(r, row, col))
+		return OS_EIO;
+	len = (size_t)PQgetlength(r, row, col);
+	if (len >= cap)
+		return OS_EIO;
+	memcpy(buf, PQgetvalue(r, row, col), len);
+	buf[len] = '\0';
+	return OS_OK;
+}
+
+void pg_array_begin(struct sbuf *sb)
+{
+	sbuf_reset(sb);
+	sbuf_add(sb, "{", 1);
+}
+
+static void separate(struct sbuf *sb)
+{
+	if (sb->len > 1)
+		sbuf_add(sb, ",", 1);
+}
+
+void pg_array_elem(struct sbuf *sb, const char *v)
+{
+	size_t run;
+
+	separate(sb);
+	sbuf_add(sb, "\"", 1);
+	while (*v != '\0') {
+		run = strcspn(v, "\"\\");
+		sbuf_add(sb, v, run);
+		v += run;
+		if (*v == '\0')
+			break;
+		sbuf_add(sb, "\\", 1);
+		sbuf_add(sb, v, 1);
+		v++;
+	}
+	sbuf_add(sb, "\"", 1);
+}
+
+void pg_array_elem_null(struct sbuf *sb)
+{
+	separate(sb);
+	sbuf_add(sb, "NULL", 4);
+}
+
+void pg_array_end(struct sbuf *sb)
+{
+	sbuf_add(sb, "}", 1);
+}

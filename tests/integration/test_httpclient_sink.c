@@ -1,0 +1,280 @@
+/*
+ * Integration tests of the HTTP outbox sink (infrastructure/httpclient/
+ * http_sink.c) against the loopback fake server: headers and body of a
+ * delivery, verdicts for each kind of answer, concurrency within a batch and
+ * connection reuse across batches.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cmocka.h>
+
+#include "infrastructure/httpclient/http_sink.h"
+#include "tests/support/fake_http.h"
+
+#define T_ROWS_MAX 32
+
+struct t_ctx {
+	struct fake_http *srv;
+	struct outbox_sink sink;
+	struct outbox_batch batch;
+	struct outbox_result results[T_ROWS_MAX];
+	int barrier; /* handler holds requests until this many are in flight */
+};
+
+static void t_add_row(struct outbox_batch *b, const char *payload, const char *headers)
+{
+	struct outbox_row *row = &b->rows[b->count];
+
+	memset(row, 0, sizeof(*row));
+	row->seq = (int64_t)b->count + 1;
+	row->event_id.b[0] = 0xab;
+	row->event_id.b[15] = (uint8_t)b->count;
+	row->payload = strdup(payload);
+	row->payload_len = strlen(payload);
+	row->headers = strdup(headers);
+	row->headers_len = strlen(headers);
+	b->count++;
+}
+
+/* Answers with the status named in the body ({"code":N}), 200 without one,
+ * after holding the request until t->barrier requests are in flight (or a
+ * generous limit passes, or the server stops). */
+static void t_handler(void *arg, struct fake_http *srv, const struct fake_http_request *req,
+		      struct fake_http_response *resp)
+{
+	struct t_ctx *t = arg;
+	struct timespec ts = {0, 2 * 1000000L};
+	const char *code = req->body ? strstr(req->body, "\"code\":") : NULL;
+	int waited_ms;
+
+	resp->status = code ? atoi(code + 7) : 200;
+	resp->body = "{\"ok\":true}";
+	for (waited_ms = 0; t->barrier > 0 && waited_ms < 10000; waited_ms += 2) {
+		if (fake_http_in_flight(srv) >= t->barrier || fake_http_stopping(srv))
+			break;
+		nanosleep(&ts, NULL);
+	}
+}
+
+static int t_setup(void **state)
+{
+	struct t_ctx *t = calloc(1, sizeof(*t));
+
+	if (t == NULL)
+		return -1;
+	t->srv = fake_http_start(t_handler, t);
+	if (t->srv == NULL || outbox_batch_init(&t->batch, T_ROWS_MAX) != OS_OK)
+		return -1;
+	*state = t;
+	return 0;
+}
+
+static int t_teardown(void **state)
+{
+	struct t_ctx *t = *state;
+
+	if (t->sink.ctx != NULL)
+		http_sink_close(&t->sink);
+	outbox_batch_release(&t->batch);
+	fake_http_stop(t->srv);
+	free(t);
+	return 0;
+}
+
+static void t_open(struct t_ctx *t, const char *path, const char *api_key, int timeout_ms,
+		   int parallel)
+{
+	struct http_sink_options o = {NULL, api_key, timeout_ms, parallel};
+	char url[256];
+	struct os_error err;
+
+	snprintf(url, sizeof(url), "%s%s", fake_http_url(t->srv), path);
+	o.url = url;
+	assert_int_equal(http_sink_open(&o, &t->sink, &err), OS_OK);
+}
+
+static enum os_status t_send(struct t_ctx *t)
+{
+	struct os_error err;
+
+	memset(t->results, 0, sizeof(t->results));
+	return outbox_sink_send(&t->sink, &t->batch, t->results, &err);
+}
+
+static void test_sent_with_headers_and_body(void **state)
+{
+	struct t_ctx *t = *state;
+	const char *tp = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+	const struct fake_http_request *req;
+	char headers[256], id[UUID_STR_LEN + 1];
+
+	snprintf(headers, sizeof(headers), "{\"request_id\":\"req-42\",\"traceparent\":\"%s\"}",
+		 tp);
+	t_open(t, "/payments", "secret-key", 2000, 4);
+	t_add_row(&t->batch, "{\"order_id\":\"o-1\",\"amount\":\"350.00\"}", headers);
+	assert_int_equal(t_send(t), OS_OK);
+	assert_int_equal(t->results[0].delivery, OUTBOX_SENT);
+
+	assert_int_equal(fake_http_request_count(t->srv), 1);
+	req = fake_http_request(t->srv, 0);
+	assert_non_null(req);
+	assert_string_equal(req->method, "POST");
+	assert_string_equal(req->path, "/payments");
+	assert_string_equal(req->body, "{\"order_id\":\"o-1\",\"amount\":\"350.00\"}");
+	uuid_format(&t->batch.rows[0].event_id, id);
+	assert_string_equal(fake_http_header(req, "Idempotency-Key"), id);
+	assert_string_equal(fake_http_header(req, "X-API-Key"), "secret-key");
+	assert_string_equal(fake_http_header(req, "X-Request-Id"), "req-42");
+	assert_string_equal(fake_http_header(req, "traceparent"), tp);
+	assert_string_equal(fake_http_header(req, "Content-Type"), "application/json");
+}
+
+static void test_no_key_and_unsafe_header_values_dropped(void **state)
+{
+	struct t_ctx *t = *state;
+	const struct fake_http_request *req;
+
+	t_open(t, "/n", "", 2000, 2);
+	t_add_row(&t->batch, "{}", "{\"request_id\":\"a\\r\\nX-Evil: 1\",\"traceparent\":7}");
+	t_add_row(&t->batch, "{}", "not json");
+	assert_int_equal(t_send(t), OS_OK);
+	assert_int_equal(t->results[0].delivery, OUTBOX_SENT);
+	assert_int_equal(t->results[1].delivery, OUTBOX_SENT);
+	assert_int_equal(fake_http_request_count(t->srv), 2);
+	req = fake_http_request(t->srv, 0);
+	assert_null(fake_http_header(req, "X-API-Key"));
+	assert_null(fake_http_header(req, "X-Request-Id"));
+	assert_null(fake_http_header(req, "X-Evil"));
+	assert_null(fake_http_header(req, "traceparent"));
+	assert_non_null(fake_http_header(req, "Idempotency-Key"));
+}
+
+static void test_verdicts_per_status(void **state)
+{
+	struct t_ctx *t = *state;
+	static const int codes[] = {200, 201, 204, 500, 503, 408, 429, 400, 404, 422, 301};
+	static const enum outbox_delivery want[] = {
+	    OUTBOX_SENT,      OUTBOX_SENT,	OUTBOX_SENT,	 OUTBOX_RETRY,
+	    OUTBOX_RETRY,     OUTBOX_RETRY,	OUTBOX_RETRY,	 OUTBOX_PERMANENT,
+	    OUTBOX_PERMANENT, OUTBOX_PERMANENT, OUTBOX_PERMANENT};
+	size_t i, n = sizeof(codes) / sizeof(codes[0]);
+	char body[64], prefix[32];
+
+	t_open(t, "/x", "k", 2000, 4);
+	for (i = 0; i < n; i++) {
+		snprintf(body, sizeof(body), "{\"code\":%d}", codes[i]);
+		t_add_row(&t->batch, body, "{}");
+	}
+	assert_int_equal(t_send(t), OS_OK);
+	for (i = 0; i < n; i++) {
+		print_message("HTTP %d -> %s\n", codes[i], t->results[i].error);
+		assert_int_equal(t->results[i].delivery, want[i]);
+		if (want[i] == OUTBOX_SENT)
+			continue;
+		snprintf(prefix, sizeof(prefix), "HTTP %d", codes[i]);
+		assert_memory_equal(t->results[i].error, prefix, strlen(prefix));
+	}
+}
+
+static void test_timeout_is_retried(void **state)
+{
+	struct t_ctx *t = *state;
+
+	t->barrier = 1000; /* never reached: the handler holds the request */
+	t_open(t, "/slow", NULL, 200, 1);
+	t_add_row(&t->batch, "{}", "{}");
+	assert_int_equal(t_send(t), OS_OK);
+	assert_int_equal(t->results[0].delivery, OUTBOX_RETRY);
+	assert_string_equal(t->results[0].error, "timeout after 200 ms");
+}
+
+static void test_connection_refused_is_retried(void **state)
+{
+	struct t_ctx *t = *state;
+	struct fake_http *gone = fake_http_start(NULL, NULL);
+	struct http_sink_options o = {NULL, NULL, 2000, 2};
+	char url[128];
+
+	assert_non_null(gone);
+	snprintf(url, sizeof(url), "%s/x", fake_http_url(gone));
+	fake_http_stop(gone);
+	o.url = url;
+	assert_int_equal(http_sink_open(&o, &t->sink, NULL), OS_OK);
+	t_add_row(&t->batch, "{}", "{}");
+	assert_int_equal(t_send(t), OS_OK);
+	assert_int_equal(t->results[0].delivery, OUTBOX_RETRY);
+	assert_memory_equal(t->results[0].error, "connection failed", 17);
+}
+
+static void test_rows_go_out_concurrently(void **state)
+{
+	struct t_ctx *t = *state;
+	size_t i;
+
+	/* Each request is held until four are in flight: a sink sending one at
+	 * a time would never get there and peak would stay 1. */
+	t->barrier = 4;
+	t_open(t, "/c", NULL, 15000, 4);
+	for (i = 0; i < 20; i++)
+		t_add_row(&t->batch, "{}", "{}");
+	assert_int_equal(t_send(t), OS_OK);
+	for (i = 0; i < 20; i++)
+		assert_int_equal(t->results[i].delivery, OUTBOX_SENT);
+	assert_int_equal(fake_http_request_count(t->srv), 20);
+	assert_int_equal(fake_http_peak_in_flight(t->srv), 4);
+}
+
+static void test_connections_are_reused(void **state)
+{
+	struct t_ctx *t = *state;
+	int round;
+
+	t_open(t, "/r", NULL, 2000, 2);
+	for (round = 0; round < 5; round++) {
+		outbox_batch_clear(&t->batch);
+		t_add_row(&t->batch, "{}", "{}");
+		assert_int_equal(t_send(t), OS_OK);
+		assert_int_equal(t->results[0].delivery, OUTBOX_SENT);
+	}
+	assert_int_equal(fake_http_request_count(t->srv), 5);
+	assert_int_equal(fake_http_connection_count(t->srv), 1);
+}
+
+static void test_open_rejects_bad_options(void **state)
+{
+	struct t_ctx *t = *state;
+	struct http_sink_options no_url = {"", NULL, 1000, 1};
+	struct http_sink_options bad_key = {"http://127.0.0.1:1/", "a\nb", 1000, 1};
+	struct outbox_sink s = {NULL, NULL};
+	struct os_error err;
+
+	(void)t;
+	assert_int_equal(http_sink_open(&no_url, &s, &err), OS_EINVAL);
+	assert_int_equal(http_sink_open(&bad_key, &s, &err), OS_EINVAL);
+	assert_null(s.ctx);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_sent_with_headers_and_body, t_setup, t_teardown),
+	    cmocka_unit_test_setup_teardown(test_no_key_and_unsafe_header_values_dropped, t_setup,
+					    t_teardown),
+	    cmocka_unit_test_setup_teardown(test_verdicts_per_status, t_setup, t_teardown),
+	    cmocka_unit_test_setup_teardown(test_timeout_is_retried, t_setup, t_teardown),
+	    cmocka_unit_test_setup_teardown(test_connection_refused_is_retried, t_setup,
+					    t_teardown),
+	    cmocka_unit_test_setup_teardown(test_rows_go_out_concurrently, t_setup, t_teardown),
+	    cmocka_unit_test_setup_teardown(test_connections_are_reused, t_setup, t_teardown),
+	    cmocka_unit_test_setup_teardown(test_open_rejects_bad_options, t_setup, t_teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,318 @@
+/*
+ * The outbox store and the admin port over a real PostgreSQL: two relays
+ * never hold the same row, per-aggregate order, marking fates, release and a
+ * relay that dies mid-claim, NOTIFY wake-ups, purge, dead-letter retry and
+ * queue statistics.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "app/admin_port.h"
+#include "app/outbox_port.h"
+#include "infrastructure/postgres/pg_session.h"
+#include "tests/support/testdb.h"
+
+static char url[TESTDB_URL_MAX];
+
+static int64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static int64_t count(const char *sql)
+{
+	PGconn *c = PQconnectdb(url);
+	PGresult *r = PQexec(c, sql);
+	int64_t n = -1;
+
+	if (PQresultStatus(r) == PGRES_TUPLES_OK)
+		n = atoll(PQgetvalue(r, 0, 0));
+	PQclear(r);
+	PQfinish(c);
+	return n;
+}
+
+static void exec_sql(const char *sql)
+{
+	PGconn *c = PQconnectdb(url);
+	PGresult *r = PQexec(c, sql);
+
+	assert_true(PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK);
+	PQclear(r);
+	PQfinish(c);
+}
+
+/* n rows for destination dest, each for its own aggregate unless agg names
+ * one (then all for that aggregate), in seq order. */
+static void add_rows(const char *dest, int n, const char *agg)
+{
+	char sql[512];
+
+	snprintf(sql, sizeof(sql),
+		 "INSERT INTO outbox (id, aggregatetype, aggregateid, type, payload, destination) "
+		 "SELECT gen_random_uuid(), 'order', %s, 'order.created', '{\"n\": 1}', '%s' "
+		 "FROM generate_series(1, %d)",
+		 agg ? agg : "gen_random_uuid()", dest, n);
+	exec_sql(sql);
+}
+
+static struct pg_session *open_session(void)
+{
+	struct pg_session *s = NULL;
+	struct os_error err;
+
+	assert_int_equal(pg_session_open(url, &s, &err), OS_OK);
+	return s;
+}
+
+static int setup_db(void **state)
+{
+	(void)state;
+	return testdb_create(url, sizeof(url)) == OS_OK ? 0 : -1;
+}
+
+static int teardown_db(void **state)
+{
+	(void)state;
+	testdb_drop(url);
+	return 0;
+}
+
+static int clean(void **state)
+{
+	(void)state;
+	exec_sql("DELETE FROM outbox");
+	return 0;
+}
+
+static const struct outbox_filter only_kafka = { 1, { "order.events" } };
+
+static void two_relays_never_share_a_row(void **state)
+{
+	struct pg_session *s1 = open_session(), *s2 = open_session();
+	struct outbox_store a, b;
+	struct outbox_batch ba, bb;
+	struct os_error err;
+	size_t i, j;
+
+	(void)state;
+	add_rows("order.events", 10, NULL);
+	add_rows("payments", 3, NULL);
+	pg_outbox_store_init(&a, s1);
+	pg_outbox_store_init(&b, s2);
+	assert_int_equal(outbox_batch_init(&ba, 6), OS_OK);
+	assert_int_equal(outbox_batch_init(&bb, 6), OS_OK);
+	assert_int_equal(outbox_store_claim(&a, &only_kafka, 6, &ba, &err), OS_OK);
+	assert_int_equal(outbox_store_claim(&b, &only_kafka, 6, &bb, &err), OS_OK);
+	assert_int_equal(ba.count, 6);
+	assert_int_equal(bb.count, 4);
+	for (i = 0; i < ba.count; i++) {
+		assert_string_equal(ba.rows[i].destination, "order.events");
+		assert_string_equal(ba.rows[i].payload, "{\"n\": 1}");
+		assert_string_equal(ba.rows[i].headers, "{}");
+		if (i > 0)
+			assert_true(ba.rows[i].seq > ba.rows[i - 1].seq);
+		for (j = 0; j < bb.count; j++)
+			assert_true(ba.rows[i].seq != bb.rows[j].seq);
+	}
+	outbox_store_release(&a);
+	outbox_store_release(&b);
+	outbox_batch_release(&ba);
+	outbox_batch_release(&bb);
+	pg_session_free(s1);
+	pg_session_free(s2);
+}
+
+static void per_aggregate_order_and_fates(void **state)
+{
+	struct pg_session *s = open_session();
+	struct outbox_store st;
+	struct outbox_batch b;
+	struct outbox_result res[3];
+	struct os_error err;
+
+	(void)state;
+	add_rows("order.events", 2, "'00000000-0000-7000-8000-000000000001'");
+	add_rows("order.events", 2, NULL);
+	pg_outbox_store_init(&st, s);
+	assert_int_equal(outbox_batch_init(&b, 10), OS_OK);
+	assert_int_equal(outbox_store_claim(&st, &only_kafka, 10, &b, &err), OS_OK);
+	assert_int_equal(b.count, 3); /* the aggregate's second row waits */
+	memset(res, 0, sizeof(res));
+	res[0].fate = OUTBOX_FATE_RETRY;
+	res[0].next_attempt_us = now_us() + 3600 * INT64_C(1000000);
+	snprintf(res[0].error, sizeof(res[0].error), "HTTP 503");
+	res[1].fate = OUTBOX_FATE_SENT;
+	res[2].fate = OUTBOX_FATE_DEAD;
+	snprintf(res[2].error, sizeof(res[2].error), "HTTP 400 \"bad\"");
+	assert_int_equal(outbox_store_complete(&st, &b, res, &err), OS_OK);
+	assert_int_equal(count("SELECT count(*) FROM outbox WHERE status = 'sent' "
+			       "AND sent_at IS NOT NULL AND attempts = 0"), 1);
+	assert_int_equal(count("SELECT count(*) FROM outbox WHERE status = 'dead' "
+			       "AND attempts = 1 AND last_error = 'HTTP 400 \"bad\"'"), 1);
+	assert_int_equal(count("SELECT count(*) FROM outbox WHERE status = 'pending' "
+			       "AND attempts = 1 AND last_error = 'HTTP 503' "
+			       "AND next_attempt_at > now() + interval '50 minutes'"), 1);
+	/* The retried row is the aggregate's first: its second still waits. */
+	assert_int_equal(outbox_store_claim(&st, &only_kafka, 10, &b, &err), OS_OK);
+	assert_int_equal(b.count, 0);
+	outbox_batch_release(&b);
+	pg_session_free(s);
+}
+
+static void release_and_crash_leave_rows_claimable(void **state)
+{
+	struct pg_session *s1 = open_session(), *s2 = open_session();
+	struct outbox_store a, b;
+	struct outbox_batch bt;
+	struct os_error err;
+
+	(void)state;
+	add_rows("order.events", 4, NULL);
+	pg_outbox_store_init(&a, s1);
+	pg_outbox_store_init(&b, s2);
+	assert_int_equal(outbox_batch_init(&bt, 10), OS_OK);
+	assert_int_equal(outbox_store_claim(&a, &only_kafka, 10, &bt, &err), OS_OK);
+	assert_int_equal(bt.count, 4);
+	outbox_store_release(&a);
+	assert_int_equal(count("SELECT count(*) FROM outbox WHERE status = 'pending' "
+			       "AND attempts = 0"), 4);
+	assert_int_equal(outbox_store_claim(&a, &only_kafka, 10, &bt, &err), OS_OK);
+	assert_int_equal(bt.count, 4);
+	assert_int_equal(outbox_store_claim(&b, &only_kafka, 10, &bt, &err), OS_OK);
+	assert_int_equal(bt.count, 0);
+	pg_session_free(s1); /* the relay dies holding the rows: no commit */
+	assert_int_equal(outbox_store_claim(&b, &only_kafka, 10, &bt, &err), OS_OK);
+	assert_int_equal(bt.count, 4);
+	outbox_store_release(&b);
+	outbox_batch_release(&bt);
+	pg_session_free(s2);
+}
+
+static void wait_wakes_on_notify_and_purge_is_bounded(void **state)
+{
+	struct pg_session *s = open_session();
+	struct outbox_store st;
+	struct os_error err;
+	size_t deleted = 0;
+
+	(void)state;
+	pg_outbox_store_init(&st, s);
+	/* A notification ends the wait: were it lost, the wait would sit out
+	 * its long timeout and the suite's time limit would fail the test. */
+	assert_int_equal(outbox_store_wait(&st, 1, &err), OS_OK); /* LISTEN now */
+	exec_sql("SELECT pg_notify('outbox', 'order.events')");
+	assert_int_equal(outbox_store_wait(&st, 600000, &err), OS_OK);
+	add_rows("order.events", 5, NULL);
+	exec_sql("UPDATE outbox SET status = 'sent', sent_at = now() - interval '2 days'");
+	assert_int_equal(outbox_store_purge(&st, now_us() - 86400 * INT64_C(1000000), 3,
+					    &deleted, &err), OS_OK);
+	assert_int_equal(deleted, 3);
+	assert_int_equal(count("SELECT count(*) FROM outbox"), 2);
+	assert_int_equal(outbox_store_purge(&st, now_us() - 3 * 86400 * INT64_C(1000000), 3,
+					    &deleted, &err), OS_OK);
+	assert_int_equal(deleted, 0);
+	pg_session_free(s);
+}
+
+static void wait_and_claim_survive_terminated_backend(void **state)
+{
+	struct pg_session *s = open_session();
+	struct outbox_store st;
+	struct outbox_batch b;
+	struct os_error err;
+	enum os_status rc;
+
+	(void)state;
+	pg_outbox_store_init(&st, s);
+	assert_int_equal(outbox_batch_init(&b, 4), OS_OK);
+	assert_int_equal(outbox_store_wait(&st, 1, &err), OS_OK);
+	exec_sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+		 "WHERE datname = current_database() AND pid <> pg_backend_pid()");
+	rc = outbox_store_wait(&st, 2000, &err);
+	assert_true(rc == OS_OK || rc == OS_EUNAVAIL);
+	add_rows("order.events", 1, NULL);
+	rc = outbox_store_claim(&st, &only_kafka, 4, &b, &err);
+	if (rc == OS_EUNAVAIL) /* at most one failure, then a fresh connection */
+		rc = outbox_store_claim(&st, &only_kafka, 4, &b, &err);
+	assert_int_equal(rc, OS_OK);
+	assert_int_equal(b.count, 1);
+	outbox_store_release(&st);
+	/* LISTEN is re-issued on the new connection. */
+	exec_sql("SELECT pg_notify('outbox', 'order.events')");
+	assert_int_equal(outbox_store_wait(&st, 1, &err), OS_OK);
+	outbox_batch_release(&b);
+	pg_session_free(s);
+}
+
+static void admin_dead_letters_and_stats(void **state)
+{
+	struct pg_session *s = open_session();
+	struct admin adm;
+	struct dead_letter dl[4];
+	struct queue_stats q;
+	struct os_error err;
+	size_t n = 0;
+
+	(void)state;
+	pg_admin_init(&adm, s);
+	add_rows("payments", 3, NULL);
+	exec_sql("UPDATE outbox SET status = 'dead', attempts = 5, last_error = 'gone' "
+		 "WHERE seq IN (SELECT seq FROM outbox ORDER BY seq LIMIT 2)");
+	exec_sql("INSERT INTO inbox (source, message_id, type, payload, status, error) "
+		 "VALUES ('shipping', 'm-1', 'malformed', 'x', 'rejected', 'bad json')");
+	assert_int_equal(admin_ping(&adm, &err), OS_OK);
+	assert_int_equal(admin_list(&adm, ADMIN_OUTBOX, 0, 4, dl, &n, &err), OS_OK);
+	assert_int_equal(n, 2);
+	assert_string_equal(dl[0].error, "gone");
+	assert_string_equal(dl[0].where, "payments");
+	assert_true(dl[0].has_order_id);
+	assert_int_equal(admin_list(&adm, ADMIN_OUTBOX, dl[0].id, 4, dl, &n, &err), OS_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(admin_stats(&adm, &q, &err), OS_OK);
+	assert_int_equal(q.destination_count, 1);
+	assert_string_equal(q.outbox[0].destination, "payments");
+	assert_int_equal(q.outbox[0].pending, 1);
+	assert_int_equal(q.outbox[0].dead, 2);
+	assert_int_equal(q.inbox_rejected, 1);
+	assert_int_equal(admin_retry(&adm, ADMIN_OUTBOX, dl[0].id, &n, &err), OS_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(admin_retry(&adm, ADMIN_OUTBOX, dl[0].id, &n, &err), OS_ENOTFOUND);
+	assert_int_equal(count("SELECT count(*) FROM outbox WHERE status = 'pending' "
+			       "AND attempts = 0 AND last_error IS NULL"), 2);
+	assert_int_equal(admin_list(&adm, ADMIN_INBOX, 0, 4, dl, &n, &err), OS_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(dl[0].message_id, "m-1");
+	assert_false(dl[0].has_order_id);
+	assert_int_equal(admin_retry(&adm, ADMIN_INBOX, 0, &n, &err), OS_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(count("SELECT count(*) FROM inbox WHERE status = 'pending'"), 1);
+	pg_session_free(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(two_relays_never_share_a_row, clean),
+		cmocka_unit_test_setup(per_aggregate_order_and_fates, clean),
+		cmocka_unit_test_setup(release_and_crash_leave_rows_claimable, clean),
+		cmocka_unit_test_setup(wait_wakes_on_notify_and_purge_is_bounded, clean),
+		cmocka_unit_test_setup(wait_and_claim_survive_terminated_backend, clean),
+		cmocka_unit_test_setup(admin_dead_letters_and_stats, clean),
+	};
+
+	return cmocka_run_group_tests(tests, setup_db, teardown_db);
+}

@@ -1,0 +1,339 @@
+/*
+ * An order repository in memory. It keeps what a transaction would have
+ * written (orders, history, copies of the outbox messages) so tests can
+ * check both the answers and the side effects, and it releases each change
+ * the way the real store does.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fakes.h"
+
+static char *dup_or_null(const char *s)
+{
+	size_t n;
+	char *p;
+
+	if (s == NULL)
+		return NULL;
+	n = strlen(s) + 1;
+	p = malloc(n);
+	if (p != NULL)
+		memcpy(p, s, n);
+	return p;
+}
+
+static enum os_status keep_msgs(struct fake_repo *r, const struct outbox_msg *msgs, size_t n,
+				struct os_error *err)
+{
+	size_t i;
+
+	if (r->msg_count + n > FAKE_REPO_MSGS)
+		return os_fail(err, OS_EIO, NULL, "fake repo: message store full");
+	for (i = 0; i < n; i++) {
+		struct fake_msg *m = &r->msgs[r->msg_count++];
+
+		m->event_id = msgs[i].event_id;
+		m->aggregate_id = msgs[i].aggregate_id;
+		snprintf(m->type, sizeof(m->type), "%s", msgs[i].type);
+		snprintf(m->destination, sizeof(m->destination), "%s", msgs[i].destination);
+		m->payload = dup_or_null(msgs[i].payload);
+		m->headers = dup_or_null(msgs[i].headers);
+	}
+	return OS_OK;
+}
+
+struct fake_order *fake_repo_find(struct fake_repo *r, const struct uuid *id)
+{
+	size_t i;
+
+	for (i = 0; i < r->count; i++) {
+		if (uuid_equal(&r->orders[i].order.id, id))
+			return &r->orders[i];
+	}
+	return NULL;
+}
+
+static struct fake_order *find_key(struct fake_repo *r, const struct uuid *key)
+{
+	size_t i;
+
+	for (i = 0; i < r->count; i++) {
+		if (uuid_equal(&r->orders[i].order.idempotency_key, key))
+			return &r->orders[i];
+	}
+	return NULL;
+}
+
+struct fake_order *fake_repo_put(struct fake_repo *r, const struct order *o, const char *fp)
+{
+	struct fake_order *fo;
+
+	if (r->count == FAKE_REPO_ORDERS)
+		return NULL;
+	fo = &r->orders[r->count++];
+	memset(fo, 0, sizeof(*fo));
+	fo->order = *o;
+	snprintf(fo->fingerprint, sizeof(fo->fingerprint), "%s", fp ? fp : "");
+	fo->history_count = 1;
+	fo->history[0].to = ORDER_NEW;
+	snprintf(fo->history[0].reason, sizeof(fo->history[0].reason), "order created");
+	fo->history[0].at_us = o->created_at_us;
+	return fo;
+}
+
+void fake_repo_arm_race(struct fake_repo *r, const struct order *o, const char *fp)
+{
+	memset(&r->race_order, 0, sizeof(r->race_order));
+	r->race_order.order = *o;
+	snprintf(r->race_order.fingerprint, sizeof(r->race_order.fingerprint), "%s", fp);
+	r->race_armed = true;
+}
+
+const struct fake_msg *fake_repo_msg(const struct fake_repo *r, const char *type,
+				     const char *destination)
+{
+	size_t i;
+
+	for (i = 0; i < r->msg_count; i++) {
+		if (strcmp(r->msgs[i].type, type) == 0 &&
+		    (destination == NULL || strcmp(r->msgs[i].destination, destination) == 0))
+			return &r->msgs[i];
+	}
+	return NULL;
+}
+
+static void answer_existing(const struct fake_order *fo, struct order *out, char *fp, size_t fp_cap)
+{
+	*out = fo->order;
+	snprintf(fp, fp_cap, "%s", fo->fingerprint);
+}
+
+static enum os_status fake_create(void *ctx, const struct order_create *c, struct order *out,
+				  bool *created, char *fp, size_t fp_cap, struct os_error *err)
+{
+	struct fake_repo *r = ctx;
+	struct fake_order *fo;
+	enum os_status st;
+
+	r->creates++;
+	if (r->fail_with != OS_OK)
+		return os_fail(err, r->fail_with, NULL, "fake repo failure");
+	r->last_reserve_stock = c->reserve_stock;
+	if (r->race_armed) {
+		r->race_armed = false;
+		fake_repo_put(r, &r->race_order.order, r->race_order.fingerprint);
+	}
+	fo = find_key(r, &c->order.idempotency_key);
+	if (fo != NULL) {
+		answer_existing(fo, out, fp, fp_cap);
+		*created = false;
+		return OS_OK;
+	}
+	st = keep_msgs(r, c->msgs, c->msg_count, err);
+	if (st != OS_OK)
+		return st;
+	fo = fake_repo_put(r, &c->order, c->fingerprint);
+	if (fo == NULL)
+		return os_fail(err, OS_EIO, NULL, "fake repo full");
+	snprintf(fo->history[0].reason, sizeof(fo->history[0].reason), "%s", c->reason);
+	r->commits++;
+	*out = fo->order;
+	*created = true;
+	return OS_OK;
+}
+
+static enum os_status fake_find_by_key(void *ctx, const struct uuid *key, struct order *out,
+				       char *fp, size_t fp_cap, struct os_error *err)
+{
+	struct fake_repo *r = ctx;
+	struct fake_order *fo;
+
+	if (r->fail_with != OS_OK)
+		return os_fail(err, r->fail_with, NULL, "fake repo failure");
+	fo = find_key(r, key);
+	if (fo == NULL)
+		return os_fail(err, OS_ENOTFOUND, NULL, "no order with this key");
+	answer_existing(fo, out, fp, fp_cap);
+	return OS_OK;
+}
+
+static enum os_status fake_get(void *ctx, const struct uuid *id, struct order *out,
+			       struct os_error *err)
+{
+	struct fake_repo *r = ctx;
+	struct fake_order *fo;
+
+	if (r->fail_with != OS_OK)
+		return os_fail(err, r->fail_with, NULL, "fake repo failure");
+	fo = fake_repo_find(r, id);
+	if (fo == NULL)
+		return os_fail(err, OS_ENOTFOUND, "id", "no such order");
+	*out = fo->order;
+	return OS_OK;
+}
+
+static bool matches(const struct order_filter *f, const struct order *o)
+{
+	if (f->user_id != NULL && strcmp(f->user_id, o->user_id) != 0)
+		return false;
+	return !f->has_status || f->status == o->status;
+}
+
+static enum os_status fake_list(void *ctx, const struct order_filter *f, struct order *out,
+				size_t *n, struct os_error *err)
+{
+	struct fake_repo *r = ctx;
+	size_t i, got = 0;
+
+	if (r->fail_with != OS_OK)
+		return os_fail(err, r->fail_with, NULL, "fake repo failure");
+	r->last_filter = *f;
+	for (i = r->count; i > 0 && got < f->limit; i--) {
+		if (matches(f, &r->orders[i - 1].order))
+			out[got++] = r->orders[i - 1].order;
+	}
+	*n = got;
+	return OS_OK;
+}
+
+static enum os_status fake_history(void *ctx, const struct uuid *id,
+				   struct order_history_entry *out, size_t cap, size_t *n,
+				   struct os_error *err)
+{
+	struct fake_repo *r = ctx;
+	struct fake_order *fo;
+	size_t i;
+
+	if (r->fail_with != OS_OK)
+		return os_fail(err, r->fail_with, NULL, "fake repo failure");
+	fo = fake_repo_find(r, id);
+	if (fo == NULL)
+		return os_fail(err, OS_ENOTFOUND, "id", "no such order");
+	for (i = 0; i < fo->history_count && i < cap; i++)
+		out[i] = fo->history[i];
+	*n = i;
+	return OS_OK;
+}
+
+/* Writes an applied change as the real store would, then releases it. */
+static enum os_status write_change(struct fake_repo *r, struct fake_order *fo,
+				   struct order_change *ch, struct os_error *err)
+{
+	struct order_history_entry *h;
+	enum os_status st;
+
+	st = keep_msgs(r, ch->msgs, ch->msg_count, err);
+	if (st != OS_OK)
+		return st;
+	if (fo->history_count < FAKE_REPO_HISTORY) {
+		h = &fo->history[fo->history_count++];
+		h->has_from = true;
+		h->from = fo->order.status;
+		h->to = ch->to;
+		snprintf(h->reason, sizeof(h->reason), "%s", ch->reason);
+		h->at_us = ch->at_us;
+	}
+	fo->order.status = ch->to;
+	fo->order.updated_at_us = ch->at_us;
+	fo->order.version++;
+	if (ch->release_stock)
+		r->stock_releases++;
+	r->commits++;
+	return OS_OK;
+}
+
+/* Calls fn on fo like a locked update; *verdict receives its answer. */
+static enum os_status mutate_one(struct fake_repo *r, struct fake_order *fo, order_mutate_fn *fn,
+				 void *arg, enum order_verdict *verdict, struct os_error *err)
+{
+	struct order_change ch;
+	struct order current = fo->order;
+	enum os_status st = OS_OK;
+
+	memset(&ch, 0, sizeof(ch));
+	*verdict = fn(arg, &current, &ch);
+	if (*verdict == ORDER_APPLY)
+		st = write_change(r, fo, &ch, err);
+	else if (ch.msg_count != 0)
+		r->untouched_violations++;
+	order_change_release(&ch);
+	return st;
+}
+
+static enum os_status fake_update(void *ctx, const struct uuid *id, order_mutate_fn *fn, void *arg,
+				  enum order_verdict *verdict, struct os_error *err)
+{
+	struct fake_repo *r = ctx;
+	struct fake_order *fo;
+
+	if (r->fail_with != OS_OK)
+		return os_fail(err, r->fail_with, NULL, "fake repo failure");
+	fo = fake_repo_find(r, id);
+	if (fo == NULL)
+		return os_fail(err, OS_ENOTFOUND, "id", "no such order");
+	return mutate_one(r, fo, fn, arg, verdict, err);
+}
+
+static enum os_status fake_expire(void *ctx, int64_t created_before_us, size_t max,
+				  order_mutate_fn *fn, void *arg, size_t *changed,
+				  struct os_error *err)
+{
+	struct fake_repo *r = ctx;
+	size_t i, seen = 0, n = 0;
+
+	if (r->fail_with != OS_OK)
+		return os_fail(err, r->fail_with, NULL, "fake repo failure");
+	for (i = 0; i < r->count && seen < max; i++) {
+		struct fake_order *fo = &r->orders[i];
+		enum order_verdict v;
+		enum os_status st;
+
+		if (fo->order.status != ORDER_NEW || fo->order.created_at_us >= created_before_us)
+			continue;
+		seen++;
+		st = mutate_one(r, fo, fn, arg, &v, err);
+		if (st != OS_OK)
+			return st;
+		if (v == ORDER_APPLY)
+			n++;
+	}
+	*changed = n;
+	return OS_OK;
+}
+
+static const struct order_repo_ops fake_repo_ops = {
+    .create = fake_create,
+    .find_by_key = fake_find_by_key,
+    .get = fake_get,
+    .list = fake_list,
+    .history = fake_history,
+    .update = fake_update,
+    .expire = fake_expire,
+};
+
+struct fake_repo *fake_repo_new(void)
+{
+	struct fake_repo *r = calloc(1, sizeof(*r));
+
+	if (r == NULL)
+		return NULL;
+	r->fail_with = OS_OK;
+	r->repo.ops = &fake_repo_ops;
+	r->repo.ctx = r;
+	return r;
+}
+
+void fake_repo_free(struct fake_repo *r)
+{
+	size_t i;
+
+	if (r == NULL)
+		return;
+	for (i = 0; i < r->msg_count; i++) {
+		free(r->msgs[i].payload);
+		free(r->msgs[i].headers);
+	}
+	free(r);
+}

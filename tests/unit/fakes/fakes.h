@@ -1,0 +1,169 @@
+/*
+ * In-memory fakes of the app ports for unit tests. Each fake is a plain
+ * struct the test owns: its public fields are the knobs (what the fake will
+ * answer) and the record (what it was asked), and its embedded port
+ * (fake->sys, fake->catalog, fake->repo, fake->inbox) is what the code under
+ * test receives. No fake does I/O, sleeps or reads the real clock.
+ *
+ *   fake_sys      clock fixed at now_us (set or advance it directly) and a
+ *                 deterministic random stream from a seed.
+ *   fake_catalog  a table of items; `down` makes every lookup OS_EUNAVAIL.
+ *   fake_repo     orders, fingerprints, histories and a copy of every outbox
+ *                 message written; `fail_with` fails every call (database
+ *                 down); fake_repo_arm_race() makes the next create lose an
+ *                 idempotency race. Heap allocated (orders are large).
+ *   fake_inbox    an inbox writer that deduplicates on (source, message_id)
+ *                 and keeps copies of the recorded messages.
+ */
+#ifndef OS_TEST_FAKES_H
+#define OS_TEST_FAKES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "app/catalog.h"
+#include "app/inbox_port.h"
+#include "app/order_change.h"
+#include "app/order_repo.h"
+#include "app/order_service.h"
+#include "app/sys.h"
+
+/* ---- fake_sys ---- */
+
+struct fake_sys {
+	int64_t now_us; /* what sys_now_us answers */
+	uint64_t state; /* xorshift state of the random stream */
+	struct sys sys; /* the port; ctx is this struct */
+};
+
+/* Wires f->sys; the same seed gives the same bytes. */
+void fake_sys_init(struct fake_sys *f, int64_t now_us, uint64_t seed);
+
+/* ---- fake_catalog ---- */
+
+#define FAKE_CATALOG_MAX 64
+
+struct fake_catalog {
+	size_t count;
+	struct {
+		char item_id[ORDER_ITEM_ID_MAX + 1];
+		struct catalog_item item;
+	} items[FAKE_CATALOG_MAX];
+	bool down;    /* every get answers OS_EUNAVAIL */
+	size_t calls; /* gets answered so far */
+	struct catalog catalog;
+};
+
+void fake_catalog_init(struct fake_catalog *f);
+/* Adds (or replaces) an item. */
+void fake_catalog_add(struct fake_catalog *f, const char *item_id, const char *name,
+		      int64_t price_cents, int64_t available_qty);
+
+/* ---- fake_repo ---- */
+
+#define FAKE_REPO_ORDERS  16
+#define FAKE_REPO_HISTORY 8
+#define FAKE_REPO_MSGS	  64
+
+/* A copy of an outbox message the repository was asked to write. */
+struct fake_msg {
+	struct uuid event_id;
+	struct uuid aggregate_id;
+	char type[OUTBOX_TYPE_MAX + 1];
+	char destination[OUTBOX_DESTINATION_MAX + 1];
+	char *payload; /* owned by the fake */
+	char *headers; /* owned by the fake; NULL when the message had none */
+};
+
+struct fake_order {
+	struct order order;
+	char fingerprint[ORDER_FINGERPRINT_MAX + 1];
+	size_t history_count;
+	struct order_history_entry history[FAKE_REPO_HISTORY];
+};
+
+struct fake_repo {
+	size_t count;
+	struct fake_order orders[FAKE_REPO_ORDERS];
+	size_t msg_count;
+	struct fake_msg msgs[FAKE_REPO_MSGS];
+	enum os_status fail_with;	 /* non-OK: every call fails with it */
+	size_t creates;			 /* create calls */
+	size_t commits;			 /* transactions that wrote something */
+	bool last_reserve_stock;	 /* reserve_stock of the last create */
+	size_t stock_releases;		 /* changes written with release_stock */
+	struct order_filter last_filter; /* the filter of the last list call */
+	size_t untouched_violations;	 /* mutate callbacks that filled a change they
+					    did not apply (the contract says untouched) */
+	bool race_armed;		 /* next create finds race_order inserted */
+	struct fake_order race_order;
+	struct order_repo repo;
+};
+
+/* Allocates an empty repository with repo wired; free with fake_repo_free. */
+struct fake_repo *fake_repo_new(void);
+void fake_repo_free(struct fake_repo *r);
+/* Stores o (as if created earlier) with fingerprint fp and one history row;
+ * returns the stored copy. */
+struct fake_order *fake_repo_put(struct fake_repo *r, const struct order *o, const char *fp);
+/* The stored order with this id, or NULL. */
+struct fake_order *fake_repo_find(struct fake_repo *r, const struct uuid *id);
+/* The next create inserts o/fp first, as a concurrent request would, and so
+ * answers created = false with it. */
+void fake_repo_arm_race(struct fake_repo *r, const struct order *o, const char *fp);
+/* The first written message of this type and destination (NULL: any), or NULL. */
+const struct fake_msg *fake_repo_msg(const struct fake_repo *r, const char *type,
+				     const char *destination);
+
+/* ---- fake_inbox ---- */
+
+#define FAKE_INBOX_MAX 16
+
+struct fake_inbox {
+	size_t count;
+	struct {
+		struct inbox_msg msg; /* msg.payload points at payload below */
+		char *payload;	      /* owned copy, NUL-terminated */
+	} rows[FAKE_INBOX_MAX];
+	enum os_status fail_with;
+	size_t calls;
+	struct inbox_writer inbox;
+};
+
+void fake_inbox_init(struct fake_inbox *f);
+void fake_inbox_release(struct fake_inbox *f);
+
+/* ---- a wired order service ---- */
+
+/* The service over fresh fakes: clock at FAKE_NOW_US, seed 1, catalog empty. */
+#define FAKE_NOW_US INT64_C(1767225600000000) /* 2026-01-01T00:00:00Z */
+
+struct fake_env {
+	struct fake_sys sys;
+	struct fake_catalog catalog;
+	struct fake_repo *repo;
+	struct order_settings settings;
+	struct order_service svc;
+};
+
+/* Heap allocated; NULL when out of memory. */
+struct fake_env *fake_env_new(bool local_inventory);
+void fake_env_free(struct fake_env *e);
+
+/* ---- fixtures ---- */
+
+/*
+ * A complete order in status st: id and key derived from n, user "user-<n>",
+ * two lines ("sku-1" x2 at 100.00, "sku-2" x1 at 150.00: 350.00 RUB),
+ * created at created_us, version 1.
+ */
+void fake_order_sample(struct order *o, int n, enum order_status st, int64_t created_us);
+
+/* True when s is one complete, syntactically valid JSON value. */
+bool fake_json_valid(const char *s);
+
+/* Settings with currency RUB, callback URL, default topics, local_inventory. */
+void fake_settings(struct order_settings *s, bool local_inventory);
+
+#endif

@@ -1,0 +1,256 @@
+/*
+ * order_cancel and order_expire_stale over fakes: which statuses may be
+ * cancelled, what a cancellation writes (history, stock, messages), and that
+ * a refusal writes nothing.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "app/order_service.h"
+#include "fakes/fakes.h"
+
+static void assert_contains(const char *hay, const char *needle)
+{
+	if (hay == NULL || strstr(hay, needle) == NULL)
+		fail_msg("%s\n  does not contain  %s", hay ? hay : "(null)", needle);
+}
+
+static int setup(void **state)
+{
+	struct fake_env *e = fake_env_new(true);
+
+	*state = e;
+	return e == NULL ? -1 : 0;
+}
+
+static int teardown(void **state)
+{
+	struct fake_env *e = *state;
+
+	assert_int_equal(e->repo->untouched_violations, 0);
+	fake_env_free(e);
+	return 0;
+}
+
+static struct fake_order *put(struct fake_env *e, int n, enum order_status st, int64_t created)
+{
+	struct order o;
+
+	fake_order_sample(&o, n, st, created);
+	return fake_repo_put(e->repo, &o, "fp");
+}
+
+static enum os_status cancel(struct fake_env *e, struct fake_order *fo, const char *reason,
+			     struct order *out, struct os_error *err)
+{
+	struct order_trace trace;
+
+	memset(&trace, 0, sizeof(trace));
+	snprintf(trace.request_id, sizeof(trace.request_id), "req-9");
+	os_error_clear(err);
+	return order_cancel(&e->svc, &fo->order.id, reason, &trace, out, err);
+}
+
+static void test_cancel_new(void **state)
+{
+	struct fake_env *e = *state;
+	struct fake_order *fo = put(e, 1, ORDER_NEW, FAKE_NOW_US - 5000000);
+	const struct fake_msg *m;
+	struct order out;
+	struct os_error err;
+
+	assert_int_equal(cancel(e, fo, NULL, &out, &err), OS_OK);
+	assert_int_equal(out.status, ORDER_CANCELLED);
+	assert_int_equal(out.version, 2);
+	assert_int_equal(out.updated_at_us, FAKE_NOW_US);
+	assert_int_equal(fo->history_count, 2);
+	assert_string_equal(fo->history[1].reason, "cancelled by request");
+	assert_int_equal(fo->history[1].from, ORDER_NEW);
+	assert_int_equal(e->repo->stock_releases, 1);
+	assert_int_equal(e->repo->msg_count, 2);
+	m = fake_repo_msg(e->repo, "order.cancelled", "notifications");
+	assert_non_null(m);
+	assert_true(fake_json_valid(m->payload));
+	assert_contains(m->payload, "was cancelled: cancelled by request\"");
+	assert_contains(m->payload, "\"event_type\":\"order.cancelled\"");
+	assert_string_equal(m->headers, "{\"request_id\":\"req-9\"}");
+	m = fake_repo_msg(e->repo, "order.cancelled", "order.events");
+	assert_non_null(m);
+	assert_true(fake_json_valid(m->payload));
+	assert_contains(m->payload, "\"status\":\"cancelled\"");
+	assert_contains(m->payload, "\"from\":\"new\",\"to\":\"cancelled\","
+				    "\"reason\":\"cancelled by request\"");
+	assert_contains(m->payload, "\"occurred_at\":\"2026-01-01T00:00:00.000Z\"");
+}
+
+static void test_cancel_paid_with_reason(void **state)
+{
+	struct fake_env *e = *state;
+	struct fake_order *fo = put(e, 2, ORDER_PAID, FAKE_NOW_US);
+	struct order out;
+	struct os_error err;
+
+	e->settings.local_inventory = false;
+	assert_int_equal(cancel(e, fo, "changed my mind", &out, &err), OS_OK);
+	assert_int_equal(out.status, ORDER_CANCELLED);
+	assert_string_equal(fo->history[1].reason, "changed my mind");
+	assert_int_equal(e->repo->stock_releases, 0);
+	assert_non_null(fake_repo_msg(e->repo, "order.cancelled", "order.events"));
+	assert_null(fake_repo_msg(e->repo, "shipping.requested", NULL));
+}
+
+static void test_cancel_twice_is_ok(void **state)
+{
+	struct fake_env *e = *state;
+	struct fake_order *fo = put(e, 3, ORDER_CANCELLED, FAKE_NOW_US);
+	struct order out;
+	struct os_error err;
+
+	assert_int_equal(cancel(e, fo, NULL, &out, &err), OS_OK);
+	assert_int_equal(out.status, ORDER_CANCELLED);
+	assert_int_equal(e->repo->commits, 0);
+	assert_int_equal(e->repo->msg_count, 0);
+}
+
+static void test_cancel_refused_after_shipment(void **state)
+{
+	static const enum order_status late[] = {ORDER_SHIPPED, ORDER_DELIVERED};
+	struct fake_env *e = *state;
+	struct order out;
+	struct os_error err;
+	char want[128];
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		struct fake_order *fo = put(e, 10 + (int)i, late[i], FAKE_NOW_US);
+
+		out.version = 77;
+		assert_int_equal(cancel(e, fo, NULL, &out, &err), OS_ECONFLICT);
+		snprintf(want, sizeof(want), "order is %s and can no longer be cancelled",
+			 order_status_name(late[i]));
+		assert_string_equal(err.message, want);
+		assert_int_equal(out.version, 77);
+		assert_int_equal(fo->order.status, late[i]);
+	}
+	assert_int_equal(e->repo->commits, 0);
+	assert_int_equal(e->repo->msg_count, 0);
+}
+
+static void test_cancel_unknown(void **state)
+{
+	struct fake_env *e = *state;
+	struct order ghost, out;
+	struct os_error err;
+
+	fake_order_sample(&ghost, 42, ORDER_NEW, FAKE_NOW_US);
+	assert_int_equal(order_cancel(&e->svc, &ghost.id, NULL, NULL, &out, &err), OS_ENOTFOUND);
+}
+
+static void test_cancel_reason_too_long(void **state)
+{
+	struct fake_env *e = *state;
+	struct fake_order *fo = put(e, 4, ORDER_NEW, FAKE_NOW_US);
+	char reason[ORDER_REASON_MAX + 2];
+	struct order out;
+	struct os_error err;
+
+	memset(reason, 'r', sizeof(reason) - 1);
+	reason[sizeof(reason) - 1] = '\0';
+	assert_int_equal(cancel(e, fo, reason, &out, &err), OS_EINVAL);
+	assert_string_equal(err.field, "reason");
+	assert_int_equal(fo->order.status, ORDER_NEW);
+}
+
+static void test_history_pass_through(void **state)
+{
+	struct fake_env *e = *state;
+	struct fake_order *fo = put(e, 5, ORDER_NEW, FAKE_NOW_US);
+	struct order_history_entry h[ORDER_HISTORY_MAX];
+	struct order out;
+	struct os_error err;
+	size_t n = 0;
+
+	assert_int_equal(cancel(e, fo, NULL, &out, &err), OS_OK);
+	assert_int_equal(order_history(&e->svc, &fo->order.id, h, ORDER_HISTORY_MAX, &n, &err),
+			 OS_OK);
+	assert_int_equal(n, 2);
+	assert_false(h[0].has_from);
+	assert_true(h[1].has_from);
+	assert_int_equal(h[1].to, ORDER_CANCELLED);
+	assert_int_equal(order_get(&e->svc, &fo->order.id, &out, &err), OS_OK);
+	assert_int_equal(out.status, ORDER_CANCELLED);
+}
+
+static void test_expire_stale(void **state)
+{
+	struct fake_env *e = *state;
+	int64_t hour = INT64_C(3600000000);
+	struct fake_order *old_new = put(e, 1, ORDER_NEW, FAKE_NOW_US - 2 * hour);
+	struct fake_order *fresh = put(e, 2, ORDER_NEW, FAKE_NOW_US - 1000);
+	struct fake_order *old_paid = put(e, 3, ORDER_PAID, FAKE_NOW_US - 2 * hour);
+	struct os_error err;
+	size_t n = 99;
+
+	assert_int_equal(order_expire_stale(&e->svc, FAKE_NOW_US - hour, 10, &n, &err), OS_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(old_new->order.status, ORDER_CANCELLED);
+	assert_string_equal(old_new->history[1].reason, "payment not received within the deadline");
+	assert_int_equal(fresh->order.status, ORDER_NEW);
+	assert_int_equal(old_paid->order.status, ORDER_PAID);
+	assert_int_equal(e->repo->stock_releases, 1);
+	assert_non_null(fake_repo_msg(e->repo, "order.cancelled", "order.events"));
+	assert_null(fake_repo_msg(e->repo, "order.cancelled", "order.events")->headers);
+}
+
+static void test_expire_respects_max(void **state)
+{
+	struct fake_env *e = *state;
+	struct os_error err;
+	size_t n = 0;
+	int i;
+
+	for (i = 0; i < 5; i++)
+		put(e, i + 1, ORDER_NEW, FAKE_NOW_US - 100);
+	assert_int_equal(order_expire_stale(&e->svc, FAKE_NOW_US, 2, &n, &err), OS_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(e->repo->commits, 2);
+	assert_int_equal(order_expire_stale(&e->svc, FAKE_NOW_US, 10, &n, &err), OS_OK);
+	assert_int_equal(n, 3);
+}
+
+static void test_database_down(void **state)
+{
+	struct fake_env *e = *state;
+	struct fake_order *fo = put(e, 1, ORDER_NEW, FAKE_NOW_US);
+	struct order out;
+	struct os_error err;
+	size_t n = 0;
+
+	e->repo->fail_with = OS_EUNAVAIL;
+	assert_int_equal(cancel(e, fo, NULL, &out, &err), OS_EUNAVAIL);
+	assert_int_equal(order_expire_stale(&e->svc, FAKE_NOW_US, 10, &n, &err), OS_EUNAVAIL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_cancel_new, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_cancel_paid_with_reason, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_cancel_twice_is_ok, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_cancel_refused_after_shipment, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_cancel_unknown, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_cancel_reason_too_long, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_history_pass_through, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_expire_stale, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_expire_respects_max, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_database_down, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

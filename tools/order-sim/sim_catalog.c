@@ -1,0 +1,66 @@
+/* Seed items of the simulated catalog. */
+#include "sim_catalog.h"
+
+#include <stdint.h>
+#include <string.h>
+
+#include "domain/money.h"
+
+#define ITEMS_PREFIX "/catalog/items/"
+
+struct item {
+	const char *id;
+	const char *name;
+	int64_t price_cents;
+	int64_t available_qty;
+};
+
+/* sku-low has one unit so tests can provoke "not enough stock". */
+static const struct item items[] = {
+	{ "sku-1", "Espresso beans 1 kg", 35000, 1000000 },
+	{ "sku-2", "Ceramic mug", 1250, 1000000 },
+	{ "sku-3", "Pour-over kettle", 8999, 1000000 },
+	{ "sku-4", "Paper filters (100)", 499, 1000000 },
+	{ "sku-5", "Hand grinder", 12900, 1000000 },
+	{ "sku-6", "Milk frother", 4550, 1000000 },
+	{ "sku-7", "Travel tumbler", 2100, 1000000 },
+	{ "sku-8", "Digital scale", 3975, 1000000 },
+	{ "sku-9", "Cold brew jar", 2800, 1000000 },
+	{ "sku-10", "Barista apron", 1999, 1000000 },
+	{ "sku-low", "Limited edition roaster", 99900, 1 },
+};
+
+static const struct item *find_item(const char *id, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(items) / sizeof(items[0]); i++)
+		if (strlen(items[i].id) == len && memcmp(items[i].id, id, len) == 0)
+			return &items[i];
+	return NULL;
+}
+
+void sim_catalog_get(void *ctx, const struct sim_request *req, struct sim_reply *rep)
+{
+	const size_t plen = sizeof(ITEMS_PREFIX) - 1;
+	const struct item *it = NULL;
+	char price[MONEY_STR_MAX];
+	struct sbuf sb;
+
+	(void)ctx;
+	if (req->path_len > plen)
+		it = find_item(req->path + plen, req->path_len - plen);
+	if (it == NULL) {
+		sim_reply_error(rep, 404, "not found");
+		return;
+	}
+	money_format(it->price_cents, price, sizeof(price));
+	sbuf_init(&sb, 1024);
+	sbuf_adds(&sb, "{\"id\":");
+	sbuf_add_json_str(&sb, it->id, strlen(it->id));
+	sbuf_adds(&sb, ",\"name\":");
+	sbuf_add_json_str(&sb, it->name, strlen(it->name));
+	sbuf_addf(&sb, ",\"price\":\"%s\",\"available_qty\":%lld}", price,
+		  (long long)it->available_qty);
+	sim_reply_json(rep, 200, &sb);
+}

@@ -1,0 +1,35 @@
+/*
+ * librdkafka plumbing for the simulated shipping service: an idempotent
+ * acks=all producer, a group consumer subscribed to one topic, and a publish
+ * call that adds the CloudEvents headers of DESIGN §8.
+ */
+#ifndef SIM_KAFKA_H
+#define SIM_KAFKA_H
+
+#include <librdkafka/rdkafka.h>
+#include <stddef.h>
+
+#include "domain/status.h"
+
+/* Called from rd_kafka_poll() with each delivery report; opaque is the one
+ * given to sim_kafka_publish and is the callback's to free. */
+typedef void sim_kafka_delivered_fn(const rd_kafka_message_t *msg, void *opaque);
+
+/* A producer whose reports go to delivered. *out owns it (rd_kafka_destroy). */
+enum os_status sim_kafka_producer_new(const char *bootstrap, sim_kafka_delivered_fn *delivered,
+				      rd_kafka_t **out, struct os_error *err);
+
+/* A consumer in group, subscribed to topic. *out owns it (close, destroy). */
+enum os_status sim_kafka_consumer_new(const char *bootstrap, const char *group,
+				      const char *topic, rd_kafka_t **out, struct os_error *err);
+
+/*
+ * Queues value (copied) to topic under key (NULL: none). When event_type is
+ * set, CloudEvents headers with event_id are attached. On success the
+ * delivery report will receive opaque; on failure the caller keeps it.
+ */
+enum os_status sim_kafka_publish(rd_kafka_t *rk, const char *topic, const char *key,
+				 const char *value, size_t len, const char *event_id,
+				 const char *event_type, void *opaque, struct os_error *err);
+
+#endif

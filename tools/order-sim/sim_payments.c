@@ -1,0 +1,460 @@
+/* The simulated payment service: requests, injected failures, callbacks. */
+#include "sim_payments.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app/timefmt.h"
+#include "domain/money.h"
+#include "infrastructure/log/log.h"
+#include "sim_callback.h"
+#include "sim_json.h"
+#include "sim_rand.h"
+
+#define RECORD_MAX 100000
+#define RECORD_BYTES ((size_t)256 * 1024 * 1024)
+#define KEYS_MAX 100000
+#define ID_MAX 128
+#define URL_MAX 2048
+#define HOLD_TIMEOUT_MS 30000
+#define CALLBACK_ATTEMPTS 6
+#define CALLBACK_BACKOFF_MS 100
+
+/* A callback waiting to be (re)sent. */
+struct callback_job {
+	struct sim_payments *p;
+	unsigned generation;
+	int attempt;
+	char payment_id[48];
+	char order_id[ID_MAX + 1];
+	char url[URL_MAX + 1];
+	char *body;
+	size_t len;
+};
+
+/* A validated payment request. */
+struct payment_req {
+	const char *order_id;
+	const char *user_id;
+	const char *url;
+	char key[ID_MAX + 1];
+	int64_t cents;
+};
+
+enum os_status sim_payments_init(struct sim_payments *p, const struct sim_config *cfg,
+				 struct sim_sched *sched)
+{
+	memset(p, 0, sizeof(*p));
+	p->cfg = cfg;
+	p->sched = sched;
+	atomic_init(&p->generation, 0);
+	if (sim_map_init(&p->by_key, KEYS_MAX) != OS_OK ||
+	    sim_map_init(&p->outcomes, KEYS_MAX) != OS_OK ||
+	    sim_journal_init(&p->requests, RECORD_MAX, RECORD_BYTES) != OS_OK ||
+	    sim_journal_init(&p->callbacks, RECORD_MAX, RECORD_BYTES / 4) != OS_OK) {
+		sim_payments_release(p);
+		return OS_ENOMEM;
+	}
+	return OS_OK;
+}
+
+void sim_payments_release(struct sim_payments *p)
+{
+	sim_map_release(&p->by_key);
+	sim_map_release(&p->outcomes);
+	sim_journal_release(&p->requests);
+	sim_journal_release(&p->callbacks);
+}
+
+void sim_payments_reset(struct sim_payments *p)
+{
+	atomic_fetch_add(&p->generation, 1);
+	sim_map_clear(&p->by_key);
+	sim_map_clear(&p->outcomes);
+	sim_journal_clear(&p->requests);
+	sim_journal_clear(&p->callbacks);
+	p->script_len = 0;
+	p->script_pos = 0;
+}
+
+static void free_job(void *arg)
+{
+	struct callback_job *job = arg;
+
+	free(job->body);
+	free(job);
+}
+
+static void record_attempt(struct callback_job *job, long http_status, const char *error)
+{
+	char at[TIMEFMT_RFC3339_MAX];
+	struct sbuf sb;
+
+	timefmt_rfc3339(sim_now_us(), at, sizeof(at));
+	sbuf_init(&sb, 4096);
+	sbuf_adds(&sb, "{\"payment_id\":");
+	sbuf_add_json_str(&sb, job->payment_id, strlen(job->payment_id));
+	sbuf_adds(&sb, ",\"order_id\":");
+	sbuf_add_json_str(&sb, job->order_id, strlen(job->order_id));
+	sbuf_addf(&sb, ",\"attempt\":%d,\"http_status\":%ld,\"error\":", job->attempt,
+		  http_status);
+	sbuf_add_json_str(&sb, error, strlen(error));
+	sbuf_addf(&sb, ",\"at\":\"%s\"}", at);
+	if (sbuf_ok(&sb))
+		sim_journal_add(&job->p->callbacks, job->order_id, sb.buf, sb.len);
+	sbuf_release(&sb);
+}
+
+/* Runs on a scheduler thread: one attempt, then a retry or the end. */
+static void run_callback(struct sim_sched *s, void *arg)
+{
+	struct callback_job *job = arg;
+	struct os_error err;
+	long code = 0;
+
+	if (job->generation != atomic_load(&job->p->generation)) {
+		free_job(job);
+		return;
+	}
+	os_error_clear(&err);
+	job->attempt++;
+	if (sim_callback_post(job->url, job->p->cfg->secret, job->body, job->len, &code,
+			      &err) == OS_OK) {
+		record_attempt(job, code, "");
+		free_job(job);
+		return;
+	}
+	record_attempt(job, code, err.message);
+	if (job->attempt < CALLBACK_ATTEMPTS &&
+	    sim_sched_add(s, (int64_t)CALLBACK_BACKOFF_MS << job->attempt, run_callback,
+			  free_job, job) == OS_OK)
+		return;
+	log_kv(LOG_WARN, "payment callback abandoned", "order_id", job->order_id, "error",
+	       err.message, NULL);
+	free_job(job);
+}
+
+/* Appends the recorded form of a request to sb. */
+static void describe_request(const struct sim_request *req, yajl_val tree, int status,
+			     struct sbuf *sb)
+{
+	char api_key[256] = "", key[256] = "", at[TIMEFMT_RFC3339_MAX];
+	const char *order_id = sim_json_str(tree, "order_id");
+
+	sim_request_header(req, "x-api-key", api_key, sizeof(api_key));
+	sim_request_header(req, "idempotency-key", key, sizeof(key));
+	timefmt_rfc3339(sim_now_us(), at, sizeof(at));
+	sbuf_addf(sb, "{\"received_at\":\"%s\",\"status\":%d,\"order_id\":", at, status);
+	if (order_id)
+		sbuf_add_json_str(sb, order_id, strlen(order_id));
+	else
+		sbuf_adds(sb, "null");
+	sbuf_adds(sb, ",\"headers\":{\"x-api-key\":");
+	sbuf_add_json_str(sb, api_key, strlen(api_key));
+	sbuf_adds(sb, ",\"idempotency-key\":");
+	sbuf_add_json_str(sb, key, strlen(key));
+	sbuf_adds(sb, "},\"body\":");
+	if (tree)
+		sim_json_emit(sb, tree);
+	else
+		sbuf_add_json_str(sb, req->body, req->body_len);
+	sbuf_adds(sb, "}");
+}
+
+static void record_request(struct sim_payments *p, const struct sim_request *req, yajl_val tree,
+			   int status)
+{
+	const char *order_id = sim_json_str(tree, "order_id");
+	struct sbuf sb;
+
+	sbuf_init(&sb, RECORD_BYTES);
+	describe_request(req, tree, status, &sb);
+	if (sbuf_ok(&sb))
+		sim_journal_add(&p->requests, order_id, sb.buf, sb.len);
+	sbuf_release(&sb);
+}
+
+static bool short_str(const char *s)
+{
+	return s != NULL && s[0] != '\0' && strlen(s) <= ID_MAX;
+}
+
+/* Amount as a decimal string or a JSON number, parsed to cents. */
+static enum os_status parse_amount(yajl_val tree, int64_t *cents)
+{
+	yajl_val v = sim_json_get(tree, "amount");
+	const char *text = NULL;
+
+	if (YAJL_IS_STRING(v))
+		text = v->u.string;
+	else if (YAJL_IS_NUMBER(v))
+		text = v->u.number.r;
+	if (text == NULL)
+		return OS_EINVAL;
+	return money_parse(text, strlen(text), cents);
+}
+
+static enum os_status validate(const struct sim_request *req, yajl_val tree,
+			       struct payment_req *out, struct os_error *err)
+{
+	struct payment_req pr = { 0 };
+	const char *body_key;
+
+	if (!YAJL_IS_OBJECT(tree))
+		return os_fail(err, OS_EINVAL, NULL, "body must be a JSON object");
+	pr.order_id = sim_json_str(tree, "order_id");
+	if (!short_str(pr.order_id))
+		return os_fail(err, OS_EINVAL, "order_id", "order_id is required");
+	if (parse_amount(tree, &pr.cents) != OS_OK)
+		return os_fail(err, OS_EINVAL, "amount", "amount must be a decimal amount");
+	pr.url = sim_json_str(tree, "callback_url");
+	if (pr.url == NULL || strlen(pr.url) > URL_MAX ||
+	    (strncmp(pr.url, "http://", 7) != 0 && strncmp(pr.url, "https://", 8) != 0))
+		return os_fail(err, OS_EINVAL, "callback_url", "callback_url must be http(s)");
+	pr.user_id = sim_json_str(tree, "user_id");
+	if (pr.user_id != NULL && strlen(pr.user_id) > ID_MAX)
+		return os_fail(err, OS_EINVAL, "user_id", "user_id too long");
+	body_key = sim_json_str(tree, "idempotency_key");
+	if (!sim_request_header(req, "idempotency-key", pr.key, sizeof(pr.key)) || !pr.key[0]) {
+		if (!short_str(body_key))
+			return os_fail(err, OS_EINVAL, "idempotency_key",
+				       "an Idempotency-Key is required");
+		snprintf(pr.key, sizeof(pr.key), "%s", body_key);
+	}
+	*out = pr;
+	return OS_OK;
+}
+
+/* The callback body, signed later exactly as built here. */
+static char *callback_body(const struct payment_req *pr, const char *id, const char *status,
+			   size_t *len)
+{
+	char amount[MONEY_STR_MAX], at[TIMEFMT_RFC3339_MAX];
+	const char *user = pr->user_id ? pr->user_id : "";
+	struct sbuf sb;
+
+	money_format(pr->cents, amount, sizeof(amount));
+	timefmt_rfc3339(sim_now_us(), at, sizeof(at));
+	sbuf_init(&sb, 8192);
+	sbuf_addf(&sb, "{\"id\":\"%s\",\"user_id\":", id);
+	sbuf_add_json_str(&sb, user, strlen(user));
+	sbuf_adds(&sb, ",\"order_id\":");
+	sbuf_add_json_str(&sb, pr->order_id, strlen(pr->order_id));
+	sbuf_addf(&sb, ",\"amount\":\"%s\",\"status\":\"%s\",\"idempotency_key\":\"cb-%s\","
+		  "\"created_at\":\"%s\"}", amount, status, id, at);
+	return sbuf_detach(&sb, len);
+}
+
+static const char *decide_outcome(struct sim_payments *p, const char *order_id)
+{
+	char forced[16];
+
+	if (sim_map_get(&p->outcomes, order_id, forced, sizeof(forced)))
+		return strcmp(forced, "failed") == 0 ? "failed" : "succeeded";
+	return sim_rand_chance(p->cfg->payment_fail_ppm) ? "failed" : "succeeded";
+}
+
+/* Creates the payment and queues its callback; *reply_body gets the 201 body. */
+static enum os_status start_payment(struct sim_payments *p, const struct payment_req *pr,
+				    struct sbuf *reply_body)
+{
+	char uuid[UUID_STR_LEN + 1], amount[MONEY_STR_MAX];
+	struct callback_job *job = calloc(1, sizeof(*job));
+
+	if (job == NULL)
+		return OS_ENOMEM;
+	sim_rand_uuid(uuid);
+	job->p = p;
+	job->generation = atomic_load(&p->generation);
+	snprintf(job->payment_id, sizeof(job->payment_id), "pay-%s", uuid);
+	snprintf(job->order_id, sizeof(job->order_id), "%s", pr->order_id);
+	snprintf(job->url, sizeof(job->url), "%s", pr->url);
+	job->body = callback_body(pr, job->payment_id, decide_outcome(p, pr->order_id), &job->len);
+	if (job->body == NULL ||
+	    sim_sched_add(p->sched, p->cfg->payment_delay_ms, run_callback, free_job, job) != OS_OK) {
+		free_job(job);
+		return OS_EAGAIN;
+	}
+	money_format(pr->cents, amount, sizeof(amount));
+	sbuf_addf(reply_body, "{\"id\":\"%s\",\"status\":\"pending\",\"amount\":\"%s\",\"order_id\":",
+		  job->payment_id, amount);
+	sbuf_add_json_str(reply_body, pr->order_id, strlen(pr->order_id));
+	sbuf_adds(reply_body, "}");
+	return OS_OK;
+}
+
+/* Answers a well-formed request: the earlier payment for its key, or a new one. */
+static int accept_payment(struct sim_payments *p, const struct payment_req *pr,
+			  struct sim_reply *rep)
+{
+	char earlier[1024];
+	struct sbuf sb;
+
+	sbuf_init(&sb, sizeof(earlier) - 1);
+	if (sim_map_get(&p->by_key, pr->key, earlier, sizeof(earlier))) {
+		sbuf_adds(&sb, earlier);
+		sim_reply_json(rep, 201, &sb);
+		return 201;
+	}
+	if (start_payment(p, pr, &sb) != OS_OK || !sbuf_ok(&sb)) {
+		sbuf_release(&sb);
+		sim_reply_error(rep, 503, "payment queue is full");
+		return 503;
+	}
+	sim_map_put(&p->by_key, pr->key, sb.buf);
+	sim_reply_json(rep, 201, &sb);
+	return 201;
+}
+
+/* The answer forced by the script or drawn from the injection rates:
+ * 201 (go on), SIM_SCRIPT_TIMEOUT, or an error status. */
+static int planned_answer(struct sim_payments *p)
+{
+	if (p->script_pos < p->script_len)
+		return p->script[p->script_pos++];
+	if (sim_rand_chance(p->cfg->payment_error_ppm))
+		return sim_rand_below(2) ? 503 : 500;
+	if (sim_rand_chance(p->cfg->payment_timeout_ppm))
+		return SIM_SCRIPT_TIMEOUT;
+	return 201;
+}
+
+static int answer(struct sim_payments *p, const struct sim_request *req, yajl_val tree,
+		  enum os_status parse_st, struct sim_reply *rep)
+{
+	int planned = planned_answer(p);
+	struct payment_req pr;
+	struct os_error err;
+
+	if (planned == SIM_SCRIPT_TIMEOUT) {
+		sim_reply_error(rep, 504, "held past the client's timeout");
+		rep->hold_ms = HOLD_TIMEOUT_MS;
+		return 504;
+	}
+	if (planned != 201) {
+		sim_reply_error(rep, planned, "injected failure");
+		return planned;
+	}
+	os_error_clear(&err);
+	if (parse_st != OS_OK) {
+		sim_reply_error(rep, parse_st == OS_ETOOBIG ? 413 : 400, "invalid JSON body");
+		return rep->status;
+	}
+	if (validate(req, tree, &pr, &err) != OS_OK) {
+		sim_reply_error(rep, 422, err.message);
+		return 422;
+	}
+	return accept_payment(p, &pr, rep);
+}
+
+void sim_payments_create(void *ctx, const struct sim_request *req, struct sim_reply *rep)
+{
+	struct sim_payments *p = ctx;
+	yajl_val tree = NULL;
+	enum os_status st;
+	int status;
+
+	st = sim_json_parse(req->body, req->body_len, &tree, NULL);
+	status = answer(p, req, tree, st, rep);
+	record_request(p, req, tree, status);
+	if (rep->hold_ms == 0)
+		rep->hold_ms = p->cfg->payment_latency_ms;
+	yajl_tree_free(tree);
+}
+
+void sim_payments_set_outcome(void *ctx, const struct sim_request *req, struct sim_reply *rep)
+{
+	struct sim_payments *p = ctx;
+	const char *order_id, *status;
+	yajl_val tree = NULL;
+
+	if (sim_json_parse(req->body, req->body_len, &tree, NULL) != OS_OK) {
+		sim_reply_error(rep, 400, "invalid JSON body");
+		return;
+	}
+	order_id = sim_json_str(tree, "order_id");
+	status = sim_json_str(tree, "status");
+	if (!short_str(order_id) || status == NULL ||
+	    (strcmp(status, "failed") != 0 && strcmp(status, "succeeded") != 0)) {
+		sim_reply_error(rep, 422, "want {\"order_id\", \"status\": failed|succeeded}");
+	} else if (sim_map_put(&p->outcomes, order_id, status) != OS_OK) {
+		sim_reply_error(rep, 503, "out of memory");
+	} else {
+		sim_reply_ok(rep);
+	}
+	yajl_tree_free(tree);
+}
+
+/* One script entry: a status 100..599 or "timeout". */
+static bool script_entry(yajl_val v, int *out)
+{
+	long long n;
+
+	if (YAJL_IS_STRING(v) && strcmp(v->u.string, "timeout") == 0) {
+		*out = SIM_SCRIPT_TIMEOUT;
+		return true;
+	}
+	if (!YAJL_IS_INTEGER(v))
+		return false;
+	n = YAJL_GET_INTEGER(v);
+	if (n < 100 || n > 599)
+		return false;
+	*out = (int)n;
+	return true;
+}
+
+void sim_payments_set_script(void *ctx, const struct sim_request *req, struct sim_reply *rep)
+{
+	struct sim_payments *p = ctx;
+	int script[SIM_SCRIPT_MAX];
+	yajl_val tree = NULL, list;
+	size_t i;
+
+	if (sim_json_parse(req->body, req->body_len, &tree, NULL) != OS_OK) {
+		sim_reply_error(rep, 400, "invalid JSON body");
+		return;
+	}
+	list = sim_json_get(tree, "responses");
+	if (!YAJL_IS_ARRAY(list) || list->u.array.len > SIM_SCRIPT_MAX) {
+		sim_reply_error(rep, 422, "want {\"responses\": [status or \"timeout\", ...]}");
+		goto out;
+	}
+	for (i = 0; i < list->u.array.len; i++) {
+		if (!script_entry(list->u.array.values[i], &script[i])) {
+			sim_reply_error(rep, 422, "a response is a status 100..599 or \"timeout\"");
+			goto out;
+		}
+	}
+	memcpy(p->script, script, i * sizeof(script[0]));
+	p->script_len = i;
+	p->script_pos = 0;
+	sim_reply_ok(rep);
+out:
+	yajl_tree_free(tree);
+}
+
+static void list_journal(struct sim_journal *j, const struct sim_request *req,
+			 struct sim_reply *rep)
+{
+	char order_id[ID_MAX + 1];
+	bool filter = sim_request_query(req, "order_id", order_id, sizeof(order_id));
+	struct sbuf sb;
+
+	sbuf_init(&sb, RECORD_BYTES + 4096);
+	sbuf_adds(&sb, "{\"data\":");
+	sim_journal_list(j, filter ? order_id : NULL, &sb);
+	sbuf_adds(&sb, "}");
+	sim_reply_json(rep, 200, &sb);
+}
+
+void sim_payments_list_requests(void *ctx, const struct sim_request *req, struct sim_reply *rep)
+{
+	list_journal(&((struct sim_payments *)ctx)->requests, req, rep);
+}
+
+void sim_payments_list_callbacks(void *ctx, const struct sim_request *req,
+				 struct sim_reply *rep)
+{
+	list_journal(&((struct sim_payments *)ctx)->callbacks, req, rep);
+}

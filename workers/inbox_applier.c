@@ -1,0 +1,149 @@
+/*
+ * The inbox applier loop. Each turn applies one batch in one store
+ * transaction, runs the sweeper when it is due, then goes on at once (full
+ * batch), waits for a notification (idle) or backs off (failure).
+ */
+#include "inbox_applier.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#define APPLIER_ERROR_BACKOFF_BASE_US 50000
+#define APPLIER_ERROR_BACKOFF_MAX_US  5000000
+#define APPLIER_DEFAULT_SWEEP_MAX     100
+#define APPLIER_PAUSE_SLICE_MS	      50 /* how often a pause looks at the stop flag */
+
+struct applier {
+	struct inbox_applier_options opt;
+	const struct inbox_store *store;
+	inbox_decide_fn *decide;
+	void *decide_arg;
+	struct order_service *svc;
+	const struct sys *sys;
+	volatile sig_atomic_t *stop;
+	int64_t next_sweep_us;
+	int32_t failures; /* consecutive failures, for the pause length */
+};
+
+static void applier_report_error(const struct applier *a, const char *what,
+				 const struct os_error *err)
+{
+	const struct inbox_applier_observer *obs = a->opt.observer;
+	char msg[OS_ERROR_MESSAGE_MAX + 64];
+
+	if (obs == NULL || obs->on_error == NULL)
+		return;
+	snprintf(msg, sizeof(msg), "%s: %s", what, err->message);
+	obs->on_error(obs->ctx, msg);
+}
+
+/* Sleeps up to us microseconds in slices, returning early once *stop is set. */
+static void applier_pause(int64_t us, volatile sig_atomic_t *stop)
+{
+	struct timespec ts;
+	int64_t slice;
+
+	while (us > 0 && !*stop) {
+		slice = us < APPLIER_PAUSE_SLICE_MS * 1000 ? us : APPLIER_PAUSE_SLICE_MS * 1000;
+		ts.tv_sec = (time_t)(slice / 1000000);
+		ts.tv_nsec = (long)(slice % 1000000) * 1000;
+		nanosleep(&ts, NULL);
+		us -= slice;
+	}
+}
+
+static void applier_back_off(struct applier *a)
+{
+	if (a->failures < INT32_MAX)
+		a->failures++;
+	applier_pause(backoff_delay_us(&a->opt.error_backoff, a->failures, a->sys), a->stop);
+}
+
+/* Runs the sweeper when due. A failed sweep waits for the next period
+ * rather than hammering a sick database every turn. */
+static enum os_status applier_sweep(struct applier *a)
+{
+	const struct inbox_applier_observer *obs = a->opt.observer;
+	int64_t now_us = sys_now_us(a->sys);
+	struct os_error err;
+	enum os_status st;
+	size_t n = 0;
+
+	if (a->svc == NULL || a->opt.sweep_every_ms <= 0 || now_us < a->next_sweep_us)
+		return OS_OK;
+	a->next_sweep_us = now_us + (int64_t)a->opt.sweep_every_ms * 1000;
+	os_error_clear(&err);
+	st = order_expire_stale(a->svc, now_us - a->opt.stale_after_us, a->opt.sweep_max, &n, &err);
+	if (st != OS_OK) {
+		applier_report_error(a, "expiring stale orders failed", &err);
+		return st;
+	}
+	if (n > 0 && obs != NULL && obs->on_sweep != NULL)
+		obs->on_sweep(obs->ctx, n);
+	return OS_OK;
+}
+
+static void applier_turn(struct applier *a)
+{
+	const struct inbox_applier_observer *obs = a->opt.observer;
+	int64_t started_us = sys_now_us(a->sys);
+	struct os_error err;
+	size_t n = 0;
+
+	os_error_clear(&err);
+	if (inbox_store_apply_batch(a->store, a->opt.batch_size, a->decide, a->decide_arg, &n,
+				    &err) != OS_OK) {
+		applier_report_error(a, "applying inbox rows failed", &err);
+		applier_back_off(a);
+		return;
+	}
+	a->failures = 0;
+	if (n > 0 && obs != NULL && obs->on_batch != NULL)
+		obs->on_batch(obs->ctx, n, sys_now_us(a->sys) - started_us);
+	if (applier_sweep(a) != OS_OK) {
+		applier_back_off(a);
+		return;
+	}
+	if (n >= a->opt.batch_size || *a->stop)
+		return;
+	if (inbox_store_wait(a->store, a->opt.poll_ms, &err) != OS_OK) {
+		applier_report_error(a, "waiting for notifications failed", &err);
+		applier_back_off(a);
+	}
+}
+
+static void applier_init(struct applier *a, const struct inbox_applier_options *o)
+{
+	a->opt = *o;
+	if (a->opt.batch_size == 0)
+		a->opt.batch_size = INBOX_APPLIER_DEFAULT_BATCH;
+	if (a->opt.batch_size > INBOX_APPLIER_BATCH_MAX)
+		a->opt.batch_size = INBOX_APPLIER_BATCH_MAX;
+	if (a->opt.sweep_max == 0)
+		a->opt.sweep_max = APPLIER_DEFAULT_SWEEP_MAX;
+	if (a->opt.error_backoff.base_us <= 0 || a->opt.error_backoff.max_us <= 0) {
+		a->opt.error_backoff.base_us = APPLIER_ERROR_BACKOFF_BASE_US;
+		a->opt.error_backoff.max_us = APPLIER_ERROR_BACKOFF_MAX_US;
+	}
+}
+
+int inbox_applier_run(const struct inbox_applier_options *o, const struct inbox_store *store,
+		      inbox_decide_fn *decide, void *decide_arg, struct order_service *svc,
+		      const struct sys *sys, volatile sig_atomic_t *stop)
+{
+	struct applier a;
+
+	memset(&a, 0, sizeof(a));
+	applier_init(&a, o);
+	a.store = store;
+	a.decide = decide;
+	a.decide_arg = decide_arg;
+	a.svc = svc;
+	a.sys = sys;
+	a.stop = stop;
+	a.next_sweep_us = sys_now_us(sys);
+	while (!*stop)
+		applier_turn(&a);
+	return 0;
+}

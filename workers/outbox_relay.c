@@ -1,0 +1,265 @@
+/*
+ * The outbox relay loop. One iteration claims, sends and completes a batch;
+ * the loop around it decides whether to go again at once (the batch was
+ * full), to wait for a notification (idle) or to back off (a failure).
+ */
+#include "outbox_relay.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define RELAY_ERROR_BACKOFF_BASE_US 50000
+#define RELAY_ERROR_BACKOFF_MAX_US  5000000
+#define RELAY_PAUSE_SLICE_MS	    50 /* how often a pause looks at the stop flag */
+
+static const char *relay_name(const struct outbox_relay *r)
+{
+	return r->opt.name != NULL ? r->opt.name : "outbox";
+}
+
+static void relay_report_error(const struct outbox_relay *r, const char *what,
+			       const struct os_error *err)
+{
+	char msg[OS_ERROR_MESSAGE_MAX + 64];
+
+	if (r->obs == NULL || r->obs->on_error == NULL)
+		return;
+	snprintf(msg, sizeof(msg), "%s: %s", what, err->message);
+	r->obs->on_error(r->obs->ctx, relay_name(r), msg);
+}
+
+enum os_status outbox_relay_init(struct outbox_relay *r, const struct outbox_relay_options *o,
+				 const struct outbox_store *store, const struct outbox_sink *sink,
+				 const struct sys *sys, const struct outbox_relay_observer *obs,
+				 struct os_error *err)
+{
+	enum os_status st;
+
+	memset(r, 0, sizeof(*r));
+	r->opt = *o;
+	if (r->opt.batch_size == 0)
+		r->opt.batch_size = OUTBOX_RELAY_DEFAULT_BATCH;
+	if (r->opt.batch_size > OUTBOX_BATCH_MAX)
+		r->opt.batch_size = OUTBOX_BATCH_MAX;
+	if (r->opt.max_attempts < 1)
+		r->opt.max_attempts = 1;
+	if (r->opt.error_backoff.base_us <= 0 || r->opt.error_backoff.max_us <= 0) {
+		r->opt.error_backoff.base_us = RELAY_ERROR_BACKOFF_BASE_US;
+		r->opt.error_backoff.max_us = RELAY_ERROR_BACKOFF_MAX_US;
+	}
+	r->store = store;
+	r->sink = sink;
+	r->sys = sys;
+	r->obs = obs;
+	st = outbox_batch_init(&r->batch, r->opt.batch_size);
+	if (st != OS_OK)
+		return os_fail(err, st, NULL, "cannot allocate a batch of %zu rows",
+			       r->opt.batch_size);
+	r->results = calloc(r->opt.batch_size, sizeof(*r->results));
+	if (r->results == NULL) {
+		outbox_batch_release(&r->batch);
+		return os_fail(err, OS_ENOMEM, NULL, "cannot allocate batch results");
+	}
+	r->next_purge_us = sys_now_us(sys);
+	return OS_OK;
+}
+
+void outbox_relay_release(struct outbox_relay *r)
+{
+	outbox_batch_release(&r->batch);
+	free(r->results);
+	r->results = NULL;
+}
+
+/* A sink that leaves a row without a verdict must not lose it: the default
+ * is a retry with a note saying why. */
+static void relay_reset_results(struct outbox_relay *r, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		r->results[i].delivery = OUTBOX_RETRY;
+		r->results[i].fate = OUTBOX_FATE_RETRY;
+		r->results[i].next_attempt_us = 0;
+		snprintf(r->results[i].error, sizeof(r->results[i].error), "no delivery verdict");
+	}
+}
+
+struct relay_counts {
+	size_t sent;
+	size_t retried;
+	size_t dead;
+};
+
+/* Turns one delivery verdict into a fate. attempts counts earlier failures,
+ * so this failure is number attempts + 1. */
+static void relay_decide(const struct outbox_relay *r, const struct outbox_row *row,
+			 struct outbox_result *res, int64_t now_us, struct relay_counts *c)
+{
+	int32_t attempt = row->attempts < INT32_MAX ? row->attempts + 1 : INT32_MAX;
+
+	if (res->delivery == OUTBOX_SENT) {
+		res->fate = OUTBOX_FATE_SENT;
+		res->error[0] = '\0';
+		c->sent++;
+		return;
+	}
+	if (res->delivery == OUTBOX_PERMANENT || attempt >= r->opt.max_attempts) {
+		res->fate = OUTBOX_FATE_DEAD;
+		c->dead++;
+		return;
+	}
+	res->fate = OUTBOX_FATE_RETRY;
+	res->next_attempt_us = now_us + backoff_delay_us(&r->opt.backoff, attempt, r->sys);
+	c->retried++;
+}
+
+static enum os_status relay_deliver(struct outbox_relay *r, int64_t started_us,
+				    struct os_error *err)
+{
+	struct relay_counts c = {0, 0, 0};
+	enum os_status st;
+	int64_t now_us;
+	size_t i;
+
+	relay_reset_results(r, r->batch.count);
+	st = outbox_sink_send(r->sink, &r->batch, r->results, err);
+	if (st != OS_OK) {
+		outbox_store_release(r->store);
+		relay_report_error(r, "sink failed, batch released", err);
+		goto out;
+	}
+	now_us = sys_now_us(r->sys);
+	for (i = 0; i < r->batch.count; i++)
+		relay_decide(r, &r->batch.rows[i], &r->results[i], now_us, &c);
+	st = outbox_store_complete(r->store, &r->batch, r->results, err);
+	if (st != OS_OK) {
+		relay_report_error(r, "completing the batch failed", err);
+		goto out;
+	}
+	if (r->obs != NULL && r->obs->on_batch != NULL)
+		r->obs->on_batch(r->obs->ctx, relay_name(r), r->batch.count, c.sent, c.retried,
+				 c.dead, sys_now_us(r->sys) - started_us);
+out:
+	return st;
+}
+
+enum os_status outbox_relay_step(struct outbox_relay *r, size_t *claimed, struct os_error *err)
+{
+	int64_t started_us = sys_now_us(r->sys);
+	enum os_status st;
+	size_t n;
+
+	outbox_batch_clear(&r->batch);
+	st = outbox_store_claim(r->store, &r->opt.filter, r->opt.batch_size, &r->batch, err);
+	if (st != OS_OK) {
+		relay_report_error(r, "claiming a batch failed", err);
+		goto out;
+	}
+	n = r->batch.count;
+	if (n > 0)
+		st = relay_deliver(r, started_us, err);
+	outbox_batch_clear(&r->batch);
+	if (st == OS_OK)
+		*claimed = n;
+out:
+	return st;
+}
+
+enum os_status outbox_relay_purge_due(struct outbox_relay *r, size_t *deleted, struct os_error *err)
+{
+	int64_t now_us = sys_now_us(r->sys);
+	int64_t before_us = now_us - (int64_t)r->opt.retention_s * 1000000;
+	enum os_status st = OS_OK;
+	size_t total = 0, n;
+	int round;
+
+	if (r->opt.purge_every_ms <= 0 || now_us < r->next_purge_us)
+		goto out;
+	r->next_purge_us = now_us + (int64_t)r->opt.purge_every_ms * 1000;
+	for (round = 0; round < OUTBOX_RELAY_PURGE_ROUNDS; round++) {
+		n = 0;
+		st = outbox_store_purge(r->store, before_us, OUTBOX_RELAY_PURGE_BATCH, &n, err);
+		if (st != OS_OK) {
+			relay_report_error(r, "purging sent rows failed", err);
+			goto out;
+		}
+		total += n;
+		/* A short statement means nothing older is left; the rest of a
+		 * long backlog waits for the next pass so sending is not held up. */
+		if (n < OUTBOX_RELAY_PURGE_BATCH)
+			break;
+	}
+out:
+	if (st == OS_OK)
+		*deleted = total;
+	return st;
+}
+
+/* Sleeps up to us microseconds in slices, returning early once *stop is set. */
+static void relay_pause(int64_t us, volatile sig_atomic_t *stop)
+{
+	struct timespec ts;
+	int64_t slice;
+
+	while (us > 0 && !*stop) {
+		slice = us < RELAY_PAUSE_SLICE_MS * 1000 ? us : RELAY_PAUSE_SLICE_MS * 1000;
+		ts.tv_sec = (time_t)(slice / 1000000);
+		ts.tv_nsec = (long)(slice % 1000000) * 1000;
+		nanosleep(&ts, NULL);
+		us -= slice;
+	}
+}
+
+static void relay_back_off(struct outbox_relay *r, volatile sig_atomic_t *stop)
+{
+	if (r->failures < INT32_MAX)
+		r->failures++;
+	relay_pause(backoff_delay_us(&r->opt.error_backoff, r->failures, r->sys), stop);
+}
+
+/* One turn of the loop: a step, then purge, then go on at once, wait or
+ * back off. */
+static void relay_turn(struct outbox_relay *r, volatile sig_atomic_t *stop)
+{
+	struct os_error err;
+	size_t claimed = 0, deleted = 0;
+
+	os_error_clear(&err);
+	if (outbox_relay_step(r, &claimed, &err) != OS_OK) {
+		relay_back_off(r, stop);
+		return;
+	}
+	r->failures = 0;
+	if (outbox_relay_purge_due(r, &deleted, &err) != OS_OK) {
+		relay_back_off(r, stop);
+		return;
+	}
+	if (claimed == r->opt.batch_size || *stop)
+		return;
+	if (outbox_store_wait(r->store, r->opt.poll_ms, &err) != OS_OK) {
+		relay_report_error(r, "waiting for notifications failed", &err);
+		relay_back_off(r, stop);
+	}
+}
+
+int outbox_relay_run(const struct outbox_relay_options *o, const struct outbox_store *store,
+		     const struct outbox_sink *sink, const struct sys *sys,
+		     const struct outbox_relay_observer *obs, volatile sig_atomic_t *stop)
+{
+	struct outbox_relay r;
+	struct os_error err;
+
+	os_error_clear(&err);
+	if (outbox_relay_init(&r, o, store, sink, sys, obs, &err) != OS_OK) {
+		if (obs != NULL && obs->on_error != NULL)
+			obs->on_error(obs->ctx, o->name != NULL ? o->name : "outbox", err.message);
+		return -1;
+	}
+	while (!*stop)
+		relay_turn(&r, stop);
+	outbox_relay_release(&r);
+	return 0;
+}
