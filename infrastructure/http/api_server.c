@@ -198,6 +198,10 @@ static void drain(struct api_thread *t, h2o_socket_t *listener)
 	while (!conns_idle(t) && mono_ms() < deadline)
 		h2o_evloop_run(t->loop, 10);
 	t->drained = conns_idle(t);
+	/* request_shutdown arms HTTP/2's graceful-shutdown timer even with no
+	 * connection; h2o_context_dispose asserts that no timer is armed. */
+	if (h2o_timeout_is_linked(&t->ctx.http2._graceful_shutdown_timeout))
+		h2o_timeout_unlink(&t->ctx.http2._graceful_shutdown_timeout);
 	if (!t->drained)
 		log_msgf(LOG_WARN, "api thread %d: connections still open at shutdown", t->index);
 }

@@ -229,14 +229,16 @@ static void sink_finish_slot(struct http_sink *k, struct sink_slot *s)
 static int sink_collect(struct http_sink *k, struct outbox_result *results)
 {
 	struct sink_slot *s;
+	char *priv;
 	CURLMsg *m;
 	int left, freed = 0;
 
 	while ((m = curl_multi_info_read(k->multi, &left)) != NULL) {
 		if (m->msg != CURLMSG_DONE)
 			continue;
-		s = NULL;
-		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&s);
+		priv = NULL;
+		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, &priv);
+		s = (struct sink_slot *)(void *)priv;
 		if (s == NULL || !s->busy)
 			continue;
 		sink_classify(k, s, m->data.result, &results[s->row]);

@@ -671,7 +671,7 @@ static void test_bulk(void **state)
 	assert_int_equal(r->status, 207);
 	assert_contains(r->body, "{\"data\":[{\"status\":201,\"data\":{\"id\":");
 	assert_contains(r->body, "{\"status\":400,\"errors\":[{\"message\":\"is required\","
-				 "\"field\":\"idempotency_key\"");
+				 "\"field\":\"items\"");
 	assert_contains(r->body, "{\"status\":400,\"errors\":[{\"message\":\"must be an object\"");
 	assert_contains(r->body, "{\"status\":404,\"errors\":");
 	assert_error(http("POST", "/api/v1/orders/bulk", "{}", NULL), 400, NULL);

@@ -6,6 +6,12 @@
  * retries), notifications (dedupe), shipping (normal, failed, delivered
  * first, duplicate requests), hostile bodies and a clean SIGTERM stop.
  */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
 #include <curl/curl.h>
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
@@ -13,22 +19,18 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <signal.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-#include <cmocka.h>
 #include <yajl/yajl_tree.h>
 
 #include "app/sbuf.h"
 #include "tests/support/fake_http.h"
 
-#define SECRET "sim-test-secret"
+#define SECRET	"sim-test-secret"
 #define WAIT_MS 15000
 
 static pid_t sim_pid = -1;
@@ -43,7 +45,7 @@ static int callback_failures_left;
 
 static void sleep_ms(long ms)
 {
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
 
 	nanosleep(&ts, NULL);
 }
@@ -104,7 +106,7 @@ static yajl_val parse(const char *text)
 
 static const char *str_at(yajl_val obj, const char *k1, const char *k2)
 {
-	const char *path[] = { k1, k2, NULL };
+	const char *path[] = {k1, k2, NULL};
 	yajl_val v = yajl_tree_get(obj, path, yajl_t_string);
 
 	return v ? v->u.string : NULL;
@@ -113,7 +115,7 @@ static const char *str_at(yajl_val obj, const char *k1, const char *k2)
 /* The "data" array of a listing at path. */
 static yajl_val list(const char *path)
 {
-	const char *data[] = { "data", NULL };
+	const char *data[] = {"data", NULL};
 	char *body = NULL;
 	yajl_val tree, arr;
 
@@ -127,7 +129,7 @@ static yajl_val list(const char *path)
 
 static size_t list_len(const char *path)
 {
-	const char *data[] = { "data", NULL };
+	const char *data[] = {"data", NULL};
 	yajl_val tree = list(path);
 	size_t n = yajl_tree_get(tree, data, yajl_t_array)->u.array.len;
 
@@ -310,7 +312,8 @@ static char *payment_body(const char *order_id)
 
 	snprintf(body, sizeof(body),
 		 "{\"order_id\":\"%s\",\"amount\":\"350.00\",\"idempotency_key\":\"k-%s\","
-		 "\"callback_url\":\"%s/cb\"}", order_id, order_id, fake_http_url(callback_srv));
+		 "\"callback_url\":\"%s/cb\"}",
+		 order_id, order_id, fake_http_url(callback_srv));
 	return body;
 }
 
@@ -351,8 +354,9 @@ static void test_payment_dedupe_and_signed_callback(void **state)
 	/* Both requests are recorded with their headers; one payment only. */
 	tree = list("/_sim/payments/requests?order_id=o-pay-1");
 	assert_int_equal(tree->u.object.values[0]->u.array.len, 2);
-	assert_string_equal(str_at(tree->u.object.values[0]->u.array.values[1], "headers",
-				   "x-api-key"), "test-token");
+	assert_string_equal(
+	    str_at(tree->u.object.values[0]->u.array.values[1], "headers", "x-api-key"),
+	    "test-token");
 	yajl_tree_free(tree);
 	assert_int_equal(list_len("/_sim/payments/callbacks?order_id=o-pay-1"), 1);
 	free(first);
@@ -366,7 +370,8 @@ static void test_payment_forced_failure(void **state)
 
 	(void)state;
 	assert_int_equal(call("POST", "/_sim/payments/outcome",
-			      "{\"order_id\":\"o-pay-2\",\"status\":\"failed\"}", NULL, NULL), 200);
+			      "{\"order_id\":\"o-pay-2\",\"status\":\"failed\"}", NULL, NULL),
+			 200);
 	assert_int_equal(call("POST", "/payments", payment_body("o-pay-2"), "k-o-pay-2", NULL),
 			 201);
 	cb = wait_callbacks("o-pay-2", 1);
@@ -378,8 +383,9 @@ static void test_payment_forced_failure(void **state)
 static void test_payment_script(void **state)
 {
 	(void)state;
-	assert_int_equal(call("POST", "/_sim/payments/script", "{\"responses\":[503,500,201]}",
-			      NULL, NULL), 200);
+	assert_int_equal(
+	    call("POST", "/_sim/payments/script", "{\"responses\":[503,500,201]}", NULL, NULL),
+	    200);
 	assert_int_equal(call("POST", "/payments", payment_body("o-pay-3"), "k-o-pay-3", NULL),
 			 503);
 	assert_int_equal(call("POST", "/payments", payment_body("o-pay-3"), "k-o-pay-3", NULL),
@@ -416,12 +422,16 @@ static void test_hostile_bodies(void **state)
 	assert_int_equal(call("POST", "/payments", deep, "k-x", NULL), 400);
 	assert_int_equal(call("POST", "/notifications", deep, "k-x", NULL), 400);
 	assert_int_equal(call("POST", "/payments", big, "k-x", NULL), 413);
-	assert_int_equal(call("POST", "/payments",
-			      "{\"order_id\":\"o\",\"amount\":\"1e9\",\"callback_url\":\"http://x\"}",
-			      "k-x", NULL), 422);
-	assert_int_equal(call("POST", "/payments",
-			      "{\"order_id\":\"o\",\"amount\":\"1.00\",\"callback_url\":\"file:///x\"}",
-			      "k-x", NULL), 422);
+	assert_int_equal(
+	    call("POST", "/payments",
+		 "{\"order_id\":\"o\",\"amount\":\"1e9\",\"callback_url\":\"http://x\"}", "k-x",
+		 NULL),
+	    422);
+	assert_int_equal(
+	    call("POST", "/payments",
+		 "{\"order_id\":\"o\",\"amount\":\"1.00\",\"callback_url\":\"file:///x\"}", "k-x",
+		 NULL),
+	    422);
 	assert_int_equal(call("GET", "/health", NULL, NULL, NULL), 200);
 	free(deep);
 	free(big);
@@ -429,10 +439,11 @@ static void test_hostile_bodies(void **state)
 
 static void test_notifications_dedupe(void **state)
 {
-	const char *body = "{\"message\":\"hi\",\"order_id\":\"o-n-1\",\"event_type\":\"order.created\"}";
+	const char *body =
+	    "{\"message\":\"hi\",\"order_id\":\"o-n-1\",\"event_type\":\"order.created\"}";
 	char *listing = NULL;
 	yajl_val tree;
-	const char *dup[] = { "duplicates", NULL };
+	const char *dup[] = {"duplicates", NULL};
 
 	(void)state;
 	assert_int_equal(call("POST", "/notifications", body, "n-1", NULL), 202);
@@ -452,7 +463,8 @@ static void request_shipping(const char *order_id)
 	char value[256];
 	int n = snprintf(value, sizeof(value),
 			 "{\"event_id\":\"req-%s\",\"event_type\":\"shipping.requested\","
-			 "\"order_id\":\"%s\"}", order_id, order_id);
+			 "\"order_id\":\"%s\"}",
+			 order_id, order_id);
 
 	assert_int_equal(rd_kafka_producev(producer, RD_KAFKA_V_TOPIC("shipping.requests"),
 					   RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
@@ -475,8 +487,7 @@ static void published_types(const char *order_id, char *out, size_t cap)
 	for (i = 0; i < arr->u.array.len; i++) {
 		const char *t = str_at(arr->u.array.values[i], "value", "event_type");
 
-		used += (size_t)snprintf(out + used, cap - used, "%s%s", i ? " " : "",
-					 t ? t : "?");
+		used += (size_t)snprintf(out + used, cap - used, "%s%s", i ? " " : "", t ? t : "?");
 		assert_true(used < cap);
 	}
 	yajl_tree_free(tree);
@@ -488,10 +499,12 @@ static void test_shipping(void **state)
 
 	(void)state;
 	assert_int_equal(call("POST", "/_sim/shipping/outcome",
-			      "{\"order_id\":\"o-s-fail\",\"outcome\":\"failed\"}", NULL, NULL), 200);
+			      "{\"order_id\":\"o-s-fail\",\"outcome\":\"failed\"}", NULL, NULL),
+			 200);
 	assert_int_equal(call("POST", "/_sim/shipping/outcome",
 			      "{\"order_id\":\"o-s-rev\",\"outcome\":\"delivered_first\"}", NULL,
-			      NULL), 200);
+			      NULL),
+			 200);
 	request_shipping("o-s-ok");
 	request_shipping("o-s-ok"); /* a redelivery: shipped once */
 	request_shipping("o-s-fail");
@@ -538,16 +551,16 @@ static void test_sigterm_stops_cleanly(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_catalog),
-		cmocka_unit_test(test_payment_dedupe_and_signed_callback),
-		cmocka_unit_test(test_payment_forced_failure),
-		cmocka_unit_test(test_payment_script),
-		cmocka_unit_test(test_callback_retried_until_accepted),
-		cmocka_unit_test(test_hostile_bodies),
-		cmocka_unit_test(test_notifications_dedupe),
-		cmocka_unit_test(test_shipping),
-		cmocka_unit_test(test_reset_clears_records),
-		cmocka_unit_test(test_sigterm_stops_cleanly),
+	    cmocka_unit_test(test_catalog),
+	    cmocka_unit_test(test_payment_dedupe_and_signed_callback),
+	    cmocka_unit_test(test_payment_forced_failure),
+	    cmocka_unit_test(test_payment_script),
+	    cmocka_unit_test(test_callback_retried_until_accepted),
+	    cmocka_unit_test(test_hostile_bodies),
+	    cmocka_unit_test(test_notifications_dedupe),
+	    cmocka_unit_test(test_shipping),
+	    cmocka_unit_test(test_reset_clears_records),
+	    cmocka_unit_test(test_sigterm_stops_cleanly),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

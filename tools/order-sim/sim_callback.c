@@ -72,8 +72,8 @@ static size_t discard(char *p, size_t size, size_t n, void *ud)
 	return size * n;
 }
 
-enum os_status sim_callback_post(const char *url, const char *secret, const char *body,
-				 size_t len, long *http_status, struct os_error *err)
+enum os_status sim_callback_post(const char *url, const char *secret, const char *body, size_t len,
+				 long *http_status, struct os_error *err)
 {
 	char sig_header[32 + SIM_SIGNATURE_HEX], sig[SIM_SIGNATURE_HEX + 1];
 	struct curl_slist *headers = NULL, *tmp;

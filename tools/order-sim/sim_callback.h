@@ -21,8 +21,8 @@ void sim_callback_sign(const char *secret, const char *body, size_t len,
  * secret is "". *http_status gets the answer's status (0 when none came).
  * OS_OK on 2xx; OS_EAGAIN otherwise (detail in err).
  */
-enum os_status sim_callback_post(const char *url, const char *secret, const char *body,
-				 size_t len, long *http_status, struct os_error *err);
+enum os_status sim_callback_post(const char *url, const char *secret, const char *body, size_t len,
+				 long *http_status, struct os_error *err);
 
 /* Sets up libcurl; call once before threads. */
 void sim_callback_global_init(void);

@@ -17,17 +17,17 @@ struct item {
 
 /* sku-low has one unit so tests can provoke "not enough stock". */
 static const struct item items[] = {
-	{ "sku-1", "Espresso beans 1 kg", 35000, 1000000 },
-	{ "sku-2", "Ceramic mug", 1250, 1000000 },
-	{ "sku-3", "Pour-over kettle", 8999, 1000000 },
-	{ "sku-4", "Paper filters (100)", 499, 1000000 },
-	{ "sku-5", "Hand grinder", 12900, 1000000 },
-	{ "sku-6", "Milk frother", 4550, 1000000 },
-	{ "sku-7", "Travel tumbler", 2100, 1000000 },
-	{ "sku-8", "Digital scale", 3975, 1000000 },
-	{ "sku-9", "Cold brew jar", 2800, 1000000 },
-	{ "sku-10", "Barista apron", 1999, 1000000 },
-	{ "sku-low", "Limited edition roaster", 99900, 1 },
+    {"sku-1", "Espresso beans 1 kg", 35000, 1000000},
+    {"sku-2", "Ceramic mug", 1250, 1000000},
+    {"sku-3", "Pour-over kettle", 8999, 1000000},
+    {"sku-4", "Paper filters (100)", 499, 1000000},
+    {"sku-5", "Hand grinder", 12900, 1000000},
+    {"sku-6", "Milk frother", 4550, 1000000},
+    {"sku-7", "Travel tumbler", 2100, 1000000},
+    {"sku-8", "Digital scale", 3975, 1000000},
+    {"sku-9", "Cold brew jar", 2800, 1000000},
+    {"sku-10", "Barista apron", 1999, 1000000},
+    {"sku-low", "Limited edition roaster", 99900, 1},
 };
 
 static const struct item *find_item(const char *id, size_t len)

@@ -13,9 +13,10 @@ struct opt {
 	const char *name;
 	enum opt_kind kind;
 	size_t offset;
-	size_t size;  /* of the string field */
+	size_t size; /* of the string field */
 };
 
+/* clang-format off */
 #define OPT_S(n, f) { n, OPT_STR, offsetof(struct sim_config, f), sizeof(((struct sim_config *)0)->f) }
 #define OPT_I(n, f) { n, OPT_INT, offsetof(struct sim_config, f), 0 }
 #define OPT_R(n, f) { n, OPT_RATE, offsetof(struct sim_config, f), 0 }
@@ -37,6 +38,7 @@ static const struct opt opts[] = {
 	OPT_S("group", group),
 	{ "seed", OPT_U64, offsetof(struct sim_config, seed), 0 },
 };
+/* clang-format on */
 
 enum os_status sim_config_parse_rate(const char *s, uint32_t *ppm)
 {
@@ -77,16 +79,17 @@ static enum os_status set_opt(struct sim_config *cfg, const struct opt *o, const
 		return OS_OK;
 	case OPT_RATE:
 		if (sim_config_parse_rate(v, (uint32_t *)(void *)base) != OS_OK)
-			return os_fail(err, OS_EINVAL, o->name, "--%s: want a fraction 0..1", o->name);
+			return os_fail(err, OS_EINVAL, o->name, "--%s: want a fraction 0..1",
+				       o->name);
 		return OS_OK;
 	case OPT_INT:
-	case OPT_U64:
-		break;
+	case OPT_U64: break;
 	}
 	errno = 0;
 	n = strtoll(v, &end, 10);
 	if (errno != 0 || end == v || *end != '\0' || n < 0)
-		return os_fail(err, OS_EINVAL, o->name, "--%s: want a non-negative integer", o->name);
+		return os_fail(err, OS_EINVAL, o->name, "--%s: want a non-negative integer",
+			       o->name);
 	if (o->kind == OPT_U64) {
 		*(uint64_t *)(void *)base = (uint64_t)n;
 		return OS_OK;
@@ -129,8 +132,7 @@ static const struct opt *find_opt(const char *name, size_t len)
 	return NULL;
 }
 
-enum os_status sim_config_load(struct sim_config *cfg, int argc, char **argv,
-			       struct os_error *err)
+enum os_status sim_config_load(struct sim_config *cfg, int argc, char **argv, struct os_error *err)
 {
 	enum os_status st;
 	int i;

@@ -16,12 +16,12 @@
 
 struct sim_config {
 	char host[64];
-	int port;                    /* 0 picks an ephemeral port */
-	char kafka[512];             /* "" turns the shipping part off */
-	char secret[256];            /* "" sends unsigned callbacks */
+	int port;	  /* 0 picks an ephemeral port */
+	char kafka[512];  /* "" turns the shipping part off */
+	char secret[256]; /* "" sends unsigned callbacks */
 	int payment_delay_ms;
 	uint32_t payment_fail_ppm;
-	uint32_t payment_error_ppm;  /* answered 500/503 */
+	uint32_t payment_error_ppm; /* answered 500/503 */
 	uint32_t payment_timeout_ppm;
 	int payment_latency_ms;
 	int shipping_delay_ms;
@@ -29,14 +29,13 @@ struct sim_config {
 	char topic_requests[128];
 	char topic_events[128];
 	char group[128];
-	uint64_t seed;               /* 0 = seeded from the clock */
+	uint64_t seed; /* 0 = seeded from the clock */
 	bool help;
 };
 
 /* Fills cfg with the defaults, then the environment, then argv. On failure
  * returns OS_EINVAL with the offending option in err; cfg is then unusable. */
-enum os_status sim_config_load(struct sim_config *cfg, int argc, char **argv,
-			       struct os_error *err);
+enum os_status sim_config_load(struct sim_config *cfg, int argc, char **argv, struct os_error *err);
 
 /* Parses a fraction "0", "1", "0.05", "1.0" (at most six decimals) into
  * parts per million. *ppm is written only on success. */

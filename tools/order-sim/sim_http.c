@@ -151,7 +151,7 @@ static const struct sim_route *find_route(const struct sim_http *http, const h2o
 static int on_req(h2o_handler_t *self, h2o_req_t *req)
 {
 	struct sim_http *http = ((struct sim_handler *)self)->http;
-	struct sim_reply rep = { 0, NULL, 0, 0 };
+	struct sim_reply rep = {0, NULL, 0, 0};
 	struct sim_request in;
 	const struct sim_route *route;
 	bool wrong_method;
@@ -308,7 +308,7 @@ static void on_accept(h2o_socket_t *listener, const char *err)
 static enum os_status bind_listener(const char *host, int port, int *fd_out, int *bound_port,
 				    struct os_error *err)
 {
-	struct addrinfo hints = { 0 }, *ai = NULL;
+	struct addrinfo hints = {0}, *ai = NULL;
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(ss);
 	char portstr[16];
@@ -368,8 +368,8 @@ enum os_status sim_http_open(struct sim_http **out, const char *host, int port,
 	http->nroutes = nroutes;
 	h2o_config_init(&http->config);
 	http->config.max_request_entity_size = SIM_HTTP_MAX_BODY;
-	hostconf = h2o_config_register_host(&http->config, h2o_iovec_init(H2O_STRLIT("default")),
-					    65535);
+	hostconf =
+	    h2o_config_register_host(&http->config, h2o_iovec_init(H2O_STRLIT("default")), 65535);
 	pathconf = h2o_config_register_path(hostconf, "/", 0);
 	handler = (struct sim_handler *)h2o_create_handler(pathconf, sizeof(*handler));
 	handler->super.on_req = on_req;

@@ -18,9 +18,9 @@
 
 /* A request as handlers see it; every pointer is valid during the call only. */
 struct sim_request {
-	const char *path;   /* without the query */
+	const char *path; /* without the query */
 	size_t path_len;
-	const char *query;  /* after '?', not decoded */
+	const char *query; /* after '?', not decoded */
 	size_t query_len;
 	const char *body;
 	size_t body_len;
@@ -32,7 +32,7 @@ struct sim_reply {
 	int status;
 	char *body;
 	size_t len;
-	int hold_ms;  /* > 0: answer only after this long */
+	int hold_ms; /* > 0: answer only after this long */
 };
 
 /* Copies header name's value (name in lowercase) into out, NUL-terminated;
@@ -56,7 +56,7 @@ typedef void sim_handler_fn(void *ctx, const struct sim_request *req, struct sim
 
 struct sim_route {
 	const char *method;
-	const char *path;   /* exact, or a prefix when prefix is set */
+	const char *path; /* exact, or a prefix when prefix is set */
 	bool prefix;
 	sim_handler_fn *fn;
 	void *ctx;

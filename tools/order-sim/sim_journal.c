@@ -5,7 +5,7 @@
 #include <string.h>
 
 struct sim_journal_entry {
-	char *order_id;  /* NULL when the entry had none */
+	char *order_id; /* NULL when the entry had none */
 	char *json;
 	size_t len;
 };
@@ -57,7 +57,7 @@ void sim_journal_release(struct sim_journal *j)
 enum os_status sim_journal_add(struct sim_journal *j, const char *order_id, const char *json,
 			       size_t len)
 {
-	struct sim_journal_entry e = { NULL, NULL, len };
+	struct sim_journal_entry e = {NULL, NULL, len};
 
 	if (len > j->max_bytes)
 		return OS_ETOOBIG;

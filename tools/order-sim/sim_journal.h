@@ -20,7 +20,7 @@ struct sim_journal {
 	struct sim_journal_entry *ring; /* max_entries slots */
 	size_t max_entries;
 	size_t max_bytes;
-	size_t head;  /* oldest */
+	size_t head; /* oldest */
 	size_t count;
 	size_t bytes;
 };

@@ -16,8 +16,7 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *opa
 		delivered_cb(msg, msg->_private);
 }
 
-static enum os_status set_all(rd_kafka_conf_t *conf, const char *const *kv,
-			      struct os_error *err)
+static enum os_status set_all(rd_kafka_conf_t *conf, const char *const *kv, struct os_error *err)
 {
 	char msg[256];
 
@@ -44,8 +43,15 @@ static enum os_status create(rd_kafka_type_t type, rd_kafka_conf_t *conf, rd_kaf
 enum os_status sim_kafka_producer_new(const char *bootstrap, sim_kafka_delivered_fn *delivered,
 				      rd_kafka_t **out, struct os_error *err)
 {
-	const char *const kv[] = { "bootstrap.servers", bootstrap, "enable.idempotence", "true",
-				   "acks", "all", "linger.ms", "2", NULL };
+	const char *const kv[] = {"bootstrap.servers",
+				  bootstrap,
+				  "enable.idempotence",
+				  "true",
+				  "acks",
+				  "all",
+				  "linger.ms",
+				  "2",
+				  NULL};
 	rd_kafka_conf_t *conf = rd_kafka_conf_new();
 
 	if (set_all(conf, kv, err) != OS_OK) {
@@ -57,12 +63,12 @@ enum os_status sim_kafka_producer_new(const char *bootstrap, sim_kafka_delivered
 	return create(RD_KAFKA_PRODUCER, conf, out, err);
 }
 
-enum os_status sim_kafka_consumer_new(const char *bootstrap, const char *group,
-				      const char *topic, rd_kafka_t **out, struct os_error *err)
+enum os_status sim_kafka_consumer_new(const char *bootstrap, const char *group, const char *topic,
+				      rd_kafka_t **out, struct os_error *err)
 {
-	const char *const kv[] = { "bootstrap.servers", bootstrap, "group.id", group,
-				   "auto.offset.reset", "earliest", "enable.auto.commit", "true",
-				   NULL };
+	const char *const kv[] = {
+	    "bootstrap.servers",  bootstrap, "group.id", group, "auto.offset.reset", "earliest",
+	    "enable.auto.commit", "true",    NULL};
 	rd_kafka_conf_t *conf = rd_kafka_conf_new();
 	rd_kafka_topic_partition_list_t *topics;
 	rd_kafka_resp_err_t rc;
@@ -111,11 +117,11 @@ enum os_status sim_kafka_publish(rd_kafka_t *rk, const char *topic, const char *
 	rd_kafka_headers_t *h = event_type ? ce_headers(event_id, event_type) : NULL;
 	rd_kafka_resp_err_t rc;
 
-	rc = rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-			       RD_KAFKA_V_KEY(key, key ? strlen(key) : 0),
-			       RD_KAFKA_V_VALUE((void *)(uintptr_t)value, len),
-			       RD_KAFKA_V_OPAQUE(opaque),
-			       RD_KAFKA_V_HEADERS(h), RD_KAFKA_V_END);
+	rc =
+	    rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+			      RD_KAFKA_V_KEY(key, key ? strlen(key) : 0),
+			      RD_KAFKA_V_VALUE((void *)(uintptr_t)value, len),
+			      RD_KAFKA_V_OPAQUE(opaque), RD_KAFKA_V_HEADERS(h), RD_KAFKA_V_END);
 	if (rc != RD_KAFKA_RESP_ERR_NO_ERROR) {
 		/* The headers are ours until a produce succeeds. */
 		if (h)

@@ -20,8 +20,8 @@ enum os_status sim_kafka_producer_new(const char *bootstrap, sim_kafka_delivered
 				      rd_kafka_t **out, struct os_error *err);
 
 /* A consumer in group, subscribed to topic. *out owns it (close, destroy). */
-enum os_status sim_kafka_consumer_new(const char *bootstrap, const char *group,
-				      const char *topic, rd_kafka_t **out, struct os_error *err);
+enum os_status sim_kafka_consumer_new(const char *bootstrap, const char *group, const char *topic,
+				      rd_kafka_t **out, struct os_error *err);
 
 /*
  * Queues value (copied) to topic under key (NULL: none). When event_type is

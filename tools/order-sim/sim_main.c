@@ -20,7 +20,7 @@
 #include "sim_sched.h"
 #include "sim_shipping.h"
 
-#define SCHED_THREADS 4
+#define SCHED_THREADS  4
 #define SCHED_MAX_JOBS ((size_t)1 << 18)
 
 struct sim_world {
@@ -116,29 +116,27 @@ static void stop_parts(struct sim_world *w)
 static int serve(struct sim_world *w)
 {
 	const struct sim_route routes[] = {
-		{ "GET", "/health", false, health, NULL },
-		{ "GET", "/catalog/items/", true, sim_catalog_get, NULL },
-		{ "POST", "/payments", false, sim_payments_create, &w->payments },
-		{ "POST", "/_sim/payments/outcome", false, sim_payments_set_outcome, &w->payments },
-		{ "POST", "/_sim/payments/script", false, sim_payments_set_script, &w->payments },
-		{ "GET", "/_sim/payments/requests", false, sim_payments_list_requests, &w->payments },
-		{ "GET", "/_sim/payments/callbacks", false, sim_payments_list_callbacks,
-		  &w->payments },
-		{ "POST", "/notifications", false, sim_notifications_post, &w->notifications },
-		{ "GET", "/_sim/notifications", false, sim_notifications_list, &w->notifications },
-		{ "POST", "/_sim/shipping/outcome", false, sim_shipping_set_outcome, &w->shipping },
-		{ "POST", "/_sim/shipping/publish", false, sim_shipping_publish, &w->shipping },
-		{ "GET", "/_sim/shipping/published", false, sim_shipping_list_published,
-		  &w->shipping },
-		{ "POST", "/_sim/reset", false, reset_all, w },
+	    {"GET", "/health", false, health, NULL},
+	    {"GET", "/catalog/items/", true, sim_catalog_get, NULL},
+	    {"POST", "/payments", false, sim_payments_create, &w->payments},
+	    {"POST", "/_sim/payments/outcome", false, sim_payments_set_outcome, &w->payments},
+	    {"POST", "/_sim/payments/script", false, sim_payments_set_script, &w->payments},
+	    {"GET", "/_sim/payments/requests", false, sim_payments_list_requests, &w->payments},
+	    {"GET", "/_sim/payments/callbacks", false, sim_payments_list_callbacks, &w->payments},
+	    {"POST", "/notifications", false, sim_notifications_post, &w->notifications},
+	    {"GET", "/_sim/notifications", false, sim_notifications_list, &w->notifications},
+	    {"POST", "/_sim/shipping/outcome", false, sim_shipping_set_outcome, &w->shipping},
+	    {"POST", "/_sim/shipping/publish", false, sim_shipping_publish, &w->shipping},
+	    {"GET", "/_sim/shipping/published", false, sim_shipping_list_published, &w->shipping},
+	    {"POST", "/_sim/reset", false, reset_all, w},
 	};
 	struct sim_http *http = NULL;
 	struct os_error err;
 	int port = 0;
 
 	os_error_clear(&err);
-	if (sim_http_open(&http, w->cfg.host, w->cfg.port, routes, sizeof(routes) / sizeof(routes[0]),
-			  &port, &err) != OS_OK) {
+	if (sim_http_open(&http, w->cfg.host, w->cfg.port, routes,
+			  sizeof(routes) / sizeof(routes[0]), &port, &err) != OS_OK) {
 		fprintf(stderr, "order-sim: %s\n", err.message);
 		return 1;
 	}

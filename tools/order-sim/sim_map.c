@@ -7,8 +7,8 @@
 #include <string.h>
 
 struct sim_map_entry {
-	struct sim_map_entry *next;   /* bucket chain */
-	struct sim_map_entry *newer;  /* insertion order */
+	struct sim_map_entry *next;  /* bucket chain */
+	struct sim_map_entry *newer; /* insertion order */
 	char *key;
 	char *val;
 };

@@ -18,7 +18,7 @@ struct sim_map_entry;
 struct sim_map {
 	pthread_mutex_t lock;
 	struct sim_map_entry **buckets;
-	size_t nbuckets;  /* a power of two */
+	size_t nbuckets; /* a power of two */
 	size_t max_entries;
 	size_t count;
 	struct sim_map_entry *oldest, *newest;

@@ -7,10 +7,10 @@
 #include "sim_json.h"
 #include "sim_rand.h"
 
-#define RECORD_MAX 100000
+#define RECORD_MAX   100000
 #define RECORD_BYTES ((size_t)256 * 1024 * 1024)
-#define KEYS_MAX 100000
-#define ID_MAX 128
+#define KEYS_MAX     100000
+#define ID_MAX	     128
 
 enum os_status sim_notifications_init(struct sim_notifications *n)
 {
@@ -37,8 +37,7 @@ void sim_notifications_reset(struct sim_notifications *n)
 	atomic_store(&n->duplicates, 0);
 }
 
-static void describe(const struct sim_request *req, yajl_val tree, const char *key,
-		     struct sbuf *sb)
+static void describe(const struct sim_request *req, yajl_val tree, const char *key, struct sbuf *sb)
 {
 	char api_key[256] = "", at[TIMEFMT_RFC3339_MAX];
 	const char *order_id = sim_json_str(tree, "order_id");

@@ -12,13 +12,13 @@
 #include "sim_json.h"
 #include "sim_rand.h"
 
-#define RECORD_MAX 100000
-#define RECORD_BYTES ((size_t)256 * 1024 * 1024)
-#define KEYS_MAX 100000
-#define ID_MAX 128
-#define URL_MAX 2048
-#define HOLD_TIMEOUT_MS 30000
-#define CALLBACK_ATTEMPTS 6
+#define RECORD_MAX	    100000
+#define RECORD_BYTES	    ((size_t)256 * 1024 * 1024)
+#define KEYS_MAX	    100000
+#define ID_MAX		    128
+#define URL_MAX		    2048
+#define HOLD_TIMEOUT_MS	    30000
+#define CALLBACK_ATTEMPTS   6
 #define CALLBACK_BACKOFF_MS 100
 
 /* A callback waiting to be (re)sent. */
@@ -97,8 +97,7 @@ static void record_attempt(struct callback_job *job, long http_status, const cha
 	sbuf_add_json_str(&sb, job->payment_id, strlen(job->payment_id));
 	sbuf_adds(&sb, ",\"order_id\":");
 	sbuf_add_json_str(&sb, job->order_id, strlen(job->order_id));
-	sbuf_addf(&sb, ",\"attempt\":%d,\"http_status\":%ld,\"error\":", job->attempt,
-		  http_status);
+	sbuf_addf(&sb, ",\"attempt\":%d,\"http_status\":%ld,\"error\":", job->attempt, http_status);
 	sbuf_add_json_str(&sb, error, strlen(error));
 	sbuf_addf(&sb, ",\"at\":\"%s\"}", at);
 	if (sbuf_ok(&sb))
@@ -119,16 +118,16 @@ static void run_callback(struct sim_sched *s, void *arg)
 	}
 	os_error_clear(&err);
 	job->attempt++;
-	if (sim_callback_post(job->url, job->p->cfg->secret, job->body, job->len, &code,
-			      &err) == OS_OK) {
+	if (sim_callback_post(job->url, job->p->cfg->secret, job->body, job->len, &code, &err) ==
+	    OS_OK) {
 		record_attempt(job, code, "");
 		free_job(job);
 		return;
 	}
 	record_attempt(job, code, err.message);
 	if (job->attempt < CALLBACK_ATTEMPTS &&
-	    sim_sched_add(s, (int64_t)CALLBACK_BACKOFF_MS << job->attempt, run_callback,
-			  free_job, job) == OS_OK)
+	    sim_sched_add(s, (int64_t)CALLBACK_BACKOFF_MS << job->attempt, run_callback, free_job,
+			  job) == OS_OK)
 		return;
 	log_kv(LOG_WARN, "payment callback abandoned", "order_id", job->order_id, "error",
 	       err.message, NULL);
@@ -198,7 +197,7 @@ static enum os_status parse_amount(yajl_val tree, int64_t *cents)
 static enum os_status validate(const struct sim_request *req, yajl_val tree,
 			       struct payment_req *out, struct os_error *err)
 {
-	struct payment_req pr = { 0 };
+	struct payment_req pr = {0};
 	const char *body_key;
 
 	if (!YAJL_IS_OBJECT(tree))
@@ -241,8 +240,10 @@ static char *callback_body(const struct payment_req *pr, const char *id, const c
 	sbuf_add_json_str(&sb, user, strlen(user));
 	sbuf_adds(&sb, ",\"order_id\":");
 	sbuf_add_json_str(&sb, pr->order_id, strlen(pr->order_id));
-	sbuf_addf(&sb, ",\"amount\":\"%s\",\"status\":\"%s\",\"idempotency_key\":\"cb-%s\","
-		  "\"created_at\":\"%s\"}", amount, status, id, at);
+	sbuf_addf(&sb,
+		  ",\"amount\":\"%s\",\"status\":\"%s\",\"idempotency_key\":\"cb-%s\","
+		  "\"created_at\":\"%s\"}",
+		  amount, status, id, at);
 	return sbuf_detach(&sb, len);
 }
 
@@ -271,13 +272,14 @@ static enum os_status start_payment(struct sim_payments *p, const struct payment
 	snprintf(job->order_id, sizeof(job->order_id), "%s", pr->order_id);
 	snprintf(job->url, sizeof(job->url), "%s", pr->url);
 	job->body = callback_body(pr, job->payment_id, decide_outcome(p, pr->order_id), &job->len);
-	if (job->body == NULL ||
-	    sim_sched_add(p->sched, p->cfg->payment_delay_ms, run_callback, free_job, job) != OS_OK) {
+	if (job->body == NULL || sim_sched_add(p->sched, p->cfg->payment_delay_ms, run_callback,
+					       free_job, job) != OS_OK) {
 		free_job(job);
 		return OS_EAGAIN;
 	}
 	money_format(pr->cents, amount, sizeof(amount));
-	sbuf_addf(reply_body, "{\"id\":\"%s\",\"status\":\"pending\",\"amount\":\"%s\",\"order_id\":",
+	sbuf_addf(reply_body,
+		  "{\"id\":\"%s\",\"status\":\"pending\",\"amount\":\"%s\",\"order_id\":",
 		  job->payment_id, amount);
 	sbuf_add_json_str(reply_body, pr->order_id, strlen(pr->order_id));
 	sbuf_adds(reply_body, "}");
@@ -453,8 +455,7 @@ void sim_payments_list_requests(void *ctx, const struct sim_request *req, struct
 	list_journal(&((struct sim_payments *)ctx)->requests, req, rep);
 }
 
-void sim_payments_list_callbacks(void *ctx, const struct sim_request *req,
-				 struct sim_reply *rep)
+void sim_payments_list_callbacks(void *ctx, const struct sim_request *req, struct sim_reply *rep)
 {
 	list_journal(&((struct sim_payments *)ctx)->callbacks, req, rep);
 }

@@ -24,13 +24,13 @@
 struct sim_payments {
 	const struct sim_config *cfg;
 	struct sim_sched *sched;
-	struct sim_map by_key;      /* idempotency key -> the 201 body */
-	struct sim_map outcomes;    /* order id -> forced "failed"/"succeeded" */
+	struct sim_map by_key;	 /* idempotency key -> the 201 body */
+	struct sim_map outcomes; /* order id -> forced "failed"/"succeeded" */
 	struct sim_journal requests;
 	struct sim_journal callbacks;
 	int script[SIM_SCRIPT_MAX]; /* loop thread only */
 	size_t script_len, script_pos;
-	atomic_uint generation;     /* bumped by reset: older callbacks are dropped */
+	atomic_uint generation; /* bumped by reset: older callbacks are dropped */
 };
 
 /* Sets up empty state; cfg and sched must outlive p. */
@@ -46,7 +46,6 @@ void sim_payments_create(void *ctx, const struct sim_request *req, struct sim_re
 void sim_payments_set_outcome(void *ctx, const struct sim_request *req, struct sim_reply *rep);
 void sim_payments_set_script(void *ctx, const struct sim_request *req, struct sim_reply *rep);
 void sim_payments_list_requests(void *ctx, const struct sim_request *req, struct sim_reply *rep);
-void sim_payments_list_callbacks(void *ctx, const struct sim_request *req,
-				 struct sim_reply *rep);
+void sim_payments_list_callbacks(void *ctx, const struct sim_request *req, struct sim_reply *rep);
 
 #endif

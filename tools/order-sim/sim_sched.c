@@ -141,8 +141,8 @@ enum os_status sim_sched_add(struct sim_sched *s, int64_t delay_ms, sim_job_run_
 		st = OS_EAGAIN;
 		goto out;
 	}
-	s->heap[s->len] = (struct sim_job){ mono_us() + delay_ms * 1000, s->next_seq++, run,
-					    drop, arg };
+	s->heap[s->len] =
+	    (struct sim_job){mono_us() + delay_ms * 1000, s->next_seq++, run, drop, arg};
 	sift_up(s, s->len);
 	s->len++;
 	pthread_cond_signal(&s->cond);

@@ -27,8 +27,8 @@ typedef void sim_job_run_fn(struct sim_sched *s, void *arg);
 typedef void sim_job_drop_fn(void *arg);
 
 struct sim_job {
-	int64_t due_us;      /* CLOCK_MONOTONIC microseconds */
-	uint64_t seq;        /* keeps equal due times in submission order */
+	int64_t due_us; /* CLOCK_MONOTONIC microseconds */
+	uint64_t seq;	/* keeps equal due times in submission order */
 	sim_job_run_fn *run;
 	sim_job_drop_fn *drop;
 	void *arg;
@@ -37,7 +37,7 @@ struct sim_job {
 struct sim_sched {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
-	struct sim_job *heap;  /* min-heap on (due_us, seq) */
+	struct sim_job *heap; /* min-heap on (due_us, seq) */
 	size_t len, max;
 	uint64_t next_seq;
 	bool stopping;

@@ -11,11 +11,11 @@
 #include "sim_kafka.h"
 #include "sim_rand.h"
 
-#define RECORD_MAX 100000
+#define RECORD_MAX   100000
 #define RECORD_BYTES ((size_t)256 * 1024 * 1024)
-#define KEYS_MAX 100000
-#define ID_MAX 128
-#define EVENT_MAX 4096
+#define KEYS_MAX     100000
+#define ID_MAX	     128
+#define EVENT_MAX    4096
 
 /* One shipping event to publish, possibly followed by another. */
 struct ship_job {
@@ -23,7 +23,7 @@ struct ship_job {
 	unsigned generation;
 	char order_id[ID_MAX + 1];
 	const char *event_type;
-	const char *then_type;  /* published one delay later; NULL: none */
+	const char *then_type; /* published one delay later; NULL: none */
 };
 
 /* What the delivery report records once the broker has the message. */
@@ -129,9 +129,11 @@ static void publish_event(struct ship_job *job)
 	timefmt_rfc3339(sim_now_us(), at, sizeof(at));
 	n = snprintf(body, sizeof(body),
 		     "{\"event_id\":\"%s\",\"event_type\":\"%s\",\"order_id\":\"%s\","
-		     "\"occurred_at\":\"%s\"%s}", id, job->event_type, job->order_id, at,
+		     "\"occurred_at\":\"%s\"%s}",
+		     id, job->event_type, job->order_id, at,
 		     strcmp(job->event_type, "shipping.failed") == 0
-			     ? ",\"reason\":\"simulated carrier failure\"" : "");
+			 ? ",\"reason\":\"simulated carrier failure\""
+			 : "");
 	os_error_clear(&err);
 	if (n < 0 || (size_t)n >= sizeof(body) ||
 	    publish(job->s, job->order_id, body, (size_t)n, id, job->event_type, &err) != OS_OK)
@@ -336,8 +338,9 @@ void sim_shipping_set_outcome(void *ctx, const struct sim_request *req, struct s
 	    outcome == NULL ||
 	    (strcmp(outcome, "failed") != 0 && strcmp(outcome, "delivered_first") != 0 &&
 	     strcmp(outcome, "delivered") != 0))
-		sim_reply_error(rep, 422, "want {\"order_id\", \"outcome\": failed|delivered_first|"
-					  "delivered}");
+		sim_reply_error(rep, 422,
+				"want {\"order_id\", \"outcome\": failed|delivered_first|"
+				"delivered}");
 	else if (sim_map_put(&s->outcomes, order_id, outcome) != OS_OK)
 		sim_reply_error(rep, 503, "out of memory");
 	else
@@ -363,8 +366,7 @@ void sim_shipping_publish(void *ctx, const struct sim_request *req, struct sim_r
 		sim_reply_ok(rep);
 }
 
-void sim_shipping_list_published(void *ctx, const struct sim_request *req,
-				 struct sim_reply *rep)
+void sim_shipping_list_published(void *ctx, const struct sim_request *req, struct sim_reply *rep)
 {
 	struct sim_shipping *s = ctx;
 	char order_id[ID_MAX + 1];

@@ -29,10 +29,10 @@ struct sim_shipping {
 	pthread_t thread;
 	bool thread_started;
 	atomic_int stop;
-	struct sim_map outcomes;     /* order id -> failed | delivered_first | delivered */
-	struct sim_map seen;         /* event ids of requests already handled */
+	struct sim_map outcomes; /* order id -> failed | delivered_first | delivered */
+	struct sim_map seen;	 /* event ids of requests already handled */
 	struct sim_journal published;
-	atomic_uint generation;      /* bumped by reset: queued events are dropped */
+	atomic_uint generation; /* bumped by reset: queued events are dropped */
 };
 
 /*
@@ -54,7 +54,6 @@ void sim_shipping_reset(struct sim_shipping *s);
 /* Route handlers; ctx is the struct sim_shipping. */
 void sim_shipping_set_outcome(void *ctx, const struct sim_request *req, struct sim_reply *rep);
 void sim_shipping_publish(void *ctx, const struct sim_request *req, struct sim_reply *rep);
-void sim_shipping_list_published(void *ctx, const struct sim_request *req,
-				 struct sim_reply *rep);
+void sim_shipping_list_published(void *ctx, const struct sim_request *req, struct sim_reply *rep);
 
 #endif

@@ -1,0 +1,247 @@
+/*
+ * The shipping consumer loop on the real Kafka source (in-process mock
+ * cluster) and a fake inbox: every message, garbage included, is recorded
+ * before its offset is committed; an unavailable inbox is retried without
+ * skipping; a stop during the retries commits nothing; a restarted consumer
+ * of the same group does not see committed messages again.
+ */
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafka_mock.h>
+
+#include "infrastructure/kafka/kafka_source.h"
+#include "workers/shipping_consumer.h"
+
+#define TOPIC "shipping.events"
+#define GROUP "consumer-test"
+#define ORDER "0190a5b8-7c4e-7d2a-9f3e-1a2b3c4d5e6f"
+#define FAKE_MAX 16
+
+struct cluster {
+	rd_kafka_t *holder;
+	rd_kafka_mock_cluster_t *mc;
+	char bootstrap[256];
+};
+
+/* The inbox: remembers what it recorded, can fail, and stops the loop. */
+struct fake_inbox {
+	volatile sig_atomic_t *stop;
+	int fail_next;           /* calls answered OS_EUNAVAIL before success; < 0: always */
+	size_t stop_after;       /* records after which *stop is set (0: never) */
+	int stop_after_failures; /* failures after which *stop is set (0: never) */
+	int failures;
+	size_t count;
+	char ids[FAKE_MAX][INBOX_MESSAGE_ID_MAX + 1];
+	bool rejected[FAKE_MAX];
+};
+
+/* Wraps the Kafka source to check that commits follow records. */
+struct spy_source {
+	struct message_source inner;
+	const struct fake_inbox *inbox;
+	size_t polled;
+	size_t commits;
+	bool commit_before_record;
+};
+
+static enum os_status fake_record(void *ctx, const struct inbox_msg *m, bool *inserted,
+				  struct os_error *err)
+{
+	struct fake_inbox *f = ctx;
+
+	if (f->fail_next != 0) {
+		if (f->fail_next > 0)
+			f->fail_next--;
+		f->failures++;
+		if (f->stop_after_failures > 0 && f->failures >= f->stop_after_failures)
+			*f->stop = 1;
+		return os_fail(err, OS_EUNAVAIL, NULL, "database down");
+	}
+	assert_true(f->count < FAKE_MAX);
+	memcpy(f->ids[f->count], m->message_id, sizeof(f->ids[0]));
+	f->rejected[f->count] = m->rejected;
+	f->count++;
+	if (f->stop_after > 0 && f->count >= f->stop_after)
+		*f->stop = 1;
+	*inserted = true;
+	return OS_OK;
+}
+
+static const struct inbox_writer_ops fake_inbox_ops = { .record = fake_record };
+
+static enum os_status spy_poll(void *ctx, int timeout_ms, struct inbox_msg *out, bool *got,
+			       struct os_error *err)
+{
+	struct spy_source *s = ctx;
+	enum os_status st = message_source_poll(&s->inner, timeout_ms, out, got, err);
+
+	if (st == OS_OK && *got)
+		s->polled++;
+	return st;
+}
+
+static enum os_status spy_commit(void *ctx, struct os_error *err)
+{
+	struct spy_source *s = ctx;
+
+	if (s->inbox->count != s->polled)
+		s->commit_before_record = true;
+	s->commits++;
+	return message_source_commit(&s->inner, err);
+}
+
+static const struct message_source_ops spy_ops = { .poll = spy_poll, .commit = spy_commit };
+
+static int cluster_setup(void **state)
+{
+	struct cluster *c = calloc(1, sizeof(*c));
+	char why[256];
+
+	assert_non_null(c);
+	c->holder = rd_kafka_new(RD_KAFKA_PRODUCER, rd_kafka_conf_new(), why, sizeof(why));
+	assert_non_null(c->holder);
+	c->mc = rd_kafka_mock_cluster_new(c->holder, 1);
+	assert_non_null(c->mc);
+	assert_int_equal(rd_kafka_mock_topic_create(c->mc, TOPIC, 1, 1), 0);
+	snprintf(c->bootstrap, sizeof(c->bootstrap), "%s", rd_kafka_mock_cluster_bootstraps(c->mc));
+	*state = c;
+	return 0;
+}
+
+static int cluster_teardown(void **state)
+{
+	struct cluster *c = *state;
+
+	rd_kafka_mock_cluster_destroy(c->mc);
+	rd_kafka_destroy(c->holder);
+	free(c);
+	return 0;
+}
+
+/* A valid event for id, or the text itself when id starts with '!'. */
+static void produce(const struct cluster *c, const char *const *ids, size_t n)
+{
+	rd_kafka_conf_t *conf = rd_kafka_conf_new();
+	char why[256], value[256];
+	rd_kafka_t *p;
+	size_t i;
+
+	rd_kafka_conf_set(conf, "bootstrap.servers", c->bootstrap, why, sizeof(why));
+	p = rd_kafka_new(RD_KAFKA_PRODUCER, conf, why, sizeof(why));
+	assert_non_null(p);
+	for (i = 0; i < n; i++) {
+		if (ids[i][0] == '!')
+			snprintf(value, sizeof(value), "%s", ids[i] + 1);
+		else
+			snprintf(value, sizeof(value), "{\"event_id\":\"%s\",\"event_type\":\"order.shipped\","
+				 "\"order_id\":\"" ORDER "\",\"occurred_at\":\"2026-01-01T00:00:00Z\"}", ids[i]);
+		assert_int_equal(rd_kafka_producev(p, RD_KAFKA_V_TOPIC(TOPIC),
+						   RD_KAFKA_V_VALUE(value, strlen(value)),
+						   RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END), 0);
+	}
+	assert_int_equal(rd_kafka_flush(p, 10000), 0);
+	rd_kafka_destroy(p);
+}
+
+static volatile sig_atomic_t stop_flag;
+
+/* Runs the loop on a fresh group member until the fake stops it. */
+static int run(const struct cluster *c, struct fake_inbox *f, struct spy_source *spy)
+{
+	struct kafka_source_options so = { .bootstrap = c->bootstrap, .group_id = GROUP, .topic = TOPIC };
+	struct shipping_consumer_options o = { .poll_ms = 100, .retry_base_ms = 10, .retry_max_ms = 40 };
+	struct message_source src = { &spy_ops, spy };
+	struct inbox_writer w = { &fake_inbox_ops, f };
+	struct os_error err;
+	int rc;
+
+	stop_flag = 0;
+	f->stop = &stop_flag;
+	memset(spy, 0, sizeof(*spy));
+	spy->inbox = f;
+	assert_int_equal(kafka_source_open(&so, &spy->inner, &err), OS_OK);
+	rc = shipping_consumer_run(&o, &src, &w, &stop_flag);
+	kafka_source_close(&spy->inner);
+	return rc;
+}
+
+static void test_records_everything_then_commits(void **state)
+{
+	const char *const first[] = { "ev-1", "!not json", "ev-2", "!{\"event_id\":\"x\"}", "ev-3" };
+	const char *const later[] = { "ev-4" };
+	struct cluster *c = *state;
+	struct fake_inbox f = { .stop_after = 5 };
+	struct fake_inbox f2 = { .stop_after = 1 };
+	struct spy_source spy;
+
+	produce(c, first, 5);
+	assert_int_equal(run(c, &f, &spy), 0);
+	assert_int_equal(f.count, 5);
+	assert_string_equal(f.ids[0], "ev-1");
+	assert_true(f.rejected[1]);
+	assert_string_equal(f.ids[1], "kafka:" TOPIC "/0/1");
+	assert_string_equal(f.ids[2], "ev-2");
+	assert_true(f.rejected[3]);
+	assert_string_equal(f.ids[4], "ev-3");
+	assert_int_equal(spy.commits, 5);
+	assert_false(spy.commit_before_record);
+
+	produce(c, later, 1);
+	assert_int_equal(run(c, &f2, &spy), 0);
+	assert_int_equal(f2.count, 1);
+	assert_string_equal(f2.ids[0], "ev-4");   /* nothing committed came back */
+}
+
+static void test_unavailable_inbox_is_retried_in_order(void **state)
+{
+	const char *const ids[] = { "ev-a", "ev-b" };
+	struct cluster *c = *state;
+	struct fake_inbox f = { .stop_after = 2, .fail_next = 3 };
+	struct spy_source spy;
+
+	produce(c, ids, 2);
+	assert_int_equal(run(c, &f, &spy), 0);
+	assert_int_equal(f.failures, 3);
+	assert_int_equal(f.count, 2);
+	assert_string_equal(f.ids[0], "ev-a");
+	assert_string_equal(f.ids[1], "ev-b");
+	assert_int_equal(spy.polled, 2);
+	assert_false(spy.commit_before_record);
+}
+
+static void test_stop_while_inbox_down_commits_nothing(void **state)
+{
+	const char *const ids[] = { "ev-x" };
+	struct cluster *c = *state;
+	struct fake_inbox down = { .fail_next = -1, .stop_after_failures = 2 };
+	struct fake_inbox up = { .stop_after = 1 };
+	struct spy_source spy;
+
+	produce(c, ids, 1);
+	assert_int_equal(run(c, &down, &spy), 0);
+	assert_int_equal(down.count, 0);
+	assert_int_equal(spy.commits, 0);
+	assert_int_equal(run(c, &up, &spy), 0);
+	assert_int_equal(up.count, 1);
+	assert_string_equal(up.ids[0], "ev-x");   /* delivered again */
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_records_everything_then_commits, cluster_setup, cluster_teardown),
+		cmocka_unit_test_setup_teardown(test_unavailable_inbox_is_retried_in_order, cluster_setup, cluster_teardown),
+		cmocka_unit_test_setup_teardown(test_stop_while_inbox_down_commits_nothing, cluster_setup, cluster_teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
