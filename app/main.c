@@ -22,6 +22,7 @@
 #include "infrastructure/kafka/kafka_source.h"
 #include "infrastructure/log/log.h"
 #include "infrastructure/metrics/metrics.h"
+#include "infrastructure/metrics/metrics_server.h"
 #include "infrastructure/postgres/pg_migrate.h"
 #include "infrastructure/postgres/pg_session.h"
 #include "workers/inbox_applier.h"
@@ -367,12 +368,36 @@ static int cmd_outbox_kafka(void)
 	return rc;
 }
 
+static void consumer_note(void *arg, enum shipping_consumer_event ev, const struct inbox_msg *m,
+			  const struct os_error *err)
+{
+	static const char *const names[] = { "recorded", "duplicate", "inbox_retry", "refused",
+					     "dropped", "commit_failed", "poll_failed" };
+	const char *name = (size_t)ev < sizeof(names) / sizeof(names[0]) ? names[ev] : "other";
+	char labels[64];
+
+	(void)arg;
+	snprintf(labels, sizeof(labels), "outcome=\"%s\"", name);
+	metrics_counter_add("shipping_consumer_messages_total", labels, 1);
+	if (ev == SHIPPING_CONSUMER_RECORDED && m != NULL && m->rejected)
+		metrics_counter_add("shipping_consumer_errors_total", "kind=\"malformed\"", 1);
+	if (err != NULL || (m != NULL && m->rejected))
+		log_kv(ev == SHIPPING_CONSUMER_RECORDED ? LOG_WARN : LOG_ERROR,
+		       m != NULL && m->rejected ? "malformed shipping event recorded as rejected"
+						: "shipping consumer problem",
+		       "outcome", name, "message_id", m ? m->message_id : NULL, "error",
+		       err ? err->message : (m ? m->error : NULL), NULL);
+	else
+		log_kv(LOG_DEBUG, "shipping event", "outcome", name, "message_id",
+		       m ? m->message_id : NULL, "type", m ? m->type : NULL, NULL);
+}
+
 static int cmd_shipping_consumer(void)
 {
 	struct kafka_source_options ko = { .bootstrap = cfg.kafka_bootstrap,
 					   .group_id = cfg.kafka_group_id,
 					   .topic = cfg.topic_shipping_events };
-	struct shipping_consumer_options so = { .poll_ms = 500 };
+	struct shipping_consumer_options so = { .poll_ms = 500, .note = consumer_note };
 	struct pg_session *session = NULL;
 	struct message_source src;
 	struct inbox_writer inbox;
@@ -398,6 +423,36 @@ static int cmd_shipping_consumer(void)
 	return rc;
 }
 
+static void inbox_on_batch(void *ctx, size_t handled, int64_t batch_us)
+{
+	(void)ctx;
+	metrics_counter_add("inbox_handled_total", NULL, (int64_t)handled);
+	metrics_histogram_observe("inbox_batch_seconds", NULL, batch_us);
+}
+
+static void inbox_on_sweep(void *ctx, size_t expired)
+{
+	char n[24];
+
+	(void)ctx;
+	snprintf(n, sizeof(n), "%zu", expired);
+	metrics_counter_add("orders_expired_total", NULL, (int64_t)expired);
+	log_kv(LOG_INFO, "stale orders cancelled", "count", n, NULL);
+}
+
+static void inbox_on_error(void *ctx, const char *message)
+{
+	(void)ctx;
+	metrics_counter_add("inbox_errors_total", NULL, 1);
+	log_kv(LOG_WARN, "inbox worker error", "error", message, NULL);
+}
+
+static const struct inbox_applier_observer inbox_observer = {
+	.on_batch = inbox_on_batch,
+	.on_sweep = inbox_on_sweep,
+	.on_error = inbox_on_error,
+};
+
 static int cmd_inbox_worker(void)
 {
 	struct inbox_applier_options ao = {
@@ -406,6 +461,7 @@ static int cmd_inbox_worker(void)
 		.sweep_every_ms = 10 * 1000,
 		.stale_after_us = (int64_t)cfg.order_stale_after_s * 1000000,
 		.sweep_max = 100,
+		.observer = &inbox_observer,
 	};
 	struct pg_session *session = NULL;
 	struct inbox_decider decider;
@@ -440,9 +496,14 @@ static int cmd_inbox_worker(void)
 
 static int cmd_worker(int argc, char **argv)
 {
+	struct os_error err;
+
 	if (argc < 1)
 		return usage(stderr);
 	log_setup(cfg.log_level, cfg.log_json, argv[0]);
+	os_error_clear(&err);
+	if (cfg.worker_metrics_port > 0 && metrics_server_start(cfg.worker_metrics_port, &err) != OS_OK)
+		return fail_line("metrics endpoint", &err);
 	if (strcmp(argv[0], "outbox-payments") == 0)
 		return cmd_outbox_http("outbox-payments", OUTBOX_DEST_PAYMENTS, cfg.payments_url,
 				       "PAYMENTS_SERVICE_API_URL");
