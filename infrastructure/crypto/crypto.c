@@ -12,7 +12,7 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
-#define SIG_PREFIX "sha256="
+#define SIG_PREFIX     "sha256="
 #define SIG_PREFIX_LEN (sizeof(SIG_PREFIX) - 1)
 
 static int64_t real_now_us(void *ctx)
@@ -36,8 +36,8 @@ static void real_random(void *ctx, uint8_t *buf, size_t len)
 }
 
 static const struct sys_ops real_sys_ops = {
-	.now_us = real_now_us,
-	.random = real_random,
+    .now_us = real_now_us,
+    .random = real_random,
 };
 
 void crypto_sys_init(struct sys *out)
@@ -51,8 +51,8 @@ static void hmac_raw(const char *key, size_t key_len, const void *msg, size_t le
 {
 	unsigned int n = 32;
 
-	if (key_len > INT32_MAX || HMAC(EVP_sha256(), key, (int)key_len, msg, len, out, &n) ==
-						  NULL) {
+	if (key_len > INT32_MAX ||
+	    HMAC(EVP_sha256(), key, (int)key_len, msg, len, out, &n) == NULL) {
 		/* Only an OpenSSL internal failure gets here: never match. */
 		memset(out, 0, 32);
 	}

@@ -17,14 +17,14 @@
 #include "api_server.h"
 #include "app/sbuf.h"
 
-#define API_PARAMS_MAX 2
+#define API_PARAMS_MAX	 2
 #define API_RESPONSE_MAX (4u << 20) /* a full page of full orders fits */
 
 /* Per-thread state shared by the thread's requests. */
 struct api_env {
 	struct api_thread_ctx *app;
 	const struct api_options *opts;
-	struct order *orders;       /* ORDER_LIST_MAX orders of scratch */
+	struct order *orders; /* ORDER_LIST_MAX orders of scratch */
 };
 
 struct api_param {
@@ -35,10 +35,10 @@ struct api_param {
 struct api_call {
 	h2o_req_t *req;
 	struct api_env *env;
-	const char *route;           /* route pattern, the metrics label */
+	const char *route; /* route pattern, the metrics label */
 	struct api_param params[API_PARAMS_MAX];
-	struct order_trace trace;    /* request_id always set */
-	int64_t start_ns;            /* monotonic */
+	struct order_trace trace; /* request_id always set */
+	int64_t start_ns;	  /* monotonic */
 	bool answered;
 };
 

@@ -54,7 +54,8 @@ static void describe_queue_gauges(void)
 			 "Age of the oldest pending outbox row by destination.");
 	metrics_describe("outbox_dead", METRICS_GAUGE, "Dead outbox rows by destination.");
 	metrics_describe("inbox_pending", METRICS_GAUGE, "Pending inbox rows.");
-	metrics_describe("inbox_lag_seconds", METRICS_GAUGE, "Age of the oldest pending inbox row.");
+	metrics_describe("inbox_lag_seconds", METRICS_GAUGE,
+			 "Age of the oldest pending inbox row.");
 	metrics_describe("inbox_rejected", METRICS_GAUGE, "Rejected inbox rows.");
 }
 

@@ -37,9 +37,8 @@ static bool param_uuid(struct api_call *c, size_t i, struct uuid *out)
 
 /* Decodes and creates one order. *http receives the status to answer with;
  * err the detail on failure. */
-static enum os_status create_one(struct api_call *c, const char *body, size_t len,
-				 const char *key, size_t key_len, struct order *o, int *http,
-				 struct os_error *err)
+static enum os_status create_one(struct api_call *c, const char *body, size_t len, const char *key,
+				 size_t key_len, struct order *o, int *http, struct os_error *err)
 {
 	struct order_create_request req;
 	enum os_status st;

@@ -12,19 +12,19 @@ struct route {
 
 /* Literal patterns before the parameterised ones they overlap with. */
 static const struct route routes[] = {
-	{ "GET", "/api/v1/orders", api_orders_list },
-	{ "POST", "/api/v1/orders", api_orders_create },
-	{ "POST", "/api/v1/orders/bulk", api_orders_bulk },
-	{ "POST", "/api/v1/orders/payment-callback", api_callback_payment },
-	{ "GET", "/api/v1/orders/{id}", api_orders_get },
-	{ "GET", "/api/v1/orders/{id}/history", api_orders_history },
-	{ "POST", "/api/v1/orders/{id}/cancel", api_orders_cancel },
-	{ "GET", "/health/live", api_ops_live },
-	{ "GET", "/health/ready", api_ops_ready },
-	{ "GET", "/metrics", api_ops_metrics },
-	{ "GET", "/admin/dead-letters", api_ops_dead_letters },
-	{ "POST", "/admin/dead-letters/{kind}/retry-all", api_ops_retry_all },
-	{ "POST", "/admin/dead-letters/{kind}/{id}/retry", api_ops_retry_one },
+    {"GET", "/api/v1/orders", api_orders_list},
+    {"POST", "/api/v1/orders", api_orders_create},
+    {"POST", "/api/v1/orders/bulk", api_orders_bulk},
+    {"POST", "/api/v1/orders/payment-callback", api_callback_payment},
+    {"GET", "/api/v1/orders/{id}", api_orders_get},
+    {"GET", "/api/v1/orders/{id}/history", api_orders_history},
+    {"POST", "/api/v1/orders/{id}/cancel", api_orders_cancel},
+    {"GET", "/health/live", api_ops_live},
+    {"GET", "/health/ready", api_ops_ready},
+    {"GET", "/metrics", api_ops_metrics},
+    {"GET", "/admin/dead-letters", api_ops_dead_letters},
+    {"POST", "/admin/dead-letters/{kind}/retry-all", api_ops_retry_all},
+    {"POST", "/admin/dead-letters/{kind}/{id}/retry", api_ops_retry_one},
 };
 #define ROUTE_COUNT (sizeof(routes) / sizeof(routes[0]))
 

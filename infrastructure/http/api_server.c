@@ -25,8 +25,8 @@
 #include "api_routes.h"
 #include "infrastructure/log/log.h"
 
-#define LOOP_WAIT_MS 100          /* how often a loop looks at the stop flag */
-#define DRAIN_MS 5000             /* longest wait for in-flight connections */
+#define LOOP_WAIT_MS   100  /* how often a loop looks at the stop flag */
+#define DRAIN_MS       5000 /* longest wait for in-flight connections */
 #define LISTEN_BACKLOG 1024
 
 struct api_thread {
@@ -45,7 +45,7 @@ struct api_thread {
 };
 
 struct api_handler {
-	h2o_handler_t super;    /* first: h2o hands this pointer back */
+	h2o_handler_t super; /* first: h2o hands this pointer back */
 	struct api_thread *thr;
 };
 
@@ -143,11 +143,12 @@ static int bound_port(int fd)
 
 /* Binds one socket per thread; with port 0 the first one's port is reused
  * by the others. *port receives the port. */
-static enum os_status bind_all(struct api_thread *th, int n, const struct api_options *o,
-			       int *port, struct os_error *err)
+static enum os_status bind_all(struct api_thread *th, int n, const struct api_options *o, int *port,
+			       struct os_error *err)
 {
-	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
-				  .ai_flags = AI_PASSIVE | AI_NUMERICSERV };
+	struct addrinfo hints = {.ai_family = AF_UNSPEC,
+				 .ai_socktype = SOCK_STREAM,
+				 .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
 	struct addrinfo *ai = NULL;
 	const char *host = o->host && o->host[0] ? o->host : "0.0.0.0";
 	enum os_status st = OS_OK;

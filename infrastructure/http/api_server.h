@@ -18,9 +18,9 @@
 
 /* What the handlers of one thread use. Filled by api_thread_init_fn. */
 struct api_thread_ctx {
-	struct order_service svc;   /* repo, catalog, sys, settings */
-	struct inbox_writer inbox;  /* payment callbacks */
-	struct admin admin;         /* dead letters, readiness, queue depths */
+	struct order_service svc;  /* repo, catalog, sys, settings */
+	struct inbox_writer inbox; /* payment callbacks */
+	struct admin admin;	   /* dead letters, readiness, queue depths */
 };
 
 /*
@@ -35,11 +35,11 @@ typedef enum os_status api_thread_init_fn(void *arg, int index, struct api_threa
 typedef void api_thread_fini_fn(void *arg, struct api_thread_ctx *ctx);
 
 struct api_options {
-	const char *host;             /* address to bind; NULL or "" = 0.0.0.0 */
-	int port;                     /* 0: the kernel picks one (see on_ready) */
-	int threads;                  /* 1..API_THREADS_MAX */
-	size_t max_body_bytes;        /* larger request bodies get 413 */
-	const char *callback_secret;  /* HMAC key of X-Signature; NULL or "" = no check */
+	const char *host;	     /* address to bind; NULL or "" = 0.0.0.0 */
+	int port;		     /* 0: the kernel picks one (see on_ready) */
+	int threads;		     /* 1..API_THREADS_MAX */
+	size_t max_body_bytes;	     /* larger request bodies get 413 */
+	const char *callback_secret; /* HMAC key of X-Signature; NULL or "" = no check */
 	/* Optional: called once every thread is serving, with the bound port. */
 	void (*on_ready)(void *arg, int port);
 	void *on_ready_arg;

@@ -83,8 +83,7 @@ static struct json_frame *top(struct json_reader *r)
 
 /* A value arrived: skipped inside a skipped container, else the schema's.
  * role receives the role for a container. */
-static bool on_value(struct json_reader *r, enum json_type t, const char *s, size_t len,
-		     int *role)
+static bool on_value(struct json_reader *r, enum json_type t, const char *s, size_t len, int *role)
 {
 	struct json_frame *parent = top(r);
 
@@ -186,15 +185,15 @@ static int cb_map_key(void *ctx, const unsigned char *k, size_t len)
 }
 
 static const yajl_callbacks callbacks = {
-	.yajl_null = cb_null,
-	.yajl_boolean = cb_bool,
-	.yajl_number = cb_number,
-	.yajl_string = cb_string,
-	.yajl_start_map = cb_start_map,
-	.yajl_map_key = cb_map_key,
-	.yajl_end_map = cb_end,
-	.yajl_start_array = cb_start_array,
-	.yajl_end_array = cb_end,
+    .yajl_null = cb_null,
+    .yajl_boolean = cb_bool,
+    .yajl_number = cb_number,
+    .yajl_string = cb_string,
+    .yajl_start_map = cb_start_map,
+    .yajl_map_key = cb_map_key,
+    .yajl_end_map = cb_end,
+    .yajl_start_array = cb_start_array,
+    .yajl_end_array = cb_end,
 };
 
 /* Turns a yajl syntax error into OS_EINVAL with yajl's short message. */
@@ -209,10 +208,10 @@ static void syntax_error(struct json_reader *r, yajl_handle h, const char *body,
 	json_reader_fail(r, OS_EINVAL, "", text);
 }
 
-enum os_status json_reader_parse(const struct json_schema *schema, void *target,
-				 const char *body, size_t len, struct os_error *err)
+enum os_status json_reader_parse(const struct json_schema *schema, void *target, const char *body,
+				 size_t len, struct os_error *err)
 {
-	struct json_reader r = { .schema = schema, .target = target, .err = err };
+	struct json_reader r = {.schema = schema, .target = target, .err = err};
 	yajl_handle h;
 	yajl_status ys;
 

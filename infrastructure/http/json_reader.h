@@ -16,7 +16,7 @@
 #include "domain/status.h"
 
 #define JSON_READER_DEPTH_MAX 8
-#define JSON_READER_KEYS_MAX 256
+#define JSON_READER_KEYS_MAX  256
 
 enum json_type {
 	JSON_NULL = 0,
@@ -67,9 +67,9 @@ struct json_schema {
 
 struct json_reader {
 	const struct json_schema *schema;
-	void *target;            /* the decoder's state */
+	void *target; /* the decoder's state */
 	struct os_error *err;
-	enum os_status st;       /* first failure, OS_OK so far */
+	enum os_status st; /* first failure, OS_OK so far */
 	struct json_frame stack[JSON_READER_DEPTH_MAX];
 	int depth;
 	size_t keys;
@@ -78,8 +78,8 @@ struct json_reader {
 /* Parses body (len bytes, not NUL-terminated) as exactly one JSON value.
  * OS_EINVAL (field "" for syntax, depth and key-count errors) or what the
  * schema recorded. An empty body is OS_EINVAL. */
-enum os_status json_reader_parse(const struct json_schema *schema, void *target,
-				 const char *body, size_t len, struct os_error *err);
+enum os_status json_reader_parse(const struct json_schema *schema, void *target, const char *body,
+				 size_t len, struct os_error *err);
 
 /* Records the first failure of a parse; returns false for `return
  * json_reader_fail(...)`. */

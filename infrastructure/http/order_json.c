@@ -18,13 +18,13 @@
 enum { CR_ROOT = 1, CR_ITEMS, CR_LINE };
 enum { K_USER_ID = 0, K_KEY, K_ITEMS, K_ITEM_ID, K_QUANTITY };
 
-static const char *const create_keys[] = { "user_id", "idempotency_key", "items", "item_id",
-					   "quantity" };
+static const char *const create_keys[] = {"user_id", "idempotency_key", "items", "item_id",
+					  "quantity"};
 
 struct create_state {
 	struct order_create_request req;
 	bool has_key;
-	bool single_item;  /* item_id or quantity at the top */
+	bool single_item; /* item_id or quantity at the top */
 };
 
 static int key_index(const char *const *names, size_t n, const char *k, size_t len)
@@ -80,8 +80,8 @@ static bool read_ident(struct json_reader *r, const char *field, enum json_type 
 	return json_reader_fail(r, OS_EINVAL, field, msg);
 }
 
-static bool read_quantity(struct json_reader *r, const char *field, enum json_type t,
-			  const char *s, size_t len, int64_t *out)
+static bool read_quantity(struct json_reader *r, const char *field, enum json_type t, const char *s,
+			  size_t len, int64_t *out)
 {
 	if (t != JSON_NUMBER)
 		return type_error(r, field, "an integer", t);
@@ -150,8 +150,8 @@ static bool create_item(struct json_reader *r, enum json_type t, int *role)
 	return true;
 }
 
-static bool create_value(struct json_reader *r, const struct json_frame *parent,
-			 enum json_type t, const char *s, size_t len, int *role)
+static bool create_value(struct json_reader *r, const struct json_frame *parent, enum json_type t,
+			 const char *s, size_t len, int *role)
 {
 	struct create_state *cs = r->target;
 
@@ -162,10 +162,8 @@ static bool create_value(struct json_reader *r, const struct json_frame *parent,
 		return true;
 	}
 	switch (parent->role) {
-	case CR_ROOT:
-		return create_root_value(r, parent, t, s, len, role);
-	case CR_ITEMS:
-		return create_item(r, t, role);
+	case CR_ROOT: return create_root_value(r, parent, t, s, len, role);
+	case CR_ITEMS: return create_item(r, t, role);
 	case CR_LINE:
 		return create_line_value(r, parent, &cs->req.lines[cs->req.line_count - 1], t, s,
 					 len);
@@ -199,7 +197,8 @@ static enum os_status create_finish(struct create_state *cs, uint32_t seen, cons
 	if (!(seen & (UINT32_C(1) << K_USER_ID)))
 		return os_fail(err, OS_EINVAL, "user_id", "is required");
 	if (items && cs->single_item)
-		return os_fail(err, OS_EINVAL, "items", "give either items or item_id and quantity");
+		return os_fail(err, OS_EINVAL, "items",
+			       "give either items or item_id and quantity");
 	if (cs->single_item) {
 		if (!(seen & (UINT32_C(1) << K_ITEM_ID)))
 			return os_fail(err, OS_EINVAL, "item_id", "is required");
@@ -243,10 +242,10 @@ static bool create_close_root(struct json_reader *r, const struct json_frame *f)
 }
 
 static const struct json_schema create_run_schema = {
-	.key = create_key,
-	.value = create_value,
-	.close = create_close_root,
-	.key_path = create_path,
+    .key = create_key,
+    .value = create_value,
+    .close = create_close_root,
+    .key_path = create_path,
 };
 
 enum os_status order_json_decode_create(const char *body, size_t len, const char *key_header,
@@ -270,8 +269,8 @@ enum os_status order_json_decode_create(const char *body, size_t len, const char
 enum { CB_ROOT = 1 };
 enum { C_ID = 0, C_USER_ID, C_ORDER_ID, C_AMOUNT, C_STATUS, C_KEY, C_CREATED_AT };
 
-static const char *const callback_keys[] = { "id",     "user_id",         "order_id",  "amount",
-					     "status", "idempotency_key", "created_at" };
+static const char *const callback_keys[] = {"id",     "user_id",	 "order_id",  "amount",
+					    "status", "idempotency_key", "created_at"};
 #define CALLBACK_REQUIRED                                                                          \
 	((UINT32_C(1) << C_ORDER_ID) | (UINT32_C(1) << C_AMOUNT) | (UINT32_C(1) << C_STATUS) |     \
 	 (UINT32_C(1) << C_KEY))
@@ -333,13 +332,12 @@ static bool callback_field(struct json_reader *r, int key, enum json_type t, con
 		if (t == JSON_STRING && len == 0)
 			return json_reader_fail(r, OS_EINVAL, name, "must not be empty");
 		return read_ident(r, name, t, s, len, cb->idempotency_key, INBOX_MESSAGE_ID_MAX);
-	default:
-		return read_ident(r, name, t, s, len, cb->created_at, sizeof(cb->created_at) - 1);
+	default: return read_ident(r, name, t, s, len, cb->created_at, sizeof(cb->created_at) - 1);
 	}
 }
 
-static bool callback_value(struct json_reader *r, const struct json_frame *parent,
-			   enum json_type t, const char *s, size_t len, int *role)
+static bool callback_value(struct json_reader *r, const struct json_frame *parent, enum json_type t,
+			   const char *s, size_t len, int *role)
 {
 	if (parent == NULL) {
 		if (t != JSON_MAP)
@@ -357,10 +355,10 @@ static bool callback_close(struct json_reader *r, const struct json_frame *f)
 }
 
 static const struct json_schema callback_schema = {
-	.key = callback_key,
-	.value = callback_value,
-	.close = callback_close,
-	.key_path = callback_path,
+    .key = callback_key,
+    .value = callback_value,
+    .close = callback_close,
+    .key_path = callback_path,
 };
 
 enum os_status order_json_decode_callback(const char *body, size_t len,
@@ -402,8 +400,8 @@ static void cancel_path(struct json_reader *r, const struct json_frame *f, int k
 	snprintf(buf, cap, "reason");
 }
 
-static bool cancel_value(struct json_reader *r, const struct json_frame *parent,
-			 enum json_type t, const char *s, size_t len, int *role)
+static bool cancel_value(struct json_reader *r, const struct json_frame *parent, enum json_type t,
+			 const char *s, size_t len, int *role)
 {
 	if (parent == NULL) {
 		if (t != JSON_MAP)
@@ -417,10 +415,10 @@ static bool cancel_value(struct json_reader *r, const struct json_frame *parent,
 }
 
 static const struct json_schema cancel_schema = {
-	.key = cancel_key,
-	.value = cancel_value,
-	.close = NULL,
-	.key_path = cancel_path,
+    .key = cancel_key,
+    .value = cancel_value,
+    .close = NULL,
+    .key_path = cancel_path,
 };
 
 enum os_status order_json_decode_cancel(const char *body, size_t len, char *reason,
@@ -533,8 +531,7 @@ static int bulk_end(void *ctx)
 	struct bulk_state *b = ctx;
 
 	/* Closing an object element: the slice ends after its '}'. */
-	if (--b->depth == 1 && b->n > 0 && b->out[b->n - 1].is_object &&
-	    b->out[b->n - 1].len == 0)
+	if (--b->depth == 1 && b->n > 0 && b->out[b->n - 1].is_object && b->out[b->n - 1].len == 0)
 		b->out[b->n - 1].len = yajl_get_bytes_consumed(b->h) - b->out[b->n - 1].offset;
 	return 1;
 }
@@ -548,21 +545,21 @@ static int bulk_key(void *ctx, const unsigned char *k, size_t len)
 }
 
 static const yajl_callbacks bulk_callbacks = {
-	.yajl_null = bulk_null,
-	.yajl_boolean = bulk_bool,
-	.yajl_number = bulk_number,
-	.yajl_string = bulk_string,
-	.yajl_start_map = bulk_start_map,
-	.yajl_map_key = bulk_key,
-	.yajl_end_map = bulk_end,
-	.yajl_start_array = bulk_start_array,
-	.yajl_end_array = bulk_end,
+    .yajl_null = bulk_null,
+    .yajl_boolean = bulk_bool,
+    .yajl_number = bulk_number,
+    .yajl_string = bulk_string,
+    .yajl_start_map = bulk_start_map,
+    .yajl_map_key = bulk_key,
+    .yajl_end_map = bulk_end,
+    .yajl_start_array = bulk_start_array,
+    .yajl_end_array = bulk_end,
 };
 
 enum os_status order_json_split_bulk(const char *body, size_t len, struct order_json_slice *out,
 				     size_t max, size_t *n, struct os_error *err)
 {
-	struct bulk_state b = { .out = out, .max = max };
+	struct bulk_state b = {.out = out, .max = max};
 	yajl_status ys;
 
 	if (body == NULL || len == 0)

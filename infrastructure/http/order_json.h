@@ -28,9 +28,9 @@
 #include "domain/order.h"
 #include "domain/status.h"
 
-#define ORDER_JSON_DEPTH_MAX 8   /* = JSON_READER_DEPTH_MAX */
-#define ORDER_JSON_KEYS_MAX 256  /* = JSON_READER_KEYS_MAX */
-#define ORDER_JSON_BULK_MAX 100
+#define ORDER_JSON_DEPTH_MAX 8	 /* = JSON_READER_DEPTH_MAX */
+#define ORDER_JSON_KEYS_MAX  256 /* = JSON_READER_KEYS_MAX */
+#define ORDER_JSON_BULK_MAX  100
 
 /*
  * Decodes a create body of len bytes: {"user_id", "idempotency_key",

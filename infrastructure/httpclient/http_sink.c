@@ -276,6 +276,7 @@ static enum os_status sink_send(void *ctx, const struct outbox_batch *b,
 	size_t next = 0;
 	int active = 0, running = 0;
 	CURLMcode mc;
+	int freed;
 
 	while (next < b->count || active > 0) {
 		while (next < b->count && (s = sink_free_slot(k)) != NULL) {
@@ -284,9 +285,11 @@ static enum os_status sink_send(void *ctx, const struct outbox_batch *b,
 			next++;
 		}
 		mc = curl_multi_perform(k->multi, &running);
-		if (mc == CURLM_OK)
-			active -= sink_collect(k, results);
-		if (mc == CURLM_OK && active > 0 && running > 0)
+		freed = mc == CURLM_OK ? sink_collect(k, results) : 0;
+		active -= freed;
+		/* A freed slot takes the next row at once; only an unchanged
+		 * set of transfers waits for the sockets. */
+		if (mc == CURLM_OK && freed == 0 && active > 0 && running > 0)
 			mc = curl_multi_poll(k->multi, NULL, 0, SINK_POLL_MS, NULL);
 		if (mc != CURLM_OK) {
 			sink_abort_all(k);

@@ -7,11 +7,10 @@
 #include <string.h>
 
 /* Bucket upper bounds in microseconds and their rendering in seconds. */
-static const int64_t bucket_us[] = { 1000,   2500,   5000,    10000,   25000,   50000,  100000,
-				     250000, 500000, 1000000, 2500000, 5000000, 10000000 };
-static const char *const bucket_le[] = { "0.001", "0.0025", "0.005", "0.01", "0.025",
-					 "0.05",  "0.1",    "0.25",  "0.5",  "1",
-					 "2.5",   "5",      "10" };
+static const int64_t bucket_us[] = {1000,   2500,   5000,    10000,   25000,   50000,	100000,
+				    250000, 500000, 1000000, 2500000, 5000000, 10000000};
+static const char *const bucket_le[] = {"0.001", "0.0025", "0.005", "0.01", "0.025", "0.05", "0.1",
+					"0.25",	 "0.5",	   "1",	    "2.5",  "5",     "10"};
 #define BUCKETS (sizeof(bucket_us) / sizeof(bucket_us[0]))
 
 struct family {
@@ -21,11 +20,11 @@ struct family {
 };
 
 struct series {
-	size_t family;                       /* index into families */
+	size_t family; /* index into families */
 	char labels[METRICS_LABELS_MAX + 1];
-	int64_t value;                       /* counter, gauge; histogram: count */
-	int64_t sum_us;                      /* histogram */
-	int64_t buckets[BUCKETS];            /* histogram, not cumulative */
+	int64_t value;		  /* counter, gauge; histogram: count */
+	int64_t sum_us;		  /* histogram */
+	int64_t buckets[BUCKETS]; /* histogram, not cumulative */
 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -138,7 +137,7 @@ static bool label_escape(char *buf, size_t cap, size_t *at, const char *v)
 {
 	for (; *v; v++) {
 		const char *rep = NULL;
-		char one[2] = { *v, '\0' };
+		char one[2] = {*v, '\0'};
 		size_t n;
 
 		if (*v == '\\')
@@ -272,12 +271,13 @@ void metrics_http_request(const char *route, const char *method, int status, int
 {
 	char labels[METRICS_LABELS_MAX + 1], code[16];
 
-	metrics_describe("http_requests_total", METRICS_COUNTER, "HTTP requests by route, method and status.");
+	metrics_describe("http_requests_total", METRICS_COUNTER,
+			 "HTTP requests by route, method and status.");
 	metrics_describe("http_request_duration_seconds", METRICS_HISTOGRAM,
 			 "HTTP request latency by route.");
 	snprintf(code, sizeof(code), "%d", status);
-	if (metrics_labels(labels, sizeof(labels), "route", route, "method", method, "status",
-			   code, NULL))
+	if (metrics_labels(labels, sizeof(labels), "route", route, "method", method, "status", code,
+			   NULL))
 		metrics_counter_add("http_requests_total", labels, 1);
 	if (metrics_labels(labels, sizeof(labels), "route", route, NULL))
 		metrics_histogram_observe("http_request_duration_seconds", labels, micros);

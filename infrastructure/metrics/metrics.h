@@ -18,9 +18,9 @@
 
 #include "app/sbuf.h"
 
-#define METRICS_SERIES_MAX 512
-#define METRICS_NAME_MAX 63
-#define METRICS_LABELS_MAX 255
+#define METRICS_SERIES_MAX   512
+#define METRICS_NAME_MAX     63
+#define METRICS_LABELS_MAX   255
 #define METRICS_FAMILIES_MAX 64
 
 enum metrics_kind {

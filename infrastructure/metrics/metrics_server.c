@@ -4,18 +4,18 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
-#include <stdint.h>
 #include <unistd.h>
 
 #include "app/sbuf.h"
 #include "metrics.h"
 
 #define METRICS_RESPONSE_MAX (1024 * 1024)
-#define METRICS_HEAD_MAX 4096
+#define METRICS_HEAD_MAX     4096
 
 static void write_all(int fd, const char *p, size_t len)
 {
@@ -53,7 +53,7 @@ static void drain_head(int fd)
 
 static void serve_one(int fd)
 {
-	struct timeval tv = { 2, 0 };
+	struct timeval tv = {2, 0};
 	struct sbuf body, head;
 
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));

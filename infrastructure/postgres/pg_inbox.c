@@ -4,15 +4,31 @@
  * batch of due rows in one transaction, locking each row's order in a
  * consistent order (order_id, id) and writing changes with the same code as
  * the order repository.
+ *
+ * One bad row must not hold the inbox hostage. Each row runs inside its own
+ * savepoint: when the row's statements fail (a constraint its change breaks,
+ * an order row that cannot be read) only that row is rolled back and is
+ * retried later with backoff, then rejected with the error once it has used
+ * up its attempts; the rest of the batch commits. A row whose columns break
+ * their bounds is rejected as unreadable. What is not the row's fault (the
+ * connection, a deadlock, memory) still aborts the whole batch, so nothing
+ * is ever half-written.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "../../app/inbox_port.h"
 #include "pg_order_rows.h"
 
 #define PG_INBOX_BATCH_MAX 500
 #define PG_FATE_ARRAY_MAX (512u * 1024u)
+/* A row whose own statements keep failing is rejected on this attempt; the
+ * delays in between double from the base up to the ceiling. */
+#define PG_INBOX_FAILED_ATTEMPTS_MAX 20
+#define PG_INBOX_FAILED_DELAY_BASE_US INT64_C(1000000)
+#define PG_INBOX_FAILED_DELAY_MAX_US (INT64_C(300) * 1000000)
 
 static const struct pg_stmt stmt_record = {
 	"inbox_record",
@@ -35,7 +51,7 @@ static const struct pg_stmt stmt_claim = {
 static const struct pg_stmt stmt_fates = {
 	"inbox_fates",
 	"UPDATE inbox b SET status = f.status, "
-	"attempts = b.attempts + CASE WHEN f.status = 'pending' THEN 1 ELSE 0 END, "
+	"attempts = b.attempts + CASE WHEN f.status = 'processed' THEN 0 ELSE 1 END, "
 	"next_attempt_at = CASE WHEN f.status = 'pending' THEN " PG_TS("f.next")
 	" ELSE b.next_attempt_at END, error = nullif(f.error, ''), "
 	"processed_at = CASE WHEN f.status = 'processed' THEN clock_timestamp() END "
@@ -91,6 +107,7 @@ static enum os_status decode_row(const PGresult *r, int i, struct inbox_row *row
 struct inbox_work {
 	size_t count;
 	struct inbox_row rows[PG_INBOX_BATCH_MAX];
+	bool unreadable[PG_INBOX_BATCH_MAX]; /* a column broke its bound: rejected */
 	struct inbox_outcome outcomes[PG_INBOX_BATCH_MAX];
 	struct order order;
 	struct order_change change;
@@ -108,9 +125,14 @@ static enum os_status claim(struct pg_session *s, size_t max, struct inbox_work 
 	pg_params_init(&p);
 	pg_params_text(&p, pg_i64_text((int64_t)max, lim, sizeof(lim)));
 	st = pg_exec(s, &stmt_claim, &p, &r, err);
-	for (i = 0; st == OS_OK && i < PQntuples(r) && (size_t)i < max; i++)
-		if (decode_row(r, i, &w->rows[i]) != OS_OK)
-			st = os_fail(err, OS_EIO, NULL, "inbox: unreadable row");
+	/* Only the id must be readable (it is an identity column); any other
+	 * value that does not fit makes that one row unreadable, not the batch. */
+	for (i = 0; st == OS_OK && i < PQntuples(r) && (size_t)i < max; i++) {
+		if (pg_col_i64(r, i, 0, &w->rows[i].id) != OS_OK)
+			st = os_fail(err, OS_EIO, NULL, "inbox: unreadable row id");
+		else
+			w->unreadable[i] = decode_row(r, i, &w->rows[i]) != OS_OK;
+	}
 	if (st == OS_OK)
 		w->count = (size_t)i;
 	PQclear(r);
@@ -140,6 +162,74 @@ static enum os_status apply_one(struct pg_session *s, struct inbox_work *w, size
 	return st;
 }
 
+static int64_t wall_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* The fate of a row whose own statements failed with why: retried after
+ * a doubling delay, rejected on the last allowed attempt. */
+static void fail_row(const struct inbox_row *row, struct inbox_outcome *out, const char *why)
+{
+	int64_t delay = PG_INBOX_FAILED_DELAY_BASE_US;
+	int32_t i;
+
+	memset(out, 0, sizeof(*out));
+	snprintf(out->note, sizeof(out->note), "%s", why);
+	if (row->attempts >= PG_INBOX_FAILED_ATTEMPTS_MAX - 1) {
+		out->fate = INBOX_REJECTED;
+		return;
+	}
+	for (i = 0; i < row->attempts && delay < PG_INBOX_FAILED_DELAY_MAX_US; i++)
+		delay *= 2;
+	if (delay > PG_INBOX_FAILED_DELAY_MAX_US)
+		delay = PG_INBOX_FAILED_DELAY_MAX_US;
+	out->fate = INBOX_DEFER;
+	out->retry_at_us = wall_now_us() + delay;
+}
+
+/* Runs apply_one for row i inside a savepoint; a row fault rolls back the
+ * row alone and becomes its fate. Other failures are returned. */
+static enum os_status apply_guarded(struct pg_session *s, struct inbox_work *w, size_t i,
+				    inbox_decide_fn *fn, void *arg, struct os_error *err)
+{
+	struct os_error row_err;
+	enum os_status st = pg_savepoint(s, err);
+
+	if (st != OS_OK)
+		return st;
+	os_error_clear(&row_err);
+	st = apply_one(s, w, i, fn, arg, &row_err);
+	if (st == OS_OK)
+		return pg_savepoint_release(s, err);
+	if (!pg_row_fault(st))
+		return os_fail(err, st, NULL, "%s", row_err.message);
+	fail_row(&w->rows[i], &w->outcomes[i], row_err.message);
+	return pg_savepoint_undo(s, err);
+}
+
+static enum os_status apply_all(struct pg_session *s, struct inbox_work *w,
+				inbox_decide_fn *fn, void *arg, struct os_error *err)
+{
+	enum os_status st = OS_OK;
+	size_t i;
+
+	for (i = 0; st == OS_OK && i < w->count; i++) {
+		if (!w->unreadable[i]) {
+			st = apply_guarded(s, w, i, fn, arg, err);
+			continue;
+		}
+		memset(&w->outcomes[i], 0, sizeof(w->outcomes[i]));
+		w->outcomes[i].fate = INBOX_REJECTED;
+		snprintf(w->outcomes[i].note, sizeof(w->outcomes[i].note),
+			 "unreadable inbox row: a column breaks its bound");
+	}
+	return st;
+}
+
 static bool fates_build(const struct inbox_work *w, struct sbuf a[4])
 {
 	static const char *const names[] = { "processed", "pending", "rejected" };
@@ -156,7 +246,7 @@ static bool fates_build(const struct inbox_work *w, struct sbuf a[4])
 		pg_array_elem(&a[0], pg_i64_text(w->rows[i].id, num, sizeof(num)));
 		pg_array_elem(&a[1], names[o->fate <= INBOX_REJECTED ? o->fate : INBOX_REJECTED]);
 		pg_array_elem(&a[2], pg_i64_text(o->retry_at_us, num, sizeof(num)));
-		pg_array_elem(&a[3], o->note);
+		pg_array_elem_text(&a[3], o->note);
 	}
 	for (k = 0; k < 4; k++)
 		pg_array_end(&a[k]);
@@ -191,7 +281,6 @@ static enum os_status inbox_apply_batch(void *ctx, size_t max, inbox_decide_fn *
 	struct pg_session *s = ctx;
 	struct inbox_work *w = calloc(1, sizeof(*w));
 	enum os_status st;
-	size_t i;
 
 	if (w == NULL)
 		return os_fail(err, OS_ENOMEM, NULL, "out of memory");
@@ -201,8 +290,8 @@ static enum os_status inbox_apply_batch(void *ctx, size_t max, inbox_decide_fn *
 	if (st != OS_OK)
 		goto out;
 	st = claim(s, max, w, err);
-	for (i = 0; st == OS_OK && i < w->count; i++)
-		st = apply_one(s, w, i, fn, arg, err);
+	if (st == OS_OK)
+		st = apply_all(s, w, fn, arg, err);
 	if (st == OS_OK && w->count > 0)
 		st = write_fates(s, w, err);
 	if (st == OS_OK)

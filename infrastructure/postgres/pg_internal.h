@@ -69,6 +69,21 @@ void pg_rollback(struct pg_session *s);
 bool pg_in_tx(const struct pg_session *s);
 
 /*
+ * One savepoint (a fixed name, not nested) inside the caller's transaction,
+ * for work that may fail on its own without taking the rest along:
+ * pg_savepoint before it, pg_savepoint_release after it succeeded, and
+ * pg_savepoint_undo (rollback to it and release it) after pg_row_fault said
+ * the failure was the work's own.
+ */
+enum os_status pg_savepoint(struct pg_session *s, struct os_error *err);
+enum os_status pg_savepoint_release(struct pg_session *s, struct os_error *err);
+enum os_status pg_savepoint_undo(struct pg_session *s, struct os_error *err);
+/* True for failures that belong to the statement's data (a constraint, a
+ * value that does not fit, a change too large), false for those of the
+ * connection, a deadlock or memory, which end the whole transaction. */
+bool pg_row_fault(enum os_status st);
+
+/*
  * LISTENs on channel (once per connection; again after a reconnect), then
  * waits up to timeout_ms for a notification on it, draining all that came.
  * OS_OK on a notification, on timeout and on EINTR; OS_EUNAVAIL when the
@@ -90,6 +105,10 @@ bool pg_col_null(const PGresult *r, int row, int col);
 void pg_array_begin(struct sbuf *sb);
 void pg_array_elem(struct sbuf *sb, const char *v);
 void pg_array_elem_null(struct sbuf *sb);
+/* As pg_array_elem for free text (error notes): a byte that is not part of
+ * well-formed UTF-8 (say a multibyte character cut by truncation) becomes
+ * '?', so the server never refuses the whole array for one bad note. */
+void pg_array_elem_text(struct sbuf *sb, const char *v);
 void pg_array_end(struct sbuf *sb);
 
 /* Decimal text of v into buf (at least 24 bytes). */

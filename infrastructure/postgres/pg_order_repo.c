@@ -5,12 +5,17 @@
  * when every line has stock, then stock, items, history, outbox rows and
  * the NOTIFYs, all gated on the insert. One round trip on the hot path; a
  * second only to read an existing order back.
+ *
+ * The stale-order sweep cancels each order inside a savepoint: an order
+ * whose change fails on its own data is skipped (and logged) instead of
+ * failing every sweep, since the sweep would meet it first again each time.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../../app/order_repo.h"
+#include "../log/log.h"
 #include "pg_order_rows.h"
 
 #define PG_ITEM_ARRAY_MAX (256u * 1024u)
@@ -456,13 +461,41 @@ static enum os_status lock_stale(struct pg_session *s, int64_t before_us, size_t
 
 #define PG_EXPIRE_MAX 500
 
+/* mutate_locked for one stale order inside a savepoint. A failure of the
+ * order's own leaves it as it was (*applied false); others are returned. */
+static enum os_status expire_one(struct pg_session *s, const struct uuid *id,
+				 order_mutate_fn *fn, void *arg, bool *applied,
+				 struct os_error *err)
+{
+	char text[UUID_STR_LEN + 1];
+	struct os_error own;
+	enum order_verdict v = ORDER_DUPLICATE;
+	enum os_status st = pg_savepoint(s, err);
+
+	if (st != OS_OK)
+		return st;
+	os_error_clear(&own);
+	st = mutate_locked(s, id, fn, arg, &v, &own);
+	if (st == OS_OK) {
+		*applied = v == ORDER_APPLY;
+		return pg_savepoint_release(s, err);
+	}
+	if (!pg_row_fault(st))
+		return os_fail(err, st, NULL, "%s", own.message);
+	uuid_format(id, text);
+	log_kv(LOG_WARN, "stale order not cancelled", "order_id", text, "detail", own.message,
+	       NULL);
+	*applied = false;
+	return pg_savepoint_undo(s, err);
+}
+
 static enum os_status repo_expire(void *ctx, int64_t created_before_us, size_t max,
 				  order_mutate_fn *fn, void *arg, size_t *changed,
 				  struct os_error *err)
 {
 	struct pg_session *s = ctx;
 	struct uuid *ids;
-	enum order_verdict v;
+	bool applied = false;
 	size_t n = 0, done = 0, i;
 	enum os_status st;
 
@@ -475,8 +508,8 @@ static enum os_status repo_expire(void *ctx, int64_t created_before_us, size_t m
 	if (st == OS_OK)
 		st = lock_stale(s, created_before_us, max, ids, &n, err);
 	for (i = 0; st == OS_OK && i < n; i++) {
-		st = mutate_locked(s, &ids[i], fn, arg, &v, err);
-		done += st == OS_OK && v == ORDER_APPLY;
+		st = expire_one(s, &ids[i], fn, arg, &applied, err);
+		done += st == OS_OK && applied;
 	}
 	if (st == OS_OK)
 		st = pg_commit(s, err);

@@ -4,14 +4,23 @@
  * stays open until complete (one statement marks the whole batch, then
  * COMMIT) or release (ROLLBACK). A relay that dies loses nothing: its locks
  * go with its connection and the rows are claimable again.
+ *
+ * Rows are data from the database and are not trusted: a row whose columns
+ * break their bounds (a type too long, a payload over the limit) would fail
+ * every claim and stall the relay, so the claim marks it dead on the spot
+ * (committed at once, visible to operators) and hands out the others.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "../../app/outbox_port.h"
+#include "../log/log.h"
 #include "pg_internal.h"
 
 #define PG_OUTBOX_ARRAY_MAX (1024u * 1024u)
+#define PG_OUTBOX_PAYLOAD_MAX (1024 * 1024) /* bytes of one payload handed out */
+#define PG_OUTBOX_HEADERS_MAX (16 * 1024)
+#define PG_OUTBOX_UNREADABLE "unreadable outbox row: a column breaks its bound"
 
 static const struct pg_stmt stmt_claim = {
 	"outbox_claim",
@@ -37,6 +46,13 @@ static const struct pg_stmt stmt_complete = {
 	5,
 };
 
+static const struct pg_stmt stmt_bury = {
+	"outbox_bury",
+	"UPDATE outbox SET status = 'dead', attempts = attempts + 1, last_error = $2 "
+	"WHERE seq = ANY($1::bigint[])",
+	2,
+};
+
 static const struct pg_stmt stmt_purge = {
 	"outbox_purge",
 	"DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox WHERE status = 'sent' "
@@ -57,8 +73,12 @@ static char *dup_col(const PGresult *r, int row, int col, size_t *len)
 	return p;
 }
 
+/* OS_EIO when a value breaks its bound, OS_ENOMEM when a copy fails. */
 static enum os_status decode_row(const PGresult *r, int i, struct outbox_row *row)
 {
+	if (PQgetlength(r, i, 5) > PG_OUTBOX_PAYLOAD_MAX ||
+	    PQgetlength(r, i, 6) > PG_OUTBOX_HEADERS_MAX)
+		return OS_EIO;
 	if (pg_col_i64(r, i, 0, &row->seq) != OS_OK || pg_col_uuid(r, i, 1, &row->event_id) != OS_OK ||
 	    pg_col_uuid(r, i, 2, &row->aggregate_id) != OS_OK ||
 	    pg_col_str(r, i, 3, row->type, sizeof(row->type)) != OS_OK ||
@@ -71,20 +91,92 @@ static enum os_status decode_row(const PGresult *r, int i, struct outbox_row *ro
 	return row->payload && row->headers ? OS_OK : OS_ENOMEM;
 }
 
-static enum os_status decode_batch(const PGresult *r, struct outbox_batch *b,
-				   struct os_error *err)
+/* Frees what a failed decode_row may have copied into its slot. */
+static void forget_row(struct outbox_row *row)
 {
-	int n = PQntuples(r);
+	free(row->payload);
+	free(row->headers);
+	row->payload = NULL;
+	row->headers = NULL;
+}
+
+/*
+ * Decodes the rows of r into b (readable ones only, in order) and appends the
+ * seq of each unreadable one to the array literal bad (*nbad counts them).
+ * The seq is an identity column: if even it is unreadable, the batch fails.
+ */
+static enum os_status decode_batch(const PGresult *r, struct outbox_batch *b, struct sbuf *bad,
+				   size_t *nbad, struct os_error *err)
+{
+	char num[24];
+	int64_t seq;
+	enum os_status st;
 	int i;
 
-	for (i = 0; i < n && (size_t)i < b->capacity; i++) {
-		b->count = (size_t)i + 1; /* so that clear frees a partly decoded row */
-		if (decode_row(r, i, &b->rows[i]) != OS_OK) {
+	for (i = 0; i < PQntuples(r) && (size_t)i < b->capacity; i++) {
+		if (pg_col_i64(r, i, 0, &seq) != OS_OK) {
 			outbox_batch_clear(b);
-			return os_fail(err, OS_EIO, NULL, "outbox: unreadable row");
+			return os_fail(err, OS_EIO, NULL, "outbox: unreadable seq");
 		}
+		st = decode_row(r, i, &b->rows[b->count]);
+		if (st == OS_OK) {
+			b->count++;
+			continue;
+		}
+		forget_row(&b->rows[b->count]);
+		if (st == OS_ENOMEM) {
+			outbox_batch_clear(b);
+			return os_fail(err, OS_ENOMEM, NULL, "out of memory");
+		}
+		pg_array_elem(bad, pg_i64_text(seq, num, sizeof(num)));
+		(*nbad)++;
 	}
 	return OS_OK;
+}
+
+/* Marks the rows of the array literal bad dead, inside the claim. */
+static enum os_status bury(struct pg_session *s, const struct sbuf *bad, size_t nbad,
+			   struct os_error *err)
+{
+	char num[24];
+	struct pg_params p;
+
+	if (!sbuf_ok(bad))
+		return os_fail(err, OS_ENOMEM, NULL, "out of memory");
+	log_kv(LOG_WARN, "outbox rows unreadable, marked dead", "count",
+	       pg_i64_text((int64_t)nbad, num, sizeof(num)), NULL);
+	pg_params_init(&p);
+	pg_params_text(&p, bad->buf);
+	pg_params_text(&p, PG_OUTBOX_UNREADABLE);
+	return pg_exec_cmd(s, &stmt_bury, &p, err);
+}
+
+/* Runs the claim statement inside the open transaction and fills b. */
+static enum os_status claim_rows(struct pg_session *s, const struct sbuf *dests, size_t max,
+				 struct outbox_batch *b, size_t *nbad, struct os_error *err)
+{
+	char lim[24];
+	struct pg_params p;
+	struct sbuf bad;
+	PGresult *r = NULL;
+	enum os_status st;
+
+	sbuf_init(&bad, PG_OUTBOX_ARRAY_MAX);
+	pg_array_begin(&bad);
+	pg_params_init(&p);
+	pg_params_text(&p, dests->buf);
+	pg_params_text(&p, pg_i64_text((int64_t)max, lim, sizeof(lim)));
+	st = pg_exec(s, &stmt_claim, &p, &r, err);
+	if (st == OS_OK)
+		st = decode_batch(r, b, &bad, nbad, err);
+	pg_array_end(&bad);
+	if (st == OS_OK && *nbad > 0)
+		st = bury(s, &bad, *nbad, err);
+	if (st != OS_OK)
+		outbox_batch_clear(b);
+	PQclear(r);
+	sbuf_release(&bad);
+	return st;
 }
 
 static enum os_status filter_param(const struct outbox_filter *f, struct sbuf *sb,
@@ -104,31 +196,31 @@ static enum os_status outbox_claim(void *ctx, const struct outbox_filter *f, siz
 {
 	struct pg_session *s = ctx;
 	struct sbuf dests;
-	char lim[24];
-	struct pg_params p;
-	PGresult *r = NULL;
+	size_t nbad;
 	enum os_status st;
+	int pass;
 
 	outbox_batch_clear(b);
 	if (max > b->capacity)
 		max = b->capacity;
 	sbuf_init(&dests, 4096);
 	st = filter_param(f, &dests, err);
-	if (st == OS_OK)
+	/* Dead marks must outlive a release of the batch: when a pass finds
+	 * unreadable rows, it commits their marks and the next pass claims
+	 * afresh. After two such passes the batch is empty until next time. */
+	for (pass = 0; st == OS_OK && pass < 2; pass++) {
+		nbad = 0;
 		st = pg_begin(s, err);
-	if (st != OS_OK)
-		goto out;
-	pg_params_init(&p);
-	pg_params_text(&p, dests.buf);
-	pg_params_text(&p, pg_i64_text((int64_t)max, lim, sizeof(lim)));
-	st = pg_exec(s, &stmt_claim, &p, &r, err);
-	if (st == OS_OK)
-		st = decode_batch(r, b, err);
+		if (st == OS_OK)
+			st = claim_rows(s, &dests, max, b, &nbad, err);
+		if (st != OS_OK || nbad == 0)
+			break;
+		outbox_batch_clear(b);
+		st = pg_commit(s, err);
+	}
 	/* An empty batch holds nothing. */
 	if (st != OS_OK || b->count == 0)
 		pg_rollback(s);
-out:
-	PQclear(r);
 	sbuf_release(&dests);
 	return st;
 }
@@ -172,7 +264,7 @@ static bool fates_build(struct fate_arrays *a, const struct outbox_batch *b,
 		pg_array_elem(&a->seqs, num);
 		pg_array_elem(&a->dead, res[i].fate == OUTBOX_FATE_DEAD ? "t" : "f");
 		pg_array_elem(&a->next, pg_i64_text(res[i].next_attempt_us, num, sizeof(num)));
-		pg_array_elem(&a->errors, res[i].error);
+		pg_array_elem_text(&a->errors, res[i].error);
 	}
 	pg_array_end(&a->sent);
 	pg_array_end(&a->seqs);
@@ -191,8 +283,13 @@ static enum os_status outbox_complete(void *ctx, const struct outbox_batch *b,
 	struct pg_params p;
 	enum os_status st = OS_OK;
 
-	if (b->count == 0 || !pg_in_tx(s))
+	if (b->count == 0)
 		return OS_OK;
+	/* The claim's transaction went with a lost connection: nothing can be
+	 * recorded, and the rows will be handed out again. Saying OK here would
+	 * count them as done. */
+	if (!pg_in_tx(s))
+		return os_fail(err, OS_EUNAVAIL, NULL, "outbox: claim lost with the connection");
 	if (!fates_build(&a, b, results)) {
 		st = os_fail(err, OS_ENOMEM, NULL, "out of memory");
 		goto out;

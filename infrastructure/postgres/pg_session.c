@@ -207,6 +207,13 @@ static const struct pg_stmt stmt_begin = { "os_begin", "BEGIN", 0 };
 static const struct pg_stmt stmt_commit = { "os_commit", "COMMIT", 0 };
 static const struct pg_stmt stmt_rollback = { "os_rollback", "ROLLBACK", 0 };
 static const struct pg_stmt stmt_ping = { "os_ping", "SELECT 1", 0 };
+static const struct pg_stmt stmt_savepoint = { "os_savepoint", "SAVEPOINT os_work", 0 };
+static const struct pg_stmt stmt_release = { "os_release", "RELEASE SAVEPOINT os_work", 0 };
+static const struct pg_stmt stmt_rollback_to = {
+	"os_rollback_to",
+	"ROLLBACK TO SAVEPOINT os_work",
+	0,
+};
 
 enum os_status pg_begin(struct pg_session *s, struct os_error *err)
 {
@@ -237,6 +244,30 @@ void pg_rollback(struct pg_session *s)
 bool pg_in_tx(const struct pg_session *s)
 {
 	return s->in_tx;
+}
+
+enum os_status pg_savepoint(struct pg_session *s, struct os_error *err)
+{
+	return pg_exec_cmd(s, &stmt_savepoint, NULL, err);
+}
+
+enum os_status pg_savepoint_release(struct pg_session *s, struct os_error *err)
+{
+	return pg_exec_cmd(s, &stmt_release, NULL, err);
+}
+
+/* ROLLBACK TO keeps the savepoint; releasing it too keeps the next
+ * pg_savepoint from nesting inside it. */
+enum os_status pg_savepoint_undo(struct pg_session *s, struct os_error *err)
+{
+	enum os_status rc = pg_exec_cmd(s, &stmt_rollback_to, NULL, err);
+
+	return rc == OS_OK ? pg_savepoint_release(s, err) : rc;
+}
+
+bool pg_row_fault(enum os_status st)
+{
+	return st != OS_OK && st != OS_EUNAVAIL && st != OS_EAGAIN && st != OS_ENOMEM;
 }
 
 enum os_status pg_session_ping(struct pg_session *s, struct os_error *err)

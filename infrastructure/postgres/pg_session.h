@@ -43,7 +43,10 @@ void pg_order_repo_init(struct order_repo *out, struct pg_session *s);
 void pg_inventory_catalog_init(struct catalog *out, struct pg_session *s);
 /* app/outbox_port.h: claim holds an open transaction until complete/release. */
 void pg_outbox_store_init(struct outbox_store *out, struct pg_session *s);
-/* app/inbox_port.h writer and applier store. */
+/* app/inbox_port.h writer and applier store. apply_batch gives each row a
+ * savepoint: a row whose own statements fail is retried with backoff and
+ * rejected with the error on its 20th attempt, without holding back the
+ * rest of the batch. */
 void pg_inbox_writer_init(struct inbox_writer *out, struct pg_session *s);
 void pg_inbox_store_init(struct inbox_store *out, struct pg_session *s);
 /* app/admin_port.h. */

@@ -109,22 +109,81 @@ static void separate(struct sbuf *sb)
 		sbuf_add(sb, ",", 1);
 }
 
-void pg_array_elem(struct sbuf *sb, const char *v)
+/* Appends v[0..len) with quotes and backslashes escaped. */
+static void add_escaped(struct sbuf *sb, const char *v, size_t len)
 {
+	const char *end = v + len;
 	size_t run;
 
-	separate(sb);
-	sbuf_add(sb, "\"", 1);
-	while (*v != '\0') {
+	while (v < end) {
 		run = strcspn(v, "\"\\");
+		if (run > (size_t)(end - v))
+			run = (size_t)(end - v);
 		sbuf_add(sb, v, run);
 		v += run;
-		if (*v == '\0')
+		if (v == end)
 			break;
 		sbuf_add(sb, "\\", 1);
 		sbuf_add(sb, v, 1);
 		v++;
 	}
+}
+
+void pg_array_elem(struct sbuf *sb, const char *v)
+{
+	separate(sb);
+	sbuf_add(sb, "\"", 1);
+	add_escaped(sb, v, strlen(v));
+	sbuf_add(sb, "\"", 1);
+}
+
+static bool is_cont(unsigned char c)
+{
+	return (c & 0xC0) == 0x80;
+}
+
+/* Length of the well-formed UTF-8 sequence at s (1..4), 0 when it is not
+ * one. s is NUL-terminated, so a short sequence stops at the NUL. */
+static size_t utf8_seq_len(const unsigned char *s)
+{
+	unsigned char c = s[0];
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xC2 && c <= 0xDF)
+		return is_cont(s[1]) ? 2 : 0;
+	if (c >= 0xE0 && c <= 0xEF) {
+		if ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] > 0x9F))
+			return 0;
+		return is_cont(s[1]) && is_cont(s[2]) ? 3 : 0;
+	}
+	if (c >= 0xF0 && c <= 0xF4) {
+		if ((c == 0xF0 && s[1] < 0x90) || (c == 0xF4 && s[1] > 0x8F))
+			return 0;
+		return is_cont(s[1]) && is_cont(s[2]) && is_cont(s[3]) ? 4 : 0;
+	}
+	return 0;
+}
+
+void pg_array_elem_text(struct sbuf *sb, const char *v)
+{
+	const unsigned char *p = (const unsigned char *)v;
+	const unsigned char *run = p;
+	size_t n;
+
+	separate(sb);
+	sbuf_add(sb, "\"", 1);
+	while (*p != '\0') {
+		n = utf8_seq_len(p);
+		if (n > 0) {
+			p += n;
+			continue;
+		}
+		add_escaped(sb, (const char *)run, (size_t)(p - run));
+		sbuf_add(sb, "?", 1);
+		run = ++p;
+	}
+	add_escaped(sb, (const char *)run, (size_t)(p - run));
 	sbuf_add(sb, "\"", 1);
 }
 

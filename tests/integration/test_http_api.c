@@ -22,12 +22,12 @@
 #include "infrastructure/http/api_server.h"
 #include "infrastructure/log/log.h"
 
-#define SECRET "s3cret"
-#define MAX_BODY 4096
+#define SECRET	  "s3cret"
+#define MAX_BODY  4096
 #define STORE_MAX 64
-#define KEY1 "0190a6d2-7f3b-7c1e-9a4b-2f6d8e0c1a01"
-#define KEY2 "0190a6d2-7f3b-7c1e-9a4b-2f6d8e0c1a02"
-#define MISSING "0190a6d2-7f3b-7c1e-9a4b-2f6d8e0c1aff"
+#define KEY1	  "0190a6d2-7f3b-7c1e-9a4b-2f6d8e0c1a01"
+#define KEY2	  "0190a6d2-7f3b-7c1e-9a4b-2f6d8e0c1a02"
+#define MISSING	  "0190a6d2-7f3b-7c1e-9a4b-2f6d8e0c1aff"
 
 /* ---- fakes ---- */
 
@@ -160,8 +160,8 @@ static enum os_status repo_history(void *ctx, const struct uuid *id,
 	return OS_OK;
 }
 
-static enum os_status repo_update(void *ctx, const struct uuid *id, order_mutate_fn *fn,
-				  void *arg, enum order_verdict *verdict, struct os_error *err)
+static enum os_status repo_update(void *ctx, const struct uuid *id, order_mutate_fn *fn, void *arg,
+				  enum order_verdict *verdict, struct os_error *err)
 {
 	struct order_change change;
 	struct stored *s;
@@ -198,13 +198,13 @@ static enum os_status repo_expire(void *ctx, int64_t before, size_t max, order_m
 }
 
 static const struct order_repo_ops repo_ops = {
-	.create = repo_create,
-	.find_by_key = repo_find_by_key,
-	.get = repo_get,
-	.list = repo_list,
-	.history = repo_history,
-	.update = repo_update,
-	.expire = repo_expire,
+    .create = repo_create,
+    .find_by_key = repo_find_by_key,
+    .get = repo_get,
+    .list = repo_list,
+    .history = repo_history,
+    .update = repo_update,
+    .expire = repo_expire,
 };
 
 static enum os_status catalog_fake(void *ctx, const char *item_id, struct catalog_item *out,
@@ -221,7 +221,7 @@ static enum os_status catalog_fake(void *ctx, const char *item_id, struct catalo
 	return OS_OK;
 }
 
-static const struct catalog_ops catalog_ops = { .get = catalog_fake };
+static const struct catalog_ops catalog_ops = {.get = catalog_fake};
 
 static int64_t fake_now(void *ctx)
 {
@@ -238,7 +238,7 @@ static void fake_random(void *ctx, uint8_t *buf, size_t len)
 		buf[i] = __atomic_add_fetch(&rnd_counter, 7, __ATOMIC_SEQ_CST);
 }
 
-static const struct sys_ops sys_ops = { .now_us = fake_now, .random = fake_random };
+static const struct sys_ops sys_ops = {.now_us = fake_now, .random = fake_random};
 
 static enum os_status inbox_record(void *ctx, const struct inbox_msg *m, bool *inserted,
 				   struct os_error *err)
@@ -258,11 +258,10 @@ static enum os_status inbox_record(void *ctx, const struct inbox_msg *m, bool *i
 	return OS_OK;
 }
 
-static const struct inbox_writer_ops inbox_ops = { .record = inbox_record };
+static const struct inbox_writer_ops inbox_ops = {.record = inbox_record};
 
-static enum os_status admin_list_fake(void *ctx, enum admin_kind kind, int64_t after,
-				      size_t limit, struct dead_letter *out, size_t *n,
-				      struct os_error *err)
+static enum os_status admin_list_fake(void *ctx, enum admin_kind kind, int64_t after, size_t limit,
+				      struct dead_letter *out, size_t *n, struct os_error *err)
 {
 	(void)ctx;
 	(void)err;
@@ -316,17 +315,17 @@ static enum os_status admin_stats_fake(void *ctx, struct queue_stats *out, struc
 }
 
 static const struct admin_ops admin_ops = {
-	.list = admin_list_fake,
-	.retry = admin_retry_fake,
-	.ping = admin_ping_fake,
-	.stats = admin_stats_fake,
+    .list = admin_list_fake,
+    .retry = admin_retry_fake,
+    .ping = admin_ping_fake,
+    .stats = admin_stats_fake,
 };
 
 static const struct order_settings settings = {
-	.currency = "RUB",
-	.callback_url = "http://127.0.0.1:1/callback",
-	.topic_order_events = "order.events",
-	.topic_shipping_requests = "shipping.requests",
+    .currency = "RUB",
+    .callback_url = "http://127.0.0.1:1/callback",
+    .topic_order_events = "order.events",
+    .topic_shipping_requests = "shipping.requests",
 };
 
 static int inits, finis;
@@ -338,12 +337,12 @@ static enum os_status thread_init(void *arg, int index, struct api_thread_ctx *o
 	(void)index;
 	(void)err;
 	memset(out, 0, sizeof(*out));
-	out->svc.repo = (struct order_repo){ &repo_ops, NULL };
-	out->svc.catalog = (struct catalog){ &catalog_ops, NULL };
-	out->svc.sys = (struct sys){ &sys_ops, NULL };
+	out->svc.repo = (struct order_repo){&repo_ops, NULL};
+	out->svc.catalog = (struct catalog){&catalog_ops, NULL};
+	out->svc.sys = (struct sys){&sys_ops, NULL};
 	out->svc.settings = &settings;
-	out->inbox = (struct inbox_writer){ &inbox_ops, NULL };
-	out->admin = (struct admin){ &admin_ops, NULL };
+	out->inbox = (struct inbox_writer){&inbox_ops, NULL};
+	out->admin = (struct admin){&admin_ops, NULL};
 	__atomic_add_fetch(&inits, 1, __ATOMIC_SEQ_CST);
 	return OS_OK;
 }
@@ -373,12 +372,12 @@ static void on_ready(void *arg, int port)
 }
 
 static const struct api_options options = {
-	.host = "127.0.0.1",
-	.port = 0,
-	.threads = 2,
-	.max_body_bytes = MAX_BODY,
-	.callback_secret = SECRET,
-	.on_ready = on_ready,
+    .host = "127.0.0.1",
+    .port = 0,
+    .threads = 2,
+    .max_body_bytes = MAX_BODY,
+    .callback_secret = SECRET,
+    .on_ready = on_ready,
 };
 
 static void *server_main(void *arg)
@@ -511,7 +510,9 @@ static void assert_error(const struct response *r, long status, const char *fiel
 	}
 }
 
-#define ORDER1 "{\"user_id\":\"u1\",\"idempotency_key\":\"" KEY1 "\",\"items\":[{\"item_id\":\"tea\",\"quantity\":2}]}"
+#define ORDER1                                                                                     \
+	"{\"user_id\":\"u1\",\"idempotency_key\":\"" KEY1                                          \
+	"\",\"items\":[{\"item_id\":\"tea\",\"quantity\":2}]}"
 
 /* Creates ORDER1 (or finds it) and copies its id. */
 static void order1_id(char id[UUID_STR_LEN + 1])
@@ -555,7 +556,8 @@ static void test_create_header_key(void **state)
 	struct response *r;
 
 	(void)state;
-	r = http("POST", "/api/v1/orders", "{\"user_id\":\"u2\",\"item_id\":\"tea\",\"quantity\":1}",
+	r = http("POST", "/api/v1/orders",
+		 "{\"user_id\":\"u2\",\"item_id\":\"tea\",\"quantity\":1}",
 		 "Idempotency-Key: " KEY2, NULL);
 	assert_int_equal(r->status, 201);
 	r = http("POST", "/api/v1/orders", ORDER1, "Idempotency-Key: " KEY2, NULL);
@@ -567,11 +569,12 @@ static void test_create_errors(void **state)
 	(void)state;
 	assert_error(http("POST", "/api/v1/orders", "{not json", NULL), 400, NULL);
 	assert_error(http("POST", "/api/v1/orders", "", NULL), 400, NULL);
-	assert_error(http("POST", "/api/v1/orders",
-			  "{\"user_id\":\"u\",\"idempotency_key\":\"" KEY1 "\",\"items\":["
-			  "{\"item_id\":\"tea\",\"quantity\":1},{\"item_id\":\"tea\",\"quantity\":1.5}]}",
-			  NULL),
-		     400, "items[1].quantity");
+	assert_error(
+	    http("POST", "/api/v1/orders",
+		 "{\"user_id\":\"u\",\"idempotency_key\":\"" KEY1 "\",\"items\":["
+		 "{\"item_id\":\"tea\",\"quantity\":1},{\"item_id\":\"tea\",\"quantity\":1.5}]}",
+		 NULL),
+	    400, "items[1].quantity");
 	/* Readable but against the rules: 422 from the use case. */
 	assert_error(http("POST", "/api/v1/orders",
 			  "{\"user_id\":\"u\",\"idempotency_key\":\"" MISSING "\",\"items\":["
@@ -647,7 +650,8 @@ static void test_cancel(void **state)
 		 "\"item_id\":\"tea\",\"quantity\":1}",
 		 NULL);
 	assert_int_equal(r->status, 201);
-	snprintf(path, sizeof(path), "/api/v1/orders/%.36s/cancel", strstr(r->body, "\"id\":\"") + 6);
+	snprintf(path, sizeof(path), "/api/v1/orders/%.36s/cancel",
+		 strstr(r->body, "\"id\":\"") + 6);
 	r = http("POST", path, "{\"reason\":\"changed my mind\"}", NULL);
 	assert_int_equal(r->status, 200);
 	assert_contains(r->body, "\"status\":\"cancelled\"");
@@ -718,9 +722,11 @@ static void test_payment_callback(void **state)
 	(void)state;
 	order1_id(id);
 	callback_body(body, sizeof(body), id, "\"350.00\"", "cb-1");
-	assert_error(http("POST", "/api/v1/orders/payment-callback", body, NULL), 401, "X-Signature");
+	assert_error(http("POST", "/api/v1/orders/payment-callback", body, NULL), 401,
+		     "X-Signature");
 	assert_error(http("POST", "/api/v1/orders/payment-callback", body,
-			  "X-Signature: sha256=0000000000000000000000000000000000000000000000000000000000000000",
+			  "X-Signature: "
+			  "sha256=0000000000000000000000000000000000000000000000000000000000000000",
 			  NULL),
 		     401, NULL);
 	r = post_signed(body);
@@ -806,8 +812,8 @@ static void test_metrics(void **state)
 	assert_int_equal(r->status, 200);
 	assert_contains(r->headers, "content-type: text/plain; version=0.0.4");
 	assert_contains(r->body, "# TYPE http_requests_total counter");
-	assert_contains(r->body,
-			"http_requests_total{route=\"/health/live\",method=\"GET\",status=\"200\"}");
+	assert_contains(
+	    r->body, "http_requests_total{route=\"/health/live\",method=\"GET\",status=\"200\"}");
 	assert_contains(r->body, "# TYPE http_request_duration_seconds histogram");
 	assert_contains(r->body,
 			"http_request_duration_seconds_bucket{route=\"/health/live\",le=\"+Inf\"}");
@@ -851,21 +857,21 @@ static void test_admin(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_create_and_replay),
-		cmocka_unit_test(test_create_header_key),
-		cmocka_unit_test(test_create_errors),
-		cmocka_unit_test(test_get_and_history),
-		cmocka_unit_test(test_list),
-		cmocka_unit_test(test_cancel),
-		cmocka_unit_test(test_bulk),
-		cmocka_unit_test(test_bulk_limit),
-		cmocka_unit_test(test_payment_callback),
-		cmocka_unit_test(test_unknown_route_and_method),
-		cmocka_unit_test(test_body_too_large),
-		cmocka_unit_test(test_request_id),
-		cmocka_unit_test(test_health),
-		cmocka_unit_test(test_metrics),
-		cmocka_unit_test(test_admin),
+	    cmocka_unit_test(test_create_and_replay),
+	    cmocka_unit_test(test_create_header_key),
+	    cmocka_unit_test(test_create_errors),
+	    cmocka_unit_test(test_get_and_history),
+	    cmocka_unit_test(test_list),
+	    cmocka_unit_test(test_cancel),
+	    cmocka_unit_test(test_bulk),
+	    cmocka_unit_test(test_bulk_limit),
+	    cmocka_unit_test(test_payment_callback),
+	    cmocka_unit_test(test_unknown_route_and_method),
+	    cmocka_unit_test(test_body_too_large),
+	    cmocka_unit_test(test_request_id),
+	    cmocka_unit_test(test_health),
+	    cmocka_unit_test(test_metrics),
+	    cmocka_unit_test(test_admin),
 	};
 
 	return cmocka_run_group_tests(tests, start_server, stop_server);

@@ -25,7 +25,8 @@ struct t_ctx {
 	struct outbox_sink sink;
 	struct outbox_batch batch;
 	struct outbox_result results[T_ROWS_MAX];
-	int barrier; /* handler holds requests until this many are in flight */
+	int barrier;	 /* handler holds requests until this many are in flight */
+	size_t expected; /* ... or until this many have arrived (the last ones) */
 };
 
 static void t_add_row(struct outbox_batch *b, const char *payload, const char *headers)
@@ -44,8 +45,9 @@ static void t_add_row(struct outbox_batch *b, const char *payload, const char *h
 }
 
 /* Answers with the status named in the body ({"code":N}), 200 without one,
- * after holding the request until t->barrier requests are in flight (or a
- * generous limit passes, or the server stops). */
+ * after holding the request until t->barrier requests are in flight (or all
+ * t->expected requests have arrived, a generous limit passes, or the server
+ * stops). */
 static void t_handler(void *arg, struct fake_http *srv, const struct fake_http_request *req,
 		      struct fake_http_response *resp)
 {
@@ -57,7 +59,8 @@ static void t_handler(void *arg, struct fake_http *srv, const struct fake_http_r
 	resp->status = code ? atoi(code + 7) : 200;
 	resp->body = "{\"ok\":true}";
 	for (waited_ms = 0; t->barrier > 0 && waited_ms < 10000; waited_ms += 2) {
-		if (fake_http_in_flight(srv) >= t->barrier || fake_http_stopping(srv))
+		if (fake_http_in_flight(srv) >= t->barrier || fake_http_stopping(srv) ||
+		    (t->expected > 0 && fake_http_request_count(srv) >= t->expected))
 			break;
 		nanosleep(&ts, NULL);
 	}
@@ -221,6 +224,7 @@ static void test_rows_go_out_concurrently(void **state)
 	/* Each request is held until four are in flight: a sink sending one at
 	 * a time would never get there and peak would stay 1. */
 	t->barrier = 4;
+	t->expected = 20;
 	t_open(t, "/c", NULL, 15000, 4);
 	for (i = 0; i < 20; i++)
 		t_add_row(&t->batch, "{}", "{}");

@@ -16,7 +16,7 @@
 
 #include "infrastructure/http/order_json.h"
 
-#define KEY "0190a6d2-7f3b-7c1e-9a4b-2f6d8e0c1a3b"
+#define KEY  "0190a6d2-7f3b-7c1e-9a4b-2f6d8e0c1a3b"
 #define KEY2 "0190a6d2-7f3b-7c1e-9a4b-2f6d8e0c1a3c"
 
 static enum os_status create(const char *body, struct order_create_request *out,
@@ -113,18 +113,17 @@ static void test_create_header_key(void **state)
 
 	(void)state;
 	assert_int_equal(uuid_parse(KEY2, strlen(KEY2), &want), OS_OK);
-	assert_int_equal(order_json_decode_create(nokey, strlen(nokey), KEY2, strlen(KEY2), &req,
-						  &err),
-			 OS_OK);
+	assert_int_equal(
+	    order_json_decode_create(nokey, strlen(nokey), KEY2, strlen(KEY2), &req, &err), OS_OK);
 	assert_true(uuid_equal(&req.idempotency_key, &want));
 	/* Same key in both places is fine. */
-	assert_int_equal(order_json_decode_create(withkey, strlen(withkey), KEY, strlen(KEY), &req,
-						  &err),
-			 OS_OK);
+	assert_int_equal(
+	    order_json_decode_create(withkey, strlen(withkey), KEY, strlen(KEY), &req, &err),
+	    OS_OK);
 	/* Different keys: 422 naming idempotency_key. */
-	assert_int_equal(order_json_decode_create(withkey, strlen(withkey), KEY2, strlen(KEY2),
-						  &req, &err),
-			 OS_EMISMATCH);
+	assert_int_equal(
+	    order_json_decode_create(withkey, strlen(withkey), KEY2, strlen(KEY2), &req, &err),
+	    OS_EMISMATCH);
 	assert_string_equal(err.field, "idempotency_key");
 	assert_int_equal(order_json_decode_create(nokey, strlen(nokey), "nope", 4, &req, &err),
 			 OS_EINVAL);
@@ -141,7 +140,8 @@ static void test_create_required_fields(void **state)
 	refuse("{\"user_id\":\"u\",\"idempotency_key\":\"" KEY "\"}", OS_EINVAL, "items");
 	refuse("{\"user_id\":\"u\",\"idempotency_key\":\"" KEY "\",\"items\":[]}", OS_EINVAL,
 	       "items");
-	refuse("{\"user_id\":\"u\",\"idempotency_key\":\"" KEY "\",\"items\":[{\"item_id\":\"a\"}]}",
+	refuse("{\"user_id\":\"u\",\"idempotency_key\":\"" KEY
+	       "\",\"items\":[{\"item_id\":\"a\"}]}",
 	       OS_EINVAL, "items[0].quantity");
 	refuse("{\"user_id\":\"u\",\"idempotency_key\":\"" KEY "\",\"items\":[{\"item_id\":\"a\","
 	       "\"quantity\":1},{\"quantity\":1}]}",
@@ -155,7 +155,8 @@ static void test_create_required_fields(void **state)
 static void test_create_both_forms(void **state)
 {
 	(void)state;
-	refuse("{\"user_id\":\"u\",\"idempotency_key\":\"" KEY "\",\"item_id\":\"a\",\"quantity\":1,"
+	refuse("{\"user_id\":\"u\",\"idempotency_key\":\"" KEY
+	       "\",\"item_id\":\"a\",\"quantity\":1,"
 	       "\"items\":[{\"item_id\":\"a\",\"quantity\":1}]}",
 	       OS_EINVAL, "items");
 }
@@ -164,15 +165,16 @@ static void test_create_wrong_types(void **state)
 {
 	const char *pre = "{\"user_id\":\"u\",\"idempotency_key\":\"" KEY "\",\"items\":[";
 	char body[512];
-	static const char *const bad_qty[] = { "1.5", "2.0", "1e2", "\"3\"", "true", "null",
-					       "[1]", "{}" };
+	static const char *const bad_qty[] = {"1.5",  "2.0",  "1e2", "\"3\"",
+					      "true", "null", "[1]", "{}"};
 	size_t i;
 
 	(void)state;
 	for (i = 0; i < sizeof(bad_qty) / sizeof(bad_qty[0]); i++) {
-		snprintf(body, sizeof(body),
-			 "%s{\"item_id\":\"a\",\"quantity\":1},{\"item_id\":\"b\",\"quantity\":%s}]}",
-			 pre, bad_qty[i]);
+		snprintf(
+		    body, sizeof(body),
+		    "%s{\"item_id\":\"a\",\"quantity\":1},{\"item_id\":\"b\",\"quantity\":%s}]}",
+		    pre, bad_qty[i]);
 		refuse(body, OS_EINVAL, "items[1].quantity");
 	}
 	refuse("{\"user_id\":5,\"idempotency_key\":\"" KEY "\",\"item_id\":\"a\",\"quantity\":1}",
@@ -214,7 +216,8 @@ static void test_create_syntax(void **state)
 	refuse("{\"user_id\":\"u\",}", OS_EINVAL, "");
 	refuse("{\"user_id\":'u'}", OS_EINVAL, "");
 	/* Trailing garbage after a complete document. */
-	refuse("{\"user_id\":\"u\",\"idempotency_key\":\"" KEY "\",\"item_id\":\"a\",\"quantity\":1}"
+	refuse("{\"user_id\":\"u\",\"idempotency_key\":\"" KEY
+	       "\",\"item_id\":\"a\",\"quantity\":1}"
 	       " {}",
 	       OS_EINVAL, "");
 	refuse("{\"user_id\":\"u\"} x", OS_EINVAL, "");
@@ -263,7 +266,8 @@ static void test_create_string_bounds(void **state)
 		 id);
 	refuse(body, OS_EINVAL, "user_id");
 	snprintf(body, sizeof(body),
-		 "{\"user_id\":\"u\",\"idempotency_key\":\"" KEY "\",\"items\":[{\"item_id\":\"%s\","
+		 "{\"user_id\":\"u\",\"idempotency_key\":\"" KEY
+		 "\",\"items\":[{\"item_id\":\"%s\","
 		 "\"quantity\":1}]}",
 		 id);
 	refuse(body, OS_EINVAL, "items[0].item_id");
@@ -423,23 +427,23 @@ static void test_bulk_refusals(void **state)
 	assert_int_equal(n, 0);
 }
 
-static enum os_status callback(const char *body, struct payment_callback *cb,
-			       struct os_error *err)
+static enum os_status callback(const char *body, struct payment_callback *cb, struct os_error *err)
 {
 	os_error_clear(err);
 	return order_json_decode_callback(body, strlen(body), cb, err);
 }
 
 #define CB_HEAD "{\"id\":\"pay-1\",\"user_id\":\"u\",\"order_id\":\"" KEY "\","
-#define CB_TAIL ",\"status\":\"succeeded\",\"idempotency_key\":\"k-1\",\"created_at\":\"2026-01-01\"}"
+#define CB_TAIL                                                                                    \
+	",\"status\":\"succeeded\",\"idempotency_key\":\"k-1\",\"created_at\":\"2026-01-01\"}"
 
 static void test_callback_amounts(void **state)
 {
 	static const struct {
 		const char *text;
 		int64_t cents;
-	} ok[] = { { "\"350.00\"", 35000 }, { "350", 35000 }, { "350.5", 35050 },
-		   { "0.01", 1 },           { "\"7\"", 700 }, { "350.50", 35050 } };
+	} ok[] = {{"\"350.00\"", 35000}, {"350", 35000}, {"350.5", 35050},
+		  {"0.01", 1},		 {"\"7\"", 700}, {"350.50", 35050}};
 	struct payment_callback cb;
 	struct os_error err;
 	char body[512];
@@ -458,8 +462,8 @@ static void test_callback_amounts(void **state)
 
 static void test_callback_bad_amounts(void **state)
 {
-	static const char *const bad[] = { "350.001", "-1", "3.5e2", "\"abc\"", "true",
-					   "null",    "\"\"", "{}",    "1e400", "\"1.\"" };
+	static const char *const bad[] = {"350.001", "-1",   "3.5e2", "\"abc\"", "true",
+					  "null",    "\"\"", "{}",    "1e400",	 "\"1.\""};
 	struct payment_callback cb;
 	struct os_error err;
 	char body[512];
@@ -485,9 +489,9 @@ static void test_callback_fields(void **state)
 			 OS_OK);
 	assert_int_equal(cb.status, PAYMENT_FAILED);
 	assert_string_equal(cb.id, "");
-	assert_int_equal(callback("{\"amount\":1,\"status\":\"failed\",\"idempotency_key\":\"k\"}",
-				  &cb, &err),
-			 OS_EINVAL);
+	assert_int_equal(
+	    callback("{\"amount\":1,\"status\":\"failed\",\"idempotency_key\":\"k\"}", &cb, &err),
+	    OS_EINVAL);
 	assert_string_equal(err.field, "order_id");
 	assert_int_equal(callback("{\"order_id\":\"" KEY "\",\"amount\":1,\"status\":\"done\","
 				  "\"idempotency_key\":\"k\"}",
@@ -517,8 +521,8 @@ static void test_cancel(void **state)
 	(void)state;
 	assert_int_equal(order_json_decode_cancel("", 0, reason, &err), OS_OK);
 	assert_string_equal(reason, "");
-	assert_int_equal(order_json_decode_cancel("{\"reason\":\"changed mind\"}", 25, reason, &err),
-			 OS_OK);
+	assert_int_equal(
+	    order_json_decode_cancel("{\"reason\":\"changed mind\"}", 25, reason, &err), OS_OK);
 	assert_string_equal(reason, "changed mind");
 	assert_int_equal(order_json_decode_cancel("{\"reason\":5}", 12, reason, &err), OS_EINVAL);
 	assert_string_equal(err.field, "reason");
@@ -555,12 +559,12 @@ static void test_encode_order(void **state)
 	order_json_envelope_end(&sb, "rid-1", "\"next_after\":null");
 	assert_true(sbuf_ok(&sb));
 	assert_string_equal(
-		sb.buf,
-		"{\"data\":{\"id\":\"" KEY "\",\"user_id\":\"user\\\"1\",\"status\":\"paid\","
-		"\"amount\":\"350.00\",\"currency\":\"RUB\",\"items\":[{\"item_id\":\"sku-1\","
-		"\"name\":\"Tea\",\"quantity\":2,\"unit_price\":\"175.00\"}],"
-		"\"created_at\":\"2023-11-14T22:13:20.123Z\",\"updated_at\":\"2023-11-14T22:13:21.000Z\"},"
-		"\"meta\":{\"request_id\":\"rid-1\",\"next_after\":null},\"errors\":[]}");
+	    sb.buf, "{\"data\":{\"id\":\"" KEY "\",\"user_id\":\"user\\\"1\",\"status\":\"paid\","
+		    "\"amount\":\"350.00\",\"currency\":\"RUB\",\"items\":[{\"item_id\":\"sku-1\","
+		    "\"name\":\"Tea\",\"quantity\":2,\"unit_price\":\"175.00\"}],"
+		    "\"created_at\":\"2023-11-14T22:13:20.123Z\",\"updated_at\":\"2023-11-14T22:13:"
+		    "21.000Z\"},"
+		    "\"meta\":{\"request_id\":\"rid-1\",\"next_after\":null},\"errors\":[]}");
 	sbuf_release(&sb);
 }
 
@@ -607,42 +611,43 @@ static void test_encode_dead_letter(void **state)
 	snprintf(d.error, sizeof(d.error), "HTTP 400");
 	sbuf_init(&sb, 4096);
 	order_json_dead_letter(&sb, &d);
-	assert_string_equal(sb.buf, "{\"id\":42,\"message_id\":\"m\",\"type\":\"payment.requested\","
-				    "\"where\":\"payments\",\"order_id\":null,\"attempts\":10,"
-				    "\"error\":\"HTTP 400\",\"at\":\"1970-01-01T00:00:00.000Z\"}");
+	assert_string_equal(sb.buf,
+			    "{\"id\":42,\"message_id\":\"m\",\"type\":\"payment.requested\","
+			    "\"where\":\"payments\",\"order_id\":null,\"attempts\":10,"
+			    "\"error\":\"HTTP 400\",\"at\":\"1970-01-01T00:00:00.000Z\"}");
 	sbuf_release(&sb);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_create_items_form),
-		cmocka_unit_test(test_create_single_form),
-		cmocka_unit_test(test_create_unknown_keys_ignored),
-		cmocka_unit_test(test_create_negative_quantity_is_the_use_cases),
-		cmocka_unit_test(test_create_header_key),
-		cmocka_unit_test(test_create_required_fields),
-		cmocka_unit_test(test_create_both_forms),
-		cmocka_unit_test(test_create_wrong_types),
-		cmocka_unit_test(test_create_huge_numbers),
-		cmocka_unit_test(test_create_syntax),
-		cmocka_unit_test(test_create_utf8),
-		cmocka_unit_test(test_create_valid_utf8_passes_to_use_case),
-		cmocka_unit_test(test_create_string_bounds),
-		cmocka_unit_test(test_create_item_count),
-		cmocka_unit_test(test_create_depth),
-		cmocka_unit_test(test_create_very_deep_nesting),
-		cmocka_unit_test(test_create_duplicate_keys),
-		cmocka_unit_test(test_create_key_count_bound),
-		cmocka_unit_test(test_bulk_split),
-		cmocka_unit_test(test_bulk_refusals),
-		cmocka_unit_test(test_callback_amounts),
-		cmocka_unit_test(test_callback_bad_amounts),
-		cmocka_unit_test(test_callback_fields),
-		cmocka_unit_test(test_cancel),
-		cmocka_unit_test(test_encode_order),
-		cmocka_unit_test(test_encode_history_and_errors),
-		cmocka_unit_test(test_encode_dead_letter),
+	    cmocka_unit_test(test_create_items_form),
+	    cmocka_unit_test(test_create_single_form),
+	    cmocka_unit_test(test_create_unknown_keys_ignored),
+	    cmocka_unit_test(test_create_negative_quantity_is_the_use_cases),
+	    cmocka_unit_test(test_create_header_key),
+	    cmocka_unit_test(test_create_required_fields),
+	    cmocka_unit_test(test_create_both_forms),
+	    cmocka_unit_test(test_create_wrong_types),
+	    cmocka_unit_test(test_create_huge_numbers),
+	    cmocka_unit_test(test_create_syntax),
+	    cmocka_unit_test(test_create_utf8),
+	    cmocka_unit_test(test_create_valid_utf8_passes_to_use_case),
+	    cmocka_unit_test(test_create_string_bounds),
+	    cmocka_unit_test(test_create_item_count),
+	    cmocka_unit_test(test_create_depth),
+	    cmocka_unit_test(test_create_very_deep_nesting),
+	    cmocka_unit_test(test_create_duplicate_keys),
+	    cmocka_unit_test(test_create_key_count_bound),
+	    cmocka_unit_test(test_bulk_split),
+	    cmocka_unit_test(test_bulk_refusals),
+	    cmocka_unit_test(test_callback_amounts),
+	    cmocka_unit_test(test_callback_bad_amounts),
+	    cmocka_unit_test(test_callback_fields),
+	    cmocka_unit_test(test_cancel),
+	    cmocka_unit_test(test_encode_order),
+	    cmocka_unit_test(test_encode_history_and_errors),
+	    cmocka_unit_test(test_encode_dead_letter),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 #include <librdkafka/rdkafka.h>
@@ -169,8 +170,11 @@ static int run(const struct cluster *c, struct fake_inbox *f, struct spy_source 
 	memset(spy, 0, sizeof(*spy));
 	spy->inbox = f;
 	assert_int_equal(kafka_source_open(&so, &spy->inner, &err), OS_OK);
+	fprintf(stderr, "T open %ld\n", (long)time(NULL));
 	rc = shipping_consumer_run(&o, &src, &w, &stop_flag);
+	fprintf(stderr, "T ran %ld\n", (long)time(NULL));
 	kafka_source_close(&spy->inner);
+	fprintf(stderr, "T closed %ld\n", (long)time(NULL));
 	return rc;
 }
 
@@ -235,8 +239,10 @@ static void test_stop_while_inbox_down_commits_nothing(void **state)
 	assert_string_equal(up.ids[0], "ev-x");   /* delivered again */
 }
 
+#include "infrastructure/log/log.h"
 int main(void)
 {
+	log_setup(LOG_DEBUG, false, "t"); /*TMP*/
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_records_everything_then_commits, cluster_setup, cluster_teardown),
 		cmocka_unit_test_setup_teardown(test_unavailable_inbox_is_retried_in_order, cluster_setup, cluster_teardown),

@@ -1,8 +1,9 @@
 /*
  * The order repository, inventory catalog and inbox over a real PostgreSQL:
  * round trips, idempotency under concurrency, stock that never oversells,
- * errors that write nothing, changes applied exactly once, and a session
- * that survives its backend being killed.
+ * errors that write nothing, changes applied exactly once, a sweep that
+ * skips an order it cannot read, and a session that survives its backend
+ * being killed.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -489,6 +490,48 @@ static void update_and_expire(void **state)
 	pg_session_free(s);
 }
 
+static void expire_skips_an_order_it_cannot_read(void **state)
+{
+	static const char *const items[] = { "sku-x1" };
+	struct pg_session *s = open_session();
+	struct order_repo repo;
+	struct order_create c;
+	struct order out;
+	struct uuid key;
+	char fp[ORDER_FINGERPRINT_MAX + 1];
+	struct os_error err;
+	bool created;
+	size_t n = 0;
+	int calls = 0;
+
+	(void)state;
+	/* A stale order with more lines than an order may have: it cannot be
+	 * read back, so it cannot be cancelled, and is the oldest. */
+	exec_sql("INSERT INTO orders (id, user_id, status, amount_cents, currency, "
+		 "idempotency_key, request_fingerprint, created_at, updated_at) VALUES "
+		 "('00000000-0000-7000-8000-0000000000bd', 'u-bad', 'new', 0, 'EUR', "
+		 "gen_random_uuid(), 'x', now() - interval '2 days', now() - interval '2 days')");
+	exec_sql("INSERT INTO order_items SELECT '00000000-0000-7000-8000-0000000000bd', g, "
+		 "'sku-x', 'X', 1, 0 FROM generate_series(1, 51) g");
+	pg_order_repo_init(&repo, s);
+	new_uuid(&key);
+	make_create(&c, &key, "u-exp2", items, 1, 1, false);
+	c.order.created_at_us -= 3600 * INT64_C(1000000);
+	assert_int_equal(order_repo_create(&repo, &c, &out, &created, fp, sizeof(fp), &err), OS_OK);
+	order_create_release(&c);
+	assert_int_equal(order_repo_expire(&repo, now_us() - 60 * INT64_C(1000000), 10, cancel_fn,
+					   &calls, &n, &err), OS_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(order_repo_get(&repo, &c.order.id, &out, &err), OS_OK);
+	assert_int_equal(out.status, ORDER_CANCELLED);
+	assert_int_equal(count("SELECT count(*) FROM orders WHERE status = 'new' "
+			       "AND id = '00000000-0000-7000-8000-0000000000bd'"), 1);
+	assert_int_equal(count("SELECT count(*) FROM order_status_history "
+			       "WHERE order_id = '00000000-0000-7000-8000-0000000000bd'"), 0);
+	exec_sql("DELETE FROM orders WHERE id = '00000000-0000-7000-8000-0000000000bd'");
+	pg_session_free(s);
+}
+
 static bool decide_cancel(void *arg, const struct inbox_row *row, const struct order *order,
 			  struct order_change *change, struct inbox_outcome *outcome)
 {
@@ -610,6 +653,7 @@ int main(void)
 		cmocka_unit_test(last_unit_goes_once),
 		cmocka_unit_test(stock_errors_write_nothing),
 		cmocka_unit_test(update_and_expire),
+		cmocka_unit_test(expire_skips_an_order_it_cannot_read),
 		cmocka_unit_test(inbox_dedupes_and_applies_once),
 		cmocka_unit_test(survives_terminated_backend),
 		cmocka_unit_test(unreachable_server_is_unavailable),

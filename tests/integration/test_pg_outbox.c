@@ -2,7 +2,8 @@
  * The outbox store and the admin port over a real PostgreSQL: two relays
  * never hold the same row, per-aggregate order, marking fates, release and a
  * relay that dies mid-claim, NOTIFY wake-ups, purge, dead-letter retry and
- * queue statistics.
+ * queue statistics, rows that break their bounds, error texts that are not
+ * valid UTF-8, and a claim lost with its connection.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -194,7 +195,12 @@ static void release_and_crash_leave_rows_claimable(void **state)
 	assert_int_equal(bt.count, 4);
 	assert_int_equal(outbox_store_claim(&b, &only_kafka, 10, &bt, &err), OS_OK);
 	assert_int_equal(bt.count, 0);
-	pg_session_free(s1); /* the relay dies holding the rows: no commit */
+	/* The relay dies holding the rows: its backend is killed, and the
+	 * terminate waits until the server has let the locks go (a plain
+	 * disconnect returns before that, which made this check racy). */
+	exec_sql("SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity "
+		 "WHERE datname = current_database() AND state = 'idle in transaction'");
+	pg_session_free(s1);
 	assert_int_equal(outbox_store_claim(&b, &only_kafka, 10, &bt, &err), OS_OK);
 	assert_int_equal(bt.count, 4);
 	outbox_store_release(&b);
@@ -303,6 +309,98 @@ static void admin_dead_letters_and_stats(void **state)
 	pg_session_free(s);
 }
 
+static void unreadable_rows_are_buried_not_blocking(void **state)
+{
+	struct pg_session *s = open_session();
+	struct outbox_store st;
+	struct outbox_batch b;
+	struct os_error err;
+
+	(void)state;
+	pg_outbox_store_init(&st, s);
+	assert_int_equal(outbox_batch_init(&b, 10), OS_OK);
+	add_rows("order.events", 2, NULL);
+	exec_sql("INSERT INTO outbox (id, aggregatetype, aggregateid, type, payload, destination) "
+		 "VALUES (gen_random_uuid(), 'order', gen_random_uuid(), repeat('t', 100), '{}', "
+		 "'order.events'), (gen_random_uuid(), 'order', gen_random_uuid(), 'order.created', "
+		 "jsonb_build_object('x', repeat('a', 1100000)), 'order.events')");
+	add_rows("order.events", 1, NULL);
+	assert_int_equal(outbox_store_claim(&st, &only_kafka, 10, &b, &err), OS_OK);
+	assert_int_equal(b.count, 3);
+	assert_true(b.rows[2].seq > b.rows[1].seq);
+	outbox_store_release(&st); /* the dead marks were made by the claim and stay */
+	assert_int_equal(count("SELECT count(*) FROM outbox WHERE status = 'dead' AND attempts = 1 "
+			       "AND last_error LIKE 'unreadable outbox row%'"), 2);
+	assert_int_equal(count("SELECT count(*) FROM outbox WHERE status = 'pending'"), 3);
+
+	/* A batch of nothing but a bad row still records it. */
+	exec_sql("DELETE FROM outbox");
+	exec_sql("INSERT INTO outbox (id, aggregatetype, aggregateid, type, payload, destination) "
+		 "VALUES (gen_random_uuid(), 'order', gen_random_uuid(), repeat('t', 100), '{}', "
+		 "'order.events')");
+	assert_int_equal(outbox_store_claim(&st, &only_kafka, 10, &b, &err), OS_OK);
+	assert_int_equal(b.count, 0);
+	assert_int_equal(count("SELECT count(*) FROM outbox WHERE status = 'dead'"), 1);
+	outbox_batch_release(&b);
+	pg_session_free(s);
+}
+
+static void error_text_cut_inside_a_character_is_stored(void **state)
+{
+	struct pg_session *s = open_session();
+	struct outbox_store st;
+	struct outbox_batch b;
+	struct outbox_result res[1];
+	struct os_error err;
+
+	(void)state;
+	pg_outbox_store_init(&st, s);
+	assert_int_equal(outbox_batch_init(&b, 1), OS_OK);
+	add_rows("order.events", 1, NULL);
+	assert_int_equal(outbox_store_claim(&st, &only_kafka, 1, &b, &err), OS_OK);
+	assert_int_equal(b.count, 1);
+	memset(res, 0, sizeof(res));
+	res[0].fate = OUTBOX_FATE_DEAD;
+	/* "café" whose last character lost its second byte, then a stray byte. */
+	snprintf(res[0].error, sizeof(res[0].error), "HTTP 500: caf\xc3 \xff\"\\ ok \xc3\xa9");
+	assert_int_equal(outbox_store_complete(&st, &b, res, &err), OS_OK);
+	assert_int_equal(count("SELECT count(*) FROM outbox WHERE status = 'dead' "
+			       "AND last_error = E'HTTP 500: caf? ?\"\\\\ ok \\u00e9'"), 1);
+	outbox_batch_release(&b);
+	pg_session_free(s);
+}
+
+static void complete_after_lost_claim_records_nothing(void **state)
+{
+	struct pg_session *s = open_session();
+	struct outbox_store st;
+	struct outbox_batch b;
+	struct outbox_result res[1];
+	struct os_error err;
+
+	(void)state;
+	pg_outbox_store_init(&st, s);
+	assert_int_equal(outbox_batch_init(&b, 1), OS_OK);
+	add_rows("order.events", 1, NULL);
+	assert_int_equal(outbox_store_claim(&st, &only_kafka, 1, &b, &err), OS_OK);
+	assert_int_equal(b.count, 1);
+	exec_sql("SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity "
+		 "WHERE datname = current_database() AND pid <> pg_backend_pid()");
+	/* The session finds out (here through wait) and reconnects; the claim is
+	 * gone with the old connection. */
+	(void)outbox_store_wait(&st, 1, &err);
+	memset(res, 0, sizeof(res));
+	res[0].fate = OUTBOX_FATE_SENT;
+	assert_int_not_equal(outbox_store_complete(&st, &b, res, &err), OS_OK);
+	assert_int_equal(count("SELECT count(*) FROM outbox WHERE status = 'pending' "
+			       "AND attempts = 0"), 1);
+	assert_int_equal(outbox_store_claim(&st, &only_kafka, 1, &b, &err), OS_OK);
+	assert_int_equal(b.count, 1);
+	outbox_store_release(&st);
+	outbox_batch_release(&b);
+	pg_session_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -312,6 +410,9 @@ int main(void)
 		cmocka_unit_test_setup(wait_wakes_on_notify_and_purge_is_bounded, clean),
 		cmocka_unit_test_setup(wait_and_claim_survive_terminated_backend, clean),
 		cmocka_unit_test_setup(admin_dead_letters_and_stats, clean),
+		cmocka_unit_test_setup(unreadable_rows_are_buried_not_blocking, clean),
+		cmocka_unit_test_setup(error_text_cut_inside_a_character_is_stored, clean),
+		cmocka_unit_test_setup(complete_after_lost_claim_records_nothing, clean),
 	};
 
 	return cmocka_run_group_tests(tests, setup_db, teardown_db);

@@ -3,16 +3,21 @@
  * port with an in-process Kafka mock cluster and a fake HTTP server as the
  * payment callback target, then driven over HTTP and Kafka. Covers the
  * catalog, payments (dedupe, signature, forced outcome, script, callback
- * retries), notifications (dedupe), shipping (normal, failed, delivered
- * first, duplicate requests), hostile bodies and a clean SIGTERM stop.
+ * retries, held requests), notifications (dedupe), shipping (normal,
+ * failed, delivered first, duplicate requests, CloudEvents headers), hostile
+ * bodies, bad command lines and a clean SIGTERM stop.
  */
+/* cmocka needs these first. */
+/* clang-format off */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+/* clang-format on */
 
 #include <curl/curl.h>
+#include <fcntl.h>
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 #include <limits.h>
@@ -409,6 +414,52 @@ static void test_callback_retried_until_accepted(void **state)
 	assert_int_equal(list_len("/_sim/payments/callbacks?order_id=o-pay-4"), 3);
 }
 
+/* Runs the binary with args and returns its exit status. */
+static int run_sim_args(const char *a1, const char *a2)
+{
+	char bin[PATH_MAX + 16];
+	int status = -1;
+	pid_t pid;
+
+	sim_binary(bin, sizeof(bin));
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int devnull = open("/dev/null", O_WRONLY);
+
+		dup2(devnull, 1);
+		dup2(devnull, 2);
+		execl(bin, bin, "--port", "0", a1, a2, (char *)NULL);
+		_exit(127);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	return WEXITSTATUS(status);
+}
+
+static void test_bad_command_line(void **state)
+{
+	(void)state;
+	assert_int_equal(run_sim_args("--payment-fail-rate", "1.5"), 2);
+	assert_int_equal(run_sim_args("--payment-error-rate", "abc"), 2);
+	assert_int_equal(run_sim_args("--no-such-option", "1"), 2);
+	assert_int_equal(run_sim_args("--payment-delay-ms", "-5"), 2);
+}
+
+/* A held request (scripted timeout) does not stop other requests. */
+static void test_timeout_holds_only_that_request(void **state)
+{
+	(void)state;
+	assert_int_equal(
+	    call("POST", "/_sim/payments/script", "{\"responses\":[\"timeout\"]}", NULL, NULL),
+	    200);
+	/* call() gives up after 5 s; the simulator holds for 30 s. */
+	assert_int_equal(call("POST", "/payments", payment_body("o-pay-5"), "k-o-pay-5", NULL), 0);
+	assert_int_equal(call("GET", "/health", NULL, NULL, NULL), 200);
+	assert_int_equal(call("POST", "/payments", payment_body("o-pay-5"), "k-o-pay-5", NULL),
+			 201);
+}
+
 static void test_hostile_bodies(void **state)
 {
 	char *deep = malloc(200001), *big = malloc(2 * 1024 * 1024 + 1);
@@ -493,6 +544,48 @@ static void published_types(const char *order_id, char *out, size_t cap)
 	yajl_tree_free(tree);
 }
 
+/* Reads the events topic from the start until a message keyed key with
+ * ce_type type shows up; false after WAIT_MS. */
+static bool consume_event(const char *key, const char *type)
+{
+	rd_kafka_topic_partition_list_t *parts = rd_kafka_topic_partition_list_new(2);
+	rd_kafka_conf_t *conf = rd_kafka_conf_new();
+	char err[256];
+	bool found = false;
+	rd_kafka_t *c;
+	int waited;
+
+	rd_kafka_conf_set(conf, "bootstrap.servers", rd_kafka_mock_cluster_bootstraps(mock), err,
+			  sizeof(err));
+	rd_kafka_conf_set(conf, "group.id", "sim-test-reader", err, sizeof(err));
+	c = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof(err));
+	assert_non_null(c);
+	rd_kafka_topic_partition_list_add(parts, "shipping.events", 0)->offset =
+	    RD_KAFKA_OFFSET_BEGINNING;
+	rd_kafka_topic_partition_list_add(parts, "shipping.events", 1)->offset =
+	    RD_KAFKA_OFFSET_BEGINNING;
+	assert_int_equal(rd_kafka_assign(c, parts), RD_KAFKA_RESP_ERR_NO_ERROR);
+	for (waited = 0; !found && waited < WAIT_MS; waited += 100) {
+		rd_kafka_message_t *m = rd_kafka_consumer_poll(c, 100);
+		rd_kafka_headers_t *h = NULL;
+		const void *v = NULL;
+		size_t vlen = 0;
+
+		if (m == NULL)
+			continue;
+		if (m->err == 0 && m->key_len == strlen(key) &&
+		    memcmp(m->key, key, m->key_len) == 0 && rd_kafka_message_headers(m, &h) == 0 &&
+		    rd_kafka_header_get_last(h, "ce_type", &v, &vlen) == 0 &&
+		    vlen == strlen(type) && memcmp(v, type, vlen) == 0)
+			found = true;
+		rd_kafka_message_destroy(m);
+	}
+	rd_kafka_topic_partition_list_destroy(parts);
+	rd_kafka_consumer_close(c);
+	rd_kafka_destroy(c);
+	return found;
+}
+
 static void test_shipping(void **state)
 {
 	char types[256];
@@ -521,6 +614,8 @@ static void test_shipping(void **state)
 	assert_string_equal(types, "shipping.failed");
 	published_types("o-s-rev", types, sizeof(types));
 	assert_string_equal(types, "order.delivered order.shipped");
+	assert_true(consume_event("o-s-ok", "order.delivered"));
+	assert_true(consume_event("o-s-fail", "shipping.failed"));
 	assert_int_equal(call("POST", "/_sim/shipping/publish?key=o-raw", "{garbage", NULL, NULL),
 			 200);
 	assert_true(wait_len("/_sim/shipping/published", 6));
@@ -551,11 +646,13 @@ static void test_sigterm_stops_cleanly(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_bad_command_line),
 	    cmocka_unit_test(test_catalog),
 	    cmocka_unit_test(test_payment_dedupe_and_signed_callback),
 	    cmocka_unit_test(test_payment_forced_failure),
 	    cmocka_unit_test(test_payment_script),
 	    cmocka_unit_test(test_callback_retried_until_accepted),
+	    cmocka_unit_test(test_timeout_holds_only_that_request),
 	    cmocka_unit_test(test_hostile_bodies),
 	    cmocka_unit_test(test_notifications_dedupe),
 	    cmocka_unit_test(test_shipping),

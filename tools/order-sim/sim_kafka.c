@@ -6,16 +6,6 @@
 #include "app/timefmt.h"
 #include "sim_rand.h"
 
-static sim_kafka_delivered_fn *delivered_cb;
-
-static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *opaque)
-{
-	(void)rk;
-	(void)opaque;
-	if (delivered_cb)
-		delivered_cb(msg, msg->_private);
-}
-
 static enum os_status set_all(rd_kafka_conf_t *conf, const char *const *kv, struct os_error *err)
 {
 	char msg[256];
@@ -41,7 +31,7 @@ static enum os_status create(rd_kafka_type_t type, rd_kafka_conf_t *conf, rd_kaf
 }
 
 enum os_status sim_kafka_producer_new(const char *bootstrap, sim_kafka_delivered_fn *delivered,
-				      rd_kafka_t **out, struct os_error *err)
+				      void *ctx, rd_kafka_t **out, struct os_error *err)
 {
 	const char *const kv[] = {"bootstrap.servers",
 				  bootstrap,
@@ -58,8 +48,8 @@ enum os_status sim_kafka_producer_new(const char *bootstrap, sim_kafka_delivered
 		rd_kafka_conf_destroy(conf);
 		return OS_EINVAL;
 	}
-	delivered_cb = delivered;
-	rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
+	rd_kafka_conf_set_opaque(conf, ctx);
+	rd_kafka_conf_set_dr_msg_cb(conf, delivered);
 	return create(RD_KAFKA_PRODUCER, conf, out, err);
 }
 

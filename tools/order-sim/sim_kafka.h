@@ -11,13 +11,17 @@
 
 #include "domain/status.h"
 
-/* Called from rd_kafka_poll() with each delivery report; opaque is the one
- * given to sim_kafka_publish and is the callback's to free. */
-typedef void sim_kafka_delivered_fn(const rd_kafka_message_t *msg, void *opaque);
+/*
+ * Called from rd_kafka_poll() with each delivery report: ctx is the one given
+ * to sim_kafka_producer_new, msg->_private the opaque given to
+ * sim_kafka_publish (the callback's to free).
+ */
+typedef void sim_kafka_delivered_fn(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *ctx);
 
-/* A producer whose reports go to delivered. *out owns it (rd_kafka_destroy). */
+/* A producer whose reports go to delivered(ctx). *out owns it
+ * (rd_kafka_destroy). */
 enum os_status sim_kafka_producer_new(const char *bootstrap, sim_kafka_delivered_fn *delivered,
-				      rd_kafka_t **out, struct os_error *err);
+				      void *ctx, rd_kafka_t **out, struct os_error *err);
 
 /* A consumer in group, subscribed to topic. *out owns it (close, destroy). */
 enum os_status sim_kafka_consumer_new(const char *bootstrap, const char *group, const char *topic,

@@ -33,10 +33,6 @@ struct sent_record {
 	size_t len;
 };
 
-/* The journal lives in the shipping state; the delivery callback has only
- * the message, so it reaches the journal through this pointer. */
-static struct sim_journal *published_journal;
-
 static void free_record(struct sent_record *r)
 {
 	free(r->order_id);
@@ -44,17 +40,19 @@ static void free_record(struct sent_record *r)
 	free(r);
 }
 
-static void on_delivered(const rd_kafka_message_t *msg, void *opaque)
+static void on_delivered(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *ctx)
 {
-	struct sent_record *r = opaque;
+	struct sim_shipping *s = ctx;
+	struct sent_record *r = msg->_private;
 
+	(void)rk;
 	if (r == NULL)
 		return;
 	if (msg->err)
 		log_kv(LOG_WARN, "shipping event not delivered", "order_id", r->order_id, "error",
 		       rd_kafka_err2str(msg->err), NULL);
-	else if (published_journal)
-		sim_journal_add(published_journal, r->order_id, r->json, r->len);
+	else
+		sim_journal_add(&s->published, r->order_id, r->json, r->len);
 	free_record(r);
 }
 
@@ -277,8 +275,7 @@ enum os_status sim_shipping_start(struct sim_shipping *s, const struct sim_confi
 	}
 	if (cfg->kafka[0] == '\0')
 		return OS_OK;
-	published_journal = &s->published;
-	st = sim_kafka_producer_new(cfg->kafka, on_delivered, &s->producer, err);
+	st = sim_kafka_producer_new(cfg->kafka, on_delivered, s, &s->producer, err);
 	if (st == OS_OK)
 		st = sim_kafka_consumer_new(cfg->kafka, cfg->group, cfg->topic_requests,
 					    &s->consumer, err);
@@ -309,7 +306,6 @@ void sim_shipping_stop(struct sim_shipping *s)
 		rd_kafka_destroy(s->producer);
 		s->producer = NULL;
 	}
-	published_journal = NULL;
 	release_state(s);
 	s->enabled = false;
 }

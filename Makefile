@@ -1,0 +1,47 @@
+# The two commands of DESIGN §3 and a few helpers:
+#   make run    install packages, build, start the dev stack and the service
+#               (Ctrl-C stops all of it)
+#   make test   install, build, run every test suite (scripts/test.sh)
+#   make build | bench | stop | clean | clean-data
+SHELL := /bin/bash
+BUILD_DIR ?= build
+JOBS ?= $(shell nproc)
+BIN := $(CURDIR)/$(BUILD_DIR)/order-service
+SIM_BIN := $(CURDIR)/$(BUILD_DIR)/order-sim
+
+.PHONY: all deps build run test bench stop clean clean-data
+
+all: build
+
+deps:
+	@scripts/install-deps.sh -q
+
+build: deps
+	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+# dev-stack.sh starts only what DATABASE_URL, KAFKA_BOOTSTRAP_SERVERS and the
+# service URLs do not already provide. The stack is stopped on any exit.
+run: build
+	@set -euo pipefail; \
+	export ORDER_SERVICE_BIN="$(BIN)" ORDER_SIM_BIN="$(SIM_BIN)"; \
+	trap 'scripts/dev-stack.sh stop' EXIT; \
+	trap 'exit 130' INT TERM; \
+	stack_env=$$(scripts/dev-stack.sh start); \
+	eval "$$stack_env"; \
+	MIGRATIONS_DIR="$(CURDIR)/migrations" ./entrypoint.sh
+
+test:
+	scripts/test.sh
+
+bench: build
+	bench/run.sh
+
+stop:
+	scripts/dev-stack.sh stop
+
+clean:
+	rm -rf build build-asan
+
+clean-data: stop
+	rm -rf .data

@@ -1,0 +1,504 @@
+#!/usr/bin/env bash
+# The benchmarks of DESIGN §11, in one command (`make bench`). On a private
+# PostgreSQL cluster and the embedded Kafka (scripts/dev-stack.sh under a
+# temporary DATA_DIR) it measures, one phase after the other:
+#   1. order creation over HTTP (wrk) against pgbench running the same create
+#      statement at the same concurrency on the same database;
+#   2. draining a backlog of outbox rows to Kafka and to the HTTP simulators;
+#   3. commit-to-Kafka latency at a steady rate of orders (pgbench -R);
+#   4. the full lifecycle latency new -> delivered with instant simulators;
+#   5. the peak RSS (VmHWM) of the API and of each worker.
+# It prints a summary and writes it to bench/results/<timestamp>.md; the
+# method behind each figure is in docs/BENCHMARKS.md.
+#
+# Settings (environment):
+#   BUILD_DIR       where order-service and order-sim are (default <repo>/build;
+#                   built with RelWithDebInfo when missing)
+#   BENCH_CONNS     connections / pgbench clients for phase 1   (default 16)
+#   BENCH_THREADS   wrk threads / pgbench -j for phase 1          (default 2)
+#   BENCH_SECONDS   duration of each phase-1 run                  (default 20)
+#   BENCH_BACKLOG   outbox rows per drain                         (default 100000)
+#   BENCH_RATE      orders/s of the latency phase                 (default 1000)
+#   BENCH_LAT_SECONDS  duration of the latency phase              (default 20)
+#   BENCH_LIFE_SECONDS duration of order creation in phase 4      (default 10)
+#   BENCH_PGPORT, BENCH_APP_PORT, BENCH_SIM_PORT  (default 55480, 18480, 18481)
+#   BENCH_KEEP=1    keep the scratch directory (cluster, logs) for inspection
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BENCH=$ROOT/bench
+# shellcheck source=lib.sh
+. "$BENCH/lib.sh"
+
+BUILD_DIR=${BUILD_DIR:-$ROOT/build}
+CONNS=${BENCH_CONNS:-16}
+THREADS=${BENCH_THREADS:-2}
+SECS=${BENCH_SECONDS:-20}
+BACKLOG=${BENCH_BACKLOG:-100000}
+RATE=${BENCH_RATE:-1000}
+LAT_SECS=${BENCH_LAT_SECONDS:-20}
+LIFE_SECS=${BENCH_LIFE_SECONDS:-10}
+PGPORT=${BENCH_PGPORT:-55480}
+APP_PORT=${BENCH_APP_PORT:-18480}
+SIM_PORT=${BENCH_SIM_PORT:-18481}
+SECRET=bench-callback-secret
+BIN=$BUILD_DIR/order-service
+SIM=$BUILD_DIR/order-sim
+STAMP=$(date -u +%Y%m%dT%H%M%SZ)
+RESULTS=$BENCH/results/$STAMP.md
+
+# ------------------------------------------------------------------ set-up
+
+preflight() {
+	local t
+	for t in wrk pgbench kcat psql curl ss cmake; do
+		command -v "$t" >/dev/null || die "$t not found (run scripts/install-deps.sh)"
+	done
+	if [ ! -x "$BIN" ] || [ ! -x "$SIM" ]; then
+		say "building into $BUILD_DIR"
+		cmake -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+		cmake --build "$BUILD_DIR" -j "$(nproc)" >/dev/null
+	fi
+	for t in "$PGPORT" "$APP_PORT" "$SIM_PORT"; do
+		port_free "$t" || die "port $t is in use (set BENCH_PGPORT / BENCH_APP_PORT / BENCH_SIM_PORT)"
+	done
+}
+
+# Only the stack's own variables reach dev-stack.sh, so that an outside
+# DATABASE_URL or service URL cannot redirect the benchmark.
+stack() { # command
+	env -i PATH="$PATH" HOME="${HOME:-/root}" DATA_DIR="$WORK/stack" PGPORT="$PGPORT" \
+		ORDER_SERVICE_BIN="$BIN" ORDER_SIM_BIN="$SIM" DEV_STACK_ONLY=pg,kafka \
+		"$ROOT/scripts/dev-stack.sh" "$1"
+}
+
+cleanup() {
+	set +e
+	stop_all_procs
+	[ -n "${KCAT_PID:-}" ] && kill "$KCAT_PID" 2>/dev/null
+	stack stop >/dev/null 2>&1
+	if [ "${BENCH_KEEP:-0}" = 1 ]; then say "kept $WORK"; else rm -rf "$WORK"; fi
+}
+
+# The commit timestamps that phase 3 needs are a server setting: set it,
+# then restart with Kafka as well.
+start_stack() {
+	stack start >/dev/null
+	psql -X -q -h 127.0.0.1 -p "$PGPORT" -U postgres -d postgres \
+		-c "ALTER SYSTEM SET track_commit_timestamp = on" >/dev/null
+	stack stop 2>/dev/null
+	# Only the two addresses are taken from the export lines: the rest would
+	# leak into the simulators' environment.
+	local exports
+	exports=$(stack start)
+	DATABASE_URL=$(eval "$exports"; echo "$DATABASE_URL")
+	KAFKA_BOOTSTRAP_SERVERS=$(eval "$exports"; echo "$KAFKA_BOOTSTRAP_SERVERS")
+	PGLOG=$WORK/stack/logs/postgres.log
+	svc migrate
+	"${SVC[@]}" >"$WORK/logs/migrate.log" 2>&1 || die "migrate failed (see $WORK/logs/migrate.log)"
+	bsql -f "$BENCH/seed.sql" >/dev/null
+}
+
+# Sets SVC to the command line of order-service with a clean, explicit
+# configuration plus the VAR=value pairs given before the subcommand. An
+# array rather than a function, so that a background start's $! is the
+# service's own pid (env execs it).
+svc() {
+	local vars=()
+	while [ $# -gt 0 ] && [[ "$1" == *=* ]]; do vars+=("$1"); shift; done
+	SVC=(env -u CATALOG_SERVICE_API_URL -u PAYMENTS_SERVICE_API_URL -u NOTIFICATIONS_SERVICE_API_URL
+		ENV_FILE=/dev/null LOG_LEVEL=warn DATABASE_URL="$DATABASE_URL"
+		KAFKA_BOOTSTRAP_SERVERS="$KAFKA_BOOTSTRAP_SERVERS" APP_PORT="$APP_PORT"
+		PAYMENTS_CALLBACK_SECRET="$SECRET"
+		PAYMENTS_CALLBACK_URL="http://127.0.0.1:$APP_PORT/api/v1/orders/payment-callback"
+		"${vars[@]}" "$BIN" "$@")
+}
+
+reset_db() { bsql -f "$BENCH/reset.sql" >/dev/null; }
+
+api_live() { curl -fsS -o /dev/null --max-time 1 "http://127.0.0.1:$APP_PORT/health/live"; }
+sim_live() { curl -fsS -o /dev/null --max-time 1 "http://127.0.0.1:$SIM_PORT/health"; }
+
+start_api() {
+	svc api
+	start_proc api "${SVC[@]}"
+	wait_until api 30 api_live
+}
+
+# ------------------------------------------------- phase 1: create vs pgbench
+
+# One create with statement logging on: the server's log then holds the exact
+# SQL of each statement the API ran, and the database the order's values.
+probe_create() {
+	bsql -c "ALTER SYSTEM SET log_min_duration_statement = 0" -c "SELECT pg_reload_conf()" >/dev/null
+	sleep 0.5
+	curl -fsS -o /dev/null -X POST -H 'Content-Type: application/json' \
+		-d '{"user_id":"user-1","idempotency_key":"0b0e6a52-5f3c-4b7e-9d1a-000000000001","items":[{"item_id":"sku-1","quantity":1}]}' \
+		"http://127.0.0.1:$APP_PORT/api/v1/orders" || die "probe create failed"
+	bsql -c "ALTER SYSTEM RESET log_min_duration_statement" -c "SELECT pg_reload_conf()" >/dev/null
+}
+
+# Writes the pgbench scripts: create.pgb (the create statement) and
+# api.pgb (every statement the API runs for one create: the idempotency
+# look-up, the catalog read, the create). Parameters are those of the probe
+# order, except what must be fresh or varies per request as in wrk's script:
+# ids (random), user and SKU (random), timestamps (clock_timestamp()).
+# shellcheck disable=SC2016 # $1..$20 are SQL parameters, not shell
+write_pgbench_scripts() {
+	local create bykey item n oid now i ids aggs
+	create=$(logged_stmt order_create "$PGLOG")
+	bykey=$(logged_stmt order_by_key "$PGLOG")
+	item=$(logged_stmt inventory_get "$PGLOG")
+	[ -n "$create" ] && [ -n "$bykey" ] && [ -n "$item" ] ||
+		die "statements not found in $PGLOG (renamed? see write_pgbench_scripts)"
+	n=$(bsql -c "SELECT count(*) FROM outbox")
+	PGB_NMSG=$n
+	oid="(lpad(to_hex(:hi::bigint), 16, '0') || lpad(to_hex(:lo::bigint), 16, '0'))"
+	now="(extract(epoch FROM clock_timestamp()) * 1000000)"
+	ids="ARRAY[gen_random_uuid()" aggs="ARRAY[$oid"
+	for ((i = 1; i < n; i++)); do ids+=", gen_random_uuid()"; aggs+=", $oid"; done
+	ids+="]" aggs+="]"
+	# Highest numbers first, so that $1 never matches the start of $10.
+	create=${create//'$20'/:headers}
+	create=${create//'$19'/:payloads}
+	create=${create//'$18'/:dests}
+	create=${create//'$17'/:types}
+	create=${create//'$16'/$aggs}
+	create=${create//'$15'/$ids}
+	create=${create//'$14'/:prices}
+	create=${create//'$13'/:qtys}
+	create=${create//'$12'/"('{\"Item ' || :sku::text || '\"}')"}
+	create=${create//'$11'/"('{sku-' || :sku::text || '}')"}
+	create=${create//'$10'/:reserve}
+	create=${create//'$9'/:reason}
+	create=${create//'$8'/$now}
+	create=${create//'$7'/$now}
+	create=${create//'$6'/:fingerprint}
+	create=${create//'$5'/gen_random_uuid()}
+	create=${create//'$4'/:currency}
+	create=${create//'$3'/:amount}
+	create=${create//'$2'/"('user-' || :uid::text)"}
+	create=${create//'$1'/$oid}
+	{
+		echo '\set hi random(1, 9223372036854775807)'
+		echo '\set lo random(1, 9223372036854775807)'
+		echo '\set sku random(1, 10)'
+		echo '\set uid random(1, 1000)'
+	} >"$WORK/head.pgb"
+	{ cat "$WORK/head.pgb"; echo "$create;"; } >"$WORK/create.pgb"
+	{
+		cat "$WORK/head.pgb"
+		echo "${bykey//'$1'/gen_random_uuid()};"
+		echo "${item//'$1'/"('sku-' || :sku::text)"};"
+		echo "$create;"
+	} >"$WORK/api.pgb"
+	# The probe order's values, as pgbench -D arguments.
+	mapfile -t PGB_VARS < <(bsql -F $'\n' -c "
+		SELECT 'amount=' || o.amount_cents, 'currency=' || o.currency,
+		       'fingerprint=' || o.request_fingerprint,
+		       'reason=' || (SELECT reason FROM order_status_history WHERE order_id = o.id LIMIT 1),
+		       'reserve=true',
+		       'qtys=' || (SELECT array_agg(quantity ORDER BY line) FROM order_items WHERE order_id = o.id)::text,
+		       'prices=' || (SELECT array_agg(unit_price_cents ORDER BY line) FROM order_items WHERE order_id = o.id)::text,
+		       'types=' || (SELECT array_agg(type ORDER BY seq) FROM outbox WHERE aggregateid = o.id)::text,
+		       'dests=' || (SELECT array_agg(destination ORDER BY seq) FROM outbox WHERE aggregateid = o.id)::text,
+		       'payloads=' || (SELECT array_agg(payload::text ORDER BY seq) FROM outbox WHERE aggregateid = o.id)::text,
+		       'headers=' || (SELECT array_agg(headers::text ORDER BY seq) FROM outbox WHERE aggregateid = o.id)::text
+		FROM orders o LIMIT 1")
+	[ "${#PGB_VARS[@]}" -eq 11 ] || die "cannot read the probe order's values"
+	local defs=() v
+	for v in "${PGB_VARS[@]}"; do defs+=(-D "$v"); done
+	PGB_DEFS=("${defs[@]}")
+}
+
+# One transaction of the create script must write what the API writes.
+check_pgbench_script() {
+	local before after
+	before=$(bsql -c "SELECT (SELECT count(*) FROM orders) || '/' || (SELECT count(*) FROM outbox)")
+	pgbench -n -M prepared -t 1 -h 127.0.0.1 -p "$PGPORT" -U postgres "${PGB_DEFS[@]}" \
+		-f "$WORK/create.pgb" orders >"$WORK/logs/pgbench-check.log" 2>&1 ||
+		{ cat "$WORK/logs/pgbench-check.log" >&2; die "the pgbench create script fails"; }
+	after=$(bsql -c "SELECT (SELECT count(*) FROM orders) || '/' || (SELECT count(*) FROM outbox)")
+	[ $((${after%/*} - ${before%/*})) -eq 1 ] && [ $((${after#*/} - ${before#*/})) -eq "$PGB_NMSG" ] ||
+		die "the pgbench create script wrote $before -> $after orders/outbox rows"
+}
+
+phase_http() {
+	say "phase 1: POST /api/v1/orders with wrk -t$THREADS -c$CONNS -d${SECS}s"
+	reset_db
+	start_api
+	probe_create
+	write_pgbench_scripts
+	check_pgbench_script
+	reset_db
+	wrk -t"$THREADS" -c"$CONNS" -d3s -s "$BENCH/create_order.lua" "http://127.0.0.1:$APP_PORT" >/dev/null
+	reset_db
+	wrk -t"$THREADS" -c"$CONNS" -d"${SECS}s" --latency -s "$BENCH/create_order.lua" \
+		"http://127.0.0.1:$APP_PORT" >"$WORK/wrk-create.txt"
+	R_HTTP=$(wrk_summary "$WORK/wrk-create.txt")
+	R_HTTP_ORDERS=$(bsql -c "SELECT count(*) FROM orders")
+	RSS_API_LOAD=$(rss_of api)
+	stop_proc api
+}
+
+run_pgbench() { # script name
+	local prefix=$WORK/pgb-$2
+	reset_db
+	pgbench -n -M prepared -c "$CONNS" -j "$THREADS" -T "$SECS" -h 127.0.0.1 -p "$PGPORT" \
+		-U postgres "${PGB_DEFS[@]}" -f "$1" -l --log-prefix="$prefix" orders \
+		>"$WORK/pgbench-$2.txt" 2>"$WORK/logs/pgbench-$2.log" ||
+		{ tail -n 5 "$WORK/logs/pgbench-$2.log" >&2; die "pgbench $2 failed"; }
+	pgbench_summary "$WORK/pgbench-$2.txt" "$prefix"
+	rm -f "$prefix".*
+}
+
+phase_pgbench() {
+	say "phase 1: pgbench -c$CONNS -j$THREADS -T$SECS, the create statement"
+	R_PGB=$(run_pgbench "$WORK/create.pgb" create)
+	say "phase 1: pgbench, every statement the API runs per create"
+	R_PGB_API=$(run_pgbench "$WORK/api.pgb" api)
+}
+
+# ------------------------------------------------------------ phase 2: drains
+
+pending() { bsql -c "SELECT count(*) FROM outbox WHERE status = 'pending' AND destination = '$1'"; }
+
+# Fills the backlog, starts the worker, polls every 100 ms until no row of
+# dest is pending, stops the worker. Sets DRAIN_RESULT ("events/s seconds
+# sent") and DRAIN_RSS (the worker's, before it stopped).
+drain() { # worker dest [VAR=value...]
+	local worker=$1 dest=$2 t0 t1 left sent
+	shift 2
+	reset_db
+	bsql -v n="$BACKLOG" -v dest="$dest" \
+		-v callback="http://127.0.0.1:9/no-callback" -f "$BENCH/outbox_backlog.sql" >/dev/null
+	bsql -c "VACUUM ANALYZE outbox" >/dev/null
+	t0=$(now_us)
+	svc "$@" worker "$worker"
+	start_proc "$worker" "${SVC[@]}"
+	while :; do
+		left=$(pending "$dest")
+		[ "$left" -eq 0 ] && break
+		proc_alive "$worker" || die "$worker exited (log: $WORK/logs/$worker.log)"
+		[ $(($(now_us) - t0)) -lt 180000000 ] || { say "$worker: drain timed out with $left pending"; break; }
+		sleep 0.1
+	done
+	t1=$(now_us)
+	DRAIN_RSS=$(rss_of "$worker")
+	stop_proc "$worker"
+	sent=$(bsql -c "SELECT count(*) FROM outbox WHERE status = 'sent' AND destination = '$dest'")
+	DRAIN_RESULT=$(awk -v n="$sent" -v us=$((t1 - t0)) \
+		'BEGIN { printf "%.0f %.2f %d\n", n / (us / 1e6), us / 1e6, n }')
+}
+
+phase_drains() {
+	say "phase 2: draining $BACKLOG outbox rows to Kafka"
+	drain outbox-kafka order.events
+	R_DRAIN_KAFKA=$DRAIN_RESULT RSS_KAFKA_DRAIN=$DRAIN_RSS
+	# Payment callbacks are scheduled an hour away: the drain measures the
+	# relay, not a storm of callbacks to an API that is not running.
+	start_proc order-sim "$SIM" --port "$SIM_PORT" --callback-secret "$SECRET" \
+		--payment-delay-ms 3600000
+	wait_until order-sim 30 sim_live
+	say "phase 2: draining $BACKLOG outbox rows to the payment simulator"
+	drain outbox-payments payments PAYMENTS_SERVICE_API_URL="http://127.0.0.1:$SIM_PORT/payments"
+	R_DRAIN_PAY=$DRAIN_RESULT RSS_PAY=$DRAIN_RSS
+	say "phase 2: draining $BACKLOG outbox rows to the notification simulator"
+	drain outbox-notifications notifications \
+		NOTIFICATIONS_SERVICE_API_URL="http://127.0.0.1:$SIM_PORT/notifications"
+	R_DRAIN_NOTE=$DRAIN_RESULT RSS_NOTE=$DRAIN_RSS
+	stop_proc order-sim
+}
+
+# ---------------------------------------------- phase 3: commit-to-Kafka
+
+# Prefixes each line with the wall-clock time it arrived (microseconds).
+stamp_lines() { while IFS= read -r l; do echo "${EPOCHREALTIME/./} $l"; done; }
+
+phase_latency() {
+	say "phase 3: commit-to-Kafka latency at $RATE orders/s for ${LAT_SECS}s"
+	local fifo=$WORK/kcat.fifo recv=$WORK/kcat.txt left i
+	reset_db
+	svc worker outbox-kafka
+	start_proc outbox-kafka "${SVC[@]}"
+	mkfifo "$fifo"
+	stamp_lines <"$fifo" >"$recv" &
+	local stamper=$!
+	kcat -b "$KAFKA_BOOTSTRAP_SERVERS" -C -t order.events -o end -u -q -f '%k %T\n' \
+		>"$fifo" 2>"$WORK/logs/kcat.log" &
+	KCAT_PID=$!
+	sleep 3 # the consumer must be at the end of the topic before the first commit
+	pgbench -n -M prepared -R "$RATE" -c 8 -j 1 -T "$LAT_SECS" -h 127.0.0.1 -p "$PGPORT" \
+		-U postgres "${PGB_DEFS[@]}" -f "$WORK/create.pgb" orders \
+		>"$WORK/pgbench-rate.txt" 2>"$WORK/logs/pgbench-rate.log" ||
+		die "pgbench -R failed (log: $WORK/logs/pgbench-rate.log)"
+	for ((i = 0; i < 300; i++)); do
+		left=$(pending order.events)
+		[ "$left" -eq 0 ] && break
+		sleep 0.1
+	done
+	sleep 2 # let the consumer print the last messages
+	RSS_KAFKA_RATE=$(rss_of outbox-kafka)
+	kill "$KCAT_PID" 2>/dev/null || true
+	wait "$KCAT_PID" 2>/dev/null || true
+	KCAT_PID=
+	wait "$stamper" 2>/dev/null || true
+	stop_proc outbox-kafka
+	R_RATE_TPS=$(awk '/^tps = / { printf "%.0f", $3 }' "$WORK/pgbench-rate.txt")
+	R_RATE_ORDERS=$(bsql -c "SELECT count(*) FROM orders")
+	bsql -c "CREATE TABLE bench_recv (recv_us bigint, key uuid, kafka_ms bigint)" \
+		-c "\\copy bench_recv FROM '$recv' WITH (DELIMITER ' ')" >/dev/null
+	R_LAT=$(bsql -f "$BENCH/latency.sql")
+	bsql -c "DROP TABLE bench_recv" >/dev/null
+}
+
+# ------------------------------------------------------ phase 4: lifecycle
+
+all_settled() {
+	[ "$(bsql -c "SELECT count(*) FROM orders WHERE status NOT IN ('delivered', 'cancelled')")" -eq 0 ]
+}
+
+phase_lifecycle() {
+	say "phase 4: lifecycle new -> delivered, simulators without delay"
+	local since w i urls=(
+		PAYMENTS_SERVICE_API_URL="http://127.0.0.1:$SIM_PORT/payments"
+		NOTIFICATIONS_SERVICE_API_URL="http://127.0.0.1:$SIM_PORT/notifications")
+	reset_db
+	start_proc order-sim "$SIM" --port "$SIM_PORT" --callback-secret "$SECRET" \
+		--kafka "$KAFKA_BOOTSTRAP_SERVERS" --payment-delay-ms 0 --shipping-delay-ms 0
+	wait_until order-sim 30 sim_live
+	start_api
+	for w in outbox-payments outbox-notifications outbox-kafka shipping-consumer inbox; do
+		svc "${urls[@]}" worker "$w"
+		start_proc "$w" "${SVC[@]}"
+	done
+	# A first order end to end: every consumer has joined its group.
+	curl -fsS -o /dev/null -X POST -H 'Content-Type: application/json' \
+		-d '{"user_id":"user-1","idempotency_key":"0b0e6a52-5f3c-4b7e-9d1a-000000000002","items":[{"item_id":"sku-2","quantity":1}]}' \
+		"http://127.0.0.1:$APP_PORT/api/v1/orders" || die "lifecycle warm-up create failed"
+	for ((i = 0; i < 600; i++)); do all_settled && break; sleep 0.1; done
+	since=$(bsql -c "SELECT clock_timestamp()")
+	# 2 connections, each waiting 20 ms between requests: about 100 orders/s.
+	wrk -t1 -c2 -d"${LIFE_SECS}s" -s "$BENCH/create_order.lua" "http://127.0.0.1:$APP_PORT" \
+		-- 20 >"$WORK/wrk-life.txt"
+	for ((i = 0; i < 600; i++)); do all_settled && break; sleep 0.1; done
+	R_LIFE=$(bsql -c "DELETE FROM orders WHERE created_at < '$since'" \
+		-f "$BENCH/lifecycle.sql" | tail -n 1)
+	for w in api outbox-payments outbox-notifications outbox-kafka shipping-consumer inbox; do
+		RSS_LIFE[$w]=$(rss_of "$w")
+	done
+	stop_all_procs
+}
+
+# ------------------------------------------------------------------ report
+
+machine() {
+	echo "- CPU: $(lscpu | awk -F': +' '/^Model name/ { print $2; exit }'), $(nproc) cores"
+	echo "- memory: $(free -m | awk '/^Mem:/ { print $2 }') MiB; kernel $(uname -r)"
+	echo "- PostgreSQL: $(bsql -c 'SHOW server_version'), default settings + track_commit_timestamp"
+	echo "- librdkafka: $(pkg-config --modversion rdkafka 2>/dev/null || echo '?'); wrk $(wrk -v 2>&1 | awk 'NR == 1 { print $2 }'); kcat $(kcat -V 2>&1 | awk 'NR == 1 { print $2 }')"
+	echo "- load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+}
+
+verdict() { # value op target
+	awk -v v="$1" -v t="$3" -v op="$2" 'BEGIN {
+		if (v == "-" || v == "") { print "n/a"; exit }
+		ok = (op == ">=") ? (v + 0 >= t + 0) : (v + 0 <= t + 0)
+		print ok ? "met" : "NOT met" }'
+}
+
+report() {
+	local h p a lat1 lat2 lat3 d w
+	read -r -a h <<<"$R_HTTP"
+	read -r -a p <<<"$R_PGB"
+	read -r -a a <<<"$R_PGB_API"
+	lat1=$(sed -n 1p <<<"$R_LAT") lat2=$(sed -n 2p <<<"$R_LAT") lat3=$(sed -n 3p <<<"$R_LAT")
+	echo "# order-service benchmark $STAMP"
+	echo
+	machine
+	echo
+	echo "## 1. Order creation, $CONNS connections, $THREADS client threads, ${SECS}s each"
+	echo
+	echo "| run | req/s | p50 ms | p99 ms | errors |"
+	echo "|---|---:|---:|---:|---:|"
+	echo "| HTTP POST /api/v1/orders (wrk) | ${h[0]} | ${h[1]} | ${h[2]} | non-2xx ${h[3]}, socket ${h[4]} |"
+	echo "| pgbench, the create statement | ${p[0]} | ${p[1]} | ${p[2]} | failed ${p[3]} |"
+	echo "| pgbench, all statements of one API create | ${a[0]} | ${a[1]} | ${a[2]} | failed ${a[3]} |"
+	echo
+	echo "HTTP / pgbench (create statement) = $(awk -v x="${h[0]}" -v y="${p[0]}" 'BEGIN { printf "%.2f", x / y }');" \
+		"target >= 1.00: $(verdict "${h[0]}" '>=' "${p[0]}"). Orders written by the HTTP run: $R_HTTP_ORDERS."
+	echo
+	echo "## 2. Outbox drain, $BACKLOG pending rows"
+	echo
+	echo "| destination | events/s | seconds | sent | target |"
+	echo "|---|---:|---:|---:|---|"
+	read -r -a d <<<"$R_DRAIN_KAFKA"
+	echo "| Kafka (order.events) | ${d[0]} | ${d[1]} | ${d[2]} | >= 30000: $(verdict "${d[0]}" '>=' 30000) |"
+	read -r -a d <<<"$R_DRAIN_PAY"
+	echo "| payments (order-sim over HTTP) | ${d[0]} | ${d[1]} | ${d[2]} | - |"
+	read -r -a d <<<"$R_DRAIN_NOTE"
+	echo "| notifications (order-sim over HTTP) | ${d[0]} | ${d[1]} | ${d[2]} | - |"
+	echo
+	echo "## 3. Commit-to-Kafka latency at $RATE orders/s (pgbench -R, achieved $R_RATE_TPS/s, $R_RATE_ORDERS orders)"
+	echo
+	echo "| measure | events | p50 ms | p99 ms | max ms |"
+	echo "|---|---:|---:|---:|---:|"
+	for d in "$lat1" "$lat2" "$lat3"; do echo "| ${d//|/ | } |"; done
+	local b50 b99
+	b50=$(cut -d'|' -f3 <<<"$lat2") b99=$(cut -d'|' -f4 <<<"$lat2")
+	echo
+	echo "Target (commit -> broker ack) p50 <= 5 ms: $(verdict "$b50" '<=' 5); p99 <= 25 ms: $(verdict "$b99" '<=' 25)."
+	echo
+	echo "## 4. Lifecycle new -> delivered (simulators at zero delay, ~100 orders/s for ${LIFE_SECS}s)"
+	echo
+	echo "| orders | delivered | cancelled | p50 ms | p99 ms | max ms |"
+	echo "|---:|---:|---:|---:|---:|---:|"
+	echo "| ${R_LIFE//|/ | } |"
+	echo
+	echo "## 5. Memory (VmHWM = peak RSS, VmRSS = at the end of the phase), MiB"
+	echo
+	echo "| process | phase | VmHWM | VmRSS | target |"
+	echo "|---|---|---:|---:|---|"
+	read -r -a d <<<"$RSS_API_LOAD"
+	echo "| api | 1 (create at full speed) | ${d[0]} | ${d[1]} | < 32: $(verdict "${d[0]}" '<=' 31.99) |"
+	read -r -a d <<<"$RSS_KAFKA_DRAIN"
+	echo "| worker outbox-kafka | 2 (drain) | ${d[0]} | ${d[1]} | < 16: $(verdict "${d[0]}" '<=' 15.99) |"
+	read -r -a d <<<"$RSS_PAY"
+	echo "| worker outbox-payments | 2 (drain) | ${d[0]} | ${d[1]} | < 16: $(verdict "${d[0]}" '<=' 15.99) |"
+	read -r -a d <<<"$RSS_NOTE"
+	echo "| worker outbox-notifications | 2 (drain) | ${d[0]} | ${d[1]} | < 16: $(verdict "${d[0]}" '<=' 15.99) |"
+	read -r -a d <<<"$RSS_KAFKA_RATE"
+	echo "| worker outbox-kafka | 3 ($RATE/s) | ${d[0]} | ${d[1]} | < 16: $(verdict "${d[0]}" '<=' 15.99) |"
+	for w in api outbox-payments outbox-notifications outbox-kafka shipping-consumer inbox; do
+		read -r -a d <<<"${RSS_LIFE[$w]}"
+		local lim=15.99 label="worker $w" tgt="< 16"
+		[ "$w" = api ] && lim=31.99 label=api tgt="< 32"
+		echo "| $label | 4 (lifecycle) | ${d[0]} | ${d[1]} | $tgt: $(verdict "${d[0]}" '<=' "$lim") |"
+	done
+}
+
+main() {
+	cd "$ROOT" # migrate finds migrations/ here
+	preflight
+	WORK=$(mktemp -d /tmp/order-bench.XXXXXX)
+	chmod 755 "$WORK"
+	mkdir -p "$WORK/logs" "$BENCH/results"
+	trap cleanup EXIT
+	trap 'exit 130' INT TERM
+	declare -g -A RSS_LIFE=()
+	local t0=$SECONDS
+	say "scratch directory $WORK"
+	start_stack
+	phase_http
+	phase_pgbench
+	phase_drains
+	phase_latency
+	phase_lifecycle
+	report >"$RESULTS"
+	echo >>"$RESULTS"
+	echo "Total run time: $((SECONDS - t0)) s. Command: \`bench/run.sh\`." >>"$RESULTS"
+	cat "$RESULTS"
+	say "written to $RESULTS"
+}
+
+main "$@"

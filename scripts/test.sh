@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# Runs every test suite (DESIGN §3, `make test`, `.ci/run`): installs missing
+# packages, builds the normal tree (build/) and an ASan+UBSan tree
+# (build-asan/), starts a temporary dev stack (PostgreSQL, dev-kafka,
+# order-sim) under a temp dir on free ports, then runs
+#   1. ctest on build/ (unit, integration, e2e, lint),
+#   2. ctest on build-asan/ (unit, integration),
+#   3. valgrind memcheck over every unit test binary of build/.
+# The stack is stopped and removed on every exit. Ends with
+# "N passed, M failed" over those suites and exits non-zero on any failure.
+#
+# Settings: JOBS (build parallelism, default nproc), CTEST_PARALLEL_LEVEL
+# (ctest's own, default serial), SKIP_INSTALL=1 to skip install-deps.sh.
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT" || exit 2
+JOBS=${JOBS:-$(nproc)}
+BUILD=$ROOT/build
+BUILD_ASAN=$ROOT/build-asan
+
+passed=0
+failed=0
+failures=()
+
+say() { echo "==> $*" >&2; }
+
+record() { # name status
+	if [ "$2" -eq 0 ]; then
+		passed=$((passed + 1))
+		say "$1: ok"
+	else
+		failed=$((failed + 1))
+		failures+=("$1")
+		say "$1: FAILED"
+	fi
+}
+
+# A TCP port nobody listens on (probed with bash's /dev/tcp).
+free_port() {
+	local p i
+	for ((i = 0; i < 200; i++)); do
+		p=$((20000 + RANDOM % 40000))
+		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return 0; fi
+	done
+	return 1
+}
+
+build_tree() { # dir extra-cmake-args...
+	local dir=$1
+	shift
+	cmake -S "$ROOT" -B "$dir" "$@" >/dev/null &&
+		cmake --build "$dir" -j "$JOBS"
+}
+
+STACK_DIR=""
+stack_stop() {
+	[ -n "$STACK_DIR" ] || return 0
+	DATA_DIR=$STACK_DIR "$ROOT/scripts/dev-stack.sh" stop || true
+	rm -rf "$STACK_DIR"
+	STACK_DIR=""
+}
+trap stack_stop EXIT
+trap 'exit 130' INT TERM
+
+# A stack of our own: whatever the caller's shell points at is not used.
+stack_start() {
+	unset DATABASE_URL POSTGRES_CONNECTION_STRING KAFKA_BOOTSTRAP_SERVERS KAFKA_BOOTSTRAP \
+		CATALOG_SERVICE_API_URL PAYMENTS_SERVICE_API_URL NOTIFICATIONS_SERVICE_API_URL \
+		PAYMENTS_CALLBACK_URL
+	STACK_DIR=$(mktemp -d "${TMPDIR:-/tmp}/order-service-test.XXXXXX") || return 1
+	local env_lines pgport simport
+	pgport=$(free_port) && simport=$(free_port) || return 1
+	env_lines=$(DATA_DIR=$STACK_DIR PGPORT=$pgport SIM_PORT=$simport \
+		ORDER_SERVICE_BIN=$BUILD/order-service ORDER_SIM_BIN=$BUILD/order-sim \
+		"$ROOT/scripts/dev-stack.sh" start) || return 1
+	eval "$env_lines"
+	# Tests create their own databases, hence the maintenance database.
+	DATABASE_URL=postgresql://postgres@127.0.0.1:$pgport/postgres
+	export DATABASE_URL KAFKA_BOOTSTRAP_SERVERS
+	say "test stack: DATABASE_URL=$DATABASE_URL KAFKA_BOOTSTRAP_SERVERS=$KAFKA_BOOTSTRAP_SERVERS"
+}
+
+# Unit test binaries: one per tests/unit/test_*.c, named after the file.
+unit_binaries() {
+	local src name
+	for src in "$ROOT"/tests/unit/test_*.c; do
+		[ -e "$src" ] || continue
+		name=$(basename "$src" .c)
+		echo "$BUILD/tests/$name"
+	done
+}
+
+run_valgrind() {
+	local bin rc=0
+	while read -r bin; do
+		if [ ! -x "$bin" ]; then
+			say "valgrind: $bin missing"
+			rc=1
+			continue
+		fi
+		if ! valgrind --quiet --tool=memcheck --error-exitcode=1 --leak-check=full \
+			--track-origins=yes "$bin" >/dev/null 2>"$bin.valgrind.log"; then
+			say "valgrind: $(basename "$bin") failed:"
+			cat "$bin.valgrind.log" >&2
+			rc=1
+		fi
+	done < <(unit_binaries)
+	return $rc
+}
+
+main() {
+	if [ "${SKIP_INSTALL:-0}" != 1 ]; then
+		"$ROOT/scripts/install-deps.sh" -q || { record install-deps 1; return; }
+	fi
+	say "building build/"
+	build_tree "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	local built=$?
+	record build $built
+	say "building build-asan/ (ASan+UBSan)"
+	build_tree "$BUILD_ASAN" -DCMAKE_BUILD_TYPE=Debug -DOS_SANITIZE=ON
+	local built_asan=$?
+	record build-asan $built_asan
+	if [ $built -ne 0 ]; then return; fi
+
+	say "starting the test stack"
+	stack_start
+	local stack=$?
+	record test-stack $stack
+	if [ $stack -ne 0 ]; then return; fi
+
+	say "ctest build/ (all labels)"
+	ctest --test-dir "$BUILD" --output-on-failure
+	record ctest $?
+
+	if [ $built_asan -eq 0 ]; then
+		say "ctest build-asan/ (unit, integration)"
+		ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1} \
+			UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
+			ctest --test-dir "$BUILD_ASAN" -L 'unit|integration' --output-on-failure
+		record ctest-asan $?
+	fi
+
+	say "valgrind over the unit tests"
+	run_valgrind
+	record valgrind $?
+}
+
+main
+if [ $failed -ne 0 ]; then say "failed: ${failures[*]}"; fi
+echo "$passed passed, $failed failed"
+[ $failed -eq 0 ]
