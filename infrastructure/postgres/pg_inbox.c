@@ -48,10 +48,13 @@ static const struct pg_stmt stmt_claim = {
 	1,
 };
 
+/* attempts counts every handling that did not process the row (deferred,
+ * failed or rejected), capped so that a hostile value cannot overflow. */
 static const struct pg_stmt stmt_fates = {
 	"inbox_fates",
 	"UPDATE inbox b SET status = f.status, "
-	"attempts = b.attempts + CASE WHEN f.status = 'processed' THEN 0 ELSE 1 END, "
+	"attempts = least(b.attempts, 2147483646) + "
+	"CASE WHEN f.status = 'processed' THEN 0 ELSE 1 END, "
 	"next_attempt_at = CASE WHEN f.status = 'pending' THEN " PG_TS("f.next")
 	" ELSE b.next_attempt_at END, error = nullif(f.error, ''), "
 	"processed_at = CASE WHEN f.status = 'processed' THEN clock_timestamp() END "

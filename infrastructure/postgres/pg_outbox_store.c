@@ -39,7 +39,8 @@ static const struct pg_stmt stmt_complete = {
 	"WITH sent AS (UPDATE outbox SET status = 'sent', sent_at = clock_timestamp() "
 	"WHERE seq = ANY($1::bigint[]) RETURNING 1), "
 	"failed AS (UPDATE outbox o SET status = CASE WHEN f.dead THEN 'dead' ELSE 'pending' END, "
-	"attempts = o.attempts + 1, next_attempt_at = " PG_TS("f.next") ", last_error = f.error "
+	"attempts = least(o.attempts, 2147483646) + 1, "
+	"next_attempt_at = " PG_TS("f.next") ", last_error = f.error "
 	"FROM unnest($2::bigint[], $3::bool[], $4::bigint[], $5::text[]) "
 	"AS f(seq, dead, next, error) WHERE o.seq = f.seq RETURNING 1) "
 	"SELECT (SELECT count(*) FROM sent), (SELECT count(*) FROM failed)",
@@ -48,7 +49,8 @@ static const struct pg_stmt stmt_complete = {
 
 static const struct pg_stmt stmt_bury = {
 	"outbox_bury",
-	"UPDATE outbox SET status = 'dead', attempts = attempts + 1, last_error = $2 "
+	"UPDATE outbox SET status = 'dead', attempts = least(attempts, 2147483646) + 1, "
+	"last_error = $2 "
 	"WHERE seq = ANY($1::bigint[])",
 	2,
 };

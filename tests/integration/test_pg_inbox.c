@@ -262,10 +262,11 @@ static void unreadable_row_is_rejected_not_blocking(void **state)
 	pg_inbox_store_init(&st, s);
 	create_order(s, "u-a", &a);
 	record(s, "m-a", &a);
-	/* Written by something that does not respect the bounds. */
-	exec_sql("INSERT INTO inbox (source, message_id, type, payload, request_id) VALUES "
-		 "('payments', 'm-long', 'payment.failed', 'x', repeat('r', 100)), "
-		 "('payments', repeat('m', 300), 'payment.failed', 'x', '')");
+	/* Written by something that does not respect the bounds; attempts at
+	 * the top of its range must not overflow when counted. */
+	exec_sql("INSERT INTO inbox (source, message_id, type, payload, request_id, attempts) "
+		 "VALUES ('payments', 'm-long', 'payment.failed', 'x', repeat('r', 100), "
+		 "2147483647), ('payments', repeat('m', 300), 'payment.failed', 'x', '', 0)");
 	assert_int_equal(inbox_store_apply_batch(&st, 10, decide, &d, &n, &err), OS_OK);
 	assert_int_equal(n, 3);
 	assert_int_equal(d.calls, 1);

@@ -1,0 +1,308 @@
+# shellcheck shell=bash
+# Harness for the end-to-end tests: sourced by tests/e2e/test_*.sh, which ctest
+# runs with ORDER_SERVICE_BIN, ORDER_SIM_BIN and SOURCE_DIR set, plus the
+# DATABASE_URL (a superuser on a maintenance database) and
+# KAFKA_BOOTSTRAP_SERVERS of the test stack (scripts/test.sh).
+#
+# It gives each script a fresh database (dropped at exit) and a temp dir for
+# logs, starts the real binaries in the background in their own sessions,
+# waits for readiness by polling, and on exit kills every process group it
+# started, dumps the logs when anything failed, and removes what it made.
+# Assertions count into "N passed, M failed", printed by e2e_finish, which
+# exits non-zero on any failure (or when nothing was checked).
+
+set -uo pipefail
+
+: "${SOURCE_DIR:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
+: "${ORDER_SERVICE_BIN:=$SOURCE_DIR/build/order-service}"
+: "${ORDER_SIM_BIN:=$SOURCE_DIR/build/order-sim}"
+E2E_NAME=$(basename "${BASH_SOURCE[1]:-e2e}" .sh)
+E2E_TMP=$(mktemp -d "${TMPDIR:-/tmp}/e2e-$E2E_NAME.XXXXXX")
+E2E_PASSED=0
+E2E_FAILED=0
+E2E_PIDS=()
+E2E_PROC_NAMES=()
+E2E_DB=""
+E2E_DB_URL=""
+E2E_STATUS=""
+E2E_BODY=$E2E_TMP/last_body
+E2E_READY_SECONDS=${E2E_READY_SECONDS:-30}
+E2E_CALLBACK_SECRET=e2e-callback-secret
+
+# The service reads ./.env and these variables: a developer's own settings
+# must not leak into a test.
+unset CATALOG_SERVICE_API_URL PAYMENTS_SERVICE_API_URL NOTIFICATIONS_SERVICE_API_URL \
+	PAYMENTS_CALLBACK_URL PAYMENTS_CALLBACK_SECRET POSTGRES_CONNECTION_STRING APP_PORT
+export ENV_FILE=$E2E_TMP/no.env LOG_LEVEL=${E2E_LOG_LEVEL:-info}
+export MIGRATIONS_DIR=$SOURCE_DIR/migrations
+cd "$E2E_TMP" || exit 2
+
+e2e_log() { echo "# $*" >&2; }
+
+# ------------------------------------------------------------------ asserts
+
+e2e_pass() { E2E_PASSED=$((E2E_PASSED + 1)); echo "ok - $1"; }
+
+e2e_fail() { # description detail...
+	E2E_FAILED=$((E2E_FAILED + 1))
+	echo "not ok - $1"
+	shift
+	if [ $# -gt 0 ]; then printf '#   %s\n' "$@"; fi
+}
+
+assert_eq() { # description expected actual
+	if [ "$2" = "$3" ]; then e2e_pass "$1"; else e2e_fail "$1" "expected: $2" "actual:   $3"; fi
+}
+
+assert_match() { # description extended-regex actual
+	if [[ "$3" =~ $2 ]]; then e2e_pass "$1"; else e2e_fail "$1" "expected to match: $2" "actual: $3"; fi
+}
+
+# The last e2e_http status, with the body shown on failure.
+assert_status() { # description expected-regex (e.g. 201 or 4[0-9][0-9])
+	if [[ "$E2E_STATUS" =~ ^($2)$ ]]; then
+		e2e_pass "$1"
+	else
+		e2e_fail "$1" "expected status $2, got $E2E_STATUS" "body: $(head -c 600 "$E2E_BODY")"
+	fi
+}
+
+# A jq filter over the last body must print the expected text.
+assert_json() { # description jq-filter expected
+	local got
+	got=$(jq -r "$2" "$E2E_BODY" 2>&1)
+	if [ "$got" = "$3" ]; then
+		e2e_pass "$1"
+	else
+		e2e_fail "$1" "filter: $2" "expected: $3" "actual:   $got" "body: $(head -c 600 "$E2E_BODY")"
+	fi
+}
+
+# A rejected request: a 4xx JSON envelope whose errors name the field
+# (an extended regex matched against each error's "field"; "" = any error).
+assert_rejected() { # description status-regex field-regex
+	local ok=1
+	[[ "$E2E_STATUS" =~ ^($2)$ ]] || ok=0
+	if [ $ok -eq 1 ] && [ -n "$3" ]; then
+		jq -e --arg re "$3" '[.errors[]?.field // "" | strings | test($re)] | any' \
+			"$E2E_BODY" >/dev/null 2>&1 || ok=0
+	elif [ $ok -eq 1 ]; then
+		jq -e '(.errors | length) > 0' "$E2E_BODY" >/dev/null 2>&1 || ok=0
+	fi
+	if [ $ok -eq 1 ]; then
+		e2e_pass "$1"
+	else
+		e2e_fail "$1" "expected status $2 naming field /$3/, got $E2E_STATUS" \
+			"body: $(head -c 600 "$E2E_BODY")"
+	fi
+}
+
+# Prints the summary and ends the script: non-zero on any failure, and when
+# nothing was checked at all.
+e2e_finish() {
+	echo "$E2E_PASSED passed, $E2E_FAILED failed"
+	if [ "$E2E_FAILED" -eq 0 ] && [ "$E2E_PASSED" -gt 0 ]; then exit 0; fi
+	exit 1
+}
+
+# -------------------------------------------------------------------- http
+
+# One request; sets E2E_STATUS and writes the body to $E2E_BODY.
+# The body argument is JSON text, or @file for bytes a string cannot carry.
+e2e_http() { # method url [body [curl-args...]]
+	local method=$1 url=$2 args=()
+	shift 2
+	if [ $# -gt 0 ]; then
+		args+=(-H 'Content-Type: application/json' --data-binary "$1")
+		shift
+	fi
+	E2E_STATUS=$(curl -sS -o "$E2E_BODY" -w '%{http_code}' --max-time 30 \
+		-X "$method" "${args[@]}" "$@" "$url" 2>"$E2E_TMP/curl.err") || E2E_STATUS=000
+}
+
+# n POSTs in flight at once (one curl, every connection opened up front).
+# "{i}" in body-file is replaced by the request's number (1..n), so each
+# request may carry its own body. Statuses go to $E2E_TMP/<tag>.codes, one
+# line each; bodies to $E2E_TMP/<tag>.<i>.json.
+e2e_parallel_post() { # tag n url body-file [header]
+	local tag=$1 n=$2 url=$3 body=$4 header=${5:-} i cfg=$E2E_TMP/$1.curlrc
+	: >"$cfg"
+	for ((i = 1; i <= n; i++)); do
+		{
+			echo "url = \"$url\""
+			echo 'request = "POST"'
+			echo 'header = "Content-Type: application/json"'
+			if [ -n "$header" ]; then echo "header = \"$header\""; fi
+			echo "data-binary = \"@${body//\{i\}/$i}\""
+			echo "output = \"$E2E_TMP/$tag.$i.json\""
+			echo 'write-out = "%{http_code}\n"'
+			echo 'max-time = 60'
+			if [ "$i" -lt "$n" ]; then echo next; fi
+		} >>"$cfg"
+	done
+	curl -sS --parallel --parallel-immediate --parallel-max "$n" -K "$cfg" \
+		>"$E2E_TMP/$tag.codes" 2>"$E2E_TMP/$tag.err" || true
+}
+
+# Occurrences of a status among the codes of a parallel run.
+e2e_count_status() { # tag status
+	grep -cx "$2" "$E2E_TMP/$1.codes" || true
+}
+
+e2e_uuid() { cat /proc/sys/kernel/random/uuid; }
+
+# A TCP port nobody listens on (probed with bash's /dev/tcp).
+e2e_free_port() {
+	local p i
+	for ((i = 0; i < 200; i++)); do
+		p=$((20000 + RANDOM % 40000))
+		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return 0; fi
+	done
+	return 1
+}
+
+# ---------------------------------------------------------------- database
+
+# DATABASE_URL with its database replaced (URI or key=value form).
+e2e_db_url_for() { # dbname
+	local re='^(postgres(ql)?://[^/?]*)(/[^?]*)?(\?.*)?$'
+	if [[ "$DATABASE_URL" =~ $re ]]; then
+		echo "${BASH_REMATCH[1]}/$1${BASH_REMATCH[4]}"
+	else
+		echo "$DATABASE_URL dbname=$1"
+	fi
+}
+
+e2e_db_create() {
+	[ -n "${DATABASE_URL:-}" ] || { e2e_fail "DATABASE_URL is set (run through scripts/test.sh)"; e2e_finish; }
+	E2E_DB="e2e_${E2E_NAME//[^a-zA-Z0-9]/_}_$$_$RANDOM"
+	psql -X -q -v ON_ERROR_STOP=1 -d "$DATABASE_URL" -c "CREATE DATABASE $E2E_DB" >/dev/null ||
+		{ E2E_DB=""; e2e_fail "create the test database"; e2e_finish; }
+	E2E_DB_URL=$(e2e_db_url_for "$E2E_DB")
+}
+
+e2e_db_drop() {
+	[ -n "$E2E_DB" ] || return 0
+	psql -X -q -d "$DATABASE_URL" -c "DROP DATABASE IF EXISTS $E2E_DB WITH (FORCE)" >/dev/null 2>&1 ||
+		e2e_log "could not drop database $E2E_DB"
+	E2E_DB=""
+}
+
+# One value (or rows, tab-separated) from the test database.
+e2e_sql() { # sql
+	psql -X -q -tA -v ON_ERROR_STOP=1 -d "$E2E_DB_URL" -c "$1"
+}
+
+e2e_migrate() {
+	DATABASE_URL=$E2E_DB_URL "$ORDER_SERVICE_BIN" migrate >>"$E2E_TMP/migrate.log" 2>&1 ||
+		{ e2e_fail "migrate" "$(tail -n 20 "$E2E_TMP/migrate.log")"; e2e_finish; }
+}
+
+# --------------------------------------------------------------- processes
+
+# Starts cmd in its own session (its pid is its process group), logging to
+# $E2E_TMP/<name>.log; the pid is in E2E_LAST_PID.
+e2e_start() { # name cmd...
+	local name=$1
+	shift
+	setsid "$@" </dev/null >>"$E2E_TMP/$name.log" 2>&1 &
+	E2E_LAST_PID=$!
+	E2E_PIDS+=("$E2E_LAST_PID")
+	E2E_PROC_NAMES+=("$name")
+}
+
+# Polls url until it answers 2xx; fails the script when the process dies or
+# the deadline passes.
+e2e_wait_http() { # name pid url
+	local deadline=$((SECONDS + E2E_READY_SECONDS))
+	until curl -fsS -o /dev/null --max-time 2 "$3" 2>/dev/null; do
+		if ! kill -0 "$2" 2>/dev/null; then
+			e2e_fail "$1 starts" "$(tail -n 20 "$E2E_TMP/$1.log")"
+			e2e_finish
+		fi
+		if [ $SECONDS -ge "$deadline" ]; then
+			e2e_fail "$1 ready within ${E2E_READY_SECONDS}s" "$(tail -n 20 "$E2E_TMP/$1.log")"
+			e2e_finish
+		fi
+		sleep 0.1
+	done
+}
+
+# An order-sim on a free port; sets E2E_SIM (its base URL).
+e2e_start_sim() { # name [extra args...]
+	local name=$1 port args
+	shift
+	port=$(e2e_free_port)
+	args=(--port "$port" --callback-secret "$E2E_CALLBACK_SECRET")
+	if [ -n "${KAFKA_BOOTSTRAP_SERVERS:-}" ]; then args+=(--kafka "$KAFKA_BOOTSTRAP_SERVERS"); fi
+	e2e_start "$name" "$ORDER_SIM_BIN" "${args[@]}" "$@"
+	E2E_SIM=http://127.0.0.1:$port
+	e2e_wait_http "$name" "$E2E_LAST_PID" "$E2E_SIM/health"
+}
+
+# `order-service api` on a free port against the test database; extra
+# VAR=value arguments are added to its environment. Sets E2E_API.
+e2e_start_api() { # name [VAR=value...]
+	local name=$1 port
+	shift
+	port=$(e2e_free_port)
+	e2e_start "$name" env DATABASE_URL="$E2E_DB_URL" APP_PORT="$port" API_THREADS=2 \
+		PAYMENTS_CALLBACK_SECRET="$E2E_CALLBACK_SECRET" "$@" "$ORDER_SERVICE_BIN" api
+	E2E_API=http://127.0.0.1:$port
+	e2e_wait_http "$name" "$E2E_LAST_PID" "$E2E_API/health/live"
+}
+
+# Waits (bounded) for a pid to end; returns 0 when it did.
+e2e_wait_gone() { # pid seconds
+	local deadline=$((SECONDS + $2))
+	while kill -0 "$1" 2>/dev/null; do
+		[ $SECONDS -lt "$deadline" ] || return 1
+		sleep 0.1
+	done
+}
+
+# Processes left in a session started by e2e_start (none once it is over).
+e2e_session_procs() { # sid
+	pgrep -s "$1" 2>/dev/null | tr '\n' ' '
+}
+
+e2e_stop_all() {
+	local p i
+	for p in "${E2E_PIDS[@]}"; do kill -TERM -- "-$p" 2>/dev/null; done
+	for ((i = 0; i < 100; i++)); do
+		local alive=0
+		for p in "${E2E_PIDS[@]}"; do
+			if [ -n "$(e2e_session_procs "$p")" ]; then alive=1; fi
+		done
+		[ $alive -eq 1 ] || break
+		sleep 0.1
+	done
+	for p in "${E2E_PIDS[@]}"; do kill -KILL -- "-$p" 2>/dev/null; done
+	E2E_PIDS=()
+}
+
+e2e_dump_logs() {
+	local f
+	for f in "$E2E_TMP"/*.log; do
+		[ -s "$f" ] || continue
+		echo "----- $(basename "$f") (last 80 lines)"
+		tail -n 80 "$f"
+	done
+}
+
+e2e_cleanup() {
+	local rc=$?
+	e2e_stop_all
+	if [ $rc -ne 0 ] || [ "$E2E_FAILED" -ne 0 ]; then e2e_dump_logs; fi
+	e2e_db_drop
+	cd / && rm -rf "$E2E_TMP"
+	exit $rc
+}
+trap e2e_cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Every binary must be there: a missing one is a failure, not a skip.
+for bin in "$ORDER_SERVICE_BIN" "$ORDER_SIM_BIN"; do
+	[ -x "$bin" ] || { e2e_fail "binary $bin exists"; e2e_finish; }
+done
+unset bin
