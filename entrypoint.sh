@@ -91,10 +91,14 @@ first_dead() {
 	done
 }
 
-# SIGTERM to every child still running, SIGKILL after the grace period.
+# SIGTERM to every child still running (unless the signal handler already
+# forwarded one: a second SIGTERM may mean "quit now" to a child), then
+# SIGKILL after the grace period.
 stop_children() {
 	local p deadline=$((SECONDS + STOP_GRACE_SECONDS)) alive
-	for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null; done
+	if [ $stopping -eq 0 ]; then
+		for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null; done
+	fi
 	while :; do
 		alive=0
 		for p in "${pids[@]}"; do

@@ -396,7 +396,8 @@ static int cmd_shipping_consumer(void)
 {
 	struct kafka_source_options ko = { .bootstrap = cfg.kafka_bootstrap,
 					   .group_id = cfg.kafka_group_id,
-					   .topic = cfg.topic_shipping_events };
+					   .topic = cfg.topic_shipping_events,
+					   .session_timeout_ms = cfg.kafka_session_timeout_ms };
 	struct shipping_consumer_options so = { .poll_ms = 500, .note = consumer_note };
 	struct pg_session *session = NULL;
 	struct message_source src;

@@ -10,14 +10,16 @@
 # "N passed, M failed" over those suites and exits non-zero on any failure.
 #
 # Settings: JOBS (build parallelism, default nproc), CTEST_PARALLEL_LEVEL
-# (ctest's own, default serial), SKIP_INSTALL=1 to skip install-deps.sh.
+# (ctest's own, default serial), SKIP_INSTALL=1 to skip install-deps.sh,
+# BUILD_DIR / ASAN_BUILD_DIR (default build, build-asan; relative to the repo),
+# BUILD_TYPE of the normal tree (default RelWithDebInfo).
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT" || exit 2
 JOBS=${JOBS:-$(nproc)}
-BUILD=$ROOT/build
-BUILD_ASAN=$ROOT/build-asan
+BUILD=$ROOT/${BUILD_DIR:-build}
+BUILD_ASAN=$ROOT/${ASAN_BUILD_DIR:-build-asan}
 
 passed=0
 failed=0
@@ -113,11 +115,11 @@ main() {
 	if [ "${SKIP_INSTALL:-0}" != 1 ]; then
 		"$ROOT/scripts/install-deps.sh" -q || { record install-deps 1; return; }
 	fi
-	say "building build/"
-	build_tree "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	say "building $BUILD"
+	build_tree "$BUILD" -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-RelWithDebInfo}"
 	local built=$?
 	record build $built
-	say "building build-asan/ (ASan+UBSan)"
+	say "building $BUILD_ASAN (ASan+UBSan)"
 	build_tree "$BUILD_ASAN" -DCMAKE_BUILD_TYPE=Debug -DOS_SANITIZE=ON
 	local built_asan=$?
 	record build-asan $built_asan
@@ -129,12 +131,12 @@ main() {
 	record test-stack $stack
 	if [ $stack -ne 0 ]; then return; fi
 
-	say "ctest build/ (all labels)"
+	say "ctest $BUILD (all labels)"
 	ctest --test-dir "$BUILD" --output-on-failure
 	record ctest $?
 
 	if [ $built_asan -eq 0 ]; then
-		say "ctest build-asan/ (unit, integration)"
+		say "ctest $BUILD_ASAN (unit, integration)"
 		ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1} \
 			UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
 			ctest --test-dir "$BUILD_ASAN" -L 'unit|integration' --output-on-failure

@@ -30,6 +30,7 @@ static void set_defaults(struct config *c)
 	c->outbox_poll_ms = 1000;
 	c->outbox_retention_s = 86400;
 	c->kafka_linger_ms = 1;
+	c->kafka_session_timeout_ms = 6000;
 	snprintf(c->topic_order_events, sizeof(c->topic_order_events), "order.events");
 	snprintf(c->topic_shipping_requests, sizeof(c->topic_shipping_requests), "shipping.requests");
 	snprintf(c->topic_shipping_events, sizeof(c->topic_shipping_events), "shipping.events");
@@ -226,6 +227,7 @@ static enum os_status load_numbers(struct config *c, struct os_error *err)
 	    (st = get_int(&c->outbox_poll_ms, "OUTBOX_POLL_INTERVAL_MS", 10, 600000, err)) ||
 	    (st = get_int(&c->outbox_retention_s, "OUTBOX_RETENTION_SECONDS", 0, 31536000, err)) ||
 	    (st = get_int(&c->kafka_linger_ms, "KAFKA_LINGER_MS", 0, 1000, err)) ||
+	    (st = get_int(&c->kafka_session_timeout_ms, "KAFKA_SESSION_TIMEOUT_MS", 3000, 300000, err)) ||
 	    (st = get_int(&c->max_body_bytes, "MAX_BODY_BYTES", 1024, 16777216, err)) ||
 	    (st = get_int(&c->order_stale_after_s, "ORDER_STALE_AFTER_SECONDS", 1, 31536000, err)) ||
 	    (st = get_int(&c->inbox_max_attempts, "INBOX_MAX_ATTEMPTS", 1, 10000, err)) ||

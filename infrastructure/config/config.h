@@ -40,6 +40,7 @@ struct config {
 	char topic_shipping_requests[65];          /* KAFKA_TOPIC_SHIPPING_REQUESTS, shipping.requests */
 	char topic_shipping_events[65];            /* KAFKA_TOPIC_SHIPPING_EVENTS, shipping.events */
 	char kafka_group_id[65];                   /* KAFKA_CONSUMER_GROUP, order-service-shipping */
+	int kafka_session_timeout_ms;              /* KAFKA_SESSION_TIMEOUT_MS, 6000: consumer group session */
 	int max_body_bytes;                        /* MAX_BODY_BYTES, 65536 */
 	int order_stale_after_s;                   /* ORDER_STALE_AFTER_SECONDS, 900 */
 	char currency[4];                          /* ORDER_CURRENCY, RUB */

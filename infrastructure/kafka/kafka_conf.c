@@ -6,7 +6,6 @@
 #include "kafka_conf.h"
 
 #include <stdio.h>
-#include <stdlib.h> /*TMP*/
 
 #include "infrastructure/log/log.h"
 
@@ -56,7 +55,6 @@ enum os_status kafka_conf_new(const char *bootstrap, rd_kafka_conf_t **out,
 	if (conf == NULL)
 		return os_fail(err, OS_ENOMEM, NULL, "kafka: out of memory");
 	rd_kafka_conf_set_log_cb(conf, on_log);
-	if (getenv("KDEBUG")) kafka_conf_set(conf, "debug", getenv("KDEBUG"), NULL); /*TMP*/
 	if (bootstrap != NULL && bootstrap[0] != '\0')
 		st = kafka_conf_set(conf, "bootstrap.servers", bootstrap, err);
 	if (st != OS_OK)

@@ -44,6 +44,13 @@ static enum os_status configure(const struct kafka_source_options *o, rd_kafka_c
 	    (st = kafka_conf_set(conf, "auto.offset.reset", "earliest", err)) != OS_OK ||
 	    (st = kafka_conf_set(conf, "enable.partition.eof", "false", err)) != OS_OK)
 		return st;
+	if (o->session_timeout_ms <= 0)
+		return OS_OK;
+	/* The heartbeat must come well within the session timeout. */
+	if ((st = kafka_conf_set_int(conf, "session.timeout.ms", o->session_timeout_ms, err)) != OS_OK ||
+	    (st = kafka_conf_set_int(conf, "heartbeat.interval.ms",
+				     o->session_timeout_ms / 3 > 0 ? o->session_timeout_ms / 3 : 1, err)) != OS_OK)
+		return st;
 	return OS_OK;
 }
 

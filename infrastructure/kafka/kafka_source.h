@@ -14,6 +14,8 @@ struct kafka_source_options {
 	const char *bootstrap;
 	const char *group_id;
 	const char *topic;
+	int session_timeout_ms;   /* group session timeout; 0: librdkafka's default (45 s).
+				     A member that dies is replaced after this long. */
 };
 
 /*

@@ -135,12 +135,13 @@ e2e_parallel_post() { # tag n url body-file [header]
 			if [ -n "$header" ]; then echo "header = \"$header\""; fi
 			echo "data-binary = \"@${body//\{i\}/$i}\""
 			echo "output = \"$E2E_TMP/$tag.$i.json\""
-			echo 'write-out = "%{http_code}\n"'
+			# curl expands the \n itself.
+			printf '%s\n' 'write-out = "%{http_code}\n"'
 			echo 'max-time = 60'
 			if [ "$i" -lt "$n" ]; then echo next; fi
 		} >>"$cfg"
 	done
-	curl -sS --parallel --parallel-immediate --parallel-max "$n" -K "$cfg" \
+	curl -sS --no-progress-meter --parallel --parallel-immediate --parallel-max "$n" -K "$cfg" \
 		>"$E2E_TMP/$tag.codes" 2>"$E2E_TMP/$tag.err" || true
 }
 

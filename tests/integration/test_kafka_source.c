@@ -194,6 +194,8 @@ static void test_decoder_rules(void **state)
 	for (i = 5; i < sizeof(deep) - 1; i++)
 		deep[i] = '[';
 	expect_rejected(deep, "");
+	assert_int_equal(shipping_event_decode(deep, strlen(deep), &m, &err), OS_EINVAL);
+	assert_non_null(strstr(err.message, "deeply"));   /* the bound, not the truncation */
 	memset(big, ' ', sizeof(big) - 1);
 	expect_rejected(big, "");
 	assert_int_equal(shipping_event_decode(NULL, 0, &m, &err), OS_EINVAL);
