@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Helpers of bench/run.sh: processes it starts and stops by pid, SQL against
 # the benchmark cluster, percentiles, and parsing of wrk and pgbench output.
 # Sourced, not run. Expects WORK (scratch directory), PGPORT and the

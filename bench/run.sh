@@ -383,7 +383,7 @@ phase_lifecycle() {
 		"http://127.0.0.1:$APP_PORT/api/v1/orders" || die "lifecycle warm-up create failed"
 	for ((i = 0; i < 600; i++)); do all_settled && break; sleep 0.1; done
 	since=$(bsql -c "SELECT clock_timestamp()")
-	# 2 connections, each waiting 20 ms between requests: about 100 orders/s.
+	# 2 connections, each pausing 20 ms between requests: at most 100 orders/s.
 	wrk -t1 -c2 -d"${LIFE_SECS}s" -s "$BENCH/create_order.lua" "http://127.0.0.1:$APP_PORT" \
 		-- 20 >"$WORK/wrk-life.txt"
 	for ((i = 0; i < 600; i++)); do all_settled && break; sleep 0.1; done
@@ -458,7 +458,7 @@ report() {
 		echo "Target (commit -> broker ack) p50 <= 5 ms: $(verdict "$b50" '<=' 5); p99 <= 25 ms: $(verdict "$b99" '<=' 25)."
 		echo
 	done
-	echo "## 4. Lifecycle new -> delivered (simulators at zero delay, ~100 orders/s for ${LIFE_SECS}s)"
+	echo "## 4. Lifecycle new -> delivered (simulators at zero delay; wrk -c2, 20 ms pause per request, ${LIFE_SECS}s)"
 	echo
 	echo "| orders | delivered | cancelled | p50 ms | p99 ms | max ms |"
 	echo "|---:|---:|---:|---:|---:|---:|"

@@ -179,6 +179,24 @@ static bool conns_idle(struct api_thread *t)
 	       h2o_linklist_is_empty(&t->ctx.http2._conns);
 }
 
+/* h2o_context_dispose asserts that every timeout of the context is empty;
+ * closed connections leave entries that fire on the next loop turns. */
+static bool timers_idle(struct api_thread *t)
+{
+	h2o_timeout_t *const all[] = {
+		&t->ctx.zero_timeout,       &t->ctx.one_sec_timeout,
+		&t->ctx.hundred_ms_timeout, &t->ctx.handshake_timeout,
+		&t->ctx.http1.req_timeout,  &t->ctx.http2.idle_timeout,
+		&t->ctx.proxy.io_timeout,
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		if (!h2o_linklist_is_empty(&all[i]->_entries))
+			return false;
+	return true;
+}
+
 static int64_t mono_ms(void)
 {
 	struct timespec ts;
@@ -198,11 +216,13 @@ static void drain(struct api_thread *t, h2o_socket_t *listener)
 	h2o_context_request_shutdown(&t->ctx);
 	while (!conns_idle(t) && mono_ms() < deadline)
 		h2o_evloop_run(t->loop, 10);
-	t->drained = conns_idle(t);
 	/* request_shutdown arms HTTP/2's graceful-shutdown timer even with no
 	 * connection; h2o_context_dispose asserts that no timer is armed. */
 	if (h2o_timeout_is_linked(&t->ctx.http2._graceful_shutdown_timeout))
 		h2o_timeout_unlink(&t->ctx.http2._graceful_shutdown_timeout);
+	while (conns_idle(t) && !timers_idle(t) && mono_ms() < deadline)
+		h2o_evloop_run(t->loop, 10);
+	t->drained = conns_idle(t) && timers_idle(t);
 	if (!t->drained)
 		log_msgf(LOG_WARN, "api thread %d: connections still open at shutdown", t->index);
 }

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "app/sbuf.h"
+#include "app/timefmt.h"
 
 #define LOG_LINE_MAX 8192
 
@@ -49,13 +50,10 @@ bool log_level_parse(const char *s, enum log_level *out)
 static void format_ts(char *buf, size_t cap)
 {
 	struct timeval tv;
-	struct tm tm;
 
 	gettimeofday(&tv, NULL);
-	gmtime_r(&tv.tv_sec, &tm);
-	snprintf(buf, cap, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900,
-		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-		 (long)(tv.tv_usec / 1000));
+	if (timefmt_rfc3339((int64_t)tv.tv_sec * 1000000 + tv.tv_usec, buf, cap) == 0)
+		snprintf(buf, cap, "-");
 }
 
 static void add_pair(struct sbuf *sb, const char *key, const char *value)

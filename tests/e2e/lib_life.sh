@@ -89,7 +89,7 @@ life_start_worker() { # role [VAR=value...]
 			curl -fsS -o /dev/null --max-time 2 "${LIFE_METRICS[$role]}" 2>/dev/null && return 0
 			sleep 0.1
 		done
-		wait "$pid" 2>/dev/null
+		{ wait "$pid"; } 2>/dev/null
 		tail -n "+$((lines + 1))" "$E2E_TMP/$role.log" | grep -q 'Address already in use' || break
 		e2e_log "$role: metrics port $port taken (attempt $try), retrying"
 	done
@@ -123,7 +123,8 @@ life_stop() { # role signal
 	[ -n "$pid" ] || return 0
 	kill "-$2" -- "-$pid" 2>/dev/null
 	e2e_wait_gone "$pid" 20 || { e2e_fail "$1 ends after SIG$2"; return 1; }
-	wait "$pid" 2>/dev/null
+	# Reaped here, quietly: bash would otherwise report the kill.
+	{ wait "$pid"; } 2>/dev/null
 	unset "LIFE_PID[$1]"
 }
 

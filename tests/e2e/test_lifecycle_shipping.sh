@@ -19,8 +19,9 @@ HAPPY=">new new>paid paid>shipped shipped>delivered"
 AT=2026-01-01T00:00:00.000Z
 GARBAGE=9
 
-rejected_with() { # marker
-	e2e_sql "SELECT count(*) FROM inbox WHERE status = 'rejected'
+# The query counting rejected inbox rows whose payload holds the marker.
+rejected_sql() { # marker
+	echo "SELECT count(*) FROM inbox WHERE status = 'rejected'
 		AND position(convert_to('$1', 'UTF8') in payload) > 0"
 }
 
@@ -57,8 +58,7 @@ test_garbage_skipped() {
 	life_expect_status "the valid events behind the garbage apply" "$F" delivered
 	life_expect_history "order behind the garbage" "$F" "$HAPPY"
 	life_expect_sql "every garbage message is recorded as rejected" \
-		"SELECT count(*) FROM inbox WHERE status = 'rejected'
-		 AND position(convert_to('life-garbage-', 'UTF8') in payload) > 0" "$GARBAGE"
+		"$(rejected_sql life-garbage-)" "$GARBAGE"
 	assert_eq "rejected rows say why" 0 \
 		"$(e2e_sql "SELECT count(*) FROM inbox WHERE status = 'rejected' AND coalesce(error, '') = ''")"
 	if life_running shipping-consumer; then
@@ -88,7 +88,7 @@ test_replay() {
 	# A new message id with a stale event: not a duplicate, still no change.
 	life_publish "$(life_event "$(e2e_uuid)" order.shipped "$E")" "$E"
 	life_publish "sentinel life-sentinel-replay" "$E"
-	life_expect_sql "the replays were consumed" "SELECT $(rejected_with life-sentinel-replay)" 1
+	life_expect_sql "the replays were consumed" "$(rejected_sql life-sentinel-replay)" 1
 	assert_eq "the inbox keeps one row per event of E" 3 \
 		"$(e2e_sql "SELECT count(*) FROM inbox WHERE source = 'shipping' AND order_id = '$E'")"
 	life_expect_sql "the stale event is settled, not applied" \
