@@ -146,7 +146,9 @@ main() {
 	stop_children
 	collect
 	local rc=$?
-	if [ $stopping -eq 1 ] && [ -z "$dead" ]; then exit $rc; fi
+	# Stopped by a signal: the children's statuses decide. Otherwise a child
+	# ended on its own, which is a failure even when its status was 0.
+	if [ $stopping -eq 1 ]; then exit $rc; fi
 	[ $rc -ne 0 ] || rc=1
 	exit $rc
 }

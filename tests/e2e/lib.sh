@@ -48,6 +48,9 @@ e2e_fail() { # description detail...
 	echo "not ok - $1"
 	shift
 	if [ $# -gt 0 ]; then printf '#   %s\n' "$@"; fi
+	if [ "$E2E_STATUS" = 000 ] && [ -s "$E2E_TMP/curl.err" ]; then
+		printf '#   curl: %s\n' "$(head -c 300 "$E2E_TMP/curl.err")"
+	fi
 }
 
 assert_eq() { # description expected actual
@@ -92,7 +95,7 @@ assert_rejected() { # description status-regex field-regex
 	if [ $ok -eq 1 ]; then
 		e2e_pass "$1"
 	else
-		e2e_fail "$1" "expected status $2 naming field /$3/, got $E2E_STATUS" \
+		e2e_fail "$1" "expected status $2 with a JSON error${3:+ naming field /$3/}, got $E2E_STATUS" \
 			"body: $(head -c 600 "$E2E_BODY")"
 	fi
 }
