@@ -74,10 +74,10 @@ static int usage(FILE *out)
 	return out == stderr ? 2 : 0;
 }
 
+/* A failure at start: one line on stderr, in the configured log format. */
 static int fail_line(const char *what, const struct os_error *err)
 {
 	log_kv(LOG_ERROR, what, "error", err->message, NULL);
-	fprintf(stderr, "order-service: %s: %s\n", what, err->message);
 	return 1;
 }
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2016 # $names in single quotes are jq variables
 # The container files checked without Docker (DESIGN §3): docker-compose.yml
 # is valid YAML running the service through entrypoint.sh on the image built
 # here, with PostgreSQL, KRaft Kafka, the topics and the simulators; every
@@ -79,7 +80,7 @@ test_files_exist() {
 		if [ -s "$ROOT/$f" ]; then e2e_pass "$f exists"; else e2e_fail "$f exists"; fi
 	done
 	if [ -x "$ROOT/entrypoint.sh" ]; then e2e_pass "entrypoint.sh is executable"; else e2e_fail "entrypoint.sh is executable"; fi
-	[ -s "$COMPOSE" ] && [ -s "$DOCKERFILE" ] && [ -s "$ENV_EXAMPLE" ] || e2e_finish
+	if [ ! -s "$COMPOSE" ] || [ ! -s "$DOCKERFILE" ] || [ ! -s "$ENV_EXAMPLE" ]; then e2e_finish; fi
 }
 
 test_compose_parses() {
@@ -227,7 +228,7 @@ test_dockerfile_cmake_options() { # stage-text
 	local o unknown=""
 	for o in $(echo "$1" | grep -oE ' -D[A-Za-z_]+=' | sed 's/ -D//; s/=//' | sort -u); do
 		[[ "$o" == CMAKE_* ]] && continue
-		grep -qE "option\($o[ )]" "$ROOT/CMakeLists.txt" || unknown+="$o "
+		grep -qE "option\(${o}[ )]" "$ROOT/CMakeLists.txt" || unknown+="$o "
 	done
 	assert_eq "Dockerfile's -D options exist in CMakeLists.txt" "" "$unknown"
 }

@@ -120,6 +120,7 @@ test_outbox_headers() {
 		            AND headers ->> 'traceparent' = '$TRACEPARENT'")"
 }
 
+# shellcheck disable=SC2317 # called through ops_wait_for
 delivered() { ops_order_status_is "$ORDER_ID" delivered; }
 
 # The order.created event on the order events topic, as "key|headers".

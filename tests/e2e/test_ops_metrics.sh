@@ -113,6 +113,7 @@ test_backlog_gauges() {
 		"$(grep '^# TYPE outbox_pending ' "$SCRAPE")"
 }
 
+# shellcheck disable=SC2317 # called through ops_wait_for
 settled() {
 	[ -n "$PAID_ORDER" ] || PAID_ORDER=$(e2e_sql "SELECT aggregateid FROM outbox
 		WHERE destination = 'payments' AND status = 'sent' LIMIT 1" 2>/dev/null)
@@ -152,13 +153,14 @@ test_workers_drain() {
 	assert_eq "inbox_pending: applied" 0 "$(metric inbox_pending)"
 }
 
+# shellcheck disable=SC2317 # called through ops_wait_for
 wait_worker_metrics() { # role
 	curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:${WORKER_PORT[$1]}/metrics" 2>/dev/null
 }
 
 test_worker_metrics() {
 	local sent
-	if ops_wait_for 10 wait_worker_metrics outbox-kafka; then :; fi
+	ops_wait_for 10 wait_worker_metrics outbox-kafka || true
 	scrape "http://127.0.0.1:${WORKER_PORT[outbox-kafka]}/metrics"
 	assert_status "outbox-kafka WORKER_METRICS_PORT: 200" 200
 	assert_exposition "outbox-kafka metrics: valid exposition"

@@ -18,6 +18,7 @@ OUTAGE_EVENT_ID=""
 ready_status() {
 	curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$E2E_API/health/ready" 2>/dev/null
 }
+# shellcheck disable=SC2317 # called through ops_wait_for
 ready_is() { [ "$(ready_status)" = "$1" ]; }
 
 # Creates an order and sets ORDER_ID (empty when it failed).
@@ -29,6 +30,7 @@ create_order() { # description
 
 # True once every worker has logged a warning or error since the given log
 # sizes were taken: each has met the outage and survived it.
+# shellcheck disable=SC2317 # called through ops_wait_for
 workers_saw_outage() {
 	local role size
 	for role in $OPS_WORKERS; do
@@ -116,6 +118,7 @@ test_after_outage() {
 	assert_all_alive "every process still runs after the outage"
 }
 
+# shellcheck disable=SC2317 # called through ops_wait_for
 event_in_inbox() {
 	[ "$(e2e_sql "SELECT count(*) FROM inbox WHERE message_id = '$OUTAGE_EVENT_ID'" 2>/dev/null)" = 1 ]
 }
