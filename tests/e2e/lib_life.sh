@@ -35,10 +35,10 @@ life_init() {
 	done
 }
 
-# order-sim on this script's topics; extra order-sim flags may follow.
-life_start_sim() { # [order-sim flags...]
+# order-sim on this script's topics.
+life_start_sim() {
 	e2e_start_sim sim --topic-requests "$KAFKA_TOPIC_SHIPPING_REQUESTS" \
-		--topic-events "$KAFKA_TOPIC_SHIPPING_EVENTS" --group "$LIFE_SIM_GROUP" "$@"
+		--topic-events "$KAFKA_TOPIC_SHIPPING_EVENTS" --group "$LIFE_SIM_GROUP"
 	LIFE_PID[sim]=$E2E_LAST_PID
 }
 
@@ -54,14 +54,13 @@ life_env() {
 		MAX_DELAY=1)
 }
 
-# The API on a free port; sets E2E_API. Extra VAR=value arguments follow.
-life_start_api() { # [VAR=value...]
+# The API on a free port; sets E2E_API.
+life_start_api() {
 	local port
 	port=$(e2e_free_port)
 	E2E_API=http://127.0.0.1:$port
 	life_env
-	e2e_start api env "${LIFE_ENV[@]}" APP_PORT="$port" API_THREADS=2 "$@" \
-		"$ORDER_SERVICE_BIN" api
+	e2e_start api env "${LIFE_ENV[@]}" APP_PORT="$port" API_THREADS=2 "$ORDER_SERVICE_BIN" api
 	LIFE_PID[api]=$E2E_LAST_PID
 	e2e_wait_http api "$E2E_LAST_PID" "$E2E_API/health/ready"
 }
@@ -78,7 +77,7 @@ life_start_worker() { # role [VAR=value...]
 	life_env
 	for try in 1 2 3 4 5; do
 		port=$(e2e_free_port)
-		lines=$(cat "$E2E_TMP/$role.log" 2>/dev/null | wc -l)
+		lines=$(wc -l 2>/dev/null <"$E2E_TMP/$role.log" || echo 0)
 		e2e_start "$role" env "${LIFE_ENV[@]}" WORKER_METRICS_PORT="$port" "$@" \
 			"$ORDER_SERVICE_BIN" worker "$role"
 		pid=$E2E_LAST_PID
@@ -89,7 +88,10 @@ life_start_worker() { # role [VAR=value...]
 			curl -fsS -o /dev/null --max-time 2 "${LIFE_METRICS[$role]}" 2>/dev/null && return 0
 			sleep 0.1
 		done
+		kill -0 "$pid" 2>/dev/null && break
 		{ wait "$pid"; } 2>/dev/null
+		life_forget "$pid"
+		unset "LIFE_PID[$role]"
 		tail -n "+$((lines + 1))" "$E2E_TMP/$role.log" | grep -q 'Address already in use' || break
 		e2e_log "$role: metrics port $port taken (attempt $try), retrying"
 	done
@@ -104,20 +106,28 @@ life_metric() { # role metric-name label-filter (e.g. outcome="duplicate")
 		awk -v m="$2" -v l="$3" 'index($1, m) == 1 && index($0, l) > 0 { s += $NF } END { print s + 0 }'
 }
 
+# shellcheck disable=SC2034 # used by the scripts that source this file
 LIFE_WORKERS=(outbox-payments outbox-notifications outbox-kafka shipping-consumer inbox)
 
-# Simulators, API and the five workers; roles named as arguments are left out.
-life_start_all() { # [role-to-skip...]
-	local role skip
+# The simulators, the API and the workers named (LIFE_WORKERS: all five).
+life_start_system() { # worker-role...
+	local role
 	life_start_sim
 	life_start_api
-	for role in "${LIFE_WORKERS[@]}"; do
-		for skip in "$@"; do [ "$skip" != "$role" ] || continue 2; done
-		life_start_worker "$role"
+	for role in "$@"; do life_start_worker "$role"; done
+}
+
+# Drops a reaped pid from the harness's list, so that the cleanup at exit
+# does not signal a process group that a new process may by then have
+# taken the same number for (pids wrap quickly on a busy machine).
+life_forget() { # pid
+	local i
+	for i in "${!E2E_PIDS[@]}"; do
+		if [ "${E2E_PIDS[$i]}" = "$1" ]; then unset "E2E_PIDS[$i]" "E2E_PROC_NAMES[$i]"; fi
 	done
 }
 
-# Signals a process started here and waits for it to end.
+# Signals a process started here, waits for it to end and reaps it.
 life_stop() { # role signal
 	local pid=${LIFE_PID[$1]:-}
 	[ -n "$pid" ] || return 0
@@ -125,7 +135,19 @@ life_stop() { # role signal
 	e2e_wait_gone "$pid" 20 || { e2e_fail "$1 ends after SIG$2"; return 1; }
 	# Reaped here, quietly: bash would otherwise report the kill.
 	{ wait "$pid"; } 2>/dev/null
+	life_forget "$pid"
 	unset "LIFE_PID[$1]"
+}
+
+# Ends the script at once when a process that should be running has died,
+# rather than letting every later wait run into its deadline.
+life_check_alive() {
+	local role
+	for role in "${!LIFE_PID[@]}"; do
+		kill -0 "${LIFE_PID[$role]}" 2>/dev/null && continue
+		e2e_fail "$role keeps running" "$(tail -n 20 "$E2E_TMP/$role.log")"
+		e2e_finish
+	done
 }
 
 # True while the process started for role is running.
@@ -159,6 +181,7 @@ life_expect_status() { # description order-id status [seconds]
 	while :; do
 		got=$(life_status "$2")
 		if [ "$got" = "$3" ] || [ $SECONDS -ge "$deadline" ]; then break; fi
+		life_check_alive
 		sleep 0.2
 	done
 	assert_eq "$1" "$3" "$got"
@@ -170,6 +193,7 @@ life_expect_sql() { # description sql expected [seconds]
 	while :; do
 		got=$(e2e_sql "$2" 2>&1)
 		if [ "$got" = "$3" ] || [ $SECONDS -ge "$deadline" ]; then break; fi
+		life_check_alive
 		sleep 0.2
 	done
 	assert_eq "$1" "$3" "$got"
@@ -233,13 +257,14 @@ life_publish() { # value [key]
 		"status $E2E_STATUS: $(head -c 300 "$E2E_BODY")"
 }
 
-# Transitions recorded more than once for any order: "" when none.
+# Transitions recorded more than once for any order: "" when none (a
+# failing query prints its error, so it cannot pass by accident).
 life_duplicated_transitions() {
 	e2e_sql "SELECT order_id || ':' || to_status || 'x' || count(*) FROM order_status_history
-		GROUP BY order_id, to_status HAVING count(*) > 1"
+		GROUP BY order_id, to_status HAVING count(*) > 1" 2>&1
 }
 
 # Inbox message ids present more than once: "" when none.
 life_duplicated_inbox() {
-	e2e_sql "SELECT message_id FROM inbox GROUP BY source, message_id HAVING count(*) > 1"
+	e2e_sql "SELECT message_id FROM inbox GROUP BY source, message_id HAVING count(*) > 1" 2>&1
 }

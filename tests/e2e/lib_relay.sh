@@ -111,9 +111,17 @@ relay_assert_drained() { # description destination seconds
 	if relay_poll_sql "SELECT count(*) FROM outbox WHERE destination = '$2' AND status <> 'sent'" 0 "$3"; then
 		e2e_pass "$1"
 	else
-		e2e_fail "$1" "$(e2e_sql "SELECT status, count(*), max(last_error) FROM outbox
-		                          WHERE destination = '$2' GROUP BY status")"
+		e2e_fail "$1" "$(e2e_sql "SELECT status, count(*), max(attempts), max(last_error) FROM outbox
+		                          WHERE destination = '$2' GROUP BY status")" "$(relay_sessions)"
 	fi
+}
+
+# The sessions on the test database, for a failure's detail: a relay stuck
+# in a transaction or a query shows here.
+relay_sessions() {
+	e2e_sql "SELECT pid || ' ' || state || ' xact=' || coalesce(to_char(xact_start, 'HH24:MI:SS.MS'), '-')
+	         || ' ' || left(regexp_replace(query, '\s+', ' ', 'g'), 80)
+	         FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
 }
 
 # Pending rows that a transaction still holds locked (0 when no relay holds

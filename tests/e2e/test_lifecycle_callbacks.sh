@@ -98,7 +98,7 @@ test_late_callbacks() {
 main() {
 	local key
 	life_init
-	life_start_all outbox-payments
+	life_start_system outbox-notifications outbox-kafka shipping-consumer inbox
 	life_create_order sku-2 1
 	ORDER=$LIFE_ORDER
 	assert_json "the order costs 12.50" '.data.amount' "12.50"

@@ -18,6 +18,9 @@ source "$E2E_DIR/lib_life.sh"
 
 HAPPY=">new new>paid paid>shipped shipped>delivered"
 BATCH=4
+# A SIGKILLed consumer keeps its partitions until its group session times
+# out; the restarted one resumes after that, well within LIFE_DEADLINE.
+export KAFKA_SESSION_TIMEOUT_MS=6000
 ORDERS=()
 
 create_batch() {
@@ -45,6 +48,7 @@ wait_shipping_rows() { # n
 	local deadline=$((SECONDS + LIFE_DEADLINE))
 	until [ "$(shipping_rows)" -ge "$1" ]; do
 		[ $SECONDS -lt "$deadline" ] || return 1
+		life_check_alive
 		sleep 0.05
 	done
 }
@@ -108,7 +112,7 @@ check_applied_once() {
 
 main() {
 	life_init
-	life_start_all
+	life_start_system "${LIFE_WORKERS[@]}"
 	create_batch
 	expect_all_delivered "first batch"
 	test_kill_while_flowing

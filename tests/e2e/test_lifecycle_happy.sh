@@ -84,7 +84,7 @@ test_stale_order_swept() {
 
 main() {
 	life_init
-	life_start_all
+	life_start_system "${LIFE_WORKERS[@]}"
 	test_delivered_by_simulators
 	test_cancel_delivered_conflicts
 	life_stop outbox-payments TERM

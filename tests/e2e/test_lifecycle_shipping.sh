@@ -100,7 +100,7 @@ test_replay() {
 
 main() {
 	life_init
-	life_start_all outbox-kafka
+	life_start_system outbox-payments outbox-notifications shipping-consumer inbox
 	life_create_order sku-6 1
 	D=$LIFE_ORDER
 	life_create_order sku-7 1

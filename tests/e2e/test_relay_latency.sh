@@ -42,7 +42,8 @@ test_notify_wakes_relay() {
 		else
 			e2e_fail "order $i: its event is on Kafka within ${DEADLINE}s (poll interval ${POLL_MS} ms)" \
 				"order $order event $event: $(e2e_sql "SELECT status, attempts, last_error FROM outbox
-				                                        WHERE id = '${event:-00000000-0000-0000-0000-000000000000}'")"
+				                                        WHERE id = '${event:-00000000-0000-0000-0000-000000000000}'")" \
+				"$(relay_sessions)"
 		fi
 	done
 	assert_eq "each new order's event was consumed from Kafka within ${DEADLINE}s although the relay polls every ${POLL_MS} ms (LISTEN/NOTIFY wakes it)" 6 "$ok"
