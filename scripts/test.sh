@@ -143,7 +143,8 @@ main() {
 
 	if [ $built_asan -eq 0 ]; then
 		say "ctest $BUILD_ASAN (unit, integration)"
-		ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1} \
+		LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$ROOT/tests/lsan.supp:print_suppressions=0} \
+			ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1} \
 			UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
 			ctest --test-dir "$BUILD_ASAN" -L 'unit|integration' --output-on-failure
 		record ctest-asan $?

@@ -16,7 +16,10 @@ declare -A LIFE_PID=()
 # The fresh database, migrated, and this script's topics (created by asking
 # the broker for their metadata, which auto-creates them).
 life_init() {
-	local tag t
+	local tag t tool
+	for tool in kcat jq openssl; do
+		command -v "$tool" >/dev/null || { e2e_fail "$tool is installed"; e2e_finish; }
+	done
 	[ -n "${KAFKA_BOOTSTRAP_SERVERS:-}" ] ||
 		{ e2e_fail "KAFKA_BOOTSTRAP_SERVERS is set (run through scripts/test.sh)"; e2e_finish; }
 	e2e_db_create
@@ -30,9 +33,20 @@ life_init() {
 	LIFE_SIM_GROUP=$tag.sim
 	for t in "$KAFKA_TOPIC_ORDER_EVENTS" "$KAFKA_TOPIC_SHIPPING_REQUESTS" \
 		"$KAFKA_TOPIC_SHIPPING_EVENTS"; do
-		kcat -b "$KAFKA_BOOTSTRAP_SERVERS" -L -t "$t" -m 10 >/dev/null 2>&1 ||
-			{ e2e_fail "create topic $t"; e2e_finish; }
+		life_create_topic "$t" || { e2e_fail "create topic $t"; e2e_finish; }
 	done
+}
+
+# True once the broker lists partitions for the topic (bounded retries).
+life_create_topic() { # topic
+	local i n
+	for ((i = 0; i < 20; i++)); do
+		n=$(kcat -b "$KAFKA_BOOTSTRAP_SERVERS" -L -t "$1" -J -m 10 2>/dev/null |
+			jq '[.topics[]? | select(.topic == "'"$1"'") | .partitions | length] | add // 0')
+		[ "${n:-0}" -gt 0 ] && return 0
+		sleep 0.2
+	done
+	return 1
 }
 
 # order-sim on this script's topics.
@@ -43,7 +57,8 @@ life_start_sim() {
 }
 
 # What the API and every worker share: the database, the simulators, the
-# callback address (the API's own) and secret.
+# callback address (the API's own) and secret. MAX_DELAY=1 caps retry
+# backoff at a second, so an early event is retried soon after it can apply.
 life_env() {
 	LIFE_ENV=(DATABASE_URL="$E2E_DB_URL"
 		CATALOG_SERVICE_API_URL="$E2E_SIM/catalog/items"

@@ -256,13 +256,19 @@ static void fh_record(struct fake_http *srv, struct fake_http_request *req, bool
 	pthread_mutex_unlock(&srv->lock);
 }
 
-static void fh_scripted(struct fake_http *srv, struct fake_http_response *resp)
+/* Copies the scripted answer: the test may replace it (and free the old
+ * body) while this connection is still sending. The copy is the caller's. */
+static char *fh_scripted(struct fake_http *srv, struct fake_http_response *resp)
 {
+	char *body;
+
 	pthread_mutex_lock(&srv->lock);
 	resp->status = srv->script_status;
-	resp->body = srv->script_body;
+	body = strdup(srv->script_body != NULL ? srv->script_body : "");
+	resp->body = body != NULL ? body : "";
 	resp->delay_ms = srv->script_delay_ms;
 	pthread_mutex_unlock(&srv->lock);
+	return body;
 }
 
 /* Handles one request; false when the connection must end. */
@@ -271,6 +277,7 @@ static bool fh_serve_one(struct fake_http *srv, struct fh_reader *r)
 	struct fake_http_response resp;
 	struct fake_http_request req;
 	const char *conn;
+	char *scripted;
 	bool kept, ok;
 
 	if (!fh_read_request(r, &req)) {
@@ -279,7 +286,7 @@ static bool fh_serve_one(struct fake_http *srv, struct fh_reader *r)
 	}
 	fh_record(srv, &req, &kept);
 	memset(&resp, 0, sizeof(resp));
-	fh_scripted(srv, &resp);
+	scripted = fh_scripted(srv, &resp);
 	if (srv->handler != NULL)
 		srv->handler(srv->arg, srv, &req, &resp);
 	fh_delay(srv, resp.delay_ms);
@@ -292,6 +299,7 @@ static bool fh_serve_one(struct fake_http *srv, struct fh_reader *r)
 	pthread_mutex_unlock(&srv->lock);
 	if (!kept)
 		free(req.body);
+	free(scripted);
 	return ok;
 }
 
