@@ -13,7 +13,7 @@ packages=(
 	librdkafka-dev libpq-dev libh2o-evloop-dev libyajl-dev
 	libcurl4-openssl-dev libcmocka-dev libssl-dev zlib1g-dev
 	postgresql postgresql-contrib
-	kcat wrk curl jq valgrind
+	kcat wrk curl jq yq openssl valgrind
 )
 
 quiet=0

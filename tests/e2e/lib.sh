@@ -21,6 +21,7 @@ E2E_TMP=$(mktemp -d "${TMPDIR:-/tmp}/e2e-$E2E_NAME.XXXXXX")
 E2E_PASSED=0
 E2E_FAILED=0
 E2E_PIDS=()
+E2E_STARTS=()
 E2E_PROC_NAMES=()
 E2E_DB=""
 E2E_DB_URL=""
@@ -219,6 +220,33 @@ e2e_start() { # name cmd...
 	E2E_LAST_PID=$!
 	E2E_PIDS+=("$E2E_LAST_PID")
 	E2E_PROC_NAMES+=("$name")
+	E2E_STARTS+=("$(e2e_start_time "$E2E_LAST_PID")")
+}
+
+# The kernel's start time of a pid (field 22 of /proc/PID/stat), "" if gone.
+e2e_start_time() { # pid
+	local stat
+	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
+	stat=${stat##*) }
+	set -- $stat
+	echo "${20}"
+}
+
+# A session of ours may be signalled while any member lives; once it is
+# gone, its pid may belong to somebody else's new session (pids are reused
+# quickly), so a live leader must still have the start time we saw.
+e2e_ours() { # index
+	local p=${E2E_PIDS[$1]} now
+	now=$(e2e_start_time "$p")
+	[ -z "$now" ] && [ -n "$(e2e_session_procs "$p")" ] && return 0
+	[ -n "$now" ] && [ "$now" = "${E2E_STARTS[$1]}" ]
+}
+
+e2e_signal_all() { # signal
+	local i
+	for i in "${!E2E_PIDS[@]}"; do
+		if e2e_ours "$i"; then kill "-$1" -- "-${E2E_PIDS[$i]}" 2>/dev/null; fi
+	done
 }
 
 # Polls url until it answers 2xx; fails the script when the process dies or
@@ -278,17 +306,18 @@ e2e_session_procs() { # sid
 
 e2e_stop_all() {
 	local p i
-	for p in "${E2E_PIDS[@]}"; do kill -TERM -- "-$p" 2>/dev/null; done
+	e2e_signal_all TERM
 	for ((i = 0; i < 100; i++)); do
 		local alive=0
-		for p in "${E2E_PIDS[@]}"; do
-			if [ -n "$(e2e_session_procs "$p")" ]; then alive=1; fi
+		for p in "${!E2E_PIDS[@]}"; do
+			if e2e_ours "$p" && [ -n "$(e2e_session_procs "${E2E_PIDS[$p]}")" ]; then alive=1; fi
 		done
 		[ $alive -eq 1 ] || break
 		sleep 0.1
 	done
-	for p in "${E2E_PIDS[@]}"; do kill -KILL -- "-$p" 2>/dev/null; done
+	e2e_signal_all KILL
 	E2E_PIDS=()
+	E2E_STARTS=()
 }
 
 e2e_dump_logs() {

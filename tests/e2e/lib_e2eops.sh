@@ -103,6 +103,7 @@ ops_stop_in_order() {
 	local i pid
 	for ((i = ${#E2E_PIDS[@]} - 1; i >= 0; i--)); do
 		pid=${E2E_PIDS[$i]}
+		[ -n "$pid" ] && e2e_ours "$i" || continue
 		kill -TERM -- "-$pid" 2>/dev/null || continue
 		if ! e2e_wait_gone "$pid" 10; then
 			e2e_log "${E2E_PROC_NAMES[$i]} (pid $pid) did not stop within 10 s of SIGTERM"

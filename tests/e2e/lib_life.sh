@@ -138,7 +138,7 @@ life_start_system() { # worker-role...
 life_forget() { # pid
 	local i
 	for i in "${!E2E_PIDS[@]}"; do
-		if [ "${E2E_PIDS[$i]}" = "$1" ]; then unset "E2E_PIDS[$i]" "E2E_PROC_NAMES[$i]"; fi
+		if [ "${E2E_PIDS[$i]}" = "$1" ]; then unset "E2E_PIDS[$i]" "E2E_PROC_NAMES[$i]" "E2E_STARTS[$i]"; fi
 	done
 }
 
