@@ -156,6 +156,7 @@ main() {
 }
 
 main
+stack_stop
 if [ $failed -ne 0 ]; then say "failed: ${failures[*]}"; fi
 echo "$passed passed, $failed failed"
 [ $failed -eq 0 ]

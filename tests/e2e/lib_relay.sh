@@ -9,6 +9,7 @@
 RELAY_API_KEY=relay-e2e-api-key
 RELAY_TOPIC=""
 RELAY_PID=""
+# shellcheck disable=SC2034 # read by the scripts after relay_term
 RELAY_RC=""
 
 # A fresh migrated database and topic names of this script's own. The topics
@@ -27,13 +28,13 @@ relay_init() {
 
 # `order-service api` on a free port whose payment requests name its own
 # callback route (order-sim refuses a request without one). Sets E2E_API.
-relay_start_api() { # [VAR=value...]
+relay_start_api() {
 	local port
 	port=$(e2e_free_port)
 	e2e_start api env DATABASE_URL="$E2E_DB_URL" APP_PORT="$port" API_THREADS=2 \
 		CATALOG_SERVICE_API_URL="$E2E_SIM/catalog/items" \
 		PAYMENTS_CALLBACK_URL="http://127.0.0.1:$port/api/v1/orders/payment-callback" \
-		PAYMENTS_CALLBACK_SECRET="$E2E_CALLBACK_SECRET" "$@" "$ORDER_SERVICE_BIN" api
+		PAYMENTS_CALLBACK_SECRET="$E2E_CALLBACK_SECRET" "$ORDER_SERVICE_BIN" api
 	E2E_API=http://127.0.0.1:$port
 	e2e_wait_http api "$E2E_LAST_PID" "$E2E_API/health/ready"
 }
@@ -194,6 +195,7 @@ relay_term() { # pid seconds
 		wait "$1"
 		RELAY_RC=$?
 	else
+		# shellcheck disable=SC2034
 		RELAY_RC=timeout
 	fi
 }

@@ -43,6 +43,7 @@ test_notify_wakes_relay() {
 			e2e_fail "order $i: its event is on Kafka within ${DEADLINE}s (poll interval ${POLL_MS} ms)" \
 				"order $order event $event: $(e2e_sql "SELECT status, attempts, last_error FROM outbox
 				                                        WHERE id = '${event:-00000000-0000-0000-0000-000000000000}'")" \
+				"relay process alive: $(kill -0 "$RELAY_PID" 2>/dev/null && echo yes || echo no)" \
 				"$(relay_sessions)"
 		fi
 	done
@@ -59,8 +60,11 @@ percentiles() { # sql-expression-in-seconds from-clause
 test_measure_latency() {
 	local first i n_sent
 	first=$(e2e_sql "SELECT coalesce(max(seq), 0) FROM outbox")
+	# A failed create (a busy machine) is retried: the orders are only the
+	# vehicle of the measurement.
 	for ((i = 0; i < MEASURED; i++)); do
-		relay_create_order >/dev/null || break
+		relay_create_order >/dev/null || relay_create_order >/dev/null || relay_create_order >/dev/null ||
+			{ e2e_log "create failed: $E2E_STATUS $(head -c 300 "$E2E_BODY")"; break; }
 	done
 	assert_eq "$MEASURED orders created one by one" "$MEASURED" \
 		"$(e2e_sql "SELECT count(*) FROM outbox WHERE destination = '$RELAY_TOPIC' AND seq > $first")"
