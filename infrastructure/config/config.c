@@ -26,7 +26,7 @@ static void set_defaults(struct config *c)
 	c->timeout_read_ms = 5000;
 	c->max_retry = 10;
 	c->max_delay_ms = 60000;
-	c->outbox_batch_size = 500;
+	c->outbox_batch_size = 1000;
 	c->outbox_poll_ms = 1000;
 	c->outbox_retention_s = 86400;
 	c->kafka_linger_ms = 1;

@@ -32,7 +32,7 @@ struct config {
 	int timeout_read_ms;                       /* TIMEOUT_READ seconds (decimal), 5 */
 	int max_retry;                             /* MAX_RETRY, 10: attempts before dead */
 	int max_delay_ms;                          /* MAX_DELAY seconds, 60: backoff ceiling */
-	int outbox_batch_size;                     /* OUTBOX_BATCH_SIZE, 500 */
+	int outbox_batch_size;                     /* OUTBOX_BATCH_SIZE, 1000 */
 	int outbox_poll_ms;                        /* OUTBOX_POLL_INTERVAL_MS, 1000: safety-net poll */
 	int outbox_retention_s;                    /* OUTBOX_RETENTION_SECONDS, 86400 */
 	int kafka_linger_ms;                       /* KAFKA_LINGER_MS, 1 */
