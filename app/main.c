@@ -108,13 +108,15 @@ static enum os_status require(const char *value, const char *name, struct os_err
 
 /* Opens a session, retrying while the database is not up yet (bounded by
  * the stop flag), so workers started before the database do not exit. */
-static enum os_status open_session(struct pg_session **out, struct os_error *err)
+static enum os_status open_session_as(bool async_commit, struct pg_session **out,
+				      struct os_error *err)
 {
 	enum os_status st;
 	int tries = 0;
 
 	for (;;) {
-		st = pg_session_open(cfg.database_url, out, err);
+		st = async_commit ? pg_session_open_async_commit(cfg.database_url, out, err)
+				  : pg_session_open(cfg.database_url, out, err);
 		if (st != OS_EUNAVAIL || stop_requested || ++tries > 600)
 			return st;
 		if (tries == 1)
@@ -122,6 +124,11 @@ static enum os_status open_session(struct pg_session **out, struct os_error *err
 		struct timespec ts = { 0, 500 * 1000 * 1000 };
 		nanosleep(&ts, NULL);
 	}
+}
+
+static enum os_status open_session(struct pg_session **out, struct os_error *err)
+{
+	return open_session_as(false, out, err);
 }
 
 /* -------------------------------------------------------------------- api */
@@ -305,7 +312,9 @@ static int run_relay(struct outbox_relay_options *o, const struct outbox_sink *s
 	int rc;
 
 	os_error_clear(&err);
-	if (open_session(&session, &err) != OS_OK)
+	/* A relay's commits only mark rows sent: losing the last few in a crash
+	 * means sending them again, which at-least-once delivery allows. */
+	if (open_session_as(true, &session, &err) != OS_OK)
 		return fail_line("database", &err);
 	pg_outbox_store_init(&store, session);
 	crypto_sys_init(&sys);

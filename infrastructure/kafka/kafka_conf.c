@@ -55,7 +55,14 @@ enum os_status kafka_conf_new(const char *bootstrap, rd_kafka_conf_t **out,
 	if (conf == NULL)
 		return os_fail(err, OS_ENOMEM, NULL, "kafka: out of memory");
 	rd_kafka_conf_set_log_cb(conf, on_log);
-	if (bootstrap != NULL && bootstrap[0] != '\0')
+	/* Small requests back to back meet Nagle's algorithm and the peer's
+	 * delayed ACK: about 40 ms per round trip. Latency matters more here. */
+	st = kafka_conf_set(conf, "socket.nagle.disable", "true", err);
+	/* After a broker restart, come back within a second rather than after
+	 * librdkafka's default backoff of up to ten. */
+	if (st == OS_OK)
+		st = kafka_conf_set(conf, "reconnect.backoff.max.ms", "1000", err);
+	if (st == OS_OK && bootstrap != NULL && bootstrap[0] != '\0')
 		st = kafka_conf_set(conf, "bootstrap.servers", bootstrap, err);
 	if (st != OS_OK)
 		goto out;

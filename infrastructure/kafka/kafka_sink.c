@@ -20,6 +20,7 @@
 #include "infrastructure/log/log.h"
 #include "kafka_conf.h"
 
+#define SINK_WARM_UP_MS 5000 /* longest wait for the first metadata at open */
 #define SINK_BOOTSTRAP_MAX 1024
 #define SINK_SOURCE_MAX 128
 #define SINK_HEADERS_JSON_MAX 4096   /* larger row headers are not parsed */
@@ -296,6 +297,19 @@ static enum os_status sink_send(void *ctx, const struct outbox_batch *b,
 	return OS_OK;
 }
 
+/* librdkafka connects lazily, on the first message: the first batch would
+ * pay for the connection (hundreds of ms). Asking for metadata connects now.
+ * A broker that does not answer yet is not an error: sends retry later. */
+static void warm_up(struct kafka_sink *s)
+{
+	const struct rd_kafka_metadata *md = NULL;
+
+	if (rd_kafka_metadata(s->rk, 1, NULL, &md, SINK_WARM_UP_MS) == RD_KAFKA_RESP_ERR_NO_ERROR)
+		rd_kafka_metadata_destroy(md);
+	else
+		log_kv(LOG_WARN, "kafka: brokers not reachable yet", "bootstrap", s->bootstrap, NULL);
+}
+
 static const struct outbox_sink_ops kafka_sink_ops = {
 	.send = sink_send,
 };
@@ -322,6 +336,7 @@ enum os_status kafka_sink_open(const struct kafka_sink_options *o, struct outbox
 		free(s);
 		return st;
 	}
+	warm_up(s);
 	out->ops = &kafka_sink_ops;
 	out->ctx = s;
 	return OS_OK;

@@ -22,15 +22,25 @@
 #define PG_OUTBOX_HEADERS_MAX (16 * 1024)
 #define PG_OUTBOX_UNREADABLE "unreadable outbox row: a column breaks its bound"
 
+/*
+ * One index range scan per destination (outbox_pending_idx: destination,
+ * seq), merged by seq: a backlog of another destination (a payment service
+ * that is down) never slows this relay's claim. The outer LIMIT may leave a
+ * few locked rows unreturned; they are let go with the transaction.
+ */
 static const struct pg_stmt stmt_claim = {
 	"outbox_claim",
-	"SELECT o.seq, o.id::text, o.aggregateid::text, o.type, o.destination, "
-	"o.payload::text, o.headers::text, o.attempts, " PG_US("o.created_at")
-	" FROM outbox o WHERE o.status = 'pending' AND o.destination = ANY($1::text[]) "
+	"SELECT c.seq, c.id, c.aggregateid, c.type, c.destination, c.payload, c.headers, "
+	"c.attempts, c.created_us FROM unnest($1::text[]) AS d(dest) CROSS JOIN LATERAL ("
+	"SELECT o.seq, o.id::text AS id, o.aggregateid::text AS aggregateid, o.type, "
+	"o.destination, o.payload::text AS payload, o.headers::text AS headers, o.attempts, "
+	PG_US("o.created_at") " AS created_us FROM outbox o "
+	"WHERE o.status = 'pending' AND o.destination = d.dest "
 	"AND o.next_attempt_at <= now() AND NOT EXISTS (SELECT 1 FROM outbox e "
 	"WHERE e.status = 'pending' AND e.aggregateid = o.aggregateid "
 	"AND e.destination = o.destination AND e.seq < o.seq) "
-	"ORDER BY o.seq LIMIT $2 FOR UPDATE OF o SKIP LOCKED",
+	"ORDER BY o.seq LIMIT $2 FOR UPDATE OF o SKIP LOCKED) c "
+	"ORDER BY c.seq LIMIT $2",
 	2,
 };
 

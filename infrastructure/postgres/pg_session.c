@@ -35,11 +35,13 @@ static void notice_to_log(void *arg, const char *message)
 	log_kv(LOG_WARN, "postgres notice", "detail", message, NULL);
 }
 
-static PGconn *connect_now(const char *conninfo)
+/* Async commit rides in the startup options, so PQreset keeps it. */
+static PGconn *connect_now(const char *conninfo, bool async_commit)
 {
 	/* connect_timeout first: an expanded conninfo that sets it wins. */
-	const char *keys[] = { "connect_timeout", "dbname", NULL };
-	const char *vals[] = { PG_CONNECT_TIMEOUT, conninfo, NULL };
+	const char *keys[] = { "connect_timeout", "options", "dbname", NULL };
+	const char *vals[] = { PG_CONNECT_TIMEOUT,
+			       async_commit ? "-c synchronous_commit=off" : "", conninfo, NULL };
 	PGconn *c = PQconnectdbParams(keys, vals, 1);
 
 	if (c != NULL)
@@ -67,8 +69,8 @@ static enum os_status ensure_connected(struct pg_session *s, struct os_error *er
 	return OS_OK;
 }
 
-enum os_status pg_session_open(const char *conninfo, struct pg_session **out,
-			       struct os_error *err)
+static enum os_status session_open(const char *conninfo, bool async_commit,
+				   struct pg_session **out, struct os_error *err)
 {
 	struct pg_session *s = calloc(1, sizeof(*s));
 	enum os_status st = OS_ENOMEM;
@@ -78,7 +80,7 @@ enum os_status pg_session_open(const char *conninfo, struct pg_session **out,
 	s->conninfo = strdup(conninfo);
 	if (s->conninfo == NULL)
 		goto out;
-	s->conn = connect_now(s->conninfo);
+	s->conn = connect_now(s->conninfo, async_commit);
 	if (s->conn == NULL)
 		goto out;
 	if (PQstatus(s->conn) != CONNECTION_OK) {
@@ -94,6 +96,18 @@ out:
 		os_fail(err, OS_ENOMEM, NULL, "out of memory");
 	pg_session_free(s);
 	return st;
+}
+
+enum os_status pg_session_open(const char *conninfo, struct pg_session **out,
+			       struct os_error *err)
+{
+	return session_open(conninfo, false, out, err);
+}
+
+enum os_status pg_session_open_async_commit(const char *conninfo, struct pg_session **out,
+					    struct os_error *err)
+{
+	return session_open(conninfo, true, out, err);
 }
 
 void pg_session_free(struct pg_session *s)

@@ -30,6 +30,16 @@ struct admin;
 enum os_status pg_session_open(const char *conninfo, struct pg_session **out,
 			       struct os_error *err);
 
+/*
+ * As pg_session_open, with synchronous_commit off: a commit returns before
+ * its WAL is on disk, so a crash may lose the last few commits. Only for
+ * sessions whose commits may be lost without breaking a promise: the outbox
+ * relay's "sent" marks (a lost mark means the row is sent again, and
+ * delivery is at least once anyway). Never for orders or the inbox.
+ */
+enum os_status pg_session_open_async_commit(const char *conninfo, struct pg_session **out,
+					    struct os_error *err);
+
 /* Closes the connection (an open transaction is rolled back by the server)
  * and frees s. NULL is allowed. */
 void pg_session_free(struct pg_session *s);

@@ -226,6 +226,21 @@ static void test_no_trace_no_headers(void **state)
 		assert_null(e->repo->msgs[i].headers);
 }
 
+/* The catalog answers over the network; it must never be asked while the
+ * order's transaction is open, so every lookup comes before the create. */
+static void test_catalog_before_transaction(void **state)
+{
+	struct fake_env *e = *state;
+	struct order_create_request req;
+
+	e->catalog.watch_writes = &e->repo->creates;
+	valid_request(&req);
+	create_ok(e, &req, true);
+	assert_true(e->catalog.calls >= 1);
+	assert_int_equal(e->repo->creates, 1);
+	assert_int_equal(e->catalog.writes_seen, 0);
+}
+
 static void test_replay_same_body(void **state)
 {
 	struct fake_env *e = *state;
@@ -504,6 +519,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_valid_create, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_catalog_before_transaction, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_reserve_follows_settings, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_payment_payload, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_notification_payload, setup, teardown),

@@ -11,6 +11,8 @@ static enum os_status fake_get(void *ctx, const char *item_id, struct catalog_it
 	size_t i;
 
 	f->calls++;
+	if (f->watch_writes != NULL && *f->watch_writes > f->writes_seen)
+		f->writes_seen = *f->watch_writes;
 	if (f->down)
 		return os_fail(err, OS_EUNAVAIL, NULL, "catalog unreachable (fake)");
 	for (i = 0; i < f->count; i++) {

@@ -52,6 +52,11 @@ struct fake_catalog {
 	} items[FAKE_CATALOG_MAX];
 	bool down;    /* every get answers OS_EUNAVAIL */
 	size_t calls; /* gets answered so far */
+	/* When set, each get records how many repository writes (transactions)
+	 * had started by then: a catalog call inside or after one shows up as
+	 * writes_seen > 0. */
+	const size_t *watch_writes;
+	size_t writes_seen;
 	struct catalog catalog;
 };
 
