@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "app/admin_port.h"
+#include "app/catalog_cache.h"
 #include "app/inbox_decide.h"
 #include "app/order_service.h"
 #include "infrastructure/config/config.h"
@@ -136,6 +137,7 @@ static enum os_status open_session(struct pg_session **out, struct os_error *err
 struct api_slot {
 	struct pg_session *session;
 	bool http_catalog;
+	struct catalog_cache cache; /* in front of the thread's catalog */
 };
 
 static struct api_slot *api_slots;
@@ -171,6 +173,9 @@ static enum os_status api_thread_init(void *arg, int index, struct api_thread_ct
 		}
 		slot->http_catalog = true;
 	}
+	catalog_cache_init(&slot->cache, ctx.svc.catalog, ctx.svc.sys,
+			   (int64_t)cfg.catalog_cache_ms * 1000);
+	ctx.svc.catalog = catalog_cache_port(&slot->cache);
 	*out = ctx;
 	return OS_OK;
 }
@@ -186,7 +191,7 @@ static void api_thread_fini(void *arg, struct api_thread_ctx *ctx)
 		if (slot->session == NULL || ctx->svc.repo.ctx != (void *)slot->session)
 			continue;
 		if (slot->http_catalog)
-			http_catalog_close(&ctx->svc.catalog);
+			http_catalog_close(&slot->cache.inner);
 		pg_session_free(slot->session);
 		slot->session = NULL;
 	}

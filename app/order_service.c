@@ -187,6 +187,27 @@ struct create_work {
 	struct order_create c;
 };
 
+/*
+ * The hot path is one repository call: a new key goes straight to the
+ * create, whose insert settles races on the key. The key is looked up first
+ * only when pricing failed (unknown item, no stock, catalog down), so that a
+ * replay of an order that exists still answers 200 (or 422 for another body)
+ * rather than the catalog's error.
+ */
+static enum os_status replay_or(struct order_service *svc, const struct order_create_request *req,
+				struct create_work *w, enum os_status failed, struct order *out,
+				bool *created, struct os_error *err)
+{
+	struct os_error lookup_err;
+	enum os_status st;
+
+	st = order_repo_find_by_key(&svc->repo, &req->idempotency_key, &w->found, w->found_fp,
+				    sizeof(w->found_fp), &lookup_err);
+	if (st == OS_OK)
+		return replay(&w->found, w->found_fp, w->fp, out, created, err);
+	return failed;
+}
+
 enum os_status order_create(struct order_service *svc, const struct order_create_request *req,
 			    struct order *out, bool *created, struct os_error *err)
 {
@@ -201,15 +222,11 @@ enum os_status order_create(struct order_service *svc, const struct order_create
 	if (w == NULL)
 		return os_fail(err, OS_ENOMEM, NULL, "out of memory");
 	fingerprint(req, w->fp, sizeof(w->fp));
-	st = order_repo_find_by_key(&svc->repo, &req->idempotency_key, &w->found, w->found_fp,
-				    sizeof(w->found_fp), err);
-	if (st == OS_OK) {
-		st = replay(&w->found, w->found_fp, w->fp, out, created, err);
+	st = prepare_create(svc, req, w->fp, &w->c, err);
+	if (st == OS_ENOTFOUND || st == OS_ECONFLICT || st == OS_EUNAVAIL || st == OS_EINVAL) {
+		st = replay_or(svc, req, w, st, out, created, err);
 		goto out;
 	}
-	if (st != OS_ENOTFOUND)
-		goto out;
-	st = prepare_create(svc, req, w->fp, &w->c, err);
 	if (st != OS_OK)
 		goto out;
 	st = order_repo_create(&svc->repo, &w->c, &w->found, &inserted, w->found_fp,
@@ -217,7 +234,7 @@ enum os_status order_create(struct order_service *svc, const struct order_create
 	if (st != OS_OK)
 		goto out;
 	if (!inserted) {
-		/* A concurrent request with this key won the race. */
+		/* The key exists: a replay, or a concurrent request won the race. */
 		st = replay(&w->found, w->found_fp, w->fp, out, created, err);
 		goto out;
 	}

@@ -20,7 +20,8 @@ static void set_defaults(struct config *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->app_port = 8000;
-	c->api_threads = 4;
+	c->api_threads = 16;
+	c->catalog_cache_ms = 1000;
 	c->log_level = LOG_INFO;
 	c->log_json = true;
 	c->timeout_read_ms = 5000;
@@ -220,6 +221,7 @@ static enum os_status load_numbers(struct config *c, struct os_error *err)
 
 	if ((st = get_int(&c->app_port, "APP_PORT", 1, 65535, err)) ||
 	    (st = get_int(&c->api_threads, "API_THREADS", 1, 64, err)) ||
+	    (st = get_int(&c->catalog_cache_ms, "CATALOG_CACHE_MS", 0, 3600000, err)) ||
 	    (st = get_seconds_ms(&c->timeout_read_ms, "TIMEOUT_READ", 10, 300000, err)) ||
 	    (st = get_int(&c->max_retry, "MAX_RETRY", 1, 1000, err)) ||
 	    (st = get_seconds_ms(&c->max_delay_ms, "MAX_DELAY", 10, 86400000, err)) ||

@@ -1,0 +1,42 @@
+/*
+ * A read-through cache in front of any catalog port. Names and prices change
+ * rarely and every order looks them up, so a short time to live saves a
+ * round trip per line on the hot path. Only answers that found the item are
+ * kept; "unknown" and "unavailable" always go to the catalog. Stock read
+ * from the cache may be up to ttl old: with the local inventory the create
+ * transaction checks and reserves stock itself, so the cache never lets an
+ * order oversell.
+ *
+ * One cache per thread (like the catalog port it wraps): no locking.
+ */
+#ifndef OS_CATALOG_CACHE_H
+#define OS_CATALOG_CACHE_H
+
+#include <stdint.h>
+
+#include "catalog.h"
+#include "sys.h"
+
+#define CATALOG_CACHE_SLOTS 256
+
+struct catalog_cache_entry {
+	char item_id[ORDER_ITEM_ID_MAX + 1]; /* "" = empty slot */
+	struct catalog_item item;
+	int64_t fetched_us;
+};
+
+struct catalog_cache {
+	struct catalog inner;   /* borrowed: outlives the cache */
+	struct sys sys;
+	int64_t ttl_us;         /* <= 0: every lookup goes to inner */
+	struct catalog_cache_entry slots[CATALOG_CACHE_SLOTS];
+};
+
+/* Sets up c over inner; allocates nothing. */
+void catalog_cache_init(struct catalog_cache *c, struct catalog inner, struct sys sys,
+			int64_t ttl_us);
+
+/* The catalog port of c (valid while c lives). */
+struct catalog catalog_cache_port(struct catalog_cache *c);
+
+#endif
