@@ -47,12 +47,12 @@ static const struct pg_stmt stmt_claim = {
 static const struct pg_stmt stmt_complete = {
 	"outbox_complete",
 	"WITH sent AS (UPDATE outbox SET status = 'sent', sent_at = clock_timestamp() "
-	"WHERE seq = ANY($1::bigint[]) RETURNING 1), "
+	"WHERE id = ANY($1::uuid[]) RETURNING 1), "
 	"failed AS (UPDATE outbox o SET status = CASE WHEN f.dead THEN 'dead' ELSE 'pending' END, "
 	"attempts = least(o.attempts, 2147483646) + 1, "
 	"next_attempt_at = " PG_TS("f.next") ", last_error = f.error "
-	"FROM unnest($2::bigint[], $3::bool[], $4::bigint[], $5::text[]) "
-	"AS f(seq, dead, next, error) WHERE o.seq = f.seq RETURNING 1) "
+	"FROM unnest($2::uuid[], $3::bool[], $4::bigint[], $5::text[]) "
+	"AS f(id, dead, next, error) WHERE o.id = f.id RETURNING 1) "
 	"SELECT (SELECT count(*) FROM sent), (SELECT count(*) FROM failed)",
 	5,
 };
@@ -61,14 +61,14 @@ static const struct pg_stmt stmt_bury = {
 	"outbox_bury",
 	"UPDATE outbox SET status = 'dead', attempts = least(attempts, 2147483646) + 1, "
 	"last_error = $2 "
-	"WHERE seq = ANY($1::bigint[])",
+	"WHERE id = ANY($1::uuid[])",
 	2,
 };
 
 static const struct pg_stmt stmt_purge = {
 	"outbox_purge",
-	"DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox WHERE status = 'sent' "
-	"AND sent_at < " PG_TS("$1") " ORDER BY seq LIMIT $2 FOR UPDATE SKIP LOCKED)",
+	"DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE status = 'sent' "
+	"AND sent_at < " PG_TS("$1") " ORDER BY sent_at LIMIT $2 FOR UPDATE SKIP LOCKED)",
 	2,
 };
 
@@ -114,21 +114,22 @@ static void forget_row(struct outbox_row *row)
 
 /*
  * Decodes the rows of r into b (readable ones only, in order) and appends the
- * seq of each unreadable one to the array literal bad (*nbad counts them).
- * The seq is an identity column: if even it is unreadable, the batch fails.
+ * event id of each unreadable one to the array literal bad (*nbad counts
+ * them). The id is the uuid primary key: if even it is unreadable, the batch
+ * fails.
  */
 static enum os_status decode_batch(const PGresult *r, struct outbox_batch *b, struct sbuf *bad,
 				   size_t *nbad, struct os_error *err)
 {
-	char num[24];
-	int64_t seq;
+	char id[UUID_STR_LEN + 1];
+	struct uuid u;
 	enum os_status st;
 	int i;
 
 	for (i = 0; i < PQntuples(r) && (size_t)i < b->capacity; i++) {
-		if (pg_col_i64(r, i, 0, &seq) != OS_OK) {
+		if (pg_col_uuid(r, i, 1, &u) != OS_OK) {
 			outbox_batch_clear(b);
-			return os_fail(err, OS_EIO, NULL, "outbox: unreadable seq");
+			return os_fail(err, OS_EIO, NULL, "outbox: unreadable event id");
 		}
 		st = decode_row(r, i, &b->rows[b->count]);
 		if (st == OS_OK) {
@@ -140,7 +141,8 @@ static enum os_status decode_batch(const PGresult *r, struct outbox_batch *b, st
 			outbox_batch_clear(b);
 			return os_fail(err, OS_ENOMEM, NULL, "out of memory");
 		}
-		pg_array_elem(bad, pg_i64_text(seq, num, sizeof(num)));
+		uuid_format(&u, id);
+		pg_array_elem(bad, id);
 		(*nbad)++;
 	}
 	return OS_OK;
@@ -239,7 +241,7 @@ static enum os_status outbox_claim(void *ctx, const struct outbox_filter *f, siz
 
 /* Arrays for the complete statement. */
 struct fate_arrays {
-	struct sbuf sent, seqs, dead, next, errors;
+	struct sbuf sent, seqs, dead, next, errors; /* seqs: event ids of the unsent */
 };
 
 static void fates_release(struct fate_arrays *a)
@@ -254,7 +256,7 @@ static void fates_release(struct fate_arrays *a)
 static bool fates_build(struct fate_arrays *a, const struct outbox_batch *b,
 			const struct outbox_result *res)
 {
-	char num[24];
+	char num[24], id[UUID_STR_LEN + 1];
 	size_t i;
 
 	sbuf_init(&a->sent, PG_OUTBOX_ARRAY_MAX);
@@ -268,12 +270,12 @@ static bool fates_build(struct fate_arrays *a, const struct outbox_batch *b,
 	pg_array_begin(&a->next);
 	pg_array_begin(&a->errors);
 	for (i = 0; i < b->count; i++) {
-		pg_i64_text(b->rows[i].seq, num, sizeof(num));
+		uuid_format(&b->rows[i].event_id, id);
 		if (res[i].fate == OUTBOX_FATE_SENT) {
-			pg_array_elem(&a->sent, num);
+			pg_array_elem(&a->sent, id);
 			continue;
 		}
-		pg_array_elem(&a->seqs, num);
+		pg_array_elem(&a->seqs, id);
 		pg_array_elem(&a->dead, res[i].fate == OUTBOX_FATE_DEAD ? "t" : "f");
 		pg_array_elem(&a->next, pg_i64_text(res[i].next_attempt_us, num, sizeof(num)));
 		pg_array_elem_text(&a->errors, res[i].error);
