@@ -42,7 +42,10 @@ static enum os_status configure(const struct kafka_source_options *o, rd_kafka_c
 	    (st = kafka_conf_set(conf, "enable.auto.commit", "false", err)) != OS_OK ||
 	    (st = kafka_conf_set(conf, "enable.auto.offset.store", "false", err)) != OS_OK ||
 	    (st = kafka_conf_set(conf, "auto.offset.reset", "earliest", err)) != OS_OK ||
-	    (st = kafka_conf_set(conf, "enable.partition.eof", "false", err)) != OS_OK)
+	    (st = kafka_conf_set(conf, "enable.partition.eof", "false", err)) != OS_OK ||
+	    /* Shipping events move orders: hand them over within milliseconds
+	     * rather than after the broker's default half-second fetch wait. */
+	    (st = kafka_conf_set(conf, "fetch.wait.max.ms", "10", err)) != OS_OK)
 		return st;
 	if (o->session_timeout_ms <= 0)
 		return OS_OK;

@@ -41,6 +41,8 @@ enum os_status sim_kafka_producer_new(const char *bootstrap, sim_kafka_delivered
 				  "all",
 				  "linger.ms",
 				  "2",
+				  "socket.nagle.disable",
+				  "true",
 				  NULL};
 	rd_kafka_conf_t *conf = rd_kafka_conf_new();
 
@@ -58,7 +60,8 @@ enum os_status sim_kafka_consumer_new(const char *bootstrap, const char *group, 
 {
 	const char *const kv[] = {
 	    "bootstrap.servers",  bootstrap, "group.id", group, "auto.offset.reset", "earliest",
-	    "enable.auto.commit", "true",    NULL};
+	    "enable.auto.commit", "true", "fetch.wait.max.ms", "10", "socket.nagle.disable", "true",
+	    NULL};
 	rd_kafka_conf_t *conf = rd_kafka_conf_new();
 	rd_kafka_topic_partition_list_t *topics;
 	rd_kafka_resp_err_t rc;
