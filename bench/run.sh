@@ -270,7 +270,7 @@ pending() { bsql -c "SELECT count(*) FROM outbox WHERE status = 'pending' AND de
 # dest is pending, stops the worker. Sets DRAIN_RESULT ("events/s seconds
 # sent") and DRAIN_RSS (the worker's, before it stopped).
 drain() { # worker dest [VAR=value...]
-	local worker=$1 dest=$2 t0 t1 left sent
+	local worker=$1 dest=$2 t0 t1 left sent i
 	shift 2
 	reset_db
 	bsql -v n="$BACKLOG" -v dest="$dest" \
@@ -279,6 +279,9 @@ drain() { # worker dest [VAR=value...]
 	t0=$(now_us)
 	svc "$@" worker "$worker"
 	start_proc "$worker" "${SVC[@]}"
+	# DRAIN_INSTANCES > 1: more relays on the same rows, as the service
+	# scales out (they share the work through SKIP LOCKED).
+	for ((i = 2; i <= ${DRAIN_INSTANCES:-1}; i++)); do start_proc "$worker-$i" "${SVC[@]}"; done
 	while :; do
 		left=$(pending "$dest")
 		[ "$left" -eq 0 ] && break
@@ -289,6 +292,7 @@ drain() { # worker dest [VAR=value...]
 	t1=$(now_us)
 	DRAIN_RSS=$(rss_of "$worker")
 	stop_proc "$worker"
+	for ((i = 2; i <= ${DRAIN_INSTANCES:-1}; i++)); do stop_proc "$worker-$i"; done
 	# The reset's rows were sent an hour ago; count only this drain's.
 	sent=$(bsql -c "SELECT count(*) FROM outbox WHERE status = 'sent' AND destination = '$dest' AND sent_at > now() - interval '30 minutes'")
 	DRAIN_RESULT=$(awk -v n="$sent" -v us=$((t1 - t0)) \
@@ -299,6 +303,9 @@ phase_drains() {
 	say "phase 2: draining $BACKLOG outbox rows to Kafka"
 	drain outbox-kafka order.events
 	R_DRAIN_KAFKA=$DRAIN_RESULT RSS_KAFKA_DRAIN=$DRAIN_RSS
+	say "phase 2: draining $BACKLOG outbox rows to Kafka with two relay instances"
+	DRAIN_INSTANCES=2 drain outbox-kafka order.events
+	R_DRAIN_KAFKA2=$DRAIN_RESULT
 	# Payment callbacks are scheduled an hour away: the drain measures the
 	# relay, not a storm of callbacks to an API that is not running.
 	start_proc order-sim "$SIM" --port "$SIM_PORT" --callback-secret "$SECRET" \
@@ -438,7 +445,9 @@ report() {
 	echo "| destination | events/s | seconds | sent | target |"
 	echo "|---|---:|---:|---:|---|"
 	read -r -a d <<<"$R_DRAIN_KAFKA"
-	echo "| Kafka (order.events) | ${d[0]} | ${d[1]} | ${d[2]} | >= 30000: $(verdict "${d[0]}" '>=' 30000) |"
+	echo "| Kafka (order.events), one relay | ${d[0]} | ${d[1]} | ${d[2]} | >= 30000: $(verdict "${d[0]}" '>=' 30000) |"
+	read -r -a d <<<"$R_DRAIN_KAFKA2"
+	echo "| Kafka (order.events), two relay instances | ${d[0]} | ${d[1]} | ${d[2]} | >= 30000: $(verdict "${d[0]}" '>=' 30000) |"
 	read -r -a d <<<"$R_DRAIN_PAY"
 	echo "| payments (order-sim over HTTP) | ${d[0]} | ${d[1]} | ${d[2]} | - |"
 	read -r -a d <<<"$R_DRAIN_NOTE"
