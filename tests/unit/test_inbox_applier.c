@@ -13,29 +13,13 @@
 
 #include <cmocka.h>
 
+#include "fakes/fakes.h"
 #include "workers/inbox_applier.h"
-
-struct fake_clock {
-	int64_t now_us;
-};
-
-static int64_t fake_now(void *ctx)
-{
-	return ((struct fake_clock *)ctx)->now_us;
-}
-
-static void fake_random(void *ctx, uint8_t *buf, size_t len)
-{
-	(void)ctx;
-	memset(buf, 0, len);
-}
-
-static const struct sys_ops fake_sys_ops = {.now_us = fake_now, .random = fake_random};
 
 /* ---- fake inbox store ---- */
 
-struct fake_inbox {
-	struct fake_clock *clock;
+struct stub_inbox_store {
+	struct fake_sys *clock;
 	volatile sig_atomic_t *stop;
 	size_t pending;
 	int failures; /* next apply calls failing with OS_EUNAVAIL */
@@ -53,7 +37,7 @@ struct fake_inbox {
 static enum os_status fi_apply(void *ctx, size_t max, inbox_decide_fn *fn, void *arg, size_t *n,
 			       struct os_error *err)
 {
-	struct fake_inbox *s = ctx;
+	struct stub_inbox_store *s = ctx;
 	size_t k;
 
 	s->apply_calls++;
@@ -73,7 +57,7 @@ static enum os_status fi_apply(void *ctx, size_t max, inbox_decide_fn *fn, void 
 
 static enum os_status fi_wait(void *ctx, int timeout_ms, struct os_error *err)
 {
-	struct fake_inbox *s = ctx;
+	struct stub_inbox_store *s = ctx;
 
 	(void)err;
 	if (s->wait_calls == 0)
@@ -86,11 +70,11 @@ static enum os_status fi_wait(void *ctx, int timeout_ms, struct os_error *err)
 	return OS_OK;
 }
 
-static const struct inbox_store_ops fake_inbox_ops = {.apply_batch = fi_apply, .wait = fi_wait};
+static const struct inbox_store_ops stub_inbox_store_ops = {.apply_batch = fi_apply, .wait = fi_wait};
 
 /* ---- fake order repository: only the sweeper's expire is used ---- */
 
-struct fake_repo {
+struct stub_repo {
 	int expire_calls;
 	int64_t last_before_us;
 	size_t last_max;
@@ -102,7 +86,7 @@ static enum os_status fr_expire(void *ctx, int64_t created_before_us, size_t max
 				order_mutate_fn *fn, void *arg, size_t *changed,
 				struct os_error *err)
 {
-	struct fake_repo *r = ctx;
+	struct stub_repo *r = ctx;
 
 	(void)fn;
 	(void)arg;
@@ -115,7 +99,7 @@ static enum os_status fr_expire(void *ctx, int64_t created_before_us, size_t max
 	return OS_OK;
 }
 
-static const struct order_repo_ops fake_repo_ops = {.expire = fr_expire};
+static const struct order_repo_ops stub_repo_ops = {.expire = fr_expire};
 
 /* ---- observer ---- */
 
@@ -164,11 +148,11 @@ static bool decide_stub(void *arg, const struct inbox_row *row, const struct ord
 /* ---- fixture ---- */
 
 struct fixture {
-	struct fake_clock clock;
+	struct fake_sys clock;
 	struct sys sys;
-	struct fake_inbox fi;
+	struct stub_inbox_store fi;
 	struct inbox_store store;
-	struct fake_repo fr;
+	struct stub_repo fr;
 	struct order_service svc;
 	struct fake_obs fo;
 	struct inbox_applier_observer obs;
@@ -183,12 +167,13 @@ static int fixture_setup(void **state)
 
 	if (f == NULL)
 		return -1;
-	f->clock.now_us = INT64_C(1700000000000000);
-	f->sys = (struct sys){&fake_sys_ops, &f->clock};
+	fake_sys_init(&f->clock, INT64_C(1700000000000000), 1);
+	f->clock.zeros = true; /* backoff delays are exactly half their ceiling */
+	f->sys = f->clock.sys;
 	f->fi.clock = &f->clock;
 	f->fi.stop = &f->stop;
-	f->store = (struct inbox_store){&fake_inbox_ops, &f->fi};
-	f->svc.repo = (struct order_repo){&fake_repo_ops, &f->fr};
+	f->store = (struct inbox_store){&stub_inbox_store_ops, &f->fi};
+	f->svc.repo = (struct order_repo){&stub_repo_ops, &f->fr};
 	f->svc.sys = f->sys;
 	f->obs = (struct inbox_applier_observer){fo_batch, fo_sweep, fo_error, &f->fo};
 	f->opt.batch_size = 50;

@@ -14,34 +14,15 @@
 
 #include <cmocka.h>
 
+#include "fakes/fakes.h"
 #include "workers/outbox_relay.h"
 
 #define T_MAX_ROWS 512
 
-/* ---- fake clock and randomness ---- */
-
-struct fake_clock {
-	int64_t now_us;
-};
-
-static int64_t fake_now(void *ctx)
-{
-	return ((struct fake_clock *)ctx)->now_us;
-}
-
-/* Zero bytes make backoff_delay_us return exactly half its ceiling. */
-static void fake_random(void *ctx, uint8_t *buf, size_t len)
-{
-	(void)ctx;
-	memset(buf, 0, len);
-}
-
-static const struct sys_ops fake_sys_ops = {.now_us = fake_now, .random = fake_random};
-
 /* ---- fake store ---- */
 
 struct fake_store {
-	struct fake_clock *clock;
+	struct fake_sys *clock;
 	volatile sig_atomic_t *stop;
 	size_t pending;		      /* rows still to hand out */
 	int32_t attempts[T_MAX_ROWS]; /* attempts of the rows of the next claim */
@@ -215,7 +196,7 @@ static void fo_error(void *ctx, const char *name, const char *message)
 /* ---- fixture ---- */
 
 struct fixture {
-	struct fake_clock clock;
+	struct fake_sys clock;
 	struct sys sys;
 	struct fake_store fs;
 	struct outbox_store store;
@@ -233,8 +214,9 @@ static int fixture_setup(void **state)
 
 	if (f == NULL)
 		return -1;
-	f->clock.now_us = INT64_C(1700000000000000);
-	f->sys = (struct sys){&fake_sys_ops, &f->clock};
+	fake_sys_init(&f->clock, INT64_C(1700000000000000), 1);
+	f->clock.zeros = true; /* backoff delays are exactly half their ceiling */
+	f->sys = f->clock.sys;
 	f->fs.clock = &f->clock;
 	f->fs.stop = &f->stop;
 	f->store = (struct outbox_store){&fake_store_ops, &f->fs};

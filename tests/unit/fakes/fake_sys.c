@@ -1,4 +1,6 @@
 /* A system port with a hand-set clock and a reproducible random stream. */
+#include <string.h>
+
 #include "fakes.h"
 
 static int64_t fake_now(void *ctx)
@@ -14,6 +16,10 @@ static void fake_random(void *ctx, uint8_t *buf, size_t len)
 	struct fake_sys *f = ctx;
 	size_t i;
 
+	if (f->zeros) {
+		memset(buf, 0, len);
+		return;
+	}
 	for (i = 0; i < len; i++) {
 		f->state ^= f->state >> 12;
 		f->state ^= f->state << 25;
@@ -30,6 +36,7 @@ static const struct sys_ops fake_sys_ops = {
 void fake_sys_init(struct fake_sys *f, int64_t now_us, uint64_t seed)
 {
 	f->now_us = now_us;
+	f->zeros = false;
 	f->state = seed ? seed : UINT64_C(0x9e3779b97f4a7c15);
 	f->sys.ops = &fake_sys_ops;
 	f->sys.ctx = f;

@@ -34,6 +34,7 @@
 struct fake_sys {
 	int64_t now_us; /* what sys_now_us answers */
 	uint64_t state; /* xorshift state of the random stream */
+	bool zeros;     /* random bytes are all zero (backoff = exactly half its ceiling) */
 	struct sys sys; /* the port; ctx is this struct */
 };
 
