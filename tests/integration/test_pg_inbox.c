@@ -25,15 +25,6 @@
 
 #define FAILED_ATTEMPTS_MAX 20 /* the bound documented in pg_session.h */
 
-static char url[TESTDB_URL_MAX];
-
-static int64_t now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 static void new_uuid(struct uuid *u)
 {
@@ -44,43 +35,7 @@ static void new_uuid(struct uuid *u)
 
 	memcpy(rnd, &n, sizeof(n));
 	memcpy(rnd + 4, &pid, 4);
-	uuid_v7(u, now_us() / 1000, rnd);
-}
-
-static int64_t count(const char *sql)
-{
-	PGconn *c = PQconnectdb(url);
-	PGresult *r = PQexec(c, sql);
-	int64_t n = -1;
-
-	if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
-		n = atoll(PQgetvalue(r, 0, 0));
-	else
-		fprintf(stderr, "%s: %s", sql, PQerrorMessage(c));
-	PQclear(r);
-	PQfinish(c);
-	return n;
-}
-
-static void exec_sql(const char *sql)
-{
-	PGconn *c = PQconnectdb(url);
-	PGresult *r = PQexec(c, sql);
-
-	if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK)
-		fprintf(stderr, "%s: %s", sql, PQerrorMessage(c));
-	assert_true(PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK);
-	PQclear(r);
-	PQfinish(c);
-}
-
-static struct pg_session *open_session(void)
-{
-	struct pg_session *s = NULL;
-	struct os_error err;
-
-	assert_int_equal(pg_session_open(url, &s, &err), OS_OK);
-	return s;
+	uuid_v7(u, testdb_now_us() / 1000, rnd);
 }
 
 /* A new order with no outbox rows of its own, so that the tests count
@@ -100,7 +55,7 @@ static void create_order(struct pg_session *s, const char *user, struct uuid *id
 	new_uuid(&c->order.idempotency_key);
 	snprintf(c->order.user_id, sizeof(c->order.user_id), "%s", user);
 	snprintf(c->order.currency, sizeof(c->order.currency), "EUR");
-	c->order.created_at_us = c->order.updated_at_us = now_us();
+	c->order.created_at_us = c->order.updated_at_us = testdb_now_us();
 	snprintf(c->order.items[0].item_id, sizeof(c->order.items[0].item_id), "sku-1");
 	snprintf(c->order.items[0].name, sizeof(c->order.items[0].name), "One");
 	c->order.items[0].quantity = 1;
@@ -145,8 +100,8 @@ struct decider {
 
 static void kill_idle_in_transaction(void)
 {
-	exec_sql("SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity "
-		 "WHERE datname = current_database() AND state = 'idle in transaction'");
+	assert_true(testdb_exec("SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity "
+		 "WHERE datname = current_database() AND state = 'idle in transaction'"));
 }
 
 static bool decide(void *arg, const struct inbox_row *row, const struct order *order,
@@ -163,7 +118,7 @@ static bool decide(void *arg, const struct inbox_row *row, const struct order *o
 		return false;
 	change->to = ORDER_CANCELLED;
 	snprintf(change->reason, sizeof(change->reason), "payment failed");
-	change->at_us = now_us();
+	change->at_us = testdb_now_us();
 	new_uuid(&m->event_id);
 	m->aggregate_id = order->id;
 	snprintf(m->type, sizeof(m->type), "order.cancelled");
@@ -173,31 +128,18 @@ static bool decide(void *arg, const struct inbox_row *row, const struct order *o
 	return true;
 }
 
-static int setup(void **state)
-{
-	(void)state;
-	return testdb_create(url, sizeof(url)) == OS_OK ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	testdb_drop(url);
-	return 0;
-}
-
 static int clean(void **state)
 {
 	(void)state;
-	exec_sql("DELETE FROM inbox");
-	exec_sql("DELETE FROM outbox");
-	exec_sql("DELETE FROM orders");
+	assert_true(testdb_exec("DELETE FROM inbox"));
+	assert_true(testdb_exec("DELETE FROM outbox"));
+	assert_true(testdb_exec("DELETE FROM orders"));
 	return 0;
 }
 
 static void poisoned_row_does_not_block_its_batch(void **state)
 {
-	struct pg_session *s = open_session();
+	struct pg_session *s = testdb_session();
 	struct inbox_store st;
 	struct decider d = { .calls = 0 };
 	struct uuid a, b;
@@ -217,41 +159,41 @@ static void poisoned_row_does_not_block_its_batch(void **state)
 	assert_int_equal(inbox_store_apply_batch(&st, 10, decide, &d, &n, &err), OS_OK);
 	assert_int_equal(n, 3);
 	assert_int_equal(d.calls, 3);
-	assert_int_equal(count("SELECT count(*) FROM inbox WHERE status = 'processed' "
+	assert_int_equal(testdb_scalar("SELECT count(*) FROM inbox WHERE status = 'processed' "
 			       "AND message_id IN ('m-a', 'm-b')"), 2);
-	assert_int_equal(count("SELECT count(*) FROM orders WHERE status = 'cancelled'"), 2);
-	assert_int_equal(count("SELECT count(*) FROM outbox"), 2);
+	assert_int_equal(testdb_scalar("SELECT count(*) FROM orders WHERE status = 'cancelled'"), 2);
+	assert_int_equal(testdb_scalar("SELECT count(*) FROM outbox"), 2);
 	/* The poisoned row: rolled back alone, counted, not due for a while. */
-	assert_int_equal(count("SELECT count(*) FROM inbox WHERE message_id = 'm-p' "
+	assert_int_equal(testdb_scalar("SELECT count(*) FROM inbox WHERE message_id = 'm-p' "
 			       "AND status = 'pending' AND attempts = 1 AND next_attempt_at > now() "
 			       "AND error LIKE '%json%'"), 1);
-	assert_int_equal(count("SELECT count(*) FROM orders WHERE status = 'new'"), 1);
-	assert_int_equal(count("SELECT count(*) FROM order_status_history "
+	assert_int_equal(testdb_scalar("SELECT count(*) FROM orders WHERE status = 'new'"), 1);
+	assert_int_equal(testdb_scalar("SELECT count(*) FROM order_status_history "
 			       "WHERE to_status = 'cancelled'"), 2);
 	assert_int_equal(inbox_store_apply_batch(&st, 10, decide, &d, &n, &err), OS_OK);
 	assert_int_equal(n, 0);
 
 	/* Each due retry fails the same way, until the bound rejects it. */
 	for (i = 2; i <= FAILED_ATTEMPTS_MAX; i++) {
-		exec_sql("UPDATE inbox SET next_attempt_at = now() WHERE status = 'pending'");
+		assert_true(testdb_exec("UPDATE inbox SET next_attempt_at = now() WHERE status = 'pending'"));
 		assert_int_equal(inbox_store_apply_batch(&st, 10, decide, &d, &n, &err), OS_OK);
 		assert_int_equal(n, 1);
-		assert_int_equal(count("SELECT attempts FROM inbox WHERE message_id = 'm-p'"), i);
-		assert_int_equal(count("SELECT count(*) FROM inbox WHERE message_id = 'm-p' AND "
+		assert_int_equal(testdb_scalar("SELECT attempts FROM inbox WHERE message_id = 'm-p'"), i);
+		assert_int_equal(testdb_scalar("SELECT count(*) FROM inbox WHERE message_id = 'm-p' AND "
 				       "status = 'pending'"), i < FAILED_ATTEMPTS_MAX);
 	}
-	assert_int_equal(count("SELECT count(*) FROM inbox WHERE message_id = 'm-p' "
+	assert_int_equal(testdb_scalar("SELECT count(*) FROM inbox WHERE message_id = 'm-p' "
 			       "AND status = 'rejected' AND error LIKE '%json%'"), 1);
-	exec_sql("UPDATE inbox SET next_attempt_at = now()");
+	assert_true(testdb_exec("UPDATE inbox SET next_attempt_at = now()"));
 	assert_int_equal(inbox_store_apply_batch(&st, 10, decide, &d, &n, &err), OS_OK);
 	assert_int_equal(n, 0);
-	assert_int_equal(count("SELECT count(*) FROM outbox"), 2);
+	assert_int_equal(testdb_scalar("SELECT count(*) FROM outbox"), 2);
 	pg_session_free(s);
 }
 
 static void unreadable_row_is_rejected_not_blocking(void **state)
 {
-	struct pg_session *s = open_session();
+	struct pg_session *s = testdb_session();
 	struct inbox_store st;
 	struct decider d = { .calls = 0 };
 	struct uuid a;
@@ -264,22 +206,22 @@ static void unreadable_row_is_rejected_not_blocking(void **state)
 	record(s, "m-a", &a);
 	/* Written by something that does not respect the bounds; attempts at
 	 * the top of its range must not overflow when counted. */
-	exec_sql("INSERT INTO inbox (source, message_id, type, payload, request_id, attempts) "
+	assert_true(testdb_exec("INSERT INTO inbox (source, message_id, type, payload, request_id, attempts) "
 		 "VALUES ('payments', 'm-long', 'payment.failed', 'x', repeat('r', 100), "
-		 "2147483647), ('payments', repeat('m', 300), 'payment.failed', 'x', '', 0)");
+		 "2147483647), ('payments', repeat('m', 300), 'payment.failed', 'x', '', 0)"));
 	assert_int_equal(inbox_store_apply_batch(&st, 10, decide, &d, &n, &err), OS_OK);
 	assert_int_equal(n, 3);
 	assert_int_equal(d.calls, 1);
-	assert_int_equal(count("SELECT count(*) FROM inbox WHERE status = 'processed'"), 1);
-	assert_int_equal(count("SELECT count(*) FROM inbox WHERE status = 'rejected' "
+	assert_int_equal(testdb_scalar("SELECT count(*) FROM inbox WHERE status = 'processed'"), 1);
+	assert_int_equal(testdb_scalar("SELECT count(*) FROM inbox WHERE status = 'rejected' "
 			       "AND error LIKE 'unreadable inbox row%'"), 2);
-	assert_int_equal(count("SELECT count(*) FROM orders WHERE status = 'cancelled'"), 1);
+	assert_int_equal(testdb_scalar("SELECT count(*) FROM orders WHERE status = 'cancelled'"), 1);
 	pg_session_free(s);
 }
 
 static void lost_connection_aborts_the_whole_batch(void **state)
 {
-	struct pg_session *s = open_session();
+	struct pg_session *s = testdb_session();
 	struct inbox_store st;
 	struct decider d = { .kill_on_call = 2 };
 	struct uuid a, b;
@@ -296,15 +238,15 @@ static void lost_connection_aborts_the_whole_batch(void **state)
 	rc = inbox_store_apply_batch(&st, 10, decide, &d, &n, &err);
 	assert_int_equal(rc, OS_EUNAVAIL);
 	/* Nothing half-written: the first row's change went with the batch. */
-	assert_int_equal(count("SELECT count(*) FROM inbox WHERE status = 'pending' "
+	assert_int_equal(testdb_scalar("SELECT count(*) FROM inbox WHERE status = 'pending' "
 			       "AND attempts = 0 AND error IS NULL"), 2);
-	assert_int_equal(count("SELECT count(*) FROM orders WHERE status = 'new'"), 2);
-	assert_int_equal(count("SELECT count(*) FROM outbox"), 0);
+	assert_int_equal(testdb_scalar("SELECT count(*) FROM orders WHERE status = 'new'"), 2);
+	assert_int_equal(testdb_scalar("SELECT count(*) FROM outbox"), 0);
 	/* The session comes back and the batch goes through. */
 	d.kill_on_call = 0;
 	assert_int_equal(inbox_store_apply_batch(&st, 10, decide, &d, &n, &err), OS_OK);
 	assert_int_equal(n, 2);
-	assert_int_equal(count("SELECT count(*) FROM orders WHERE status = 'cancelled'"), 2);
+	assert_int_equal(testdb_scalar("SELECT count(*) FROM orders WHERE status = 'cancelled'"), 2);
 	pg_session_free(s);
 }
 
@@ -316,5 +258,5 @@ int main(void)
 		cmocka_unit_test_setup(lost_connection_aborts_the_whole_batch, clean),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, testdb_group_setup, testdb_group_teardown);
 }

@@ -25,15 +25,6 @@
 #include "infrastructure/postgres/pg_session.h"
 #include "tests/support/testdb.h"
 
-static char url[TESTDB_URL_MAX];
-
-static int64_t now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 static void new_uuid(struct uuid *u)
 {
@@ -44,32 +35,7 @@ static void new_uuid(struct uuid *u)
 
 	memcpy(rnd, &n, sizeof(n));
 	memcpy(rnd + 4, &pid, 4);
-	uuid_v7(u, now_us() / 1000, rnd);
-}
-
-static int64_t count(const char *sql)
-{
-	PGconn *c = PQconnectdb(url);
-	PGresult *r = PQexec(c, sql);
-	int64_t n = -1;
-
-	if (PQresultStatus(r) == PGRES_TUPLES_OK)
-		n = atoll(PQgetvalue(r, 0, 0));
-	else
-		fprintf(stderr, "%s: %s", sql, PQerrorMessage(c));
-	PQclear(r);
-	PQfinish(c);
-	return n;
-}
-
-static void exec_sql(const char *sql)
-{
-	PGconn *c = PQconnectdb(url);
-	PGresult *r = PQexec(c, sql);
-
-	assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
-	PQclear(r);
-	PQfinish(c);
+	uuid_v7(u, testdb_now_us() / 1000, rnd);
 }
 
 static void add_msg(struct order_create *c, const char *type, const char *dest)
@@ -95,7 +61,7 @@ static void make_create(struct order_create *c, const struct uuid *key, const ch
 	c->order.idempotency_key = *key;
 	snprintf(c->order.user_id, sizeof(c->order.user_id), "%s", user);
 	snprintf(c->order.currency, sizeof(c->order.currency), "EUR");
-	c->order.created_at_us = c->order.updated_at_us = now_us();
+	c->order.created_at_us = c->order.updated_at_us = testdb_now_us();
 	for (i = 0; i < n; i++) {
 		struct order_item *it = &c->order.items[i];
 
@@ -114,32 +80,10 @@ static void make_create(struct order_create *c, const struct uuid *key, const ch
 	add_msg(c, "order.created", "order.events");
 }
 
-static struct pg_session *open_session(void)
-{
-	struct pg_session *s = NULL;
-	struct os_error err;
-
-	assert_int_equal(pg_session_open(url, &s, &err), OS_OK);
-	return s;
-}
-
-static int setup(void **state)
-{
-	(void)state;
-	return testdb_create(url, sizeof(url)) == OS_OK ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	testdb_drop(url);
-	return 0;
-}
-
 static void create_get_list_history(void **state)
 {
 	static const char *const items[] = { "sku-b", "sku-a" };
-	struct pg_session *s = open_session();
+	struct pg_session *s = testdb_session();
 	struct order_repo repo;
 	struct order_create c;
 	struct order *got = malloc(sizeof(*got) * 3);
@@ -195,7 +139,7 @@ static void create_get_list_history(void **state)
 	new_uuid(&key);
 	assert_int_equal(order_repo_history(&repo, &key, h, 4, &n, &err), OS_ENOTFOUND);
 	assert_int_equal(order_repo_get(&repo, &key, &got[0], &err), OS_ENOTFOUND);
-	assert_int_equal(count("SELECT count(*) FROM outbox WHERE headers = '{}'"), 3);
+	assert_int_equal(testdb_scalar("SELECT count(*) FROM outbox WHERE headers = '{}'"), 3);
 	free(got);
 	pg_session_free(s);
 }
@@ -217,8 +161,8 @@ static int drain(PGconn *listener)
 static void create_notifies_each_destination_once(void **state)
 {
 	static const char *const items[] = { "sku-n" };
-	struct pg_session *s = open_session();
-	PGconn *listener = PQconnectdb(url);
+	struct pg_session *s = testdb_session();
+	PGconn *listener = PQconnectdb(testdb_url());
 	struct order_repo repo;
 	struct order_create c;
 	struct order out;
@@ -246,7 +190,7 @@ static void create_notifies_each_destination_once(void **state)
 static void idempotent_create(void **state)
 {
 	static const char *const items[] = { "sku-i" };
-	struct pg_session *s = open_session();
+	struct pg_session *s = testdb_session();
 	struct order_repo repo;
 	struct order_create c, again;
 	struct order out;
@@ -294,7 +238,7 @@ static void *race_create(void *arg)
 	char fp[ORDER_FINGERPRINT_MAX + 1];
 	struct os_error err;
 
-	r->st = pg_session_open(url, &s, &err);
+	r->st = pg_session_open(testdb_url(), &s, &err);
 	if (r->st == OS_OK) {
 		pg_order_repo_init(&repo, s);
 		make_create(c, &r->key, "u-race", items, 1, 1, r->reserve);
@@ -340,10 +284,10 @@ static void concurrent_duplicates_make_one_order(void **state)
 	assert_int_equal(created, 1);
 	uuid_format(&key, text);
 	snprintf(sql, sizeof(sql), "SELECT count(*) FROM orders WHERE idempotency_key = '%s'", text);
-	assert_int_equal(count(sql), 1);
+	assert_int_equal(testdb_scalar(sql), 1);
 	snprintf(sql, sizeof(sql), "SELECT count(*) FROM outbox x JOIN orders o ON "
 		 "o.id = x.aggregateid WHERE o.idempotency_key = '%s'", text);
-	assert_int_equal(count(sql), 3);
+	assert_int_equal(testdb_scalar(sql), 3);
 }
 
 static void last_unit_goes_once(void **state)
@@ -353,7 +297,7 @@ static void last_unit_goes_once(void **state)
 	size_t i;
 
 	(void)state;
-	exec_sql("INSERT INTO inventory VALUES ('sku-last', 'Last', 900, 1)");
+	assert_true(testdb_exec("INSERT INTO inventory VALUES ('sku-last', 'Last', 900, 1)"));
 	for (i = 0; i < 5; i++) {
 		r[i] = (struct racer){ .item = "sku-last", .reserve = true };
 		new_uuid(&r[i].key);
@@ -365,15 +309,15 @@ static void last_unit_goes_once(void **state)
 	}
 	assert_int_equal(ok, 1);
 	assert_int_equal(conflict, 4);
-	assert_int_equal(count("SELECT available_qty FROM inventory WHERE item_id = 'sku-last'"), 0);
-	assert_int_equal(count("SELECT count(*) FROM order_items WHERE item_id = 'sku-last'"), 1);
+	assert_int_equal(testdb_scalar("SELECT available_qty FROM inventory WHERE item_id = 'sku-last'"), 0);
+	assert_int_equal(testdb_scalar("SELECT count(*) FROM order_items WHERE item_id = 'sku-last'"), 1);
 }
 
 static void stock_errors_write_nothing(void **state)
 {
 	static const char *const unknown[] = { "sku-s1", "sku-nope" };
 	static const char *const shortage[] = { "sku-s1", "sku-s2" };
-	struct pg_session *s = open_session();
+	struct pg_session *s = testdb_session();
 	struct order_repo repo;
 	struct catalog cat;
 	struct catalog_item item;
@@ -383,11 +327,11 @@ static void stock_errors_write_nothing(void **state)
 	char fp[ORDER_FINGERPRINT_MAX + 1];
 	struct os_error err;
 	bool created;
-	int64_t orders = count("SELECT count(*) FROM orders");
-	int64_t outbox = count("SELECT count(*) FROM outbox");
+	int64_t orders = testdb_scalar("SELECT count(*) FROM orders");
+	int64_t outbox = testdb_scalar("SELECT count(*) FROM outbox");
 
 	(void)state;
-	exec_sql("INSERT INTO inventory VALUES ('sku-s1', 'S1', 100, 10), ('sku-s2', 'S2', 100, 3)");
+	assert_true(testdb_exec("INSERT INTO inventory VALUES ('sku-s1', 'S1', 100, 10), ('sku-s2', 'S2', 100, 3)"));
 	pg_order_repo_init(&repo, s);
 	new_uuid(&key);
 	make_create(&c, &key, "u-stock", unknown, 2, 2, true);
@@ -400,9 +344,9 @@ static void stock_errors_write_nothing(void **state)
 			 OS_ECONFLICT);
 	assert_string_equal(err.field, "items[1].quantity");
 	order_create_release(&c);
-	assert_int_equal(count("SELECT count(*) FROM orders"), orders);
-	assert_int_equal(count("SELECT count(*) FROM outbox"), outbox);
-	assert_int_equal(count("SELECT available_qty FROM inventory WHERE item_id = 'sku-s1'"), 10);
+	assert_int_equal(testdb_scalar("SELECT count(*) FROM orders"), orders);
+	assert_int_equal(testdb_scalar("SELECT count(*) FROM outbox"), outbox);
+	assert_int_equal(testdb_scalar("SELECT available_qty FROM inventory WHERE item_id = 'sku-s1'"), 10);
 
 	/* Enough stock: reserved, and a replay does not take it twice. */
 	make_create(&c, &key, "u-stock", shortage, 2, 3, true);
@@ -411,8 +355,8 @@ static void stock_errors_write_nothing(void **state)
 	assert_int_equal(order_repo_create(&repo, &c, &out, &created, fp, sizeof(fp), &err), OS_OK);
 	assert_false(created);
 	order_create_release(&c);
-	assert_int_equal(count("SELECT available_qty FROM inventory WHERE item_id = 'sku-s1'"), 7);
-	assert_int_equal(count("SELECT available_qty FROM inventory WHERE item_id = 'sku-s2'"), 0);
+	assert_int_equal(testdb_scalar("SELECT available_qty FROM inventory WHERE item_id = 'sku-s1'"), 7);
+	assert_int_equal(testdb_scalar("SELECT available_qty FROM inventory WHERE item_id = 'sku-s2'"), 0);
 
 	pg_inventory_catalog_init(&cat, s);
 	assert_int_equal(catalog_get(&cat, "sku-s1", &item, &err), OS_OK);
@@ -433,7 +377,7 @@ static enum order_verdict cancel_fn(void *arg, const struct order *cur, struct o
 		return ORDER_DUPLICATE;
 	ch->to = ORDER_CANCELLED;
 	snprintf(ch->reason, sizeof(ch->reason), "stale");
-	ch->at_us = now_us();
+	ch->at_us = testdb_now_us();
 	ch->release_stock = true;
 	new_uuid(&ch->msgs[0].event_id);
 	ch->msgs[0].aggregate_id = cur->id;
@@ -447,7 +391,7 @@ static enum order_verdict cancel_fn(void *arg, const struct order *cur, struct o
 static void update_and_expire(void **state)
 {
 	static const char *const items[] = { "sku-e" };
-	struct pg_session *s = open_session();
+	struct pg_session *s = testdb_session();
 	struct order_repo repo;
 	struct order_create c;
 	struct order out;
@@ -461,18 +405,18 @@ static void update_and_expire(void **state)
 	int calls = 0;
 
 	(void)state;
-	exec_sql("INSERT INTO inventory VALUES ('sku-e', 'E', 100, 5)");
+	assert_true(testdb_exec("INSERT INTO inventory VALUES ('sku-e', 'E', 100, 5)"));
 	pg_order_repo_init(&repo, s);
 	new_uuid(&key);
 	make_create(&c, &key, "u-exp", items, 1, 2, true);
 	c.order.created_at_us -= 3600 * INT64_C(1000000);
 	assert_int_equal(order_repo_create(&repo, &c, &out, &created, fp, sizeof(fp), &err), OS_OK);
 	order_create_release(&c);
-	assert_int_equal(count("SELECT available_qty FROM inventory WHERE item_id = 'sku-e'"), 3);
-	assert_int_equal(order_repo_expire(&repo, now_us() - 60 * INT64_C(1000000), 10, cancel_fn,
+	assert_int_equal(testdb_scalar("SELECT available_qty FROM inventory WHERE item_id = 'sku-e'"), 3);
+	assert_int_equal(order_repo_expire(&repo, testdb_now_us() - 60 * INT64_C(1000000), 10, cancel_fn,
 					   &calls, &n, &err), OS_OK);
 	assert_true(n >= 1);
-	assert_int_equal(count("SELECT available_qty FROM inventory WHERE item_id = 'sku-e'"), 5);
+	assert_int_equal(testdb_scalar("SELECT available_qty FROM inventory WHERE item_id = 'sku-e'"), 5);
 	assert_int_equal(order_repo_get(&repo, &c.order.id, &out, &err), OS_OK);
 	assert_int_equal(out.status, ORDER_CANCELLED);
 	assert_int_equal(out.version, 2);
@@ -484,7 +428,7 @@ static void update_and_expire(void **state)
 	assert_int_equal(order_repo_update(&repo, &c.order.id, cancel_fn, &calls, &v, &err), OS_OK);
 	assert_int_equal(v, ORDER_DUPLICATE);
 	assert_int_equal(calls, 1);
-	assert_int_equal(count("SELECT available_qty FROM inventory WHERE item_id = 'sku-e'"), 5);
+	assert_int_equal(testdb_scalar("SELECT available_qty FROM inventory WHERE item_id = 'sku-e'"), 5);
 	new_uuid(&key);
 	assert_int_equal(order_repo_update(&repo, &key, cancel_fn, &calls, &v, &err), OS_ENOTFOUND);
 	pg_session_free(s);
@@ -493,7 +437,7 @@ static void update_and_expire(void **state)
 static void expire_skips_an_order_it_cannot_read(void **state)
 {
 	static const char *const items[] = { "sku-x1" };
-	struct pg_session *s = open_session();
+	struct pg_session *s = testdb_session();
 	struct order_repo repo;
 	struct order_create c;
 	struct order out;
@@ -507,28 +451,28 @@ static void expire_skips_an_order_it_cannot_read(void **state)
 	(void)state;
 	/* A stale order with more lines than an order may have: it cannot be
 	 * read back, so it cannot be cancelled, and is the oldest. */
-	exec_sql("INSERT INTO orders (id, user_id, status, amount_cents, currency, "
+	assert_true(testdb_exec("INSERT INTO orders (id, user_id, status, amount_cents, currency, "
 		 "idempotency_key, request_fingerprint, created_at, updated_at) VALUES "
 		 "('00000000-0000-7000-8000-0000000000bd', 'u-bad', 'new', 0, 'EUR', "
-		 "gen_random_uuid(), 'x', now() - interval '2 days', now() - interval '2 days')");
-	exec_sql("INSERT INTO order_items SELECT '00000000-0000-7000-8000-0000000000bd', g, "
-		 "'sku-x', 'X', 1, 0 FROM generate_series(1, 51) g");
+		 "gen_random_uuid(), 'x', now() - interval '2 days', now() - interval '2 days')"));
+	assert_true(testdb_exec("INSERT INTO order_items SELECT '00000000-0000-7000-8000-0000000000bd', g, "
+		 "'sku-x', 'X', 1, 0 FROM generate_series(1, 51) g"));
 	pg_order_repo_init(&repo, s);
 	new_uuid(&key);
 	make_create(&c, &key, "u-exp2", items, 1, 1, false);
 	c.order.created_at_us -= 3600 * INT64_C(1000000);
 	assert_int_equal(order_repo_create(&repo, &c, &out, &created, fp, sizeof(fp), &err), OS_OK);
 	order_create_release(&c);
-	assert_int_equal(order_repo_expire(&repo, now_us() - 60 * INT64_C(1000000), 10, cancel_fn,
+	assert_int_equal(order_repo_expire(&repo, testdb_now_us() - 60 * INT64_C(1000000), 10, cancel_fn,
 					   &calls, &n, &err), OS_OK);
 	assert_int_equal(n, 1);
 	assert_int_equal(order_repo_get(&repo, &c.order.id, &out, &err), OS_OK);
 	assert_int_equal(out.status, ORDER_CANCELLED);
-	assert_int_equal(count("SELECT count(*) FROM orders WHERE status = 'new' "
+	assert_int_equal(testdb_scalar("SELECT count(*) FROM orders WHERE status = 'new' "
 			       "AND id = '00000000-0000-7000-8000-0000000000bd'"), 1);
-	assert_int_equal(count("SELECT count(*) FROM order_status_history "
+	assert_int_equal(testdb_scalar("SELECT count(*) FROM order_status_history "
 			       "WHERE order_id = '00000000-0000-7000-8000-0000000000bd'"), 0);
-	exec_sql("DELETE FROM orders WHERE id = '00000000-0000-7000-8000-0000000000bd'");
+	assert_true(testdb_exec("DELETE FROM orders WHERE id = '00000000-0000-7000-8000-0000000000bd'"));
 	pg_session_free(s);
 }
 
@@ -551,7 +495,7 @@ static bool decide_cancel(void *arg, const struct inbox_row *row, const struct o
 static void inbox_dedupes_and_applies_once(void **state)
 {
 	static const char *const items[] = { "sku-in" };
-	struct pg_session *s = open_session();
+	struct pg_session *s = testdb_session();
 	struct order_repo repo;
 	struct inbox_writer w;
 	struct inbox_store st;
@@ -586,7 +530,7 @@ static void inbox_dedupes_and_applies_once(void **state)
 	assert_true(inserted);
 	assert_int_equal(inbox_writer_record(&w, &m, &inserted, &err), OS_OK);
 	assert_false(inserted);
-	assert_int_equal(count("SELECT length(payload) FROM inbox WHERE message_id = 'pay-1'"), 16);
+	assert_int_equal(testdb_scalar("SELECT length(payload) FROM inbox WHERE message_id = 'pay-1'"), 16);
 	snprintf(m.message_id, sizeof(m.message_id), "junk-1");
 	m.rejected = true;
 	snprintf(m.error, sizeof(m.error), "malformed JSON");
@@ -601,16 +545,16 @@ static void inbox_dedupes_and_applies_once(void **state)
 	assert_int_equal(calls, 1);
 	assert_int_equal(order_repo_get(&repo, &out.id, &out, &err), OS_OK);
 	assert_int_equal(out.status, ORDER_CANCELLED);
-	assert_int_equal(count("SELECT count(*) FROM inbox WHERE status = 'processed' "
+	assert_int_equal(testdb_scalar("SELECT count(*) FROM inbox WHERE status = 'processed' "
 			       "AND processed_at IS NOT NULL"), 1);
-	assert_int_equal(count("SELECT count(*) FROM inbox WHERE status = 'rejected' "
+	assert_int_equal(testdb_scalar("SELECT count(*) FROM inbox WHERE status = 'rejected' "
 			       "AND error = 'malformed JSON'"), 1);
 	pg_session_free(s);
 }
 
 static void survives_terminated_backend(void **state)
 {
-	struct pg_session *s = open_session();
+	struct pg_session *s = testdb_session();
 	struct order_repo repo;
 	struct order out;
 	struct uuid id;
@@ -622,8 +566,8 @@ static void survives_terminated_backend(void **state)
 	pg_order_repo_init(&repo, s);
 	new_uuid(&id);
 	for (i = 0; i < 3; i++) {
-		exec_sql("DO $$ BEGIN PERFORM pg_terminate_backend(pid) FROM pg_stat_activity "
-			 "WHERE datname = current_database() AND pid <> pg_backend_pid(); END $$");
+		assert_true(testdb_exec("DO $$ BEGIN PERFORM pg_terminate_backend(pid) FROM pg_stat_activity "
+			 "WHERE datname = current_database() AND pid <> pg_backend_pid(); END $$"));
 		st = order_repo_get(&repo, &id, &out, &err);
 		assert_true(st == OS_ENOTFOUND || st == OS_EUNAVAIL);
 	}
@@ -659,5 +603,5 @@ int main(void)
 		cmocka_unit_test(unreachable_server_is_unavailable),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, testdb_group_setup, testdb_group_teardown);
 }

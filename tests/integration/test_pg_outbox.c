@@ -23,38 +23,6 @@
 #include "infrastructure/postgres/pg_session.h"
 #include "tests/support/testdb.h"
 
-static char url[TESTDB_URL_MAX];
-
-static int64_t now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-static int64_t count(const char *sql)
-{
-	PGconn *c = PQconnectdb(url);
-	PGresult *r = PQexec(c, sql);
-	int64_t n = -1;
-
-	if (PQresultStatus(r) == PGRES_TUPLES_OK)
-		n = atoll(PQgetvalue(r, 0, 0));
-	PQclear(r);
-	PQfinish(c);
-	return n;
-}
-
-static void exec_sql(const char *sql)
-{
-	PGconn *c = PQconnectdb(url);
-	PGresult *r = PQexec(c, sql);
-
-	assert_true(PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK);
-	PQclear(r);
-	PQfinish(c);
-}
 
 /* n rows for destination dest, each for its own aggregate unless agg names
  * one (then all for that aggregate), in seq order. */
@@ -67,35 +35,13 @@ static void add_rows(const char *dest, int n, const char *agg)
 		 "SELECT gen_random_uuid(), 'order', %s, 'order.created', '{\"n\": 1}', '%s' "
 		 "FROM generate_series(1, %d)",
 		 agg ? agg : "gen_random_uuid()", dest, n);
-	exec_sql(sql);
-}
-
-static struct pg_session *open_session(void)
-{
-	struct pg_session *s = NULL;
-	struct os_error err;
-
-	assert_int_equal(pg_session_open(url, &s, &err), OS_OK);
-	return s;
-}
-
-static int setup_db(void **state)
-{
-	(void)state;
-	return testdb_create(url, sizeof(url)) == OS_OK ? 0 : -1;
-}
-
-static int teardown_db(void **state)
-{
-	(void)state;
-	testdb_drop(url);
-	return 0;
+	assert_true(testdb_exec(sql));
 }
 
 static int clean(void **state)
 {
 	(void)state;
-	exec_sql("DELETE FROM outbox");
+	assert_true(testdb_exec("DELETE FROM outbox"));
 	return 0;
 }
 
@@ -103,7 +49,7 @@ static const struct outbox_filter only_kafka = { 1, { "order.events" } };
 
 static void two_relays_never_share_a_row(void **state)
 {
-	struct pg_session *s1 = open_session(), *s2 = open_session();
+	struct pg_session *s1 = testdb_session(), *s2 = testdb_session();
 	struct outbox_store a, b;
 	struct outbox_batch ba, bb;
 	struct os_error err;
@@ -139,7 +85,7 @@ static void two_relays_never_share_a_row(void **state)
 
 static void per_aggregate_order_and_fates(void **state)
 {
-	struct pg_session *s = open_session();
+	struct pg_session *s = testdb_session();
 	struct outbox_store st;
 	struct outbox_batch b;
 	struct outbox_result res[3];
@@ -154,17 +100,17 @@ static void per_aggregate_order_and_fates(void **state)
 	assert_int_equal(b.count, 3); /* the aggregate's second row waits */
 	memset(res, 0, sizeof(res));
 	res[0].fate = OUTBOX_FATE_RETRY;
-	res[0].next_attempt_us = now_us() + 3600 * INT64_C(1000000);
+	res[0].next_attempt_us = testdb_now_us() + 3600 * INT64_C(1000000);
 	snprintf(res[0].error, sizeof(res[0].error), "HTTP 503");
 	res[1].fate = OUTBOX_FATE_SENT;
 	res[2].fate = OUTBOX_FATE_DEAD;
 	snprintf(res[2].error, sizeof(res[2].error), "HTTP 400 \"bad\"");
 	assert_int_equal(outbox_store_complete(&st, &b, res, &err), OS_OK);
-	assert_int_equal(count("SELECT count(*) FROM outbox WHERE status = 'sent' "
+	assert_int_equal(testdb_scalar("SELECT count(*) FROM outbox WHERE status = 'sent' "
 			       "AND sent_at IS NOT NULL AND attempts = 0"), 1);
-	assert_int_equal(count("SELECT count(*) FROM outbox WHERE status = 'dead' "
+	assert_int_equal(testdb_scalar("SELECT count(*) FROM outbox WHERE status = 'dead' "
 			       "AND attempts = 1 AND last_error = 'HTTP 400 \"bad\"'"), 1);
-	assert_int_equal(count("SELECT count(*) FROM outbox WHERE status = 'pending' "
+	assert_int_equal(testdb_scalar("SELECT count(*) FROM outbox WHERE status = 'pending' "
 			       "AND attempts = 1 AND last_error = 'HTTP 503' "
 			       "AND next_attempt_at > now() + interval '50 minutes'"), 1);
 	/* The retried row is the aggregate's first: its second still waits. */
@@ -176,7 +122,7 @@ static void per_aggregate_order_and_fates(void **state)
 
 static void release_and_crash_leave_rows_claimable(void **state)
 {
-	struct pg_session *s1 = open_session(), *s2 = open_session();
+	struct pg_session *s1 = testdb_session(), *s2 = testdb_session();
 	struct outbox_store a, b;
 	struct outbox_batch bt;
 	struct os_error err;
@@ -189,7 +135,7 @@ static void release_and_crash_leave_rows_claimable(void **state)
 	assert_int_equal(outbox_store_claim(&a, &only_kafka, 10, &bt, &err), OS_OK);
 	assert_int_equal(bt.count, 4);
 	outbox_store_release(&a);
-	assert_int_equal(count("SELECT count(*) FROM outbox WHERE status = 'pending' "
+	assert_int_equal(testdb_scalar("SELECT count(*) FROM outbox WHERE status = 'pending' "
 			       "AND attempts = 0"), 4);
 	assert_int_equal(outbox_store_claim(&a, &only_kafka, 10, &bt, &err), OS_OK);
 	assert_int_equal(bt.count, 4);
@@ -198,8 +144,8 @@ static void release_and_crash_leave_rows_claimable(void **state)
 	/* The relay dies holding the rows: its backend is killed, and the
 	 * terminate waits until the server has let the locks go (a plain
 	 * disconnect returns before that, which made this check racy). */
-	exec_sql("SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity "
-		 "WHERE datname = current_database() AND state = 'idle in transaction'");
+	assert_true(testdb_exec("SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity "
+		 "WHERE datname = current_database() AND state = 'idle in transaction'"));
 	pg_session_free(s1);
 	assert_int_equal(outbox_store_claim(&b, &only_kafka, 10, &bt, &err), OS_OK);
 	assert_int_equal(bt.count, 4);
@@ -210,7 +156,7 @@ static void release_and_crash_leave_rows_claimable(void **state)
 
 static void wait_wakes_on_notify_and_purge_is_bounded(void **state)
 {
-	struct pg_session *s = open_session();
+	struct pg_session *s = testdb_session();
 	struct outbox_store st;
 	struct os_error err;
 	size_t deleted = 0;
@@ -220,15 +166,15 @@ static void wait_wakes_on_notify_and_purge_is_bounded(void **state)
 	/* A notification ends the wait: were it lost, the wait would sit out
 	 * its long timeout and the suite's time limit would fail the test. */
 	assert_int_equal(outbox_store_wait(&st, 1, &err), OS_OK); /* LISTEN now */
-	exec_sql("SELECT pg_notify('outbox', 'order.events')");
+	assert_true(testdb_exec("SELECT pg_notify('outbox', 'order.events')"));
 	assert_int_equal(outbox_store_wait(&st, 600000, &err), OS_OK);
 	add_rows("order.events", 5, NULL);
-	exec_sql("UPDATE outbox SET status = 'sent', sent_at = now() - interval '2 days'");
-	assert_int_equal(outbox_store_purge(&st, now_us() - 86400 * INT64_C(1000000), 3,
+	assert_true(testdb_exec("UPDATE outbox SET status = 'sent', sent_at = now() - interval '2 days'"));
+	assert_int_equal(outbox_store_purge(&st, testdb_now_us() - 86400 * INT64_C(1000000), 3,
 					    &deleted, &err), OS_OK);
 	assert_int_equal(deleted, 3);
-	assert_int_equal(count("SELECT count(*) FROM outbox"), 2);
-	assert_int_equal(outbox_store_purge(&st, now_us() - 3 * 86400 * INT64_C(1000000), 3,
+	assert_int_equal(testdb_scalar("SELECT count(*) FROM outbox"), 2);
+	assert_int_equal(outbox_store_purge(&st, testdb_now_us() - 3 * 86400 * INT64_C(1000000), 3,
 					    &deleted, &err), OS_OK);
 	assert_int_equal(deleted, 0);
 	pg_session_free(s);
@@ -236,7 +182,7 @@ static void wait_wakes_on_notify_and_purge_is_bounded(void **state)
 
 static void wait_and_claim_survive_terminated_backend(void **state)
 {
-	struct pg_session *s = open_session();
+	struct pg_session *s = testdb_session();
 	struct outbox_store st;
 	struct outbox_batch b;
 	struct os_error err;
@@ -246,8 +192,8 @@ static void wait_and_claim_survive_terminated_backend(void **state)
 	pg_outbox_store_init(&st, s);
 	assert_int_equal(outbox_batch_init(&b, 4), OS_OK);
 	assert_int_equal(outbox_store_wait(&st, 1, &err), OS_OK);
-	exec_sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-		 "WHERE datname = current_database() AND pid <> pg_backend_pid()");
+	assert_true(testdb_exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+		 "WHERE datname = current_database() AND pid <> pg_backend_pid()"));
 	rc = outbox_store_wait(&st, 2000, &err);
 	assert_true(rc == OS_OK || rc == OS_EUNAVAIL);
 	add_rows("order.events", 1, NULL);
@@ -258,7 +204,7 @@ static void wait_and_claim_survive_terminated_backend(void **state)
 	assert_int_equal(b.count, 1);
 	outbox_store_release(&st);
 	/* LISTEN is re-issued on the new connection. */
-	exec_sql("SELECT pg_notify('outbox', 'order.events')");
+	assert_true(testdb_exec("SELECT pg_notify('outbox', 'order.events')"));
 	assert_int_equal(outbox_store_wait(&st, 1, &err), OS_OK);
 	outbox_batch_release(&b);
 	pg_session_free(s);
@@ -266,7 +212,7 @@ static void wait_and_claim_survive_terminated_backend(void **state)
 
 static void admin_dead_letters_and_stats(void **state)
 {
-	struct pg_session *s = open_session();
+	struct pg_session *s = testdb_session();
 	struct admin adm;
 	struct dead_letter dl[4];
 	struct queue_stats q;
@@ -276,10 +222,10 @@ static void admin_dead_letters_and_stats(void **state)
 	(void)state;
 	pg_admin_init(&adm, s);
 	add_rows("payments", 3, NULL);
-	exec_sql("UPDATE outbox SET status = 'dead', attempts = 5, last_error = 'gone' "
-		 "WHERE seq IN (SELECT seq FROM outbox ORDER BY seq LIMIT 2)");
-	exec_sql("INSERT INTO inbox (source, message_id, type, payload, status, error) "
-		 "VALUES ('shipping', 'm-1', 'malformed', 'x', 'rejected', 'bad json')");
+	assert_true(testdb_exec("UPDATE outbox SET status = 'dead', attempts = 5, last_error = 'gone' "
+		 "WHERE seq IN (SELECT seq FROM outbox ORDER BY seq LIMIT 2)"));
+	assert_true(testdb_exec("INSERT INTO inbox (source, message_id, type, payload, status, error) "
+		 "VALUES ('shipping', 'm-1', 'malformed', 'x', 'rejected', 'bad json')"));
 	assert_int_equal(admin_ping(&adm, &err), OS_OK);
 	assert_int_equal(admin_list(&adm, ADMIN_OUTBOX, 0, 4, dl, &n, &err), OS_OK);
 	assert_int_equal(n, 2);
@@ -297,7 +243,7 @@ static void admin_dead_letters_and_stats(void **state)
 	assert_int_equal(admin_retry(&adm, ADMIN_OUTBOX, dl[0].id, &n, &err), OS_OK);
 	assert_int_equal(n, 1);
 	assert_int_equal(admin_retry(&adm, ADMIN_OUTBOX, dl[0].id, &n, &err), OS_ENOTFOUND);
-	assert_int_equal(count("SELECT count(*) FROM outbox WHERE status = 'pending' "
+	assert_int_equal(testdb_scalar("SELECT count(*) FROM outbox WHERE status = 'pending' "
 			       "AND attempts = 0 AND last_error IS NULL"), 2);
 	assert_int_equal(admin_list(&adm, ADMIN_INBOX, 0, 4, dl, &n, &err), OS_OK);
 	assert_int_equal(n, 1);
@@ -305,13 +251,13 @@ static void admin_dead_letters_and_stats(void **state)
 	assert_false(dl[0].has_order_id);
 	assert_int_equal(admin_retry(&adm, ADMIN_INBOX, 0, &n, &err), OS_OK);
 	assert_int_equal(n, 1);
-	assert_int_equal(count("SELECT count(*) FROM inbox WHERE status = 'pending'"), 1);
+	assert_int_equal(testdb_scalar("SELECT count(*) FROM inbox WHERE status = 'pending'"), 1);
 	pg_session_free(s);
 }
 
 static void unreadable_rows_are_buried_not_blocking(void **state)
 {
-	struct pg_session *s = open_session();
+	struct pg_session *s = testdb_session();
 	struct outbox_store st;
 	struct outbox_batch b;
 	struct os_error err;
@@ -320,27 +266,27 @@ static void unreadable_rows_are_buried_not_blocking(void **state)
 	pg_outbox_store_init(&st, s);
 	assert_int_equal(outbox_batch_init(&b, 10), OS_OK);
 	add_rows("order.events", 2, NULL);
-	exec_sql("INSERT INTO outbox (id, aggregatetype, aggregateid, type, payload, destination) "
+	assert_true(testdb_exec("INSERT INTO outbox (id, aggregatetype, aggregateid, type, payload, destination) "
 		 "VALUES (gen_random_uuid(), 'order', gen_random_uuid(), repeat('t', 100), '{}', "
 		 "'order.events'), (gen_random_uuid(), 'order', gen_random_uuid(), 'order.created', "
-		 "jsonb_build_object('x', repeat('a', 1100000)), 'order.events')");
+		 "jsonb_build_object('x', repeat('a', 1100000)), 'order.events')"));
 	add_rows("order.events", 1, NULL);
 	assert_int_equal(outbox_store_claim(&st, &only_kafka, 10, &b, &err), OS_OK);
 	assert_int_equal(b.count, 3);
 	assert_true(b.rows[2].seq > b.rows[1].seq);
 	outbox_store_release(&st); /* the dead marks were made by the claim and stay */
-	assert_int_equal(count("SELECT count(*) FROM outbox WHERE status = 'dead' AND attempts = 1 "
+	assert_int_equal(testdb_scalar("SELECT count(*) FROM outbox WHERE status = 'dead' AND attempts = 1 "
 			       "AND last_error LIKE 'unreadable outbox row%'"), 2);
-	assert_int_equal(count("SELECT count(*) FROM outbox WHERE status = 'pending'"), 3);
+	assert_int_equal(testdb_scalar("SELECT count(*) FROM outbox WHERE status = 'pending'"), 3);
 
 	/* A batch of nothing but a bad row still records it. */
-	exec_sql("DELETE FROM outbox");
-	exec_sql("INSERT INTO outbox (id, aggregatetype, aggregateid, type, payload, destination, "
+	assert_true(testdb_exec("DELETE FROM outbox"));
+	assert_true(testdb_exec("INSERT INTO outbox (id, aggregatetype, aggregateid, type, payload, destination, "
 		 "attempts) VALUES (gen_random_uuid(), 'order', gen_random_uuid(), repeat('t', 100), "
-		 "'{}', 'order.events', 2147483647)");
+		 "'{}', 'order.events', 2147483647)"));
 	assert_int_equal(outbox_store_claim(&st, &only_kafka, 10, &b, &err), OS_OK);
 	assert_int_equal(b.count, 0);
-	assert_int_equal(count("SELECT count(*) FROM outbox WHERE status = 'dead' "
+	assert_int_equal(testdb_scalar("SELECT count(*) FROM outbox WHERE status = 'dead' "
 			       "AND attempts = 2147483647"), 1);
 	outbox_batch_release(&b);
 	pg_session_free(s);
@@ -348,7 +294,7 @@ static void unreadable_rows_are_buried_not_blocking(void **state)
 
 static void error_text_cut_inside_a_character_is_stored(void **state)
 {
-	struct pg_session *s = open_session();
+	struct pg_session *s = testdb_session();
 	struct outbox_store st;
 	struct outbox_batch b;
 	struct outbox_result res[1];
@@ -365,7 +311,7 @@ static void error_text_cut_inside_a_character_is_stored(void **state)
 	/* "café" whose last character lost its second byte, then a stray byte. */
 	snprintf(res[0].error, sizeof(res[0].error), "HTTP 500: caf\xc3 \xff\"\\ ok \xc3\xa9");
 	assert_int_equal(outbox_store_complete(&st, &b, res, &err), OS_OK);
-	assert_int_equal(count("SELECT count(*) FROM outbox WHERE status = 'dead' "
+	assert_int_equal(testdb_scalar("SELECT count(*) FROM outbox WHERE status = 'dead' "
 			       "AND last_error = E'HTTP 500: caf? ?\"\\\\ ok \\u00e9'"), 1);
 	outbox_batch_release(&b);
 	pg_session_free(s);
@@ -373,7 +319,7 @@ static void error_text_cut_inside_a_character_is_stored(void **state)
 
 static void complete_after_lost_claim_records_nothing(void **state)
 {
-	struct pg_session *s = open_session();
+	struct pg_session *s = testdb_session();
 	struct outbox_store st;
 	struct outbox_batch b;
 	struct outbox_result res[1];
@@ -385,15 +331,15 @@ static void complete_after_lost_claim_records_nothing(void **state)
 	add_rows("order.events", 1, NULL);
 	assert_int_equal(outbox_store_claim(&st, &only_kafka, 1, &b, &err), OS_OK);
 	assert_int_equal(b.count, 1);
-	exec_sql("SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity "
-		 "WHERE datname = current_database() AND pid <> pg_backend_pid()");
+	assert_true(testdb_exec("SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity "
+		 "WHERE datname = current_database() AND pid <> pg_backend_pid()"));
 	/* The session finds out (here through wait) and reconnects; the claim is
 	 * gone with the old connection. */
 	(void)outbox_store_wait(&st, 1, &err);
 	memset(res, 0, sizeof(res));
 	res[0].fate = OUTBOX_FATE_SENT;
 	assert_int_not_equal(outbox_store_complete(&st, &b, res, &err), OS_OK);
-	assert_int_equal(count("SELECT count(*) FROM outbox WHERE status = 'pending' "
+	assert_int_equal(testdb_scalar("SELECT count(*) FROM outbox WHERE status = 'pending' "
 			       "AND attempts = 0"), 1);
 	assert_int_equal(outbox_store_claim(&st, &only_kafka, 1, &b, &err), OS_OK);
 	assert_int_equal(b.count, 1);
@@ -416,5 +362,5 @@ int main(void)
 		cmocka_unit_test_setup(complete_after_lost_claim_records_nothing, clean),
 	};
 
-	return cmocka_run_group_tests(tests, setup_db, teardown_db);
+	return cmocka_run_group_tests(tests, testdb_group_setup, testdb_group_teardown);
 }

@@ -4,13 +4,20 @@
  */
 #include "testdb.h"
 
+#include <setjmp.h>
+#include <stdarg.h>
+
 #include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
+#include <cmocka.h>
+
 #include "../../infrastructure/postgres/pg_migrate.h"
+#include "../../infrastructure/postgres/pg_session.h"
 #include "testenv.h"
 
 static unsigned testdb_counter;
@@ -130,4 +137,81 @@ void testdb_drop(const char *url)
 	}
 	PQfreemem(msg);
 	PQconninfoFree(opts);
+}
+
+static char group_url[TESTDB_URL_MAX];
+
+int testdb_group_setup(void **state)
+{
+	(void)state;
+	return testdb_create(group_url, sizeof(group_url)) == OS_OK ? 0 : -1;
+}
+
+int testdb_group_teardown(void **state)
+{
+	(void)state;
+	testdb_drop(group_url);
+	group_url[0] = '\0';
+	return 0;
+}
+
+const char *testdb_url(void)
+{
+	return group_url;
+}
+
+/* Runs sql; the result when its status is one of the expected, else NULL. */
+static PGresult *run(PGconn *c, const char *sql)
+{
+	PGresult *r = PQexec(c, sql);
+	ExecStatusType st = PQresultStatus(r);
+
+	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
+		return r;
+	fprintf(stderr, "%s: %s", sql, PQerrorMessage(c));
+	PQclear(r);
+	return NULL;
+}
+
+bool testdb_exec(const char *sql)
+{
+	PGconn *c = PQconnectdb(group_url);
+	PGresult *r = run(c, sql);
+
+	PQclear(r);
+	PQfinish(c);
+	return r != NULL;
+}
+
+int64_t testdb_scalar(const char *sql)
+{
+	PGconn *c = PQconnectdb(group_url);
+	PGresult *r = run(c, sql);
+	int64_t n = -1;
+
+	if (r != NULL && PQntuples(r) >= 1 && !PQgetisnull(r, 0, 0))
+		n = atoll(PQgetvalue(r, 0, 0));
+	else if (r != NULL)
+		fprintf(stderr, "%s: no value\n", sql);
+	PQclear(r);
+	PQfinish(c);
+	return n;
+}
+
+int64_t testdb_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+struct pg_session *testdb_session(void)
+{
+	struct pg_session *s = NULL;
+	struct os_error err;
+
+	if (pg_session_open(group_url, &s, &err) != OS_OK)
+		fail_msg("cannot open a session: %s", err.message);
+	return s;
 }

@@ -5,7 +5,9 @@
 #ifndef OS_TESTDB_H
 #define OS_TESTDB_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "../../domain/status.h"
 
@@ -22,5 +24,31 @@ enum os_status testdb_create(char *url_out, size_t cap);
 /* Drops the database of url (made by testdb_create), closing its
  * connections. Safe to call with "" or NULL. */
 void testdb_drop(const char *url);
+
+/*
+ * cmocka group fixtures for a program whose tests share one scratch
+ * database: setup creates it (testdb_url() is then its conninfo), teardown
+ * drops it. state is not used.
+ */
+int testdb_group_setup(void **state);
+int testdb_group_teardown(void **state);
+const char *testdb_url(void);
+
+/* Runs sql on the group's database over a connection of its own; true
+ * when it succeeded (errors are printed on stderr). */
+bool testdb_exec(const char *sql);
+
+/* The first column of the first row of sql as an integer, or -1 (printed
+ * on stderr) when the query fails or returns no row. */
+int64_t testdb_scalar(const char *sql);
+
+struct pg_session;
+
+/* A new session on the group's database; fails the running test when it
+ * cannot connect. pg_session_free it. */
+struct pg_session *testdb_session(void);
+
+/* Unix microseconds of the wall clock, as the adapters exchange them. */
+int64_t testdb_now_us(void);
 
 #endif
