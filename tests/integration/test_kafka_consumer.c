@@ -20,17 +20,12 @@
 
 #include "infrastructure/kafka/kafka_source.h"
 #include "workers/shipping_consumer.h"
+#include "../support/kafka_mock.h"
 
 #define TOPIC "shipping.events"
 #define GROUP "consumer-test"
 #define ORDER "0190a5b8-7c4e-7d2a-9f3e-1a2b3c4d5e6f"
 #define FAKE_MAX 16
-
-struct cluster {
-	rd_kafka_t *holder;
-	rd_kafka_mock_cluster_t *mc;
-	char bootstrap[256];
-};
 
 /* The inbox: remembers what it recorded, can fail, and stops the loop. */
 struct fake_inbox {
@@ -103,32 +98,18 @@ static const struct message_source_ops spy_ops = { .poll = spy_poll, .commit = s
 
 static int cluster_setup(void **state)
 {
-	struct cluster *c = calloc(1, sizeof(*c));
-	char why[256];
-
-	assert_non_null(c);
-	c->holder = rd_kafka_new(RD_KAFKA_PRODUCER, rd_kafka_conf_new(), why, sizeof(why));
-	assert_non_null(c->holder);
-	c->mc = rd_kafka_mock_cluster_new(c->holder, 1);
-	assert_non_null(c->mc);
-	assert_int_equal(rd_kafka_mock_topic_create(c->mc, TOPIC, 1, 1), 0);
-	snprintf(c->bootstrap, sizeof(c->bootstrap), "%s", rd_kafka_mock_cluster_bootstraps(c->mc));
-	*state = c;
+	*state = kafka_mock_start(TOPIC, 1);
 	return 0;
 }
 
 static int cluster_teardown(void **state)
 {
-	struct cluster *c = *state;
-
-	rd_kafka_mock_cluster_destroy(c->mc);
-	rd_kafka_destroy(c->holder);
-	free(c);
+	kafka_mock_stop(*state);
 	return 0;
 }
 
 /* A valid event for id, or the text itself when id starts with '!'. */
-static void produce(const struct cluster *c, const char *const *ids, size_t n)
+static void produce(const struct kafka_mock *c, const char *const *ids, size_t n)
 {
 	rd_kafka_conf_t *conf = rd_kafka_conf_new();
 	char why[256], value[256];
@@ -155,7 +136,7 @@ static void produce(const struct cluster *c, const char *const *ids, size_t n)
 static volatile sig_atomic_t stop_flag;
 
 /* Runs the loop on a fresh group member until the fake stops it. */
-static int run(const struct cluster *c, struct fake_inbox *f, struct spy_source *spy)
+static int run(const struct kafka_mock *c, struct fake_inbox *f, struct spy_source *spy)
 {
 	/* A short session: the mock cluster holds a rejoin for a whole session
 	 * timeout even after the previous member left cleanly (and its first join
@@ -183,7 +164,7 @@ static void test_records_everything_then_commits(void **state)
 {
 	const char *const first[] = { "ev-1", "!not json", "ev-2", "!{\"event_id\":\"x\"}", "ev-3" };
 	const char *const later[] = { "ev-4" };
-	struct cluster *c = *state;
+	struct kafka_mock *c = *state;
 	struct fake_inbox f = { .stop_after = 5 };
 	struct fake_inbox f2 = { .stop_after = 1 };
 	struct spy_source spy;
@@ -209,7 +190,7 @@ static void test_records_everything_then_commits(void **state)
 static void test_unavailable_inbox_is_retried_in_order(void **state)
 {
 	const char *const ids[] = { "ev-a", "ev-b" };
-	struct cluster *c = *state;
+	struct kafka_mock *c = *state;
 	struct fake_inbox f = { .stop_after = 2, .fail_next = 3 };
 	struct spy_source spy;
 
@@ -226,7 +207,7 @@ static void test_unavailable_inbox_is_retried_in_order(void **state)
 static void test_stop_while_inbox_down_commits_nothing(void **state)
 {
 	const char *const ids[] = { "ev-x" };
-	struct cluster *c = *state;
+	struct kafka_mock *c = *state;
 	struct fake_inbox down = { .fail_next = -1, .stop_after_failures = 2 };
 	struct fake_inbox up = { .stop_after = 1 };
 	struct spy_source spy;

@@ -19,40 +19,21 @@
 #include "app/outbox_port.h"
 #include "app/timefmt.h"
 #include "infrastructure/kafka/kafka_sink.h"
+#include "../support/kafka_mock.h"
 
 #define TOPIC "order.events"
 #define PARTITIONS 3
 #define CREATED_US 1767225600123000LL   /* 2026-01-01T00:00:00.123Z */
 
-struct cluster {
-	rd_kafka_t *holder;
-	rd_kafka_mock_cluster_t *mc;
-	char bootstrap[256];
-};
-
 static int cluster_setup(void **state)
 {
-	struct cluster *c = calloc(1, sizeof(*c));
-	char why[256];
-
-	assert_non_null(c);
-	c->holder = rd_kafka_new(RD_KAFKA_PRODUCER, rd_kafka_conf_new(), why, sizeof(why));
-	assert_non_null(c->holder);
-	c->mc = rd_kafka_mock_cluster_new(c->holder, 1);
-	assert_non_null(c->mc);
-	assert_int_equal(rd_kafka_mock_topic_create(c->mc, TOPIC, PARTITIONS, 1), 0);
-	snprintf(c->bootstrap, sizeof(c->bootstrap), "%s", rd_kafka_mock_cluster_bootstraps(c->mc));
-	*state = c;
+	*state = kafka_mock_start(TOPIC, PARTITIONS);
 	return 0;
 }
 
 static int cluster_teardown(void **state)
 {
-	struct cluster *c = *state;
-
-	rd_kafka_mock_cluster_destroy(c->mc);
-	rd_kafka_destroy(c->holder);
-	free(c);
+	kafka_mock_stop(*state);
 	return 0;
 }
 
@@ -95,7 +76,7 @@ static const char *headers_for(int i)
 	}
 }
 
-static void open_sink(const struct cluster *c, int timeout_ms, struct outbox_sink *s)
+static void open_sink(const struct kafka_mock *c, int timeout_ms, struct outbox_sink *s)
 {
 	struct kafka_sink_options o = {
 		.bootstrap = c->bootstrap, .linger_ms = 1,
@@ -152,7 +133,7 @@ static void check_message(const rd_kafka_message_t *m, const struct outbox_batch
 
 /* Reads TOPIC from the beginning until n messages (or 15 s), checking each
  * against the batch; returns how many were read. */
-static size_t read_back(const struct cluster *c, const struct outbox_batch *b, size_t n)
+static size_t read_back(const struct kafka_mock *c, const struct outbox_batch *b, size_t n)
 {
 	rd_kafka_conf_t *conf = rd_kafka_conf_new();
 	rd_kafka_topic_partition_list_t *parts = rd_kafka_topic_partition_list_new(PARTITIONS);
@@ -188,7 +169,7 @@ static size_t read_back(const struct cluster *c, const struct outbox_batch *b, s
 static void test_batch_is_delivered_with_headers(void **state)
 {
 	enum { N = 24 };
-	struct cluster *c = *state;
+	struct kafka_mock *c = *state;
 	struct outbox_sink sink;
 	struct outbox_batch b;
 	struct outbox_result res[N];
@@ -212,7 +193,7 @@ static void test_batch_is_delivered_with_headers(void **state)
 static void test_down_broker_means_retry_then_recovers(void **state)
 {
 	enum { N = 5 };
-	struct cluster *c = *state;
+	struct kafka_mock *c = *state;
 	struct outbox_sink sink;
 	struct outbox_batch b;
 	struct outbox_result res[N];
@@ -240,7 +221,7 @@ static void test_down_broker_means_retry_then_recovers(void **state)
 
 static void test_oversized_message_is_permanent(void **state)
 {
-	struct cluster *c = *state;
+	struct kafka_mock *c = *state;
 	struct outbox_sink sink;
 	struct outbox_batch b;
 	struct outbox_result res[2];
@@ -268,7 +249,7 @@ static void test_oversized_message_is_permanent(void **state)
 
 static void test_broker_rejection_is_permanent(void **state)
 {
-	struct cluster *c = *state;
+	struct kafka_mock *c = *state;
 	struct outbox_sink sink;
 	struct outbox_batch b;
 	struct outbox_result res[1];

@@ -17,39 +17,20 @@
 
 #include "infrastructure/kafka/kafka_source.h"
 #include "infrastructure/kafka/shipping_event.h"
+#include "../support/kafka_mock.h"
 
 #define TOPIC "shipping.events"
 #define ORDER "0190a5b8-7c4e-7d2a-9f3e-1a2b3c4d5e6f"
 
-struct cluster {
-	rd_kafka_t *holder;
-	rd_kafka_mock_cluster_t *mc;
-	char bootstrap[256];
-};
-
 static int cluster_setup(void **state)
 {
-	struct cluster *c = calloc(1, sizeof(*c));
-	char why[256];
-
-	assert_non_null(c);
-	c->holder = rd_kafka_new(RD_KAFKA_PRODUCER, rd_kafka_conf_new(), why, sizeof(why));
-	assert_non_null(c->holder);
-	c->mc = rd_kafka_mock_cluster_new(c->holder, 1);
-	assert_non_null(c->mc);
-	assert_int_equal(rd_kafka_mock_topic_create(c->mc, TOPIC, 2, 1), 0);
-	snprintf(c->bootstrap, sizeof(c->bootstrap), "%s", rd_kafka_mock_cluster_bootstraps(c->mc));
-	*state = c;
+	*state = kafka_mock_start(TOPIC, 2);
 	return 0;
 }
 
 static int cluster_teardown(void **state)
 {
-	struct cluster *c = *state;
-
-	rd_kafka_mock_cluster_destroy(c->mc);
-	rd_kafka_destroy(c->holder);
-	free(c);
+	kafka_mock_stop(*state);
 	return 0;
 }
 
@@ -62,7 +43,7 @@ struct raw {
 #define RAW(s) { s, sizeof(s) - 1, NULL }
 
 /* Produces the values in order to one partition (same key) and waits. */
-static void produce_all(const struct cluster *c, const struct raw *r, size_t n)
+static void produce_all(const struct kafka_mock *c, const struct raw *r, size_t n)
 {
 	rd_kafka_conf_t *conf = rd_kafka_conf_new();
 	char why[256];
@@ -86,7 +67,7 @@ static void produce_all(const struct cluster *c, const struct raw *r, size_t n)
 	rd_kafka_destroy(p);
 }
 
-static void open_source(const struct cluster *c, const char *group, struct message_source *s)
+static void open_source(const struct kafka_mock *c, const char *group, struct message_source *s)
 {
 	struct kafka_source_options o = { .bootstrap = c->bootstrap, .group_id = group, .topic = TOPIC };
 	struct os_error err;
@@ -119,7 +100,7 @@ static void test_valid_and_garbage_messages(void **state)
 		{ NULL, 0, NULL },
 		RAW("{\"event_id\":\"\xff\xfe\"}"),
 	};
-	struct cluster *c = *state;
+	struct kafka_mock *c = *state;
 	struct message_source s;
 	struct inbox_msg m;
 	struct os_error err;
