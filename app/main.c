@@ -305,28 +305,39 @@ static void relay_options(struct outbox_relay_options *o, const char *name)
 	o->name = name;
 }
 
-/* Runs the relay over a freshly opened store with the given sink. */
+/* Runs the relay with the given sink over two freshly opened stores: one
+ * claims, completes and waits, the other claims the next batch ahead while
+ * a backlog drains. */
 static int run_relay(struct outbox_relay_options *o, const struct outbox_sink *sink)
 {
 	struct outbox_relay_observer obs = { .on_batch = relay_on_batch,
 					     .on_error = relay_on_error };
-	struct pg_session *session = NULL;
-	struct outbox_store store;
+	struct pg_session *sessions[2] = { NULL, NULL };
+	struct outbox_store stores[2];
+	struct outbox_relay_ports ports;
 	struct os_error err;
 	struct sys sys;
-	int rc;
+	int rc = 1, i;
 
 	os_error_clear(&err);
 	/* A relay's commits only mark rows sent: losing the last few in a crash
 	 * means sending them again, which at-least-once delivery allows. */
-	if (open_session_as(true, &session, &err) != OS_OK)
-		return fail_line("database", &err);
-	pg_outbox_store_init(&store, session);
+	for (i = 0; i < 2; i++) {
+		if (open_session_as(true, &sessions[i], &err) != OS_OK) {
+			rc = fail_line("database", &err);
+			goto out;
+		}
+		pg_outbox_store_init(&stores[i], sessions[i]);
+	}
 	crypto_sys_init(&sys);
+	ports = (struct outbox_relay_ports){ .store = &stores[0], .ahead = &stores[1],
+					     .sink = sink, .sys = &sys, .obs = &obs };
 	log_kv(LOG_INFO, "relay started", "relay", o->name, NULL);
-	rc = outbox_relay_run(o, &store, sink, &sys, &obs, &stop_requested);
+	rc = outbox_relay_run(o, &ports, &stop_requested);
 	log_kv(LOG_INFO, "relay stopped", "relay", o->name, NULL);
-	pg_session_free(session);
+out:
+	pg_session_free(sessions[0]);
+	pg_session_free(sessions[1]);
 	return rc;
 }
 

@@ -30,10 +30,25 @@ static void relay_report_error(const struct outbox_relay *r, const char *what,
 	r->obs->on_error(r->obs->ctx, relay_name(r), msg);
 }
 
+static enum os_status relay_alloc(struct outbox_relay *r, struct os_error *err)
+{
+	size_t n = r->opt.batch_size;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		if (r->stores[i] == NULL)
+			continue;
+		if (outbox_batch_init(&r->batches[i], n) != OS_OK)
+			return os_fail(err, OS_ENOMEM, NULL, "cannot allocate a batch of %zu rows", n);
+	}
+	r->results = calloc(n, sizeof(*r->results));
+	if (r->results == NULL)
+		return os_fail(err, OS_ENOMEM, NULL, "cannot allocate batch results");
+	return OS_OK;
+}
+
 enum os_status outbox_relay_init(struct outbox_relay *r, const struct outbox_relay_options *o,
-				 const struct outbox_store *store, const struct outbox_sink *sink,
-				 const struct sys *sys, const struct outbox_relay_observer *obs,
-				 struct os_error *err)
+				 const struct outbox_relay_ports *p, struct os_error *err)
 {
 	enum os_status st;
 
@@ -49,26 +64,32 @@ enum os_status outbox_relay_init(struct outbox_relay *r, const struct outbox_rel
 		r->opt.error_backoff.base_us = RELAY_ERROR_BACKOFF_BASE_US;
 		r->opt.error_backoff.max_us = RELAY_ERROR_BACKOFF_MAX_US;
 	}
-	r->store = store;
-	r->sink = sink;
-	r->sys = sys;
-	r->obs = obs;
-	st = outbox_batch_init(&r->batch, r->opt.batch_size);
-	if (st != OS_OK)
-		return os_fail(err, st, NULL, "cannot allocate a batch of %zu rows",
-			       r->opt.batch_size);
-	r->results = calloc(r->opt.batch_size, sizeof(*r->results));
-	if (r->results == NULL) {
-		outbox_batch_release(&r->batch);
-		return os_fail(err, OS_ENOMEM, NULL, "cannot allocate batch results");
+	r->stores[0] = p->store;
+	r->stores[1] = p->ahead;
+	r->sink = p->sink;
+	r->sys = p->sys;
+	r->obs = p->obs;
+	st = relay_alloc(r, err);
+	if (st == OS_OK && p->ahead != NULL)
+		st = claim_ahead_init(&r->helper, err);
+	if (st != OS_OK) {
+		outbox_relay_release(r);
+		return st;
 	}
-	r->next_purge_us = sys_now_us(sys);
+	r->next_purge_us = sys_now_us(r->sys);
 	return OS_OK;
 }
 
 void outbox_relay_release(struct outbox_relay *r)
 {
-	outbox_batch_release(&r->batch);
+	if (r->claiming) {
+		(void)claim_ahead_finish(&r->helper, NULL);
+		outbox_store_release(r->stores[r->cur]);
+		r->claiming = false;
+	}
+	claim_ahead_release(&r->helper);
+	outbox_batch_release(&r->batches[0]);
+	outbox_batch_release(&r->batches[1]);
 	free(r->results);
 	r->results = NULL;
 }
@@ -116,56 +137,94 @@ static void relay_decide(const struct outbox_relay *r, const struct outbox_row *
 	c->retried++;
 }
 
-static enum os_status relay_deliver(struct outbox_relay *r, int64_t started_us,
-				    struct os_error *err)
+static enum os_status relay_deliver(struct outbox_relay *r, const struct outbox_store *store,
+				    struct outbox_batch *b, int64_t started_us, struct os_error *err)
 {
 	struct relay_counts c = {0, 0, 0};
 	enum os_status st;
 	int64_t now_us;
 	size_t i;
 
-	relay_reset_results(r, r->batch.count);
-	st = outbox_sink_send(r->sink, &r->batch, r->results, err);
+	relay_reset_results(r, b->count);
+	st = outbox_sink_send(r->sink, b, r->results, err);
 	if (st != OS_OK) {
-		outbox_store_release(r->store);
+		outbox_store_release(store);
 		relay_report_error(r, "sink failed, batch released", err);
 		goto out;
 	}
 	now_us = sys_now_us(r->sys);
-	for (i = 0; i < r->batch.count; i++)
-		relay_decide(r, &r->batch.rows[i], &r->results[i], now_us, &c);
-	st = outbox_store_complete(r->store, &r->batch, r->results, err);
+	for (i = 0; i < b->count; i++)
+		relay_decide(r, &b->rows[i], &r->results[i], now_us, &c);
+	st = outbox_store_complete(store, b, r->results, err);
 	if (st != OS_OK) {
 		relay_report_error(r, "completing the batch failed", err);
 		goto out;
 	}
 	if (r->obs != NULL && r->obs->on_batch != NULL)
-		r->obs->on_batch(r->obs->ctx, relay_name(r), r->batch.count, c.sent, c.retried,
-				 c.dead, sys_now_us(r->sys) - started_us);
+		r->obs->on_batch(r->obs->ctx, relay_name(r), b->count, c.sent, c.retried, c.dead,
+				 sys_now_us(r->sys) - started_us);
 out:
 	return st;
+}
+
+/* The batch of stores[cur]: the one the helper claimed ahead, or a fresh
+ * claim. */
+static enum os_status relay_take(struct outbox_relay *r, struct os_error *err)
+{
+	struct outbox_batch *b = &r->batches[r->cur];
+
+	if (r->claiming) {
+		r->claiming = false;
+		return claim_ahead_finish(&r->helper, err);
+	}
+	outbox_batch_clear(b);
+	return outbox_store_claim(r->stores[r->cur], &r->opt.filter, r->opt.batch_size, b, err);
+}
+
+/* A full batch says more rows are due: with a second store, the helper
+ * claims the next batch there while this one is delivered. Rows of this
+ * batch stay pending and held until it completes, so the other claim skips
+ * them and every later row of their aggregates. */
+static void relay_claim_next(struct outbox_relay *r, size_t claimed)
+{
+	if (claimed < r->opt.batch_size || r->stores[1] == NULL)
+		return;
+	r->cur = 1 - r->cur;
+	outbox_batch_clear(&r->batches[r->cur]);
+	claim_ahead_start(&r->helper, r->stores[r->cur], &r->opt.filter, r->opt.batch_size,
+			  &r->batches[r->cur]);
+	r->claiming = true;
 }
 
 enum os_status outbox_relay_step(struct outbox_relay *r, size_t *claimed, struct os_error *err)
 {
 	int64_t started_us = sys_now_us(r->sys);
+	int cur = r->cur;
+	struct outbox_batch *b = &r->batches[cur];
 	enum os_status st;
 	size_t n;
 
-	outbox_batch_clear(&r->batch);
-	st = outbox_store_claim(r->store, &r->opt.filter, r->opt.batch_size, &r->batch, err);
+	st = relay_take(r, err);
 	if (st != OS_OK) {
 		relay_report_error(r, "claiming a batch failed", err);
 		goto out;
 	}
-	n = r->batch.count;
+	n = b->count;
+	relay_claim_next(r, n);
 	if (n > 0)
-		st = relay_deliver(r, started_us, err);
-	outbox_batch_clear(&r->batch);
+		st = relay_deliver(r, r->stores[cur], b, started_us, err);
+	outbox_batch_clear(b);
 	if (st == OS_OK)
 		*claimed = n;
 out:
 	return st;
+}
+
+/* A store with no claim in flight: the first one unless the helper holds
+ * it (waits, which need the session that LISTENs, only come when idle). */
+static const struct outbox_store *relay_free_store(const struct outbox_relay *r)
+{
+	return r->claiming ? r->stores[1 - r->cur] : r->stores[0];
 }
 
 enum os_status outbox_relay_purge_due(struct outbox_relay *r, size_t *deleted, struct os_error *err)
@@ -181,7 +240,8 @@ enum os_status outbox_relay_purge_due(struct outbox_relay *r, size_t *deleted, s
 	r->next_purge_us = now_us + (int64_t)r->opt.purge_every_ms * 1000;
 	for (round = 0; round < OUTBOX_RELAY_PURGE_ROUNDS; round++) {
 		n = 0;
-		st = outbox_store_purge(r->store, before_us, OUTBOX_RELAY_PURGE_BATCH, &n, err);
+		st = outbox_store_purge(relay_free_store(r), before_us, OUTBOX_RELAY_PURGE_BATCH,
+					&n, err);
 		if (st != OS_OK) {
 			relay_report_error(r, "purging sent rows failed", err);
 			goto out;
@@ -239,23 +299,23 @@ static void relay_turn(struct outbox_relay *r, volatile sig_atomic_t *stop)
 	}
 	if (claimed == r->opt.batch_size || *stop)
 		return;
-	if (outbox_store_wait(r->store, r->opt.poll_ms, &err) != OS_OK) {
+	if (outbox_store_wait(relay_free_store(r), r->opt.poll_ms, &err) != OS_OK) {
 		relay_report_error(r, "waiting for notifications failed", &err);
 		relay_back_off(r, stop);
 	}
 }
 
-int outbox_relay_run(const struct outbox_relay_options *o, const struct outbox_store *store,
-		     const struct outbox_sink *sink, const struct sys *sys,
-		     const struct outbox_relay_observer *obs, volatile sig_atomic_t *stop)
+int outbox_relay_run(const struct outbox_relay_options *o, const struct outbox_relay_ports *p,
+		     volatile sig_atomic_t *stop)
 {
 	struct outbox_relay r;
 	struct os_error err;
 
 	os_error_clear(&err);
-	if (outbox_relay_init(&r, o, store, sink, sys, obs, &err) != OS_OK) {
-		if (obs != NULL && obs->on_error != NULL)
-			obs->on_error(obs->ctx, o->name != NULL ? o->name : "outbox", err.message);
+	if (outbox_relay_init(&r, o, p, &err) != OS_OK) {
+		if (p->obs != NULL && p->obs->on_error != NULL)
+			p->obs->on_error(p->obs->ctx, o->name != NULL ? o->name : "outbox",
+					 err.message);
 		return -1;
 	}
 	while (!*stop)

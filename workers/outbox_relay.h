@@ -10,12 +10,14 @@
 #define OS_OUTBOX_RELAY_H
 
 #include <signal.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "app/outbox_port.h"
 #include "app/sys.h"
 #include "workers/backoff.h"
+#include "workers/claim_ahead.h"
 
 #define OUTBOX_RELAY_DEFAULT_BATCH 100
 #define OUTBOX_RELAY_PURGE_BATCH   1000 /* rows deleted per purge statement */
@@ -51,36 +53,57 @@ struct outbox_relay_observer {
 };
 
 /*
+ * What the relay is plugged into; all borrowed, and they must outlive it.
+ * store claims, completes, waits and purges. ahead, when not NULL, is a
+ * second store over its own session: while a full batch is delivered, the
+ * next one is claimed on the other store by a helper thread, so that
+ * draining a backlog does not wait for the database between batches. The
+ * two stores then take turns; waits always use store. obs may be NULL.
+ */
+struct outbox_relay_ports {
+	const struct outbox_store *store;
+	const struct outbox_store *ahead;
+	const struct outbox_sink *sink;
+	const struct sys *sys;
+	const struct outbox_relay_observer *obs;
+};
+
+/*
  * One relay's state, for callers (and tests) that drive it step by step.
  * Set up with outbox_relay_init, freed with outbox_relay_release. The
  * options, ports and observer are borrowed and must outlive it.
  */
 struct outbox_relay {
 	struct outbox_relay_options opt;
-	const struct outbox_store *store;
+	const struct outbox_store *stores[2]; /* store, ahead (may be NULL) */
 	const struct outbox_sink *sink;
 	const struct sys *sys;
 	const struct outbox_relay_observer *obs; /* may be NULL */
-	struct outbox_batch batch;
-	struct outbox_result *results; /* batch_size entries */
+	struct outbox_batch batches[2];	      /* one per store */
+	struct outbox_result *results;	      /* batch_size entries */
+	struct claim_ahead helper;	      /* started when there is an ahead store */
+	int cur;			      /* the store (and batch) of the next step */
+	bool claiming;			      /* the helper is claiming on stores[cur] */
 	int64_t next_purge_us;
 	int32_t failures; /* consecutive store/sink failures */
 };
 
-/* Allocates the batch and results for o->batch_size rows. OS_ENOMEM. */
+/* Allocates the batches and results for o->batch_size rows and starts the
+ * helper thread when p->ahead is set. OS_ENOMEM. */
 enum os_status outbox_relay_init(struct outbox_relay *r, const struct outbox_relay_options *o,
-				 const struct outbox_store *store, const struct outbox_sink *sink,
-				 const struct sys *sys, const struct outbox_relay_observer *obs,
-				 struct os_error *err);
+				 const struct outbox_relay_ports *p, struct os_error *err);
 
-/* Frees what init allocated. */
+/* Lets go of a batch claimed ahead (its store releases it), stops the
+ * helper and frees what init allocated. */
 void outbox_relay_release(struct outbox_relay *r);
 
 /*
- * One iteration: claim a batch, send it, decide every row's fate and
- * complete the batch. *claimed is the number of rows taken (0: nothing due).
- * A store or sink failure returns its status (the batch is released when
- * the sink fails); the caller backs off. Never leaves rows held.
+ * One iteration: claim a batch (or take the one claimed ahead), send it,
+ * decide every row's fate and complete the batch. *claimed is the number of
+ * rows taken (0: nothing due). With an ahead store, a full batch starts the
+ * claim of the next one before it is sent; only that claim's rows are held
+ * when the step returns. A store or sink failure returns its status (the
+ * batch is released when the sink fails); the caller backs off.
  */
 enum os_status outbox_relay_step(struct outbox_relay *r, size_t *claimed, struct os_error *err);
 
@@ -96,11 +119,11 @@ enum os_status outbox_relay_purge_due(struct outbox_relay *r, size_t *deleted,
  * Runs until *stop becomes non-zero: drains full batches back to back,
  * waits on the store up to poll_ms when idle, purges on schedule, and
  * survives store and sink failures by backing off. A batch in flight when
- * stop is raised is completed first. Returns 0 on a clean stop, -1 when it
+ * stop is raised is completed first; one claimed ahead is let go unsent.
+ * Returns 0 on a clean stop, -1 when it
  * could not start (bad options, no memory).
  */
-int outbox_relay_run(const struct outbox_relay_options *o, const struct outbox_store *store,
-		     const struct outbox_sink *sink, const struct sys *sys,
-		     const struct outbox_relay_observer *obs, volatile sig_atomic_t *stop);
+int outbox_relay_run(const struct outbox_relay_options *o, const struct outbox_relay_ports *p,
+		     volatile sig_atomic_t *stop);
 
 #endif

@@ -198,7 +198,8 @@ static void test_down_broker_means_retry_then_recovers(void **state)
 	struct outbox_batch b;
 	struct outbox_result res[N];
 	struct os_error err;
-	size_t i;
+	size_t i, sent = 0;
+	int tries;
 
 	assert_int_equal(outbox_batch_init(&b, N), OS_OK);
 	for (i = 0; i < N; i++)
@@ -212,9 +213,17 @@ static void test_down_broker_means_retry_then_recovers(void **state)
 		assert_true(res[i].error[0] != '\0');
 	}
 	assert_int_equal(rd_kafka_mock_broker_set_up(c->mc, 1), 0);
-	assert_int_equal(outbox_sink_send(&sink, &b, res, &err), OS_OK);
-	for (i = 0; i < N; i++)
-		assert_int_equal(res[i].delivery, OUTBOX_SENT);
+	/* The producer reconnects with its own backoff, which grew while the
+	 * broker was down: a send may still time out before it is back, as a
+	 * relay's would; the relay sends again, and so does this. */
+	for (tries = 0; tries < 10; tries++) {
+		assert_int_equal(outbox_sink_send(&sink, &b, res, &err), OS_OK);
+		for (sent = 0, i = 0; i < N; i++)
+			sent += res[i].delivery == OUTBOX_SENT;
+		if (sent == N)
+			break;
+	}
+	assert_int_equal(sent, N);
 	kafka_sink_close(&sink);
 	outbox_batch_release(&b);
 }

@@ -3,7 +3,8 @@
  * never hold the same row, per-aggregate order, marking fates, release and a
  * relay that dies mid-claim, NOTIFY wake-ups, purge, dead-letter retry and
  * queue statistics, rows that break their bounds, error texts that are not
- * valid UTF-8, and a claim lost with its connection.
+ * valid UTF-8, a claim lost with its connection, and the relay claiming
+ * ahead on a second session.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -20,7 +21,9 @@
 
 #include "app/admin_port.h"
 #include "app/outbox_port.h"
+#include "infrastructure/crypto/crypto.h"
 #include "infrastructure/postgres/pg_session.h"
+#include "workers/outbox_relay.h"
 #include "tests/support/testdb.h"
 
 
@@ -348,6 +351,94 @@ static void complete_after_lost_claim_records_nothing(void **state)
 	pg_session_free(s);
 }
 
+/* Records the rows it delivers, in order: seq and aggregate. Every row of
+ * its first batch fails (to be retried). */
+struct recording_sink {
+	int calls;
+	size_t count;
+	int64_t seq[400];
+	struct uuid agg[400];
+};
+
+static enum os_status record_send(void *ctx, const struct outbox_batch *b,
+				  struct outbox_result *res, struct os_error *err)
+{
+	struct recording_sink *k = ctx;
+	size_t i;
+
+	(void)err;
+	if (k->calls++ == 0) {
+		for (i = 0; i < b->count; i++)
+			res[i].delivery = OUTBOX_RETRY;
+		return OS_OK;
+	}
+	for (i = 0; i < b->count; i++) {
+		assert_true(k->count < 400);
+		k->seq[k->count] = b->rows[i].seq;
+		k->agg[k->count] = b->rows[i].aggregate_id;
+		k->count++;
+		res[i].delivery = OUTBOX_SENT;
+	}
+	return OS_OK;
+}
+
+static const struct outbox_sink_ops recording_sink_ops = { .send = record_send };
+
+/*
+ * 60 orders with 5 events each, interleaved, drained in batches of 20 with
+ * the next batch claimed ahead on a second session while one is delivered.
+ * The first batch fails (retried after 100-200 ms): neither the claim that
+ * ran while it was in flight nor any before the retry may take those
+ * orders' next events. Every row is delivered once, and
+ * each order's rows in seq order.
+ */
+static void relay_claiming_ahead_keeps_order_and_sends_once(void **state)
+{
+	struct pg_session *s1 = testdb_session(), *s2 = testdb_session();
+	struct recording_sink *k = calloc(1, sizeof(*k));
+	struct outbox_store a, b;
+	struct outbox_sink sink = { &recording_sink_ops, k };
+	struct outbox_relay_options o = { .filter = only_kafka, .batch_size = 20,
+					  .max_attempts = 5, .poll_ms = 10,
+					  .backoff = { 200000, 200000 } };
+	struct outbox_relay_ports p;
+	struct outbox_relay r;
+	struct sys sys;
+	size_t claimed, i, j, steps = 0;
+
+	(void)state;
+	assert_non_null(k);
+	for (i = 0; i < 5; i++)
+		assert_true(testdb_exec(
+			"INSERT INTO outbox (id, aggregatetype, aggregateid, type, payload, destination) "
+			"SELECT gen_random_uuid(), 'order', md5('order ' || g)::uuid, 'order.created', "
+			"'{}', 'order.events' FROM generate_series(1, 60) AS g"));
+	pg_outbox_store_init(&a, s1);
+	pg_outbox_store_init(&b, s2);
+	crypto_sys_init(&sys);
+	p = (struct outbox_relay_ports){ .store = &a, .ahead = &b, .sink = &sink, .sys = &sys };
+	assert_int_equal(outbox_relay_init(&r, &o, &p, NULL), OS_OK);
+	do {
+		claimed = 0;
+		assert_int_equal(outbox_relay_step(&r, &claimed, NULL), OS_OK);
+		if (claimed == 0)
+			nanosleep(&(struct timespec){ 0, 5000000 }, NULL); /* the retries' backoff */
+	} while ((claimed > 0 || k->count < 300) && ++steps < 2000);
+	outbox_relay_release(&r);
+
+	assert_int_equal(k->count, 300);
+	assert_int_equal(testdb_scalar("SELECT count(*) FROM outbox WHERE status = 'sent'"), 300);
+	for (i = 0; i < k->count; i++)
+		for (j = i + 1; j < k->count; j++) {
+			assert_true(k->seq[i] != k->seq[j]);
+			if (memcmp(&k->agg[i], &k->agg[j], sizeof(k->agg[i])) == 0)
+				assert_true(k->seq[i] < k->seq[j]);
+		}
+	free(k);
+	pg_session_free(s1);
+	pg_session_free(s2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -360,6 +451,7 @@ int main(void)
 		cmocka_unit_test_setup(unreadable_rows_are_buried_not_blocking, clean),
 		cmocka_unit_test_setup(error_text_cut_inside_a_character_is_stored, clean),
 		cmocka_unit_test_setup(complete_after_lost_claim_records_nothing, clean),
+		cmocka_unit_test_setup(relay_claiming_ahead_keeps_order_and_sends_once, clean),
 	};
 
 	return cmocka_run_group_tests(tests, testdb_group_setup, testdb_group_teardown);

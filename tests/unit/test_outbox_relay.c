@@ -2,15 +2,18 @@
  * Unit tests of the outbox relay (workers/outbox_relay.c) against small
  * in-file fakes of the outbox store, the sink and the system clock: batching
  * without idle waits, row fates, retry backoff, failure handling, graceful
- * stop and purging.
+ * stop, purging, and claiming the next batch ahead on a second store.
  */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -28,6 +31,7 @@ struct fake_store {
 	int32_t attempts[T_MAX_ROWS]; /* attempts of the rows of the next claim */
 	int claim_failures;	      /* next claims that fail with OS_EUNAVAIL */
 	int claim_calls;
+	atomic_int claims_begun;      /* read by the sink while a helper thread claims */
 	int claims_before_first_wait;
 	size_t last_claim_max;
 	int complete_calls;
@@ -50,6 +54,7 @@ static enum os_status fs_claim(void *ctx, const struct outbox_filter *f, size_t 
 	size_t i, n;
 
 	(void)f;
+	atomic_fetch_add(&s->claims_begun, 1);
 	s->claim_calls++;
 	s->last_claim_max = max;
 	if (s->claim_failures > 0) {
@@ -138,9 +143,26 @@ struct fake_sink {
 	enum outbox_delivery verdicts[T_MAX_ROWS]; /* by row index */
 	enum os_status status;			   /* what send returns */
 	volatile sig_atomic_t *stop_during_send;   /* raised inside send when set */
+	struct fake_store *await_claim_on;	   /* first send waits for a claim there */
+	bool claim_seen_during_send;
 	int send_calls;
 	size_t rows_seen;
 };
+
+/* True once a claim has begun on s, waiting up to 10 s for it: only a claim
+ * running while the sink is sending can make it true. */
+static bool await_claim(struct fake_store *s)
+{
+	struct timespec ts = {0, 1000000};
+	int i;
+
+	for (i = 0; i < 10000; i++) {
+		if (atomic_load(&s->claims_begun) > 0)
+			return true;
+		nanosleep(&ts, NULL);
+	}
+	return false;
+}
 
 static enum os_status fsink_send(void *ctx, const struct outbox_batch *b,
 				 struct outbox_result *results, struct os_error *err)
@@ -150,6 +172,8 @@ static enum os_status fsink_send(void *ctx, const struct outbox_batch *b,
 
 	k->send_calls++;
 	k->rows_seen += b->count;
+	if (k->await_claim_on != NULL && k->send_calls == 1)
+		k->claim_seen_during_send = await_claim(k->await_claim_on);
 	if (k->stop_during_send != NULL)
 		*k->stop_during_send = 1;
 	if (k->status != OS_OK)
@@ -200,11 +224,14 @@ struct fixture {
 	struct sys sys;
 	struct fake_store fs;
 	struct outbox_store store;
+	struct fake_store fs2; /* behind the ahead store, when a test plugs it in */
+	struct outbox_store store2;
 	struct fake_sink fk;
 	struct outbox_sink sink;
 	struct fake_obs fo;
 	struct outbox_relay_observer obs;
 	struct outbox_relay_options opt;
+	struct outbox_relay_ports ports;
 	volatile sig_atomic_t stop;
 };
 
@@ -220,6 +247,9 @@ static int fixture_setup(void **state)
 	f->fs.clock = &f->clock;
 	f->fs.stop = &f->stop;
 	f->store = (struct outbox_store){&fake_store_ops, &f->fs};
+	f->fs2.clock = &f->clock;
+	f->fs2.stop = &f->stop;
+	f->store2 = (struct outbox_store){&fake_store_ops, &f->fs2};
 	f->sink = (struct outbox_sink){&fake_sink_ops, &f->fk};
 	f->obs = (struct outbox_relay_observer){fo_batch, fo_error, &f->fo};
 	f->opt.filter.count = 1;
@@ -230,6 +260,8 @@ static int fixture_setup(void **state)
 	f->opt.backoff = (struct backoff){1000000, 60000000};
 	f->opt.error_backoff = (struct backoff){1000, 2000};
 	f->opt.name = "test";
+	f->ports = (struct outbox_relay_ports){.store = &f->store, .sink = &f->sink, .sys = &f->sys,
+					       .obs = &f->obs};
 	*state = f;
 	return 0;
 }
@@ -248,7 +280,7 @@ static void test_full_batches_drain_without_waiting(void **state)
 
 	f->fs.pending = 250;
 	f->fs.stop_after_waits = 1;
-	assert_int_equal(outbox_relay_run(&f->opt, &f->store, &f->sink, &f->sys, &f->obs, &f->stop),
+	assert_int_equal(outbox_relay_run(&f->opt, &f->ports, &f->stop),
 			 0);
 	/* 100, 100 and 50 rows: only the short third batch may lead to a wait. */
 	assert_int_equal(f->fs.claims_before_first_wait, 3);
@@ -274,8 +306,7 @@ static void test_fates_follow_verdicts_and_attempts(void **state)
 	f->fk.verdicts[1] = OUTBOX_RETRY;
 	f->fk.verdicts[2] = OUTBOX_PERMANENT;
 	f->fk.verdicts[3] = OUTBOX_RETRY;
-	assert_int_equal(
-	    outbox_relay_init(&r, &f->opt, &f->store, &f->sink, &f->sys, &f->obs, NULL), OS_OK);
+	assert_int_equal(outbox_relay_init(&r, &f->opt, &f->ports, NULL), OS_OK);
 	assert_int_equal(outbox_relay_step(&r, &claimed, NULL), OS_OK);
 	outbox_relay_release(&r);
 
@@ -308,8 +339,8 @@ static void test_retry_backoff_grows_and_caps(void **state)
 		f->fs.attempts[i] = attempts[i];
 		f->fk.verdicts[i] = OUTBOX_RETRY;
 	}
-	assert_int_equal(outbox_relay_init(&r, &f->opt, &f->store, &f->sink, &f->sys, NULL, NULL),
-			 OS_OK);
+	f->ports.obs = NULL;
+	assert_int_equal(outbox_relay_init(&r, &f->opt, &f->ports, NULL), OS_OK);
 	assert_int_equal(outbox_relay_step(&r, &claimed, NULL), OS_OK);
 	outbox_relay_release(&r);
 	for (i = 0; i < 5; i++) {
@@ -328,8 +359,8 @@ static void test_sink_failure_releases_batch(void **state)
 
 	f->fs.pending = 3;
 	f->fk.status = OS_EUNAVAIL;
-	assert_int_equal(outbox_relay_init(&r, &f->opt, &f->store, &f->sink, &f->sys, NULL, NULL),
-			 OS_OK);
+	f->ports.obs = NULL;
+	assert_int_equal(outbox_relay_init(&r, &f->opt, &f->ports, NULL), OS_OK);
 	assert_int_equal(outbox_relay_step(&r, &claimed, &err), OS_EUNAVAIL);
 	outbox_relay_release(&r);
 	assert_int_equal(claimed, 99); /* untouched on failure */
@@ -344,7 +375,7 @@ static void test_store_unavailable_then_recovers(void **state)
 	f->fs.pending = 3;
 	f->fs.claim_failures = 2;
 	f->fs.stop_after_waits = 1;
-	assert_int_equal(outbox_relay_run(&f->opt, &f->store, &f->sink, &f->sys, &f->obs, &f->stop),
+	assert_int_equal(outbox_relay_run(&f->opt, &f->ports, &f->stop),
 			 0);
 	assert_int_equal(f->fs.claim_calls, 3);
 	assert_int_equal(f->fo.errors, 2);
@@ -358,7 +389,7 @@ static void test_stop_completes_batch_in_flight(void **state)
 
 	f->fs.pending = 500;
 	f->fk.stop_during_send = &f->stop;
-	assert_int_equal(outbox_relay_run(&f->opt, &f->store, &f->sink, &f->sys, &f->obs, &f->stop),
+	assert_int_equal(outbox_relay_run(&f->opt, &f->ports, &f->stop),
 			 0);
 	assert_int_equal(f->fs.claim_calls, 1);
 	assert_int_equal(f->fs.complete_calls, 1);
@@ -377,7 +408,7 @@ static void test_purge_runs_on_schedule_in_bounded_batches(void **state)
 	f->fs.purge_script[0] = OUTBOX_RELAY_PURGE_BATCH; /* full: go on */
 	f->fs.purge_script[1] = 5;			  /* short: done */
 	f->fs.stop_after_waits = 3;			  /* each wait is 500 ms */
-	assert_int_equal(outbox_relay_run(&f->opt, &f->store, &f->sink, &f->sys, &f->obs, &f->stop),
+	assert_int_equal(outbox_relay_run(&f->opt, &f->ports, &f->stop),
 			 0);
 	/* Turn 1 (t=0): two statements; turn 2 (t=0.5 s): not due; turn 3
 	 * (t=1 s): one statement. */
@@ -391,10 +422,87 @@ static void test_purge_disabled(void **state)
 
 	f->opt.purge_every_ms = 0;
 	f->fs.stop_after_waits = 2;
-	assert_int_equal(outbox_relay_run(&f->opt, &f->store, &f->sink, &f->sys, NULL, &f->stop),
-			 0);
+	f->ports.obs = NULL;
+	assert_int_equal(outbox_relay_run(&f->opt, &f->ports, &f->stop), 0);
 	assert_int_equal(f->fs.purge_calls, 0);
 	assert_int_equal(f->fs.wait_calls, 2);
+}
+
+/* A full batch from one store starts the next claim on the other; a short
+ * batch does not, and the idle wait is on the first store. */
+static void test_claim_ahead_alternates_stores(void **state)
+{
+	struct fixture *f = *state;
+
+	f->ports.ahead = &f->store2;
+	f->fs.pending = 150;
+	f->fs2.pending = 250;
+	f->fs.stop_after_waits = 1;
+	assert_int_equal(outbox_relay_run(&f->opt, &f->ports, &f->stop), 0);
+	/* first store: 100 (full); second: 100 (full); first: its last 50. */
+	assert_int_equal(f->fs.claim_calls, 2);
+	assert_int_equal(f->fs.complete_calls, 2);
+	assert_int_equal(f->fs.completed_rows, 150);
+	assert_int_equal(f->fs2.claim_calls, 1);
+	assert_int_equal(f->fs2.complete_calls, 1);
+	assert_int_equal(f->fs2.completed_rows, 100);
+	assert_int_equal(f->fs.wait_calls, 1);
+	assert_int_equal(f->fs2.wait_calls, 0);
+	assert_int_equal(f->fo.sent, 250);
+	assert_int_equal(f->fs.release_calls + f->fs2.release_calls, 0);
+}
+
+/* The claim ahead runs while the sink still sends the batch before it. */
+static void test_claim_ahead_overlaps_delivery(void **state)
+{
+	struct fixture *f = *state;
+
+	f->ports.ahead = &f->store2;
+	f->fs.pending = 100;
+	f->fs2.pending = 10;
+	f->fk.await_claim_on = &f->fs2;
+	f->fs.stop_after_waits = 1;
+	assert_int_equal(outbox_relay_run(&f->opt, &f->ports, &f->stop), 0);
+	assert_true(f->fk.claim_seen_during_send);
+	assert_int_equal(f->fo.sent, 110);
+}
+
+/* Stopping lets the batch claimed ahead go unsent; the one in flight is
+ * completed. */
+static void test_stop_releases_batch_claimed_ahead(void **state)
+{
+	struct fixture *f = *state;
+
+	f->ports.ahead = &f->store2;
+	f->fs.pending = 500;
+	f->fs2.pending = 500;
+	f->fk.stop_during_send = &f->stop;
+	assert_int_equal(outbox_relay_run(&f->opt, &f->ports, &f->stop), 0);
+	assert_int_equal(f->fs.complete_calls, 1);
+	assert_int_equal(f->fs.completed_rows, 100);
+	assert_int_equal(f->fs2.claim_calls, 1);
+	assert_int_equal(f->fs2.complete_calls, 0);
+	assert_int_equal(f->fs2.release_calls, 1);
+	assert_int_equal(f->fk.send_calls, 1);
+}
+
+/* A failed claim ahead is reported like any claim failure; the next step
+ * claims on that store again. */
+static void test_failed_claim_ahead_is_retried(void **state)
+{
+	struct fixture *f = *state;
+
+	f->ports.ahead = &f->store2;
+	f->fs.pending = 100;
+	f->fs2.pending = 50;
+	f->fs2.claim_failures = 1;
+	f->fs.stop_after_waits = 1;
+	assert_int_equal(outbox_relay_run(&f->opt, &f->ports, &f->stop), 0);
+	assert_int_equal(f->fo.errors, 1);
+	assert_int_equal(f->fs2.claim_calls, 2);
+	assert_int_equal(f->fs.completed_rows, 100);
+	assert_int_equal(f->fs2.completed_rows, 50);
+	assert_int_equal(f->fs.wait_calls, 1);
 }
 
 int main(void)
@@ -415,6 +523,14 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_purge_runs_on_schedule_in_bounded_batches,
 					    fixture_setup, fixture_teardown),
 	    cmocka_unit_test_setup_teardown(test_purge_disabled, fixture_setup, fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_claim_ahead_alternates_stores, fixture_setup,
+					    fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_claim_ahead_overlaps_delivery, fixture_setup,
+					    fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_stop_releases_batch_claimed_ahead, fixture_setup,
+					    fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_failed_claim_ahead_is_retried, fixture_setup,
+					    fixture_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
