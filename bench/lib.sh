@@ -13,6 +13,24 @@ now_us() { echo "${EPOCHREALTIME/./}"; }
 # second server on a busy port would silently share the load).
 port_free() { ! ss -Htln "sport = :$1" | grep -q .; }
 
+# Sets METRIC to the sum of every sample of counter name on a worker's
+# /metrics (WORKER_METRICS_PORT), 0 while it does not answer. Bash builtins
+# only, no subshell: the drains poll it often, and a poller that forks or
+# queries the database takes CPU from what it measures.
+metric_sum() { # port name
+	local line v
+	METRIC=0
+	exec 3<>"/dev/tcp/127.0.0.1/$1" || return 0
+	printf 'GET /metrics HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' >&3
+	while IFS= read -r line <&3; do
+		[[ "$line" == "$2"[{\ ]* ]] || continue
+		v=${line##* }
+		v=${v%%[.$'\r']*}
+		[[ "$v" =~ ^[0-9]+$ ]] && METRIC=$((METRIC + v))
+	done
+	exec 3<&-
+}
+
 bsql() { psql -X -q -tA -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PGPORT" -U postgres -d orders "$@"; }
 
 # ------------------------------------------------------------------ processes

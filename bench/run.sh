@@ -24,6 +24,7 @@
 #   BENCH_LAT_SECONDS  duration of the latency phase              (default 20)
 #   BENCH_LIFE_SECONDS duration of order creation in phase 4      (default 10)
 #   BENCH_PGPORT, BENCH_APP_PORT, BENCH_SIM_PORT  (default 55480, 18480, 18481)
+#   BENCH_METRICS_PORT  drain relay i serves /metrics on this + i  (default 18490)
 #   BENCH_KEEP=1    keep the scratch directory (cluster, logs) for inspection
 set -euo pipefail
 
@@ -44,6 +45,7 @@ LIFE_SECS=${BENCH_LIFE_SECONDS:-10}
 PGPORT=${BENCH_PGPORT:-55480}
 APP_PORT=${BENCH_APP_PORT:-18480}
 SIM_PORT=${BENCH_SIM_PORT:-18481}
+METRICS_PORT=${BENCH_METRICS_PORT:-18490}   # drains: relay i serves metrics on +i
 SECRET=bench-callback-secret
 BIN=$BUILD_DIR/order-service
 SIM=$BUILD_DIR/order-sim
@@ -266,33 +268,49 @@ phase_pgbench() {
 
 pending() { bsql -c "SELECT count(*) FROM outbox WHERE status = 'pending' AND destination = '$1'"; }
 
-# Fills the backlog, starts the worker, polls every 100 ms until no row of
-# dest is pending, stops the worker. Sets DRAIN_RESULT ("events/s seconds
-# sent") and DRAIN_RSS (the worker's, before it stopped).
+# Rows marked sent so far by the drain's relays (their outbox_sent_total).
+drained() { # instances
+	local i total=0
+	for ((i = 1; i <= $1; i++)); do
+		metric_sum $((METRICS_PORT + i)) outbox_sent_total 2>/dev/null
+		total=$((total + METRIC))
+	done
+	DRAINED=$total
+}
+
+# Fills the backlog, starts the worker, follows the relays' own sent counters
+# every 20 ms until the whole backlog is marked sent, stops the worker, then
+# checks in the database that nothing of dest is pending. Sets DRAIN_RESULT
+# ("events/s seconds sent") and DRAIN_RSS (the worker's, before it stopped).
 drain() { # worker dest [VAR=value...]
-	local worker=$1 dest=$2 t0 t1 left sent i
+	local worker=$1 dest=$2 n=${DRAIN_INSTANCES:-1} t0 t1 left sent i
 	shift 2
 	reset_db
 	bsql -v n="$BACKLOG" -v dest="$dest" \
 		-v callback="http://127.0.0.1:9/no-callback" -f "$BENCH/outbox_backlog.sql" >/dev/null
 	bsql -c "VACUUM ANALYZE outbox" >/dev/null
+	for ((i = 1; i <= n; i++)); do
+		port_free $((METRICS_PORT + i)) || die "port $((METRICS_PORT + i)) is in use (set BENCH_METRICS_PORT)"
+	done
 	t0=$(now_us)
-	svc "$@" worker "$worker"
-	start_proc "$worker" "${SVC[@]}"
-	# DRAIN_INSTANCES > 1: more relays on the same rows, as the service
-	# scales out (they share the work through SKIP LOCKED).
-	for ((i = 2; i <= ${DRAIN_INSTANCES:-1}; i++)); do start_proc "$worker-$i" "${SVC[@]}"; done
+	# n > 1: more relays on the same rows, as the service scales out (they
+	# share the work through SKIP LOCKED).
+	for ((i = 1; i <= n; i++)); do
+		svc "$@" WORKER_METRICS_PORT=$((METRICS_PORT + i)) worker "$worker"
+		start_proc "$worker-$i" "${SVC[@]}"
+	done
 	while :; do
-		left=$(pending "$dest")
-		[ "$left" -eq 0 ] && break
-		proc_alive "$worker" || die "$worker exited (log: $WORK/logs/$worker.log)"
-		[ $(($(now_us) - t0)) -lt 180000000 ] || { say "$worker: drain timed out with $left pending"; break; }
-		sleep 0.1
+		drained "$n"
+		[ "$DRAINED" -ge "$BACKLOG" ] && break
+		proc_alive "$worker-1" || die "$worker exited (log: $WORK/logs/$worker-1.log)"
+		[ $(($(now_us) - t0)) -lt 180000000 ] || { say "$worker: drain timed out after $DRAINED rows"; break; }
+		sleep 0.02
 	done
 	t1=$(now_us)
-	DRAIN_RSS=$(rss_of "$worker")
-	stop_proc "$worker"
-	for ((i = 2; i <= ${DRAIN_INSTANCES:-1}; i++)); do stop_proc "$worker-$i"; done
+	DRAIN_RSS=$(rss_of "$worker-1")
+	for ((i = 1; i <= n; i++)); do stop_proc "$worker-$i"; done
+	left=$(pending "$dest")
+	[ "$left" -eq 0 ] || die "$worker: $left rows of $dest still pending after the drain"
 	# The reset's rows were sent an hour ago; count only this drain's.
 	sent=$(bsql -c "SELECT count(*) FROM outbox WHERE status = 'sent' AND destination = '$dest' AND sent_at > now() - interval '30 minutes'")
 	DRAIN_RESULT=$(awk -v n="$sent" -v us=$((t1 - t0)) \

@@ -98,13 +98,14 @@ void outbox_relay_release(struct outbox_relay *r)
  * is a retry with a note saying why. */
 static void relay_reset_results(struct outbox_relay *r, size_t n)
 {
+	static const char note[] = "no delivery verdict";
 	size_t i;
 
 	for (i = 0; i < n; i++) {
 		r->results[i].delivery = OUTBOX_RETRY;
 		r->results[i].fate = OUTBOX_FATE_RETRY;
 		r->results[i].next_attempt_us = 0;
-		snprintf(r->results[i].error, sizeof(r->results[i].error), "no delivery verdict");
+		memcpy(r->results[i].error, note, sizeof(note));
 	}
 }
 

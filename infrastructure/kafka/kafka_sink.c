@@ -259,12 +259,12 @@ static void check_fatal(struct kafka_sink *s)
 
 static void prefill_timeouts(struct outbox_result *results, size_t n)
 {
+	static const char note[] = "kafka: no delivery report within the timeout";
 	size_t i;
 
 	for (i = 0; i < n; i++) {
 		results[i].delivery = OUTBOX_RETRY;
-		snprintf(results[i].error, sizeof(results[i].error),
-			 "kafka: no delivery report within the timeout");
+		memcpy(results[i].error, note, sizeof(note));
 	}
 }
 

@@ -44,6 +44,12 @@ static const struct pg_stmt stmt_claim = {
 	2,
 };
 
+/*
+ * Rows are found by their event id alone (the claim's locks keep them
+ * pending): a status condition here lets the planner prefer scanning every
+ * pending row over the primary key. The counts let complete check that
+ * every row was found.
+ */
 static const struct pg_stmt stmt_complete = {
 	"outbox_complete",
 	"WITH sent AS (UPDATE outbox SET status = 'sent', sent_at = clock_timestamp() "
@@ -242,6 +248,7 @@ static enum os_status outbox_claim(void *ctx, const struct outbox_filter *f, siz
 /* Arrays for the complete statement. */
 struct fate_arrays {
 	struct sbuf sent, seqs, dead, next, errors; /* seqs: event ids of the unsent */
+	size_t nsent, nfailed;
 };
 
 static void fates_release(struct fate_arrays *a)
@@ -269,13 +276,16 @@ static bool fates_build(struct fate_arrays *a, const struct outbox_batch *b,
 	pg_array_begin(&a->dead);
 	pg_array_begin(&a->next);
 	pg_array_begin(&a->errors);
+	a->nsent = a->nfailed = 0;
 	for (i = 0; i < b->count; i++) {
 		uuid_format(&b->rows[i].event_id, id);
 		if (res[i].fate == OUTBOX_FATE_SENT) {
 			pg_array_elem(&a->sent, id);
+			a->nsent++;
 			continue;
 		}
 		pg_array_elem(&a->seqs, id);
+		a->nfailed++;
 		pg_array_elem(&a->dead, res[i].fate == OUTBOX_FATE_DEAD ? "t" : "f");
 		pg_array_elem(&a->next, pg_i64_text(res[i].next_attempt_us, num, sizeof(num)));
 		pg_array_elem_text(&a->errors, res[i].error);
@@ -289,12 +299,30 @@ static bool fates_build(struct fate_arrays *a, const struct outbox_batch *b,
 	       sbuf_ok(&a->next) && sbuf_ok(&a->errors);
 }
 
+/* Every row must have been marked as claimed; anything else rolls the
+ * batch back (its rows are delivered again) rather than record half. */
+static enum os_status check_counts(const PGresult *r, const struct fate_arrays *a,
+				   struct os_error *err)
+{
+	int64_t sent, failed;
+
+	if (PQntuples(r) != 1 || pg_col_i64(r, 0, 0, &sent) != OS_OK ||
+	    pg_col_i64(r, 0, 1, &failed) != OS_OK)
+		return os_fail(err, OS_EIO, NULL, "outbox: unreadable completion counts");
+	if ((size_t)sent != a->nsent || (size_t)failed != a->nfailed)
+		return os_fail(err, OS_EIO, NULL,
+			       "outbox: %lld of %zu sent and %lld of %zu failed rows found as claimed",
+			       (long long)sent, a->nsent, (long long)failed, a->nfailed);
+	return OS_OK;
+}
+
 static enum os_status outbox_complete(void *ctx, const struct outbox_batch *b,
 				      const struct outbox_result *results, struct os_error *err)
 {
 	struct pg_session *s = ctx;
 	struct fate_arrays a;
 	struct pg_params p;
+	PGresult *r = NULL;
 	enum os_status st = OS_OK;
 
 	if (b->count == 0)
@@ -314,10 +342,13 @@ static enum os_status outbox_complete(void *ctx, const struct outbox_batch *b,
 	pg_params_text(&p, a.dead.buf);
 	pg_params_text(&p, a.next.buf);
 	pg_params_text(&p, a.errors.buf);
-	st = pg_exec_cmd(s, &stmt_complete, &p, err);
+	st = pg_exec(s, &stmt_complete, &p, &r, err);
+	if (st == OS_OK)
+		st = check_counts(r, &a, err);
 	if (st == OS_OK)
 		st = pg_commit(s, err);
 out:
+	PQclear(r);
 	pg_rollback(s);
 	fates_release(&a);
 	return st;

@@ -351,6 +351,35 @@ static void complete_after_lost_claim_records_nothing(void **state)
 	pg_session_free(s);
 }
 
+/* A row that is not found as claimed fails the whole completion: nothing is
+ * recorded, and every row is claimable again. */
+static void complete_records_nothing_unless_every_row_is_found(void **state)
+{
+	struct pg_session *s = testdb_session();
+	struct outbox_store st;
+	struct outbox_batch b;
+	struct outbox_result res[3];
+	struct os_error err;
+
+	(void)state;
+	pg_outbox_store_init(&st, s);
+	assert_int_equal(outbox_batch_init(&b, 3), OS_OK);
+	add_rows("order.events", 3, NULL);
+	assert_int_equal(outbox_store_claim(&st, &only_kafka, 3, &b, &err), OS_OK);
+	assert_int_equal(b.count, 3);
+	memset(res, 0, sizeof(res));
+	b.rows[1].event_id = b.rows[0].event_id; /* one row twice, one missing */
+	assert_int_equal(outbox_store_complete(&st, &b, res, &err), OS_EIO);
+	assert_non_null(strstr(err.message, "2 of 3 sent"));
+	assert_int_equal(testdb_scalar("SELECT count(*) FROM outbox WHERE status = 'pending'"), 3);
+	assert_int_equal(outbox_store_claim(&st, &only_kafka, 3, &b, &err), OS_OK);
+	assert_int_equal(b.count, 3);
+	assert_int_equal(outbox_store_complete(&st, &b, res, &err), OS_OK);
+	assert_int_equal(testdb_scalar("SELECT count(*) FROM outbox WHERE status = 'sent'"), 3);
+	outbox_batch_release(&b);
+	pg_session_free(s);
+}
+
 /* Records the rows it delivers, in order: seq and aggregate. Every row of
  * its first batch fails (to be retried). */
 struct recording_sink {
@@ -451,6 +480,7 @@ int main(void)
 		cmocka_unit_test_setup(unreadable_rows_are_buried_not_blocking, clean),
 		cmocka_unit_test_setup(error_text_cut_inside_a_character_is_stored, clean),
 		cmocka_unit_test_setup(complete_after_lost_claim_records_nothing, clean),
+		cmocka_unit_test_setup(complete_records_nothing_unless_every_row_is_found, clean),
 		cmocka_unit_test_setup(relay_claiming_ahead_keeps_order_and_sends_once, clean),
 	};
 
