@@ -3,6 +3,7 @@
  * configuration, builds the adapters and hands them to the use cases and
  * worker loops. This is the one file that sees every layer.
  */
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -527,6 +528,12 @@ static int cmd_worker(int argc, char **argv)
 	if (argc < 1)
 		return usage(stderr);
 	log_setup(cfg.log_level, cfg.log_json, argv[0]);
+	/* A worker's threads (librdkafka's, the relay's claim-ahead helper, the
+	 * metrics endpoint) would each get a malloc arena of their own, and
+	 * batches allocated on one thread are freed on another: two arenas keep
+	 * a draining relay about 1 MiB smaller (docs/BENCHMARKS.md). Set before
+	 * any thread starts; the API's event loops keep glibc's default. */
+	(void)mallopt(M_ARENA_MAX, 2);
 	os_error_clear(&err);
 	if (cfg.worker_metrics_port > 0 && metrics_server_start(cfg.worker_metrics_port, &err) != OS_OK)
 		return fail_line("metrics endpoint", &err);

@@ -30,7 +30,7 @@ static void set_defaults(struct config *c)
 	c->outbox_batch_size = 1000;
 	c->outbox_poll_ms = 1000;
 	c->outbox_retention_s = 86400;
-	c->kafka_linger_ms = 1;
+	c->kafka_linger_ms = 0;
 	c->kafka_session_timeout_ms = 6000;
 	snprintf(c->topic_order_events, sizeof(c->topic_order_events), "order.events");
 	snprintf(c->topic_shipping_requests, sizeof(c->topic_shipping_requests), "shipping.requests");
