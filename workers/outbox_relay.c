@@ -2,6 +2,8 @@
  * The outbox relay loop. One iteration claims, sends and completes a batch;
  * the loop around it decides whether to go again at once (the batch was
  * full), to wait for a notification (idle) or to back off (a failure).
+ * With a second store, a full batch also starts the claim of the next one
+ * on a helper thread (claim_ahead.c), and the two stores take turns.
  */
 #include "outbox_relay.h"
 
