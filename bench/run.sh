@@ -17,6 +17,8 @@
 #   BENCH_CONNS     connections / pgbench clients for phase 1   (default 16)
 #   BENCH_THREADS   wrk threads / pgbench -j for phase 1          (default 2)
 #   BENCH_SECONDS   duration of each phase-1 run                  (default 20)
+#   BENCH_ROUNDS    phase-1 wrk and pgbench runs alternate in this many
+#                   rounds of BENCH_SECONDS / rounds each         (default 2)
 #   BENCH_BACKLOG   outbox rows per drain                         (default 100000)
 #   BENCH_RATE      orders/s of the latency phase                 (default 1000)
 #   BENCH_LOW_RATE  a second latency run at a rate the database sustains
@@ -37,6 +39,7 @@ BUILD_DIR=${BUILD_DIR:-$ROOT/build}
 CONNS=${BENCH_CONNS:-16}
 THREADS=${BENCH_THREADS:-2}
 SECS=${BENCH_SECONDS:-20}
+ROUNDS=${BENCH_ROUNDS:-2}
 BACKLOG=${BENCH_BACKLOG:-100000}
 RATE=${BENCH_RATE:-1000}
 LOW_RATE=${BENCH_LOW_RATE:-200}
@@ -228,28 +231,19 @@ check_pgbench_script() {
 		die "the pgbench create script wrote $before -> $after orders/outbox rows"
 }
 
-phase_http() {
-	say "phase 1: POST /api/v1/orders with wrk -t$THREADS -c$CONNS -d${SECS}s"
+# One wrk run of secs seconds against the running API on a reset database;
+# prints wrk_summary's line.
+run_wrk() { # secs round
 	reset_db
-	start_api
-	probe_create
-	write_pgbench_scripts
-	check_pgbench_script
-	reset_db
-	wrk -t"$THREADS" -c"$CONNS" -d3s -s "$BENCH/create_order.lua" "http://127.0.0.1:$APP_PORT" >/dev/null
-	reset_db
-	wrk -t"$THREADS" -c"$CONNS" -d"${SECS}s" --latency -s "$BENCH/create_order.lua" \
-		"http://127.0.0.1:$APP_PORT" >"$WORK/wrk-create.txt"
-	R_HTTP=$(wrk_summary "$WORK/wrk-create.txt")
-	R_HTTP_ORDERS=$(bsql -c "SELECT count(*) FROM orders")
-	RSS_API_LOAD=$(rss_of api)
-	stop_proc api
+	wrk -t"$THREADS" -c"$CONNS" -d"${1}s" --latency -s "$BENCH/create_order.lua" \
+		"http://127.0.0.1:$APP_PORT" >"$WORK/wrk-create-$2.txt"
+	wrk_summary "$WORK/wrk-create-$2.txt"
 }
 
-run_pgbench() { # script name
+run_pgbench() { # script name secs
 	local prefix=$WORK/pgb-$2
 	reset_db
-	pgbench -n -M prepared -c "$CONNS" -j "$THREADS" -T "$SECS" -h 127.0.0.1 -p "$PGPORT" \
+	pgbench -n -M prepared -c "$CONNS" -j "$THREADS" -T "$3" -h 127.0.0.1 -p "$PGPORT" \
 		-U postgres "${PGB_DEFS[@]}" -f "$1" -l --log-prefix="$prefix" orders \
 		>"$WORK/pgbench-$2.txt" 2>"$WORK/logs/pgbench-$2.log" ||
 		{ tail -n 5 "$WORK/logs/pgbench-$2.log" >&2; die "pgbench $2 failed"; }
@@ -257,11 +251,34 @@ run_pgbench() { # script name
 	rm -f "$prefix".*
 }
 
-phase_pgbench() {
-	say "phase 1: pgbench -c$CONNS -j$THREADS -T$SECS, the create statement"
-	R_PGB=$(run_pgbench "$WORK/create.pgb" create)
+# The API over HTTP and pgbench of the same statement take turns, ROUNDS
+# times, in the order AB BA AB ...: on a shared machine whose speed drifts
+# within minutes, back-to-back runs of one and then the other compare two
+# different machines. R_HTTP[r] and R_PGB[r] hold each round's summary.
+phase_create() {
+	local r secs=$((SECS / ROUNDS))
+	[ "$secs" -ge 1 ] || die "BENCH_SECONDS must be at least BENCH_ROUNDS"
+	say "phase 1: POST /api/v1/orders (wrk -t$THREADS -c$CONNS) against pgbench -c$CONNS -j$THREADS, $ROUNDS rounds of ${secs}s"
+	reset_db
+	start_api
+	probe_create
+	write_pgbench_scripts
+	check_pgbench_script
+	reset_db
+	wrk -t"$THREADS" -c"$CONNS" -d3s -s "$BENCH/create_order.lua" "http://127.0.0.1:$APP_PORT" >/dev/null
+	for ((r = 1; r <= ROUNDS; r++)); do
+		if ((r % 2 == 1)); then
+			R_HTTP[$r]=$(run_wrk "$secs" "$r")
+			R_PGB[$r]=$(run_pgbench "$WORK/create.pgb" "create-$r" "$secs")
+		else
+			R_PGB[$r]=$(run_pgbench "$WORK/create.pgb" "create-$r" "$secs")
+			R_HTTP[$r]=$(run_wrk "$secs" "$r")
+		fi
+	done
+	RSS_API_LOAD=$(rss_of api)
+	stop_proc api
 	say "phase 1: pgbench, every statement the API runs per create"
-	R_PGB_API=$(run_pgbench "$WORK/api.pgb" api)
+	R_PGB_API=$(run_pgbench "$WORK/api.pgb" api "$secs")
 }
 
 # ------------------------------------------------------------ phase 2: drains
@@ -440,23 +457,29 @@ verdict() { # value op target
 
 report() {
 	local h p a d w
-	read -r -a h <<<"$R_HTTP"
-	read -r -a p <<<"$R_PGB"
 	read -r -a a <<<"$R_PGB_API"
 	echo "# order-service benchmark $STAMP"
 	echo
 	machine
 	echo
-	echo "## 1. Order creation, $CONNS connections, $THREADS client threads, ${SECS}s each"
+	echo "## 1. Order creation, $CONNS connections, $THREADS client threads, $ROUNDS alternating rounds of $((SECS / ROUNDS))s"
 	echo
-	echo "| run | req/s | p50 ms | p99 ms | errors |"
-	echo "|---|---:|---:|---:|---:|"
-	echo "| HTTP POST /api/v1/orders (wrk) | ${h[0]} | ${h[1]} | ${h[2]} | non-2xx ${h[3]}, socket ${h[4]} |"
-	echo "| pgbench, the create statement | ${p[0]} | ${p[1]} | ${p[2]} | failed ${p[3]} |"
-	echo "| pgbench, all statements of one API create | ${a[0]} | ${a[1]} | ${a[2]} | failed ${a[3]} |"
+	echo "| round | run | req/s | p50 ms | p99 ms | errors |"
+	echo "|---:|---|---:|---:|---:|---|"
+	local r hreqs=0 preqs=0
+	for ((r = 1; r <= ROUNDS; r++)); do
+		read -r -a h <<<"${R_HTTP[$r]}"
+		read -r -a p <<<"${R_PGB[$r]}"
+		echo "| $r | HTTP POST /api/v1/orders (wrk) | ${h[0]} | ${h[1]} | ${h[2]} | non-2xx ${h[3]}, socket ${h[4]} |"
+		echo "| $r | pgbench, the create statement | ${p[0]} | ${p[1]} | ${p[2]} | failed ${p[3]} |"
+		[[ "${h[5]:-}" =~ ^[0-9]+$ ]] && hreqs=$((hreqs + h[5]))
+		[[ "${p[4]:-}" =~ ^[0-9]+$ ]] && preqs=$((preqs + p[4]))
+	done
+	echo "| | pgbench, all statements of one API create (after the rounds) | ${a[0]} | ${a[1]} | ${a[2]} | failed ${a[3]} |"
 	echo
-	echo "HTTP / pgbench (create statement) = $(awk -v x="${h[0]}" -v y="${p[0]}" 'BEGIN { printf "%.2f", x / y }');" \
-		"target >= 1.00: $(verdict "${h[0]}" '>=' "${p[0]}"). Orders written by the HTTP run: $R_HTTP_ORDERS."
+	echo "HTTP / pgbench over all rounds (orders created in the same time) = $hreqs / $preqs =" \
+		"$(awk -v x="$hreqs" -v y="$preqs" 'BEGIN { if (y > 0) printf "%.2f", x / y; else print "n/a" }');" \
+		"target >= 1.00: $(verdict "$hreqs" '>=' "$preqs")."
 	echo
 	echo "## 2. Outbox drain, $BACKLOG pending rows"
 	echo
@@ -526,8 +549,7 @@ main() {
 	local t0=$SECONDS
 	say "scratch directory $WORK"
 	start_stack
-	phase_http
-	phase_pgbench
+	phase_create
 	phase_drains
 	phase_latency "$RATE"
 	[ "$LOW_RATE" -gt 0 ] && phase_latency "$LOW_RATE"

@@ -1,18 +1,8 @@
 /* UUID parsing, formatting and version 7 construction. */
 #include "uuid.h"
+#include "hex.h"
 
 #include <string.h>
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 enum os_status uuid_parse(const char *s, size_t len, struct uuid *out)
 {
@@ -30,8 +20,8 @@ enum os_status uuid_parse(const char *s, size_t len, struct uuid *out)
 			i++;
 			continue;
 		}
-		hi = hexval(s[i]);
-		lo = hexval(s[i + 1]);
+		hi = hex_digit(s[i]);
+		lo = hex_digit(s[i + 1]);
 		if (hi < 0 || lo < 0)
 			return OS_EINVAL;
 		u.b[n++] = (uint8_t)(hi << 4 | lo);

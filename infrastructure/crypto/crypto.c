@@ -1,5 +1,6 @@
 /* HMAC signatures, randomness and the wall clock, on OpenSSL libcrypto. */
 #include "crypto.h"
+#include "domain/hex.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -73,24 +74,13 @@ void crypto_hmac_sha256_hex(const char *key, size_t key_len, const void *msg, si
 	out[CRYPTO_SHA256_HEX_LEN] = '\0';
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Decodes exactly 64 hex digits into 32 bytes; false on a bad digit. */
 static bool unhex32(const char *s, unsigned char out[32])
 {
 	size_t i;
 
 	for (i = 0; i < 32; i++) {
-		int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
+		int hi = hex_digit(s[2 * i]), lo = hex_digit(s[2 * i + 1]);
 
 		if (hi < 0 || lo < 0)
 			return false;
