@@ -82,13 +82,21 @@ enum os_status outbox_relay_init(struct outbox_relay *r, const struct outbox_rel
 	return OS_OK;
 }
 
+/* Gives back the batch the helper claimed ahead, if any: its rows are
+ * released to other relays (and to this one's next claim). */
+static void relay_drop_ahead(struct outbox_relay *r)
+{
+	if (!r->claiming)
+		return;
+	(void)claim_ahead_finish(&r->helper, NULL);
+	outbox_store_release(r->stores[r->cur]);
+	outbox_batch_clear(&r->batches[r->cur]);
+	r->claiming = false;
+}
+
 void outbox_relay_release(struct outbox_relay *r)
 {
-	if (r->claiming) {
-		(void)claim_ahead_finish(&r->helper, NULL);
-		outbox_store_release(r->stores[r->cur]);
-		r->claiming = false;
-	}
+	relay_drop_ahead(r);
 	claim_ahead_release(&r->helper);
 	outbox_batch_release(&r->batches[0]);
 	outbox_batch_release(&r->batches[1]);
@@ -276,8 +284,12 @@ static void relay_pause(int64_t us, volatile sig_atomic_t *stop)
 	}
 }
 
+/* A pause after a failure. The batch claimed ahead is given back first:
+ * held through the pause, its rows (and every later row of their orders)
+ * would wait for this relay even when another one could send them. */
 static void relay_back_off(struct outbox_relay *r, volatile sig_atomic_t *stop)
 {
+	relay_drop_ahead(r);
 	if (r->failures < INT32_MAX)
 		r->failures++;
 	relay_pause(backoff_delay_us(&r->opt.error_backoff, r->failures, r->sys), stop);

@@ -28,6 +28,7 @@ struct fake_store {
 	struct fake_sys *clock;
 	volatile sig_atomic_t *stop;
 	size_t pending;		      /* rows still to hand out */
+	size_t held;		      /* rows of the open claim; release returns them */
 	int32_t attempts[T_MAX_ROWS]; /* attempts of the rows of the next claim */
 	int claim_failures;	      /* next claims that fail with OS_EUNAVAIL */
 	int claim_calls;
@@ -76,6 +77,7 @@ static enum os_status fs_claim(void *ctx, const struct outbox_filter *f, size_t 
 	}
 	b->count = n;
 	s->pending -= n;
+	s->held = n;
 	return OS_OK;
 }
 
@@ -86,6 +88,7 @@ static enum os_status fs_complete(void *ctx, const struct outbox_batch *b,
 
 	(void)err;
 	s->complete_calls++;
+	s->held = 0;
 	s->completed_rows += b->count;
 	s->last_count = b->count;
 	memcpy(s->last_results, r, b->count * sizeof(*r));
@@ -94,7 +97,11 @@ static enum os_status fs_complete(void *ctx, const struct outbox_batch *b,
 
 static void fs_release(void *ctx)
 {
-	((struct fake_store *)ctx)->release_calls++;
+	struct fake_store *s = ctx;
+
+	s->release_calls++;
+	s->pending += s->held;
+	s->held = 0;
 }
 
 static enum os_status fs_wait(void *ctx, int timeout_ms, struct os_error *err)
@@ -142,6 +149,7 @@ static const struct outbox_store_ops fake_store_ops = {
 struct fake_sink {
 	enum outbox_delivery verdicts[T_MAX_ROWS]; /* by row index */
 	enum os_status status;			   /* what send returns */
+	int failures;				   /* next sends that fail first */
 	volatile sig_atomic_t *stop_during_send;   /* raised inside send when set */
 	struct fake_store *await_claim_on;	   /* first send waits for a claim there */
 	bool claim_seen_during_send;
@@ -171,6 +179,10 @@ static enum os_status fsink_send(void *ctx, const struct outbox_batch *b,
 	size_t i;
 
 	k->send_calls++;
+	if (k->failures > 0) {
+		k->failures--;
+		return os_fail(err, OS_EUNAVAIL, NULL, "sink down");
+	}
 	k->rows_seen += b->count;
 	if (k->await_claim_on != NULL && k->send_calls == 1)
 		k->claim_seen_during_send = await_claim(k->await_claim_on);
@@ -213,7 +225,7 @@ static void fo_batch(void *ctx, const char *name, size_t claimed, size_t sent, s
 static void fo_error(void *ctx, const char *name, const char *message)
 {
 	(void)name;
-	assert_non_null(strstr(message, "database down"));
+	assert_true(strstr(message, "database down") != NULL || strstr(message, "sink down") != NULL);
 	((struct fake_obs *)ctx)->errors++;
 }
 
@@ -505,6 +517,25 @@ static void test_failed_claim_ahead_is_retried(void **state)
 	assert_int_equal(f->fs.wait_calls, 1);
 }
 
+/* After a failed delivery the batch claimed ahead is given back before the
+ * pause, not kept for after it: the next turn claims again. */
+static void test_failure_gives_back_batch_claimed_ahead(void **state)
+{
+	struct fixture *f = *state;
+
+	f->ports.ahead = &f->store2;
+	f->fs.pending = 100;
+	f->fs2.pending = 50;
+	f->fk.failures = 1;
+	f->fs.stop_after_waits = 1;
+	assert_int_equal(outbox_relay_run(&f->opt, &f->ports, &f->stop), 0);
+	assert_int_equal(f->fo.errors, 1);
+	assert_int_equal(f->fs.release_calls, 1);  /* the failed batch */
+	assert_int_equal(f->fs2.release_calls, 1); /* the one claimed ahead */
+	assert_int_equal(f->fs2.claim_calls, 2);   /* ahead, then again */
+	assert_int_equal(f->fs2.completed_rows, 50);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -529,6 +560,8 @@ int main(void)
 					    fixture_teardown),
 	    cmocka_unit_test_setup_teardown(test_stop_releases_batch_claimed_ahead, fixture_setup,
 					    fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_failure_gives_back_batch_claimed_ahead,
+					    fixture_setup, fixture_teardown),
 	    cmocka_unit_test_setup_teardown(test_failed_claim_ahead_is_retried, fixture_setup,
 					    fixture_teardown),
 	};
