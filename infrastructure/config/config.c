@@ -11,16 +11,31 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "app/outbox_msg.h"
 
 #define DOTENV_LINE_MAX 4096
 
+/*
+ * One API event loop per core, as h2o is meant to run, and at least two so
+ * that one slow request never holds up the whole API. Each loop waits on its
+ * own database session during a query, so this is also how many statements
+ * the API has in the database at once; more sessions than cores only make
+ * them wait on each other's row locks there (docs/BENCHMARKS.md).
+ */
+static int default_api_threads(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 2 ? 2 : n > 64 ? 64 : (int)n;
+}
+
 static void set_defaults(struct config *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->app_port = 8000;
-	c->api_threads = 16;
+	c->api_threads = default_api_threads();
 	c->catalog_cache_ms = 1000;
 	c->log_level = LOG_INFO;
 	c->log_json = true;
