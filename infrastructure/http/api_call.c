@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "domain/hex.h"
 #include "infrastructure/log/log.h"
 #include "infrastructure/metrics/metrics.h"
 #include "order_json.h"
@@ -95,17 +96,6 @@ void api_call_init(struct api_call *c, h2o_req_t *req, struct api_env *env)
 		memcpy(c->trace.traceparent, v, len);
 }
 
-static int hexval(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
-
 /* Percent-decodes s into out (cap with NUL); false if malformed, too long or
  * it would hold a NUL. */
 static bool unescape(const char *s, size_t len, char *out, size_t cap)
@@ -118,8 +108,8 @@ static bool unescape(const char *s, size_t len, char *out, size_t cap)
 		if (ch == '+') {
 			ch = ' ';
 		} else if (ch == '%') {
-			int hi = i + 2 < len ? hexval(s[i + 1]) : -1;
-			int lo = i + 2 < len ? hexval(s[i + 2]) : -1;
+			int hi = i + 2 < len ? hex_digit(s[i + 1]) : -1;
+			int lo = i + 2 < len ? hex_digit(s[i + 2]) : -1;
 
 			if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
 				return false;

@@ -11,6 +11,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "domain/hex.h"
+
 /* Distinct hold durations in use (latency, timeout); h2o timeouts have one
  * fixed duration each. */
 #define HOLD_KINDS 4
@@ -205,17 +207,6 @@ bool sim_request_header(const struct sim_request *r, const char *name, char *out
 	return false;
 }
 
-static int hex_val(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Percent-decodes s[0..len) into out; false if it does not fit or holds NUL. */
 static bool url_decode(const char *s, size_t len, char *out, size_t cap)
 {
@@ -226,9 +217,9 @@ static bool url_decode(const char *s, size_t len, char *out, size_t cap)
 
 		if (c == '+') {
 			c = ' ';
-		} else if (c == '%' && i + 2 < len && hex_val(s[i + 1]) >= 0 &&
-			   hex_val(s[i + 2]) >= 0) {
-			c = (char)(hex_val(s[i + 1]) * 16 + hex_val(s[i + 2]));
+		} else if (c == '%' && i + 2 < len && hex_digit(s[i + 1]) >= 0 &&
+			   hex_digit(s[i + 2]) >= 0) {
+			c = (char)(hex_digit(s[i + 1]) * 16 + hex_digit(s[i + 2]));
 			i += 2;
 		}
 		if (c == '\0' || o + 1 >= cap)
