@@ -50,6 +50,20 @@ static int clean(void **state)
 
 static const struct outbox_filter only_kafka = { 1, { "order.events" } };
 
+/* Opens st on s, adds n pending order.events rows and claims them all into
+ * b (made for n rows). */
+static void claim_new_rows(struct outbox_store *st, struct pg_session *s,
+			   struct outbox_batch *b, int n)
+{
+	struct os_error err;
+
+	pg_outbox_store_init(st, s);
+	assert_int_equal(outbox_batch_init(b, (size_t)n), OS_OK);
+	add_rows("order.events", n, NULL);
+	assert_int_equal(outbox_store_claim(st, &only_kafka, (size_t)n, b, &err), OS_OK);
+	assert_int_equal(b->count, n);
+}
+
 static void two_relays_never_share_a_row(void **state)
 {
 	struct pg_session *s1 = testdb_session(), *s2 = testdb_session();
@@ -304,11 +318,7 @@ static void error_text_cut_inside_a_character_is_stored(void **state)
 	struct os_error err;
 
 	(void)state;
-	pg_outbox_store_init(&st, s);
-	assert_int_equal(outbox_batch_init(&b, 1), OS_OK);
-	add_rows("order.events", 1, NULL);
-	assert_int_equal(outbox_store_claim(&st, &only_kafka, 1, &b, &err), OS_OK);
-	assert_int_equal(b.count, 1);
+	claim_new_rows(&st, s, &b, 1);
 	memset(res, 0, sizeof(res));
 	res[0].fate = OUTBOX_FATE_DEAD;
 	/* "café" whose last character lost its second byte, then a stray byte. */
@@ -329,11 +339,7 @@ static void complete_after_lost_claim_records_nothing(void **state)
 	struct os_error err;
 
 	(void)state;
-	pg_outbox_store_init(&st, s);
-	assert_int_equal(outbox_batch_init(&b, 1), OS_OK);
-	add_rows("order.events", 1, NULL);
-	assert_int_equal(outbox_store_claim(&st, &only_kafka, 1, &b, &err), OS_OK);
-	assert_int_equal(b.count, 1);
+	claim_new_rows(&st, s, &b, 1);
 	assert_true(testdb_exec("SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity "
 		 "WHERE datname = current_database() AND pid <> pg_backend_pid()"));
 	/* The session finds out (here through wait) and reconnects; the claim is
@@ -362,11 +368,7 @@ static void complete_records_nothing_unless_every_row_is_found(void **state)
 	struct os_error err;
 
 	(void)state;
-	pg_outbox_store_init(&st, s);
-	assert_int_equal(outbox_batch_init(&b, 3), OS_OK);
-	add_rows("order.events", 3, NULL);
-	assert_int_equal(outbox_store_claim(&st, &only_kafka, 3, &b, &err), OS_OK);
-	assert_int_equal(b.count, 3);
+	claim_new_rows(&st, s, &b, 3);
 	memset(res, 0, sizeof(res));
 	b.rows[1].event_id = b.rows[0].event_id; /* one row twice, one missing */
 	assert_int_equal(outbox_store_complete(&st, &b, res, &err), OS_EIO);
