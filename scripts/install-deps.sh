@@ -14,7 +14,13 @@ packages=(
 	libcurl4-openssl-dev libcmocka-dev libssl-dev zlib1g-dev
 	postgresql postgresql-contrib
 	kcat wrk curl jq yq openssl valgrind
+	libjwt-dev clang
+	prometheus chromium default-jre-headless maven
+	python3 python3-venv python3-pip
 )
+# npm (the documentation assets and the browser test's driver) may come with
+# a nodejs that is not Debian's; Debian's own pair only when there is none.
+if ! command -v npm >/dev/null 2>&1; then packages+=(nodejs npm); fi
 
 quiet=0
 if [ "${1:-}" = "-q" ]; then quiet=1; fi

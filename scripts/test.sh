@@ -12,7 +12,10 @@
 # Settings: JOBS (build parallelism, default nproc), CTEST_PARALLEL_LEVEL
 # (ctest's own, default serial), SKIP_INSTALL=1 to skip install-deps.sh,
 # BUILD_DIR / ASAN_BUILD_DIR (default build, build-asan; relative to the repo),
-# BUILD_TYPE of the normal tree (default RelWithDebInfo).
+# BUILD_TYPE of the normal tree (default RelWithDebInfo); TEST_REGEX runs
+# only the ctest tests whose names match it; SKIP_ASAN=1 and SKIP_VALGRIND=1
+# leave out the sanitizer tree and valgrind (for a quick look at one test;
+# `make test` runs everything).
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -125,10 +128,13 @@ main() {
 	build_tree "$BUILD" -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-RelWithDebInfo}"
 	local built=$?
 	record build $built
-	say "building $BUILD_ASAN (ASan+UBSan)"
-	build_tree "$BUILD_ASAN" -DCMAKE_BUILD_TYPE=Debug -DOS_SANITIZE=ON
-	local built_asan=$?
-	record build-asan $built_asan
+	local built_asan=1
+	if [ "${SKIP_ASAN:-0}" != 1 ]; then
+		say "building $BUILD_ASAN (ASan+UBSan)"
+		build_tree "$BUILD_ASAN" -DCMAKE_BUILD_TYPE=Debug -DOS_SANITIZE=ON
+		built_asan=$?
+		record build-asan $built_asan
+	fi
 	if [ $built -ne 0 ]; then return; fi
 
 	say "starting the test stack"
@@ -138,7 +144,9 @@ main() {
 	if [ $stack -ne 0 ]; then return; fi
 
 	say "ctest $BUILD (all labels)"
-	ctest --test-dir "$BUILD" --output-on-failure
+	local select=()
+	if [ -n "${TEST_REGEX:-}" ]; then select=(-R "$TEST_REGEX"); fi
+	ctest --test-dir "$BUILD" --output-on-failure "${select[@]}"
 	record ctest $?
 
 	if [ $built_asan -eq 0 ]; then
@@ -146,13 +154,15 @@ main() {
 		LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$ROOT/tests/lsan.supp:print_suppressions=0} \
 			ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1} \
 			UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
-			ctest --test-dir "$BUILD_ASAN" -L 'unit|integration' --output-on-failure
+			ctest --test-dir "$BUILD_ASAN" -L 'unit|integration' --output-on-failure "${select[@]}"
 		record ctest-asan $?
 	fi
 
-	say "valgrind over the unit tests"
-	run_valgrind
-	record valgrind $?
+	if [ "${SKIP_VALGRIND:-0}" != 1 ]; then
+		say "valgrind over the unit tests"
+		run_valgrind
+		record valgrind $?
+	fi
 }
 
 main

@@ -29,6 +29,16 @@ E2E_STATUS=""
 E2E_BODY=$E2E_TMP/last_body
 E2E_READY_SECONDS=${E2E_READY_SECONDS:-30}
 E2E_CALLBACK_SECRET=e2e-callback-secret
+# Bearer token that e2e_http and e2e_parallel_post send to the API when set
+# (scripts that call curl themselves add "${E2E_AUTH[@]}").
+E2E_TOKEN=${E2E_TOKEN:-}
+E2E_AUTH=()
+e2e_set_token() { # token ("" = none)
+	E2E_TOKEN=$1
+	E2E_AUTH=()
+	if [ -n "$E2E_TOKEN" ]; then E2E_AUTH=(-H "Authorization: Bearer $E2E_TOKEN"); fi
+}
+e2e_set_token "$E2E_TOKEN"
 
 # The service reads ./.env and these variables: a developer's own settings
 # must not leak into a test.
@@ -121,7 +131,7 @@ e2e_http() { # method url [body [curl-args...]]
 		shift
 	fi
 	E2E_STATUS=$(curl -sS -o "$E2E_BODY" -w '%{http_code}' --max-time 30 \
-		-X "$method" "${args[@]}" "$@" "$url" 2>"$E2E_TMP/curl.err") || E2E_STATUS=000
+		-X "$method" "${args[@]}" "${E2E_AUTH[@]}" "$@" "$url" 2>"$E2E_TMP/curl.err") || E2E_STATUS=000
 }
 
 # n POSTs in flight at once (one curl, every connection opened up front).
@@ -137,6 +147,7 @@ e2e_parallel_post() { # tag n url body-file [header]
 			echo 'request = "POST"'
 			echo 'header = "Content-Type: application/json"'
 			if [ -n "$header" ]; then echo "header = \"$header\""; fi
+			if [ -n "$E2E_TOKEN" ]; then echo "header = \"Authorization: Bearer $E2E_TOKEN\""; fi
 			echo "data-binary = \"@${body//\{i\}/$i}\""
 			echo "output = \"$E2E_TMP/$tag.$i.json\""
 			# curl expands the \n itself.
