@@ -66,6 +66,9 @@ static int usage(FILE *out)
 		"usage: order-service <command>\n"
 		"  api                              HTTP API (APP_PORT, default 8000)\n"
 		"  migrate [--dir DIR]              apply pending migrations\n"
+		"  migrate status [--dir DIR]       list applied and pending migrations; exit 0 up to\n"
+		"                                   date, 3 some pending, 4 an applied file changed\n"
+		"                                   or missing, 1 error\n"
 		"  worker outbox-payments           relay payment requests\n"
 		"  worker outbox-notifications      relay notifications\n"
 		"  worker outbox-kafka              relay order events and shipping requests\n"
@@ -288,12 +291,53 @@ static const char *migrations_dir(int argc, char **argv)
 	return INSTALLED_MIGRATIONS_DIR;
 }
 
+struct migrate_tally {
+	int applied, pending, changed;
+};
+
+static void print_migration(void *ctx, const struct pg_migration *m)
+{
+	static const char *const states[] = { "applied", "changed", "no-file", "pending" };
+	static const char *const sums[] = { "ok", "changed", "-", "-" };
+	struct migrate_tally *t = ctx;
+
+	printf("%-40s %-8s %-8s %s\n", m->version, states[m->state], sums[m->state],
+	       m->applied_at[0] ? m->applied_at : "-");
+	if (m->state == PG_MIGRATION_PENDING)
+		t->pending++;
+	else if (m->state == PG_MIGRATION_APPLIED)
+		t->applied++;
+	else
+		t->changed++;
+}
+
+/* `migrate status`: changes nothing; the exit status says what `migrate`
+ * would do (0 nothing, 3 apply, 4 refuse). */
+static int cmd_migrate_status(int argc, char **argv)
+{
+	struct migrate_tally t = { 0, 0, 0 };
+	struct os_error err;
+	const char *dir = migrations_dir(argc, argv);
+
+	os_error_clear(&err);
+	if (require(cfg.database_url, "DATABASE_URL", &err) != OS_OK)
+		return fail_line("configuration", &err);
+	printf("%-40s %-8s %-8s %s\n", "VERSION", "STATE", "CHECKSUM", "APPLIED_AT");
+	if (pg_migrate_status(cfg.database_url, dir, print_migration, &t, &err) != OS_OK)
+		return fail_line("migrate status failed", &err);
+	printf("migrate status: %d applied, %d pending, %d changed or missing (%s)\n", t.applied,
+	       t.pending, t.changed, dir);
+	return t.changed > 0 ? 4 : t.pending > 0 ? 3 : 0;
+}
+
 static int cmd_migrate(int argc, char **argv)
 {
 	struct os_error err;
 	const char *dir = migrations_dir(argc, argv);
 	int applied = 0;
 
+	if (argc >= 1 && strcmp(argv[0], "status") == 0)
+		return cmd_migrate_status(argc - 1, argv + 1);
 	os_error_clear(&err);
 	if (require(cfg.database_url, "DATABASE_URL", &err) != OS_OK)
 		return fail_line("configuration", &err);
