@@ -66,9 +66,9 @@ static int usage(FILE *out)
 		"usage: order-service <command>\n"
 		"  api                              HTTP API (APP_PORT, default 8000)\n"
 		"  migrate [--dir DIR]              apply pending migrations\n"
-		"  migrate status [--dir DIR]       list applied and pending migrations; exit 0 up to\n"
-		"                                   date, 3 some pending, 4 an applied file changed\n"
-		"                                   or missing, 1 error\n"
+		"  migrate status [--dir DIR]       list applied and pending migrations; exit 0\n"
+		"                                   up to date, 3 some pending, 4 an applied\n"
+		"                                   file changed or missing, 1 error\n"
 		"  worker outbox-payments           relay payment requests\n"
 		"  worker outbox-notifications      relay notifications\n"
 		"  worker outbox-kafka              relay order events and shipping requests\n"
@@ -216,7 +216,8 @@ static void api_metrics_refresh(void *ctx)
 
 	(void)ctx;
 	os_error_clear(&err);
-	if (metrics_session == NULL && pg_session_open(cfg.database_url, &metrics_session, &err) != OS_OK) {
+	if (metrics_session == NULL &&
+	    pg_session_open(cfg.database_url, &metrics_session, &err) != OS_OK) {
 		log_kv(LOG_WARN, "queue stats unavailable", "error", err.message, NULL);
 		return;
 	}
@@ -485,7 +486,8 @@ static void consumer_note(void *arg, enum shipping_consumer_event ev, const stru
 	const char *name = (size_t)ev < sizeof(names) / sizeof(names[0]) ? names[ev] : "other";
 
 	(void)arg;
-	metrics_consumer_message(name, ev == SHIPPING_CONSUMER_RECORDED && m != NULL && m->rejected);
+	metrics_consumer_message(name,
+				 ev == SHIPPING_CONSUMER_RECORDED && m != NULL && m->rejected);
 	if (err != NULL || (m != NULL && m->rejected))
 		log_kv(ev == SHIPPING_CONSUMER_RECORDED ? LOG_WARN : LOG_ERROR,
 		       m != NULL && m->rejected ? "malformed shipping event recorded as rejected"

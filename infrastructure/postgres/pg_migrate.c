@@ -321,7 +321,8 @@ static enum os_status read_recorded(PGconn *c, struct recorded *r, struct os_err
 	}
 	n = PQntuples(res);
 	if (n > PG_MIGRATE_FILES_MAX) {
-		st = os_fail(err, OS_EINVAL, NULL, "over %d recorded migrations", PG_MIGRATE_FILES_MAX);
+		st = os_fail(err, OS_EINVAL, NULL, "over %d recorded migrations",
+			     PG_MIGRATE_FILES_MAX);
 		goto out;
 	}
 	for (i = 0; i < n; i++) {

@@ -239,7 +239,8 @@ static void status_reports_changes_and_changes_nothing(void **state)
 	assert_string_equal(m->applied_at, "");
 	/* Nothing applied, nothing recorded. */
 	assert_int_equal(count_rows(url, "SELECT count(*) FROM schema_migrations"), before);
-	assert_int_equal(count_rows(url, "SELECT count(*) FROM pg_class WHERE relname = 'status_probe'"), 0);
+	assert_int_equal(count_rows(url, "SELECT count(*) FROM pg_class "
+				    "WHERE relname = 'status_probe'"), 0);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	assert_int_equal(system(cmd), 0);
 }
@@ -266,7 +267,8 @@ static void status_of_empty_database(void **state)
 	for (i = 0; i < seen.count; i++)
 		assert_int_equal(seen.rows[i].state, PG_MIGRATION_PENDING);
 	/* Not even the bookkeeping table was created. */
-	assert_int_equal(count_rows(url, "SELECT count(*) FROM pg_class WHERE relname = 'schema_migrations'"), 0);
+	assert_int_equal(count_rows(url, "SELECT count(*) FROM pg_class "
+				    "WHERE relname = 'schema_migrations'"), 0);
 	assert_int_equal(pg_migrate_status(url, "/nonexistent/migrations", collect, &seen, &err),
 			 OS_EINVAL);
 	testdb_drop(url);
