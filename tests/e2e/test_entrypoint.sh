@@ -148,7 +148,22 @@ check_no_orphans() { # label child-pids
 	assert_eq "$1: the session is empty" "" "$(e2e_session_procs "$EP")"
 }
 
+# A METRICS_PORT_BASE that is not a port, or leaves no room for every
+# process, stops the entrypoint at once with one line, before it starts
+# anything.
+test_bad_metrics_base() {
+	local v rc out
+	for v in abc 65530 -1; do
+		out=$(env DATABASE_URL="$E2E_DB_URL" ORDER_SERVICE_BIN=/nonexistent METRICS_PORT_BASE="$v" \
+			timeout 10 bash "$SOURCE_DIR/entrypoint.sh" 2>&1)
+		rc=$?
+		assert_eq "METRICS_PORT_BASE=$v: exit 1" 1 "$rc"
+		assert_match "METRICS_PORT_BASE=$v: one line naming it" '^entrypoint: METRICS_PORT_BASE: .*'"$v" "$out"
+	done
+}
+
 main() {
+	test_bad_metrics_base
 	e2e_db_create
 	e2e_start_sim sim
 	test_worker_death_ends_group
