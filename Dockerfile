@@ -3,25 +3,30 @@
 # runtime with only the shared libraries, pg_isready (entrypoint.sh waits for
 # the database with it) and curl (HEALTHCHECK). Runs as a non-root user;
 # entrypoint.sh supervises the API and the workers (DESIGN §2), and runs any
-# other command given to it, e.g. `order-sim --port 8081`.
+# other command given to it, e.g. `order-sim --port 8081`. Each process
+# serves Prometheus /metrics on METRICS_PORT_BASE (9400) plus its role's
+# offset (entrypoint.sh, deploy/prometheus/prometheus.yml).
+# OS_COMMIT (build argument) names the commit in order_service_build_info:
+# the build context has no .git.
 
 FROM debian:12 AS build
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       build-essential cmake pkg-config \
       librdkafka-dev libpq-dev libh2o-evloop-dev libyajl-dev \
-      libcurl4-openssl-dev libcmocka-dev libssl-dev zlib1g-dev \
+      libcurl4-openssl-dev libcmocka-dev libssl-dev zlib1g-dev libjwt-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
-RUN cmake -S . -B /tmp/build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOS_TESTS=OFF \
+ARG OS_COMMIT=unknown
+RUN OS_COMMIT="$OS_COMMIT" cmake -S . -B /tmp/build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOS_TESTS=OFF \
  && cmake --build /tmp/build -j "$(nproc)" \
  && cmake --install /tmp/build --prefix /usr/local
 
 FROM debian:12-slim
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      librdkafka1 libpq5 libh2o-evloop0.13 libyajl2 libcurl4 libssl3 zlib1g \
+      librdkafka1 libpq5 libh2o-evloop0.13 libyajl2 libcurl4 libssl3 zlib1g libjwt0 \
       postgresql-client curl ca-certificates \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --user-group --home-dir /nonexistent \
@@ -30,10 +35,12 @@ COPY --from=build /usr/local/bin/order-service /usr/local/bin/order-sim /usr/loc
 COPY --from=build /usr/local/share/order-service/migrations /usr/local/share/order-service/migrations
 COPY entrypoint.sh /usr/local/bin/entrypoint.sh
 ENV MIGRATIONS_DIR=/usr/local/share/order-service/migrations \
-    APP_PORT=8000
+    APP_PORT=8000 \
+    METRICS_PORT_BASE=9400
 USER order-service
 WORKDIR /tmp
 EXPOSE 8000
+EXPOSE 9400-9405
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
   CMD curl -fsS "http://localhost:${APP_PORT:-8000}/health/ready" >/dev/null || exit 1
 ENTRYPOINT ["/usr/local/bin/entrypoint.sh"]

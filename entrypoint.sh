@@ -16,6 +16,14 @@
 #   STOP_GRACE_SECONDS   grace period before SIGKILL on shutdown (default 20)
 #   ENTRYPOINT_ROLES     what to run (default: api and the five workers), e.g.
 #                        "api" or "outbox-kafka inbox" to scale parts separately
+#   METRICS_PORT_BASE    when > 0, every child serves Prometheus /metrics on a
+#                        port of its own: the base plus its role's offset
+#                          api +0, outbox-payments +1, outbox-notifications +2,
+#                          outbox-kafka +3, shipping-consumer +4, inbox +5
+#                        (a role listed again gets +10 per repeat). Each child
+#                        is given METRICS_PORT. With several roles, a
+#                        METRICS_PORT or WORKER_METRICS_PORT set for the group
+#                        is taken as the base: one port cannot serve them all.
 set -uo pipefail
 
 if [ $# -gt 0 ]; then exec "$@"; fi
@@ -28,6 +36,7 @@ ROLES=${ENTRYPOINT_ROLES:-api outbox-payments outbox-notifications outbox-kafka 
 pids=()
 names=()
 stopping=0
+METRICS_BASE=0
 
 say() { echo "entrypoint: $*" >&2; }
 
@@ -69,17 +78,54 @@ wait_for_db() {
 	done
 }
 
+# The offset of a role's metrics port from METRICS_PORT_BASE.
+role_offset() { # role
+	case $1 in
+	api) echo 0 ;;
+	outbox-payments) echo 1 ;;
+	outbox-notifications) echo 2 ;;
+	outbox-kafka) echo 3 ;;
+	shipping-consumer) echo 4 ;;
+	inbox) echo 5 ;;
+	*) echo 9 ;;
+	esac
+}
+
+# Sets METRICS_BASE (0 = no per-process ports) from the settings; fails on a
+# value that is not a port or a base whose ports would pass 65535.
+metrics_settings() {
+	local base=${METRICS_PORT_BASE:-0} n
+	n=$(wc -w <<<"$ROLES")
+	if [ "$base" = 0 ] && [ "$n" -gt 1 ]; then
+		base=${METRICS_PORT:-${WORKER_METRICS_PORT:-0}}
+		if [ "$base" != 0 ]; then say "one metrics port for $n processes: using $base as METRICS_PORT_BASE"; fi
+	fi
+	if ! [[ "$base" =~ ^[0-9]{1,5}$ ]] || [ $((10#$base + 10 * n)) -gt 65535 ]; then
+		say "METRICS_PORT_BASE: must be a port number leaving room for every process, got \"$base\""
+		return 1
+	fi
+	METRICS_BASE=$((10#$base))
+}
+
 start_children() {
-	local role
+	local role port metrics=() seen=" "
 	for role in $ROLES; do
+		metrics=()
+		if [ "$METRICS_BASE" -gt 0 ]; then
+			port=$((METRICS_BASE + $(role_offset "$role")))
+			while [[ "$seen" == *" $port "* ]]; do port=$((port + 10)); done
+			seen+="$port "
+			metrics=(env METRICS_PORT="$port")
+		fi
 		if [ "$role" = api ]; then
-			"$BIN" api &
+			"${metrics[@]}" "$BIN" api &
 		else
-			"$BIN" worker "$role" &
+			"${metrics[@]}" "$BIN" worker "$role" &
 		fi
 		pids+=("$!")
 		names+=("$role")
-		say "started $role (pid $!)"
+		say "started $role (pid $!${port:+, metrics on :$port})"
+		port=""
 	done
 }
 
@@ -129,6 +175,7 @@ collect() {
 }
 
 main() {
+	metrics_settings || exit 1
 	# A signal during start-up ends the script before anything runs.
 	wait_for_db || { [ $stopping -eq 1 ] && exit 0; exit 1; }
 	run_fg "$BIN" migrate || { [ $stopping -eq 1 ] && exit 0; say "migrate failed"; exit 1; }

@@ -24,7 +24,9 @@
 #include "infrastructure/kafka/kafka_source.h"
 #include "infrastructure/log/log.h"
 #include "infrastructure/metrics/metrics.h"
+#include "infrastructure/metrics/metrics_queues.h"
 #include "infrastructure/metrics/metrics_server.h"
+#include "infrastructure/metrics/metrics_workers.h"
 #include "infrastructure/postgres/pg_migrate.h"
 #include "infrastructure/postgres/pg_session.h"
 #include "workers/inbox_applier.h"
@@ -64,6 +66,9 @@ static int usage(FILE *out)
 		"usage: order-service <command>\n"
 		"  api                              HTTP API (APP_PORT, default 8000)\n"
 		"  migrate [--dir DIR]              apply pending migrations\n"
+		"  migrate status [--dir DIR]       list applied and pending migrations; exit 0\n"
+		"                                   up to date, 3 some pending, 4 an applied\n"
+		"                                   file changed or missing, 1 error\n"
 		"  worker outbox-payments           relay payment requests\n"
 		"  worker outbox-notifications      relay notifications\n"
 		"  worker outbox-kafka              relay order events and shipping requests\n"
@@ -198,6 +203,45 @@ static void api_thread_fini(void *arg, struct api_thread_ctx *ctx)
 	}
 }
 
+/* The queue gauges of the API's own metrics endpoint (METRICS_PORT), read
+ * on that endpoint's thread through a session of its own; a failed read
+ * keeps the last values, and the session is opened again next time. */
+static struct pg_session *metrics_session;
+
+static void api_metrics_refresh(void *ctx)
+{
+	struct queue_stats qs;
+	struct os_error err;
+	struct admin a;
+
+	(void)ctx;
+	os_error_clear(&err);
+	if (metrics_session == NULL &&
+	    pg_session_open(cfg.database_url, &metrics_session, &err) != OS_OK) {
+		log_kv(LOG_WARN, "queue stats unavailable", "error", err.message, NULL);
+		return;
+	}
+	pg_admin_init(&a, metrics_session);
+	if (admin_stats(&a, &qs, &err) != OS_OK) {
+		log_kv(LOG_WARN, "queue stats unavailable", "error", err.message, NULL);
+		pg_session_free(metrics_session);
+		metrics_session = NULL;
+		return;
+	}
+	metrics_queues_update(&qs);
+}
+
+/* The API's series that read 0 before anything happened: order counters
+ * and the queue gauges of every destination this configuration has. */
+static void api_metrics_init(void)
+{
+	const char *dests[] = { OUTBOX_DEST_PAYMENTS, OUTBOX_DEST_NOTIFICATIONS,
+				cfg.topic_order_events, cfg.topic_shipping_requests };
+
+	metrics_orders_init();
+	metrics_queues_known(dests, sizeof(dests) / sizeof(dests[0]));
+}
+
 static int cmd_api(void)
 {
 	struct api_options o = { .host = "0.0.0.0",
@@ -211,6 +255,10 @@ static int cmd_api(void)
 	os_error_clear(&err);
 	if (require(cfg.database_url, "DATABASE_URL", &err) != OS_OK)
 		return fail_line("configuration", &err);
+	api_metrics_init();
+	if (cfg.metrics_port > 0 &&
+	    metrics_server_start(cfg.metrics_port, api_metrics_refresh, NULL, &err) != OS_OK)
+		return fail_line("metrics endpoint", &err);
 	api_slots = calloc((size_t)cfg.api_threads, sizeof(*api_slots));
 	if (api_slots == NULL)
 		return 1;
@@ -244,12 +292,53 @@ static const char *migrations_dir(int argc, char **argv)
 	return INSTALLED_MIGRATIONS_DIR;
 }
 
+struct migrate_tally {
+	int applied, pending, changed;
+};
+
+static void print_migration(void *ctx, const struct pg_migration *m)
+{
+	static const char *const states[] = { "applied", "changed", "no-file", "pending" };
+	static const char *const sums[] = { "ok", "changed", "-", "-" };
+	struct migrate_tally *t = ctx;
+
+	printf("%-40s %-8s %-8s %s\n", m->version, states[m->state], sums[m->state],
+	       m->applied_at[0] ? m->applied_at : "-");
+	if (m->state == PG_MIGRATION_PENDING)
+		t->pending++;
+	else if (m->state == PG_MIGRATION_APPLIED)
+		t->applied++;
+	else
+		t->changed++;
+}
+
+/* `migrate status`: changes nothing; the exit status says what `migrate`
+ * would do (0 nothing, 3 apply, 4 refuse). */
+static int cmd_migrate_status(int argc, char **argv)
+{
+	struct migrate_tally t = { 0, 0, 0 };
+	struct os_error err;
+	const char *dir = migrations_dir(argc, argv);
+
+	os_error_clear(&err);
+	if (require(cfg.database_url, "DATABASE_URL", &err) != OS_OK)
+		return fail_line("configuration", &err);
+	printf("%-40s %-8s %-8s %s\n", "VERSION", "STATE", "CHECKSUM", "APPLIED_AT");
+	if (pg_migrate_status(cfg.database_url, dir, print_migration, &t, &err) != OS_OK)
+		return fail_line("migrate status failed", &err);
+	printf("migrate status: %d applied, %d pending, %d changed or missing (%s)\n", t.applied,
+	       t.pending, t.changed, dir);
+	return t.changed > 0 ? 4 : t.pending > 0 ? 3 : 0;
+}
+
 static int cmd_migrate(int argc, char **argv)
 {
 	struct os_error err;
 	const char *dir = migrations_dir(argc, argv);
 	int applied = 0;
 
+	if (argc >= 1 && strcmp(argv[0], "status") == 0)
+		return cmd_migrate_status(argc - 1, argv + 1);
 	os_error_clear(&err);
 	if (require(cfg.database_url, "DATABASE_URL", &err) != OS_OK)
 		return fail_line("configuration", &err);
@@ -265,14 +354,8 @@ static int cmd_migrate(int argc, char **argv)
 static void relay_on_batch(void *ctx, const char *name, size_t claimed, size_t sent,
 			   size_t retried, size_t dead, int64_t batch_us)
 {
-	char labels[96];
-
 	(void)ctx;
-	snprintf(labels, sizeof(labels), "relay=\"%s\"", name);
-	metrics_counter_add("outbox_sent_total", labels, (int64_t)sent);
-	metrics_counter_add("outbox_retries_total", labels, (int64_t)retried);
-	metrics_counter_add("outbox_dead_letters_total", labels, (int64_t)dead);
-	metrics_histogram_observe("outbox_relay_batch_seconds", labels, batch_us);
+	metrics_relay_batch(name, sent, retried, dead, batch_us);
 	if (retried > 0 || dead > 0) {
 		char counts[96];
 
@@ -331,6 +414,7 @@ static int run_relay(struct outbox_relay_options *o, const struct outbox_sink *s
 		pg_outbox_store_init(&stores[i], sessions[i]);
 	}
 	crypto_sys_init(&sys);
+	metrics_relay_init(o->name, o->filter.destinations, o->filter.count);
 	ports = (struct outbox_relay_ports){ .store = &stores[0], .ahead = &stores[1],
 					     .sink = sink, .sys = &sys, .obs = &obs };
 	log_kv(LOG_INFO, "relay started", "relay", o->name, NULL);
@@ -400,13 +484,10 @@ static void consumer_note(void *arg, enum shipping_consumer_event ev, const stru
 	static const char *const names[] = { "recorded", "duplicate", "inbox_retry", "refused",
 					     "dropped", "commit_failed", "poll_failed" };
 	const char *name = (size_t)ev < sizeof(names) / sizeof(names[0]) ? names[ev] : "other";
-	char labels[64];
 
 	(void)arg;
-	snprintf(labels, sizeof(labels), "outcome=\"%s\"", name);
-	metrics_counter_add("shipping_consumer_messages_total", labels, 1);
-	if (ev == SHIPPING_CONSUMER_RECORDED && m != NULL && m->rejected)
-		metrics_counter_add("shipping_consumer_errors_total", "kind=\"malformed\"", 1);
+	metrics_consumer_message(name,
+				 ev == SHIPPING_CONSUMER_RECORDED && m != NULL && m->rejected);
 	if (err != NULL || (m != NULL && m->rejected))
 		log_kv(ev == SHIPPING_CONSUMER_RECORDED ? LOG_WARN : LOG_ERROR,
 		       m != NULL && m->rejected ? "malformed shipping event recorded as rejected"
@@ -442,6 +523,7 @@ static int cmd_shipping_consumer(void)
 		return fail_line("kafka consumer", &err);
 	}
 	pg_inbox_writer_init(&inbox, session);
+	metrics_consumer_init();
 	log_kv(LOG_INFO, "shipping consumer started", "topic", cfg.topic_shipping_events, NULL);
 	rc = shipping_consumer_run(&so, &src, &inbox, &stop_requested);
 	log_kv(LOG_INFO, "shipping consumer stopped", NULL);
@@ -453,8 +535,7 @@ static int cmd_shipping_consumer(void)
 static void inbox_on_batch(void *ctx, size_t handled, int64_t batch_us)
 {
 	(void)ctx;
-	metrics_counter_add("inbox_handled_total", NULL, (int64_t)handled);
-	metrics_histogram_observe("inbox_batch_seconds", NULL, batch_us);
+	metrics_inbox_batch(handled, batch_us);
 }
 
 static void inbox_on_sweep(void *ctx, size_t expired)
@@ -463,14 +544,14 @@ static void inbox_on_sweep(void *ctx, size_t expired)
 
 	(void)ctx;
 	snprintf(n, sizeof(n), "%zu", expired);
-	metrics_counter_add("orders_expired_total", NULL, (int64_t)expired);
+	metrics_inbox_expired(expired);
 	log_kv(LOG_INFO, "stale orders cancelled", "count", n, NULL);
 }
 
 static void inbox_on_error(void *ctx, const char *message)
 {
 	(void)ctx;
-	metrics_counter_add("inbox_errors_total", NULL, 1);
+	metrics_inbox_error();
 	log_kv(LOG_WARN, "inbox worker error", "error", message, NULL);
 }
 
@@ -514,6 +595,8 @@ static int cmd_inbox_worker(void)
 	decider.max_attempts = cfg.inbox_max_attempts;
 	decider.retry_base_us = 100 * 1000;
 	decider.retry_max_us = (int64_t)cfg.max_delay_ms * 1000;
+	metrics_inbox_init();
+	metrics_orders_init();
 	log_kv(LOG_INFO, "inbox worker started", NULL);
 	rc = inbox_applier_run(&ao, &store, inbox_decide, &decider, &svc, &svc.sys, &stop_requested);
 	log_kv(LOG_INFO, "inbox worker stopped", NULL);
@@ -524,6 +607,7 @@ static int cmd_inbox_worker(void)
 static int cmd_worker(int argc, char **argv)
 {
 	struct os_error err;
+	int metrics_port = cfg.metrics_port > 0 ? cfg.metrics_port : cfg.worker_metrics_port;
 
 	if (argc < 1)
 		return usage(stderr);
@@ -535,7 +619,7 @@ static int cmd_worker(int argc, char **argv)
 	 * any thread starts; the API's event loops keep glibc's default. */
 	(void)mallopt(M_ARENA_MAX, 2);
 	os_error_clear(&err);
-	if (cfg.worker_metrics_port > 0 && metrics_server_start(cfg.worker_metrics_port, &err) != OS_OK)
+	if (metrics_port > 0 && metrics_server_start(metrics_port, NULL, NULL, &err) != OS_OK)
 		return fail_line("metrics endpoint", &err);
 	if (strcmp(argv[0], "outbox-payments") == 0)
 		return cmd_outbox_http("outbox-payments", OUTBOX_DEST_PAYMENTS, cfg.payments_url,

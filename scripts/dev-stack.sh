@@ -45,7 +45,10 @@ RUN_DIR=$DATA_DIR/run
 SOCK_DIR=$RUN_DIR/pg
 LOG_DIR=$DATA_DIR/logs
 ENV_FILE=$DATA_DIR/stack.env
-KAFKA_ADDR_FILE=$DATA_DIR/kafka.addr
+# Not $DATA_DIR/kafka.addr: that is where a `dev-kafka` started by hand from
+# the repository writes (and on exit removes) its address by default, so a
+# stray one must not take the stack's address away.
+KAFKA_ADDR_FILE=$RUN_DIR/kafka.addr
 
 say() { echo "dev-stack: $*" >&2; }
 die() { say "$*"; exit 1; }
@@ -183,11 +186,22 @@ pg_stop() {
 
 kafka_addr_ready() { [ -s "$KAFKA_ADDR_FILE" ] && grep -qE '^[^:[:space:]]+:[0-9]+' "$KAFKA_ADDR_FILE"; }
 
+# The address the running dev-kafka printed at start (its log), written
+# back to the address file when that was removed while it runs.
+kafka_addr_recover() {
+	local addr
+	addr=$(sed -n 's/^KAFKA_BOOTSTRAP_SERVERS=//p' "$LOG_DIR/dev-kafka.log" 2>/dev/null | tail -n 1)
+	[[ "$addr" =~ ^[^:[:space:]]+:[0-9]+$ ]] || return 1
+	say "dev-kafka's address file was gone: restored $addr from its log"
+	echo "$addr" >"$KAFKA_ADDR_FILE.tmp" && mv "$KAFKA_ADDR_FILE.tmp" "$KAFKA_ADDR_FILE"
+}
+
 kafka_start() {
-	if pid_alive "$RUN_DIR/dev-kafka.pid" && kafka_addr_ready; then
+	if pid_alive "$RUN_DIR/dev-kafka.pid" && { kafka_addr_ready || kafka_addr_recover; }; then
 		say "dev-kafka already running"
 	else
 		[ -x "$ORDER_SERVICE_BIN" ] || die "$ORDER_SERVICE_BIN not found: build first (make build)"
+		stop_pid dev-kafka
 		rm -f "$KAFKA_ADDR_FILE"
 		say "starting dev-kafka"
 		spawn dev-kafka env DATABASE_URL="${DATABASE_URL:-}" \

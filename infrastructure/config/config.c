@@ -248,7 +248,8 @@ static enum os_status load_numbers(struct config *c, struct os_error *err)
 	    (st = get_int(&c->max_body_bytes, "MAX_BODY_BYTES", 1024, 16777216, err)) ||
 	    (st = get_int(&c->order_stale_after_s, "ORDER_STALE_AFTER_SECONDS", 1, 31536000, err)) ||
 	    (st = get_int(&c->inbox_max_attempts, "INBOX_MAX_ATTEMPTS", 1, 10000, err)) ||
-	    (st = get_int(&c->worker_metrics_port, "WORKER_METRICS_PORT", 0, 65535, err)))
+	    (st = get_int(&c->worker_metrics_port, "WORKER_METRICS_PORT", 0, 65535, err)) ||
+	    (st = get_int(&c->metrics_port, "METRICS_PORT", 0, 65535, err)))
 		return st;
 	return OS_OK;
 }

@@ -47,6 +47,8 @@ struct config {
 	char currency[4];                          /* ORDER_CURRENCY, RUB */
 	int inbox_max_attempts;                    /* INBOX_MAX_ATTEMPTS, 50: early events wait this long */
 	int worker_metrics_port;                   /* WORKER_METRICS_PORT, 0 = off */
+	int metrics_port;                          /* METRICS_PORT: this process's /metrics, 0 = off;
+						      wins over WORKER_METRICS_PORT */
 };
 
 /*

@@ -1,6 +1,5 @@
 /* Operator routes: liveness, readiness, Prometheus metrics (with the queue
  * depths read at scrape time) and the dead-letter admin routes. */
-#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -8,6 +7,7 @@
 #include "app/admin_port.h"
 #include "infrastructure/log/log.h"
 #include "infrastructure/metrics/metrics.h"
+#include "infrastructure/metrics/metrics_queues.h"
 #include "order_json.h"
 
 #define METRICS_BODY_MAX (1u << 20)
@@ -48,86 +48,19 @@ void api_ops_ready(struct api_call *c)
 	reply_data(c, 200, "{\"status\":\"ready\"}");
 }
 
-static void describe_queue_gauges(void)
-{
-	metrics_describe("outbox_pending", METRICS_GAUGE, "Pending outbox rows by destination.");
-	metrics_describe("outbox_oldest_pending_age_seconds", METRICS_GAUGE,
-			 "Age of the oldest pending outbox row by destination.");
-	metrics_describe("outbox_dead", METRICS_GAUGE, "Dead outbox rows by destination.");
-	metrics_describe("inbox_pending", METRICS_GAUGE, "Pending inbox rows.");
-	metrics_describe("inbox_lag_seconds", METRICS_GAUGE,
-			 "Age of the oldest pending inbox row.");
-	metrics_describe("inbox_rejected", METRICS_GAUGE, "Rejected inbox rows.");
-}
-
-/* Destinations reported by earlier scrapes. The stats read names only the
- * destinations that have pending or dead rows, so one whose backlog is gone
- * must be set back to 0 here, or its gauges would keep their last values. */
-static pthread_mutex_t seen_lock = PTHREAD_MUTEX_INITIALIZER;
-static char seen[ADMIN_STATS_DESTINATIONS][METRICS_LABELS_MAX + 1];
-static size_t seen_count;
-
-static bool labels_in(char (*set)[METRICS_LABELS_MAX + 1], size_t n, const char *labels)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (strcmp(set[i], labels) == 0)
-			return true;
-	return false;
-}
-
-/* Zeroes the gauges of destinations absent from this read (its label sets
- * are now[0..n)), then remembers this read's set for the next scrape. */
-static void zero_vanished(char (*now)[METRICS_LABELS_MAX + 1], size_t n)
-{
-	size_t i;
-
-	pthread_mutex_lock(&seen_lock);
-	for (i = 0; i < seen_count; i++) {
-		if (labels_in(now, n, seen[i]))
-			continue;
-		metrics_gauge_set("outbox_pending", seen[i], 0);
-		metrics_gauge_set("outbox_oldest_pending_age_seconds", seen[i], 0);
-		metrics_gauge_set("outbox_dead", seen[i], 0);
-	}
-	memcpy(seen, now, n * sizeof(seen[0]));
-	seen_count = n;
-	pthread_mutex_unlock(&seen_lock);
-}
-
 /* Copies the queue depths into gauges; a failing read leaves the last
  * values (and is logged), so a scrape never fails on the database. */
 static void update_queue_gauges(struct api_call *c)
 {
-	char now[ADMIN_STATS_DESTINATIONS][METRICS_LABELS_MAX + 1];
 	struct queue_stats qs;
 	struct os_error err;
-	char labels[METRICS_LABELS_MAX + 1];
-	size_t i, n, kept = 0;
 
-	describe_queue_gauges();
 	os_error_clear(&err);
 	if (admin_stats(admin_of(c), &qs, &err) != OS_OK) {
 		log_kv(LOG_WARN, "queue stats unavailable", "error", err.message, NULL);
 		return;
 	}
-	n = qs.destination_count < ADMIN_STATS_DESTINATIONS ? qs.destination_count
-							    : ADMIN_STATS_DESTINATIONS;
-	for (i = 0; i < n; i++) {
-		if (!metrics_labels(labels, sizeof(labels), "destination", qs.outbox[i].destination,
-				    NULL))
-			continue;
-		metrics_gauge_set("outbox_pending", labels, qs.outbox[i].pending);
-		metrics_gauge_set("outbox_oldest_pending_age_seconds", labels,
-				  qs.outbox[i].oldest_pending_age_ms / 1000);
-		metrics_gauge_set("outbox_dead", labels, qs.outbox[i].dead);
-		memcpy(now[kept++], labels, sizeof(labels));
-	}
-	zero_vanished(now, kept);
-	metrics_gauge_set("inbox_pending", NULL, qs.inbox_pending);
-	metrics_gauge_set("inbox_lag_seconds", NULL, qs.inbox_oldest_pending_age_ms / 1000);
-	metrics_gauge_set("inbox_rejected", NULL, qs.inbox_rejected);
+	metrics_queues_update(&qs);
 }
 
 void api_ops_metrics(struct api_call *c)

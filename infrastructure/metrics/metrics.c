@@ -1,16 +1,22 @@
 /* A fixed table of metric series behind one mutex, rendered on demand. */
 #include "metrics.h"
+#include "metrics_process.h"
 
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-/* Bucket upper bounds in microseconds and their rendering in seconds. */
-static const int64_t bucket_us[] = {1000,   2500,   5000,    10000,   25000,   50000,	100000,
-				    250000, 500000, 1000000, 2500000, 5000000, 10000000};
-static const char *const bucket_le[] = {"0.001", "0.0025", "0.005", "0.01", "0.025", "0.05", "0.1",
-					"0.25",	 "0.5",	   "1",	    "2.5",  "5",     "10"};
+/* Bucket upper bounds in microseconds and their rendering in seconds. The
+ * sub-millisecond ones matter: most API answers and relay batches are
+ * faster than 1 ms, and a histogram whose first bucket is 1 ms cannot show
+ * a p50 or p99 below it. */
+static const int64_t bucket_us[] = {100,	  250,	   500,	    1000,    2500,    5000,
+				    10000,   25000,   50000,   100000,  250000,  500000,
+				    1000000, 2500000, 5000000, 10000000};
+static const char *const bucket_le[] = {"0.0001", "0.00025", "0.0005", "0.001", "0.0025", "0.005",
+					"0.01",	  "0.025",   "0.05",   "0.1",	"0.25",	  "0.5",
+					"1",	  "2.5",     "5",      "10"};
 #define BUCKETS (sizeof(bucket_us) / sizeof(bucket_us[0]))
 
 struct family {
@@ -84,6 +90,13 @@ void metrics_describe(const char *name, enum metrics_kind kind, const char *help
 	size_t f = family_find(name, kind, help);
 	if (f != SIZE_MAX && families[f].help == NULL)
 		families[f].help = help;
+	pthread_mutex_unlock(&lock);
+}
+
+void metrics_series_touch(const char *name, const char *labels, enum metrics_kind kind)
+{
+	pthread_mutex_lock(&lock);
+	(void)series_find(name, labels, kind);
 	pthread_mutex_unlock(&lock);
 }
 
@@ -250,6 +263,7 @@ void metrics_render(struct sbuf *out)
 	pthread_mutex_lock(&lock);
 	for (f = 0; f < family_count; f++)
 		render_family(out, f);
+	metrics_process_render(out);
 	sbuf_addf(out,
 		  "# HELP metrics_series_dropped_total Series not recorded because a table was "
 		  "full.\n# TYPE metrics_series_dropped_total counter\n"
@@ -267,24 +281,61 @@ void metrics_reset(void)
 	pthread_mutex_unlock(&lock);
 }
 
+const char *metrics_method_label(const char *method)
+{
+	static const char *const known[] = {"GET",   "POST", "PUT",	"DELETE",
+					    "PATCH", "HEAD", "OPTIONS"};
+	size_t i;
+
+	for (i = 0; method != NULL && i < sizeof(known) / sizeof(known[0]); i++)
+		if (strcmp(method, known[i]) == 0)
+			return known[i];
+	return "other";
+}
+
 void metrics_http_request(const char *route, const char *method, int status, int64_t micros)
 {
 	char labels[METRICS_LABELS_MAX + 1], code[16];
+	const char *m = metrics_method_label(method);
 
 	metrics_describe("http_requests_total", METRICS_COUNTER,
 			 "HTTP requests by route, method and status.");
 	metrics_describe("http_request_duration_seconds", METRICS_HISTOGRAM,
-			 "HTTP request latency by route.");
-	snprintf(code, sizeof(code), "%d", status);
-	if (metrics_labels(labels, sizeof(labels), "route", route, "method", method, "status", code,
+			 "HTTP request latency by route and method.");
+	/* A status outside 100..599 is not HTTP: one label value for all. */
+	if (status >= 100 && status <= 599)
+		snprintf(code, sizeof(code), "%d", status);
+	else
+		snprintf(code, sizeof(code), "other");
+	if (metrics_labels(labels, sizeof(labels), "route", route, "method", m, "status", code,
 			   NULL))
 		metrics_counter_add("http_requests_total", labels, 1);
-	if (metrics_labels(labels, sizeof(labels), "route", route, NULL))
+	if (metrics_labels(labels, sizeof(labels), "route", route, "method", m, NULL))
 		metrics_histogram_observe("http_request_duration_seconds", labels, micros);
+}
+
+static void describe_orders(void)
+{
+	metrics_describe("orders_created_total", METRICS_COUNTER, "Orders created (not replays).");
+	metrics_describe(METRICS_REFUNDS_REQUESTED, METRICS_COUNTER,
+			 "Refund requests written to the outbox (payment.refund).");
 }
 
 void metrics_order_created(void)
 {
-	metrics_describe("orders_created_total", METRICS_COUNTER, "Orders created (not replays).");
+	describe_orders();
 	metrics_counter_add("orders_created_total", NULL, 1);
+}
+
+void metrics_refund_requested(void)
+{
+	describe_orders();
+	metrics_counter_add(METRICS_REFUNDS_REQUESTED, NULL, 1);
+}
+
+void metrics_orders_init(void)
+{
+	describe_orders();
+	metrics_series_touch("orders_created_total", NULL, METRICS_COUNTER);
+	metrics_series_touch(METRICS_REFUNDS_REQUESTED, NULL, METRICS_COUNTER);
 }

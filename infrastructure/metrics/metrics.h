@@ -34,6 +34,11 @@ enum metrics_kind {
  * kind of its first use. A later declaration of the same name is ignored. */
 void metrics_describe(const char *name, enum metrics_kind kind, const char *help);
 
+/* Creates the series (name, labels) at 0 unless it exists, so that a
+ * figure nothing has happened to yet reads 0 instead of being absent
+ * (alerts and dashboards then need no absent()). */
+void metrics_series_touch(const char *name, const char *labels, enum metrics_kind kind);
+
 /* Adds v (>= 0) to a counter. labels may be NULL or "". */
 void metrics_counter_add(const char *name, const char *labels, int64_t v);
 
@@ -41,7 +46,7 @@ void metrics_counter_add(const char *name, const char *labels, int64_t v);
 void metrics_gauge_set(const char *name, const char *labels, int64_t v);
 
 /* Records one observation of a duration in microseconds into a histogram
- * with buckets from 1 ms to 10 s (rendered in seconds). */
+ * with buckets from 100 us to 10 s (rendered in seconds). */
 void metrics_histogram_observe(const char *name, const char *labels, int64_t micros);
 
 /*
@@ -52,18 +57,35 @@ void metrics_histogram_observe(const char *name, const char *labels, int64_t mic
  */
 bool metrics_labels(char *buf, size_t cap, ...);
 
-/* Appends every series to out, grouped by family with # HELP and # TYPE. */
+/* Appends every series to out, grouped by family with # HELP and # TYPE,
+ * then the process figures (metrics_process.h). */
 void metrics_render(struct sbuf *out);
 
 /* Forgets every series and declaration (tests). */
 void metrics_reset(void);
 
+/* The label value of an HTTP method: one of GET, POST, PUT, DELETE, PATCH,
+ * HEAD, OPTIONS, else "other" (a client cannot add label values). */
+const char *metrics_method_label(const char *method);
+
 /* What the HTTP API records per request: http_requests_total{route,method,
- * status} and http_request_duration_seconds{route}. route is the route
- * pattern ("/api/v1/orders/{id}"), never the raw path, to bound the series. */
+ * status} and http_request_duration_seconds{route,method}. route is the
+ * route pattern ("/api/v1/orders/{id}"), never the raw path, and method
+ * goes through metrics_method_label(), to bound the series. */
 void metrics_http_request(const char *route, const char *method, int status, int64_t micros);
+
+/* The counter of refund requests (DESIGN §5), for whoever writes one. */
+#define METRICS_REFUNDS_REQUESTED "order_service_refunds_requested_total"
 
 /* orders_created_total. */
 void metrics_order_created(void);
+
+/* order_service_refunds_requested_total: call once per payment.refund row
+ * written to the outbox. */
+void metrics_refund_requested(void);
+
+/* Creates the order counters at 0 (processes that create orders or refunds
+ * call it at start). */
+void metrics_orders_init(void);
 
 #endif

@@ -1,4 +1,4 @@
-/* The workers' /metrics endpoint: a tiny blocking accept loop in a thread. */
+/* A process's own /metrics endpoint: a tiny blocking accept loop in a thread. */
 #include "metrics_server.h"
 
 #include <errno.h>
@@ -51,7 +51,13 @@ static void drain_head(int fd)
 	}
 }
 
-static void serve_one(int fd)
+struct server {
+	int fd;
+	metrics_refresh_fn *refresh;
+	void *ctx;
+};
+
+static void serve_one(const struct server *srv, int fd)
 {
 	struct timeval tv = {2, 0};
 	struct sbuf body, head;
@@ -59,6 +65,8 @@ static void serve_one(int fd)
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	drain_head(fd);
+	if (srv->refresh != NULL)
+		srv->refresh(srv->ctx);
 	sbuf_init(&body, METRICS_RESPONSE_MAX);
 	sbuf_init(&head, 256);
 	metrics_render(&body);
@@ -76,27 +84,32 @@ static void serve_one(int fd)
 
 static void *accept_loop(void *arg)
 {
-	int lfd = (int)(intptr_t)arg;
+	const struct server *srv = arg;
 
 	for (;;) {
-		int fd = accept(lfd, NULL, NULL);
+		int fd = accept(srv->fd, NULL, NULL);
 
 		if (fd < 0) {
 			if (errno == EINTR || errno == ECONNABORTED || errno == EMFILE)
 				continue;
 			return NULL;
 		}
-		serve_one(fd);
+		serve_one(srv, fd);
 		close(fd);
 	}
 }
 
-enum os_status metrics_server_start(int port, struct os_error *err)
+enum os_status metrics_server_start(int port, metrics_refresh_fn *refresh, void *ctx,
+				    struct os_error *err)
 {
+	/* One server per process, living as long as it: static storage. */
+	static struct server srv;
 	struct sockaddr_in addr;
 	pthread_t tid;
 	int fd, one = 1;
 
+	if (srv.refresh != NULL || srv.fd > 0)
+		return os_fail(err, OS_EINVAL, NULL, "metrics endpoint already started");
 	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return os_fail(err, OS_EIO, NULL, "metrics socket: %s", strerror(errno));
@@ -111,7 +124,8 @@ enum os_status metrics_server_start(int port, struct os_error *err)
 		close(fd);
 		return os_fail(err, OS_EIO, NULL, "metrics port %d: %s", port, strerror(e));
 	}
-	if (pthread_create(&tid, NULL, accept_loop, (void *)(intptr_t)fd) != 0) {
+	srv = (struct server){ .fd = fd, .refresh = refresh, .ctx = ctx };
+	if (pthread_create(&tid, NULL, accept_loop, &srv) != 0) {
 		close(fd);
 		return os_fail(err, OS_EIO, NULL, "metrics thread could not start");
 	}

@@ -239,20 +239,34 @@ static enum os_status run_locked(PGconn *c, const char *dir, int *count, struct 
 	return st;
 }
 
-enum os_status pg_migrate(const char *conninfo, const char *dir, int *applied,
-			  struct os_error *err)
+/* A connection with a 5 s connect timeout, or OS_EUNAVAIL. */
+static enum os_status connect_db(const char *conninfo, PGconn **out, struct os_error *err)
 {
 	const char *keys[] = { "connect_timeout", "dbname", NULL };
 	const char *vals[] = { "5", conninfo, NULL };
 	PGconn *c = PQconnectdbParams(keys, vals, 1);
+
+	if (c == NULL || PQstatus(c) != CONNECTION_OK) {
+		enum os_status st = os_fail(err, OS_EUNAVAIL, NULL, "database unreachable: %s",
+					    c ? PQerrorMessage(c) : "out of memory");
+
+		PQfinish(c);
+		return st;
+	}
+	*out = c;
+	return OS_OK;
+}
+
+enum os_status pg_migrate(const char *conninfo, const char *dir, int *applied,
+			  struct os_error *err)
+{
+	PGconn *c = NULL;
 	enum os_status st;
 	int count = 0;
 
-	if (c == NULL || PQstatus(c) != CONNECTION_OK) {
-		st = os_fail(err, OS_EUNAVAIL, NULL, "database unreachable: %s",
-			     c ? PQerrorMessage(c) : "out of memory");
-		goto out;
-	}
+	st = connect_db(conninfo, &c, err);
+	if (st != OS_OK)
+		return st;
 	/* Quiet the NOTICEs of IF NOT EXISTS: they are expected. */
 	st = exec_simple(c, "SET client_min_messages = warning", "settings", err);
 	if (st == OS_OK)
@@ -265,5 +279,148 @@ enum os_status pg_migrate(const char *conninfo, const char *dir, int *applied,
 		*applied = count;
 out:
 	PQfinish(c);
+	return st;
+}
+
+/* ------------------------------------------------------------ status */
+
+struct recorded {
+	size_t count;
+	struct {
+		char version[NAME_MAX_LEN];
+		char checksum[CHECKSUM_HEX_LEN + 1];
+		char applied_at[32];
+	} rows[PG_MIGRATE_FILES_MAX];
+};
+
+/* The recorded migrations in version order; none when the table does not
+ * exist yet (to_regclass answers NULL instead of failing). */
+static enum os_status read_recorded(PGconn *c, struct recorded *r, struct os_error *err)
+{
+	static const char *const sql =
+		"SELECT version, checksum, "
+		" to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+		" FROM schema_migrations ORDER BY version";
+	PGresult *res = NULL;
+	enum os_status st = OS_OK;
+	int i, n;
+
+	r->count = 0;
+	res = PQexec(c, "SELECT to_regclass('schema_migrations') IS NOT NULL");
+	if (res == NULL || PQresultStatus(res) != PGRES_TUPLES_OK) {
+		st = os_fail(err, OS_EIO, NULL, "reading schema_migrations: %s", PQerrorMessage(c));
+		goto out;
+	}
+	if (strcmp(PQgetvalue(res, 0, 0), "t") != 0)
+		goto out;
+	PQclear(res);
+	res = PQexec(c, sql);
+	if (res == NULL || PQresultStatus(res) != PGRES_TUPLES_OK) {
+		st = os_fail(err, OS_EIO, NULL, "reading schema_migrations: %s", PQerrorMessage(c));
+		goto out;
+	}
+	n = PQntuples(res);
+	if (n > PG_MIGRATE_FILES_MAX) {
+		st = os_fail(err, OS_EINVAL, NULL, "over %d recorded migrations",
+			     PG_MIGRATE_FILES_MAX);
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		snprintf(r->rows[i].version, NAME_MAX_LEN, "%s", PQgetvalue(res, i, 0));
+		snprintf(r->rows[i].checksum, CHECKSUM_HEX_LEN + 1, "%s", PQgetvalue(res, i, 1));
+		snprintf(r->rows[i].applied_at, sizeof(r->rows[i].applied_at), "%s",
+			 PQgetvalue(res, i, 2));
+	}
+	r->count = (size_t)n;
+out:
+	PQclear(res);
+	return st;
+}
+
+/* The file's state against its recorded checksum (old = "" when none). */
+static enum os_status file_state(const char *dir, const char *name, const char *old,
+				 enum pg_migration_state *out, struct os_error *err)
+{
+	char hex[CHECKSUM_HEX_LEN + 1];
+	char *sql = NULL;
+	size_t len = 0;
+	enum os_status st = read_file(dir, name, &sql, &len, err);
+
+	if (st != OS_OK)
+		return st;
+	sha256_hex(sql, len, hex);
+	free(sql);
+	if (old[0] == '\0')
+		*out = PG_MIGRATION_PENDING;
+	else
+		*out = strcmp(old, hex) == 0 ? PG_MIGRATION_APPLIED : PG_MIGRATION_CHANGED;
+	return OS_OK;
+}
+
+/* Walks the sorted files and the sorted records together. */
+static enum os_status report(const char *dir, const struct migration_list *files,
+			     const struct recorded *rec, pg_migration_fn *each, void *ctx,
+			     struct os_error *err)
+{
+	size_t f = 0, r = 0;
+	struct pg_migration m;
+	enum os_status st;
+	int cmp;
+
+	while (f < files->count || r < rec->count) {
+		memset(&m, 0, sizeof(m));
+		if (f == files->count)
+			cmp = 1;
+		else if (r == rec->count)
+			cmp = -1;
+		else
+			cmp = strcmp(files->names[f], rec->rows[r].version);
+		if (cmp > 0) {
+			snprintf(m.version, sizeof(m.version), "%s", rec->rows[r].version);
+			snprintf(m.applied_at, sizeof(m.applied_at), "%s", rec->rows[r].applied_at);
+			m.state = PG_MIGRATION_NO_FILE;
+			r++;
+		} else {
+			st = file_state(dir, files->names[f], cmp == 0 ? rec->rows[r].checksum : "",
+					&m.state, err);
+			if (st != OS_OK)
+				return st;
+			snprintf(m.version, sizeof(m.version), "%s", files->names[f]);
+			if (cmp == 0)
+				snprintf(m.applied_at, sizeof(m.applied_at), "%s",
+					 rec->rows[r++].applied_at);
+			f++;
+		}
+		each(ctx, &m);
+	}
+	return OS_OK;
+}
+
+enum os_status pg_migrate_status(const char *conninfo, const char *dir, pg_migration_fn *each,
+				 void *ctx, struct os_error *err)
+{
+	struct migration_list *files = malloc(sizeof(*files));
+	struct recorded *rec = malloc(sizeof(*rec));
+	PGconn *c = NULL;
+	enum os_status st;
+
+	if (files == NULL || rec == NULL) {
+		st = os_fail(err, OS_ENOMEM, NULL, "out of memory");
+		goto out;
+	}
+	st = list_dir(dir, files, err);
+	if (st == OS_OK)
+		st = connect_db(conninfo, &c, err);
+	/* Read-only: a status must never change the database. */
+	if (st == OS_OK)
+		st = exec_simple(c, "SET default_transaction_read_only = on", "settings", err);
+	if (st == OS_OK)
+		st = read_recorded(c, rec, err);
+	if (st == OS_OK)
+		st = report(dir, files, rec, each, ctx, err);
+out:
+	PQfinish(c);
+	free(rec);
+	free(files);
 	return st;
 }

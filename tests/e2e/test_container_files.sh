@@ -8,7 +8,15 @@
 # .env.example); the Dockerfile's build stage installs the same -dev
 # packages as scripts/install-deps.sh, builds with the project's CMake
 # commands and copies what `cmake --install` put where the binary and
-# entrypoint.sh expect it; the API port is 8000 everywhere.
+# entrypoint.sh expect it; the API port is 8000 everywhere. The image is
+# built by one service only and reused by the others; published host ports
+# default to free, distinct, loopback ones; Kafka's advertised listeners
+# follow its published port; the services point at each other's real
+# ports; order-service gets the variables the e2e tests give entrypoint.sh;
+# Prometheus scrapes exactly the ports entrypoint.sh gives each process
+# (METRICS_PORT_BASE plus its role's offset) with the rules mounted, and
+# Grafana is provisioned with the dashboard; Kafka keeps its data in a
+# named volume.
 #
 # YAML is read with `yq` (Debian package yq), else Python's yaml module,
 # else Ruby's.
@@ -23,6 +31,7 @@ ENV_EXAMPLE=$ROOT/.env.example
 CONFIG_C=$ROOT/infrastructure/config/config.c
 COMPOSE_JSON=$E2E_TMP/compose.json
 SVC=order-service
+IMAGE=order-service:local
 
 # ----------------------------------------------------------------- helpers
 
@@ -139,15 +148,43 @@ test_compose_entrypoint() {
 	else
 		e2e_fail "$SVC keeps entrypoint.sh as its entrypoint" "entrypoint: $ep" "command: $cmd"
 	fi
-	assert_match "$SVC is built from this repository" '^\.(/)?$' \
-		"$(cq --arg s $SVC '.services[$s].build | if type == "object" then .context else . end // ""')"
 	assert_match "Dockerfile ENTRYPOINT is entrypoint.sh" '^ENTRYPOINT .*entrypoint\.sh' \
 		"$(dockerfile_stage 2 | grep '^ENTRYPOINT' | tail -n 1)"
 	assert_match "Dockerfile copies entrypoint.sh into the image" '^COPY .*entrypoint\.sh' \
 		"$(dockerfile_stage 2 | grep -E '^COPY .*entrypoint\.sh' | head -n 1)"
 }
 
+# ------------------------------------------------------------------ image
+
+# One service builds the image (parallel builds of one tag fail on a clean
+# machine); every other user of the tag neither builds nor pulls it, and
+# starts after the builder.
+test_one_build() {
+	local builders builder users u
+	builders=$(cq '[.services | to_entries[] | select(.value.build != null) | .key] | join(" ")')
+	assert_eq "exactly one service builds an image" 1 "$(wc -w <<<"$builders")"
+	builder=$builders
+	assert_match "it builds from this repository" '^\.(/)?$' \
+		"$(cq --arg s "$builder" '.services[$s].build | if type == "object" then .context else . end // ""')"
+	assert_eq "it tags the image $IMAGE" "$IMAGE" "$(cq --arg s "$builder" '.services[$s].image // ""')"
+	assert_eq "$SVC runs $IMAGE" "$IMAGE" "$(cq --arg s $SVC '.services[$s].image // ""')"
+	users=$(cq --arg i "$IMAGE" --arg b "$builder" '.services | to_entries[]
+		| select(.value.image == $i and .key != $b) | .key')
+	for u in $users; do
+		assert_eq "$u reuses $IMAGE without pulling it (pull_policy: never)" never \
+			"$(cq --arg s "$u" '.services[$s].pull_policy // "missing"')"
+		assert_eq "$u starts after $builder, which builds it" true \
+			"$(cq --arg s "$u" --arg b "$builder" '.services[$s].depends_on // {} | if type == "array" then index($b) != null else has($b) end')"
+	done
+}
+
 # ------------------------------------------------------------ environment
+
+# Variables entrypoint.sh reads (the "Settings" block of its header).
+entrypoint_vars() {
+	sed -n '/^# Settings (environment):/,/^[^#]/p' "$ROOT/entrypoint.sh" | grep -oE '^#   [A-Z][A-Z0-9_]+' |
+		awk '{ print $2 }'
+}
 
 test_compose_environment() {
 	local vars v not_read="" not_listed=""
@@ -155,11 +192,24 @@ test_compose_environment() {
 		| if type == "array" then .[] | split("=")[0] else keys[] end')
 	[ -n "$vars" ] || { e2e_fail "compose sets environment variables for $SVC"; return; }
 	for v in $vars; do
-		grep -q "\"$v\"" "$CONFIG_C" || not_read+="$v "
-		grep -qE "^#? ?$v=" "$ENV_EXAMPLE" || not_listed+="$v "
+		grep -q "\"$v\"" "$CONFIG_C" || grep -qx "$v" <<<"$(entrypoint_vars)" || not_read+="$v "
+		grep -qE "^#? ?$v=|[ (]$v=" "$ENV_EXAMPLE" || not_listed+="$v "
 	done
-	assert_eq "every variable compose sets is read by config.c" "" "$not_read"
+	assert_eq "every variable compose sets is read by config.c or entrypoint.sh" "" "$not_read"
 	assert_eq "every variable compose sets is listed in .env.example" "" "$not_listed"
+}
+
+# The variables the e2e tests give entrypoint.sh to run the service against
+# a real stack are the ones compose gives it (the harness's own aside).
+test_same_variables_as_tests() {
+	local f v missing=""
+	for f in "$E2E_DIR/test_ops_prometheus.sh" "$E2E_DIR/test_entrypoint.sh"; do
+		for v in $(sed -n '/env DATABASE_URL=/,/entrypoint\.sh"/p' "$f" | grep -oE '\b[A-Z][A-Z0-9_]+=' | tr -d '='); do
+			case $v in ORDER_SERVICE_BIN | STOP_GRACE_SECONDS) continue ;; esac
+			cq --arg s $SVC --arg v "$v" -e '.services[$s].environment | has($v)' >/dev/null || missing+="$v "
+		done
+	done
+	assert_eq "compose sets every variable the e2e tests give entrypoint.sh" "" "$(tr ' ' '\n' <<<"$missing" | sort -u | tr '\n' ' ' | sed 's/^ //')"
 }
 
 test_config_documented() {
@@ -187,6 +237,136 @@ test_ports() {
 	else
 		e2e_fail "README names port 8000"
 	fi
+}
+
+# The value of ${VAR:-default} / ${VAR-default} text with the defaults
+# taken; plain text as is.
+resolve_default() {
+	sed -E 's/\$\{[A-Z0-9_]+:?-([^}]*)\}/\1/g'
+}
+
+# "service host-ip host-port container-port" of every published port, with
+# the variables' defaults.
+published_ports() {
+	cq '.services | to_entries[] | .key as $k | .value.ports // [] | .[] | "\($k) \(tostring)"' |
+		while read -r svc spec; do
+			spec=$(resolve_default <<<"$spec")
+			IFS=: read -r a b c <<<"$spec"
+			if [ -n "$c" ]; then echo "$svc $a $b $c"; else echo "$svc - $a $b"; fi
+		done
+}
+
+test_host_ports() {
+	local lines dups bad open
+	lines=$(published_ports)
+	[ -n "$lines" ] || { e2e_fail "compose publishes ports"; return; }
+	dups=$(awk '{ print $3 }' <<<"$lines" | sort | uniq -d | tr '\n' ' ')
+	assert_eq "default host ports are distinct" "" "$dups"
+	# The ports a developer's machine often has taken already.
+	bad=$(awk '$3 ~ /^(5432|3306|6379|9092|9090|9093|2181|3000|27017|9200)$/ { print $1 ":" $3 }' <<<"$lines" | tr '\n' ' ')
+	assert_eq "no default host port of a common local server (5432, 9092, 9090, 3000, ...)" "" "$bad"
+	open=$(awk '$2 != "127.0.0.1" { print $1 }' <<<"$lines" | sort -u | tr '\n' ' ')
+	assert_eq "ports are published on 127.0.0.1 only" "" "$open"
+	assert_eq "PostgreSQL's host port is a variable" 1 \
+		"$(cq '.services.postgres.ports // [] | map(tostring | test("\\$\\{POSTGRES_HOST_PORT")) | length')"
+}
+
+kafka_env() { cq --arg k "$1" '.services.kafka.environment[$k] // "" | tostring'; }
+
+# HOST://... from a listener list.
+listener() { # list name
+	tr ',' '\n' <<<"$1" | sed -n "s|^$2://||p"
+}
+
+test_kafka_listeners() {
+	local listeners advertised pub host_expr cport
+	listeners=$(kafka_env KAFKA_LISTENERS)
+	advertised=$(kafka_env KAFKA_ADVERTISED_LISTENERS)
+	pub=$(cq '.services.kafka.ports[0] | tostring')
+	host_expr=$(sed -E 's/^(127\.0\.0\.1:)?(\$\{[^}]+\}|[0-9]+):[0-9]+$/\2/' <<<"$pub")
+	cport=${pub##*:}
+	assert_eq "Kafka publishes its HOST listener's port" ":$cport" "$(listener "$listeners" HOST)"
+	assert_eq "the advertised HOST listener follows the published host port (KAFKA_HOST_PORT)" \
+		"localhost:$host_expr" "$(listener "$advertised" HOST)"
+	assert_match "the host port is the KAFKA_HOST_PORT variable" '^\$\{KAFKA_HOST_PORT:-[0-9]+\}$' "$host_expr"
+	assert_eq "containers reach Kafka at its advertised PLAINTEXT listener" \
+		"$(listener "$advertised" PLAINTEXT)" "$(cq --arg s $SVC '.services[$s].environment.KAFKA_BOOTSTRAP_SERVERS')"
+	assert_eq "the PLAINTEXT listener's port is the advertised one" \
+		":$(listener "$advertised" PLAINTEXT | sed 's/.*://')" "$(listener "$listeners" PLAINTEXT)"
+	assert_eq "order-sim uses the same bootstrap as the service" \
+		"$(cq --arg s $SVC '.services[$s].environment.KAFKA_BOOTSTRAP_SERVERS')" \
+		"$(cq '.services["order-sim"].command | (index("--kafka") + 1) as $i | .[$i]')"
+	assert_eq "Kafka keeps its data (KAFKA_LOG_DIRS) in a named volume" true \
+		"$(cq --arg d "$(kafka_env KAFKA_LOG_DIRS)" '.services.kafka.volumes // [] | map(tostring | split(":"))
+			| any(.[1] == $d and (.[0] | test("^[a-z][a-z0-9_-]*$")))')"
+	assert_eq "the Kafka volume is declared" true \
+		"$(cq '(.services.kafka.volumes[0] | tostring | split(":")[0]) as $v | .volumes // {} | has($v)')"
+}
+
+# The service, order-sim and the callback point at each other's real ports.
+test_service_wiring() {
+	local sim_port app_port u
+	sim_port=$(cq '.services["order-sim"].command | (index("--port") + 1) as $i | .[$i]')
+	app_port=$(cq --arg s $SVC '.services[$s].environment.APP_PORT | tostring')
+	for u in CATALOG_SERVICE_API_URL PAYMENTS_SERVICE_API_URL NOTIFICATIONS_SERVICE_API_URL; do
+		assert_match "$u defaults to order-sim:$sim_port" "^http://order-sim:$sim_port/" \
+			"$(cq --arg s $SVC --arg u $u '.services[$s].environment[$u]' | resolve_default)"
+	done
+	assert_match "PAYMENTS_CALLBACK_URL defaults to the service's own APP_PORT" \
+		"^http://$SVC:$app_port/api/v1/orders/payment-callback$" \
+		"$(cq --arg s $SVC '.services[$s].environment.PAYMENTS_CALLBACK_URL' | resolve_default)"
+	assert_eq "order-sim signs callbacks with the service's PAYMENTS_CALLBACK_SECRET" \
+		"$(cq --arg s $SVC '.services[$s].environment.PAYMENTS_CALLBACK_SECRET')" \
+		"$(cq '.services["order-sim"].command | (index("--callback-secret") + 1) as $i | .[$i]')"
+	assert_match "order-sim's healthcheck asks its own port" "localhost:$sim_port/" \
+		"$(cq '.services["order-sim"].healthcheck.test | tostring')"
+	assert_eq "order-sim publishes its port" "$sim_port" \
+		"$(published_ports | awk '$1 == "order-sim" { print $4 }')"
+}
+
+# --------------------------------------------------------------- monitoring
+
+test_prometheus_targets() {
+	local base prom_json dir cfg want got role port
+	base=$(cq --arg s $SVC '.services[$s].environment.METRICS_PORT_BASE // "" | tostring')
+	assert_match "compose gives $SVC a METRICS_PORT_BASE" '^[0-9]+$' "$base"
+	assert_eq "the image's METRICS_PORT_BASE is compose's" "$base" \
+		"$(dockerfile_stage 2 | grep -oE 'METRICS_PORT_BASE=[0-9]+' | cut -d= -f2)"
+	cfg=$(cq '.services.prometheus.command | map(select(startswith("--config.file="))) | .[0] | sub("--config.file="; "")')
+	dir=$(cq --arg d "$(dirname "$cfg")" '.services.prometheus.volumes | map(tostring | split(":")) | map(select(.[1] == $d)) | .[0][0] // ""')
+	assert_eq "Prometheus mounts deploy/prometheus where its --config.file is" ./deploy/prometheus "$dir"
+	[ -f "$ROOT/$dir/$(basename "$cfg")" ] || { e2e_fail "the mounted config exists"; return; }
+	prom_json=$(yaml_to_json "$ROOT/$dir/$(basename "$cfg")")
+	want=$(while read -r role off; do echo "$role $SVC:$((base + off))"; done < <(
+		sed -n '/^role_offset()/,/^}/p' "$ROOT/entrypoint.sh" |
+			sed -nE 's/^[[:space:]]*([a-z-]+)\) echo ([0-9]+) ;;/\1 \2/p') | sort)
+	got=$(jq -r '.scrape_configs[] | select(.job_name == "order-service") | .static_configs[]
+		| .labels.role as $r | .targets[] | "\($r) \(.)"' <<<"$prom_json" | sort)
+	assert_eq "Prometheus scrapes each role on the port entrypoint.sh gives it" "$want" "$got"
+	for port in $(awk '{ print $2 }' <<<"$got" | sed 's/.*://'); do
+		if dockerfile_stage 2 | grep -qE "^EXPOSE .*(${port}|$((base))-$((base + 5)))"; then :; else
+			e2e_fail "the image exposes metrics port $port"
+		fi
+	done
+	assert_eq "the rules Prometheus loads are in the mounted folder" true \
+		"$(jq -r '.rule_files | length > 0' <<<"$prom_json")"
+	for role in $(jq -r '.rule_files[]' <<<"$prom_json"); do
+		if compgen -G "$ROOT/$dir/$role" >/dev/null; then e2e_pass "rule files $role exist"; else e2e_fail "rule files $role exist"; fi
+	done
+}
+
+test_grafana_provisioned() {
+	local vols prov dash path ds_url
+	vols=$(cq '.services.grafana.volumes | map(tostring) | join(" ")')
+	assert_match "Grafana mounts the provisioning files" '(^| )\./deploy/grafana/provisioning:/etc/grafana/provisioning(:ro)?( |$)' "$vols"
+	path=$(yaml_to_json "$ROOT/deploy/grafana/provisioning/dashboards/order-service.yml" | jq -r '.providers[0].options.path')
+	assert_match "Grafana mounts the dashboards where the provider reads them ($path)" \
+		"(^| )\./deploy/grafana/dashboards:$path(:ro)?( |$)" "$vols"
+	ds_url=$(yaml_to_json "$ROOT/deploy/grafana/provisioning/datasources/prometheus.yml" | jq -r '.datasources[0].url')
+	assert_eq "the datasource is the compose Prometheus on its container port" \
+		"http://prometheus:$(published_ports | awk '$1 == "prometheus" { print $4 }')" "$ds_url"
+	assert_eq "Grafana starts after a healthy Prometheus" service_healthy \
+		"$(cq '.services.grafana.depends_on.prometheus.condition // ""')"
 }
 
 # ------------------------------------------------------------- Dockerfile
@@ -262,9 +442,16 @@ test_compose_parses
 test_compose_healthchecks
 test_compose_topics
 test_compose_entrypoint
+test_one_build
 test_compose_environment
+test_same_variables_as_tests
 test_config_documented
 test_ports
+test_host_ports
+test_kafka_listeners
+test_service_wiring
+test_prometheus_targets
+test_grafana_provisioned
 test_dockerfile_packages
 test_dockerfile_cmake
 test_dockerignore

@@ -5,7 +5,12 @@
 # gauges follow the database (backlog while no worker runs, its age, a dead
 # letter, back to empty once the workers drained it); and a worker started
 # with WORKER_METRICS_PORT serves its own counters (rows sent, dead letters,
-# inbox rows handled) that match what it did.
+# inbox rows handled) that match what it did. Before anything happened every
+# queue gauge and counter reads 0 rather than being absent; methods outside
+# the closed set are counted as "other"; latency buckets start below 1 ms;
+# every process exports process_* and order_service_build_info; and the
+# API's own endpoint (METRICS_PORT) serves the same figures with the queue
+# gauges read through its own session.
 E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=tests/e2e/lib.sh
 source "$E2E_DIR/lib.sh"
@@ -58,10 +63,37 @@ create() { # key description expected-status
 }
 
 test_api_exposition() {
+	local d
 	scrape "$E2E_API/metrics"
 	assert_status "GET /metrics: 200" 200
 	assert_match "GET /metrics: Prometheus text content type" '^text/plain; *version=0\.0\.4' "$SCRAPE_TYPE"
 	assert_exposition "GET /metrics: every line is HELP, TYPE or a sample"
+	for d in payments notifications order.events shipping.requests; do
+		assert_eq "nothing written yet: outbox_pending{destination=\"$d\"} reads 0" 0 \
+			"$(metric "outbox_pending{destination=\"$d\"}")"
+		assert_eq "nothing written yet: outbox_oldest_pending_age_seconds{destination=\"$d\"} reads 0" 0 \
+			"$(metric "outbox_oldest_pending_age_seconds{destination=\"$d\"}")"
+	done
+	assert_eq "nothing yet: orders_created_total reads 0" 0 "$(metric orders_created_total)"
+	assert_eq "nothing yet: order_service_refunds_requested_total reads 0" 0 \
+		"$(metric order_service_refunds_requested_total)"
+	assert_process_metrics "api"
+}
+
+# process_* and build info, as any process exports them.
+assert_process_metrics() { # process
+	local rss fds version
+	rss=$(metric process_resident_memory_bytes)
+	assert_match "$1: process_resident_memory_bytes" '^[0-9]+$' "$rss"
+	if [ "$rss" != absent ] && [ "$rss" -gt 1048576 ]; then e2e_pass "$1: RSS over 1 MiB"; else e2e_fail "$1: RSS over 1 MiB" "$rss"; fi
+	fds=$(metric process_open_fds)
+	assert_match "$1: process_open_fds" '^[0-9]+$' "$fds"
+	assert_match "$1: process_cpu_seconds_total" '^[0-9]+\.[0-9]+$' "$(metric process_cpu_seconds_total)"
+	assert_match "$1: process_start_time_seconds" '^1[0-9]{9}\.[0-9]+$' "$(metric process_start_time_seconds)"
+	version=$(sed -nE 's/^project\([a-z_]+ VERSION ([0-9.]+).*/\1/p' "$SOURCE_DIR/CMakeLists.txt")
+	assert_match "$1: order_service_build_info{version=\"$version\",commit}" \
+		"^order_service_build_info\\{version=\"$version\",commit=\"[0-9A-Za-z._-]+\"\\} 1$" \
+		"$(grep '^order_service_build_info' "$SCRAPE")"
 }
 
 test_request_counters() {
@@ -85,10 +117,28 @@ test_request_counters() {
 		"$(metric 'http_requests_total{route="/api/v1/orders",method="POST",status="200"}')"
 	assert_eq "http_requests_total: route pattern, not the raw path" 1 \
 		"$(metric 'http_requests_total{route="/api/v1/orders/{id}",method="GET",status="404"}')"
-	assert_match "http_request_duration_seconds histogram for the route" '^[0-9]+$' \
-		"$(metric 'http_request_duration_seconds_count{route="/api/v1/orders"}')"
+	assert_eq "http_request_duration_seconds histogram by route and method" 3 \
+		"$(metric 'http_request_duration_seconds_count{route="/api/v1/orders",method="POST"}')"
+	assert_match "latency buckets start below a millisecond" '^[0-9]+$' \
+		"$(metric 'http_request_duration_seconds_bucket{route="/api/v1/orders",method="POST",le="0.0001"}')"
 	assert_eq "the metrics scrape itself is counted" 2 \
 		"$(metric 'http_requests_total{route="/metrics",method="GET",status="200"}')"
+	test_method_label
+}
+
+# A method outside GET/POST/PUT/DELETE/PATCH/HEAD/OPTIONS is "other": a
+# client cannot add label values.
+test_method_label() {
+	local m
+	for m in BREW PROPFIND; do
+		curl -sS -o /dev/null --max-time 10 -X "$m" "${E2E_AUTH[@]}" "$E2E_API/api/v1/orders" 2>/dev/null
+	done
+	scrape "$E2E_API/metrics"
+	assert_eq "unknown methods are counted as method=\"other\"" "" \
+		"$(grep -E 'method="(BREW|PROPFIND)"' "$SCRAPE" | head -n 1)"
+	assert_match "http_requests_total{route=\"/api/v1/orders\",method=\"other\"} counts both" '^2$' \
+		"$(grep '^http_requests_total{route="/api/v1/orders",method="other",' "$SCRAPE" |
+			awk '{ s += $2 } END { print s + 0 }')"
 }
 
 # No worker runs yet: the backlog is what the orders wrote.
@@ -109,6 +159,13 @@ test_backlog_gauges() {
 	assert_eq "outbox_dead: none yet" 0 "$(metric 'outbox_dead{destination="payments"}')"
 	assert_eq "inbox_pending: none" 0 "$(metric inbox_pending)"
 	assert_eq "inbox_lag_seconds: none" 0 "$(metric inbox_lag_seconds)"
+	scrape "http://127.0.0.1:$API_METRICS_PORT/metrics"
+	assert_status "the API's own endpoint (METRICS_PORT): 200" 200
+	assert_exposition "the API's own endpoint: valid exposition"
+	assert_eq "the API's own endpoint reads the backlog from the database too" "$(pending_in_db payments)" \
+		"$(metric 'outbox_pending{destination="payments"}')"
+	assert_eq "the API's own endpoint has the API's request counters" 2 \
+		"$(metric 'http_requests_total{route="/api/v1/orders",method="POST",status="201"}')"
 	assert_match "# TYPE outbox_pending gauge" '^# TYPE outbox_pending gauge$' \
 		"$(grep '^# TYPE outbox_pending ' "$SCRAPE")"
 }
@@ -170,6 +227,10 @@ test_worker_metrics() {
 		"$(metric 'outbox_sent_total{relay="outbox-kafka"}')"
 	assert_match "relay batch latency histogram" '^[1-9][0-9]*$' \
 		"$(metric 'outbox_relay_batch_seconds_count{relay="outbox-kafka"}')"
+	assert_eq "outbox-kafka says which destinations it serves" \
+		'outbox_relay_destination_info{relay="outbox-kafka",destination="order.events"} 1 outbox_relay_destination_info{relay="outbox-kafka",destination="shipping.requests"} 1' \
+		"$(grep '^outbox_relay_destination_info' "$SCRAPE" | sort | tr '\n' ' ' | sed 's/ $//')"
+	assert_process_metrics "outbox-kafka"
 
 	scrape "http://127.0.0.1:${WORKER_PORT[outbox-payments]}/metrics"
 	assert_status "outbox-payments WORKER_METRICS_PORT: 200" 200
@@ -183,14 +244,17 @@ test_worker_metrics() {
 	assert_eq "inbox_handled_total = inbox rows processed" \
 		"$(e2e_sql "SELECT count(*) FROM inbox WHERE status <> 'pending'")" \
 		"$(counter inbox_handled_total)"
+	assert_eq "inbox worker: inbox_errors_total present at 0" 0 "$(metric inbox_errors_total)"
+	assert_eq "inbox worker: the refund counter is present" 0 "$(metric order_service_refunds_requested_total)"
 	assert_all_alive "every process still runs"
 }
 
 declare -A WORKER_PORT=()
+API_METRICS_PORT=$(e2e_free_port)
 ops_start_kafka
 e2e_db_create
 e2e_migrate
-ops_start_api
+ops_start_api METRICS_PORT="$API_METRICS_PORT"
 test_api_exposition
 test_request_counters
 test_backlog_gauges

@@ -816,7 +816,8 @@ static void test_metrics(void **state)
 	    r->body, "http_requests_total{route=\"/health/live\",method=\"GET\",status=\"200\"}");
 	assert_contains(r->body, "# TYPE http_request_duration_seconds histogram");
 	assert_contains(r->body,
-			"http_request_duration_seconds_bucket{route=\"/health/live\",le=\"+Inf\"}");
+			"http_request_duration_seconds_bucket{route=\"/health/live\",method=\"GET\","
+			"le=\"+Inf\"}");
 	assert_contains(r->body, "orders_created_total ");
 	assert_contains(r->body, "outbox_pending{destination=\"payments\"} 3\n");
 	assert_contains(r->body, "outbox_oldest_pending_age_seconds{destination=\"payments\"} 4\n");

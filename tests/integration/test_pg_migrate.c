@@ -1,7 +1,8 @@
 /*
  * The migrations runner against a real PostgreSQL: a second run is a no-op,
  * an applied file that changed is refused by name, and two runners at once
- * apply each file once.
+ * apply each file once. `migrate status` reports applied, changed, missing
+ * and pending files in order and changes nothing.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -153,6 +154,126 @@ static void missing_folder_is_invalid(void **state)
 	assert_int_equal(pg_migrate(*state, "/nonexistent/migrations", NULL, &err), OS_EINVAL);
 }
 
+struct status_seen {
+	size_t count;
+	struct pg_migration rows[64];
+};
+
+static void collect(void *ctx, const struct pg_migration *m)
+{
+	struct status_seen *s = ctx;
+
+	if (s->count < 64)
+		s->rows[s->count] = *m;
+	s->count++;
+}
+
+static const struct pg_migration *find(const struct status_seen *s, const char *version)
+{
+	size_t i;
+
+	for (i = 0; i < s->count && i < 64; i++)
+		if (strcmp(s->rows[i].version, version) == 0)
+			return &s->rows[i];
+	return NULL;
+}
+
+static void status_of_migrated_database(void **state)
+{
+	struct status_seen seen = { 0 };
+	struct os_error err;
+	size_t i;
+	int files = count_rows(*state, "SELECT count(*) FROM schema_migrations");
+
+	assert_int_equal(pg_migrate_status(*state, MIGRATIONS, collect, &seen, &err), OS_OK);
+	assert_int_equal(seen.count, files);
+	for (i = 0; i < seen.count; i++) {
+		assert_int_equal(seen.rows[i].state, PG_MIGRATION_APPLIED);
+		assert_int_equal(strlen(seen.rows[i].applied_at), 20); /* 2026-11-29T18:20:23Z */
+		assert_int_equal(seen.rows[i].applied_at[19], 'Z');
+		if (i > 0)
+			assert_true(strcmp(seen.rows[i - 1].version, seen.rows[i].version) < 0);
+	}
+	assert_string_equal(seen.rows[0].version, "0001_orders.sql");
+}
+
+static void status_reports_changes_and_changes_nothing(void **state)
+{
+	const char *url = *state;
+	struct status_seen seen = { 0 };
+	const struct pg_migration *m;
+	struct os_error err;
+	char dir[256], path[512], cmd[600];
+	int before = count_rows(url, "SELECT count(*) FROM schema_migrations");
+	FILE *f;
+
+	copy_migrations(dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/0001_orders.sql", dir);
+	f = fopen(path, "a");
+	assert_non_null(f);
+	fputs("\n-- edited after release\n", f);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/0002_outbox_inbox.sql", dir);
+	assert_int_equal(unlink(path), 0);
+	snprintf(path, sizeof(path), "%s/9999_status_probe.sql", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("CREATE TABLE status_probe (id int);\n", f);
+	fclose(f);
+
+	assert_int_equal(pg_migrate_status(url, dir, collect, &seen, &err), OS_OK);
+	assert_int_equal(seen.count, before + 1);
+	m = find(&seen, "0001_orders.sql");
+	assert_non_null(m);
+	assert_int_equal(m->state, PG_MIGRATION_CHANGED);
+	m = find(&seen, "0002_outbox_inbox.sql");
+	assert_non_null(m);
+	assert_int_equal(m->state, PG_MIGRATION_NO_FILE);
+	assert_true(m->applied_at[0] != '\0');
+	m = find(&seen, "0003_outbox_claim_index.sql");
+	assert_non_null(m);
+	assert_int_equal(m->state, PG_MIGRATION_APPLIED);
+	m = &seen.rows[seen.count - 1];
+	assert_string_equal(m->version, "9999_status_probe.sql");
+	assert_int_equal(m->state, PG_MIGRATION_PENDING);
+	assert_string_equal(m->applied_at, "");
+	/* Nothing applied, nothing recorded. */
+	assert_int_equal(count_rows(url, "SELECT count(*) FROM schema_migrations"), before);
+	assert_int_equal(count_rows(url, "SELECT count(*) FROM pg_class "
+				    "WHERE relname = 'status_probe'"), 0);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+static void status_of_empty_database(void **state)
+{
+	struct status_seen seen = { 0 };
+	char url[TESTDB_URL_MAX];
+	struct os_error err;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(testdb_create(url, sizeof(url)), OS_OK);
+	{
+		PGconn *c = PQconnectdb(url);
+		PGresult *res = PQexec(c, "DROP SCHEMA public CASCADE; CREATE SCHEMA public");
+
+		assert_int_equal(PQresultStatus(res), PGRES_COMMAND_OK);
+		PQclear(res);
+		PQfinish(c);
+	}
+	assert_int_equal(pg_migrate_status(url, MIGRATIONS, collect, &seen, &err), OS_OK);
+	assert_true(seen.count >= 2);
+	for (i = 0; i < seen.count; i++)
+		assert_int_equal(seen.rows[i].state, PG_MIGRATION_PENDING);
+	/* Not even the bookkeeping table was created. */
+	assert_int_equal(count_rows(url, "SELECT count(*) FROM pg_class "
+				    "WHERE relname = 'schema_migrations'"), 0);
+	assert_int_equal(pg_migrate_status(url, "/nonexistent/migrations", collect, &seen, &err),
+			 OS_EINVAL);
+	testdb_drop(url);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -160,6 +281,9 @@ int main(void)
 		cmocka_unit_test(changed_file_is_refused),
 		cmocka_unit_test(concurrent_runs_apply_once),
 		cmocka_unit_test(missing_folder_is_invalid),
+		cmocka_unit_test(status_of_migrated_database),
+		cmocka_unit_test(status_reports_changes_and_changes_nothing),
+		cmocka_unit_test(status_of_empty_database),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
