@@ -88,6 +88,24 @@ test_orders_see_the_stock() {
 	assert_json "the order took its unit" '.data.available_qty' 1
 }
 
+# The dev stack's seeder fills an empty local catalog through the routes,
+# and leaves existing items alone when run again.
+test_dev_seed() {
+	local out
+	out=$(APP_PORT=${E2E_API##*:} INVENTORY_SEED_TOKEN=${E2E_TOKEN:-} SEED_WAIT_SECONDS=30 \
+		bash "$SOURCE_DIR/scripts/dev-seed-inventory.sh" 2>&1)
+	assert_match "the seeder reports its items" '6 item\(s\) seeded' "$out"
+	e2e_http GET "$E2E_API/api/v1/inventory/sku-1"
+	assert_json "sku-1 is in the local catalog with the simulator's price" \
+		'.data | "\(.name)|\(.price)"' "Espresso beans 1 kg|350.00"
+	e2e_http POST "$E2E_API/api/v1/inventory/sku-1/adjust" '{"delta":-1}'
+	out=$(APP_PORT=${E2E_API##*:} INVENTORY_SEED_TOKEN=${E2E_TOKEN:-} SEED_WAIT_SECONDS=30 \
+		bash "$SOURCE_DIR/scripts/dev-seed-inventory.sh" 2>&1)
+	assert_match "a second run seeds nothing" '0 item\(s\) seeded' "$out"
+	e2e_http GET "$E2E_API/api/v1/inventory/sku-1"
+	assert_json "and keeps the stock as it moved" '.data.available_qty' 999
+}
+
 main() {
 	e2e_db_create
 	e2e_migrate
@@ -96,6 +114,7 @@ main() {
 	test_adjust_rules
 	test_concurrent_adjust
 	test_orders_see_the_stock
+	test_dev_seed
 	e2e_finish
 }
 
