@@ -112,9 +112,10 @@ static void fill_order(struct order_service *svc, const struct order_ingress_req
 
 	sys_new_uuid(&svc->sys, &o->id);
 	sys_new_uuid(&svc->sys, &o->idempotency_key);
-	if (order_check_ident(req->customer.email, email_len, ORDER_USER_ID_MAX) == OS_OK)
-		snprintf(o->user_id, sizeof(o->user_id), "%s", req->customer.email);
-	else
+	if (order_check_ident(req->customer.email, email_len, ORDER_USER_ID_MAX) == OS_OK) {
+		memcpy(o->user_id, req->customer.email, email_len); /* fits: checked above */
+		o->user_id[email_len] = '\0';
+	} else
 		snprintf(o->user_id, sizeof(o->user_id), "%s", INGRESS_USER_DEFAULT);
 	o->status = ORDER_NEW;
 	snprintf(o->currency, sizeof(o->currency), "%s", svc->settings->currency);
