@@ -103,6 +103,34 @@ test_events_route() {
 	assert_rejected "events of a malformed id: 400" 400 id
 }
 
+# The order's Kafka events and notifications carry where it came from.
+test_messages_carry_origin() {
+	local events
+	events=$(timeout 60 kcat -b "$KAFKA_BOOTSTRAP_SERVERS" -t "$KAFKA_TOPIC_ORDER_EVENTS" -C -o beginning -e \
+		-q -f '%s\n' 2>/dev/null | jq -c "select(.order_id == \"$ORDER\")")
+	assert_eq "order.created on Kafka carries source, customer, address and reference" \
+		"webhook|Ann Smith|ann@example.com|$REF|true" \
+		"$(jq -r 'select(.event_type == "order.created") | "\(.source)|\(.customer.name)|\(.customer.email)|\(.external_ref)|\(.shipping_address | length > 0)"' <<<"$events")"
+	assert_eq "every order event of the order carries the source" "webhook" \
+		"$(jq -r '.source' <<<"$events" | sort -u | tr '\n' ' ' | sed 's/ $//')"
+	e2e_http GET "$E2E_SIM/_sim/notifications?order_id=$ORDER"
+	assert_json "the notifications name the customer" \
+		'[.data[].body.customer.email] | unique | join(",")' "ann@example.com"
+}
+
+# An order made through the API may carry a customer and an address too.
+test_api_order_with_customer() {
+	local body
+	body=$(printf '{"user_id":"u-feat","idempotency_key":"%s","items":[{"item_id":"sku-2","quantity":1}],"customer":{"name":"Bob","email":"bob@example.com"},"shipping_address":"2 High St"}' "$(e2e_uuid)")
+	e2e_http POST "$E2E_API/api/v1/orders" "$body"
+	assert_status "an API order with a customer (201)" 201
+	assert_json "it shows customer, address and source api" \
+		'.data | "\(.customer.name)|\(.customer.email)|\(.shipping_address)|\(.source)|\(.external_ref)"' \
+		"Bob|bob@example.com|2 High St|api|null"
+	e2e_http POST "$E2E_API/api/v1/orders" "${body/Bob/Robert}"
+	assert_rejected "the same key with another customer: 422" 422 idempotency_key
+}
+
 # Checks every request the receiver recorded for the order: signature valid
 # under the egress secret, payload fields as documented.
 test_egress_webhook() {
@@ -152,6 +180,8 @@ main() {
 	test_ingress_creates_and_delivers
 	test_ingress_replays_and_refusals
 	test_events_route
+	test_messages_carry_origin
+	test_api_order_with_customer
 	test_egress_webhook
 	test_egress_retried
 	assert_eq "no transition recorded twice" "" "$(life_duplicated_transitions)"

@@ -118,6 +118,7 @@ static void origin_round_trip_and_reference(void **state)
 	free(c);
 	free(c2);
 	free(got);
+	pg_session_free(s);
 }
 
 static void events_oldest_first(void **state)
@@ -163,6 +164,7 @@ static void events_oldest_first(void **state)
 	order_create_release(c);
 	free(c);
 	free(got);
+	pg_session_free(s);
 }
 
 static void inventory_port(void **state)
@@ -204,6 +206,7 @@ static void inventory_port(void **state)
 	assert_true(n >= 1);
 	assert_string_equal(page[0].item_id, "feat-b");
 	assert_int_equal(inventory_list(&inv, "", 101, page, &n, &err), OS_EINVAL);
+	pg_session_free(s);
 }
 
 int main(void)
