@@ -8,7 +8,8 @@
 # the order's outbox messages with their delivery status. Each order event
 # also reaches the egress webhook receiver (order-sim), signed with
 # X-Signature, with the {"event", "order_id", "customer_name", "total",
-# "sent_at"} payload, and a receiver that fails is retried.
+# "sent_at"} payload; a receiver that fails is retried, and one that keeps
+# failing leaves a dead letter that an operator's retry delivers.
 E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=tests/e2e/lib.sh
 source "$E2E_DIR/lib.sh"
@@ -174,6 +175,33 @@ test_egress_retried() {
 		'[.data[] | select(.event == "order.created") | .http_status] | .[-1] == 200 and (map(select(. == 503)) | length) >= 1' true
 }
 
+# A receiver that keeps failing: after MAX_RETRY attempts the row is dead
+# (shown so by /events), the order's notification is delivered all the
+# same, and an operator's retry sends it once the receiver is back.
+test_egress_dead_letter() {
+	local id q
+	life_stop outbox-notifications TERM
+	life_start_worker outbox-notifications MAX_RETRY=2
+	e2e_http POST "$E2E_SIM/_sim/webhook/fail" '{"count":1000}'
+	post_webhook "$(shop_body "dead-$$-$RANDOM" 1 "17.50")" "$INGRESS_SECRET"
+	assert_status "a third webhook order (201)" 201
+	id=$(jq -r '.data.id' "$E2E_BODY")
+	q="FROM outbox WHERE aggregateid = '$id' AND type = 'order.created'"
+	life_expect_sql "its egress webhook row is dead after MAX_RETRY attempts" \
+		"SELECT status || ':' || attempts $q AND destination = 'webhook'" "dead:2"
+	life_expect_sql "its notification is sent all the same" \
+		"SELECT status $q AND destination = 'notifications'" sent
+	e2e_http GET "$E2E_API/api/v1/orders/$id/events"
+	assert_json "/events shows the dead letter" \
+		'[.data[] | select(.destination == "webhook" and .type == "order.created") | "\(.status) \(.attempts) \(.sent_at)"] | join(",")' \
+		"dead 2 null"
+	e2e_http POST "$E2E_SIM/_sim/webhook/fail" '{"count":0}'
+	DATABASE_URL=$E2E_DB_URL "$ORDER_SERVICE_BIN" outbox retry all >"$E2E_TMP/retry.out" 2>&1
+	assert_eq "the operator's retry succeeds" 0 $?
+	life_expect_sql "after the retry the webhook row is sent" \
+		"SELECT status $q AND destination = 'webhook'" sent
+}
+
 main() {
 	life_init
 	life_start_system "${LIFE_WORKERS[@]}"
@@ -184,6 +212,7 @@ main() {
 	test_api_order_with_customer
 	test_egress_webhook
 	test_egress_retried
+	test_egress_dead_letter
 	assert_eq "no transition recorded twice" "" "$(life_duplicated_transitions)"
 	e2e_finish
 }
