@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "app/order_ingress.h"
+#include "app/order_messages.h"
 #include "fakes/fakes.h"
 
 static void assert_contains(const char *hay, const char *needle)
@@ -222,6 +223,41 @@ static void test_egress_webhook_message(void **state)
 	assert_string_equal(m->payload, want);
 }
 
+/* A transition writes the egress row after the order event; an order
+ * without a customer names none. */
+static void test_transition_egress(void **state)
+{
+	struct fake_env *e = *state;
+	struct order_msg_ctx mctx = {&e->settings, &e->svc.sys, "", ""};
+	struct outbox_msg msgs[OUTBOX_MAX_PER_CHANGE];
+	struct os_error err;
+	struct order o;
+	size_t n = 0, i;
+
+	e->settings.egress_webhook = true;
+	fake_order_sample(&o, 3, ORDER_NEW, FAKE_NOW_US);
+	assert_int_equal(order_messages_transition(&mctx, &o, ORDER_CANCELLED, "changed mind",
+						   FAKE_NOW_US + 1000, msgs, OUTBOX_MAX_PER_CHANGE,
+						   &n, &err),
+			 OS_OK);
+	assert_string_equal(msgs[n - 1].destination, "webhook");
+	assert_string_equal(msgs[n - 1].type, "order.cancelled");
+	assert_contains(msgs[n - 1].payload, "\"event\":\"order.cancelled\"");
+	assert_contains(msgs[n - 1].payload, "\"customer_name\":null,\"total\":\"350.00\","
+					     "\"sent_at\":\"2026-01-01T00:00:00.001Z\"}");
+	assert_contains(msgs[n - 2].payload, "\"source\":\"api\"");
+	for (i = 0; i < n; i++)
+		outbox_msg_release(&msgs[i]);
+	e->settings.egress_webhook = false;
+	assert_int_equal(order_messages_transition(&mctx, &o, ORDER_PAID, "paid", FAKE_NOW_US,
+						   msgs, OUTBOX_MAX_PER_CHANGE, &n, &err),
+			 OS_OK);
+	for (i = 0; i < n; i++) {
+		assert_string_not_equal(msgs[i].destination, "webhook");
+		outbox_msg_release(&msgs[i]);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -230,6 +266,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_race_is_a_replay, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rules_name_the_field, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_egress_webhook_message, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_transition_egress, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
