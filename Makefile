@@ -29,6 +29,7 @@ run: build
 	trap 'exit 130' INT TERM; \
 	stack_env=$$(scripts/dev-stack.sh start); \
 	eval "$$stack_env"; \
+	if [ -z "$${CATALOG_SERVICE_API_URL:-}" ]; then scripts/dev-seed-inventory.sh & fi; \
 	MIGRATIONS_DIR="$(CURDIR)/migrations" ./entrypoint.sh
 
 test:

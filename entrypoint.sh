@@ -66,6 +66,8 @@ run_fg() {
 
 wait_for_db() {
 	local url=${DATABASE_URL:-${POSTGRES_CONNECTION_STRING:-}}
+	# A SQLAlchemy-style postgresql+asyncpg:// names a driver libpq does not know.
+	url=$(printf '%s' "$url" | sed -E 's#^([A-Za-z]+)\+[^:/]*://#\1://#')
 	if [ -z "$url" ] || ! command -v pg_isready >/dev/null 2>&1; then return 0; fi
 	local deadline=$((SECONDS + DB_WAIT_SECONDS))
 	until pg_isready -q -t 2 -d "$url"; do

@@ -106,7 +106,9 @@ static bool apply(const struct inbox_decider *d, const struct inbox_row *row,
 	change->to = to;
 	snprintf(change->reason, sizeof(change->reason), "%s", reason);
 	change->at_us = now;
-	change->release_stock = to == ORDER_CANCELLED && d->settings->local_inventory;
+	/* A webhook order took no stock (the shop keeps its own): none to give back. */
+	change->release_stock = to == ORDER_CANCELLED && d->settings->local_inventory &&
+				order->source == ORDER_SOURCE_API;
 	change->msg_count = n;
 	outcome_set(outcome, INBOX_PROCESSED, "applied: order %s -> %s",
 		    order_status_name(order->status), order_status_name(to));

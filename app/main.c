@@ -14,6 +14,7 @@
 #include "app/catalog_cache.h"
 #include "app/inbox_decide.h"
 #include "app/order_service.h"
+#include "app/outbox_router.h"
 #include "infrastructure/config/config.h"
 #include "infrastructure/crypto/crypto.h"
 #include "infrastructure/http/api_server.h"
@@ -28,6 +29,7 @@
 #include "infrastructure/metrics/metrics_server.h"
 #include "infrastructure/metrics/metrics_workers.h"
 #include "infrastructure/postgres/pg_migrate.h"
+#include "infrastructure/postgres/pg_inventory.h"
 #include "infrastructure/postgres/pg_session.h"
 #include "workers/inbox_applier.h"
 #include "workers/outbox_relay.h"
@@ -104,6 +106,20 @@ static void settings_from_config(void)
 	snprintf(settings.topic_shipping_requests, sizeof(settings.topic_shipping_requests), "%s",
 		 cfg.topic_shipping_requests);
 	settings.local_inventory = cfg.catalog_url[0] == '\0';
+	settings.egress_webhook = cfg.webhook_url[0] != '\0';
+}
+
+/* One warning line per setting of the environment that looks like ours but
+ * is not read (names only, never values). */
+static void report_settings(void)
+{
+	struct config_report rep;
+	size_t i;
+
+	config_report_ignored(&rep);
+	for (i = 0; i < rep.count; i++)
+		log_kv(LOG_WARN, "setting not used", "name", rep.entries[i].name, "why",
+		       rep.entries[i].why, NULL);
 }
 
 static enum os_status require(const char *value, const char *name, struct os_error *err)
@@ -163,6 +179,7 @@ static enum os_status api_thread_init(void *arg, int index, struct api_thread_ct
 	pg_order_repo_init(&ctx.svc.repo, slot->session);
 	pg_inbox_writer_init(&ctx.inbox, slot->session);
 	pg_admin_init(&ctx.admin, slot->session);
+	pg_inventory_init(&ctx.inventory, slot->session);
 	crypto_sys_init(&ctx.svc.sys);
 	ctx.svc.settings = &settings;
 	if (settings.local_inventory) {
@@ -235,7 +252,7 @@ static void api_metrics_refresh(void *ctx)
  * and the queue gauges of every destination this configuration has. */
 static void api_metrics_init(void)
 {
-	const char *dests[] = { OUTBOX_DEST_PAYMENTS, OUTBOX_DEST_NOTIFICATIONS,
+	const char *dests[] = { OUTBOX_DEST_PAYMENTS, OUTBOX_DEST_NOTIFICATIONS, OUTBOX_DEST_WEBHOOK,
 				cfg.topic_order_events, cfg.topic_shipping_requests };
 
 	metrics_orders_init();
@@ -248,11 +265,15 @@ static int cmd_api(void)
 				 .port = cfg.app_port,
 				 .threads = cfg.api_threads,
 				 .max_body_bytes = (size_t)cfg.max_body_bytes,
-				 .callback_secret = cfg.callback_secret };
+				 .callback_secret = cfg.callback_secret,
+				 .ingress_secret = cfg.ingress_secret };
 	struct os_error err;
 	enum os_status st;
 
 	os_error_clear(&err);
+	if (cfg.ingress_secret[0] == '\0')
+		log_kv(LOG_INFO, "ingress webhook refuses every delivery: INGRESS_WEBHOOK_SECRET "
+				 "is not set", NULL);
 	if (require(cfg.database_url, "DATABASE_URL", &err) != OS_OK)
 		return fail_line("configuration", &err);
 	api_metrics_init();
@@ -452,6 +473,54 @@ static int cmd_outbox_http(const char *name, const char *dest, const char *url,
 	return rc;
 }
 
+/* outbox-notifications with the egress webhook (WEBHOOK_OUTGOING_URL): one
+ * relay over both destinations, each row sent by its destination's sink.
+ * The webhook's requests are signed like the payment callbacks. */
+static int cmd_outbox_notifications_webhook(void)
+{
+	struct http_sink_options no = { .url = cfg.notifications_url,
+					.api_key = cfg.access_token,
+					.timeout_ms = cfg.timeout_read_ms,
+					.max_parallel = 32 };
+	struct http_sink_options wo = { .url = cfg.webhook_url,
+					.timeout_ms = cfg.timeout_read_ms,
+					.max_parallel = 8,
+					.signing_secret = cfg.webhook_secret };
+	struct outbox_sink sinks[2] = { { NULL, NULL }, { NULL, NULL } }, sink;
+	struct outbox_router router = { 0 };
+	struct outbox_relay_options o;
+	struct os_error err;
+	int rc = 1;
+
+	os_error_clear(&err);
+	if (require(cfg.database_url, "DATABASE_URL", &err) != OS_OK ||
+	    require(cfg.notifications_url, "NOTIFICATIONS_SERVICE_API_URL", &err) != OS_OK)
+		return fail_line("configuration", &err);
+	if (cfg.webhook_secret[0] == '\0')
+		log_kv(LOG_WARN, "egress webhook requests go unsigned: set WEBHOOK_OUTGOING_SECRET",
+		       NULL);
+	if (http_sink_open(&no, &sinks[0], &err) != OS_OK ||
+	    http_sink_open(&wo, &sinks[1], &err) != OS_OK) {
+		rc = fail_line("http client", &err);
+		goto out;
+	}
+	router.count = 2;
+	router.routes[0] = (struct outbox_route){ OUTBOX_DEST_NOTIFICATIONS, sinks[0] };
+	router.routes[1] = (struct outbox_route){ OUTBOX_DEST_WEBHOOK, sinks[1] };
+	outbox_router_sink(&router, &sink);
+	relay_options(&o, "outbox-notifications");
+	o.filter.count = 2;
+	o.filter.destinations[0] = OUTBOX_DEST_NOTIFICATIONS;
+	o.filter.destinations[1] = OUTBOX_DEST_WEBHOOK;
+	rc = run_relay(&o, &sink);
+out:
+	if (sinks[0].ctx != NULL)
+		http_sink_close(&sinks[0]);
+	if (sinks[1].ctx != NULL)
+		http_sink_close(&sinks[1]);
+	return rc;
+}
+
 static int cmd_outbox_kafka(void)
 {
 	struct kafka_sink_options ko = { .bootstrap = cfg.kafka_bootstrap,
@@ -624,6 +693,8 @@ static int cmd_worker(int argc, char **argv)
 	if (strcmp(argv[0], "outbox-payments") == 0)
 		return cmd_outbox_http("outbox-payments", OUTBOX_DEST_PAYMENTS, cfg.payments_url,
 				       "PAYMENTS_SERVICE_API_URL");
+	if (strcmp(argv[0], "outbox-notifications") == 0 && cfg.webhook_url[0] != '\0')
+		return cmd_outbox_notifications_webhook();
 	if (strcmp(argv[0], "outbox-notifications") == 0)
 		return cmd_outbox_http("outbox-notifications", OUTBOX_DEST_NOTIFICATIONS,
 				       cfg.notifications_url, "NOTIFICATIONS_SERVICE_API_URL");
@@ -739,6 +810,7 @@ int main(int argc, char **argv)
 	}
 	settings_from_config();
 	log_setup(cfg.log_level, cfg.log_json, cmd);
+	report_settings();
 	install_signals();
 	if (strcmp(cmd, "api") == 0)
 		return cmd_api();

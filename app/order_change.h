@@ -13,7 +13,9 @@
 #include "outbox_msg.h"
 
 /* Canonical text of a create request ("user|item:qty|..."), bounded. */
-#define ORDER_FINGERPRINT_MAX (ORDER_USER_ID_MAX + ORDER_MAX_ITEMS * (ORDER_ITEM_ID_MAX + 8) + 1)
+#define ORDER_FINGERPRINT_MAX                                                          \
+	(ORDER_USER_ID_MAX + ORDER_MAX_ITEMS * (ORDER_ITEM_ID_MAX + 8) + 1 +                \
+	 ORDER_CUSTOMER_NAME_MAX + ORDER_CUSTOMER_EMAIL_MAX + ORDER_ADDRESS_MAX + 32)
 
 struct order_create {
 	struct order order;        /* complete: id, key, priced items, amount, times */

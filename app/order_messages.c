@@ -162,6 +162,30 @@ static void json_order_ref(struct sbuf *sb, const struct order *o)
 	json_str(sb, "user_id", o->user_id, false);
 }
 
+/* "customer":{"name","email"} when the order has one. */
+static void json_customer(struct sbuf *sb, const struct order *o)
+{
+	if (!order_has_customer(o))
+		return;
+	sbuf_add_json_key(sb, "customer", false);
+	sbuf_adds(sb, "{");
+	json_str(sb, "name", o->customer.name, true);
+	json_str(sb, "email", o->customer.email, false);
+	sbuf_adds(sb, "}");
+}
+
+/* Where the order came from and whom it is for: source always, customer,
+ * shipping_address and external_ref when set. */
+static void json_order_origin(struct sbuf *sb, const struct order *o)
+{
+	json_str(sb, "source", order_source_name(o->source), false);
+	json_customer(sb, o);
+	if (is_set(o->shipping_address))
+		json_str(sb, "shipping_address", o->shipping_address, false);
+	if (is_set(o->external_ref))
+		json_str(sb, "external_ref", o->external_ref, false);
+}
+
 static enum os_status add_payment_request(struct builder *b, struct os_error *err)
 {
 	const struct order *o = b->order;
@@ -212,6 +236,7 @@ static enum os_status add_notification(struct builder *b, enum order_status to, 
 	json_str(&sb, "idempotency_key", h.event_id_text, false);
 	json_order_ref(&sb, b->order);
 	json_str(&sb, "event_type", type, false);
+	json_customer(&sb, b->order);
 	sbuf_adds(&sb, "}");
 	return builder_push(b, &h, &sb, err);
 }
@@ -264,6 +289,7 @@ static enum os_status add_order_event(struct builder *b, enum order_status to, c
 	json_str(&sb, "status", order_status_name(to), false);
 	json_money(&sb, "amount", o->amount_cents);
 	json_str(&sb, "currency", o->currency, false);
+	json_order_origin(&sb, o);
 	if (to == ORDER_NEW) {
 		json_items(&sb, o, true);
 	} else {
@@ -289,6 +315,36 @@ static enum os_status add_shipping_request(struct builder *b, int64_t at_us, str
 	return builder_push(b, &h, &sb, err);
 }
 
+/* The egress webhook's body (DESIGN §8): {"event", "order_id",
+ * "customer_name" (null without a customer), "total", "sent_at"}. sent_at is
+ * the time of the event, fixed when the row is written, so that a retry
+ * sends the same bytes under the same signature and Idempotency-Key. */
+static enum os_status add_egress_webhook(struct builder *b, enum order_status to, int64_t at_us,
+					 struct os_error *err)
+{
+	const struct order *o = b->order;
+	const char *type = order_messages_event_type(to);
+	struct msg_head h;
+	struct sbuf sb;
+
+	if (!b->ctx->settings->egress_webhook)
+		return OS_OK;
+	head_init(b, &h, type, OUTBOX_DEST_WEBHOOK);
+	sbuf_init(&sb, ORDER_MESSAGE_PAYLOAD_MAX);
+	sbuf_adds(&sb, "{");
+	json_str(&sb, "event", type, true);
+	json_uuid(&sb, "order_id", &o->id, false);
+	sbuf_add_json_key(&sb, "customer_name", false);
+	if (is_set(o->customer.name))
+		sbuf_add_json_str(&sb, o->customer.name, strlen(o->customer.name));
+	else
+		sbuf_adds(&sb, "null");
+	json_money(&sb, "total", o->amount_cents);
+	json_time(&sb, "sent_at", at_us);
+	sbuf_adds(&sb, "}");
+	return builder_push(b, &h, &sb, err);
+}
+
 enum os_status order_messages_created(const struct order_msg_ctx *ctx, const struct order *o,
 				      struct outbox_msg *msgs, size_t cap, size_t *n,
 				      struct os_error *err)
@@ -301,6 +357,8 @@ enum os_status order_messages_created(const struct order_msg_ctx *ctx, const str
 		st = add_notification(&b, ORDER_NEW, NULL, err);
 	if (st == OS_OK)
 		st = add_order_event(&b, ORDER_NEW, NULL, o->created_at_us, err);
+	if (st == OS_OK)
+		st = add_egress_webhook(&b, ORDER_NEW, o->created_at_us, err);
 	if (st != OS_OK) {
 		builder_abort(&b);
 		return st;
@@ -326,6 +384,8 @@ enum os_status order_messages_transition(const struct order_msg_ctx *ctx, const 
 		st = add_notification(&b, to, reason, err);
 	if (st == OS_OK)
 		st = add_order_event(&b, to, reason, at_us, err);
+	if (st == OS_OK)
+		st = add_egress_webhook(&b, to, at_us, err);
 	if (st != OS_OK) {
 		builder_abort(&b);
 		return st;

@@ -35,7 +35,7 @@ const char *order_messages_event_type(enum order_status to);
 /*
  * The messages of a new order o (status new, priced, with id and times):
  * payment.requested, the order.created notification and the order.created
- * event, in that order. Writes them to msgs[0..*n) (cap >= 3); the caller
+ * event, in that order, then the egress webhook when settings->egress_webhook. Writes them to msgs[0..*n) (cap >= 3); the caller
  * owns their buffers (order_create_release / outbox_msg_release). On failure
  * (OS_ENOMEM, or OS_EINVAL when cap is too small) nothing is left allocated
  * and *n is not written.
@@ -50,6 +50,7 @@ enum os_status order_messages_created(const struct order_msg_ctx *ctx, const str
  *   cancelled: notification, order.cancelled event
  *   shipped:   notification, order.shipped event
  *   delivered: notification, order.delivered event
+ * each followed by the egress webhook when settings->egress_webhook.
  * Ownership and failure as order_messages_created; OS_EINVAL for to = new.
  */
 enum os_status order_messages_transition(const struct order_msg_ctx *ctx, const struct order *o,

@@ -13,9 +13,24 @@
 #include "../domain/order_state.h"
 #include "../domain/status.h"
 #include "order_change.h"
+#include "outbox_msg.h"
 
 #define ORDER_LIST_MAX 100  /* largest page of a list */
 #define ORDER_HISTORY_MAX 32 /* longest history returned */
+#define ORDER_EVENTS_MAX 100 /* most outbox messages returned for one order */
+#define ORDER_EVENT_STATUS_MAX 16
+
+/* One outbox message of an order, as GET /orders/{id}/events shows it. */
+struct order_event_row {
+	struct uuid event_id;
+	char type[OUTBOX_TYPE_MAX + 1];
+	char destination[OUTBOX_DESTINATION_MAX + 1];
+	char status[ORDER_EVENT_STATUS_MAX + 1]; /* pending, sent, dead, ... */
+	int32_t attempts;
+	int64_t created_at_us;
+	bool has_sent_at;
+	int64_t sent_at_us;
+};
 
 struct order_filter {
 	const char *user_id;        /* NULL: any */
@@ -61,6 +76,20 @@ typedef enum os_status order_repo_find_by_key_fn(void *ctx, const struct uuid *k
 						 struct order *out, char *fingerprint,
 						 size_t fp_cap, struct os_error *err);
 
+/* As find_by_key, by the external reference of a webhook order (ref is
+ * 1..ORDER_EXTERNAL_REF_MAX bytes). */
+typedef enum os_status order_repo_find_by_ref_fn(void *ctx, const char *ref, struct order *out,
+						 char *fingerprint, size_t fp_cap,
+						 struct os_error *err);
+
+/* The outbox messages of order id, oldest first (in the order they were
+ * written), at most cap; *n counts them. OS_ENOTFOUND when there is no such
+ * order. Sent messages are purged after the relay's retention period, so an
+ * old order may list fewer than it once wrote. */
+typedef enum os_status order_repo_events_fn(void *ctx, const struct uuid *id,
+					    struct order_event_row *out, size_t cap, size_t *n,
+					    struct os_error *err);
+
 /* OS_OK with *out, or OS_ENOTFOUND. */
 typedef enum os_status order_repo_get_fn(void *ctx, const struct uuid *id,
 					 struct order *out, struct os_error *err);
@@ -91,6 +120,8 @@ typedef enum os_status order_repo_expire_fn(void *ctx, int64_t created_before_us
 struct order_repo_ops {
 	order_repo_create_fn *create;
 	order_repo_find_by_key_fn *find_by_key;
+	order_repo_find_by_ref_fn *find_by_ref;
+	order_repo_events_fn *events;
 	order_repo_get_fn *get;
 	order_repo_list_fn *list;
 	order_repo_history_fn *history;
@@ -117,6 +148,21 @@ static inline enum os_status order_repo_find_by_key(const struct order_repo *r,
 						    struct os_error *err)
 {
 	return r->ops->find_by_key(r->ctx, key, out, fp, fp_cap, err);
+}
+
+static inline enum os_status order_repo_find_by_ref(const struct order_repo *r, const char *ref,
+						    struct order *out, char *fp, size_t fp_cap,
+						    struct os_error *err)
+{
+	return r->ops->find_by_ref(r->ctx, ref, out, fp, fp_cap, err);
+}
+
+static inline enum os_status order_repo_events(const struct order_repo *r,
+					       const struct uuid *id,
+					       struct order_event_row *out, size_t cap,
+					       size_t *n, struct os_error *err)
+{
+	return r->ops->events(r->ctx, id, out, cap, n, err);
 }
 
 static inline enum os_status order_repo_get(const struct order_repo *r, const struct uuid *id,

@@ -48,6 +48,31 @@ static enum os_status check_line(const struct order_create_request *req, size_t 
 	return OS_OK;
 }
 
+enum os_status order_check_contact(const struct order_customer *c, const char *address,
+				   struct os_error *err)
+{
+	size_t name_len = bounded_len(c->name, sizeof(c->name));
+	size_t email_len = bounded_len(c->email, sizeof(c->email));
+
+	if ((name_len > 0 || email_len > 0) &&
+	    (name_len == 0 || order_check_text(c->name, name_len, ORDER_CUSTOMER_NAME_MAX,
+					       false) != OS_OK))
+		return os_fail(err, OS_EINVAL, "customer.name",
+			       "must be 1 to %d bytes without control characters",
+			       ORDER_CUSTOMER_NAME_MAX);
+	if ((name_len > 0 || email_len > 0) &&
+	    order_check_email(c->email, email_len, ORDER_CUSTOMER_EMAIL_MAX) != OS_OK)
+		return os_fail(err, OS_EINVAL, "customer.email",
+			       "must be an e-mail address of at most %d bytes",
+			       ORDER_CUSTOMER_EMAIL_MAX);
+	if (order_check_text(address, bounded_len(address, ORDER_ADDRESS_MAX + 1),
+			     ORDER_ADDRESS_MAX, true) != OS_OK)
+		return os_fail(err, OS_EINVAL, "shipping_address",
+			       "must be at most %d bytes without control characters other than "
+			       "newlines", ORDER_ADDRESS_MAX);
+	return OS_OK;
+}
+
 /* Every business rule of a create body, naming the first field that breaks one. */
 static enum os_status check_request(const struct order_create_request *req, struct os_error *err)
 {
@@ -67,13 +92,17 @@ static enum os_status check_request(const struct order_create_request *req, stru
 		if (st != OS_OK)
 			return st;
 	}
-	return OS_OK;
+	return order_check_contact(&req->customer, req->shipping_address, err);
 }
 
 /* "user|item:qty|item:qty" in request order: what "the same body" means for
- * an idempotent replay. Fits ORDER_FINGERPRINT_MAX by the checked bounds. */
+ * an idempotent replay; then, only when given (so that the fingerprints of
+ * orders without them are unchanged), "|c<len>:<name><len>:<email>" and
+ * "|a<len>:<address>", length-prefixed because free text may hold any
+ * separator. Fits ORDER_FINGERPRINT_MAX by the checked bounds. */
 static void fingerprint(const struct order_create_request *req, char *buf, size_t cap)
 {
+	const struct order_customer *c = &req->customer;
 	size_t i, len;
 	int n;
 
@@ -86,6 +115,14 @@ static void fingerprint(const struct order_create_request *req, char *buf, size_
 			break;
 		len += (size_t)n;
 	}
+	if (len < cap && (c->name[0] != '\0' || c->email[0] != '\0')) {
+		n = snprintf(buf + len, cap - len, "|c%zu:%s%zu:%s", strlen(c->name), c->name,
+			     strlen(c->email), c->email);
+		len += n > 0 ? (size_t)n : 0;
+	}
+	if (len < cap && req->shipping_address[0] != '\0')
+		snprintf(buf + len, cap - len, "|a%zu:%s", strlen(req->shipping_address),
+			 req->shipping_address);
 }
 
 /* The answer for a key that exists already: a replay or a mismatch. */
@@ -156,6 +193,9 @@ static enum os_status build_order(struct order_service *svc, const struct order_
 	o->created_at_us = sys_now_us(&svc->sys);
 	o->updated_at_us = o->created_at_us;
 	o->version = 1;
+	o->source = ORDER_SOURCE_API;
+	o->customer = req->customer;
+	snprintf(o->shipping_address, sizeof(o->shipping_address), "%s", req->shipping_address);
 	return OS_OK;
 }
 
@@ -279,6 +319,19 @@ enum os_status order_history(struct order_service *svc, const struct uuid *id,
 	return order_repo_history(&svc->repo, id, out, cap, n, err);
 }
 
+enum os_status order_events(struct order_service *svc, const struct uuid *id,
+			    struct order_event_row *out, size_t cap, size_t *n,
+			    struct os_error *err)
+{
+	if (id == NULL)
+		return os_fail(err, OS_EINVAL, "id", "missing order id");
+	if (cap == 0)
+		return os_fail(err, OS_EINVAL, NULL, "no room for events");
+	if (cap > ORDER_EVENTS_MAX)
+		cap = ORDER_EVENTS_MAX;
+	return order_repo_events(&svc->repo, id, out, cap, n, err);
+}
+
 /* What a transition callback needs, and what it reports back. */
 struct transition {
 	struct order_service *svc;
@@ -319,7 +372,9 @@ static enum order_verdict transition_mutate(void *arg, const struct order *curre
 	change->to = to;
 	snprintf(change->reason, sizeof(change->reason), "%s", t->reason);
 	change->at_us = now;
-	change->release_stock = to == ORDER_CANCELLED && t->svc->settings->local_inventory;
+	/* A webhook order took no stock (the shop keeps its own): none to give back. */
+	change->release_stock = to == ORDER_CANCELLED && t->svc->settings->local_inventory &&
+				current->source == ORDER_SOURCE_API;
 	change->msg_count = n;
 	return ORDER_APPLY;
 }

@@ -27,6 +27,7 @@ struct order_settings {
 	char topic_order_events[ORDER_TOPIC_MAX + 1];       /* "order.events" */
 	char topic_shipping_requests[ORDER_TOPIC_MAX + 1];  /* "shipping.requests" */
 	bool local_inventory;  /* no catalog URL: stock lives in `inventory` */
+	bool egress_webhook;   /* WEBHOOK_OUTGOING_URL set: order events also go there */
 };
 
 struct order_service {
@@ -54,6 +55,8 @@ struct order_create_request {
 	struct uuid idempotency_key;
 	size_t line_count;
 	struct order_line_request lines[ORDER_MAX_ITEMS];
+	struct order_customer customer;   /* optional: "" name and email */
+	char shipping_address[ORDER_ADDRESS_MAX + 1]; /* optional: "" */
 	struct order_trace trace;
 };
 
@@ -67,6 +70,13 @@ struct order_create_request {
 enum os_status order_create(struct order_service *svc, const struct order_create_request *req,
 			    struct order *out, bool *created, struct os_error *err);
 
+/* Checks an optional customer and shipping address (both "" = absent): a
+ * customer has a name and an e-mail address; the address is bounded free
+ * text. OS_EINVAL naming "customer.name", "customer.email" or
+ * "shipping_address". */
+enum os_status order_check_contact(const struct order_customer *c, const char *address,
+				   struct os_error *err);
+
 enum os_status order_get(struct order_service *svc, const struct uuid *id, struct order *out,
 			 struct os_error *err);
 
@@ -78,6 +88,12 @@ enum os_status order_list(struct order_service *svc, struct order_filter *f,
 enum os_status order_history(struct order_service *svc, const struct uuid *id,
 			     struct order_history_entry *out, size_t cap, size_t *n,
 			     struct os_error *err);
+
+/* The order's outbox messages, oldest first, at most min(cap,
+ * ORDER_EVENTS_MAX). OS_ENOTFOUND for no order. */
+enum os_status order_events(struct order_service *svc, const struct uuid *id,
+			    struct order_event_row *out, size_t cap, size_t *n,
+			    struct os_error *err);
 
 /*
  * Cancels an order on request. OS_OK: now cancelled (also when it already

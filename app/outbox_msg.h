@@ -12,11 +12,13 @@
 
 #define OUTBOX_TYPE_MAX 48        /* "payment.requested", "order.created", ... */
 #define OUTBOX_DESTINATION_MAX 64 /* "payments", "notifications" or a topic */
-#define OUTBOX_MAX_PER_CHANGE 4   /* messages one order change may write */
+#define OUTBOX_MAX_PER_CHANGE 6   /* messages one order change may write */
 
 /* Destinations that are not Kafka topics. */
 #define OUTBOX_DEST_PAYMENTS "payments"
 #define OUTBOX_DEST_NOTIFICATIONS "notifications"
+/* The egress webhook (WEBHOOK_OUTGOING_URL), relayed by outbox-notifications. */
+#define OUTBOX_DEST_WEBHOOK "webhook"
 
 struct outbox_msg {
 	struct uuid event_id;             /* unique; receivers deduplicate on it */

@@ -68,3 +68,60 @@ enum os_status order_check_ident(const char *s, size_t len, size_t max)
 	}
 	return OS_OK;
 }
+
+const char *order_source_name(enum order_source s)
+{
+	return s == ORDER_SOURCE_WEBHOOK ? "webhook" : "api";
+}
+
+enum os_status order_source_parse(const char *s, size_t len, enum order_source *out)
+{
+	if (len == 3 && memcmp(s, "api", 3) == 0) {
+		*out = ORDER_SOURCE_API;
+		return OS_OK;
+	}
+	if (len == 7 && memcmp(s, "webhook", 7) == 0) {
+		*out = ORDER_SOURCE_WEBHOOK;
+		return OS_OK;
+	}
+	return OS_EINVAL;
+}
+
+enum os_status order_check_text(const char *s, size_t len, size_t max, bool lines)
+{
+	size_t i;
+
+	if (s == NULL || len > max)
+		return OS_EINVAL;
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if ((c < 0x20 && !(lines && c == '\n')) || c == 0x7f)
+			return OS_EINVAL;
+	}
+	return OS_OK;
+}
+
+enum os_status order_check_email(const char *s, size_t len, size_t max)
+{
+	const char *at;
+	size_t i;
+
+	if (s == NULL || len < 3 || len > max)
+		return OS_EINVAL;
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c <= 0x20 || c == 0x7f)
+			return OS_EINVAL;
+	}
+	at = memchr(s, '@', len);
+	if (at == NULL || at == s || at == s + len - 1 || memchr(at + 1, '@', len - (size_t)(at - s) - 1))
+		return OS_EINVAL;
+	return OS_OK;
+}
+
+bool order_has_customer(const struct order *o)
+{
+	return o->customer.name[0] != '\0' || o->customer.email[0] != '\0';
+}

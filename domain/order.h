@@ -20,6 +20,13 @@
 #define ORDER_MAX_QUANTITY 10000 /* units on one line */
 #define ORDER_REASON_MAX 128     /* bytes of a history reason, without NUL */
 #define ORDER_CURRENCY_LEN 3     /* ISO 4217 code */
+/* Customer, address and external reference (DESIGN §4, §6). Each is "" when
+ * absent. The shipping address is one free-text string (lines separated by
+ * newlines), as the original service stored it. */
+#define ORDER_CUSTOMER_NAME_MAX 128  /* bytes of the customer's name */
+#define ORDER_CUSTOMER_EMAIL_MAX 254 /* bytes of an e-mail address (RFC 5321) */
+#define ORDER_ADDRESS_MAX 512        /* bytes of the shipping address */
+#define ORDER_EXTERNAL_REF_MAX 64    /* bytes of a shop platform's order id */
 
 enum order_status {
 	ORDER_NEW = 0,
@@ -27,6 +34,17 @@ enum order_status {
 	ORDER_SHIPPED,
 	ORDER_DELIVERED,
 	ORDER_CANCELLED,
+};
+
+/* Where an order came from: the public API or a shop's ingress webhook. */
+enum order_source {
+	ORDER_SOURCE_API = 0,
+	ORDER_SOURCE_WEBHOOK,
+};
+
+struct order_customer {
+	char name[ORDER_CUSTOMER_NAME_MAX + 1];   /* "" when no customer is known */
+	char email[ORDER_CUSTOMER_EMAIL_MAX + 1];
 };
 
 struct order_item {
@@ -46,6 +64,10 @@ struct order {
 	int64_t created_at_us; /* Unix microseconds */
 	int64_t updated_at_us;
 	int32_t version;       /* bumped by every transition */
+	enum order_source source;
+	struct order_customer customer;
+	char shipping_address[ORDER_ADDRESS_MAX + 1];
+	char external_ref[ORDER_EXTERNAL_REF_MAX + 1]; /* unique when not "" */
 	size_t item_count;
 	struct order_item items[ORDER_MAX_ITEMS];
 };
@@ -67,6 +89,25 @@ const char *order_status_name(enum order_status s);
 enum os_status order_status_parse(const char *s, size_t len, enum order_status *out);
 
 bool order_status_is_terminal(enum order_status s);
+
+/* "api" or "webhook". */
+const char *order_source_name(enum order_source s);
+/* Parses a source name; *out written only on success (OS_EINVAL otherwise). */
+enum os_status order_source_parse(const char *s, size_t len, enum order_source *out);
+
+/*
+ * Checks free text (a name, an address) of len bytes: at most max bytes and
+ * no control character other than a newline when lines is true. UTF-8
+ * validity is the decoder's. OS_EINVAL otherwise.
+ */
+enum os_status order_check_text(const char *s, size_t len, size_t max, bool lines);
+
+/* Checks an e-mail address: 3..max bytes, one '@' with text on both sides,
+ * no space or control character. OS_EINVAL otherwise. */
+enum os_status order_check_email(const char *s, size_t len, size_t max);
+
+/* True when the customer has a name or an e-mail address. */
+bool order_has_customer(const struct order *o);
 
 /* Sum of quantity * unit price over the lines, overflow-checked. *out is
  * written only on success. */

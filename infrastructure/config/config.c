@@ -7,6 +7,7 @@
 
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -193,10 +194,75 @@ static enum os_status check_topic(const char *t, const char *name, struct os_err
 			break;
 	}
 	if (n == 0 || i != n || strcmp(t, OUTBOX_DEST_PAYMENTS) == 0 ||
-	    strcmp(t, OUTBOX_DEST_NOTIFICATIONS) == 0)
+	    strcmp(t, OUTBOX_DEST_NOTIFICATIONS) == 0 || strcmp(t, OUTBOX_DEST_WEBHOOK) == 0)
 		return os_fail(err, OS_EINVAL, name,
-			       "%s: must be a Kafka topic name ([A-Za-z0-9._-]+, not \"payments\" or "
-			       "\"notifications\"), got \"%.60s\"", name, t);
+			       "%s: must be a Kafka topic name ([A-Za-z0-9._-]+, not \"payments\", "
+			       "\"notifications\" or \"webhook\"), got \"%.60s\"", name, t);
+	return OS_OK;
+}
+
+/*
+ * The original service's database settings (DESIGN §9). A SQLAlchemy URL
+ * names its driver after a '+' ("postgresql+asyncpg://"), which libpq would
+ * take for a database name: the driver is dropped. Without any URL, the
+ * POSTGRES_* parts make a libpq keyword/value string, each value quoted.
+ */
+static void strip_driver(char *url)
+{
+	char *plus = strchr(url, '+'), *sep = strstr(url, "://");
+	size_t i;
+
+	if (plus == NULL || sep == NULL || plus > sep)
+		return;
+	for (i = 0; url + i < plus; i++)
+		if (!((url[i] >= 'a' && url[i] <= 'z') || (url[i] >= 'A' && url[i] <= 'Z')))
+			return;
+	memmove(plus, sep, strlen(sep) + 1);
+}
+
+/* Appends key='value' (quotes and backslashes escaped); false when full. */
+static bool add_conn_kv(char *dst, size_t cap, size_t *len, const char *key, const char *v)
+{
+	int n = snprintf(dst + *len, cap - *len, "%s%s='", *len ? " " : "", key);
+
+	if (n < 0 || (size_t)n >= cap - *len)
+		return false;
+	*len += (size_t)n;
+	for (; *v != '\0'; v++) {
+		if (*len + 3 >= cap)
+			return false;
+		if (*v == '\'' || *v == '\\')
+			dst[(*len)++] = '\\';
+		dst[(*len)++] = *v;
+	}
+	dst[(*len)++] = '\'';
+	dst[*len] = '\0';
+	return true;
+}
+
+static enum os_status load_database(struct config *c, struct os_error *err)
+{
+	static const char *const parts[][2] = {
+	    {"POSTGRES_HOST", "host"},	       {"POSTGRES_PORT", "port"},
+	    {"POSTGRES_DB", "dbname"},	       {"POSTGRES_USER", "user"},
+	    {"POSTGRES_PASSWORD", "password"},
+	};
+	char conn[CONFIG_STR_MAX + 1] = "";
+	size_t i, len = 0;
+
+	if (c->database_url[0] != '\0') {
+		strip_driver(c->database_url);
+		return OS_OK;
+	}
+	for (i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+		const char *v = env2(parts[i][0], NULL);
+
+		if (v != NULL && !add_conn_kv(conn, sizeof(conn), &len, parts[i][1], v))
+			return os_fail(err, OS_EINVAL, parts[i][0],
+				       "%s: the POSTGRES_* settings make a connection string longer "
+				       "than %d bytes", parts[i][0], CONFIG_STR_MAX);
+	}
+	memcpy(c->database_url, conn, len + 1);
 	return OS_OK;
 }
 
@@ -223,11 +289,17 @@ static enum os_status load_strings(struct config *c, struct os_error *err)
 	    (st = get_str(c->topic_shipping_requests, sizeof(c->topic_shipping_requests),
 			  "KAFKA_TOPIC_SHIPPING_REQUESTS", NULL, err)) ||
 	    (st = get_str(c->topic_shipping_events, sizeof(c->topic_shipping_events),
-			  "KAFKA_TOPIC_SHIPPING_EVENTS", NULL, err)) ||
+			  "KAFKA_TOPIC_SHIPPING_EVENTS", "KAFKA_TOPIC", err)) ||
 	    (st = get_str(c->kafka_group_id, sizeof(c->kafka_group_id), "KAFKA_CONSUMER_GROUP", NULL,
-			  err)))
+			  err)) ||
+	    (st = get_str(c->ingress_secret, sizeof(c->ingress_secret), "INGRESS_WEBHOOK_SECRET",
+			  NULL, err)) ||
+	    (st = get_str(c->webhook_url, sizeof(c->webhook_url), "WEBHOOK_OUTGOING_URL", NULL,
+			  err)) ||
+	    (st = get_str(c->webhook_secret, sizeof(c->webhook_secret), "WEBHOOK_OUTGOING_SECRET",
+			  "PAYMENTS_CALLBACK_SECRET", err)))
 		return st;
-	return OS_OK;
+	return load_database(c, err);
 }
 
 static enum os_status load_numbers(struct config *c, struct os_error *err)
@@ -249,7 +321,8 @@ static enum os_status load_numbers(struct config *c, struct os_error *err)
 	    (st = get_int(&c->order_stale_after_s, "ORDER_STALE_AFTER_SECONDS", 1, 31536000, err)) ||
 	    (st = get_int(&c->inbox_max_attempts, "INBOX_MAX_ATTEMPTS", 1, 10000, err)) ||
 	    (st = get_int(&c->worker_metrics_port, "WORKER_METRICS_PORT", 0, 65535, err)) ||
-	    (st = get_int(&c->metrics_port, "METRICS_PORT", 0, 65535, err)))
+	    (st = get_int(&c->metrics_port, "METRICS_PORT", 0, 65535, err)) ||
+	    (st = get_int(&c->db_pool_size, "DB_POOL_SIZE", 1, 1024, err)))
 		return st;
 	return OS_OK;
 }
@@ -290,6 +363,7 @@ static enum os_status validate(struct config *c, struct os_error *err)
 	    (st = check_url(c->payments_url, "PAYMENTS_SERVICE_API_URL", err)) ||
 	    (st = check_url(c->payments_callback_url, "PAYMENTS_CALLBACK_URL", err)) ||
 	    (st = check_url(c->notifications_url, "NOTIFICATIONS_SERVICE_API_URL", err)) ||
+	    (st = check_url(c->webhook_url, "WEBHOOK_OUTGOING_URL", err)) ||
 	    (st = check_topic(c->topic_order_events, "KAFKA_TOPIC_ORDER_EVENTS", err)) ||
 	    (st = check_topic(c->topic_shipping_requests, "KAFKA_TOPIC_SHIPPING_REQUESTS", err)) ||
 	    (st = check_topic(c->topic_shipping_events, "KAFKA_TOPIC_SHIPPING_EVENTS", err)))
@@ -310,4 +384,94 @@ enum os_status config_load(struct config *cfg, const char *env_file, struct os_e
 		return st;
 	*cfg = c;
 	return OS_OK;
+}
+
+/* ------------------------------------------------- settings not read */
+
+extern char **environ;
+
+/* Every name with one of the reported prefixes that something of this
+ * service reads: config_load, the Kafka client settings, entrypoint.sh and
+ * the test and dev scripts. A "<NAME>_FILE" form of a known name is known. */
+static const char *const known_names[] = {
+	"KAFKA_BOOTSTRAP_SERVERS", "KAFKA_BOOTSTRAP", "KAFKA_TOPIC", "KAFKA_TOPIC_ORDER_EVENTS",
+	"KAFKA_TOPIC_SHIPPING_REQUESTS", "KAFKA_TOPIC_SHIPPING_EVENTS", "KAFKA_CONSUMER_GROUP",
+	"KAFKA_LINGER_MS", "KAFKA_SESSION_TIMEOUT_MS", "KAFKA_SECURITY_PROTOCOL",
+	"KAFKA_SASL_MECHANISM", "KAFKA_SASL_USERNAME", "KAFKA_SASL_PASSWORD",
+	"KAFKA_SSL_CA_LOCATION", "KAFKA_PROPERTIES_FILE", "KAFKA_ADDR_FILE",
+	"ORDER_CURRENCY", "ORDER_STALE_AFTER_SECONDS", "ORDER_SERVICE_BIN", "ORDER_SIM_BIN",
+	"DB_POOL_SIZE", "DB_WAIT_SECONDS", "POSTGRES_HOST_PORT", "KAFKA_HOST_PORT",
+	"POSTGRES_CONNECTION_STRING", "POSTGRES_HOST",
+	"POSTGRES_PORT", "POSTGRES_DB", "POSTGRES_USER", "POSTGRES_PASSWORD",
+};
+
+static const char *const reported_prefixes[] = {"ORDER_", "KAFKA_", "DB_", "POSTGRES_"};
+
+static bool is_set_env(const char *name)
+{
+	return env2(name, NULL) != NULL;
+}
+
+static bool known(const char *name, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(known_names) / sizeof(known_names[0]); i++) {
+		size_t k = strlen(known_names[i]);
+
+		if ((len == k || (len == k + 5 && memcmp(name + k, "_FILE", 5) == 0)) &&
+		    memcmp(name, known_names[i], k) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Why a known name set in the environment is not used, or NULL. */
+static const char *shadowed(const char *name, size_t len)
+{
+#define IS(n) (len == strlen(n) && memcmp(name, n, len) == 0)
+	if (IS("POSTGRES_CONNECTION_STRING") && is_set_env("DATABASE_URL"))
+		return "ignored: DATABASE_URL is set";
+	if ((IS("POSTGRES_HOST") || IS("POSTGRES_PORT") || IS("POSTGRES_DB") || IS("POSTGRES_USER") ||
+	     IS("POSTGRES_PASSWORD")) &&
+	    (is_set_env("DATABASE_URL") || is_set_env("POSTGRES_CONNECTION_STRING")))
+		return "ignored: a database URL is set";
+	if (IS("KAFKA_BOOTSTRAP") && is_set_env("KAFKA_BOOTSTRAP_SERVERS"))
+		return "ignored: KAFKA_BOOTSTRAP_SERVERS is set";
+	if (IS("KAFKA_TOPIC") && is_set_env("KAFKA_TOPIC_SHIPPING_EVENTS"))
+		return "ignored: KAFKA_TOPIC_SHIPPING_EVENTS is set";
+	return NULL;
+#undef IS
+}
+
+static bool has_reported_prefix(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(reported_prefixes) / sizeof(reported_prefixes[0]); i++)
+		if (strncmp(name, reported_prefixes[i], strlen(reported_prefixes[i])) == 0)
+			return true;
+	return false;
+}
+
+void config_report_ignored(struct config_report *out)
+{
+	char **e;
+
+	memset(out, 0, sizeof(*out));
+	for (e = environ; e != NULL && *e != NULL && out->count < CONFIG_REPORT_MAX; e++) {
+		const char *eq = strchr(*e, '=');
+		size_t len = eq ? (size_t)(eq - *e) : strlen(*e);
+		const char *why;
+
+		if (!has_reported_prefix(*e) || eq == NULL || eq[1] == '\0')
+			continue;
+		why = known(*e, len) ? shadowed(*e, len) : "not a setting of this service: ignored";
+		if (why == NULL || len >= sizeof(out->entries[0].name))
+			continue;
+		memcpy(out->entries[out->count].name, *e, len);
+		out->entries[out->count].name[len] = '\0';
+		out->entries[out->count].why = why;
+		out->count++;
+	}
 }

@@ -49,6 +49,23 @@ struct config {
 	int worker_metrics_port;                   /* WORKER_METRICS_PORT, 0 = off */
 	int metrics_port;                          /* METRICS_PORT: this process's /metrics, 0 = off;
 						      wins over WORKER_METRICS_PORT */
+	/* Features of the original services (DESIGN §4, §8, §9). */
+	char ingress_secret[CONFIG_STR_MAX + 1];   /* INGRESS_WEBHOOK_SECRET; "" = ingress webhook refused */
+	char webhook_url[CONFIG_STR_MAX + 1];      /* WEBHOOK_OUTGOING_URL; "" = no egress webhook */
+	char webhook_secret[CONFIG_STR_MAX + 1];   /* WEBHOOK_OUTGOING_SECRET, else PAYMENTS_CALLBACK_SECRET */
+	int db_pool_size;                          /* DB_POOL_SIZE, 0 = unset: database sessions per API process */
+};
+
+/* Settings of the original services that this one reads under another name
+ * or does not need; each is reported at start when set (config_report). */
+#define CONFIG_REPORT_MAX 32
+
+struct config_report {
+	size_t count;
+	struct {
+		char name[64];
+		const char *why; /* static text */
+	} entries[CONFIG_REPORT_MAX];
 };
 
 /*
@@ -59,5 +76,14 @@ struct config {
  * *cfg is written only on success.
  */
 enum os_status config_load(struct config *cfg, const char *env_file, struct os_error *err);
+
+/*
+ * After config_load: the variables of the environment that look like
+ * settings of this service (prefixes ORDER_, KAFKA_, DB_, POSTGRES_) but
+ * that it does not read, or reads only in part (POSTGRES_* beside a
+ * DATABASE_URL). Names only: a value is never copied. The caller logs one
+ * warning line each.
+ */
+void config_report_ignored(struct config_report *out);
 
 #endif

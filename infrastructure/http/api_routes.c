@@ -19,6 +19,14 @@ static const struct route routes[] = {
     {"GET", "/api/v1/orders/{id}", api_orders_get},
     {"GET", "/api/v1/orders/{id}/history", api_orders_history},
     {"POST", "/api/v1/orders/{id}/cancel", api_orders_cancel},
+    /* Features of the original services: order events, the shop's ingress
+     * webhook (signed, no token), the local catalog (service or admin). */
+    {"GET", "/api/v1/orders/{id}/events", api_orders_events},
+    {"POST", "/webhooks/orders/create", api_webhook_order_create},
+    {"GET", "/api/v1/inventory", api_inventory_list},
+    {"GET", "/api/v1/inventory/{item_id}", api_inventory_get},
+    {"PUT", "/api/v1/inventory/{item_id}", api_inventory_put},
+    {"POST", "/api/v1/inventory/{item_id}/adjust", api_inventory_adjust},
     {"GET", "/health/live", api_ops_live},
     {"GET", "/health/ready", api_ops_ready},
     {"GET", "/metrics", api_ops_metrics},

@@ -22,6 +22,15 @@ api_handler_fn api_orders_get;
 api_handler_fn api_orders_list;
 api_handler_fn api_orders_history;
 api_handler_fn api_orders_cancel;
+/* api_order_events.c */
+api_handler_fn api_orders_events;
+/* api_webhook.c */
+api_handler_fn api_webhook_order_create;
+/* api_inventory.c */
+api_handler_fn api_inventory_list;
+api_handler_fn api_inventory_get;
+api_handler_fn api_inventory_put;
+api_handler_fn api_inventory_adjust;
 /* api_callback.c */
 api_handler_fn api_callback_payment;
 /* api_ops.c */

@@ -11,6 +11,7 @@
 
 #include "app/admin_port.h"
 #include "app/inbox_port.h"
+#include "app/inventory.h"
 #include "app/order_service.h"
 #include "domain/status.h"
 
@@ -21,6 +22,7 @@ struct api_thread_ctx {
 	struct order_service svc;  /* repo, catalog, sys, settings */
 	struct inbox_writer inbox; /* payment callbacks */
 	struct admin admin;	   /* dead letters, readiness, queue depths */
+	struct inventory inventory; /* the local catalog's routes */
 };
 
 /*
@@ -40,6 +42,8 @@ struct api_options {
 	int threads;		     /* 1..API_THREADS_MAX */
 	size_t max_body_bytes;	     /* larger request bodies get 413 */
 	const char *callback_secret; /* HMAC key of X-Signature; NULL or "" = no check */
+	const char *ingress_secret;  /* HMAC key of X-Webhook-Signature; NULL or "" =
+					every ingress webhook is refused (401) */
 	/* Optional: called once every thread is serving, with the bound port. */
 	void (*on_ready)(void *arg, int port);
 	void *on_ready_arg;

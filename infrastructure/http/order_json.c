@@ -12,14 +12,18 @@
 
 #include "domain/money.h"
 #include "json_reader.h"
+#include "order_json_fields.h"
 
 /* ---- create ---- */
 
-enum { CR_ROOT = 1, CR_ITEMS, CR_LINE };
-enum { K_USER_ID = 0, K_KEY, K_ITEMS, K_ITEM_ID, K_QUANTITY };
+enum { CR_ROOT = 1, CR_ITEMS, CR_LINE, CR_CUSTOMER };
+enum { K_USER_ID = 0, K_KEY, K_ITEMS, K_ITEM_ID, K_QUANTITY, K_CUSTOMER, K_ADDRESS, K_NAME,
+       K_EMAIL };
 
-static const char *const create_keys[] = {"user_id", "idempotency_key", "items", "item_id",
-					  "quantity"};
+static const char *const create_keys[] = {"user_id",  "idempotency_key",  "items",
+					  "item_id",  "quantity",	  "customer",
+					  "shipping_address", "name",	  "email"};
+#define CREATE_KEY_COUNT (sizeof(create_keys) / sizeof(create_keys[0]))
 
 struct create_state {
 	struct order_create_request req;
@@ -39,9 +43,13 @@ static int key_index(const char *const *names, size_t n, const char *k, size_t l
 
 static int create_key(const struct json_frame *f, const char *k, size_t len)
 {
-	int id = key_index(create_keys, 5, k, len);
+	int id = key_index(create_keys, CREATE_KEY_COUNT, k, len);
 
 	if (f->role == CR_LINE && id != K_ITEM_ID && id != K_QUANTITY)
+		return -1;
+	if (f->role == CR_CUSTOMER)
+		return id == K_NAME || id == K_EMAIL ? id : -1;
+	if (f->role == CR_ROOT && (id == K_NAME || id == K_EMAIL))
 		return -1;
 	return f->role == CR_ROOT || f->role == CR_LINE ? id : -1;
 }
@@ -54,6 +62,8 @@ static void create_path(struct json_reader *r, const struct json_frame *f, int k
 
 	if (f->role == CR_LINE)
 		snprintf(buf, cap, "items[%zu].%s", cs->req.line_count - 1, create_keys[key]);
+	else if (f->role == CR_CUSTOMER)
+		snprintf(buf, cap, "customer.%s", create_keys[key]);
 	else
 		snprintf(buf, cap, "%s", create_keys[key]);
 }
@@ -78,6 +88,32 @@ static bool read_ident(struct json_reader *r, const char *field, enum json_type 
 		return true;
 	snprintf(msg, sizeof(msg), "must be a string of at most %zu bytes without NUL", max);
 	return json_reader_fail(r, OS_EINVAL, field, msg);
+}
+
+/* Free text (a name, an address): a string of at most max bytes without NUL;
+ * its other rules are the use case's. */
+static bool read_text(struct json_reader *r, const char *field, enum json_type t, const char *s,
+		      size_t len, char *out, size_t max)
+{
+	return read_ident(r, field, t, s, len, out, max);
+}
+
+bool order_json_read_customer_field(struct json_reader *r, bool is_name, enum json_type t,
+				    const char *s, size_t len, struct order_customer *out)
+{
+	if (is_name)
+		return read_text(r, "customer.name", t, s, len, out->name,
+				 ORDER_CUSTOMER_NAME_MAX);
+	return read_text(r, "customer.email", t, s, len, out->email, ORDER_CUSTOMER_EMAIL_MAX);
+}
+
+bool order_json_customer_complete(struct json_reader *r, bool has_name, bool has_email)
+{
+	if (!has_name)
+		return json_reader_fail(r, OS_EINVAL, "customer.name", "is required");
+	if (!has_email)
+		return json_reader_fail(r, OS_EINVAL, "customer.email", "is required");
+	return true;
 }
 
 static bool read_quantity(struct json_reader *r, const char *field, enum json_type t, const char *s,
@@ -129,6 +165,18 @@ static bool create_root_value(struct json_reader *r, const struct json_frame *pa
 			return type_error(r, "items", "an array", t);
 		*role = CR_ITEMS;
 		return true;
+	case K_CUSTOMER:
+		if (t == JSON_NULL)
+			return true;
+		if (t != JSON_MAP)
+			return type_error(r, "customer", "an object", t);
+		*role = CR_CUSTOMER;
+		return true;
+	case K_ADDRESS:
+		if (t == JSON_NULL)
+			return true;
+		return read_text(r, "shipping_address", t, s, len, cs->req.shipping_address,
+				 ORDER_ADDRESS_MAX);
 	default:
 		cs->single_item = true;
 		return create_line_value(r, parent, &cs->req.lines[0], t, s, len);
@@ -167,6 +215,9 @@ static bool create_value(struct json_reader *r, const struct json_frame *parent,
 	case CR_LINE:
 		return create_line_value(r, parent, &cs->req.lines[cs->req.line_count - 1], t, s,
 					 len);
+	case CR_CUSTOMER:
+		return order_json_read_customer_field(r, parent->key == K_NAME, t, s, len,
+						      &cs->req.customer);
 	}
 	return true;
 }
@@ -176,6 +227,9 @@ static bool create_close(struct json_reader *r, const struct json_frame *f)
 	char path[OS_ERROR_FIELD_MAX];
 	int k;
 
+	if (f->role == CR_CUSTOMER)
+		return order_json_customer_complete(r, f->seen & (UINT32_C(1) << K_NAME),
+						    f->seen & (UINT32_C(1) << K_EMAIL));
 	if (f->role != CR_LINE)
 		return true;
 	for (k = K_ITEM_ID; k <= K_QUANTITY; k++) {

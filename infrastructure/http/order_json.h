@@ -35,7 +35,9 @@
 /*
  * Decodes a create body of len bytes: {"user_id", "idempotency_key",
  * "items": [{"item_id", "quantity"}]} or the single-item form {"user_id",
- * "idempotency_key", "item_id", "quantity"}. key_header (key_len bytes, may
+ * "idempotency_key", "item_id", "quantity"}; either may add "customer":
+ * {"name", "email"} (both required in it) and "shipping_address" (a string
+ * of at most ORDER_ADDRESS_MAX bytes), each optional and null meaning absent. key_header (key_len bytes, may
  * be NULL) is the Idempotency-Key header: it may replace the body's key, and
  * both present and different is OS_EMISMATCH. Unknown keys are ignored.
  * *out is written only on OS_OK (its trace is left zeroed for the caller).
@@ -80,6 +82,9 @@ enum os_status order_json_decode_cancel(const char *body, size_t len, char *reas
 void order_json_order(struct sbuf *sb, const struct order *o);
 void order_json_history(struct sbuf *sb, const struct order_history_entry *h, size_t n);
 void order_json_dead_letter(struct sbuf *sb, const struct dead_letter *d);
+/* [{"event_id", "type", "destination", "status", "attempts", "created_at",
+ * "sent_at" (null until sent)}] */
+void order_json_events(struct sbuf *sb, const struct order_event_row *e, size_t n);
 
 /* {"data": — then the caller appends the data value. */
 void order_json_envelope_begin(struct sbuf *sb);

@@ -56,6 +56,8 @@ static void add_item(struct sbuf *sb, const struct order_item *it, bool first)
 	sbuf_add(sb, "}", 1);
 }
 
+static void add_origin(struct sbuf *sb, const struct order *o);
+
 void order_json_order(struct sbuf *sb, const struct order *o)
 {
 	size_t i, n = o->item_count < ORDER_MAX_ITEMS ? o->item_count : ORDER_MAX_ITEMS;
@@ -71,9 +73,62 @@ void order_json_order(struct sbuf *sb, const struct order *o)
 	for (i = 0; i < n; i++)
 		add_item(sb, &o->items[i], i == 0);
 	sbuf_add(sb, "]", 1);
+	add_origin(sb, o);
 	add_time(sb, "created_at", o->created_at_us);
 	add_time(sb, "updated_at", o->updated_at_us);
 	sbuf_add(sb, "}", 1);
+}
+
+static void add_opt_str(struct sbuf *sb, const char *key, const char *v)
+{
+	if (v[0] != '\0') {
+		add_str(sb, key, false, v);
+		return;
+	}
+	sbuf_add_json_key(sb, key, false);
+	sbuf_adds(sb, "null");
+}
+
+/* customer, shipping_address, external_ref (null when absent) and source. */
+static void add_origin(struct sbuf *sb, const struct order *o)
+{
+	sbuf_add_json_key(sb, "customer", false);
+	if (order_has_customer(o)) {
+		sbuf_add(sb, "{", 1);
+		add_str(sb, "name", true, o->customer.name);
+		add_str(sb, "email", false, o->customer.email);
+		sbuf_add(sb, "}", 1);
+	} else {
+		sbuf_adds(sb, "null");
+	}
+	add_opt_str(sb, "shipping_address", o->shipping_address);
+	add_opt_str(sb, "external_ref", o->external_ref);
+	add_str(sb, "source", false, order_source_name(o->source));
+}
+
+void order_json_events(struct sbuf *sb, const struct order_event_row *e, size_t n)
+{
+	size_t i;
+
+	sbuf_add(sb, "[", 1);
+	for (i = 0; i < n; i++) {
+		sbuf_adds(sb, i ? ",{" : "{");
+		add_uuid(sb, "event_id", true, &e[i].event_id);
+		add_str(sb, "type", false, e[i].type);
+		add_str(sb, "destination", false, e[i].destination);
+		add_str(sb, "status", false, e[i].status);
+		sbuf_add_json_key(sb, "attempts", false);
+		sbuf_addf(sb, "%d", (int)e[i].attempts);
+		add_time(sb, "created_at", e[i].created_at_us);
+		if (e[i].has_sent_at) {
+			add_time(sb, "sent_at", e[i].sent_at_us);
+		} else {
+			sbuf_add_json_key(sb, "sent_at", false);
+			sbuf_adds(sb, "null");
+		}
+		sbuf_add(sb, "}", 1);
+	}
+	sbuf_add(sb, "]", 1);
 }
 
 void order_json_history(struct sbuf *sb, const struct order_history_entry *h, size_t n)

@@ -15,6 +15,7 @@
 #include <curl/curl.h>
 
 #include "http_curl.h"
+#include "infrastructure/crypto/crypto.h"
 #include "http_json.h"
 
 #define SINK_DEFAULT_TIMEOUT_MS	    5000
@@ -41,6 +42,7 @@ struct http_sink {
 	CURLM *multi;
 	char *url;
 	char *api_key_header; /* "X-API-Key: ..." or NULL */
+	char *signing_secret; /* X-Signature key, or NULL */
 	int timeout_ms;
 	int max_parallel;
 	struct sink_slot slots[HTTP_SINK_PARALLEL_MAX];
@@ -112,6 +114,21 @@ static bool sink_add_trace_headers(struct curl_slist **list, const struct outbox
 	return ok;
 }
 
+/* X-Signature: sha256=<hex HMAC-SHA256 of the body>, as the payment
+ * service signs its callbacks; none without a secret. */
+static bool sink_add_signature(struct curl_slist **list, const struct http_sink *k,
+			       const struct outbox_row *row)
+{
+	char hex[CRYPTO_SHA256_HEX_LEN + 1], value[CRYPTO_SHA256_HEX_LEN + 8];
+
+	if (k->signing_secret == NULL)
+		return true;
+	crypto_hmac_sha256_hex(k->signing_secret, strlen(k->signing_secret), row->payload,
+			       row->payload_len, hex);
+	snprintf(value, sizeof(value), "sha256=%s", hex);
+	return sink_add_header(list, "X-Signature", value);
+}
+
 static struct curl_slist *sink_build_headers(const struct http_sink *k,
 					     const struct outbox_row *row)
 {
@@ -125,7 +142,7 @@ static struct curl_slist *sink_build_headers(const struct http_sink *k,
 	     (list = curl_slist_append(list, "Expect:")) != NULL &&
 	     (k->api_key_header == NULL ||
 	      (list = curl_slist_append(list, k->api_key_header)) != NULL) &&
-	     sink_add_trace_headers(&list, row);
+	     sink_add_trace_headers(&list, row) && sink_add_signature(&list, k, row);
 	if (!ok) {
 		curl_slist_free_all(list);
 		return NULL;
@@ -342,6 +359,7 @@ static void sink_free(struct http_sink *k)
 		curl_multi_cleanup(k->multi);
 	free(k->url);
 	free(k->api_key_header);
+	free(k->signing_secret);
 	free(k);
 }
 
@@ -356,6 +374,9 @@ static enum os_status sink_copy_options(struct http_sink *k, const struct http_s
 		k->max_parallel = HTTP_SINK_PARALLEL_MAX;
 	k->url = strdup(o->url);
 	if (k->url == NULL)
+		return os_fail(err, OS_ENOMEM, NULL, "cannot allocate the HTTP sink");
+	if (o->signing_secret != NULL && o->signing_secret[0] != '\0' &&
+	    (k->signing_secret = strdup(o->signing_secret)) == NULL)
 		return os_fail(err, OS_ENOMEM, NULL, "cannot allocate the HTTP sink");
 	if (o->api_key == NULL || o->api_key[0] == '\0')
 		return OS_OK;

@@ -20,6 +20,9 @@ struct http_sink_options {
 	const char *api_key; /* sent as X-API-Key when not NULL or ""; copied */
 	int timeout_ms;	     /* per request; <= 0 means 5000 */
 	int max_parallel;    /* requests in flight at once; <= 0 means 8, capped */
+	/* When not NULL or "": every request carries X-Signature: sha256=<hex
+	 * HMAC-SHA256 of the body> under this key (the egress webhook); copied. */
+	const char *signing_secret;
 };
 
 /*

@@ -21,7 +21,7 @@
 #define PG_TS(p) "(timestamptz 'epoch' + (" p ")::bigint * interval '1 microsecond')"
 #define PG_US(c) "(extract(epoch FROM " c ") * 1000000)::bigint"
 
-#define PG_PARAMS_MAX 24
+#define PG_PARAMS_MAX 32
 
 /* A named, parameterised statement; defined static const by each adapter and
  * prepared on first use on each connection. */

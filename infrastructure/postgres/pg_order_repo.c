@@ -33,10 +33,11 @@ static const struct pg_stmt stmt_create = {
 	"JOIN req USING (item_id) LEFT JOIN lk USING (item_id) "
 	"WHERE lk.item_id IS NULL OR lk.available_qty < req.qty ORDER BY l.line LIMIT 1), "
 	"o AS (INSERT INTO orders (id, user_id, status, amount_cents, currency, "
-	"idempotency_key, request_fingerprint, created_at, updated_at, version) "
+	"idempotency_key, request_fingerprint, created_at, updated_at, version, "
+	"customer_name, customer_email, shipping_address, external_ref, source) "
 	"SELECT $1::uuid, $2, 'new', $3::bigint, $4, $5::uuid, $6, " PG_TS("$7") ", "
-	PG_TS("$8") ", 1 WHERE NOT EXISTS (SELECT 1 FROM bad) "
-	"ON CONFLICT (idempotency_key) DO NOTHING RETURNING id), "
+	PG_TS("$8") ", 1, $21, $22, $23, $24, $25 WHERE NOT EXISTS (SELECT 1 FROM bad) "
+	"ON CONFLICT DO NOTHING RETURNING id), "
 	"s AS (UPDATE inventory v SET available_qty = v.available_qty - req.qty FROM req "
 	"WHERE v.item_id = req.item_id AND v.item_id IN (SELECT item_id FROM lk) "
 	"AND EXISTS (SELECT 1 FROM o) RETURNING 1), "
@@ -48,13 +49,20 @@ static const struct pg_stmt stmt_create = {
 	PG_OUTBOX_CTE("o", "$15", "$16", "$17", "$18", "$19", "$20")
 	"SELECT (SELECT count(*) FROM o), (SELECT line FROM bad), (SELECT unknown FROM bad), "
 	"(SELECT count(*) FROM nt), (SELECT count(*) FROM s)",
-	20,
+	25,
 };
 
 static const struct pg_stmt stmt_by_key = {
 	"order_by_key",
 	"SELECT " PG_ORDER_COLS " FROM orders o LEFT JOIN order_items i ON i.order_id = o.id "
 	"WHERE o.idempotency_key = $1::uuid ORDER BY i.line",
+	1,
+};
+
+static const struct pg_stmt stmt_by_ref = {
+	"order_by_ref",
+	"SELECT " PG_ORDER_COLS " FROM orders o LEFT JOIN order_items i ON i.order_id = o.id "
+	"WHERE o.external_ref = $1 ORDER BY i.line",
 	1,
 };
 
@@ -84,6 +92,16 @@ static const struct pg_stmt stmt_history = {
 	"order_history",
 	"SELECT from_status, to_status, reason, " PG_US("at") " FROM order_status_history "
 	"WHERE order_id = $1::uuid ORDER BY id LIMIT $2",
+	2,
+};
+
+/* No row: no order. One row with a NULL id: an order without messages. */
+static const struct pg_stmt stmt_events = {
+	"order_events",
+	"SELECT x.id::text, x.type, x.destination, x.status, x.attempts, "
+	PG_US("x.created_at") ", " PG_US("x.sent_at") " FROM orders o LEFT JOIN LATERAL "
+	"(SELECT * FROM outbox WHERE aggregateid = o.id ORDER BY seq LIMIT $2) x ON true "
+	"WHERE o.id = $1::uuid ORDER BY x.seq",
 	2,
 };
 
@@ -138,12 +156,12 @@ static enum os_status items_build(struct item_arrays *a, const struct order *o,
 	return OS_OK;
 }
 
-/* Reads one order by stmt (id or key); OS_ENOTFOUND when absent. */
-static enum os_status read_one(struct pg_session *s, const struct pg_stmt *stmt,
-			       const struct uuid *id, struct order *out, char *fp,
-			       size_t fp_cap, struct os_error *err)
+/* Reads one order by stmt (id, key or external reference, as text);
+ * OS_ENOTFOUND when absent. */
+static enum os_status read_one_text(struct pg_session *s, const struct pg_stmt *stmt,
+				    const char *text, struct order *out, char *fp, size_t fp_cap,
+				    struct os_error *err)
 {
-	char text[UUID_STR_LEN + 1];
 	struct pg_params p;
 	PGresult *r = NULL;
 	struct order *o = malloc(sizeof(*o));
@@ -152,7 +170,6 @@ static enum os_status read_one(struct pg_session *s, const struct pg_stmt *stmt,
 
 	if (o == NULL)
 		return os_fail(err, OS_ENOMEM, NULL, "out of memory");
-	uuid_format(id, text);
 	pg_params_init(&p);
 	pg_params_text(&p, text);
 	st = pg_exec(s, stmt, &p, &r, err);
@@ -168,6 +185,22 @@ out:
 	PQclear(r);
 	free(o);
 	return st;
+}
+
+static enum os_status read_one(struct pg_session *s, const struct pg_stmt *stmt,
+			       const struct uuid *id, struct order *out, char *fp,
+			       size_t fp_cap, struct os_error *err)
+{
+	char text[UUID_STR_LEN + 1];
+
+	uuid_format(id, text);
+	return read_one_text(s, stmt, text, out, fp, fp_cap, err);
+}
+
+static enum os_status repo_find_by_ref(void *ctx, const char *ref, struct order *out, char *fp,
+				       size_t fp_cap, struct os_error *err)
+{
+	return read_one_text(ctx, &stmt_by_ref, ref, out, fp, fp_cap, err);
 }
 
 static enum os_status repo_find_by_key(void *ctx, const struct uuid *key, struct order *out,
@@ -207,6 +240,21 @@ static void create_params(const struct order_create *c, const struct item_arrays
 	pg_params_text(p, ia->prices.buf);
 }
 
+static const char *or_null(const char *s)
+{
+	return s[0] != '\0' ? s : NULL;
+}
+
+/* Parameters 21..25 of stmt_create: customer, address, reference, source. */
+static void create_params_extra(const struct order *o, struct pg_params *p)
+{
+	pg_params_text(p, or_null(o->customer.name));
+	pg_params_text(p, or_null(o->customer.email));
+	pg_params_text(p, or_null(o->shipping_address));
+	pg_params_text(p, or_null(o->external_ref));
+	pg_params_text(p, order_source_name(o->source));
+}
+
 /* The outcome of the create statement. */
 struct create_result {
 	bool inserted;
@@ -235,6 +283,7 @@ static enum os_status run_create(struct pg_session *s, const struct order_create
 		goto out;
 	create_params(c, &ia, nums, ids, &p);
 	pg_msg_arrays_params(&ma, &p);
+	create_params_extra(&c->order, &p);
 	st = pg_exec(s, &stmt_create, &p, &r, err);
 	if (st != OS_OK)
 		goto out;
@@ -292,6 +341,8 @@ static enum os_status repo_create(void *ctx, const struct order_create *c, struc
 	/* Not written: either the key exists (maybe committed by a concurrent
 	 * request while we waited) or the stock said no. A fresh read decides. */
 	st = repo_find_by_key(ctx, &c->order.idempotency_key, out, fp, fp_cap, err);
+	if (st == OS_ENOTFOUND && c->order.external_ref[0] != '\0')
+		st = repo_find_by_ref(ctx, c->order.external_ref, out, fp, fp_cap, err);
 	if (st == OS_OK) {
 		*created = false;
 		return OS_OK;
@@ -382,6 +433,59 @@ static enum os_status repo_history(void *ctx, const struct uuid *id,
 			st = os_fail(err, OS_EIO, NULL, "history: unreadable row");
 	if (st == OS_OK)
 		*n = (size_t)PQntuples(r);
+	PQclear(r);
+	return st;
+}
+
+static enum os_status decode_event(const PGresult *r, int row, struct order_event_row *e)
+{
+	enum os_status st = pg_col_uuid(r, row, 0, &e->event_id);
+
+	if (st == OS_OK)
+		st = pg_col_str(r, row, 1, e->type, sizeof(e->type));
+	if (st == OS_OK)
+		st = pg_col_str(r, row, 2, e->destination, sizeof(e->destination));
+	if (st == OS_OK)
+		st = pg_col_str(r, row, 3, e->status, sizeof(e->status));
+	if (st == OS_OK)
+		st = pg_col_i32(r, row, 4, &e->attempts);
+	if (st == OS_OK)
+		st = pg_col_i64(r, row, 5, &e->created_at_us);
+	e->has_sent_at = !pg_col_null(r, row, 6);
+	e->sent_at_us = 0;
+	if (st == OS_OK && e->has_sent_at)
+		st = pg_col_i64(r, row, 6, &e->sent_at_us);
+	return st;
+}
+
+static enum os_status repo_events(void *ctx, const struct uuid *id, struct order_event_row *out,
+				  size_t cap, size_t *n, struct os_error *err)
+{
+	char text[UUID_STR_LEN + 1];
+	char lim[24];
+	struct pg_params p;
+	PGresult *r = NULL;
+	size_t count = 0;
+	enum os_status st;
+	int i;
+
+	uuid_format(id, text);
+	pg_params_init(&p);
+	pg_params_text(&p, text);
+	pg_params_text(&p, pg_i64_text((int64_t)cap, lim, sizeof(lim)));
+	st = pg_exec(ctx, &stmt_events, &p, &r, err);
+	if (st != OS_OK)
+		return st;
+	if (PQntuples(r) == 0)
+		st = os_fail(err, OS_ENOTFOUND, NULL, "no order %s", text);
+	for (i = 0; st == OS_OK && i < PQntuples(r) && count < cap; i++) {
+		if (pg_col_null(r, i, 0))
+			continue;
+		if (decode_event(r, i, &out[count++]) != OS_OK)
+			st = os_fail(err, OS_EIO, NULL, "events: unreadable row");
+	}
+	if (st == OS_OK)
+		*n = count;
 	PQclear(r);
 	return st;
 }
@@ -524,6 +628,8 @@ static enum os_status repo_expire(void *ctx, int64_t created_before_us, size_t m
 static const struct order_repo_ops pg_order_repo_ops = {
 	.create = repo_create,
 	.find_by_key = repo_find_by_key,
+	.find_by_ref = repo_find_by_ref,
+	.events = repo_events,
 	.get = repo_get,
 	.list = repo_list,
 	.history = repo_history,

@@ -120,6 +120,35 @@ static enum os_status decode_status(const PGresult *r, int row, int col,
 	return order_status_parse(v, strlen(v), out) == OS_OK ? OS_OK : OS_EIO;
 }
 
+/* A nullable text column into buf ("" for NULL). */
+static enum os_status decode_opt_str(const PGresult *r, int row, int col, char *buf, size_t cap)
+{
+	if (pg_col_null(r, row, col)) {
+		buf[0] = '\0';
+		return OS_OK;
+	}
+	return pg_col_str(r, row, col, buf, cap);
+}
+
+/* Customer, address, external reference and source (migration 0009). */
+static enum os_status decode_extras(const PGresult *r, int row, struct order *o)
+{
+	const int c = PG_ORDER_COL_CUSTOMER;
+	const char *src = PQgetvalue(r, row, c + 4);
+	enum os_status st;
+
+	st = decode_opt_str(r, row, c, o->customer.name, sizeof(o->customer.name));
+	if (st == OS_OK)
+		st = decode_opt_str(r, row, c + 1, o->customer.email, sizeof(o->customer.email));
+	if (st == OS_OK)
+		st = decode_opt_str(r, row, c + 2, o->shipping_address, sizeof(o->shipping_address));
+	if (st == OS_OK)
+		st = decode_opt_str(r, row, c + 3, o->external_ref, sizeof(o->external_ref));
+	if (st == OS_OK && order_source_parse(src, strlen(src), &o->source) != OS_OK)
+		st = OS_EIO;
+	return st;
+}
+
 static enum os_status decode_head(const PGresult *r, int row, struct order *o)
 {
 	enum os_status st = pg_col_uuid(r, row, 0, &o->id);
@@ -140,6 +169,8 @@ static enum os_status decode_head(const PGresult *r, int row, struct order *o)
 		st = pg_col_i64(r, row, 8, &o->updated_at_us);
 	if (st == OS_OK)
 		st = pg_col_i32(r, row, 9, &o->version);
+	if (st == OS_OK)
+		st = decode_extras(r, row, o);
 	o->item_count = 0;
 	return st;
 }

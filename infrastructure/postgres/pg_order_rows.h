@@ -20,8 +20,10 @@
 	"o.id::text, o.user_id, o.status, o.amount_cents, o.currency, "                 \
 	"o.idempotency_key::text, o.request_fingerprint, " PG_US("o.created_at") ", "   \
 	PG_US("o.updated_at") ", o.version, i.item_id, i.name, i.quantity, "            \
-	"i.unit_price_cents"
+	"i.unit_price_cents, o.customer_name, o.customer_email, o.shipping_address, "   \
+	"o.external_ref, o.source"
 #define PG_ORDER_COL_FINGERPRINT 6
+#define PG_ORDER_COL_CUSTOMER 14 /* then email, address, external_ref, source */
 
 /* CTEs x (the outbox rows of a change, parameters a..f as built by
  * pg_msg_arrays_params) and nt (one NOTIFY per destination), both only when

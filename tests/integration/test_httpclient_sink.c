@@ -94,7 +94,7 @@ static int t_teardown(void **state)
 static void t_open(struct t_ctx *t, const char *path, const char *api_key, int timeout_ms,
 		   int parallel)
 {
-	struct http_sink_options o = {NULL, api_key, timeout_ms, parallel};
+	struct http_sink_options o = {NULL, api_key, timeout_ms, parallel, NULL};
 	char url[256];
 	struct os_error err;
 
@@ -202,7 +202,7 @@ static void test_connection_refused_is_retried(void **state)
 {
 	struct t_ctx *t = *state;
 	struct fake_http *gone = fake_http_start(NULL, NULL);
-	struct http_sink_options o = {NULL, NULL, 2000, 2};
+	struct http_sink_options o = {NULL, NULL, 2000, 2, NULL};
 	char url[128];
 
 	assert_non_null(gone);
@@ -254,8 +254,8 @@ static void test_connections_are_reused(void **state)
 static void test_open_rejects_bad_options(void **state)
 {
 	struct t_ctx *t = *state;
-	struct http_sink_options no_url = {"", NULL, 1000, 1};
-	struct http_sink_options bad_key = {"http://127.0.0.1:1/", "a\nb", 1000, 1};
+	struct http_sink_options no_url = {"", NULL, 1000, 1, NULL};
+	struct http_sink_options bad_key = {"http://127.0.0.1:1/", "a\nb", 1000, 1, NULL};
 	struct outbox_sink s = {NULL, NULL};
 	struct os_error err;
 

@@ -562,9 +562,34 @@ static void test_encode_order(void **state)
 	    sb.buf, "{\"data\":{\"id\":\"" KEY "\",\"user_id\":\"user\\\"1\",\"status\":\"paid\","
 		    "\"amount\":\"350.00\",\"currency\":\"RUB\",\"items\":[{\"item_id\":\"sku-1\","
 		    "\"name\":\"Tea\",\"quantity\":2,\"unit_price\":\"175.00\"}],"
+		    "\"customer\":null,\"shipping_address\":null,\"external_ref\":null,"
+		    "\"source\":\"api\","
 		    "\"created_at\":\"2023-11-14T22:13:20.123Z\",\"updated_at\":\"2023-11-14T22:13:"
 		    "21.000Z\"},"
 		    "\"meta\":{\"request_id\":\"rid-1\",\"next_after\":null},\"errors\":[]}");
+	sbuf_release(&sb);
+}
+
+/* A webhook order shows its customer, address, reference and source. */
+static void test_encode_order_origin(void **state)
+{
+	struct order o;
+	struct sbuf sb;
+
+	(void)state;
+	sample_order(&o);
+	o.source = ORDER_SOURCE_WEBHOOK;
+	snprintf(o.customer.name, sizeof(o.customer.name), "Ann \"A\"");
+	snprintf(o.customer.email, sizeof(o.customer.email), "ann@example.com");
+	snprintf(o.shipping_address, sizeof(o.shipping_address), "1 Main St\nTown");
+	snprintf(o.external_ref, sizeof(o.external_ref), "shop-42");
+	sbuf_init(&sb, 1 << 16);
+	order_json_order(&sb, &o);
+	assert_true(sbuf_ok(&sb));
+	assert_non_null(strstr(sb.buf, "\"customer\":{\"name\":\"Ann \\\"A\\\"\","
+				       "\"email\":\"ann@example.com\"},"
+				       "\"shipping_address\":\"1 Main St\\nTown\","
+				       "\"external_ref\":\"shop-42\",\"source\":\"webhook\""));
 	sbuf_release(&sb);
 }
 
@@ -646,6 +671,7 @@ int main(void)
 	    cmocka_unit_test(test_callback_fields),
 	    cmocka_unit_test(test_cancel),
 	    cmocka_unit_test(test_encode_order),
+	    cmocka_unit_test(test_encode_order_origin),
 	    cmocka_unit_test(test_encode_history_and_errors),
 	    cmocka_unit_test(test_encode_dead_letter),
 	};

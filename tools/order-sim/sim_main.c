@@ -15,6 +15,7 @@
 #include "sim_config.h"
 #include "sim_http.h"
 #include "sim_notifications.h"
+#include "sim_webhook.h"
 #include "sim_payments.h"
 #include "sim_rand.h"
 #include "sim_sched.h"
@@ -29,6 +30,7 @@ struct sim_world {
 	struct sim_payments payments;
 	struct sim_notifications notifications;
 	struct sim_shipping shipping;
+	struct sim_webhook webhook;
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -54,6 +56,7 @@ static void reset_all(void *ctx, const struct sim_request *req, struct sim_reply
 	sim_payments_reset(&w->payments);
 	sim_notifications_reset(&w->notifications);
 	sim_shipping_reset(&w->shipping);
+	sim_webhook_reset(&w->webhook);
 	sim_reply_ok(rep);
 }
 
@@ -90,6 +93,8 @@ static enum os_status start_parts(struct sim_world *w, struct os_error *err)
 	st = sim_payments_init(&w->payments, &w->cfg, &w->sched);
 	if (st == OS_OK)
 		st = sim_notifications_init(&w->notifications);
+	if (st == OS_OK)
+		st = sim_webhook_init(&w->webhook);
 	if (st != OS_OK) {
 		os_fail(err, st, NULL, "out of memory");
 		goto fail;
@@ -101,6 +106,7 @@ fail:
 	sim_sched_stop(&w->sched);
 	sim_payments_release(&w->payments);
 	sim_notifications_release(&w->notifications);
+	sim_webhook_release(&w->webhook);
 	return st;
 }
 
@@ -111,6 +117,7 @@ static void stop_parts(struct sim_world *w)
 	sim_shipping_stop(&w->shipping);
 	sim_payments_release(&w->payments);
 	sim_notifications_release(&w->notifications);
+	sim_webhook_release(&w->webhook);
 }
 
 static int serve(struct sim_world *w)
@@ -128,6 +135,9 @@ static int serve(struct sim_world *w)
 	    {"POST", "/_sim/shipping/outcome", false, sim_shipping_set_outcome, &w->shipping},
 	    {"POST", "/_sim/shipping/publish", false, sim_shipping_publish, &w->shipping},
 	    {"GET", "/_sim/shipping/published", false, sim_shipping_list_published, &w->shipping},
+	    {"POST", "/_sim/webhook", false, sim_webhook_post, &w->webhook},
+	    {"GET", "/_sim/webhook", false, sim_webhook_list, &w->webhook},
+	    {"POST", "/_sim/webhook/fail", false, sim_webhook_fail, &w->webhook},
 	    {"POST", "/_sim/reset", false, reset_all, w},
 	};
 	struct sim_http *http = NULL;

@@ -110,6 +110,17 @@ static void answer_existing(const struct fake_order *fo, struct order *out, char
 	snprintf(fp, fp_cap, "%s", fo->fingerprint);
 }
 
+static struct fake_order *find_ref(struct fake_repo *r, const char *ref)
+{
+	size_t i;
+
+	for (i = 0; i < r->count; i++)
+		if (r->orders[i].order.external_ref[0] != '\0' &&
+		    strcmp(r->orders[i].order.external_ref, ref) == 0)
+			return &r->orders[i];
+	return NULL;
+}
+
 static enum os_status fake_create(void *ctx, const struct order_create *c, struct order *out,
 				  bool *created, char *fp, size_t fp_cap, struct os_error *err)
 {
@@ -126,6 +137,8 @@ static enum os_status fake_create(void *ctx, const struct order_create *c, struc
 		fake_repo_put(r, &r->race_order.order, r->race_order.fingerprint);
 	}
 	fo = find_key(r, &c->order.idempotency_key);
+	if (fo == NULL && c->order.external_ref[0] != '\0')
+		fo = find_ref(r, c->order.external_ref);
 	if (fo != NULL) {
 		answer_existing(fo, out, fp, fp_cap);
 		*created = false;
@@ -141,6 +154,21 @@ static enum os_status fake_create(void *ctx, const struct order_create *c, struc
 	r->commits++;
 	*out = fo->order;
 	*created = true;
+	return OS_OK;
+}
+
+static enum os_status fake_find_by_ref(void *ctx, const char *ref, struct order *out, char *fp,
+				       size_t fp_cap, struct os_error *err)
+{
+	struct fake_repo *r = ctx;
+	struct fake_order *fo;
+
+	if (r->fail_with != OS_OK)
+		return os_fail(err, r->fail_with, NULL, "fake repo failure");
+	fo = find_ref(r, ref);
+	if (fo == NULL)
+		return os_fail(err, OS_ENOTFOUND, NULL, "no order with this reference");
+	answer_existing(fo, out, fp, fp_cap);
 	return OS_OK;
 }
 
@@ -306,6 +334,7 @@ static enum os_status fake_expire(void *ctx, int64_t created_before_us, size_t m
 static const struct order_repo_ops fake_repo_ops = {
     .create = fake_create,
     .find_by_key = fake_find_by_key,
+    .find_by_ref = fake_find_by_ref,
     .get = fake_get,
     .list = fake_list,
     .history = fake_history,

@@ -1,0 +1,209 @@
+/*
+ * The ingress webhook use case. The order is built from the shop's own lines
+ * and prices, checked against the shop's total, and handed to the repository
+ * with the same first messages as an order made through the API. A replay is
+ * recognised by the external reference before anything is built; a race
+ * between two deliveries of one reference is settled by the database's
+ * unique index, and the loser answers as a replay.
+ */
+#include "order_ingress.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../domain/money.h"
+#include "order_messages.h"
+
+#define INGRESS_REASON	     "order received from the shop platform"
+#define INGRESS_USER_DEFAULT "webhook"
+
+static size_t bounded_len(const char *s, size_t cap)
+{
+	const char *nul = memchr(s, '\0', cap);
+
+	return nul ? (size_t)(nul - s) : cap;
+}
+
+static enum os_status check_line(const struct order_ingress_line *l, size_t i,
+				 struct os_error *err)
+{
+	char field[OS_ERROR_FIELD_MAX];
+	size_t name_len = bounded_len(l->name, sizeof(l->name));
+
+	snprintf(field, sizeof(field), "items[%zu].sku", i);
+	if (order_check_ident(l->sku, bounded_len(l->sku, sizeof(l->sku)), ORDER_ITEM_ID_MAX) !=
+	    OS_OK)
+		return os_fail(err, OS_EINVAL, field, "must be 1 to %d printable characters",
+			       ORDER_ITEM_ID_MAX);
+	snprintf(field, sizeof(field), "items[%zu].name", i);
+	if (name_len == 0 ||
+	    order_check_text(l->name, name_len, ORDER_ITEM_NAME_MAX, false) != OS_OK)
+		return os_fail(err, OS_EINVAL, field,
+			       "must be 1 to %d bytes without control characters",
+			       ORDER_ITEM_NAME_MAX);
+	snprintf(field, sizeof(field), "items[%zu].quantity", i);
+	if (l->quantity < 1 || l->quantity > ORDER_MAX_QUANTITY)
+		return os_fail(err, OS_EINVAL, field, "must be from 1 to %d", ORDER_MAX_QUANTITY);
+	snprintf(field, sizeof(field), "items[%zu].unit_price", i);
+	if (l->unit_price_cents < 0)
+		return os_fail(err, OS_EINVAL, field, "must not be negative");
+	return OS_OK;
+}
+
+static enum os_status check_request(const struct order_ingress_request *req,
+				    struct os_error *err)
+{
+	const struct order_customer *c = &req->customer;
+	enum os_status st;
+	size_t i;
+
+	if (order_check_ident(req->external_ref,
+			      bounded_len(req->external_ref, sizeof(req->external_ref)),
+			      ORDER_EXTERNAL_REF_MAX) != OS_OK)
+		return os_fail(err, OS_EINVAL, "order_id", "must be 1 to %d printable characters",
+			       ORDER_EXTERNAL_REF_MAX);
+	if (c->name[0] == '\0' && c->email[0] == '\0')
+		return os_fail(err, OS_EINVAL, "customer", "is required");
+	st = order_check_contact(c, req->shipping_address, err);
+	if (st != OS_OK)
+		return st;
+	if (req->line_count < 1 || req->line_count > ORDER_MAX_ITEMS)
+		return os_fail(err, OS_EINVAL, "items", "must hold 1 to %d items", ORDER_MAX_ITEMS);
+	for (i = 0; i < req->line_count; i++) {
+		st = check_line(&req->lines[i], i, err);
+		if (st != OS_OK)
+			return st;
+	}
+	if (req->body_digest[0] == '\0')
+		return os_fail(err, OS_EINVAL, NULL, "no body digest");
+	return OS_OK;
+}
+
+/* The shop's lines into o; the total must be their sum to the cent. */
+static enum os_status price_lines(const struct order_ingress_request *req, struct order *o,
+				  struct os_error *err)
+{
+	char want[MONEY_STR_MAX], got[MONEY_STR_MAX];
+	size_t i;
+
+	for (i = 0; i < req->line_count; i++) {
+		struct order_item *it = &o->items[i];
+
+		snprintf(it->item_id, sizeof(it->item_id), "%s", req->lines[i].sku);
+		snprintf(it->name, sizeof(it->name), "%s", req->lines[i].name);
+		it->quantity = (int32_t)req->lines[i].quantity;
+		it->unit_price_cents = req->lines[i].unit_price_cents;
+	}
+	o->item_count = req->line_count;
+	if (order_total(o, &o->amount_cents) != OS_OK)
+		return os_fail(err, OS_EINVAL, "items", "the order total is too large");
+	if (o->amount_cents == req->total_cents)
+		return OS_OK;
+	money_format(o->amount_cents, want, sizeof(want));
+	money_format(req->total_cents, got, sizeof(got));
+	return os_fail(err, OS_EINVAL, "total", "is %s but the lines add up to %s", got, want);
+}
+
+static void fill_order(struct order_service *svc, const struct order_ingress_request *req,
+		       struct order *o)
+{
+	size_t email_len = strlen(req->customer.email);
+
+	sys_new_uuid(&svc->sys, &o->id);
+	sys_new_uuid(&svc->sys, &o->idempotency_key);
+	if (order_check_ident(req->customer.email, email_len, ORDER_USER_ID_MAX) == OS_OK) {
+		memcpy(o->user_id, req->customer.email, email_len); /* fits: checked above */
+		o->user_id[email_len] = '\0';
+	} else
+		snprintf(o->user_id, sizeof(o->user_id), "%s", INGRESS_USER_DEFAULT);
+	o->status = ORDER_NEW;
+	snprintf(o->currency, sizeof(o->currency), "%s", svc->settings->currency);
+	o->created_at_us = sys_now_us(&svc->sys);
+	o->updated_at_us = o->created_at_us;
+	o->version = 1;
+	o->source = ORDER_SOURCE_WEBHOOK;
+	o->customer = req->customer;
+	snprintf(o->shipping_address, sizeof(o->shipping_address), "%s", req->shipping_address);
+	snprintf(o->external_ref, sizeof(o->external_ref), "%s", req->external_ref);
+}
+
+/* Buffers of one call; on the heap because an order is ~10 KiB. */
+struct ingress_work {
+	char fp[ORDER_FINGERPRINT_MAX + 1];
+	char found_fp[ORDER_FINGERPRINT_MAX + 1];
+	struct order found;
+	struct order_create c;
+};
+
+static enum os_status replay(const struct ingress_work *w, struct order *out, bool *created,
+			     struct os_error *err)
+{
+	if (strcmp(w->found_fp, w->fp) != 0)
+		return os_fail(err, OS_EMISMATCH, "order_id",
+			       "order %s was received before with a different body",
+			       w->found.external_ref);
+	*out = w->found;
+	*created = false;
+	return OS_OK;
+}
+
+static enum os_status prepare(struct order_service *svc, const struct order_ingress_request *req,
+			      struct ingress_work *w, struct os_error *err)
+{
+	struct order_msg_ctx mctx = {svc->settings, &svc->sys, req->trace.request_id,
+				     req->trace.traceparent};
+	struct order_create *c = &w->c;
+	enum os_status st;
+
+	st = price_lines(req, &c->order, err);
+	if (st != OS_OK)
+		return st;
+	fill_order(svc, req, &c->order);
+	snprintf(c->fingerprint, sizeof(c->fingerprint), "%s", w->fp);
+	snprintf(c->reason, sizeof(c->reason), "%s", INGRESS_REASON);
+	c->reserve_stock = false; /* the shop sold it from its own stock */
+	return order_messages_created(&mctx, &c->order, c->msgs, OUTBOX_MAX_PER_CHANGE,
+				      &c->msg_count, err);
+}
+
+enum os_status order_ingress_create(struct order_service *svc,
+				    const struct order_ingress_request *req, struct order *out,
+				    bool *created, struct os_error *err)
+{
+	struct ingress_work *w;
+	bool inserted = false;
+	enum os_status st;
+
+	st = check_request(req, err);
+	if (st != OS_OK)
+		return st;
+	w = calloc(1, sizeof(*w));
+	if (w == NULL)
+		return os_fail(err, OS_ENOMEM, NULL, "out of memory");
+	snprintf(w->fp, sizeof(w->fp), "webhook|%s", req->body_digest);
+	st = order_repo_find_by_ref(&svc->repo, req->external_ref, &w->found, w->found_fp,
+				    sizeof(w->found_fp), err);
+	if (st == OS_OK) {
+		st = replay(w, out, created, err);
+		goto out;
+	}
+	if (st != OS_ENOTFOUND)
+		goto out;
+	st = prepare(svc, req, w, err);
+	if (st == OS_OK)
+		st = order_repo_create(&svc->repo, &w->c, &w->found, &inserted, w->found_fp,
+				       sizeof(w->found_fp), err);
+	if (st != OS_OK)
+		goto out;
+	if (!inserted) {
+		st = replay(w, out, created, err);
+		goto out;
+	}
+	*out = w->found;
+	*created = true;
+out:
+	order_create_release(&w->c);
+	free(w);
+	return st;
+}

@@ -1,0 +1,180 @@
+/*
+ * Handlers of the inventory routes (DESIGN §4): the local catalog's items,
+ * read, listed (keyset by item_id, meta.next_after), replaced, and adjusted
+ * atomically (409 when the stock would go below zero). Meant for the
+ * `service` and `admin` roles.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "api_routes.h"
+#include "app/inventory.h"
+#include "inventory_json.h"
+#include "order_json.h"
+
+static const struct inventory *inv(struct api_call *c)
+{
+	return &c->env->app->inventory;
+}
+
+/* Copies path parameter i as an item id into out (ORDER_ITEM_ID_MAX + 1);
+ * answers 400 and returns false when it cannot be one. */
+static bool param_item(struct api_call *c, size_t i, char *out)
+{
+	const struct api_param *p = &c->params[i];
+
+	if (p->len == 0 || p->len > ORDER_ITEM_ID_MAX ||
+	    order_check_ident(p->s, p->len, ORDER_ITEM_ID_MAX) != OS_OK) {
+		api_reply_error(c, 400, "must be 1 to 64 printable characters", "item_id", NULL);
+		return false;
+	}
+	memcpy(out, p->s, p->len);
+	out[p->len] = '\0';
+	return true;
+}
+
+static void reply_item(struct api_call *c, int status, const struct inventory_item *it)
+{
+	struct sbuf sb;
+
+	sbuf_init(&sb, 4096);
+	order_json_envelope_begin(&sb);
+	inventory_json_item(&sb, it);
+	order_json_envelope_end(&sb, c->trace.request_id, NULL);
+	api_reply(c, status, &sb, "application/json");
+	sbuf_release(&sb);
+}
+
+void api_inventory_get(struct api_call *c)
+{
+	struct inventory_item it;
+	struct os_error err;
+	char id[ORDER_ITEM_ID_MAX + 1];
+	enum os_status st;
+
+	if (!param_item(c, 0, id))
+		return;
+	os_error_clear(&err);
+	st = inventory_get(inv(c), id, &it, &err);
+	if (st != OS_OK) {
+		api_reply_status(c, st, &err, false);
+		return;
+	}
+	reply_item(c, 200, &it);
+}
+
+void api_inventory_put(struct api_call *c)
+{
+	struct inventory_item it;
+	struct os_error err;
+	const char *body;
+	bool created = false;
+	size_t len;
+	enum os_status st;
+
+	memset(&it, 0, sizeof(it));
+	if (!param_item(c, 0, it.item_id))
+		return;
+	os_error_clear(&err);
+	body = api_call_body(c, &len);
+	st = inventory_json_decode_put(body, len, &it, &err);
+	if (st != OS_OK) {
+		api_reply_status(c, st, &err, true);
+		return;
+	}
+	st = inventory_put(inv(c), &it, &created, &err);
+	if (st != OS_OK) {
+		api_reply_status(c, st, &err, false);
+		return;
+	}
+	reply_item(c, created ? 201 : 200, &it);
+}
+
+void api_inventory_adjust(struct api_call *c)
+{
+	struct inventory_item it;
+	struct os_error err;
+	char id[ORDER_ITEM_ID_MAX + 1];
+	const char *body;
+	int64_t delta = 0;
+	size_t len;
+	enum os_status st;
+
+	if (!param_item(c, 0, id))
+		return;
+	os_error_clear(&err);
+	body = api_call_body(c, &len);
+	st = inventory_json_decode_adjust(body, len, &delta, &err);
+	if (st != OS_OK) {
+		api_reply_status(c, st, &err, true);
+		return;
+	}
+	st = inventory_adjust(inv(c), id, delta, &it, &err);
+	if (st != OS_OK) {
+		api_reply_status(c, st, &err, false);
+		return;
+	}
+	reply_item(c, 200, &it);
+}
+
+/* Reads limit (1..INVENTORY_LIST_MAX) and after (an item id); answers 400
+ * and returns false on a bad one. */
+static bool list_query(struct api_call *c, char *after, size_t *limit)
+{
+	char v[16];
+	size_t n = 0, i;
+	int q;
+
+	q = api_call_query(c, "after", after, ORDER_ITEM_ID_MAX + 1);
+	if (q < 0 || (q == 1 && order_check_ident(after, strlen(after), ORDER_ITEM_ID_MAX) != OS_OK)) {
+		api_reply_error(c, 400, "must be an item id", "after", NULL);
+		return false;
+	}
+	if (q == 0)
+		after[0] = '\0';
+	q = api_call_query(c, "limit", v, sizeof(v));
+	for (i = 0; q == 1 && v[i] != '\0' && i < 4 && v[i] >= '0' && v[i] <= '9'; i++)
+		n = n * 10 + (size_t)(v[i] - '0');
+	if (q < 0 || (q == 1 && (v[i] != '\0' || n < 1 || n > INVENTORY_LIST_MAX))) {
+		api_reply_error(c, 400, "must be an integer from 1 to 100", "limit", NULL);
+		return false;
+	}
+	*limit = q == 1 ? n : INVENTORY_LIST_DEFAULT;
+	return true;
+}
+
+void api_inventory_list(struct api_call *c)
+{
+	struct inventory_item items[INVENTORY_LIST_MAX];
+	char after[ORDER_ITEM_ID_MAX + 1], meta[ORDER_ITEM_ID_MAX * 2 + 32];
+	struct os_error err;
+	struct sbuf sb;
+	size_t limit = 0, n = 0, i;
+	enum os_status st;
+
+	if (!list_query(c, after, &limit))
+		return;
+	os_error_clear(&err);
+	st = inventory_list(inv(c), after, limit, items, &n, &err);
+	if (st != OS_OK) {
+		api_reply_status(c, st, &err, false);
+		return;
+	}
+	sbuf_init(&sb, API_RESPONSE_MAX);
+	order_json_envelope_begin(&sb);
+	sbuf_add(&sb, "[", 1);
+	for (i = 0; i < n; i++) {
+		if (i)
+			sbuf_add(&sb, ",", 1);
+		inventory_json_item(&sb, &items[i]);
+	}
+	sbuf_add(&sb, "]", 1);
+	/* Item ids hold no quote or backslash (order_check_ident). */
+	if (n > 0 && n == limit)
+		snprintf(meta, sizeof(meta), "\"next_after\":\"%s\"", items[n - 1].item_id);
+	else
+		snprintf(meta, sizeof(meta), "\"next_after\":null");
+	order_json_envelope_end(&sb, c->trace.request_id, meta);
+	api_reply(c, 200, &sb, "application/json");
+	sbuf_release(&sb);
+}

@@ -1,0 +1,258 @@
+/* The ingress webhook body as a json_reader schema; see ingress_json.h. */
+#include "ingress_json.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "domain/money.h"
+#include "json_reader.h"
+#include "order_json_fields.h"
+
+enum { IG_ROOT = 1, IG_CUSTOMER, IG_ITEMS, IG_LINE };
+enum { IK_ORDER_ID = 0, IK_CUSTOMER, IK_ITEMS, IK_ADDRESS, IK_TOTAL, IK_NAME, IK_EMAIL, IK_SKU,
+       IK_QUANTITY, IK_UNIT_PRICE };
+
+static const char *const ingress_keys[] = {"order_id", "customer", "items",    "shipping_address",
+					   "total",    "name",	   "email",    "sku",
+					   "quantity", "unit_price"};
+#define INGRESS_KEY_COUNT (sizeof(ingress_keys) / sizeof(ingress_keys[0]))
+#define ROOT_REQUIRED                                                                      \
+	((UINT32_C(1) << IK_ORDER_ID) | (UINT32_C(1) << IK_CUSTOMER) |                      \
+	 (UINT32_C(1) << IK_ITEMS) | (UINT32_C(1) << IK_TOTAL))
+#define LINE_REQUIRED                                                                      \
+	((UINT32_C(1) << IK_SKU) | (UINT32_C(1) << IK_NAME) | (UINT32_C(1) << IK_QUANTITY) | \
+	 (UINT32_C(1) << IK_UNIT_PRICE))
+
+struct ingress_state {
+	struct order_ingress_request req;
+	uint32_t root_seen;
+};
+
+static int ingress_key(const struct json_frame *f, const char *k, size_t len)
+{
+	size_t i;
+	int id = -1;
+
+	for (i = 0; i < INGRESS_KEY_COUNT; i++)
+		if (strlen(ingress_keys[i]) == len && memcmp(ingress_keys[i], k, len) == 0)
+			id = (int)i;
+	switch (f->role) {
+	case IG_ROOT: return id >= IK_ORDER_ID && id <= IK_TOTAL ? id : -1;
+	case IG_CUSTOMER: return id == IK_NAME || id == IK_EMAIL ? id : -1;
+	case IG_LINE: return id == IK_NAME || id >= IK_SKU ? id : -1;
+	}
+	return -1;
+}
+
+static void ingress_path(struct json_reader *r, const struct json_frame *f, int key, char *buf,
+			 size_t cap)
+{
+	const struct ingress_state *st = r->target;
+
+	if (f->role == IG_LINE)
+		snprintf(buf, cap, "items[%zu].%s", st->req.line_count - 1, ingress_keys[key]);
+	else if (f->role == IG_CUSTOMER)
+		snprintf(buf, cap, "customer.%s", ingress_keys[key]);
+	else
+		snprintf(buf, cap, "%s", ingress_keys[key]);
+}
+
+static bool type_error(struct json_reader *r, const char *field, const char *want,
+		       enum json_type got)
+{
+	char msg[96];
+
+	snprintf(msg, sizeof(msg), "must be %s, not %s", want, json_type_name(got));
+	return json_reader_fail(r, OS_EINVAL, field, msg);
+}
+
+static bool read_string(struct json_reader *r, const char *field, enum json_type t, const char *s,
+			size_t len, char *out, size_t max)
+{
+	char msg[64];
+
+	if (t != JSON_STRING)
+		return type_error(r, field, "a string", t);
+	if (json_copy_string(s, len, out, max))
+		return true;
+	snprintf(msg, sizeof(msg), "must be a string of at most %zu bytes without NUL", max);
+	return json_reader_fail(r, OS_EINVAL, field, msg);
+}
+
+/* Shop platforms send their order id as a number or a string. */
+static bool read_ref(struct json_reader *r, enum json_type t, const char *s, size_t len,
+		     char *out)
+{
+	int64_t v;
+
+	if (t == JSON_NUMBER && !json_integer(s, len, &v))
+		return json_reader_fail(r, OS_EINVAL, "order_id", "must be a string or an integer");
+	if (t == JSON_NUMBER)
+		t = JSON_STRING;
+	return read_string(r, "order_id", t, s, len, out, ORDER_EXTERNAL_REF_MAX);
+}
+
+static bool read_money(struct json_reader *r, const char *field, enum json_type t, const char *s,
+		       size_t len, int64_t *cents)
+{
+	if (t != JSON_STRING && t != JSON_NUMBER)
+		return type_error(r, field, "a decimal string or number", t);
+	if (money_parse(s, len, cents) != OS_OK)
+		return json_reader_fail(r, OS_EINVAL, field,
+					"must be a non-negative amount with at most two decimals");
+	return true;
+}
+
+static bool root_value(struct json_reader *r, int key, enum json_type t, const char *s,
+		       size_t len, int *role)
+{
+	struct order_ingress_request *q = &((struct ingress_state *)r->target)->req;
+
+	switch (key) {
+	case IK_ORDER_ID: return read_ref(r, t, s, len, q->external_ref);
+	case IK_CUSTOMER:
+		if (t != JSON_MAP)
+			return type_error(r, "customer", "an object", t);
+		*role = IG_CUSTOMER;
+		return true;
+	case IK_ITEMS:
+		if (t != JSON_ARRAY)
+			return type_error(r, "items", "an array", t);
+		*role = IG_ITEMS;
+		return true;
+	case IK_ADDRESS:
+		if (t == JSON_NULL)
+			return true;
+		return read_string(r, "shipping_address", t, s, len, q->shipping_address,
+				   ORDER_ADDRESS_MAX);
+	default: return read_money(r, "total", t, s, len, &q->total_cents);
+	}
+}
+
+static bool line_value(struct json_reader *r, int key, enum json_type t, const char *s,
+		       size_t len)
+{
+	struct order_ingress_request *q = &((struct ingress_state *)r->target)->req;
+	struct order_ingress_line *l = &q->lines[q->line_count - 1];
+	char path[OS_ERROR_FIELD_MAX];
+
+	snprintf(path, sizeof(path), "items[%zu].%s", q->line_count - 1, ingress_keys[key]);
+	switch (key) {
+	case IK_SKU: return read_string(r, path, t, s, len, l->sku, ORDER_ITEM_ID_MAX);
+	case IK_NAME: return read_string(r, path, t, s, len, l->name, ORDER_ITEM_NAME_MAX);
+	case IK_QUANTITY:
+		if (t != JSON_NUMBER)
+			return type_error(r, path, "an integer", t);
+		if (!json_integer(s, len, &l->quantity))
+			return json_reader_fail(r, OS_EINVAL, path, "must be an integer");
+		return true;
+	default: return read_money(r, path, t, s, len, &l->unit_price_cents);
+	}
+}
+
+static bool new_line(struct json_reader *r, enum json_type t, int *role)
+{
+	struct order_ingress_request *q = &((struct ingress_state *)r->target)->req;
+	char path[OS_ERROR_FIELD_MAX];
+
+	snprintf(path, sizeof(path), "items[%zu]", q->line_count);
+	if (t != JSON_MAP)
+		return type_error(r, path, "an object", t);
+	if (q->line_count == ORDER_MAX_ITEMS)
+		return json_reader_fail(r, OS_EINVAL, "items", "too many items (at most 50)");
+	q->line_count++;
+	*role = IG_LINE;
+	return true;
+}
+
+static bool ingress_value(struct json_reader *r, const struct json_frame *parent,
+			  enum json_type t, const char *s, size_t len, int *role)
+{
+	struct ingress_state *st = r->target;
+
+	if (parent == NULL) {
+		if (t != JSON_MAP)
+			return type_error(r, "", "a JSON object", t);
+		*role = IG_ROOT;
+		return true;
+	}
+	switch (parent->role) {
+	case IG_ROOT: return root_value(r, parent->key, t, s, len, role);
+	case IG_CUSTOMER:
+		return order_json_read_customer_field(r, parent->key == IK_NAME, t, s, len,
+						      &st->req.customer);
+	case IG_ITEMS: return new_line(r, t, role);
+	case IG_LINE: return line_value(r, parent->key, t, s, len);
+	}
+	return true;
+}
+
+/* The first required key of mask missing from seen, named by path. */
+static bool require_keys(struct json_reader *r, const struct json_frame *f, uint32_t mask)
+{
+	char path[OS_ERROR_FIELD_MAX];
+	int k;
+
+	for (k = 0; k < (int)INGRESS_KEY_COUNT; k++) {
+		uint32_t bit = UINT32_C(1) << k;
+
+		if (!(mask & bit) || (f->seen & bit))
+			continue;
+		ingress_path(r, f, k, path, sizeof(path));
+		return json_reader_fail(r, OS_EINVAL, path, "is required");
+	}
+	return true;
+}
+
+static bool ingress_close(struct json_reader *r, const struct json_frame *f)
+{
+	struct ingress_state *st = r->target;
+
+	switch (f->role) {
+	case IG_ROOT:
+		st->root_seen = f->seen;
+		return require_keys(r, f, ROOT_REQUIRED);
+	case IG_CUSTOMER:
+		return order_json_customer_complete(r, f->seen & (UINT32_C(1) << IK_NAME),
+						    f->seen & (UINT32_C(1) << IK_EMAIL));
+	case IG_LINE: return require_keys(r, f, LINE_REQUIRED);
+	}
+	return true;
+}
+
+static const struct json_schema ingress_schema = {
+    .key = ingress_key,
+    .value = ingress_value,
+    .close = ingress_close,
+    .key_path = ingress_path,
+};
+
+enum os_status ingress_json_decode(const char *body, size_t len,
+				   struct order_ingress_request *out, struct os_error *err)
+{
+	struct ingress_state *st = calloc(1, sizeof(*st));
+	enum os_status rc;
+
+	if (st == NULL)
+		return os_fail(err, OS_ENOMEM, NULL, "out of memory");
+	rc = json_reader_parse(&ingress_schema, st, body, len, err);
+	if (rc == OS_OK && st->req.line_count == 0)
+		rc = os_fail(err, OS_EINVAL, "items", "must hold at least one item");
+	if (rc == OS_OK)
+		*out = st->req;
+	free(st);
+	return rc;
+}
+
+void ingress_json_answer(struct sbuf *sb, const struct order *o)
+{
+	char id[UUID_STR_LEN + 1];
+
+	uuid_format(&o->id, id);
+	sbuf_adds(sb, "{\"ok\":true,\"order_id\":");
+	sbuf_add_json_str(sb, o->external_ref, strlen(o->external_ref));
+	sbuf_adds(sb, ",\"id\":");
+	sbuf_add_json_str(sb, id, strlen(id));
+	sbuf_adds(sb, "}");
+}
