@@ -158,7 +158,9 @@ static enum os_status price_line(struct order_service *svc, const struct order_l
 		return os_fail(err, OS_EUNAVAIL, NULL,
 			       "catalog: item %s has a negative price or stock", l->item_id);
 	snprintf(field, sizeof(field), "items[%zu].quantity", i);
-	if (ci.available_qty < l->quantity)
+	/* The local inventory's stock is checked and taken by the create
+	 * transaction itself; a cached figure may be older than a restock. */
+	if (!svc->settings->local_inventory && ci.available_qty < l->quantity)
 		return os_fail(err, OS_ECONFLICT, field, "only %lld of item %s in stock",
 			       (long long)ci.available_qty, l->item_id);
 	memset(item, 0, sizeof(*item));

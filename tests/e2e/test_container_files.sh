@@ -77,8 +77,11 @@ install_deps_packages() {
 
 # The environment variables the configuration reads (names with an
 # underscore quoted in config.c).
+# The names config.c reads; its list of names known to other programs (the
+# ignored-settings report) is not a setting of its own.
 config_vars() {
-	grep -oE '"[A-Z][A-Z0-9]*_[A-Z0-9_]+"' "$CONFIG_C" | tr -d '"' | sort -u
+	sed '/known_names\[\] = {/,/^};/d' "$CONFIG_C" |
+		grep -oE '"[A-Z][A-Z0-9]*_[A-Z0-9_]+"' | tr -d '"' | sort -u
 }
 
 # ------------------------------------------------------------------- files

@@ -163,7 +163,7 @@ test_relay_identity() {
 		"$(pv 'outbox_sent_total{relay="outbox-kafka"}')"
 	assert_eq "before any order: the consumer's malformed counter reads 0" 0 \
 		"$(pv 'shipping_consumer_errors_total{role="shipping-consumer",kind="malformed"}')"
-	assert_eq "before any order: four destinations' backlog gauges read 0" "4 0" \
+	assert_eq "before any order: five destinations' backlog gauges read 0 (payments, notifications, webhook, two topics)" "5 0" \
 		"$(pv 'count(outbox_pending{role="api"})') $(pv 'sum(outbox_pending{role="api"})')"
 }
 
@@ -208,7 +208,7 @@ test_queue_gauges() {
 	else
 		e2e_fail "Prometheus: backlog and oldest age back at 0" "$(pq 'outbox_pending')"
 	fi
-	assert_eq "Prometheus: still four destinations (none vanished)" 4 \
+	assert_eq "Prometheus: still five destinations (none vanished)" 5 \
 		"$(pv 'count(outbox_oldest_pending_age_seconds{role="api"})')"
 	assert_eq "Prometheus: inbox lag 0" 0 "$(pv 'inbox_lag_seconds{role="api"}')"
 	assert_eq "Prometheus: no dead letters" 0 "$(pv 'sum(outbox_dead{role="api"})')"

@@ -332,10 +332,29 @@ static void test_not_enough_stock(void **state)
 	struct fake_env *e = *state;
 	struct order_create_request req;
 
+	/* A remote catalog's stock is checked before the transaction. */
+	e->settings.local_inventory = false;
 	valid_request(&req);
 	req.lines[1].quantity = 6;
 	expect_failure(e, &req, OS_ECONFLICT, "items[1].quantity");
 	assert_int_equal(e->repo->creates, 0);
+}
+
+/* With the local inventory the transaction checks and takes the stock: a
+ * catalog figure (perhaps cached before a restock) does not refuse. */
+static void test_local_stock_left_to_transaction(void **state)
+{
+	struct fake_env *e = *state;
+	struct order_create_request req;
+	struct order out;
+	struct os_error err;
+	bool created = false;
+
+	valid_request(&req);
+	req.lines[1].quantity = 6;
+	os_error_clear(&err);
+	order_create(&e->svc, &req, &out, &created, &err);
+	assert_int_equal(e->repo->creates, 1);
 }
 
 static void test_total_overflow(void **state)
@@ -546,6 +565,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_unknown_item, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_catalog_down, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_not_enough_stock, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_local_stock_left_to_transaction, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_total_overflow, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_database_down, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_invalid_inputs, setup, teardown),
