@@ -16,6 +16,8 @@
 #include "app/order_service.h"
 #include "infrastructure/config/config.h"
 #include "infrastructure/crypto/crypto.h"
+#include "infrastructure/auth/auth.h"
+#include "infrastructure/auth/ratelimit.h"
 #include "infrastructure/http/api_server.h"
 #include "infrastructure/httpclient/http_catalog.h"
 #include "infrastructure/httpclient/http_sink.h"
@@ -198,6 +200,50 @@ static void api_thread_fini(void *arg, struct api_thread_ctx *ctx)
 	}
 }
 
+/* ----------------------------------------------------------- api security */
+
+static struct auth api_auth;
+static struct ratelimit api_limits;
+
+/*
+ * Credentials, rate limits, the admin listener and the callback secret
+ * (DESIGN §4): everything is read and checked here, before the API binds;
+ * a bad setting stops the start with one line. Secrets are never logged.
+ */
+static enum os_status api_security(struct api_options *o, struct os_error *err)
+{
+	struct auth_settings as = { .off = cfg.auth_off,
+				    .keys_file = cfg.api_keys_file,
+				    .jwt_secret = cfg.jwt_secret,
+				    .jwt_public_key_file = cfg.jwt_public_key_file,
+				    .jwt_issuer = cfg.jwt_issuer,
+				    .jwt_audience = cfg.jwt_audience };
+	enum os_status st;
+
+	if (cfg.callback_secret[0] == '\0' && !cfg.callback_allow_unsigned)
+		return os_fail(err, OS_EINVAL, "PAYMENTS_CALLBACK_SECRET",
+			       "PAYMENTS_CALLBACK_SECRET (or PAYMENTS_CALLBACK_SECRET_FILE) must be "
+			       "set; PAYMENTS_CALLBACK_ALLOW_UNSIGNED=true accepts unsigned callbacks");
+	if (cfg.callback_secret[0] == '\0')
+		log_kv(LOG_WARN, "payment callbacks are accepted unsigned "
+		       "(PAYMENTS_CALLBACK_ALLOW_UNSIGNED=true): anyone can mark orders paid", NULL);
+	st = auth_init(&api_auth, &as, err);
+	if (st != OS_OK)
+		return st;
+	if (cfg.auth_off)
+		log_kv(LOG_WARN, "authentication is off (AUTH_MODE=off): every caller acts as a "
+		       "service; for local experiments only", NULL);
+	if (!ratelimit_init(&api_limits, cfg.rate_limit_per_minute, cfg.rate_limit_burst)) {
+		auth_release(&api_auth);
+		return os_fail(err, OS_ENOMEM, "", "out of memory");
+	}
+	o->auth = &api_auth;
+	o->limits = &api_limits;
+	o->admin_host = cfg.admin_host;
+	o->admin_port = cfg.admin_port;
+	return OS_OK;
+}
+
 static int cmd_api(void)
 {
 	struct api_options o = { .host = "0.0.0.0",
@@ -209,7 +255,8 @@ static int cmd_api(void)
 	enum os_status st;
 
 	os_error_clear(&err);
-	if (require(cfg.database_url, "DATABASE_URL", &err) != OS_OK)
+	if (require(cfg.database_url, "DATABASE_URL", &err) != OS_OK ||
+	    api_security(&o, &err) != OS_OK)
 		return fail_line("configuration", &err);
 	api_slots = calloc((size_t)cfg.api_threads, sizeof(*api_slots));
 	if (api_slots == NULL)
@@ -219,6 +266,8 @@ static int cmd_api(void)
 		return 0;
 	st = api_server_run(&o, api_thread_init, api_thread_fini, NULL, &err);
 	free(api_slots);
+	ratelimit_release(&api_limits);
+	auth_release(&api_auth);
 	if (st != OS_OK)
 		return fail_line("api stopped", &err);
 	log_kv(LOG_INFO, "api stopped", NULL);
