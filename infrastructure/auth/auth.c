@@ -85,15 +85,14 @@ static bool parse_role(const char *s, size_t len, enum auth_role *out)
 static enum os_status parse_line(const char *s, const char *end, int lineno, struct auth_key *k,
 				 struct os_error *err)
 {
-	const char *f;
-	size_t flen;
+	const char *f = NULL;
+	size_t flen = 0;
 
 	memset(k, 0, sizeof(*k));
 	if (memchr(s, '\0', (size_t)(end - s)) != NULL)
 		return os_fail(err, OS_EINVAL, "API_KEYS_FILE", "API_KEYS_FILE line %d: NUL byte",
 			       lineno);
-	next_field(&s, end, &f, &flen);
-	if (!parse_hash(f, flen, k->hash))
+	if (!next_field(&s, end, &f, &flen) || !parse_hash(f, flen, k->hash))
 		return os_fail(err, OS_EINVAL, "API_KEYS_FILE",
 			       "API_KEYS_FILE line %d: expected the 64 hex digits of the key's "
 			       "SHA-256, then a role", lineno);
