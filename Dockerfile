@@ -10,7 +10,7 @@ RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       build-essential cmake pkg-config \
       librdkafka-dev libpq-dev libh2o-evloop-dev libyajl-dev \
-      libcurl4-openssl-dev libcmocka-dev libssl-dev zlib1g-dev \
+      libcurl4-openssl-dev libcmocka-dev libssl-dev zlib1g-dev libjwt-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
@@ -21,7 +21,7 @@ RUN cmake -S . -B /tmp/build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOS_TESTS=OFF \
 FROM debian:12-slim
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      librdkafka1 libpq5 libh2o-evloop0.13 libyajl2 libcurl4 libssl3 zlib1g \
+      librdkafka1 libpq5 libh2o-evloop0.13 libyajl2 libcurl4 libssl3 zlib1g libjwt0 \
       postgresql-client curl ca-certificates \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --user-group --home-dir /nonexistent \
