@@ -220,6 +220,11 @@ static enum os_status api_security(struct api_options *o, struct os_error *err)
 				    .jwt_audience = cfg.jwt_audience };
 	enum os_status st;
 
+	/* Both sockets use SO_REUSEPORT: on one port the kernel would hand
+	 * public connections to the admin listener. */
+	if (cfg.admin_port == cfg.app_port)
+		return os_fail(err, OS_EINVAL, "ADMIN_PORT",
+			       "ADMIN_PORT must differ from APP_PORT (%d)", cfg.app_port);
 	if (cfg.callback_secret[0] == '\0' && !cfg.callback_allow_unsigned)
 		return os_fail(err, OS_EINVAL, "PAYMENTS_CALLBACK_SECRET",
 			       "PAYMENTS_CALLBACK_SECRET (or PAYMENTS_CALLBACK_SECRET_FILE) must be "

@@ -84,6 +84,14 @@ test_startup_rules() {
 	assert_match "bad API_KEYS_FILE line: one line naming the file and line 3" 'API_KEYS_FILE line 3' "$START_OUT"
 	assert_eq "bad API_KEYS_FILE line: one line" 1 "$(printf '%s\n' "$START_OUT" | grep -c .)"
 
+	local same
+	same=$(e2e_free_port)
+	START_OUT=$(env DATABASE_URL="$E2E_DB_URL" APP_PORT="$same" ADMIN_PORT="$same" API_THREADS=1 \
+		PAYMENTS_CALLBACK_SECRET=s timeout -s TERM 10 "$ORDER_SERVICE_BIN" api 2>&1)
+	START_RC=$?
+	assert_eq "ADMIN_PORT = APP_PORT: api exits 1" 1 "$START_RC"
+	assert_match "ADMIN_PORT = APP_PORT: the line names ADMIN_PORT" 'ADMIN_PORT' "$START_OUT"
+
 	e2e_start_api api-unsigned PAYMENTS_CALLBACK_SECRET= PAYMENTS_CALLBACK_ALLOW_UNSIGNED=true
 	log=$(cat "$E2E_TMP/api-unsigned.log")
 	assert_match "PAYMENTS_CALLBACK_ALLOW_UNSIGNED=true: starts with a warning" '"level":"warn".*unsigned' "$log"
