@@ -2,13 +2,18 @@
  * Fuzz target for authentication: the input is an Authorization header
  * value checked against API keys and an HS256 secret, and against an ES256
  * public key (JWT parsing and verification by libjwt, then our claims); the
- * same bytes are parsed as an API keys file. Nothing may crash, and a
- * success must carry a role and, for a client, a user.
+ * same bytes are parsed as an API keys file, and are signed here as the
+ * claims of an HS256 JWT so that the claim checks (exp, nbf, iss, aud, sub,
+ * role) see any JSON, not only what survives a signature. Nothing may
+ * crash, and a success must carry a role and, for a client, a user.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/sha.h>
 
 #include "infrastructure/auth/auth.h"
@@ -22,13 +27,15 @@ static const char ec_public_pem[] =
 	"itd/VfxYHrcVxo4FSnQ27Yx2/I6ZRpURH/qmwUrYveWRKu6TBw6XI+cMzw==\n"
 	"-----END PUBLIC KEY-----\n";
 
+#define FUZZ_SECRET "fuzz-secret-0123456789abcdef0123456789"
+
 static struct auth hmac_auth, ec_auth;
 static struct auth_key keys[8];
 
 static void setup(void)
 {
 	static bool done;
-	static const char secret[] = "fuzz-secret-0123456789abcdef0123456789";
+	static const char secret[] = FUZZ_SECRET;
 
 	if (done)
 		return;
@@ -63,6 +70,43 @@ static void check(const struct auth *a, const char *h, size_t len)
 		abort();
 }
 
+/* base64url without padding of len bytes at in; returns the length. */
+static size_t b64url(const unsigned char *in, size_t len, char *out)
+{
+	int n = EVP_EncodeBlock((unsigned char *)out, in, (int)len);
+	size_t i;
+
+	while (n > 0 && out[n - 1] == '=')
+		n--;
+	for (i = 0; i < (size_t)n; i++)
+		out[i] = out[i] == '+' ? '-' : out[i] == '/' ? '_' : out[i];
+	out[n] = '\0';
+	return (size_t)n;
+}
+
+/* "Bearer " + an HS256 JWT whose claims are the input bytes, correctly
+ * signed with the HMAC auth's secret. */
+static void check_signed_claims(const uint8_t *data, size_t size)
+{
+	static const char head[] = "{\"alg\":\"HS256\",\"typ\":\"JWT\"}";
+	char tok[AUTH_TOKEN_MAX + 64];
+	unsigned char mac[32];
+	unsigned int mac_len = 0;
+	size_t at;
+
+	if (size > 2048)
+		return;
+	at = (size_t)snprintf(tok, sizeof(tok), "Bearer ");
+	at += b64url((const unsigned char *)head, sizeof(head) - 1, tok + at);
+	tok[at++] = '.';
+	at += b64url(data, size, tok + at);
+	HMAC(EVP_sha256(), FUZZ_SECRET, (int)(sizeof(FUZZ_SECRET) - 1), (unsigned char *)tok + 7,
+	     at - 7, mac, &mac_len);
+	tok[at++] = '.';
+	at += b64url(mac, mac_len, tok + at);
+	check(&hmac_auth, tok, at);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct auth_key parsed[4];
@@ -76,6 +120,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(h, data, size);
 	check(&hmac_auth, h, size);
 	check(&ec_auth, h, size);
+	check_signed_claims(data, size);
 	if (auth_keys_parse(h, size, parsed, 4, &n, &err) == OS_OK && n > 4)
 		abort();
 	free(h);
