@@ -194,7 +194,6 @@ out:
 	return st;
 }
 
-
 /* ------------------------------------------------------- admin listener */
 
 static void on_admin_accept(h2o_socket_t *listener, const char *err)
