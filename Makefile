@@ -9,7 +9,7 @@ JOBS ?= $(shell nproc)
 BIN := $(CURDIR)/$(BUILD_DIR)/order-service
 SIM_BIN := $(CURDIR)/$(BUILD_DIR)/order-sim
 
-.PHONY: all deps build run test bench stop clean clean-data
+.PHONY: all deps build run test bench stop clean clean-data fuzz
 
 all: build
 
@@ -35,6 +35,11 @@ run: build
 test:
 	scripts/test.sh
 
+# libFuzzer over every decoder, FUZZ_SECONDS per target (default 600); see
+# scripts/fuzz.sh and docs/FUZZING.md.
+fuzz: deps
+	scripts/fuzz.sh
+
 bench: build
 	bench/run.sh
 
@@ -42,7 +47,7 @@ stop:
 	scripts/dev-stack.sh stop
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
 
 clean-data: stop
 	rm -rf .data

@@ -17,6 +17,8 @@
 #include "app/outbox_router.h"
 #include "infrastructure/config/config.h"
 #include "infrastructure/crypto/crypto.h"
+#include "infrastructure/auth/auth.h"
+#include "infrastructure/auth/ratelimit.h"
 #include "infrastructure/http/api_server.h"
 #include "infrastructure/httpclient/http_catalog.h"
 #include "infrastructure/httpclient/http_sink.h"
@@ -259,6 +261,55 @@ static void api_metrics_init(void)
 	metrics_queues_known(dests, sizeof(dests) / sizeof(dests[0]));
 }
 
+/* ----------------------------------------------------------- api security */
+
+static struct auth api_auth;
+static struct ratelimit api_limits;
+
+/*
+ * Credentials, rate limits, the admin listener and the callback secret
+ * (DESIGN §4): everything is read and checked here, before the API binds;
+ * a bad setting stops the start with one line. Secrets are never logged.
+ */
+static enum os_status api_security(struct api_options *o, struct os_error *err)
+{
+	struct auth_settings as = { .off = cfg.auth_off,
+				    .keys_file = cfg.api_keys_file,
+				    .jwt_secret = cfg.jwt_secret,
+				    .jwt_public_key_file = cfg.jwt_public_key_file,
+				    .jwt_issuer = cfg.jwt_issuer,
+				    .jwt_audience = cfg.jwt_audience };
+	enum os_status st;
+
+	/* Both sockets use SO_REUSEPORT: on one port the kernel would hand
+	 * public connections to the admin listener. */
+	if (cfg.admin_port == cfg.app_port)
+		return os_fail(err, OS_EINVAL, "ADMIN_PORT",
+			       "ADMIN_PORT must differ from APP_PORT (%d)", cfg.app_port);
+	if (cfg.callback_secret[0] == '\0' && !cfg.callback_allow_unsigned)
+		return os_fail(err, OS_EINVAL, "PAYMENTS_CALLBACK_SECRET",
+			       "PAYMENTS_CALLBACK_SECRET (or PAYMENTS_CALLBACK_SECRET_FILE) must be "
+			       "set; PAYMENTS_CALLBACK_ALLOW_UNSIGNED=true accepts unsigned callbacks");
+	if (cfg.callback_secret[0] == '\0')
+		log_kv(LOG_WARN, "payment callbacks are accepted unsigned "
+		       "(PAYMENTS_CALLBACK_ALLOW_UNSIGNED=true): anyone can mark orders paid", NULL);
+	st = auth_init(&api_auth, &as, err);
+	if (st != OS_OK)
+		return st;
+	if (cfg.auth_off)
+		log_kv(LOG_WARN, "authentication is off (AUTH_MODE=off): every caller acts as a "
+		       "service; for local experiments only", NULL);
+	if (!ratelimit_init(&api_limits, cfg.rate_limit_per_minute, cfg.rate_limit_burst)) {
+		auth_release(&api_auth);
+		return os_fail(err, OS_ENOMEM, "", "out of memory");
+	}
+	o->auth = &api_auth;
+	o->limits = &api_limits;
+	o->admin_host = cfg.admin_host;
+	o->admin_port = cfg.admin_port;
+	return OS_OK;
+}
+
 static int cmd_api(void)
 {
 	struct api_options o = { .host = "0.0.0.0",
@@ -271,11 +322,12 @@ static int cmd_api(void)
 	enum os_status st;
 
 	os_error_clear(&err);
+	if (require(cfg.database_url, "DATABASE_URL", &err) != OS_OK ||
+	    api_security(&o, &err) != OS_OK)
+		return fail_line("configuration", &err);
 	if (cfg.ingress_secret[0] == '\0')
 		log_kv(LOG_INFO, "ingress webhook refuses every delivery: INGRESS_WEBHOOK_SECRET "
 				 "is not set", NULL);
-	if (require(cfg.database_url, "DATABASE_URL", &err) != OS_OK)
-		return fail_line("configuration", &err);
 	api_metrics_init();
 	if (cfg.metrics_port > 0 &&
 	    metrics_server_start(cfg.metrics_port, api_metrics_refresh, NULL, &err) != OS_OK)
@@ -288,6 +340,8 @@ static int cmd_api(void)
 		return 0;
 	st = api_server_run(&o, api_thread_init, api_thread_fini, NULL, &err);
 	free(api_slots);
+	ratelimit_release(&api_limits);
+	auth_release(&api_auth);
 	if (st != OS_OK)
 		return fail_line("api stopped", &err);
 	log_kv(LOG_INFO, "api stopped", NULL);

@@ -33,9 +33,9 @@ static enum os_status check_line(const struct order_create_request *req, size_t 
 	size_t j;
 
 	snprintf(field, sizeof(field), "items[%zu].item_id", i);
-	if (order_check_ident(l->item_id, bounded_len(l->item_id, sizeof(l->item_id)),
-			      ORDER_ITEM_ID_MAX) != OS_OK)
-		return os_fail(err, OS_EINVAL, field, "must be 1 to %d printable characters",
+	if (order_check_item_id(l->item_id, bounded_len(l->item_id, sizeof(l->item_id))) != OS_OK)
+		return os_fail(err, OS_EINVAL, field,
+			       "must be 1 to %d characters of A-Z a-z 0-9 . _ : - (not . or ..)",
 			       ORDER_ITEM_ID_MAX);
 	for (j = 0; j < i; j++) {
 		if (strcmp(req->lines[j].item_id, l->item_id) == 0)

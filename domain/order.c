@@ -125,3 +125,21 @@ bool order_has_customer(const struct order *o)
 {
 	return o->customer.name[0] != '\0' || o->customer.email[0] != '\0';
 }
+
+enum os_status order_check_item_id(const char *s, size_t len)
+{
+	size_t i, dots = 0;
+
+	if (s == NULL || len == 0 || len > ORDER_ITEM_ID_MAX)
+		return OS_EINVAL;
+	for (i = 0; i < len; i++) {
+		char c = s[i];
+		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			  (c >= '0' && c <= '9') || c == '.' || c == '_' || c == ':' || c == '-';
+
+		if (!ok)
+			return OS_EINVAL;
+		dots += c == '.';
+	}
+	return dots == len && len <= 2 ? OS_EINVAL : OS_OK;
+}

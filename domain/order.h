@@ -119,4 +119,11 @@ enum os_status order_total(const struct order *o, int64_t *out);
  */
 enum os_status order_check_ident(const char *s, size_t len, size_t max);
 
+/*
+ * Checks an item id: 1..ORDER_ITEM_ID_MAX bytes of [A-Za-z0-9._:-], and not
+ * "." or "..". Item ids end up in catalog URLs: nothing in them may walk
+ * the catalog host's paths or need more than plain escaping.
+ */
+enum os_status order_check_item_id(const char *s, size_t len);
+
 #endif

@@ -228,6 +228,34 @@ sim_start() {
 	wait_ready order-sim sim_healthy
 }
 
+# ---------------------------------------------------------------- api keys
+
+# Development credentials for the API's bearer authentication: a service key
+# (DEV_API_KEY) and an admin key (DEV_ADMIN_KEY), made once and kept in
+# $DATA_DIR/dev-keys (mode 600); $DATA_DIR/api_keys lists their hashes as
+# API_KEYS_FILE wants. An API_KEYS_FILE of the environment wins.
+dev_keys() {
+	local keys=$DATA_DIR/dev-keys
+	if [ ! -s "$keys" ]; then
+		(
+			umask 077
+			printf 'DEV_API_KEY=dev-service-%s\nDEV_ADMIN_KEY=dev-admin-%s\n' \
+				"$(openssl rand -hex 16)" "$(openssl rand -hex 16)" >"$keys"
+		)
+	fi
+	# shellcheck disable=SC1090
+	. "$keys"
+	{
+		echo "# made by scripts/dev-stack.sh: sha256 role"
+		echo "$(printf '%s' "$DEV_API_KEY" | sha256sum | cut -d' ' -f1) service"
+		echo "$(printf '%s' "$DEV_ADMIN_KEY" | sha256sum | cut -d' ' -f1) admin"
+	} >"$DATA_DIR/api_keys"
+	API_KEYS_FILE=${API_KEYS_FILE:-$DATA_DIR/api_keys}
+	say "API key (service): $DEV_API_KEY"
+	say "API key (admin):   $DEV_ADMIN_KEY"
+	say "  curl -H \"Authorization: Bearer \$DEV_API_KEY\" http://127.0.0.1:$APP_PORT/api/v1/orders"
+}
+
 # ------------------------------------------------------------------ commands
 
 emit() { printf 'export %s=%q\n' "$1" "$2"; }
@@ -250,6 +278,9 @@ write_env() {
 		emit PAYMENTS_CALLBACK_URL "${PAYMENTS_CALLBACK_URL:-http://127.0.0.1:$APP_PORT/api/v1/orders/payment-callback}"
 		emit PAYMENTS_CALLBACK_SECRET "$PAYMENTS_CALLBACK_SECRET"
 		emit CAPASHINO_SERVICE_ACCESS_TOKEN "${CAPASHINO_SERVICE_ACCESS_TOKEN:-$DEV_ACCESS_TOKEN}"
+		emit API_KEYS_FILE "$API_KEYS_FILE"
+		emit DEV_API_KEY "$DEV_API_KEY"
+		emit DEV_ADMIN_KEY "$DEV_ADMIN_KEY"
 	} >"$ENV_FILE"
 }
 
@@ -267,6 +298,7 @@ cmd_start() {
 		[ -n "${NOTIFICATIONS_SERVICE_API_URL+x}" ]; then
 		say "using the service URLs from the environment"
 	elif wanted sim; then sim_start; SIM_STARTED=1; fi
+	dev_keys
 	write_env
 	cat "$ENV_FILE"
 }

@@ -56,6 +56,10 @@ static void set_defaults(struct config *c)
 	c->order_stale_after_s = 900;
 	snprintf(c->currency, sizeof(c->currency), "RUB");
 	c->inbox_max_attempts = 50;
+	c->admin_port = 8001;
+	snprintf(c->admin_host, sizeof(c->admin_host), "127.0.0.1");
+	c->rate_limit_per_minute = 6000;
+	c->rate_limit_burst = 600;
 }
 
 static char *trim(char *s)
@@ -371,6 +375,104 @@ static enum os_status validate(struct config *c, struct os_error *err)
 	return OS_OK;
 }
 
+
+/* ---------------------------------------------------------------- security */
+
+/* Secrets that may be given as <NAME>_FILE (a path whose content, without
+ * trailing whitespace, is the value): the Docker/Kubernetes secrets way. */
+static const char *const file_secrets[] = {
+	"DATABASE_URL", "POSTGRES_CONNECTION_STRING", "POSTGRES_PASSWORD",
+	"PAYMENTS_CALLBACK_SECRET", "INGRESS_WEBHOOK_SECRET", "JWT_SECRET",
+	"CAPASHINO_SERVICE_ACCESS_TOKEN", "KAFKA_SASL_PASSWORD",
+};
+
+static enum os_status read_secret_file(const char *name, const char *path, struct os_error *err)
+{
+	char buf[CONFIG_STR_MAX + 2];
+	FILE *f = fopen(path, "rb");
+	size_t n;
+
+	if (f == NULL)
+		return os_fail(err, OS_EINVAL, name, "%s_FILE: cannot read %.200s: %s", name, path,
+			       strerror(errno));
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r' || buf[n - 1] == ' ' ||
+			 buf[n - 1] == '\t'))
+		n--;
+	if (n > CONFIG_STR_MAX || memchr(buf, '\0', n) != NULL)
+		return os_fail(err, OS_EINVAL, name,
+			       "%s_FILE: the secret must be at most %d bytes of text", name,
+			       CONFIG_STR_MAX);
+	buf[n] = '\0';
+	setenv(name, buf, 1);
+	memset(buf, 0, sizeof(buf));
+	return OS_OK;
+}
+
+static enum os_status load_secret_files(struct os_error *err)
+{
+	char file_name[64];
+	const char *path;
+	size_t i;
+	enum os_status st;
+
+	for (i = 0; i < sizeof(file_secrets) / sizeof(file_secrets[0]); i++) {
+		snprintf(file_name, sizeof(file_name), "%s_FILE", file_secrets[i]);
+		path = env2(file_name, NULL);
+		if (path == NULL)
+			continue;
+		if (env2(file_secrets[i], NULL) != NULL)
+			return os_fail(err, OS_EINVAL, file_secrets[i],
+				       "%s and %s: set one of them, not both", file_secrets[i],
+				       file_name);
+		st = read_secret_file(file_secrets[i], path, err);
+		if (st != OS_OK)
+			return st;
+	}
+	return OS_OK;
+}
+
+static enum os_status get_bool(bool *dst, const char *name, const char *yes, const char *no,
+			       struct os_error *err)
+{
+	const char *v = env2(name, NULL);
+
+	if (v == NULL)
+		return OS_OK;
+	if (strcasecmp(v, yes) == 0 || (strcmp(yes, "true") == 0 && strcmp(v, "1") == 0))
+		*dst = true;
+	else if (strcasecmp(v, no) == 0 || (strcmp(no, "false") == 0 && strcmp(v, "0") == 0))
+		*dst = false;
+	else
+		return os_fail(err, OS_EINVAL, name, "%s: must be %s or %s, got \"%.20s\"", name,
+			       yes, no, v);
+	return OS_OK;
+}
+
+static enum os_status load_security(struct config *c, struct os_error *err)
+{
+	bool auth_on = true;
+	enum os_status st;
+
+	if ((st = get_int(&c->admin_port, "ADMIN_PORT", 1, 65535, err)) ||
+	    (st = get_str(c->admin_host, sizeof(c->admin_host), "ADMIN_HOST", NULL, err)) ||
+	    (st = get_bool(&auth_on, "AUTH_MODE", "on", "off", err)) ||
+	    (st = get_str(c->api_keys_file, sizeof(c->api_keys_file), "API_KEYS_FILE", NULL, err)) ||
+	    (st = get_str(c->jwt_secret, sizeof(c->jwt_secret), "JWT_SECRET", NULL, err)) ||
+	    (st = get_str(c->jwt_public_key_file, sizeof(c->jwt_public_key_file),
+			  "JWT_PUBLIC_KEY_FILE", NULL, err)) ||
+	    (st = get_str(c->jwt_issuer, sizeof(c->jwt_issuer), "JWT_ISSUER", NULL, err)) ||
+	    (st = get_str(c->jwt_audience, sizeof(c->jwt_audience), "JWT_AUDIENCE", NULL, err)) ||
+	    (st = get_int(&c->rate_limit_per_minute, "RATE_LIMIT_PER_MINUTE", 0, 6000000, err)) ||
+	    (st = get_int(&c->rate_limit_burst, "RATE_LIMIT_BURST", 1, 1000000, err)) ||
+	    (st = get_bool(&c->callback_allow_unsigned, "PAYMENTS_CALLBACK_ALLOW_UNSIGNED", "true",
+			   "false", err)))
+		return st;
+	c->auth_off = !auth_on;
+	return OS_OK;
+}
+
 enum os_status config_load(struct config *cfg, const char *env_file, struct os_error *err)
 {
 	struct config c;
@@ -379,7 +481,8 @@ enum os_status config_load(struct config *cfg, const char *env_file, struct os_e
 	if (env_file == NULL)
 		env_file = getenv("ENV_FILE") ? getenv("ENV_FILE") : ".env";
 	set_defaults(&c);
-	if ((st = load_dotenv(env_file, err)) || (st = load_strings(&c, err)) ||
+	if ((st = load_dotenv(env_file, err)) || (st = load_secret_files(err)) ||
+	    (st = load_security(&c, err)) || (st = load_strings(&c, err)) ||
 	    (st = load_numbers(&c, err)) || (st = load_logging(&c, err)) || (st = validate(&c, err)))
 		return st;
 	*cfg = c;

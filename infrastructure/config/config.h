@@ -54,6 +54,18 @@ struct config {
 	char webhook_url[CONFIG_STR_MAX + 1];      /* WEBHOOK_OUTGOING_URL; "" = no egress webhook */
 	char webhook_secret[CONFIG_STR_MAX + 1];   /* WEBHOOK_OUTGOING_SECRET, else PAYMENTS_CALLBACK_SECRET */
 	int db_pool_size;                          /* DB_POOL_SIZE, 0 = unset: database sessions per API process */
+	/* Security (DESIGN §4, §12); secrets may also come as <NAME>_FILE. */
+	int admin_port;                            /* ADMIN_PORT, 8001: metrics and admin routes */
+	char admin_host[CONFIG_STR_MAX + 1];       /* ADMIN_HOST, 127.0.0.1 */
+	bool auth_off;                             /* AUTH_MODE on|off, on */
+	char api_keys_file[CONFIG_STR_MAX + 1];    /* API_KEYS_FILE */
+	char jwt_secret[CONFIG_STR_MAX + 1];       /* JWT_SECRET (HS256) */
+	char jwt_public_key_file[CONFIG_STR_MAX + 1]; /* JWT_PUBLIC_KEY_FILE (RS256/ES256) */
+	char jwt_issuer[CONFIG_STR_MAX + 1];       /* JWT_ISSUER */
+	char jwt_audience[CONFIG_STR_MAX + 1];     /* JWT_AUDIENCE */
+	int rate_limit_per_minute;                 /* RATE_LIMIT_PER_MINUTE, 6000; 0 = no limit */
+	int rate_limit_burst;                      /* RATE_LIMIT_BURST, 600 */
+	bool callback_allow_unsigned;              /* PAYMENTS_CALLBACK_ALLOW_UNSIGNED, false */
 };
 
 /* Settings of the original services that this one reads under another name

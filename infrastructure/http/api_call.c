@@ -152,8 +152,10 @@ int api_call_query(const struct api_call *c, const char *key, char *out, size_t 
 
 void api_add_header(struct api_call *c, const char *name, const char *value, size_t len)
 {
+	h2o_iovec_t v = h2o_strdup(&c->req->pool, value, len);
+
 	h2o_add_header_by_str(&c->req->pool, &c->req->res.headers, name, strlen(name), 1, NULL,
-			      value, len);
+			      v.base, v.len);
 }
 
 int api_http_status(enum os_status st, bool from_codec)
@@ -182,11 +184,13 @@ static const char *reason_phrase(int status)
 	case 207: return "Multi-Status";
 	case 400: return "Bad Request";
 	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
 	case 404: return "Not Found";
 	case 405: return "Method Not Allowed";
 	case 409: return "Conflict";
 	case 413: return "Payload Too Large";
 	case 422: return "Unprocessable Entity";
+	case 429: return "Too Many Requests";
 	case 503: return "Service Unavailable";
 	default: return status < 500 ? "Client Error" : "Internal Server Error";
 	}

@@ -15,6 +15,7 @@
 #include <h2o.h>
 
 #include "api_server.h"
+#include "infrastructure/auth/auth.h"
 #include "app/sbuf.h"
 
 #define API_PARAMS_MAX	 2
@@ -40,6 +41,8 @@ struct api_call {
 	struct order_trace trace; /* request_id always set */
 	int64_t start_ns;	  /* monotonic */
 	bool answered;
+	bool on_admin;		     /* arrived on the admin listener */
+	struct auth_principal who;   /* set by api_guard (role none on open routes) */
 };
 
 /* Fills c for req: request id (X-Request-Id if 1..64 safe characters, else

@@ -1,7 +1,7 @@
 /*
  * GET /api/v1/orders/{id}/events: the order's outbox messages (type,
  * destination, delivery status, attempts, created_at, sent_at), oldest
- * first, at most ORDER_EVENTS_MAX. Sent messages are purged after the
+ * first, at most ORDER_EVENTS_MAX; a client's token sees its own orders only. Sent messages are purged after the
  * relay's retention, so an old order may show fewer than it wrote.
  */
 #include <stdlib.h>
@@ -23,6 +23,9 @@ void api_orders_events(struct api_call *c)
 		api_reply_error(c, 400, "must be a UUID", "id", NULL);
 		return;
 	}
+	/* A client sees only its own orders' messages. */
+	if (!api_owns_order(c, &id))
+		return;
 	rows = calloc(ORDER_EVENTS_MAX, sizeof(*rows));
 	if (rows == NULL) {
 		api_reply_error(c, 500, "internal error", NULL, NULL);

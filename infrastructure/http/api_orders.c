@@ -49,6 +49,12 @@ static enum os_status create_one(struct api_call *c, const char *body, size_t le
 		*http = api_http_status(st, true);
 		return st;
 	}
+	if (!api_may_act_for(c, req.user_id)) {
+		/* 403 rather than 422: the body is valid, the caller may not. */
+		*http = 403;
+		return os_fail(err, OS_EDENIED, "user_id",
+			       "a client key creates orders for its own user_id only");
+	}
 	req.trace = c->trace;
 	st = order_create(svc(c), &req, o, &created, err);
 	if (st != OS_OK) {
@@ -74,6 +80,10 @@ void api_orders_create(struct api_call *c)
 	body = api_call_body(c, &len);
 	key = api_call_header(c, "idempotency-key", &key_len);
 	st = create_one(c, body, len, key, key_len, o, &http, &err);
+	if (st != OS_OK && http == 403) {
+		api_reply_error(c, 403, err.message, err.field, "forbidden");
+		return;
+	}
 	if (st != OS_OK) {
 		api_reply_status(c, st, &err, http == 400);
 		return;
@@ -148,11 +158,36 @@ void api_orders_get(struct api_call *c)
 		return;
 	os_error_clear(&err);
 	st = order_get(svc(c), &id, o, &err);
+	if (st == OS_OK && !api_may_act_for(c, o->user_id))
+		st = os_fail(&err, OS_ENOTFOUND, "id", "no such order");
 	if (st != OS_OK) {
 		api_reply_status(c, st, &err, false);
 		return;
 	}
 	reply_order(c, 200, o);
+}
+
+/*
+ * For a client, answers 404 and returns false unless order id is its
+ * user's (someone else's order is as absent as a missing one). Services
+ * pass without a look-up.
+ */
+bool api_owns_order(struct api_call *c, const struct uuid *id)
+{
+	struct os_error err;
+	struct order *o = &c->env->orders[0];
+	enum os_status st;
+
+	if (c->who.role != AUTH_ROLE_CLIENT)
+		return true;
+	os_error_clear(&err);
+	st = order_get(svc(c), id, o, &err);
+	if (st == OS_OK && !api_may_act_for(c, o->user_id))
+		st = os_fail(&err, OS_ENOTFOUND, "id", "no such order");
+	if (st == OS_OK)
+		return true;
+	api_reply_status(c, st, &err, false);
+	return false;
 }
 
 /* Reads limit: an integer 1..ORDER_LIST_MAX. */
@@ -246,6 +281,8 @@ void api_orders_list(struct api_call *c)
 
 	if (!list_filter(c, &f, user))
 		return;
+	if (c->who.role == AUTH_ROLE_CLIENT)
+		f.user_id = c->who.user_id; /* a client lists its own orders only */
 	os_error_clear(&err);
 	st = order_list(svc(c), &f, c->env->orders, &n, &err);
 	if (st != OS_OK) {
@@ -264,7 +301,7 @@ void api_orders_history(struct api_call *c)
 	enum os_status st;
 	size_t n = 0;
 
-	if (!param_uuid(c, 0, &id))
+	if (!param_uuid(c, 0, &id) || !api_owns_order(c, &id))
 		return;
 	os_error_clear(&err);
 	st = order_history(svc(c), &id, h, ORDER_HISTORY_MAX, &n, &err);
@@ -290,7 +327,7 @@ void api_orders_cancel(struct api_call *c)
 	size_t len;
 	enum os_status st;
 
-	if (!param_uuid(c, 0, &id))
+	if (!param_uuid(c, 0, &id) || !api_owns_order(c, &id))
 		return;
 	os_error_clear(&err);
 	body = api_call_body(c, &len);

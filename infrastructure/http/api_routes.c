@@ -8,31 +8,32 @@ struct route {
 	const char *method;
 	const char *pattern;
 	api_handler_fn *handler;
+	enum api_access access; /* who may call it, and on which listener */
 };
 
 /* Literal patterns before the parameterised ones they overlap with. */
 static const struct route routes[] = {
-    {"GET", "/api/v1/orders", api_orders_list},
-    {"POST", "/api/v1/orders", api_orders_create},
-    {"POST", "/api/v1/orders/bulk", api_orders_bulk},
-    {"POST", "/api/v1/orders/payment-callback", api_callback_payment},
-    {"GET", "/api/v1/orders/{id}", api_orders_get},
-    {"GET", "/api/v1/orders/{id}/history", api_orders_history},
-    {"POST", "/api/v1/orders/{id}/cancel", api_orders_cancel},
+    {"GET", "/api/v1/orders", api_orders_list, API_USER},
+    {"POST", "/api/v1/orders", api_orders_create, API_USER},
+    {"POST", "/api/v1/orders/bulk", api_orders_bulk, API_USER},
+    {"POST", "/api/v1/orders/payment-callback", api_callback_payment, API_OPEN},
+    {"GET", "/api/v1/orders/{id}", api_orders_get, API_USER},
+    {"GET", "/api/v1/orders/{id}/history", api_orders_history, API_USER},
+    {"POST", "/api/v1/orders/{id}/cancel", api_orders_cancel, API_USER},
     /* Features of the original services: order events, the shop's ingress
      * webhook (signed, no token), the local catalog (service or admin). */
-    {"GET", "/api/v1/orders/{id}/events", api_orders_events},
-    {"POST", "/webhooks/orders/create", api_webhook_order_create},
-    {"GET", "/api/v1/inventory", api_inventory_list},
-    {"GET", "/api/v1/inventory/{item_id}", api_inventory_get},
-    {"PUT", "/api/v1/inventory/{item_id}", api_inventory_put},
-    {"POST", "/api/v1/inventory/{item_id}/adjust", api_inventory_adjust},
-    {"GET", "/health/live", api_ops_live},
-    {"GET", "/health/ready", api_ops_ready},
-    {"GET", "/metrics", api_ops_metrics},
-    {"GET", "/admin/dead-letters", api_ops_dead_letters},
-    {"POST", "/admin/dead-letters/{kind}/retry-all", api_ops_retry_all},
-    {"POST", "/admin/dead-letters/{kind}/{id}/retry", api_ops_retry_one},
+    {"GET", "/api/v1/orders/{id}/events", api_orders_events, API_USER},
+    {"POST", "/webhooks/orders/create", api_webhook_order_create, API_OPEN},
+    {"GET", "/api/v1/inventory", api_inventory_list, API_SERVICE},
+    {"GET", "/api/v1/inventory/{item_id}", api_inventory_get, API_SERVICE},
+    {"PUT", "/api/v1/inventory/{item_id}", api_inventory_put, API_SERVICE},
+    {"POST", "/api/v1/inventory/{item_id}/adjust", api_inventory_adjust, API_SERVICE},
+    {"GET", "/health/live", api_ops_live, API_PROBE},
+    {"GET", "/health/ready", api_ops_ready, API_PROBE},
+    {"GET", "/metrics", api_ops_metrics, API_ADMIN_OPEN},
+    {"GET", "/admin/dead-letters", api_ops_dead_letters, API_ADMIN},
+    {"POST", "/admin/dead-letters/{kind}/retry-all", api_ops_retry_all, API_ADMIN},
+    {"POST", "/admin/dead-letters/{kind}/{id}/retry", api_ops_retry_one, API_ADMIN},
 };
 #define ROUTE_COUNT (sizeof(routes) / sizeof(routes[0]))
 
@@ -89,7 +90,8 @@ static void not_allowed(struct api_call *c, const char *pattern)
 	for (i = 0; i < ROUTE_COUNT; i++) {
 		size_t ml = strlen(routes[i].method);
 
-		if (strcmp(routes[i].pattern, pattern) != 0 || at + ml + 3 > sizeof(allow))
+		if (strcmp(routes[i].pattern, pattern) != 0 || !api_route_here(c, routes[i].access) ||
+		    at + ml + 3 > sizeof(allow))
 			continue;
 		if (at) {
 			memcpy(allow + at, ", ", 2);
@@ -129,6 +131,8 @@ void api_routes_dispatch(struct api_call *c)
 	if (len > 1 && path[len - 1] == '/')
 		len--;
 	for (i = 0; i < ROUTE_COUNT; i++) {
+		if (!api_route_here(c, routes[i].access))
+			continue;
 		if (pattern && strcmp(routes[i].pattern, pattern) != 0)
 			continue;
 		if (!match(routes[i].pattern, path, len, c->params))
@@ -136,7 +140,8 @@ void api_routes_dispatch(struct api_call *c)
 		pattern = routes[i].pattern;
 		c->route = pattern;
 		if (method_is(r, routes[i].method)) {
-			call_handler(c, routes[i].handler);
+			if (api_guard(c, routes[i].access))
+				call_handler(c, routes[i].handler);
 			return;
 		}
 	}

@@ -42,11 +42,23 @@ struct api_thread {
 	h2o_evloop_t *loop;
 	struct api_thread_ctx app;
 	struct api_env env;
+	struct api_admin_listener *admin; /* thread 0 only, else NULL */
+};
+
+/* The admin listener (ADMIN_HOST:ADMIN_PORT): one socket accepted on
+ * thread 0's loop, whose connections see only the admin routes. */
+struct api_admin_listener {
+	int fd;
+	bool configured;
+	h2o_globalconf_t config;
+	h2o_accept_ctx_t accept_ctx;
+	h2o_socket_t *sock;
 };
 
 struct api_handler {
 	h2o_handler_t super; /* first: h2o hands this pointer back */
 	struct api_thread *thr;
+	bool admin; /* the handler of the admin listener */
 };
 
 static volatile sig_atomic_t stop_flag;
@@ -62,6 +74,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
 	struct api_call c;
 
 	api_call_init(&c, req, &h->thr->env);
+	c.on_admin = h->admin;
 	api_routes_dispatch(&c);
 	return 0;
 }
@@ -181,6 +194,92 @@ out:
 	return st;
 }
 
+/* ------------------------------------------------------- admin listener */
+
+static void on_admin_accept(h2o_socket_t *listener, const char *err)
+{
+	struct api_thread *t = listener->data;
+	h2o_socket_t *sock;
+
+	if (err != NULL)
+		return;
+	sock = h2o_evloop_socket_accept(listener);
+	if (sock != NULL)
+		h2o_accept(&t->admin->accept_ctx, sock);
+}
+
+/* Binds the admin socket on the caller's thread (127.0.0.1 by default);
+ * its connections are handled by thread 0's context with their own host
+ * table, whose handler marks each call as arriving on the admin listener. */
+static enum os_status admin_bind(struct api_admin_listener *a, struct api_thread *t0,
+				 const struct api_options *o, struct os_error *err)
+{
+	struct addrinfo hints = {.ai_family = AF_UNSPEC,
+				 .ai_socktype = SOCK_STREAM,
+				 .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
+	struct addrinfo *ai = NULL;
+	const char *host = o->admin_host && o->admin_host[0] ? o->admin_host : "127.0.0.1";
+	h2o_hostconf_t *hc;
+	struct api_handler *h;
+	int rc;
+
+	rc = getaddrinfo(host, "0", &hints, &ai);
+	if (rc != 0)
+		return os_fail(err, OS_EINVAL, "admin_host", "cannot resolve %s: %s", host,
+			       gai_strerror(rc));
+	a->fd = open_socket(ai, o->admin_port, err);
+	freeaddrinfo(ai);
+	if (a->fd < 0)
+		return OS_EUNAVAIL;
+	h2o_config_init(&a->config);
+	a->config.max_request_entity_size = entity_limit(o->max_body_bytes);
+	hc = h2o_config_register_host(&a->config, h2o_iovec_init(H2O_STRLIT("default")), 65535);
+	h = (struct api_handler *)h2o_create_handler(h2o_config_register_path(hc, "/", 0),
+						      sizeof(*h));
+	h->super.on_req = on_req;
+	h->thr = t0;
+	h->admin = true;
+	a->configured = true;
+	t0->admin = a;
+	return OS_OK;
+}
+
+static void admin_start(struct api_thread *t)
+{
+	struct api_admin_listener *a = t->admin;
+
+	if (a == NULL)
+		return;
+	a->accept_ctx.ctx = &t->ctx;
+	a->accept_ctx.hosts = a->config.hosts;
+	a->sock = h2o_evloop_socket_create(t->loop, a->fd, H2O_SOCKET_FLAG_DONT_READ);
+	a->sock->data = t;
+	h2o_socket_read_start(a->sock, on_admin_accept);
+}
+
+/* Stops accepting; the connections drain with the thread's others. */
+static void admin_stop(struct api_thread *t)
+{
+	struct api_admin_listener *a = t->admin;
+
+	if (a == NULL || a->sock == NULL)
+		return;
+	h2o_socket_read_stop(a->sock);
+	h2o_socket_close(a->sock);
+	a->sock = NULL;
+	a->fd = -1;
+}
+
+static void admin_release(struct api_admin_listener *a)
+{
+	if (a->fd >= 0)
+		close(a->fd);
+	a->fd = -1;
+	if (a->configured)
+		h2o_config_dispose(&a->config);
+	a->configured = false;
+}
+
 static bool conns_idle(struct api_thread *t)
 {
 	return h2o_linklist_is_empty(&t->ctx.http1._conns) &&
@@ -246,8 +345,10 @@ static void *thread_main(void *arg)
 	listener = h2o_evloop_socket_create(t->loop, t->fd, H2O_SOCKET_FLAG_DONT_READ);
 	listener->data = t;
 	h2o_socket_read_start(listener, on_accept);
+	admin_start(t);
 	while (!stop_flag)
 		h2o_evloop_run(t->loop, LOOP_WAIT_MS);
+	admin_stop(t);
 	drain(t, listener);
 	/* h2o_context_dispose asserts that no connection timer is left, and an
 	 * idle keep-alive connection (h2o 2.2 does not close those on shutdown)
@@ -327,6 +428,7 @@ enum os_status api_server_run(const struct api_options *o, api_thread_init_fn *i
 			      api_thread_fini_fn *fini, void *arg, struct os_error *err)
 {
 	struct api_thread *th = NULL;
+	struct api_admin_listener admin = {.fd = -1};
 	enum os_status st;
 	int i, n = 0, port = 0, started = 0;
 	char port_text[16];
@@ -343,6 +445,8 @@ enum os_status api_server_run(const struct api_options *o, api_thread_init_fn *i
 		th[i].fd = -1;
 	}
 	st = bind_all(th, o->threads, o, &port, err);
+	if (st == OS_OK && o->admin_port > 0)
+		st = admin_bind(&admin, &th[0], o, err);
 	for (n = 0; st == OS_OK && n < o->threads; n++)
 		st = setup_thread(&th[n], o, init, arg, err);
 	if (st != OS_OK)
@@ -354,6 +458,12 @@ enum os_status api_server_run(const struct api_options *o, api_thread_init_fn *i
 	}
 	snprintf(port_text, sizeof(port_text), "%d", port);
 	log_kv(LOG_INFO, "listening", "port", port_text, NULL);
+	if (o->admin_port > 0) {
+		snprintf(port_text, sizeof(port_text), "%d", o->admin_port);
+		log_kv(LOG_INFO, "admin listening", "host",
+		       o->admin_host && o->admin_host[0] ? o->admin_host : "127.0.0.1", "port",
+		       port_text, NULL);
+	}
 	if (o->on_ready)
 		o->on_ready(o->on_ready_arg, port);
 out:
@@ -361,6 +471,7 @@ out:
 		pthread_join(th[i].tid, NULL);
 	for (i = 0; i < o->threads; i++)
 		teardown(&th[i], fini, arg);
+	admin_release(&admin);
 	free(th);
 	return st;
 }

@@ -10,6 +10,8 @@
 #include <stddef.h>
 
 #include "app/admin_port.h"
+#include "infrastructure/auth/auth.h"
+#include "infrastructure/auth/ratelimit.h"
 #include "app/inbox_port.h"
 #include "app/inventory.h"
 #include "app/order_service.h"
@@ -44,6 +46,10 @@ struct api_options {
 	const char *callback_secret; /* HMAC key of X-Signature; NULL or "" = no check */
 	const char *ingress_secret;  /* HMAC key of X-Webhook-Signature; NULL or "" =
 					every ingress webhook is refused (401) */
+	const struct auth *auth;     /* bearer authentication; NULL = every route is open */
+	struct ratelimit *limits;    /* per-principal buckets; NULL = no limit */
+	const char *admin_host;	     /* admin listener address; NULL or "" = 127.0.0.1 */
+	int admin_port;		     /* admin listener (metrics, dead letters); 0 = none */
 	/* Optional: called once every thread is serving, with the bound port. */
 	void (*on_ready)(void *arg, int port);
 	void *on_ready_arg;

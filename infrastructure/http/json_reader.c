@@ -6,6 +6,8 @@
 
 #include <yajl/yajl_parse.h>
 
+#include "domain/utf8.h"
+
 bool json_reader_fail(struct json_reader *r, enum os_status st, const char *field,
 		      const char *message)
 {
@@ -217,6 +219,9 @@ enum os_status json_reader_parse(const struct json_schema *schema, void *target,
 
 	if (body == NULL || len == 0)
 		return os_fail(err, OS_EINVAL, "", "empty body");
+	if (!utf8_json_text_ok(body, len))
+		return os_fail(err, OS_EINVAL, "",
+			       "not strict UTF-8 (overlong form, surrogate or NUL, also as a \\u escape)");
 	h = yajl_alloc(&callbacks, NULL, &r);
 	if (h == NULL)
 		return os_fail(err, OS_ENOMEM, "", "out of memory");

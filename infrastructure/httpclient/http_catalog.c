@@ -144,14 +144,19 @@ static bool catalog_parse_name(yajl_val v, char *out)
 static enum os_status catalog_decode(const struct http_catalog *c, struct catalog_item *out,
 				     struct os_error *err)
 {
+	return http_catalog_decode(c->body, c->body_len, out, err);
+}
+
+enum os_status http_catalog_decode(const char *body, size_t len, struct catalog_item *out,
+				   struct os_error *err)
+{
 	struct catalog_item item;
 	struct os_error perr;
 	enum os_status st;
 	yajl_val root = NULL, id;
 
 	os_error_clear(&perr);
-	st = http_json_parse(c->body, c->body_len, HTTP_CATALOG_BODY_MAX, CATALOG_JSON_DEPTH, &root,
-			     &perr);
+	st = http_json_parse(body, len, HTTP_CATALOG_BODY_MAX, CATALOG_JSON_DEPTH, &root, &perr);
 	if (st != OS_OK) {
 		st = os_fail(err, OS_EUNAVAIL, NULL, "catalog answer: %s", perr.message);
 		goto out;

@@ -25,6 +25,17 @@ struct http_catalog_options {
 enum os_status http_catalog_open(const struct http_catalog_options *o, struct catalog *out,
 				 struct os_error *err);
 
+/*
+ * Decodes a catalog answer body (len bytes, then a NUL: yajl_tree reads C
+ * strings) into *out:
+ * exact types, a bounded name of printable characters, the price from the
+ * number's text, a non-negative integer quantity. Anything else is
+ * OS_EUNAVAIL (a broken catalog is unavailable, never "unknown item").
+ * *out is written only on success. The fuzz target calls it on any bytes.
+ */
+enum os_status http_catalog_decode(const char *body, size_t len, struct catalog_item *out,
+				   struct os_error *err);
+
 /* Frees what http_catalog_open made; c->ctx becomes NULL. */
 void http_catalog_close(struct catalog *c);
 

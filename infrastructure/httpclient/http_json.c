@@ -4,6 +4,8 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "domain/utf8.h"
+
 /* Nesting depth of text, counting brackets outside strings; stops early
  * once max_depth is passed. */
 static bool http_json_depth_ok(const char *text, size_t len, int max_depth)
@@ -44,8 +46,9 @@ enum os_status http_json_parse(const char *text, size_t len, size_t max_len, int
 
 	if (len > max_len)
 		return os_fail(err, OS_EINVAL, NULL, "JSON larger than %zu bytes", max_len);
-	if (memchr(text, '\0', len) != NULL)
-		return os_fail(err, OS_EINVAL, NULL, "JSON holds a NUL byte");
+	if (!utf8_json_text_ok(text, len))
+		return os_fail(err, OS_EINVAL, NULL,
+			       "JSON is not strict UTF-8 (overlong, surrogate or NUL, also escaped)");
 	if (!http_json_depth_ok(text, len, max_depth))
 		return os_fail(err, OS_EINVAL, NULL, "JSON nested deeper than %d", max_depth);
 	msg[0] = '\0';

@@ -212,16 +212,34 @@ static bool produce_row(struct kafka_sink *s, const struct outbox_row *r, size_t
 {
 	char key[UUID_STR_LEN + 1];
 	rd_kafka_headers_t *h = row_headers(s, r);
+	rd_kafka_error_t *error;
 	rd_kafka_resp_err_t e;
+	/* rd_kafka_produceva rather than the RD_KAFKA_V_* macros of
+	 * rd_kafka_producev: those are GNU statement expressions, which
+	 * clang -Wpedantic (the fuzz build) refuses. */
+	rd_kafka_vu_t vu[6];
 
 	uuid_format(&r->aggregate_id, key);
+	memset(vu, 0, sizeof(vu));
+	vu[0].vtype = RD_KAFKA_VTYPE_TOPIC;
+	vu[0].u.cstr = r->destination;
+	vu[1].vtype = RD_KAFKA_VTYPE_KEY;
+	vu[1].u.mem.ptr = key;
+	vu[1].u.mem.size = UUID_STR_LEN;
+	vu[2].vtype = RD_KAFKA_VTYPE_VALUE;
+	vu[2].u.mem.ptr = r->payload;
+	vu[2].u.mem.size = r->payload_len;
+	vu[3].vtype = RD_KAFKA_VTYPE_MSGFLAGS;
+	vu[3].u.i = RD_KAFKA_MSG_F_COPY;
+	vu[4].vtype = RD_KAFKA_VTYPE_HEADERS;
+	vu[4].u.headers = h;
+	vu[5].vtype = RD_KAFKA_VTYPE_OPAQUE;
+	vu[5].u.ptr = tag_of(s->gen, index);
 	for (;;) {
-		e = rd_kafka_producev(s->rk, RD_KAFKA_V_TOPIC(r->destination),
-				      RD_KAFKA_V_KEY(key, UUID_STR_LEN),
-				      RD_KAFKA_V_VALUE(r->payload, r->payload_len),
-				      RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-				      RD_KAFKA_V_HEADERS(h),
-				      RD_KAFKA_V_OPAQUE(tag_of(s->gen, index)), RD_KAFKA_V_END);
+		error = rd_kafka_produceva(s->rk, vu, sizeof(vu) / sizeof(vu[0]));
+		e = error ? rd_kafka_error_code(error) : RD_KAFKA_RESP_ERR_NO_ERROR;
+		if (error)
+			rd_kafka_error_destroy(error);
 		if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL || now_ms() >= deadline)
 			break;
 		rd_kafka_poll(s->rk, 10);

@@ -12,6 +12,7 @@
 
 #include <yajl/yajl_parse.h>
 
+#include "domain/utf8.h"
 #include "domain/uuid.h"
 
 #define EV_OCCURRED_AT_MAX 40
@@ -142,34 +143,6 @@ static const yajl_callbacks callbacks = {
 	.yajl_end_array = on_end,
 };
 
-/* Strict UTF-8: no overlongs, no surrogates, nothing above U+10FFFF. */
-static bool utf8_valid(const unsigned char *s, size_t len)
-{
-	size_t i = 0, n, k;
-	uint32_t c;
-
-	while (i < len) {
-		c = s[i];
-		if (c < 0x80) { i++; continue; }
-		if (c >= 0xc2 && c <= 0xdf) { n = 1; c &= 0x1f; }
-		else if (c >= 0xe0 && c <= 0xef) { n = 2; c &= 0x0f; }
-		else if (c >= 0xf0 && c <= 0xf4) { n = 3; c &= 0x07; }
-		else return false;
-		if (len - i <= n)
-			return false;
-		for (k = 1; k <= n; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return false;
-			c = (c << 6) | (s[i + k] & 0x3f);
-		}
-		if ((n == 2 && (c < 0x800 || (c >= 0xd800 && c <= 0xdfff))) ||
-		    (n == 3 && (c < 0x10000 || c > 0x10ffff)))
-			return false;
-		i += n + 1;
-	}
-	return true;
-}
-
 static enum os_status parse(const char *value, size_t len, struct ev_parse *p,
 			    struct os_error *err)
 {
@@ -236,8 +209,10 @@ enum os_status shipping_event_decode(const char *value, size_t len, struct inbox
 		return os_fail(err, OS_EINVAL, NULL, "empty value");
 	if (len > INBOX_PAYLOAD_MAX)
 		return os_fail(err, OS_ETOOBIG, NULL, "value of %zu bytes is too big", len);
-	if (!utf8_valid((const unsigned char *)value, len))
-		return os_fail(err, OS_EINVAL, NULL, "value is not valid UTF-8");
+	if (!utf8_json_text_ok(value, len))
+		return os_fail(err, OS_EINVAL, NULL,
+			       "value is not strict UTF-8 (overlong, surrogate or NUL, also as a "
+			       "\\u escape)");
 	memset(&p, 0, sizeof(p));
 	p.key = EV_OTHER;
 	p.err = err;

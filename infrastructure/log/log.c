@@ -11,6 +11,7 @@
 
 #include "app/sbuf.h"
 #include "app/timefmt.h"
+#include "domain/utf8.h"
 
 #define LOG_LINE_MAX 8192
 
@@ -60,8 +61,17 @@ static void add_pair(struct sbuf *sb, const char *key, const char *value)
 {
 	size_t vlen = strlen(value);
 
-	if (vlen > 1024)
+	if (vlen > 1024) {
 		vlen = 1024;
+		/* Cut before a continuation byte, not inside a character. */
+		while (vlen > 0 && ((unsigned char)value[vlen] & 0xC0) == 0x80)
+			vlen--;
+	}
+	/* The strict UTF-8 check of DESIGN §4: no bad byte reaches a log. */
+	if (!utf8_valid(value, vlen)) {
+		value = "(not valid UTF-8)";
+		vlen = strlen(value);
+	}
 	if (as_json) {
 		sbuf_add_json_key(sb, key, false);
 		sbuf_add_json_str(sb, value, vlen);

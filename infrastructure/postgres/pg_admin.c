@@ -66,18 +66,36 @@ static const struct pg_stmt stmt_stats_inbox = {
 	0,
 };
 
+/*
+ * A text column cut to what fits in buf (cap with the NUL), never inside a
+ * UTF-8 character: a dead row is listed whatever it holds (a type or error
+ * longer than our buffers, which a later version or a hand-made row may
+ * have), since listing dead rows is how an operator finds out about them.
+ */
+static void col_text_cut(const PGresult *r, int row, int col, char *buf, size_t cap)
+{
+	const char *v = PQgetvalue(r, row, col);
+	size_t len = (size_t)PQgetlength(r, row, col);
+
+	if (len >= cap) {
+		len = cap - 1;
+		while (len > 0 && ((unsigned char)v[len] & 0xC0) == 0x80)
+			len--;
+	}
+	memcpy(buf, v, len);
+	buf[len] = '\0';
+}
+
 static enum os_status decode_dead(const PGresult *r, int i, struct dead_letter *d)
 {
 	memset(d, 0, sizeof(*d));
-	if (pg_col_i64(r, i, 0, &d->id) != OS_OK ||
-	    pg_col_str(r, i, 1, d->message_id, sizeof(d->message_id)) != OS_OK ||
-	    pg_col_str(r, i, 2, d->type, sizeof(d->type)) != OS_OK ||
-	    pg_col_str(r, i, 3, d->where, sizeof(d->where)) != OS_OK ||
-	    pg_col_i32(r, i, 5, &d->attempts) != OS_OK ||
+	if (pg_col_i64(r, i, 0, &d->id) != OS_OK || pg_col_i32(r, i, 5, &d->attempts) != OS_OK ||
 	    pg_col_i64(r, i, 7, &d->at_us) != OS_OK)
 		return OS_EIO;
-	/* The error text is ours but may be long: keep what fits. */
-	snprintf(d->error, sizeof(d->error), "%s", PQgetvalue(r, i, 6));
+	col_text_cut(r, i, 1, d->message_id, sizeof(d->message_id));
+	col_text_cut(r, i, 2, d->type, sizeof(d->type));
+	col_text_cut(r, i, 3, d->where, sizeof(d->where));
+	col_text_cut(r, i, 6, d->error, sizeof(d->error));
 	d->has_order_id = !pg_col_null(r, i, 4);
 	if (d->has_order_id && pg_col_uuid(r, i, 4, &d->order_id) != OS_OK)
 		return OS_EIO;

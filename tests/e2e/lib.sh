@@ -48,6 +48,37 @@ export ENV_FILE=$E2E_TMP/no.env LOG_LEVEL=${E2E_LOG_LEVEL:-info}
 export MIGRATIONS_DIR=$SOURCE_DIR/migrations
 cd "$E2E_TMP" || exit 2
 
+# ---------------------------------------------------------------- security
+# Every API a test starts authenticates (DESIGN §4) with the keys of
+# $API_KEYS_FILE, made fresh for each script:
+#   E2E_SERVICE_KEY  role service (the default token of e2e_http)
+#   E2E_ADMIN_KEY    role admin (the admin listener's routes)
+#   E2E_CLIENT_KEY   role client, user E2E_CLIENT_USER ("e2e-alice")
+#   E2E_CLIENT2_KEY  role client, user E2E_CLIENT2_USER ("e2e-bob")
+# The admin listener is on $ADMIN_PORT (exported, so every API started here
+# uses it; e2e_start_api picks a new one per API), reachable as $E2E_ADMIN
+# with "${E2E_ADMIN_AUTH[@]}". Rate limits are off unless a test sets
+# RATE_LIMIT_PER_MINUTE for its API.
+e2e_new_key() { echo "e2e-$1-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"; }
+e2e_key_hash() { printf '%s' "$1" | sha256sum | awk '{ print $1 }'; }
+E2E_SERVICE_KEY=$(e2e_new_key service)
+E2E_ADMIN_KEY=$(e2e_new_key admin)
+E2E_CLIENT_KEY=$(e2e_new_key client)
+E2E_CLIENT2_KEY=$(e2e_new_key client2)
+E2E_CLIENT_USER=e2e-alice
+E2E_CLIENT2_USER=e2e-bob
+{
+	echo "# e2e keys: sha256 role [user_id]"
+	echo "$(e2e_key_hash "$E2E_SERVICE_KEY") service"
+	echo "$(e2e_key_hash "$E2E_ADMIN_KEY") admin"
+	echo "$(e2e_key_hash "$E2E_CLIENT_KEY") client $E2E_CLIENT_USER"
+	echo "$(e2e_key_hash "$E2E_CLIENT2_KEY") client $E2E_CLIENT2_USER"
+} >"$E2E_TMP/api_keys"
+unset AUTH_MODE JWT_SECRET JWT_PUBLIC_KEY_FILE JWT_ISSUER JWT_AUDIENCE PAYMENTS_CALLBACK_ALLOW_UNSIGNED
+export API_KEYS_FILE=$E2E_TMP/api_keys RATE_LIMIT_PER_MINUTE=0
+E2E_ADMIN_AUTH=(-H "Authorization: Bearer $E2E_ADMIN_KEY")
+e2e_set_token "${E2E_TOKEN:-$E2E_SERVICE_KEY}"
+
 e2e_log() { echo "# $*" >&2; }
 
 # ------------------------------------------------------------------ asserts
@@ -132,6 +163,14 @@ e2e_http() { # method url [body [curl-args...]]
 	fi
 	E2E_STATUS=$(curl -sS -o "$E2E_BODY" -w '%{http_code}' --max-time 30 \
 		-X "$method" "${args[@]}" "${E2E_AUTH[@]}" "$@" "$url" 2>"$E2E_TMP/curl.err") || E2E_STATUS=000
+}
+
+# e2e_http with the admin key (for $E2E_ADMIN/admin/... routes).
+e2e_admin_http() { # method url [body [curl-args...]]
+	local saved=$E2E_TOKEN
+	e2e_set_token "$E2E_ADMIN_KEY"
+	e2e_http "$@"
+	e2e_set_token "$saved"
 }
 
 # n POSTs in flight at once (one curl, every connection opened up front).
@@ -290,16 +329,26 @@ e2e_start_sim() { # name [extra args...]
 }
 
 # `order-service api` on a free port against the test database; extra
-# VAR=value arguments are added to its environment. Sets E2E_API.
+# VAR=value arguments are added to its environment. Sets E2E_API and
+# E2E_ADMIN (its admin listener, on a port of its own).
 e2e_start_api() { # name [VAR=value...]
 	local name=$1 port
 	shift
 	port=$(e2e_free_port)
+	e2e_set_admin_port
 	e2e_start "$name" env DATABASE_URL="$E2E_DB_URL" APP_PORT="$port" API_THREADS=2 \
 		PAYMENTS_CALLBACK_SECRET="$E2E_CALLBACK_SECRET" "$@" "$ORDER_SERVICE_BIN" api
 	E2E_API=http://127.0.0.1:$port
 	e2e_wait_http "$name" "$E2E_LAST_PID" "$E2E_API/health/live"
 }
+
+# A free port for the next API's admin listener: ADMIN_PORT and E2E_ADMIN.
+e2e_set_admin_port() {
+	export ADMIN_PORT
+	ADMIN_PORT=$(e2e_free_port)
+	E2E_ADMIN=http://127.0.0.1:$ADMIN_PORT
+}
+e2e_set_admin_port
 
 # Waits (bounded) for a pid to end; returns 0 when it did.
 e2e_wait_gone() { # pid seconds

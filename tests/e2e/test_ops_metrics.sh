@@ -64,7 +64,7 @@ create() { # key description expected-status
 
 test_api_exposition() {
 	local d
-	scrape "$E2E_API/metrics"
+	scrape "$E2E_ADMIN/metrics"
 	assert_status "GET /metrics: 200" 200
 	assert_match "GET /metrics: Prometheus text content type" '^text/plain; *version=0\.0\.4' "$SCRAPE_TYPE"
 	assert_exposition "GET /metrics: every line is HELP, TYPE or a sample"
@@ -98,7 +98,7 @@ assert_process_metrics() { # process
 
 test_request_counters() {
 	local created key
-	scrape "$E2E_API/metrics"
+	scrape "$E2E_ADMIN/metrics"
 	created=$(counter orders_created_total)
 	key=$(e2e_uuid)
 	create "$key" "first order: 201" 201
@@ -107,7 +107,7 @@ test_request_counters() {
 	e2e_http GET "$E2E_API/api/v1/orders/$(e2e_uuid)"
 	assert_status "unknown order: 404" 404
 
-	scrape "$E2E_API/metrics"
+	scrape "$E2E_ADMIN/metrics"
 	assert_exposition "after requests: still valid exposition"
 	assert_eq "orders_created_total counts new orders, not replays" $((created + 2)) \
 		"$(counter orders_created_total)"
@@ -146,7 +146,7 @@ test_backlog_gauges() {
 	local d
 	e2e_sql "UPDATE outbox SET created_at = now() - interval '300 seconds'
 	         WHERE destination = 'payments'" >/dev/null
-	scrape "$E2E_API/metrics"
+	scrape "$E2E_ADMIN/metrics"
 	for d in payments notifications order.events; do
 		assert_eq "outbox_pending{destination=\"$d\"} equals the pending rows" "$(pending_in_db "$d")" \
 			"$(metric "outbox_pending{destination=\"$d\"}")"
@@ -198,7 +198,7 @@ test_workers_drain() {
 	fi
 	assert_eq "one payment row is dead" 1 "$(e2e_sql "SELECT count(*) FROM outbox WHERE status = 'dead'")"
 
-	scrape "$E2E_API/metrics"
+	scrape "$E2E_ADMIN/metrics"
 	assert_eq "outbox_dead{destination=\"payments\"}: the dead row" 1 \
 		"$(metric 'outbox_dead{destination="payments"}')"
 	assert_eq "outbox_pending{destination=\"payments\"}: drained" 0 \

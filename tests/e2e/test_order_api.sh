@@ -89,7 +89,7 @@ test_health_and_routes() {
 	assert_status "health/live: 200" 200
 	e2e_http GET "$E2E_API/health/ready"
 	assert_status "health/ready: 200" 200
-	e2e_http GET "$E2E_API/metrics"
+	e2e_http GET "$E2E_ADMIN/metrics"
 	assert_status "metrics: 200" 200
 	if grep -q '^# TYPE ' "$E2E_BODY"; then e2e_pass "metrics: Prometheus text"; else e2e_fail "metrics: Prometheus text"; fi
 	e2e_http GET "$E2E_API/no/such/route"

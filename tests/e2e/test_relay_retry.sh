@@ -79,7 +79,7 @@ test_bad_request_dead_letters() {
 	else
 		e2e_fail "outbox list shows the dead row (seq, event id)" "seq $seq, event $event" "$listed"
 	fi
-	e2e_http GET "$E2E_API/admin/dead-letters?kind=outbox"
+	e2e_admin_http GET "$E2E_ADMIN/admin/dead-letters?kind=outbox"
 	assert_status "GET /admin/dead-letters?kind=outbox: 200" 200
 	assert_json "GET /admin/dead-letters shows the dead row (seq, event id)" \
 		"[.data[] | .id == $seq and .message_id == \"$event\"] | any" true
@@ -92,11 +92,11 @@ test_bad_request_dead_letters() {
 	scripted_order '[400]'
 	wait_row_status "400 again: dead-lettered" "$ORDER" dead
 	seq=$(pay_row "$ORDER" seq)
-	e2e_http POST "$E2E_API/admin/dead-letters/outbox/$seq/retry"
+	e2e_admin_http POST "$E2E_ADMIN/admin/dead-letters/outbox/$seq/retry"
 	assert_status "POST /admin/dead-letters/outbox/<seq>/retry: 2xx" '2[0-9][0-9]'
 	wait_row_status "admin retry: the row is then delivered" "$ORDER" sent
 	assert_eq "admin retry: order-sim answered 400, then 201" 400,201 "$(sim_statuses "$ORDER")"
-	e2e_http GET "$E2E_API/admin/dead-letters?kind=outbox"
+	e2e_admin_http GET "$E2E_ADMIN/admin/dead-letters?kind=outbox"
 	assert_json "no dead letters left" '.data | length' 0
 }
 
@@ -104,7 +104,7 @@ test_attempts_exhausted() {
 	scripted_order "[$(printf '500,%.0s' $(seq 2 $MAX_RETRY))500]"
 	wait_row_status "$MAX_RETRY failures: dead-lettered" "$ORDER" dead
 	assert_eq "$MAX_RETRY failures: after MAX_RETRY attempts" "$MAX_RETRY" "$(pay_row "$ORDER" attempts)"
-	e2e_http POST "$E2E_API/admin/dead-letters/outbox/retry-all"
+	e2e_admin_http POST "$E2E_ADMIN/admin/dead-letters/outbox/retry-all"
 	assert_status "POST /admin/dead-letters/outbox/retry-all: 2xx" '2[0-9][0-9]'
 	wait_row_status "retry-all: the row is then delivered" "$ORDER" sent
 	assert_match "retry-all: the last answer was 201" ',201$' "$(sim_statuses "$ORDER")"

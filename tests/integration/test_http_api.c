@@ -147,7 +147,7 @@ static enum os_status repo_history(void *ctx, const struct uuid *id,
 				   struct order_history_entry *out, size_t cap, size_t *n,
 				   struct os_error *err)
 {
-	struct order o;
+	struct order o = {0};
 	enum os_status st = repo_get(ctx, id, &o, err);
 
 	if (st != OS_OK)

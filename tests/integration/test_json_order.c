@@ -234,10 +234,18 @@ static void test_create_utf8(void **state)
 	       "\"quantity\":1}",
 	       OS_EINVAL, "");
 	refuse("{\"note\":\"\xc3\x28\",\"user_id\":\"u\"}", OS_EINVAL, "");
-	/* An escaped NUL cannot sit in a C string id. */
+	/* An escaped NUL cannot sit in a C string id: the strict UTF-8 check
+	 * refuses it (and lone surrogate escapes, and overlongs) before any
+	 * field is read. */
 	refuse("{\"user_id\":\"a\\u0000b\",\"idempotency_key\":\"" KEY "\",\"item_id\":\"a\","
 	       "\"quantity\":1}",
-	       OS_EINVAL, "user_id");
+	       OS_EINVAL, "");
+	refuse("{\"user_id\":\"u\\ud800x\",\"idempotency_key\":\"" KEY "\",\"item_id\":\"a\","
+	       "\"quantity\":1}",
+	       OS_EINVAL, "");
+	refuse("{\"user_id\":\"u\xc0\xafx\",\"idempotency_key\":\"" KEY "\",\"item_id\":\"a\","
+	       "\"quantity\":1}",
+	       OS_EINVAL, "");
 }
 
 static void test_create_valid_utf8_passes_to_use_case(void **state)

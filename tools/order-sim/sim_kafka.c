@@ -109,12 +109,30 @@ enum os_status sim_kafka_publish(rd_kafka_t *rk, const char *topic, const char *
 {
 	rd_kafka_headers_t *h = event_type ? ce_headers(event_id, event_type) : NULL;
 	rd_kafka_resp_err_t rc;
+	rd_kafka_error_t *error;
+	/* The array form of rd_kafka_producev: its RD_KAFKA_V_* macros are
+	 * GNU statement expressions, refused by clang -Wpedantic. */
+	rd_kafka_vu_t vu[6];
 
-	rc =
-	    rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-			      RD_KAFKA_V_KEY(key, key ? strlen(key) : 0),
-			      RD_KAFKA_V_VALUE((void *)(uintptr_t)value, len),
-			      RD_KAFKA_V_OPAQUE(opaque), RD_KAFKA_V_HEADERS(h), RD_KAFKA_V_END);
+	memset(vu, 0, sizeof(vu));
+	vu[0].vtype = RD_KAFKA_VTYPE_TOPIC;
+	vu[0].u.cstr = topic;
+	vu[1].vtype = RD_KAFKA_VTYPE_MSGFLAGS;
+	vu[1].u.i = RD_KAFKA_MSG_F_COPY;
+	vu[2].vtype = RD_KAFKA_VTYPE_KEY;
+	vu[2].u.mem.ptr = (void *)(uintptr_t)key;
+	vu[2].u.mem.size = key ? strlen(key) : 0;
+	vu[3].vtype = RD_KAFKA_VTYPE_VALUE;
+	vu[3].u.mem.ptr = (void *)(uintptr_t)value;
+	vu[3].u.mem.size = len;
+	vu[4].vtype = RD_KAFKA_VTYPE_OPAQUE;
+	vu[4].u.ptr = opaque;
+	vu[5].vtype = RD_KAFKA_VTYPE_HEADERS;
+	vu[5].u.headers = h;
+	error = rd_kafka_produceva(rk, vu, h ? 6 : 5);
+	rc = error ? rd_kafka_error_code(error) : RD_KAFKA_RESP_ERR_NO_ERROR;
+	if (error)
+		rd_kafka_error_destroy(error);
 	if (rc != RD_KAFKA_RESP_ERR_NO_ERROR) {
 		/* The headers are ours until a produce succeeds. */
 		if (h)
