@@ -45,7 +45,10 @@ static const struct pg_stmt stmt_claim = {
 };
 
 /*
- * Rows are found by their event id alone (the claim's locks keep them
+ * A payment request that failed while its order was cancelled (the
+ * cancellation found it held by this relay, so could not withdraw it) is
+ * withdrawn here instead of being retried: never sent after the order left
+ * new. Rows are found by their event id alone (the claim's locks keep them
  * pending): a status condition here lets the planner prefer scanning every
  * pending row over the primary key. The counts let complete check that
  * every row was found.
@@ -54,7 +57,9 @@ static const struct pg_stmt stmt_complete = {
 	"outbox_complete",
 	"WITH sent AS (UPDATE outbox SET status = 'sent', sent_at = clock_timestamp() "
 	"WHERE id = ANY($1::uuid[]) RETURNING 1), "
-	"failed AS (UPDATE outbox o SET status = CASE WHEN f.dead THEN 'dead' ELSE 'pending' END, "
+	"failed AS (UPDATE outbox o SET status = CASE WHEN o.type = '" OUTBOX_TYPE_PAYMENT_REQUEST "' "
+	"AND EXISTS (SELECT 1 FROM orders r WHERE r.id = o.aggregateid AND r.status <> 'new') "
+	"THEN 'cancelled' WHEN f.dead THEN 'dead' ELSE 'pending' END, "
 	"attempts = least(o.attempts, 2147483646) + 1, "
 	"next_attempt_at = " PG_TS("f.next") ", last_error = f.error "
 	"FROM unnest($2::uuid[], $3::bool[], $4::bigint[], $5::text[]) "
