@@ -485,7 +485,11 @@ static int cmd_inbox_worker(void)
 	struct inbox_applier_options ao = {
 		.batch_size = 100,
 		.poll_ms = cfg.outbox_poll_ms,
-		.sweep_every_ms = 10 * 1000,
+		/* At least twice per stale period, so a short one (tests) is
+		 * kept, at most every 10 s and at least every second. */
+		.sweep_every_ms = cfg.order_stale_after_s >= 20 ? 10 * 1000
+				  : cfg.order_stale_after_s >= 2 ? cfg.order_stale_after_s * 500
+								 : 1000,
 		.stale_after_us = (int64_t)cfg.order_stale_after_s * 1000000,
 		.sweep_max = 100,
 		.observer = &inbox_observer,

@@ -32,7 +32,9 @@ static const struct pg_stmt stmt_capture = {
 /*
  * Withdraws the order's payment requests that no relay holds (pending or
  * dead: never to be sent) and writes the payment.cancel ($2..$6) unless
- * every request of the order was withdrawn before any attempt. So a cancel
+ * every request of the order was withdrawn before any attempt. (Every CTE
+ * sees the rows as they were before the statement: live leaves out the
+ * rows w withdraws.) So a cancel
  * follows a request that was sent, one a relay is sending right now (it
  * stays pending until the relay is done, and holds the cancel back behind
  * it), one whose earlier attempt may have reached the service (a timeout),
@@ -43,9 +45,10 @@ static const struct pg_stmt stmt_withdraw = {
 	"WITH w AS (UPDATE outbox SET status = 'cancelled', "
 	"last_error = 'withdrawn: the order was cancelled' WHERE id IN (SELECT id FROM outbox "
 	"WHERE aggregateid = $1::uuid AND type = '" OUTBOX_TYPE_PAYMENT_REQUEST "' "
-	"AND status IN ('pending', 'dead') FOR UPDATE SKIP LOCKED) RETURNING attempts), "
+	"AND status IN ('pending', 'dead') FOR UPDATE SKIP LOCKED) RETURNING id, attempts), "
 	"live AS (SELECT 1 FROM outbox WHERE aggregateid = $1::uuid "
-	"AND type = '" OUTBOX_TYPE_PAYMENT_REQUEST "' AND status IN ('pending', 'sent') LIMIT 1), "
+	"AND type = '" OUTBOX_TYPE_PAYMENT_REQUEST "' AND status IN ('pending', 'sent') "
+	"AND id NOT IN (SELECT id FROM w) LIMIT 1), "
 	"x AS (INSERT INTO outbox (id, aggregatetype, aggregateid, type, payload, destination, "
 	"headers) SELECT $2::uuid, 'order', $1::uuid, $3, $4::jsonb, $5, "
 	"coalesce($6::jsonb, '{}'::jsonb) WHERE $3 <> '' AND (NOT EXISTS (SELECT 1 FROM w) "
