@@ -168,7 +168,7 @@ static enum os_status add_payment_request(struct builder *b, struct os_error *er
 	struct msg_head h;
 	struct sbuf sb;
 
-	head_init(b, &h, OUTBOX_TYPE_PAYMENT_REQUEST, OUTBOX_DEST_PAYMENTS);
+	head_init(b, &h, "payment.requested", OUTBOX_DEST_PAYMENTS);
 	sbuf_init(&sb, ORDER_MESSAGE_PAYLOAD_MAX);
 	sbuf_adds(&sb, "{");
 	json_uuid(&sb, "order_id", &o->id, true);

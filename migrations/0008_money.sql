@@ -71,6 +71,9 @@ $$;
 CREATE INDEX outbox_payment_request_idx ON outbox (aggregateid)
     WHERE type = 'payment.requested';
 
+-- Withdrawn rows are purged after the retention of sent rows, by age.
+CREATE INDEX outbox_cancelled_idx ON outbox (created_at) WHERE status = 'cancelled';
+
 -- Payment requests still queued for orders that already left new are
 -- withdrawn now, as a cancellation from here on would have done.
 UPDATE outbox SET status = 'cancelled', last_error = 'withdrawn: the order is no longer new'

@@ -83,6 +83,14 @@ static const struct pg_stmt stmt_purge = {
 	2,
 };
 
+/* Withdrawn rows (never sent) go after the same retention, by age. */
+static const struct pg_stmt stmt_purge_cancelled = {
+	"outbox_purge_cancelled",
+	"DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE status = 'cancelled' "
+	"AND created_at < " PG_TS("$1") " ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED)",
+	2,
+};
+
 static char *dup_col(const PGresult *r, int row, int col, size_t *len)
 {
 	size_t n = (size_t)PQgetlength(r, row, col);
@@ -369,8 +377,9 @@ static enum os_status outbox_wait(void *ctx, int timeout_ms, struct os_error *er
 	return pg_wait(ctx, "outbox", timeout_ms, err);
 }
 
-static enum os_status outbox_purge(void *ctx, int64_t sent_before_us, size_t max,
-				   size_t *deleted, struct os_error *err)
+static enum os_status purge_with(struct pg_session *s, const struct pg_stmt *stmt,
+				 int64_t before_us, size_t max, size_t *deleted,
+				 struct os_error *err)
 {
 	char before[24];
 	char lim[24];
@@ -379,12 +388,28 @@ static enum os_status outbox_purge(void *ctx, int64_t sent_before_us, size_t max
 	enum os_status st;
 
 	pg_params_init(&p);
-	pg_params_text(&p, pg_i64_text(sent_before_us, before, sizeof(before)));
+	pg_params_text(&p, pg_i64_text(before_us, before, sizeof(before)));
 	pg_params_text(&p, pg_i64_text((int64_t)max, lim, sizeof(lim)));
-	st = pg_exec(ctx, &stmt_purge, &p, &r, err);
+	st = pg_exec(s, stmt, &p, &r, err);
 	if (st == OS_OK)
 		*deleted = (size_t)strtoull(PQcmdTuples(r), NULL, 10);
 	PQclear(r);
+	return st;
+}
+
+/* Sent rows first; withdrawn ones fill what is left of max. */
+static enum os_status outbox_purge(void *ctx, int64_t sent_before_us, size_t max,
+				   size_t *deleted, struct os_error *err)
+{
+	size_t sent = 0, cancelled = 0;
+	enum os_status st;
+
+	st = purge_with(ctx, &stmt_purge, sent_before_us, max, &sent, err);
+	if (st == OS_OK && sent < max)
+		st = purge_with(ctx, &stmt_purge_cancelled, sent_before_us, max - sent, &cancelled,
+				err);
+	if (st == OS_OK)
+		*deleted = sent + cancelled;
 	return st;
 }
 
