@@ -8,7 +8,8 @@
 #    exactly once, however often and under however many keys it is
 #    reported: one refund at the payment service, one order.refund_requested
 #    on Kafka, one history entry, counted in the metrics;
-#  - a paid order cancelled before shipment is refunded once;
+#  - a paid order cancelled before shipment, or whose shipping fails, is
+#    refunded once;
 #  - admin and CLI retries never send a payment request of an order that is
 #    no longer new, and say why;
 #  - a payment reported pending and then succeeded under one key pays;
@@ -256,6 +257,27 @@ test_cancel_paid_before_shipment() {
 		">new new>paid paid>cancelled cancelled>cancelled"
 }
 
+# Shipping fails for a paid order: cancelled, and its payment refunded.
+# (Callbacks come a second late, so the shipping outcome is set first.)
+test_shipping_failure_refunds() {
+	local o pid
+	sim_plan '{"delay_ms":1000}'
+	life_create_order sku-2 1
+	o=$LIFE_ORDER
+	e2e_http POST "$E2E_SIM/_sim/shipping/outcome" '{"order_id":"'"$o"'","outcome":"failed"}'
+	assert_status "order-sim will fail the order's shipping" 200
+	life_expect_status "the shipping failure cancels the paid order" "$o" cancelled
+	sim_plan '{"delay_ms":50}'
+	expect_sim_count "its payment is refunded" refunds "$o" 1
+	pid=$(sim_entries callbacks "$o" | jq -r '.data[0].payment_id')
+	sim_entries refunds "$o" | jq '{data: [.data[] | select(.status < 300)]}' >"$E2E_BODY"
+	assert_json "the refund names the payment and the shipping failure" \
+		".data[0].body | (.payment_id == \"$pid\") and (.reason | test(\"shipping failed\"))" true
+	expect_kafka_count "order.refund_requested is on Kafka once" "$o" order.refund_requested 1
+	life_expect_history "shipping failure" "$o" \
+		">new new>paid paid>cancelled cancelled>cancelled"
+}
+
 # Two dead payment requests of orders no longer new: one paid meanwhile
 # (a callback came although the request was refused), one cancelled with its
 # row left dead as an older release did. Neither is ever sent again.
@@ -336,6 +358,7 @@ main() {
 	test_cancel_before_delivery
 	test_cancel_after_delivery
 	test_cancel_paid_before_shipment
+	test_shipping_failure_refunds
 	test_retry_refuses
 	test_sweeper_while_failing
 	assert_eq "no inbox row was rejected as impossible for a payment" "" \
