@@ -101,6 +101,7 @@ struct inbox_outcome {
 /*
  * Decides one row. Called by the store inside its transaction with the
  * row's order locked; order is NULL when the row names no existing order.
+ * *change comes zeroed but for change->money.captured_payment_id.
  * Fills *outcome; returns true when *change must be written too (then the
  * store writes it like order_repo's update and releases it).
  */
