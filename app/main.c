@@ -610,7 +610,7 @@ static int admin_retry_cmd(const struct admin *a, enum admin_kind kind, const ch
 		}
 	}
 	if (admin_retry_counted(a, kind, (int64_t)id, &res, &err) != OS_OK) {
-		fprintf(stderr, "order-service: retry refused: %s\n", err.message);
+		fprintf(stderr, "order-service: retry: %s\n", err.message);
 		return 1;
 	}
 	printf("%zu row(s) back to pending\n", res.retried);
