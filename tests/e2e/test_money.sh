@@ -16,7 +16,8 @@
 #  - the create fingerprint does not let two different bodies pass for one
 #    (422), and a callback without user_id is refused (422);
 #  - the sweeper cancelling an order while the payment service fails leaves
-#    no charge (and a cancel follows the attempts that may have reached it).
+#    no charge (and a cancel follows the attempts that may have reached it,
+#    once the service recovers).
 E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=tests/e2e/lib.sh
 source "$E2E_DIR/lib.sh"
@@ -323,16 +324,17 @@ test_retry_refuses() {
 		"$(sim_count requests "$paid") $(sim_count requests "$gone")"
 }
 
-# The payment service fails while the sweeper (orders stale after 3 s)
-# cancels the order; then it recovers.
+# The payment service fails (every answer 503) while the sweeper (orders
+# stale after 2 s) cancels the order; then it recovers.
 test_sweeper_while_failing() {
 	local o statuses
 	life_stop inbox TERM
-	life_start_worker inbox ORDER_STALE_AFTER_SECONDS=3
-	sim_script '[503,503,503,503,503,503,503,503]'
+	life_start_worker inbox ORDER_STALE_AFTER_SECONDS=2
+	sim_script "[$(printf '503,%.0s' $(seq 1 59))503]"
 	life_create_order sku-2 1
 	o=$LIFE_ORDER
 	life_expect_status "the sweeper cancels the unpaid order" "$o" cancelled 30
+	sim_script '[]' # the payment service recovers
 	e2e_http GET "$E2E_API/api/v1/orders/$o/history"
 	assert_json "because the payment did not come in time" \
 		'.data[-1].reason | test("payment not received")' true
