@@ -4,6 +4,9 @@
  * history row, the outbox rows (unnest of arrays), the stock release (rows
  * locked in item_id order, like the reservation, so the two never deadlock)
  * and one pg_notify per destination, which PostgreSQL delivers at commit.
+ * The money part of a change (DESIGN §5) follows in the same transaction,
+ * one statement per request it makes: the payment recorded, the payment
+ * request withdrawn or cancelled, a refund (once per payment id).
  */
 #include "pg_order_rows.h"
 
@@ -32,13 +35,12 @@ static const struct pg_stmt stmt_capture = {
 /*
  * Withdraws the order's payment requests that no relay holds (pending or
  * dead: never to be sent) and writes the payment.cancel ($2..$6) unless
- * every request of the order was withdrawn before any attempt. (Every CTE
- * sees the rows as they were before the statement: live leaves out the
- * rows w withdraws.) So a cancel
+ * every request of the order was withdrawn before any attempt. So a cancel
  * follows a request that was sent, one a relay is sending right now (it
  * stays pending until the relay is done, and holds the cancel back behind
  * it), one whose earlier attempt may have reached the service (a timeout),
- * and one already purged.
+ * and one already purged. Every CTE sees the rows as they were before the
+ * statement: live leaves out the rows w withdraws.
  */
 static const struct pg_stmt stmt_withdraw = {
 	"order_withdraw_payment",
