@@ -181,6 +181,48 @@ test_cancel_before_delivery() {
 		"$(row_status "$o" payment.requested)"
 }
 
+# True once order-sim recorded n entries of a kind for the order.
+wait_sim_count() { # kind order-id n
+	local deadline=$((SECONDS + LIFE_DEADLINE))
+	while [ "$(sim_count "$1" "$2")" != "$3" ]; do
+		[ $SECONDS -lt "$deadline" ] || return 1
+		sleep 0.2
+	done
+}
+
+# With the relay running, create and cancel at once, five times (callbacks
+# a second late, so every cancel finds the order new): whichever wins, no
+# charge stands. The request never reached the payment service (withdrawn),
+# or it did, and a cancel followed, and the payment that went through all
+# the same was refunded.
+test_cancel_race() {
+	local i o orders=() ok=0 withdrawn=0 req detail=""
+	sim_plan '{"delay_ms":1000}'
+	for i in 1 2 3 4 5; do
+		life_create_order sku-2 1
+		orders+=("$LIFE_ORDER")
+		cancel_order "$LIFE_ORDER"
+		[ "$E2E_STATUS" = 200 ] || e2e_fail "cancel right after create ($i): 200" "got $E2E_STATUS"
+	done
+	for o in "${orders[@]}"; do
+		settle "$o"
+		req=$(row_status "$o" payment.requested)
+		if [ "$req" = cancelled ] && [ "$(sim_count requests "$o")" = 0 ]; then
+			ok=$((ok + 1))
+			withdrawn=$((withdrawn + 1))
+		elif [ "$req" = sent ] && wait_sim_count cancels "$o" 1 && wait_sim_count refunds "$o" 1; then
+			ok=$((ok + 1))
+		else
+			detail="$detail order $o: request $req; at the payment service: $(sim_count requests "$o") request(s), $(sim_count cancels "$o") cancel(s), $(sim_count refunds "$o") refund(s); rows: $(e2e_sql "SELECT string_agg(type || '/' || status || '/' || attempts, ' ' ORDER BY seq) FROM outbox WHERE aggregateid = '$o' AND destination = 'payments'");"
+		fi
+	done
+	assert_eq "cancel right after create: each request withdrawn, or cancelled and refunded" \
+		5 "$ok"
+	[ -z "$detail" ] || e2e_log "$detail"
+	e2e_log "cancel race: $withdrawn withdrawn, $((ok - withdrawn)) cancelled after delivery"
+	sim_plan '{"delay_ms":50}'
+}
+
 # Callbacks come 4 s late: the cancel lands after the delivery and before
 # the payment's result, which then succeeds anyway.
 test_cancel_after_delivery() {
@@ -358,6 +400,7 @@ main() {
 	test_callback_without_user
 	test_pending_then_succeeded
 	test_cancel_before_delivery
+	test_cancel_race
 	test_cancel_after_delivery
 	test_cancel_paid_before_shipment
 	test_shipping_failure_refunds
