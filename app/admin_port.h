@@ -37,10 +37,21 @@ typedef enum os_status admin_list_fn(void *ctx, enum admin_kind kind, int64_t af
 				     size_t limit, struct dead_letter *out, size_t *n,
 				     struct os_error *err);
 
-/* Puts row id (or every row when id == 0) back to pending, due now, with
- * attempts reset; *n counts them. OS_ENOTFOUND when id names no such row. */
-typedef enum os_status admin_retry_fn(void *ctx, enum admin_kind kind, int64_t id, size_t *n,
-				      struct os_error *err);
+/* What a retry did. */
+struct admin_retry_result {
+	size_t retried; /* rows back to pending */
+	size_t refused; /* payment requests of orders no longer new, left dead */
+};
+
+/*
+ * Puts row id (or every row when id == 0) back to pending, due now, with
+ * attempts reset. A payment request whose order is no longer new is never
+ * sent again (DESIGN §5): it stays dead and is counted in out->refused; a
+ * retry of that one row is OS_ECONFLICT saying why. OS_ENOTFOUND when id
+ * names no such row.
+ */
+typedef enum os_status admin_retry_fn(void *ctx, enum admin_kind kind, int64_t id,
+				      struct admin_retry_result *out, struct os_error *err);
 
 #define ADMIN_STATS_DESTINATIONS 16
 
@@ -82,10 +93,23 @@ static inline enum os_status admin_list(const struct admin *a, enum admin_kind k
 	return a->ops->list(a->ctx, kind, after_id, limit, out, n, err);
 }
 
+static inline enum os_status admin_retry_counted(const struct admin *a, enum admin_kind kind,
+						 int64_t id, struct admin_retry_result *out,
+						 struct os_error *err)
+{
+	return a->ops->retry(a->ctx, kind, id, out, err);
+}
+
+/* As admin_retry_counted; *n counts the rows back to pending. */
 static inline enum os_status admin_retry(const struct admin *a, enum admin_kind kind, int64_t id,
 					 size_t *n, struct os_error *err)
 {
-	return a->ops->retry(a->ctx, kind, id, n, err);
+	struct admin_retry_result r = {0, 0};
+	enum os_status st = a->ops->retry(a->ctx, kind, id, &r, err);
+
+	if (st == OS_OK)
+		*n = r.retried;
+	return st;
 }
 
 static inline enum os_status admin_ping(const struct admin *a, struct os_error *err)

@@ -12,6 +12,7 @@
 
 #include "../domain/order_state.h"
 #include "order_messages.h"
+#include "order_money.h"
 
 /* A message type the applier understands, and the event it means. */
 struct type_rule {
@@ -95,10 +96,19 @@ static bool apply(const struct inbox_decider *d, const struct inbox_row *row,
 	struct os_error err;
 	int64_t now = sys_now_us(&d->sys);
 	size_t n = 0;
+	enum os_status st;
 
 	event_reason(row, ev, reason, sizeof(reason));
-	if (order_messages_transition(&mctx, order, to, reason, now, change->msgs,
-				      OUTBOX_MAX_PER_CHANGE, &n, &err) != OS_OK) {
+	st = order_messages_transition(&mctx, order, to, reason, now, change->msgs,
+				       OUTBOX_MAX_PER_CHANGE, &n, &err);
+	change->msg_count = st == OS_OK ? n : 0;
+	/* A failed payment was delivered and refused: nothing to cancel. */
+	if (st == OS_OK && to == ORDER_CANCELLED && ev == ORDER_EV_PAYMENT_FAILED)
+		change->money.withdraw_payment = true;
+	else if (st == OS_OK && to == ORDER_CANCELLED)
+		st = order_money_cancel(&mctx, order, reason, now, &change->money, &err);
+	if (st != OS_OK) {
+		order_change_release(change);
 		outcome_set(outcome, INBOX_DEFER, "cannot build messages: %s", err.message);
 		outcome->retry_at_us = now + inbox_decide_retry_delay_us(d, row->attempts);
 		return false;
@@ -109,7 +119,6 @@ static bool apply(const struct inbox_decider *d, const struct inbox_row *row,
 	/* A webhook order took no stock (the shop keeps its own): none to give back. */
 	change->release_stock = to == ORDER_CANCELLED && d->settings->local_inventory &&
 				order->source == ORDER_SOURCE_API;
-	change->msg_count = n;
 	outcome_set(outcome, INBOX_PROCESSED, "applied: order %s -> %s",
 		    order_status_name(order->status), order_status_name(to));
 	return true;
@@ -127,6 +136,80 @@ static void early(const struct inbox_decider *d, const struct inbox_row *row,
 	outcome_set(outcome, INBOX_DEFER, "early: %s when %s", order_event_name(ev),
 		    order_status_name(order->status));
 	outcome->retry_at_us = sys_now_us(&d->sys) + inbox_decide_retry_delay_us(d, row->attempts);
+}
+
+/* The payment id of a succeeded callback: as reported, or its key for rows
+ * recorded before the id was kept. */
+static const char *row_payment_id(const struct inbox_row *row)
+{
+	return row->payment_id[0] != '\0' ? row->payment_id : row->message_id;
+}
+
+/* A change that moves no status: the order's money only. */
+static void money_only(const struct inbox_decider *d, const struct order *order,
+		       struct order_change *change)
+{
+	change->to = order->status;
+	change->at_us = sys_now_us(&d->sys);
+	change->msg_count = 0;
+	change->release_stock = false;
+	snprintf(change->reason, sizeof(change->reason), "%s", change->money.refund_reason);
+}
+
+/* A refund of a succeeded payment the order cannot keep. */
+static bool refund(const struct inbox_decider *d, const struct inbox_row *row,
+		   const struct order *order, struct order_change *change,
+		   struct inbox_outcome *outcome)
+{
+	struct order_msg_ctx mctx = {d->settings, &d->sys, row->request_id, ""};
+	const char *pid = row_payment_id(row);
+	const char *why = order->status == ORDER_CANCELLED
+			      ? "payment succeeded after the order was cancelled"
+			      : "second payment for an order already paid";
+	int64_t now = sys_now_us(&d->sys);
+	struct os_error err;
+
+	if (order_money_refund(&mctx, order, pid, why, now, &change->money, &err) != OS_OK) {
+		order_change_release(change);
+		outcome_set(outcome, INBOX_DEFER, "cannot build the refund: %s", err.message);
+		outcome->retry_at_us = now + inbox_decide_retry_delay_us(d, row->attempts);
+		return false;
+	}
+	money_only(d, order, change);
+	outcome_set(outcome, INBOX_PROCESSED, "refund requested for payment %.64s: %s", pid, why);
+	return true;
+}
+
+/* payment.succeeded: pays a new order; anything else is a duplicate of the
+ * paying payment or money to give back (DESIGN §5). */
+static bool decide_payment(const struct inbox_decider *d, const struct inbox_row *row,
+			   const struct order *order, struct order_change *change,
+			   struct inbox_outcome *outcome)
+{
+	const char *pid = row_payment_id(row);
+
+	switch (order_money_judge_payment(order, change->money.captured_payment_id, pid)) {
+	case ORDER_PAYMENT_CAPTURE:
+		if (!apply(d, row, order, ORDER_EV_PAYMENT_SUCCEEDED, ORDER_PAID, change, outcome))
+			return false;
+		snprintf(change->money.capture_payment_id,
+			 sizeof(change->money.capture_payment_id), "%s", pid);
+		return true;
+	case ORDER_PAYMENT_DUPLICATE:
+		outcome_set(outcome, INBOX_PROCESSED, "duplicate: payment %.64s already paid the order",
+			    pid);
+		return false;
+	case ORDER_PAYMENT_ADOPT:
+		money_only(d, order, change);
+		snprintf(change->money.capture_payment_id,
+			 sizeof(change->money.capture_payment_id), "%s", pid);
+		outcome_set(outcome, INBOX_PROCESSED,
+			    "recorded payment %.64s as the one that paid the %s order", pid,
+			    order_status_name(order->status));
+		return true;
+	case ORDER_PAYMENT_REFUND: break;
+	}
+	return refund(d, row, order, change, outcome);
 }
 
 bool inbox_decide(void *arg, const struct inbox_row *row, const struct order *order,
@@ -148,6 +231,8 @@ bool inbox_decide(void *arg, const struct inbox_row *row, const struct order *or
 		outcome_set(outcome, INBOX_REJECTED, "no such order for %s", row->type);
 		return false;
 	}
+	if (ev == ORDER_EV_PAYMENT_SUCCEEDED)
+		return decide_payment(d, row, order, change, outcome);
 	switch (order_decide(order->status, ev, &to)) {
 	case ORDER_APPLY: return apply(d, row, order, ev, to, change, outcome);
 	case ORDER_DUPLICATE:

@@ -28,6 +28,10 @@ struct inbox_decider {
  * inbox_decide_fn. arg is a struct inbox_decider *. Fills *outcome always:
  *   applied:              INBOX_PROCESSED, returns true with *change filled
  *                         (the store writes it and releases its messages);
+ *                         a cancellation carries its money part (order_money.h);
+ *   a succeeded payment the order cannot keep (cancelled, or paid by another
+ *   payment):             INBOX_PROCESSED, returns true with a change that
+ *                         keeps the status and requests the refund;
  *   duplicate, pending:   INBOX_PROCESSED, nothing to write;
  *   early:                INBOX_DEFER with retry_at_us, or INBOX_REJECTED
  *                         ("gave up waiting") once attempts run out;

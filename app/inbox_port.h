@@ -32,7 +32,8 @@
 #define INBOX_TYPE_SHIPPING_FAILED "shipping.failed"
 #define INBOX_TYPE_MALFORMED "malformed"
 
-/* A message to record. Unique per (source, message_id). */
+/* A message to record. Unique per (source, message_id, type): a payment
+ * reported pending and then succeeded under one key is two messages. */
 struct inbox_msg {
 	char source[INBOX_SOURCE_MAX + 1];
 	char message_id[INBOX_MESSAGE_ID_MAX + 1];
@@ -44,12 +45,13 @@ struct inbox_msg {
 	bool rejected;              /* malformed: recorded as rejected, never applied */
 	char error[INBOX_ERROR_MAX + 1];
 	char request_id[65];        /* propagated into the outbox rows it causes; may be "" */
+	char payment_id[INBOX_MESSAGE_ID_MAX + 1]; /* a payment callback's payment id; may be "" */
 };
 
 /*
  * Records m in one transaction (status pending, or rejected when m->rejected)
  * and wakes the appliers (NOTIFY). *inserted is false when (source,
- * message_id) was there already: nothing changed.
+ * message_id, type) was there already: nothing changed.
  */
 typedef enum os_status inbox_record_fn(void *ctx, const struct inbox_msg *m, bool *inserted,
 				       struct os_error *err);
@@ -81,6 +83,7 @@ struct inbox_row {
 	int32_t attempts;           /* earlier attempts that deferred it */
 	int64_t received_at_us;
 	char request_id[65];
+	char payment_id[INBOX_MESSAGE_ID_MAX + 1]; /* as recorded; may be "" */
 };
 
 enum inbox_fate {
@@ -98,6 +101,7 @@ struct inbox_outcome {
 /*
  * Decides one row. Called by the store inside its transaction with the
  * row's order locked; order is NULL when the row names no existing order.
+ * *change comes zeroed but for change->money.captured_payment_id.
  * Fills *outcome; returns true when *change must be written too (then the
  * store writes it like order_repo's update and releases it).
  */

@@ -689,7 +689,11 @@ static int cmd_inbox_worker(void)
 	struct inbox_applier_options ao = {
 		.batch_size = 100,
 		.poll_ms = cfg.outbox_poll_ms,
-		.sweep_every_ms = 10 * 1000,
+		/* At least twice per stale period, so a short one (tests) is
+		 * kept, at most every 10 s and at least every second. */
+		.sweep_every_ms = cfg.order_stale_after_s >= 20 ? 10 * 1000
+				  : cfg.order_stale_after_s >= 2 ? cfg.order_stale_after_s * 500
+								 : 1000,
 		.stale_after_us = (int64_t)cfg.order_stale_after_s * 1000000,
 		.sweep_max = 100,
 		.observer = &inbox_observer,
@@ -801,10 +805,10 @@ static int admin_list_cmd(const struct admin *a, enum admin_kind kind)
 
 static int admin_retry_cmd(const struct admin *a, enum admin_kind kind, const char *which)
 {
+	struct admin_retry_result res = {0, 0};
 	struct os_error err;
 	long long id = 0;
 	char *end = NULL;
-	size_t n = 0;
 
 	os_error_clear(&err);
 	if (strcmp(which, "all") != 0) {
@@ -814,9 +818,15 @@ static int admin_retry_cmd(const struct admin *a, enum admin_kind kind, const ch
 			return 2;
 		}
 	}
-	if (admin_retry(a, kind, (int64_t)id, &n, &err) != OS_OK)
-		return fail_line("retry", &err);
-	printf("%zu row(s) back to pending\n", n);
+	if (admin_retry_counted(a, kind, (int64_t)id, &res, &err) != OS_OK) {
+		fprintf(stderr, "order-service: retry: %s\n", err.message);
+		return 1;
+	}
+	printf("%zu row(s) back to pending\n", res.retried);
+	if (res.refused > 0)
+		printf("%zu payment request(s) left dead: their orders are no longer new, and a "
+		       "payment request is never sent again once its order left new\n",
+		       res.refused);
 	return 0;
 }
 

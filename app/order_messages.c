@@ -393,3 +393,95 @@ enum os_status order_messages_transition(const struct order_msg_ctx *ctx, const 
 	*n = b.n;
 	return OS_OK;
 }
+
+/* ------------------------------------------------ cancellations, refunds */
+
+static enum os_status add_payment_cancel(struct builder *b, struct os_error *err)
+{
+	struct msg_head h;
+	struct sbuf sb;
+
+	head_init(b, &h, OUTBOX_TYPE_PAYMENT_CANCEL, OUTBOX_DEST_PAYMENTS);
+	sbuf_init(&sb, ORDER_MESSAGE_PAYLOAD_MAX);
+	sbuf_adds(&sb, "{");
+	json_uuid(&sb, "order_id", &b->order->id, true);
+	json_str(&sb, "idempotency_key", h.event_id_text, false);
+	sbuf_adds(&sb, "}");
+	return builder_push(b, &h, &sb, err);
+}
+
+enum os_status order_messages_payment_cancel(const struct order_msg_ctx *ctx,
+					     const struct order *o, struct outbox_msg *out,
+					     struct os_error *err)
+{
+	struct builder b = {ctx, o, out, 1, 0};
+
+	return add_payment_cancel(&b, err);
+}
+
+/* What a refund message says about the refund itself. */
+struct refund_desc {
+	const char *payment_id;
+	int64_t amount_cents;
+	const char *reason;
+	int64_t at_us;
+};
+
+static enum os_status add_refund_request(struct builder *b, const struct refund_desc *r,
+					 struct os_error *err)
+{
+	struct msg_head h;
+	struct sbuf sb;
+
+	head_init(b, &h, OUTBOX_TYPE_PAYMENT_REFUND, OUTBOX_DEST_PAYMENTS);
+	sbuf_init(&sb, ORDER_MESSAGE_PAYLOAD_MAX);
+	sbuf_adds(&sb, "{");
+	json_uuid(&sb, "order_id", &b->order->id, true);
+	json_str(&sb, "payment_id", r->payment_id, false);
+	json_money(&sb, "amount", r->amount_cents);
+	json_str(&sb, "currency", b->order->currency, false);
+	json_str(&sb, "idempotency_key", h.event_id_text, false);
+	json_str(&sb, "reason", r->reason, false);
+	sbuf_adds(&sb, "}");
+	return builder_push(b, &h, &sb, err);
+}
+
+static enum os_status add_refund_event(struct builder *b, const struct refund_desc *r,
+				       struct os_error *err)
+{
+	const struct order *o = b->order;
+	struct msg_head h;
+	struct sbuf sb;
+
+	head_init(b, &h, OUTBOX_TYPE_REFUND_REQUESTED, b->ctx->settings->topic_order_events);
+	sbuf_init(&sb, ORDER_MESSAGE_PAYLOAD_MAX);
+	sbuf_adds(&sb, "{");
+	json_envelope(&sb, &h, o, r->at_us);
+	json_str(&sb, "status", order_status_name(o->status), false);
+	json_str(&sb, "payment_id", r->payment_id, false);
+	json_money(&sb, "amount", r->amount_cents);
+	json_str(&sb, "currency", o->currency, false);
+	json_str(&sb, "reason", r->reason, false);
+	sbuf_adds(&sb, "}");
+	return builder_push(b, &h, &sb, err);
+}
+
+enum os_status order_messages_refund(const struct order_msg_ctx *ctx, const struct order *o,
+				     const char *payment_id, int64_t amount_cents,
+				     const char *reason, int64_t at_us, struct outbox_msg *msgs,
+				     size_t cap, size_t *n, struct os_error *err)
+{
+	struct builder b = {ctx, o, msgs, cap, 0};
+	struct refund_desc r = {payment_id, amount_cents, reason ? reason : "", at_us};
+	enum os_status st;
+
+	st = add_refund_request(&b, &r, err);
+	if (st == OS_OK)
+		st = add_refund_event(&b, &r, err);
+	if (st != OS_OK) {
+		builder_abort(&b);
+		return st;
+	}
+	*n = b.n;
+	return OS_OK;
+}

@@ -58,4 +58,26 @@ enum os_status order_messages_transition(const struct order_msg_ctx *ctx, const 
 					 struct outbox_msg *msgs, size_t cap, size_t *n,
 					 struct os_error *err);
 
+/*
+ * The payment.cancel request for o (to the payment service's /cancel):
+ * {"order_id", "idempotency_key"}. Fills *out, which the caller owns; on
+ * failure nothing is left allocated and *out is not written.
+ */
+enum os_status order_messages_payment_cancel(const struct order_msg_ctx *ctx,
+					     const struct order *o, struct outbox_msg *out,
+					     struct os_error *err);
+
+/*
+ * The messages of a refund of payment_id (amount_cents of order o, at at_us,
+ * for reason): payment.refund to the payment service's /refunds
+ * {"order_id", "payment_id", "amount", "currency", "idempotency_key",
+ * "reason"} and the order.refund_requested event. Writes msgs[0..*n)
+ * (cap >= ORDER_REFUND_MSGS); ownership and failure as
+ * order_messages_created.
+ */
+enum os_status order_messages_refund(const struct order_msg_ctx *ctx, const struct order *o,
+				     const char *payment_id, int64_t amount_cents,
+				     const char *reason, int64_t at_us, struct outbox_msg *msgs,
+				     size_t cap, size_t *n, struct os_error *err);
+
 #endif

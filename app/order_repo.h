@@ -45,8 +45,10 @@ struct order_filter {
  * Called by the repository with the order row locked, inside its
  * transaction. Returns the verdict; for ORDER_APPLY it fills *change, which
  * the repository writes (status, updated_at, version + 1, history row, outbox
- * rows, NOTIFY, stock release) and then releases with order_change_release.
- * For any other verdict nothing is written and *change is left untouched.
+ * rows, NOTIFY, stock release, and the money part: order_change.h) and then
+ * releases with order_change_release. For any other verdict nothing is
+ * written and *change is left untouched. The repository hands *change over
+ * zeroed but for change->money.captured_payment_id.
  */
 typedef enum order_verdict order_mutate_fn(void *arg, const struct order *current,
 					   struct order_change *change);

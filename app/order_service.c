@@ -11,7 +11,9 @@
 #include <string.h>
 
 #include "../domain/order_state.h"
+#include "../domain/sha256.h"
 #include "order_messages.h"
+#include "order_money.h"
 
 #define LIST_DEFAULT	      20
 #define CANCEL_REASON_DEFAULT "cancelled by request"
@@ -95,41 +97,78 @@ static enum os_status check_request(const struct order_create_request *req, stru
 	return order_check_contact(&req->customer, req->shipping_address, err);
 }
 
-/* "user|item:qty|item:qty" in request order: what "the same body" means for
- * an idempotent replay; then, only when given (so that the fingerprints of
- * orders without them are unchanged), "|c<len>:<name><len>:<email>" and
- * "|a<len>:<address>", length-prefixed because free text may hold any
- * separator. Fits ORDER_FINGERPRINT_MAX by the checked bounds. */
+#define FINGERPRINT_PREFIX "sha256:"
+#define FINGERPRINT_DOMAIN "order-create/2"
+
+/* One field of the canonical encoding: "<byte length>:<bytes>", so that no
+ * field's bytes can pass for a separator or a neighbour's. */
+static void fp_field(struct sha256 *c, const char *s)
+{
+	char len[24];
+	size_t n = strlen(s);
+	int k = snprintf(len, sizeof(len), "%zu:", n);
+
+	sha256_update(c, len, (size_t)k);
+	sha256_update(c, s, n);
+}
+
+/* "sha256:<hex>" of the canonical encoding of what "the same body" means
+ * for an idempotent replay: user, line count, then item and quantity of each
+ * line in request order, then the customer's name and e-mail and the
+ * shipping address ("" when not given). Fits ORDER_FINGERPRINT_MAX. */
 static void fingerprint(const struct order_create_request *req, char *buf, size_t cap)
 {
-	const struct order_customer *c = &req->customer;
-	size_t i, len;
-	int n;
+	char num[24], hex[SHA256_HEX_LEN + 1];
+	struct sha256 c;
+	size_t i;
 
-	n = snprintf(buf, cap, "%s", req->user_id);
-	len = n > 0 ? (size_t)n : 0;
-	for (i = 0; i < req->line_count && len < cap; i++) {
-		n = snprintf(buf + len, cap - len, "|%s:%lld", req->lines[i].item_id,
-			     (long long)req->lines[i].quantity);
-		if (n < 0)
-			break;
-		len += (size_t)n;
+	sha256_init(&c);
+	fp_field(&c, FINGERPRINT_DOMAIN);
+	fp_field(&c, req->user_id);
+	snprintf(num, sizeof(num), "%zu", req->line_count);
+	fp_field(&c, num);
+	for (i = 0; i < req->line_count; i++) {
+		fp_field(&c, req->lines[i].item_id);
+		snprintf(num, sizeof(num), "%lld", (long long)req->lines[i].quantity);
+		fp_field(&c, num);
 	}
-	if (len < cap && (c->name[0] != '\0' || c->email[0] != '\0')) {
-		n = snprintf(buf + len, cap - len, "|c%zu:%s%zu:%s", strlen(c->name), c->name,
-			     strlen(c->email), c->email);
-		len += n > 0 ? (size_t)n : 0;
-	}
-	if (len < cap && req->shipping_address[0] != '\0')
-		snprintf(buf + len, cap - len, "|a%zu:%s", strlen(req->shipping_address),
-			 req->shipping_address);
+	fp_field(&c, req->customer.name);
+	fp_field(&c, req->customer.email);
+	fp_field(&c, req->shipping_address);
+	sha256_final_hex(&c, hex);
+	snprintf(buf, cap, "%s%s", FINGERPRINT_PREFIX, hex);
+}
+
+/* An order stored before fingerprints were hashed kept "user|item:qty|..."
+ * text, in which a '|' or ':' inside a field reads as a separator. Such an
+ * order is compared with the request itself, line by line. */
+static bool same_as_stored(const struct order *o, const struct order_create_request *req)
+{
+	size_t i;
+
+	if (strcmp(o->user_id, req->user_id) != 0 || o->item_count != req->line_count)
+		return false;
+	for (i = 0; i < req->line_count; i++)
+		if (strcmp(o->items[i].item_id, req->lines[i].item_id) != 0 ||
+		    o->items[i].quantity != req->lines[i].quantity)
+			return false;
+	return true;
+}
+
+static bool same_request(const struct order *found, const char *found_fp, const char *fp,
+			 const struct order_create_request *req)
+{
+	if (strncmp(found_fp, FINGERPRINT_PREFIX, strlen(FINGERPRINT_PREFIX)) == 0)
+		return strcmp(found_fp, fp) == 0;
+	return same_as_stored(found, req);
 }
 
 /* The answer for a key that exists already: a replay or a mismatch. */
 static enum os_status replay(const struct order *found, const char *found_fp, const char *fp,
-			     struct order *out, bool *created, struct os_error *err)
+			     const struct order_create_request *req, struct order *out,
+			     bool *created, struct os_error *err)
 {
-	if (strcmp(found_fp, fp) != 0)
+	if (!same_request(found, found_fp, fp, req))
 		return os_fail(err, OS_EMISMATCH, "idempotency_key",
 			       "idempotency key was used with a different request");
 	*out = *found;
@@ -246,7 +285,7 @@ static enum os_status replay_or(struct order_service *svc, const struct order_cr
 	st = order_repo_find_by_key(&svc->repo, &req->idempotency_key, &w->found, w->found_fp,
 				    sizeof(w->found_fp), &lookup_err);
 	if (st == OS_OK)
-		return replay(&w->found, w->found_fp, w->fp, out, created, err);
+		return replay(&w->found, w->found_fp, w->fp, req, out, created, err);
 	return failed;
 }
 
@@ -277,7 +316,7 @@ enum os_status order_create(struct order_service *svc, const struct order_create
 		goto out;
 	if (!inserted) {
 		/* The key exists: a replay, or a concurrent request won the race. */
-		st = replay(&w->found, w->found_fp, w->fp, out, created, err);
+		st = replay(&w->found, w->found_fp, w->fp, req, out, created, err);
 		goto out;
 	}
 	*out = w->found;
@@ -367,7 +406,11 @@ static enum order_verdict transition_mutate(void *arg, const struct order *curre
 	now = sys_now_us(&t->svc->sys);
 	st = order_messages_transition(&mctx, current, to, t->reason, now, change->msgs,
 				       OUTBOX_MAX_PER_CHANGE, &n, &t->err);
+	if (st == OS_OK && to == ORDER_CANCELLED)
+		st = order_money_cancel(&mctx, current, t->reason, now, &change->money, &t->err);
 	if (st != OS_OK) {
+		change->msg_count = n;
+		order_change_release(change);
 		t->st = st;
 		return ORDER_REJECT;
 	}

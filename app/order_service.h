@@ -98,7 +98,9 @@ enum os_status order_events(struct order_service *svc, const struct uuid *id,
 /*
  * Cancels an order on request. OS_OK: now cancelled (also when it already
  * was); OS_ECONFLICT: shipped or delivered; OS_ENOTFOUND. *out is the order
- * after the call.
+ * after the call. In the same transaction a new order's payment request is
+ * withdrawn (or cancelled at the payment service when it was delivered) and
+ * a paid order's payment refunded (order_money.h).
  */
 enum os_status order_cancel(struct order_service *svc, const struct uuid *id,
 			    const char *reason, const struct order_trace *trace,

@@ -30,6 +30,10 @@ void order_change_release(struct order_change *c)
 	for (i = 0; i < c->msg_count; i++)
 		outbox_msg_release(&c->msgs[i]);
 	c->msg_count = 0;
+	outbox_msg_release(&c->money.payment_cancel);
+	for (i = 0; i < c->money.refund_msg_count; i++)
+		outbox_msg_release(&c->money.refund_msgs[i]);
+	c->money.refund_msg_count = 0;
 }
 
 enum os_status outbox_batch_init(struct outbox_batch *b, size_t capacity)

@@ -20,6 +20,13 @@
 /* The egress webhook (WEBHOOK_OUTGOING_URL), relayed by outbox-notifications. */
 #define OUTBOX_DEST_WEBHOOK "webhook"
 
+/* Types of the payment destination's messages; the HTTP sink sends each
+ * to its own path of the payment service (DESIGN §8). */
+#define OUTBOX_TYPE_PAYMENT_REQUEST "payment.requested"
+#define OUTBOX_TYPE_PAYMENT_CANCEL "payment.cancel"
+#define OUTBOX_TYPE_PAYMENT_REFUND "payment.refund"
+#define OUTBOX_TYPE_REFUND_REQUESTED "order.refund_requested"
+
 struct outbox_msg {
 	struct uuid event_id;             /* unique; receivers deduplicate on it */
 	struct uuid aggregate_id;         /* the order id; Kafka key */

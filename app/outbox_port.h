@@ -90,7 +90,8 @@ typedef void outbox_release_fn(void *ctx);
  * stop flag wakes it. OS_OK either way; OS_EUNAVAIL if the session is lost. */
 typedef enum os_status outbox_wait_fn(void *ctx, int timeout_ms, struct os_error *err);
 
-/* Deletes up to max sent rows with sent_at before sent_before_us. */
+/* Deletes up to max sent rows with sent_at before sent_before_us, and
+ * withdrawn (cancelled) rows created before it. */
 typedef enum os_status outbox_purge_fn(void *ctx, int64_t sent_before_us, size_t max,
 				       size_t *deleted, struct os_error *err);
 

@@ -47,6 +47,15 @@ static enum os_status check_callback(const struct payment_callback *cb, struct o
 	if (order_check_ident(cb->idempotency_key, key_len, INBOX_MESSAGE_ID_MAX) != OS_OK)
 		return os_fail(err, OS_EINVAL, "idempotency_key",
 			       "must be 1 to %d printable characters", INBOX_MESSAGE_ID_MAX);
+	/* Without a user the ownership check below would have nothing to
+	 * compare: such a callback is refused, never waved through. */
+	if (order_check_ident(cb->user_id, strnlen(cb->user_id, sizeof(cb->user_id)),
+			      ORDER_USER_ID_MAX) != OS_OK)
+		return os_fail(err, OS_EINVAL, "user_id", "must be 1 to %d printable characters",
+			       ORDER_USER_ID_MAX);
+	if (strnlen(cb->id, sizeof(cb->id)) > INBOX_MESSAGE_ID_MAX)
+		return os_fail(err, OS_EINVAL, "id", "must be at most %d bytes",
+			       INBOX_MESSAGE_ID_MAX);
 	if ((unsigned)cb->status >= STATUS_COUNT)
 		return os_fail(err, OS_EINVAL, "status", "must be pending, succeeded or failed");
 	if (cb->raw_len > INBOX_PAYLOAD_MAX)
@@ -61,7 +70,7 @@ static enum os_status check_against(const struct payment_callback *cb, const str
 {
 	if (cb->amount_cents != o->amount_cents)
 		return os_fail(err, OS_EINVAL, "amount", "does not match the order's amount");
-	if (cb->user_id[0] != '\0' && strcmp(cb->user_id, o->user_id) != 0)
+	if (strcmp(cb->user_id, o->user_id) != 0)
 		return os_fail(err, OS_EINVAL, "user_id", "does not match the order's user");
 	return OS_OK;
 }
@@ -77,6 +86,7 @@ static void build_msg(const struct payment_callback *cb, struct inbox_msg *m)
 	m->payload = cb->raw;
 	m->payload_len = cb->raw_len;
 	snprintf(m->request_id, sizeof(m->request_id), "%s", cb->request_id);
+	snprintf(m->payment_id, sizeof(m->payment_id), "%s", cb->id);
 }
 
 enum os_status payment_callback_accept(struct order_service *svc, const struct inbox_writer *inbox,

@@ -2,7 +2,7 @@
  * Accepting a payment callback (DESIGN §4): the HTTP layer has verified the
  * signature and decoded the body; this use case checks the order exists and
  * the amount matches, then records the callback in the inbox, deduplicated
- * by its idempotency key. The inbox applier moves the order later.
+ * by its idempotency key and status. The inbox applier moves the order later.
  */
 #ifndef OS_PAYMENT_CALLBACK_H
 #define OS_PAYMENT_CALLBACK_H
@@ -40,7 +40,7 @@ enum os_status payment_status_parse(const char *s, size_t len, enum payment_stat
  * Checks and records cb. OS_OK: recorded (*inserted true) or already there
  * (*inserted false). OS_ENOTFOUND (field "order_id"): no such order.
  * OS_EINVAL (field "amount"): amount differs from the order's; (field
- * "user_id"): user differs. OS_EUNAVAIL / OS_EIO from the ports.
+ * "user_id"): user missing or different. OS_EUNAVAIL / OS_EIO from the ports.
  */
 enum os_status payment_callback_accept(struct order_service *svc, const struct inbox_writer *inbox,
 				       const struct payment_callback *cb, bool *inserted,

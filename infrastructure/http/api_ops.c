@@ -168,21 +168,29 @@ void api_ops_dead_letters(struct api_call *c)
 	sbuf_release(&sb);
 }
 
+/* Why a retry left rows dead; the answer carries it with their count. */
+#define RETRY_REFUSED_WHY                                                                       \
+	"payment requests of orders that are no longer new are never sent again"
+
 static void retry(struct api_call *c, enum admin_kind kind, int64_t id)
 {
+	struct admin_retry_result res = {0, 0};
 	struct os_error err;
-	char data[64];
-	size_t n = 0;
+	char data[256];
 	enum os_status st;
 
 	os_error_clear(&err);
-	st = admin_retry(admin_of(c), kind, id, &n, &err);
+	st = admin_retry_counted(admin_of(c), kind, id, &res, &err);
 	if (st != OS_OK) {
 		api_reply_status(c, st, &err, false);
 		return;
 	}
 	log_kv(LOG_INFO, "dead letters retried", "request_id", c->trace.request_id, NULL);
-	snprintf(data, sizeof(data), "{\"retried\":%zu}", n);
+	if (res.refused > 0)
+		snprintf(data, sizeof(data), "{\"retried\":%zu,\"skipped\":%zu,\"skipped_reason\":\"%s\"}",
+			 res.retried, res.refused, RETRY_REFUSED_WHY);
+	else
+		snprintf(data, sizeof(data), "{\"retried\":%zu,\"skipped\":0}", res.retried);
 	reply_data(c, 200, data);
 }
 

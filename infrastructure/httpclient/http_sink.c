@@ -41,6 +41,8 @@ struct sink_slot {
 struct http_sink {
 	CURLM *multi;
 	char *url;
+	char *url_cancel;  /* url + "/cancel": payment.cancel rows */
+	char *url_refunds; /* url + "/refunds": payment.refund rows */
 	char *api_key_header; /* "X-API-Key: ..." or NULL */
 	char *signing_secret; /* X-Signature key, or NULL */
 	int timeout_ms;
@@ -156,6 +158,17 @@ static void sink_fail_row(struct outbox_result *r, enum outbox_delivery d, const
 	snprintf(r->error, sizeof(r->error), "%s", why);
 }
 
+/* Where a row goes: the payment service takes cancellations and refunds
+ * on their own paths (DESIGN §8); everything else goes to the URL. */
+static const char *sink_row_url(const struct http_sink *k, const struct outbox_row *row)
+{
+	if (strcmp(row->type, OUTBOX_TYPE_PAYMENT_CANCEL) == 0)
+		return k->url_cancel;
+	if (strcmp(row->type, OUTBOX_TYPE_PAYMENT_REFUND) == 0)
+		return k->url_refunds;
+	return k->url;
+}
+
 /* Puts row i on slot s. False when it could not start (the row's result
  * says why). */
 static bool sink_start(struct http_sink *k, struct sink_slot *s, const struct outbox_batch *b,
@@ -173,6 +186,7 @@ static bool sink_start(struct http_sink *k, struct sink_slot *s, const struct ou
 	s->too_big = false;
 	s->excerpt_len = 0;
 	s->errbuf[0] = '\0';
+	curl_easy_setopt(s->easy, CURLOPT_URL, sink_row_url(k, row));
 	curl_easy_setopt(s->easy, CURLOPT_HTTPHEADER, s->headers);
 	curl_easy_setopt(s->easy, CURLOPT_POSTFIELDS, row->payload != NULL ? row->payload : "");
 	curl_easy_setopt(s->easy, CURLOPT_POSTFIELDSIZE_LARGE,
@@ -358,9 +372,26 @@ static void sink_free(struct http_sink *k)
 	if (k->multi != NULL)
 		curl_multi_cleanup(k->multi);
 	free(k->url);
+	free(k->url_cancel);
+	free(k->url_refunds);
 	free(k->api_key_header);
 	free(k->signing_secret);
 	free(k);
+}
+
+/* base without its trailing slashes, then path; NULL when out of memory. */
+static char *sink_join(const char *base, const char *path)
+{
+	size_t n = strlen(base), cap;
+	char *u;
+
+	while (n > 0 && base[n - 1] == '/')
+		n--;
+	cap = n + strlen(path) + 1;
+	u = malloc(cap);
+	if (u != NULL)
+		snprintf(u, cap, "%.*s%s", (int)n, base, path);
+	return u;
 }
 
 static enum os_status sink_copy_options(struct http_sink *k, const struct http_sink_options *o,
@@ -373,7 +404,9 @@ static enum os_status sink_copy_options(struct http_sink *k, const struct http_s
 	if (k->max_parallel > HTTP_SINK_PARALLEL_MAX)
 		k->max_parallel = HTTP_SINK_PARALLEL_MAX;
 	k->url = strdup(o->url);
-	if (k->url == NULL)
+	k->url_cancel = sink_join(o->url, "/cancel");
+	k->url_refunds = sink_join(o->url, "/refunds");
+	if (k->url == NULL || k->url_cancel == NULL || k->url_refunds == NULL)
 		return os_fail(err, OS_ENOMEM, NULL, "cannot allocate the HTTP sink");
 	if (o->signing_secret != NULL && o->signing_secret[0] != '\0' &&
 	    (k->signing_secret = strdup(o->signing_secret)) == NULL)

@@ -1,6 +1,7 @@
 /*
  * The outbox sink (app/outbox_port.h) for the payment and notification
- * services: POSTs each row's payload as JSON to one URL, concurrently
+ * services: POSTs each row's payload as JSON to the URL (payment.cancel
+ * rows to URL/cancel, payment.refund rows to URL/refunds), concurrently
  * through libcurl's multi interface, with the headers receivers need to
  * deduplicate and trace (Idempotency-Key = event id, X-API-Key, X-Request-Id,
  * traceparent). 2xx is sent; 408, 429, 5xx, timeouts and connection errors

@@ -26,13 +26,25 @@ static const struct pg_stmt stmt_list_inbox = {
 	2,
 };
 
+/*
+ * Dead rows to retry, except payment requests of orders no longer new
+ * (DESIGN §5: never sent again once the order left new). The last columns
+ * describe the first refused row for the error of a single retry.
+ */
 static const struct pg_stmt stmt_retry_outbox = {
 	"admin_retry_outbox",
-	"WITH u AS (UPDATE outbox SET status = 'pending', attempts = 0, "
-	"next_attempt_at = now(), last_error = NULL WHERE status = 'dead' "
-	"AND ($1::bigint = 0 OR seq = $1::bigint) RETURNING destination), "
-	"n AS (SELECT pg_notify('outbox', d) FROM (SELECT DISTINCT destination AS d FROM u) x) "
-	"SELECT (SELECT count(*) FROM u), (SELECT count(*) FROM n)",
+	"WITH c AS (SELECT o.id, o.seq, o.aggregateid, r.status AS order_status, "
+	"(o.type = '" OUTBOX_TYPE_PAYMENT_REQUEST "' AND r.status IS DISTINCT FROM 'new') "
+	"AS refused FROM outbox o LEFT JOIN orders r ON r.id = o.aggregateid "
+	"WHERE o.status = 'dead' AND ($1::bigint = 0 OR o.seq = $1::bigint) FOR UPDATE OF o), "
+	"u AS (UPDATE outbox SET status = 'pending', attempts = 0, "
+	"next_attempt_at = now(), last_error = NULL WHERE id IN (SELECT id FROM c WHERE NOT refused) "
+	"RETURNING destination), "
+	"n AS (SELECT pg_notify('outbox', d) FROM (SELECT DISTINCT destination AS d FROM u) x), "
+	"f AS (SELECT aggregateid::text AS agg, coalesce(order_status, 'gone') AS st FROM c "
+	"WHERE refused ORDER BY seq LIMIT 1) "
+	"SELECT (SELECT count(*) FROM u), (SELECT count(*) FROM n), "
+	"(SELECT count(*) FROM c WHERE refused), (SELECT agg FROM f), (SELECT st FROM f)",
 	1,
 };
 
@@ -42,7 +54,7 @@ static const struct pg_stmt stmt_retry_inbox = {
 	"next_attempt_at = now(), error = NULL WHERE status = 'rejected' "
 	"AND ($1::bigint = 0 OR id = $1::bigint) RETURNING 1), "
 	"n AS (SELECT pg_notify('inbox', '') WHERE EXISTS (SELECT 1 FROM u)) "
-	"SELECT (SELECT count(*) FROM u), (SELECT count(*) FROM n)",
+	"SELECT (SELECT count(*) FROM u), (SELECT count(*) FROM n), 0, NULL, NULL",
 	1,
 };
 
@@ -129,25 +141,39 @@ static enum os_status admin_list_rows(void *ctx, enum admin_kind kind, int64_t a
 	return st;
 }
 
-static enum os_status admin_retry_rows(void *ctx, enum admin_kind kind, int64_t id, size_t *n,
-				       struct os_error *err)
+/* The answer to a retry of one row that was refused. */
+static enum os_status refused_error(const PGresult *r, int64_t id, struct os_error *err)
+{
+	return os_fail(err, OS_ECONFLICT, "id",
+		       "row %lld is the payment request of order %.36s, which is %.16s: a payment "
+		       "request is only sent again while its order is new",
+		       (long long)id, PQgetvalue(r, 0, 3), PQgetvalue(r, 0, 4));
+}
+
+static enum os_status admin_retry_rows(void *ctx, enum admin_kind kind, int64_t id,
+				       struct admin_retry_result *out, struct os_error *err)
 {
 	char num[24];
 	struct pg_params p;
 	PGresult *r = NULL;
-	int64_t count = 0;
+	int64_t count = 0, refused = 0;
 	enum os_status st;
 
 	pg_params_init(&p);
 	pg_params_text(&p, pg_i64_text(id, num, sizeof(num)));
 	st = pg_exec(ctx, kind == ADMIN_OUTBOX ? &stmt_retry_outbox : &stmt_retry_inbox, &p, &r,
 		     err);
-	if (st == OS_OK && pg_col_i64(r, 0, 0, &count) != OS_OK)
+	if (st == OS_OK &&
+	    (pg_col_i64(r, 0, 0, &count) != OS_OK || pg_col_i64(r, 0, 2, &refused) != OS_OK))
 		st = os_fail(err, OS_EIO, NULL, "admin: unreadable count");
+	if (st == OS_OK && id != 0 && refused > 0)
+		st = refused_error(r, id, err);
 	if (st == OS_OK && id != 0 && count == 0)
 		st = os_fail(err, OS_ENOTFOUND, "id", "no such row to retry");
-	if (st == OS_OK)
-		*n = (size_t)count;
+	if (st == OS_OK) {
+		out->retried = (size_t)count;
+		out->refused = (size_t)refused;
+	}
 	PQclear(r);
 	return st;
 }

@@ -33,17 +33,17 @@
 static const struct pg_stmt stmt_record = {
 	"inbox_record",
 	"WITH i AS (INSERT INTO inbox (source, message_id, type, order_id, payload, "
-	"request_id, status, error) VALUES ($1, $2, $3, $4::uuid, $5::bytea, $6, $7, $8) "
-	"ON CONFLICT (source, message_id) DO NOTHING RETURNING status), "
+	"request_id, status, error, payment_id) VALUES ($1, $2, $3, $4::uuid, $5::bytea, $6, "
+	"$7, $8, $9) ON CONFLICT (source, message_id, type) DO NOTHING RETURNING status), "
 	"n AS (SELECT pg_notify('inbox', '') FROM i WHERE status = 'pending') "
 	"SELECT (SELECT count(*) FROM i), (SELECT count(*) FROM n)",
-	8,
+	9,
 };
 
 static const struct pg_stmt stmt_claim = {
 	"inbox_claim",
 	"SELECT id, source, message_id, type, order_id::text, attempts, "
-	PG_US("received_at") ", request_id FROM inbox WHERE status = 'pending' "
+	PG_US("received_at") ", request_id, payment_id FROM inbox WHERE status = 'pending' "
 	"AND next_attempt_at <= now() ORDER BY order_id, id LIMIT $1 FOR UPDATE SKIP LOCKED",
 	1,
 };
@@ -83,6 +83,7 @@ static enum os_status inbox_record(void *ctx, const struct inbox_msg *m, bool *i
 	pg_params_text(&p, m->request_id);
 	pg_params_text(&p, m->rejected ? "rejected" : "pending");
 	pg_params_text(&p, m->rejected ? m->error : NULL);
+	pg_params_text(&p, m->payment_id);
 	st = pg_exec(ctx, &stmt_record, &p, &r, err);
 	if (st == OS_OK)
 		*inserted = PQgetvalue(r, 0, 0)[0] == '1';
@@ -98,7 +99,8 @@ static enum os_status decode_row(const PGresult *r, int i, struct inbox_row *row
 	    pg_col_str(r, i, 3, row->type, sizeof(row->type)) != OS_OK ||
 	    pg_col_i32(r, i, 5, &row->attempts) != OS_OK ||
 	    pg_col_i64(r, i, 6, &row->received_at_us) != OS_OK ||
-	    pg_col_str(r, i, 7, row->request_id, sizeof(row->request_id)) != OS_OK)
+	    pg_col_str(r, i, 7, row->request_id, sizeof(row->request_id)) != OS_OK ||
+	    pg_col_str(r, i, 8, row->payment_id, sizeof(row->payment_id)) != OS_OK)
 		return OS_EIO;
 	row->has_order_id = !pg_col_null(r, i, 4);
 	if (row->has_order_id && pg_col_uuid(r, i, 4, &row->order_id) != OS_OK)
@@ -114,6 +116,7 @@ struct inbox_work {
 	struct inbox_outcome outcomes[PG_INBOX_BATCH_MAX];
 	struct order order;
 	struct order_change change;
+	bool refunded[PG_INBOX_BATCH_MAX]; /* the row's change wrote a refund */
 };
 
 static enum os_status claim(struct pg_session *s, size_t max, struct inbox_work *w,
@@ -154,13 +157,15 @@ static enum os_status apply_one(struct pg_session *s, struct inbox_work *w, size
 
 	memset(out, 0, sizeof(*out));
 	memset(&w->change, 0, sizeof(w->change));
+	w->refunded[i] = false;
 	if (row->has_order_id)
-		st = pg_order_lock(s, &row->order_id, &w->order, &found, err);
+		st = pg_order_lock(s, &row->order_id, &w->order, w->change.money.captured_payment_id,
+				   sizeof(w->change.money.captured_payment_id), &found, err);
 	if (st != OS_OK)
 		return st;
 	write = fn(arg, row, found ? &w->order : NULL, &w->change, out);
 	if (write && found)
-		st = pg_order_write_change(s, &w->order, &w->change, err);
+		st = pg_order_write_change(s, &w->order, &w->change, &w->refunded[i], err);
 	order_change_release(&w->change);
 	return st;
 }
@@ -211,6 +216,7 @@ static enum os_status apply_guarded(struct pg_session *s, struct inbox_work *w, 
 	if (!pg_row_fault(st))
 		return os_fail(err, st, NULL, "%s", row_err.message);
 	fail_row(&w->rows[i], &w->outcomes[i], row_err.message);
+	w->refunded[i] = false;
 	return pg_savepoint_undo(s, err);
 }
 
@@ -278,6 +284,15 @@ out:
 	return st;
 }
 
+static size_t count_true(const bool *v, size_t n)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++)
+		k += v[i];
+	return k;
+}
+
 static enum os_status inbox_apply_batch(void *ctx, size_t max, inbox_decide_fn *fn, void *arg,
 					size_t *n, struct os_error *err)
 {
@@ -302,6 +317,8 @@ static enum os_status inbox_apply_batch(void *ctx, size_t max, inbox_decide_fn *
 	pg_rollback(s);
 	if (st == OS_OK)
 		*n = w->count;
+	if (st == OS_OK)
+		pg_count_refunds(count_true(w->refunded, w->count));
 out:
 	free(w);
 	return st;

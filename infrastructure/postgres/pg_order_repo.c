@@ -490,10 +490,11 @@ static enum os_status repo_events(void *ctx, const struct uuid *id, struct order
 	return st;
 }
 
-/* Inside the caller's transaction: locks id, asks fn, writes an APPLY. */
+/* Inside the caller's transaction: locks id, asks fn, writes an APPLY
+ * (*refunded: whether it wrote a refund). */
 static enum os_status mutate_locked(struct pg_session *s, const struct uuid *id,
 				    order_mutate_fn *fn, void *arg, enum order_verdict *verdict,
-				    struct os_error *err)
+				    bool *refunded, struct os_error *err)
 {
 	struct order *cur = malloc(sizeof(*cur));
 	struct order_change *ch = calloc(1, sizeof(*ch));
@@ -504,14 +505,15 @@ static enum os_status mutate_locked(struct pg_session *s, const struct uuid *id,
 		os_fail(err, OS_ENOMEM, NULL, "out of memory");
 		goto out;
 	}
-	st = pg_order_lock(s, id, cur, &found, err);
+	st = pg_order_lock(s, id, cur, ch->money.captured_payment_id,
+			   sizeof(ch->money.captured_payment_id), &found, err);
 	if (st == OS_OK && !found)
 		st = os_fail(err, OS_ENOTFOUND, NULL, "no such order");
 	if (st != OS_OK)
 		goto out;
 	*verdict = fn(arg, cur, ch);
 	if (*verdict == ORDER_APPLY) {
-		st = pg_order_write_change(s, cur, ch, err);
+		st = pg_order_write_change(s, cur, ch, refunded, err);
 		order_change_release(ch);
 	}
 out:
@@ -525,17 +527,20 @@ static enum os_status repo_update(void *ctx, const struct uuid *id, order_mutate
 {
 	struct pg_session *s = ctx;
 	enum order_verdict v = ORDER_DUPLICATE;
+	bool refunded = false;
 	enum os_status st = pg_begin(s, err);
 
 	if (st != OS_OK)
 		return st;
-	st = mutate_locked(s, id, fn, arg, &v, err);
+	st = mutate_locked(s, id, fn, arg, &v, &refunded, err);
 	if (st == OS_OK)
 		st = pg_commit(s, err);
 	else
 		pg_rollback(s);
 	if (st == OS_OK)
 		*verdict = v;
+	if (st == OS_OK && refunded)
+		pg_count_refunds(1);
 	return st;
 }
 
@@ -568,7 +573,7 @@ static enum os_status lock_stale(struct pg_session *s, int64_t before_us, size_t
 /* mutate_locked for one stale order inside a savepoint. A failure of the
  * order's own leaves it as it was (*applied false); others are returned. */
 static enum os_status expire_one(struct pg_session *s, const struct uuid *id,
-				 order_mutate_fn *fn, void *arg, bool *applied,
+				 order_mutate_fn *fn, void *arg, bool *applied, bool *refunded,
 				 struct os_error *err)
 {
 	char text[UUID_STR_LEN + 1];
@@ -579,7 +584,7 @@ static enum os_status expire_one(struct pg_session *s, const struct uuid *id,
 	if (st != OS_OK)
 		return st;
 	os_error_clear(&own);
-	st = mutate_locked(s, id, fn, arg, &v, &own);
+	st = mutate_locked(s, id, fn, arg, &v, refunded, &own);
 	if (st == OS_OK) {
 		*applied = v == ORDER_APPLY;
 		return pg_savepoint_release(s, err);
@@ -599,8 +604,8 @@ static enum os_status repo_expire(void *ctx, int64_t created_before_us, size_t m
 {
 	struct pg_session *s = ctx;
 	struct uuid *ids;
-	bool applied = false;
-	size_t n = 0, done = 0, i;
+	bool applied = false, refunded;
+	size_t n = 0, done = 0, refunds = 0, i;
 	enum os_status st;
 
 	if (max == 0 || max > PG_EXPIRE_MAX)
@@ -612,8 +617,10 @@ static enum os_status repo_expire(void *ctx, int64_t created_before_us, size_t m
 	if (st == OS_OK)
 		st = lock_stale(s, created_before_us, max, ids, &n, err);
 	for (i = 0; st == OS_OK && i < n; i++) {
-		st = expire_one(s, &ids[i], fn, arg, &applied, err);
+		refunded = false;
+		st = expire_one(s, &ids[i], fn, arg, &applied, &refunded, err);
 		done += st == OS_OK && applied;
+		refunds += st == OS_OK && applied && refunded;
 	}
 	if (st == OS_OK)
 		st = pg_commit(s, err);
@@ -621,6 +628,8 @@ static enum os_status repo_expire(void *ctx, int64_t created_before_us, size_t m
 		pg_rollback(s);
 	if (st == OS_OK)
 		*changed = done;
+	if (st == OS_OK)
+		pg_count_refunds(refunds);
 	free(ids);
 	return st;
 }

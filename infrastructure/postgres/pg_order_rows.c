@@ -4,18 +4,75 @@
  * history row, the outbox rows (unnest of arrays), the stock release (rows
  * locked in item_id order, like the reservation, so the two never deadlock)
  * and one pg_notify per destination, which PostgreSQL delivers at commit.
+ * The money part of a change (DESIGN §5) follows in the same transaction,
+ * one statement per request it makes: the payment recorded, the payment
+ * request withdrawn or cancelled, a refund (once per payment id).
  */
 #include "pg_order_rows.h"
 
 #include <string.h>
 
+#include "../metrics/metrics.h"
+
 #define PG_MSG_ARRAY_MAX (4u * 1024u * 1024u) /* bytes of one array parameter */
 
+/* The last column is the payment that paid the order (NULL if none). */
 static const struct pg_stmt stmt_lock = {
 	"order_lock",
-	"SELECT " PG_ORDER_COLS " FROM orders o LEFT JOIN order_items i ON i.order_id = o.id "
+	"SELECT " PG_ORDER_COLS ", (SELECT p.payment_id FROM order_payments p "
+	"WHERE p.order_id = o.id) FROM orders o LEFT JOIN order_items i ON i.order_id = o.id "
 	"WHERE o.id = $1::uuid ORDER BY i.line FOR UPDATE OF o",
 	1,
+};
+
+static const struct pg_stmt stmt_capture = {
+	"order_capture",
+	"INSERT INTO order_payments (order_id, payment_id, amount_cents, recorded_at) "
+	"VALUES ($1::uuid, $2, $3::bigint, " PG_TS("$4") ") ON CONFLICT (order_id) DO NOTHING",
+	4,
+};
+
+/*
+ * Withdraws the order's payment requests that no relay holds (pending or
+ * dead: never to be sent) and writes the payment.cancel ($2..$6) unless
+ * every request of the order was withdrawn before any attempt. So a cancel
+ * follows a request that was sent, one a relay is sending right now (it
+ * stays pending until the relay is done, and holds the cancel back behind
+ * it), one whose earlier attempt may have reached the service (a timeout),
+ * and one already purged. Every CTE sees the rows as they were before the
+ * statement: live leaves out the rows w withdraws.
+ */
+static const struct pg_stmt stmt_withdraw = {
+	"order_withdraw_payment",
+	"WITH w AS (UPDATE outbox SET status = 'cancelled', "
+	"last_error = 'withdrawn: the order was cancelled' WHERE id IN (SELECT id FROM outbox "
+	"WHERE aggregateid = $1::uuid AND type = '" OUTBOX_TYPE_PAYMENT_REQUEST "' "
+	"AND status IN ('pending', 'dead') FOR UPDATE SKIP LOCKED) RETURNING id, attempts), "
+	"live AS (SELECT 1 FROM outbox WHERE aggregateid = $1::uuid "
+	"AND type = '" OUTBOX_TYPE_PAYMENT_REQUEST "' AND status IN ('pending', 'sent') "
+	"AND id NOT IN (SELECT id FROM w) LIMIT 1), "
+	"x AS (INSERT INTO outbox (id, aggregatetype, aggregateid, type, payload, destination, "
+	"headers) SELECT $2::uuid, 'order', $1::uuid, $3, $4::jsonb, $5, "
+	"coalesce($6::jsonb, '{}'::jsonb) WHERE $3 <> '' AND (NOT EXISTS (SELECT 1 FROM w) "
+	"OR EXISTS (SELECT 1 FROM w WHERE attempts > 0) OR EXISTS (SELECT 1 FROM live)) "
+	"RETURNING destination), "
+	"nt AS (SELECT pg_notify('outbox', destination) FROM x) "
+	"SELECT (SELECT count(*) FROM w), (SELECT count(*) FROM x), (SELECT count(*) FROM nt)",
+	6,
+};
+
+/* A refund, once per payment id: its record gates its history row ($6 the
+ * order's status after the change) and its outbox rows. */
+static const struct pg_stmt stmt_refund = {
+	"order_refund",
+	"WITH r AS (INSERT INTO refunds (payment_id, order_id, amount_cents, reason, requested_at) "
+	"VALUES ($2, $1::uuid, $3::bigint, $4, " PG_TS("$5") ") ON CONFLICT (payment_id) "
+	"DO NOTHING RETURNING order_id), "
+	"h AS (INSERT INTO order_status_history (order_id, from_status, to_status, reason, at) "
+	"SELECT order_id, $6, $6, $4, " PG_TS("$5") " FROM r), "
+	PG_OUTBOX_CTE("r", "$7", "$8", "$9", "$10", "$11", "$12")
+	"SELECT (SELECT count(*) FROM r), (SELECT count(*) FROM nt)",
+	12,
 };
 
 static const struct pg_stmt stmt_change = {
@@ -227,8 +284,21 @@ enum os_status pg_orders_decode(const PGresult *r, struct order *out, size_t cap
 	return st;
 }
 
+/* The lock's last column: the paying payment id, "" when NULL. */
+static enum os_status decode_captured(const PGresult *r, char *captured, size_t cap)
+{
+	int col = PQnfields(r) - 1;
+
+	if (PQntuples(r) == 0 || pg_col_null(r, 0, col)) {
+		captured[0] = '\0';
+		return OS_OK;
+	}
+	return pg_col_str(r, 0, col, captured, cap);
+}
+
 enum os_status pg_order_lock(struct pg_session *s, const struct uuid *id, struct order *out,
-			     bool *found, struct os_error *err)
+			     char *captured, size_t captured_cap, bool *found,
+			     struct os_error *err)
 {
 	char text[UUID_STR_LEN + 1];
 	struct pg_params p;
@@ -242,7 +312,8 @@ enum os_status pg_order_lock(struct pg_session *s, const struct uuid *id, struct
 	st = pg_exec(s, &stmt_lock, &p, &r, err);
 	if (st != OS_OK)
 		return st;
-	if (pg_orders_decode(r, out, 1, &n, NULL, 0) != OS_OK)
+	if (pg_orders_decode(r, out, 1, &n, NULL, 0) != OS_OK ||
+	    decode_captured(r, captured, captured_cap) != OS_OK)
 		st = os_fail(err, OS_EIO, NULL, "order %s: unreadable row", text);
 	else
 		*found = n == 1;
@@ -250,16 +321,97 @@ enum os_status pg_order_lock(struct pg_session *s, const struct uuid *id, struct
 	return st;
 }
 
-enum os_status pg_order_write_change(struct pg_session *s, const struct order *cur,
+static enum os_status write_capture(struct pg_session *s, const char *id,
+				    const struct order *cur, const struct order_change *ch,
+				    struct os_error *err)
+{
+	char amount[24], at[24];
+	struct pg_params p;
+
+	pg_params_init(&p);
+	pg_params_text(&p, id);
+	pg_params_text(&p, ch->money.capture_payment_id);
+	pg_params_text(&p, pg_i64_text(cur->amount_cents, amount, sizeof(amount)));
+	pg_params_text(&p, pg_i64_text(ch->at_us, at, sizeof(at)));
+	return pg_exec_cmd(s, &stmt_capture, &p, err);
+}
+
+static enum os_status write_withdraw(struct pg_session *s, const char *id,
 				     const struct order_change *ch, struct os_error *err)
 {
-	char id[UUID_STR_LEN + 1];
+	const struct outbox_msg *m = &ch->money.payment_cancel;
+	char event_id[UUID_STR_LEN + 1] = "00000000-0000-0000-0000-000000000000";
+	bool cancel = m->payload != NULL;
+	struct pg_params p;
+
+	if (cancel)
+		uuid_format(&m->event_id, event_id);
+	pg_params_init(&p);
+	pg_params_text(&p, id);
+	pg_params_text(&p, event_id);
+	pg_params_text(&p, cancel ? m->type : "");
+	pg_params_text(&p, cancel ? m->payload : "{}");
+	pg_params_text(&p, cancel ? m->destination : "");
+	pg_params_text(&p, cancel ? m->headers : NULL);
+	return pg_exec_cmd(s, &stmt_withdraw, &p, err);
+}
+
+static enum os_status write_refund(struct pg_session *s, const char *id,
+				   const struct order_change *ch, bool *refunded,
+				   struct os_error *err)
+{
+	const struct order_money *m = &ch->money;
+	char amount[24], at[24];
+	struct pg_msg_arrays a;
+	struct pg_params p;
+	PGresult *r = NULL;
+	enum os_status st;
+
+	st = pg_msg_arrays_build(&a, m->refund_msgs, m->refund_msg_count, err);
+	if (st != OS_OK)
+		goto out;
+	pg_params_init(&p);
+	pg_params_text(&p, id);
+	pg_params_text(&p, m->refund_payment_id);
+	pg_params_text(&p, pg_i64_text(m->refund_amount_cents, amount, sizeof(amount)));
+	pg_params_text(&p, m->refund_reason);
+	pg_params_text(&p, pg_i64_text(ch->at_us, at, sizeof(at)));
+	pg_params_text(&p, order_status_name(ch->to));
+	pg_msg_arrays_params(&a, &p);
+	st = pg_exec(s, &stmt_refund, &p, &r, err);
+	if (st == OS_OK)
+		*refunded = PQntuples(r) == 1 && PQgetvalue(r, 0, 0)[0] == '1';
+out:
+	PQclear(r);
+	pg_msg_arrays_release(&a);
+	return st;
+}
+
+/* The money part of ch, after its transition (if any). */
+static enum os_status write_money(struct pg_session *s, const char *id, const struct order *cur,
+				  const struct order_change *ch, bool *refunded,
+				  struct os_error *err)
+{
+	enum os_status st = OS_OK;
+
+	if (ch->money.capture_payment_id[0] != '\0')
+		st = write_capture(s, id, cur, ch, err);
+	if (st == OS_OK && ch->money.withdraw_payment)
+		st = write_withdraw(s, id, ch, err);
+	if (st == OS_OK && ch->money.refund)
+		st = write_refund(s, id, ch, refunded, err);
+	return st;
+}
+
+static enum os_status write_transition(struct pg_session *s, const char *id,
+				       const struct order *cur, const struct order_change *ch,
+				       struct os_error *err)
+{
 	char at[24];
 	struct pg_msg_arrays a;
 	struct pg_params p;
 	enum os_status st;
 
-	uuid_format(&cur->id, id);
 	st = pg_msg_arrays_build(&a, ch->msgs, ch->msg_count, err);
 	if (st != OS_OK)
 		goto out;
@@ -275,4 +427,29 @@ enum os_status pg_order_write_change(struct pg_session *s, const struct order *c
 out:
 	pg_msg_arrays_release(&a);
 	return st;
+}
+
+enum os_status pg_order_write_change(struct pg_session *s, const struct order *cur,
+				     const struct order_change *ch, bool *refunded,
+				     struct os_error *err)
+{
+	char id[UUID_STR_LEN + 1];
+	bool ref = false;
+	enum os_status st = OS_OK;
+
+	uuid_format(&cur->id, id);
+	if (ch->to != cur->status)
+		st = write_transition(s, id, cur, ch, err);
+	if (st == OS_OK)
+		st = write_money(s, id, cur, ch, &ref, err);
+	if (st == OS_OK && refunded != NULL)
+		*refunded = ref;
+	return st;
+}
+
+void pg_count_refunds(size_t n)
+{
+	metrics_describe("refunds_requested_total", METRICS_COUNTER,
+			 "Refunds requested from the payment service (one per payment).");
+	metrics_counter_add("refunds_requested_total", NULL, (int64_t)n);
 }

@@ -59,13 +59,26 @@ void pg_msg_arrays_params(const struct pg_msg_arrays *a, struct pg_params *p);
 enum os_status pg_orders_decode(const PGresult *r, struct order *out, size_t cap, size_t *n,
 				char *fp, size_t fp_cap);
 
-/* Reads order id with FOR UPDATE inside the caller's transaction. *found is
+/* Reads order id with FOR UPDATE inside the caller's transaction, and the
+ * payment that paid it into captured (cap bytes; "" if none). *found is
  * false (and *out untouched) when there is no such order. */
 enum os_status pg_order_lock(struct pg_session *s, const struct uuid *id, struct order *out,
-			     bool *found, struct os_error *err);
+			     char *captured, size_t captured_cap, bool *found,
+			     struct os_error *err);
 
-/* Writes ch for cur (locked by the caller) inside the caller's transaction. */
+/*
+ * Writes ch for cur (locked by the caller) inside the caller's transaction:
+ * the transition when ch->to differs from cur->status, then the money part
+ * (payment recorded, payment request withdrawn or cancelled, refund).
+ * *refunded (may be NULL) says whether a refund was written: false when the
+ * payment had one already.
+ */
 enum os_status pg_order_write_change(struct pg_session *s, const struct order *cur,
-				     const struct order_change *ch, struct os_error *err);
+				     const struct order_change *ch, bool *refunded,
+				     struct os_error *err);
+
+/* Counts n refunds written by committed transactions (the
+ * refunds_requested_total metric of the process). */
+void pg_count_refunds(size_t n);
 
 #endif

@@ -45,7 +45,10 @@ static const struct pg_stmt stmt_claim = {
 };
 
 /*
- * Rows are found by their event id alone (the claim's locks keep them
+ * A payment request that failed while its order was cancelled (the
+ * cancellation found it held by this relay, so could not withdraw it) is
+ * withdrawn here instead of being retried: never sent after the order left
+ * new. Rows are found by their event id alone (the claim's locks keep them
  * pending): a status condition here lets the planner prefer scanning every
  * pending row over the primary key. The counts let complete check that
  * every row was found.
@@ -54,7 +57,9 @@ static const struct pg_stmt stmt_complete = {
 	"outbox_complete",
 	"WITH sent AS (UPDATE outbox SET status = 'sent', sent_at = clock_timestamp() "
 	"WHERE id = ANY($1::uuid[]) RETURNING 1), "
-	"failed AS (UPDATE outbox o SET status = CASE WHEN f.dead THEN 'dead' ELSE 'pending' END, "
+	"failed AS (UPDATE outbox o SET status = CASE WHEN o.type = '" OUTBOX_TYPE_PAYMENT_REQUEST "' "
+	"AND EXISTS (SELECT 1 FROM orders r WHERE r.id = o.aggregateid AND r.status <> 'new') "
+	"THEN 'cancelled' WHEN f.dead THEN 'dead' ELSE 'pending' END, "
 	"attempts = least(o.attempts, 2147483646) + 1, "
 	"next_attempt_at = " PG_TS("f.next") ", last_error = f.error "
 	"FROM unnest($2::uuid[], $3::bool[], $4::bigint[], $5::text[]) "
@@ -75,6 +80,14 @@ static const struct pg_stmt stmt_purge = {
 	"outbox_purge",
 	"DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE status = 'sent' "
 	"AND sent_at < " PG_TS("$1") " ORDER BY sent_at LIMIT $2 FOR UPDATE SKIP LOCKED)",
+	2,
+};
+
+/* Withdrawn rows (never sent) go after the same retention, by age. */
+static const struct pg_stmt stmt_purge_cancelled = {
+	"outbox_purge_cancelled",
+	"DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE status = 'cancelled' "
+	"AND created_at < " PG_TS("$1") " ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED)",
 	2,
 };
 
@@ -364,8 +377,9 @@ static enum os_status outbox_wait(void *ctx, int timeout_ms, struct os_error *er
 	return pg_wait(ctx, "outbox", timeout_ms, err);
 }
 
-static enum os_status outbox_purge(void *ctx, int64_t sent_before_us, size_t max,
-				   size_t *deleted, struct os_error *err)
+static enum os_status purge_with(struct pg_session *s, const struct pg_stmt *stmt,
+				 int64_t before_us, size_t max, size_t *deleted,
+				 struct os_error *err)
 {
 	char before[24];
 	char lim[24];
@@ -374,12 +388,28 @@ static enum os_status outbox_purge(void *ctx, int64_t sent_before_us, size_t max
 	enum os_status st;
 
 	pg_params_init(&p);
-	pg_params_text(&p, pg_i64_text(sent_before_us, before, sizeof(before)));
+	pg_params_text(&p, pg_i64_text(before_us, before, sizeof(before)));
 	pg_params_text(&p, pg_i64_text((int64_t)max, lim, sizeof(lim)));
-	st = pg_exec(ctx, &stmt_purge, &p, &r, err);
+	st = pg_exec(s, stmt, &p, &r, err);
 	if (st == OS_OK)
 		*deleted = (size_t)strtoull(PQcmdTuples(r), NULL, 10);
 	PQclear(r);
+	return st;
+}
+
+/* Sent rows first; withdrawn ones fill what is left of max. */
+static enum os_status outbox_purge(void *ctx, int64_t sent_before_us, size_t max,
+				   size_t *deleted, struct os_error *err)
+{
+	size_t sent = 0, cancelled = 0;
+	enum os_status st;
+
+	st = purge_with(ctx, &stmt_purge, sent_before_us, max, &sent, err);
+	if (st == OS_OK && sent < max)
+		st = purge_with(ctx, &stmt_purge_cancelled, sent_before_us, max - sent, &cancelled,
+				err);
+	if (st == OS_OK)
+		*deleted = sent + cancelled;
 	return st;
 }
 

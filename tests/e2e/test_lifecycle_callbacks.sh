@@ -75,8 +75,9 @@ test_repeated_callbacks() {
 		"$(e2e_sql "SELECT count(*) FROM order_status_history WHERE order_id = '$ORDER' AND to_status = 'paid'")"
 }
 
-# After delivery: the same key again, and a second payment with a new key,
-# change nothing.
+# After delivery: the same key again changes nothing; a second payment with
+# a key and a payment id of its own is refunded (DESIGN §5), which the
+# history shows without a transition.
 test_late_callbacks() {
 	local key=$1 body other
 	body=$(life_callback_body "$ORDER" 12.50 succeeded "$key")
@@ -91,7 +92,9 @@ test_late_callbacks() {
 		"SELECT status <> 'pending' FROM inbox WHERE message_id = '$other'" t
 	assert_eq "the order stays delivered" delivered "$(life_status "$ORDER")"
 	life_expect_history "after late callbacks" "$ORDER" \
-		">new new>paid paid>shipped shipped>delivered"
+		">new new>paid paid>shipped shipped>delivered delivered>delivered"
+	assert_eq "the second payment is refunded once" "pay-$other" \
+		"$(e2e_sql "SELECT string_agg(payment_id, ',') FROM refunds WHERE order_id = '$ORDER'")"
 	assert_eq "no inbox message id appears twice" "" "$(life_duplicated_inbox)"
 }
 

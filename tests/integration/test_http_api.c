@@ -279,14 +279,20 @@ static enum os_status admin_list_fake(void *ctx, enum admin_kind kind, int64_t a
 	return OS_OK;
 }
 
-static enum os_status admin_retry_fake(void *ctx, enum admin_kind kind, int64_t id, size_t *n,
-				       struct os_error *err)
+/* Row 998 is a payment request of a cancelled order; retry-all leaves two
+ * such rows dead. */
+static enum os_status admin_retry_fake(void *ctx, enum admin_kind kind, int64_t id,
+				       struct admin_retry_result *out, struct os_error *err)
 {
 	(void)ctx;
 	(void)kind;
 	if (id == 999)
 		return os_fail(err, OS_ENOTFOUND, "id", "no such dead letter");
-	*n = id == 0 ? 3 : 1;
+	if (id == 998)
+		return os_fail(err, OS_ECONFLICT, "id", "row 998 is the payment request of a "
+				"cancelled order");
+	out->retried = id == 0 ? 3 : 1;
+	out->refused = id == 0 ? 2 : 0;
 	return OS_OK;
 }
 
@@ -846,13 +852,14 @@ static void test_admin(void **state)
 	assert_error(http("GET", "/admin/dead-letters?after=-1", NULL, NULL), 400, "after");
 	r = http("POST", "/admin/dead-letters/outbox/7/retry", NULL, NULL);
 	assert_int_equal(r->status, 200);
-	assert_contains(r->body, "{\"data\":{\"retried\":1}");
+	assert_contains(r->body, "{\"data\":{\"retried\":1,\"skipped\":0}");
 	assert_error(http("POST", "/admin/dead-letters/outbox/999/retry", NULL, NULL), 404, NULL);
+	assert_error(http("POST", "/admin/dead-letters/outbox/998/retry", NULL, NULL), 409, "id");
 	assert_error(http("POST", "/admin/dead-letters/outbox/x/retry", NULL, NULL), 400, "id");
 	assert_error(http("POST", "/admin/dead-letters/trash/1/retry", NULL, NULL), 400, "kind");
 	r = http("POST", "/admin/dead-letters/inbox/retry-all", NULL, NULL);
 	assert_int_equal(r->status, 200);
-	assert_contains(r->body, "{\"data\":{\"retried\":3}");
+	assert_contains(r->body, "{\"data\":{\"retried\":3,\"skipped\":2,\"skipped_reason\":");
 }
 
 int main(void)

@@ -265,6 +265,33 @@ static void test_open_rejects_bad_options(void **state)
 	assert_null(s.ctx);
 }
 
+/* The payment service takes cancellations and refunds on their own paths;
+ * one sink (and its kept-alive connections) serves all three. */
+static void test_payment_types_routed(void **state)
+{
+	static const char *const types[] = {"payment.requested", "payment.cancel",
+					    "payment.refund", "payment.requested"};
+	struct t_ctx *t = *state;
+	const char *paths[4];
+	size_t i;
+
+	t_open(t, "/payments/", NULL, 2000, 1);
+	for (i = 0; i < 4; i++) {
+		t_add_row(&t->batch, "{}", "{}");
+		snprintf(t->batch.rows[i].type, sizeof(t->batch.rows[i].type), "%s", types[i]);
+	}
+	assert_int_equal(t_send(t), OS_OK);
+	assert_int_equal(fake_http_request_count(t->srv), 4);
+	for (i = 0; i < 4; i++) {
+		assert_int_equal(t->results[i].delivery, OUTBOX_SENT);
+		paths[i] = fake_http_request(t->srv, i)->path;
+	}
+	assert_string_equal(paths[0], "/payments/");
+	assert_string_equal(paths[1], "/payments/cancel");
+	assert_string_equal(paths[2], "/payments/refunds");
+	assert_string_equal(paths[3], "/payments/");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -278,6 +305,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_rows_go_out_concurrently, t_setup, t_teardown),
 	    cmocka_unit_test_setup_teardown(test_connections_are_reused, t_setup, t_teardown),
 	    cmocka_unit_test_setup_teardown(test_open_rejects_bad_options, t_setup, t_teardown),
+	    cmocka_unit_test_setup_teardown(test_payment_types_routed, t_setup, t_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -194,6 +194,17 @@ static void wait_wakes_on_notify_and_purge_is_bounded(void **state)
 	assert_int_equal(outbox_store_purge(&st, testdb_now_us() - 3 * 86400 * INT64_C(1000000), 3,
 					    &deleted, &err), OS_OK);
 	assert_int_equal(deleted, 0);
+	/* withdrawn rows go after the same retention, within the same bound */
+	add_rows("payments", 4, NULL);
+	assert_true(testdb_exec("UPDATE outbox SET status = 'cancelled', "
+				"created_at = now() - interval '2 days' WHERE status = 'pending'"));
+	assert_int_equal(outbox_store_purge(&st, testdb_now_us() - 86400 * INT64_C(1000000), 3,
+					    &deleted, &err), OS_OK);
+	assert_int_equal(deleted, 3);
+	assert_int_equal(outbox_store_purge(&st, testdb_now_us() - 86400 * INT64_C(1000000), 3,
+					    &deleted, &err), OS_OK);
+	assert_int_equal(deleted, 3);
+	assert_int_equal(testdb_scalar("SELECT count(*) FROM outbox"), 0);
 	pg_session_free(s);
 }
 

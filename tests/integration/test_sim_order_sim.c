@@ -414,6 +414,76 @@ static void test_callback_retried_until_accepted(void **state)
 	assert_int_equal(list_len("/_sim/payments/callbacks?order_id=o-pay-4"), 3);
 }
 
+/* Cancels and refunds are answered and recorded with what they carried;
+ * a body missing what they need is a 422, recorded too. */
+static void test_cancel_and_refund_recorded(void **state)
+{
+	yajl_val tree, e;
+
+	(void)state;
+	assert_int_equal(call("POST", "/payments/cancel",
+			      "{\"order_id\":\"o-c-1\",\"idempotency_key\":\"ck-1\"}", "ck-1", NULL),
+			 200);
+	assert_int_equal(call("POST", "/payments/refunds",
+			      "{\"order_id\":\"o-c-1\",\"payment_id\":\"pay-9\",\"amount\":\"12.50\","
+			      "\"idempotency_key\":\"rk-1\",\"reason\":\"late\"}",
+			      "rk-1", NULL),
+			 201);
+	assert_int_equal(call("POST", "/payments/refunds",
+			      "{\"order_id\":\"o-c-1\",\"amount\":\"12.50\"}", "rk-2", NULL),
+			 422);
+	assert_int_equal(call("POST", "/payments/cancel", "[1]", "ck-2", NULL), 422);
+	tree = list("/_sim/payments/cancels?order_id=o-c-1");
+	assert_int_equal(tree->u.object.values[0]->u.array.len, 1);
+	yajl_tree_free(tree);
+	tree = list("/_sim/payments/refunds?order_id=o-c-1");
+	assert_int_equal(tree->u.object.values[0]->u.array.len, 2);
+	e = tree->u.object.values[0]->u.array.values[0];
+	assert_string_equal(str_at(e, "body", "payment_id"), "pay-9");
+	assert_string_equal(str_at(e, "headers", "idempotency-key"), "rk-1");
+	yajl_tree_free(tree);
+}
+
+/* A planned delay holds an order's callback back; pending_first sends a
+ * pending under the same key before the result; a replay sends the result
+ * again, byte for byte. */
+static void test_callback_plan_and_replay(void **state)
+{
+	const struct fake_http_request *last = NULL;
+	char first_body[1024];
+	yajl_val tree;
+
+	(void)state;
+	assert_int_equal(call("POST", "/_sim/payments/callback-plan",
+			      "{\"order_id\":\"o-plan-1\",\"delay_ms\":1500,\"pending_first\":true}",
+			      NULL, NULL),
+			 200);
+	assert_int_equal(call("POST", "/_sim/payments/callback-plan", "{\"delay_ms\":-1}", NULL,
+			      NULL),
+			 422);
+	assert_int_equal(call("POST", "/payments", payment_body("o-plan-1"), "k-o-plan-1", NULL),
+			 201);
+	sleep_ms(700);
+	assert_int_equal(callbacks_for("o-plan-1", &last), 0);
+	wait_callbacks("o-plan-1", 2);
+	assert_int_equal(callbacks_for("o-plan-1", &last), 2);
+	tree = parse(last->body);
+	assert_string_equal(str_at(tree, "status", NULL), "succeeded");
+	yajl_tree_free(tree);
+	snprintf(first_body, sizeof(first_body), "%s", last->body);
+	assert_int_equal(call("POST", "/_sim/payments/replay",
+			      "{\"order_id\":\"o-plan-1\",\"times\":3}", NULL, NULL),
+			 200);
+	last = wait_callbacks("o-plan-1", 5);
+	assert_string_equal(last->body, first_body);
+	assert_int_equal(call("POST", "/_sim/payments/replay", "{\"order_id\":\"o-none\"}", NULL,
+			      NULL),
+			 404);
+	assert_int_equal(call("POST", "/_sim/payments/replay",
+			      "{\"order_id\":\"o-plan-1\",\"times\":1000}", NULL, NULL),
+			 422);
+}
+
 /* Runs the binary with args and returns its exit status. */
 static int run_sim_args(const char *a1, const char *a2)
 {
@@ -652,6 +722,8 @@ int main(void)
 	    cmocka_unit_test(test_payment_forced_failure),
 	    cmocka_unit_test(test_payment_script),
 	    cmocka_unit_test(test_callback_retried_until_accepted),
+	    cmocka_unit_test(test_cancel_and_refund_recorded),
+	    cmocka_unit_test(test_callback_plan_and_replay),
 	    cmocka_unit_test(test_timeout_holds_only_that_request),
 	    cmocka_unit_test(test_hostile_bodies),
 	    cmocka_unit_test(test_notifications_dedupe),

@@ -225,9 +225,16 @@ static void test_report_ignored(void **state)
 	setenv("DB_ECHO", "true-value", 1);
 	setenv("KAFKA_TOPIC", "shipping-events", 1);
 	setenv("DB_POOL_SIZE", "5", 1);
-	setenv("KAFKA_SASL_PASSWORD_FILE", "/run/secret", 1);
+	char secret[] = "/tmp/test_config_secret.XXXXXX";
+	int fd = mkstemp(secret);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "s3cret\n", 7), 7);
+	close(fd);
+	setenv("KAFKA_SASL_PASSWORD_FILE", secret, 1);
 	setenv("ORDER_EMPTY", "", 1);
 	load_ok(&c);
+	unlink(secret);
 	config_report_ignored(&rep);
 	assert_non_null(reported(&rep, "ORDER_FLAVOUR"));
 	assert_non_null(reported(&rep, "KAFKA_GROUP"));

@@ -1,7 +1,8 @@
 /*
  * order_cancel and order_expire_stale over fakes: which statuses may be
- * cancelled, what a cancellation writes (history, stock, messages), and that
- * a refusal writes nothing.
+ * cancelled, what a cancellation writes (history, stock, messages, and the
+ * money: the payment request withdrawn or cancelled, a paid order's payment
+ * refunded once), and that a refusal writes nothing.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -187,6 +188,71 @@ static void test_history_pass_through(void **state)
 	assert_int_equal(out.status, ORDER_CANCELLED);
 }
 
+
+/* Cancelling a new order withdraws its payment request; nothing to cancel
+ * at the payment service while the request was never delivered. */
+static void test_cancel_new_withdraws_payment(void **state)
+{
+	struct fake_env *e = *state;
+	struct fake_order *fo = put(e, 1, ORDER_NEW, FAKE_NOW_US - 5000000);
+	struct order out;
+	struct os_error err;
+
+	assert_int_equal(cancel(e, fo, NULL, &out, &err), OS_OK);
+	assert_int_equal(fo->withdrawals, 1);
+	assert_null(fake_repo_msg(e->repo, "payment.cancel", NULL));
+	assert_int_equal(e->repo->refund_count, 0);
+}
+
+/* A delivered payment request is followed by a payment.cancel. */
+static void test_cancel_new_cancels_delivered_payment(void **state)
+{
+	struct fake_env *e = *state;
+	struct fake_order *fo = put(e, 1, ORDER_NEW, FAKE_NOW_US - 5000000);
+	const struct fake_msg *m;
+	struct order out;
+	struct os_error err;
+	char id[UUID_STR_LEN + 1], want[96];
+
+	fo->payment_delivered = true;
+	assert_int_equal(cancel(e, fo, NULL, &out, &err), OS_OK);
+	m = fake_repo_msg(e->repo, "payment.cancel", "payments");
+	assert_non_null(m);
+	assert_true(fake_json_valid(m->payload));
+	uuid_format(&fo->order.id, id);
+	snprintf(want, sizeof(want), "{\"order_id\":\"%s\",\"idempotency_key\":\"", id);
+	assert_contains(m->payload, want);
+	assert_string_equal(m->headers, "{\"request_id\":\"req-9\"}");
+}
+
+/* A paid order cancelled before shipment: one refund of the payment that
+ * paid it, with its history row, whatever the number of cancels. */
+static void test_cancel_paid_refunds_once(void **state)
+{
+	struct fake_env *e = *state;
+	struct fake_order *fo = put(e, 1, ORDER_PAID, FAKE_NOW_US - 5000000);
+	const struct fake_msg *m;
+	struct order out;
+	struct os_error err;
+
+	snprintf(fo->captured_payment_id, sizeof(fo->captured_payment_id), "pay-9");
+	assert_int_equal(cancel(e, fo, "changed my mind", &out, &err), OS_OK);
+	assert_int_equal(cancel(e, fo, "changed my mind", &out, &err), OS_OK);
+	assert_int_equal(e->repo->refund_count, 1);
+	assert_string_equal(e->repo->refund_keys[0], "pay-9");
+	m = fake_repo_msg(e->repo, "payment.refund", "payments");
+	assert_non_null(m);
+	assert_contains(m->payload, "\"payment_id\":\"pay-9\",\"amount\":\"350.00\"");
+	assert_contains(m->payload, "order cancelled after payment: changed my mind");
+	assert_non_null(fake_repo_msg(e->repo, "order.refund_requested", "order.events"));
+	assert_int_equal(fo->history_count, 3);
+	assert_int_equal(fo->history[1].to, ORDER_CANCELLED);
+	assert_int_equal(fo->history[2].from, ORDER_CANCELLED);
+	assert_int_equal(fo->history[2].to, ORDER_CANCELLED);
+	assert_contains(fo->history[2].reason, "refund requested (payment pay-9)");
+	assert_int_equal(fo->withdrawals, 0);
+}
+
 static void test_expire_stale(void **state)
 {
 	struct fake_env *e = *state;
@@ -206,6 +272,9 @@ static void test_expire_stale(void **state)
 	assert_int_equal(e->repo->stock_releases, 1);
 	assert_non_null(fake_repo_msg(e->repo, "order.cancelled", "order.events"));
 	assert_null(fake_repo_msg(e->repo, "order.cancelled", "order.events")->headers);
+	/* the sweeper withdraws the payment request like a user's cancel */
+	assert_int_equal(old_new->withdrawals, 1);
+	assert_int_equal(e->repo->refund_count, 0);
 }
 
 static void test_expire_respects_max(void **state)
@@ -247,6 +316,10 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_cancel_unknown, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_cancel_reason_too_long, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_history_pass_through, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_cancel_new_withdraws_payment, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_cancel_new_cancels_delivered_payment, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_cancel_paid_refunds_once, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_expire_stale, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_expire_respects_max, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_database_down, setup, teardown),

@@ -95,7 +95,9 @@ static void test_valid_create(void **state)
 	assert_int_equal(e->repo->commits, 1);
 	assert_int_equal(e->repo->msg_count, 3);
 	assert_true(e->repo->last_reserve_stock);
-	assert_string_equal(e->repo->orders[0].fingerprint, "u1|sku-1:2|sku-2:1");
+	/* "sha256:" and the hex digest of the canonical encoding */
+	assert_int_equal(strlen(e->repo->orders[0].fingerprint), 7 + 64);
+	assert_memory_equal(e->repo->orders[0].fingerprint, "sha256:", 7);
 	assert_string_equal(e->repo->orders[0].history[0].reason, "order created");
 }
 
@@ -494,7 +496,9 @@ static void test_max_items_accepted(void **state)
 }
 
 /* A concurrent request with the same key and body wins between lookup and
- * insert: the answer is its order, and nothing of ours is written. */
+ * insert: the answer is its order, and nothing of ours is written. The
+ * winner carries a fingerprint of the old unhashed form, so it is compared
+ * line by line. */
 static void test_race_same_body(void **state)
 {
 	struct fake_env *e = *state;
@@ -503,6 +507,7 @@ static void test_race_same_body(void **state)
 
 	valid_request(&req);
 	fake_order_sample(&winner, 9, ORDER_NEW, FAKE_NOW_US - 1000);
+	snprintf(winner.user_id, sizeof(winner.user_id), "u1");
 	winner.idempotency_key = req.idempotency_key;
 	fake_repo_arm_race(e->repo, &winner, "u1|sku-1:2|sku-2:1");
 	assert_true(uuid_equal(&create_ok(e, &req, false)->id, &winner.id));
@@ -526,6 +531,60 @@ static void test_race_other_body(void **state)
 	assert_int_equal(order_create(&e->svc, &req, &out, &created, &err), OS_EMISMATCH);
 	assert_string_equal(err.field, "idempotency_key");
 	assert_int_equal(e->repo->msg_count, 0);
+}
+
+/* The user "u|sku-1:1" ordering [sku-2] and the user "u" ordering [sku-1,
+ * sku-2] were one "u|sku-1:1|sku-2:1" to the old fingerprint. */
+static void collision_pair(struct order_create_request *a, struct order_create_request *b)
+{
+	valid_request(a);
+	snprintf(a->user_id, sizeof(a->user_id), "u|sku-1:1");
+	a->line_count = 1;
+	snprintf(a->lines[0].item_id, sizeof(a->lines[0].item_id), "sku-2");
+	a->lines[0].quantity = 1;
+	valid_request(b);
+	snprintf(b->user_id, sizeof(b->user_id), "u");
+	b->lines[0].quantity = 1;
+}
+
+static void test_fingerprint_collision_mismatch(void **state)
+{
+	struct fake_env *e = *state;
+	struct order_create_request a, b;
+	struct order out;
+	struct os_error err;
+	bool created = false;
+
+	collision_pair(&a, &b);
+	create_ok(e, &a, true);
+	os_error_clear(&err);
+	assert_int_equal(order_create(&e->svc, &b, &out, &created, &err), OS_EMISMATCH);
+	assert_string_equal(err.field, "idempotency_key");
+	assert_int_equal(e->repo->count, 1);
+	create_ok(e, &a, false);
+}
+
+/* An order stored with the old fingerprint: the replay of its own request
+ * still answers it; the colliding request is a mismatch. */
+static void test_legacy_fingerprint(void **state)
+{
+	struct fake_env *e = *state;
+	struct order_create_request a, b;
+	struct order stored, out;
+	struct os_error err;
+	bool created = true;
+
+	collision_pair(&a, &b);
+	fake_order_sample(&stored, 3, ORDER_NEW, FAKE_NOW_US - 1000);
+	snprintf(stored.user_id, sizeof(stored.user_id), "u|sku-1:1");
+	stored.item_count = 1;
+	stored.items[0] = stored.items[1];
+	stored.idempotency_key = a.idempotency_key;
+	fake_repo_put(e->repo, &stored, "u|sku-1:1|sku-2:1");
+	assert_true(uuid_equal(&create_ok(e, &a, false)->id, &stored.id));
+	os_error_clear(&err);
+	assert_int_equal(order_create(&e->svc, &b, &out, &created, &err), OS_EMISMATCH);
+	assert_int_equal(e->repo->commits, 0);
 }
 
 static void test_list_clamps_limit(void **state)
@@ -572,6 +631,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_max_items_accepted, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_race_same_body, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_race_other_body, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_fingerprint_collision_mismatch, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_legacy_fingerprint, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_list_clamps_limit, setup, teardown),
 	};
 

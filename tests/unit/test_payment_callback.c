@@ -1,6 +1,7 @@
 /*
- * Accepting payment callbacks: the order must exist and match, then the
- * callback is recorded in the inbox once per idempotency key.
+ * Accepting payment callbacks: the order must exist and match (a callback
+ * naming no user is refused), then the callback is recorded in the inbox
+ * once per idempotency key and status, with its payment id.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -99,6 +100,7 @@ static void test_recorded(void **state)
 	assert_false(m->rejected);
 	assert_string_equal(f->inbox.rows[0].payload, RAW);
 	assert_string_equal(m->request_id, "req-3");
+	assert_string_equal(m->payment_id, "p-1");
 }
 
 static void test_duplicate_key(void **state)
@@ -127,6 +129,27 @@ static void test_types_follow_status(void **state)
 	assert_int_equal(accept_cb(f, &inserted, &err), OS_OK);
 	assert_string_equal(f->inbox.rows[0].msg.type, "payment.failed");
 	assert_string_equal(f->inbox.rows[1].msg.type, "payment.pending");
+}
+
+/* pending then succeeded under one key: two rows, so the later status is
+ * not lost as a duplicate; the same status again is one. */
+static void test_same_key_other_status(void **state)
+{
+	struct fixture *f = *state;
+	struct os_error err;
+	bool inserted = false;
+
+	f->cb.status = PAYMENT_PENDING;
+	assert_int_equal(accept_cb(f, &inserted, &err), OS_OK);
+	assert_true(inserted);
+	f->cb.status = PAYMENT_SUCCEEDED;
+	assert_int_equal(accept_cb(f, &inserted, &err), OS_OK);
+	assert_true(inserted);
+	assert_int_equal(accept_cb(f, &inserted, &err), OS_OK);
+	assert_false(inserted);
+	assert_int_equal(f->inbox.count, 2);
+	assert_string_equal(f->inbox.rows[0].msg.type, "payment.pending");
+	assert_string_equal(f->inbox.rows[1].msg.type, "payment.succeeded");
 }
 
 static void expect_refused(struct fixture *f, enum os_status want, const char *field)
@@ -167,6 +190,16 @@ static void test_user_mismatch(void **state)
 	expect_refused(f, OS_EINVAL, "user_id");
 }
 
+/* No user_id would leave nothing to check the owner against. */
+static void test_user_missing(void **state)
+{
+	struct fixture *f = *state;
+
+	f->cb.user_id[0] = '\0';
+	expect_refused(f, OS_EINVAL, "user_id");
+	assert_int_equal(f->inbox.calls, 0);
+}
+
 static void test_bad_key(void **state)
 {
 	struct fixture *f = *state;
@@ -197,6 +230,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_amount_mismatch, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_user_mismatch, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_bad_key, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_user_missing, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_same_key_other_status, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_ports_fail, setup, teardown),
 	};
 

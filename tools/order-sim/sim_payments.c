@@ -20,6 +20,9 @@
 #define HOLD_TIMEOUT_MS	    30000
 #define CALLBACK_ATTEMPTS   6
 #define CALLBACK_BACKOFF_MS 100
+#define PLAN_DELAY_MAX_MS   600000 /* ten minutes */
+#define PENDING_LEAD_MS	    200	   /* a pending callback goes this much before the result */
+#define REPLAY_MAX	    100
 
 /* A callback waiting to be (re)sent. */
 struct callback_job {
@@ -49,10 +52,16 @@ enum os_status sim_payments_init(struct sim_payments *p, const struct sim_config
 	p->cfg = cfg;
 	p->sched = sched;
 	atomic_init(&p->generation, 0);
+	atomic_init(&p->plan_delay_ms, -1);
+	atomic_init(&p->plan_pending_first, false);
 	if (sim_map_init(&p->by_key, KEYS_MAX) != OS_OK ||
 	    sim_map_init(&p->outcomes, KEYS_MAX) != OS_OK ||
+	    sim_map_init(&p->plans, KEYS_MAX) != OS_OK ||
+	    sim_map_init(&p->last_callbacks, KEYS_MAX) != OS_OK ||
 	    sim_journal_init(&p->requests, RECORD_MAX, RECORD_BYTES) != OS_OK ||
-	    sim_journal_init(&p->callbacks, RECORD_MAX, RECORD_BYTES / 4) != OS_OK) {
+	    sim_journal_init(&p->callbacks, RECORD_MAX, RECORD_BYTES / 4) != OS_OK ||
+	    sim_journal_init(&p->cancels, RECORD_MAX, RECORD_BYTES / 4) != OS_OK ||
+	    sim_journal_init(&p->refunds, RECORD_MAX, RECORD_BYTES / 4) != OS_OK) {
 		sim_payments_release(p);
 		return OS_ENOMEM;
 	}
@@ -65,6 +74,10 @@ void sim_payments_release(struct sim_payments *p)
 	sim_map_release(&p->outcomes);
 	sim_journal_release(&p->requests);
 	sim_journal_release(&p->callbacks);
+	sim_journal_release(&p->cancels);
+	sim_journal_release(&p->refunds);
+	sim_map_release(&p->plans);
+	sim_map_release(&p->last_callbacks);
 }
 
 void sim_payments_reset(struct sim_payments *p)
@@ -74,6 +87,12 @@ void sim_payments_reset(struct sim_payments *p)
 	sim_map_clear(&p->outcomes);
 	sim_journal_clear(&p->requests);
 	sim_journal_clear(&p->callbacks);
+	sim_journal_clear(&p->cancels);
+	sim_journal_clear(&p->refunds);
+	sim_map_clear(&p->plans);
+	sim_map_clear(&p->last_callbacks);
+	atomic_store(&p->plan_delay_ms, -1);
+	atomic_store(&p->plan_pending_first, false);
 	p->script_len = 0;
 	p->script_pos = 0;
 }
@@ -161,8 +180,8 @@ static void describe_request(const struct sim_request *req, yajl_val tree, int s
 	sbuf_adds(sb, "}");
 }
 
-static void record_request(struct sim_payments *p, const struct sim_request *req, yajl_val tree,
-			   int status)
+static void record_to(struct sim_journal *j, const struct sim_request *req, yajl_val tree,
+		      int status)
 {
 	const char *order_id = sim_json_str(tree, "order_id");
 	struct sbuf sb;
@@ -170,8 +189,14 @@ static void record_request(struct sim_payments *p, const struct sim_request *req
 	sbuf_init(&sb, RECORD_BYTES);
 	describe_request(req, tree, status, &sb);
 	if (sbuf_ok(&sb))
-		sim_journal_add(&p->requests, order_id, sb.buf, sb.len);
+		sim_journal_add(j, order_id, sb.buf, sb.len);
 	sbuf_release(&sb);
+}
+
+static void record_request(struct sim_payments *p, const struct sim_request *req, yajl_val tree,
+			   int status)
+{
+	record_to(&p->requests, req, tree, status);
 }
 
 static bool short_str(const char *s)
@@ -247,6 +272,30 @@ static char *callback_body(const struct payment_req *pr, const char *id, const c
 	return sbuf_detach(&sb, len);
 }
 
+/* When and how an order's callbacks go: its plan, else the global one. */
+struct callback_plan {
+	int64_t delay_ms;
+	bool pending_first;
+};
+
+static struct callback_plan plan_for(struct sim_payments *p, const char *order_id)
+{
+	struct callback_plan pl = {p->cfg->payment_delay_ms, atomic_load(&p->plan_pending_first)};
+	int global = atomic_load(&p->plan_delay_ms);
+	char text[48];
+	long long delay;
+	int first;
+
+	if (global >= 0)
+		pl.delay_ms = global;
+	if (sim_map_get(&p->plans, order_id, text, sizeof(text)) &&
+	    sscanf(text, "%lld %d", &delay, &first) == 2) {
+		pl.delay_ms = delay;
+		pl.pending_first = first != 0;
+	}
+	return pl;
+}
+
 static const char *decide_outcome(struct sim_payments *p, const char *order_id)
 {
 	char forced[16];
@@ -256,31 +305,92 @@ static const char *decide_outcome(struct sim_payments *p, const char *order_id)
 	return sim_rand_chance(p->cfg->payment_fail_ppm) ? "failed" : "succeeded";
 }
 
+/* A callback job for order_id of payment_id with body (taken). */
+static struct callback_job *new_job(struct sim_payments *p, const char *payment_id,
+				    const char *order_id, const char *url, char *body, size_t len)
+{
+	struct callback_job *job = calloc(1, sizeof(*job));
+
+	if (job == NULL) {
+		free(body);
+		return NULL;
+	}
+	job->p = p;
+	job->generation = atomic_load(&p->generation);
+	snprintf(job->payment_id, sizeof(job->payment_id), "%s", payment_id);
+	snprintf(job->order_id, sizeof(job->order_id), "%s", order_id);
+	snprintf(job->url, sizeof(job->url), "%s", url);
+	job->body = body;
+	job->len = len;
+	return job;
+}
+
+static enum os_status queue_job(struct sim_payments *p, struct callback_job *job,
+				int64_t delay_ms)
+{
+	if (job == NULL || job->body == NULL)
+		goto fail;
+	if (sim_sched_add(p->sched, delay_ms, run_callback, free_job, job) == OS_OK)
+		return OS_OK;
+fail:
+	if (job != NULL)
+		free_job(job);
+	return OS_EAGAIN;
+}
+
+/* Keeps "<url>\n<body>" of an order's result callback for a replay (the
+ * body is one line of JSON). */
+static void remember_callback(struct sim_payments *p, const char *order_id, const char *url,
+			      const char *body)
+{
+	struct sbuf sb;
+
+	sbuf_init(&sb, URL_MAX + 16384);
+	sbuf_addf(&sb, "%s\n%s", url, body);
+	if (sbuf_ok(&sb))
+		sim_map_put(&p->last_callbacks, order_id, sb.buf);
+	sbuf_release(&sb);
+}
+
+/* Queues the payment's callbacks as planned: the result, and first a
+ * pending under the same key when the plan says so. The result's body is
+ * kept for a replay. */
+static enum os_status queue_callbacks(struct sim_payments *p, const struct payment_req *pr,
+				      const char *payment_id)
+{
+	struct callback_plan pl = plan_for(p, pr->order_id);
+	struct callback_job *job;
+	char *body;
+	size_t len = 0;
+
+	if (pl.pending_first) {
+		body = callback_body(pr, payment_id, "pending", &len);
+		job = new_job(p, payment_id, pr->order_id, pr->url, body, len);
+		if (queue_job(p, job, pl.delay_ms) != OS_OK)
+			return OS_EAGAIN;
+		pl.delay_ms += PENDING_LEAD_MS;
+	}
+	body = callback_body(pr, payment_id, decide_outcome(p, pr->order_id), &len);
+	if (body != NULL)
+		remember_callback(p, pr->order_id, pr->url, body);
+	job = new_job(p, payment_id, pr->order_id, pr->url, body, len);
+	return queue_job(p, job, pl.delay_ms);
+}
+
 /* Creates the payment and queues its callback; *reply_body gets the 201 body. */
 static enum os_status start_payment(struct sim_payments *p, const struct payment_req *pr,
 				    struct sbuf *reply_body)
 {
-	char uuid[UUID_STR_LEN + 1], amount[MONEY_STR_MAX];
-	struct callback_job *job = calloc(1, sizeof(*job));
+	char uuid[UUID_STR_LEN + 1], amount[MONEY_STR_MAX], payment_id[48];
 
-	if (job == NULL)
-		return OS_ENOMEM;
 	sim_rand_uuid(uuid);
-	job->p = p;
-	job->generation = atomic_load(&p->generation);
-	snprintf(job->payment_id, sizeof(job->payment_id), "pay-%s", uuid);
-	snprintf(job->order_id, sizeof(job->order_id), "%s", pr->order_id);
-	snprintf(job->url, sizeof(job->url), "%s", pr->url);
-	job->body = callback_body(pr, job->payment_id, decide_outcome(p, pr->order_id), &job->len);
-	if (job->body == NULL || sim_sched_add(p->sched, p->cfg->payment_delay_ms, run_callback,
-					       free_job, job) != OS_OK) {
-		free_job(job);
+	snprintf(payment_id, sizeof(payment_id), "pay-%s", uuid);
+	if (queue_callbacks(p, pr, payment_id) != OS_OK)
 		return OS_EAGAIN;
-	}
 	money_format(pr->cents, amount, sizeof(amount));
 	sbuf_addf(reply_body,
 		  "{\"id\":\"%s\",\"status\":\"pending\",\"amount\":\"%s\",\"order_id\":",
-		  job->payment_id, amount);
+		  payment_id, amount);
 	sbuf_add_json_str(reply_body, pr->order_id, strlen(pr->order_id));
 	sbuf_adds(reply_body, "}");
 	return OS_OK;
@@ -458,4 +568,209 @@ void sim_payments_list_requests(void *ctx, const struct sim_request *req, struct
 void sim_payments_list_callbacks(void *ctx, const struct sim_request *req, struct sim_reply *rep)
 {
 	list_journal(&((struct sim_payments *)ctx)->callbacks, req, rep);
+}
+
+/* ---------------------------------------------------- cancels and refunds */
+
+/* The planned failure, if any, for a cancel or refund request: the same
+ * script and rates as payment requests (a failing service fails them all). */
+static bool injected(struct sim_payments *p, struct sim_reply *rep)
+{
+	int planned = planned_answer(p);
+
+	if (planned == SIM_SCRIPT_TIMEOUT) {
+		sim_reply_error(rep, 504, "held past the client's timeout");
+		rep->hold_ms = HOLD_TIMEOUT_MS;
+		return true;
+	}
+	if (planned != 201) {
+		sim_reply_error(rep, planned, "injected failure");
+		return true;
+	}
+	return false;
+}
+
+/* The fields every cancel or refund needs; NULL when fine, else why not. */
+static const char *check_followup(const struct sim_request *req, yajl_val tree, bool refund)
+{
+	char key[ID_MAX + 1];
+	int64_t cents;
+
+	if (!YAJL_IS_OBJECT(tree))
+		return "body must be a JSON object";
+	if (!short_str(sim_json_str(tree, "order_id")))
+		return "order_id is required";
+	if ((!sim_request_header(req, "idempotency-key", key, sizeof(key)) || !key[0]) &&
+	    !short_str(sim_json_str(tree, "idempotency_key")))
+		return "an Idempotency-Key is required";
+	if (!refund)
+		return NULL;
+	if (!short_str(sim_json_str(tree, "payment_id")))
+		return "payment_id is required";
+	if (parse_amount(tree, &cents) != OS_OK)
+		return "amount must be a decimal amount";
+	return NULL;
+}
+
+/* Answers a cancel (200) or refund (201) request and records it. */
+static void followup(struct sim_payments *p, struct sim_journal *j, const struct sim_request *req,
+		     struct sim_reply *rep, bool refund)
+{
+	char uuid[UUID_STR_LEN + 1];
+	yajl_val tree = NULL;
+	const char *why;
+	struct sbuf sb;
+
+	if (sim_json_parse(req->body, req->body_len, &tree, NULL) != OS_OK) {
+		sim_reply_error(rep, 400, "invalid JSON body");
+	} else if (!injected(p, rep)) {
+		why = check_followup(req, tree, refund);
+		if (why != NULL) {
+			sim_reply_error(rep, 422, why);
+		} else {
+			sim_rand_uuid(uuid);
+			sbuf_init(&sb, 256);
+			sbuf_addf(&sb, "{\"id\":\"%s-%s\",\"status\":\"%s\"}",
+				  refund ? "refund" : "cancel", uuid, refund ? "pending" : "cancelled");
+			sim_reply_json(rep, refund ? 201 : 200, &sb);
+		}
+	}
+	record_to(j, req, tree, rep->status);
+	if (rep->hold_ms == 0)
+		rep->hold_ms = p->cfg->payment_latency_ms;
+	yajl_tree_free(tree);
+}
+
+void sim_payments_cancel(void *ctx, const struct sim_request *req, struct sim_reply *rep)
+{
+	struct sim_payments *p = ctx;
+
+	followup(p, &p->cancels, req, rep, false);
+}
+
+void sim_payments_refund(void *ctx, const struct sim_request *req, struct sim_reply *rep)
+{
+	struct sim_payments *p = ctx;
+
+	followup(p, &p->refunds, req, rep, true);
+}
+
+void sim_payments_list_cancels(void *ctx, const struct sim_request *req, struct sim_reply *rep)
+{
+	list_journal(&((struct sim_payments *)ctx)->cancels, req, rep);
+}
+
+void sim_payments_list_refunds(void *ctx, const struct sim_request *req, struct sim_reply *rep)
+{
+	list_journal(&((struct sim_payments *)ctx)->refunds, req, rep);
+}
+
+/* ------------------------------------------------- callback plans, replay */
+
+/* An optional integer member in lo..hi: false when present and not one. */
+static bool opt_int(yajl_val tree, const char *key, long long lo, long long hi, long long *out)
+{
+	yajl_val v = sim_json_get(tree, key);
+
+	if (v == NULL)
+		return true;
+	if (!YAJL_IS_INTEGER(v) || YAJL_GET_INTEGER(v) < lo || YAJL_GET_INTEGER(v) > hi)
+		return false;
+	*out = YAJL_GET_INTEGER(v);
+	return true;
+}
+
+void sim_payments_set_plan(void *ctx, const struct sim_request *req, struct sim_reply *rep)
+{
+	struct sim_payments *p = ctx;
+	const char *order_id;
+	long long delay = -1;
+	yajl_val tree = NULL, first;
+	char text[48];
+
+	if (sim_json_parse(req->body, req->body_len, &tree, NULL) != OS_OK) {
+		sim_reply_error(rep, 400, "invalid JSON body");
+		return;
+	}
+	order_id = sim_json_str(tree, "order_id");
+	first = sim_json_get(tree, "pending_first");
+	if (!YAJL_IS_OBJECT(tree) || !opt_int(tree, "delay_ms", 0, PLAN_DELAY_MAX_MS, &delay) ||
+	    (first != NULL && !YAJL_IS_TRUE(first) && !YAJL_IS_FALSE(first)) ||
+	    (sim_json_get(tree, "order_id") != NULL && !short_str(order_id))) {
+		sim_reply_error(rep, 422, "want {\"order_id\"?, \"delay_ms\"?: 0..600000, "
+					  "\"pending_first\"?: bool}");
+		goto out;
+	}
+	if (order_id == NULL) {
+		if (delay >= 0)
+			atomic_store(&p->plan_delay_ms, (int)delay);
+		if (first != NULL)
+			atomic_store(&p->plan_pending_first, YAJL_IS_TRUE(first));
+		sim_reply_ok(rep);
+		goto out;
+	}
+	snprintf(text, sizeof(text), "%lld %d", delay >= 0 ? delay : (long long)p->cfg->payment_delay_ms,
+		 first != NULL && YAJL_IS_TRUE(first));
+	if (sim_map_put(&p->plans, order_id, text) != OS_OK)
+		sim_reply_error(rep, 503, "out of memory");
+	else
+		sim_reply_ok(rep);
+out:
+	yajl_tree_free(tree);
+}
+
+/* Queues times copies of the order's last result callback (kept as
+ * "<url>\n<body>"); how many went. */
+static long long replay_queue(struct sim_payments *p, const char *order_id, char *kept,
+			      long long times)
+{
+	char payment_id[48] = "replay";
+	struct callback_job *job;
+	yajl_val tree = NULL;
+	char *body = strchr(kept, '\n'), *copy;
+	const char *id;
+	long long i, queued = 0;
+
+	if (body == NULL)
+		return 0;
+	*body++ = '\0';
+	if (sim_json_parse(body, strlen(body), &tree, NULL) != OS_OK)
+		return 0;
+	id = sim_json_str(tree, "id");
+	if (id != NULL)
+		snprintf(payment_id, sizeof(payment_id), "%s", id);
+	yajl_tree_free(tree);
+	for (i = 0; i < times; i++) {
+		copy = strdup(body);
+		job = new_job(p, payment_id, order_id, kept, copy, copy ? strlen(copy) : 0);
+		queued += queue_job(p, job, 0) == OS_OK;
+	}
+	return queued;
+}
+
+void sim_payments_replay(void *ctx, const struct sim_request *req, struct sim_reply *rep)
+{
+	struct sim_payments *p = ctx;
+	const char *order_id;
+	long long times = 1, queued;
+	yajl_val tree = NULL;
+	char kept[URL_MAX + 16384];
+	struct sbuf sb;
+
+	if (sim_json_parse(req->body, req->body_len, &tree, NULL) != OS_OK) {
+		sim_reply_error(rep, 400, "invalid JSON body");
+		return;
+	}
+	order_id = sim_json_str(tree, "order_id");
+	if (!short_str(order_id) || !opt_int(tree, "times", 1, REPLAY_MAX, &times)) {
+		sim_reply_error(rep, 422, "want {\"order_id\", \"times\"?: 1..100}");
+	} else if (!sim_map_get(&p->last_callbacks, order_id, kept, sizeof(kept))) {
+		sim_reply_error(rep, 404, "no callback was sent for this order");
+	} else {
+		queued = replay_queue(p, order_id, kept, times);
+		sbuf_init(&sb, 128);
+		sbuf_addf(&sb, "{\"queued\":%lld}", queued);
+		sim_reply_json(rep, queued == times ? 200 : 503, &sb);
+	}
+	yajl_tree_free(tree);
 }

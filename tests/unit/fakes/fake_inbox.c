@@ -16,7 +16,8 @@ static enum os_status fake_record(void *ctx, const struct inbox_msg *m, bool *in
 		return os_fail(err, f->fail_with, NULL, "inbox failure (fake)");
 	for (i = 0; i < f->count; i++) {
 		if (strcmp(f->rows[i].msg.source, m->source) == 0 &&
-		    strcmp(f->rows[i].msg.message_id, m->message_id) == 0) {
+		    strcmp(f->rows[i].msg.message_id, m->message_id) == 0 &&
+		    strcmp(f->rows[i].msg.type, m->type) == 0) {
 			*inserted = false;
 			return OS_OK;
 		}

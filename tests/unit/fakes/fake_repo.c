@@ -245,31 +245,98 @@ static enum os_status fake_history(void *ctx, const struct uuid *id,
 	return OS_OK;
 }
 
-/* Writes an applied change as the real store would, then releases it. */
+static bool refunded_before(const struct fake_repo *r, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < r->refund_count; i++)
+		if (strcmp(r->refund_keys[i], key) == 0)
+			return true;
+	return false;
+}
+
+static void add_history(struct fake_order *fo, enum order_status from, enum order_status to,
+			const char *reason, int64_t at_us)
+{
+	struct order_history_entry *h;
+
+	if (fo->history_count == FAKE_REPO_HISTORY)
+		return;
+	h = &fo->history[fo->history_count++];
+	h->has_from = true;
+	h->from = from;
+	h->to = to;
+	snprintf(h->reason, sizeof(h->reason), "%s", reason);
+	h->at_us = at_us;
+}
+
+/* The money part of ch after its transition, as pg_order_write_change. */
+static enum os_status write_money(struct fake_repo *r, struct fake_order *fo,
+				  const struct order_change *ch, struct os_error *err)
+{
+	const struct order_money *m = &ch->money;
+	enum os_status st = OS_OK;
+
+	if (m->capture_payment_id[0] != '\0' && fo->captured_payment_id[0] == '\0')
+		snprintf(fo->captured_payment_id, sizeof(fo->captured_payment_id), "%s",
+			 m->capture_payment_id);
+	if (m->withdraw_payment) {
+		fo->withdrawals++;
+		if (fo->payment_delivered && m->payment_cancel.payload != NULL)
+			st = keep_msgs(r, &m->payment_cancel, 1, err);
+	}
+	if (st != OS_OK || !m->refund || refunded_before(r, m->refund_payment_id))
+		return st;
+	if (r->refund_count == FAKE_REPO_MSGS)
+		return os_fail(err, OS_EIO, NULL, "fake repo: refund store full");
+	st = keep_msgs(r, m->refund_msgs, m->refund_msg_count, err);
+	if (st != OS_OK)
+		return st;
+	snprintf(r->refund_keys[r->refund_count++], sizeof(r->refund_keys[0]), "%s",
+		 m->refund_payment_id);
+	add_history(fo, ch->to, ch->to, m->refund_reason, ch->at_us);
+	return OS_OK;
+}
+
+/* Writes an applied change as the real store would, then releases it. A
+ * change to the order's own status writes only its money part. */
 static enum os_status write_change(struct fake_repo *r, struct fake_order *fo,
 				   struct order_change *ch, struct os_error *err)
 {
-	struct order_history_entry *h;
 	enum os_status st;
 
-	st = keep_msgs(r, ch->msgs, ch->msg_count, err);
+	if (ch->to != fo->order.status) {
+		st = keep_msgs(r, ch->msgs, ch->msg_count, err);
+		if (st != OS_OK)
+			return st;
+		add_history(fo, fo->order.status, ch->to, ch->reason, ch->at_us);
+		fo->order.status = ch->to;
+		fo->order.updated_at_us = ch->at_us;
+		fo->order.version++;
+		if (ch->release_stock)
+			r->stock_releases++;
+	}
+	st = write_money(r, fo, ch, err);
 	if (st != OS_OK)
 		return st;
-	if (fo->history_count < FAKE_REPO_HISTORY) {
-		h = &fo->history[fo->history_count++];
-		h->has_from = true;
-		h->from = fo->order.status;
-		h->to = ch->to;
-		snprintf(h->reason, sizeof(h->reason), "%s", ch->reason);
-		h->at_us = ch->at_us;
-	}
-	fo->order.status = ch->to;
-	fo->order.updated_at_us = ch->at_us;
-	fo->order.version++;
-	if (ch->release_stock)
-		r->stock_releases++;
 	r->commits++;
 	return OS_OK;
+}
+
+/* Hands a decide or mutate function what the real store reads with the
+ * order's lock. */
+void fake_repo_prepare_change(const struct fake_order *fo, struct order_change *ch)
+{
+	memset(ch, 0, sizeof(*ch));
+	snprintf(ch->money.captured_payment_id, sizeof(ch->money.captured_payment_id), "%s",
+		 fo->captured_payment_id);
+}
+
+/* Writes ch for fo (a decide function's true); for tests of the inbox. */
+enum os_status fake_repo_write(struct fake_repo *r, struct fake_order *fo,
+			       struct order_change *ch, struct os_error *err)
+{
+	return write_change(r, fo, ch, err);
 }
 
 /* Calls fn on fo like a locked update; *verdict receives its answer. */
@@ -280,7 +347,7 @@ static enum os_status mutate_one(struct fake_repo *r, struct fake_order *fo, ord
 	struct order current = fo->order;
 	enum os_status st = OS_OK;
 
-	memset(&ch, 0, sizeof(ch));
+	fake_repo_prepare_change(fo, &ch);
 	*verdict = fn(arg, &current, &ch);
 	if (*verdict == ORDER_APPLY)
 		st = write_change(r, fo, &ch, err);

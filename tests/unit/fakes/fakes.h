@@ -11,9 +11,12 @@
  *   fake_repo     orders, fingerprints, histories and a copy of every outbox
  *                 message written; `fail_with` fails every call (database
  *                 down); fake_repo_arm_race() makes the next create lose an
- *                 idempotency race. Heap allocated (orders are large).
- *   fake_inbox    an inbox writer that deduplicates on (source, message_id)
- *                 and keeps copies of the recorded messages.
+ *                 idempotency race; the money part of a change (payment
+ *                 recorded, request withdrawn, refund once per payment id)
+ *                 as the real store writes it. Heap allocated (orders are
+ *                 large).
+ *   fake_inbox    an inbox writer that deduplicates on (source, message_id,
+ *                 type) and keeps copies of the recorded messages.
  */
 #ifndef OS_TEST_FAKES_H
 #define OS_TEST_FAKES_H
@@ -87,6 +90,13 @@ struct fake_order {
 	char fingerprint[ORDER_FINGERPRINT_MAX + 1];
 	size_t history_count;
 	struct order_history_entry history[FAKE_REPO_HISTORY];
+	/* Money, as the real store keeps it: the payment that paid the order
+	 * (handed to mutate functions, set by a change's capture), whether its
+	 * payment request was delivered (a withdrawal then writes the change's
+	 * payment.cancel), and how many withdrawals were written. */
+	char captured_payment_id[ORDER_PAYMENT_ID_MAX + 1];
+	bool payment_delivered;
+	size_t withdrawals;
 };
 
 struct fake_repo {
@@ -102,6 +112,8 @@ struct fake_repo {
 	struct order_filter last_filter; /* the filter of the last list call */
 	size_t untouched_violations;	 /* mutate callbacks that filled a change they
 					    did not apply (the contract says untouched) */
+	size_t refund_count;		 /* refunds written, one per payment id */
+	char refund_keys[FAKE_REPO_MSGS][ORDER_REFUND_KEY_MAX + 1];
 	bool race_armed;		 /* next create finds race_order inserted */
 	struct fake_order race_order;
 	struct order_repo repo;
@@ -118,6 +130,13 @@ struct fake_order *fake_repo_find(struct fake_repo *r, const struct uuid *id);
 /* The next create inserts o/fp first, as a concurrent request would, and so
  * answers created = false with it. */
 void fake_repo_arm_race(struct fake_repo *r, const struct order *o, const char *fp);
+/* Clears ch and fills what the store reads under the order's lock (the
+ * paying payment), as before a mutate or decide call. */
+void fake_repo_prepare_change(const struct fake_order *fo, struct order_change *ch);
+/* Writes ch for fo as an applied change would be (transition, then money)
+ * and counts a commit; the caller releases ch. */
+enum os_status fake_repo_write(struct fake_repo *r, struct fake_order *fo,
+			       struct order_change *ch, struct os_error *err);
 /* The first written message of this type and destination (NULL: any), or NULL. */
 const struct fake_msg *fake_repo_msg(const struct fake_repo *r, const char *type,
 				     const char *destination);
