@@ -133,7 +133,7 @@ test_method_label() {
 	for m in BREW PROPFIND; do
 		curl -sS -o /dev/null --max-time 10 -X "$m" "${E2E_AUTH[@]}" "$E2E_API/api/v1/orders" 2>/dev/null
 	done
-	scrape "$E2E_API/metrics"
+	scrape "$E2E_ADMIN/metrics"
 	assert_eq "unknown methods are counted as method=\"other\"" "" \
 		"$(grep -E 'method="(BREW|PROPFIND)"' "$SCRAPE" | head -n 1)"
 	assert_match "http_requests_total{route=\"/api/v1/orders\",method=\"other\"} counts both" '^2$' \
