@@ -196,15 +196,14 @@ static const yajl_callbacks callbacks = {
     .yajl_end_array = cb_end,
 };
 
-/* Turns a yajl syntax error into OS_EINVAL with yajl's short message. */
-static void syntax_error(struct json_reader *r, yajl_handle h, const char *body, size_t len)
+/* Turns a yajl syntax error into OS_EINVAL naming where it stopped. yajl's
+ * own text ("lexical error: ...") is an implementation detail and stays
+ * out of the answer. */
+static void syntax_error(struct json_reader *r, yajl_handle h)
 {
-	unsigned char *msg = yajl_get_error(h, 0, (const unsigned char *)body, len);
 	char text[OS_ERROR_MESSAGE_MAX];
 
-	snprintf(text, sizeof(text), "malformed JSON: %s", msg ? (const char *)msg : "error");
-	if (msg)
-		yajl_free_error(h, msg);
+	snprintf(text, sizeof(text), "malformed JSON near byte %zu", yajl_get_bytes_consumed(h));
 	json_reader_fail(r, OS_EINVAL, "", text);
 }
 
@@ -224,7 +223,7 @@ enum os_status json_reader_parse(const struct json_schema *schema, void *target,
 	if (ys == yajl_status_ok)
 		ys = yajl_complete_parse(h);
 	if (ys == yajl_status_error && r.st == OS_OK)
-		syntax_error(&r, h, body, len);
+		syntax_error(&r, h);
 	yajl_free(h);
 	return r.st;
 }

@@ -590,9 +590,10 @@ static void test_encode_history_and_errors(void **state)
 				    "\"to\":\"cancelled\",\"reason\":\"cancel\","
 				    "\"at\":\"1970-01-01T00:00:00.001Z\"}]");
 	sbuf_reset(&sb);
-	order_json_error_envelope(&sb, "r", "bad", "items[0].quantity", NULL);
+	order_json_error_envelope(&sb, "r", "validation_failed", "bad", "items[0].quantity", NULL);
 	assert_string_equal(sb.buf, "{\"data\":null,\"meta\":{\"request_id\":\"r\"},\"errors\":"
-				    "[{\"message\":\"bad\",\"field\":\"items[0].quantity\"}]}");
+				    "[{\"code\":\"validation_failed\",\"message\":\"bad\","
+				    "\"field\":\"items[0].quantity\"}]}");
 	sbuf_release(&sb);
 }
 
