@@ -23,6 +23,14 @@
 #define CACHE_ASSET "public, max-age=3600"
 
 #define TYPE_HTML "text/html; charset=utf-8"
+
+/* The pages load everything from this API: the browser refuses anything
+ * else (ReDoc's footer logo points at a CDN, for one). Both viewers style
+ * with inline styles; ReDoc's search runs in a blob: worker. */
+#define PAGE_CSP                                                                            \
+	"default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "         \
+	"img-src 'self' data:; font-src 'self' data:; connect-src 'self'; "                 \
+	"worker-src 'self' blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'self'"
 #define TYPE_JS	  "text/javascript; charset=utf-8"
 #define TYPE_CSS  "text/css; charset=utf-8"
 
@@ -210,6 +218,8 @@ static void serve(struct api_call *c, const char *viewer, const char *asset, siz
 		}
 		api_add_header(c, "etag", f->etag, strlen(f->etag));
 		api_add_header(c, "x-content-type-options", "nosniff", 7);
+		if (strcmp(f->type, TYPE_HTML) == 0)
+			api_add_header(c, "content-security-policy", PAGE_CSP, strlen(PAGE_CSP));
 		if (etag_matches(c, f)) {
 			api_reply_static(c, 304, "", 0, f->type, f->cache);
 			return;
