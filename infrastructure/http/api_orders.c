@@ -96,6 +96,11 @@ void api_orders_create(struct api_call *c)
 	os_error_clear(&err);
 	body = api_call_body(c, &len);
 	key = idempotency_header(c, &key_len);
+	if (key != NULL && key_len == 0) {
+		api_reply_error(c, 400, "the Idempotency-Key header must be a UUID",
+				"idempotency_key", NULL);
+		return;
+	}
 	st = create_one(c, body, len, key, key_len, o, &http, &err);
 	if (st != OS_OK) {
 		api_reply_status(c, st, &err, http == 400);

@@ -79,6 +79,8 @@ test_quoted_idempotency_key() {
 	http_h POST "$E2E_API/api/v1/orders" "$body_nokey" -H 'Idempotency-Key: "not-a-uuid"'
 	assert_code "quoted key that is not a UUID" 400 validation_failed
 	assert_json "quoted key that is not a UUID: the field" '.errors[0].field' idempotency_key
+	http_h POST "$E2E_API/api/v1/orders" "$(body "$(e2e_uuid)" sku-c 1)" -H 'Idempotency-Key;'
+	assert_code "an empty Idempotency-Key header" 400 validation_failed
 }
 
 test_media_type() {
@@ -187,6 +189,8 @@ test_docs_routes() {
 	check_doc /api/docs/swagger-ui.css '^text/css' 'max-age=[0-9]+'
 	check_doc /api/docs/favicon-32x32.png '^image/png$' 'max-age=[0-9]+'
 	check_doc /api/redoc '^text/html; charset=utf-8$' '^no-cache$'
+	assert_match "/api/redoc: a Content-Security-Policy keeps the page to this API" \
+		"default-src 'self'.*img-src 'self' data:" "$(header content-security-policy)"
 	assert_match "/api/redoc: reads /api/openapi.json" 'spec-url="/api/openapi.json"' "$(cat "$E2E_BODY")"
 	check_doc /api/redoc/redoc.standalone.js '^text/javascript' 'max-age=[0-9]+'
 	http_h GET "$E2E_API/api/docs/"

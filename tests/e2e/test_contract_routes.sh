@@ -30,7 +30,7 @@ PY
 }
 
 pending_routes() {
-	grep -vE '^\s*(#|$)' "$PENDING_FILE" | normalise
+	grep -vE '^\s*(#|$)|^FIELD ' "$PENDING_FILE" | normalise
 }
 
 normalise() { sed -E 's/\{[^}]*\}/{}/g' | sort -u; }
