@@ -152,8 +152,12 @@ int api_call_query(const struct api_call *c, const char *key, char *out, size_t 
 
 void api_add_header(struct api_call *c, const char *name, const char *value, size_t len)
 {
+	/* h2o keeps the value's pointer until the response is written: copy it
+	 * into the request's pool, so a caller's stack buffer may go away. */
+	h2o_iovec_t v = h2o_strdup(&c->req->pool, value, len);
+
 	h2o_add_header_by_str(&c->req->pool, &c->req->res.headers, name, strlen(name), 1, NULL,
-			      value, len);
+			      v.base, v.len);
 }
 
 int api_http_status(enum os_status st, bool from_codec)

@@ -90,7 +90,7 @@ main() {
 	e2e_sql "INSERT INTO inventory (item_id, name, price_cents, available_qty)
 	         VALUES ('sku-1', 'Blue mug', 1250, 1000000), ('sku-2', 'Tea towel', 1000, 1000000)" >/dev/null
 	admin_port=$(e2e_free_port)
-	e2e_start_api api ADMIN_PORT="$admin_port" RATE_LIMIT_PER_MINUTE=1000000 RATE_LIMIT_BURST=1000000
+	e2e_start_api api ADMIN_PORT="$admin_port" RATE_LIMIT_PER_MINUTE=60000 RATE_LIMIT_BURST=10000
 	admin_url=$E2E_API
 	if curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$admin_port/metrics"; then
 		admin_url=http://127.0.0.1:$admin_port
