@@ -10,7 +10,7 @@ RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       build-essential cmake pkg-config \
       librdkafka-dev libpq-dev libh2o-evloop-dev libyajl-dev \
-      libcurl4-openssl-dev libcmocka-dev libssl-dev zlib1g-dev \
+      libcurl4-openssl-dev libcmocka-dev libssl-dev zlib1g-dev libjwt-dev \
       python3 python3-yaml nodejs npm \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
