@@ -226,7 +226,7 @@ static void finish(struct api_call *c, int status)
 }
 
 /* Status line and the headers every answer carries. A client told to come
- * back later (429, 503) is told when, unless the handler said so itself. */
+ * back later (429, 503, 504) is told when, unless the handler said so. */
 static void start_answer(struct api_call *c, int status, const char *content_type, size_t len)
 {
 	h2o_req_t *r = c->req;
@@ -236,7 +236,7 @@ static void start_answer(struct api_call *c, int status, const char *content_typ
 	r->res.reason = reason_phrase(status);
 	api_add_header(c, "content-type", content_type, strlen(content_type));
 	api_add_header(c, "x-request-id", c->trace.request_id, strlen(c->trace.request_id));
-	if ((status == 429 || status == 503) &&
+	if ((status == 429 || status == 503 || status == 504) &&
 	    h2o_find_header_by_str(&r->res.headers, H2O_STRLIT("retry-after"), -1) < 0)
 		api_add_header(c, "retry-after", "1", 1);
 	r->res.content_length = len;

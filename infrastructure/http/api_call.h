@@ -57,8 +57,8 @@ const char *api_call_header(const struct api_call *c, const char *name, size_t *
  * long. */
 int api_call_query(const struct api_call *c, const char *key, char *out, size_t cap);
 
-/* Answers with status and body (sb's contents; sb failed -> 500). 429 and
- * 503 answers get "Retry-After: 1" unless the handler set one. */
+/* Answers with status and body (sb's contents; sb failed -> 500). 429, 503
+ * and 504 answers get "Retry-After: 1" unless the handler set one. */
 void api_reply(struct api_call *c, int status, struct sbuf *sb, const char *content_type);
 
 /* Answers with an error envelope whose code is api_error_code(status). */

@@ -82,6 +82,27 @@ check_live() {
 	done <<<"$DOCUMENTED_SERVED"
 }
 
+# The document itself is valid OpenAPI 3.1 (openapi-spec-validator, pinned
+# in tools/contract/requirements.txt).
+check_valid() {
+	local bin out
+	bin=$("$SOURCE_DIR/scripts/contract-tools.sh") ||
+		{ e2e_fail "contract tools installed (scripts/contract-tools.sh)"; return; }
+	if out=$("$bin/python" - "$SOURCE_DIR/docs/openapi.yaml" 2>&1 <<'PY'
+import sys
+from openapi_spec_validator import validate
+from openapi_spec_validator.readers import read_from_filename
+doc, _ = read_from_filename(sys.argv[1])
+validate(doc)
+PY
+	); then
+		e2e_pass "docs/openapi.yaml is a valid OpenAPI 3.1 document"
+	else
+		e2e_fail "docs/openapi.yaml is a valid OpenAPI 3.1 document" "$(tail -n 5 <<<"$out")"
+	fi
+}
+
+check_valid
 check_lists
 check_live
 e2e_finish

@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
 # The API against its own document: schemathesis (PyPI, the pinned version
-# of tools/contract/requirements.txt, installed by
-# scripts/schemathesis-install.sh) reads /api/openapi.json from the real API
+# of tools/contract/requirements.txt, installed by scripts/contract-tools.sh) reads /api/openapi.json from the real API
 # and runs its examples, coverage, fuzzing and stateful (links) phases in
 # positive and negative modes with every check: no 5xx, every status,
 # header, content type and body as documented, invalid input refused,
@@ -82,8 +81,8 @@ run_st() { # name url schema token phases extra-args...
 
 main() {
 	local admin_port admin_url schema excludes=()
-	ST=$("$SOURCE_DIR/scripts/schemathesis-install.sh") ||
-		{ e2e_fail "schemathesis installed (scripts/schemathesis-install.sh)"; e2e_finish; }
+	ST=$("$SOURCE_DIR/scripts/contract-tools.sh")/schemathesis ||
+		{ e2e_fail "schemathesis installed (scripts/contract-tools.sh)"; e2e_finish; }
 	mapfile -t excludes < <(pending_excludes)
 	e2e_db_create
 	e2e_migrate
