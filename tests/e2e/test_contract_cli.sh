@@ -82,10 +82,27 @@ test_help() {
 		"$? $(head -n1 "$E2E_TMP/out")"
 }
 
+# A source tree without .git (an unpacked release, an image build) still
+# configures, with the commit "unknown", or the one OS_GIT_COMMIT gives.
+test_version_without_git() {
+	local src=$E2E_TMP/src
+	mkdir -p "$src"
+	tar -C "$SOURCE_DIR" --exclude=./.git --exclude='./build*' --exclude=./.data \
+		--exclude=./tools/docs/node_modules -cf - . | tar -C "$src" -xf -
+	cmake -S "$src" -B "$src/build" -DOS_TESTS=OFF >"$E2E_TMP/cmake.log" 2>&1
+	assert_eq "without .git: configures" 0 $?
+	assert_eq "without .git: commit unknown" 1 \
+		"$(grep -c 'OS_GIT_COMMIT=\\\\\\"unknown\\\\\\"' "$src/build/compile_commands.json")"
+	OS_GIT_COMMIT=0123456789ab cmake -S "$src" -B "$src/build2" -DOS_TESTS=OFF >>"$E2E_TMP/cmake.log" 2>&1
+	assert_eq "without .git: OS_GIT_COMMIT from the environment" 1 \
+		"$(grep -c 'OS_GIT_COMMIT=\\\\\\"0123456789ab\\\\\\"' "$src/build2/compile_commands.json")"
+}
+
 e2e_db_create
 PORT=$(e2e_free_port)
 MPORT=$(e2e_free_port)
 KPORT=$(e2e_free_port)
 test_version
+test_version_without_git
 test_help
 e2e_finish
