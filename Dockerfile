@@ -15,11 +15,16 @@ RUN apt-get update \
       build-essential cmake pkg-config \
       librdkafka-dev libpq-dev libh2o-evloop-dev libyajl-dev \
       libcurl4-openssl-dev libcmocka-dev libssl-dev zlib1g-dev libjwt-dev libclang-rt-14-dev \
+      python3 python3-yaml nodejs npm \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
-ARG OS_COMMIT=unknown
-RUN OS_COMMIT="$OS_COMMIT" cmake -S . -B /tmp/build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOS_TESTS=OFF \
+# The build converts docs/openapi.yaml and installs the Swagger UI and ReDoc
+# assets from npm (scripts/docs-assets.sh); the image has no .git, so the
+# commit of `order-service --version` and of order_service_build_info comes
+# as a build argument (--build-arg OS_GIT_COMMIT=$(git rev-parse --short=12 HEAD)).
+ARG OS_GIT_COMMIT=unknown
+RUN OS_COMMIT="$OS_GIT_COMMIT" cmake -S . -B /tmp/build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOS_TESTS=OFF \
  && cmake --build /tmp/build -j "$(nproc)" \
  && cmake --install /tmp/build --prefix /usr/local
 
@@ -33,8 +38,10 @@ RUN apt-get update \
       --shell /usr/sbin/nologin order-service
 COPY --from=build /usr/local/bin/order-service /usr/local/bin/order-sim /usr/local/bin/
 COPY --from=build /usr/local/share/order-service/migrations /usr/local/share/order-service/migrations
+COPY --from=build /usr/local/share/order-service/docs /usr/local/share/order-service/docs
 COPY entrypoint.sh /usr/local/bin/entrypoint.sh
 ENV MIGRATIONS_DIR=/usr/local/share/order-service/migrations \
+    DOCS_DIR=/usr/local/share/order-service/docs \
     APP_PORT=8000 \
     METRICS_PORT_BASE=9400
 USER order-service

@@ -19,6 +19,7 @@
 #include "infrastructure/crypto/crypto.h"
 #include "infrastructure/auth/auth.h"
 #include "infrastructure/auth/ratelimit.h"
+#include "infrastructure/http/api_docs.h"
 #include "infrastructure/http/api_server.h"
 #include "infrastructure/httpclient/http_catalog.h"
 #include "infrastructure/httpclient/http_sink.h"
@@ -26,6 +27,7 @@
 #include "infrastructure/kafka/kafka_sink.h"
 #include "infrastructure/kafka/kafka_source.h"
 #include "infrastructure/log/log.h"
+#include "infrastructure/metrics/metrics_process.h"
 #include "infrastructure/metrics/metrics.h"
 #include "infrastructure/metrics/metrics_queues.h"
 #include "infrastructure/metrics/metrics_server.h"
@@ -81,8 +83,128 @@ static int usage(FILE *out)
 		"  dev-kafka [--addr-file FILE]     embedded Kafka (mock cluster) for local runs\n"
 		"  outbox list | outbox retry <seq|all>\n"
 		"  inbox list | inbox retry <id|all>\n"
+		"  --version | help [<command>]     print and exit; <command> --help too\n"
 		"Configuration comes from the environment and .env (see .env.example).\n");
 	return out == stderr ? 2 : 0;
+}
+
+/* ------------------------------------------------------------------- help */
+
+
+/* `<cmd> --help` and `help <cmd>`: what each command does and reads. Help
+ * never loads the configuration, connects, migrates or starts anything. */
+struct command_help {
+	const char *name; /* "worker inbox" for a worker kind */
+	const char *text;
+};
+
+static const struct command_help command_helps[] = {
+    {"api", "usage: order-service api\n"
+	    "Serves the HTTP API (docs/openapi.yaml) on APP_PORT (default 8000), with\n"
+	    "Swagger UI at /api/docs, ReDoc at /api/redoc and the document at\n"
+	    "/api/openapi.json (files from DOCS_DIR, else the build or install tree).\n"
+	    "Reads DATABASE_URL, API_THREADS, CATALOG_SERVICE_API_URL (else the local\n"
+	    "inventory), PAYMENTS_CALLBACK_SECRET, MAX_BODY_BYTES. Stops on SIGTERM.\n"},
+    {"migrate", "usage: order-service migrate [--dir DIR]\n"
+		"       order-service migrate status\n"
+		"Applies the pending migrations (DIR, else MIGRATIONS_DIR, else ./migrations,\n"
+		"else the installed ones) to DATABASE_URL, each recorded with a checksum; an\n"
+		"applied file that changed is refused. `status` lists applied and pending ones.\n"},
+    {"worker", "usage: order-service worker <kind>\n"
+	       "  outbox-payments        relay payment requests, cancellations and refunds\n"
+	       "  outbox-notifications   relay notifications and the egress webhook\n"
+	       "  outbox-kafka           relay order events and shipping requests to Kafka\n"
+	       "  shipping-consumer      consume shipping events into the inbox\n"
+	       "  inbox                  apply inbox rows; cancel stale orders\n"
+	       "Each serves /metrics on WORKER_METRICS_PORT when set. Stops on SIGTERM.\n"},
+    {"worker outbox-payments",
+     "usage: order-service worker outbox-payments\n"
+     "Relays the outbox rows of the payment service (requests, cancellations,\n"
+     "refunds) to PAYMENTS_SERVICE_API_URL. Reads DATABASE_URL, MAX_RETRY, MAX_DELAY.\n"},
+    {"worker outbox-notifications",
+     "usage: order-service worker outbox-notifications\n"
+     "Relays notifications to NOTIFICATIONS_SERVICE_API_URL. Reads DATABASE_URL.\n"},
+    {"worker outbox-kafka",
+     "usage: order-service worker outbox-kafka\n"
+     "Relays order events and shipping requests to KAFKA_BOOTSTRAP_SERVERS.\n"
+     "Reads DATABASE_URL and the topic settings.\n"},
+    {"worker shipping-consumer",
+     "usage: order-service worker shipping-consumer\n"
+     "Consumes the shipping-events topic (KAFKA_TOPIC) from KAFKA_BOOTSTRAP_SERVERS\n"
+     "into the inbox of DATABASE_URL; offsets are committed after the database.\n"},
+    {"worker inbox", "usage: order-service worker inbox\n"
+		     "Applies pending inbox rows (payment callbacks, shipping events) to orders\n"
+		     "and cancels orders stuck in new. Reads DATABASE_URL.\n"},
+    {"outbox", "usage: order-service outbox list | outbox retry <seq|all>\n"
+	       "Lists dead outbox rows, or puts one (by sequence) or all back to pending.\n"
+	       "Reads DATABASE_URL.\n"},
+    {"inbox", "usage: order-service inbox list | inbox retry <id|all>\n"
+	      "Lists rejected inbox rows, or puts one or all back to pending.\n"
+	      "Reads DATABASE_URL.\n"},
+    {"dev-kafka", "usage: order-service dev-kafka [--addr-file FILE]\n"
+		  "Runs librdkafka's mock cluster with the topics created, for local runs;\n"
+		  "prints the bootstrap address and writes it to FILE (.data/kafka.addr).\n"
+		  "Stops on SIGTERM or Ctrl-C.\n"},
+};
+
+static bool is_help_flag(const char *a)
+{
+	return strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0;
+}
+
+/* The help of "cmd" or "cmd kind" (kind may be NULL), or NULL. */
+static const char *help_text(const char *cmd, const char *kind)
+{
+	char name[64];
+	size_t i;
+
+	if (kind != NULL && !is_help_flag(kind)) {
+		snprintf(name, sizeof(name), "%s %s", cmd, kind);
+		for (i = 0; i < sizeof(command_helps) / sizeof(command_helps[0]); i++)
+			if (strcmp(command_helps[i].name, name) == 0)
+				return command_helps[i].text;
+	}
+	for (i = 0; i < sizeof(command_helps) / sizeof(command_helps[0]); i++)
+		if (strcmp(command_helps[i].name, cmd) == 0)
+			return command_helps[i].text;
+	return NULL;
+}
+
+static int print_version(void)
+{
+	printf("order-service %s (commit %s)\n", metrics_build_version(), metrics_build_commit());
+	return 0;
+}
+
+/*
+ * Answers `--version`, `help [cmd [kind]]` and `<cmd> ... --help` before
+ * anything else happens. Returns -1 when argv asks for none of them, else
+ * the exit code.
+ */
+static int help_or_version(int argc, char **argv)
+{
+	const char *text;
+	int i;
+
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0)
+		return print_version();
+	if ((strcmp(argv[1], "help") == 0 || is_help_flag(argv[1])) && argc >= 3) {
+		text = help_text(argv[2], argc >= 4 ? argv[3] : NULL);
+		if (text == NULL)
+			return usage(stderr);
+		fputs(text, stdout);
+		return 0;
+	}
+	for (i = 2; i < argc; i++) {
+		if (!is_help_flag(argv[i]))
+			continue;
+		text = help_text(argv[1], argc >= 3 ? argv[2] : NULL);
+		if (text == NULL)
+			return usage(stderr);
+		fputs(text, stdout);
+		return 0;
+	}
+	return -1;
 }
 
 /* A failure at start: one line on stderr, in the configured log format. */
@@ -310,6 +432,26 @@ static enum os_status api_security(struct api_options *o, struct os_error *err)
 	return OS_OK;
 }
 
+/* The documentation routes' files, read once before the loops start. The
+ * API serves without them (those routes answer 503), so a missing file is a
+ * warning, not a reason to stay down. */
+static void load_docs(void)
+{
+	char dir[4096];
+	struct os_error err;
+
+	os_error_clear(&err);
+	if (api_docs_find_dir(dir, sizeof(dir)) == NULL) {
+		log_kv(LOG_WARN, "documentation not found; /api/docs answers 503", "hint",
+		       "set DOCS_DIR", NULL);
+		return;
+	}
+	if (api_docs_load(dir, &err) != OS_OK)
+		log_kv(LOG_WARN, "documentation incomplete", "dir", dir, "error", err.message, NULL);
+	else
+		log_kv(LOG_DEBUG, "documentation loaded", "dir", dir, NULL);
+}
+
 static int cmd_api(void)
 {
 	struct api_options o = { .host = "0.0.0.0",
@@ -335,10 +477,12 @@ static int cmd_api(void)
 	api_slots = calloc((size_t)cfg.api_threads, sizeof(*api_slots));
 	if (api_slots == NULL)
 		return 1;
+	load_docs();
 	stop_api_on_signal = true;
 	if (stop_requested)
 		return 0;
 	st = api_server_run(&o, api_thread_init, api_thread_fini, NULL, &err);
+	api_docs_release();
 	free(api_slots);
 	ratelimit_release(&api_limits);
 	auth_release(&api_auth);
@@ -861,12 +1005,18 @@ int main(int argc, char **argv)
 {
 	struct os_error err;
 	const char *cmd;
+	int rc;
 
 	if (argc < 2)
 		return usage(stderr);
 	cmd = argv[1];
-	if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0)
-		return usage(stdout);
+	if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+		if (argc < 3)
+			return usage(stdout);
+	}
+	rc = help_or_version(argc, argv);
+	if (rc >= 0)
+		return rc;
 	os_error_clear(&err);
 	if (config_load(&cfg, NULL, &err) != OS_OK) {
 		fprintf(stderr, "order-service: invalid configuration: %s\n", err.message);

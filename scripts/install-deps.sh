@@ -16,7 +16,7 @@ packages=(
 	kcat wrk curl jq yq openssl valgrind
 	libjwt-dev clang libclang-rt-14-dev
 	prometheus chromium default-jre-headless maven
-	python3 python3-venv python3-pip
+	python3 python3-venv python3-pip python3-yaml
 )
 # npm (the documentation assets and the browser test's driver) may come with
 # a nodejs that is not Debian's; Debian's own pair only when there is none.

@@ -152,6 +152,8 @@ int api_call_query(const struct api_call *c, const char *key, char *out, size_t 
 
 void api_add_header(struct api_call *c, const char *name, const char *value, size_t len)
 {
+	/* h2o keeps the value's pointer until the response is written: copy it
+	 * into the request's pool, so a caller's stack buffer may go away. */
 	h2o_iovec_t v = h2o_strdup(&c->req->pool, value, len);
 
 	h2o_add_header_by_str(&c->req->pool, &c->req->res.headers, name, strlen(name), 1, NULL,
@@ -189,9 +191,11 @@ static const char *reason_phrase(int status)
 	case 405: return "Method Not Allowed";
 	case 409: return "Conflict";
 	case 413: return "Payload Too Large";
+	case 415: return "Unsupported Media Type";
 	case 422: return "Unprocessable Entity";
 	case 429: return "Too Many Requests";
 	case 503: return "Service Unavailable";
+	case 504: return "Gateway Timeout";
 	default: return status < 500 ? "Client Error" : "Internal Server Error";
 	}
 }
@@ -221,43 +225,111 @@ static void finish(struct api_call *c, int status)
 	log_request(c, status, micros);
 }
 
-void api_reply(struct api_call *c, int status, struct sbuf *sb, const char *content_type)
+/* Status line and the headers every answer carries. A client told to come
+ * back later (429, 503, 504) is told when, unless the handler said so. */
+static void start_answer(struct api_call *c, int status, const char *content_type, size_t len)
 {
 	h2o_req_t *r = c->req;
 
-	if (c->answered)
-		return;
-	if (!sbuf_ok(sb)) {
-		sbuf_reset(sb);
-		order_json_error_envelope(sb, c->trace.request_id, "response too large", NULL,
-					  NULL);
-		status = 500;
-	}
 	c->answered = true;
 	r->res.status = status;
 	r->res.reason = reason_phrase(status);
 	api_add_header(c, "content-type", content_type, strlen(content_type));
 	api_add_header(c, "x-request-id", c->trace.request_id, strlen(c->trace.request_id));
-	r->res.content_length = sb->len;
+	if ((status == 429 || status == 503 || status == 504) &&
+	    h2o_find_header_by_str(&r->res.headers, H2O_STRLIT("retry-after"), -1) < 0)
+		api_add_header(c, "retry-after", "1", 1);
+	r->res.content_length = len;
 	finish(c, status);
-	h2o_send_inline(r, sb->buf ? sb->buf : "", sb->len);
+}
+
+void api_reply(struct api_call *c, int status, struct sbuf *sb, const char *content_type)
+{
+	if (c->answered)
+		return;
+	if (!sbuf_ok(sb)) {
+		sbuf_reset(sb);
+		order_json_error_envelope(sb, c->trace.request_id, "internal",
+					  "response too large", NULL, NULL);
+		status = 500;
+	}
+	start_answer(c, status, content_type, sb->len);
+	h2o_send_inline(c->req, sb->buf ? sb->buf : "", sb->len);
+}
+
+/* The body of a static answer lives as long as the process: nothing to do
+ * when h2o is done with it. */
+static h2o_generator_t static_generator = {NULL, NULL};
+
+void api_reply_static(struct api_call *c, int status, const char *body, size_t len,
+		      const char *content_type, const char *cache_control)
+{
+	h2o_iovec_t buf = h2o_iovec_init(body, len);
+
+	if (c->answered)
+		return;
+	if (cache_control != NULL)
+		api_add_header(c, "cache-control", cache_control, strlen(cache_control));
+	start_answer(c, status, content_type, len);
+	h2o_start_response(c->req, &static_generator);
+	h2o_send(c->req, &buf, 1, H2O_SEND_STATE_FINAL);
+}
+
+const char *api_error_code(int status)
+{
+	switch (status) {
+	case 400:
+	case 422: return "validation_failed";
+	case 401: return "unauthorized";
+	case 403: return "forbidden";
+	case 404: return "not_found";
+	case 405: return "method_not_allowed";
+	case 409: return "conflict";
+	case 413: return "payload_too_large";
+	case 415: return "unsupported_media_type";
+	case 429: return "rate_limited";
+	case 503:
+	case 504: return "unavailable";
+	default: return "internal";
+	}
+}
+
+void api_reply_error_code(struct api_call *c, int status, const char *code, const char *message,
+			  const char *field, const char *detail)
+{
+	struct sbuf sb;
+
+	sbuf_init(&sb, 8192);
+	order_json_error_envelope(&sb, c->trace.request_id, code, message, field, detail);
+	api_reply(c, status, &sb, "application/json");
+	sbuf_release(&sb);
 }
 
 void api_reply_error(struct api_call *c, int status, const char *message, const char *field,
 		     const char *detail)
 {
-	struct sbuf sb;
+	api_reply_error_code(c, status, api_error_code(status), message, field, detail);
+}
 
-	sbuf_init(&sb, 8192);
-	order_json_error_envelope(&sb, c->trace.request_id, message, field, detail);
-	api_reply(c, status, &sb, "application/json");
-	sbuf_release(&sb);
+const char *api_failure_code(enum os_status st, const struct os_error *err, int status)
+{
+	const char *field = err ? err->field : "";
+	const char *msg = err ? err->message : "";
+
+	if (st == OS_EMISMATCH && strcmp(field, "idempotency_key") == 0)
+		return "idempotency_mismatch";
+	if (st == OS_ECONFLICT && strncmp(field, "items", 5) == 0)
+		return "insufficient_stock";
+	if (status == 503 && strncmp(msg, "catalog", 7) == 0)
+		return "catalog_unavailable";
+	return api_error_code(status);
 }
 
 void api_reply_status(struct api_call *c, enum os_status st, const struct os_error *err,
 		      bool from_codec)
 {
 	int status = api_http_status(st, from_codec);
+	const char *code = api_failure_code(st, err, status);
 	const char *msg = err && err->message[0] ? err->message : os_status_name(st);
 
 	/* Adapter failures may carry internals (SQL state, hosts): keep them
@@ -267,5 +339,5 @@ void api_reply_status(struct api_call *c, enum os_status st, const struct os_err
 		       NULL);
 		msg = "internal error";
 	}
-	api_reply_error(c, status, msg, err ? err->field : NULL, os_status_name(st));
+	api_reply_error_code(c, status, code, msg, err ? err->field : NULL, NULL);
 }

@@ -60,16 +60,40 @@ const char *api_call_header(const struct api_call *c, const char *name, size_t *
  * long. */
 int api_call_query(const struct api_call *c, const char *key, char *out, size_t cap);
 
-/* Answers with status and body (sb's contents; sb failed -> 500). */
+/* Answers with status and body (sb's contents; sb failed -> 500). 429, 503
+ * and 504 answers get "Retry-After: 1" unless the handler set one. */
 void api_reply(struct api_call *c, int status, struct sbuf *sb, const char *content_type);
 
-/* Answers with an error envelope. */
+/* Answers with an error envelope whose code is api_error_code(status). */
 void api_reply_error(struct api_call *c, int status, const char *message, const char *field,
 		     const char *detail);
+
+/* Answers with an error envelope of a specific stable code (the Error.code
+ * values of docs/openapi.yaml: "idempotency_mismatch", ...). */
+void api_reply_error_code(struct api_call *c, int status, const char *code, const char *message,
+			  const char *field, const char *detail);
+
+/* The default stable code of an error status: 400 and 422
+ * validation_failed, 401 unauthorized, 403 forbidden, 404 not_found, 405
+ * method_not_allowed, 409 conflict, 413 payload_too_large, 415
+ * unsupported_media_type, 429 rate_limited, 503 and 504 unavailable,
+ * anything else internal. */
+const char *api_error_code(int status);
+
+/* Answers with body (len bytes, not copied: it must outlive the request,
+ * e.g. a file loaded at start) and the given headers; cache_control may be
+ * NULL. */
+void api_reply_static(struct api_call *c, int status, const char *body, size_t len,
+		      const char *content_type, const char *cache_control);
 
 /* Answers with the error envelope for st (see api_http_status). */
 void api_reply_status(struct api_call *c, enum os_status st, const struct os_error *err,
 		      bool from_codec);
+
+/* The stable code of a failure answered with status: the status's default,
+ * or a more specific one the failure allows (idempotency_mismatch,
+ * insufficient_stock, catalog_unavailable). */
+const char *api_failure_code(enum os_status st, const struct os_error *err, int status);
 
 /* Adds a response header (name lowercase, literal; value copied). */
 void api_add_header(struct api_call *c, const char *name, const char *value, size_t len);

@@ -67,6 +67,29 @@ static enum os_status create_one(struct api_call *c, const char *body, size_t le
 	return OS_OK;
 }
 
+/* The Idempotency-Key header's value: a bare UUID, or the structured-field
+ * string form of the IETF draft ("\"<uuid>\""), unquoted here. */
+static const char *idempotency_header(struct api_call *c, size_t *len)
+{
+	const char *v = api_call_header(c, "idempotency-key", len);
+
+	if (v != NULL && *len >= 2 && v[0] == '"' && v[*len - 1] == '"') {
+		*len -= 2;
+		return v + 1;
+	}
+	return v;
+}
+
+/* 201 names the new order in Location. */
+static void add_location(struct api_call *c, const struct order *o)
+{
+	char loc[sizeof("/api/v1/orders/") + UUID_STR_LEN];
+
+	memcpy(loc, "/api/v1/orders/", sizeof("/api/v1/orders/") - 1);
+	uuid_format(&o->id, loc + sizeof("/api/v1/orders/") - 1);
+	api_add_header(c, "location", loc, strlen(loc));
+}
+
 void api_orders_create(struct api_call *c)
 {
 	struct os_error err;
@@ -78,7 +101,12 @@ void api_orders_create(struct api_call *c)
 
 	os_error_clear(&err);
 	body = api_call_body(c, &len);
-	key = api_call_header(c, "idempotency-key", &key_len);
+	key = idempotency_header(c, &key_len);
+	if (key != NULL && key_len == 0) {
+		api_reply_error(c, 400, "the Idempotency-Key header must be a UUID",
+				"idempotency_key", NULL);
+		return;
+	}
 	st = create_one(c, body, len, key, key_len, o, &http, &err);
 	if (st != OS_OK && http == 403) {
 		api_reply_error(c, 403, err.message, err.field, "forbidden");
@@ -88,6 +116,8 @@ void api_orders_create(struct api_call *c)
 		api_reply_status(c, st, &err, http == 400);
 		return;
 	}
+	if (http == 201)
+		add_location(c, o);
 	reply_order(c, http, o);
 }
 
@@ -116,7 +146,7 @@ static void bulk_element(struct api_call *c, struct sbuf *sb, const char *body,
 	if (http == 500)
 		snprintf(err.message, sizeof(err.message), "internal error");
 	sbuf_adds(sb, "\"errors\":[");
-	order_json_error_object(sb, err.message, err.field, os_status_name(st));
+	order_json_error_object(sb, api_failure_code(st, &err, http), err.message, err.field, NULL);
 	sbuf_adds(sb, "]}");
 }
 

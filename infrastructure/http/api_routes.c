@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 struct route {
 	const char *method;
@@ -28,6 +29,11 @@ static const struct route routes[] = {
     {"GET", "/api/v1/inventory/{item_id}", api_inventory_get, API_SERVICE},
     {"PUT", "/api/v1/inventory/{item_id}", api_inventory_put, API_SERVICE},
     {"POST", "/api/v1/inventory/{item_id}/adjust", api_inventory_adjust, API_SERVICE},
+    {"GET", "/api/openapi.json", api_docs_openapi, API_OPEN},
+    {"GET", "/api/docs", api_docs_swagger, API_OPEN},
+    {"GET", "/api/docs/{asset}", api_docs_swagger_asset, API_OPEN},
+    {"GET", "/api/redoc", api_docs_redoc, API_OPEN},
+    {"GET", "/api/redoc/{asset}", api_docs_redoc_asset, API_OPEN},
     {"GET", "/health/live", api_ops_live, API_PROBE},
     {"GET", "/health/ready", api_ops_ready, API_PROBE},
     {"GET", "/metrics", api_ops_metrics, API_ADMIN_OPEN},
@@ -104,17 +110,61 @@ static void not_allowed(struct api_call *c, const char *pattern)
 	api_reply_error(c, 405, "method not allowed", NULL, allow);
 }
 
-/* The body bound is checked once here, before any handler reads it. h2o
- * itself refuses far larger bodies (api_server.c) before buffering them. */
+static bool starts_with_nocase(const char *s, const char *end, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	return (size_t)(end - s) >= n && strncasecmp(s, prefix, n) == 0;
+}
+
+/* True for "application/json" with optional parameters, of which a charset
+ * must be utf-8 (RFC 8259: JSON text is UTF-8). Case-insensitive. */
+static bool json_media_type(const char *v, size_t len)
+{
+	const char *end = v + len, *p = v;
+
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	if (!starts_with_nocase(p, end, "application/json"))
+		return false;
+	p += strlen("application/json");
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	if (p == end)
+		return true;
+	if (*p != ';')
+		return false;
+	for (; p < end; p++) {
+		if (!starts_with_nocase(p, end, "charset="))
+			continue;
+		p += strlen("charset=");
+		if (p < end && *p == '"')
+			p++;
+		return starts_with_nocase(p, end, "utf-8") &&
+		       (p + 5 == end || p[5] == '"' || p[5] == ';' || p[5] == ' ');
+	}
+	return true;
+}
+
+/* The body bound and media type are checked once here, before any handler
+ * reads the body. h2o itself refuses far larger bodies (api_server.c)
+ * before buffering them. A request without a body needs no Content-Type. */
 static void call_handler(struct api_call *c, api_handler_fn *handler)
 {
-	size_t len;
+	const char *type;
+	size_t len, type_len = 0;
 	char detail[64];
 
 	api_call_body(c, &len);
 	if (len > c->env->opts->max_body_bytes) {
 		snprintf(detail, sizeof(detail), "at most %zu bytes", c->env->opts->max_body_bytes);
 		api_reply_error(c, 413, "request body too large", NULL, detail);
+		return;
+	}
+	type = api_call_header(c, "content-type", &type_len);
+	if (len > 0 && (type == NULL || !json_media_type(type, type_len))) {
+		api_reply_error(c, 415, "the body must be application/json", "Content-Type",
+				"send Content-Type: application/json (charset utf-8 if any)");
 		return;
 	}
 	handler(c);

@@ -78,4 +78,11 @@ api_handler_fn api_ops_dead_letters;
 api_handler_fn api_ops_retry_one;
 api_handler_fn api_ops_retry_all;
 
+/* api_docs.c */
+api_handler_fn api_docs_openapi;
+api_handler_fn api_docs_swagger;
+api_handler_fn api_docs_swagger_asset;
+api_handler_fn api_docs_redoc;
+api_handler_fn api_docs_redoc_asset;
+
 #endif

@@ -41,23 +41,82 @@ const char *json_type_name(enum json_type t)
 	return "a value";
 }
 
+/* Digits of an integer's magnitude, and its sign, from a JSON number's text
+ * (yajl has checked its grammar): the mantissa's digits shifted by the
+ * exponent. False when a non-zero digit would fall after the point or the
+ * magnitude needs more than 20 digits. */
+#define JSON_INT_DIGITS 20
+static bool whole_digits(const char *s, size_t len, char *digits, size_t *n, bool *neg)
+{
+	char mant[JSON_INT_DIGITS * 2 + 1];
+	size_t i = 0, m = 0, frac = 0, keep;
+	long exp = 0, shift;
+	bool point = false, eneg = false;
+
+	*neg = len > 0 && s[0] == '-';
+	i = *neg ? 1 : 0;
+	for (; i < len && s[i] != 'e' && s[i] != 'E'; i++) {
+		if (s[i] == '.') {
+			point = true;
+			continue;
+		}
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		if (m == 0 && s[i] == '0') { /* leading zeros carry no digit */
+			frac += point;
+			continue;
+		}
+		if (m == sizeof(mant))
+			return false;
+		mant[m++] = s[i];
+		frac += point;
+	}
+	if (i < len) {
+		i++;
+		if (i < len && (s[i] == '+' || s[i] == '-'))
+			eneg = s[i++] == '-';
+		for (; i < len; i++) {
+			if (s[i] < '0' || s[i] > '9' || exp > 1000)
+				return false;
+			exp = exp * 10 + (s[i] - '0');
+		}
+	}
+	shift = (eneg ? -exp : exp) - (long)frac; /* value = mant x 10^shift */
+	if (shift < 0) {
+		if ((size_t)-shift > m)
+			keep = 0;
+		else
+			keep = m - (size_t)-shift;
+		for (i = keep; i < m; i++)
+			if (mant[i] != '0')
+				return false;
+		m = keep;
+		shift = 0;
+	}
+	if (m == 0) {
+		*n = 0;
+		return true;
+	}
+	if (m + (size_t)shift > JSON_INT_DIGITS)
+		return false;
+	memcpy(digits, mant, m);
+	memset(digits + m, '0', (size_t)shift);
+	*n = m + (size_t)shift;
+	return true;
+}
+
 bool json_integer(const char *s, size_t len, int64_t *out)
 {
+	char digits[JSON_INT_DIGITS];
 	int64_t v = 0;
-	size_t i = 0;
-	bool neg = false;
+	size_t i, n;
+	bool neg;
 
-	if (len > 0 && s[0] == '-') {
-		neg = true;
-		i = 1;
-	}
-	if (i == len)
+	if (len == 0 || !whole_digits(s, len, digits, &n, &neg))
 		return false;
-	for (; i < len; i++) {
-		int d = s[i] - '0';
+	for (i = 0; i < n; i++) {
+		int d = digits[i] - '0';
 
-		if (d < 0 || d > 9)
-			return false;
 		/* Accumulate negatively so INT64_MIN fits too. */
 		if (v < (INT64_MIN + d) / 10)
 			return false;
@@ -198,15 +257,14 @@ static const yajl_callbacks callbacks = {
     .yajl_end_array = cb_end,
 };
 
-/* Turns a yajl syntax error into OS_EINVAL with yajl's short message. */
-static void syntax_error(struct json_reader *r, yajl_handle h, const char *body, size_t len)
+/* Turns a yajl syntax error into OS_EINVAL naming where it stopped. yajl's
+ * own text ("lexical error: ...") is an implementation detail and stays
+ * out of the answer. */
+static void syntax_error(struct json_reader *r, yajl_handle h)
 {
-	unsigned char *msg = yajl_get_error(h, 0, (const unsigned char *)body, len);
 	char text[OS_ERROR_MESSAGE_MAX];
 
-	snprintf(text, sizeof(text), "malformed JSON: %s", msg ? (const char *)msg : "error");
-	if (msg)
-		yajl_free_error(h, msg);
+	snprintf(text, sizeof(text), "malformed JSON near byte %zu", yajl_get_bytes_consumed(h));
 	json_reader_fail(r, OS_EINVAL, "", text);
 }
 
@@ -229,7 +287,7 @@ enum os_status json_reader_parse(const struct json_schema *schema, void *target,
 	if (ys == yajl_status_ok)
 		ys = yajl_complete_parse(h);
 	if (ys == yajl_status_error && r.st == OS_OK)
-		syntax_error(&r, h, body, len);
+		syntax_error(&r, h);
 	yajl_free(h);
 	return r.st;
 }

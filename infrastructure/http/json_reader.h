@@ -91,8 +91,9 @@ const struct json_frame *json_reader_find(const struct json_reader *r, int role)
 
 /* Helpers for schemas. */
 const char *json_type_name(enum json_type t);
-/* Parses a JSON number's text as an integer (no fraction, no exponent) into
- * *out; false if it is not one or does not fit in int64. */
+/* Parses a JSON number's text as an integer into *out; false if it is not
+ * one or does not fit in int64. As in JSON Schema, a number whose value is
+ * whole is an integer whatever its spelling: "310", "310.0", "3.1e2". */
 bool json_integer(const char *s, size_t len, int64_t *out);
 /* Copies a string value of at most max bytes and no NUL byte into out
  * (max + 1 bytes); false otherwise. */

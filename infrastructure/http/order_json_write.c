@@ -199,11 +199,12 @@ void order_json_envelope_end(struct sbuf *sb, const char *request_id, const char
 	sbuf_adds(sb, ",\"errors\":[]}");
 }
 
-void order_json_error_object(struct sbuf *sb, const char *message, const char *field,
-			     const char *detail)
+void order_json_error_object(struct sbuf *sb, const char *code, const char *message,
+			     const char *field, const char *detail)
 {
 	sbuf_add(sb, "{", 1);
-	add_str(sb, "message", true, message ? message : "");
+	add_str(sb, "code", true, code ? code : "internal");
+	add_str(sb, "message", false, message ? message : "");
 	if (field && field[0])
 		add_str(sb, "field", false, field);
 	if (detail && detail[0])
@@ -211,12 +212,12 @@ void order_json_error_object(struct sbuf *sb, const char *message, const char *f
 	sbuf_add(sb, "}", 1);
 }
 
-void order_json_error_envelope(struct sbuf *sb, const char *request_id, const char *message,
-			       const char *field, const char *detail)
+void order_json_error_envelope(struct sbuf *sb, const char *request_id, const char *code,
+			       const char *message, const char *field, const char *detail)
 {
 	sbuf_adds(sb, "{\"data\":null");
 	add_meta(sb, request_id, NULL);
 	sbuf_adds(sb, ",\"errors\":[");
-	order_json_error_object(sb, message, field, detail);
+	order_json_error_object(sb, code, message, field, detail);
 	sbuf_adds(sb, "]}");
 }

@@ -69,10 +69,13 @@ apt_packages() {
 		grep -vE '^(-.*|)$' | sort -u
 }
 
-# The packages array of scripts/install-deps.sh, sorted.
+# The packages array of scripts/install-deps.sh, and what it adds to it
+# conditionally (packages+=(...)), sorted.
 install_deps_packages() {
-	sed -n '/^packages=(/,/^)/p' "$ROOT/scripts/install-deps.sh" | sed '1d;$d' | tr -s ' \t' '\n' |
-		grep -v '^$' | sort -u
+	{
+		sed -n '/^packages=(/,/^)/p' "$ROOT/scripts/install-deps.sh" | sed '1d;$d'
+		grep -oE 'packages\+=\([^)]*\)' "$ROOT/scripts/install-deps.sh" | sed -E 's/packages\+=\((.*)\)/\1/'
+	} | tr -s ' \t' '\n' | grep -v '^$' | sort -u
 }
 
 # The environment variables the configuration reads (names with an

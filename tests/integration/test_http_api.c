@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <cmocka.h>
 #include <curl/curl.h>
@@ -470,10 +471,17 @@ static struct response *http(const char *method, const char *path, const char *b
 
 	assert_non_null(c);
 	memset(&r, 0, sizeof(r));
+	bool typed = false;
+
 	va_start(ap, body);
-	while ((h = va_arg(ap, const char *)) != NULL)
+	while ((h = va_arg(ap, const char *)) != NULL) {
+		typed = typed || strncasecmp(h, "content-type:", 13) == 0;
 		hdrs = curl_slist_append(hdrs, h);
+	}
 	va_end(ap);
+	/* A body is JSON unless the caller says otherwise (the API answers 415). */
+	if (body && !typed)
+		hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
 	hdrs = curl_slist_append(hdrs, "Expect:");
 	snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", server_port, path);
 	curl_easy_setopt(c, CURLOPT_URL, url);
@@ -509,7 +517,8 @@ static void assert_error(const struct response *r, long status, const char *fiel
 	assert_int_equal(r->status, status);
 	assert_contains(r->headers, "content-type: application/json");
 	assert_contains(r->body, "{\"data\":null,\"meta\":{\"request_id\":");
-	assert_contains(r->body, "\"errors\":[{\"message\":");
+	assert_contains(r->body, "\"errors\":[{\"code\":\"");
+	assert_contains(r->body, "\"message\":");
 	if (field) {
 		snprintf(want, sizeof(want), "\"field\":\"%s\"", field);
 		assert_contains(r->body, want);
@@ -680,9 +689,11 @@ static void test_bulk(void **state)
 		 NULL);
 	assert_int_equal(r->status, 207);
 	assert_contains(r->body, "{\"data\":[{\"status\":201,\"data\":{\"id\":");
-	assert_contains(r->body, "{\"status\":400,\"errors\":[{\"message\":\"is required\","
+	assert_contains(r->body, "{\"status\":400,\"errors\":[{\"code\":\"validation_failed\","
+				 "\"message\":\"is required\","
 				 "\"field\":\"items\"");
-	assert_contains(r->body, "{\"status\":400,\"errors\":[{\"message\":\"must be an object\"");
+	assert_contains(r->body, "{\"status\":400,\"errors\":[{\"code\":\"validation_failed\","
+				 "\"message\":\"must be an object\"");
 	assert_contains(r->body, "{\"status\":404,\"errors\":");
 	assert_error(http("POST", "/api/v1/orders/bulk", "{}", NULL), 400, NULL);
 }

@@ -165,7 +165,7 @@ static void test_create_wrong_types(void **state)
 {
 	const char *pre = "{\"user_id\":\"u\",\"idempotency_key\":\"" KEY "\",\"items\":[";
 	char body[512];
-	static const char *const bad_qty[] = {"1.5",  "2.0",  "1e2", "\"3\"",
+	static const char *const bad_qty[] = {"1.5",  "2.05", "1e-1", "\"3\"",
 					      "true", "null", "[1]", "{}"};
 	size_t i;
 
@@ -192,6 +192,29 @@ static void test_create_wrong_types(void **state)
 	refuse("[1,2]", OS_EINVAL, "");
 	refuse("\"hello\"", OS_EINVAL, "");
 	refuse("null", OS_EINVAL, "");
+}
+
+/* JSON Schema's integer is a whole number however it is spelt. */
+static void test_create_whole_numbers(void **state)
+{
+	static const char *const spelt[] = {"2.0", "2.000", "0.2e1", "2E0", "20e-1", "200E-2"};
+	struct order_create_request req;
+	struct os_error err;
+	char body[256];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(spelt) / sizeof(spelt[0]); i++) {
+		snprintf(body, sizeof(body),
+			 "{\"user_id\":\"u\",\"idempotency_key\":\"" KEY
+			 "\",\"item_id\":\"a\",\"quantity\":%s}",
+			 spelt[i]);
+		assert_int_equal(create(body, &req, &err), OS_OK);
+		assert_int_equal(req.lines[0].quantity, 2);
+	}
+	refuse("{\"user_id\":\"u\",\"idempotency_key\":\"" KEY "\",\"item_id\":\"a\","
+	       "\"quantity\":1e400}",
+	       OS_EINVAL, "quantity");
 }
 
 static void test_create_huge_numbers(void **state)
@@ -623,9 +646,10 @@ static void test_encode_history_and_errors(void **state)
 				    "\"to\":\"cancelled\",\"reason\":\"cancel\","
 				    "\"at\":\"1970-01-01T00:00:00.001Z\"}]");
 	sbuf_reset(&sb);
-	order_json_error_envelope(&sb, "r", "bad", "items[0].quantity", NULL);
+	order_json_error_envelope(&sb, "r", "validation_failed", "bad", "items[0].quantity", NULL);
 	assert_string_equal(sb.buf, "{\"data\":null,\"meta\":{\"request_id\":\"r\"},\"errors\":"
-				    "[{\"message\":\"bad\",\"field\":\"items[0].quantity\"}]}");
+				    "[{\"code\":\"validation_failed\",\"message\":\"bad\","
+				    "\"field\":\"items[0].quantity\"}]}");
 	sbuf_release(&sb);
 }
 
@@ -662,6 +686,7 @@ int main(void)
 	    cmocka_unit_test(test_create_required_fields),
 	    cmocka_unit_test(test_create_both_forms),
 	    cmocka_unit_test(test_create_wrong_types),
+	    cmocka_unit_test(test_create_whole_numbers),
 	    cmocka_unit_test(test_create_huge_numbers),
 	    cmocka_unit_test(test_create_syntax),
 	    cmocka_unit_test(test_create_utf8),
