@@ -7,9 +7,8 @@
 static enum os_status check_id(const char *item_id, const char *field, struct os_error *err)
 {
 	if (item_id == NULL ||
-	    order_check_ident(item_id, strnlen(item_id, ORDER_ITEM_ID_MAX + 1), ORDER_ITEM_ID_MAX) !=
-		OS_OK)
-		return os_fail(err, OS_EINVAL, field, "must be 1 to %d printable characters",
+	    order_check_item_id(item_id, strnlen(item_id, ORDER_ITEM_ID_MAX + 1)) != OS_OK)
+		return os_fail(err, OS_EINVAL, field, "must be 1 to %d letters, digits or -_.:",
 			       ORDER_ITEM_ID_MAX);
 	return OS_OK;
 }

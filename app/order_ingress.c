@@ -32,9 +32,8 @@ static enum os_status check_line(const struct order_ingress_line *l, size_t i,
 	size_t name_len = bounded_len(l->name, sizeof(l->name));
 
 	snprintf(field, sizeof(field), "items[%zu].sku", i);
-	if (order_check_ident(l->sku, bounded_len(l->sku, sizeof(l->sku)), ORDER_ITEM_ID_MAX) !=
-	    OS_OK)
-		return os_fail(err, OS_EINVAL, field, "must be 1 to %d printable characters",
+	if (order_check_item_id(l->sku, bounded_len(l->sku, sizeof(l->sku))) != OS_OK)
+		return os_fail(err, OS_EINVAL, field, "must be 1 to %d letters, digits or -_.:",
 			       ORDER_ITEM_ID_MAX);
 	snprintf(field, sizeof(field), "items[%zu].name", i);
 	if (name_len == 0 ||

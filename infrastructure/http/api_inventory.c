@@ -23,9 +23,8 @@ static bool param_item(struct api_call *c, size_t i, char *out)
 {
 	const struct api_param *p = &c->params[i];
 
-	if (p->len == 0 || p->len > ORDER_ITEM_ID_MAX ||
-	    order_check_ident(p->s, p->len, ORDER_ITEM_ID_MAX) != OS_OK) {
-		api_reply_error(c, 400, "must be 1 to 64 printable characters", "item_id", NULL);
+	if (order_check_item_id(p->s, p->len) != OS_OK) {
+		api_reply_error(c, 400, "must be 1 to 64 letters, digits or -_.:", "item_id", NULL);
 		return false;
 	}
 	memcpy(out, p->s, p->len);
@@ -86,6 +85,13 @@ void api_inventory_put(struct api_call *c)
 	if (st != OS_OK) {
 		api_reply_status(c, st, &err, false);
 		return;
+	}
+	if (created) {
+		char loc[sizeof("/api/v1/inventory/") + ORDER_ITEM_ID_MAX];
+		int n = snprintf(loc, sizeof(loc), "/api/v1/inventory/%s", it.item_id);
+
+		/* An item id is letters, digits and -_.: only: nothing to escape. */
+		api_add_header(c, "location", loc, n > 0 ? (size_t)n : 0);
 	}
 	reply_item(c, created ? 201 : 200, &it);
 }

@@ -70,8 +70,9 @@ static bool inv_field(struct json_reader *r, int key, enum json_type t, const ch
 						"must be a string of at most 128 bytes without NUL");
 		return true;
 	case V_PRICE:
-		if (t != JSON_STRING && t != JSON_NUMBER)
-			return want(r, "price", "a decimal string or number", t);
+		/* Money is a decimal string (DESIGN §4), never a JSON number. */
+		if (t != JSON_STRING)
+			return want(r, "price", "a decimal string", t);
 		if (money_parse(s, len, &st->item.price_cents) != OS_OK)
 			return json_reader_fail(r, OS_EINVAL, "price",
 						"must be a non-negative amount with at most two "

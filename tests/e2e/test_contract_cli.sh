@@ -92,10 +92,10 @@ test_version_without_git() {
 	cmake -S "$src" -B "$src/build" -DOS_TESTS=OFF >"$E2E_TMP/cmake.log" 2>&1
 	assert_eq "without .git: configures" 0 $?
 	assert_eq "without .git: commit unknown" 1 \
-		"$(grep -c 'OS_GIT_COMMIT=\\\\\\"unknown\\\\\\"' "$src/build/compile_commands.json")"
+		"$(grep -c 'OS_COMMIT=\\\\\\"unknown\\\\\\"' "$src/build/compile_commands.json")"
 	OS_GIT_COMMIT=0123456789ab cmake -S "$src" -B "$src/build2" -DOS_TESTS=OFF >>"$E2E_TMP/cmake.log" 2>&1
 	assert_eq "without .git: OS_GIT_COMMIT from the environment" 1 \
-		"$(grep -c 'OS_GIT_COMMIT=\\\\\\"0123456789ab\\\\\\"' "$src/build2/compile_commands.json")"
+		"$(grep -c 'OS_COMMIT=\\\\\\"0123456789ab\\\\\\"' "$src/build2/compile_commands.json")"
 }
 
 e2e_db_create

@@ -73,7 +73,11 @@ check_live() {
 	e2e_start_api api
 	while read -r method path; do
 		[ -n "$method" ] || continue
-		e2e_http "$method" "$E2E_API$(sample_path "$path")"
+		case $path in
+		/metrics | /admin/*) # the admin listener's routes, with the admin key
+			e2e_admin_http "$method" "$E2E_ADMIN$(sample_path "$path")" ;;
+		*) e2e_http "$method" "$E2E_API$(sample_path "$path")" ;;
+		esac
 		if jq -e '.errors[0].message == "no such route"' "$E2E_BODY" >/dev/null 2>&1; then
 			e2e_fail "$method $path: served by the API" "$(head -c 300 "$E2E_BODY")"
 		else

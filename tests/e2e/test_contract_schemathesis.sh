@@ -65,6 +65,7 @@ run_st() { # name url schema token phases extra-args...
 		run "$schema" --url "$url" "${auth[@]}" "${checks[@]}" \
 		--phases "$phases" --mode all \
 		--max-examples "$MAX_EXAMPLES" --seed "$SEED" --workers 1 --request-timeout 20 \
+		--generation-allow-x00 false \
 		--report junit --report-junit-path "$E2E_TMP/$name.junit.xml" \
 		--output-truncate true "$@") >"$E2E_TMP/$name.out" 2>&1
 	rc=$?

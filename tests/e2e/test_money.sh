@@ -344,12 +344,12 @@ test_retry_refuses() {
 	e2e_sql "UPDATE outbox SET status = 'dead' WHERE aggregateid = '$gone'
 		AND type = 'payment.requested'" >/dev/null
 
-	e2e_http POST "$E2E_API/admin/dead-letters/outbox/retry-all"
+	e2e_admin_http POST "$E2E_ADMIN/admin/dead-letters/outbox/retry-all"
 	assert_status "retry-all: 200" 200
 	assert_json "retry-all skips both payment requests" '.data.skipped' 2
 	assert_json "and says why" '.data.skipped_reason | test("no longer new")' true
 	seq=$(e2e_sql "SELECT seq FROM outbox WHERE aggregateid = '$paid' AND type = 'payment.requested'")
-	e2e_http POST "$E2E_API/admin/dead-letters/outbox/$seq/retry"
+	e2e_admin_http POST "$E2E_ADMIN/admin/dead-letters/outbox/$seq/retry"
 	assert_rejected "retry of the paid order's payment request: 409" 409 id
 	assert_json "saying the order is no longer new" \
 		'.errors[0].message | test("which is (paid|shipped|delivered): a payment request is only sent again while its order is new")' true

@@ -190,9 +190,12 @@ static void test_inventory_bodies(void **state)
 	assert_string_equal(it.name, "Tea");
 	assert_int_equal(it.price_cents, 350);
 	assert_int_equal(it.available_qty, 7);
-	b = "{\"name\":\"Tea\",\"price\":3}";
+	b = "{\"name\":\"Tea\",\"price\":\"3.00\"}";
 	assert_int_equal(inventory_json_decode_put(b, strlen(b), &it, &err), OS_EINVAL);
 	assert_string_equal(err.field, "available_qty");
+	b = "{\"name\":\"Tea\",\"price\":3.5,\"available_qty\":1}";
+	assert_int_equal(inventory_json_decode_put(b, strlen(b), &it, &err), OS_EINVAL);
+	assert_string_equal(err.field, "price");
 	b = "{\"name\":\"Tea\",\"price\":\"x\",\"available_qty\":1}";
 	assert_int_equal(inventory_json_decode_put(b, strlen(b), &it, &err), OS_EINVAL);
 	assert_string_equal(err.field, "price");
