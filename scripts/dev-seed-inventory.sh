@@ -6,14 +6,15 @@
 # An item that exists already is left as it is (its stock may have moved).
 #
 #   APP_PORT              the API's port (8000)
-#   INVENTORY_SEED_TOKEN  Bearer token with the service or admin role, if the
-#                         API requires one
+#   INVENTORY_SEED_TOKEN  Bearer token with the service or admin role
+#                         (default: the dev stack's DEV_API_KEY)
 #   SEED_WAIT_SECONDS     how long to wait for the API (120)
 set -uo pipefail
 
 API=http://127.0.0.1:${APP_PORT:-8000}
 WAIT=${SEED_WAIT_SECONDS:-120}
 AUTH=()
+INVENTORY_SEED_TOKEN=${INVENTORY_SEED_TOKEN:-${DEV_API_KEY:-}}
 if [ -n "${INVENTORY_SEED_TOKEN:-}" ]; then AUTH=(-H "Authorization: Bearer $INVENTORY_SEED_TOKEN"); fi
 
 say() { echo "dev-seed-inventory: $*" >&2; }
