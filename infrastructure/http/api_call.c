@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "domain/hex.h"
+#include "infrastructure/io/io_loop.h"
 #include "infrastructure/log/log.h"
 #include "infrastructure/metrics/metrics.h"
 #include "order_json.h"
@@ -223,6 +224,12 @@ void api_reply(struct api_call *c, int status, struct sbuf *sb, const char *cont
 
 	if (c->answered)
 		return;
+	if (c->gone != NULL && *c->gone) {
+		/* The client is gone and so is its request: nothing to send. */
+		c->answered = true;
+		finish(c, 499);
+		return;
+	}
 	if (!sbuf_ok(sb)) {
 		sbuf_reset(sb);
 		order_json_error_envelope(sb, c->trace.request_id, "response too large", NULL,
@@ -234,6 +241,8 @@ void api_reply(struct api_call *c, int status, struct sbuf *sb, const char *cont
 	r->res.reason = reason_phrase(status);
 	api_add_header(c, "content-type", content_type, strlen(content_type));
 	api_add_header(c, "x-request-id", c->trace.request_id, strlen(c->trace.request_id));
+	if (status == 503 && h2o_find_header_by_str(&r->res.headers, H2O_STRLIT("retry-after"), -1) < 0)
+		api_add_header(c, "retry-after", "1", 1);
 	r->res.content_length = sb->len;
 	finish(c, status);
 	h2o_send_inline(r, sb->buf ? sb->buf : "", sb->len);
@@ -255,6 +264,16 @@ void api_reply_status(struct api_call *c, enum os_status st, const struct os_err
 {
 	int status = api_http_status(st, from_codec);
 	const char *msg = err && err->message[0] ? err->message : os_status_name(st);
+
+	/* Whatever failed first, past the deadline the answer is the deadline:
+	 * 503, and the cause stays in the log. */
+	if (io_fiber_expired() && status >= 500) {
+		log_kv(LOG_WARN, "request deadline exceeded", "error", msg, "request_id",
+		       c->trace.request_id, NULL);
+		api_reply_error(c, 503, "request deadline exceeded", NULL,
+				os_status_name(OS_EUNAVAIL));
+		return;
+	}
 
 	/* Adapter failures may carry internals (SQL state, hosts): keep them
 	 * in the log, not in the answer. */

@@ -40,6 +40,7 @@ struct api_call {
 	struct order_trace trace; /* request_id always set */
 	int64_t start_ns;	  /* monotonic */
 	bool answered;
+	const bool *gone; /* set when the client went away; NULL = never */
 };
 
 /* Fills c for req: request id (X-Request-Id if 1..64 safe characters, else

@@ -1,8 +1,11 @@
 /*
  * The HTTP API server (DESIGN §4) on h2o's event loop. Each API thread runs
  * its own loop with its own listening socket (SO_REUSEPORT, same port) and
- * owns its own struct api_thread_ctx, that is its own database session, so
- * handlers may block on the database: concurrency = number of threads.
+ * its own struct api_thread_ctx. Every request runs on a fiber of its loop
+ * (infrastructure/io/io_loop.h): the adapters behind the ports wait for
+ * their sockets through the loop, so a slow database or catalog holds one
+ * request, never the loop. The ports of a thread are shared by its
+ * requests: they must be safe to use from several fibers of one thread.
  */
 #ifndef OS_API_SERVER_H
 #define OS_API_SERVER_H
@@ -40,6 +43,8 @@ struct api_options {
 	int threads;		     /* 1..API_THREADS_MAX */
 	size_t max_body_bytes;	     /* larger request bodies get 413 */
 	const char *callback_secret; /* HMAC key of X-Signature; NULL or "" = no check */
+	int request_timeout_ms;	     /* deadline of a request; <= 0: 5000 */
+	size_t max_inflight;	     /* requests at once per thread; 0: 256 */
 	/* Optional: called once every thread is serving, with the bound port. */
 	void (*on_ready)(void *arg, int port);
 	void *on_ready_arg;
