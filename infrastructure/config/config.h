@@ -47,6 +47,10 @@ struct config {
 	char currency[4];                          /* ORDER_CURRENCY, RUB */
 	int inbox_max_attempts;                    /* INBOX_MAX_ATTEMPTS, 50: early events wait this long */
 	int worker_metrics_port;                   /* WORKER_METRICS_PORT, 0 = off */
+	/* The API's non-blocking request path (DESIGN §2). */
+	int db_pool_size;                          /* DB_POOL_SIZE, 16: API sessions, split across loops */
+	int request_timeout_ms;                    /* REQUEST_TIMEOUT_MS, 5000: per-request deadline */
+	int statement_timeout_ms;                  /* STATEMENT_TIMEOUT_MS, 5000: every session; 0 = none */
 };
 
 /*
