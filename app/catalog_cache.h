@@ -17,7 +17,7 @@
 #include "catalog.h"
 #include "sys.h"
 
-#define CATALOG_CACHE_SLOTS 256
+#define CATALOG_CACHE_SLOTS 2048
 #define CATALOG_CACHE_BATCH_MAX ORDER_MAX_ITEMS /* larger batches skip the cache */
 
 struct catalog_cache_entry {

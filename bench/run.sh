@@ -31,8 +31,8 @@
 #   BENCH_LAT_SECONDS  duration of the latency phase              (default 15)
 #   BENCH_PARTITIONS   partitions of the embedded Kafka's topics  (default 16)
 #   BENCH_LIFE_SECONDS duration of order creation in phase 4      (default 10)
-#   BENCH_PGPORT, BENCH_APP_PORT, BENCH_SIM_PORT  (default 55480, 18480, 18481)
-#   BENCH_METRICS_PORT  drain relay i serves /metrics on this + i  (default 18490)
+#   BENCH_PGPORT, BENCH_APP_PORT, BENCH_SIM_PORT  (default: free ports)
+#   BENCH_METRICS_PORT  drain relay i serves /metrics on this + i  (default: a free port)
 #   BENCH_KEEP=1    keep the scratch directory (cluster, logs) for inspection
 set -euo pipefail
 
@@ -53,10 +53,10 @@ LOW_RATE=${BENCH_LOW_RATE:-0}
 LAT_SECS=${BENCH_LAT_SECONDS:-15}
 PARTITIONS=${BENCH_PARTITIONS:-16}
 LIFE_SECS=${BENCH_LIFE_SECONDS:-10}
-PGPORT=${BENCH_PGPORT:-55480}
-APP_PORT=${BENCH_APP_PORT:-18480}
-SIM_PORT=${BENCH_SIM_PORT:-18481}
-METRICS_PORT=${BENCH_METRICS_PORT:-18490}   # drains: relay i serves metrics on +i
+PGPORT=${BENCH_PGPORT:-$(free_port)}
+APP_PORT=${BENCH_APP_PORT:-$(free_port)}
+SIM_PORT=${BENCH_SIM_PORT:-$(free_port)}
+METRICS_PORT=${BENCH_METRICS_PORT:-$(free_port)}   # drains: relay i serves metrics on +i
 SECRET=bench-callback-secret
 BIN=$BUILD_DIR/order-service
 SIM=$BUILD_DIR/order-sim
@@ -203,7 +203,13 @@ write_pgbench_scripts() {
 		echo '\set sku random(1, 10)'
 		echo '\set uid random(1, 1000)'
 	} >"$WORK/head.pgb"
-	{ cat "$WORK/head.pgb"; echo "$create;"; } >"$WORK/create.pgb"
+	# The service wakes the relays after the commit, in a transaction of
+	# its own (pg_notify_soon): so does the script.
+	{
+		cat "$WORK/head.pgb"
+		echo "$create;"
+		echo "SELECT set_config('synchronous_commit', 'off', true), pg_notify('outbox', '');"
+	} >"$WORK/create.pgb"
 	{
 		cat "$WORK/head.pgb"
 		echo "${item//'$1'/"('sku-' || :sku::text)"};"

@@ -45,9 +45,9 @@ static const struct pg_stmt stmt_create = {
 	"FROM o, lines l), "
 	"h AS (INSERT INTO order_status_history (order_id, from_status, to_status, reason, at) "
 	"SELECT o.id, NULL, 'new', $9, " PG_TS("$7") " FROM o), "
-	PG_OUTBOX_CTE("o", "$15", "$16", "$17", "$18", "$19", "$20")
+	PG_OUTBOX_ROWS_CTE("o", "$15", "$16", "$17", "$18", "$19", "$20") " "
 	"SELECT (SELECT count(*) FROM o), (SELECT line FROM bad), (SELECT unknown FROM bad), "
-	"(SELECT count(*) FROM nt), (SELECT count(*) FROM s)",
+	"0::bigint, (SELECT count(*) FROM s)",
 	20,
 };
 
@@ -270,6 +270,17 @@ static enum os_status stock_error(const struct create_result *res, struct os_err
 	return os_fail(err, OS_ECONFLICT, field, "not enough stock");
 }
 
+/* Wakes the relays of the order's outbox rows. */
+static void notify_destinations(struct pg_session *s, const struct order_create *c)
+{
+	const char *dests[OUTBOX_MAX_PER_CHANGE];
+	size_t i, n = c->msg_count < OUTBOX_MAX_PER_CHANGE ? c->msg_count : OUTBOX_MAX_PER_CHANGE;
+
+	for (i = 0; i < n; i++)
+		dests[i] = c->msgs[i].destination;
+	pg_notify_soon(s, "outbox", dests, n);
+}
+
 static enum os_status repo_create(void *ctx, const struct order_create *c, struct order *out,
 				  bool *created, char *fp, size_t fp_cap, struct os_error *err)
 {
@@ -282,6 +293,9 @@ static enum os_status repo_create(void *ctx, const struct order_create *c, struc
 	if (st != OS_OK)
 		return st;
 	if (res.inserted) {
+		/* The relays learn of the rows after the commit (see
+		 * PG_OUTBOX_CTE for why not inside it). */
+		notify_destinations(s, c);
 		memcpy(out, &c->order, sizeof(*out));
 		out->status = ORDER_NEW;
 		out->version = 1;

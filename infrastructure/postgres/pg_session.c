@@ -51,6 +51,10 @@ struct pg_session {
 	struct pg_link links[PG_POOL_MAX];
 	struct pg_waiter *wait_head, *wait_tail;
 	size_t waiting;
+	/* pg_notify_soon: payloads waiting for the next notification. */
+	bool notify_busy;
+	size_t notify_count;
+	char notify_payload[PG_NOTIFY_MAX][65];
 };
 
 static int statement_timeout_ms;
@@ -698,4 +702,63 @@ enum os_status pg_wait(struct pg_session *s, const char *channel, int timeout_ms
 	}
 	(void)drain_notifies(l, channel);
 	return OS_OK;
+}
+
+static const struct pg_stmt stmt_notify = {
+	"os_notify",
+	"SELECT set_config('synchronous_commit', 'off', true), pg_notify($1, d) "
+	"FROM unnest($2::text[]) AS d",
+	2,
+};
+
+static void notify_add(struct pg_session *s, const char *payload)
+{
+	size_t i;
+
+	if (strlen(payload) >= sizeof(s->notify_payload[0]))
+		return;
+	for (i = 0; i < s->notify_count; i++)
+		if (strcmp(s->notify_payload[i], payload) == 0)
+			return;
+	if (s->notify_count < PG_NOTIFY_MAX)
+		snprintf(s->notify_payload[s->notify_count++], sizeof(s->notify_payload[0]), "%s",
+			 payload);
+}
+
+/* Sends the waiting payloads as one statement and forgets them. */
+static void notify_send(struct pg_session *s, const char *channel)
+{
+	struct pg_params p;
+	struct sbuf arr;
+	size_t i;
+
+	sbuf_init(&arr, 4096);
+	pg_array_begin(&arr);
+	for (i = 0; i < s->notify_count; i++)
+		pg_array_elem(&arr, s->notify_payload[i]);
+	pg_array_end(&arr);
+	s->notify_count = 0;
+	pg_params_init(&p);
+	pg_params_text(&p, channel);
+	pg_params_text(&p, arr.buf);
+	if (sbuf_ok(&arr))
+		(void)pg_exec_cmd(s, &stmt_notify, &p, NULL);
+	sbuf_release(&arr);
+}
+
+void pg_notify_soon(struct pg_session *s, const char *channel, const char *const *payloads,
+		    size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		notify_add(s, payloads[i]);
+	if (s->notify_busy)
+		return; /* the fiber sending now sends these next */
+	/* A few rounds at most: under steady load the next caller takes over,
+	 * and one request must not serve everyone else's notifications. */
+	s->notify_busy = true;
+	for (i = 0; i < 3 && s->notify_count > 0 && !io_fiber_expired(); i++)
+		notify_send(s, channel);
+	s->notify_busy = false;
 }
