@@ -351,6 +351,13 @@ void io_fiber_cancel(struct io_fiber *f)
 	resume(l, f);
 }
 
+int64_t io_fiber_deadline(void)
+{
+	struct io_fiber *f = io_fiber_self();
+
+	return f ? f->deadline_ms : 0;
+}
+
 bool io_fiber_expired(void)
 {
 	struct io_fiber *f = io_fiber_self();

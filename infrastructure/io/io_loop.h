@@ -56,6 +56,9 @@ enum os_status io_park(int64_t deadline_ms);
  * that is not parked is left alone. */
 void io_wake(struct io_fiber *f);
 
+/* The running fiber's deadline (io_now_ms time, 0 = none or no fiber). */
+int64_t io_fiber_deadline(void);
+
 /* True once the running fiber's deadline has passed or it was cancelled. */
 bool io_fiber_expired(void);
 

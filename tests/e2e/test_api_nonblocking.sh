@@ -61,6 +61,25 @@ test_slow_catalog() {
 	else
 		e2e_fail "100 ms catalog: 32 creates of 3 lines took $((t1 - t0)) ms (>= 32 x 100 ms)"
 	fi
+	t0=$(ms_now)
+	e2e_http POST "$E2E_API/api/v1/orders/bulk" "$(bulk_body 16 sku-9)"
+	t1=$(ms_now)
+	assert_status "100 ms catalog: a bulk of 16 answers 207" 207
+	assert_eq "100 ms catalog: every element of the bulk is created" 16 \
+		"$(jq '[.data[] | select(.status == 201)] | length' "$E2E_BODY" 2>/dev/null)"
+	if [ $((t1 - t0)) -lt 1200 ]; then
+		e2e_pass "100 ms catalog: the bulk of 16 took $((t1 - t0)) ms (< 16 x 100 ms)"
+	else
+		e2e_fail "100 ms catalog: the bulk of 16 took $((t1 - t0)) ms (>= 16 x 100 ms)"
+	fi
+}
+
+bulk_body() { # n item
+	local i out=""
+	for ((i = 0; i < $1; i++)); do
+		out+="${out:+,}$(ops_order_body "$(e2e_uuid)" "$2" 1)"
+	done
+	echo "[$out]"
 }
 
 test_hung_catalog() {
@@ -79,6 +98,16 @@ test_hung_catalog() {
 		e2e_pass "hung catalog: /health/live answers meanwhile (slowest ${worst} ms)"
 	else
 		e2e_fail "hung catalog: /health/live answers meanwhile (slowest ${worst} ms)"
+	fi
+	local t0 t1
+	t0=$(ms_now)
+	e2e_http POST "$E2E_API/api/v1/orders/bulk" "$(bulk_body 20 sku-5)"
+	t1=$(ms_now)
+	assert_status "hung catalog: a bulk of 20 answers (503 or 207)" '503|207'
+	if [ $((t1 - t0)) -lt 4000 ]; then
+		e2e_pass "hung catalog: the bulk of 20 ended at the deadline ($((t1 - t0)) ms)"
+	else
+		e2e_fail "hung catalog: the bulk of 20 ended at the deadline ($((t1 - t0)) ms)"
 	fi
 	wait "$pid"
 	assert_eq "hung catalog: all 16 creates answer 503 at the deadline" 16 "$(e2e_count_status hung 503)"
