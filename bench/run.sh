@@ -155,19 +155,15 @@ probe_create() {
 	bsql -c "ALTER SYSTEM RESET log_min_duration_statement" -c "SELECT pg_reload_conf()" >/dev/null
 }
 
-# Writes the pgbench scripts: create.pgb (the create statement) and
-# api.pgb (every statement the API runs for one create: the idempotency
-# look-up, the catalog read, the create). Parameters are those of the probe
+# Writes create.pgb: the service's own create statement (the old parity
+# figure, and phase 4's load). Parameters are those of the probe
 # order, except what must be fresh or varies per request as in wrk's script:
 # ids (random), user and SKU (random), timestamps (clock_timestamp()).
 # shellcheck disable=SC2016 # $1..$20 are SQL parameters, not shell
 write_pgbench_scripts() {
-	local create item n oid now i ids aggs
-	# The probe is a new key on a cold catalog cache: the catalog read and the
-	# create. (The key look-up runs only when pricing fails.)
+	local create n oid now i ids aggs
 	create=$(logged_stmt order_create "$PGLOG")
-	item=$(logged_stmt inventory_get "$PGLOG")
-	[ -n "$create" ] && [ -n "$item" ] ||
+	[ -n "$create" ] ||
 		die "statements not found in $PGLOG (renamed? see write_pgbench_scripts)"
 	n=$(bsql -c "SELECT count(*) FROM outbox WHERE aggregateid IN (SELECT id FROM orders)")
 	PGB_NMSG=$n
@@ -210,11 +206,6 @@ write_pgbench_scripts() {
 		echo "$create;"
 		echo "SELECT set_config('synchronous_commit', 'off', true), pg_notify('outbox', '');"
 	} >"$WORK/create.pgb"
-	{
-		cat "$WORK/head.pgb"
-		echo "${item//'$1'/"('sku-' || :sku::text)"};"
-		echo "$create;"
-	} >"$WORK/api.pgb"
 	# The probe order's values, as pgbench -D arguments.
 	mapfile -t PGB_VARS < <(bsql -F $'\n' -c "
 		SELECT 'amount=' || o.amount_cents, 'currency=' || o.currency,
