@@ -4,7 +4,8 @@
  * wake, wait for fds and hit their deadlines; cancellation; and a pool of
  * one connection shared by several fibers that queue FIFO, time out while
  * queued, and never block the loop (a timer keeps firing meanwhile) —
- * against the real PostgreSQL of the test stack.
+ * against the real PostgreSQL of the test stack; and the HTTP catalog's
+ * curl multi on the loop against a loopback server that answers slowly.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,8 +18,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "infrastructure/httpclient/http_catalog.h"
 #include "infrastructure/io/io_loop.h"
 #include "infrastructure/postgres/pg_internal.h"
+#include "tests/support/fake_http.h"
 #include "tests/support/testdb.h"
 
 /* Runs l until no fiber is left or limit_ms passed. */
@@ -251,6 +254,89 @@ static void test_pool_deadline_mid_statement(void **state)
 	io_loop_free(l);
 }
 
+/* ------------------------------------------------------- the catalog */
+
+struct lookup {
+	struct catalog *cat;
+	enum os_status st[3];
+	struct catalog_item items[3];
+	int64_t took_ms;
+};
+
+static void lookup_body(void *arg)
+{
+	static const char *const ids[3] = { "sku-1", "sku-2", "sku-3" };
+	struct lookup *k = arg;
+	int64_t t0 = io_now_ms();
+
+	catalog_get_many(k->cat, ids, 3, k->items, k->st, NULL);
+	k->took_ms = io_now_ms() - t0;
+}
+
+static struct fake_http *slow_catalog(struct catalog *cat, int delay_ms)
+{
+	struct fake_http *srv = fake_http_start(NULL, NULL);
+	struct http_catalog_options o = { NULL, 5000 };
+	char url[128];
+
+	assert_non_null(srv);
+	fake_http_respond(srv, 200,
+			  "{\"id\":\"x\",\"name\":\"Mug\",\"price\":\"12.50\",\"available_qty\":7}",
+			  delay_ms);
+	snprintf(url, sizeof(url), "%s/items", fake_http_url(srv));
+	o.base_url = url;
+	assert_int_equal(http_catalog_open(&o, cat, NULL), OS_OK);
+	return srv;
+}
+
+/* Three lines answered in 200 ms each take about 200 ms together, and the
+ * loop keeps turning meanwhile. */
+static void test_catalog_lines_at_once(void **state)
+{
+	struct io_loop *l = io_loop_new(256, 8);
+	struct catalog cat;
+	struct fake_http *srv = slow_catalog(&cat, 200);
+	struct lookup k = { .cat = &cat };
+	struct ticker t = { .t = { .cb = on_tick } };
+	int i;
+
+	(void)state;
+	io_timer_start(&t.t, io_now_ms() + 10);
+	assert_int_equal(io_fiber_start(l, lookup_body, &k, 0, NULL), OS_OK);
+	run_until_idle(l, 5000);
+	io_timer_stop(&t.t);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(k.st[i], OS_OK);
+		assert_int_equal(k.items[i].price_cents, 1250);
+	}
+	assert_true(k.took_ms >= 190);
+	assert_true(k.took_ms < 550); /* one after another: 600 */
+	assert_true(t.ticks >= 10);
+	assert_int_equal(fake_http_request_count(srv), 3);
+	http_catalog_close(&cat);
+	fake_http_stop(srv);
+	io_loop_free(l);
+}
+
+/* Past the fiber's deadline the lookups fail as unavailable at once. */
+static void test_catalog_deadline(void **state)
+{
+	struct io_loop *l = io_loop_new(256, 8);
+	struct catalog cat;
+	struct fake_http *srv = slow_catalog(&cat, 3000);
+	struct lookup k = { .cat = &cat };
+
+	(void)state;
+	assert_int_equal(io_fiber_start(l, lookup_body, &k, io_now_ms() + 150, NULL), OS_OK);
+	run_until_idle(l, 5000);
+	assert_int_equal(k.st[0], OS_EUNAVAIL);
+	assert_int_equal(k.st[2], OS_EUNAVAIL);
+	assert_true(k.took_ms < 1000);
+	http_catalog_close(&cat);
+	fake_http_stop(srv);
+	io_loop_free(l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -260,6 +346,8 @@ int main(void)
 		cmocka_unit_test(test_wait_fd),
 		cmocka_unit_test(test_pool_queues_without_blocking),
 		cmocka_unit_test(test_pool_deadline_mid_statement),
+		cmocka_unit_test(test_catalog_lines_at_once),
+		cmocka_unit_test(test_catalog_deadline),
 	};
 
 	return cmocka_run_group_tests(tests, testdb_group_setup, testdb_group_teardown);
