@@ -20,7 +20,7 @@ struct config {
 	char database_url[CONFIG_STR_MAX + 1];     /* DATABASE_URL | POSTGRES_CONNECTION_STRING */
 	char kafka_bootstrap[CONFIG_STR_MAX + 1];  /* KAFKA_BOOTSTRAP_SERVERS | KAFKA_BOOTSTRAP */
 	int app_port;                              /* APP_PORT, 8000 */
-	int api_threads;                           /* API_THREADS, cores (>= 2): event loops, one DB session each */
+	int api_threads;                           /* API_THREADS, cores (>= 2): event loops */
 	int catalog_cache_ms;                      /* CATALOG_CACHE_MS, 1000: 0 = no catalog cache */
 	char catalog_url[CONFIG_STR_MAX + 1];      /* CATALOG_SERVICE_API_URL; "" = local inventory */
 	char payments_url[CONFIG_STR_MAX + 1];     /* PAYMENTS_SERVICE_API_URL */
