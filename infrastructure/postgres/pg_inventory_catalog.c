@@ -3,6 +3,8 @@
  * catalog service is configured. A plain read: the stock that counts is the
  * one the order's own transaction reserves.
  */
+#include <string.h>
+
 #include "../../app/catalog.h"
 #include "pg_internal.h"
 
@@ -39,8 +41,8 @@ static enum os_status inventory_get(void *ctx, const char *item_id, struct catal
 
 static const struct pg_stmt stmt_items = {
 	"inventory_get_many",
-	"SELECT l.n, v.name, v.price_cents, v.available_qty FROM unnest($1::text[]) "
-	"WITH ORDINALITY AS l(item_id, n) JOIN inventory v ON v.item_id = l.item_id",
+	"SELECT array_position($1::text[], v.item_id), v.name, v.price_cents, v.available_qty "
+	"FROM inventory v WHERE v.item_id = ANY ($1::text[])",
 	1,
 };
 
@@ -88,6 +90,18 @@ static void inventory_get_many(void *ctx, const char *const *ids, size_t n,
 	if (rc == OS_EIO)
 		for (i = 0; i < n; i++)
 			st[i] = OS_EUNAVAIL;
+	/* A row answers the first line of its item: later lines of the same
+	 * item take its answer. */
+	for (i = 1; rc == OS_OK && i < n; i++) {
+		size_t k;
+
+		for (k = 0; k < i && st[i] == OS_ENOTFOUND; k++) {
+			if (st[k] == OS_OK && strcmp(ids[k], ids[i]) == 0) {
+				out[i] = out[k];
+				st[i] = OS_OK;
+			}
+		}
+	}
 	for (i = 0; i < n && err != NULL; i++) {
 		if (st[i] == OS_OK)
 			continue;

@@ -27,8 +27,10 @@ static const struct pg_stmt stmt_create = {
 	"$14::bigint[]) WITH ORDINALITY AS l(item_id, name, qty, price, line)), "
 	"req AS (SELECT item_id, sum(qty)::bigint AS qty FROM lines WHERE $10::bool "
 	"GROUP BY item_id), "
+	/* = ANY($11) keeps the generic plan on the primary key (the API's
+	 * sessions run generic plans: no planning per create). */
 	"lk AS (SELECT v.item_id, v.available_qty FROM inventory v "
-	"WHERE v.item_id IN (SELECT item_id FROM req) ORDER BY v.item_id FOR UPDATE), "
+	"WHERE $10::bool AND v.item_id = ANY ($11::text[]) ORDER BY v.item_id FOR UPDATE), "
 	"bad AS (SELECT l.line, lk.item_id IS NULL AS unknown FROM lines l "
 	"JOIN req USING (item_id) LEFT JOIN lk USING (item_id) "
 	"WHERE lk.item_id IS NULL OR lk.available_qty < req.qty ORDER BY l.line LIMIT 1), "
@@ -38,7 +40,8 @@ static const struct pg_stmt stmt_create = {
 	PG_TS("$8") ", 1 WHERE NOT EXISTS (SELECT 1 FROM bad) "
 	"ON CONFLICT (idempotency_key) DO NOTHING RETURNING id), "
 	"s AS (UPDATE inventory v SET available_qty = v.available_qty - req.qty FROM req "
-	"WHERE v.item_id = req.item_id AND v.item_id IN (SELECT item_id FROM lk) "
+	"WHERE v.item_id = req.item_id AND v.item_id = ANY ($11::text[]) "
+	"AND v.item_id IN (SELECT item_id FROM lk) "
 	"AND EXISTS (SELECT 1 FROM o) RETURNING 1), "
 	"i AS (INSERT INTO order_items (order_id, line, item_id, name, quantity, "
 	"unit_price_cents) SELECT o.id, l.line, l.item_id, l.name, l.qty, l.price "

@@ -104,7 +104,13 @@ static enum os_status link_wait(struct pg_link *l, int events, int64_t deadline_
  * every connection (and reconnection) has them. */
 static void startup_options(const struct pg_session *s, char *buf, size_t cap)
 {
-	int n = snprintf(buf, cap, "%s", s->async_commit ? "-c synchronous_commit=off" : "");
+	/* The API's statements are written for generic plans (index lookups on
+	 * keys); planning a custom plan for every execution was 39 % of the
+	 * database's CPU per create. */
+	int n = snprintf(buf, cap, "%s",
+			 s->async_commit ? "-c synchronous_commit=off"
+			 : s->pooled	 ? "-c plan_cache_mode=force_generic_plan"
+					 : "");
 
 	if (statement_timeout_ms > 0 && n >= 0 && (size_t)n < cap)
 		snprintf(buf + n, cap - (size_t)n, "%s-c statement_timeout=%d", n > 0 ? " " : "",
@@ -116,7 +122,7 @@ static enum os_status link_connect(struct pg_session *s, struct pg_link *l, stru
 {
 	/* connect_timeout first: an expanded conninfo that sets it wins. */
 	const char *keys[] = { "connect_timeout", "options", "dbname", NULL };
-	char options[96];
+	char options[160];
 	const char *vals[] = { "3", options, s->conninfo, NULL };
 	int64_t deadline = io_now_ms() + PG_CONNECT_TIMEOUT_MS;
 	PostgresPollingStatusType ps = PGRES_POLLING_WRITING;

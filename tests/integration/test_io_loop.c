@@ -20,6 +20,7 @@
 
 #include "infrastructure/httpclient/http_catalog.h"
 #include "infrastructure/io/io_loop.h"
+#include "app/catalog.h"
 #include "infrastructure/postgres/pg_internal.h"
 #include "tests/support/fake_http.h"
 #include "tests/support/testdb.h"
@@ -254,6 +255,34 @@ static void test_pool_deadline_mid_statement(void **state)
 	io_loop_free(l);
 }
 
+/* The local catalog answers all lines in one statement, a repeated item
+ * on every one of its lines, an unknown one as not found. */
+static void test_inventory_many(void **state)
+{
+	static const char *const ids[4] = { "inv-b", "inv-nope", "inv-a", "inv-b" };
+	struct pg_session *s = testdb_session();
+	struct catalog cat;
+	struct catalog_item it[4];
+	enum os_status st[4];
+	struct os_error err;
+
+	(void)state;
+	assert_true(testdb_exec("INSERT INTO inventory VALUES ('inv-a', 'A', 100, 5), "
+				"('inv-b', 'B', 250, 7) ON CONFLICT DO NOTHING"));
+	pg_inventory_catalog_init(&cat, s);
+	os_error_clear(&err);
+	catalog_get_many(&cat, ids, 4, it, st, &err);
+	assert_int_equal(st[0], OS_OK);
+	assert_int_equal(it[0].price_cents, 250);
+	assert_int_equal(st[1], OS_ENOTFOUND);
+	assert_string_equal(err.field, "item_id");
+	assert_int_equal(st[2], OS_OK);
+	assert_string_equal(it[2].name, "A");
+	assert_int_equal(st[3], OS_OK);
+	assert_int_equal(it[3].available_qty, 7);
+	pg_session_free(s);
+}
+
 /* ------------------------------------------------------- the catalog */
 
 struct lookup {
@@ -346,6 +375,7 @@ int main(void)
 		cmocka_unit_test(test_wait_fd),
 		cmocka_unit_test(test_pool_queues_without_blocking),
 		cmocka_unit_test(test_pool_deadline_mid_statement),
+		cmocka_unit_test(test_inventory_many),
 		cmocka_unit_test(test_catalog_lines_at_once),
 		cmocka_unit_test(test_catalog_deadline),
 	};
