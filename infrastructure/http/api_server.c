@@ -44,6 +44,8 @@ struct api_thread;
  * its own order scratch) and the link to the h2o request. Slots are reused.
  */
 struct api_slot {
+	struct io_watch conn_watch; /* first: the client going away */
+	int conn_fd;		    /* watched, or -1 */
 	struct api_thread *thr;
 	struct api_env env;
 	h2o_req_t *req;
@@ -108,6 +110,7 @@ static struct api_slot *slot_take(struct api_thread *t)
 		}
 	}
 	s->thr = t;
+	s->conn_fd = -1;
 	s->env.app = t->env.app;
 	s->env.opts = t->env.opts;
 	s->gone = false;
@@ -123,6 +126,9 @@ static void slot_put(struct api_slot *s)
 {
 	struct api_thread *t = s->thr;
 
+	if (s->conn_fd >= 0)
+		io_watch_set(&s->conn_watch, s->conn_fd, 0);
+	s->conn_fd = -1;
 	if (s->prev)
 		s->prev->next = s->next;
 	else
@@ -179,6 +185,38 @@ static void on_req_gone(void *p)
 		io_fiber_cancel(s->fiber);
 }
 
+/* The client closed or reset its connection while its request ran: the
+ * request is cancelled (its waits fail at once, so it gives back its
+ * session and transfer now); what it answers goes nowhere. */
+static void on_conn_gone(struct io_watch *w, int events)
+{
+	struct api_slot *s = (struct api_slot *)w;
+
+	if (!(events & IO_HUP) || s->fiber == NULL)
+		return;
+	io_watch_set(&s->conn_watch, s->conn_fd, 0);
+	s->conn_fd = -1;
+	io_fiber_cancel(s->fiber);
+}
+
+/* HTTP/1 only: h2o 2.2 reads nothing from a connection while its request
+ * runs, so it would notice the client's leaving only when answering. One
+ * request at a time per HTTP/1 connection: the fd is watched once. */
+static void watch_conn(struct api_slot *s, h2o_req_t *req)
+{
+	h2o_socket_t *sock;
+
+	if (req->version >= 0x200 || req->conn->callbacks->get_socket == NULL)
+		return;
+	sock = req->conn->callbacks->get_socket(req->conn);
+	if (sock == NULL)
+		return;
+	s->conn_watch.cb = on_conn_gone;
+	s->conn_fd = h2o_socket_get_fd(sock);
+	if (s->conn_fd < 0 || io_watch_set(&s->conn_watch, s->conn_fd, IO_HUP) != OS_OK)
+		s->conn_fd = -1;
+}
+
 static void reply_busy(struct api_thread *t, h2o_req_t *req)
 {
 	struct api_call c;
@@ -209,7 +247,11 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
 		tok->slot = NULL;
 		slot_put(s);
 		reply_busy(t, req);
+		return 0;
 	}
+	/* Still running after its first step: it waits for something. */
+	if (tok->slot == s && s->fiber != NULL)
+		watch_conn(s, req);
 	return 0;
 }
 

@@ -403,7 +403,8 @@ void io_wake(struct io_fiber *f)
 
 static uint32_t epoll_events(int events)
 {
-	return ((events & IO_IN) ? EPOLLIN | EPOLLRDHUP : 0u) | ((events & IO_OUT) ? EPOLLOUT : 0u);
+	return ((events & IO_IN) ? EPOLLIN | EPOLLRDHUP : 0u) | ((events & IO_OUT) ? EPOLLOUT : 0u) |
+	       ((events & IO_HUP) ? EPOLLRDHUP : 0u);
 }
 
 static enum os_status poll_wait(int fd, int events, int64_t deadline_ms)
@@ -536,6 +537,8 @@ static void handle_events(struct io_loop *l)
 				e |= IO_IN;
 			if (ev[i].events & (EPOLLOUT | EPOLLERR | EPOLLHUP))
 				e |= IO_OUT;
+			if (ev[i].events & (EPOLLRDHUP | EPOLLERR | EPOLLHUP))
+				e |= IO_HUP;
 			w->cb(w, e);
 		}
 	} while (n == IO_EVENTS_MAX);

@@ -24,6 +24,7 @@
 
 #define IO_IN  1
 #define IO_OUT 2
+#define IO_HUP 4 /* the peer closed or reset the connection (io_watch only) */
 
 struct io_loop;
 struct io_fiber;
@@ -64,7 +65,9 @@ bool io_fiber_expired(void);
 
 /*
  * A watcher of one fd for code that is not a fiber (a curl multi): cb runs
- * on the loop with the ready events (IO_IN | IO_OUT; IO_IN on error).
+ * on the loop with the ready events (IO_IN | IO_OUT, IO_IN on error;
+ * IO_HUP when the peer went away). Watching IO_HUP alone does not wake on
+ * data.
  */
 struct io_watch {
 	void (*cb)(struct io_watch *w, int events);

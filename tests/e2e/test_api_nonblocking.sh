@@ -8,8 +8,9 @@
 #   - a catalog that never answers: /health/live answers at once while the
 #     creates end with 503 JSON and Retry-After at the request deadline;
 #   - a client that goes away while its create waits on a row lock in the
-#     database (local inventory, one session in the pool): the session is
-#     given back, the next create succeeds and nothing is left open;
+#     database (local inventory, one session in the pool, a request deadline
+#     far away): the session is given back at once, so a create of another
+#     item succeeds while the lock is still held, and nothing is left open;
 #   - PostgreSQL stopped: /health/live answers, creates and readiness answer
 #     503 quickly without the database's error text, and everything works
 #     again once it is back.
@@ -136,11 +137,12 @@ open_transactions() {
 
 test_client_gone() {
 	local api2 locker ms
-	e2e_sql "INSERT INTO inventory VALUES ('nb-locked', 'Locked item', 100, 1000000)" >/dev/null
+	e2e_sql "INSERT INTO inventory VALUES ('nb-locked', 'Locked item', 100, 1000000),
+	         ('nb-free', 'Free item', 100, 1000000)" >/dev/null
 	# A second API on local inventory with a single database session.
 	api2=$E2E_API
 	e2e_start_api api-local DATABASE_URL="$E2E_DB_URL" API_THREADS=1 DB_POOL_SIZE=1 \
-		REQUEST_TIMEOUT_MS=1500 STATEMENT_TIMEOUT_MS=0 CATALOG_CACHE_MS=0
+		REQUEST_TIMEOUT_MS=20000 STATEMENT_TIMEOUT_MS=0 CATALOG_CACHE_MS=0
 	local local_api=$E2E_API
 	E2E_API=$api2
 	# The row stays locked for 4 s: the create waits for it in the database.
@@ -159,6 +161,8 @@ test_client_gone() {
 	else
 		e2e_fail "client gone, row still locked: /health/live answers (${ms} ms)"
 	fi
+	e2e_http POST "$local_api/api/v1/orders" "$(ops_order_body "$(e2e_uuid)" nb-free 1)" --max-time 2
+	assert_status "client gone, row still locked: the only session serves another create" 201
 	wait "$locker"
 	e2e_http POST "$local_api/api/v1/orders" "$(ops_order_body "$(e2e_uuid)" nb-locked 1)"
 	assert_status "after the client went away the only session serves the next create: 201" 201
