@@ -6,6 +6,8 @@
 #ifndef OS_CATALOG_H
 #define OS_CATALOG_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "../domain/order.h"
@@ -27,8 +29,19 @@ struct catalog_item {
 typedef enum os_status catalog_get_fn(void *ctx, const char *item_id,
 				      struct catalog_item *out, struct os_error *err);
 
+/*
+ * Looks up n items (ids as for catalog_get) at once, concurrently where the
+ * adapter can. st[i] is what catalog_get would return for ids[i] and out[i]
+ * is written when st[i] is OS_OK; err receives the detail of the first
+ * failed item (lowest i). Optional: without it catalog_get_many asks one
+ * item at a time.
+ */
+typedef void catalog_get_many_fn(void *ctx, const char *const *ids, size_t n,
+				 struct catalog_item *out, enum os_status *st, struct os_error *err);
+
 struct catalog_ops {
 	catalog_get_fn *get;
+	catalog_get_many_fn *get_many; /* may be NULL */
 };
 
 struct catalog {
@@ -40,6 +53,28 @@ static inline enum os_status catalog_get(const struct catalog *c, const char *it
 					 struct catalog_item *out, struct os_error *err)
 {
 	return c->ops->get(c->ctx, item_id, out, err);
+}
+
+static inline void catalog_get_many(const struct catalog *c, const char *const *ids, size_t n,
+				    struct catalog_item *out, enum os_status *st,
+				    struct os_error *err)
+{
+	size_t i;
+	bool failed = false;
+
+	if (c->ops->get_many != NULL) {
+		c->ops->get_many(c->ctx, ids, n, out, st, err);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		struct os_error sub;
+
+		os_error_clear(&sub);
+		st[i] = c->ops->get(c->ctx, ids[i], &out[i], &sub);
+		if (st[i] != OS_OK && !failed && err != NULL)
+			*err = sub;
+		failed = failed || st[i] != OS_OK;
+	}
 }
 
 #endif

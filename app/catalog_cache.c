@@ -40,8 +40,73 @@ static enum os_status cached_get(void *ctx, const char *item_id, struct catalog_
 	return OS_OK;
 }
 
+/* A fresh cached answer for item_id, or NULL. */
+static const struct catalog_item *cache_hit(struct catalog_cache *c, const char *item_id,
+					    int64_t now)
+{
+	struct catalog_cache_entry *e = &c->slots[slot_of(item_id)];
+
+	if (c->ttl_us > 0 && strcmp(e->item_id, item_id) == 0 && now - e->fetched_us < c->ttl_us &&
+	    now >= e->fetched_us)
+		return &e->item;
+	return NULL;
+}
+
+static void cache_store(struct catalog_cache *c, const char *item_id,
+			const struct catalog_item *item, int64_t now)
+{
+	struct catalog_cache_entry *e = &c->slots[slot_of(item_id)];
+
+	if (c->ttl_us <= 0 || strlen(item_id) > ORDER_ITEM_ID_MAX)
+		return;
+	memcpy(e->item_id, item_id, strlen(item_id) + 1);
+	e->item = *item;
+	e->fetched_us = now;
+}
+
+/* Answers the hits, asks inner for the misses in one batch. */
+static void cached_get_many(void *ctx, const char *const *ids, size_t n,
+			    struct catalog_item *out, enum os_status *st, struct os_error *err)
+{
+	struct catalog_cache *c = ctx;
+	const char *miss_ids[CATALOG_CACHE_BATCH_MAX];
+	struct catalog_item miss_out[CATALOG_CACHE_BATCH_MAX];
+	enum os_status miss_st[CATALOG_CACHE_BATCH_MAX];
+	size_t where[CATALOG_CACHE_BATCH_MAX];
+	int64_t now = sys_now_us(&c->sys);
+	size_t i, m = 0;
+
+	if (n > CATALOG_CACHE_BATCH_MAX) {
+		catalog_get_many(&c->inner, ids, n, out, st, err);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		const struct catalog_item *hit =
+			strlen(ids[i]) <= ORDER_ITEM_ID_MAX ? cache_hit(c, ids[i], now) : NULL;
+
+		st[i] = OS_OK;
+		if (hit != NULL) {
+			out[i] = *hit;
+			continue;
+		}
+		where[m] = i;
+		miss_ids[m++] = ids[i];
+	}
+	if (m == 0)
+		return;
+	catalog_get_many(&c->inner, miss_ids, m, miss_out, miss_st, err);
+	for (i = 0; i < m; i++) {
+		st[where[i]] = miss_st[i];
+		if (miss_st[i] != OS_OK)
+			continue;
+		out[where[i]] = miss_out[i];
+		cache_store(c, miss_ids[i], &miss_out[i], now);
+	}
+}
+
 static const struct catalog_ops catalog_cache_ops = {
 	.get = cached_get,
+	.get_many = cached_get_many,
 };
 
 void catalog_cache_init(struct catalog_cache *c, struct catalog inner, struct sys sys,

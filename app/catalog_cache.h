@@ -17,7 +17,8 @@
 #include "catalog.h"
 #include "sys.h"
 
-#define CATALOG_CACHE_SLOTS 256
+#define CATALOG_CACHE_SLOTS 2048
+#define CATALOG_CACHE_BATCH_MAX ORDER_MAX_ITEMS /* larger batches skip the cache */
 
 struct catalog_cache_entry {
 	char item_id[ORDER_ITEM_ID_MAX + 1]; /* "" = empty slot */

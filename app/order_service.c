@@ -176,37 +176,59 @@ static enum os_status replay(const struct order *found, const char *found_fp, co
 	return OS_OK;
 }
 
-/* Prices line i from the catalog into item. */
-static enum os_status price_line(struct order_service *svc, const struct order_line_request *l,
-				 size_t i, struct order_item *item, struct os_error *err)
+/* Prices line i into item from its catalog answer (st, ci; sub the
+ * detail of a failure). */
+static enum os_status price_line(const struct order_line_request *l, size_t i, enum os_status st,
+				 const struct catalog_item *ci, const struct os_error *sub,
+				 bool check_stock, struct order_item *item, struct os_error *err)
 {
-	struct catalog_item ci;
-	struct os_error sub;
 	char field[OS_ERROR_FIELD_MAX];
-	enum os_status st;
 
-	os_error_clear(&sub);
-	st = catalog_get(&svc->catalog, l->item_id, &ci, &sub);
 	snprintf(field, sizeof(field), "items[%zu].item_id", i);
 	if (st == OS_ENOTFOUND)
 		return os_fail(err, OS_ENOTFOUND, field, "item %s does not exist", l->item_id);
 	if (st != OS_OK)
 		return os_fail(err, st == OS_EUNAVAIL ? OS_EUNAVAIL : OS_EIO, NULL, "catalog: %s",
-			       sub.message);
-	if (ci.price_cents < 0 || ci.available_qty < 0)
+			       sub->message);
+	if (ci->price_cents < 0 || ci->available_qty < 0)
 		return os_fail(err, OS_EUNAVAIL, NULL,
 			       "catalog: item %s has a negative price or stock", l->item_id);
 	snprintf(field, sizeof(field), "items[%zu].quantity", i);
 	/* The local inventory's stock is checked and taken by the create
 	 * transaction itself; a cached figure may be older than a restock. */
-	if (!svc->settings->local_inventory && ci.available_qty < l->quantity)
+	if (check_stock && ci->available_qty < l->quantity)
 		return os_fail(err, OS_ECONFLICT, field, "only %lld of item %s in stock",
-			       (long long)ci.available_qty, l->item_id);
+			       (long long)ci->available_qty, l->item_id);
 	memset(item, 0, sizeof(*item));
 	snprintf(item->item_id, sizeof(item->item_id), "%s", l->item_id);
-	snprintf(item->name, sizeof(item->name), "%s", ci.name);
+	snprintf(item->name, sizeof(item->name), "%.*s", ORDER_ITEM_NAME_MAX, ci->name);
 	item->quantity = (int32_t)l->quantity;
-	item->unit_price_cents = ci.price_cents;
+	item->unit_price_cents = ci->price_cents;
+	return OS_OK;
+}
+
+/* Looks every line up at once (the catalog may ask concurrently), then
+ * prices them in order: the first failing line decides the error. */
+static enum os_status price_lines(struct order_service *svc,
+				  const struct order_create_request *req, struct order *o,
+				  struct os_error *err)
+{
+	const char *ids[ORDER_MAX_ITEMS];
+	struct catalog_item ci[ORDER_MAX_ITEMS];
+	enum os_status st[ORDER_MAX_ITEMS], rc;
+	struct os_error sub;
+	size_t i, n = req->line_count;
+
+	for (i = 0; i < n; i++)
+		ids[i] = req->lines[i].item_id;
+	os_error_clear(&sub);
+	catalog_get_many(&svc->catalog, ids, n, ci, st, &sub);
+	for (i = 0; i < n; i++) {
+		rc = price_line(&req->lines[i], i, st[i], &ci[i], &sub,
+				!svc->settings->local_inventory, &o->items[i], err);
+		if (rc != OS_OK)
+			return rc;
+	}
 	return OS_OK;
 }
 
@@ -215,14 +237,11 @@ static enum os_status build_order(struct order_service *svc, const struct order_
 				  struct order *o, struct os_error *err)
 {
 	enum os_status st;
-	size_t i;
 
 	memset(o, 0, sizeof(*o));
-	for (i = 0; i < req->line_count; i++) {
-		st = price_line(svc, &req->lines[i], i, &o->items[i], err);
-		if (st != OS_OK)
-			return st;
-	}
+	st = price_lines(svc, req, o, err);
+	if (st != OS_OK)
+		return st;
 	o->item_count = req->line_count;
 	if (order_total(o, &o->amount_cents) != OS_OK)
 		return os_fail(err, OS_EINVAL, "items", "the order total is too large");

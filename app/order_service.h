@@ -1,8 +1,10 @@
 /*
  * The order use cases: create, get, list, history, cancel, expire. They hold
  * the business rules and build the outbox messages; the ports do the I/O.
- * One struct order_service is used by one thread at a time (its repository
- * is one database session).
+ * One struct order_service is used by one thread at a time. On an API loop
+ * the fibers of several requests share it, interleaving only where a port
+ * waits; its ports are then fiber-safe (a pooled database session lends
+ * each fiber its own connection, the catalog runs a transfer per lookup).
  */
 #ifndef OS_ORDER_SERVICE_H
 #define OS_ORDER_SERVICE_H

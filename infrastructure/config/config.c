@@ -325,8 +325,7 @@ static enum os_status load_numbers(struct config *c, struct os_error *err)
 	    (st = get_int(&c->order_stale_after_s, "ORDER_STALE_AFTER_SECONDS", 1, 31536000, err)) ||
 	    (st = get_int(&c->inbox_max_attempts, "INBOX_MAX_ATTEMPTS", 1, 10000, err)) ||
 	    (st = get_int(&c->worker_metrics_port, "WORKER_METRICS_PORT", 0, 65535, err)) ||
-	    (st = get_int(&c->metrics_port, "METRICS_PORT", 0, 65535, err)) ||
-	    (st = get_int(&c->db_pool_size, "DB_POOL_SIZE", 1, 1024, err)))
+	    (st = get_int(&c->metrics_port, "METRICS_PORT", 0, 65535, err)))
 		return st;
 	return OS_OK;
 }
@@ -473,6 +472,21 @@ static enum os_status load_security(struct config *c, struct os_error *err)
 	return OS_OK;
 }
 
+/* The API's request path: its sessions and deadlines. */
+static enum os_status load_request_path(struct config *c, struct os_error *err)
+{
+	enum os_status st;
+
+	c->db_pool_size = 16;
+	c->request_timeout_ms = 5000;
+	c->statement_timeout_ms = 5000;
+	if ((st = get_int(&c->db_pool_size, "DB_POOL_SIZE", 1, 1024, err)) ||
+	    (st = get_int(&c->request_timeout_ms, "REQUEST_TIMEOUT_MS", 100, 600000, err)) ||
+	    (st = get_int(&c->statement_timeout_ms, "STATEMENT_TIMEOUT_MS", 0, 3600000, err)))
+		return st;
+	return OS_OK;
+}
+
 enum os_status config_load(struct config *cfg, const char *env_file, struct os_error *err)
 {
 	struct config c;
@@ -483,7 +497,8 @@ enum os_status config_load(struct config *cfg, const char *env_file, struct os_e
 	set_defaults(&c);
 	if ((st = load_dotenv(env_file, err)) || (st = load_secret_files(err)) ||
 	    (st = load_security(&c, err)) || (st = load_strings(&c, err)) ||
-	    (st = load_numbers(&c, err)) || (st = load_logging(&c, err)) || (st = validate(&c, err)))
+	    (st = load_numbers(&c, err)) || (st = load_logging(&c, err)) || (st = validate(&c, err)) ||
+	    (st = load_request_path(&c, err)))
 		return st;
 	*cfg = c;
 	return OS_OK;

@@ -20,7 +20,7 @@ struct config {
 	char database_url[CONFIG_STR_MAX + 1];     /* DATABASE_URL | POSTGRES_CONNECTION_STRING */
 	char kafka_bootstrap[CONFIG_STR_MAX + 1];  /* KAFKA_BOOTSTRAP_SERVERS | KAFKA_BOOTSTRAP */
 	int app_port;                              /* APP_PORT, 8000 */
-	int api_threads;                           /* API_THREADS, cores (>= 2): event loops, one DB session each */
+	int api_threads;                           /* API_THREADS, cores (>= 2): event loops */
 	int catalog_cache_ms;                      /* CATALOG_CACHE_MS, 1000: 0 = no catalog cache */
 	char catalog_url[CONFIG_STR_MAX + 1];      /* CATALOG_SERVICE_API_URL; "" = local inventory */
 	char payments_url[CONFIG_STR_MAX + 1];     /* PAYMENTS_SERVICE_API_URL */
@@ -53,7 +53,6 @@ struct config {
 	char ingress_secret[CONFIG_STR_MAX + 1];   /* INGRESS_WEBHOOK_SECRET; "" = ingress webhook refused */
 	char webhook_url[CONFIG_STR_MAX + 1];      /* WEBHOOK_OUTGOING_URL; "" = no egress webhook */
 	char webhook_secret[CONFIG_STR_MAX + 1];   /* WEBHOOK_OUTGOING_SECRET, else PAYMENTS_CALLBACK_SECRET */
-	int db_pool_size;                          /* DB_POOL_SIZE, 0 = unset: database sessions per API process */
 	/* Security (DESIGN §4, §12); secrets may also come as <NAME>_FILE. */
 	int admin_port;                            /* ADMIN_PORT, 8001: metrics and admin routes */
 	char admin_host[CONFIG_STR_MAX + 1];       /* ADMIN_HOST, 127.0.0.1 */
@@ -66,6 +65,10 @@ struct config {
 	int rate_limit_per_minute;                 /* RATE_LIMIT_PER_MINUTE, 6000; 0 = no limit */
 	int rate_limit_burst;                      /* RATE_LIMIT_BURST, 600 */
 	bool callback_allow_unsigned;              /* PAYMENTS_CALLBACK_ALLOW_UNSIGNED, false */
+	/* The API's non-blocking request path (DESIGN §2). */
+	int db_pool_size;                          /* DB_POOL_SIZE, 16: API sessions, split across loops */
+	int request_timeout_ms;                    /* REQUEST_TIMEOUT_MS, 5000: per-request deadline */
+	int statement_timeout_ms;                  /* STATEMENT_TIMEOUT_MS, 5000: every session; 0 = none */
 };
 
 /* Settings of the original services that this one reads under another name

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "domain/hex.h"
+#include "infrastructure/io/io_loop.h"
 #include "infrastructure/log/log.h"
 #include "infrastructure/metrics/metrics.h"
 #include "order_json.h"
@@ -243,9 +244,20 @@ static void start_answer(struct api_call *c, int status, const char *content_typ
 	finish(c, status);
 }
 
+/* A client that went away (c->gone) gets nothing: its request is counted
+ * as 499 and ends here. */
+static bool client_gone(struct api_call *c)
+{
+	if (c->gone == NULL || !*c->gone)
+		return false;
+	c->answered = true;
+	finish(c, 499);
+	return true;
+}
+
 void api_reply(struct api_call *c, int status, struct sbuf *sb, const char *content_type)
 {
-	if (c->answered)
+	if (c->answered || client_gone(c))
 		return;
 	if (!sbuf_ok(sb)) {
 		sbuf_reset(sb);
@@ -266,7 +278,7 @@ void api_reply_static(struct api_call *c, int status, const char *body, size_t l
 {
 	h2o_iovec_t buf = h2o_iovec_init(body, len);
 
-	if (c->answered)
+	if (c->answered || client_gone(c))
 		return;
 	if (cache_control != NULL)
 		api_add_header(c, "cache-control", cache_control, strlen(cache_control));
@@ -331,6 +343,15 @@ void api_reply_status(struct api_call *c, enum os_status st, const struct os_err
 	int status = api_http_status(st, from_codec);
 	const char *code = api_failure_code(st, err, status);
 	const char *msg = err && err->message[0] ? err->message : os_status_name(st);
+
+	/* Whatever failed first, past the deadline the answer is the deadline:
+	 * 503, and the cause stays in the log. */
+	if (io_fiber_expired() && status >= 500) {
+		log_kv(LOG_WARN, "request deadline exceeded", "error", msg, "request_id",
+		       c->trace.request_id, NULL);
+		api_reply_error(c, 503, "request deadline exceeded", NULL, NULL);
+		return;
+	}
 
 	/* Adapter failures may carry internals (SQL state, hosts): keep them
 	 * in the log, not in the answer. */

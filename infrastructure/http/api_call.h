@@ -43,6 +43,7 @@ struct api_call {
 	bool answered;
 	bool on_admin;		     /* arrived on the admin listener */
 	struct auth_principal who;   /* set by api_guard (role none on open routes) */
+	const bool *gone; /* set when the client went away; NULL = never */
 };
 
 /* Fills c for req: request id (X-Request-Id if 1..64 safe characters, else

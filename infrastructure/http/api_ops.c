@@ -42,7 +42,10 @@ void api_ops_ready(struct api_call *c)
 	os_error_clear(&err);
 	st = admin_ping(admin_of(c), &err);
 	if (st != OS_OK) {
-		api_reply_error(c, 503, "not ready", NULL, err.message);
+		/* The cause (hosts, server messages) goes to the log only. */
+		log_kv(LOG_WARN, "not ready", "error", err.message, "request_id",
+		       c->trace.request_id, NULL);
+		api_reply_error(c, 503, "not ready", NULL, os_status_name(OS_EUNAVAIL));
 		return;
 	}
 	reply_data(c, 200, "{\"status\":\"ready\"}");

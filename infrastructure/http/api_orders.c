@@ -1,10 +1,12 @@
 /* Handlers of the order routes: create, bulk create, get, list, history,
  * cancel. Codec failures answer 400, use-case failures by api_http_status. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "api_routes.h"
 #include "app/order_service.h"
+#include "infrastructure/io/io_loop.h"
 #include "infrastructure/metrics/metrics.h"
 #include "order_json.h"
 
@@ -37,8 +39,10 @@ static bool param_uuid(struct api_call *c, size_t i, struct uuid *out)
 
 /* Decodes and creates one order. *http receives the status to answer with;
  * err the detail on failure. */
-static enum os_status create_one(struct api_call *c, const char *body, size_t len, const char *key,
-				 size_t key_len, struct order *o, int *http, struct os_error *err)
+static enum os_status create_with(struct order_service *s, const struct auth_principal *who,
+				  const struct order_trace *trace, const char *body, size_t len,
+				  const char *key, size_t key_len, struct order *o, int *http,
+				  struct os_error *err)
 {
 	struct order_create_request req;
 	enum os_status st;
@@ -49,14 +53,14 @@ static enum os_status create_one(struct api_call *c, const char *body, size_t le
 		*http = api_http_status(st, true);
 		return st;
 	}
-	if (!api_may_act_for(c, req.user_id)) {
+	if (who->role == AUTH_ROLE_CLIENT && strcmp(req.user_id, who->user_id) != 0) {
 		/* 403 rather than 422: the body is valid, the caller may not. */
 		*http = 403;
 		return os_fail(err, OS_EDENIED, "user_id",
 			       "a client key creates orders for its own user_id only");
 	}
-	req.trace = c->trace;
-	st = order_create(svc(c), &req, o, &created, err);
+	req.trace = *trace;
+	st = order_create(s, &req, o, &created, err);
 	if (st != OS_OK) {
 		*http = api_http_status(st, false);
 		return st;
@@ -90,6 +94,12 @@ static void add_location(struct api_call *c, const struct order *o)
 	api_add_header(c, "location", loc, strlen(loc));
 }
 
+static enum os_status create_one(struct api_call *c, const char *body, size_t len, const char *key,
+				 size_t key_len, struct order *o, int *http, struct os_error *err)
+{
+	return create_with(svc(c), &c->who, &c->trace, body, len, key, key_len, o, http, err);
+}
+
 void api_orders_create(struct api_call *c)
 {
 	struct os_error err;
@@ -121,22 +131,59 @@ void api_orders_create(struct api_call *c)
 	reply_order(c, http, o);
 }
 
-/* One element of the bulk answer: {"status", "data"} or {"status",
- * "errors"}. */
-static void bulk_element(struct api_call *c, struct sbuf *sb, const char *body,
-			 const struct order_json_slice *s, bool first)
+/*
+ * A bulk request's elements are created by up to BULK_WORKERS fibers at
+ * once (the request's own and helpers on the same loop). The job holds a
+ * copy of the body and every element's answer, so a helper never touches
+ * the request or the handler's stack: when the request goes away first,
+ * the last helper frees the job.
+ */
+#define BULK_WORKERS 8
+
+struct bulk_job {
+	struct order_service *svc;
+	struct order_trace trace;
+	struct auth_principal who; /* the caller's, copied: helpers may outlive it */
+	char *body;
+	struct order_json_slice slices[ORDER_JSON_BULK_MAX];
+	struct sbuf answers[ORDER_JSON_BULK_MAX]; /* each element's JSON */
+	size_t n, next, helpers;
+	bool abandoned;		  /* the handler answered without them */
+	struct io_fiber *waiting; /* the handler, parked until helpers end */
+	int refs;
+};
+
+static void bulk_unref(struct bulk_job *j)
 {
+	size_t i;
+
+	if (--j->refs > 0)
+		return;
+	for (i = 0; i < j->n; i++)
+		sbuf_release(&j->answers[i]);
+	free(j->body);
+	free(j);
+}
+
+/* One element of the bulk answer: {"status", "data"} or {"status",
+ * "errors"}, into its own buffer. */
+static void bulk_element(struct bulk_job *j, size_t i, struct order *o)
+{
+	const struct order_json_slice *s = &j->slices[i];
+	struct sbuf *sb = &j->answers[i];
 	struct os_error err;
-	struct order *o = &c->env->orders[0];
 	int http = 400;
 	enum os_status st = OS_EINVAL;
 
 	os_error_clear(&err);
 	if (s->is_object)
-		st = create_one(c, body + s->offset, s->len, NULL, 0, o, &http, &err);
+		st = create_with(j->svc, &j->who, &j->trace, j->body + s->offset, s->len, NULL, 0,
+				 o, &http, &err);
 	else
 		os_fail(&err, OS_EINVAL, "", "must be an object");
-	sbuf_addf(sb, "%s{\"status\":%d,", first ? "" : ",", http);
+	if (st != OS_OK && io_fiber_expired() && http >= 500)
+		snprintf(err.message, sizeof(err.message), "request deadline exceeded");
+	sbuf_addf(sb, "{\"status\":%d,", http);
 	if (st == OS_OK) {
 		sbuf_adds(sb, "\"data\":");
 		order_json_order(sb, o);
@@ -150,31 +197,112 @@ static void bulk_element(struct api_call *c, struct sbuf *sb, const char *body,
 	sbuf_adds(sb, "]}");
 }
 
+/* Takes elements until none is left. */
+static void bulk_work(struct bulk_job *j, struct order *o)
+{
+	while (j->next < j->n && !j->abandoned) {
+		size_t i = j->next++;
+
+		bulk_element(j, i, o);
+	}
+}
+
+static void bulk_helper(void *arg)
+{
+	struct bulk_job *j = arg;
+	struct order *o = malloc(sizeof(*o));
+
+	if (o != NULL)
+		bulk_work(j, o);
+	free(o);
+	j->helpers--;
+	if (j->helpers == 0 && j->waiting != NULL)
+		io_wake(j->waiting);
+	bulk_unref(j);
+}
+
+/* Starts helpers for the elements beyond the first (bounded). */
+static void bulk_start_helpers(struct bulk_job *j)
+{
+	struct io_loop *l = io_loop_current();
+	size_t k;
+
+	for (k = 1; l != NULL && io_in_fiber() && k < BULK_WORKERS && k < j->n; k++) {
+		if (io_fiber_start(l, bulk_helper, j, io_fiber_deadline(), NULL) != OS_OK)
+			break;
+		j->helpers++;
+		j->refs++;
+	}
+}
+
+static struct bulk_job *bulk_job_new(struct api_call *c, const char *body, size_t len)
+{
+	struct bulk_job *j = calloc(1, sizeof(*j));
+	size_t i;
+
+	if (j == NULL || (j->body = malloc(len + 1)) == NULL) {
+		free(j);
+		return NULL;
+	}
+	memcpy(j->body, body, len);
+	j->body[len] = '\0';
+	j->svc = svc(c);
+	j->trace = c->trace;
+	j->who = c->who;
+	j->refs = 1;
+	for (i = 0; i < ORDER_JSON_BULK_MAX; i++)
+		sbuf_init(&j->answers[i], API_RESPONSE_MAX);
+	return j;
+}
+
 void api_orders_bulk(struct api_call *c)
 {
-	struct order_json_slice slices[ORDER_JSON_BULK_MAX];
+	struct bulk_job *j;
 	struct os_error err;
 	struct sbuf sb;
 	const char *body;
-	size_t i, n, len;
+	size_t i, len;
 	enum os_status st;
 
 	os_error_clear(&err);
 	body = api_call_body(c, &len);
-	st = order_json_split_bulk(body, len, slices, ORDER_JSON_BULK_MAX, &n, &err);
+	j = bulk_job_new(c, body ? body : "", len);
+	if (j == NULL) {
+		api_reply_error(c, 500, "internal error", NULL, NULL);
+		return;
+	}
+	st = order_json_split_bulk(j->body, len, j->slices, ORDER_JSON_BULK_MAX, &j->n, &err);
 	if (st != OS_OK) {
 		api_reply_status(c, st, &err, true);
+		bulk_unref(j);
+		return;
+	}
+	bulk_start_helpers(j);
+	bulk_work(j, &c->env->orders[0]);
+	j->waiting = io_fiber_self();
+	while (j->helpers > 0 && io_park(0) == OS_OK)
+		;
+	j->waiting = NULL;
+	if (j->helpers > 0) {
+		/* Gone or past the deadline: the helpers end on their own. */
+		j->abandoned = true;
+		api_reply_error(c, 503, "request deadline exceeded", NULL, os_status_name(OS_EUNAVAIL));
+		bulk_unref(j);
 		return;
 	}
 	sbuf_init(&sb, API_RESPONSE_MAX);
 	order_json_envelope_begin(&sb);
 	sbuf_add(&sb, "[", 1);
-	for (i = 0; i < n; i++)
-		bulk_element(c, &sb, body, &slices[i], i == 0);
+	for (i = 0; i < j->n; i++) {
+		if (i)
+			sbuf_add(&sb, ",", 1);
+		sbuf_add(&sb, j->answers[i].buf ? j->answers[i].buf : "", j->answers[i].len);
+	}
 	sbuf_add(&sb, "]", 1);
 	order_json_envelope_end(&sb, c->trace.request_id, NULL);
 	api_reply(c, 207, &sb, "application/json");
 	sbuf_release(&sb);
+	bulk_unref(j);
 }
 
 void api_orders_get(struct api_call *c)

@@ -23,11 +23,44 @@
 
 #include "api_call.h"
 #include "api_routes.h"
+#include "infrastructure/io/io_loop.h"
 #include "infrastructure/log/log.h"
 
 #define LOOP_WAIT_MS   100  /* how often a loop looks at the stop flag */
 #define DRAIN_MS       5000 /* longest wait for in-flight connections */
 #define LISTEN_BACKLOG 1024
+#define DEFAULT_TIMEOUT_MS 5000
+#define DEFAULT_INFLIGHT   256
+#ifdef __SANITIZE_ADDRESS__ /* larger frames */
+#define FIBER_STACK_KIB 1024
+#else
+#define FIBER_STACK_KIB 256
+#endif
+
+struct api_thread;
+
+/*
+ * One request in flight: its fiber, its own copy of the thread's env (with
+ * its own order scratch) and the link to the h2o request. Slots are reused.
+ */
+struct api_slot {
+	struct io_watch conn_watch; /* first: the client going away */
+	int conn_fd;		    /* watched, or -1 */
+	struct api_thread *thr;
+	struct api_env env;
+	h2o_req_t *req;
+	struct api_token *token;
+	struct io_fiber *fiber;
+	bool gone;
+	bool admin; /* arrived on the admin listener */
+	struct api_slot *next, *prev; /* free list or in-flight list */
+};
+
+/* Lives in the request's pool: its dispose callback tells the slot that the
+ * request is gone (the client closed the connection or reset the stream). */
+struct api_token {
+	struct api_slot *slot;
+};
 
 struct api_thread {
 	int index;
@@ -42,6 +75,11 @@ struct api_thread {
 	h2o_evloop_t *loop;
 	struct api_thread_ctx app;
 	struct api_env env;
+	struct io_loop *io;
+	h2o_socket_t *io_sock;
+	struct api_slot *free_slots;
+	struct api_slot *busy_slots;
+	int64_t timeout_ms;
 	struct api_admin_listener *admin; /* thread 0 only, else NULL */
 };
 
@@ -68,15 +106,176 @@ void api_server_stop(void)
 	stop_flag = 1;
 }
 
+static struct api_slot *slot_take(struct api_thread *t)
+{
+	struct api_slot *s = t->free_slots;
+
+	if (s != NULL) {
+		t->free_slots = s->next;
+	} else {
+		s = calloc(1, sizeof(*s));
+		if (s == NULL)
+			return NULL;
+		s->env.orders = calloc(ORDER_LIST_MAX, sizeof(*s->env.orders));
+		if (s->env.orders == NULL) {
+			free(s);
+			return NULL;
+		}
+	}
+	s->thr = t;
+	s->conn_fd = -1;
+	s->env.app = t->env.app;
+	s->env.opts = t->env.opts;
+	s->gone = false;
+	s->prev = NULL;
+	s->next = t->busy_slots;
+	if (s->next)
+		s->next->prev = s;
+	t->busy_slots = s;
+	return s;
+}
+
+static void slot_put(struct api_slot *s)
+{
+	struct api_thread *t = s->thr;
+
+	if (s->conn_fd >= 0)
+		io_watch_set(&s->conn_watch, s->conn_fd, 0);
+	s->conn_fd = -1;
+	if (s->prev)
+		s->prev->next = s->next;
+	else
+		t->busy_slots = s->next;
+	if (s->next)
+		s->next->prev = s->prev;
+	s->req = NULL;
+	s->token = NULL;
+	s->fiber = NULL;
+	s->prev = NULL;
+	s->next = t->free_slots;
+	t->free_slots = s;
+}
+
+static void slots_free(struct api_slot *s)
+{
+	while (s != NULL) {
+		struct api_slot *next = s->next;
+
+		free(s->env.orders);
+		free(s);
+		s = next;
+	}
+}
+
+/* The body of a request's fiber. */
+static void run_request(void *arg)
+{
+	struct api_slot *s = arg;
+	struct api_call c;
+
+	api_call_init(&c, s->req, &s->env);
+	c.gone = &s->gone;
+	c.on_admin = s->admin;
+	api_routes_dispatch(&c);
+	if (s->token != NULL)
+		s->token->slot = NULL;
+	slot_put(s);
+}
+
+/* The request's pool is being freed: a request still running is cancelled
+ * (it finishes at once, every wait failing, its answer dropped), which
+ * releases its database session and catalog transfer. */
+static void on_req_gone(void *p)
+{
+	struct api_token *tok = p;
+	struct api_slot *s = tok->slot;
+
+	if (s == NULL)
+		return;
+	tok->slot = NULL;
+	s->token = NULL;
+	s->gone = true;
+	if (s->fiber != NULL)
+		io_fiber_cancel(s->fiber);
+}
+
+/* The client closed or reset its connection while its request ran: the
+ * request is cancelled (its waits fail at once, so it gives back its
+ * session and transfer now); what it answers goes nowhere. */
+static void on_conn_gone(struct io_watch *w, int events)
+{
+	struct api_slot *s = (struct api_slot *)w;
+
+	if (!(events & IO_HUP) || s->fiber == NULL)
+		return;
+	io_watch_set(&s->conn_watch, s->conn_fd, 0);
+	s->conn_fd = -1;
+	io_fiber_cancel(s->fiber);
+}
+
+/* HTTP/1 only: h2o 2.2 reads nothing from a connection while its request
+ * runs, so it would notice the client's leaving only when answering. One
+ * request at a time per HTTP/1 connection: the fd is watched once. */
+static void watch_conn(struct api_slot *s, h2o_req_t *req)
+{
+	h2o_socket_t *sock;
+
+	if (req->version >= 0x200 || req->conn->callbacks->get_socket == NULL)
+		return;
+	sock = req->conn->callbacks->get_socket(req->conn);
+	if (sock == NULL)
+		return;
+	s->conn_watch.cb = on_conn_gone;
+	s->conn_fd = h2o_socket_get_fd(sock);
+	if (s->conn_fd < 0 || io_watch_set(&s->conn_watch, s->conn_fd, IO_HUP) != OS_OK)
+		s->conn_fd = -1;
+}
+
+static void reply_busy(struct api_thread *t, h2o_req_t *req)
+{
+	struct api_call c;
+
+	api_call_init(&c, req, &t->env);
+	api_add_header(&c, "retry-after", "1", 1);
+	api_reply_error(&c, 503, "server busy", NULL, NULL);
+}
+
 static int on_req(h2o_handler_t *self, h2o_req_t *req)
 {
 	struct api_handler *h = (struct api_handler *)self;
-	struct api_call c;
+	struct api_thread *t = h->thr;
+	struct api_token *tok;
+	struct api_slot *s = slot_take(t);
+	enum os_status st;
 
-	api_call_init(&c, req, &h->thr->env);
-	c.on_admin = h->admin;
-	api_routes_dispatch(&c);
+	if (s == NULL) {
+		reply_busy(t, req);
+		return 0;
+	}
+	tok = h2o_mem_alloc_shared(&req->pool, sizeof(*tok), on_req_gone);
+	tok->slot = s;
+	s->admin = h->admin;
+	s->token = tok;
+	s->req = req;
+	st = io_fiber_start(t->io, run_request, s, io_now_ms() + t->timeout_ms, &s->fiber);
+	if (st != OS_OK) {
+		tok->slot = NULL;
+		slot_put(s);
+		reply_busy(t, req);
+		return 0;
+	}
+	/* Still running after its first step: it waits for something. */
+	if (tok->slot == s && s->fiber != NULL)
+		watch_conn(s, req);
 	return 0;
+}
+
+static void on_io_ready(h2o_socket_t *sock, const char *err)
+{
+	struct api_thread *t = sock->data;
+
+	(void)err;
+	io_loop_dispatch(t->io);
 }
 
 static void on_accept(h2o_socket_t *listener, const char *err)
@@ -321,8 +520,16 @@ static void drain(struct api_thread *t, h2o_socket_t *listener)
 	h2o_socket_close(listener);
 	t->fd = -1;
 	h2o_context_request_shutdown(&t->ctx);
-	while (!conns_idle(t) && mono_ms() < deadline)
-		h2o_evloop_run(t->loop, 10);
+	while (!conns_idle(t) && mono_ms() < deadline) {
+		h2o_evloop_run(t->loop, io_loop_wait_ms(t->io, 10));
+		io_loop_dispatch(t->io);
+	}
+	/* Requests still running past the drain are cancelled. */
+	for (int i = 0; i < 100000 && t->busy_slots != NULL && t->busy_slots->fiber != NULL; i++)
+		io_fiber_cancel(t->busy_slots->fiber);
+	h2o_socket_read_stop(t->io_sock);
+	h2o_socket_close(t->io_sock);
+	t->io_sock = NULL;
 	/* request_shutdown arms HTTP/2's graceful-shutdown timer even with no
 	 * connection; h2o_context_dispose asserts that no timer is armed. */
 	if (h2o_timeout_is_linked(&t->ctx.http2._graceful_shutdown_timeout))
@@ -345,9 +552,23 @@ static void *thread_main(void *arg)
 	listener = h2o_evloop_socket_create(t->loop, t->fd, H2O_SOCKET_FLAG_DONT_READ);
 	listener->data = t;
 	h2o_socket_read_start(listener, on_accept);
+	t->io = io_loop_new(FIBER_STACK_KIB, t->env.opts->max_inflight > 0
+					      ? t->env.opts->max_inflight
+					      : DEFAULT_INFLIGHT);
+	if (t->io == NULL) {
+		log_msgf(LOG_ERROR, "api thread %d: cannot create its fiber loop", t->index);
+		abort();
+	}
+	/* The fiber loop's epoll set is one more socket of the h2o loop. */
+	t->io_sock = h2o_evloop_socket_create(t->loop, dup(io_loop_fd(t->io)),
+					      H2O_SOCKET_FLAG_DONT_READ);
+	t->io_sock->data = t;
+	h2o_socket_read_start(t->io_sock, on_io_ready);
 	admin_start(t);
-	while (!stop_flag)
-		h2o_evloop_run(t->loop, LOOP_WAIT_MS);
+	while (!stop_flag) {
+		h2o_evloop_run(t->loop, io_loop_wait_ms(t->io, LOOP_WAIT_MS));
+		io_loop_dispatch(t->io);
+	}
 	admin_stop(t);
 	drain(t, listener);
 	/* h2o_context_dispose asserts that no connection timer is left, and an
@@ -355,6 +576,8 @@ static void *thread_main(void *arg)
 	 * keeps one: such a context is leaked with its loop (see teardown). */
 	if (t->drained)
 		h2o_context_dispose(&t->ctx);
+	slots_free(t->free_slots);
+	t->free_slots = NULL;
 	return NULL;
 }
 
@@ -377,6 +600,9 @@ static void teardown(struct api_thread *t, api_thread_fini_fn *fini, void *arg)
 	t->configured = false;
 	free(t->env.orders);
 	t->env.orders = NULL;
+	/* After fini: the ports may still hold fds watched by this loop. */
+	io_loop_free(t->io);
+	t->io = NULL;
 }
 
 static enum os_status setup_thread(struct api_thread *t, const struct api_options *o,
@@ -388,6 +614,7 @@ static enum os_status setup_thread(struct api_thread *t, const struct api_option
 	t->drained = true;
 	t->env.opts = o;
 	t->env.app = &t->app;
+	t->timeout_ms = o->request_timeout_ms > 0 ? o->request_timeout_ms : DEFAULT_TIMEOUT_MS;
 	t->env.orders = calloc(ORDER_LIST_MAX, sizeof(*t->env.orders));
 	t->loop = h2o_evloop_create();
 	if (t->env.orders == NULL || t->loop == NULL)

@@ -1,8 +1,11 @@
 /*
  * The HTTP API server (DESIGN §4) on h2o's event loop. Each API thread runs
  * its own loop with its own listening socket (SO_REUSEPORT, same port) and
- * owns its own struct api_thread_ctx, that is its own database session, so
- * handlers may block on the database: concurrency = number of threads.
+ * its own struct api_thread_ctx. Every request runs on a fiber of its loop
+ * (infrastructure/io/io_loop.h): the adapters behind the ports wait for
+ * their sockets through the loop, so a slow database or catalog holds one
+ * request, never the loop. The ports of a thread are shared by its
+ * requests: they must be safe to use from several fibers of one thread.
  */
 #ifndef OS_API_SERVER_H
 #define OS_API_SERVER_H
@@ -50,6 +53,8 @@ struct api_options {
 	struct ratelimit *limits;    /* per-principal buckets; NULL = no limit */
 	const char *admin_host;	     /* admin listener address; NULL or "" = 127.0.0.1 */
 	int admin_port;		     /* admin listener (metrics, dead letters); 0 = none */
+	int request_timeout_ms;	     /* deadline of a request; <= 0: 5000 */
+	size_t max_inflight;	     /* requests at once per thread; 0: 256 */
 	/* Optional: called once every thread is serving, with the bound port. */
 	void (*on_ready)(void *arg, int port);
 	void *on_ready_arg;

@@ -92,6 +92,19 @@ bool pg_row_fault(enum os_status st);
 enum os_status pg_wait(struct pg_session *s, const char *channel, int timeout_ms,
 		       struct os_error *err);
 
+/*
+ * NOTIFY channel with each payload of payloads[0..n) after a commit, in a
+ * transaction of its own that does not wait for its WAL flush (a wake-up
+ * needs no durability). Notifications of concurrent fibers of a pooled
+ * session are coalesced: while one is in flight, later callers add their
+ * payloads to the next one, which starts after their commits. One channel
+ * per session; at most PG_NOTIFY_MAX distinct payloads (64 bytes) wait at
+ * once, others are dropped. Failures are ignored: the listeners poll too.
+ */
+#define PG_NOTIFY_MAX 8
+void pg_notify_soon(struct pg_session *s, const char *channel, const char *const *payloads,
+		    size_t n);
+
 /* Result columns. Each fails with OS_EIO on NULL, bad text or overflow. */
 enum os_status pg_col_i64(const PGresult *r, int row, int col, int64_t *out);
 enum os_status pg_col_i32(const PGresult *r, int row, int col, int32_t *out);

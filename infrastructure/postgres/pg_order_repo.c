@@ -27,8 +27,10 @@ static const struct pg_stmt stmt_create = {
 	"$14::bigint[]) WITH ORDINALITY AS l(item_id, name, qty, price, line)), "
 	"req AS (SELECT item_id, sum(qty)::bigint AS qty FROM lines WHERE $10::bool "
 	"GROUP BY item_id), "
+	/* = ANY($11) keeps the generic plan on the primary key (the API's
+	 * sessions run generic plans: no planning per create). */
 	"lk AS (SELECT v.item_id, v.available_qty FROM inventory v "
-	"WHERE v.item_id IN (SELECT item_id FROM req) ORDER BY v.item_id FOR UPDATE), "
+	"WHERE $10::bool AND v.item_id = ANY ($11::text[]) ORDER BY v.item_id FOR UPDATE), "
 	"bad AS (SELECT l.line, lk.item_id IS NULL AS unknown FROM lines l "
 	"JOIN req USING (item_id) LEFT JOIN lk USING (item_id) "
 	"WHERE lk.item_id IS NULL OR lk.available_qty < req.qty ORDER BY l.line LIMIT 1), "
@@ -39,16 +41,17 @@ static const struct pg_stmt stmt_create = {
 	PG_TS("$8") ", 1, $21, $22, $23, $24, $25 WHERE NOT EXISTS (SELECT 1 FROM bad) "
 	"ON CONFLICT DO NOTHING RETURNING id), "
 	"s AS (UPDATE inventory v SET available_qty = v.available_qty - req.qty FROM req "
-	"WHERE v.item_id = req.item_id AND v.item_id IN (SELECT item_id FROM lk) "
+	"WHERE v.item_id = req.item_id AND v.item_id = ANY ($11::text[]) "
+	"AND v.item_id IN (SELECT item_id FROM lk) "
 	"AND EXISTS (SELECT 1 FROM o) RETURNING 1), "
 	"i AS (INSERT INTO order_items (order_id, line, item_id, name, quantity, "
 	"unit_price_cents) SELECT o.id, l.line, l.item_id, l.name, l.qty, l.price "
 	"FROM o, lines l), "
 	"h AS (INSERT INTO order_status_history (order_id, from_status, to_status, reason, at) "
 	"SELECT o.id, NULL, 'new', $9, " PG_TS("$7") " FROM o), "
-	PG_OUTBOX_CTE("o", "$15", "$16", "$17", "$18", "$19", "$20")
+	PG_OUTBOX_ROWS_CTE("o", "$15", "$16", "$17", "$18", "$19", "$20") " "
 	"SELECT (SELECT count(*) FROM o), (SELECT line FROM bad), (SELECT unknown FROM bad), "
-	"(SELECT count(*) FROM nt), (SELECT count(*) FROM s)",
+	"0::bigint, (SELECT count(*) FROM s)",
 	25,
 };
 
@@ -319,6 +322,17 @@ static enum os_status stock_error(const struct create_result *res, struct os_err
 	return os_fail(err, OS_ECONFLICT, field, "not enough stock");
 }
 
+/* Wakes the relays of the order's outbox rows. */
+static void notify_destinations(struct pg_session *s, const struct order_create *c)
+{
+	const char *dests[OUTBOX_MAX_PER_CHANGE];
+	size_t i, n = c->msg_count < OUTBOX_MAX_PER_CHANGE ? c->msg_count : OUTBOX_MAX_PER_CHANGE;
+
+	for (i = 0; i < n; i++)
+		dests[i] = c->msgs[i].destination;
+	pg_notify_soon(s, "outbox", dests, n);
+}
+
 static enum os_status repo_create(void *ctx, const struct order_create *c, struct order *out,
 				  bool *created, char *fp, size_t fp_cap, struct os_error *err)
 {
@@ -331,6 +345,9 @@ static enum os_status repo_create(void *ctx, const struct order_create *c, struc
 	if (st != OS_OK)
 		return st;
 	if (res.inserted) {
+		/* The relays learn of the rows after the commit (see
+		 * PG_OUTBOX_CTE for why not inside it). */
+		notify_destinations(s, c);
 		memcpy(out, &c->order, sizeof(*out));
 		out->status = ORDER_NEW;
 		out->version = 1;

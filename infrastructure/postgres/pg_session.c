@@ -1,11 +1,16 @@
 /*
- * The session: a libpq connection that reconnects before an operation when
- * it finds itself broken, prepares named statements lazily per connection,
- * and maps libpq failures onto the project's status codes. Everything is
- * blocking with bounded timeouts; one thread uses a session at a time.
+ * The session: libpq connections driven asynchronously (PQsendQueryPrepared,
+ * PQconsumeInput, PQconnectPoll) through io_wait_fd, so that on an API fiber
+ * a query waits on the loop and elsewhere (the workers) it polls. A plain
+ * session owns one connection; a pooled one (the API's, one per loop) owns
+ * a few and lends one to a fiber for one statement or one transaction,
+ * queueing the others FIFO. A broken connection is reconnected before its
+ * next use; a connection whose query outlived its fiber's deadline is
+ * closed (its transaction, if any, rolled back by the server).
  */
 #include "pg_internal.h"
 
+#include "../io/io_loop.h"
 #include "../log/log.h"
 
 #include <errno.h>
@@ -16,17 +21,48 @@
 
 #define PG_PREPARED_MAX 64
 #define PG_LISTEN_MAX 4
-#define PG_CONNECT_TIMEOUT "3"
+#define PG_CONNECT_TIMEOUT_MS 3000
+#define PG_POOL_MAX 64
+#define PG_WAITERS_MAX 4096
 
-struct pg_session {
-	char *conninfo;
-	PGconn *conn;
+struct pg_link {
+	PGconn *conn; /* NULL: not connected */
 	bool in_tx;
+	bool lent;
+	struct io_fiber *owner; /* pooled: who holds it */
 	size_t prepared_count;
 	const struct pg_stmt *prepared[PG_PREPARED_MAX];
 	size_t listen_count;
 	const char *listening[PG_LISTEN_MAX];
 };
+
+/* A fiber waiting for a connection of a pooled session. */
+struct pg_waiter {
+	struct io_fiber *fiber;
+	struct pg_link *got;
+	struct pg_waiter *next;
+};
+
+struct pg_session {
+	char *conninfo;
+	bool async_commit;
+	bool pooled;
+	size_t nlinks;
+	struct pg_link links[PG_POOL_MAX];
+	struct pg_waiter *wait_head, *wait_tail;
+	size_t waiting;
+	/* pg_notify_soon: payloads waiting for the next notification. */
+	bool notify_busy;
+	size_t notify_count;
+	char notify_payload[PG_NOTIFY_MAX][65];
+};
+
+static int statement_timeout_ms;
+
+void pg_session_set_statement_timeout(int ms)
+{
+	statement_timeout_ms = ms > 0 ? ms : 0;
+}
 
 /* Server notices and libpq's own messages go to the log, not raw stderr. */
 static void notice_to_log(void *arg, const char *message)
@@ -35,67 +71,124 @@ static void notice_to_log(void *arg, const char *message)
 	log_kv(LOG_WARN, "postgres notice", "detail", message, NULL);
 }
 
-/* Async commit rides in the startup options, so PQreset keeps it. */
-static PGconn *connect_now(const char *conninfo, bool async_commit)
+static void forget_connection_state(struct pg_link *l)
+{
+	l->prepared_count = 0;
+	l->listen_count = 0;
+	l->in_tx = false;
+}
+
+static void link_close(struct pg_link *l)
+{
+	if (l->conn != NULL)
+		PQfinish(l->conn);
+	l->conn = NULL;
+	forget_connection_state(l);
+}
+
+/* Waits for the connection's socket; false when the wait failed (deadline,
+ * cancelled) and the connection was closed. */
+static enum os_status link_wait(struct pg_link *l, int events, int64_t deadline_ms,
+				const char *what, struct os_error *err)
+{
+	enum os_status st = io_wait_fd(PQsocket(l->conn), events, deadline_ms);
+
+	if (st == OS_OK)
+		return OS_OK;
+	link_close(l);
+	return os_fail(err, OS_EUNAVAIL, NULL, "%s: %s", what,
+		       st == OS_EUNAVAIL ? "timed out" : "cannot wait for the database");
+}
+
+/* Startup options: async commit and the statement timeout ride in them, so
+ * every connection (and reconnection) has them. */
+static void startup_options(const struct pg_session *s, char *buf, size_t cap)
+{
+	/* The API's statements are written for generic plans (index lookups on
+	 * keys); planning a custom plan for every execution was 39 % of the
+	 * database's CPU per create. */
+	int n = snprintf(buf, cap, "%s",
+			 s->async_commit ? "-c synchronous_commit=off"
+			 : s->pooled	 ? "-c plan_cache_mode=force_generic_plan"
+					 : "");
+
+	if (statement_timeout_ms > 0 && n >= 0 && (size_t)n < cap)
+		snprintf(buf + n, cap - (size_t)n, "%s-c statement_timeout=%d", n > 0 ? " " : "",
+			 statement_timeout_ms);
+}
+
+/* Connects l without blocking: PQconnectPoll driven by io_wait_fd. */
+static enum os_status link_connect(struct pg_session *s, struct pg_link *l, struct os_error *err)
 {
 	/* connect_timeout first: an expanded conninfo that sets it wins. */
 	const char *keys[] = { "connect_timeout", "options", "dbname", NULL };
-	const char *vals[] = { PG_CONNECT_TIMEOUT,
-			       async_commit ? "-c synchronous_commit=off" : "", conninfo, NULL };
-	PGconn *c = PQconnectdbParams(keys, vals, 1);
+	char options[160];
+	const char *vals[] = { "3", options, s->conninfo, NULL };
+	int64_t deadline = io_now_ms() + PG_CONNECT_TIMEOUT_MS;
+	PostgresPollingStatusType ps = PGRES_POLLING_WRITING;
+	enum os_status st;
 
-	if (c != NULL)
-		PQsetNoticeProcessor(c, notice_to_log, NULL);
-	return c;
-}
-
-static void forget_connection_state(struct pg_session *s)
-{
-	s->prepared_count = 0;
-	s->listen_count = 0;
-	s->in_tx = false;
-}
-
-/* Makes sure the connection is usable: one PQreset if it is not. */
-static enum os_status ensure_connected(struct pg_session *s, struct os_error *err)
-{
-	if (PQstatus(s->conn) == CONNECTION_OK)
+	if (l->conn != NULL && PQstatus(l->conn) == CONNECTION_OK)
 		return OS_OK;
-	forget_connection_state(s);
-	PQreset(s->conn);
-	if (PQstatus(s->conn) != CONNECTION_OK)
-		return os_fail(err, OS_EUNAVAIL, NULL, "database unreachable: %s",
-			       PQerrorMessage(s->conn));
+	link_close(l);
+	startup_options(s, options, sizeof(options));
+	l->conn = PQconnectStartParams(keys, vals, 1);
+	if (l->conn == NULL)
+		return os_fail(err, OS_ENOMEM, NULL, "out of memory");
+	PQsetNoticeProcessor(l->conn, notice_to_log, NULL);
+	if (PQstatus(l->conn) == CONNECTION_BAD)
+		goto bad;
+	while (ps != PGRES_POLLING_OK) {
+		if (ps == PGRES_POLLING_FAILED)
+			goto bad;
+		st = link_wait(l, ps == PGRES_POLLING_READING ? IO_IN : IO_OUT, deadline,
+			       "database unreachable", err);
+		if (st != OS_OK)
+			return st;
+		ps = PQconnectPoll(l->conn);
+	}
+	if (PQsetnonblocking(l->conn, 1) != 0)
+		goto bad;
+	return OS_OK;
+bad:
+	st = os_fail(err, OS_EUNAVAIL, NULL, "database unreachable: %s", PQerrorMessage(l->conn));
+	link_close(l);
+	return st;
+}
+
+static enum os_status session_new(const char *conninfo, bool async_commit, size_t nlinks,
+				  struct pg_session **out, struct os_error *err)
+{
+	struct pg_session *s = calloc(1, sizeof(*s));
+
+	if (s == NULL)
+		return os_fail(err, OS_ENOMEM, NULL, "out of memory");
+	s->conninfo = strdup(conninfo);
+	if (s->conninfo == NULL) {
+		free(s);
+		return os_fail(err, OS_ENOMEM, NULL, "out of memory");
+	}
+	s->async_commit = async_commit;
+	s->nlinks = nlinks;
+	*out = s;
 	return OS_OK;
 }
 
 static enum os_status session_open(const char *conninfo, bool async_commit,
 				   struct pg_session **out, struct os_error *err)
 {
-	struct pg_session *s = calloc(1, sizeof(*s));
-	enum os_status st = OS_ENOMEM;
+	struct pg_session *s = NULL;
+	enum os_status st = session_new(conninfo, async_commit, 1, &s, err);
 
-	if (s == NULL)
-		return os_fail(err, OS_ENOMEM, NULL, "out of memory");
-	s->conninfo = strdup(conninfo);
-	if (s->conninfo == NULL)
-		goto out;
-	s->conn = connect_now(s->conninfo, async_commit);
-	if (s->conn == NULL)
-		goto out;
-	if (PQstatus(s->conn) != CONNECTION_OK) {
-		st = os_fail(err, OS_EUNAVAIL, NULL, "database unreachable: %s",
-			     PQerrorMessage(s->conn));
-		goto out;
+	if (st != OS_OK)
+		return st;
+	st = link_connect(s, &s->links[0], err);
+	if (st != OS_OK) {
+		pg_session_free(s);
+		return st;
 	}
 	*out = s;
-	s = NULL;
-	st = OS_OK;
-out:
-	if (st == OS_ENOMEM)
-		os_fail(err, OS_ENOMEM, NULL, "out of memory");
-	pg_session_free(s);
-	return st;
+	return OS_OK;
 }
 
 enum os_status pg_session_open(const char *conninfo, struct pg_session **out,
@@ -110,25 +203,156 @@ enum os_status pg_session_open_async_commit(const char *conninfo, struct pg_sess
 	return session_open(conninfo, true, out, err);
 }
 
+enum os_status pg_session_open_pool(const char *conninfo, size_t size, struct pg_session **out,
+				    struct os_error *err)
+{
+	struct pg_session *s = NULL;
+	enum os_status st;
+
+	if (size < 1 || size > PG_POOL_MAX)
+		return os_fail(err, OS_EINVAL, "DB_POOL_SIZE", "must be 1..%d per loop", PG_POOL_MAX);
+	st = session_new(conninfo, false, size, &s, err);
+	if (st != OS_OK)
+		return st;
+	s->pooled = true;
+	*out = s;
+	return OS_OK;
+}
+
 void pg_session_free(struct pg_session *s)
 {
+	size_t i;
+
 	if (s == NULL)
 		return;
-	if (s->conn != NULL)
-		PQfinish(s->conn);
+	for (i = 0; i < s->nlinks; i++)
+		link_close(&s->links[i]);
 	free(s->conninfo);
 	free(s);
 }
 
+void pg_session_stats(const struct pg_session *s, size_t *lent, size_t *waiting)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < s->nlinks; i++)
+		n += s->links[i].lent;
+	*lent = n;
+	*waiting = s->waiting;
+}
+
+/* ------------------------------------------------------------ the pool */
+
+/* The link the running fiber holds (a transaction), or NULL. */
+static struct pg_link *held_link(struct pg_session *s)
+{
+	struct io_fiber *me = io_fiber_self();
+	size_t i;
+
+	if (!s->pooled)
+		return &s->links[0];
+	for (i = 0; i < s->nlinks; i++)
+		if (s->links[i].lent && s->links[i].owner == me)
+			return &s->links[i];
+	return NULL;
+}
+
+static struct pg_link *free_link(struct pg_session *s)
+{
+	size_t i;
+
+	/* A connected one first: reconnecting is the slow path. */
+	for (i = 0; i < s->nlinks; i++)
+		if (!s->links[i].lent && s->links[i].conn != NULL)
+			return &s->links[i];
+	for (i = 0; i < s->nlinks; i++)
+		if (!s->links[i].lent)
+			return &s->links[i];
+	return NULL;
+}
+
+static void waiter_remove(struct pg_session *s, struct pg_waiter *w)
+{
+	struct pg_waiter **pp;
+
+	for (pp = &s->wait_head; *pp != NULL; pp = &(*pp)->next) {
+		if (*pp == w) {
+			*pp = w->next;
+			s->waiting--;
+			break;
+		}
+	}
+	s->wait_tail = NULL;
+	for (w = s->wait_head; w != NULL; w = w->next)
+		s->wait_tail = w;
+}
+
+/* Hands l back: to the first waiter, or to the free set. A link that
+ * still has a transaction (its holder gave up) is closed first. */
+static void link_release(struct pg_session *s, struct pg_link *l)
+{
+	struct pg_waiter *w = s->wait_head;
+
+	if (!s->pooled)
+		return;
+	if (l->in_tx)
+		link_close(l);
+	if (w == NULL) {
+		l->lent = false;
+		l->owner = NULL;
+		return;
+	}
+	s->wait_head = w->next;
+	if (s->wait_head == NULL)
+		s->wait_tail = NULL;
+	s->waiting--;
+	w->got = l;
+	l->owner = w->fiber;
+	io_wake(w->fiber);
+}
+
+/* Lends a link to the running fiber, queueing FIFO behind earlier ones
+ * (bounded by the fiber's deadline). */
+static enum os_status link_acquire(struct pg_session *s, struct pg_link **out,
+				   struct os_error *err)
+{
+	struct pg_waiter w = { .fiber = io_fiber_self() };
+	struct pg_link *l = s->wait_head == NULL ? free_link(s) : NULL;
+
+	if (l != NULL) {
+		l->lent = true;
+		l->owner = w.fiber;
+		*out = l;
+		return OS_OK;
+	}
+	if (w.fiber == NULL || s->waiting >= PG_WAITERS_MAX)
+		return os_fail(err, OS_EUNAVAIL, NULL, "no database session free");
+	if (s->wait_tail)
+		s->wait_tail->next = &w;
+	else
+		s->wait_head = &w;
+	s->wait_tail = &w;
+	s->waiting++;
+	(void)io_park(0);
+	if (w.got == NULL) {
+		waiter_remove(s, &w);
+		return os_fail(err, OS_EUNAVAIL, NULL, "timed out waiting for a database session");
+	}
+	*out = w.got;
+	return OS_OK;
+}
+
+/* ---------------------------------------------------------- statements */
+
 /* Classifies a failed result (or a NULL one) into a status with detail. */
-static enum os_status fail_from(struct pg_session *s, const PGresult *r, const char *what,
+static enum os_status fail_from(struct pg_link *l, const PGresult *r, const char *what,
 				struct os_error *err)
 {
 	const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
-	const char *msg = r ? PQresultErrorMessage(r) : PQerrorMessage(s->conn);
+	const char *msg = r ? PQresultErrorMessage(r) : l->conn ? PQerrorMessage(l->conn) : NULL;
 	enum os_status st = OS_EIO;
 
-	if (PQstatus(s->conn) != CONNECTION_OK || state == NULL ||
+	if (l->conn == NULL || PQstatus(l->conn) != CONNECTION_OK || state == NULL ||
 	    strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0)
 		st = OS_EUNAVAIL;
 	else if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0)
@@ -136,74 +360,165 @@ static enum os_status fail_from(struct pg_session *s, const PGresult *r, const c
 	else if (strcmp(state, "23505") == 0 || strcmp(state, "23514") == 0)
 		st = OS_ECONFLICT;
 	if (st == OS_EUNAVAIL)
-		forget_connection_state(s);
+		forget_connection_state(l);
 	return os_fail(err, st, NULL, "%s: %s", what, msg && msg[0] ? msg : "no detail");
 }
 
-static bool is_prepared(const struct pg_session *s, const struct pg_stmt *st)
+/* Sends what libpq buffered. */
+static enum os_status link_flush(struct pg_link *l, const char *what, struct os_error *err)
 {
-	size_t i;
+	int rc;
+	enum os_status st;
 
-	for (i = 0; i < s->prepared_count; i++)
-		if (s->prepared[i] == st)
-			return true;
-	return false;
+	while ((rc = PQflush(l->conn)) == 1) {
+		st = link_wait(l, IO_IN | IO_OUT, 0, what, err);
+		if (st != OS_OK)
+			return st;
+		if (!PQconsumeInput(l->conn))
+			return fail_from(l, NULL, what, err);
+	}
+	return rc == 0 ? OS_OK : fail_from(l, NULL, what, err);
 }
 
-static enum os_status prepare(struct pg_session *s, const struct pg_stmt *st,
-			      struct os_error *err)
+/*
+ * Reads the results of the statement sent: the first is kept in *out (NULL
+ * when the connection failed), the others are dropped.
+ */
+static enum os_status link_results(struct pg_link *l, const char *what, PGresult **out,
+				   struct os_error *err)
 {
-	PGresult *r;
-	enum os_status rc = OS_OK;
+	PGresult *keep = NULL, *r;
+	enum os_status st = link_flush(l, what, err);
 
-	if (is_prepared(s, st))
-		return OS_OK;
-	if (s->prepared_count == PG_PREPARED_MAX)
-		return os_fail(err, OS_EIO, NULL, "too many prepared statements");
-	r = PQprepare(s->conn, st->name, st->sql, st->nparams, NULL);
-	if (r == NULL || PQresultStatus(r) != PGRES_COMMAND_OK)
-		rc = fail_from(s, r, st->name, err);
-	else
-		s->prepared[s->prepared_count++] = st;
-	PQclear(r);
-	return rc;
+	if (st != OS_OK)
+		return st;
+	for (;;) {
+		while (PQisBusy(l->conn)) {
+			st = link_wait(l, IO_IN, 0, what, err);
+			if (st != OS_OK)
+				goto fail;
+			if (!PQconsumeInput(l->conn)) {
+				st = OS_EUNAVAIL;
+				break;
+			}
+		}
+		r = PQgetResult(l->conn);
+		if (r == NULL)
+			break;
+		if (keep == NULL)
+			keep = r;
+		else
+			PQclear(r);
+		if (PQstatus(l->conn) != CONNECTION_OK)
+			break;
+	}
+	*out = keep;
+	return OS_OK;
+fail:
+	PQclear(keep);
+	return st;
 }
 
-static enum os_status exec_once(struct pg_session *s, const struct pg_stmt *st,
-				const struct pg_params *p, PGresult **out, struct os_error *err)
+/* Runs one sent statement to its result; *out on success. */
+static enum os_status link_finish(struct pg_link *l, bool sent, const char *what, PGresult **out,
+				  struct os_error *err)
 {
-	PGresult *r;
+	PGresult *r = NULL;
 	ExecStatusType rs;
-	enum os_status rc;
+	enum os_status st;
 
-	rc = ensure_connected(s, err);
-	if (rc != OS_OK)
-		return rc;
-	rc = prepare(s, st, err);
-	if (rc != OS_OK)
-		return rc;
-	r = PQexecPrepared(s->conn, st->name, p ? p->n : 0, p ? p->values : NULL,
-			   p ? p->lengths : NULL, p ? p->formats : NULL, 0);
+	if (!sent)
+		return fail_from(l, NULL, what, err);
+	st = link_results(l, what, &r, err);
+	if (st != OS_OK)
+		return st;
 	rs = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
 	if (rs != PGRES_TUPLES_OK && rs != PGRES_COMMAND_OK) {
-		rc = fail_from(s, r, st->name, err);
+		st = fail_from(l, r, what, err);
 		PQclear(r);
-		return rc;
+		return st;
 	}
 	*out = r;
 	return OS_OK;
 }
 
-enum os_status pg_exec(struct pg_session *s, const struct pg_stmt *st,
-		       const struct pg_params *p, PGresult **out, struct os_error *err)
+static bool is_prepared(const struct pg_link *l, const struct pg_stmt *st)
 {
-	bool in_tx = s->in_tx;
-	enum os_status rc = exec_once(s, st, p, out, err);
+	size_t i;
+
+	for (i = 0; i < l->prepared_count; i++)
+		if (l->prepared[i] == st)
+			return true;
+	return false;
+}
+
+static enum os_status prepare(struct pg_link *l, const struct pg_stmt *st, struct os_error *err)
+{
+	PGresult *r = NULL;
+	enum os_status rc;
+
+	if (is_prepared(l, st))
+		return OS_OK;
+	if (l->prepared_count == PG_PREPARED_MAX)
+		return os_fail(err, OS_EIO, NULL, "too many prepared statements");
+	rc = link_finish(l, PQsendPrepare(l->conn, st->name, st->sql, st->nparams, NULL) == 1,
+			 st->name, &r, err);
+	PQclear(r);
+	if (rc == OS_OK)
+		l->prepared[l->prepared_count++] = st;
+	return rc;
+}
+
+static enum os_status exec_once(struct pg_session *s, struct pg_link *l, const struct pg_stmt *st,
+				const struct pg_params *p, PGresult **out, struct os_error *err)
+{
+	enum os_status rc;
+	int sent;
+
+	if (l->conn == NULL || PQstatus(l->conn) != CONNECTION_OK) {
+		/* A transaction does not survive its connection. */
+		if (l->in_tx)
+			return os_fail(err, OS_EUNAVAIL, NULL, "database connection lost");
+		rc = link_connect(s, l, err);
+		if (rc != OS_OK)
+			return rc;
+	}
+	rc = prepare(l, st, err);
+	if (rc != OS_OK)
+		return rc;
+	sent = PQsendQueryPrepared(l->conn, st->name, p ? p->n : 0, p ? p->values : NULL,
+				   p ? p->lengths : NULL, p ? p->formats : NULL, 0);
+	return link_finish(l, sent == 1, st->name, out, err);
+}
+
+static enum os_status link_exec(struct pg_session *s, struct pg_link *l, const struct pg_stmt *st,
+				const struct pg_params *p, PGresult **out, struct os_error *err)
+{
+	bool in_tx = l->in_tx;
+	enum os_status rc = exec_once(s, l, st, p, out, err);
 
 	/* Outside a transaction nothing is lost by one more try on a fresh
 	 * connection: our statements are idempotent or guarded by keys. */
-	if (rc == OS_EUNAVAIL && !in_tx && PQstatus(s->conn) != CONNECTION_OK)
-		rc = exec_once(s, st, p, out, err);
+	if (rc == OS_EUNAVAIL && !in_tx && !io_fiber_expired() &&
+	    (l->conn == NULL || PQstatus(l->conn) != CONNECTION_OK))
+		rc = exec_once(s, l, st, p, out, err);
+	return rc;
+}
+
+enum os_status pg_exec(struct pg_session *s, const struct pg_stmt *st,
+		       const struct pg_params *p, PGresult **out, struct os_error *err)
+{
+	struct pg_link *l = held_link(s);
+	enum os_status rc;
+
+	if (l != NULL)
+		return link_exec(s, l, st, p, out, err);
+	/* Pooled, outside a transaction: a connection for this statement. */
+	rc = link_acquire(s, &l, err);
+	if (rc != OS_OK)
+		return rc;
+	rc = link_exec(s, l, st, p, out, err);
+	link_release(s, l);
 	return rc;
 }
 
@@ -229,35 +544,59 @@ static const struct pg_stmt stmt_rollback_to = {
 	0,
 };
 
+/* A pooled session lends the connection for the whole transaction: from
+ * BEGIN to COMMIT or ROLLBACK it is the fiber's. */
 enum os_status pg_begin(struct pg_session *s, struct os_error *err)
 {
-	enum os_status rc = pg_exec_cmd(s, &stmt_begin, NULL, err);
+	struct pg_link *l = held_link(s);
+	PGresult *r = NULL;
+	enum os_status rc;
 
-	if (rc == OS_OK)
-		s->in_tx = true;
+	if (l == NULL) {
+		rc = link_acquire(s, &l, err);
+		if (rc != OS_OK)
+			return rc;
+	}
+	rc = link_exec(s, l, &stmt_begin, NULL, &r, err);
+	PQclear(r);
+	if (rc == OS_OK) {
+		l->in_tx = true;
+		return OS_OK;
+	}
+	link_release(s, l);
 	return rc;
 }
 
 enum os_status pg_commit(struct pg_session *s, struct os_error *err)
 {
-	enum os_status rc = pg_exec_cmd(s, &stmt_commit, NULL, err);
+	struct pg_link *l = held_link(s);
+	enum os_status rc;
 
-	s->in_tx = false;
+	if (l == NULL)
+		return os_fail(err, OS_EIO, NULL, "commit without a transaction");
+	rc = pg_exec_cmd(s, &stmt_commit, NULL, err);
+	l->in_tx = false;
+	link_release(s, l);
 	return rc;
 }
 
 void pg_rollback(struct pg_session *s)
 {
-	if (!s->in_tx)
+	struct pg_link *l = held_link(s);
+
+	if (l == NULL)
 		return;
-	if (PQstatus(s->conn) == CONNECTION_OK)
+	if (l->in_tx && l->conn != NULL && PQstatus(l->conn) == CONNECTION_OK)
 		(void)pg_exec_cmd(s, &stmt_rollback, NULL, NULL);
-	s->in_tx = false;
+	l->in_tx = false;
+	link_release(s, l);
 }
 
 bool pg_in_tx(const struct pg_session *s)
 {
-	return s->in_tx;
+	struct pg_link *l = held_link((struct pg_session *)s);
+
+	return l != NULL && l->in_tx;
 }
 
 enum os_status pg_savepoint(struct pg_session *s, struct os_error *err)
@@ -292,46 +631,43 @@ enum os_status pg_session_ping(struct pg_session *s, struct os_error *err)
 	return rc == OS_OK ? OS_OK : OS_EUNAVAIL;
 }
 
-static bool is_listening(const struct pg_session *s, const char *channel)
+static bool is_listening(const struct pg_link *l, const char *channel)
 {
 	size_t i;
 
-	for (i = 0; i < s->listen_count; i++)
-		if (strcmp(s->listening[i], channel) == 0)
+	for (i = 0; i < l->listen_count; i++)
+		if (strcmp(l->listening[i], channel) == 0)
 			return true;
 	return false;
 }
 
 /* LISTEN takes an identifier, not a parameter; channel is one of our own
  * constants, never input. */
-static enum os_status listen_on(struct pg_session *s, const char *channel,
-				struct os_error *err)
+static enum os_status listen_on(struct pg_link *l, const char *channel, struct os_error *err)
 {
 	char sql[64];
-	PGresult *r;
-	enum os_status rc = OS_OK;
+	PGresult *r = NULL;
+	enum os_status rc;
 
-	if (is_listening(s, channel))
+	if (is_listening(l, channel))
 		return OS_OK;
-	if (s->listen_count == PG_LISTEN_MAX)
+	if (l->listen_count == PG_LISTEN_MAX)
 		return os_fail(err, OS_EIO, NULL, "too many channels");
 	snprintf(sql, sizeof(sql), "LISTEN %s", channel);
-	r = PQexec(s->conn, sql);
-	if (r == NULL || PQresultStatus(r) != PGRES_COMMAND_OK)
-		rc = fail_from(s, r, "listen", err);
-	else
-		s->listening[s->listen_count++] = channel;
+	rc = link_finish(l, PQsendQuery(l->conn, sql) == 1, "listen", &r, err);
 	PQclear(r);
+	if (rc == OS_OK)
+		l->listening[l->listen_count++] = channel;
 	return rc;
 }
 
 /* Takes every queued notification; true when one was for channel. */
-static bool drain_notifies(struct pg_session *s, const char *channel)
+static bool drain_notifies(struct pg_link *l, const char *channel)
 {
 	PGnotify *n;
 	bool hit = false;
 
-	while ((n = PQnotifies(s->conn)) != NULL) {
+	while ((n = PQnotifies(l->conn)) != NULL) {
 		if (strcmp(n->relname, channel) == 0)
 			hit = true;
 		PQfreemem(n);
@@ -339,30 +675,96 @@ static bool drain_notifies(struct pg_session *s, const char *channel)
 	return hit;
 }
 
+/* Plain sessions only (the workers): a pooled one has no connection of its
+ * own to listen on. */
 enum os_status pg_wait(struct pg_session *s, const char *channel, int timeout_ms,
 		       struct os_error *err)
 {
+	struct pg_link *l = &s->links[0];
 	struct pollfd pfd;
-	enum os_status rc = ensure_connected(s, err);
+	enum os_status rc = OS_OK;
 
+	if (s->pooled)
+		return os_fail(err, OS_EINVAL, NULL, "pg_wait on a pooled session");
+	if (l->conn == NULL || PQstatus(l->conn) != CONNECTION_OK)
+		rc = link_connect(s, l, err);
 	if (rc == OS_OK)
-		rc = listen_on(s, channel, err);
+		rc = listen_on(l, channel, err);
 	if (rc != OS_OK)
 		return rc;
-	if (drain_notifies(s, channel))
+	if (drain_notifies(l, channel))
 		return OS_OK;
-	pfd.fd = PQsocket(s->conn);
+	pfd.fd = PQsocket(l->conn);
 	pfd.events = POLLIN;
 	pfd.revents = 0;
 	if (poll(&pfd, 1, timeout_ms) < 0)
 		return errno == EINTR ? OS_OK : os_fail(err, OS_EIO, NULL, "poll failed");
 	if (pfd.revents == 0)
 		return OS_OK;
-	if (!PQconsumeInput(s->conn) || PQstatus(s->conn) != CONNECTION_OK) {
-		forget_connection_state(s);
+	if (!PQconsumeInput(l->conn) || PQstatus(l->conn) != CONNECTION_OK) {
+		forget_connection_state(l);
 		return os_fail(err, OS_EUNAVAIL, NULL, "database connection lost: %s",
-			       PQerrorMessage(s->conn));
+			       PQerrorMessage(l->conn));
 	}
-	(void)drain_notifies(s, channel);
+	(void)drain_notifies(l, channel);
 	return OS_OK;
+}
+
+static const struct pg_stmt stmt_notify = {
+	"os_notify",
+	"SELECT set_config('synchronous_commit', 'off', true), pg_notify($1, d) "
+	"FROM unnest($2::text[]) AS d",
+	2,
+};
+
+static void notify_add(struct pg_session *s, const char *payload)
+{
+	size_t i;
+
+	if (strlen(payload) >= sizeof(s->notify_payload[0]))
+		return;
+	for (i = 0; i < s->notify_count; i++)
+		if (strcmp(s->notify_payload[i], payload) == 0)
+			return;
+	if (s->notify_count < PG_NOTIFY_MAX)
+		snprintf(s->notify_payload[s->notify_count++], sizeof(s->notify_payload[0]), "%s",
+			 payload);
+}
+
+/* Sends the waiting payloads as one statement and forgets them. */
+static void notify_send(struct pg_session *s, const char *channel)
+{
+	struct pg_params p;
+	struct sbuf arr;
+	size_t i;
+
+	sbuf_init(&arr, 4096);
+	pg_array_begin(&arr);
+	for (i = 0; i < s->notify_count; i++)
+		pg_array_elem(&arr, s->notify_payload[i]);
+	pg_array_end(&arr);
+	s->notify_count = 0;
+	pg_params_init(&p);
+	pg_params_text(&p, channel);
+	pg_params_text(&p, arr.buf);
+	if (sbuf_ok(&arr))
+		(void)pg_exec_cmd(s, &stmt_notify, &p, NULL);
+	sbuf_release(&arr);
+}
+
+void pg_notify_soon(struct pg_session *s, const char *channel, const char *const *payloads,
+		    size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		notify_add(s, payloads[i]);
+	if (s->notify_busy)
+		return; /* the fiber sending now sends these next */
+	/* A few rounds at most: under steady load the next caller takes over,
+	 * and one request must not serve everyone else's notifications. */
+	s->notify_busy = true;
+	for (i = 0; i < 3 && s->notify_count > 0 && !io_fiber_expired(); i++)
+		notify_send(s, channel);
+	s->notify_busy = false;
 }

@@ -1,6 +1,8 @@
 /*
- * A PostgreSQL session: one libpq connection, used by one thread at a time,
- * that survives a server restart. Before each operation a broken connection
+ * A PostgreSQL session: one libpq connection (or a small pool of them, see
+ * pg_session_open_pool), used by one thread at a time, that survives a
+ * server restart. Its I/O waits through infrastructure/io: on an API fiber
+ * they never block the loop. Before each operation a broken connection
  * is reset once (bounded by connect_timeout); while the server is away the
  * operations return OS_EUNAVAIL and work again once it is back. Prepared
  * statements are prepared lazily, once per connection.
@@ -39,6 +41,24 @@ enum os_status pg_session_open(const char *conninfo, struct pg_session **out,
  */
 enum os_status pg_session_open_async_commit(const char *conninfo, struct pg_session **out,
 					    struct os_error *err);
+
+/*
+ * A pooled session for the fibers of one API loop (infrastructure/io): up
+ * to size connections (1..64), made on first use and remade when broken,
+ * each lent to one fiber for one statement, or from BEGIN to COMMIT or
+ * ROLLBACK; fibers that find none free wait in FIFO order until their
+ * deadline (then OS_EUNAVAIL). Nothing connects here, so the API starts
+ * while the database is away. Used from the loop's thread only.
+ */
+enum os_status pg_session_open_pool(const char *conninfo, size_t size, struct pg_session **out,
+				    struct os_error *err);
+
+/* Connections of s lent right now, and fibers waiting for one. */
+void pg_session_stats(const struct pg_session *s, size_t *lent, size_t *waiting);
+
+/* statement_timeout (ms, 0 = none) of every connection made afterwards, by
+ * every session of the process. Call once at start-up. */
+void pg_session_set_statement_timeout(int ms);
 
 /* Closes the connection (an open transaction is rolled back by the server)
  * and frees s. NULL is allowed. */

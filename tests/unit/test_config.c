@@ -158,7 +158,7 @@ static void test_numbers_of_the_original(void **state)
 
 	(void)state;
 	load_ok(&c);
-	assert_int_equal(c.db_pool_size, 0);
+	assert_int_equal(c.db_pool_size, 16);
 	setenv("DB_POOL_SIZE", "20", 1);
 	setenv("TIMEOUT_READ", "2.5", 1);
 	setenv("MAX_RETRY", "7", 1);

@@ -2,6 +2,8 @@
 #include "sim_catalog.h"
 
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "domain/money.h"
@@ -30,6 +32,34 @@ static const struct item items[] = {
     {"sku-low", "Limited edition roaster", 99900, 1},
 };
 
+#define BENCH_PREFIX "item-"
+#define BENCH_ITEMS  1000
+
+/* item-N (1..BENCH_ITEMS, no leading zero): a synthetic item in *tmp. */
+static const struct item *bench_item(const char *id, size_t len, struct item *tmp, char *name,
+				     size_t cap)
+{
+	const size_t plen = sizeof(BENCH_PREFIX) - 1;
+	int n = 0;
+	size_t i;
+
+	if (len <= plen || len > plen + 4 || memcmp(id, BENCH_PREFIX, plen) != 0 || id[plen] == '0')
+		return NULL;
+	for (i = plen; i < len; i++) {
+		if (id[i] < '0' || id[i] > '9')
+			return NULL;
+		n = n * 10 + (id[i] - '0');
+	}
+	if (n < 1 || n > BENCH_ITEMS)
+		return NULL;
+	snprintf(name, cap, "Bench item %d", n);
+	tmp->id = id;
+	tmp->name = name;
+	tmp->price_cents = 100 + n;
+	tmp->available_qty = 1000000000;
+	return tmp;
+}
+
 static const struct item *find_item(const char *id, size_t len)
 {
 	size_t i;
@@ -43,13 +73,17 @@ static const struct item *find_item(const char *id, size_t len)
 void sim_catalog_get(void *ctx, const struct sim_request *req, struct sim_reply *rep)
 {
 	const size_t plen = sizeof(ITEMS_PREFIX) - 1;
+	const struct sim_catalog *cat = ctx;
 	const struct item *it = NULL;
-	char price[MONEY_STR_MAX];
+	struct item tmp;
+	char price[MONEY_STR_MAX], name[32];
 	struct sbuf sb;
 
-	(void)ctx;
+	rep->hold_ms = cat->latency_ms;
 	if (req->path_len > plen)
 		it = find_item(req->path + plen, req->path_len - plen);
+	if (it == NULL && req->path_len > plen)
+		it = bench_item(req->path + plen, req->path_len - plen, &tmp, name, sizeof(name));
 	if (it == NULL) {
 		sim_reply_error(rep, 404, "not found");
 		return;
@@ -57,10 +91,29 @@ void sim_catalog_get(void *ctx, const struct sim_request *req, struct sim_reply 
 	money_format(it->price_cents, price, sizeof(price));
 	sbuf_init(&sb, 1024);
 	sbuf_adds(&sb, "{\"id\":");
-	sbuf_add_json_str(&sb, it->id, strlen(it->id));
+	sbuf_add_json_str(&sb, req->path + plen, req->path_len - plen);
 	sbuf_adds(&sb, ",\"name\":");
 	sbuf_add_json_str(&sb, it->name, strlen(it->name));
 	sbuf_addf(&sb, ",\"price\":\"%s\",\"available_qty\":%lld}", price,
 		  (long long)it->available_qty);
 	sim_reply_json(rep, 200, &sb);
+}
+
+void sim_catalog_set_latency(void *ctx, const struct sim_request *req, struct sim_reply *rep)
+{
+	struct sim_catalog *cat = ctx;
+	char v[16], *end;
+	long ms;
+
+	if (!sim_request_query(req, "ms", v, sizeof(v))) {
+		sim_reply_error(rep, 400, "ms is required");
+		return;
+	}
+	ms = strtol(v, &end, 10);
+	if (end == v || *end != '\0' || ms < 0 || ms > 600000) {
+		sim_reply_error(rep, 400, "ms must be 0..600000");
+		return;
+	}
+	cat->latency_ms = (int)ms;
+	sim_reply_ok(rep);
 }

@@ -31,6 +31,7 @@ static const struct opt opts[] = {
 	OPT_R("payment-error-rate", payment_error_ppm),
 	OPT_R("payment-timeout-rate", payment_timeout_ppm),
 	OPT_I("payment-latency-ms", payment_latency_ms),
+	OPT_I("catalog-latency-ms", catalog_latency_ms),
 	OPT_I("shipping-delay-ms", shipping_delay_ms),
 	OPT_R("shipping-fail-rate", shipping_fail_ppm),
 	OPT_S("topic-requests", topic_requests),
@@ -172,6 +173,7 @@ void sim_config_usage(void)
 	       "  [--callback-secret S] [--payment-delay-ms 50] [--payment-fail-rate 0.0]\n"
 	       "  [--payment-error-rate 0.0] [--payment-timeout-rate 0.0]\n"
 	       "  [--payment-latency-ms 0] [--shipping-delay-ms 50] [--shipping-fail-rate 0.0]\n"
+	       "  [--catalog-latency-ms 0]\n"
 	       "  [--topic-requests shipping.requests] [--topic-events shipping.events]\n"
 	       "  [--group order-sim-shipping] [--seed N]\n"
 	       "environment: KAFKA_BOOTSTRAP_SERVERS, PAYMENTS_CALLBACK_SECRET\n");

@@ -24,6 +24,7 @@ struct sim_config {
 	uint32_t payment_error_ppm; /* answered 500/503 */
 	uint32_t payment_timeout_ppm;
 	int payment_latency_ms;
+	int catalog_latency_ms; /* every catalog answer held this long */
 	int shipping_delay_ms;
 	uint32_t shipping_fail_ppm;
 	char topic_requests[128];

@@ -15,7 +15,7 @@
 
 /* Distinct hold durations in use (latency, timeout); h2o timeouts have one
  * fixed duration each. */
-#define HOLD_KINDS 4
+#define HOLD_KINDS 8
 
 struct hold_timeout {
 	uint64_t ms;

@@ -31,6 +31,7 @@ struct sim_world {
 	struct sim_notifications notifications;
 	struct sim_shipping shipping;
 	struct sim_webhook webhook;
+	struct sim_catalog catalog;
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -57,6 +58,7 @@ static void reset_all(void *ctx, const struct sim_request *req, struct sim_reply
 	sim_notifications_reset(&w->notifications);
 	sim_shipping_reset(&w->shipping);
 	sim_webhook_reset(&w->webhook);
+	w->catalog.latency_ms = w->cfg.catalog_latency_ms;
 	sim_reply_ok(rep);
 }
 
@@ -124,7 +126,8 @@ static int serve(struct sim_world *w)
 {
 	const struct sim_route routes[] = {
 	    {"GET", "/health", false, health, NULL},
-	    {"GET", "/catalog/items/", true, sim_catalog_get, NULL},
+	    {"GET", "/catalog/items/", true, sim_catalog_get, &w->catalog},
+	    {"POST", "/_sim/catalog/latency", false, sim_catalog_set_latency, &w->catalog},
 	    {"POST", "/payments", false, sim_payments_create, &w->payments},
 	    {"POST", "/_sim/payments/outcome", false, sim_payments_set_outcome, &w->payments},
 	    {"POST", "/_sim/payments/script", false, sim_payments_set_script, &w->payments},
@@ -186,6 +189,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "order-sim: %s\n", err.message);
 		return 1;
 	}
+	world.catalog.latency_ms = world.cfg.catalog_latency_ms;
 	rc = serve(&world);
 	stop_parts(&world);
 	log_kv(LOG_INFO, "order-sim stopped", NULL);

@@ -1,0 +1,384 @@
+/*
+ * The fiber loop (infrastructure/io/io_loop.c) and the pooled PostgreSQL
+ * session on it (infrastructure/postgres/pg_session.c): fibers that park,
+ * wake, wait for fds and hit their deadlines; cancellation; and a pool of
+ * one connection shared by several fibers that queue FIFO, time out while
+ * queued, and never block the loop (a timer keeps firing meanwhile) —
+ * against the real PostgreSQL of the test stack; and the HTTP catalog's
+ * curl multi on the loop against a loopback server that answers slowly.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "infrastructure/httpclient/http_catalog.h"
+#include "infrastructure/io/io_loop.h"
+#include "app/catalog.h"
+#include "infrastructure/postgres/pg_internal.h"
+#include "tests/support/fake_http.h"
+#include "tests/support/testdb.h"
+
+/* Runs l until no fiber is left or limit_ms passed. */
+static void run_until_idle(struct io_loop *l, int64_t limit_ms)
+{
+	int64_t end = io_now_ms() + limit_ms;
+	struct pollfd p = { .fd = io_loop_fd(l), .events = POLLIN };
+
+	while (io_loop_fibers(l) > 0 && io_now_ms() < end) {
+		(void)poll(&p, 1, io_loop_wait_ms(l, 50));
+		io_loop_dispatch(l);
+	}
+}
+
+/* ------------------------------------------------------------- fibers */
+
+struct parker {
+	enum os_status st;
+	int order;
+	int *counter;
+	bool finished;
+};
+
+static void park_body(void *arg)
+{
+	struct parker *p = arg;
+
+	p->st = io_park(0);
+	p->order = (*p->counter)++;
+	p->finished = true;
+}
+
+static void test_park_wake_in_order(void **state)
+{
+	struct io_loop *l = io_loop_new(64, 8);
+	struct io_fiber *f[3];
+	struct parker p[3];
+	int counter = 0, i;
+
+	(void)state;
+	assert_non_null(l);
+	for (i = 0; i < 3; i++) {
+		p[i] = (struct parker){ .st = OS_EIO, .counter = &counter };
+		assert_int_equal(io_fiber_start(l, park_body, &p[i], 0, &f[i]), OS_OK);
+		assert_false(p[i].finished);
+	}
+	assert_int_equal(io_loop_fibers(l), 3);
+	io_wake(f[2]);
+	io_wake(f[0]);
+	io_loop_dispatch(l);
+	assert_true(p[2].finished && p[0].finished);
+	assert_false(p[1].finished);
+	assert_int_equal(p[2].order, 0);
+	assert_int_equal(p[0].order, 1);
+	io_wake(f[1]);
+	run_until_idle(l, 1000);
+	assert_int_equal(p[1].st, OS_OK);
+	assert_int_equal(io_loop_fibers(l), 0);
+	io_loop_free(l);
+}
+
+static void test_deadline_and_limit(void **state)
+{
+	struct io_loop *l = io_loop_new(64, 1);
+	struct parker p = { .st = OS_OK }, q;
+	int counter = 0;
+	int64_t t0 = io_now_ms();
+
+	(void)state;
+	p.counter = &counter;
+	q = p;
+	assert_int_equal(io_fiber_start(l, park_body, &p, io_now_ms() + 50, NULL), OS_OK);
+	/* max_fibers is 1: the second one is refused, not queued. */
+	assert_int_equal(io_fiber_start(l, park_body, &q, 0, NULL), OS_EAGAIN);
+	run_until_idle(l, 2000);
+	assert_true(p.finished);
+	assert_int_equal(p.st, OS_EUNAVAIL);
+	assert_true(io_now_ms() - t0 >= 45);
+	io_loop_free(l);
+}
+
+static void test_cancel_runs_to_end(void **state)
+{
+	struct io_loop *l = io_loop_new(64, 4);
+	struct parker p = { .st = OS_OK };
+	struct io_fiber *f;
+	int counter = 0;
+
+	(void)state;
+	p.counter = &counter;
+	assert_int_equal(io_fiber_start(l, park_body, &p, 0, &f), OS_OK);
+	io_fiber_cancel(f);
+	assert_true(p.finished);
+	assert_int_equal(p.st, OS_EUNAVAIL);
+	assert_int_equal(io_loop_fibers(l), 0);
+	io_loop_free(l);
+}
+
+struct piper {
+	int fd;
+	enum os_status st;
+	char got;
+};
+
+static void pipe_body(void *arg)
+{
+	struct piper *p = arg;
+
+	p->st = io_wait_fd(p->fd, IO_IN, 0);
+	if (p->st == OS_OK && read(p->fd, &p->got, 1) != 1)
+		p->st = OS_EIO;
+}
+
+static void test_wait_fd(void **state)
+{
+	struct io_loop *l = io_loop_new(64, 4);
+	struct piper p = { .st = OS_EIO };
+	int fds[2];
+
+	(void)state;
+	assert_int_equal(pipe(fds), 0);
+	p.fd = fds[0];
+	assert_int_equal(io_fiber_start(l, pipe_body, &p, io_now_ms() + 5000, NULL), OS_OK);
+	io_loop_dispatch(l);
+	assert_int_equal(io_loop_fibers(l), 1); /* nothing to read yet */
+	assert_int_equal(write(fds[1], "x", 1), 1);
+	run_until_idle(l, 1000);
+	assert_int_equal(p.st, OS_OK);
+	assert_int_equal(p.got, 'x');
+	close(fds[0]);
+	close(fds[1]);
+	io_loop_free(l);
+}
+
+/* ---------------------------------------------------------- the pool */
+
+static const struct pg_stmt stmt_sleep = { "t_sleep", "SELECT pg_sleep(0.2)", 0 };
+
+struct pool_user {
+	struct pg_session *s;
+	enum os_status st;
+	int64_t done_ms;
+};
+
+/* One transaction holding the pool's only connection for 200 ms. */
+static void pool_body(void *arg)
+{
+	struct pool_user *u = arg;
+	struct os_error err;
+
+	os_error_clear(&err);
+	u->st = pg_begin(u->s, &err);
+	if (u->st == OS_OK)
+		u->st = pg_exec_cmd(u->s, &stmt_sleep, NULL, &err);
+	if (u->st == OS_OK)
+		u->st = pg_commit(u->s, &err);
+	else
+		pg_rollback(u->s);
+	u->done_ms = io_now_ms();
+}
+
+struct ticker {
+	struct io_timer t;
+	int ticks;
+};
+
+static void on_tick(struct io_timer *t)
+{
+	struct ticker *k = (struct ticker *)t;
+
+	k->ticks++;
+	io_timer_start(t, io_now_ms() + 10);
+}
+
+static void test_pool_queues_without_blocking(void **state)
+{
+	struct io_loop *l = io_loop_new(256, 8);
+	struct pg_session *s = NULL;
+	struct pool_user u[3];
+	struct ticker k = { .t = { .cb = on_tick } };
+	size_t lent, waiting, i;
+	int64_t t0 = io_now_ms();
+
+	(void)state;
+	assert_int_equal(pg_session_open_pool(testdb_url(), 1, &s, NULL), OS_OK);
+	io_timer_start(&k.t, io_now_ms() + 10);
+	for (i = 0; i < 3; i++) {
+		u[i] = (struct pool_user){ .s = s, .st = OS_EIO };
+		/* The last one's deadline passes while it waits in the queue. */
+		assert_int_equal(io_fiber_start(l, pool_body, &u[i], i == 2 ? t0 + 300 : 0, NULL),
+				 OS_OK);
+	}
+	pg_session_stats(s, &lent, &waiting);
+	assert_int_equal(lent, 1);
+	assert_int_equal(waiting, 2);
+	run_until_idle(l, 5000);
+	io_timer_stop(&k.t);
+	assert_int_equal(u[0].st, OS_OK);
+	assert_int_equal(u[1].st, OS_OK);
+	assert_int_equal(u[2].st, OS_EUNAVAIL);
+	assert_true(u[0].done_ms <= u[1].done_ms); /* FIFO */
+	assert_true(u[1].done_ms - t0 >= 390);
+	/* The loop kept turning while the database worked. */
+	assert_true(k.ticks >= 20);
+	pg_session_stats(s, &lent, &waiting);
+	assert_int_equal(lent, 0);
+	assert_int_equal(waiting, 0);
+	pg_session_free(s);
+	io_loop_free(l);
+}
+
+/* A deadline in the middle of a statement closes the connection; the
+ * next user gets a fresh one. */
+static void test_pool_deadline_mid_statement(void **state)
+{
+	struct io_loop *l = io_loop_new(256, 8);
+	struct pg_session *s = NULL;
+	struct pool_user a = { .st = OS_EIO }, b = { .st = OS_EIO };
+
+	(void)state;
+	assert_int_equal(pg_session_open_pool(testdb_url(), 1, &s, NULL), OS_OK);
+	a.s = b.s = s;
+	assert_int_equal(io_fiber_start(l, pool_body, &a, io_now_ms() + 100, NULL), OS_OK);
+	run_until_idle(l, 5000);
+	assert_int_equal(a.st, OS_EUNAVAIL);
+	assert_int_equal(io_fiber_start(l, pool_body, &b, 0, NULL), OS_OK);
+	run_until_idle(l, 5000);
+	assert_int_equal(b.st, OS_OK);
+	pg_session_free(s);
+	io_loop_free(l);
+}
+
+/* The local catalog answers all lines in one statement, a repeated item
+ * on every one of its lines, an unknown one as not found. */
+static void test_inventory_many(void **state)
+{
+	static const char *const ids[4] = { "inv-b", "inv-nope", "inv-a", "inv-b" };
+	struct pg_session *s = testdb_session();
+	struct catalog cat;
+	struct catalog_item it[4];
+	enum os_status st[4];
+	struct os_error err;
+
+	(void)state;
+	assert_true(testdb_exec("INSERT INTO inventory VALUES ('inv-a', 'A', 100, 5), "
+				"('inv-b', 'B', 250, 7) ON CONFLICT DO NOTHING"));
+	pg_inventory_catalog_init(&cat, s);
+	os_error_clear(&err);
+	catalog_get_many(&cat, ids, 4, it, st, &err);
+	assert_int_equal(st[0], OS_OK);
+	assert_int_equal(it[0].price_cents, 250);
+	assert_int_equal(st[1], OS_ENOTFOUND);
+	assert_string_equal(err.field, "item_id");
+	assert_int_equal(st[2], OS_OK);
+	assert_string_equal(it[2].name, "A");
+	assert_int_equal(st[3], OS_OK);
+	assert_int_equal(it[3].available_qty, 7);
+	pg_session_free(s);
+}
+
+/* ------------------------------------------------------- the catalog */
+
+struct lookup {
+	struct catalog *cat;
+	enum os_status st[3];
+	struct catalog_item items[3];
+	int64_t took_ms;
+};
+
+static void lookup_body(void *arg)
+{
+	static const char *const ids[3] = { "sku-1", "sku-2", "sku-3" };
+	struct lookup *k = arg;
+	int64_t t0 = io_now_ms();
+
+	catalog_get_many(k->cat, ids, 3, k->items, k->st, NULL);
+	k->took_ms = io_now_ms() - t0;
+}
+
+static struct fake_http *slow_catalog(struct catalog *cat, int delay_ms)
+{
+	struct fake_http *srv = fake_http_start(NULL, NULL);
+	struct http_catalog_options o = { NULL, 5000 };
+	char url[128];
+
+	assert_non_null(srv);
+	fake_http_respond(srv, 200,
+			  "{\"id\":\"x\",\"name\":\"Mug\",\"price\":\"12.50\",\"available_qty\":7}",
+			  delay_ms);
+	snprintf(url, sizeof(url), "%s/items", fake_http_url(srv));
+	o.base_url = url;
+	assert_int_equal(http_catalog_open(&o, cat, NULL), OS_OK);
+	return srv;
+}
+
+/* Three lines answered in 200 ms each take about 200 ms together, and the
+ * loop keeps turning meanwhile. */
+static void test_catalog_lines_at_once(void **state)
+{
+	struct io_loop *l = io_loop_new(256, 8);
+	struct catalog cat;
+	struct fake_http *srv = slow_catalog(&cat, 200);
+	struct lookup k = { .cat = &cat };
+	struct ticker t = { .t = { .cb = on_tick } };
+	int i;
+
+	(void)state;
+	io_timer_start(&t.t, io_now_ms() + 10);
+	assert_int_equal(io_fiber_start(l, lookup_body, &k, 0, NULL), OS_OK);
+	run_until_idle(l, 5000);
+	io_timer_stop(&t.t);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(k.st[i], OS_OK);
+		assert_int_equal(k.items[i].price_cents, 1250);
+	}
+	assert_true(k.took_ms >= 190);
+	assert_true(k.took_ms < 550); /* one after another: 600 */
+	assert_true(t.ticks >= 10);
+	assert_int_equal(fake_http_request_count(srv), 3);
+	http_catalog_close(&cat);
+	fake_http_stop(srv);
+	io_loop_free(l);
+}
+
+/* Past the fiber's deadline the lookups fail as unavailable at once. */
+static void test_catalog_deadline(void **state)
+{
+	struct io_loop *l = io_loop_new(256, 8);
+	struct catalog cat;
+	struct fake_http *srv = slow_catalog(&cat, 3000);
+	struct lookup k = { .cat = &cat };
+
+	(void)state;
+	assert_int_equal(io_fiber_start(l, lookup_body, &k, io_now_ms() + 150, NULL), OS_OK);
+	run_until_idle(l, 5000);
+	assert_int_equal(k.st[0], OS_EUNAVAIL);
+	assert_int_equal(k.st[2], OS_EUNAVAIL);
+	assert_true(k.took_ms < 1000);
+	http_catalog_close(&cat);
+	fake_http_stop(srv);
+	io_loop_free(l);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_park_wake_in_order),
+		cmocka_unit_test(test_deadline_and_limit),
+		cmocka_unit_test(test_cancel_runs_to_end),
+		cmocka_unit_test(test_wait_fd),
+		cmocka_unit_test(test_pool_queues_without_blocking),
+		cmocka_unit_test(test_pool_deadline_mid_statement),
+		cmocka_unit_test(test_inventory_many),
+		cmocka_unit_test(test_catalog_lines_at_once),
+		cmocka_unit_test(test_catalog_deadline),
+	};
+
+	return cmocka_run_group_tests(tests, testdb_group_setup, testdb_group_teardown);
+}
