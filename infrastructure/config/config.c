@@ -305,7 +305,8 @@ enum os_status config_load(struct config *cfg, const char *env_file, struct os_e
 		env_file = getenv("ENV_FILE") ? getenv("ENV_FILE") : ".env";
 	set_defaults(&c);
 	if ((st = load_dotenv(env_file, err)) || (st = load_strings(&c, err)) ||
-	    (st = load_numbers(&c, err)) || (st = load_logging(&c, err)) || (st = validate(&c, err)))
+	    (st = load_numbers(&c, err)) || (st = load_logging(&c, err)) || (st = validate(&c, err)) ||
+	    (st = kafka_security_from_env(&c.kafka_security, err)))
 		return st;
 	*cfg = c;
 	return OS_OK;

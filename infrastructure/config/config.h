@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "domain/status.h"
+#include "infrastructure/kafka/kafka_security.h"
 #include "infrastructure/log/log.h"
 
 #define CONFIG_STR_MAX 512
@@ -47,6 +48,10 @@ struct config {
 	char currency[4];                          /* ORDER_CURRENCY, RUB */
 	int inbox_max_attempts;                    /* INBOX_MAX_ATTEMPTS, 50: early events wait this long */
 	int worker_metrics_port;                   /* WORKER_METRICS_PORT, 0 = off */
+	/* Kafka security of every client: KAFKA_SECURITY_PROTOCOL, KAFKA_SASL_MECHANISM,
+	 * KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD[_FILE], KAFKA_SSL_CA_LOCATION,
+	 * KAFKA_PROPERTIES_FILE (kafka_security.h). */
+	struct kafka_security kafka_security;
 };
 
 /*
