@@ -182,11 +182,13 @@ static rd_kafka_headers_t *row_headers(const struct kafka_sink *s, const struct 
 {
 	rd_kafka_headers_t *h = rd_kafka_headers_new(8);
 	char id[UUID_STR_LEN + 1];
+	char subject[UUID_STR_LEN + 1];
 	char when[TIMEFMT_RFC3339_MAX];
 	char traceparent[SINK_TRACEPARENT_MAX + 1];
 	char request_id[SINK_REQUEST_ID_MAX + 1];
 
 	uuid_format(&r->event_id, id);
+	uuid_format(&r->aggregate_id, subject);
 	if (timefmt_rfc3339(r->created_at_us, when, sizeof(when)) == 0)
 		when[0] = '\0';
 	row_trace(r, traceparent, request_id);
@@ -196,6 +198,7 @@ static rd_kafka_headers_t *row_headers(const struct kafka_sink *s, const struct 
 	add_header(h, "ce_source", s->ce_source);
 	if (when[0] != '\0')
 		add_header(h, "ce_time", when);
+	add_header(h, "ce_subject", subject);
 	add_header(h, "content-type", "application/json");
 	if (traceparent[0] != '\0')
 		add_header(h, "traceparent", traceparent);

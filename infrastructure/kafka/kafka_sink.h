@@ -2,7 +2,7 @@
  * The Kafka outbox sink: delivers outbox rows to their topic with an
  * idempotent producer (acks=all), key = aggregate (order) id, value = the
  * row's payload as is, and CloudEvents Kafka-binding headers (ce_specversion,
- * ce_id, ce_type, ce_source, ce_time, content-type) plus traceparent and
+ * ce_id, ce_type, ce_source, ce_time, ce_subject = order id, content-type) plus traceparent and
  * x-request-id when the row carries them. Implements struct outbox_sink.
  */
 #ifndef OS_KAFKA_SINK_H
