@@ -44,7 +44,7 @@ bench: build
 # DESIGN §13 on a real broker: CHAOS_ORDERS (default 20000) orders, figures
 # in docs/RELIABILITY.md.
 chaos: build
-	tests/chaos/run.sh
+	CHAOS_REPORT=$(CURDIR)/docs/RELIABILITY.md tests/chaos/run.sh
 
 stop:
 	scripts/dev-stack.sh stop
