@@ -43,6 +43,7 @@ EXTRA_KILLS=${CHAOS_KILLS:-$((ORDERS / 500))}
 PARALLEL=${CHAOS_PARALLEL:-16}
 SETTLE=${CHAOS_SETTLE_SECONDS:-900}
 CHUNK=100
+export MIGRATIONS_DIR=${MIGRATIONS_DIR:-$ROOT/migrations}
 RATE=${CHAOS_RATE:-40}
 SECRET=chaos-callback-secret
 KINDS=(api-1 api-2 outbox-payments outbox-notifications outbox-kafka shipping-consumer inbox)

@@ -23,11 +23,12 @@ BROKER_DOWN=false
 
 # Orders at a steady pace for LOAD_SECONDS; ids to load.ids, statuses to load.codes.
 load() {
-	local end=$((SECONDS + LOAD_SECONDS)) i=0 body code
+	local end=$((SECONDS + LOAD_SECONDS)) i=0 body code key
 	while [ $SECONDS -lt $end ]; do
 		i=$((i + 1))
-		body=$(printf '{"user_id":"u-outage","idempotency_key":"outage-%s-%d","items":[{"item_id":"sku-%d","quantity":1}]}' \
-			"$$" "$i" $((i % 10 + 1)))
+		read -r key </proc/sys/kernel/random/uuid
+		body=$(printf '{"user_id":"u-outage","idempotency_key":"%s","items":[{"item_id":"sku-%d","quantity":1}]}' \
+			"$key" $((i % 10 + 1)))
 		code=$(curl -sS -o "$E2E_TMP/load.body" -w '%{http_code}' --max-time 10 -X POST \
 			-H 'Content-Type: application/json' "${E2E_AUTH[@]}" --data-binary "$body" \
 			"$E2E_API/api/v1/orders" 2>/dev/null) || code=000

@@ -29,10 +29,11 @@ start_second_api() {
 }
 
 write_bodies() {
-	local i
+	local i key
 	for ((i = 1; i <= N; i++)); do
-		printf '{"user_id":"u-scale-%d","idempotency_key":"scale-%s-%d","items":[{"item_id":"sku-%d","quantity":1}]}' \
-			$((i % 7)) "$$" "$i" $((i % 10 + 1)) >"$E2E_TMP/body.$i.json"
+		read -r key </proc/sys/kernel/random/uuid
+		printf '{"user_id":"u-scale-%d","idempotency_key":"%s","items":[{"item_id":"sku-%d","quantity":1}]}' \
+			$((i % 7)) "$key" $((i % 10 + 1)) >"$E2E_TMP/body.$i.json"
 	done
 }
 
