@@ -159,7 +159,7 @@ out:
 	return st;
 }
 
-int kafka_security_is_set(const struct kafka_security *s)
+bool kafka_security_is_set(const struct kafka_security *s)
 {
 	return s != NULL && (s->protocol[0] != '\0' || s->sasl_mechanism[0] != '\0' ||
 			     s->sasl_username[0] != '\0' || s->ssl_ca_location[0] != '\0' ||

@@ -13,6 +13,7 @@
 #ifndef OS_KAFKA_SECURITY_H
 #define OS_KAFKA_SECURITY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "domain/status.h"
@@ -44,7 +45,7 @@ struct kafka_security {
 enum os_status kafka_security_from_env(struct kafka_security *out, struct os_error *err);
 
 /* True when any setting is given (a client then needs kafka_conf_apply_security). */
-int kafka_security_is_set(const struct kafka_security *s);
+bool kafka_security_is_set(const struct kafka_security *s);
 
 /*
  * Called once for each property of a properties file, in file order. key and
