@@ -184,7 +184,7 @@ cleanup() {
 		broker start >/dev/null 2>&1
 	fi
 	[ -n "${PGPORT:-}" ] && pg stop 2>/dev/null
-	if [ "$FAILED" -ne 0 ]; then say "logs kept in $LOGS"; else rm -rf "$DIR"; fi
+	if [ "$FAILED" -ne 0 ] || [ "${CHAOS_KEEP:-0}" = 1 ]; then say "logs kept in $DIR"; else rm -rf "$DIR"; fi
 }
 
 # -------------------------------------------------------------------- faults
@@ -246,6 +246,8 @@ load_round() { # keys-file
 		i=$((i + 1))
 		local user=$((16#${key:0:2} % 50)) sku=$((16#${key:2:2} % 10 + 1))
 		{
+			# "next" separates requests; one after the last makes curl fail them all.
+			if [ -s "$cfg" ]; then echo next; fi
 			echo "url = \"$([ $((chunk % 2)) -eq 0 ] && echo "$API1" || echo "$API2")/api/v1/orders\""
 			echo 'request = "POST"'
 			echo 'header = "Content-Type: application/json"'
@@ -254,7 +256,6 @@ load_round() { # keys-file
 			echo "output = \"$DIR/load/$key.json\""
 			printf 'write-out = "%%{http_code} %s\\n"\n' "$key"
 			echo 'max-time = 30'
-			echo next
 		} >>"$cfg"
 		if [ $((i % CHUNK)) -eq 0 ]; then
 			curl -sS --parallel --parallel-max "$PARALLEL" -K "$cfg" >>"$DIR/load/codes" 2>/dev/null
