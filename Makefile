@@ -1,6 +1,8 @@
 # The two commands of DESIGN §3 and a few helpers:
 #   make run    install packages, build, start the dev stack and the service
-#               (Ctrl-C stops all of it)
+#               (Ctrl-C stops all of it); `make run KAFKA=apache` on a real
+#               Apache Kafka broker instead of the mock cluster
+#   make chaos  the fault campaign of DESIGN §13 (tests/chaos/run.sh)
 #   make test   install, build, run every test suite (scripts/test.sh)
 #   make build | bench | stop | clean | clean-data
 SHELL := /bin/bash
@@ -9,7 +11,9 @@ JOBS ?= $(shell nproc)
 BIN := $(CURDIR)/$(BUILD_DIR)/order-service
 SIM_BIN := $(CURDIR)/$(BUILD_DIR)/order-sim
 
-.PHONY: all deps build run test bench stop clean clean-data fuzz
+KAFKA ?= mock
+
+.PHONY: all deps build run test bench stop clean clean-data fuzz chaos
 
 all: build
 
@@ -24,7 +28,7 @@ build: deps
 # service URLs do not already provide. The stack is stopped on any exit.
 run: build
 	@set -euo pipefail; \
-	export ORDER_SERVICE_BIN="$(BIN)" ORDER_SIM_BIN="$(SIM_BIN)"; \
+	export ORDER_SERVICE_BIN="$(BIN)" ORDER_SIM_BIN="$(SIM_BIN)" KAFKA="$(KAFKA)"; \
 	trap 'scripts/dev-stack.sh stop' EXIT; \
 	trap 'exit 130' INT TERM; \
 	stack_env=$$(scripts/dev-stack.sh start); \
@@ -42,6 +46,11 @@ fuzz: deps
 
 bench: build
 	bench/run.sh
+
+# DESIGN §13 on a real broker: CHAOS_ORDERS (default 20000) orders, figures
+# in docs/RELIABILITY.md.
+chaos: build
+	CHAOS_REPORT=$(CURDIR)/docs/RELIABILITY.md tests/chaos/run.sh
 
 stop:
 	scripts/dev-stack.sh stop

@@ -735,7 +735,8 @@ static int cmd_outbox_kafka(void)
 	struct kafka_sink_options ko = { .bootstrap = cfg.kafka_bootstrap,
 					 .linger_ms = cfg.kafka_linger_ms,
 					 .delivery_timeout_ms = cfg.timeout_read_ms * 2,
-					 .ce_source = "/order-service" };
+					 .ce_source = "/order-service",
+					 .security = &cfg.kafka_security };
 	struct outbox_relay_options o;
 	struct outbox_sink sink;
 	struct os_error err;
@@ -782,7 +783,8 @@ static int cmd_shipping_consumer(void)
 	struct kafka_source_options ko = { .bootstrap = cfg.kafka_bootstrap,
 					   .group_id = cfg.kafka_group_id,
 					   .topic = cfg.topic_shipping_events,
-					   .session_timeout_ms = cfg.kafka_session_timeout_ms };
+					   .session_timeout_ms = cfg.kafka_session_timeout_ms,
+					   .security = &cfg.kafka_security };
 	struct shipping_consumer_options so = { .poll_ms = 500, .note = consumer_note };
 	struct pg_session *session = NULL;
 	struct message_source src;

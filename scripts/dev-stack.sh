@@ -23,6 +23,9 @@
 #   ORDER_SIM_BIN      default <repo>/build/order-sim
 #   PG_BIN             PostgreSQL server binaries     (default newest /usr/lib/postgresql/*/bin)
 #   DEV_STACK_ONLY     comma list of pg,kafka,sim to start (default all three)
+#   KAFKA              mock (default: dev-kafka, librdkafka's mock cluster) or
+#                      apache (a real Apache Kafka broker, scripts/kafka-broker.sh,
+#                      with a SASL listener besides the plain one)
 #   START_TIMEOUT      seconds to wait for each component (default 30)
 set -euo pipefail
 
@@ -37,6 +40,7 @@ ORDER_SERVICE_BIN=${ORDER_SERVICE_BIN:-$ROOT/build/order-service}
 ORDER_SIM_BIN=${ORDER_SIM_BIN:-$ROOT/build/order-sim}
 DEV_STACK_ONLY=${DEV_STACK_ONLY:-pg,kafka,sim}
 START_TIMEOUT=${START_TIMEOUT:-30}
+KAFKA=${KAFKA:-mock}
 DEV_CALLBACK_SECRET=dev-callback-secret
 DEV_ACCESS_TOKEN=dev-access-token
 
@@ -196,7 +200,21 @@ kafka_addr_recover() {
 	echo "$addr" >"$KAFKA_ADDR_FILE.tmp" && mv "$KAFKA_ADDR_FILE.tmp" "$KAFKA_ADDR_FILE"
 }
 
+# A real broker (scripts/kafka-broker.sh) under $DATA_DIR/kafka-broker; its
+# SASL address and user go to the env file beside the plain address.
+KAFKA_BROKER_ENV=""
+kafka_start_apache() {
+	KAFKA_BROKER_ENV=$(DATA_DIR=$DATA_DIR "$ROOT/scripts/kafka-broker.sh" start) ||
+		die "the Apache Kafka broker did not start (log: $DATA_DIR/kafka-broker/broker.log)"
+	eval "$KAFKA_BROKER_ENV"
+}
+
 kafka_start() {
+	case "$KAFKA" in
+	mock) ;;
+	apache) kafka_start_apache; return ;;
+	*) die "KAFKA must be mock or apache, got '$KAFKA'" ;;
+	esac
 	if pid_alive "$RUN_DIR/dev-kafka.pid" && { kafka_addr_ready || kafka_addr_recover; }; then
 		say "dev-kafka already running"
 	else
@@ -272,6 +290,7 @@ write_env() {
 	{
 		if [ -n "${DATABASE_URL:-}" ]; then emit DATABASE_URL "$DATABASE_URL"; fi
 		if [ -n "${KAFKA_BOOTSTRAP_SERVERS:-}" ]; then emit KAFKA_BOOTSTRAP_SERVERS "$KAFKA_BOOTSTRAP_SERVERS"; fi
+		if [ -n "$KAFKA_BROKER_ENV" ]; then echo "$KAFKA_BROKER_ENV" | grep -v '^export KAFKA_BOOTSTRAP_SERVERS='; fi
 		emit_service CATALOG_SERVICE_API_URL /catalog/items
 		emit_service PAYMENTS_SERVICE_API_URL /payments
 		emit_service NOTIFICATIONS_SERVICE_API_URL /notifications
@@ -321,12 +340,14 @@ cmd_status() {
 		if pid_alive "$RUN_DIR/$name.pid"; then echo "$name: running (pid $(cat "$RUN_DIR/$name.pid"))"
 		else echo "$name: stopped"; state=3; fi
 	done
+	if [ -d "$DATA_DIR/kafka-broker" ]; then DATA_DIR=$DATA_DIR "$ROOT/scripts/kafka-broker.sh" status || true; fi
 	return $state
 }
 
 cmd_stop() {
 	stop_pid order-sim
 	stop_pid dev-kafka
+	if [ -d "$DATA_DIR/kafka-broker" ]; then DATA_DIR=$DATA_DIR "$ROOT/scripts/kafka-broker.sh" stop; fi
 	pg_stop
 	rm -f "$ENV_FILE" "$KAFKA_ADDR_FILE"
 }

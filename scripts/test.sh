@@ -64,9 +64,39 @@ build_tree() { # dir extra-cmake-args...
 		cmake --build "$dir" -j "$JOBS"
 }
 
+# ------------------------------------------------ real Apache Kafka broker
+# One broker for the whole run (scripts/kafka-broker.sh, under the stack's
+# temp dir), for the tests/e2e/test_kafka_real_*.sh suite. They read
+# KAFKA_REAL_BOOTSTRAP (PLAINTEXT), KAFKA_REAL_SASL_BOOTSTRAP (PLAIN and
+# SCRAM users), KAFKA_REAL_SASL_USERNAME, KAFKA_REAL_SASL_PASSWORD_FILE, and
+# KAFKA_REAL_DATA_DIR (for kafka-broker.sh stop/start/class); without them
+# they fail. SKIP_KAFKA_REAL=1 leaves the broker out (those tests then fail).
+KAFKA_REAL_DIR=""
+kafka_real_start() {
+	local lines
+	KAFKA_REAL_DIR=$STACK_DIR/kafka-real
+	lines=$(DATA_DIR=$KAFKA_REAL_DIR "$ROOT/scripts/kafka-broker.sh" start) || return 1
+	eval "$lines"
+	export KAFKA_REAL_BOOTSTRAP=$KAFKA_BOOTSTRAP_SERVERS
+	export KAFKA_REAL_SASL_BOOTSTRAP=$KAFKA_SASL_BOOTSTRAP_SERVERS
+	export KAFKA_REAL_SASL_USERNAME=$KAFKA_BROKER_SASL_USERNAME
+	export KAFKA_REAL_SASL_PASSWORD_FILE=$KAFKA_BROKER_SASL_PASSWORD_FILE
+	export KAFKA_REAL_DATA_DIR=$KAFKA_REAL_DIR
+	unset KAFKA_SASL_BOOTSTRAP_SERVERS KAFKA_BROKER_SASL_USERNAME KAFKA_BROKER_SASL_PASSWORD_FILE \
+		KAFKA_BROKER_DIR
+	say "real Kafka broker: KAFKA_REAL_BOOTSTRAP=$KAFKA_REAL_BOOTSTRAP KAFKA_REAL_SASL_BOOTSTRAP=$KAFKA_REAL_SASL_BOOTSTRAP"
+}
+
+kafka_real_stop() {
+	[ -n "$KAFKA_REAL_DIR" ] || return 0
+	DATA_DIR=$KAFKA_REAL_DIR "$ROOT/scripts/kafka-broker.sh" stop || true
+	KAFKA_REAL_DIR=""
+}
+
 STACK_DIR=""
 stack_stop() {
 	[ -n "$STACK_DIR" ] || return 0
+	kafka_real_stop
 	DATA_DIR=$STACK_DIR "$ROOT/scripts/dev-stack.sh" stop || true
 	rm -rf "$STACK_DIR"
 	STACK_DIR=""
@@ -142,6 +172,14 @@ main() {
 	local stack=$?
 	record test-stack $stack
 	if [ $stack -ne 0 ]; then return; fi
+	if [ "${SKIP_KAFKA_REAL:-0}" != 1 ]; then
+		say "starting the real Kafka broker"
+		local saved_bootstrap=$KAFKA_BOOTSTRAP_SERVERS
+		kafka_real_start
+		record kafka-broker $?
+		KAFKA_BOOTSTRAP_SERVERS=$saved_bootstrap
+		export KAFKA_BOOTSTRAP_SERVERS
+	fi
 
 	say "ctest $BUILD (all labels)"
 	local select=()

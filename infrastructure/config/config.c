@@ -382,8 +382,10 @@ static enum os_status validate(struct config *c, struct os_error *err)
 static const char *const file_secrets[] = {
 	"DATABASE_URL", "POSTGRES_CONNECTION_STRING", "POSTGRES_PASSWORD",
 	"PAYMENTS_CALLBACK_SECRET", "INGRESS_WEBHOOK_SECRET", "JWT_SECRET",
-	"CAPASHINO_SERVICE_ACCESS_TOKEN", "KAFKA_SASL_PASSWORD",
+	"CAPASHINO_SERVICE_ACCESS_TOKEN",
 };
+/* KAFKA_SASL_PASSWORD_FILE is read with the other Kafka settings
+ * (kafka_security.c). */
 
 static enum os_status read_secret_file(const char *name, const char *path, struct os_error *err)
 {
@@ -498,7 +500,8 @@ enum os_status config_load(struct config *cfg, const char *env_file, struct os_e
 	if ((st = load_dotenv(env_file, err)) || (st = load_secret_files(err)) ||
 	    (st = load_security(&c, err)) || (st = load_strings(&c, err)) ||
 	    (st = load_numbers(&c, err)) || (st = load_logging(&c, err)) || (st = validate(&c, err)) ||
-	    (st = load_request_path(&c, err)))
+	    (st = load_request_path(&c, err)) ||
+	    (st = kafka_security_from_env(&c.kafka_security, err)))
 		return st;
 	*cfg = c;
 	return OS_OK;

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "domain/status.h"
+#include "infrastructure/kafka/kafka_security.h"
 #include "infrastructure/log/log.h"
 
 #define CONFIG_STR_MAX 512
@@ -69,6 +70,10 @@ struct config {
 	int db_pool_size;                          /* DB_POOL_SIZE, 16: API sessions, split across loops */
 	int request_timeout_ms;                    /* REQUEST_TIMEOUT_MS, 5000: per-request deadline */
 	int statement_timeout_ms;                  /* STATEMENT_TIMEOUT_MS, 5000: every session; 0 = none */
+	/* Kafka security of every client: KAFKA_SECURITY_PROTOCOL, KAFKA_SASL_MECHANISM,
+	 * KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD[_FILE], KAFKA_SSL_CA_LOCATION,
+	 * KAFKA_PROPERTIES_FILE (kafka_security.h). */
+	struct kafka_security kafka_security;
 };
 
 /* Settings of the original services that this one reads under another name

@@ -6,6 +6,7 @@
 #include "kafka_conf.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "infrastructure/log/log.h"
 
@@ -27,14 +28,86 @@ static void on_log(const rd_kafka_t *rk, int level, const char *fac, const char 
 	log_kv(level_of(level), buf, "kafka_facility", fac, NULL);
 }
 
+/* Properties whose value must not reach a log line or an error. */
+static int secret_key(const char *key)
+{
+	return strstr(key, "password") != NULL || strstr(key, "secret") != NULL ||
+	       strstr(key, "jaas") != NULL || strstr(key, ".key") != NULL ||
+	       strstr(key, "oauthbearer.config") != NULL;
+}
+
 enum os_status kafka_conf_set(rd_kafka_conf_t *conf, const char *key, const char *value,
 			      struct os_error *err)
 {
 	char why[256];
 
-	if (rd_kafka_conf_set(conf, key, value, why, sizeof(why)) != RD_KAFKA_CONF_OK)
-		return os_fail(err, OS_EINVAL, key, "kafka %s: %s", key, why);
-	return OS_OK;
+	if (rd_kafka_conf_set(conf, key, value, why, sizeof(why)) == RD_KAFKA_CONF_OK)
+		return OS_OK;
+	if (secret_key(key))
+		return os_fail(err, OS_EINVAL, key, "kafka %s: value refused", key);
+	return os_fail(err, OS_EINVAL, key, "kafka %s: %s", key, why);
+}
+
+struct file_ctx {
+	rd_kafka_conf_t *conf;
+	const char *path;
+};
+
+static enum os_status set_from_file(void *arg, const char *key, const char *value,
+				    struct os_error *err)
+{
+	struct file_ctx *c = arg;
+	enum os_status st = kafka_conf_set(c->conf, key, value, err);
+
+	if (st != OS_OK && err != NULL) {
+		char why[OS_ERROR_MESSAGE_MAX];
+
+		snprintf(why, sizeof(why), "%s", err->message);
+		os_fail(err, st, "KAFKA_PROPERTIES_FILE", "KAFKA_PROPERTIES_FILE: %.120s: %s",
+			c->path, why);
+	}
+	return st;
+}
+
+/* One setting from a variable, when given; a refusal names the variable. */
+static enum os_status set_var(rd_kafka_conf_t *conf, const char *key, const char *value,
+			      const char *var, struct os_error *err)
+{
+	enum os_status st;
+
+	if (value[0] == '\0')
+		return OS_OK;
+	st = kafka_conf_set(conf, key, value, err);
+	if (st != OS_OK && err != NULL) {
+		char why[OS_ERROR_MESSAGE_MAX];
+
+		snprintf(why, sizeof(why), "%s", err->message);
+		os_fail(err, st, var, "%s: %s", var, why);
+	}
+	return st;
+}
+
+enum os_status kafka_conf_apply_security(rd_kafka_conf_t *conf, const struct kafka_security *sec,
+					 struct os_error *err)
+{
+	struct file_ctx fc = { .conf = conf, .path = NULL };
+	enum os_status st;
+
+	if (!kafka_security_is_set(sec))
+		return OS_OK;
+	if ((st = set_var(conf, "security.protocol", sec->protocol, "KAFKA_SECURITY_PROTOCOL",
+			  err)) ||
+	    (st = set_var(conf, "sasl.mechanisms", sec->sasl_mechanism, "KAFKA_SASL_MECHANISM",
+			  err)) ||
+	    (st = set_var(conf, "sasl.username", sec->sasl_username, "KAFKA_SASL_USERNAME", err)) ||
+	    (st = set_var(conf, "sasl.password", sec->sasl_password, "KAFKA_SASL_PASSWORD", err)) ||
+	    (st = set_var(conf, "ssl.ca.location", sec->ssl_ca_location, "KAFKA_SSL_CA_LOCATION",
+			  err)))
+		return st;
+	if (sec->properties_file[0] == '\0')
+		return OS_OK;
+	fc.path = sec->properties_file;
+	return kafka_properties_read(sec->properties_file, set_from_file, &fc, err);
 }
 
 enum os_status kafka_conf_set_int(rd_kafka_conf_t *conf, const char *key, long value,

@@ -36,6 +36,7 @@ struct kafka_sink {
 	int linger_ms;
 	int timeout_ms;
 	char ce_source[SINK_SOURCE_MAX];
+	struct kafka_security security;  /* applied to every producer created */
 	uint32_t gen;                    /* batch generation, part of each message tag */
 	struct outbox_result *results;   /* of the send() in progress, else NULL */
 	size_t count;
@@ -114,7 +115,8 @@ static enum os_status create_producer(struct kafka_sink *s, struct os_error *err
 	    (st = kafka_conf_set_int(conf, "message.timeout.ms", s->timeout_ms, err)) != OS_OK ||
 	    (st = kafka_conf_set(conf, "batch.num.messages", "10000", err)) != OS_OK ||
 	    (st = kafka_conf_set(conf, "compression.codec", "lz4", err)) != OS_OK ||
-	    (st = kafka_conf_set(conf, "queue.buffering.max.messages", "100000", err)) != OS_OK)
+	    (st = kafka_conf_set(conf, "queue.buffering.max.messages", "100000", err)) != OS_OK ||
+	    (st = kafka_conf_apply_security(conf, &s->security, err)) != OS_OK)
 		goto out;
 	rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
 	rd_kafka_conf_set_opaque(conf, s);
@@ -180,11 +182,13 @@ static rd_kafka_headers_t *row_headers(const struct kafka_sink *s, const struct 
 {
 	rd_kafka_headers_t *h = rd_kafka_headers_new(8);
 	char id[UUID_STR_LEN + 1];
+	char subject[UUID_STR_LEN + 1];
 	char when[TIMEFMT_RFC3339_MAX];
 	char traceparent[SINK_TRACEPARENT_MAX + 1];
 	char request_id[SINK_REQUEST_ID_MAX + 1];
 
 	uuid_format(&r->event_id, id);
+	uuid_format(&r->aggregate_id, subject);
 	if (timefmt_rfc3339(r->created_at_us, when, sizeof(when)) == 0)
 		when[0] = '\0';
 	row_trace(r, traceparent, request_id);
@@ -194,6 +198,7 @@ static rd_kafka_headers_t *row_headers(const struct kafka_sink *s, const struct 
 	add_header(h, "ce_source", s->ce_source);
 	if (when[0] != '\0')
 		add_header(h, "ce_time", when);
+	add_header(h, "ce_subject", subject);
 	add_header(h, "content-type", "application/json");
 	if (traceparent[0] != '\0')
 		add_header(h, "traceparent", traceparent);
@@ -349,8 +354,11 @@ enum os_status kafka_sink_open(const struct kafka_sink_options *o, struct outbox
 	s->timeout_ms = o->delivery_timeout_ms <= 0 ? 10000 : o->delivery_timeout_ms;
 	snprintf(s->ce_source, sizeof(s->ce_source), "%s",
 		 o->ce_source != NULL ? o->ce_source : "/order-service");
+	if (o->security != NULL)
+		s->security = *o->security;
 	st = create_producer(s, err);
 	if (st != OS_OK) {
+		memset(&s->security, 0, sizeof(s->security));
 		free(s);
 		return st;
 	}
@@ -371,6 +379,7 @@ void kafka_sink_close(struct outbox_sink *sink)
 			log_kv(LOG_WARN, "kafka producer closed with undelivered messages", NULL);
 		rd_kafka_destroy(s->rk);
 	}
+	memset(&s->security, 0, sizeof(s->security));
 	free(s);
 	sink->ctx = NULL;
 }

@@ -192,7 +192,8 @@ enum os_status kafka_source_open(const struct kafka_source_options *o,
 	if (!option_ok(o->bootstrap) || !option_ok(o->group_id) || !option_ok(o->topic))
 		return os_fail(err, OS_EINVAL, NULL, "kafka source: bootstrap, group and topic are required");
 	if ((st = kafka_conf_new(o->bootstrap, &conf, err)) != OS_OK ||
-	    (st = configure(o, conf, err)) != OS_OK)
+	    (st = configure(o, conf, err)) != OS_OK ||
+	    (st = kafka_conf_apply_security(conf, o->security, err)) != OS_OK)
 		goto out;
 	s = calloc(1, sizeof(*s));
 	if (s == NULL) {

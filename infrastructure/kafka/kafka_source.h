@@ -9,6 +9,7 @@
 
 #include "app/message_source.h"
 #include "domain/status.h"
+#include "infrastructure/kafka/kafka_security.h"
 
 struct kafka_source_options {
 	const char *bootstrap;
@@ -16,6 +17,7 @@ struct kafka_source_options {
 	const char *topic;
 	int session_timeout_ms;   /* group session timeout; 0: librdkafka's default (45 s).
 				     A member that dies is replaced after this long. */
+	const struct kafka_security *security; /* TLS/SASL and pass-through properties; NULL: none */
 };
 
 /*

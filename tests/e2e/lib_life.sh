@@ -87,14 +87,20 @@ life_start_api() {
 # across restarts.
 declare -A LIFE_METRICS=()
 life_start_worker() { # role [VAR=value...]
-	local role=$1 port try pid deadline lines
-	shift
+	life_start_worker_as "$1" "$@"
+}
+
+# As life_start_worker, for a second instance of a role: name (e.g.
+# shipping-consumer-2) stands for it in LIFE_PID, LIFE_METRICS and the log.
+life_start_worker_as() { # name role [VAR=value...]
+	local role=$1 kind=$2 port try pid deadline lines
+	shift 2
 	life_env
 	for try in 1 2 3 4 5; do
 		port=$(e2e_free_port)
 		lines=$(wc -l 2>/dev/null <"$E2E_TMP/$role.log" || echo 0)
 		e2e_start "$role" env "${LIFE_ENV[@]}" WORKER_METRICS_PORT="$port" "$@" \
-			"$ORDER_SERVICE_BIN" worker "$role"
+			"$ORDER_SERVICE_BIN" worker "$kind"
 		pid=$E2E_LAST_PID
 		LIFE_PID[$role]=$pid
 		LIFE_METRICS[$role]=http://127.0.0.1:$port/metrics

@@ -111,6 +111,7 @@ static void check_message(const rd_kafka_message_t *m, const struct outbox_batch
 			r = &b->rows[i];
 	}
 	assert_non_null(r);
+	uuid_format(&r->aggregate_id, key);
 	assert_int_equal(m->len, r->payload_len);
 	assert_memory_equal(m->payload, r->payload, r->payload_len);
 	uuid_format(&r->event_id, id);
@@ -120,6 +121,7 @@ static void check_message(const rd_kafka_message_t *m, const struct outbox_batch
 	assert_true(header_is(m, "ce_type", "order.created"));
 	assert_true(header_is(m, "ce_source", "/order-service-test"));
 	assert_true(header_is(m, "ce_time", "2026-01-01T00:00:00.123Z"));
+	assert_true(header_is(m, "ce_subject", key));
 	assert_true(header_is(m, "content-type", "application/json"));
 	if (r->seq % 4 == 1) {
 		assert_true(header_is(m, "x-request-id", "req-1"));

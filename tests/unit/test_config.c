@@ -232,6 +232,8 @@ static void test_report_ignored(void **state)
 	assert_int_equal(write(fd, "s3cret\n", 7), 7);
 	close(fd);
 	setenv("KAFKA_SASL_PASSWORD_FILE", secret, 1);
+	setenv("KAFKA_SASL_USERNAME", "order-service", 1);
+	setenv("KAFKA_SECURITY_PROTOCOL", "sasl_plaintext", 1);
 	setenv("ORDER_EMPTY", "", 1);
 	load_ok(&c);
 	unlink(secret);

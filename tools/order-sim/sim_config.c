@@ -139,6 +139,9 @@ enum os_status sim_config_load(struct sim_config *cfg, int argc, char **argv, st
 	int i;
 
 	set_defaults(cfg);
+	st = kafka_security_from_env(&cfg->kafka_security, err);
+	if (st != OS_OK)
+		return st;
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i], *eq, *v;
 		const struct opt *o;

@@ -1,6 +1,7 @@
 /*
  * Settings of order-sim: the command line, with a few values also taken from
- * the environment (KAFKA_BOOTSTRAP_SERVERS, PAYMENTS_CALLBACK_SECRET). Rates
+ * the environment (KAFKA_BOOTSTRAP_SERVERS, PAYMENTS_CALLBACK_SECRET, and the
+ * service's Kafka security variables, so that both reach one secured cluster). Rates
  * are fractions given as text ("0.25") and kept as parts per million so that
  * no floating point is involved in deciding an outcome.
  */
@@ -11,6 +12,7 @@
 #include <stdint.h>
 
 #include "domain/status.h"
+#include "infrastructure/kafka/kafka_security.h"
 
 #define SIM_PPM 1000000u
 
@@ -30,6 +32,7 @@ struct sim_config {
 	char topic_requests[128];
 	char topic_events[128];
 	char group[128];
+	struct kafka_security kafka_security; /* KAFKA_SECURITY_PROTOCOL, KAFKA_SASL_*, ... as the service */
 	uint64_t seed; /* 0 = seeded from the clock */
 	bool help;
 };

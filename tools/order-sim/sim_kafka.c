@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "app/timefmt.h"
+#include "infrastructure/kafka/kafka_conf.h"
 #include "sim_rand.h"
 
 static enum os_status set_all(rd_kafka_conf_t *conf, const char *const *kv, struct os_error *err)
@@ -30,7 +31,8 @@ static enum os_status create(rd_kafka_type_t type, rd_kafka_conf_t *conf, rd_kaf
 	return OS_OK;
 }
 
-enum os_status sim_kafka_producer_new(const char *bootstrap, sim_kafka_delivered_fn *delivered,
+enum os_status sim_kafka_producer_new(const char *bootstrap, const struct kafka_security *sec,
+				      sim_kafka_delivered_fn *delivered,
 				      void *ctx, rd_kafka_t **out, struct os_error *err)
 {
 	const char *const kv[] = {"bootstrap.servers",
@@ -46,7 +48,7 @@ enum os_status sim_kafka_producer_new(const char *bootstrap, sim_kafka_delivered
 				  NULL};
 	rd_kafka_conf_t *conf = rd_kafka_conf_new();
 
-	if (set_all(conf, kv, err) != OS_OK) {
+	if (set_all(conf, kv, err) != OS_OK || kafka_conf_apply_security(conf, sec, err) != OS_OK) {
 		rd_kafka_conf_destroy(conf);
 		return OS_EINVAL;
 	}
@@ -55,7 +57,8 @@ enum os_status sim_kafka_producer_new(const char *bootstrap, sim_kafka_delivered
 	return create(RD_KAFKA_PRODUCER, conf, out, err);
 }
 
-enum os_status sim_kafka_consumer_new(const char *bootstrap, const char *group, const char *topic,
+enum os_status sim_kafka_consumer_new(const char *bootstrap, const struct kafka_security *sec,
+				      const char *group, const char *topic,
 				      rd_kafka_t **out, struct os_error *err)
 {
 	const char *const kv[] = {
@@ -67,7 +70,7 @@ enum os_status sim_kafka_consumer_new(const char *bootstrap, const char *group, 
 	rd_kafka_resp_err_t rc;
 	rd_kafka_t *rk = NULL;
 
-	if (set_all(conf, kv, err) != OS_OK) {
+	if (set_all(conf, kv, err) != OS_OK || kafka_conf_apply_security(conf, sec, err) != OS_OK) {
 		rd_kafka_conf_destroy(conf);
 		return OS_EINVAL;
 	}

@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "domain/status.h"
+#include "infrastructure/kafka/kafka_security.h"
 
 /*
  * Called from rd_kafka_poll() with each delivery report: ctx is the one given
@@ -19,12 +20,15 @@
 typedef void sim_kafka_delivered_fn(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *ctx);
 
 /* A producer whose reports go to delivered(ctx). *out owns it
- * (rd_kafka_destroy). */
-enum os_status sim_kafka_producer_new(const char *bootstrap, sim_kafka_delivered_fn *delivered,
+ * (rd_kafka_destroy). sec (NULL: none) is applied as the service's own
+ * clients apply it (kafka_conf_apply_security). */
+enum os_status sim_kafka_producer_new(const char *bootstrap, const struct kafka_security *sec,
+				      sim_kafka_delivered_fn *delivered,
 				      void *ctx, rd_kafka_t **out, struct os_error *err);
 
 /* A consumer in group, subscribed to topic. *out owns it (close, destroy). */
-enum os_status sim_kafka_consumer_new(const char *bootstrap, const char *group, const char *topic,
+enum os_status sim_kafka_consumer_new(const char *bootstrap, const struct kafka_security *sec,
+				      const char *group, const char *topic,
 				      rd_kafka_t **out, struct os_error *err);
 
 /*

@@ -275,9 +275,11 @@ enum os_status sim_shipping_start(struct sim_shipping *s, const struct sim_confi
 	}
 	if (cfg->kafka[0] == '\0')
 		return OS_OK;
-	st = sim_kafka_producer_new(cfg->kafka, on_delivered, s, &s->producer, err);
+	st = sim_kafka_producer_new(cfg->kafka, &cfg->kafka_security, on_delivered, s, &s->producer,
+				    err);
 	if (st == OS_OK)
-		st = sim_kafka_consumer_new(cfg->kafka, cfg->group, cfg->topic_requests,
+		st = sim_kafka_consumer_new(cfg->kafka, &cfg->kafka_security, cfg->group,
+					    cfg->topic_requests,
 					    &s->consumer, err);
 	if (st == OS_OK && pthread_create(&s->thread, NULL, consume, s) != 0)
 		st = os_fail(err, OS_EIO, NULL, "cannot start the shipping consumer");
