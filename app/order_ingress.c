@@ -18,21 +18,14 @@
 #define INGRESS_REASON	     "order received from the shop platform"
 #define INGRESS_USER_DEFAULT "webhook"
 
-static size_t bounded_len(const char *s, size_t cap)
-{
-	const char *nul = memchr(s, '\0', cap);
-
-	return nul ? (size_t)(nul - s) : cap;
-}
-
 static enum os_status check_line(const struct order_ingress_line *l, size_t i,
 				 struct os_error *err)
 {
 	char field[OS_ERROR_FIELD_MAX];
-	size_t name_len = bounded_len(l->name, sizeof(l->name));
+	size_t name_len = strnlen(l->name, sizeof(l->name));
 
 	snprintf(field, sizeof(field), "items[%zu].sku", i);
-	if (order_check_item_id(l->sku, bounded_len(l->sku, sizeof(l->sku))) != OS_OK)
+	if (order_check_item_id(l->sku, strnlen(l->sku, sizeof(l->sku))) != OS_OK)
 		return os_fail(err, OS_EINVAL, field, "must be 1 to %d letters, digits or -_.:",
 			       ORDER_ITEM_ID_MAX);
 	snprintf(field, sizeof(field), "items[%zu].name", i);
@@ -58,7 +51,7 @@ static enum os_status check_request(const struct order_ingress_request *req,
 	size_t i;
 
 	if (order_check_ident(req->external_ref,
-			      bounded_len(req->external_ref, sizeof(req->external_ref)),
+			      strnlen(req->external_ref, sizeof(req->external_ref)),
 			      ORDER_EXTERNAL_REF_MAX) != OS_OK)
 		return os_fail(err, OS_EINVAL, "order_id", "must be 1 to %d printable characters",
 			       ORDER_EXTERNAL_REF_MAX);

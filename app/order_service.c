@@ -20,13 +20,6 @@
 #define EXPIRE_REASON	      "payment not received within the deadline"
 #define CREATE_REASON	      "order created"
 
-static size_t bounded_len(const char *s, size_t cap)
-{
-	const char *nul = memchr(s, '\0', cap);
-
-	return nul ? (size_t)(nul - s) : cap;
-}
-
 static enum os_status check_line(const struct order_create_request *req, size_t i,
 				 struct os_error *err)
 {
@@ -35,7 +28,7 @@ static enum os_status check_line(const struct order_create_request *req, size_t 
 	size_t j;
 
 	snprintf(field, sizeof(field), "items[%zu].item_id", i);
-	if (order_check_item_id(l->item_id, bounded_len(l->item_id, sizeof(l->item_id))) != OS_OK)
+	if (order_check_item_id(l->item_id, strnlen(l->item_id, sizeof(l->item_id))) != OS_OK)
 		return os_fail(err, OS_EINVAL, field,
 			       "must be 1 to %d characters of A-Z a-z 0-9 . _ : - (not . or ..)",
 			       ORDER_ITEM_ID_MAX);
@@ -53,8 +46,8 @@ static enum os_status check_line(const struct order_create_request *req, size_t 
 enum os_status order_check_contact(const struct order_customer *c, const char *address,
 				   struct os_error *err)
 {
-	size_t name_len = bounded_len(c->name, sizeof(c->name));
-	size_t email_len = bounded_len(c->email, sizeof(c->email));
+	size_t name_len = strnlen(c->name, sizeof(c->name));
+	size_t email_len = strnlen(c->email, sizeof(c->email));
 
 	if ((name_len > 0 || email_len > 0) &&
 	    (name_len == 0 || order_check_text(c->name, name_len, ORDER_CUSTOMER_NAME_MAX,
@@ -67,7 +60,7 @@ enum os_status order_check_contact(const struct order_customer *c, const char *a
 		return os_fail(err, OS_EINVAL, "customer.email",
 			       "must be an e-mail address of at most %d bytes",
 			       ORDER_CUSTOMER_EMAIL_MAX);
-	if (order_check_text(address, bounded_len(address, ORDER_ADDRESS_MAX + 1),
+	if (order_check_text(address, strnlen(address, ORDER_ADDRESS_MAX + 1),
 			     ORDER_ADDRESS_MAX, true) != OS_OK)
 		return os_fail(err, OS_EINVAL, "shipping_address",
 			       "must be at most %d bytes without control characters other than "
@@ -81,7 +74,7 @@ static enum os_status check_request(const struct order_create_request *req, stru
 	size_t i;
 	enum os_status st;
 
-	if (order_check_ident(req->user_id, bounded_len(req->user_id, sizeof(req->user_id)),
+	if (order_check_ident(req->user_id, strnlen(req->user_id, sizeof(req->user_id)),
 			      ORDER_USER_ID_MAX) != OS_OK)
 		return os_fail(err, OS_EINVAL, "user_id", "must be 1 to %d printable characters",
 			       ORDER_USER_ID_MAX);

@@ -12,16 +12,8 @@ now_us() { echo "${EPOCHREALTIME/./}"; }
 # True when nothing listens on the TCP port (the API uses SO_REUSEPORT, so a
 # second server on a busy port would silently share the load).
 port_free() { ! ss -Htln "sport = :$1" | grep -q .; }
-# A port below the ephemeral range that nothing listens on or is bound to
-# (several benchmarks or test runs may share the machine).
-free_port() {
-	local p i
-	for ((i = 0; i < 200; i++)); do
-		p=$((20000 + RANDOM % 12000))
-		[ -z "$(ss -Htan "( sport = :$p )" 2>/dev/null)" ] && { echo "$p"; return 0; }
-	done
-	return 1
-}
+# shellcheck source=scripts/free-port.sh
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/scripts/free-port.sh"
 
 # Sets METRIC to the sum of every sample of counter name on a worker's
 # /metrics (WORKER_METRICS_PORT), 0 while it does not answer. Bash builtins

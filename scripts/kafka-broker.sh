@@ -85,17 +85,8 @@ run_class() { # class args...
 # ------------------------------------------------------------------ config
 
 # A TCP port below the ephemeral range that no socket uses (as test.sh does).
-free_port() {
-	local p i
-	for ((i = 0; i < 200; i++)); do
-		p=$((20000 + RANDOM % 12000))
-		if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then continue; fi
-		if command -v ss >/dev/null 2>&1 && [ -n "$(ss -Htan "( sport = :$p )" 2>/dev/null)" ]; then continue; fi
-		echo "$p"
-		return 0
-	done
-	die "no free port found"
-}
+# shellcheck source=scripts/free-port.sh
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/free-port.sh"
 
 load_ports() {
 	# shellcheck source=/dev/null

@@ -58,27 +58,7 @@ static void ingress_path(struct json_reader *r, const struct json_frame *f, int 
 		snprintf(buf, cap, "%s", ingress_keys[key]);
 }
 
-static bool type_error(struct json_reader *r, const char *field, const char *want,
-		       enum json_type got)
-{
-	char msg[96];
 
-	snprintf(msg, sizeof(msg), "must be %s, not %s", want, json_type_name(got));
-	return json_reader_fail(r, OS_EINVAL, field, msg);
-}
-
-static bool read_string(struct json_reader *r, const char *field, enum json_type t, const char *s,
-			size_t len, char *out, size_t max)
-{
-	char msg[64];
-
-	if (t != JSON_STRING)
-		return type_error(r, field, "a string", t);
-	if (json_copy_string(s, len, out, max))
-		return true;
-	snprintf(msg, sizeof(msg), "must be a string of at most %zu bytes without NUL", max);
-	return json_reader_fail(r, OS_EINVAL, field, msg);
-}
 
 /* Shop platforms send their order id as a number or a string. */
 static bool read_ref(struct json_reader *r, enum json_type t, const char *s, size_t len,
@@ -90,14 +70,14 @@ static bool read_ref(struct json_reader *r, enum json_type t, const char *s, siz
 		return json_reader_fail(r, OS_EINVAL, "order_id", "must be a string or an integer");
 	if (t == JSON_NUMBER)
 		t = JSON_STRING;
-	return read_string(r, "order_id", t, s, len, out, ORDER_EXTERNAL_REF_MAX);
+	return json_reader_string(r, "order_id", t, s, len, out, ORDER_EXTERNAL_REF_MAX);
 }
 
 static bool read_money(struct json_reader *r, const char *field, enum json_type t, const char *s,
 		       size_t len, int64_t *cents)
 {
 	if (t != JSON_STRING && t != JSON_NUMBER)
-		return type_error(r, field, "a decimal string or number", t);
+		return json_reader_want(r, field, "a decimal string or number", t);
 	if (money_parse(s, len, cents) != OS_OK)
 		return json_reader_fail(r, OS_EINVAL, field,
 					"must be a non-negative amount with at most two decimals");
@@ -113,18 +93,18 @@ static bool root_value(struct json_reader *r, int key, enum json_type t, const c
 	case IK_ORDER_ID: return read_ref(r, t, s, len, q->external_ref);
 	case IK_CUSTOMER:
 		if (t != JSON_MAP)
-			return type_error(r, "customer", "an object", t);
+			return json_reader_want(r, "customer", "an object", t);
 		*role = IG_CUSTOMER;
 		return true;
 	case IK_ITEMS:
 		if (t != JSON_ARRAY)
-			return type_error(r, "items", "an array", t);
+			return json_reader_want(r, "items", "an array", t);
 		*role = IG_ITEMS;
 		return true;
 	case IK_ADDRESS:
 		if (t == JSON_NULL)
 			return true;
-		return read_string(r, "shipping_address", t, s, len, q->shipping_address,
+		return json_reader_string(r, "shipping_address", t, s, len, q->shipping_address,
 				   ORDER_ADDRESS_MAX);
 	default: return read_money(r, "total", t, s, len, &q->total_cents);
 	}
@@ -139,11 +119,11 @@ static bool line_value(struct json_reader *r, int key, enum json_type t, const c
 
 	snprintf(path, sizeof(path), "items[%zu].%s", q->line_count - 1, ingress_keys[key]);
 	switch (key) {
-	case IK_SKU: return read_string(r, path, t, s, len, l->sku, ORDER_ITEM_ID_MAX);
-	case IK_NAME: return read_string(r, path, t, s, len, l->name, ORDER_ITEM_NAME_MAX);
+	case IK_SKU: return json_reader_string(r, path, t, s, len, l->sku, ORDER_ITEM_ID_MAX);
+	case IK_NAME: return json_reader_string(r, path, t, s, len, l->name, ORDER_ITEM_NAME_MAX);
 	case IK_QUANTITY:
 		if (t != JSON_NUMBER)
-			return type_error(r, path, "an integer", t);
+			return json_reader_want(r, path, "an integer", t);
 		if (!json_integer(s, len, &l->quantity))
 			return json_reader_fail(r, OS_EINVAL, path, "must be an integer");
 		return true;
@@ -158,7 +138,7 @@ static bool new_line(struct json_reader *r, enum json_type t, int *role)
 
 	snprintf(path, sizeof(path), "items[%zu]", q->line_count);
 	if (t != JSON_MAP)
-		return type_error(r, path, "an object", t);
+		return json_reader_want(r, path, "an object", t);
 	if (q->line_count == ORDER_MAX_ITEMS)
 		return json_reader_fail(r, OS_EINVAL, "items", "too many items (at most 50)");
 	q->line_count++;
@@ -173,7 +153,7 @@ static bool ingress_value(struct json_reader *r, const struct json_frame *parent
 
 	if (parent == NULL) {
 		if (t != JSON_MAP)
-			return type_error(r, "", "a JSON object", t);
+			return json_reader_want(r, "", "a JSON object", t);
 		*role = IG_ROOT;
 		return true;
 	}

@@ -39,19 +39,12 @@ static void inv_path(struct json_reader *r, const struct json_frame *f, int key,
 	snprintf(buf, cap, "%s", inv_keys[key]);
 }
 
-static bool want(struct json_reader *r, const char *field, const char *what, enum json_type t)
-{
-	char msg[96];
-
-	snprintf(msg, sizeof(msg), "must be %s, not %s", what, json_type_name(t));
-	return json_reader_fail(r, OS_EINVAL, field, msg);
-}
 
 static bool read_int(struct json_reader *r, const char *field, enum json_type t, const char *s,
 		     size_t len, int64_t *out)
 {
 	if (t != JSON_NUMBER)
-		return want(r, field, "an integer", t);
+		return json_reader_want(r, field, "an integer", t);
 	if (!json_integer(s, len, out))
 		return json_reader_fail(r, OS_EINVAL, field, "must be an integer");
 	return true;
@@ -64,7 +57,7 @@ static bool inv_field(struct json_reader *r, int key, enum json_type t, const ch
 	switch (key) {
 	case V_NAME:
 		if (t != JSON_STRING)
-			return want(r, "name", "a string", t);
+			return json_reader_want(r, "name", "a string", t);
 		if (!json_copy_string(s, len, st->item.name, ORDER_ITEM_NAME_MAX))
 			return json_reader_fail(r, OS_EINVAL, "name",
 						"must be a string of at most 128 bytes without NUL");
@@ -72,7 +65,7 @@ static bool inv_field(struct json_reader *r, int key, enum json_type t, const ch
 	case V_PRICE:
 		/* Money is a decimal string (DESIGN §4), never a JSON number. */
 		if (t != JSON_STRING)
-			return want(r, "price", "a decimal string", t);
+			return json_reader_want(r, "price", "a decimal string", t);
 		if (money_parse(s, len, &st->item.price_cents) != OS_OK)
 			return json_reader_fail(r, OS_EINVAL, "price",
 						"must be a non-negative amount with at most two "
@@ -88,7 +81,7 @@ static bool inv_value(struct json_reader *r, const struct json_frame *parent, en
 {
 	if (parent == NULL) {
 		if (t != JSON_MAP)
-			return want(r, "", "a JSON object", t);
+			return json_reader_want(r, "", "a JSON object", t);
 		*role = IV_ROOT;
 		return true;
 	}

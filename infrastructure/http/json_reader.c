@@ -137,6 +137,28 @@ bool json_copy_string(const char *s, size_t len, char *out, size_t max)
 	return true;
 }
 
+bool json_reader_want(struct json_reader *r, const char *field, const char *want,
+		      enum json_type got)
+{
+	char msg[96];
+
+	snprintf(msg, sizeof(msg), "must be %s, not %s", want, json_type_name(got));
+	return json_reader_fail(r, OS_EINVAL, field, msg);
+}
+
+bool json_reader_string(struct json_reader *r, const char *field, enum json_type t, const char *s,
+			size_t len, char *out, size_t max)
+{
+	char msg[64];
+
+	if (t != JSON_STRING)
+		return json_reader_want(r, field, "a string", t);
+	if (json_copy_string(s, len, out, max))
+		return true;
+	snprintf(msg, sizeof(msg), "must be a string of at most %zu bytes without NUL", max);
+	return json_reader_fail(r, OS_EINVAL, field, msg);
+}
+
 static struct json_frame *top(struct json_reader *r)
 {
 	return r->depth > 0 ? &r->stack[r->depth - 1] : NULL;

@@ -98,5 +98,12 @@ bool json_integer(const char *s, size_t len, int64_t *out);
 /* Copies a string value of at most max bytes and no NUL byte into out
  * (max + 1 bytes); false otherwise. */
 bool json_copy_string(const char *s, size_t len, char *out, size_t max);
+/* Fails r with "must be <want>, not <type of got>" for field; returns false. */
+bool json_reader_want(struct json_reader *r, const char *field, const char *want,
+		      enum json_type got);
+/* A string value of at most max bytes without NUL, copied into out (max + 1
+ * bytes); otherwise fails r naming field and returns false. */
+bool json_reader_string(struct json_reader *r, const char *field, enum json_type t, const char *s,
+			size_t len, char *out, size_t max);
 
 #endif

@@ -68,34 +68,14 @@ static void create_path(struct json_reader *r, const struct json_frame *f, int k
 		snprintf(buf, cap, "%s", create_keys[key]);
 }
 
-static bool type_error(struct json_reader *r, const char *field, const char *want,
-		       enum json_type got)
-{
-	char msg[96];
 
-	snprintf(msg, sizeof(msg), "must be %s, not %s", want, json_type_name(got));
-	return json_reader_fail(r, OS_EINVAL, field, msg);
-}
-
-static bool read_ident(struct json_reader *r, const char *field, enum json_type t, const char *s,
-		       size_t len, char *out, size_t max)
-{
-	char msg[64];
-
-	if (t != JSON_STRING)
-		return type_error(r, field, "a string", t);
-	if (json_copy_string(s, len, out, max))
-		return true;
-	snprintf(msg, sizeof(msg), "must be a string of at most %zu bytes without NUL", max);
-	return json_reader_fail(r, OS_EINVAL, field, msg);
-}
 
 /* Free text (a name, an address): a string of at most max bytes without NUL;
  * its other rules are the use case's. */
 static bool read_text(struct json_reader *r, const char *field, enum json_type t, const char *s,
 		      size_t len, char *out, size_t max)
 {
-	return read_ident(r, field, t, s, len, out, max);
+	return json_reader_string(r, field, t, s, len, out, max);
 }
 
 bool order_json_read_customer_field(struct json_reader *r, bool is_name, enum json_type t,
@@ -120,7 +100,7 @@ static bool read_quantity(struct json_reader *r, const char *field, enum json_ty
 			  size_t len, int64_t *out)
 {
 	if (t != JSON_NUMBER)
-		return type_error(r, field, "an integer", t);
+		return json_reader_want(r, field, "an integer", t);
 	if (!json_integer(s, len, out))
 		return json_reader_fail(r, OS_EINVAL, field, "must be an integer");
 	return true;
@@ -130,7 +110,7 @@ static bool read_uuid(struct json_reader *r, const char *field, enum json_type t
 		      size_t len, struct uuid *out)
 {
 	if (t != JSON_STRING)
-		return type_error(r, field, "a string", t);
+		return json_reader_want(r, field, "a string", t);
 	if (uuid_parse(s, len, out) != OS_OK)
 		return json_reader_fail(r, OS_EINVAL, field, "must be a UUID");
 	return true;
@@ -145,7 +125,7 @@ static bool create_line_value(struct json_reader *r, const struct json_frame *pa
 
 	create_path(r, parent, parent->key, path, sizeof(path));
 	if (parent->key == K_ITEM_ID)
-		return read_ident(r, path, t, s, len, line->item_id, ORDER_ITEM_ID_MAX);
+		return json_reader_string(r, path, t, s, len, line->item_id, ORDER_ITEM_ID_MAX);
 	return read_quantity(r, path, t, s, len, &line->quantity);
 }
 
@@ -156,20 +136,20 @@ static bool create_root_value(struct json_reader *r, const struct json_frame *pa
 
 	switch (parent->key) {
 	case K_USER_ID:
-		return read_ident(r, "user_id", t, s, len, cs->req.user_id, ORDER_USER_ID_MAX);
+		return json_reader_string(r, "user_id", t, s, len, cs->req.user_id, ORDER_USER_ID_MAX);
 	case K_KEY:
 		cs->has_key = true;
 		return read_uuid(r, "idempotency_key", t, s, len, &cs->req.idempotency_key);
 	case K_ITEMS:
 		if (t != JSON_ARRAY)
-			return type_error(r, "items", "an array", t);
+			return json_reader_want(r, "items", "an array", t);
 		*role = CR_ITEMS;
 		return true;
 	case K_CUSTOMER:
 		if (t == JSON_NULL)
 			return true;
 		if (t != JSON_MAP)
-			return type_error(r, "customer", "an object", t);
+			return json_reader_want(r, "customer", "an object", t);
 		*role = CR_CUSTOMER;
 		return true;
 	case K_ADDRESS:
@@ -190,7 +170,7 @@ static bool create_item(struct json_reader *r, enum json_type t, int *role)
 
 	snprintf(path, sizeof(path), "items[%zu]", cs->req.line_count);
 	if (t != JSON_MAP)
-		return type_error(r, path, "an object", t);
+		return json_reader_want(r, path, "an object", t);
 	if (cs->req.line_count == ORDER_MAX_ITEMS)
 		return json_reader_fail(r, OS_EINVAL, "items", "too many items (at most 50)");
 	cs->req.line_count++;
@@ -205,7 +185,7 @@ static bool create_value(struct json_reader *r, const struct json_frame *parent,
 
 	if (parent == NULL) {
 		if (t != JSON_MAP)
-			return type_error(r, "", "a JSON object", t);
+			return json_reader_want(r, "", "a JSON object", t);
 		*role = CR_ROOT;
 		return true;
 	}
@@ -352,7 +332,7 @@ static bool read_amount(struct json_reader *r, enum json_type t, const char *s, 
 			int64_t *cents)
 {
 	if (t != JSON_STRING && t != JSON_NUMBER)
-		return type_error(r, "amount", "a decimal string or number", t);
+		return json_reader_want(r, "amount", "a decimal string or number", t);
 	if (money_parse(s, len, cents) != OS_OK)
 		return json_reader_fail(r, OS_EINVAL, "amount",
 					"must be a non-negative amount with at most two decimals");
@@ -363,7 +343,7 @@ static bool read_status(struct json_reader *r, enum json_type t, const char *s, 
 			enum payment_status *out)
 {
 	if (t != JSON_STRING)
-		return type_error(r, "status", "a string", t);
+		return json_reader_want(r, "status", "a string", t);
 	if (payment_status_parse(s, len, out) != OS_OK)
 		return json_reader_fail(r, OS_EINVAL, "status",
 					"must be pending, succeeded or failed");
@@ -377,16 +357,16 @@ static bool callback_field(struct json_reader *r, int key, enum json_type t, con
 	const char *name = callback_keys[key];
 
 	switch (key) {
-	case C_ID: return read_ident(r, name, t, s, len, cb->id, INBOX_MESSAGE_ID_MAX);
-	case C_USER_ID: return read_ident(r, name, t, s, len, cb->user_id, ORDER_USER_ID_MAX);
+	case C_ID: return json_reader_string(r, name, t, s, len, cb->id, INBOX_MESSAGE_ID_MAX);
+	case C_USER_ID: return json_reader_string(r, name, t, s, len, cb->user_id, ORDER_USER_ID_MAX);
 	case C_ORDER_ID: return read_uuid(r, name, t, s, len, &cb->order_id);
 	case C_AMOUNT: return read_amount(r, t, s, len, &cb->amount_cents);
 	case C_STATUS: return read_status(r, t, s, len, &cb->status);
 	case C_KEY:
 		if (t == JSON_STRING && len == 0)
 			return json_reader_fail(r, OS_EINVAL, name, "must not be empty");
-		return read_ident(r, name, t, s, len, cb->idempotency_key, INBOX_MESSAGE_ID_MAX);
-	default: return read_ident(r, name, t, s, len, cb->created_at, sizeof(cb->created_at) - 1);
+		return json_reader_string(r, name, t, s, len, cb->idempotency_key, INBOX_MESSAGE_ID_MAX);
+	default: return json_reader_string(r, name, t, s, len, cb->created_at, sizeof(cb->created_at) - 1);
 	}
 }
 
@@ -395,7 +375,7 @@ static bool callback_value(struct json_reader *r, const struct json_frame *paren
 {
 	if (parent == NULL) {
 		if (t != JSON_MAP)
-			return type_error(r, "", "a JSON object", t);
+			return json_reader_want(r, "", "a JSON object", t);
 		*role = CB_ROOT;
 		return true;
 	}
@@ -459,13 +439,13 @@ static bool cancel_value(struct json_reader *r, const struct json_frame *parent,
 {
 	if (parent == NULL) {
 		if (t != JSON_MAP)
-			return type_error(r, "", "a JSON object", t);
+			return json_reader_want(r, "", "a JSON object", t);
 		*role = CA_ROOT;
 		return true;
 	}
 	if (t == JSON_NULL)
 		return true;
-	return read_ident(r, "reason", t, s, len, r->target, ORDER_REASON_MAX);
+	return json_reader_string(r, "reason", t, s, len, r->target, ORDER_REASON_MAX);
 }
 
 static const struct json_schema cancel_schema = {

@@ -63,17 +63,8 @@ FAILED=0
 say() { echo "chaos: $*" >&2; }
 event() { echo "$(date -u +%H:%M:%S) $*" >>"$DIR/events"; say "$*"; }
 
-free_port() {
-	local p i
-	for ((i = 0; i < 200; i++)); do
-		p=$((20000 + RANDOM % 12000))
-		if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then continue; fi
-		if [ -n "$(ss -Htan "( sport = :$p )" 2>/dev/null)" ]; then continue; fi
-		echo "$p"
-		return 0
-	done
-	return 1
-}
+# shellcheck source=scripts/free-port.sh
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/scripts/free-port.sh"
 
 # ------------------------------------------------------------ infrastructure
 

@@ -206,21 +206,9 @@ e2e_count_status() { # tag status
 
 e2e_uuid() { cat /proc/sys/kernel/random/uuid; }
 
-# A TCP port below the kernel's ephemeral range (32768 and up by default,
-# where outgoing connections would collide with a listener) that no socket
-# uses: neither a listener (probed with bash's /dev/tcp) nor any socket
-# bound to it (ss).
-e2e_free_port() {
-	local p i
-	for ((i = 0; i < 200; i++)); do
-		p=$((20000 + RANDOM % 12000))
-		if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then continue; fi
-		if command -v ss >/dev/null 2>&1 && [ -n "$(ss -Htan "( sport = :$p )" 2>/dev/null)" ]; then continue; fi
-		echo "$p"
-		return 0
-	done
-	return 1
-}
+# shellcheck source=scripts/free-port.sh
+source "$SOURCE_DIR/scripts/free-port.sh"
+e2e_free_port() { free_port; }
 
 # ---------------------------------------------------------------- database
 

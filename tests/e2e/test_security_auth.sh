@@ -66,6 +66,10 @@ test_ownership() {
 	assert_eq "bob's order is still new" new "$(e2e_sql "SELECT status FROM orders WHERE id = '$bob'")"
 	sec_as "$E2E_CLIENT_KEY" GET "$E2E_API/api/v1/orders/$alice/history"
 	assert_status "client: own history 200" 200
+	sec_as "$E2E_CLIENT_KEY" GET "$E2E_API/api/v1/orders/$bob/events"
+	assert_status "client: someone else's events are 404" 404
+	sec_as "$E2E_CLIENT_KEY" GET "$E2E_API/api/v1/orders/$alice/events"
+	assert_status "client: own events 200" 200
 
 	sec_as "$E2E_CLIENT_KEY" GET "$E2E_API/api/v1/orders?user_id=$E2E_CLIENT2_USER"
 	assert_status "client list: 200" 200
