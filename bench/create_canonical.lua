@@ -35,5 +35,8 @@ function request()
 	end
 	local body = string.format('{"user_id":"user-%d","idempotency_key":"%s","items":[%s]}',
 		math.random(1, 1000), uuid4(), table.concat(lines, ","))
-	return wrk.format("POST", "/api/v1/orders", { ["Content-Type"] = "application/json" }, body)
+	return wrk.format("POST", "/api/v1/orders", {
+		["Content-Type"] = "application/json",
+		["Authorization"] = "Bearer " .. (os.getenv("BENCH_TOKEN") or ""),
+	}, body)
 end

@@ -39,7 +39,10 @@ function request()
 	local body = string.format(
 		'{"user_id":"user-%d","idempotency_key":"%s","items":[{"item_id":"sku-%d","quantity":1}]}',
 		math.random(1, 1000), uuid4(), math.random(1, 10))
-	return wrk.format("POST", "/api/v1/orders", { ["Content-Type"] = "application/json" }, body)
+	return wrk.format("POST", "/api/v1/orders", {
+		["Content-Type"] = "application/json",
+		["Authorization"] = "Bearer " .. (os.getenv("BENCH_TOKEN") or ""),
+	}, body)
 end
 
 function delay()

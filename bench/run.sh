@@ -31,7 +31,7 @@
 #   BENCH_LAT_SECONDS  duration of the latency phase              (default 15)
 #   BENCH_PARTITIONS   partitions of the embedded Kafka's topics  (default 16)
 #   BENCH_LIFE_SECONDS duration of order creation in phase 4      (default 10)
-#   BENCH_PGPORT, BENCH_APP_PORT, BENCH_SIM_PORT  (default: free ports)
+#   BENCH_PGPORT, BENCH_APP_PORT, BENCH_SIM_PORT, BENCH_ADMIN_PORT  (default: free ports)
 #   BENCH_METRICS_PORT  drain relay i serves /metrics on this + i  (default: a free port)
 #   BENCH_KEEP=1    keep the scratch directory (cluster, logs) for inspection
 set -euo pipefail
@@ -58,6 +58,10 @@ APP_PORT=${BENCH_APP_PORT:-$(free_port)}
 SIM_PORT=${BENCH_SIM_PORT:-$(free_port)}
 METRICS_PORT=${BENCH_METRICS_PORT:-$(free_port)}   # drains: relay i serves metrics on +i
 SECRET=bench-callback-secret
+# The API's bearer token: a service key made for the run (bench_keys), sent
+# by the wrk scripts as BENCH_TOKEN. Rate limits are off (0) so that the
+# figures measure the service, not its limiter.
+export BENCH_TOKEN=bench-service-$$-$RANDOM
 BIN=$BUILD_DIR/order-service
 SIM=$BUILD_DIR/order-sim
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
@@ -126,7 +130,8 @@ svc() {
 	SVC=(env -u CATALOG_SERVICE_API_URL -u PAYMENTS_SERVICE_API_URL -u NOTIFICATIONS_SERVICE_API_URL
 		ENV_FILE=/dev/null LOG_LEVEL=warn DATABASE_URL="$DATABASE_URL"
 		KAFKA_BOOTSTRAP_SERVERS="$KAFKA_BOOTSTRAP_SERVERS" APP_PORT="$APP_PORT"
-		PAYMENTS_CALLBACK_SECRET="$SECRET"
+		PAYMENTS_CALLBACK_SECRET="$SECRET" API_KEYS_FILE="$WORK/api_keys"
+		RATE_LIMIT_PER_MINUTE=0 ADMIN_PORT="$ADMIN_PORT"
 		PAYMENTS_CALLBACK_URL="http://127.0.0.1:$APP_PORT/api/v1/orders/payment-callback"
 		"${vars[@]}" "$BIN" "$@")
 }
@@ -622,6 +627,8 @@ main() {
 	PGB_DEFS=()
 	local t0=$SECONDS
 	say "scratch directory $WORK"
+	echo "$(printf '%s' "$BENCH_TOKEN" | sha256sum | cut -d' ' -f1) service" >"$WORK/api_keys"
+	ADMIN_PORT=${BENCH_ADMIN_PORT:-$(free_port)}
 	start_stack
 	phase_create
 	phase_catalog
