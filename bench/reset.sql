@@ -4,7 +4,7 @@
 -- statistics. An empty outbox with the statistics of an empty table is not
 -- a state a running service is in, and it steers the planner away from the
 -- claim's partial index (see docs/BENCHMARKS.md).
-TRUNCATE orders, order_items, order_status_history, outbox, inbox;
+TRUNCATE orders, order_items, order_status_history, order_payments, refunds, outbox, inbox;
 INSERT INTO outbox (id, aggregatetype, aggregateid, type, payload, destination, headers,
                     status, attempts, created_at, sent_at)
 SELECT gen_random_uuid(), 'order', gen_random_uuid(), 'order.created',
