@@ -154,7 +154,7 @@ start_api() {
 probe_create() {
 	bsql -c "ALTER SYSTEM SET log_min_duration_statement = 0" -c "SELECT pg_reload_conf()" >/dev/null
 	sleep 0.5
-	curl -fsS -o /dev/null -X POST -H 'Content-Type: application/json' \
+	curl -fsS -o /dev/null -X POST -H 'Content-Type: application/json' -H "Authorization: Bearer $BENCH_TOKEN" \
 		-d '{"user_id":"user-1","idempotency_key":"0b0e6a52-5f3c-4b7e-9d1a-000000000001","items":[{"item_id":"sku-1","quantity":1}]}' \
 		"http://127.0.0.1:$APP_PORT/api/v1/orders" || die "probe create failed"
 	bsql -c "ALTER SYSTEM RESET log_min_duration_statement" -c "SELECT pg_reload_conf()" >/dev/null
@@ -489,7 +489,7 @@ phase_lifecycle() {
 		start_proc "$w" "${SVC[@]}"
 	done
 	# A first order end to end: every consumer has joined its group.
-	curl -fsS -o /dev/null -X POST -H 'Content-Type: application/json' \
+	curl -fsS -o /dev/null -X POST -H 'Content-Type: application/json' -H "Authorization: Bearer $BENCH_TOKEN" \
 		-d '{"user_id":"user-1","idempotency_key":"0b0e6a52-5f3c-4b7e-9d1a-000000000002","items":[{"item_id":"sku-2","quantity":1}]}' \
 		"http://127.0.0.1:$APP_PORT/api/v1/orders" || die "lifecycle warm-up create failed"
 	for ((i = 0; i < 600; i++)); do all_settled && break; sleep 0.1; done
