@@ -164,7 +164,7 @@ probe_create() {
 # figure, and phase 4's load). Parameters are those of the probe
 # order, except what must be fresh or varies per request as in wrk's script:
 # ids (random), user and SKU (random), timestamps (clock_timestamp()).
-# shellcheck disable=SC2016 # $1..$20 are SQL parameters, not shell
+# shellcheck disable=SC2016 # $1..$25 are SQL parameters, not shell
 write_pgbench_scripts() {
 	local create n oid now i ids aggs
 	create=$(logged_stmt order_create "$PGLOG")
@@ -178,6 +178,13 @@ write_pgbench_scripts() {
 	for ((i = 1; i < n; i++)); do ids+=", gen_random_uuid()"; aggs+=", $oid"; done
 	ids+="]" aggs+="]"
 	# Highest numbers first, so that $1 never matches the start of $10.
+	# $21..$25: customer name and e-mail, address, external ref (none for
+	# an API order, as for the probe) and source.
+	create=${create//'$25'/"'api'"}
+	create=${create//'$24'/NULL}
+	create=${create//'$23'/NULL}
+	create=${create//'$22'/NULL}
+	create=${create//'$21'/NULL}
 	create=${create//'$20'/:headers}
 	create=${create//'$19'/:payloads}
 	create=${create//'$18'/:dests}
