@@ -14,6 +14,8 @@ now_us() { echo "${EPOCHREALTIME/./}"; }
 port_free() { ! ss -Htln "sport = :$1" | grep -q .; }
 # shellcheck source=scripts/free-port.sh
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/scripts/free-port.sh"
+# shellcheck source=scripts/proc.sh
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/scripts/proc.sh"
 
 # Sets METRIC to the sum of every sample of counter name on a worker's
 # /metrics (WORKER_METRICS_PORT), 0 while it does not answer. Bash builtins
@@ -53,14 +55,9 @@ proc_alive() { local p=${BENCH_PIDS[$1]:-}; [ -n "$p" ] && kill -0 "$p" 2>/dev/n
 
 # SIGTERM, up to 15 s for a graceful stop, then SIGKILL.
 stop_proc() { # name
-	local pid=${BENCH_PIDS[$1]:-} i
+	local pid=${BENCH_PIDS[$1]:-}
 	[ -n "$pid" ] || return 0
-	kill -TERM "$pid" 2>/dev/null || true
-	for ((i = 0; i < 150; i++)); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$pid" 2>/dev/null || true
+	kill_gracefully "$pid" 150
 	wait "$pid" 2>/dev/null || true
 	unset "BENCH_PIDS[$1]"
 }

@@ -30,6 +30,8 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=scripts/proc.sh
+source "$ROOT/scripts/proc.sh"
 DATA_DIR=${DATA_DIR:-$ROOT/.data}
 mkdir -p "$DATA_DIR"
 DATA_DIR=$(cd "$DATA_DIR" && pwd)
@@ -93,16 +95,11 @@ wait_ready() { # name check-cmd...
 
 # SIGTERM, a bounded grace period, then SIGKILL.
 stop_pid() { # name
-	local f=$RUN_DIR/$1.pid pid i
+	local f=$RUN_DIR/$1.pid pid
 	if pid_alive "$f"; then
 		pid=$(cat "$f")
 		say "stopping $1 (pid $pid)"
-		kill -TERM "$pid" 2>/dev/null || true
-		for ((i = 0; i < 100; i++)); do
-			kill -0 "$pid" 2>/dev/null || break
-			sleep 0.1
-		done
-		kill -KILL "$pid" 2>/dev/null || true
+		kill_gracefully "$pid" 100
 	fi
 	rm -f "$f"
 }
@@ -110,20 +107,10 @@ stop_pid() { # name
 # --------------------------------------------------------------- postgresql
 
 find_pg_bin() {
-	if [ -n "${PG_BIN:-}" ]; then echo "$PG_BIN"; return; fi
 	local d
-	d=$(printf '%s\n' /usr/lib/postgresql/*/bin | grep -v '\*' | sort -V | tail -n 1)
+	d=$(pg_bin_dir)
 	[ -n "$d" ] || die "no PostgreSQL server found under /usr/lib/postgresql (run scripts/install-deps.sh)"
 	echo "$d"
-}
-
-# initdb refuses to run as root: the cluster then belongs to `postgres`.
-as_pg() {
-	if [ "$(id -u)" -eq 0 ]; then
-		(cd / && runuser -u postgres -- "$@")
-	else
-		"$@"
-	fi
 }
 
 pg_prepare_dirs() {
@@ -143,11 +130,11 @@ pg_init() {
 	local bin=$1
 	[ -s "$PG_DIR/PG_VERSION" ] && return 0
 	say "initialising PostgreSQL cluster in $PG_DIR"
-	as_pg "$bin/initdb" -D "$PG_DIR" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 -N \
+	as_postgres "$bin/initdb" -D "$PG_DIR" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 -N \
 		>>"$LOG_DIR/initdb.log" 2>&1 || die "initdb failed (log: $LOG_DIR/initdb.log)"
 	# Dev and test loads run many short connections (API threads, workers,
 	# concurrent tests), hence the larger connection limit.
-	as_pg tee -a "$PG_DIR/postgresql.conf" >/dev/null <<-EOF
+	as_postgres tee -a "$PG_DIR/postgresql.conf" >/dev/null <<-EOF
 		listen_addresses = '127.0.0.1'
 		unix_socket_directories = '$SOCK_DIR'
 		max_connections = 200
@@ -159,11 +146,11 @@ pg_start() {
 	bin=$(find_pg_bin)
 	pg_prepare_dirs
 	pg_init "$bin"
-	if as_pg "$bin/pg_ctl" -D "$PG_DIR" status >/dev/null 2>&1; then
+	if as_postgres "$bin/pg_ctl" -D "$PG_DIR" status >/dev/null 2>&1; then
 		say "PostgreSQL already running"
 	else
 		say "starting PostgreSQL on 127.0.0.1:$PGPORT"
-		as_pg "$bin/pg_ctl" -D "$PG_DIR" -o "-p $PGPORT" -l "$LOG_DIR/postgres.log" \
+		as_postgres "$bin/pg_ctl" -D "$PG_DIR" -o "-p $PGPORT" -l "$LOG_DIR/postgres.log" \
 			-w -t "$START_TIMEOUT" start >/dev/null ||
 			{ tail -n 20 "$LOG_DIR/postgres.log" >&2; die "PostgreSQL did not start"; }
 	fi
@@ -180,9 +167,9 @@ pg_stop() {
 	[ -s "$PG_DIR/PG_VERSION" ] || return 0
 	local bin
 	bin=$(find_pg_bin)
-	if as_pg "$bin/pg_ctl" -D "$PG_DIR" status >/dev/null 2>&1; then
+	if as_postgres "$bin/pg_ctl" -D "$PG_DIR" status >/dev/null 2>&1; then
 		say "stopping PostgreSQL"
-		as_pg "$bin/pg_ctl" -D "$PG_DIR" -m fast -w -t 60 stop >/dev/null
+		as_postgres "$bin/pg_ctl" -D "$PG_DIR" -m fast -w -t 60 stop >/dev/null
 	fi
 }
 
@@ -330,7 +317,7 @@ cmd_env() {
 cmd_status() {
 	local bin state=0
 	bin=$(find_pg_bin)
-	if [ -s "$PG_DIR/PG_VERSION" ] && as_pg "$bin/pg_ctl" -D "$PG_DIR" status >/dev/null 2>&1; then
+	if [ -s "$PG_DIR/PG_VERSION" ] && as_postgres "$bin/pg_ctl" -D "$PG_DIR" status >/dev/null 2>&1; then
 		echo "postgresql: running ($PG_DIR)"
 	else
 		echo "postgresql: stopped"; state=3

@@ -87,6 +87,8 @@ run_class() { # class args...
 # A TCP port below the ephemeral range that no socket uses (as test.sh does).
 # shellcheck source=scripts/free-port.sh
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/free-port.sh"
+# shellcheck source=scripts/proc.sh
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/proc.sh"
 
 load_ports() {
 	# shellcheck source=/dev/null
@@ -218,15 +220,10 @@ cmd_stop() {
 		rm -f "$PID_FILE"
 		return 0
 	fi
-	local pid i
+	local pid
 	pid=$(cat "$PID_FILE")
 	say "stopping the broker (pid $pid)"
-	kill -TERM "$pid" 2>/dev/null || true
-	for ((i = 0; i < 300; i++)); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$pid" 2>/dev/null || true
+	kill_gracefully "$pid" 300
 	rm -f "$PID_FILE"
 }
 

@@ -208,6 +208,8 @@ e2e_uuid() { cat /proc/sys/kernel/random/uuid; }
 
 # shellcheck source=scripts/free-port.sh
 source "$SOURCE_DIR/scripts/free-port.sh"
+# shellcheck source=scripts/proc.sh
+source "$SOURCE_DIR/scripts/proc.sh"
 e2e_free_port() { free_port; }
 
 # ---------------------------------------------------------------- database

@@ -35,19 +35,11 @@ ops_start_kafka() {
 
 # -------------------------------------------------------------- postgresql
 
-ops_as_pg() {
-	if [ "$(id -u)" -eq 0 ]; then
-		(cd / && runuser -u postgres -- "$@")
-	else
-		"$@"
-	fi
-}
-
 # A fresh cluster on a free port with an "orders" database; sets E2E_DB_URL
 # (lib.sh's e2e_sql and e2e_migrate then use it). initdb refuses to run as
 # root, so as root the cluster belongs to the postgres user.
 ops_pg_create() {
-	OPS_PG_BIN=$(printf '%s\n' /usr/lib/postgresql/*/bin | grep -v '\*' | sort -V | tail -n 1)
+	OPS_PG_BIN=$(pg_bin_dir)
 	[ -x "$OPS_PG_BIN/initdb" ] || { e2e_fail "a PostgreSQL server is installed"; e2e_finish; }
 	OPS_PG_DIR=$(mktemp -d "${TMPDIR:-/tmp}/e2eops-pg.XXXXXX")
 	OPS_PG_LOG=$OPS_PG_DIR/postgres.log
@@ -59,10 +51,10 @@ ops_pg_create() {
 		chown -R postgres: "$OPS_PG_DIR"
 		chmod 700 "$OPS_PG_DIR/data"
 	fi
-	ops_as_pg "$OPS_PG_BIN/initdb" -D "$OPS_PG_DIR/data" -U postgres --auth=trust -E UTF8 \
+	as_postgres "$OPS_PG_BIN/initdb" -D "$OPS_PG_DIR/data" -U postgres --auth=trust -E UTF8 \
 		--locale=C.UTF-8 -N >"$E2E_TMP/initdb.log" 2>&1 ||
 		{ e2e_fail "initdb" "$(tail -n 20 "$E2E_TMP/initdb.log")"; e2e_finish; }
-	ops_as_pg tee -a "$OPS_PG_DIR/data/postgresql.conf" >/dev/null <<-EOF
+	as_postgres tee -a "$OPS_PG_DIR/data/postgresql.conf" >/dev/null <<-EOF
 		listen_addresses = '127.0.0.1'
 		port = $OPS_PG_PORT
 		unix_socket_directories = '$OPS_PG_DIR/sock'
@@ -75,21 +67,21 @@ ops_pg_create() {
 }
 
 ops_pg_start() {
-	ops_as_pg "$OPS_PG_BIN/pg_ctl" -D "$OPS_PG_DIR/data" -l "$OPS_PG_LOG" -w -t 60 start >/dev/null
+	as_postgres "$OPS_PG_BIN/pg_ctl" -D "$OPS_PG_DIR/data" -l "$OPS_PG_LOG" -w -t 60 start >/dev/null
 }
 
 ops_pg_stop() {
-	ops_as_pg "$OPS_PG_BIN/pg_ctl" -D "$OPS_PG_DIR/data" -m fast -w -t 60 stop >/dev/null
+	as_postgres "$OPS_PG_BIN/pg_ctl" -D "$OPS_PG_DIR/data" -m fast -w -t 60 stop >/dev/null
 }
 
 ops_pg_running() {
-	ops_as_pg "$OPS_PG_BIN/pg_ctl" -D "$OPS_PG_DIR/data" status >/dev/null 2>&1
+	as_postgres "$OPS_PG_BIN/pg_ctl" -D "$OPS_PG_DIR/data" status >/dev/null 2>&1
 }
 
 ops_pg_destroy() {
 	[ -n "$OPS_PG_DIR" ] || return 0
 	if ops_pg_running; then
-		ops_as_pg "$OPS_PG_BIN/pg_ctl" -D "$OPS_PG_DIR/data" -m immediate -w -t 30 stop \
+		as_postgres "$OPS_PG_BIN/pg_ctl" -D "$OPS_PG_DIR/data" -m immediate -w -t 30 stop \
 			>/dev/null 2>&1 || true
 	fi
 	rm -rf "$OPS_PG_DIR"
