@@ -1,7 +1,7 @@
 /*
  * order-service: the composition root. Parses the command line, loads the
  * configuration, builds the adapters and hands them to the use cases and
- * worker loops. This is the one file that sees every layer.
+ * worker loops. cmd/ is the one place that sees every layer.
  */
 #include <malloc.h>
 #include <signal.h>
