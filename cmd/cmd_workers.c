@@ -6,7 +6,6 @@
  */
 #include <malloc.h>
 #include <string.h>
-#include <time.h>
 
 #include "app/inbox_decide.h"
 #include "app/outbox_router.h"
@@ -21,6 +20,7 @@
 #include "infrastructure/metrics/metrics_workers.h"
 #include "infrastructure/postgres/pg_session.h"
 #include "observers.h"
+#include "workers/backoff.h"
 
 /* Opens a session, retrying while the database is not up yet (bounded by
  * the stop flag), so workers started before the database do not exit. */
@@ -38,8 +38,7 @@ static enum os_status open_session_as(const struct config *cfg, bool async_commi
 		if (tries == 1)
 			log_kv(LOG_WARN, "database unavailable, retrying", "error", err->message,
 			       NULL);
-		struct timespec ts = {0, 500 * 1000 * 1000};
-		nanosleep(&ts, NULL);
+		(void)backoff_pause(500 * 1000, &cmd_stop_requested);
 	}
 }
 
