@@ -42,12 +42,22 @@ static enum os_status open_session_as(const struct config *cfg, bool async_commi
 	}
 }
 
+/* DATABASE_URL and the setting name, whose value is given, must be set. */
+static enum os_status require_database_and(const struct config *cfg, const char *value,
+					   const char *name, struct os_error *err)
+{
+	enum os_status st = cmd_require(cfg->database_url, "DATABASE_URL", err);
+
+	return st != OS_OK ? st : cmd_require(value, name, err);
+}
+
 /* ----------------------------------------------------------------- relays */
 
 static void relay_options(const struct config *cfg, struct outbox_relay_options *o,
-			  const char *name)
+			  const char *name, const struct outbox_filter *filter)
 {
 	memset(o, 0, sizeof(*o));
+	o->filter = *filter;
 	o->batch_size = (size_t)cfg->outbox_batch_size;
 	o->poll_ms = cfg->outbox_poll_ms;
 	o->max_attempts = cfg->max_retry;
@@ -58,13 +68,14 @@ static void relay_options(const struct config *cfg, struct outbox_relay_options 
 	o->name = name;
 }
 
-/* Runs the relay with the given sink over two freshly opened stores: one
- * claims, completes and waits, the other claims the next batch ahead while
- * a backlog drains. */
-static int run_relay(const struct config *cfg, struct outbox_relay_options *o,
+/* Runs relay name over the rows of filter's destinations with the given
+ * sink and two freshly opened stores: one claims, completes and waits, the
+ * other claims the next batch ahead while a backlog drains. */
+static int run_relay(const struct config *cfg, const char *name, const struct outbox_filter *filter,
 		     const struct outbox_sink *sink)
 {
 	struct pg_session *sessions[2] = {NULL, NULL};
+	struct outbox_relay_options opt, *o = &opt;
 	struct outbox_store stores[2];
 	struct outbox_relay_ports ports;
 	struct os_error err;
@@ -72,6 +83,7 @@ static int run_relay(const struct config *cfg, struct outbox_relay_options *o,
 	int rc = 1, i;
 
 	os_error_clear(&err);
+	relay_options(cfg, o, name, filter);
 	/* A relay's commits only mark rows sent: losing the last few in a crash
 	 * means sending them again, which at-least-once delivery allows. */
 	for (i = 0; i < 2; i++) {
@@ -104,21 +116,16 @@ static int cmd_outbox_http(const struct config *cfg, const char *name, const cha
 				       .api_key = cfg->access_token,
 				       .timeout_ms = cfg->timeout_read_ms,
 				       .max_parallel = 32};
-	struct outbox_relay_options o;
 	struct outbox_sink sink;
 	struct os_error err;
 	int rc;
 
 	os_error_clear(&err);
-	if (cmd_require(cfg->database_url, "DATABASE_URL", &err) != OS_OK ||
-	    cmd_require(url, url_var, &err) != OS_OK)
+	if (require_database_and(cfg, url, url_var, &err) != OS_OK)
 		return cmd_fail_line("configuration", &err);
 	if (http_sink_open(&so, &sink, &err) != OS_OK)
 		return cmd_fail_line("http client", &err);
-	relay_options(cfg, &o, name);
-	o.filter.count = 1;
-	o.filter.destinations[0] = dest;
-	rc = run_relay(cfg, &o, &sink);
+	rc = run_relay(cfg, name, &(struct outbox_filter){1, {dest}}, &sink);
 	http_sink_close(&sink);
 	return rc;
 }
@@ -138,13 +145,12 @@ static int cmd_outbox_notifications_webhook(const struct config *cfg)
 				       .signing_secret = cfg->webhook_secret};
 	struct outbox_sink sinks[2] = {{NULL, NULL}, {NULL, NULL}}, sink;
 	struct outbox_router router = {0};
-	struct outbox_relay_options o;
 	struct os_error err;
 	int rc = 1;
 
 	os_error_clear(&err);
-	if (cmd_require(cfg->database_url, "DATABASE_URL", &err) != OS_OK ||
-	    cmd_require(cfg->notifications_url, "NOTIFICATIONS_SERVICE_API_URL", &err) != OS_OK)
+	if (require_database_and(cfg, cfg->notifications_url, "NOTIFICATIONS_SERVICE_API_URL",
+				 &err) != OS_OK)
 		return cmd_fail_line("configuration", &err);
 	if (cfg->webhook_secret[0] == '\0')
 		log_kv(LOG_WARN, "egress webhook requests go unsigned: set WEBHOOK_OUTGOING_SECRET",
@@ -158,11 +164,9 @@ static int cmd_outbox_notifications_webhook(const struct config *cfg)
 	router.routes[0] = (struct outbox_route){OUTBOX_DEST_NOTIFICATIONS, sinks[0]};
 	router.routes[1] = (struct outbox_route){OUTBOX_DEST_WEBHOOK, sinks[1]};
 	outbox_router_sink(&router, &sink);
-	relay_options(cfg, &o, "outbox-notifications");
-	o.filter.count = 2;
-	o.filter.destinations[0] = OUTBOX_DEST_NOTIFICATIONS;
-	o.filter.destinations[1] = OUTBOX_DEST_WEBHOOK;
-	rc = run_relay(cfg, &o, &sink);
+	rc = run_relay(cfg, "outbox-notifications",
+		       &(struct outbox_filter){2, {OUTBOX_DEST_NOTIFICATIONS, OUTBOX_DEST_WEBHOOK}},
+		       &sink);
 out:
 	if (sinks[0].ctx != NULL)
 		http_sink_close(&sinks[0]);
@@ -178,22 +182,20 @@ static int cmd_outbox_kafka(const struct config *cfg)
 					.delivery_timeout_ms = cfg->timeout_read_ms * 2,
 					.ce_source = "/order-service",
 					.security = &cfg->kafka_security};
-	struct outbox_relay_options o;
 	struct outbox_sink sink;
 	struct os_error err;
 	int rc;
 
 	os_error_clear(&err);
-	if (cmd_require(cfg->database_url, "DATABASE_URL", &err) != OS_OK ||
-	    cmd_require(cfg->kafka_bootstrap, "KAFKA_BOOTSTRAP_SERVERS", &err) != OS_OK)
+	if (require_database_and(cfg, cfg->kafka_bootstrap, "KAFKA_BOOTSTRAP_SERVERS", &err) !=
+	    OS_OK)
 		return cmd_fail_line("configuration", &err);
 	if (kafka_sink_open(&ko, &sink, &err) != OS_OK)
 		return cmd_fail_line("kafka producer", &err);
-	relay_options(cfg, &o, "outbox-kafka");
-	o.filter.count = 2;
-	o.filter.destinations[0] = cfg->topic_order_events;
-	o.filter.destinations[1] = cfg->topic_shipping_requests;
-	rc = run_relay(cfg, &o, &sink);
+	rc = run_relay(
+	    cfg, "outbox-kafka",
+	    &(struct outbox_filter){2, {cfg->topic_order_events, cfg->topic_shipping_requests}},
+	    &sink);
 	kafka_sink_close(&sink);
 	return rc;
 }
@@ -215,8 +217,8 @@ static int cmd_shipping_consumer(const struct config *cfg)
 	int rc;
 
 	os_error_clear(&err);
-	if (cmd_require(cfg->database_url, "DATABASE_URL", &err) != OS_OK ||
-	    cmd_require(cfg->kafka_bootstrap, "KAFKA_BOOTSTRAP_SERVERS", &err) != OS_OK)
+	if (require_database_and(cfg, cfg->kafka_bootstrap, "KAFKA_BOOTSTRAP_SERVERS", &err) !=
+	    OS_OK)
 		return cmd_fail_line("configuration", &err);
 	if (open_session_as(cfg, false, &session, &err) != OS_OK)
 		return cmd_fail_line("database", &err);
