@@ -20,7 +20,7 @@ int64_t backoff_delay_us(const struct backoff *b, int32_t attempt, const struct 
 	int64_t d = backoff_ceiling_us(b, attempt);
 	uint64_t r;
 
-	if (d < 2)
+	if (d < 2 || sys == NULL)
 		return d;
 	sys_random(sys, (uint8_t *)&r, sizeof(r));
 	return d / 2 + (int64_t)(r % (uint64_t)(d / 2 + 1));
@@ -50,4 +50,12 @@ bool backoff_pause(int64_t us, volatile sig_atomic_t *stop)
 		now = monotonic_us();
 	}
 	return !*stop;
+}
+
+bool backoff_wait(const struct backoff *b, int32_t *failures, const struct sys *sys,
+		  volatile sig_atomic_t *stop)
+{
+	if (*failures < INT32_MAX)
+		(*failures)++;
+	return backoff_pause(backoff_delay_us(b, *failures, sys), stop);
 }

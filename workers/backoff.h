@@ -24,7 +24,8 @@ struct backoff {
 int64_t backoff_ceiling_us(const struct backoff *b, int32_t attempt);
 
 /* Delay before retry number attempt (>= 1): uniformly random in
- * [d/2, d] where d = backoff_ceiling_us(b, attempt). */
+ * [d/2, d] where d = backoff_ceiling_us(b, attempt); d itself when sys is
+ * NULL (no jitter). */
 int64_t backoff_delay_us(const struct backoff *b, int32_t attempt, const struct sys *sys);
 
 /*
@@ -36,5 +37,12 @@ int64_t backoff_delay_us(const struct backoff *b, int32_t attempt, const struct 
  * worker loops, never for the API's event loops.
  */
 bool backoff_pause(int64_t us, volatile sig_atomic_t *stop);
+
+/* After a failure: counts it in *failures (consecutive failures, saturating
+ * at INT32_MAX, reset by the caller on success) and pauses for the delay
+ * of that many, as backoff_delay_us(b, *failures, sys) then
+ * backoff_pause(). Returns what backoff_pause() returns. */
+bool backoff_wait(const struct backoff *b, int32_t *failures, const struct sys *sys,
+		  volatile sig_atomic_t *stop);
 
 #endif

@@ -38,9 +38,7 @@ static void applier_report_error(const struct applier *a, const char *what,
 
 static void applier_back_off(struct applier *a)
 {
-	if (a->failures < INT32_MAX)
-		a->failures++;
-	(void)backoff_pause(backoff_delay_us(&a->opt.error_backoff, a->failures, a->sys), a->stop);
+	(void)backoff_wait(&a->opt.error_backoff, &a->failures, a->sys, a->stop);
 }
 
 /* Runs the sweeper when due. A failed sweep waits for the next period

@@ -273,9 +273,7 @@ out:
 static void relay_back_off(struct outbox_relay *r, volatile sig_atomic_t *stop)
 {
 	relay_drop_ahead(r);
-	if (r->failures < INT32_MAX)
-		r->failures++;
-	(void)backoff_pause(backoff_delay_us(&r->opt.error_backoff, r->failures, r->sys), stop);
+	(void)backoff_wait(&r->opt.error_backoff, &r->failures, r->sys, stop);
 }
 
 /* One turn of the loop: a step, then purge, then go on at once, wait or

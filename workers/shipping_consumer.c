@@ -41,7 +41,7 @@ static enum record_result record(const struct loop *l, const struct inbox_writer
 				 const struct inbox_msg *m)
 {
 	struct os_error err;
-	int32_t attempt = 0;
+	int32_t failures = 0;
 	bool inserted = false;
 	enum os_status st;
 
@@ -55,9 +55,7 @@ static enum record_result record(const struct loop *l, const struct inbox_writer
 		if (refused(st))
 			return RECORD_REFUSED;
 		note(l, SHIPPING_CONSUMER_INBOX_RETRY, m, &err);
-		if (attempt < INT32_MAX)
-			attempt++;
-		if (!backoff_pause(backoff_ceiling_us(&l->retry, attempt), l->stop))
+		if (!backoff_wait(&l->retry, &failures, NULL, l->stop))
 			return RECORD_STOPPED;
 	}
 }

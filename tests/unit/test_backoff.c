@@ -1,7 +1,8 @@
 /*
  * Retry delays: always inside [d/2, d] with d = min(max, base * 2^(n-1)).
  * The pause: whole unless stopped, stopped at once or from a signal
- * handler, not shortened by other signals.
+ * handler, not shortened by other signals; the wait after a failure counts
+ * it and pauses for its delay.
  */
 #include <setjmp.h>
 #include <signal.h>
@@ -235,6 +236,50 @@ static void test_pause_other_signals(void **state)
 	assert_true(alarms > 0);
 }
 
+/* Without a sys port there is no jitter: the delay is the ceiling. */
+static void test_delay_without_jitter(void **state)
+{
+	const struct backoff b = {100000, 60000000};
+	int32_t n;
+
+	(void)state;
+	for (n = 1; n <= 40; n++)
+		assert_int_equal(backoff_delay_us(&b, n, NULL), ceiling(&b, n));
+}
+
+/* A wait counts the failure even when stopped, and the count saturates. */
+static void test_wait_counts_failures(void **state)
+{
+	const struct backoff b = {INT64_C(3600000000), INT64_C(3600000000)};
+	int32_t failures = 0;
+
+	(void)state;
+	stop_flag = 1;
+	assert_false(backoff_wait(&b, &failures, NULL, &stop_flag));
+	assert_int_equal(failures, 1);
+	assert_false(backoff_wait(&b, &failures, NULL, &stop_flag));
+	assert_int_equal(failures, 2);
+	failures = INT32_MAX;
+	assert_false(backoff_wait(&b, &failures, NULL, &stop_flag));
+	assert_int_equal(failures, INT32_MAX);
+	stop_flag = 0;
+}
+
+/* The second failure waits the second delay, at least (lower bound only). */
+static void test_wait_pauses(void **state)
+{
+	const struct backoff b = {40000, 1000000};
+	int32_t failures = 1;
+	int64_t start;
+
+	(void)state;
+	stop_flag = 0;
+	start = monotonic_us();
+	assert_true(backoff_wait(&b, &failures, NULL, &stop_flag));
+	assert_int_equal(failures, 2);
+	assert_true(monotonic_us() - start >= 80000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -247,6 +292,9 @@ int main(void)
 	    cmocka_unit_test(test_pause_whole),
 	    cmocka_unit_test(test_pause_stopped_by_signal),
 	    cmocka_unit_test(test_pause_other_signals),
+	    cmocka_unit_test(test_delay_without_jitter),
+	    cmocka_unit_test(test_wait_counts_failures),
+	    cmocka_unit_test(test_wait_pauses),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
