@@ -7,12 +7,10 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #define APPLIER_ERROR_BACKOFF_BASE_US 50000
 #define APPLIER_ERROR_BACKOFF_MAX_US  5000000
 #define APPLIER_DEFAULT_SWEEP_MAX     100
-#define APPLIER_PAUSE_SLICE_MS	      50 /* how often a pause looks at the stop flag */
 
 struct applier {
 	struct inbox_applier_options opt;
@@ -38,26 +36,9 @@ static void applier_report_error(const struct applier *a, const char *what,
 	obs->on_error(obs->ctx, msg);
 }
 
-/* Sleeps up to us microseconds in slices, returning early once *stop is set. */
-static void applier_pause(int64_t us, volatile sig_atomic_t *stop)
-{
-	struct timespec ts;
-	int64_t slice;
-
-	while (us > 0 && !*stop) {
-		slice = us < APPLIER_PAUSE_SLICE_MS * 1000 ? us : APPLIER_PAUSE_SLICE_MS * 1000;
-		ts.tv_sec = (time_t)(slice / 1000000);
-		ts.tv_nsec = (long)(slice % 1000000) * 1000;
-		nanosleep(&ts, NULL);
-		us -= slice;
-	}
-}
-
 static void applier_back_off(struct applier *a)
 {
-	if (a->failures < INT32_MAX)
-		a->failures++;
-	applier_pause(backoff_delay_us(&a->opt.error_backoff, a->failures, a->sys), a->stop);
+	(void)backoff_wait(&a->opt.error_backoff, &a->failures, a->sys, a->stop);
 }
 
 /* Runs the sweeper when due. A failed sweep waits for the next period

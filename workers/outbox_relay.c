@@ -10,11 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define RELAY_ERROR_BACKOFF_BASE_US 50000
 #define RELAY_ERROR_BACKOFF_MAX_US  5000000
-#define RELAY_PAUSE_SLICE_MS	    50 /* how often a pause looks at the stop flag */
 
 static const char *relay_name(const struct outbox_relay *r)
 {
@@ -269,30 +267,13 @@ out:
 	return st;
 }
 
-/* Sleeps up to us microseconds in slices, returning early once *stop is set. */
-static void relay_pause(int64_t us, volatile sig_atomic_t *stop)
-{
-	struct timespec ts;
-	int64_t slice;
-
-	while (us > 0 && !*stop) {
-		slice = us < RELAY_PAUSE_SLICE_MS * 1000 ? us : RELAY_PAUSE_SLICE_MS * 1000;
-		ts.tv_sec = (time_t)(slice / 1000000);
-		ts.tv_nsec = (long)(slice % 1000000) * 1000;
-		nanosleep(&ts, NULL);
-		us -= slice;
-	}
-}
-
 /* A pause after a failure. The batch claimed ahead is given back first:
  * held through the pause, its rows (and every later row of their orders)
  * would wait for this relay even when another one could send them. */
 static void relay_back_off(struct outbox_relay *r, volatile sig_atomic_t *stop)
 {
 	relay_drop_ahead(r);
-	if (r->failures < INT32_MAX)
-		r->failures++;
-	relay_pause(backoff_delay_us(&r->opt.error_backoff, r->failures, r->sys), stop);
+	(void)backoff_wait(&r->opt.error_backoff, &r->failures, r->sys, stop);
 }
 
 /* One turn of the loop: a step, then purge, then go on at once, wait or

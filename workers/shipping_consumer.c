@@ -7,9 +7,8 @@
 
 #include <stdbool.h>
 #include <stdio.h>
-#include <time.h>
 
-#define SLICE_MS 50   /* how often a wait looks at the stop flag */
+#include "backoff.h"
 
 enum record_result {
 	RECORD_DONE = 0,
@@ -19,8 +18,7 @@ enum record_result {
 
 struct loop {
 	int poll_ms;
-	int retry_base_ms;
-	int retry_max_ms;
+	struct backoff retry; /* doubling waits while the inbox fails, no jitter */
 	shipping_consumer_note_fn *note_fn;
 	void *note_arg;
 	volatile sig_atomic_t *stop;
@@ -33,20 +31,6 @@ static void note(const struct loop *l, enum shipping_consumer_event ev,
 		l->note_fn(l->note_arg, ev, m, err);
 }
 
-/* Sleeps ms in slices; false when stop was set meanwhile. */
-static bool pause_ms(const struct loop *l, int ms)
-{
-	struct timespec slice = { 0, SLICE_MS * 1000000L };
-	int waited;
-
-	for (waited = 0; waited < ms; waited += SLICE_MS) {
-		if (*l->stop)
-			return false;
-		nanosleep(&slice, NULL);
-	}
-	return !*l->stop;
-}
-
 /* Input the inbox rejects as such; retrying it as is cannot help. */
 static bool refused(enum os_status st)
 {
@@ -56,8 +40,8 @@ static bool refused(enum os_status st)
 static enum record_result record(const struct loop *l, const struct inbox_writer *inbox,
 				 const struct inbox_msg *m)
 {
-	int delay = l->retry_base_ms;
 	struct os_error err;
+	int32_t failures = 0;
 	bool inserted = false;
 	enum os_status st;
 
@@ -71,9 +55,8 @@ static enum record_result record(const struct loop *l, const struct inbox_writer
 		if (refused(st))
 			return RECORD_REFUSED;
 		note(l, SHIPPING_CONSUMER_INBOX_RETRY, m, &err);
-		if (!pause_ms(l, delay))
+		if (!backoff_wait(&l->retry, &failures, NULL, l->stop))
 			return RECORD_STOPPED;
-		delay = delay > l->retry_max_ms / 2 ? l->retry_max_ms : delay * 2;
 	}
 }
 
@@ -130,8 +113,8 @@ int shipping_consumer_run(const struct shipping_consumer_options *o,
 {
 	struct loop l = {
 		.poll_ms = positive_or(o->poll_ms, 500),
-		.retry_base_ms = positive_or(o->retry_base_ms, 100),
-		.retry_max_ms = positive_or(o->retry_max_ms, 5000),
+		.retry = { .base_us = (int64_t)positive_or(o->retry_base_ms, 100) * 1000,
+			   .max_us = (int64_t)positive_or(o->retry_max_ms, 5000) * 1000 },
 		.note_fn = o->note,
 		.note_arg = o->note_arg,
 		.stop = stop,

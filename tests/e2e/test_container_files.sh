@@ -431,7 +431,7 @@ test_dockerfile_install_paths() { # stage-text
 	assert_match "runtime copies the migrations from where CMake installs them" \
 		"$prefix/$installed( |$)" "$copies"
 	assert_eq "order-service looks for installed migrations there" 1 \
-		"$(grep -c "\"$prefix/$installed\"" "$ROOT/app/main.c")"
+		"$(cat "$ROOT"/cmd/*.c | grep -c "\"$prefix/$installed\"")"
 }
 
 test_dockerignore() {
