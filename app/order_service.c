@@ -253,10 +253,10 @@ static enum os_status build_order(struct order_service *svc, const struct order_
 }
 
 /* Fills *c: the new order priced from the catalog, and its messages, which
- * the caller releases with order_create_release. */
+ * the caller releases with order_insert_release. */
 static enum os_status prepare_create(struct order_service *svc,
 				     const struct order_create_request *req, const char *fp,
-				     struct order_create *c, struct os_error *err)
+				     struct order_insert *c, struct os_error *err)
 {
 	struct order_msg_ctx mctx = {svc->settings, &svc->sys, req->trace.request_id,
 				     req->trace.traceparent};
@@ -277,7 +277,7 @@ struct create_work {
 	char fp[ORDER_FINGERPRINT_MAX + 1];
 	char found_fp[ORDER_FINGERPRINT_MAX + 1];
 	struct order found;
-	struct order_create c;
+	struct order_insert c;
 };
 
 /*
@@ -334,7 +334,7 @@ enum os_status order_create(struct order_service *svc, const struct order_create
 	*out = w->found;
 	*created = true;
 out:
-	order_create_release(&w->c);
+	order_insert_release(&w->c);
 	free(w);
 	return st;
 }

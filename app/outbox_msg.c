@@ -14,7 +14,7 @@ void outbox_msg_release(struct outbox_msg *m)
 	m->headers = NULL;
 }
 
-void order_create_release(struct order_create *c)
+void order_insert_release(struct order_insert *c)
 {
 	size_t i;
 

@@ -219,7 +219,7 @@ static enum os_status repo_get(void *ctx, const struct uuid *id, struct order *o
 }
 
 /* Parameters 1..14 of stmt_create; text buffers live in nums. */
-static void create_params(const struct order_create *c, const struct item_arrays *ia,
+static void create_params(const struct order_insert *c, const struct item_arrays *ia,
 			  char nums[3][24], char ids[2][UUID_STR_LEN + 1], struct pg_params *p)
 {
 	const struct order *o = &c->order;
@@ -265,7 +265,7 @@ struct create_result {
 	bool bad_unknown;
 };
 
-static enum os_status run_create(struct pg_session *s, const struct order_create *c,
+static enum os_status run_create(struct pg_session *s, const struct order_insert *c,
 				 struct create_result *res, struct os_error *err)
 {
 	struct item_arrays ia;
@@ -323,7 +323,7 @@ static enum os_status stock_error(const struct create_result *res, struct os_err
 }
 
 /* Wakes the relays of the order's outbox rows. */
-static void notify_destinations(struct pg_session *s, const struct order_create *c)
+static void notify_destinations(struct pg_session *s, const struct order_insert *c)
 {
 	const char *dests[OUTBOX_MAX_PER_CHANGE];
 	size_t i, n = c->msg_count < OUTBOX_MAX_PER_CHANGE ? c->msg_count : OUTBOX_MAX_PER_CHANGE;
@@ -333,7 +333,7 @@ static void notify_destinations(struct pg_session *s, const struct order_create 
 	pg_notify_soon(s, "outbox", dests, n);
 }
 
-static enum os_status repo_create(void *ctx, const struct order_create *c, struct order *out,
+static enum os_status repo_create(void *ctx, const struct order_insert *c, struct order *out,
 				  bool *created, char *fp, size_t fp_cap, struct os_error *err)
 {
 	struct pg_session *s = ctx;

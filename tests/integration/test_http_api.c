@@ -66,7 +66,7 @@ static struct stored *find_key(const struct uuid *key)
 	return NULL;
 }
 
-static enum os_status repo_create(void *ctx, const struct order_create *c, struct order *out,
+static enum os_status repo_create(void *ctx, const struct order_insert *c, struct order *out,
 				  bool *created, char *fp, size_t fp_cap, struct os_error *err)
 {
 	struct stored *s;

@@ -43,7 +43,7 @@ static void new_uuid(struct uuid *u)
 static void create_order(struct pg_session *s, const char *user, struct uuid *id)
 {
 	struct order_repo repo;
-	struct order_create *c = calloc(1, sizeof(*c));
+	struct order_insert *c = calloc(1, sizeof(*c));
 	struct order out;
 	char fp[ORDER_FINGERPRINT_MAX + 1];
 	struct os_error err;
