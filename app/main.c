@@ -16,7 +16,7 @@
 #include "app/order_service.h"
 #include "app/outbox_router.h"
 #include "infrastructure/config/config.h"
-#include "infrastructure/crypto/crypto.h"
+#include "infrastructure/crypto/sys_real.h"
 #include "infrastructure/auth/auth.h"
 #include "infrastructure/auth/ratelimit.h"
 #include "infrastructure/http/api_docs.h"

@@ -8,7 +8,7 @@
 
 #include "api_routes.h"
 #include "app/payment_callback.h"
-#include "infrastructure/crypto/crypto.h"
+#include "infrastructure/crypto/hmac.h"
 #include "order_json.h"
 
 /* True when no secret is configured or the signature matches. */

@@ -12,7 +12,7 @@
 
 #include "api_routes.h"
 #include "app/order_ingress.h"
-#include "infrastructure/crypto/crypto.h"
+#include "infrastructure/crypto/hmac.h"
 #include "infrastructure/metrics/metrics.h"
 #include "ingress_json.h"
 #include "order_json.h"

@@ -19,7 +19,7 @@
 #include <curl/curl.h>
 
 #include "app/order_service.h"
-#include "infrastructure/crypto/crypto.h"
+#include "infrastructure/crypto/hmac.h"
 #include "infrastructure/http/api_server.h"
 #include "infrastructure/log/log.h"
 

@@ -21,7 +21,7 @@
 #include "app/inbox_decide.h"
 #include "app/order_service.h"
 #include "app/outbox_port.h"
-#include "infrastructure/crypto/crypto.h"
+#include "infrastructure/crypto/sys_real.h"
 #include "infrastructure/postgres/pg_session.h"
 #include "tests/support/testdb.h"
 
