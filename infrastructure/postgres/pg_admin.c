@@ -8,7 +8,8 @@
 #include <string.h>
 
 #include "../../app/admin_port.h"
-#include "pg_internal.h"
+#include "pg_admin.h"
+#include "pg_exec.h"
 
 static const struct pg_stmt stmt_list_outbox = {
 	"admin_list_outbox",

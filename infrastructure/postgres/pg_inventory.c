@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "pg_internal.h"
+#include "pg_exec.h"
 
 #define ITEM_COLS "item_id, name, price_cents, available_qty"
 

@@ -16,6 +16,7 @@
 
 #include "../../app/order_repo.h"
 #include "../log/log.h"
+#include "pg_order_repo.h"
 #include "pg_order_rows.h"
 
 #define PG_ITEM_ARRAY_MAX (256u * 1024u)

@@ -18,6 +18,7 @@
 
 #include "app/order_repo.h"
 #include "infrastructure/postgres/pg_inventory.h"
+#include "infrastructure/postgres/pg_order_repo.h"
 #include "infrastructure/postgres/pg_session.h"
 #include "tests/support/testdb.h"
 

@@ -20,10 +20,12 @@
 
 #include "app/inbox_port.h"
 #include "app/order_repo.h"
+#include "infrastructure/postgres/pg_inbox.h"
+#include "infrastructure/postgres/pg_order_repo.h"
 #include "infrastructure/postgres/pg_session.h"
 #include "tests/support/testdb.h"
 
-#define FAILED_ATTEMPTS_MAX 20 /* the bound documented in pg_session.h */
+#define FAILED_ATTEMPTS_MAX 20 /* the bound documented in pg_inbox.h */
 
 
 static void new_uuid(struct uuid *u)

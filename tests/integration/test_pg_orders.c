@@ -22,6 +22,9 @@
 #include "app/catalog.h"
 #include "app/inbox_port.h"
 #include "app/order_repo.h"
+#include "infrastructure/postgres/pg_inbox.h"
+#include "infrastructure/postgres/pg_inventory_catalog.h"
+#include "infrastructure/postgres/pg_order_repo.h"
 #include "infrastructure/postgres/pg_session.h"
 #include "tests/support/testdb.h"
 
