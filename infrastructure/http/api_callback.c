@@ -6,7 +6,7 @@
  */
 #include <string.h>
 
-#include "api_routes.h"
+#include "api_callback.h"
 #include "app/payment_callback.h"
 #include "infrastructure/crypto/hmac.h"
 #include "order_json.h"

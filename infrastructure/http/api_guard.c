@@ -11,7 +11,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#include "api_routes.h"
+#include "api_guard.h"
 #include "infrastructure/auth/ratelimit.h"
 
 static bool admin_route(enum api_access a)

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "api_routes.h"
+#include "api_inventory.h"
 #include "app/inventory.h"
 #include "inventory_json.h"
 #include "order_json.h"

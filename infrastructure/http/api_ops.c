@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "api_routes.h"
+#include "api_ops.h"
 #include "app/admin_port.h"
 #include "infrastructure/log/log.h"
 #include "infrastructure/metrics/metrics.h"

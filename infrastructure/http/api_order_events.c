@@ -6,7 +6,8 @@
  */
 #include <stdlib.h>
 
-#include "api_routes.h"
+#include "api_order_events.h"
+#include "api_orders.h"
 #include "app/order_service.h"
 #include "order_json.h"
 

@@ -4,7 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api_routes.h"
+#include "api_guard.h"
+#include "api_orders.h"
 #include "app/order_service.h"
 #include "infrastructure/io/io_loop.h"
 #include "infrastructure/metrics/metrics.h"

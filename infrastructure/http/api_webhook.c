@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api_routes.h"
+#include "api_webhook.h"
 #include "app/order_ingress.h"
 #include "infrastructure/crypto/hmac.h"
 #include "infrastructure/metrics/metrics.h"
