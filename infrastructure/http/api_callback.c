@@ -26,14 +26,8 @@ static bool signed_ok(struct api_call *c, const char *body, size_t len)
 
 static void reply_recorded(struct api_call *c, bool inserted)
 {
-	struct sbuf sb;
-
-	sbuf_init(&sb, 1024);
-	order_json_envelope_begin(&sb);
-	sbuf_adds(&sb, inserted ? "{\"recorded\":true}" : "{\"recorded\":false}");
-	order_json_envelope_end(&sb, c->trace.request_id, NULL);
-	api_reply(c, 200, &sb, "application/json");
-	sbuf_release(&sb);
+	api_reply_data(c, 200, api_json_text,
+		       inserted ? "{\"recorded\":true}" : "{\"recorded\":false}", NULL);
 }
 
 void api_callback_payment(struct api_call *c)

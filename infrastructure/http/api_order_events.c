@@ -11,12 +11,24 @@
 #include "app/order_service.h"
 #include "order_json.h"
 
+struct events_page {
+	const struct order_event_row *rows;
+	size_t n;
+};
+
+static void write_events(struct sbuf *sb, const void *page)
+{
+	const struct events_page *p = page;
+
+	order_json_events(sb, p->rows, p->n);
+}
+
 void api_orders_events(struct api_call *c)
 {
 	struct order_event_row *rows;
+	struct events_page page;
 	struct os_error err;
 	struct uuid id;
-	struct sbuf sb;
 	size_t n = 0;
 	enum os_status st;
 
@@ -39,11 +51,8 @@ void api_orders_events(struct api_call *c)
 		free(rows);
 		return;
 	}
-	sbuf_init(&sb, API_RESPONSE_MAX);
-	order_json_envelope_begin(&sb);
-	order_json_events(&sb, rows, n);
-	order_json_envelope_end(&sb, c->trace.request_id, NULL);
-	api_reply(c, 200, &sb, "application/json");
-	sbuf_release(&sb);
+	page.rows = rows;
+	page.n = n;
+	api_reply_data(c, 200, write_events, &page, NULL);
 	free(rows);
 }

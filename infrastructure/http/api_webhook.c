@@ -33,16 +33,9 @@ static bool signed_ok(struct api_call *c, const char *body, size_t len)
 	return sig != NULL && crypto_signature_ok(secret, body ? body : "", len, sig, sig_len);
 }
 
-static void reply_created(struct api_call *c, int status, const struct order *o)
+static void write_created(struct sbuf *sb, const void *o)
 {
-	struct sbuf sb;
-
-	sbuf_init(&sb, 4096);
-	order_json_envelope_begin(&sb);
-	ingress_json_answer(&sb, o);
-	order_json_envelope_end(&sb, c->trace.request_id, NULL);
-	api_reply(c, status, &sb, "application/json");
-	sbuf_release(&sb);
+	ingress_json_answer(sb, o);
 }
 
 void api_webhook_order_create(struct api_call *c)
@@ -82,7 +75,7 @@ void api_webhook_order_create(struct api_call *c)
 	}
 	if (created)
 		metrics_order_created();
-	reply_created(c, created ? 201 : 200, o);
+	api_reply_data(c, created ? 201 : 200, write_created, o, NULL);
 out:
 	free(req);
 }
