@@ -68,6 +68,12 @@ void api_reply(struct api_call *c, int status, struct sbuf *sb, const char *cont
 /* Writes one JSON value (an object, array, ...) for a reply's data. */
 typedef void api_json_fn(struct sbuf *sb, const void *value);
 
+/* The value of an api_json_fn that writes a whole array at once. */
+struct api_json_items {
+	const void *items;
+	size_t n;
+};
+
 /* An api_json_fn for a value that is JSON text already (a C string). */
 void api_json_text(struct sbuf *sb, const void *json);
 

@@ -11,22 +11,17 @@
 #include "app/order_service.h"
 #include "order_json.h"
 
-struct events_page {
-	const struct order_event_row *rows;
-	size_t n;
-};
-
-static void write_events(struct sbuf *sb, const void *page)
+static void write_events(struct sbuf *sb, const void *value)
 {
-	const struct events_page *p = page;
+	const struct api_json_items *e = value;
 
-	order_json_events(sb, p->rows, p->n);
+	order_json_events(sb, e->items, e->n);
 }
 
 void api_orders_events(struct api_call *c)
 {
 	struct order_event_row *rows;
-	struct events_page page;
+	struct api_json_items page;
 	struct os_error err;
 	struct uuid id;
 	size_t n = 0;
@@ -51,7 +46,7 @@ void api_orders_events(struct api_call *c)
 		free(rows);
 		return;
 	}
-	page.rows = rows;
+	page.items = rows;
 	page.n = n;
 	api_reply_data(c, 200, write_events, &page, NULL);
 	free(rows);

@@ -433,22 +433,17 @@ void api_orders_list(struct api_call *c)
 	reply_list(c, c->env->orders, n, f.limit);
 }
 
-struct history_page {
-	const struct order_history_entry *h;
-	size_t n;
-};
-
-static void write_history(struct sbuf *sb, const void *page)
+static void write_history(struct sbuf *sb, const void *value)
 {
-	const struct history_page *p = page;
+	const struct api_json_items *h = value;
 
-	order_json_history(sb, p->h, p->n);
+	order_json_history(sb, h->items, h->n);
 }
 
 void api_orders_history(struct api_call *c)
 {
 	struct order_history_entry h[ORDER_HISTORY_MAX];
-	struct history_page page = {h, 0};
+	struct api_json_items page = {h, 0};
 	struct os_error err;
 	struct uuid id;
 	enum os_status st;
