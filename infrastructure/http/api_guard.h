@@ -6,6 +6,7 @@
 #define OS_API_GUARD_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "api_call.h"
 
@@ -40,5 +41,13 @@ bool api_guard(struct api_call *c, enum api_access access);
  * may see every order.
  */
 bool api_may_act_for(const struct api_call *c, const char *user_id);
+
+/*
+ * The signed open routes: true when request header `header` of c is
+ * "sha256=<HMAC-SHA256 of body under secret>" (crypto_signature_ok). False
+ * when secret is NULL or "": the caller decides what no secret means.
+ */
+bool api_signature_ok(const struct api_call *c, const char *secret, const char *header,
+		      const char *body, size_t len);
 
 #endif
