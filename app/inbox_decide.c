@@ -13,6 +13,7 @@
 #include "../domain/order_state.h"
 #include "order_messages.h"
 #include "order_money.h"
+#include "order_transition.h"
 
 /* A message type the applier understands, and the event it means. */
 struct type_rule {
@@ -95,30 +96,14 @@ static bool apply(const struct inbox_decider *d, const struct inbox_row *row,
 	char reason[ORDER_REASON_MAX + 1];
 	struct os_error err;
 	int64_t now = sys_now_us(&d->sys);
-	size_t n = 0;
-	enum os_status st;
 
 	event_reason(row, ev, reason, sizeof(reason));
-	st = order_messages_transition(&mctx, order, to, reason, now, change->msgs,
-				       OUTBOX_MAX_PER_CHANGE, &n, &err);
-	change->msg_count = st == OS_OK ? n : 0;
-	/* A failed payment was delivered and refused: nothing to cancel. */
-	if (st == OS_OK && to == ORDER_CANCELLED && ev == ORDER_EV_PAYMENT_FAILED)
-		change->money.withdraw_payment = true;
-	else if (st == OS_OK && to == ORDER_CANCELLED)
-		st = order_money_cancel(&mctx, order, reason, now, &change->money, &err);
-	if (st != OS_OK) {
-		order_change_release(change);
+	if (order_transition_build(&mctx, order, to, reason, ev == ORDER_EV_PAYMENT_FAILED, now,
+				   change, &err) != OS_OK) {
 		outcome_set(outcome, INBOX_DEFER, "cannot build messages: %s", err.message);
 		outcome->retry_at_us = now + inbox_decide_retry_delay_us(d, row->attempts);
 		return false;
 	}
-	change->to = to;
-	snprintf(change->reason, sizeof(change->reason), "%s", reason);
-	change->at_us = now;
-	/* A webhook order took no stock (the shop keeps its own): none to give back. */
-	change->release_stock = to == ORDER_CANCELLED && d->settings->local_inventory &&
-				order->source == ORDER_SOURCE_API;
 	outcome_set(outcome, INBOX_PROCESSED, "applied: order %s -> %s",
 		    order_status_name(order->status), order_status_name(to));
 	return true;

@@ -17,7 +17,7 @@
 	(ORDER_USER_ID_MAX + ORDER_MAX_ITEMS * (ORDER_ITEM_ID_MAX + 8) + 1 +                \
 	 ORDER_CUSTOMER_NAME_MAX + ORDER_CUSTOMER_EMAIL_MAX + ORDER_ADDRESS_MAX + 32)
 
-struct order_create {
+struct order_insert {
 	struct order order;        /* complete: id, key, priced items, amount, times */
 	char fingerprint[ORDER_FINGERPRINT_MAX + 1];
 	char reason[ORDER_REASON_MAX + 1]; /* first history row's reason */
@@ -77,7 +77,7 @@ struct order_change {
 };
 
 /* Free the messages' buffers; the structs themselves are the caller's. */
-void order_create_release(struct order_create *c);
+void order_insert_release(struct order_insert *c);
 void order_change_release(struct order_change *c);
 
 #endif

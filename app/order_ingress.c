@@ -125,7 +125,7 @@ struct ingress_work {
 	char fp[ORDER_FINGERPRINT_MAX + 1];
 	char found_fp[ORDER_FINGERPRINT_MAX + 1];
 	struct order found;
-	struct order_create c;
+	struct order_insert c;
 };
 
 static enum os_status replay(const struct ingress_work *w, struct order *out, bool *created,
@@ -145,7 +145,7 @@ static enum os_status prepare(struct order_service *svc, const struct order_ingr
 {
 	struct order_msg_ctx mctx = {svc->settings, &svc->sys, req->trace.request_id,
 				     req->trace.traceparent};
-	struct order_create *c = &w->c;
+	struct order_insert *c = &w->c;
 	enum os_status st;
 
 	st = price_lines(req, &c->order, err);
@@ -195,7 +195,7 @@ enum os_status order_ingress_create(struct order_service *svc,
 	*out = w->found;
 	*created = true;
 out:
-	order_create_release(&w->c);
+	order_insert_release(&w->c);
 	free(w);
 	return st;
 }

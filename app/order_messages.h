@@ -36,7 +36,7 @@ const char *order_messages_event_type(enum order_status to);
  * The messages of a new order o (status new, priced, with id and times):
  * payment.requested, the order.created notification and the order.created
  * event, in that order, then the egress webhook when settings->egress_webhook. Writes them to msgs[0..*n) (cap >= 3); the caller
- * owns their buffers (order_create_release / outbox_msg_release). On failure
+ * owns their buffers (order_insert_release / outbox_msg_release). On failure
  * (OS_ENOMEM, or OS_EINVAL when cap is too small) nothing is left allocated
  * and *n is not written.
  */

@@ -67,7 +67,7 @@ typedef enum order_verdict order_mutate_fn(void *arg, const struct order *curren
  *  OS_EUNAVAIL: the database is unreachable. OS_EIO: anything else.
  * Outputs are written only on OS_OK.
  */
-typedef enum os_status order_repo_create_fn(void *ctx, const struct order_create *c,
+typedef enum os_status order_repo_create_fn(void *ctx, const struct order_insert *c,
 					    struct order *out, bool *created,
 					    char *fingerprint, size_t fp_cap,
 					    struct os_error *err);
@@ -137,7 +137,7 @@ struct order_repo {
 };
 
 static inline enum os_status order_repo_create(const struct order_repo *r,
-					       const struct order_create *c,
+					       const struct order_insert *c,
 					       struct order *out, bool *created,
 					       char *fp, size_t fp_cap, struct os_error *err)
 {

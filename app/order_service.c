@@ -13,7 +13,7 @@
 #include "../domain/order_state.h"
 #include "../domain/sha256.h"
 #include "order_messages.h"
-#include "order_money.h"
+#include "order_transition.h"
 
 #define LIST_DEFAULT	      20
 #define CANCEL_REASON_DEFAULT "cancelled by request"
@@ -253,10 +253,10 @@ static enum os_status build_order(struct order_service *svc, const struct order_
 }
 
 /* Fills *c: the new order priced from the catalog, and its messages, which
- * the caller releases with order_create_release. */
+ * the caller releases with order_insert_release. */
 static enum os_status prepare_create(struct order_service *svc,
 				     const struct order_create_request *req, const char *fp,
-				     struct order_create *c, struct os_error *err)
+				     struct order_insert *c, struct os_error *err)
 {
 	struct order_msg_ctx mctx = {svc->settings, &svc->sys, req->trace.request_id,
 				     req->trace.traceparent};
@@ -277,7 +277,7 @@ struct create_work {
 	char fp[ORDER_FINGERPRINT_MAX + 1];
 	char found_fp[ORDER_FINGERPRINT_MAX + 1];
 	struct order found;
-	struct order_create c;
+	struct order_insert c;
 };
 
 /*
@@ -334,7 +334,7 @@ enum os_status order_create(struct order_service *svc, const struct order_create
 	*out = w->found;
 	*created = true;
 out:
-	order_create_release(&w->c);
+	order_insert_release(&w->c);
 	free(w);
 	return st;
 }
@@ -408,31 +408,17 @@ static enum order_verdict transition_mutate(void *arg, const struct order *curre
 	enum order_status to = current->status;
 	enum order_verdict v;
 	enum os_status st;
-	int64_t now;
-	size_t n = 0;
 
 	t->seen = current->status;
 	v = order_decide(current->status, t->event, &to);
 	if (v != ORDER_APPLY)
 		return v;
-	now = sys_now_us(&t->svc->sys);
-	st = order_messages_transition(&mctx, current, to, t->reason, now, change->msgs,
-				       OUTBOX_MAX_PER_CHANGE, &n, &t->err);
-	if (st == OS_OK && to == ORDER_CANCELLED)
-		st = order_money_cancel(&mctx, current, t->reason, now, &change->money, &t->err);
+	st = order_transition_build(&mctx, current, to, t->reason, false,
+				    sys_now_us(&t->svc->sys), change, &t->err);
 	if (st != OS_OK) {
-		change->msg_count = n;
-		order_change_release(change);
 		t->st = st;
 		return ORDER_REJECT;
 	}
-	change->to = to;
-	snprintf(change->reason, sizeof(change->reason), "%s", t->reason);
-	change->at_us = now;
-	/* A webhook order took no stock (the shop keeps its own): none to give back. */
-	change->release_stock = to == ORDER_CANCELLED && t->svc->settings->local_inventory &&
-				current->source == ORDER_SOURCE_API;
-	change->msg_count = n;
 	return ORDER_APPLY;
 }
 

@@ -9,6 +9,7 @@
 #include "cmd.h"
 #include "infrastructure/log/log.h"
 #include "infrastructure/postgres/pg_migrate.h"
+#include "infrastructure/postgres/pg_admin.h"
 #include "infrastructure/postgres/pg_session.h"
 
 #define DEFAULT_MIGRATIONS_DIR	 "migrations"

@@ -13,6 +13,7 @@
 #include "infrastructure/metrics/metrics.h"
 #include "infrastructure/metrics/metrics_queues.h"
 #include "infrastructure/metrics/metrics_workers.h"
+#include "infrastructure/postgres/pg_admin.h"
 
 /* ----------------------------------------------------------------- relays */
 

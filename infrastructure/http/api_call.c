@@ -317,6 +317,53 @@ void api_reply_error_code(struct api_call *c, int status, const char *code, cons
 	sbuf_release(&sb);
 }
 
+void api_json_text(struct sbuf *sb, const void *json)
+{
+	sbuf_adds(sb, json);
+}
+
+void api_reply_data(struct api_call *c, int status, api_json_fn *write, const void *value,
+		    const char *meta_extra)
+{
+	struct sbuf sb;
+
+	sbuf_init(&sb, API_RESPONSE_MAX);
+	order_json_envelope_begin(&sb);
+	write(&sb, value);
+	order_json_envelope_end(&sb, c->trace.request_id, meta_extra);
+	api_reply(c, status, &sb, "application/json");
+	sbuf_release(&sb);
+}
+
+struct json_array {
+	api_json_fn *write;
+	const char *items;
+	size_t size;
+	size_t n;
+};
+
+static void write_array(struct sbuf *sb, const void *value)
+{
+	const struct json_array *a = value;
+	size_t i;
+
+	sbuf_add(sb, "[", 1);
+	for (i = 0; i < a->n; i++) {
+		if (i)
+			sbuf_add(sb, ",", 1);
+		a->write(sb, a->items + i * a->size);
+	}
+	sbuf_add(sb, "]", 1);
+}
+
+void api_reply_array(struct api_call *c, int status, api_json_fn *write, const void *items,
+		     size_t size, size_t n, const char *meta_extra)
+{
+	struct json_array a = {write, items, size, n};
+
+	api_reply_data(c, status, write_array, &a, meta_extra);
+}
+
 void api_reply_error(struct api_call *c, int status, const char *message, const char *field,
 		     const char *detail)
 {

@@ -65,6 +65,29 @@ int api_call_query(const struct api_call *c, const char *key, char *out, size_t 
  * and 504 answers get "Retry-After: 1" unless the handler set one. */
 void api_reply(struct api_call *c, int status, struct sbuf *sb, const char *content_type);
 
+/* Writes one JSON value (an object, array, ...) for a reply's data. */
+typedef void api_json_fn(struct sbuf *sb, const void *value);
+
+/* The value of an api_json_fn that writes a whole array at once. */
+struct api_json_items {
+	const void *items;
+	size_t n;
+};
+
+/* An api_json_fn for a value that is JSON text already (a C string). */
+void api_json_text(struct sbuf *sb, const void *json);
+
+/*
+ * Answers status with the JSON envelope {"data": write(value), "meta":
+ * {"request_id", meta_extra}, "errors": []}; meta_extra is extra meta
+ * members ("\"next_after\":null") or NULL. api_reply_array's data is the
+ * array of write(item) over items[0..n), each size bytes.
+ */
+void api_reply_data(struct api_call *c, int status, api_json_fn *write, const void *value,
+		    const char *meta_extra);
+void api_reply_array(struct api_call *c, int status, api_json_fn *write, const void *items,
+		     size_t size, size_t n, const char *meta_extra);
+
 /* Answers with an error envelope whose code is api_error_code(status). */
 void api_reply_error(struct api_call *c, int status, const char *message, const char *field,
 		     const char *detail);

@@ -6,34 +6,24 @@
  */
 #include <string.h>
 
-#include "api_routes.h"
+#include "api_callback.h"
+#include "api_guard.h"
 #include "app/payment_callback.h"
-#include "infrastructure/crypto/crypto.h"
 #include "order_json.h"
 
 /* True when no secret is configured or the signature matches. */
 static bool signed_ok(struct api_call *c, const char *body, size_t len)
 {
 	const char *secret = c->env->opts->callback_secret;
-	const char *sig;
-	size_t sig_len = 0;
 
-	if (secret == NULL || secret[0] == '\0')
-		return true;
-	sig = api_call_header(c, "x-signature", &sig_len);
-	return sig != NULL && crypto_signature_ok(secret, body ? body : "", len, sig, sig_len);
+	return secret == NULL || secret[0] == '\0' ||
+	       api_signature_ok(c, secret, "x-signature", body, len);
 }
 
 static void reply_recorded(struct api_call *c, bool inserted)
 {
-	struct sbuf sb;
-
-	sbuf_init(&sb, 1024);
-	order_json_envelope_begin(&sb);
-	sbuf_adds(&sb, inserted ? "{\"recorded\":true}" : "{\"recorded\":false}");
-	order_json_envelope_end(&sb, c->trace.request_id, NULL);
-	api_reply(c, 200, &sb, "application/json");
-	sbuf_release(&sb);
+	api_reply_data(c, 200, api_json_text,
+		       inserted ? "{\"recorded\":true}" : "{\"recorded\":false}", NULL);
 }
 
 void api_callback_payment(struct api_call *c)

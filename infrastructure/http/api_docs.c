@@ -13,7 +13,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "api_routes.h"
 
 #define DOCS_FILE_MAX (8u << 20) /* the largest viewer bundle is under 2 MiB */
 

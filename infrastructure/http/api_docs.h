@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 
+#include "api_routes.h"
 #include "domain/status.h"
 
 /*
@@ -31,5 +32,12 @@ enum os_status api_docs_load(const char *dir, struct os_error *err);
 
 /* Frees what api_docs_load read. */
 void api_docs_release(void);
+
+/* The routes: the document, each viewer's page and its assets. */
+api_handler_fn api_docs_openapi;
+api_handler_fn api_docs_swagger;
+api_handler_fn api_docs_swagger_asset;
+api_handler_fn api_docs_redoc;
+api_handler_fn api_docs_redoc_asset;
 
 #endif

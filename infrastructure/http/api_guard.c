@@ -11,8 +11,9 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#include "api_routes.h"
+#include "api_guard.h"
 #include "infrastructure/auth/ratelimit.h"
+#include "infrastructure/crypto/hmac.h"
 
 static bool admin_route(enum api_access a)
 {
@@ -125,6 +126,18 @@ static bool role_ok(enum api_access access, enum auth_role r)
 	case API_ADMIN: return r == AUTH_ROLE_ADMIN;
 	default: return r != AUTH_ROLE_NONE;
 	}
+}
+
+bool api_signature_ok(const struct api_call *c, const char *secret, const char *header,
+		      const char *body, size_t len)
+{
+	const char *sig;
+	size_t sig_len = 0;
+
+	if (secret == NULL || secret[0] == '\0')
+		return false;
+	sig = api_call_header(c, header, &sig_len);
+	return sig != NULL && crypto_signature_ok(secret, body ? body : "", len, sig, sig_len);
 }
 
 bool api_guard(struct api_call *c, enum api_access access)

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "api_routes.h"
+#include "api_inventory.h"
 #include "app/inventory.h"
 #include "inventory_json.h"
 #include "order_json.h"
@@ -32,16 +32,14 @@ static bool param_item(struct api_call *c, size_t i, char *out)
 	return true;
 }
 
+static void write_item(struct sbuf *sb, const void *it)
+{
+	inventory_json_item(sb, it);
+}
+
 static void reply_item(struct api_call *c, int status, const struct inventory_item *it)
 {
-	struct sbuf sb;
-
-	sbuf_init(&sb, 4096);
-	order_json_envelope_begin(&sb);
-	inventory_json_item(&sb, it);
-	order_json_envelope_end(&sb, c->trace.request_id, NULL);
-	api_reply(c, status, &sb, "application/json");
-	sbuf_release(&sb);
+	api_reply_data(c, status, write_item, it, NULL);
 }
 
 void api_inventory_get(struct api_call *c)
@@ -154,8 +152,7 @@ void api_inventory_list(struct api_call *c)
 	struct inventory_item items[INVENTORY_LIST_MAX];
 	char after[ORDER_ITEM_ID_MAX + 1], meta[ORDER_ITEM_ID_MAX * 2 + 32];
 	struct os_error err;
-	struct sbuf sb;
-	size_t limit = 0, n = 0, i;
+	size_t limit = 0, n = 0;
 	enum os_status st;
 
 	if (!list_query(c, after, &limit))
@@ -166,21 +163,10 @@ void api_inventory_list(struct api_call *c)
 		api_reply_status(c, st, &err, false);
 		return;
 	}
-	sbuf_init(&sb, API_RESPONSE_MAX);
-	order_json_envelope_begin(&sb);
-	sbuf_add(&sb, "[", 1);
-	for (i = 0; i < n; i++) {
-		if (i)
-			sbuf_add(&sb, ",", 1);
-		inventory_json_item(&sb, &items[i]);
-	}
-	sbuf_add(&sb, "]", 1);
 	/* Item ids hold no quote or backslash (order_check_ident). */
 	if (n > 0 && n == limit)
 		snprintf(meta, sizeof(meta), "\"next_after\":\"%s\"", items[n - 1].item_id);
 	else
 		snprintf(meta, sizeof(meta), "\"next_after\":null");
-	order_json_envelope_end(&sb, c->trace.request_id, meta);
-	api_reply(c, 200, &sb, "application/json");
-	sbuf_release(&sb);
+	api_reply_array(c, 200, write_item, items, sizeof(items[0]), n, meta);
 }

@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "api_routes.h"
+#include "api_ops.h"
 #include "app/admin_port.h"
 #include "infrastructure/log/log.h"
 #include "infrastructure/metrics/metrics.h"
@@ -19,14 +19,12 @@ static const struct admin *admin_of(struct api_call *c)
 
 static void reply_data(struct api_call *c, int status, const char *data)
 {
-	struct sbuf sb;
+	api_reply_data(c, status, api_json_text, data, NULL);
+}
 
-	sbuf_init(&sb, 4096);
-	order_json_envelope_begin(&sb);
-	sbuf_adds(&sb, data);
-	order_json_envelope_end(&sb, c->trace.request_id, NULL);
-	api_reply(c, status, &sb, "application/json");
-	sbuf_release(&sb);
+static void write_dead_letter(struct sbuf *sb, const void *d)
+{
+	order_json_dead_letter(sb, d);
 }
 
 void api_ops_live(struct api_call *c)
@@ -142,9 +140,8 @@ void api_ops_dead_letters(struct api_call *c)
 	enum admin_kind kind;
 	int64_t after, limit;
 	struct os_error err;
-	struct sbuf sb;
 	char extra[48] = "\"next_after\":null";
-	size_t i, n = 0;
+	size_t n = 0;
 	enum os_status st;
 
 	if (!list_query(c, &kind, &after, &limit))
@@ -157,18 +154,7 @@ void api_ops_dead_letters(struct api_call *c)
 	}
 	if (n > 0 && n == (size_t)limit)
 		snprintf(extra, sizeof(extra), "\"next_after\":%lld", (long long)rows[n - 1].id);
-	sbuf_init(&sb, API_RESPONSE_MAX);
-	order_json_envelope_begin(&sb);
-	sbuf_add(&sb, "[", 1);
-	for (i = 0; i < n; i++) {
-		if (i)
-			sbuf_add(&sb, ",", 1);
-		order_json_dead_letter(&sb, &rows[i]);
-	}
-	sbuf_add(&sb, "]", 1);
-	order_json_envelope_end(&sb, c->trace.request_id, extra);
-	api_reply(c, 200, &sb, "application/json");
-	sbuf_release(&sb);
+	api_reply_array(c, 200, write_dead_letter, rows, sizeof(rows[0]), n, extra);
 }
 
 /* Why a retry left rows dead; the answer carries it with their count. */

@@ -6,16 +6,24 @@
  */
 #include <stdlib.h>
 
-#include "api_routes.h"
+#include "api_order_events.h"
+#include "api_orders.h"
 #include "app/order_service.h"
 #include "order_json.h"
+
+static void write_events(struct sbuf *sb, const void *value)
+{
+	const struct api_json_items *e = value;
+
+	order_json_events(sb, e->items, e->n);
+}
 
 void api_orders_events(struct api_call *c)
 {
 	struct order_event_row *rows;
+	struct api_json_items page;
 	struct os_error err;
 	struct uuid id;
-	struct sbuf sb;
 	size_t n = 0;
 	enum os_status st;
 
@@ -38,11 +46,8 @@ void api_orders_events(struct api_call *c)
 		free(rows);
 		return;
 	}
-	sbuf_init(&sb, API_RESPONSE_MAX);
-	order_json_envelope_begin(&sb);
-	order_json_events(&sb, rows, n);
-	order_json_envelope_end(&sb, c->trace.request_id, NULL);
-	api_reply(c, 200, &sb, "application/json");
-	sbuf_release(&sb);
+	page.items = rows;
+	page.n = n;
+	api_reply_data(c, 200, write_events, &page, NULL);
 	free(rows);
 }

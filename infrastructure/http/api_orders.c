@@ -4,7 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api_routes.h"
+#include "api_guard.h"
+#include "api_orders.h"
 #include "app/order_service.h"
 #include "infrastructure/io/io_loop.h"
 #include "infrastructure/metrics/metrics.h"
@@ -15,16 +16,14 @@ static struct order_service *svc(struct api_call *c)
 	return &c->env->app->svc;
 }
 
+static void write_order(struct sbuf *sb, const void *o)
+{
+	order_json_order(sb, o);
+}
+
 static void reply_order(struct api_call *c, int status, const struct order *o)
 {
-	struct sbuf sb;
-
-	sbuf_init(&sb, API_RESPONSE_MAX);
-	order_json_envelope_begin(&sb);
-	order_json_order(&sb, o);
-	order_json_envelope_end(&sb, c->trace.request_id, NULL);
-	api_reply(c, status, &sb, "application/json");
-	sbuf_release(&sb);
+	api_reply_data(c, status, write_order, o, NULL);
 }
 
 /* Parses path parameter i as an order id; answers 400 and returns false if
@@ -255,13 +254,20 @@ static struct bulk_job *bulk_job_new(struct api_call *c, const char *body, size_
 	return j;
 }
 
+/* One element's answer, rendered by its helper. */
+static void write_answer(struct sbuf *sb, const void *answer)
+{
+	const struct sbuf *a = answer;
+
+	sbuf_add(sb, a->buf ? a->buf : "", a->len);
+}
+
 void api_orders_bulk(struct api_call *c)
 {
 	struct bulk_job *j;
 	struct os_error err;
-	struct sbuf sb;
 	const char *body;
-	size_t i, len;
+	size_t len;
 	enum os_status st;
 
 	os_error_clear(&err);
@@ -290,18 +296,7 @@ void api_orders_bulk(struct api_call *c)
 		bulk_unref(j);
 		return;
 	}
-	sbuf_init(&sb, API_RESPONSE_MAX);
-	order_json_envelope_begin(&sb);
-	sbuf_add(&sb, "[", 1);
-	for (i = 0; i < j->n; i++) {
-		if (i)
-			sbuf_add(&sb, ",", 1);
-		sbuf_add(&sb, j->answers[i].buf ? j->answers[i].buf : "", j->answers[i].len);
-	}
-	sbuf_add(&sb, "]", 1);
-	order_json_envelope_end(&sb, c->trace.request_id, NULL);
-	api_reply(c, 207, &sb, "application/json");
-	sbuf_release(&sb);
+	api_reply_array(c, 207, write_answer, j->answers, sizeof(j->answers[0]), j->n, NULL);
 	bulk_unref(j);
 }
 
@@ -406,8 +401,6 @@ bad_after:
 static void reply_list(struct api_call *c, const struct order *orders, size_t n, size_t limit)
 {
 	char extra[64 + UUID_STR_LEN], id[UUID_STR_LEN + 1];
-	struct sbuf sb;
-	size_t i;
 
 	extra[0] = '\0';
 	/* A full page may have a next one: its keyset starts after the last id. */
@@ -415,18 +408,8 @@ static void reply_list(struct api_call *c, const struct order *orders, size_t n,
 		uuid_format(&orders[n - 1].id, id);
 		snprintf(extra, sizeof(extra), "\"next_after\":\"%s\"", id);
 	}
-	sbuf_init(&sb, API_RESPONSE_MAX);
-	order_json_envelope_begin(&sb);
-	sbuf_add(&sb, "[", 1);
-	for (i = 0; i < n; i++) {
-		if (i)
-			sbuf_add(&sb, ",", 1);
-		order_json_order(&sb, &orders[i]);
-	}
-	sbuf_add(&sb, "]", 1);
-	order_json_envelope_end(&sb, c->trace.request_id, extra[0] ? extra : "\"next_after\":null");
-	api_reply(c, 200, &sb, "application/json");
-	sbuf_release(&sb);
+	api_reply_array(c, 200, write_order, orders, sizeof(orders[0]), n,
+			extra[0] ? extra : "\"next_after\":null");
 }
 
 void api_orders_list(struct api_call *c)
@@ -450,29 +433,30 @@ void api_orders_list(struct api_call *c)
 	reply_list(c, c->env->orders, n, f.limit);
 }
 
+static void write_history(struct sbuf *sb, const void *value)
+{
+	const struct api_json_items *h = value;
+
+	order_json_history(sb, h->items, h->n);
+}
+
 void api_orders_history(struct api_call *c)
 {
 	struct order_history_entry h[ORDER_HISTORY_MAX];
+	struct api_json_items page = {h, 0};
 	struct os_error err;
 	struct uuid id;
-	struct sbuf sb;
 	enum os_status st;
-	size_t n = 0;
 
 	if (!param_uuid(c, 0, &id) || !api_owns_order(c, &id))
 		return;
 	os_error_clear(&err);
-	st = order_history(svc(c), &id, h, ORDER_HISTORY_MAX, &n, &err);
+	st = order_history(svc(c), &id, h, ORDER_HISTORY_MAX, &page.n, &err);
 	if (st != OS_OK) {
 		api_reply_status(c, st, &err, false);
 		return;
 	}
-	sbuf_init(&sb, API_RESPONSE_MAX);
-	order_json_envelope_begin(&sb);
-	order_json_history(&sb, h, n);
-	order_json_envelope_end(&sb, c->trace.request_id, NULL);
-	api_reply(c, 200, &sb, "application/json");
-	sbuf_release(&sb);
+	api_reply_data(c, 200, write_history, &page, NULL);
 }
 
 void api_orders_cancel(struct api_call *c)

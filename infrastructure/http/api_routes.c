@@ -5,6 +5,15 @@
 #include <string.h>
 #include <strings.h>
 
+#include "api_callback.h"
+#include "api_docs.h"
+#include "api_guard.h"
+#include "api_inventory.h"
+#include "api_ops.h"
+#include "api_order_events.h"
+#include "api_orders.h"
+#include "api_webhook.h"
+
 struct route {
 	const char *method;
 	const char *pattern;

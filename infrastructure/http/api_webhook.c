@@ -10,9 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api_routes.h"
+#include "api_guard.h"
+#include "api_webhook.h"
 #include "app/order_ingress.h"
-#include "infrastructure/crypto/crypto.h"
+#include "infrastructure/crypto/hmac.h"
 #include "infrastructure/metrics/metrics.h"
 #include "ingress_json.h"
 #include "order_json.h"
@@ -21,28 +22,15 @@
  * when the shop's secret is rotated. */
 #define INGRESS_DIGEST_KEY "order-service/ingress-body"
 
+/* False when no secret is configured: the webhook is refused. */
 static bool signed_ok(struct api_call *c, const char *body, size_t len)
 {
-	const char *secret = c->env->opts->ingress_secret;
-	const char *sig;
-	size_t sig_len = 0;
-
-	if (secret == NULL || secret[0] == '\0')
-		return false;
-	sig = api_call_header(c, "x-webhook-signature", &sig_len);
-	return sig != NULL && crypto_signature_ok(secret, body ? body : "", len, sig, sig_len);
+	return api_signature_ok(c, c->env->opts->ingress_secret, "x-webhook-signature", body, len);
 }
 
-static void reply_created(struct api_call *c, int status, const struct order *o)
+static void write_created(struct sbuf *sb, const void *o)
 {
-	struct sbuf sb;
-
-	sbuf_init(&sb, 4096);
-	order_json_envelope_begin(&sb);
-	ingress_json_answer(&sb, o);
-	order_json_envelope_end(&sb, c->trace.request_id, NULL);
-	api_reply(c, status, &sb, "application/json");
-	sbuf_release(&sb);
+	ingress_json_answer(sb, o);
 }
 
 void api_webhook_order_create(struct api_call *c)
@@ -82,7 +70,7 @@ void api_webhook_order_create(struct api_call *c)
 	}
 	if (created)
 		metrics_order_created();
-	reply_created(c, created ? 201 : 200, o);
+	api_reply_data(c, created ? 201 : 200, write_created, o, NULL);
 out:
 	free(req);
 }

@@ -15,7 +15,7 @@
 #include <curl/curl.h>
 
 #include "http_curl.h"
-#include "infrastructure/crypto/crypto.h"
+#include "infrastructure/crypto/hmac.h"
 #include "http_json.h"
 
 #define SINK_DEFAULT_TIMEOUT_MS	    5000

@@ -8,7 +8,9 @@
 #include <string.h>
 
 #include "../../app/admin_port.h"
-#include "pg_internal.h"
+#include "pg_admin.h"
+#include "pg_exec.h"
+#include "pg_rows.h"
 
 static const struct pg_stmt stmt_list_outbox = {
 	"admin_list_outbox",
@@ -98,8 +100,10 @@ static void col_text_cut(const PGresult *r, int row, int col, char *buf, size_t 
 	buf[len] = '\0';
 }
 
-static enum os_status decode_dead(const PGresult *r, int i, struct dead_letter *d)
+static enum os_status decode_dead(const PGresult *r, int i, void *row)
 {
+	struct dead_letter *d = row;
+
 	memset(d, 0, sizeof(*d));
 	if (pg_col_i64(r, i, 0, &d->id) != OS_OK || pg_col_i32(r, i, 5, &d->attempts) != OS_OK ||
 	    pg_col_i64(r, i, 7, &d->at_us) != OS_OK)
@@ -118,27 +122,18 @@ static enum os_status admin_list_rows(void *ctx, enum admin_kind kind, int64_t a
 				      size_t limit, struct dead_letter *out, size_t *n,
 				      struct os_error *err)
 {
+	struct pg_rows rows = {decode_dead, out, sizeof(*out), limit, "admin"};
 	char after[24];
 	char lim[24];
 	struct pg_params p;
-	PGresult *r = NULL;
-	enum os_status st;
-	int i;
 
 	if (limit == 0 || limit > ADMIN_LIST_MAX)
 		return os_fail(err, OS_EINVAL, "limit", "must be 1..%d", ADMIN_LIST_MAX);
 	pg_params_init(&p);
 	pg_params_text(&p, pg_i64_text(after_id, after, sizeof(after)));
 	pg_params_text(&p, pg_i64_text((int64_t)limit, lim, sizeof(lim)));
-	st = pg_exec(ctx, kind == ADMIN_OUTBOX ? &stmt_list_outbox : &stmt_list_inbox, &p, &r,
-		     err);
-	for (i = 0; st == OS_OK && i < PQntuples(r) && (size_t)i < limit; i++)
-		if (decode_dead(r, i, &out[i]) != OS_OK)
-			st = os_fail(err, OS_EIO, NULL, "admin: unreadable row");
-	if (st == OS_OK)
-		*n = (size_t)i;
-	PQclear(r);
-	return st;
+	return pg_exec_rows(ctx, kind == ADMIN_OUTBOX ? &stmt_list_outbox : &stmt_list_inbox, &p,
+			    &rows, n, err);
 }
 
 /* The answer to a retry of one row that was refused. */

@@ -20,6 +20,7 @@
 #include <time.h>
 
 #include "../../app/inbox_port.h"
+#include "pg_inbox.h"
 #include "pg_order_rows.h"
 
 #define PG_INBOX_BATCH_MAX 500

@@ -9,7 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "pg_internal.h"
+#include "pg_exec.h"
+#include "pg_rows.h"
 
 #define ITEM_COLS "item_id, name, price_cents, available_qty"
 
@@ -47,8 +48,10 @@ static const struct pg_stmt stmt_adjust = {
 	3,
 };
 
-static enum os_status decode_item(const PGresult *r, int row, struct inventory_item *out)
+static enum os_status decode_item(const PGresult *r, int row, void *item)
 {
+	struct inventory_item *out = item;
+
 	if (pg_col_str(r, row, 0, out->item_id, sizeof(out->item_id)) != OS_OK ||
 	    pg_col_str(r, row, 1, out->name, sizeof(out->name)) != OS_OK ||
 	    pg_col_i64(r, row, 2, &out->price_cents) != OS_OK ||
@@ -83,25 +86,14 @@ static enum os_status inv_get(void *ctx, const char *item_id, struct inventory_i
 static enum os_status inv_list(void *ctx, const char *after, size_t limit,
 			       struct inventory_item *out, size_t *n, struct os_error *err)
 {
+	struct pg_rows rows = {decode_item, out, sizeof(*out), limit, "inventory"};
 	char lim[24];
 	struct pg_params p;
-	PGresult *r = NULL;
-	enum os_status st;
-	int i;
 
 	pg_params_init(&p);
 	pg_params_text(&p, after);
 	pg_params_text(&p, pg_i64_text((int64_t)limit, lim, sizeof(lim)));
-	st = pg_exec(ctx, &stmt_list, &p, &r, err);
-	if (st != OS_OK)
-		return st;
-	for (i = 0; st == OS_OK && i < PQntuples(r) && (size_t)i < limit; i++)
-		if (decode_item(r, i, &out[i]) != OS_OK)
-			st = os_fail(err, OS_EIO, NULL, "inventory: unreadable row");
-	if (st == OS_OK)
-		*n = (size_t)i;
-	PQclear(r);
-	return st;
+	return pg_exec_rows(ctx, &stmt_list, &p, &rows, n, err);
 }
 
 static enum os_status inv_put(void *ctx, const struct inventory_item *item, bool *created,

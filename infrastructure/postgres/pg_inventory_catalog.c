@@ -6,7 +6,8 @@
 #include <string.h>
 
 #include "../../app/catalog.h"
-#include "pg_internal.h"
+#include "pg_exec.h"
+#include "pg_inventory_catalog.h"
 
 static const struct pg_stmt stmt_item = {
 	"inventory_get",

@@ -16,7 +16,9 @@
 
 #include "../../app/order_repo.h"
 #include "../log/log.h"
+#include "pg_order_repo.h"
 #include "pg_order_rows.h"
+#include "pg_rows.h"
 
 #define PG_ITEM_ARRAY_MAX (256u * 1024u)
 #define PG_UUID_MAX_TEXT "ffffffff-ffff-ffff-ffff-ffffffffffff"
@@ -219,7 +221,7 @@ static enum os_status repo_get(void *ctx, const struct uuid *id, struct order *o
 }
 
 /* Parameters 1..14 of stmt_create; text buffers live in nums. */
-static void create_params(const struct order_create *c, const struct item_arrays *ia,
+static void create_params(const struct order_insert *c, const struct item_arrays *ia,
 			  char nums[3][24], char ids[2][UUID_STR_LEN + 1], struct pg_params *p)
 {
 	const struct order *o = &c->order;
@@ -265,7 +267,7 @@ struct create_result {
 	bool bad_unknown;
 };
 
-static enum os_status run_create(struct pg_session *s, const struct order_create *c,
+static enum os_status run_create(struct pg_session *s, const struct order_insert *c,
 				 struct create_result *res, struct os_error *err)
 {
 	struct item_arrays ia;
@@ -323,7 +325,7 @@ static enum os_status stock_error(const struct create_result *res, struct os_err
 }
 
 /* Wakes the relays of the order's outbox rows. */
-static void notify_destinations(struct pg_session *s, const struct order_create *c)
+static void notify_destinations(struct pg_session *s, const struct order_insert *c)
 {
 	const char *dests[OUTBOX_MAX_PER_CHANGE];
 	size_t i, n = c->msg_count < OUTBOX_MAX_PER_CHANGE ? c->msg_count : OUTBOX_MAX_PER_CHANGE;
@@ -333,7 +335,7 @@ static void notify_destinations(struct pg_session *s, const struct order_create 
 	pg_notify_soon(s, "outbox", dests, n);
 }
 
-static enum os_status repo_create(void *ctx, const struct order_create *c, struct order *out,
+static enum os_status repo_create(void *ctx, const struct order_insert *c, struct order *out,
 				  bool *created, char *fp, size_t fp_cap, struct os_error *err)
 {
 	struct pg_session *s = ctx;
@@ -408,9 +410,9 @@ static enum os_status repo_list(void *ctx, const struct order_filter *f, struct 
 	return st;
 }
 
-static enum os_status decode_history(const PGresult *r, int row,
-				     struct order_history_entry *e)
+static enum os_status decode_history(const PGresult *r, int row, void *entry)
 {
+	struct order_history_entry *e = entry;
 	const char *from = PQgetvalue(r, row, 0);
 	const char *to = PQgetvalue(r, row, 1);
 
@@ -428,29 +430,23 @@ static enum os_status repo_history(void *ctx, const struct uuid *id,
 				   struct order_history_entry *out, size_t cap, size_t *n,
 				   struct os_error *err)
 {
+	struct pg_rows rows = {decode_history, out, sizeof(*out), cap, "history"};
 	char text[UUID_STR_LEN + 1];
 	char lim[24];
 	struct pg_params p;
-	PGresult *r = NULL;
+	size_t count = 0;
 	enum os_status st;
-	int i;
 
 	uuid_format(id, text);
 	pg_params_init(&p);
 	pg_params_text(&p, text);
 	pg_params_text(&p, pg_i64_text((int64_t)cap, lim, sizeof(lim)));
-	st = pg_exec(ctx, &stmt_history, &p, &r, err);
-	if (st != OS_OK)
-		return st;
+	st = pg_exec_rows(ctx, &stmt_history, &p, &rows, &count, err);
 	/* Every order has its creation row: no rows means no order. */
-	if (PQntuples(r) == 0)
+	if (st == OS_OK && count == 0)
 		st = os_fail(err, OS_ENOTFOUND, NULL, "no order %s", text);
-	for (i = 0; st == OS_OK && i < PQntuples(r); i++)
-		if (decode_history(r, i, &out[i]) != OS_OK)
-			st = os_fail(err, OS_EIO, NULL, "history: unreadable row");
 	if (st == OS_OK)
-		*n = (size_t)PQntuples(r);
-	PQclear(r);
+		*n = count;
 	return st;
 }
 
@@ -561,28 +557,24 @@ static enum os_status repo_update(void *ctx, const struct uuid *id, order_mutate
 	return st;
 }
 
+static enum os_status decode_id(const PGresult *r, int row, void *id)
+{
+	return pg_col_uuid(r, row, 0, id);
+}
+
 /* Locks up to max stale new orders; ids[0..*n). */
 static enum os_status lock_stale(struct pg_session *s, int64_t before_us, size_t max,
 				 struct uuid *ids, size_t *n, struct os_error *err)
 {
+	struct pg_rows rows = {decode_id, ids, sizeof(*ids), max, "expire"};
 	char before[24];
 	char lim[24];
 	struct pg_params p;
-	PGresult *r = NULL;
-	enum os_status st;
-	int i;
 
 	pg_params_init(&p);
 	pg_params_text(&p, pg_i64_text(before_us, before, sizeof(before)));
 	pg_params_text(&p, pg_i64_text((int64_t)max, lim, sizeof(lim)));
-	st = pg_exec(s, &stmt_stale, &p, &r, err);
-	for (i = 0; st == OS_OK && i < PQntuples(r) && (size_t)i < max; i++)
-		if (pg_col_uuid(r, i, 0, &ids[i]) != OS_OK)
-			st = os_fail(err, OS_EIO, NULL, "expire: unreadable id");
-	if (st == OS_OK)
-		*n = (size_t)i;
-	PQclear(r);
-	return st;
+	return pg_exec_rows(s, &stmt_stale, &p, &rows, n, err);
 }
 
 #define PG_EXPIRE_MAX 500

@@ -12,7 +12,7 @@
 
 #include "../../app/order_change.h"
 #include "../../domain/order.h"
-#include "pg_internal.h"
+#include "pg_exec.h"
 
 /* Columns every order-reading statement selects, o = orders, i = order_items
  * (LEFT JOIN, ordered by o then i.line). */

@@ -15,7 +15,8 @@
 
 #include "../../app/outbox_port.h"
 #include "../log/log.h"
-#include "pg_internal.h"
+#include "pg_exec.h"
+#include "pg_outbox_store.h"
 
 #define PG_OUTBOX_ARRAY_MAX (1024u * 1024u)
 #define PG_OUTBOX_PAYLOAD_MAX (1024 * 1024) /* bytes of one payload handed out */

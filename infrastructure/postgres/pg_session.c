@@ -8,7 +8,7 @@
  * next use; a connection whose query outlived its fiber's deadline is
  * closed (its transaction, if any, rolled back by the server).
  */
-#include "pg_internal.h"
+#include "pg_exec.h"
 
 #include "../io/io_loop.h"
 #include "../log/log.h"

@@ -7,9 +7,11 @@
  * operations return OS_EUNAVAIL and work again once it is back. Prepared
  * statements are prepared lazily, once per connection.
  *
- * The adapters below implement the app ports over a session. Each init sets
- * the port's ops and ctx = s; the session stays the caller's and must outlive
- * the port. Ports sharing one session must be used from one thread.
+ * The adapters implement the app ports over a session (pg_order_repo.h,
+ * pg_outbox_store.h, pg_inbox.h, pg_admin.h, pg_inventory.h,
+ * pg_inventory_catalog.h). Each init sets the port's ops and ctx = s; the
+ * session stays the caller's and must outlive the port. Ports sharing one
+ * session must be used from one thread.
  */
 #ifndef OS_PG_SESSION_H
 #define OS_PG_SESSION_H
@@ -17,12 +19,6 @@
 #include "../../domain/status.h"
 
 struct pg_session;
-struct order_repo;
-struct catalog;
-struct outbox_store;
-struct inbox_writer;
-struct inbox_store;
-struct admin;
 
 /*
  * Connects to conninfo (URL or key=value; a connect_timeout in it wins over
@@ -66,20 +62,5 @@ void pg_session_free(struct pg_session *s);
 
 /* SELECT 1. OS_OK, or OS_EUNAVAIL when the database does not answer. */
 enum os_status pg_session_ping(struct pg_session *s, struct os_error *err);
-
-/* app/order_repo.h over the orders tables. */
-void pg_order_repo_init(struct order_repo *out, struct pg_session *s);
-/* app/catalog.h over the `inventory` table (reads, no lock). */
-void pg_inventory_catalog_init(struct catalog *out, struct pg_session *s);
-/* app/outbox_port.h: claim holds an open transaction until complete/release. */
-void pg_outbox_store_init(struct outbox_store *out, struct pg_session *s);
-/* app/inbox_port.h writer and applier store. apply_batch gives each row a
- * savepoint: a row whose own statements fail is retried with backoff and
- * rejected with the error on its 20th attempt, without holding back the
- * rest of the batch. */
-void pg_inbox_writer_init(struct inbox_writer *out, struct pg_session *s);
-void pg_inbox_store_init(struct inbox_store *out, struct pg_session *s);
-/* app/admin_port.h. */
-void pg_admin_init(struct admin *out, struct pg_session *s);
 
 #endif

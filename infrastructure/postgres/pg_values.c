@@ -4,7 +4,7 @@
  * whole batch in one statement). Every column read is checked: a value that
  * does not fit its C home is an error, never a truncation.
  */
-#include "pg_internal.h"
+#include "pg_values.h"
 
 #include <errno.h>
 #include <limits.h>

@@ -19,7 +19,7 @@
 #include <curl/curl.h>
 
 #include "app/order_service.h"
-#include "infrastructure/crypto/crypto.h"
+#include "infrastructure/crypto/hmac.h"
 #include "infrastructure/http/api_server.h"
 #include "infrastructure/log/log.h"
 
@@ -66,7 +66,7 @@ static struct stored *find_key(const struct uuid *key)
 	return NULL;
 }
 
-static enum os_status repo_create(void *ctx, const struct order_create *c, struct order *out,
+static enum os_status repo_create(void *ctx, const struct order_insert *c, struct order *out,
 				  bool *created, char *fp, size_t fp_cap, struct os_error *err)
 {
 	struct stored *s;

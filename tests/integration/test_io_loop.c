@@ -21,7 +21,8 @@
 #include "infrastructure/httpclient/http_catalog.h"
 #include "infrastructure/io/io_loop.h"
 #include "app/catalog.h"
-#include "infrastructure/postgres/pg_internal.h"
+#include "infrastructure/postgres/pg_exec.h"
+#include "infrastructure/postgres/pg_inventory_catalog.h"
 #include "tests/support/fake_http.h"
 #include "tests/support/testdb.h"
 

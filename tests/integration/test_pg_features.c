@@ -18,6 +18,7 @@
 
 #include "app/order_repo.h"
 #include "infrastructure/postgres/pg_inventory.h"
+#include "infrastructure/postgres/pg_order_repo.h"
 #include "infrastructure/postgres/pg_session.h"
 #include "tests/support/testdb.h"
 
@@ -33,7 +34,7 @@ static void new_uuid(struct uuid *u)
 	uuid_v7(u, testdb_now_us() / 1000, rnd);
 }
 
-static void add_msg(struct order_create *c, const char *type, const char *dest)
+static void add_msg(struct order_insert *c, const char *type, const char *dest)
 {
 	struct outbox_msg *m = &c->msgs[c->msg_count++];
 
@@ -45,7 +46,7 @@ static void add_msg(struct order_create *c, const char *type, const char *dest)
 	m->headers = NULL;
 }
 
-static void make_webhook_order(struct order_create *c, const char *ref, const char *fp)
+static void make_webhook_order(struct order_insert *c, const char *ref, const char *fp)
 {
 	memset(c, 0, sizeof(*c));
 	new_uuid(&c->order.id);
@@ -75,7 +76,7 @@ static void origin_round_trip_and_reference(void **state)
 {
 	struct pg_session *s = testdb_session();
 	struct order_repo repo;
-	struct order_create *c = malloc(sizeof(*c)), *c2 = malloc(sizeof(*c2));
+	struct order_insert *c = malloc(sizeof(*c)), *c2 = malloc(sizeof(*c2));
 	struct order *got = malloc(sizeof(*got));
 	char fp[ORDER_FINGERPRINT_MAX + 1];
 	struct os_error err;
@@ -113,8 +114,8 @@ static void origin_round_trip_and_reference(void **state)
 	assert_int_equal(testdb_scalar("SELECT count(*) FROM orders WHERE source = 'api' AND "
 				       "external_ref IS NOT NULL"),
 			 0);
-	order_create_release(c);
-	order_create_release(c2);
+	order_insert_release(c);
+	order_insert_release(c2);
 	free(c);
 	free(c2);
 	free(got);
@@ -125,7 +126,7 @@ static void events_oldest_first(void **state)
 {
 	struct pg_session *s = testdb_session();
 	struct order_repo repo;
-	struct order_create *c = malloc(sizeof(*c));
+	struct order_insert *c = malloc(sizeof(*c));
 	struct order *got = malloc(sizeof(*got));
 	struct order_event_row rows[ORDER_EVENTS_MAX];
 	char fp[ORDER_FINGERPRINT_MAX + 1], sql[256], id[UUID_STR_LEN + 1];
@@ -161,7 +162,7 @@ static void events_oldest_first(void **state)
 	new_uuid(&none);
 	assert_int_equal(order_repo_events(&repo, &none, rows, ORDER_EVENTS_MAX, &n, &err),
 			 OS_ENOTFOUND);
-	order_create_release(c);
+	order_insert_release(c);
 	free(c);
 	free(got);
 	pg_session_free(s);

@@ -20,10 +20,12 @@
 
 #include "app/inbox_port.h"
 #include "app/order_repo.h"
+#include "infrastructure/postgres/pg_inbox.h"
+#include "infrastructure/postgres/pg_order_repo.h"
 #include "infrastructure/postgres/pg_session.h"
 #include "tests/support/testdb.h"
 
-#define FAILED_ATTEMPTS_MAX 20 /* the bound documented in pg_session.h */
+#define FAILED_ATTEMPTS_MAX 20 /* the bound documented in pg_inbox.h */
 
 
 static void new_uuid(struct uuid *u)
@@ -43,7 +45,7 @@ static void new_uuid(struct uuid *u)
 static void create_order(struct pg_session *s, const char *user, struct uuid *id)
 {
 	struct order_repo repo;
-	struct order_create *c = calloc(1, sizeof(*c));
+	struct order_insert *c = calloc(1, sizeof(*c));
 	struct order out;
 	char fp[ORDER_FINGERPRINT_MAX + 1];
 	struct os_error err;

@@ -21,7 +21,12 @@
 #include "app/inbox_decide.h"
 #include "app/order_service.h"
 #include "app/outbox_port.h"
-#include "infrastructure/crypto/crypto.h"
+#include "infrastructure/crypto/sys_real.h"
+#include "infrastructure/postgres/pg_admin.h"
+#include "infrastructure/postgres/pg_inbox.h"
+#include "infrastructure/postgres/pg_inventory_catalog.h"
+#include "infrastructure/postgres/pg_order_repo.h"
+#include "infrastructure/postgres/pg_outbox_store.h"
 #include "infrastructure/postgres/pg_session.h"
 #include "tests/support/testdb.h"
 

@@ -22,6 +22,9 @@
 #include "app/catalog.h"
 #include "app/inbox_port.h"
 #include "app/order_repo.h"
+#include "infrastructure/postgres/pg_inbox.h"
+#include "infrastructure/postgres/pg_inventory_catalog.h"
+#include "infrastructure/postgres/pg_order_repo.h"
 #include "infrastructure/postgres/pg_session.h"
 #include "tests/support/testdb.h"
 
@@ -38,7 +41,7 @@ static void new_uuid(struct uuid *u)
 	uuid_v7(u, testdb_now_us() / 1000, rnd);
 }
 
-static void add_msg(struct order_create *c, const char *type, const char *dest)
+static void add_msg(struct order_insert *c, const char *type, const char *dest)
 {
 	struct outbox_msg *m = &c->msgs[c->msg_count++];
 
@@ -51,7 +54,7 @@ static void add_msg(struct order_create *c, const char *type, const char *dest)
 }
 
 /* A create of one line per item (quantity qty, price 250 cents). */
-static void make_create(struct order_create *c, const struct uuid *key, const char *user,
+static void make_create(struct order_insert *c, const struct uuid *key, const char *user,
 			const char *const *items, size_t n, int32_t qty, bool reserve)
 {
 	size_t i;
@@ -85,7 +88,7 @@ static void create_get_list_history(void **state)
 	static const char *const items[] = { "sku-b", "sku-a" };
 	struct pg_session *s = testdb_session();
 	struct order_repo repo;
-	struct order_create c;
+	struct order_insert c;
 	struct order *got = malloc(sizeof(*got) * 3);
 	struct order_filter f = { .user_id = "u-list", .limit = 2 };
 	struct order_history_entry h[4];
@@ -104,7 +107,7 @@ static void create_get_list_history(void **state)
 		assert_int_equal(order_repo_create(&repo, &c, &got[0], &created, fp, sizeof(fp), &err),
 				 OS_OK);
 		assert_true(created);
-		order_create_release(&c);
+		order_insert_release(&c);
 	}
 	assert_int_equal(order_repo_get(&repo, &c.order.id, &got[1], &err), OS_OK);
 	assert_true(uuid_equal(&got[1].id, &c.order.id));
@@ -164,7 +167,7 @@ static void create_notifies_each_destination_once(void **state)
 	struct pg_session *s = testdb_session();
 	PGconn *listener = PQconnectdb(testdb_url());
 	struct order_repo repo;
-	struct order_create c;
+	struct order_insert c;
 	struct order out;
 	struct uuid key;
 	char fp[ORDER_FINGERPRINT_MAX + 1];
@@ -182,7 +185,7 @@ static void create_notifies_each_destination_once(void **state)
 	assert_int_equal(order_repo_create(&repo, &c, &out, &created, fp, sizeof(fp), &err), OS_OK);
 	assert_false(created);
 	assert_int_equal(drain(listener), 0);
-	order_create_release(&c);
+	order_insert_release(&c);
 	PQfinish(listener);
 	pg_session_free(s);
 }
@@ -192,7 +195,7 @@ static void idempotent_create(void **state)
 	static const char *const items[] = { "sku-i" };
 	struct pg_session *s = testdb_session();
 	struct order_repo repo;
-	struct order_create c, again;
+	struct order_insert c, again;
 	struct order out;
 	struct uuid key;
 	char fp[ORDER_FINGERPRINT_MAX + 1];
@@ -214,8 +217,8 @@ static void idempotent_create(void **state)
 	assert_int_equal(out.items[0].quantity, 2);
 	assert_int_equal(order_repo_find_by_key(&repo, &key, &out, fp, sizeof(fp), &err), OS_OK);
 	assert_true(uuid_equal(&out.id, &c.order.id));
-	order_create_release(&c);
-	order_create_release(&again);
+	order_insert_release(&c);
+	order_insert_release(&again);
 	pg_session_free(s);
 }
 
@@ -233,7 +236,7 @@ static void *race_create(void *arg)
 	const char *items[1] = { r->item };
 	struct pg_session *s = NULL;
 	struct order_repo repo;
-	struct order_create *c = malloc(sizeof(*c));
+	struct order_insert *c = malloc(sizeof(*c));
 	struct order *out = malloc(sizeof(*out));
 	char fp[ORDER_FINGERPRINT_MAX + 1];
 	struct os_error err;
@@ -243,7 +246,7 @@ static void *race_create(void *arg)
 		pg_order_repo_init(&repo, s);
 		make_create(c, &r->key, "u-race", items, 1, 1, r->reserve);
 		r->st = order_repo_create(&repo, c, out, &r->created, fp, sizeof(fp), &err);
-		order_create_release(c);
+		order_insert_release(c);
 	}
 	pg_session_free(s);
 	free(c);
@@ -321,7 +324,7 @@ static void stock_errors_write_nothing(void **state)
 	struct order_repo repo;
 	struct catalog cat;
 	struct catalog_item item;
-	struct order_create c;
+	struct order_insert c;
 	struct order out;
 	struct uuid key;
 	char fp[ORDER_FINGERPRINT_MAX + 1];
@@ -338,12 +341,12 @@ static void stock_errors_write_nothing(void **state)
 	assert_int_equal(order_repo_create(&repo, &c, &out, &created, fp, sizeof(fp), &err),
 			 OS_ENOTFOUND);
 	assert_string_equal(err.field, "items[1].item_id");
-	order_create_release(&c);
+	order_insert_release(&c);
 	make_create(&c, &key, "u-stock", shortage, 2, 4, true);
 	assert_int_equal(order_repo_create(&repo, &c, &out, &created, fp, sizeof(fp), &err),
 			 OS_ECONFLICT);
 	assert_string_equal(err.field, "items[1].quantity");
-	order_create_release(&c);
+	order_insert_release(&c);
 	assert_int_equal(testdb_scalar("SELECT count(*) FROM orders"), orders);
 	assert_int_equal(testdb_scalar("SELECT count(*) FROM outbox"), outbox);
 	assert_int_equal(testdb_scalar("SELECT available_qty FROM inventory WHERE item_id = 'sku-s1'"), 10);
@@ -354,7 +357,7 @@ static void stock_errors_write_nothing(void **state)
 	assert_true(created);
 	assert_int_equal(order_repo_create(&repo, &c, &out, &created, fp, sizeof(fp), &err), OS_OK);
 	assert_false(created);
-	order_create_release(&c);
+	order_insert_release(&c);
 	assert_int_equal(testdb_scalar("SELECT available_qty FROM inventory WHERE item_id = 'sku-s1'"), 7);
 	assert_int_equal(testdb_scalar("SELECT available_qty FROM inventory WHERE item_id = 'sku-s2'"), 0);
 
@@ -393,7 +396,7 @@ static void update_and_expire(void **state)
 	static const char *const items[] = { "sku-e" };
 	struct pg_session *s = testdb_session();
 	struct order_repo repo;
-	struct order_create c;
+	struct order_insert c;
 	struct order out;
 	struct order_history_entry h[4];
 	struct uuid key;
@@ -411,7 +414,7 @@ static void update_and_expire(void **state)
 	make_create(&c, &key, "u-exp", items, 1, 2, true);
 	c.order.created_at_us -= 3600 * INT64_C(1000000);
 	assert_int_equal(order_repo_create(&repo, &c, &out, &created, fp, sizeof(fp), &err), OS_OK);
-	order_create_release(&c);
+	order_insert_release(&c);
 	assert_int_equal(testdb_scalar("SELECT available_qty FROM inventory WHERE item_id = 'sku-e'"), 3);
 	assert_int_equal(order_repo_expire(&repo, testdb_now_us() - 60 * INT64_C(1000000), 10, cancel_fn,
 					   &calls, &n, &err), OS_OK);
@@ -439,7 +442,7 @@ static void expire_skips_an_order_it_cannot_read(void **state)
 	static const char *const items[] = { "sku-x1" };
 	struct pg_session *s = testdb_session();
 	struct order_repo repo;
-	struct order_create c;
+	struct order_insert c;
 	struct order out;
 	struct uuid key;
 	char fp[ORDER_FINGERPRINT_MAX + 1];
@@ -462,7 +465,7 @@ static void expire_skips_an_order_it_cannot_read(void **state)
 	make_create(&c, &key, "u-exp2", items, 1, 1, false);
 	c.order.created_at_us -= 3600 * INT64_C(1000000);
 	assert_int_equal(order_repo_create(&repo, &c, &out, &created, fp, sizeof(fp), &err), OS_OK);
-	order_create_release(&c);
+	order_insert_release(&c);
 	assert_int_equal(order_repo_expire(&repo, testdb_now_us() - 60 * INT64_C(1000000), 10, cancel_fn,
 					   &calls, &n, &err), OS_OK);
 	assert_int_equal(n, 1);
@@ -499,7 +502,7 @@ static void inbox_dedupes_and_applies_once(void **state)
 	struct order_repo repo;
 	struct inbox_writer w;
 	struct inbox_store st;
-	struct order_create c;
+	struct order_insert c;
 	struct order out;
 	struct inbox_msg m;
 	struct uuid key;
@@ -516,7 +519,7 @@ static void inbox_dedupes_and_applies_once(void **state)
 	new_uuid(&key);
 	make_create(&c, &key, "u-inbox", items, 1, 1, false);
 	assert_int_equal(order_repo_create(&repo, &c, &out, &created, fp, sizeof(fp), &err), OS_OK);
-	order_create_release(&c);
+	order_insert_release(&c);
 
 	memset(&m, 0, sizeof(m));
 	snprintf(m.source, sizeof(m.source), INBOX_SOURCE_PAYMENTS);

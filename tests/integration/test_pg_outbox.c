@@ -21,7 +21,9 @@
 
 #include "app/admin_port.h"
 #include "app/outbox_port.h"
-#include "infrastructure/crypto/crypto.h"
+#include "infrastructure/crypto/sys_real.h"
+#include "infrastructure/postgres/pg_admin.h"
+#include "infrastructure/postgres/pg_outbox_store.h"
 #include "infrastructure/postgres/pg_session.h"
 #include "workers/outbox_relay.h"
 #include "tests/support/testdb.h"

@@ -121,7 +121,7 @@ static struct fake_order *find_ref(struct fake_repo *r, const char *ref)
 	return NULL;
 }
 
-static enum os_status fake_create(void *ctx, const struct order_create *c, struct order *out,
+static enum os_status fake_create(void *ctx, const struct order_insert *c, struct order *out,
 				  bool *created, char *fp, size_t fp_cap, struct os_error *err)
 {
 	struct fake_repo *r = ctx;

@@ -1,22 +1,14 @@
 /*
- * Cryptographic helpers over OpenSSL libcrypto: the real system port of
- * app/sys.h (wall clock and RAND_bytes), HMAC-SHA256 and the check of the
- * payment callback's X-Signature header.
+ * HMAC-SHA256 over OpenSSL libcrypto and the check of the payment
+ * callback's X-Signature header.
  */
-#ifndef OS_CRYPTO_H
-#define OS_CRYPTO_H
+#ifndef OS_CRYPTO_HMAC_H
+#define OS_CRYPTO_HMAC_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "app/sys.h"
-
 #define CRYPTO_SHA256_HEX_LEN 64
-
-/* Fills *out with the process-wide real sys port: CLOCK_REALTIME in
- * microseconds and OpenSSL RAND_bytes (aborts if no randomness is
- * available). The port has no state; *out may be copied freely. */
-void crypto_sys_init(struct sys *out);
 
 /* Writes the lowercase hex HMAC-SHA256 of msg under key, NUL-terminated. */
 void crypto_hmac_sha256_hex(const char *key, size_t key_len, const void *msg, size_t len,

@@ -1,51 +1,16 @@
-/* HMAC signatures, randomness and the wall clock, on OpenSSL libcrypto. */
-#include "crypto.h"
+/* HMAC-SHA256 and the payment callback's signature check, on OpenSSL libcrypto. */
+#include "hmac.h"
 #include "domain/hex.h"
 
 #include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
-#include <openssl/rand.h>
 
 #define SIG_PREFIX     "sha256="
 #define SIG_PREFIX_LEN (sizeof(SIG_PREFIX) - 1)
-
-static int64_t real_now_us(void *ctx)
-{
-	struct timespec ts;
-
-	(void)ctx;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-static void real_random(void *ctx, uint8_t *buf, size_t len)
-{
-	(void)ctx;
-	if (len > INT32_MAX || RAND_bytes(buf, (int)len) != 1) {
-		/* The sys port promises randomness; ids built without it would
-		 * collide, so there is nothing sensible to continue with. */
-		fputs("fatal: RAND_bytes failed\n", stderr);
-		abort();
-	}
-}
-
-static const struct sys_ops real_sys_ops = {
-    .now_us = real_now_us,
-    .random = real_random,
-};
-
-void crypto_sys_init(struct sys *out)
-{
-	out->ops = &real_sys_ops;
-	out->ctx = NULL;
-}
 
 static void hmac_raw(const char *key, size_t key_len, const void *msg, size_t len,
 		     unsigned char out[32])

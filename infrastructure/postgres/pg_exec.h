@@ -1,50 +1,18 @@
 /*
- * What the postgres adapters share and nobody else sees: named statements,
- * execution with transparent reconnect, transactions, LISTEN/wait, and the
- * small conversions between C values and statement parameters or result
- * columns. Timestamps travel as Unix microseconds (bigint), uuids as text.
+ * Statements on a session, for the postgres adapters only (defined in
+ * pg_session.c): execution with transparent reconnect, transactions,
+ * savepoints, LISTEN/wait and NOTIFY. The values they carry are pg_values.h.
  */
-#ifndef OS_PG_INTERNAL_H
-#define OS_PG_INTERNAL_H
+#ifndef OS_PG_EXEC_H
+#define OS_PG_EXEC_H
 
 #include <libpq-fe.h>
 #include <stdbool.h>
 #include <stddef.h>
-#include <stdint.h>
 
-#include "../../app/sbuf.h"
 #include "../../domain/status.h"
-#include "../../domain/uuid.h"
 #include "pg_session.h"
-
-/* SQL fragments: microseconds <-> timestamptz. */
-#define PG_TS(p) "(timestamptz 'epoch' + (" p ")::bigint * interval '1 microsecond')"
-#define PG_US(c) "(extract(epoch FROM " c ") * 1000000)::bigint"
-
-#define PG_PARAMS_MAX 32
-
-/* A named, parameterised statement; defined static const by each adapter and
- * prepared on first use on each connection. */
-struct pg_stmt {
-	const char *name;
-	const char *sql;
-	int nparams;
-};
-
-/*
- * Parameters of one execution. Text unless a length is given with
- * binary = true (bytea). NULL value = SQL NULL. Values are borrowed.
- */
-struct pg_params {
-	int n;
-	const char *values[PG_PARAMS_MAX];
-	int lengths[PG_PARAMS_MAX];
-	int formats[PG_PARAMS_MAX];
-};
-
-void pg_params_init(struct pg_params *p);
-void pg_params_text(struct pg_params *p, const char *v);
-void pg_params_binary(struct pg_params *p, const char *v, size_t len);
+#include "pg_values.h"
 
 /*
  * Executes st (preparing it first on this connection if needed). On OS_OK
@@ -104,27 +72,5 @@ enum os_status pg_wait(struct pg_session *s, const char *channel, int timeout_ms
 #define PG_NOTIFY_MAX 8
 void pg_notify_soon(struct pg_session *s, const char *channel, const char *const *payloads,
 		    size_t n);
-
-/* Result columns. Each fails with OS_EIO on NULL, bad text or overflow. */
-enum os_status pg_col_i64(const PGresult *r, int row, int col, int64_t *out);
-enum os_status pg_col_i32(const PGresult *r, int row, int col, int32_t *out);
-enum os_status pg_col_uuid(const PGresult *r, int row, int col, struct uuid *out);
-/* Copies into buf (cap bytes with NUL); OS_EIO when it does not fit. */
-enum os_status pg_col_str(const PGresult *r, int row, int col, char *buf, size_t cap);
-bool pg_col_null(const PGresult *r, int row, int col);
-
-/* Appends elements to a text-array literal built in sb: call begin, then
- * elem / elem_null for each, then end. Quotes and backslashes are escaped. */
-void pg_array_begin(struct sbuf *sb);
-void pg_array_elem(struct sbuf *sb, const char *v);
-void pg_array_elem_null(struct sbuf *sb);
-/* As pg_array_elem for free text (error notes): a byte that is not part of
- * well-formed UTF-8 (say a multibyte character cut by truncation) becomes
- * '?', so the server never refuses the whole array for one bad note. */
-void pg_array_elem_text(struct sbuf *sb, const char *v);
-void pg_array_end(struct sbuf *sb);
-
-/* Decimal text of v into buf (at least 24 bytes). */
-const char *pg_i64_text(int64_t v, char *buf, size_t cap);
 
 #endif

@@ -1,0 +1,37 @@
+/* Lifetime of a relay's batch of claimed outbox rows (outbox_port.h). */
+#include "outbox_port.h"
+
+#include <stdlib.h>
+
+enum os_status outbox_batch_init(struct outbox_batch *b, size_t capacity)
+{
+	if (capacity == 0 || capacity > OUTBOX_BATCH_MAX)
+		return OS_EINVAL;
+	b->rows = calloc(capacity, sizeof(*b->rows));
+	if (b->rows == NULL)
+		return OS_ENOMEM;
+	b->count = 0;
+	b->capacity = capacity;
+	return OS_OK;
+}
+
+void outbox_batch_clear(struct outbox_batch *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->count; i++) {
+		free(b->rows[i].payload);
+		free(b->rows[i].headers);
+		b->rows[i].payload = NULL;
+		b->rows[i].headers = NULL;
+	}
+	b->count = 0;
+}
+
+void outbox_batch_release(struct outbox_batch *b)
+{
+	outbox_batch_clear(b);
+	free(b->rows);
+	b->rows = NULL;
+	b->capacity = 0;
+}
