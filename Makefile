@@ -3,7 +3,8 @@
 #               (Ctrl-C stops all of it); `make run KAFKA=apache` on a real
 #               Apache Kafka broker instead of the mock cluster
 #   make chaos  the fault campaign of DESIGN §13 (tests/chaos/run.sh)
-#   make test   install, build, run every test suite (scripts/test.sh)
+#   make test   install, build (also a gcc Release and a clang tree), run
+#               every test suite (scripts/test.sh)
 #   make build | bench | stop | clean | clean-data
 SHELL := /bin/bash
 BUILD_DIR ?= build
@@ -21,7 +22,7 @@ deps:
 	@scripts/install-deps.sh -q
 
 build: deps
-	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOS_WERROR=ON
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
 # dev-stack.sh starts only what DATABASE_URL, KAFKA_BOOTSTRAP_SERVERS and the
@@ -56,7 +57,7 @@ stop:
 	scripts/dev-stack.sh stop
 
 clean:
-	rm -rf build build-asan build-fuzz
+	rm -rf build build-asan build-fuzz build-release build-clang
 
 clean-data: stop
 	rm -rf .data
