@@ -5,6 +5,9 @@
 #   make chaos  the fault campaign of DESIGN §13 (tests/chaos/run.sh)
 #   make test   install, build (also a gcc Release and a clang tree), run
 #               every test suite (scripts/test.sh)
+#   make format        scripts/format.sh: clang-format and the one include
+#                      style over every project C file
+#   make check-format  scripts/check-format.sh: the lint of both
 #   make build | bench | stop | clean | clean-data
 SHELL := /bin/bash
 BUILD_DIR ?= build
@@ -14,7 +17,7 @@ SIM_BIN := $(CURDIR)/$(BUILD_DIR)/order-sim
 
 KAFKA ?= mock
 
-.PHONY: all deps build run test bench stop clean clean-data fuzz chaos
+.PHONY: all deps build run test bench stop clean clean-data fuzz chaos format check-format
 
 all: build
 
@@ -39,6 +42,12 @@ run: build
 
 test:
 	scripts/test.sh
+
+format:
+	scripts/format.sh
+
+check-format:
+	scripts/check-format.sh
 
 # libFuzzer over every decoder, FUZZ_SECONDS per target (default 600); see
 # scripts/fuzz.sh and docs/FUZZING.md.
