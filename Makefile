@@ -3,7 +3,11 @@
 #               (Ctrl-C stops all of it); `make run KAFKA=apache` on a real
 #               Apache Kafka broker instead of the mock cluster
 #   make chaos  the fault campaign of DESIGN §13 (tests/chaos/run.sh)
-#   make test   install, build, run every test suite (scripts/test.sh)
+#   make test   install, build (also a gcc Release and a clang tree), run
+#               every test suite (scripts/test.sh)
+#   make format        scripts/format.sh: clang-format and the one include
+#                      style over every project C file
+#   make check-format  scripts/check-format.sh: the lint of both
 #   make build | bench | stop | clean | clean-data
 SHELL := /bin/bash
 BUILD_DIR ?= build
@@ -13,7 +17,7 @@ SIM_BIN := $(CURDIR)/$(BUILD_DIR)/order-sim
 
 KAFKA ?= mock
 
-.PHONY: all deps build run test bench stop clean clean-data fuzz chaos
+.PHONY: all deps build run test bench stop clean clean-data fuzz chaos format check-format
 
 all: build
 
@@ -21,7 +25,7 @@ deps:
 	@scripts/install-deps.sh -q
 
 build: deps
-	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOS_WERROR=ON
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
 # dev-stack.sh starts only what DATABASE_URL, KAFKA_BOOTSTRAP_SERVERS and the
@@ -38,6 +42,12 @@ run: build
 
 test:
 	scripts/test.sh
+
+format:
+	scripts/format.sh
+
+check-format:
+	scripts/check-format.sh
 
 # libFuzzer over every decoder, FUZZ_SECONDS per target (default 600); see
 # scripts/fuzz.sh and docs/FUZZING.md.
@@ -56,7 +66,7 @@ stop:
 	scripts/dev-stack.sh stop
 
 clean:
-	rm -rf build build-asan build-fuzz
+	rm -rf build build-asan build-fuzz build-release build-clang
 
 clean-data: stop
 	rm -rf .data

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../domain/utf8.h"
 #include "outbox_msg.h"
 
 #define REFUND_WHY_PAID_CANCELLED "order cancelled after payment"
@@ -32,6 +33,7 @@ enum os_status order_money_refund(const struct order_msg_ctx *ctx, const struct 
 {
 	size_t n = 0;
 	enum os_status st;
+	int len;
 
 	if (payment_id == NULL || payment_id[0] == '\0' ||
 	    strlen(payment_id) > ORDER_REFUND_KEY_MAX)
@@ -45,9 +47,13 @@ enum os_status order_money_refund(const struct order_msg_ctx *ctx, const struct 
 	m->refund_msg_count = n;
 	snprintf(m->refund_payment_id, sizeof(m->refund_payment_id), "%s", payment_id);
 	m->refund_amount_cents = o->amount_cents;
-	/* The id is cut so that the reason always fits ORDER_REASON_MAX. */
-	snprintf(m->refund_reason, sizeof(m->refund_reason), "refund requested (payment %.48s): %s",
-		 payment_id, why);
+	/* The reason is bounded (ORDER_REASON_MAX): the id is cut to 48 bytes
+	 * and the end of a long why is cut off, both on a character boundary. */
+	len = snprintf(m->refund_reason, sizeof(m->refund_reason),
+		       "refund requested (payment %.*s): %s",
+		       (int)utf8_cut(payment_id, strnlen(payment_id, 48)), payment_id, why);
+	if (len >= (int)sizeof(m->refund_reason))
+		m->refund_reason[utf8_cut(m->refund_reason, sizeof(m->refund_reason) - 1)] = '\0';
 	return OS_OK;
 }
 
@@ -80,7 +86,9 @@ enum os_status order_money_cancel(const struct order_msg_ctx *ctx, const struct 
 	if (o->status != ORDER_PAID)
 		return OS_OK;
 	paying_payment(o, m, key, sizeof(key));
-	snprintf(text, sizeof(text), "%s%s%.64s", REFUND_WHY_PAID_CANCELLED,
-		 why != NULL && why[0] != '\0' ? ": " : "", why != NULL ? why : "");
+	if (why == NULL)
+		why = "";
+	snprintf(text, sizeof(text), "%s%s%.*s", REFUND_WHY_PAID_CANCELLED,
+		 why[0] != '\0' ? ": " : "", (int)utf8_cut(why, strnlen(why, 64)), why);
 	return order_money_refund(ctx, o, key, text, at_us, m, err);
 }

@@ -99,3 +99,16 @@ bool utf8_json_text_ok(const char *s, size_t len)
 	}
 	return true;
 }
+
+size_t utf8_cut(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = len, need;
+
+	while (i > 0 && len - i < 3 && (p[i - 1] & 0xC0) == 0x80)
+		i--;
+	if (i == 0 || p[i - 1] < 0xC0)
+		return len; /* ends after ASCII or a whole sequence */
+	need = p[i - 1] >= 0xF0 ? 4 : p[i - 1] >= 0xE0 ? 3 : 2;
+	return len - (i - 1) < need ? i - 1 : len;
+}

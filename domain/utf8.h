@@ -23,4 +23,12 @@ bool utf8_valid(const char *s, size_t len);
  */
 bool utf8_json_text_ok(const char *s, size_t len);
 
+/*
+ * The length of the longest prefix of the UTF-8 text s[0..len) that does not
+ * end inside a sequence: len, or less when a sequence starts in the last
+ * three bytes and needs more bytes than remain. Cuts text to a byte bound
+ * (a field's maximum) without breaking a character.
+ */
+size_t utf8_cut(const char *s, size_t len);
+
 #endif

@@ -14,7 +14,7 @@ packages=(
 	libcurl4-openssl-dev libcmocka-dev libssl-dev zlib1g-dev
 	postgresql postgresql-contrib
 	kcat wrk curl jq yq openssl valgrind
-	libjwt-dev clang libclang-rt-14-dev
+	libjwt-dev clang clang-format libclang-rt-14-dev
 	prometheus chromium default-jre-headless maven
 	python3 python3-venv python3-pip python3-yaml
 )

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Runs every test suite (DESIGN §3, `make test`, `.ci/run`): installs missing
 # packages, builds the normal tree (build/) and an ASan+UBSan tree
-# (build-asan/), starts a temporary dev stack (PostgreSQL, dev-kafka,
-# order-sim) under a temp dir on free ports, then runs
+# (build-asan/), compiles a gcc Release tree (build-release/) and a clang
+# tree (build-clang/) that are not run, only proven to build (every tree
+# with -DOS_WERROR=ON: warning-free), starts a temporary dev stack
+# (PostgreSQL, dev-kafka, order-sim) under a temp dir on free ports, then runs
 #   1. ctest on build/ (unit, integration, e2e, lint),
 #   2. ctest on build-asan/ (unit, integration),
 #   3. valgrind memcheck over every unit test binary of build/.
@@ -12,10 +14,12 @@
 # Settings: JOBS (build parallelism, default nproc), CTEST_PARALLEL_LEVEL
 # (ctest's own, default serial), SKIP_INSTALL=1 to skip install-deps.sh,
 # BUILD_DIR / ASAN_BUILD_DIR (default build, build-asan; relative to the repo),
+# RELEASE_BUILD_DIR / CLANG_BUILD_DIR (default build-release, build-clang),
 # BUILD_TYPE of the normal tree (default RelWithDebInfo); TEST_REGEX runs
-# only the ctest tests whose names match it; SKIP_ASAN=1 and SKIP_VALGRIND=1
-# leave out the sanitizer tree and valgrind (for a quick look at one test;
-# `make test` runs everything).
+# only the ctest tests whose names match it; SKIP_ASAN=1, SKIP_RELEASE=1,
+# SKIP_CLANG=1 and SKIP_VALGRIND=1 leave out the sanitizer tree, the Release
+# and clang compiles and valgrind (for a quick look at one test; `make test`
+# runs everything).
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -23,6 +27,8 @@ cd "$ROOT" || exit 2
 JOBS=${JOBS:-$(nproc)}
 BUILD=$ROOT/${BUILD_DIR:-build}
 BUILD_ASAN=$ROOT/${ASAN_BUILD_DIR:-build-asan}
+BUILD_RELEASE=$ROOT/${RELEASE_BUILD_DIR:-build-release}
+BUILD_CLANG=$ROOT/${CLANG_BUILD_DIR:-build-clang}
 
 passed=0
 failed=0
@@ -47,7 +53,7 @@ source "$ROOT/scripts/free-port.sh"
 build_tree() { # dir extra-cmake-args...
 	local dir=$1
 	shift
-	cmake -S "$ROOT" -B "$dir" "$@" >/dev/null &&
+	cmake -S "$ROOT" -B "$dir" -DOS_WERROR=ON "$@" >/dev/null &&
 		cmake --build "$dir" -j "$JOBS"
 }
 
@@ -151,6 +157,16 @@ main() {
 		build_tree "$BUILD_ASAN" -DCMAKE_BUILD_TYPE=Debug -DOS_SANITIZE=ON
 		built_asan=$?
 		record build-asan $built_asan
+	fi
+	if [ "${SKIP_RELEASE:-0}" != 1 ]; then
+		say "building $BUILD_RELEASE (gcc, Release)"
+		build_tree "$BUILD_RELEASE" -DCMAKE_C_COMPILER=gcc -DCMAKE_BUILD_TYPE=Release
+		record build-release $?
+	fi
+	if [ "${SKIP_CLANG:-0}" != 1 ]; then
+		say "building $BUILD_CLANG (clang)"
+		build_tree "$BUILD_CLANG" -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug
+		record build-clang $?
 	fi
 	if [ $built -ne 0 ]; then return; fi
 

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "app/order_service.h"
+#include "domain/utf8.h"
 #include "fakes/fakes.h"
 
 static void assert_contains(const char *hay, const char *needle)
@@ -253,6 +254,37 @@ static void test_cancel_paid_refunds_once(void **state)
 	assert_int_equal(fo->withdrawals, 0);
 }
 
+/* A long reason of multi-byte characters is cut on a character boundary
+ * in the refund's history row and messages: PostgreSQL refuses broken
+ * UTF-8. */
+static void test_cancel_paid_multibyte_reason(void **state)
+{
+	struct fake_env *e = *state;
+	struct fake_order *fo = put(e, 1, ORDER_PAID, FAKE_NOW_US - 5000000);
+	const struct fake_msg *m;
+	char reason[30 * 3 + 1];
+	char want[128];
+	struct order out;
+	struct os_error err;
+	size_t i;
+
+	for (i = 0; i < 30; i++)
+		memcpy(reason + 3 * i, "\xe2\x82\xac", 3); /* € */
+	reason[sizeof(reason) - 1] = '\0';
+	/* The id's 48th byte is the first of an é: the id is cut before it. */
+	snprintf(fo->captured_payment_id, sizeof(fo->captured_payment_id), "pay-%043d\xc3\xa9x", 0);
+	snprintf(want, sizeof(want), "refund requested (payment pay-%043d): order cancelled", 0);
+	assert_int_equal(cancel(e, fo, reason, &out, &err), OS_OK);
+	assert_int_equal(fo->history_count, 3);
+	assert_contains(fo->history[2].reason, want);
+	assert_true(strlen(fo->history[2].reason) <= ORDER_REASON_MAX);
+	assert_true(utf8_valid(fo->history[2].reason, strlen(fo->history[2].reason)));
+	m = fake_repo_msg(e->repo, "payment.refund", "payments");
+	assert_non_null(m);
+	assert_contains(m->payload, "order cancelled after payment: \xe2\x82\xac");
+	assert_true(utf8_valid(m->payload, strlen(m->payload)));
+}
+
 static void test_expire_stale(void **state)
 {
 	struct fake_env *e = *state;
@@ -320,6 +352,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_cancel_new_cancels_delivered_payment, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_cancel_paid_refunds_once, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_cancel_paid_multibyte_reason, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_expire_stale, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_expire_respects_max, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_database_down, setup, teardown),

@@ -92,6 +92,27 @@ static void test_item_id(void **state)
 	assert_int_equal(order_check_item_id(longest, ORDER_ITEM_ID_MAX + 1), OS_EINVAL);
 }
 
+/* A cut never ends inside a sequence and keeps every whole one. */
+static void test_cut(void **state)
+{
+	static const char euro3[] = "ab\xe2\x82\xac\xe2\x82\xac"; /* ab€€ */
+	static const char emoji[] = "\xf0\x9f\x98\x80";		  /* U+1F600 */
+	size_t n;
+
+	(void)state;
+	assert_int_equal(utf8_cut("", 0), 0);
+	assert_int_equal(utf8_cut("plain", 3), 3);
+	for (n = 0; n <= strlen(euro3); n++) {
+		size_t want = n < 5 ? (n < 2 ? n : 2) : (n < 8 ? 5 : 8);
+
+		assert_int_equal(utf8_cut(euro3, n), want);
+		assert_true(utf8_valid(euro3, utf8_cut(euro3, n)));
+	}
+	assert_int_equal(utf8_cut(emoji, 3), 0);
+	assert_int_equal(utf8_cut(emoji, 4), 4);
+	assert_int_equal(utf8_cut("\xc3\xa9\xc3", 3), 2); /* é then a lone lead */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -99,6 +120,7 @@ int main(void)
 	    cmocka_unit_test(test_invalid_text),
 	    cmocka_unit_test(test_json_escapes),
 	    cmocka_unit_test(test_item_id),
+	    cmocka_unit_test(test_cut),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -305,13 +305,17 @@ static const char *decide_outcome(struct sim_payments *p, const char *order_id)
 	return sim_rand_chance(p->cfg->payment_fail_ppm) ? "failed" : "succeeded";
 }
 
-/* A callback job for order_id of payment_id with body (taken). */
+/* A callback job for order_id of payment_id with body (taken); NULL (body
+ * freed) without memory or when url is longer than URL_MAX: a cut URL would
+ * call somewhere else. */
 static struct callback_job *new_job(struct sim_payments *p, const char *payment_id,
 				    const char *order_id, const char *url, char *body, size_t len)
 {
 	struct callback_job *job = calloc(1, sizeof(*job));
 
-	if (job == NULL) {
+	if (job == NULL ||
+	    snprintf(job->url, sizeof(job->url), "%s", url) >= (int)sizeof(job->url)) {
+		free(job);
 		free(body);
 		return NULL;
 	}
@@ -319,7 +323,6 @@ static struct callback_job *new_job(struct sim_payments *p, const char *payment_
 	job->generation = atomic_load(&p->generation);
 	snprintf(job->payment_id, sizeof(job->payment_id), "%s", payment_id);
 	snprintf(job->order_id, sizeof(job->order_id), "%s", order_id);
-	snprintf(job->url, sizeof(job->url), "%s", url);
 	job->body = body;
 	job->len = len;
 	return job;
