@@ -278,16 +278,23 @@ static void on_io_ready(h2o_socket_t *sock, const char *err)
 	io_loop_dispatch(t->io);
 }
 
-static void on_accept(h2o_socket_t *listener, const char *err)
+/* Accepts a connection of listener into ctx (nothing when err is set). */
+static void accept_into(h2o_socket_t *listener, const char *err, h2o_accept_ctx_t *ctx)
 {
-	struct api_thread *t = listener->data;
 	h2o_socket_t *sock;
 
 	if (err != NULL)
 		return;
 	sock = h2o_evloop_socket_accept(listener);
 	if (sock != NULL)
-		h2o_accept(&t->accept_ctx, sock);
+		h2o_accept(ctx, sock);
+}
+
+static void on_accept(h2o_socket_t *listener, const char *err)
+{
+	struct api_thread *t = listener->data;
+
+	accept_into(listener, err, &t->accept_ctx);
 }
 
 /* h2o buffers a whole body before the handler runs; it refuses bodies well
@@ -398,13 +405,8 @@ out:
 static void on_admin_accept(h2o_socket_t *listener, const char *err)
 {
 	struct api_thread *t = listener->data;
-	h2o_socket_t *sock;
 
-	if (err != NULL)
-		return;
-	sock = h2o_evloop_socket_accept(listener);
-	if (sock != NULL)
-		h2o_accept(&t->admin->accept_ctx, sock);
+	accept_into(listener, err, &t->admin->accept_ctx);
 }
 
 /* Binds the admin socket on the caller's thread (127.0.0.1 by default);
