@@ -13,11 +13,18 @@
 #include "../io/io_loop.h"
 #include "../log/log.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netdb.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #define PG_PREPARED_MAX 64
 #define PG_LISTEN_MAX 4
@@ -117,22 +124,276 @@ static void startup_options(const struct pg_session *s, char *buf, size_t cap)
 			 statement_timeout_ms);
 }
 
+/*
+ * Host names of the conninfo are resolved here rather than by libpq, whose
+ * PQconnectStart calls getaddrinfo on the caller's thread: on a fiber that
+ * would stop the whole loop for as long as the name server takes. On a
+ * fiber the lookup runs on a short-lived thread of its own and the fiber
+ * waits on an eventfd; elsewhere (the workers) it runs in place. libpq then
+ * connects to the numeric addresses (hostaddr), each its own entry of the
+ * host list so that it still tries them in turn, with host kept for TLS and
+ * the password file.
+ */
+#define PG_RESOLVE_ADDRS 8 /* addresses kept per host name */
+#define PG_RESOLVE_HOSTS 8 /* host names of one conninfo */
+
+struct pg_resolve {
+	atomic_int refs; /* the waiting fiber's and the thread's */
+	int efd;
+	char host[256];
+	int rc;
+	size_t n;
+	char addr[PG_RESOLVE_ADDRS][INET6_ADDRSTRLEN];
+};
+
+static void resolve_run(struct pg_resolve *r)
+{
+	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM };
+	struct addrinfo *res = NULL, *a;
+	size_t i;
+
+	r->rc = getaddrinfo(r->host, NULL, &hints, &res);
+	for (a = r->rc == 0 ? res : NULL; a != NULL && r->n < PG_RESOLVE_ADDRS; a = a->ai_next) {
+		if (getnameinfo(a->ai_addr, a->ai_addrlen, r->addr[r->n], sizeof(r->addr[0]), NULL,
+				0, NI_NUMERICHOST) != 0)
+			continue;
+		for (i = 0; i < r->n && strcmp(r->addr[i], r->addr[r->n]) != 0; i++)
+			;
+		if (i == r->n)
+			r->n++;
+	}
+	if (res != NULL)
+		freeaddrinfo(res);
+}
+
+static void resolve_put(struct pg_resolve *r)
+{
+	if (atomic_fetch_sub(&r->refs, 1) != 1)
+		return;
+	close(r->efd);
+	free(r);
+}
+
+static void *resolve_thread(void *arg)
+{
+	struct pg_resolve *r = arg;
+	uint64_t one = 1;
+
+	resolve_run(r);
+	if (write(r->efd, &one, sizeof(one)) < 0)
+		log_kv(LOG_WARN, "database name lookup: cannot signal", NULL);
+	resolve_put(r); /* frees r when the fiber has given up waiting */
+	return NULL;
+}
+
+/* Starts r's lookup on a detached thread that takes no signals. */
+static bool resolve_spawn(struct pg_resolve *r)
+{
+	pthread_attr_t attr;
+	pthread_t t;
+	sigset_t all, old;
+	bool ok;
+
+	if (pthread_attr_init(&attr) != 0)
+		return false;
+	(void)pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	(void)pthread_attr_setstacksize(&attr, 256u * 1024u);
+	sigfillset(&all);
+	(void)pthread_sigmask(SIG_SETMASK, &all, &old);
+	ok = pthread_create(&t, &attr, resolve_thread, r) == 0;
+	(void)pthread_sigmask(SIG_SETMASK, &old, NULL);
+	pthread_attr_destroy(&attr);
+	return ok;
+}
+
+/* Resolves host into *r (allocated; free it) without blocking a loop. */
+static enum os_status resolve_host(const char *host, int64_t deadline, struct pg_resolve **out,
+				   struct os_error *err)
+{
+	struct pg_resolve *r = calloc(1, sizeof(*r));
+	enum os_status st = OS_OK;
+	uint64_t v;
+
+	*out = NULL;
+	if (r == NULL)
+		return os_fail(err, OS_ENOMEM, NULL, "out of memory");
+	snprintf(r->host, sizeof(r->host), "%s", host);
+	if (!io_in_fiber()) {
+		resolve_run(r);
+		*out = r;
+		return OS_OK;
+	}
+	r->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	atomic_init(&r->refs, 2);
+	if (r->efd < 0 || !resolve_spawn(r)) {
+		if (r->efd >= 0)
+			close(r->efd);
+		free(r);
+		return os_fail(err, OS_EUNAVAIL, NULL, "database unreachable: cannot resolve %s",
+			       host);
+	}
+	while (st == OS_OK && read(r->efd, &v, sizeof(v)) != (ssize_t)sizeof(v))
+		st = io_wait_fd(r->efd, IO_IN, deadline);
+	if (st != OS_OK) {
+		resolve_put(r);
+		return os_fail(err, OS_EUNAVAIL, NULL, "database unreachable: resolving %s %s",
+			       host, st == OS_EUNAVAIL ? "timed out" : "failed");
+	}
+	/* The thread wrote its result before signalling; it may still hold
+	 * its reference for a moment, so the copy out is ours to free. */
+	*out = malloc(sizeof(*r));
+	if (*out != NULL)
+		memcpy(*out, r, sizeof(*r));
+	resolve_put(r);
+	return *out != NULL ? OS_OK : os_fail(err, OS_ENOMEM, NULL, "out of memory");
+}
+
+/* True when libpq will not look host up: empty, a socket path or a
+ * numeric address. */
+static bool host_is_literal(const char *h)
+{
+	unsigned char buf[sizeof(struct in6_addr)];
+
+	return h[0] == '\0' || h[0] == '/' || h[0] == '@' || inet_pton(AF_INET, h, buf) == 1 ||
+	       inet_pton(AF_INET6, h, buf) == 1;
+}
+
+/* The connection's host, hostaddr and port lists with every host name of
+ * the conninfo replaced by its addresses. */
+struct pg_target {
+	bool rewritten; /* false: libpq gets the conninfo as it is */
+	struct sbuf host, hostaddr, port;
+};
+
+static const char *conninfo_value(const PQconninfoOption *o, const char *key)
+{
+	for (; o != NULL && o->keyword != NULL; o++)
+		if (strcmp(o->keyword, key) == 0)
+			return o->val != NULL ? o->val : "";
+	return "";
+}
+
+/* The n-th element (0-based) of comma-separated list into buf, "" past
+ * its end. */
+static void list_elem(const char *list, size_t n, char *buf, size_t cap)
+{
+	size_t len;
+
+	for (; n > 0 && list != NULL; n--) {
+		list = strchr(list, ',');
+		list = list != NULL ? list + 1 : NULL;
+	}
+	len = list != NULL ? strcspn(list, ",") : 0;
+	if (len >= cap)
+		len = cap - 1;
+	memcpy(buf, list != NULL ? list : "", len);
+	buf[len] = '\0';
+}
+
+static void target_add(struct pg_target *t, const char *host, const char *addr, const char *port,
+		       bool first)
+{
+	if (!first) {
+		sbuf_adds(&t->host, ",");
+		sbuf_adds(&t->hostaddr, ",");
+		sbuf_adds(&t->port, ",");
+	}
+	sbuf_adds(&t->host, host);
+	sbuf_adds(&t->hostaddr, addr);
+	sbuf_adds(&t->port, port);
+}
+
+static void target_release(struct pg_target *t)
+{
+	sbuf_release(&t->host);
+	sbuf_release(&t->hostaddr);
+	sbuf_release(&t->port);
+}
+
+static enum os_status target_build(const char *conninfo, int64_t deadline, struct pg_target *t,
+				   struct os_error *err)
+{
+	PQconninfoOption *opts = PQconninfoParse(conninfo, NULL);
+	const char *hosts, *ports;
+	char h[256], port[32];
+	struct pg_resolve *r;
+	size_t i, j, nhosts = 1, entries = 0;
+	bool names = false;
+	enum os_status st = OS_OK;
+
+	memset(t, 0, sizeof(*t));
+	sbuf_init(&t->host, 16384);
+	sbuf_init(&t->hostaddr, 16384);
+	sbuf_init(&t->port, 16384);
+	if (opts == NULL) /* libpq reports the malformed conninfo itself */
+		return OS_OK;
+	hosts = conninfo_value(opts, "host");
+	ports = conninfo_value(opts, "port");
+	for (i = 0; hosts[i] != '\0'; i++)
+		nhosts += hosts[i] == ',';
+	for (i = 0; i < nhosts && i < PG_RESOLVE_HOSTS; i++) {
+		list_elem(hosts, i, h, sizeof(h));
+		names = names || !host_is_literal(h);
+	}
+	if (!names || conninfo_value(opts, "hostaddr")[0] != '\0' || nhosts > PG_RESOLVE_HOSTS)
+		goto out;
+	for (i = 0; i < nhosts && st == OS_OK; i++) {
+		list_elem(hosts, i, h, sizeof(h));
+		/* One port for all hosts, or one per host. */
+		list_elem(ports, strchr(ports, ',') != NULL ? i : 0, port, sizeof(port));
+		if (host_is_literal(h)) {
+			target_add(t, h, "", port, entries++ == 0);
+			continue;
+		}
+		st = resolve_host(h, deadline, &r, err);
+		for (j = 0; st == OS_OK && j < r->n; j++)
+			target_add(t, h, r->addr[j], port, entries++ == 0);
+		if (st == OS_OK && r->n == 0)
+			log_kv(LOG_WARN, "database host name not resolved", "host", h, "detail",
+			       gai_strerror(r->rc), NULL);
+		free(r);
+	}
+	if (st == OS_OK && entries == 0)
+		st = os_fail(err, OS_EUNAVAIL, NULL, "database unreachable: cannot resolve %s",
+			     hosts);
+	else if (st == OS_OK && !(sbuf_ok(&t->host) && sbuf_ok(&t->hostaddr) && sbuf_ok(&t->port)))
+		st = os_fail(err, OS_ENOMEM, NULL, "out of memory");
+	t->rewritten = st == OS_OK;
+out:
+	PQconninfoFree(opts);
+	return st;
+}
+
 /* Connects l without blocking: PQconnectPoll driven by io_wait_fd. */
 static enum os_status link_connect(struct pg_session *s, struct pg_link *l, struct os_error *err)
 {
-	/* connect_timeout first: an expanded conninfo that sets it wins. */
-	const char *keys[] = { "connect_timeout", "options", "dbname", NULL };
+	/* connect_timeout first: an expanded conninfo that sets it wins; the
+	 * resolved host lists last, so that they win over the conninfo's. */
+	const char *keys[] = { "connect_timeout", "options", "dbname", "host", "hostaddr", "port",
+			       NULL };
 	char options[160];
-	const char *vals[] = { "3", options, s->conninfo, NULL };
+	const char *vals[] = { "3", options, s->conninfo, NULL, NULL, NULL, NULL };
 	int64_t deadline = io_now_ms() + PG_CONNECT_TIMEOUT_MS;
 	PostgresPollingStatusType ps = PGRES_POLLING_WRITING;
+	struct pg_target t;
 	enum os_status st;
 
 	if (l->conn != NULL && PQstatus(l->conn) == CONNECTION_OK)
 		return OS_OK;
 	link_close(l);
 	startup_options(s, options, sizeof(options));
+	st = target_build(s->conninfo, deadline, &t, err);
+	if (st != OS_OK) {
+		target_release(&t);
+		return st;
+	}
+	if (t.rewritten) {
+		vals[3] = t.host.buf;
+		vals[4] = t.hostaddr.buf;
+		vals[5] = t.port.buf;
+	}
 	l->conn = PQconnectStartParams(keys, vals, 1);
+	target_release(&t);
 	if (l->conn == NULL)
 		return os_fail(err, OS_ENOMEM, NULL, "out of memory");
 	PQsetNoticeProcessor(l->conn, notice_to_log, NULL);
