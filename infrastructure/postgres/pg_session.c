@@ -31,6 +31,8 @@
 #define PG_CONNECT_TIMEOUT_MS 3000
 #define PG_POOL_MAX 64
 #define PG_WAITERS_MAX 4096
+#define PG_NOTIFY_WINDOW_MS 2     /* commits whose NOTIFY share one transaction */
+#define PG_NOTIFY_DEADLINE_MS 1000
 
 struct pg_link {
 	PGconn *conn; /* NULL: not connected */
@@ -58,10 +60,13 @@ struct pg_session {
 	struct pg_link links[PG_POOL_MAX];
 	struct pg_waiter *wait_head, *wait_tail;
 	size_t waiting;
-	/* pg_notify_soon: payloads waiting for the next notification. */
+	/* pg_notify_soon: payloads waiting for the next notification, and
+	 * on a loop the timer that starts the fiber sending them. */
 	bool notify_busy;
 	size_t notify_count;
 	char notify_payload[PG_NOTIFY_MAX][65];
+	const char *notify_channel;
+	struct io_timer notify_timer;
 };
 
 static int statement_timeout_ms;
@@ -486,6 +491,9 @@ void pg_session_free(struct pg_session *s)
 
 	if (s == NULL)
 		return;
+	/* Notifications still waiting are dropped: the relays poll as well. */
+	if (s->notify_timer.at_ms != 0)
+		io_timer_stop(&s->notify_timer);
 	for (i = 0; i < s->nlinks; i++)
 		link_close(&s->links[i]);
 	free(s->conninfo);
@@ -1013,6 +1021,33 @@ static void notify_send(struct pg_session *s, const char *channel)
 	sbuf_release(&arr);
 }
 
+/* Runs on a fiber of its own: sends what waits; what arrives meanwhile
+ * goes a window later, so a loop sends at most one per window. */
+static void notify_fiber(void *arg)
+{
+	struct pg_session *s = arg;
+
+	notify_send(s, s->notify_channel);
+	s->notify_busy = false;
+	if (s->notify_count > 0)
+		io_timer_start(&s->notify_timer, io_now_ms() + PG_NOTIFY_WINDOW_MS);
+}
+
+/* The window has passed: a fiber sends the batch, so that no request waits
+ * for it. Without a free fiber, it tries again a window later. */
+static void notify_due(struct io_timer *t)
+{
+	struct pg_session *s = (struct pg_session *)((char *)t - offsetof(struct pg_session,
+									    notify_timer));
+
+	s->notify_busy = true;
+	if (io_fiber_start(io_loop_current(), notify_fiber, s, io_now_ms() + PG_NOTIFY_DEADLINE_MS,
+			   NULL) != OS_OK) {
+		s->notify_busy = false;
+		io_timer_start(t, io_now_ms() + PG_NOTIFY_WINDOW_MS);
+	}
+}
+
 void pg_notify_soon(struct pg_session *s, const char *channel, const char *const *payloads,
 		    size_t n)
 {
@@ -1020,12 +1055,18 @@ void pg_notify_soon(struct pg_session *s, const char *channel, const char *const
 
 	for (i = 0; i < n; i++)
 		notify_add(s, payloads[i]);
-	if (s->notify_busy)
-		return; /* the fiber sending now sends these next */
-	/* A few rounds at most: under steady load the next caller takes over,
-	 * and one request must not serve everyone else's notifications. */
+	s->notify_channel = channel;
+	if (s->notify_busy || s->notify_timer.at_ms != 0 || s->notify_count == 0)
+		return; /* the batch on its way or due soon takes these too */
+	if (io_in_fiber()) {
+		/* One transaction per loop and window rather than one per
+		 * commit, off the request's path. */
+		s->notify_timer.cb = notify_due;
+		io_timer_start(&s->notify_timer, io_now_ms() + PG_NOTIFY_WINDOW_MS);
+		return;
+	}
 	s->notify_busy = true;
-	for (i = 0; i < 3 && s->notify_count > 0 && !io_fiber_expired(); i++)
+	for (i = 0; i < 3 && s->notify_count > 0; i++)
 		notify_send(s, channel);
 	s->notify_busy = false;
 }

@@ -159,6 +159,8 @@ static void test_wait_fd(void **state)
 
 /* ---------------------------------------------------------- the pool */
 
+static struct pg_session *notify_session;
+
 static const struct pg_stmt stmt_sleep = { "t_sleep", "SELECT pg_sleep(0.2)", 0 };
 
 struct pool_user {
@@ -252,6 +254,78 @@ static void test_pool_deadline_mid_statement(void **state)
 	run_until_idle(l, 5000);
 	assert_int_equal(b.st, OS_OK);
 	pg_session_free(s);
+	io_loop_free(l);
+}
+
+/* A fiber that, as a create after its commit, asks to wake dest's relays. */
+static void notify_body(void *arg)
+{
+	const char *dest = arg;
+
+	pg_notify_soon(notify_session, "outbox", &dest, 1);
+}
+
+/* Turns l for ms milliseconds, timers included. */
+static void run_for(struct io_loop *l, int64_t ms)
+{
+	int64_t end = io_now_ms() + ms;
+	struct pollfd p = { .fd = io_loop_fd(l), .events = POLLIN };
+
+	while (io_now_ms() < end) {
+		(void)poll(&p, 1, io_loop_wait_ms(l, 5));
+		io_loop_dispatch(l);
+	}
+}
+
+/* Notifications listener got after a round trip: count, and in *pids the
+ * number of distinct sending backends. */
+static int notifications(PGconn *listener, int *pids)
+{
+	PGnotify *n;
+	int got = 0, last = 0;
+
+	*pids = 0;
+	PQclear(PQexec(listener, "SELECT 1"));
+	while ((n = PQnotifies(listener)) != NULL) {
+		got++;
+		*pids += n->be_pid != last;
+		last = n->be_pid;
+		PQfreemem(n);
+	}
+	return got;
+}
+
+/* The NOTIFYs of many creates on a loop: no create waits for them, they
+ * go in one transaction a short window later, and none is lost. */
+static void test_notify_batched_off_the_request(void **state)
+{
+	static const char *const dests[] = { "payments", "notifications", "order.events" };
+	struct io_loop *l = io_loop_new(256, 16);
+	PGconn *listener = PQconnectdb(testdb_url());
+	int i, pids = 0;
+
+	(void)state;
+	assert_int_equal(PQstatus(listener), CONNECTION_OK);
+	PQclear(PQexec(listener, "LISTEN outbox"));
+	assert_int_equal(pg_session_open_pool(testdb_url(), 2, &notify_session, NULL), OS_OK);
+	for (i = 0; i < 12; i++)
+		assert_int_equal(io_fiber_start(l, notify_body, (void *)dests[i % 3], 0, NULL),
+				 OS_OK);
+	/* Every fiber ran to its end at once: nobody waited for the database. */
+	assert_int_equal(io_loop_fibers(l), 0);
+	assert_int_equal(notifications(listener, &pids), 0);
+	run_for(l, 300);
+	/* One transaction: each destination once (12 transactions would have
+	 * sent 12). */
+	assert_int_equal(notifications(listener, &pids), 3);
+	assert_int_equal(pids, 1);
+	/* A later one is not lost. */
+	assert_int_equal(io_fiber_start(l, notify_body, (void *)dests[0], 0, NULL), OS_OK);
+	run_for(l, 300);
+	assert_int_equal(notifications(listener, &pids), 1);
+	pg_session_free(notify_session);
+	notify_session = NULL;
+	PQfinish(listener);
 	io_loop_free(l);
 }
 
@@ -375,6 +449,7 @@ int main(void)
 		cmocka_unit_test(test_wait_fd),
 		cmocka_unit_test(test_pool_queues_without_blocking),
 		cmocka_unit_test(test_pool_deadline_mid_statement),
+		cmocka_unit_test(test_notify_batched_off_the_request),
 		cmocka_unit_test(test_inventory_many),
 		cmocka_unit_test(test_catalog_lines_at_once),
 		cmocka_unit_test(test_catalog_deadline),
