@@ -22,6 +22,7 @@
 #                   built with RelWithDebInfo when missing)
 #   BENCH_CONNS     connections / pgbench clients, phases 1-2   (default 32)
 #   BENCH_THREADS   wrk threads / pgbench -j for phase 1          (default 2)
+#   BENCH_POOL      the API's DB_POOL_SIZE               (default BENCH_CONNS)
 #   BENCH_SECONDS   duration of each phase-1 run                  (default 20)
 #   BENCH_ROUNDS    phase-1 wrk and pgbench runs alternate in this many
 #                   rounds of BENCH_SECONDS / rounds each         (default 2)
@@ -49,6 +50,10 @@ BENCH=$ROOT/bench
 BUILD_DIR=${BUILD_DIR:-$ROOT/build}
 CONNS=${BENCH_CONNS:-32}
 THREADS=${BENCH_THREADS:-2}
+# The API's database sessions (all loops together): as many as pgbench's
+# clients, so that both sides of the ratio commit with the same concurrency
+# (group commit shares one WAL flush among the commits that wait for it).
+POOL=${BENCH_POOL:-$CONNS}
 API_LOOPS=$(nproc); [ "$API_LOOPS" -ge 2 ] || API_LOOPS=2   # the API's default API_THREADS
 SECS=${BENCH_SECONDS:-20}
 ROUNDS=${BENCH_ROUNDS:-2}
@@ -151,7 +156,7 @@ api_live() { curl -fsS -o /dev/null --max-time 1 "http://127.0.0.1:$APP_PORT/hea
 sim_live() { curl -fsS -o /dev/null --max-time 1 "http://127.0.0.1:$SIM_PORT/health"; }
 
 start_api() {
-	svc API_THREADS="$API_LOOPS" api
+	svc API_THREADS="$API_LOOPS" DB_POOL_SIZE="$POOL" api
 	start_proc api "${SVC[@]}"
 	wait_until api 30 api_live
 }
@@ -297,10 +302,12 @@ profile_wrk() { # secs tag
 		echo
 		echo "| statement | calls per order | mean ms | total ms |"
 		echo "|---|---:|---:|---:|"
+		# One line per text: a statement can have several entries.
 		bsql -F '|' -c "SELECT left(regexp_replace(query, '\s+', ' ', 'g'), 70),
-			round(calls::numeric / greatest($n, 1), 2), round(mean_exec_time::numeric, 3),
-			round(total_exec_time::numeric) FROM pg_stat_statements
-			WHERE calls >= $n / 10 ORDER BY calls DESC LIMIT 12" |
+			round(sum(calls)::numeric / greatest($n, 1), 2),
+			round((sum(total_exec_time) / sum(calls))::numeric, 3),
+			round(sum(total_exec_time)::numeric) FROM pg_stat_statements
+			GROUP BY 1 HAVING sum(calls) >= $n / 10 ORDER BY 2 DESC LIMIT 12" |
 			sed 's/^/| /; s/$/ |/'
 		echo
 		echo "CPU by process (perf record -a, both cores, self time):"
@@ -408,7 +415,7 @@ phase_catalog() {
 		--catalog-latency-ms 100 --payment-delay-ms 3600000
 	wait_until order-sim 30 sim_live
 	# No catalog cache: every line of every order waits 100 ms.
-	svc API_THREADS="$API_LOOPS" CATALOG_CACHE_MS=0 \
+	svc API_THREADS="$API_LOOPS" DB_POOL_SIZE="$POOL" CATALOG_CACHE_MS=0 \
 		CATALOG_SERVICE_API_URL="http://127.0.0.1:$SIM_PORT/catalog/items" api
 	start_proc api "${SVC[@]}"
 	wait_until api 30 api_live
