@@ -3,7 +3,8 @@
 -- unit each) for a random user (user-1..1000): the same shape as
 -- bench/canonical.pgb.
 
-local counter = 0
+-- uuid.lua sits beside this script, wherever wrk is started from.
+local uuid4 = dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "uuid.lua")
 local threads_made = 0
 
 function setup(thread)
@@ -14,13 +15,6 @@ end
 function init(args)
 	thread_no = thread_no or 0
 	math.randomseed(os.time() * 1000 + thread_no * 7919)
-end
-
-local function uuid4()
-	counter = counter + 1
-	local r = function(n) return math.random(0, 16 ^ n - 1) end
-	return string.format("%08x-%04x-4%03x-%04x-%04x%08x",
-		r(8), r(4), r(3), 0x8000 + (thread_no % 0x4000), r(4), counter)
 end
 
 function request()
@@ -34,7 +28,7 @@ function request()
 		end
 	end
 	local body = string.format('{"user_id":"user-%d","idempotency_key":"%s","items":[%s]}',
-		math.random(1, 1000), uuid4(), table.concat(lines, ","))
+		math.random(1, 1000), uuid4(thread_no), table.concat(lines, ","))
 	return wrk.format("POST", "/api/v1/orders", {
 		["Content-Type"] = "application/json",
 		["Authorization"] = "Bearer " .. (os.getenv("BENCH_TOKEN") or ""),

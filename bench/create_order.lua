@@ -6,7 +6,8 @@
 -- connection waits delay_ms between requests (used by the lifecycle run);
 -- without an argument wrk sends as fast as the server answers.
 
-local counter = 0
+-- uuid.lua sits beside this script, wherever wrk is started from.
+local uuid4 = dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "uuid.lua")
 local delay_ms = 0
 
 -- Runs in the main Lua state once per thread: give each thread its number so
@@ -26,19 +27,10 @@ function init(args)
 	end
 end
 
--- A version-4 UUID: 16 random hex digits, then the thread number and a
--- per-thread counter, so two requests never share a key.
-local function uuid4()
-	counter = counter + 1
-	local r = function(n) return math.random(0, 16 ^ n - 1) end
-	return string.format("%08x-%04x-4%03x-%04x-%04x%08x",
-		r(8), r(4), r(3), 0x8000 + (thread_no % 0x4000), r(4), counter)
-end
-
 function request()
 	local body = string.format(
 		'{"user_id":"user-%d","idempotency_key":"%s","items":[{"item_id":"sku-%d","quantity":1}]}',
-		math.random(1, 1000), uuid4(), math.random(1, 10))
+		math.random(1, 1000), uuid4(thread_no), math.random(1, 10))
 	return wrk.format("POST", "/api/v1/orders", {
 		["Content-Type"] = "application/json",
 		["Authorization"] = "Bearer " .. (os.getenv("BENCH_TOKEN") or ""),

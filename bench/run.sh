@@ -22,6 +22,7 @@
 #                   built with RelWithDebInfo when missing)
 #   BENCH_CONNS     connections / pgbench clients, phases 1-2   (default 32)
 #   BENCH_THREADS   wrk threads / pgbench -j for phase 1          (default 2)
+#   BENCH_POOL      the API's DB_POOL_SIZE               (default BENCH_CONNS)
 #   BENCH_SECONDS   duration of each phase-1 run                  (default 20)
 #   BENCH_ROUNDS    phase-1 wrk and pgbench runs alternate in this many
 #                   rounds of BENCH_SECONDS / rounds each         (default 2)
@@ -34,6 +35,11 @@
 #   BENCH_PGPORT, BENCH_APP_PORT, BENCH_SIM_PORT, BENCH_ADMIN_PORT  (default: free ports)
 #   BENCH_METRICS_PORT  drain relay i serves /metrics on this + i  (default: a free port)
 #   BENCH_KEEP=1    keep the scratch directory (cluster, logs) for inspection
+#   BENCH_ONLY_CREATE=1  phase 1 only (its report section alone)
+#   BENCH_PROFILE=1 profile round 1's HTTP run: `perf record -g` of the API
+#                   (top symbols into the report) and, with
+#                   pg_stat_statements loaded, the statements, transactions
+#                   and round trips per order on PostgreSQL's side
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -44,6 +50,10 @@ BENCH=$ROOT/bench
 BUILD_DIR=${BUILD_DIR:-$ROOT/build}
 CONNS=${BENCH_CONNS:-32}
 THREADS=${BENCH_THREADS:-2}
+# The API's database sessions (all loops together): as many as pgbench's
+# clients, so that both sides of the ratio commit with the same concurrency
+# (group commit shares one WAL flush among the commits that wait for it).
+POOL=${BENCH_POOL:-$CONNS}
 API_LOOPS=$(nproc); [ "$API_LOOPS" -ge 2 ] || API_LOOPS=2   # the API's default API_THREADS
 SECS=${BENCH_SECONDS:-20}
 ROUNDS=${BENCH_ROUNDS:-2}
@@ -107,6 +117,9 @@ start_stack() {
 	stack start >/dev/null
 	psql -X -q -h 127.0.0.1 -p "$PGPORT" -U postgres -d postgres \
 		-c "ALTER SYSTEM SET track_commit_timestamp = on" >/dev/null
+	[ "${BENCH_PROFILE:-0}" = 1 ] &&
+		psql -X -q -h 127.0.0.1 -p "$PGPORT" -U postgres -d postgres \
+			-c "ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'" >/dev/null
 	stack stop 2>/dev/null
 	# Only the two addresses are taken from the export lines: the rest would
 	# leak into the simulators' environment.
@@ -118,6 +131,7 @@ start_stack() {
 	svc migrate
 	"${SVC[@]}" >"$WORK/logs/migrate.log" 2>&1 || die "migrate failed (see $WORK/logs/migrate.log)"
 	bsql -f "$BENCH/seed.sql" >/dev/null
+	[ "${BENCH_PROFILE:-0}" != 1 ] || bsql -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" >/dev/null
 }
 
 # Sets SVC to the command line of order-service with a clean, explicit
@@ -142,7 +156,7 @@ api_live() { curl -fsS -o /dev/null --max-time 1 "http://127.0.0.1:$APP_PORT/hea
 sim_live() { curl -fsS -o /dev/null --max-time 1 "http://127.0.0.1:$SIM_PORT/health"; }
 
 start_api() {
-	svc API_THREADS="$API_LOOPS" api
+	svc API_THREADS="$API_LOOPS" DB_POOL_SIZE="$POOL" api
 	start_proc api "${SVC[@]}"
 	wait_until api 30 api_live
 }
@@ -263,6 +277,59 @@ wrk_create() { # secs tag
 	echo "$(wrk_summary "$WORK/wrk-create-$2.txt") $(orders_in_db)"
 }
 
+# As run_wrk, with the API under `perf record -g` and PostgreSQL's counters
+# read before and after: writes $WORK/profile.md (its report section).
+profile_wrk() { # secs tag
+	local pid out xact0 xact1 n
+	pid=$(proc_pid api)
+	reset_db
+	bsql -c "SELECT pg_stat_statements_reset()" >/dev/null
+	xact0=$(bsql -c "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = 'orders'")
+	# The whole machine: the API's share beside PostgreSQL's and wrk's.
+	perf record -a -g -F 499 -o "$WORK/perf.data" -- sleep "$1" \
+		>"$WORK/logs/perf.log" 2>&1 &
+	out=$(wrk_create "$@")
+	wait $! || true
+	# The statistics collector flushes every 500 ms at most.
+	sleep 1
+	xact1=$(bsql -c "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = 'orders'")
+	n=$(orders_in_db)
+	{
+		echo "### Profile of round 1's HTTP run ($n orders)"
+		echo
+		echo "Transactions on the database per order: $(ratio $((xact1 - xact0)) "$n")"
+		echo "(pg_stat_database, the script's own few queries included)."
+		echo
+		echo "| statement | calls per order | mean ms | total ms |"
+		echo "|---|---:|---:|---:|"
+		# One line per text: a statement can have several entries.
+		bsql -F '|' -c "SELECT left(regexp_replace(query, '\s+', ' ', 'g'), 70),
+			round(sum(calls)::numeric / greatest($n, 1), 2),
+			round((sum(total_exec_time) / sum(calls))::numeric, 3),
+			round(sum(total_exec_time)::numeric) FROM pg_stat_statements
+			GROUP BY 1 HAVING sum(calls) >= $n / 10 ORDER BY 2 DESC LIMIT 12" |
+			sed 's/^/| /; s/$/ |/'
+		echo
+		echo "CPU by process (perf record -a, both cores, self time):"
+		echo
+		echo '```'
+		perf report -i "$WORK/perf.data" --no-children --sort comm --stdio 2>/dev/null |
+			grep -E '^ +[0-9.]+%' | head -n 8
+		echo '```'
+		echo
+		echo "The API's own time by library, then its top symbols:"
+		echo
+		echo '```'
+		perf report -i "$WORK/perf.data" --pid "$pid" --no-children --sort dso --stdio \
+			2>/dev/null | grep -E '^ +[0-9.]+%' | head -n 8
+		echo
+		perf report -i "$WORK/perf.data" --pid "$pid" --no-children --sort dso,symbol \
+			--stdio 2>/dev/null | grep -E '^ +[0-9.]+%' | head -n 25
+		echo '```'
+	} >"$WORK/profile.md"
+	echo "$out"
+}
+
 # Orders the database holds: what a run created, counted where it counts
 # (a 2xx that wrote nothing, say an idempotent replay, would not add one).
 orders_in_db() { bsql -c "SELECT count(*) FROM orders"; }
@@ -310,7 +377,10 @@ phase_create() {
 	reset_db
 	wrk -t"$THREADS" -c"$CONNS" -d3s -s "$BENCH/create_canonical.lua" "http://127.0.0.1:$APP_PORT" >/dev/null
 	for ((r = 1; r <= ROUNDS; r++)); do
-		if ((r % 2 == 1)); then
+		if ((r == 1)) && [ "${BENCH_PROFILE:-0}" = 1 ]; then
+			R_HTTP[$r]=$(profile_wrk "$secs" "$r")
+			R_PGB[$r]=$(run_pgbench "$BENCH/canonical.pgb" "canonical-$r" "$secs")
+		elif ((r % 2 == 1)); then
 			R_HTTP[$r]=$(run_wrk "$secs" "$r")
 			R_PGB[$r]=$(run_pgbench "$BENCH/canonical.pgb" "canonical-$r" "$secs")
 		else
@@ -345,7 +415,7 @@ phase_catalog() {
 		--catalog-latency-ms 100 --payment-delay-ms 3600000
 	wait_until order-sim 30 sim_live
 	# No catalog cache: every line of every order waits 100 ms.
-	svc API_THREADS="$API_LOOPS" CATALOG_CACHE_MS=0 \
+	svc API_THREADS="$API_LOOPS" DB_POOL_SIZE="$POOL" CATALOG_CACHE_MS=0 \
 		CATALOG_SERVICE_API_URL="http://127.0.0.1:$SIM_PORT/catalog/items" api
 	start_proc api "${SVC[@]}"
 	wait_until api 30 api_live
@@ -532,12 +602,8 @@ verdict() { # value op target
 
 ratio() { awk -v x="$1" -v y="$2" 'BEGIN { if (y > 0) printf "%.2f", x / y; else print "n/a" }'; }
 
-report() {
-	local h p a d w r hreqs=0 preqs=0 htime=0
-	echo "# order-service benchmark $STAMP"
-	echo
-	machine
-	echo
+report_create() {
+	local h p a r hreqs=0 preqs=0
 	echo "## 1. Order creation against the ceiling, $CONNS connections, $THREADS client threads, $ROUNDS alternating rounds of $((SECS / ROUNDS))s"
 	echo
 	echo "| round | run | req/s | p50 ms | p99 ms | errors | orders |"
@@ -561,6 +627,16 @@ report() {
 	read -r -a h <<<"${R_HTTP[1]}"
 	echo "- HTTP p99 (round 1) ${h[2]} ms; target <= 30: $(verdict "${h[2]}" '<=' 30)."
 	echo
+	[ ! -s "$WORK/profile.md" ] || { cat "$WORK/profile.md"; echo; }
+}
+
+report() {
+	local h d w r
+	echo "# order-service benchmark $STAMP"
+	echo
+	machine
+	echo
+	report_create
 	echo "## 2. A catalog answering in 100 ms (no cache), $CONNS connections, ${R_CAT_SECS}s"
 	echo
 	read -r -a h <<<"$R_CAT"
@@ -638,12 +714,16 @@ main() {
 	ADMIN_PORT=${BENCH_ADMIN_PORT:-$(free_port)}
 	start_stack
 	phase_create
-	phase_catalog
-	phase_drains
-	phase_latency "$RATE"
-	[ "$LOW_RATE" -gt 0 ] && phase_latency "$LOW_RATE"
-	phase_lifecycle
-	report >"$RESULTS"
+	if [ "${BENCH_ONLY_CREATE:-0}" = 1 ]; then
+		{ echo "# order-service benchmark $STAMP (phase 1 only)"; echo; machine; echo; report_create; } >"$RESULTS"
+	else
+		phase_catalog
+		phase_drains
+		phase_latency "$RATE"
+		[ "$LOW_RATE" -gt 0 ] && phase_latency "$LOW_RATE"
+		phase_lifecycle
+		report >"$RESULTS"
+	fi
 	echo >>"$RESULTS"
 	echo "Total run time: $((SECONDS - t0)) s. Command: \`bench/run.sh\`." >>"$RESULTS"
 	cat "$RESULTS"

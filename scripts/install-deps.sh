@@ -13,7 +13,7 @@ packages=(
 	librdkafka-dev libpq-dev libh2o-evloop-dev libyajl-dev
 	libcurl4-openssl-dev libcmocka-dev libssl-dev zlib1g-dev
 	postgresql postgresql-contrib
-	kcat wrk curl jq yq openssl valgrind
+	kcat wrk curl jq yq openssl valgrind linux-perf
 	libjwt-dev clang clang-format libclang-rt-14-dev
 	prometheus chromium default-jre-headless maven
 	python3 python3-venv python3-pip python3-yaml

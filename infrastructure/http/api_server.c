@@ -522,7 +522,8 @@ static void drain(struct api_thread *t, h2o_socket_t *listener)
 	h2o_socket_close(listener);
 	t->fd = -1;
 	h2o_context_request_shutdown(&t->ctx);
-	while (!conns_idle(t) && mono_ms() < deadline) {
+	/* Fibers of no request (a session's batched NOTIFY) end too. */
+	while ((!conns_idle(t) || io_loop_fibers(t->io) > 0) && mono_ms() < deadline) {
 		h2o_evloop_run(t->loop, io_loop_wait_ms(t->io, 10));
 		io_loop_dispatch(t->io);
 	}

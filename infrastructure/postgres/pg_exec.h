@@ -63,9 +63,10 @@ enum os_status pg_wait(struct pg_session *s, const char *channel, int timeout_ms
 /*
  * NOTIFY channel with each payload of payloads[0..n) after a commit, in a
  * transaction of its own that does not wait for its WAL flush (a wake-up
- * needs no durability). Notifications of concurrent fibers of a pooled
- * session are coalesced: while one is in flight, later callers add their
- * payloads to the next one, which starts after their commits. One channel
+ * needs no durability). On a fiber it returns at once: the session's
+ * loop sends what its fibers asked for within a 2 ms window on a fiber of
+ * its own, one transaction per window at most. Elsewhere it sends in
+ * place. The channel is a fixed identifier; one channel
  * per session; at most PG_NOTIFY_MAX distinct payloads (64 bytes) wait at
  * once, others are dropped. Failures are ignored: the listeners poll too.
  */

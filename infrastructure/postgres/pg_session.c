@@ -13,17 +13,26 @@
 #include "../io/io_loop.h"
 #include "../log/log.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netdb.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #define PG_PREPARED_MAX 64
 #define PG_LISTEN_MAX 4
 #define PG_CONNECT_TIMEOUT_MS 3000
 #define PG_POOL_MAX 64
 #define PG_WAITERS_MAX 4096
+#define PG_NOTIFY_WINDOW_MS 2     /* commits whose NOTIFY share one transaction */
+#define PG_NOTIFY_DEADLINE_MS 1000
 
 struct pg_link {
 	PGconn *conn; /* NULL: not connected */
@@ -51,10 +60,13 @@ struct pg_session {
 	struct pg_link links[PG_POOL_MAX];
 	struct pg_waiter *wait_head, *wait_tail;
 	size_t waiting;
-	/* pg_notify_soon: payloads waiting for the next notification. */
+	/* pg_notify_soon: payloads waiting for the next notification, and
+	 * on a loop the timer that starts the fiber sending them. */
 	bool notify_busy;
 	size_t notify_count;
 	char notify_payload[PG_NOTIFY_MAX][65];
+	const char *notify_channel;
+	struct io_timer notify_timer;
 };
 
 static int statement_timeout_ms;
@@ -117,22 +129,276 @@ static void startup_options(const struct pg_session *s, char *buf, size_t cap)
 			 statement_timeout_ms);
 }
 
+/*
+ * Host names of the conninfo are resolved here rather than by libpq, whose
+ * PQconnectStart calls getaddrinfo on the caller's thread: on a fiber that
+ * would stop the whole loop for as long as the name server takes. On a
+ * fiber the lookup runs on a short-lived thread of its own and the fiber
+ * waits on an eventfd; elsewhere (the workers) it runs in place. libpq then
+ * connects to the numeric addresses (hostaddr), each its own entry of the
+ * host list so that it still tries them in turn, with host kept for TLS and
+ * the password file.
+ */
+#define PG_RESOLVE_ADDRS 8 /* addresses kept per host name */
+#define PG_RESOLVE_HOSTS 8 /* host names of one conninfo */
+
+struct pg_resolve {
+	atomic_int refs; /* the waiting fiber's and the thread's */
+	int efd;
+	char host[256];
+	int rc;
+	size_t n;
+	char addr[PG_RESOLVE_ADDRS][INET6_ADDRSTRLEN];
+};
+
+static void resolve_run(struct pg_resolve *r)
+{
+	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM };
+	struct addrinfo *res = NULL, *a;
+	size_t i;
+
+	r->rc = getaddrinfo(r->host, NULL, &hints, &res);
+	for (a = r->rc == 0 ? res : NULL; a != NULL && r->n < PG_RESOLVE_ADDRS; a = a->ai_next) {
+		if (getnameinfo(a->ai_addr, a->ai_addrlen, r->addr[r->n], sizeof(r->addr[0]), NULL,
+				0, NI_NUMERICHOST) != 0)
+			continue;
+		for (i = 0; i < r->n && strcmp(r->addr[i], r->addr[r->n]) != 0; i++)
+			;
+		if (i == r->n)
+			r->n++;
+	}
+	if (res != NULL)
+		freeaddrinfo(res);
+}
+
+static void resolve_put(struct pg_resolve *r)
+{
+	if (atomic_fetch_sub(&r->refs, 1) != 1)
+		return;
+	close(r->efd);
+	free(r);
+}
+
+static void *resolve_thread(void *arg)
+{
+	struct pg_resolve *r = arg;
+	uint64_t one = 1;
+
+	resolve_run(r);
+	if (write(r->efd, &one, sizeof(one)) < 0)
+		log_kv(LOG_WARN, "database name lookup: cannot signal", NULL);
+	resolve_put(r); /* frees r when the fiber has given up waiting */
+	return NULL;
+}
+
+/* Starts r's lookup on a detached thread that takes no signals. */
+static bool resolve_spawn(struct pg_resolve *r)
+{
+	pthread_attr_t attr;
+	pthread_t t;
+	sigset_t all, old;
+	bool ok;
+
+	if (pthread_attr_init(&attr) != 0)
+		return false;
+	(void)pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	(void)pthread_attr_setstacksize(&attr, 256u * 1024u);
+	sigfillset(&all);
+	(void)pthread_sigmask(SIG_SETMASK, &all, &old);
+	ok = pthread_create(&t, &attr, resolve_thread, r) == 0;
+	(void)pthread_sigmask(SIG_SETMASK, &old, NULL);
+	pthread_attr_destroy(&attr);
+	return ok;
+}
+
+/* Resolves host into *r (allocated; free it) without blocking a loop. */
+static enum os_status resolve_host(const char *host, int64_t deadline, struct pg_resolve **out,
+				   struct os_error *err)
+{
+	struct pg_resolve *r = calloc(1, sizeof(*r));
+	enum os_status st = OS_OK;
+	uint64_t v;
+
+	*out = NULL;
+	if (r == NULL)
+		return os_fail(err, OS_ENOMEM, NULL, "out of memory");
+	snprintf(r->host, sizeof(r->host), "%s", host);
+	if (!io_in_fiber()) {
+		resolve_run(r);
+		*out = r;
+		return OS_OK;
+	}
+	r->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	atomic_init(&r->refs, 2);
+	if (r->efd < 0 || !resolve_spawn(r)) {
+		if (r->efd >= 0)
+			close(r->efd);
+		free(r);
+		return os_fail(err, OS_EUNAVAIL, NULL, "database unreachable: cannot resolve %s",
+			       host);
+	}
+	while (st == OS_OK && read(r->efd, &v, sizeof(v)) != (ssize_t)sizeof(v))
+		st = io_wait_fd(r->efd, IO_IN, deadline);
+	if (st != OS_OK) {
+		resolve_put(r);
+		return os_fail(err, OS_EUNAVAIL, NULL, "database unreachable: resolving %s %s",
+			       host, st == OS_EUNAVAIL ? "timed out" : "failed");
+	}
+	/* The thread wrote its result before signalling; it may still hold
+	 * its reference for a moment, so the copy out is ours to free. */
+	*out = malloc(sizeof(*r));
+	if (*out != NULL)
+		memcpy(*out, r, sizeof(*r));
+	resolve_put(r);
+	return *out != NULL ? OS_OK : os_fail(err, OS_ENOMEM, NULL, "out of memory");
+}
+
+/* True when libpq will not look host up: empty, a socket path or a
+ * numeric address. */
+static bool host_is_literal(const char *h)
+{
+	unsigned char buf[sizeof(struct in6_addr)];
+
+	return h[0] == '\0' || h[0] == '/' || h[0] == '@' || inet_pton(AF_INET, h, buf) == 1 ||
+	       inet_pton(AF_INET6, h, buf) == 1;
+}
+
+/* The connection's host, hostaddr and port lists with every host name of
+ * the conninfo replaced by its addresses. */
+struct pg_target {
+	bool rewritten; /* false: libpq gets the conninfo as it is */
+	struct sbuf host, hostaddr, port;
+};
+
+static const char *conninfo_value(const PQconninfoOption *o, const char *key)
+{
+	for (; o != NULL && o->keyword != NULL; o++)
+		if (strcmp(o->keyword, key) == 0)
+			return o->val != NULL ? o->val : "";
+	return "";
+}
+
+/* The n-th element (0-based) of comma-separated list into buf, "" past
+ * its end. */
+static void list_elem(const char *list, size_t n, char *buf, size_t cap)
+{
+	size_t len;
+
+	for (; n > 0 && list != NULL; n--) {
+		list = strchr(list, ',');
+		list = list != NULL ? list + 1 : NULL;
+	}
+	len = list != NULL ? strcspn(list, ",") : 0;
+	if (len >= cap)
+		len = cap - 1;
+	memcpy(buf, list != NULL ? list : "", len);
+	buf[len] = '\0';
+}
+
+static void target_add(struct pg_target *t, const char *host, const char *addr, const char *port,
+		       bool first)
+{
+	if (!first) {
+		sbuf_adds(&t->host, ",");
+		sbuf_adds(&t->hostaddr, ",");
+		sbuf_adds(&t->port, ",");
+	}
+	sbuf_adds(&t->host, host);
+	sbuf_adds(&t->hostaddr, addr);
+	sbuf_adds(&t->port, port);
+}
+
+static void target_release(struct pg_target *t)
+{
+	sbuf_release(&t->host);
+	sbuf_release(&t->hostaddr);
+	sbuf_release(&t->port);
+}
+
+static enum os_status target_build(const char *conninfo, int64_t deadline, struct pg_target *t,
+				   struct os_error *err)
+{
+	PQconninfoOption *opts = PQconninfoParse(conninfo, NULL);
+	const char *hosts, *ports;
+	char h[256], port[32];
+	struct pg_resolve *r;
+	size_t i, j, nhosts = 1, entries = 0;
+	bool names = false;
+	enum os_status st = OS_OK;
+
+	memset(t, 0, sizeof(*t));
+	sbuf_init(&t->host, 16384);
+	sbuf_init(&t->hostaddr, 16384);
+	sbuf_init(&t->port, 16384);
+	if (opts == NULL) /* libpq reports the malformed conninfo itself */
+		return OS_OK;
+	hosts = conninfo_value(opts, "host");
+	ports = conninfo_value(opts, "port");
+	for (i = 0; hosts[i] != '\0'; i++)
+		nhosts += hosts[i] == ',';
+	for (i = 0; i < nhosts && i < PG_RESOLVE_HOSTS; i++) {
+		list_elem(hosts, i, h, sizeof(h));
+		names = names || !host_is_literal(h);
+	}
+	if (!names || conninfo_value(opts, "hostaddr")[0] != '\0' || nhosts > PG_RESOLVE_HOSTS)
+		goto out;
+	for (i = 0; i < nhosts && st == OS_OK; i++) {
+		list_elem(hosts, i, h, sizeof(h));
+		/* One port for all hosts, or one per host. */
+		list_elem(ports, strchr(ports, ',') != NULL ? i : 0, port, sizeof(port));
+		if (host_is_literal(h)) {
+			target_add(t, h, "", port, entries++ == 0);
+			continue;
+		}
+		st = resolve_host(h, deadline, &r, err);
+		for (j = 0; st == OS_OK && j < r->n; j++)
+			target_add(t, h, r->addr[j], port, entries++ == 0);
+		if (st == OS_OK && r->n == 0)
+			log_kv(LOG_WARN, "database host name not resolved", "host", h, "detail",
+			       gai_strerror(r->rc), NULL);
+		free(r);
+	}
+	if (st == OS_OK && entries == 0)
+		st = os_fail(err, OS_EUNAVAIL, NULL, "database unreachable: cannot resolve %s",
+			     hosts);
+	else if (st == OS_OK && !(sbuf_ok(&t->host) && sbuf_ok(&t->hostaddr) && sbuf_ok(&t->port)))
+		st = os_fail(err, OS_ENOMEM, NULL, "out of memory");
+	t->rewritten = st == OS_OK;
+out:
+	PQconninfoFree(opts);
+	return st;
+}
+
 /* Connects l without blocking: PQconnectPoll driven by io_wait_fd. */
 static enum os_status link_connect(struct pg_session *s, struct pg_link *l, struct os_error *err)
 {
-	/* connect_timeout first: an expanded conninfo that sets it wins. */
-	const char *keys[] = { "connect_timeout", "options", "dbname", NULL };
+	/* connect_timeout first: an expanded conninfo that sets it wins; the
+	 * resolved host lists last, so that they win over the conninfo's. */
+	const char *keys[] = { "connect_timeout", "options", "dbname", "host", "hostaddr", "port",
+			       NULL };
 	char options[160];
-	const char *vals[] = { "3", options, s->conninfo, NULL };
+	const char *vals[] = { "3", options, s->conninfo, NULL, NULL, NULL, NULL };
 	int64_t deadline = io_now_ms() + PG_CONNECT_TIMEOUT_MS;
 	PostgresPollingStatusType ps = PGRES_POLLING_WRITING;
+	struct pg_target t;
 	enum os_status st;
 
 	if (l->conn != NULL && PQstatus(l->conn) == CONNECTION_OK)
 		return OS_OK;
 	link_close(l);
 	startup_options(s, options, sizeof(options));
+	st = target_build(s->conninfo, deadline, &t, err);
+	if (st != OS_OK) {
+		target_release(&t);
+		return st;
+	}
+	if (t.rewritten) {
+		vals[3] = t.host.buf;
+		vals[4] = t.hostaddr.buf;
+		vals[5] = t.port.buf;
+	}
 	l->conn = PQconnectStartParams(keys, vals, 1);
+	target_release(&t);
 	if (l->conn == NULL)
 		return os_fail(err, OS_ENOMEM, NULL, "out of memory");
 	PQsetNoticeProcessor(l->conn, notice_to_log, NULL);
@@ -225,6 +491,9 @@ void pg_session_free(struct pg_session *s)
 
 	if (s == NULL)
 		return;
+	/* Notifications still waiting are dropped: the relays poll as well. */
+	if (s->notify_timer.at_ms != 0)
+		io_timer_stop(&s->notify_timer);
 	for (i = 0; i < s->nlinks; i++)
 		link_close(&s->links[i]);
 	free(s->conninfo);
@@ -752,6 +1021,33 @@ static void notify_send(struct pg_session *s, const char *channel)
 	sbuf_release(&arr);
 }
 
+/* Runs on a fiber of its own: sends what waits; what arrives meanwhile
+ * goes a window later, so a loop sends at most one per window. */
+static void notify_fiber(void *arg)
+{
+	struct pg_session *s = arg;
+
+	notify_send(s, s->notify_channel);
+	s->notify_busy = false;
+	if (s->notify_count > 0)
+		io_timer_start(&s->notify_timer, io_now_ms() + PG_NOTIFY_WINDOW_MS);
+}
+
+/* The window has passed: a fiber sends the batch, so that no request waits
+ * for it. Without a free fiber, it tries again a window later. */
+static void notify_due(struct io_timer *t)
+{
+	struct pg_session *s = (struct pg_session *)((char *)t - offsetof(struct pg_session,
+									    notify_timer));
+
+	s->notify_busy = true;
+	if (io_fiber_start(io_loop_current(), notify_fiber, s, io_now_ms() + PG_NOTIFY_DEADLINE_MS,
+			   NULL) != OS_OK) {
+		s->notify_busy = false;
+		io_timer_start(t, io_now_ms() + PG_NOTIFY_WINDOW_MS);
+	}
+}
+
 void pg_notify_soon(struct pg_session *s, const char *channel, const char *const *payloads,
 		    size_t n)
 {
@@ -759,12 +1055,18 @@ void pg_notify_soon(struct pg_session *s, const char *channel, const char *const
 
 	for (i = 0; i < n; i++)
 		notify_add(s, payloads[i]);
-	if (s->notify_busy)
-		return; /* the fiber sending now sends these next */
-	/* A few rounds at most: under steady load the next caller takes over,
-	 * and one request must not serve everyone else's notifications. */
+	s->notify_channel = channel;
+	if (s->notify_busy || s->notify_timer.at_ms != 0 || s->notify_count == 0)
+		return; /* the batch on its way or due soon takes these too */
+	if (io_in_fiber()) {
+		/* One transaction per loop and window rather than one per
+		 * commit, off the request's path. */
+		s->notify_timer.cb = notify_due;
+		io_timer_start(&s->notify_timer, io_now_ms() + PG_NOTIFY_WINDOW_MS);
+		return;
+	}
 	s->notify_busy = true;
-	for (i = 0; i < 3 && s->notify_count > 0 && !io_fiber_expired(); i++)
+	for (i = 0; i < 3 && s->notify_count > 0; i++)
 		notify_send(s, channel);
 	s->notify_busy = false;
 }

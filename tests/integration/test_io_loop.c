@@ -6,6 +6,13 @@
  * queued, and never block the loop (a timer keeps firing meanwhile) —
  * against the real PostgreSQL of the test stack; and the HTTP catalog's
  * curl multi on the loop against a loopback server that answers slowly.
+ *
+ * The session's host name lookup, too: a connection made on a fiber must
+ * not stop its loop while the name is resolved. getaddrinfo is replaced in
+ * this program: the name db-slow.test takes 300 ms and then stands for the
+ * test database's own host, db-none.test does not exist, anything else is
+ * the C library's. A timer on the loop keeps firing meanwhile, the lookup
+ * runs on another thread, and the session then works on the address.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,7 +20,12 @@
 #include <stdint.h>
 
 #include <cmocka.h>
+#include <dlfcn.h>
+#include <libpq-fe.h>
+#include <netdb.h>
 #include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -25,6 +37,65 @@
 #include "infrastructure/postgres/pg_inventory_catalog.h"
 #include "tests/support/fake_http.h"
 #include "tests/support/testdb.h"
+
+#define SLOW_MS 300
+
+static pthread_t main_thread;
+static char real_host[256];
+static atomic_int slow_lookups, slow_on_main;
+
+typedef int getaddrinfo_fn(const char *, const char *, const struct addrinfo *, struct addrinfo **);
+
+int getaddrinfo(const char *node, const char *service, const struct addrinfo *hints,
+		struct addrinfo **res)
+{
+	static getaddrinfo_fn *real;
+
+	if (real == NULL) {
+		void *sym = dlsym(RTLD_NEXT, "getaddrinfo");
+
+		memcpy(&real, &sym, sizeof(real)); /* ISO C: no cast to a function */
+	}
+	if (node != NULL && strcmp(node, "db-none.test") == 0)
+		return EAI_NONAME;
+	if (node != NULL && strcmp(node, "db-slow.test") == 0) {
+		atomic_fetch_add(&slow_lookups, 1);
+		if (pthread_equal(pthread_self(), main_thread))
+			atomic_fetch_add(&slow_on_main, 1);
+		usleep(SLOW_MS * 1000);
+		node = real_host;
+	}
+	return real(node, service, hints, res);
+}
+
+/* The test database's conninfo with its host replaced by name. */
+static void url_with_host(const char *name, char *out, size_t cap)
+{
+	snprintf(out, cap, "%s host='%s'", testdb_url(), name);
+}
+
+static int group_setup(void **state)
+{
+	PQconninfoOption *o, *opts;
+
+	main_thread = pthread_self();
+	if (testdb_group_setup(state) != 0)
+		return -1;
+	opts = PQconninfoParse(testdb_url(), NULL);
+	for (o = opts; o != NULL && o->keyword != NULL; o++) {
+		if (strcmp(o->keyword, "host") == 0 && o->val != NULL)
+			snprintf(real_host, sizeof(real_host), "%s", o->val);
+		/* hostaddr would bypass every lookup, the one tested here too */
+		if (strcmp(o->keyword, "hostaddr") == 0 && o->val != NULL && o->val[0] != '\0')
+			real_host[0] = '\0';
+	}
+	PQconninfoFree(opts);
+	if (real_host[0] == '\0' || real_host[0] == '/') {
+		fprintf(stderr, "test_io_loop: DATABASE_URL needs a TCP host\n");
+		return -1;
+	}
+	return 0;
+}
 
 /* Runs l until no fiber is left or limit_ms passed. */
 static void run_until_idle(struct io_loop *l, int64_t limit_ms)
@@ -160,6 +231,8 @@ static void test_wait_fd(void **state)
 
 /* ---------------------------------------------------------- the pool */
 
+static struct pg_session *notify_session;
+
 static const struct pg_stmt stmt_sleep = { "t_sleep", "SELECT pg_sleep(0.2)", 0 };
 
 struct pool_user {
@@ -253,6 +326,78 @@ static void test_pool_deadline_mid_statement(void **state)
 	run_until_idle(l, 5000);
 	assert_int_equal(b.st, OS_OK);
 	pg_session_free(s);
+	io_loop_free(l);
+}
+
+/* A fiber that, as a create after its commit, asks to wake dest's relays. */
+static void notify_body(void *arg)
+{
+	const char *dest = arg;
+
+	pg_notify_soon(notify_session, "outbox", &dest, 1);
+}
+
+/* Turns l for ms milliseconds, timers included. */
+static void run_for(struct io_loop *l, int64_t ms)
+{
+	int64_t end = io_now_ms() + ms;
+	struct pollfd p = { .fd = io_loop_fd(l), .events = POLLIN };
+
+	while (io_now_ms() < end) {
+		(void)poll(&p, 1, io_loop_wait_ms(l, 5));
+		io_loop_dispatch(l);
+	}
+}
+
+/* Notifications listener got after a round trip: count, and in *pids the
+ * number of distinct sending backends. */
+static int notifications(PGconn *listener, int *pids)
+{
+	PGnotify *n;
+	int got = 0, last = 0;
+
+	*pids = 0;
+	PQclear(PQexec(listener, "SELECT 1"));
+	while ((n = PQnotifies(listener)) != NULL) {
+		got++;
+		*pids += n->be_pid != last;
+		last = n->be_pid;
+		PQfreemem(n);
+	}
+	return got;
+}
+
+/* The NOTIFYs of many creates on a loop: no create waits for them, they
+ * go in one transaction a short window later, and none is lost. */
+static void test_notify_batched_off_the_request(void **state)
+{
+	static const char *const dests[] = { "payments", "notifications", "order.events" };
+	struct io_loop *l = io_loop_new(256, 16);
+	PGconn *listener = PQconnectdb(testdb_url());
+	int i, pids = 0;
+
+	(void)state;
+	assert_int_equal(PQstatus(listener), CONNECTION_OK);
+	PQclear(PQexec(listener, "LISTEN outbox"));
+	assert_int_equal(pg_session_open_pool(testdb_url(), 2, &notify_session, NULL), OS_OK);
+	for (i = 0; i < 12; i++)
+		assert_int_equal(io_fiber_start(l, notify_body, (void *)dests[i % 3], 0, NULL),
+				 OS_OK);
+	/* Every fiber ran to its end at once: nobody waited for the database. */
+	assert_int_equal(io_loop_fibers(l), 0);
+	assert_int_equal(notifications(listener, &pids), 0);
+	run_for(l, 300);
+	/* One transaction: each destination once (12 transactions would have
+	 * sent 12). */
+	assert_int_equal(notifications(listener, &pids), 3);
+	assert_int_equal(pids, 1);
+	/* A later one is not lost. */
+	assert_int_equal(io_fiber_start(l, notify_body, (void *)dests[0], 0, NULL), OS_OK);
+	run_for(l, 300);
+	assert_int_equal(notifications(listener, &pids), 1);
+	pg_session_free(notify_session);
+	notify_session = NULL;
+	PQfinish(listener);
 	io_loop_free(l);
 }
 
@@ -367,6 +512,110 @@ static void test_catalog_deadline(void **state)
 	io_loop_free(l);
 }
 
+/* ------------------------------------------- host name lookup */
+
+struct user {
+	struct pg_session *s;
+	enum os_status st;
+	struct os_error err;
+	int64_t done_ms;
+};
+
+static void ping_body(void *arg)
+{
+	struct user *u = arg;
+
+	os_error_clear(&u->err);
+	u->st = pg_session_ping(u->s, &u->err);
+	u->done_ms = io_now_ms();
+}
+
+/* Pings through a pool of one on conninfo url from a fiber with deadline
+ * (0 = none) while a timer ticks every 10 ms; returns the ticks. */
+static int ping_on_loop(const char *url, int64_t deadline, struct user *u)
+{
+	struct io_loop *l = io_loop_new(256, 4);
+	struct ticker k = { .t = { .cb = on_tick } };
+
+	assert_non_null(l);
+	*u = (struct user){ .st = OS_EIO };
+	assert_int_equal(pg_session_open_pool(url, 1, &u->s, NULL), OS_OK);
+	io_timer_start(&k.t, io_now_ms() + 10);
+	assert_int_equal(io_fiber_start(l, ping_body, u, deadline, NULL), OS_OK);
+	run_until_idle(l, 5000);
+	io_timer_stop(&k.t);
+	pg_session_free(u->s);
+	io_loop_free(l);
+	return k.ticks;
+}
+
+/* The slow lookup runs off the loop: the timer keeps firing, and the
+ * connection then works on the address it gave. */
+static void test_lookup_does_not_block_the_loop(void **state)
+{
+	char url[TESTDB_URL_MAX + 64];
+	struct user u;
+	int64_t t0 = io_now_ms();
+	int ticks;
+
+	(void)state;
+	atomic_store(&slow_lookups, 0);
+	atomic_store(&slow_on_main, 0);
+	url_with_host("db-slow.test", url, sizeof(url));
+	ticks = ping_on_loop(url, 0, &u);
+	assert_int_equal(u.st, OS_OK);
+	assert_true(u.done_ms - t0 >= SLOW_MS);
+	assert_int_equal(atomic_load(&slow_lookups), 1);
+	assert_int_equal(atomic_load(&slow_on_main), 0);
+	/* 300 ms of lookup: about 30 ticks when the loop is free. */
+	assert_true(ticks >= SLOW_MS / 10 / 2);
+}
+
+/* The fiber's deadline ends the wait for the lookup, not the lookup's end. */
+static void test_lookup_deadline(void **state)
+{
+	char url[TESTDB_URL_MAX + 64];
+	struct user u;
+	int64_t t0 = io_now_ms();
+
+	(void)state;
+	url_with_host("db-slow.test", url, sizeof(url));
+	(void)ping_on_loop(url, t0 + 100, &u);
+	assert_int_equal(u.st, OS_EUNAVAIL);
+	assert_true(u.done_ms - t0 < SLOW_MS - 50);
+	/* The abandoned lookup finishes on its own and frees what it holds. */
+	usleep((SLOW_MS + 100) * 1000);
+}
+
+/* An unknown name: unavailable, with the name in the message. */
+static void test_unknown_name(void **state)
+{
+	char url[TESTDB_URL_MAX + 64];
+	struct user u;
+
+	(void)state;
+	url_with_host("db-none.test", url, sizeof(url));
+	(void)ping_on_loop(url, 0, &u);
+	assert_int_equal(u.st, OS_EUNAVAIL);
+}
+
+/* Off a fiber (the workers) the lookup runs in place. */
+static void test_lookup_off_fiber(void **state)
+{
+	char url[TESTDB_URL_MAX + 64];
+	struct pg_session *s = NULL;
+	struct os_error err;
+
+	(void)state;
+	atomic_store(&slow_on_main, 0);
+	url_with_host("db-slow.test", url, sizeof(url));
+	os_error_clear(&err);
+	assert_int_equal(pg_session_open(url, &s, &err), OS_OK);
+	assert_int_equal(pg_session_ping(s, &err), OS_OK);
+	assert_int_equal(atomic_load(&slow_on_main), 1);
+	pg_session_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -376,10 +625,15 @@ int main(void)
 		cmocka_unit_test(test_wait_fd),
 		cmocka_unit_test(test_pool_queues_without_blocking),
 		cmocka_unit_test(test_pool_deadline_mid_statement),
+		cmocka_unit_test(test_notify_batched_off_the_request),
 		cmocka_unit_test(test_inventory_many),
 		cmocka_unit_test(test_catalog_lines_at_once),
 		cmocka_unit_test(test_catalog_deadline),
+		cmocka_unit_test(test_lookup_does_not_block_the_loop),
+		cmocka_unit_test(test_lookup_deadline),
+		cmocka_unit_test(test_unknown_name),
+		cmocka_unit_test(test_lookup_off_fiber),
 	};
 
-	return cmocka_run_group_tests(tests, testdb_group_setup, testdb_group_teardown);
+	return cmocka_run_group_tests(tests, group_setup, testdb_group_teardown);
 }
