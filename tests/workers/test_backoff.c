@@ -6,7 +6,7 @@
 
 #include <cmocka.h>
 
-#include "fakes/fakes.h"
+#include "tests/fakes/fakes.h"
 #include "workers/backoff.h"
 
 /* The ceiling of attempt n, computed independently of backoff.c. */

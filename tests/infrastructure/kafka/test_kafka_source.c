@@ -17,7 +17,7 @@
 
 #include "infrastructure/kafka/kafka_source.h"
 #include "infrastructure/kafka/shipping_event.h"
-#include "../support/kafka_mock.h"
+#include "tests/support/kafka_mock.h"
 
 #define TOPIC "shipping.events"
 #define ORDER "0190a5b8-7c4e-7d2a-9f3e-1a2b3c4d5e6f"

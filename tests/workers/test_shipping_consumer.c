@@ -20,7 +20,7 @@
 
 #include "infrastructure/kafka/kafka_source.h"
 #include "workers/shipping_consumer.h"
-#include "../support/kafka_mock.h"
+#include "tests/support/kafka_mock.h"
 
 #define TOPIC "shipping.events"
 #define GROUP "consumer-test"

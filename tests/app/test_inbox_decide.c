@@ -16,7 +16,7 @@
 #include <cmocka.h>
 
 #include "app/inbox_decide.h"
-#include "fakes/fakes.h"
+#include "tests/fakes/fakes.h"
 
 #define SECOND	  INT64_C(1000000)
 #define UNTOUCHED 777

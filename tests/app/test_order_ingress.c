@@ -17,7 +17,7 @@
 
 #include "app/order_ingress.h"
 #include "app/order_messages.h"
-#include "fakes/fakes.h"
+#include "tests/fakes/fakes.h"
 
 static void assert_contains(const char *hay, const char *needle)
 {

@@ -13,7 +13,7 @@
 #include <cmocka.h>
 
 #include "app/payment_callback.h"
-#include "fakes/fakes.h"
+#include "tests/fakes/fakes.h"
 
 static const char RAW[] = "{\"id\":\"p-1\",\"status\":\"succeeded\"}";
 

@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "fakes/fakes.h"
+#include "tests/fakes/fakes.h"
 #include "workers/inbox_applier.h"
 
 /* ---- fake inbox store ---- */

@@ -14,7 +14,7 @@
 #include <cmocka.h>
 
 #include "app/order_service.h"
-#include "fakes/fakes.h"
+#include "tests/fakes/fakes.h"
 
 static void assert_contains(const char *hay, const char *needle)
 {

@@ -14,7 +14,7 @@
 #include <cmocka.h>
 
 #include "app/order_service.h"
-#include "fakes/fakes.h"
+#include "tests/fakes/fakes.h"
 
 static const char *const TRACEPARENT = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
 

@@ -12,7 +12,7 @@
 #include <cmocka.h>
 
 #include "app/order_messages.h"
-#include "fakes/fakes.h"
+#include "tests/fakes/fakes.h"
 
 struct fixture {
 	struct fake_sys sys;

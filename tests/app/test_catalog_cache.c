@@ -10,7 +10,7 @@
 #include <cmocka.h>
 
 #include "app/catalog_cache.h"
-#include "fakes/fakes.h"
+#include "tests/fakes/fakes.h"
 
 struct env {
 	struct fake_sys sys;

@@ -19,7 +19,7 @@
 #include "app/outbox_port.h"
 #include "app/timefmt.h"
 #include "infrastructure/kafka/kafka_sink.h"
-#include "../support/kafka_mock.h"
+#include "tests/support/kafka_mock.h"
 
 #define TOPIC "order.events"
 #define PARTITIONS 3

@@ -17,7 +17,7 @@
 
 #include <cmocka.h>
 
-#include "fakes/fakes.h"
+#include "tests/fakes/fakes.h"
 #include "workers/outbox_relay.h"
 
 #define T_MAX_ROWS 512
