@@ -1,19 +1,18 @@
-/* A catalog port over a fixed table, with a switch for "unreachable". */
+/* A catalog port over a fixed table, with switches for "unreachable". */
 #include <stdio.h>
 #include <string.h>
 
 #include "fakes.h"
 
-static enum os_status fake_get(void *ctx, const char *item_id, struct catalog_item *out,
-			       struct os_error *err)
+static enum os_status get_locked(struct fake_catalog *f, const char *item_id,
+				 struct catalog_item *out, struct os_error *err)
 {
-	struct fake_catalog *f = ctx;
 	size_t i;
 
 	f->calls++;
 	if (f->watch_writes != NULL && *f->watch_writes > f->writes_seen)
 		f->writes_seen = *f->watch_writes;
-	if (f->down)
+	if (f->down || (f->unavailable[0] != '\0' && strcmp(f->unavailable, item_id) == 0))
 		return os_fail(err, OS_EUNAVAIL, NULL, "catalog unreachable (fake)");
 	for (i = 0; i < f->count; i++) {
 		if (strcmp(f->items[i].item_id, item_id) == 0) {
@@ -24,6 +23,18 @@ static enum os_status fake_get(void *ctx, const char *item_id, struct catalog_it
 	return os_fail(err, OS_ENOTFOUND, NULL, "no item %s (fake)", item_id);
 }
 
+static enum os_status fake_get(void *ctx, const char *item_id, struct catalog_item *out,
+			       struct os_error *err)
+{
+	struct fake_catalog *f = ctx;
+	enum os_status st;
+
+	pthread_mutex_lock(&f->lock);
+	st = get_locked(f, item_id, out, err);
+	pthread_mutex_unlock(&f->lock);
+	return st;
+}
+
 static const struct catalog_ops fake_catalog_ops = {
     .get = fake_get,
 };
@@ -31,6 +42,7 @@ static const struct catalog_ops fake_catalog_ops = {
 void fake_catalog_init(struct fake_catalog *f)
 {
 	memset(f, 0, sizeof(*f));
+	pthread_mutex_init(&f->lock, NULL);
 	f->catalog.ops = &fake_catalog_ops;
 	f->catalog.ctx = f;
 }

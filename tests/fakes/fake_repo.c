@@ -2,13 +2,30 @@
  * An order repository in memory. It keeps what a transaction would have
  * written (orders, history, copies of the outbox messages) so tests can
  * check both the answers and the side effects, and it releases each change
- * the way the real store does.
+ * the way the real store does. Every port call holds the repository's
+ * mutex (enter .. leave), as a transaction would hold its rows.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fakes.h"
+
+/* Locks r (whatever it answers) and answers its failure knob; leave()
+ * unlocks. */
+static enum os_status enter(struct fake_repo *r, struct os_error *err)
+{
+	pthread_mutex_lock(&r->lock);
+	if (r->fail_with != OS_OK)
+		return os_fail(err, r->fail_with, NULL, "fake repo failure");
+	return OS_OK;
+}
+
+static enum os_status leave(struct fake_repo *r, enum os_status st)
+{
+	pthread_mutex_unlock(&r->lock);
+	return st;
+}
 
 static char *dup_or_null(const char *s)
 {
@@ -121,16 +138,13 @@ static struct fake_order *find_ref(struct fake_repo *r, const char *ref)
 	return NULL;
 }
 
-static enum os_status fake_create(void *ctx, const struct order_create *c, struct order *out,
-				  bool *created, char *fp, size_t fp_cap, struct os_error *err)
+static enum os_status create_locked(struct fake_repo *r, const struct order_create *c,
+				    struct order *out, bool *created, char *fp, size_t fp_cap,
+				    struct os_error *err)
 {
-	struct fake_repo *r = ctx;
 	struct fake_order *fo;
 	enum os_status st;
 
-	r->creates++;
-	if (r->fail_with != OS_OK)
-		return os_fail(err, r->fail_with, NULL, "fake repo failure");
 	r->last_reserve_stock = c->reserve_stock;
 	if (r->race_armed) {
 		r->race_armed = false;
@@ -157,49 +171,58 @@ static enum os_status fake_create(void *ctx, const struct order_create *c, struc
 	return OS_OK;
 }
 
+static enum os_status fake_create(void *ctx, const struct order_create *c, struct order *out,
+				  bool *created, char *fp, size_t fp_cap, struct os_error *err)
+{
+	struct fake_repo *r = ctx;
+	enum os_status st = enter(r, err);
+
+	r->creates++;
+	if (st == OS_OK)
+		st = create_locked(r, c, out, created, fp, fp_cap, err);
+	return leave(r, st);
+}
+
 static enum os_status fake_find_by_ref(void *ctx, const char *ref, struct order *out, char *fp,
 				       size_t fp_cap, struct os_error *err)
 {
 	struct fake_repo *r = ctx;
-	struct fake_order *fo;
+	struct fake_order *fo = NULL;
+	enum os_status st = enter(r, err);
 
-	if (r->fail_with != OS_OK)
-		return os_fail(err, r->fail_with, NULL, "fake repo failure");
-	fo = find_ref(r, ref);
-	if (fo == NULL)
-		return os_fail(err, OS_ENOTFOUND, NULL, "no order with this reference");
-	answer_existing(fo, out, fp, fp_cap);
-	return OS_OK;
+	if (st == OS_OK && (fo = find_ref(r, ref)) == NULL)
+		st = os_fail(err, OS_ENOTFOUND, NULL, "no order with this reference");
+	if (fo != NULL)
+		answer_existing(fo, out, fp, fp_cap);
+	return leave(r, st);
 }
 
 static enum os_status fake_find_by_key(void *ctx, const struct uuid *key, struct order *out,
 				       char *fp, size_t fp_cap, struct os_error *err)
 {
 	struct fake_repo *r = ctx;
-	struct fake_order *fo;
+	struct fake_order *fo = NULL;
+	enum os_status st = enter(r, err);
 
-	if (r->fail_with != OS_OK)
-		return os_fail(err, r->fail_with, NULL, "fake repo failure");
-	fo = find_key(r, key);
-	if (fo == NULL)
-		return os_fail(err, OS_ENOTFOUND, NULL, "no order with this key");
-	answer_existing(fo, out, fp, fp_cap);
-	return OS_OK;
+	if (st == OS_OK && (fo = find_key(r, key)) == NULL)
+		st = os_fail(err, OS_ENOTFOUND, NULL, "no order with this key");
+	if (fo != NULL)
+		answer_existing(fo, out, fp, fp_cap);
+	return leave(r, st);
 }
 
 static enum os_status fake_get(void *ctx, const struct uuid *id, struct order *out,
 			       struct os_error *err)
 {
 	struct fake_repo *r = ctx;
-	struct fake_order *fo;
+	struct fake_order *fo = NULL;
+	enum os_status st = enter(r, err);
 
-	if (r->fail_with != OS_OK)
-		return os_fail(err, r->fail_with, NULL, "fake repo failure");
-	fo = fake_repo_find(r, id);
-	if (fo == NULL)
-		return os_fail(err, OS_ENOTFOUND, "id", "no such order");
-	*out = fo->order;
-	return OS_OK;
+	if (st == OS_OK && (fo = fake_repo_find(r, id)) == NULL)
+		st = os_fail(err, OS_ENOTFOUND, "id", "no such order");
+	if (fo != NULL)
+		*out = fo->order;
+	return leave(r, st);
 }
 
 static bool matches(const struct order_filter *f, const struct order *o)
@@ -214,16 +237,17 @@ static enum os_status fake_list(void *ctx, const struct order_filter *f, struct 
 {
 	struct fake_repo *r = ctx;
 	size_t i, got = 0;
+	enum os_status st = enter(r, err);
 
-	if (r->fail_with != OS_OK)
-		return os_fail(err, r->fail_with, NULL, "fake repo failure");
+	if (st != OS_OK)
+		return leave(r, st);
 	r->last_filter = *f;
 	for (i = r->count; i > 0 && got < f->limit; i--) {
 		if (matches(f, &r->orders[i - 1].order))
 			out[got++] = r->orders[i - 1].order;
 	}
 	*n = got;
-	return OS_OK;
+	return leave(r, OS_OK);
 }
 
 static enum os_status fake_history(void *ctx, const struct uuid *id,
@@ -231,18 +255,17 @@ static enum os_status fake_history(void *ctx, const struct uuid *id,
 				   struct os_error *err)
 {
 	struct fake_repo *r = ctx;
-	struct fake_order *fo;
+	struct fake_order *fo = NULL;
 	size_t i;
+	enum os_status st = enter(r, err);
 
-	if (r->fail_with != OS_OK)
-		return os_fail(err, r->fail_with, NULL, "fake repo failure");
-	fo = fake_repo_find(r, id);
-	if (fo == NULL)
-		return os_fail(err, OS_ENOTFOUND, "id", "no such order");
-	for (i = 0; i < fo->history_count && i < cap; i++)
+	if (st == OS_OK && (fo = fake_repo_find(r, id)) == NULL)
+		st = os_fail(err, OS_ENOTFOUND, "id", "no such order");
+	for (i = 0; fo != NULL && i < fo->history_count && i < cap; i++)
 		out[i] = fo->history[i];
-	*n = i;
-	return OS_OK;
+	if (fo != NULL)
+		*n = i;
+	return leave(r, st);
 }
 
 static bool refunded_before(const struct fake_repo *r, const char *key)
@@ -361,25 +384,22 @@ static enum os_status fake_update(void *ctx, const struct uuid *id, order_mutate
 				  enum order_verdict *verdict, struct os_error *err)
 {
 	struct fake_repo *r = ctx;
-	struct fake_order *fo;
+	struct fake_order *fo = NULL;
+	enum os_status st = enter(r, err);
 
-	if (r->fail_with != OS_OK)
-		return os_fail(err, r->fail_with, NULL, "fake repo failure");
-	fo = fake_repo_find(r, id);
-	if (fo == NULL)
-		return os_fail(err, OS_ENOTFOUND, "id", "no such order");
-	return mutate_one(r, fo, fn, arg, verdict, err);
+	if (st == OS_OK && (fo = fake_repo_find(r, id)) == NULL)
+		st = os_fail(err, OS_ENOTFOUND, "id", "no such order");
+	if (fo != NULL)
+		st = mutate_one(r, fo, fn, arg, verdict, err);
+	return leave(r, st);
 }
 
-static enum os_status fake_expire(void *ctx, int64_t created_before_us, size_t max,
-				  order_mutate_fn *fn, void *arg, size_t *changed,
-				  struct os_error *err)
+static enum os_status expire_locked(struct fake_repo *r, int64_t created_before_us, size_t max,
+				    order_mutate_fn *fn, void *arg, size_t *changed,
+				    struct os_error *err)
 {
-	struct fake_repo *r = ctx;
 	size_t i, seen = 0, n = 0;
 
-	if (r->fail_with != OS_OK)
-		return os_fail(err, r->fail_with, NULL, "fake repo failure");
 	for (i = 0; i < r->count && seen < max; i++) {
 		struct fake_order *fo = &r->orders[i];
 		enum order_verdict v;
@@ -396,6 +416,21 @@ static enum os_status fake_expire(void *ctx, int64_t created_before_us, size_t m
 	}
 	*changed = n;
 	return OS_OK;
+}
+
+static enum os_status fake_expire(void *ctx, int64_t created_before_us, size_t max,
+				  order_mutate_fn *fn, void *arg, size_t *changed,
+				  struct os_error *err)
+{
+	struct fake_repo *r = ctx;
+	enum os_status st = enter(r, err);
+
+	r->expire_calls++;
+	r->last_expire_before_us = created_before_us;
+	r->last_expire_max = max;
+	if (st == OS_OK)
+		st = expire_locked(r, created_before_us, max, fn, arg, changed, err);
+	return leave(r, st);
 }
 
 static const struct order_repo_ops fake_repo_ops = {
@@ -416,6 +451,7 @@ struct fake_repo *fake_repo_new(void)
 	if (r == NULL)
 		return NULL;
 	r->fail_with = OS_OK;
+	pthread_mutex_init(&r->lock, NULL);
 	r->repo.ops = &fake_repo_ops;
 	r->repo.ctx = r;
 	return r;
@@ -431,5 +467,6 @@ void fake_repo_free(struct fake_repo *r)
 		free(r->msgs[i].payload);
 		free(r->msgs[i].headers);
 	}
+	pthread_mutex_destroy(&r->lock);
 	free(r);
 }

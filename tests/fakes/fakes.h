@@ -1,13 +1,22 @@
 /*
- * In-memory fakes of the app ports for unit tests. Each fake is a plain
- * struct the test owns: its public fields are the knobs (what the fake will
- * answer) and the record (what it was asked), and its embedded port
- * (fake->sys, fake->catalog, fake->repo, fake->inbox) is what the code under
- * test receives. No fake does I/O, sleeps or reads the real clock.
+ * In-memory fakes of the app ports, the one set every test uses (unit tests
+ * and the in-process HTTP API test alike). Each fake is a plain struct the
+ * test owns: its public fields are the knobs (what the fake will answer) and
+ * the record (what it was asked), and its embedded port (fake->sys,
+ * fake->catalog, fake->repo, fake->inbox, fake->store, fake->admin) is what
+ * the code under test receives. No fake does I/O, sleeps or reads the real
+ * clock.
  *
- *   fake_sys      clock fixed at now_us (set or advance it directly) and a
- *                 deterministic random stream from a seed.
- *   fake_catalog  a table of items; `down` makes every lookup OS_EUNAVAIL.
+ * Thread safety: every port call of a fake holds the fake's mutex, so code
+ * under test may call a fake from several threads (the API server's loops).
+ * The test's own reads and writes of the fields, and the helper functions
+ * below, take no lock: make them while no other thread calls the fake.
+ *
+ *   fake_sys      clock at now_us (set or advance it directly; step_us
+ *                 advances it at every reading) and a deterministic random
+ *                 stream from a seed.
+ *   fake_catalog  a table of items; `down` makes every lookup OS_EUNAVAIL,
+ *                 `unavailable` only the lookups of that item.
  *   fake_repo     orders, fingerprints, histories and a copy of every outbox
  *                 message written; `fail_with` fails every call (database
  *                 down); fake_repo_arm_race() makes the next create lose an
@@ -16,15 +25,23 @@
  *                 as the real store writes it. Heap allocated (orders are
  *                 large).
  *   fake_inbox    an inbox writer that deduplicates on (source, message_id,
- *                 type) and keeps copies of the recorded messages.
+ *                 type) and keeps copies of the recorded messages; it can
+ *                 fail a number of calls and stop a consumer loop.
+ *   fake_inbox_store  the applier's side of the inbox: batches of `pending`
+ *                 rows, waits that advance a fake clock, failures, a stop.
+ *   fake_admin    dead letters per kind (some refused, as payment requests
+ *                 of orders that left new), readiness and queue depths.
  */
 #ifndef OS_TEST_FAKES_H
 #define OS_TEST_FAKES_H
 
+#include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "app/admin_port.h"
 #include "app/catalog.h"
 #include "app/inbox_port.h"
 #include "app/order_change.h"
@@ -37,7 +54,9 @@
 struct fake_sys {
 	int64_t now_us; /* what sys_now_us answers */
 	uint64_t state; /* xorshift state of the random stream */
-	bool zeros;     /* random bytes are all zero (backoff = exactly half its ceiling) */
+	int64_t step_us; /* added to now_us at every reading (0: the clock stands) */
+	bool zeros;	 /* random bytes are all zero (backoff = exactly half its ceiling) */
+	pthread_mutex_t lock;
 	struct sys sys; /* the port; ctx is this struct */
 };
 
@@ -55,12 +74,14 @@ struct fake_catalog {
 		struct catalog_item item;
 	} items[FAKE_CATALOG_MAX];
 	bool down;    /* every get answers OS_EUNAVAIL */
+	char unavailable[ORDER_ITEM_ID_MAX + 1]; /* gets of this item answer OS_EUNAVAIL */
 	size_t calls; /* gets answered so far */
 	/* When set, each get records how many repository writes (transactions)
 	 * had started by then: a catalog call inside or after one shows up as
 	 * writes_seen > 0. */
 	const size_t *watch_writes;
 	size_t writes_seen;
+	pthread_mutex_t lock;
 	struct catalog catalog;
 };
 
@@ -116,6 +137,10 @@ struct fake_repo {
 	char refund_keys[FAKE_REPO_MSGS][ORDER_REFUND_KEY_MAX + 1];
 	bool race_armed;		 /* next create finds race_order inserted */
 	struct fake_order race_order;
+	size_t expire_calls;	       /* expire calls, failed ones included */
+	int64_t last_expire_before_us; /* created_before_us of the last expire */
+	size_t last_expire_max;	       /* max of the last expire */
+	pthread_mutex_t lock;
 	struct order_repo repo;
 };
 
@@ -151,13 +176,68 @@ struct fake_inbox {
 		struct inbox_msg msg; /* msg.payload points at payload below */
 		char *payload;	      /* owned copy, NUL-terminated */
 	} rows[FAKE_INBOX_MAX];
-	enum os_status fail_with;
+	enum os_status fail_with; /* non-OK: every call fails with it */
+	int fail_next;		  /* the next calls answered OS_EUNAVAIL */
 	size_t calls;
+	size_t failures;	     /* calls that failed */
+	volatile sig_atomic_t *stop; /* set to 1 after stop_after records or */
+	size_t stop_after;	     /* stop_after_failures failures (0: never) */
+	size_t stop_after_failures;
+	pthread_mutex_t lock;
 	struct inbox_writer inbox;
 };
 
 void fake_inbox_init(struct fake_inbox *f);
 void fake_inbox_release(struct fake_inbox *f);
+
+/* ---- fake_inbox_store ---- */
+
+struct fake_inbox_store {
+	size_t pending;		     /* rows waiting; a batch takes up to max of them */
+	int failures;		     /* the next apply calls answered OS_EUNAVAIL */
+	struct fake_sys *clock;	     /* advanced by every wait's timeout (may be NULL) */
+	volatile sig_atomic_t *stop; /* set to 1 at the stop_after_waits-th wait */
+	int stop_after_waits;	     /* 0: never */
+	/* the record */
+	int apply_calls;
+	int applies_before_first_wait;
+	size_t last_max;
+	size_t handled; /* rows taken by batches */
+	inbox_decide_fn *seen_fn;
+	void *seen_arg;
+	int wait_calls;
+	int last_wait_ms;
+	pthread_mutex_t lock;
+	struct inbox_store store;
+};
+
+void fake_inbox_store_init(struct fake_inbox_store *f, struct fake_sys *clock,
+			   volatile sig_atomic_t *stop);
+
+/* ---- fake_admin ---- */
+
+#define FAKE_ADMIN_MAX 16
+
+struct fake_admin {
+	size_t count;
+	struct {
+		enum admin_kind kind;
+		bool refused; /* a payment request of an order that left new: stays dead */
+		struct dead_letter row;
+	} dead[FAKE_ADMIN_MAX];	  /* in ascending id order */
+	enum os_status ping_with; /* what ping answers (OS_OK: the database is up) */
+	struct queue_stats stats; /* what stats answers */
+	size_t retried;		  /* rows put back to pending */
+	pthread_mutex_t lock;
+	struct admin admin;
+};
+
+void fake_admin_init(struct fake_admin *f);
+/* Adds a dead row of kind with this id (above every earlier one), where
+ * "payments", 10 attempts and error "HTTP 400"; returns it for more detail,
+ * or NULL when full. */
+struct dead_letter *fake_admin_add(struct fake_admin *f, enum admin_kind kind, int64_t id,
+				   bool refused);
 
 /* ---- a wired order service ---- */
 

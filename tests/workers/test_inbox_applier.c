@@ -1,7 +1,7 @@
 /*
  * Unit tests of the inbox applier loop (workers/inbox_applier.c) against
- * in-file fakes of the inbox store, the order repository (for the stale
- * order sweeper) and the clock.
+ * the shared fakes (tests/fakes) of the inbox store, the clock and the order
+ * service over the fake repository (for the stale order sweeper).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,91 +15,6 @@
 
 #include "tests/fakes/fakes.h"
 #include "workers/inbox_applier.h"
-
-/* ---- fake inbox store ---- */
-
-struct stub_inbox_store {
-	struct fake_sys *clock;
-	volatile sig_atomic_t *stop;
-	size_t pending;
-	int failures; /* next apply calls failing with OS_EUNAVAIL */
-	int apply_calls;
-	int applies_before_first_wait;
-	size_t last_max;
-	size_t handled;
-	inbox_decide_fn *seen_fn;
-	void *seen_arg;
-	int wait_calls;
-	int last_wait_ms;
-	int stop_after_waits;
-};
-
-static enum os_status fi_apply(void *ctx, size_t max, inbox_decide_fn *fn, void *arg, size_t *n,
-			       struct os_error *err)
-{
-	struct stub_inbox_store *s = ctx;
-	size_t k;
-
-	s->apply_calls++;
-	s->last_max = max;
-	s->seen_fn = fn;
-	s->seen_arg = arg;
-	if (s->failures > 0) {
-		s->failures--;
-		return os_fail(err, OS_EUNAVAIL, NULL, "database down");
-	}
-	k = s->pending < max ? s->pending : max;
-	s->pending -= k;
-	s->handled += k;
-	*n = k;
-	return OS_OK;
-}
-
-static enum os_status fi_wait(void *ctx, int timeout_ms, struct os_error *err)
-{
-	struct stub_inbox_store *s = ctx;
-
-	(void)err;
-	if (s->wait_calls == 0)
-		s->applies_before_first_wait = s->apply_calls;
-	s->wait_calls++;
-	s->last_wait_ms = timeout_ms;
-	s->clock->now_us += (int64_t)timeout_ms * 1000;
-	if (s->stop_after_waits > 0 && s->wait_calls >= s->stop_after_waits)
-		*s->stop = 1;
-	return OS_OK;
-}
-
-static const struct inbox_store_ops stub_inbox_store_ops = {.apply_batch = fi_apply, .wait = fi_wait};
-
-/* ---- fake order repository: only the sweeper's expire is used ---- */
-
-struct stub_repo {
-	int expire_calls;
-	int64_t last_before_us;
-	size_t last_max;
-	size_t changed;
-	bool fail;
-};
-
-static enum os_status fr_expire(void *ctx, int64_t created_before_us, size_t max,
-				order_mutate_fn *fn, void *arg, size_t *changed,
-				struct os_error *err)
-{
-	struct stub_repo *r = ctx;
-
-	(void)fn;
-	(void)arg;
-	r->expire_calls++;
-	r->last_before_us = created_before_us;
-	r->last_max = max;
-	if (r->fail)
-		return os_fail(err, OS_EUNAVAIL, NULL, "database down");
-	*changed = r->changed;
-	return OS_OK;
-}
-
-static const struct order_repo_ops stub_repo_ops = {.expire = fr_expire};
 
 /* ---- observer ---- */
 
@@ -130,7 +45,8 @@ static void fo_sweep(void *ctx, size_t expired)
 
 static void fo_error(void *ctx, const char *message)
 {
-	assert_non_null(strstr(message, "database down"));
+	assert_true(strstr(message, "database down") != NULL ||
+		    strstr(message, "fake repo failure") != NULL);
 	((struct fake_obs *)ctx)->errors++;
 }
 
@@ -148,12 +64,8 @@ static bool decide_stub(void *arg, const struct inbox_row *row, const struct ord
 /* ---- fixture ---- */
 
 struct fixture {
-	struct fake_sys clock;
-	struct sys sys;
-	struct stub_inbox_store fi;
-	struct inbox_store store;
-	struct stub_repo fr;
-	struct order_service svc;
+	struct fake_env *env; /* the clock, the repository, the service */
+	struct fake_inbox_store fi;
 	struct fake_obs fo;
 	struct inbox_applier_observer obs;
 	struct inbox_applier_options opt;
@@ -167,14 +79,14 @@ static int fixture_setup(void **state)
 
 	if (f == NULL)
 		return -1;
-	fake_sys_init(&f->clock, INT64_C(1700000000000000), 1);
-	f->clock.zeros = true; /* backoff delays are exactly half their ceiling */
-	f->sys = f->clock.sys;
-	f->fi.clock = &f->clock;
-	f->fi.stop = &f->stop;
-	f->store = (struct inbox_store){&stub_inbox_store_ops, &f->fi};
-	f->svc.repo = (struct order_repo){&stub_repo_ops, &f->fr};
-	f->svc.sys = f->sys;
+	f->env = fake_env_new(false);
+	if (f->env == NULL) {
+		free(f);
+		return -1;
+	}
+	f->env->sys.now_us = INT64_C(1700000000000000);
+	f->env->sys.zeros = true; /* backoff delays are exactly half their ceiling */
+	fake_inbox_store_init(&f->fi, &f->env->sys, &f->stop);
 	f->obs = (struct inbox_applier_observer){fo_batch, fo_sweep, fo_error, &f->fo};
 	f->opt.batch_size = 50;
 	f->opt.poll_ms = 400;
@@ -186,14 +98,17 @@ static int fixture_setup(void **state)
 
 static int fixture_teardown(void **state)
 {
-	free(*state);
+	struct fixture *f = *state;
+
+	fake_env_free(f->env);
+	free(f);
 	return 0;
 }
 
 static int run(struct fixture *f, struct order_service *svc)
 {
-	return inbox_applier_run(&f->opt, &f->store, decide_stub, &f->decide_arg, svc, &f->sys,
-				 &f->stop);
+	return inbox_applier_run(&f->opt, &f->fi.store, decide_stub, &f->decide_arg, svc,
+				 &f->env->sys.sys, &f->stop);
 }
 
 static void test_full_batches_apply_without_waiting(void **state)
@@ -231,20 +146,32 @@ static void test_store_unavailable_then_recovers(void **state)
 static void test_sweeper_runs_on_schedule(void **state)
 {
 	struct fixture *f = *state;
-	int64_t start_us = f->clock.now_us;
+	int64_t start_us = f->env->sys.now_us;
+	struct order o;
+	int n;
 
+	/* Two orders new for 1000 s, one for 100 s. */
+	for (n = 1; n <= 3; n++) {
+		fake_order_sample(&o, n, ORDER_NEW,
+				  start_us - INT64_C(1000000) * (n == 3 ? 100 : 1000));
+		assert_non_null(fake_repo_put(f->env->repo, &o, "fp"));
+	}
 	f->opt.sweep_every_ms = 1000;
 	f->opt.stale_after_us = INT64_C(900) * 1000000;
 	f->opt.sweep_max = 25;
-	f->fr.changed = 2;
 	f->fi.stop_after_waits = 4; /* each wait advances 400 ms: t = 0, .4, .8, 1.2 */
-	assert_int_equal(run(f, &f->svc), 0);
-	/* Due at t=0 and again at t=1.2 s. */
-	assert_int_equal(f->fr.expire_calls, 2);
-	assert_int_equal(f->fr.last_max, 25);
-	assert_int_equal(f->fr.last_before_us, start_us + 1200000 - INT64_C(900) * 1000000);
-	assert_int_equal(f->fo.sweeps, 2);
-	assert_int_equal(f->fo.expired, 4);
+	assert_int_equal(run(f, &f->env->svc), 0);
+	/* Due at t=0 and again at t=1.2 s; the first expires the two stale
+	 * orders, the second finds none (and tells nobody). */
+	assert_int_equal(f->env->repo->expire_calls, 2);
+	assert_int_equal(f->env->repo->last_expire_max, 25);
+	assert_int_equal(f->env->repo->last_expire_before_us,
+			 start_us + 1200000 - INT64_C(900) * 1000000);
+	assert_int_equal(f->fo.sweeps, 1);
+	assert_int_equal(f->fo.expired, 2);
+	assert_int_equal(f->env->repo->orders[0].order.status, ORDER_CANCELLED);
+	assert_int_equal(f->env->repo->orders[1].order.status, ORDER_CANCELLED);
+	assert_int_equal(f->env->repo->orders[2].order.status, ORDER_NEW);
 }
 
 static void test_sweeper_failure_is_survived(void **state)
@@ -252,10 +179,10 @@ static void test_sweeper_failure_is_survived(void **state)
 	struct fixture *f = *state;
 
 	f->opt.sweep_every_ms = 1000;
-	f->fr.fail = true;
+	f->env->repo->fail_with = OS_EUNAVAIL;
 	f->fi.stop_after_waits = 4;
-	assert_int_equal(run(f, &f->svc), 0);
-	assert_int_equal(f->fr.expire_calls, 2);
+	assert_int_equal(run(f, &f->env->svc), 0);
+	assert_int_equal(f->env->repo->expire_calls, 2);
 	assert_int_equal(f->fo.errors, 2);
 	assert_int_equal(f->fo.sweeps, 0);
 }
@@ -267,7 +194,7 @@ static void test_no_sweeper_without_service(void **state)
 	f->opt.sweep_every_ms = 1;
 	f->fi.stop_after_waits = 3;
 	assert_int_equal(run(f, NULL), 0);
-	assert_int_equal(f->fr.expire_calls, 0);
+	assert_int_equal(f->env->repo->expire_calls, 0);
 	assert_int_equal(f->fi.wait_calls, 3);
 }
 

@@ -1,9 +1,10 @@
 /*
  * The shipping consumer loop on the real Kafka source (in-process mock
- * cluster) and a fake inbox: every message, garbage included, is recorded
- * before its offset is committed; an unavailable inbox is retried without
- * skipping; a stop during the retries commits nothing; a restarted consumer
- * of the same group does not see committed messages again.
+ * cluster) and the fake inbox (tests/fakes): every message, garbage
+ * included, is recorded before its offset is committed; an unavailable inbox
+ * is retried without skipping; a stop during the retries commits nothing; a
+ * restarted consumer of the same group does not see committed messages
+ * again.
  */
 #include <setjmp.h>
 #include <signal.h>
@@ -19,25 +20,13 @@
 #include <librdkafka/rdkafka_mock.h>
 
 #include "infrastructure/kafka/kafka_source.h"
-#include "workers/shipping_consumer.h"
+#include "tests/fakes/fakes.h"
 #include "tests/support/kafka_mock.h"
+#include "workers/shipping_consumer.h"
 
 #define TOPIC "shipping.events"
 #define GROUP "consumer-test"
 #define ORDER "0190a5b8-7c4e-7d2a-9f3e-1a2b3c4d5e6f"
-#define FAKE_MAX 16
-
-/* The inbox: remembers what it recorded, can fail, and stops the loop. */
-struct fake_inbox {
-	volatile sig_atomic_t *stop;
-	int fail_next;           /* calls answered OS_EUNAVAIL before success; < 0: always */
-	size_t stop_after;       /* records after which *stop is set (0: never) */
-	int stop_after_failures; /* failures after which *stop is set (0: never) */
-	int failures;
-	size_t count;
-	char ids[FAKE_MAX][INBOX_MESSAGE_ID_MAX + 1];
-	bool rejected[FAKE_MAX];
-};
 
 /* Wraps the Kafka source to check that commits follow records. */
 struct spy_source {
@@ -47,31 +36,6 @@ struct spy_source {
 	size_t commits;
 	bool commit_before_record;
 };
-
-static enum os_status fake_record(void *ctx, const struct inbox_msg *m, bool *inserted,
-				  struct os_error *err)
-{
-	struct fake_inbox *f = ctx;
-
-	if (f->fail_next != 0) {
-		if (f->fail_next > 0)
-			f->fail_next--;
-		f->failures++;
-		if (f->stop_after_failures > 0 && f->failures >= f->stop_after_failures)
-			*f->stop = 1;
-		return os_fail(err, OS_EUNAVAIL, NULL, "database down");
-	}
-	assert_true(f->count < FAKE_MAX);
-	memcpy(f->ids[f->count], m->message_id, sizeof(f->ids[0]));
-	f->rejected[f->count] = m->rejected;
-	f->count++;
-	if (f->stop_after > 0 && f->count >= f->stop_after)
-		*f->stop = 1;
-	*inserted = true;
-	return OS_OK;
-}
-
-static const struct inbox_writer_ops fake_inbox_ops = { .record = fake_record };
 
 static enum os_status spy_poll(void *ctx, int timeout_ms, struct inbox_msg *out, bool *got,
 			       struct os_error *err)
@@ -146,7 +110,6 @@ static int run(const struct kafka_mock *c, struct fake_inbox *f, struct spy_sour
 	};
 	struct shipping_consumer_options o = { .poll_ms = 100, .retry_base_ms = 10, .retry_max_ms = 40 };
 	struct message_source src = { &spy_ops, spy };
-	struct inbox_writer w = { &fake_inbox_ops, f };
 	struct os_error err;
 	int rc;
 
@@ -155,7 +118,7 @@ static int run(const struct kafka_mock *c, struct fake_inbox *f, struct spy_sour
 	memset(spy, 0, sizeof(*spy));
 	spy->inbox = f;
 	assert_int_equal(kafka_source_open(&so, &spy->inner, &err), OS_OK);
-	rc = shipping_consumer_run(&o, &src, &w, &stop_flag);
+	rc = shipping_consumer_run(&o, &src, &f->inbox, &stop_flag);
 	kafka_source_close(&spy->inner);
 	return rc;
 }
@@ -165,52 +128,68 @@ static void test_records_everything_then_commits(void **state)
 	const char *const first[] = { "ev-1", "!not json", "ev-2", "!{\"event_id\":\"x\"}", "ev-3" };
 	const char *const later[] = { "ev-4" };
 	struct kafka_mock *c = *state;
-	struct fake_inbox f = { .stop_after = 5 };
-	struct fake_inbox f2 = { .stop_after = 1 };
+	struct fake_inbox f, f2;
 	struct spy_source spy;
+
+	fake_inbox_init(&f);
+	f.stop_after = 5;
+	fake_inbox_init(&f2);
+	f2.stop_after = 1;
 
 	produce(c, first, 5);
 	assert_int_equal(run(c, &f, &spy), 0);
 	assert_int_equal(f.count, 5);
-	assert_string_equal(f.ids[0], "ev-1");
-	assert_true(f.rejected[1]);
-	assert_string_equal(f.ids[1], "kafka:" TOPIC "/0/1");
-	assert_string_equal(f.ids[2], "ev-2");
-	assert_true(f.rejected[3]);
-	assert_string_equal(f.ids[4], "ev-3");
+	assert_string_equal(f.rows[0].msg.message_id, "ev-1");
+	assert_true(f.rows[1].msg.rejected);
+	assert_string_equal(f.rows[1].msg.message_id, "kafka:" TOPIC "/0/1");
+	assert_string_equal(f.rows[2].msg.message_id, "ev-2");
+	assert_true(f.rows[3].msg.rejected);
+	assert_string_equal(f.rows[4].msg.message_id, "ev-3");
 	assert_int_equal(spy.commits, 5);
 	assert_false(spy.commit_before_record);
 
 	produce(c, later, 1);
 	assert_int_equal(run(c, &f2, &spy), 0);
 	assert_int_equal(f2.count, 1);
-	assert_string_equal(f2.ids[0], "ev-4");   /* nothing committed came back */
+	assert_string_equal(f2.rows[0].msg.message_id, "ev-4"); /* nothing committed came back */
+	fake_inbox_release(&f);
+	fake_inbox_release(&f2);
 }
 
 static void test_unavailable_inbox_is_retried_in_order(void **state)
 {
 	const char *const ids[] = { "ev-a", "ev-b" };
 	struct kafka_mock *c = *state;
-	struct fake_inbox f = { .stop_after = 2, .fail_next = 3 };
+	struct fake_inbox f;
 	struct spy_source spy;
+
+	fake_inbox_init(&f);
+	f.stop_after = 2;
+	f.fail_next = 3;
 
 	produce(c, ids, 2);
 	assert_int_equal(run(c, &f, &spy), 0);
 	assert_int_equal(f.failures, 3);
 	assert_int_equal(f.count, 2);
-	assert_string_equal(f.ids[0], "ev-a");
-	assert_string_equal(f.ids[1], "ev-b");
+	assert_string_equal(f.rows[0].msg.message_id, "ev-a");
+	assert_string_equal(f.rows[1].msg.message_id, "ev-b");
 	assert_int_equal(spy.polled, 2);
 	assert_false(spy.commit_before_record);
+	fake_inbox_release(&f);
 }
 
 static void test_stop_while_inbox_down_commits_nothing(void **state)
 {
 	const char *const ids[] = { "ev-x" };
 	struct kafka_mock *c = *state;
-	struct fake_inbox down = { .fail_next = -1, .stop_after_failures = 2 };
-	struct fake_inbox up = { .stop_after = 1 };
+	struct fake_inbox down, up;
 	struct spy_source spy;
+
+	fake_inbox_init(&down);
+	down.fail_with = OS_EUNAVAIL;
+	down.stop_after_failures = 2;
+	fake_inbox_init(&up);
+	up.stop_after = 1;
 
 	produce(c, ids, 1);
 	assert_int_equal(run(c, &down, &spy), 0);
@@ -218,7 +197,8 @@ static void test_stop_while_inbox_down_commits_nothing(void **state)
 	assert_int_equal(spy.commits, 0);
 	assert_int_equal(run(c, &up, &spy), 0);
 	assert_int_equal(up.count, 1);
-	assert_string_equal(up.ids[0], "ev-x");   /* delivered again */
+	assert_string_equal(up.rows[0].msg.message_id, "ev-x"); /* delivered again */
+	fake_inbox_release(&up);
 }
 
 int main(void)

@@ -1,7 +1,8 @@
 /*
  * The HTTP API end to end inside one process: api_server_run on a free
- * loopback port with in-memory fakes of the ports (repository, catalog,
- * clock, inbox, admin) under the real use cases, driven with libcurl.
+ * loopback port with the shared fakes of the ports (tests/fakes: repository,
+ * catalog, clock, inbox, admin) under the real use cases, driven with
+ * libcurl.
  * Covers every route, the status mapping, 404/405/413 as JSON, the callback
  * signature, the envelope, X-Request-Id and the metrics text.
  */
@@ -22,318 +23,60 @@
 #include "infrastructure/crypto/crypto.h"
 #include "infrastructure/http/api_server.h"
 #include "infrastructure/log/log.h"
+#include "tests/fakes/fakes.h"
 
 #define SECRET	  "s3cret"
 #define MAX_BODY  4096
-#define STORE_MAX 64
 #define KEY1	  "0190a6d2-7f3b-7c1e-9a4b-2f6d8e0c1a01"
 #define KEY2	  "0190a6d2-7f3b-7c1e-9a4b-2f6d8e0c1a02"
 #define MISSING	  "0190a6d2-7f3b-7c1e-9a4b-2f6d8e0c1aff"
 
-/* ---- fakes ---- */
+/* ---- the ports: the shared fakes (tests/fakes), called from both loops ---- */
 
-struct stored {
-	struct order order;
-	char fp[ORDER_FINGERPRINT_MAX + 1];
-};
+static struct fake_env *env;
+static struct fake_inbox inbox;
+static struct fake_admin admin;
 
-static pthread_mutex_t store_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct stored store[STORE_MAX];
-static size_t store_count;
-static int64_t clock_us = INT64_C(1700000000000000);
-static uint8_t rnd_counter;
-static enum os_status ping_status = OS_OK;
-static char inbox_ids[16][INBOX_MESSAGE_ID_MAX + 1];
-static size_t inbox_count;
-
-static struct stored *find_id(const struct uuid *id)
+/* The use cases over the fakes: "tea" in the catalog, "down" unreachable, a
+ * clock that moves 1 ms a reading; dead letters of the outbox: row 7, three
+ * more, and two payment requests of orders that left new (998 among them). */
+static int fakes_setup(void)
 {
+	static const int64_t retryable[] = {7, 8, 9, 10};
 	size_t i;
 
-	for (i = 0; i < store_count; i++)
-		if (uuid_equal(&store[i].order.id, id))
-			return &store[i];
-	return NULL;
+	env = fake_env_new(false);
+	if (env == NULL)
+		return -1;
+	env->sys.now_us = INT64_C(1700000000000000);
+	env->sys.step_us = 1000;
+	fake_catalog_add(&env->catalog, "tea", "Green tea", 17500, 100);
+	snprintf(env->catalog.unavailable, sizeof(env->catalog.unavailable), "down");
+	snprintf(env->settings.callback_url, sizeof(env->settings.callback_url),
+		 "http://127.0.0.1:1/callback");
+	fake_inbox_init(&inbox);
+	fake_admin_init(&admin);
+	for (i = 0; i < sizeof(retryable) / sizeof(retryable[0]); i++)
+		fake_admin_add(&admin, ADMIN_OUTBOX, retryable[i], false);
+	fake_admin_add(&admin, ADMIN_OUTBOX, 997, true);
+	fake_admin_add(&admin, ADMIN_OUTBOX, 998, true);
+	admin.stats.destination_count = 1;
+	snprintf(admin.stats.outbox[0].destination, sizeof(admin.stats.outbox[0].destination),
+		 "payments");
+	admin.stats.outbox[0].pending = 3;
+	admin.stats.outbox[0].oldest_pending_age_ms = 4500;
+	admin.stats.outbox[0].dead = 1;
+	admin.stats.inbox_pending = 2;
+	admin.stats.inbox_oldest_pending_age_ms = 2000;
+	admin.stats.inbox_rejected = 5;
+	return 0;
 }
 
-static struct stored *find_key(const struct uuid *key)
+static void fakes_teardown(void)
 {
-	size_t i;
-
-	for (i = 0; i < store_count; i++)
-		if (uuid_equal(&store[i].order.idempotency_key, key))
-			return &store[i];
-	return NULL;
+	fake_inbox_release(&inbox);
+	fake_env_free(env);
 }
-
-static enum os_status repo_create(void *ctx, const struct order_create *c, struct order *out,
-				  bool *created, char *fp, size_t fp_cap, struct os_error *err)
-{
-	struct stored *s;
-
-	(void)ctx;
-	pthread_mutex_lock(&store_lock);
-	s = find_key(&c->order.idempotency_key);
-	if (s) {
-		*out = s->order;
-		snprintf(fp, fp_cap, "%s", s->fp);
-		*created = false;
-	} else if (store_count == STORE_MAX) {
-		pthread_mutex_unlock(&store_lock);
-		return os_fail(err, OS_EIO, NULL, "store full");
-	} else {
-		s = &store[store_count++];
-		s->order = c->order;
-		snprintf(s->fp, sizeof(s->fp), "%s", c->fingerprint);
-		*out = s->order;
-		*created = true;
-	}
-	pthread_mutex_unlock(&store_lock);
-	return OS_OK;
-}
-
-static enum os_status repo_find_by_key(void *ctx, const struct uuid *key, struct order *out,
-				       char *fp, size_t fp_cap, struct os_error *err)
-{
-	struct stored *s;
-	enum os_status st = OS_OK;
-
-	(void)ctx;
-	pthread_mutex_lock(&store_lock);
-	s = find_key(key);
-	if (s) {
-		*out = s->order;
-		snprintf(fp, fp_cap, "%s", s->fp);
-	} else {
-		st = os_fail(err, OS_ENOTFOUND, NULL, "no order");
-	}
-	pthread_mutex_unlock(&store_lock);
-	return st;
-}
-
-static enum os_status repo_get(void *ctx, const struct uuid *id, struct order *out,
-			       struct os_error *err)
-{
-	struct stored *s;
-	enum os_status st = OS_OK;
-
-	(void)ctx;
-	pthread_mutex_lock(&store_lock);
-	s = find_id(id);
-	if (s)
-		*out = s->order;
-	else
-		st = os_fail(err, OS_ENOTFOUND, "id", "no such order");
-	pthread_mutex_unlock(&store_lock);
-	return st;
-}
-
-static enum os_status repo_list(void *ctx, const struct order_filter *f, struct order *out,
-				size_t *n, struct os_error *err)
-{
-	size_t i, k = 0;
-
-	(void)ctx;
-	(void)err;
-	pthread_mutex_lock(&store_lock);
-	for (i = store_count; i-- > 0 && k < f->limit;)
-		if (f->user_id == NULL || strcmp(f->user_id, store[i].order.user_id) == 0)
-			out[k++] = store[i].order;
-	pthread_mutex_unlock(&store_lock);
-	*n = k;
-	return OS_OK;
-}
-
-static enum os_status repo_history(void *ctx, const struct uuid *id,
-				   struct order_history_entry *out, size_t cap, size_t *n,
-				   struct os_error *err)
-{
-	struct order o = {0};
-	enum os_status st = repo_get(ctx, id, &o, err);
-
-	if (st != OS_OK)
-		return st;
-	memset(out, 0, sizeof(*out) * (cap < 1 ? cap : 1));
-	out[0].to = ORDER_NEW;
-	snprintf(out[0].reason, sizeof(out[0].reason), "created");
-	out[0].at_us = o.created_at_us;
-	*n = 1;
-	return OS_OK;
-}
-
-static enum os_status repo_update(void *ctx, const struct uuid *id, order_mutate_fn *fn, void *arg,
-				  enum order_verdict *verdict, struct os_error *err)
-{
-	struct order_change change;
-	struct stored *s;
-
-	(void)ctx;
-	memset(&change, 0, sizeof(change));
-	pthread_mutex_lock(&store_lock);
-	s = find_id(id);
-	if (s == NULL) {
-		pthread_mutex_unlock(&store_lock);
-		return os_fail(err, OS_ENOTFOUND, "id", "no such order");
-	}
-	*verdict = fn(arg, &s->order, &change);
-	if (*verdict == ORDER_APPLY) {
-		s->order.status = change.to;
-		s->order.updated_at_us = change.at_us;
-		order_change_release(&change);
-	}
-	pthread_mutex_unlock(&store_lock);
-	return OS_OK;
-}
-
-static enum os_status repo_expire(void *ctx, int64_t before, size_t max, order_mutate_fn *fn,
-				  void *arg, size_t *changed, struct os_error *err)
-{
-	(void)ctx;
-	(void)before;
-	(void)max;
-	(void)fn;
-	(void)arg;
-	(void)err;
-	*changed = 0;
-	return OS_OK;
-}
-
-static const struct order_repo_ops repo_ops = {
-    .create = repo_create,
-    .find_by_key = repo_find_by_key,
-    .get = repo_get,
-    .list = repo_list,
-    .history = repo_history,
-    .update = repo_update,
-    .expire = repo_expire,
-};
-
-static enum os_status catalog_fake(void *ctx, const char *item_id, struct catalog_item *out,
-				   struct os_error *err)
-{
-	(void)ctx;
-	if (strcmp(item_id, "down") == 0)
-		return os_fail(err, OS_EUNAVAIL, NULL, "catalog unreachable");
-	if (strcmp(item_id, "tea") != 0)
-		return os_fail(err, OS_ENOTFOUND, NULL, "no such item");
-	snprintf(out->name, sizeof(out->name), "Green tea");
-	out->price_cents = 17500;
-	out->available_qty = 100;
-	return OS_OK;
-}
-
-static const struct catalog_ops catalog_ops = {.get = catalog_fake};
-
-static int64_t fake_now(void *ctx)
-{
-	(void)ctx;
-	return __atomic_add_fetch(&clock_us, 1000, __ATOMIC_SEQ_CST);
-}
-
-static void fake_random(void *ctx, uint8_t *buf, size_t len)
-{
-	size_t i;
-
-	(void)ctx;
-	for (i = 0; i < len; i++)
-		buf[i] = __atomic_add_fetch(&rnd_counter, 7, __ATOMIC_SEQ_CST);
-}
-
-static const struct sys_ops sys_ops = {.now_us = fake_now, .random = fake_random};
-
-static enum os_status inbox_record(void *ctx, const struct inbox_msg *m, bool *inserted,
-				   struct os_error *err)
-{
-	size_t i;
-
-	(void)ctx;
-	(void)err;
-	pthread_mutex_lock(&store_lock);
-	*inserted = true;
-	for (i = 0; i < inbox_count; i++)
-		if (strcmp(inbox_ids[i], m->message_id) == 0)
-			*inserted = false;
-	if (*inserted && inbox_count < 16)
-		snprintf(inbox_ids[inbox_count++], sizeof(inbox_ids[0]), "%s", m->message_id);
-	pthread_mutex_unlock(&store_lock);
-	return OS_OK;
-}
-
-static const struct inbox_writer_ops inbox_ops = {.record = inbox_record};
-
-static enum os_status admin_list_fake(void *ctx, enum admin_kind kind, int64_t after, size_t limit,
-				      struct dead_letter *out, size_t *n, struct os_error *err)
-{
-	(void)ctx;
-	(void)err;
-	*n = 0;
-	if (after > 0 || limit == 0)
-		return OS_OK;
-	memset(out, 0, sizeof(*out));
-	out->id = 7;
-	snprintf(out->message_id, sizeof(out->message_id), "msg-7");
-	snprintf(out->type, sizeof(out->type), kind == ADMIN_OUTBOX ? "payment.requested" : "x");
-	snprintf(out->where, sizeof(out->where), "payments");
-	out->attempts = 10;
-	snprintf(out->error, sizeof(out->error), "HTTP 400");
-	*n = 1;
-	return OS_OK;
-}
-
-/* Row 998 is a payment request of a cancelled order; retry-all leaves two
- * such rows dead. */
-static enum os_status admin_retry_fake(void *ctx, enum admin_kind kind, int64_t id,
-				       struct admin_retry_result *out, struct os_error *err)
-{
-	(void)ctx;
-	(void)kind;
-	if (id == 999)
-		return os_fail(err, OS_ENOTFOUND, "id", "no such dead letter");
-	if (id == 998)
-		return os_fail(err, OS_ECONFLICT, "id", "row 998 is the payment request of a "
-				"cancelled order");
-	out->retried = id == 0 ? 3 : 1;
-	out->refused = id == 0 ? 2 : 0;
-	return OS_OK;
-}
-
-static enum os_status admin_ping_fake(void *ctx, struct os_error *err)
-{
-	(void)ctx;
-	if (ping_status != OS_OK)
-		return os_fail(err, ping_status, NULL, "database down");
-	return OS_OK;
-}
-
-static enum os_status admin_stats_fake(void *ctx, struct queue_stats *out, struct os_error *err)
-{
-	(void)ctx;
-	(void)err;
-	memset(out, 0, sizeof(*out));
-	out->destination_count = 1;
-	snprintf(out->outbox[0].destination, sizeof(out->outbox[0].destination), "payments");
-	out->outbox[0].pending = 3;
-	out->outbox[0].oldest_pending_age_ms = 4500;
-	out->outbox[0].dead = 1;
-	out->inbox_pending = 2;
-	out->inbox_oldest_pending_age_ms = 2000;
-	out->inbox_rejected = 5;
-	return OS_OK;
-}
-
-static const struct admin_ops admin_ops = {
-    .list = admin_list_fake,
-    .retry = admin_retry_fake,
-    .ping = admin_ping_fake,
-    .stats = admin_stats_fake,
-};
-
-static const struct order_settings settings = {
-    .currency = "RUB",
-    .callback_url = "http://127.0.0.1:1/callback",
-    .topic_order_events = "order.events",
-    .topic_shipping_requests = "shipping.requests",
-};
 
 static int inits, finis;
 
@@ -344,12 +87,9 @@ static enum os_status thread_init(void *arg, int index, struct api_thread_ctx *o
 	(void)index;
 	(void)err;
 	memset(out, 0, sizeof(*out));
-	out->svc.repo = (struct order_repo){&repo_ops, NULL};
-	out->svc.catalog = (struct catalog){&catalog_ops, NULL};
-	out->svc.sys = (struct sys){&sys_ops, NULL};
-	out->svc.settings = &settings;
-	out->inbox = (struct inbox_writer){&inbox_ops, NULL};
-	out->admin = (struct admin){&admin_ops, NULL};
+	out->svc = env->svc;
+	out->inbox = inbox.inbox;
+	out->admin = admin.admin;
 	__atomic_add_fetch(&inits, 1, __ATOMIC_SEQ_CST);
 	return OS_OK;
 }
@@ -404,6 +144,8 @@ static int start_server(void **state)
 {
 	(void)state;
 	log_setup(LOG_ERROR, true, "test-http");
+	if (fakes_setup() != 0)
+		return -1;
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	if (pthread_create(&server_tid, NULL, server_main, NULL) != 0)
 		return -1;
@@ -420,6 +162,7 @@ static int stop_server(void **state)
 	api_server_stop();
 	pthread_join(server_tid, NULL);
 	curl_global_cleanup();
+	fakes_teardown();
 	/* Every thread was set up and released once, and the run ended OK. */
 	return server_result == OS_OK && inits == 2 && finis == 2 ? 0 : -1;
 }
@@ -625,7 +368,8 @@ static void test_get_and_history(void **state)
 	snprintf(path, sizeof(path), "/api/v1/orders/%s/history", id);
 	r = http("GET", path, NULL, NULL);
 	assert_int_equal(r->status, 200);
-	assert_contains(r->body, "{\"data\":[{\"from\":null,\"to\":\"new\",\"reason\":\"created\"");
+	assert_contains(r->body,
+			"{\"data\":[{\"from\":null,\"to\":\"new\",\"reason\":\"order created\"");
 	assert_error(http("GET", "/api/v1/orders/" MISSING "/history", NULL, NULL), 404, NULL);
 }
 
@@ -813,9 +557,13 @@ static void test_health(void **state)
 	(void)state;
 	assert_int_equal(http("GET", "/health/live", NULL, NULL)->status, 200);
 	assert_int_equal(http("GET", "/health/ready", NULL, NULL)->status, 200);
-	ping_status = OS_EUNAVAIL;
+	pthread_mutex_lock(&admin.lock);
+	admin.ping_with = OS_EUNAVAIL;
+	pthread_mutex_unlock(&admin.lock);
 	assert_error(http("GET", "/health/ready", NULL, NULL), 503, NULL);
-	ping_status = OS_OK;
+	pthread_mutex_lock(&admin.lock);
+	admin.ping_with = OS_OK;
+	pthread_mutex_unlock(&admin.lock);
 	assert_int_equal(http("GET", "/health/live", NULL, NULL)->status, 200);
 }
 
@@ -868,7 +616,7 @@ static void test_admin(void **state)
 	assert_error(http("POST", "/admin/dead-letters/outbox/998/retry", NULL, NULL), 409, "id");
 	assert_error(http("POST", "/admin/dead-letters/outbox/x/retry", NULL, NULL), 400, "id");
 	assert_error(http("POST", "/admin/dead-letters/trash/1/retry", NULL, NULL), 400, "kind");
-	r = http("POST", "/admin/dead-letters/inbox/retry-all", NULL, NULL);
+	r = http("POST", "/admin/dead-letters/outbox/retry-all", NULL, NULL);
 	assert_int_equal(r->status, 200);
 	assert_contains(r->body, "{\"data\":{\"retried\":3,\"skipped\":2,\"skipped_reason\":");
 }
