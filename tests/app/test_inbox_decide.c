@@ -31,12 +31,6 @@ struct fixture {
 	struct inbox_outcome outcome;
 };
 
-static void assert_contains(const char *hay, const char *needle)
-{
-	if (hay == NULL || strstr(hay, needle) == NULL)
-		fail_msg("%s\n  does not contain  %s", hay ? hay : "(null)", needle);
-}
-
 static int setup(void **state)
 {
 	static struct fixture f;

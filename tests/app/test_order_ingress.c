@@ -19,28 +19,6 @@
 #include "app/order_messages.h"
 #include "tests/fakes/fakes.h"
 
-static void assert_contains(const char *hay, const char *needle)
-{
-	if (hay == NULL || strstr(hay, needle) == NULL)
-		fail_msg("%s\n  does not contain  %s", hay ? hay : "(null)", needle);
-}
-
-static int setup(void **state)
-{
-	struct fake_env *e = fake_env_new(true);
-
-	if (e == NULL)
-		return -1;
-	*state = e;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	fake_env_free(*state);
-	return 0;
-}
-
 static void valid_request(struct order_ingress_request *req)
 {
 	memset(req, 0, sizeof(*req));
@@ -261,12 +239,18 @@ static void test_transition_egress(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_creates_webhook_order, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_replay_and_mismatch, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_race_is_a_replay, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_rules_name_the_field, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_egress_webhook_message, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_transition_egress, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_creates_webhook_order, fake_env_setup,
+					    fake_env_teardown),
+	    cmocka_unit_test_setup_teardown(test_replay_and_mismatch, fake_env_setup,
+					    fake_env_teardown),
+	    cmocka_unit_test_setup_teardown(test_race_is_a_replay, fake_env_setup,
+					    fake_env_teardown),
+	    cmocka_unit_test_setup_teardown(test_rules_name_the_field, fake_env_setup,
+					    fake_env_teardown),
+	    cmocka_unit_test_setup_teardown(test_egress_webhook_message, fake_env_setup,
+					    fake_env_teardown),
+	    cmocka_unit_test_setup_teardown(test_transition_egress, fake_env_setup,
+					    fake_env_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -16,29 +16,6 @@
 #include "app/order_service.h"
 #include "tests/fakes/fakes.h"
 
-static void assert_contains(const char *hay, const char *needle)
-{
-	if (hay == NULL || strstr(hay, needle) == NULL)
-		fail_msg("%s\n  does not contain  %s", hay ? hay : "(null)", needle);
-}
-
-static int setup(void **state)
-{
-	struct fake_env *e = fake_env_new(true);
-
-	*state = e;
-	return e == NULL ? -1 : 0;
-}
-
-static int teardown(void **state)
-{
-	struct fake_env *e = *state;
-
-	assert_int_equal(e->repo->untouched_violations, 0);
-	fake_env_free(e);
-	return 0;
-}
-
 static struct fake_order *put(struct fake_env *e, int n, enum order_status st, int64_t created)
 {
 	struct order o;
@@ -309,20 +286,28 @@ static void test_database_down(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_cancel_new, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_cancel_paid_with_reason, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_cancel_twice_is_ok, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_cancel_refused_after_shipment, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_cancel_unknown, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_cancel_reason_too_long, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_history_pass_through, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_cancel_new_withdraws_payment, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_cancel_new_cancels_delivered_payment, setup,
-					    teardown),
-	    cmocka_unit_test_setup_teardown(test_cancel_paid_refunds_once, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_expire_stale, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_expire_respects_max, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_database_down, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_cancel_new, fake_env_setup, fake_env_teardown),
+	    cmocka_unit_test_setup_teardown(test_cancel_paid_with_reason, fake_env_setup,
+					    fake_env_teardown),
+	    cmocka_unit_test_setup_teardown(test_cancel_twice_is_ok, fake_env_setup,
+					    fake_env_teardown),
+	    cmocka_unit_test_setup_teardown(test_cancel_refused_after_shipment, fake_env_setup,
+					    fake_env_teardown),
+	    cmocka_unit_test_setup_teardown(test_cancel_unknown, fake_env_setup, fake_env_teardown),
+	    cmocka_unit_test_setup_teardown(test_cancel_reason_too_long, fake_env_setup,
+					    fake_env_teardown),
+	    cmocka_unit_test_setup_teardown(test_history_pass_through, fake_env_setup,
+					    fake_env_teardown),
+	    cmocka_unit_test_setup_teardown(test_cancel_new_withdraws_payment, fake_env_setup,
+					    fake_env_teardown),
+	    cmocka_unit_test_setup_teardown(test_cancel_new_cancels_delivered_payment,
+					    fake_env_setup, fake_env_teardown),
+	    cmocka_unit_test_setup_teardown(test_cancel_paid_refunds_once, fake_env_setup,
+					    fake_env_teardown),
+	    cmocka_unit_test_setup_teardown(test_expire_stale, fake_env_setup, fake_env_teardown),
+	    cmocka_unit_test_setup_teardown(test_expire_respects_max, fake_env_setup,
+					    fake_env_teardown),
+	    cmocka_unit_test_setup_teardown(test_database_down, fake_env_setup, fake_env_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -18,27 +18,16 @@
 
 static const char *const TRACEPARENT = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
 
-static void assert_contains(const char *hay, const char *needle)
-{
-	if (hay == NULL || strstr(hay, needle) == NULL)
-		fail_msg("%s\n  does not contain  %s", hay ? hay : "(null)", needle);
-}
-
+/* fake_env_setup with the two items of fake_order_sample in the catalog. */
 static int setup(void **state)
 {
-	struct fake_env *e = fake_env_new(true);
+	struct fake_env *e;
 
-	if (e == NULL)
+	if (fake_env_setup(state) != 0)
 		return -1;
+	e = *state;
 	fake_catalog_add(&e->catalog, "sku-1", "Widget", 10000, 10);
 	fake_catalog_add(&e->catalog, "sku-2", "Gadget \"Pro\"", 15000, 5);
-	*state = e;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	fake_env_free(*state);
 	return 0;
 }
 
@@ -610,30 +599,35 @@ static void test_list_clamps_limit(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_valid_create, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_catalog_before_transaction, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_replay_with_catalog_down, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_reserve_follows_settings, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_payment_payload, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_notification_payload, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_event_payload, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_event_ids_distinct, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_no_trace_no_headers, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_replay_same_body, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_replay_other_body, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_unknown_item, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_catalog_down, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_not_enough_stock, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_local_stock_left_to_transaction, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_total_overflow, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_database_down, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_invalid_inputs, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_max_items_accepted, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_race_same_body, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_race_other_body, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_fingerprint_collision_mismatch, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_legacy_fingerprint, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_list_clamps_limit, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_valid_create, setup, fake_env_teardown),
+	    cmocka_unit_test_setup_teardown(test_catalog_before_transaction, setup,
+					    fake_env_teardown),
+	    cmocka_unit_test_setup_teardown(test_replay_with_catalog_down, setup,
+					    fake_env_teardown),
+	    cmocka_unit_test_setup_teardown(test_reserve_follows_settings, setup,
+					    fake_env_teardown),
+	    cmocka_unit_test_setup_teardown(test_payment_payload, setup, fake_env_teardown),
+	    cmocka_unit_test_setup_teardown(test_notification_payload, setup, fake_env_teardown),
+	    cmocka_unit_test_setup_teardown(test_event_payload, setup, fake_env_teardown),
+	    cmocka_unit_test_setup_teardown(test_event_ids_distinct, setup, fake_env_teardown),
+	    cmocka_unit_test_setup_teardown(test_no_trace_no_headers, setup, fake_env_teardown),
+	    cmocka_unit_test_setup_teardown(test_replay_same_body, setup, fake_env_teardown),
+	    cmocka_unit_test_setup_teardown(test_replay_other_body, setup, fake_env_teardown),
+	    cmocka_unit_test_setup_teardown(test_unknown_item, setup, fake_env_teardown),
+	    cmocka_unit_test_setup_teardown(test_catalog_down, setup, fake_env_teardown),
+	    cmocka_unit_test_setup_teardown(test_not_enough_stock, setup, fake_env_teardown),
+	    cmocka_unit_test_setup_teardown(test_local_stock_left_to_transaction, setup,
+					    fake_env_teardown),
+	    cmocka_unit_test_setup_teardown(test_total_overflow, setup, fake_env_teardown),
+	    cmocka_unit_test_setup_teardown(test_database_down, setup, fake_env_teardown),
+	    cmocka_unit_test_setup_teardown(test_invalid_inputs, setup, fake_env_teardown),
+	    cmocka_unit_test_setup_teardown(test_max_items_accepted, setup, fake_env_teardown),
+	    cmocka_unit_test_setup_teardown(test_race_same_body, setup, fake_env_teardown),
+	    cmocka_unit_test_setup_teardown(test_race_other_body, setup, fake_env_teardown),
+	    cmocka_unit_test_setup_teardown(test_fingerprint_collision_mismatch, setup,
+					    fake_env_teardown),
+	    cmocka_unit_test_setup_teardown(test_legacy_fingerprint, setup, fake_env_teardown),
+	    cmocka_unit_test_setup_teardown(test_list_clamps_limit, setup, fake_env_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -256,6 +256,15 @@ struct fake_env {
 struct fake_env *fake_env_new(bool local_inventory);
 void fake_env_free(struct fake_env *e);
 
+/* cmocka setup and teardown of a test on a fake_env (local inventory):
+ * *state is the env. The teardown fails the test when a mutate callback
+ * filled a change it did not apply (fake_repo.untouched_violations). */
+int fake_env_setup(void **state);
+int fake_env_teardown(void **state);
+
+/* Fails the running test unless hay (may be NULL) contains needle. */
+void assert_contains(const char *hay, const char *needle);
+
 /* ---- fixtures ---- */
 
 /*

@@ -1,7 +1,12 @@
-/* Sample orders and settings shared by the unit tests. */
+/* Sample orders, settings and cmocka fixtures shared by the tests. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <cmocka.h>
 
 #include "fakes.h"
 
@@ -76,4 +81,27 @@ void fake_env_free(struct fake_env *e)
 		return;
 	fake_repo_free(e->repo);
 	free(e);
+}
+
+int fake_env_setup(void **state)
+{
+	struct fake_env *e = fake_env_new(true);
+
+	*state = e;
+	return e == NULL ? -1 : 0;
+}
+
+int fake_env_teardown(void **state)
+{
+	struct fake_env *e = *state;
+
+	assert_int_equal(e->repo->untouched_violations, 0);
+	fake_env_free(e);
+	return 0;
+}
+
+void assert_contains(const char *hay, const char *needle)
+{
+	if (hay == NULL || strstr(hay, needle) == NULL)
+		fail_msg("%s\n  does not contain  %s", hay ? hay : "(null)", needle);
 }

@@ -246,12 +246,6 @@ static struct response *http(const char *method, const char *path, const char *b
 	return &r;
 }
 
-static void assert_contains(const char *hay, const char *needle)
-{
-	if (strstr(hay, needle) == NULL)
-		fail_msg("expected %s in %s", needle, hay);
-}
-
 /* A JSON error envelope naming field (NULL: any). */
 static void assert_error(const struct response *r, long status, const char *field)
 {

@@ -26,18 +26,6 @@
 #define FAILED_ATTEMPTS_MAX 20 /* the bound documented in pg_session.h */
 
 
-static void new_uuid(struct uuid *u)
-{
-	static unsigned counter;
-	uint8_t rnd[10] = { 0 };
-	unsigned n = counter++;
-	long pid = (long)getpid();
-
-	memcpy(rnd, &n, sizeof(n));
-	memcpy(rnd + 4, &pid, 4);
-	uuid_v7(u, testdb_now_us() / 1000, rnd);
-}
-
 /* A new order with no outbox rows of its own, so that the tests count
  * only what the inbox writes. */
 static void create_order(struct pg_session *s, const char *user, struct uuid *id)
@@ -51,8 +39,8 @@ static void create_order(struct pg_session *s, const char *user, struct uuid *id
 
 	assert_non_null(c);
 	pg_order_repo_init(&repo, s);
-	new_uuid(&c->order.id);
-	new_uuid(&c->order.idempotency_key);
+	testdb_new_uuid(&c->order.id);
+	testdb_new_uuid(&c->order.idempotency_key);
 	snprintf(c->order.user_id, sizeof(c->order.user_id), "%s", user);
 	snprintf(c->order.currency, sizeof(c->order.currency), "EUR");
 	c->order.created_at_us = c->order.updated_at_us = testdb_now_us();
@@ -119,7 +107,7 @@ static bool decide(void *arg, const struct inbox_row *row, const struct order *o
 	change->to = ORDER_CANCELLED;
 	snprintf(change->reason, sizeof(change->reason), "payment failed");
 	change->at_us = testdb_now_us();
-	new_uuid(&m->event_id);
+	testdb_new_uuid(&m->event_id);
 	m->aggregate_id = order->id;
 	snprintf(m->type, sizeof(m->type), "order.cancelled");
 	snprintf(m->destination, sizeof(m->destination), "order.events");

@@ -26,30 +26,6 @@
 #include "tests/support/testdb.h"
 
 
-static void new_uuid(struct uuid *u)
-{
-	static unsigned counter;
-	uint8_t rnd[10] = { 0 };
-	unsigned n = __atomic_fetch_add(&counter, 1, __ATOMIC_RELAXED);
-	long pid = (long)getpid();
-
-	memcpy(rnd, &n, sizeof(n));
-	memcpy(rnd + 4, &pid, 4);
-	uuid_v7(u, testdb_now_us() / 1000, rnd);
-}
-
-static void add_msg(struct order_create *c, const char *type, const char *dest)
-{
-	struct outbox_msg *m = &c->msgs[c->msg_count++];
-
-	new_uuid(&m->event_id);
-	m->aggregate_id = c->order.id;
-	snprintf(m->type, sizeof(m->type), "%s", type);
-	snprintf(m->destination, sizeof(m->destination), "%s", dest);
-	m->payload = strdup("{\"event\": \"x\", \"quote\": \"a\\\"b\"}");
-	m->headers = strcmp(dest, "payments") == 0 ? NULL : strdup("{\"request_id\": \"r-1\"}");
-}
-
 /* A create of one line per item (quantity qty, price 250 cents). */
 static void make_create(struct order_create *c, const struct uuid *key, const char *user,
 			const char *const *items, size_t n, int32_t qty, bool reserve)
@@ -57,7 +33,7 @@ static void make_create(struct order_create *c, const struct uuid *key, const ch
 	size_t i;
 
 	memset(c, 0, sizeof(*c));
-	new_uuid(&c->order.id);
+	testdb_new_uuid(&c->order.id);
 	c->order.idempotency_key = *key;
 	snprintf(c->order.user_id, sizeof(c->order.user_id), "%s", user);
 	snprintf(c->order.currency, sizeof(c->order.currency), "EUR");
@@ -75,9 +51,9 @@ static void make_create(struct order_create *c, const struct uuid *key, const ch
 	snprintf(c->fingerprint, sizeof(c->fingerprint), "%s|%s:%d", user, items[0], qty);
 	snprintf(c->reason, sizeof(c->reason), "created");
 	c->reserve_stock = reserve;
-	add_msg(c, "payment.requested", "payments");
-	add_msg(c, "order.created", "notifications");
-	add_msg(c, "order.created", "order.events");
+	testdb_add_msg(c, "payment.requested", "payments");
+	testdb_add_msg(c, "order.created", "notifications");
+	testdb_add_msg(c, "order.created", "order.events");
 }
 
 static void create_get_list_history(void **state)
@@ -99,7 +75,7 @@ static void create_get_list_history(void **state)
 	(void)state;
 	pg_order_repo_init(&repo, s);
 	for (k = 0; k < 3; k++) {
-		new_uuid(&key);
+		testdb_new_uuid(&key);
 		make_create(&c, &key, "u-list", items, 2, k + 1, false);
 		assert_int_equal(order_repo_create(&repo, &c, &got[0], &created, fp, sizeof(fp), &err),
 				 OS_OK);
@@ -136,7 +112,7 @@ static void create_get_list_history(void **state)
 	assert_false(h[0].has_from);
 	assert_int_equal(h[0].to, ORDER_NEW);
 	assert_string_equal(h[0].reason, "created");
-	new_uuid(&key);
+	testdb_new_uuid(&key);
 	assert_int_equal(order_repo_history(&repo, &key, h, 4, &n, &err), OS_ENOTFOUND);
 	assert_int_equal(order_repo_get(&repo, &key, &got[0], &err), OS_ENOTFOUND);
 	assert_int_equal(testdb_scalar("SELECT count(*) FROM outbox WHERE headers = '{}'"), 3);
@@ -174,9 +150,9 @@ static void create_notifies_each_destination_once(void **state)
 	(void)state;
 	PQclear(PQexec(listener, "LISTEN outbox"));
 	pg_order_repo_init(&repo, s);
-	new_uuid(&key);
+	testdb_new_uuid(&key);
 	make_create(&c, &key, "u-notify", items, 1, 1, false);
-	add_msg(&c, "order.extra", "order.events"); /* a second row, same destination */
+	testdb_add_msg(&c, "order.extra", "order.events"); /* a second row, same destination */
 	assert_int_equal(order_repo_create(&repo, &c, &out, &created, fp, sizeof(fp), &err), OS_OK);
 	assert_int_equal(drain(listener), 3);
 	assert_int_equal(order_repo_create(&repo, &c, &out, &created, fp, sizeof(fp), &err), OS_OK);
@@ -201,7 +177,7 @@ static void idempotent_create(void **state)
 
 	(void)state;
 	pg_order_repo_init(&repo, s);
-	new_uuid(&key);
+	testdb_new_uuid(&key);
 	make_create(&c, &key, "u-idem", items, 1, 2, false);
 	make_create(&again, &key, "u-idem", items, 1, 5, false);
 	assert_int_equal(order_repo_create(&repo, &c, &out, &created, fp, sizeof(fp), &err), OS_OK);
@@ -273,7 +249,7 @@ static void concurrent_duplicates_make_one_order(void **state)
 	size_t i;
 
 	(void)state;
-	new_uuid(&key);
+	testdb_new_uuid(&key);
 	for (i = 0; i < 30; i++)
 		r[i] = (struct racer){ .key = key, .item = "sku-dup" };
 	run_racers(r, 30);
@@ -300,7 +276,7 @@ static void last_unit_goes_once(void **state)
 	assert_true(testdb_exec("INSERT INTO inventory VALUES ('sku-last', 'Last', 900, 1)"));
 	for (i = 0; i < 5; i++) {
 		r[i] = (struct racer){ .item = "sku-last", .reserve = true };
-		new_uuid(&r[i].key);
+		testdb_new_uuid(&r[i].key);
 	}
 	run_racers(r, 5);
 	for (i = 0; i < 5; i++) {
@@ -333,7 +309,7 @@ static void stock_errors_write_nothing(void **state)
 	(void)state;
 	assert_true(testdb_exec("INSERT INTO inventory VALUES ('sku-s1', 'S1', 100, 10), ('sku-s2', 'S2', 100, 3)"));
 	pg_order_repo_init(&repo, s);
-	new_uuid(&key);
+	testdb_new_uuid(&key);
 	make_create(&c, &key, "u-stock", unknown, 2, 2, true);
 	assert_int_equal(order_repo_create(&repo, &c, &out, &created, fp, sizeof(fp), &err),
 			 OS_ENOTFOUND);
@@ -379,7 +355,7 @@ static enum order_verdict cancel_fn(void *arg, const struct order *cur, struct o
 	snprintf(ch->reason, sizeof(ch->reason), "stale");
 	ch->at_us = testdb_now_us();
 	ch->release_stock = true;
-	new_uuid(&ch->msgs[0].event_id);
+	testdb_new_uuid(&ch->msgs[0].event_id);
 	ch->msgs[0].aggregate_id = cur->id;
 	snprintf(ch->msgs[0].type, sizeof(ch->msgs[0].type), "order.cancelled");
 	snprintf(ch->msgs[0].destination, sizeof(ch->msgs[0].destination), "order.events");
@@ -407,7 +383,7 @@ static void update_and_expire(void **state)
 	(void)state;
 	assert_true(testdb_exec("INSERT INTO inventory VALUES ('sku-e', 'E', 100, 5)"));
 	pg_order_repo_init(&repo, s);
-	new_uuid(&key);
+	testdb_new_uuid(&key);
 	make_create(&c, &key, "u-exp", items, 1, 2, true);
 	c.order.created_at_us -= 3600 * INT64_C(1000000);
 	assert_int_equal(order_repo_create(&repo, &c, &out, &created, fp, sizeof(fp), &err), OS_OK);
@@ -429,7 +405,7 @@ static void update_and_expire(void **state)
 	assert_int_equal(v, ORDER_DUPLICATE);
 	assert_int_equal(calls, 1);
 	assert_int_equal(testdb_scalar("SELECT available_qty FROM inventory WHERE item_id = 'sku-e'"), 5);
-	new_uuid(&key);
+	testdb_new_uuid(&key);
 	assert_int_equal(order_repo_update(&repo, &key, cancel_fn, &calls, &v, &err), OS_ENOTFOUND);
 	pg_session_free(s);
 }
@@ -458,7 +434,7 @@ static void expire_skips_an_order_it_cannot_read(void **state)
 	assert_true(testdb_exec("INSERT INTO order_items SELECT '00000000-0000-7000-8000-0000000000bd', g, "
 		 "'sku-x', 'X', 1, 0 FROM generate_series(1, 51) g"));
 	pg_order_repo_init(&repo, s);
-	new_uuid(&key);
+	testdb_new_uuid(&key);
 	make_create(&c, &key, "u-exp2", items, 1, 1, false);
 	c.order.created_at_us -= 3600 * INT64_C(1000000);
 	assert_int_equal(order_repo_create(&repo, &c, &out, &created, fp, sizeof(fp), &err), OS_OK);
@@ -513,7 +489,7 @@ static void inbox_dedupes_and_applies_once(void **state)
 	pg_order_repo_init(&repo, s);
 	pg_inbox_writer_init(&w, s);
 	pg_inbox_store_init(&st, s);
-	new_uuid(&key);
+	testdb_new_uuid(&key);
 	make_create(&c, &key, "u-inbox", items, 1, 1, false);
 	assert_int_equal(order_repo_create(&repo, &c, &out, &created, fp, sizeof(fp), &err), OS_OK);
 	order_create_release(&c);
@@ -564,7 +540,7 @@ static void survives_terminated_backend(void **state)
 
 	(void)state;
 	pg_order_repo_init(&repo, s);
-	new_uuid(&id);
+	testdb_new_uuid(&id);
 	for (i = 0; i < 3; i++) {
 		assert_true(testdb_exec("DO $$ BEGIN PERFORM pg_terminate_backend(pid) FROM pg_stat_activity "
 			 "WHERE datname = current_database() AND pid <> pg_backend_pid(); END $$"));

@@ -21,35 +21,11 @@
 #include "infrastructure/postgres/pg_session.h"
 #include "tests/support/testdb.h"
 
-static void new_uuid(struct uuid *u)
-{
-	static unsigned counter;
-	uint8_t rnd[10] = {0};
-	unsigned n = counter++;
-	long pid = (long)getpid();
-
-	memcpy(rnd, &n, sizeof(n));
-	memcpy(rnd + 4, &pid, 4);
-	uuid_v7(u, testdb_now_us() / 1000, rnd);
-}
-
-static void add_msg(struct order_create *c, const char *type, const char *dest)
-{
-	struct outbox_msg *m = &c->msgs[c->msg_count++];
-
-	new_uuid(&m->event_id);
-	m->aggregate_id = c->order.id;
-	snprintf(m->type, sizeof(m->type), "%s", type);
-	snprintf(m->destination, sizeof(m->destination), "%s", dest);
-	m->payload = strdup("{}");
-	m->headers = NULL;
-}
-
 static void make_webhook_order(struct order_create *c, const char *ref, const char *fp)
 {
 	memset(c, 0, sizeof(*c));
-	new_uuid(&c->order.id);
-	new_uuid(&c->order.idempotency_key);
+	testdb_new_uuid(&c->order.id);
+	testdb_new_uuid(&c->order.idempotency_key);
 	snprintf(c->order.user_id, sizeof(c->order.user_id), "ann@example.com");
 	snprintf(c->order.currency, sizeof(c->order.currency), "RUB");
 	c->order.created_at_us = c->order.updated_at_us = testdb_now_us();
@@ -66,9 +42,9 @@ static void make_webhook_order(struct order_create *c, const char *ref, const ch
 	snprintf(c->order.external_ref, sizeof(c->order.external_ref), "%s", ref);
 	snprintf(c->fingerprint, sizeof(c->fingerprint), "%s", fp);
 	snprintf(c->reason, sizeof(c->reason), "received");
-	add_msg(c, "payment.requested", "payments");
-	add_msg(c, "order.created", "notifications");
-	add_msg(c, "order.created", "webhook");
+	testdb_add_msg(c, "payment.requested", "payments");
+	testdb_add_msg(c, "order.created", "notifications");
+	testdb_add_msg(c, "order.created", "webhook");
 }
 
 static void origin_round_trip_and_reference(void **state)
@@ -158,7 +134,7 @@ static void events_oldest_first(void **state)
 	assert_true(rows[0].created_at_us > 0);
 	assert_int_equal(order_repo_events(&repo, &c->order.id, rows, 2, &n, &err), OS_OK);
 	assert_int_equal(n, 2);
-	new_uuid(&none);
+	testdb_new_uuid(&none);
 	assert_int_equal(order_repo_events(&repo, &none, rows, ORDER_EVENTS_MAX, &n, &err),
 			 OS_ENOTFOUND);
 	order_create_release(c);
