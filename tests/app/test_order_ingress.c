@@ -239,18 +239,9 @@ static void test_transition_egress(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_creates_webhook_order, fake_env_setup,
-					    fake_env_teardown),
-	    cmocka_unit_test_setup_teardown(test_replay_and_mismatch, fake_env_setup,
-					    fake_env_teardown),
-	    cmocka_unit_test_setup_teardown(test_race_is_a_replay, fake_env_setup,
-					    fake_env_teardown),
-	    cmocka_unit_test_setup_teardown(test_rules_name_the_field, fake_env_setup,
-					    fake_env_teardown),
-	    cmocka_unit_test_setup_teardown(test_egress_webhook_message, fake_env_setup,
-					    fake_env_teardown),
-	    cmocka_unit_test_setup_teardown(test_transition_egress, fake_env_setup,
-					    fake_env_teardown),
+	    fake_env_test(test_creates_webhook_order),	fake_env_test(test_replay_and_mismatch),
+	    fake_env_test(test_race_is_a_replay),	fake_env_test(test_rules_name_the_field),
+	    fake_env_test(test_egress_webhook_message), fake_env_test(test_transition_egress),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

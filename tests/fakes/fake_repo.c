@@ -183,43 +183,56 @@ static enum os_status fake_create(void *ctx, const struct order_create *c, struc
 	return leave(r, st);
 }
 
+/* enter(), then finds order id: OS_OK with *fo set, or why not (locked
+ * either way, leave() unlocks). */
+static enum os_status enter_order(struct fake_repo *r, const struct uuid *id,
+				  struct fake_order **fo, struct os_error *err)
+{
+	enum os_status st = enter(r, err);
+
+	*fo = st == OS_OK ? fake_repo_find(r, id) : NULL;
+	if (st == OS_OK && *fo == NULL)
+		st = os_fail(err, OS_ENOTFOUND, "id", "no such order");
+	return st;
+}
+
+/* A find's answer, fo found (or not) after enter() said st; unlocks. */
+static enum os_status answer_found(struct fake_repo *r, enum os_status st,
+				   const struct fake_order *fo, struct order *out, char *fp,
+				   size_t fp_cap, struct os_error *err)
+{
+	if (st == OS_OK && fo == NULL)
+		st = os_fail(err, OS_ENOTFOUND, NULL, "no such order (fake)");
+	if (st == OS_OK)
+		answer_existing(fo, out, fp, fp_cap);
+	return leave(r, st);
+}
+
 static enum os_status fake_find_by_ref(void *ctx, const char *ref, struct order *out, char *fp,
 				       size_t fp_cap, struct os_error *err)
 {
 	struct fake_repo *r = ctx;
-	struct fake_order *fo = NULL;
 	enum os_status st = enter(r, err);
 
-	if (st == OS_OK && (fo = find_ref(r, ref)) == NULL)
-		st = os_fail(err, OS_ENOTFOUND, NULL, "no order with this reference");
-	if (fo != NULL)
-		answer_existing(fo, out, fp, fp_cap);
-	return leave(r, st);
+	return answer_found(r, st, st == OS_OK ? find_ref(r, ref) : NULL, out, fp, fp_cap, err);
 }
 
 static enum os_status fake_find_by_key(void *ctx, const struct uuid *key, struct order *out,
 				       char *fp, size_t fp_cap, struct os_error *err)
 {
 	struct fake_repo *r = ctx;
-	struct fake_order *fo = NULL;
 	enum os_status st = enter(r, err);
 
-	if (st == OS_OK && (fo = find_key(r, key)) == NULL)
-		st = os_fail(err, OS_ENOTFOUND, NULL, "no order with this key");
-	if (fo != NULL)
-		answer_existing(fo, out, fp, fp_cap);
-	return leave(r, st);
+	return answer_found(r, st, st == OS_OK ? find_key(r, key) : NULL, out, fp, fp_cap, err);
 }
 
 static enum os_status fake_get(void *ctx, const struct uuid *id, struct order *out,
 			       struct os_error *err)
 {
 	struct fake_repo *r = ctx;
-	struct fake_order *fo = NULL;
-	enum os_status st = enter(r, err);
+	struct fake_order *fo;
+	enum os_status st = enter_order(r, id, &fo, err);
 
-	if (st == OS_OK && (fo = fake_repo_find(r, id)) == NULL)
-		st = os_fail(err, OS_ENOTFOUND, "id", "no such order");
 	if (fo != NULL)
 		*out = fo->order;
 	return leave(r, st);
@@ -255,12 +268,10 @@ static enum os_status fake_history(void *ctx, const struct uuid *id,
 				   struct os_error *err)
 {
 	struct fake_repo *r = ctx;
-	struct fake_order *fo = NULL;
+	struct fake_order *fo;
 	size_t i;
-	enum os_status st = enter(r, err);
+	enum os_status st = enter_order(r, id, &fo, err);
 
-	if (st == OS_OK && (fo = fake_repo_find(r, id)) == NULL)
-		st = os_fail(err, OS_ENOTFOUND, "id", "no such order");
 	for (i = 0; fo != NULL && i < fo->history_count && i < cap; i++)
 		out[i] = fo->history[i];
 	if (fo != NULL)
@@ -384,11 +395,9 @@ static enum os_status fake_update(void *ctx, const struct uuid *id, order_mutate
 				  enum order_verdict *verdict, struct os_error *err)
 {
 	struct fake_repo *r = ctx;
-	struct fake_order *fo = NULL;
-	enum os_status st = enter(r, err);
+	struct fake_order *fo;
+	enum os_status st = enter_order(r, id, &fo, err);
 
-	if (st == OS_OK && (fo = fake_repo_find(r, id)) == NULL)
-		st = os_fail(err, OS_ENOTFOUND, "id", "no such order");
 	if (fo != NULL)
 		st = mutate_one(r, fo, fn, arg, verdict, err);
 	return leave(r, st);

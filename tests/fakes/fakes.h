@@ -261,6 +261,8 @@ void fake_env_free(struct fake_env *e);
  * filled a change it did not apply (fake_repo.untouched_violations). */
 int fake_env_setup(void **state);
 int fake_env_teardown(void **state);
+/* A cmocka test of fn with those two (for the tests' tables). */
+#define fake_env_test(fn) cmocka_unit_test_setup_teardown(fn, fake_env_setup, fake_env_teardown)
 
 /* Fails the running test unless hay (may be NULL) contains needle. */
 void assert_contains(const char *hay, const char *needle);

@@ -75,14 +75,10 @@ static int cluster_teardown(void **state)
 /* A valid event for id, or the text itself when id starts with '!'. */
 static void produce(const struct kafka_mock *c, const char *const *ids, size_t n)
 {
-	rd_kafka_conf_t *conf = rd_kafka_conf_new();
-	char why[256], value[256];
-	rd_kafka_t *p;
+	rd_kafka_t *p = kafka_mock_producer(c);
+	char value[256];
 	size_t i;
 
-	rd_kafka_conf_set(conf, "bootstrap.servers", c->bootstrap, why, sizeof(why));
-	p = rd_kafka_new(RD_KAFKA_PRODUCER, conf, why, sizeof(why));
-	assert_non_null(p);
 	for (i = 0; i < n; i++) {
 		if (ids[i][0] == '!')
 			snprintf(value, sizeof(value), "%s", ids[i] + 1);
@@ -93,8 +89,14 @@ static void produce(const struct kafka_mock *c, const char *const *ids, size_t n
 						   RD_KAFKA_V_VALUE(value, strlen(value)),
 						   RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END), 0);
 	}
-	assert_int_equal(rd_kafka_flush(p, 10000), 0);
-	rd_kafka_destroy(p);
+	kafka_mock_flush(p);
+}
+
+/* f, empty, to stop the loop after n records (0: never). */
+static void inbox_init(struct fake_inbox *f, size_t n)
+{
+	fake_inbox_init(f);
+	f->stop_after = n;
 }
 
 static volatile sig_atomic_t stop_flag;
@@ -131,10 +133,8 @@ static void test_records_everything_then_commits(void **state)
 	struct fake_inbox f, f2;
 	struct spy_source spy;
 
-	fake_inbox_init(&f);
-	f.stop_after = 5;
-	fake_inbox_init(&f2);
-	f2.stop_after = 1;
+	inbox_init(&f, 5);
+	inbox_init(&f2, 1);
 
 	produce(c, first, 5);
 	assert_int_equal(run(c, &f, &spy), 0);
@@ -163,8 +163,7 @@ static void test_unavailable_inbox_is_retried_in_order(void **state)
 	struct fake_inbox f;
 	struct spy_source spy;
 
-	fake_inbox_init(&f);
-	f.stop_after = 2;
+	inbox_init(&f, 2);
 	f.fail_next = 3;
 
 	produce(c, ids, 2);
@@ -185,11 +184,10 @@ static void test_stop_while_inbox_down_commits_nothing(void **state)
 	struct fake_inbox down, up;
 	struct spy_source spy;
 
-	fake_inbox_init(&down);
+	inbox_init(&down, 0);
 	down.fail_with = OS_EUNAVAIL;
 	down.stop_after_failures = 2;
-	fake_inbox_init(&up);
-	up.stop_after = 1;
+	inbox_init(&up, 1);
 
 	produce(c, ids, 1);
 	assert_int_equal(run(c, &down, &spy), 0);

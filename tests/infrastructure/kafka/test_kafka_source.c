@@ -45,14 +45,9 @@ struct raw {
 /* Produces the values in order to one partition (same key) and waits. */
 static void produce_all(const struct kafka_mock *c, const struct raw *r, size_t n)
 {
-	rd_kafka_conf_t *conf = rd_kafka_conf_new();
-	char why[256];
-	rd_kafka_t *p;
+	rd_kafka_t *p = kafka_mock_producer(c);
 	size_t i;
 
-	rd_kafka_conf_set(conf, "bootstrap.servers", c->bootstrap, why, sizeof(why));
-	p = rd_kafka_new(RD_KAFKA_PRODUCER, conf, why, sizeof(why));
-	assert_non_null(p);
 	for (i = 0; i < n; i++) {
 		rd_kafka_headers_t *h = rd_kafka_headers_new(1);
 
@@ -63,8 +58,7 @@ static void produce_all(const struct kafka_mock *c, const struct raw *r, size_t 
 						   RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
 						   RD_KAFKA_V_HEADERS(h), RD_KAFKA_V_END), 0);
 	}
-	assert_int_equal(rd_kafka_flush(p, 10000), 0);
-	rd_kafka_destroy(p);
+	kafka_mock_flush(p);
 }
 
 static void open_source(const struct kafka_mock *c, const char *group, struct message_source *s)
