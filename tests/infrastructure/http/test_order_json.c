@@ -1,8 +1,10 @@
 /*
- * The JSON codecs of the HTTP API: every accepted shape of the create,
+ * The JSON codecs of the orders API (infrastructure/http/order_json.c):
+ * every accepted shape of the create (with customer and shipping address),
  * bulk, callback and cancel bodies, the field named by each rejection, the
  * bounds (depth, lengths, item counts, huge numbers), UTF-8 checking, and
- * the encoders' output.
+ * the encoders' output (orders, history, errors, dead letters, an order's
+ * events).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -675,6 +677,95 @@ static void test_encode_dead_letter(void **state)
 	sbuf_release(&sb);
 }
 
+static void test_create_with_customer(void **state)
+{
+	struct order_create_request r;
+	struct os_error err;
+
+	(void)state;
+	assert_int_equal(create("{\"user_id\":\"u\",\"idempotency_key\":\"" KEY "\","
+				"\"items\":[{\"item_id\":\"a\",\"quantity\":1}],"
+				"\"customer\":{\"name\":\"Ann\",\"email\":\"a@b.c\"},"
+				"\"shipping_address\":\"1 Main St\\nTown\"}",
+				&r, &err),
+			 OS_OK);
+	assert_string_equal(r.customer.name, "Ann");
+	assert_string_equal(r.customer.email, "a@b.c");
+	assert_string_equal(r.shipping_address, "1 Main St\nTown");
+	assert_int_equal(create("{\"user_id\":\"u\",\"idempotency_key\":\"" KEY "\","
+				"\"item_id\":\"a\",\"quantity\":1,\"customer\":null,"
+				"\"shipping_address\":null}",
+				&r, &err),
+			 OS_OK);
+	assert_string_equal(r.customer.name, "");
+	assert_int_equal(create("{\"user_id\":\"u\",\"idempotency_key\":\"" KEY "\","
+				"\"item_id\":\"a\",\"quantity\":1,\"customer\":{\"name\":\"A\"}}",
+				&r, &err),
+			 OS_EINVAL);
+	assert_string_equal(err.field, "customer.email");
+	assert_int_equal(create("{\"user_id\":\"u\",\"idempotency_key\":\"" KEY "\","
+				"\"item_id\":\"a\",\"quantity\":1,\"customer\":\"Ann\"}",
+				&r, &err),
+			 OS_EINVAL);
+	assert_string_equal(err.field, "customer");
+	assert_int_equal(create("{\"user_id\":\"u\",\"idempotency_key\":\"" KEY "\","
+				"\"item_id\":\"a\",\"quantity\":1,\"shipping_address\":7}",
+				&r, &err),
+			 OS_EINVAL);
+	assert_string_equal(err.field, "shipping_address");
+}
+
+static void test_create_address_bound(void **state)
+{
+	char body[2048], addr[ORDER_ADDRESS_MAX + 2];
+	struct order_create_request r;
+	struct os_error err;
+
+	(void)state;
+	memset(addr, 'x', sizeof(addr) - 1);
+	addr[sizeof(addr) - 1] = '\0';
+	snprintf(body, sizeof(body),
+		 "{\"user_id\":\"u\",\"idempotency_key\":\"" KEY "\",\"item_id\":\"a\","
+		 "\"quantity\":1,\"shipping_address\":\"%s\"}", addr);
+	assert_int_equal(create(body, &r, &err), OS_EINVAL);
+	assert_string_equal(err.field, "shipping_address");
+	addr[ORDER_ADDRESS_MAX] = '\0';
+	snprintf(body, sizeof(body),
+		 "{\"user_id\":\"u\",\"idempotency_key\":\"" KEY "\",\"item_id\":\"a\","
+		 "\"quantity\":1,\"shipping_address\":\"%s\"}", addr);
+	assert_int_equal(create(body, &r, &err), OS_OK);
+}
+
+static void test_events_encoding(void **state)
+{
+	struct order_event_row e[2];
+	struct sbuf sb;
+
+	(void)state;
+	memset(e, 0, sizeof(e));
+	assert_int_equal(uuid_parse(KEY, UUID_STR_LEN, &e[0].event_id), OS_OK);
+	snprintf(e[0].type, sizeof(e[0].type), "payment.requested");
+	snprintf(e[0].destination, sizeof(e[0].destination), "payments");
+	snprintf(e[0].status, sizeof(e[0].status), "sent");
+	e[0].attempts = 1;
+	e[0].created_at_us = 0;
+	e[0].has_sent_at = true;
+	e[0].sent_at_us = 1000;
+	e[1] = e[0];
+	snprintf(e[1].status, sizeof(e[1].status), "pending");
+	e[1].has_sent_at = false;
+	sbuf_init(&sb, 4096);
+	order_json_events(&sb, e, 2);
+	assert_string_equal(
+	    sb.buf, "[{\"event_id\":\"" KEY "\",\"type\":\"payment.requested\",\"destination\":"
+		    "\"payments\",\"status\":\"sent\",\"attempts\":1,\"created_at\":"
+		    "\"1970-01-01T00:00:00.000Z\",\"sent_at\":\"1970-01-01T00:00:00.001Z\"},"
+		    "{\"event_id\":\"" KEY "\",\"type\":\"payment.requested\",\"destination\":"
+		    "\"payments\",\"status\":\"pending\",\"attempts\":1,\"created_at\":"
+		    "\"1970-01-01T00:00:00.000Z\",\"sent_at\":null}]");
+	sbuf_release(&sb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -697,6 +788,8 @@ int main(void)
 	    cmocka_unit_test(test_create_very_deep_nesting),
 	    cmocka_unit_test(test_create_duplicate_keys),
 	    cmocka_unit_test(test_create_key_count_bound),
+	    cmocka_unit_test(test_create_with_customer),
+	    cmocka_unit_test(test_create_address_bound),
 	    cmocka_unit_test(test_bulk_split),
 	    cmocka_unit_test(test_bulk_refusals),
 	    cmocka_unit_test(test_callback_amounts),
@@ -707,6 +800,7 @@ int main(void)
 	    cmocka_unit_test(test_encode_order_origin),
 	    cmocka_unit_test(test_encode_history_and_errors),
 	    cmocka_unit_test(test_encode_dead_letter),
+	    cmocka_unit_test(test_events_encoding),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -2,8 +2,7 @@
  * Over a real PostgreSQL: an order's customer, address, external reference
  * and source survive the round trip; a second order under the same external
  * reference is not written and answers the first; an order's outbox
- * messages list oldest first with their status; the inventory port puts,
- * lists by keyset and adjusts without ever going below zero.
+ * messages list oldest first with their status.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,7 +16,6 @@
 #include <cmocka.h>
 
 #include "app/order_repo.h"
-#include "infrastructure/postgres/pg_inventory.h"
 #include "infrastructure/postgres/pg_session.h"
 #include "tests/support/testdb.h"
 
@@ -143,54 +141,11 @@ static void events_oldest_first(void **state)
 	pg_session_free(s);
 }
 
-static void inventory_port(void **state)
-{
-	struct pg_session *s = testdb_session();
-	struct inventory inv;
-	struct inventory_item it, page[3];
-	struct os_error err;
-	bool created = false;
-	size_t n = 0;
-
-	(void)state;
-	pg_inventory_init(&inv, s);
-	memset(&it, 0, sizeof(it));
-	snprintf(it.item_id, sizeof(it.item_id), "feat-a");
-	snprintf(it.name, sizeof(it.name), "A");
-	it.price_cents = 100;
-	it.available_qty = 2;
-	assert_int_equal(inventory_put(&inv, &it, &created, &err), OS_OK);
-	assert_true(created);
-	it.available_qty = 3;
-	assert_int_equal(inventory_put(&inv, &it, &created, &err), OS_OK);
-	assert_false(created);
-	snprintf(it.item_id, sizeof(it.item_id), "feat-b");
-	assert_int_equal(inventory_put(&inv, &it, &created, &err), OS_OK);
-	assert_int_equal(inventory_adjust(&inv, "feat-a", -3, &it, &err), OS_OK);
-	assert_int_equal(it.available_qty, 0);
-	assert_int_equal(inventory_adjust(&inv, "feat-a", -1, &it, &err), OS_ECONFLICT);
-	assert_string_equal(err.field, "delta");
-	assert_int_equal(inventory_adjust(&inv, "feat-none", 1, &it, &err), OS_ENOTFOUND);
-	assert_int_equal(inventory_adjust(&inv, "feat-a", INVENTORY_DELTA_MAX + 1, &it, &err),
-			 OS_EINVAL);
-	assert_int_equal(inventory_get(&inv, "feat-a", &it, &err), OS_OK);
-	assert_int_equal(it.available_qty, 0);
-	assert_int_equal(inventory_list(&inv, "feat-", 1, page, &n, &err), OS_OK);
-	assert_int_equal(n, 1);
-	assert_string_equal(page[0].item_id, "feat-a");
-	assert_int_equal(inventory_list(&inv, "feat-a", 3, page, &n, &err), OS_OK);
-	assert_true(n >= 1);
-	assert_string_equal(page[0].item_id, "feat-b");
-	assert_int_equal(inventory_list(&inv, "", 101, page, &n, &err), OS_EINVAL);
-	pg_session_free(s);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(origin_round_trip_and_reference),
 	    cmocka_unit_test(events_oldest_first),
-	    cmocka_unit_test(inventory_port),
 	};
 
 	return cmocka_run_group_tests(tests, testdb_group_setup, testdb_group_teardown);
