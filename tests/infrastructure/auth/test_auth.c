@@ -1,7 +1,8 @@
 /*
- * Authentication and rate limits without a server: the keys file parser,
- * the Authorization header, API-key look-up, HS256 JWTs made here with
- * libjwt (claims, algorithm family, expiry), and the token buckets.
+ * Authentication without a server (infrastructure/auth/auth.c with
+ * auth_jwt.c): the keys file parser, the Authorization header, API-key
+ * look-up, HS256 JWTs made here with libjwt (claims, algorithm family,
+ * expiry).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,7 +17,6 @@
 #include <jwt.h>
 
 #include "infrastructure/auth/auth.h"
-#include "infrastructure/auth/ratelimit.h"
 
 #define SECRET "unit-test-secret-0123456789abcdef0123"
 
@@ -220,53 +220,13 @@ static void test_init_rules(void **state)
 	auth_release(&a);
 }
 
-static void test_ratelimit(void **state)
-{
-	struct ratelimit r;
-	struct ratelimit_verdict v;
-	char key[32];
-	int i;
-
-	(void)state;
-	assert_true(ratelimit_init(&r, 60, 2)); /* one a second, burst 2 */
-	ratelimit_take(&r, "a", 0, &v);
-	assert_true(v.allowed);
-	assert_int_equal(v.remaining, 1);
-	ratelimit_take(&r, "a", 0, &v);
-	assert_true(v.allowed);
-	ratelimit_take(&r, "a", 0, &v);
-	assert_false(v.allowed);
-	assert_int_equal(v.retry_after_s, 1);
-	ratelimit_take(&r, "b", 0, &v);
-	assert_true(v.allowed); /* another key */
-	ratelimit_take(&r, "a", 999999, &v);
-	assert_false(v.allowed);
-	ratelimit_take(&r, "a", 1000000, &v);
-	assert_true(v.allowed); /* one second refilled one */
-	ratelimit_take(&r, "a", INT64_C(1) << 50, &v);
-	assert_true(v.allowed); /* long idle: full, not overflowed */
-	assert_int_equal(v.remaining, 1);
-	/* Far more keys than slots: memory stays the table's. */
-	for (i = 0; i < 3 * RATELIMIT_SLOTS; i++) {
-		snprintf(key, sizeof(key), "k%d", i);
-		ratelimit_take(&r, key, 5000000, &v);
-		assert_true(v.allowed);
-	}
-	ratelimit_release(&r);
-	assert_true(ratelimit_init(&r, 0, 1));
-	for (i = 0; i < 100; i++) {
-		ratelimit_take(&r, "a", 0, &v);
-		assert_true(v.allowed);
-	}
-	ratelimit_release(&r);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_keys_file),	 cmocka_unit_test(test_bearer),
-	    cmocka_unit_test(test_keys_and_jwt), cmocka_unit_test(test_init_rules),
-	    cmocka_unit_test(test_ratelimit),
+	    cmocka_unit_test(test_keys_file),
+	    cmocka_unit_test(test_bearer),
+	    cmocka_unit_test(test_keys_and_jwt),
+	    cmocka_unit_test(test_init_rules),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
