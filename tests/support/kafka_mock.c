@@ -32,3 +32,23 @@ void kafka_mock_stop(struct kafka_mock *m)
 	rd_kafka_destroy(m->holder);
 	free(m);
 }
+
+rd_kafka_t *kafka_mock_producer(const struct kafka_mock *m)
+{
+	rd_kafka_conf_t *conf = rd_kafka_conf_new();
+	char why[256];
+	rd_kafka_t *p;
+
+	assert_int_equal(
+	    rd_kafka_conf_set(conf, "bootstrap.servers", m->bootstrap, why, sizeof(why)),
+	    RD_KAFKA_CONF_OK);
+	p = rd_kafka_new(RD_KAFKA_PRODUCER, conf, why, sizeof(why));
+	assert_non_null(p);
+	return p;
+}
+
+void kafka_mock_flush(rd_kafka_t *p)
+{
+	assert_int_equal(rd_kafka_flush(p, 10000), 0);
+	rd_kafka_destroy(p);
+}

@@ -19,4 +19,10 @@ struct kafka_mock {
 struct kafka_mock *kafka_mock_start(const char *topic, int partitions);
 void kafka_mock_stop(struct kafka_mock *m);
 
+/* A producer on the cluster; fails the running test when it cannot. */
+rd_kafka_t *kafka_mock_producer(const struct kafka_mock *m);
+/* Waits until everything p produced is acknowledged (the running test
+ * fails otherwise), then destroys p. */
+void kafka_mock_flush(rd_kafka_t *p);
+
 #endif

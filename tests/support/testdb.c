@@ -16,6 +16,8 @@
 
 #include <cmocka.h>
 
+#include "../../app/order_repo.h"
+#include "../../domain/uuid.h"
 #include "../../infrastructure/postgres/pg_migrate.h"
 #include "../../infrastructure/postgres/pg_session.h"
 #include "testenv.h"
@@ -204,6 +206,30 @@ int64_t testdb_now_us(void)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+void testdb_new_uuid(struct uuid *u)
+{
+	static unsigned counter;
+	uint8_t rnd[10] = {0};
+	unsigned n = __atomic_fetch_add(&counter, 1, __ATOMIC_RELAXED);
+	long pid = (long)getpid();
+
+	memcpy(rnd, &n, sizeof(n));
+	memcpy(rnd + 4, &pid, 4);
+	uuid_v7(u, testdb_now_us() / 1000, rnd);
+}
+
+void testdb_add_msg(struct order_insert *c, const char *type, const char *dest)
+{
+	struct outbox_msg *m = &c->msgs[c->msg_count++];
+
+	testdb_new_uuid(&m->event_id);
+	m->aggregate_id = c->order.id;
+	snprintf(m->type, sizeof(m->type), "%s", type);
+	snprintf(m->destination, sizeof(m->destination), "%s", dest);
+	m->payload = strdup("{\"event\": \"x\", \"quote\": \"a\\\"b\"}");
+	m->headers = strcmp(dest, "payments") == 0 ? NULL : strdup("{\"request_id\": \"r-1\"}");
 }
 
 struct pg_session *testdb_session(void)

@@ -51,4 +51,17 @@ struct pg_session *testdb_session(void);
 /* Unix microseconds of the wall clock, as the adapters exchange them. */
 int64_t testdb_now_us(void);
 
+struct uuid;
+struct order_insert;
+
+/* A fresh UUIDv7 at the wall clock, distinct across calls (a counter) and
+ * across concurrent test processes (the pid). Thread-safe. */
+void testdb_new_uuid(struct uuid *u);
+
+/* Appends to c an outbox message of type for dest with a fresh event id, a
+ * JSON payload with an escaped quote, and headers (a request id) except
+ * for "payments"; the strings are malloc'ed, order_insert_release frees
+ * them. */
+void testdb_add_msg(struct order_insert *c, const char *type, const char *dest);
+
 #endif

@@ -1,0 +1,120 @@
+/*
+ * The catalog cache: hits within the time to live, refetches after it, never
+ * keeps failures, and stays out of the way when disabled.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "app/catalog_cache.h"
+#include "tests/fakes/fakes.h"
+
+struct env {
+	struct fake_sys sys;
+	struct fake_catalog inner;
+	struct catalog_cache cache;
+	struct catalog port;
+};
+
+static struct env *env_new(int64_t ttl_us)
+{
+	struct env *e = test_calloc(1, sizeof(*e));
+
+	fake_sys_init(&e->sys, INT64_C(1700000000000000), 7);
+	fake_catalog_init(&e->inner);
+	fake_catalog_add(&e->inner, "sku-1", "Widget", 1000, 5);
+	catalog_cache_init(&e->cache, e->inner.catalog, e->sys.sys, ttl_us);
+	e->port = catalog_cache_port(&e->cache);
+	return e;
+}
+
+static void get_ok(struct env *e, const char *id, int64_t price)
+{
+	struct catalog_item it;
+	struct os_error err;
+
+	assert_int_equal(catalog_get(&e->port, id, &it, &err), OS_OK);
+	assert_int_equal(it.price_cents, price);
+}
+
+static void test_hit_within_ttl(void **state)
+{
+	struct env *e = env_new(1000000);
+
+	(void)state;
+	get_ok(e, "sku-1", 1000);
+	fake_catalog_add(&e->inner, "sku-1", "Widget", 2000, 5);
+	e->sys.now_us += 999999;
+	get_ok(e, "sku-1", 1000);
+	assert_int_equal(e->inner.calls, 1);
+	test_free(e);
+}
+
+static void test_refetch_after_ttl(void **state)
+{
+	struct env *e = env_new(1000000);
+
+	(void)state;
+	get_ok(e, "sku-1", 1000);
+	fake_catalog_add(&e->inner, "sku-1", "Widget", 2000, 5);
+	e->sys.now_us += 1000000;
+	get_ok(e, "sku-1", 2000);
+	assert_int_equal(e->inner.calls, 2);
+	test_free(e);
+}
+
+static void test_failures_are_not_kept(void **state)
+{
+	struct env *e = env_new(1000000);
+	struct catalog_item it;
+	struct os_error err;
+
+	(void)state;
+	assert_int_equal(catalog_get(&e->port, "sku-9", &it, &err), OS_ENOTFOUND);
+	fake_catalog_add(&e->inner, "sku-9", "New", 500, 1);
+	get_ok(e, "sku-9", 500);
+	e->inner.down = true;
+	assert_int_equal(catalog_get(&e->port, "sku-1", &it, &err), OS_EUNAVAIL);
+	e->inner.down = false;
+	get_ok(e, "sku-1", 1000);
+	test_free(e);
+}
+
+static void test_disabled_passes_through(void **state)
+{
+	struct env *e = env_new(0);
+
+	(void)state;
+	get_ok(e, "sku-1", 1000);
+	get_ok(e, "sku-1", 1000);
+	assert_int_equal(e->inner.calls, 2);
+	test_free(e);
+}
+
+static void test_clock_going_back_refetches(void **state)
+{
+	struct env *e = env_new(1000000);
+
+	(void)state;
+	get_ok(e, "sku-1", 1000);
+	e->sys.now_us -= 5000000;
+	get_ok(e, "sku-1", 1000);
+	assert_int_equal(e->inner.calls, 2);
+	test_free(e);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_hit_within_ttl),
+		cmocka_unit_test(test_refetch_after_ttl),
+		cmocka_unit_test(test_failures_are_not_kept),
+		cmocka_unit_test(test_disabled_passes_through),
+		cmocka_unit_test(test_clock_going_back_refetches),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,70 @@
+/*
+ * The applier's side of the inbox: apply_batch takes up to max of `pending`
+ * rows (or fails while `failures` lasts) and records how it was called;
+ * wait advances the fake clock by its timeout and stops the loop when told.
+ */
+#include <string.h>
+
+#include "fakes.h"
+
+static enum os_status fake_apply(void *ctx, size_t max, inbox_decide_fn *fn, void *arg, size_t *n,
+				 struct os_error *err)
+{
+	struct fake_inbox_store *s = ctx;
+	enum os_status st = OS_OK;
+	size_t k;
+
+	pthread_mutex_lock(&s->lock);
+	s->apply_calls++;
+	s->last_max = max;
+	s->seen_fn = fn;
+	s->seen_arg = arg;
+	if (s->failures > 0) {
+		s->failures--;
+		st = os_fail(err, OS_EUNAVAIL, NULL, "inbox store (fake): database down");
+	} else {
+		k = s->pending < max ? s->pending : max;
+		s->pending -= k;
+		s->handled += k;
+		*n = k;
+	}
+	pthread_mutex_unlock(&s->lock);
+	return st;
+}
+
+static enum os_status fake_wait(void *ctx, int timeout_ms, struct os_error *err)
+{
+	struct fake_inbox_store *s = ctx;
+
+	(void)err;
+	pthread_mutex_lock(&s->lock);
+	if (s->wait_calls == 0)
+		s->applies_before_first_wait = s->apply_calls;
+	s->wait_calls++;
+	s->last_wait_ms = timeout_ms;
+	if (s->clock != NULL) {
+		pthread_mutex_lock(&s->clock->lock);
+		s->clock->now_us += (int64_t)timeout_ms * 1000;
+		pthread_mutex_unlock(&s->clock->lock);
+	}
+	if (s->stop != NULL && s->stop_after_waits > 0 && s->wait_calls >= s->stop_after_waits)
+		*s->stop = 1;
+	pthread_mutex_unlock(&s->lock);
+	return OS_OK;
+}
+
+static const struct inbox_store_ops fake_inbox_store_ops = {
+    .apply_batch = fake_apply,
+    .wait = fake_wait,
+};
+
+void fake_inbox_store_init(struct fake_inbox_store *f, struct fake_sys *clock,
+			   volatile sig_atomic_t *stop)
+{
+	memset(f, 0, sizeof(*f));
+	pthread_mutex_init(&f->lock, NULL);
+	f->clock = clock;
+	f->stop = stop;
+	f->store.ops = &fake_inbox_store_ops;
+	f->store.ctx = f;
+}

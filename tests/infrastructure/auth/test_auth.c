@@ -1,0 +1,233 @@
+/*
+ * Authentication without a server (infrastructure/auth/auth.c with
+ * auth_jwt.c): the keys file parser, the Authorization header, API-key
+ * look-up, HS256 JWTs made here with libjwt (claims, algorithm family,
+ * expiry).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cmocka.h>
+#include <jwt.h>
+
+#include "infrastructure/auth/auth.h"
+
+#define SECRET "unit-test-secret-0123456789abcdef0123"
+
+static void sha256_hex(const char *s, char out[65])
+{
+	FILE *p;
+	char cmd[256];
+
+	snprintf(cmd, sizeof(cmd), "printf '%%s' '%s' | sha256sum", s);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	assert_non_null(fgets(out, 65, p));
+	pclose(p);
+}
+
+static enum os_status parse(const char *text, struct auth_key *k, size_t *n, struct os_error *e)
+{
+	return auth_keys_parse(text, strlen(text), k, 8, n, e);
+}
+
+static void test_keys_file(void **state)
+{
+	struct auth_key k[8];
+	struct os_error e;
+	char text[512], h[65];
+	size_t n = 0;
+
+	(void)state;
+	sha256_hex("a", h);
+	snprintf(text, sizeof(text), "# comment\n\n  %s service\n%s admin\t\n", h, h);
+	/* the same key twice */
+	assert_int_equal(parse(text, k, &n, &e), OS_EINVAL);
+	assert_non_null(strstr(e.message, "line 4"));
+	snprintf(text, sizeof(text), "# comment\n\n  %s service\n%s client alice\n", h,
+		 "7b4a4d8d3b1f4d8e1b7f1f9c1c2f0f7e1c0a5d8e6f3b2a1c9d8e7f6a5b4c3d2e");
+	assert_int_equal(parse(text, k, &n, &e), OS_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(k[0].role, AUTH_ROLE_SERVICE);
+	assert_int_equal(k[1].role, AUTH_ROLE_CLIENT);
+	assert_string_equal(k[1].user_id, "alice");
+	assert_int_equal(parse("abc service\n", k, &n, &e), OS_EINVAL);
+	assert_non_null(strstr(e.message, "API_KEYS_FILE line 1"));
+	snprintf(text, sizeof(text), "%s root\n", h);
+	assert_int_equal(parse(text, k, &n, &e), OS_EINVAL);
+	snprintf(text, sizeof(text), "%s client\n", h);
+	assert_int_equal(parse(text, k, &n, &e), OS_EINVAL); /* client without user */
+	snprintf(text, sizeof(text), "%s client a b\n", h);
+	assert_int_equal(parse(text, k, &n, &e), OS_EINVAL);
+	snprintf(text, sizeof(text), "%s client \xc3\xa9\n", h);
+	assert_int_equal(parse(text, k, &n, &e), OS_EINVAL);
+	assert_int_equal(auth_keys_parse("x\0y", 3, k, 8, &n, &e), OS_EINVAL);
+}
+
+static void test_bearer(void **state)
+{
+	const char *t = NULL;
+	size_t len = 0;
+
+	(void)state;
+	assert_int_equal(auth_bearer_token("Bearer abc", 10, &t, &len), OS_OK);
+	assert_int_equal(len, 3);
+	assert_int_equal(auth_bearer_token("bearer   abc  ", 14, &t, &len), OS_OK);
+	assert_int_equal(len, 3);
+	assert_int_equal(auth_bearer_token("Basic abc", 9, &t, &len), OS_EDENIED);
+	assert_int_equal(auth_bearer_token("Bearer", 6, &t, &len), OS_EDENIED);
+	assert_int_equal(auth_bearer_token("Bearer a b", 10, &t, &len), OS_EDENIED);
+	assert_int_equal(auth_bearer_token("Bearer a\"b", 10, &t, &len), OS_EDENIED);
+	assert_int_equal(auth_bearer_token("Bearerabc", 9, &t, &len), OS_EDENIED);
+}
+
+/* An auth with the key "svc-key" (service), "alice-key" (client alice) and
+ * the HS256 secret, iss "iss-1", aud "aud-1". */
+static void make_auth(struct auth *a, const char *dir)
+{
+	struct auth_settings s = {.jwt_secret = SECRET, .jwt_issuer = "iss-1", .jwt_audience = "aud-1"};
+	struct os_error e;
+	char path[256], h1[65], h2[65];
+	FILE *f;
+
+	sha256_hex("svc-key", h1);
+	sha256_hex("alice-key", h2);
+	snprintf(path, sizeof(path), "%s/keys", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "%s service\n%s client alice\n", h1, h2);
+	fclose(f);
+	s.keys_file = path;
+	assert_int_equal(auth_init(a, &s, &e), OS_OK);
+}
+
+static char *token(jwt_alg_t alg, const char *key, const char *sub, const char *role, long exp,
+		   const char *iss, const char *aud)
+{
+	jwt_t *j = NULL;
+	char *out;
+
+	assert_int_equal(jwt_new(&j), 0);
+	if (sub)
+		jwt_add_grant(j, "sub", sub);
+	if (role)
+		jwt_add_grant(j, "role", role);
+	if (exp)
+		jwt_add_grant_int(j, "exp", exp);
+	if (iss)
+		jwt_add_grant(j, "iss", iss);
+	if (aud)
+		jwt_add_grant(j, "aud", aud);
+	assert_int_equal(jwt_set_alg(j, alg, (const unsigned char *)key, key ? (int)strlen(key) : 0), 0);
+	out = jwt_encode_str(j);
+	jwt_free(j);
+	assert_non_null(out);
+	return out;
+}
+
+static enum os_status check(const struct auth *a, const char *tok, struct auth_principal *p)
+{
+	char h[4200];
+	struct os_error e;
+
+	snprintf(h, sizeof(h), "Bearer %s", tok);
+	return auth_check(a, h, strlen(h), (int64_t)time(NULL), p, &e);
+}
+
+static void test_keys_and_jwt(void **state)
+{
+	char dir[] = "/tmp/test_auth.XXXXXX", path[300];
+	long now = (long)time(NULL);
+	struct auth_principal p;
+	struct auth a;
+	char *t;
+	struct os_error e;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	make_auth(&a, dir);
+	assert_int_equal(check(&a, "svc-key", &p), OS_OK);
+	assert_int_equal(p.role, AUTH_ROLE_SERVICE);
+	assert_int_equal(strncmp(p.id, "key:", 4), 0);
+	assert_int_equal(check(&a, "alice-key", &p), OS_OK);
+	assert_int_equal(p.role, AUTH_ROLE_CLIENT);
+	assert_string_equal(p.user_id, "alice");
+	assert_int_equal(check(&a, "nobody", &p), OS_EDENIED);
+	assert_int_equal(auth_check(&a, NULL, 0, now, &p, &e), OS_EDENIED);
+
+	t = token(JWT_ALG_HS256, SECRET, "bob", NULL, now + 60, "iss-1", "aud-1");
+	assert_int_equal(check(&a, t, &p), OS_OK);
+	assert_int_equal(p.role, AUTH_ROLE_CLIENT);
+	assert_string_equal(p.user_id, "bob");
+	free(t);
+	t = token(JWT_ALG_HS256, SECRET, "svc", "admin", now + 60, "iss-1", "aud-1");
+	assert_int_equal(check(&a, t, &p), OS_OK);
+	assert_int_equal(p.role, AUTH_ROLE_ADMIN);
+	free(t);
+	t = token(JWT_ALG_HS256, SECRET, "bob", NULL, now - 60, "iss-1", "aud-1");
+	assert_int_equal(check(&a, t, &p), OS_EDENIED); /* expired past the leeway */
+	free(t);
+	t = token(JWT_ALG_HS256, SECRET, "bob", NULL, 0, "iss-1", "aud-1");
+	assert_int_equal(check(&a, t, &p), OS_EDENIED); /* no exp */
+	free(t);
+	t = token(JWT_ALG_HS256, SECRET, "bob", NULL, now + 60, "iss-2", "aud-1");
+	assert_int_equal(check(&a, t, &p), OS_EDENIED);
+	free(t);
+	t = token(JWT_ALG_HS256, SECRET, "bob", NULL, now + 60, "iss-1", "aud-2");
+	assert_int_equal(check(&a, t, &p), OS_EDENIED);
+	free(t);
+	t = token(JWT_ALG_HS256, SECRET, NULL, NULL, now + 60, "iss-1", "aud-1");
+	assert_int_equal(check(&a, t, &p), OS_EDENIED); /* no sub */
+	free(t);
+	t = token(JWT_ALG_HS256, SECRET, "bob", "root", now + 60, "iss-1", "aud-1");
+	assert_int_equal(check(&a, t, &p), OS_EDENIED);
+	free(t);
+	t = token(JWT_ALG_HS512, SECRET "x", "bob", NULL, now + 60, "iss-1", "aud-1");
+	assert_int_equal(check(&a, t, &p), OS_EDENIED); /* another secret */
+	free(t);
+	t = token(JWT_ALG_NONE, NULL, "bob", "service", now + 60, "iss-1", "aud-1");
+	assert_int_equal(check(&a, t, &p), OS_EDENIED);
+	free(t);
+	auth_release(&a);
+	snprintf(path, sizeof(path), "rm -rf %s", dir);
+	assert_int_equal(system(path), 0);
+}
+
+static void test_init_rules(void **state)
+{
+	struct auth_settings none = {0}, both = {.jwt_secret = SECRET, .jwt_public_key_file = "/x"};
+	struct auth_settings weak = {.jwt_secret = "short"}, off = {.off = true};
+	struct auth_settings missing = {.keys_file = "/nonexistent/keys"};
+	struct auth_principal p;
+	struct auth a;
+	struct os_error e;
+
+	(void)state;
+	assert_int_equal(auth_init(&a, &none, &e), OS_EINVAL);
+	assert_int_equal(auth_init(&a, &both, &e), OS_EINVAL);
+	assert_int_equal(auth_init(&a, &weak, &e), OS_EINVAL);
+	assert_int_equal(auth_init(&a, &missing, &e), OS_EINVAL);
+	assert_non_null(strstr(e.message, "API_KEYS_FILE"));
+	assert_int_equal(auth_init(&a, &off, &e), OS_OK);
+	assert_int_equal(auth_check(&a, NULL, 0, 0, &p, &e), OS_OK);
+	assert_int_equal(p.role, AUTH_ROLE_SERVICE);
+	auth_release(&a);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_keys_file),
+	    cmocka_unit_test(test_bearer),
+	    cmocka_unit_test(test_keys_and_jwt),
+	    cmocka_unit_test(test_init_rules),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

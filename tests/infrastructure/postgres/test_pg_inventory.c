@@ -1,0 +1,68 @@
+/*
+ * The inventory port over a real PostgreSQL
+ * (infrastructure/postgres/pg_inventory.c): it puts (created, then
+ * replaced), lists by keyset and adjusts without ever going below zero.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "infrastructure/postgres/pg_inventory.h"
+#include "infrastructure/postgres/pg_session.h"
+#include "tests/support/testdb.h"
+
+static void inventory_port(void **state)
+{
+	struct pg_session *s = testdb_session();
+	struct inventory inv;
+	struct inventory_item it, page[3];
+	struct os_error err;
+	bool created = false;
+	size_t n = 0;
+
+	(void)state;
+	pg_inventory_init(&inv, s);
+	memset(&it, 0, sizeof(it));
+	snprintf(it.item_id, sizeof(it.item_id), "feat-a");
+	snprintf(it.name, sizeof(it.name), "A");
+	it.price_cents = 100;
+	it.available_qty = 2;
+	assert_int_equal(inventory_put(&inv, &it, &created, &err), OS_OK);
+	assert_true(created);
+	it.available_qty = 3;
+	assert_int_equal(inventory_put(&inv, &it, &created, &err), OS_OK);
+	assert_false(created);
+	snprintf(it.item_id, sizeof(it.item_id), "feat-b");
+	assert_int_equal(inventory_put(&inv, &it, &created, &err), OS_OK);
+	assert_int_equal(inventory_adjust(&inv, "feat-a", -3, &it, &err), OS_OK);
+	assert_int_equal(it.available_qty, 0);
+	assert_int_equal(inventory_adjust(&inv, "feat-a", -1, &it, &err), OS_ECONFLICT);
+	assert_string_equal(err.field, "delta");
+	assert_int_equal(inventory_adjust(&inv, "feat-none", 1, &it, &err), OS_ENOTFOUND);
+	assert_int_equal(inventory_adjust(&inv, "feat-a", INVENTORY_DELTA_MAX + 1, &it, &err),
+			 OS_EINVAL);
+	assert_int_equal(inventory_get(&inv, "feat-a", &it, &err), OS_OK);
+	assert_int_equal(it.available_qty, 0);
+	assert_int_equal(inventory_list(&inv, "feat-", 1, page, &n, &err), OS_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(page[0].item_id, "feat-a");
+	assert_int_equal(inventory_list(&inv, "feat-a", 3, page, &n, &err), OS_OK);
+	assert_true(n >= 1);
+	assert_string_equal(page[0].item_id, "feat-b");
+	assert_int_equal(inventory_list(&inv, "", 101, page, &n, &err), OS_EINVAL);
+	pg_session_free(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(inventory_port),
+	};
+
+	return cmocka_run_group_tests(tests, testdb_group_setup, testdb_group_teardown);
+}

@@ -1,0 +1,586 @@
+/*
+ * The order repository, inventory catalog and inbox over a real PostgreSQL:
+ * round trips, idempotency under concurrency, stock that never oversells,
+ * errors that write nothing, changes applied exactly once, a sweep that
+ * skips an order it cannot read, and a session that survives its backend
+ * being killed.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <libpq-fe.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "app/catalog.h"
+#include "app/inbox_port.h"
+#include "app/order_repo.h"
+#include "infrastructure/postgres/pg_inbox.h"
+#include "infrastructure/postgres/pg_inventory_catalog.h"
+#include "infrastructure/postgres/pg_order_repo.h"
+#include "infrastructure/postgres/pg_session.h"
+#include "tests/support/testdb.h"
+
+
+/* A create of one line per item (quantity qty, price 250 cents). */
+static void make_create(struct order_insert *c, const struct uuid *key, const char *user,
+			const char *const *items, size_t n, int32_t qty, bool reserve)
+{
+	size_t i;
+
+	memset(c, 0, sizeof(*c));
+	testdb_new_uuid(&c->order.id);
+	c->order.idempotency_key = *key;
+	snprintf(c->order.user_id, sizeof(c->order.user_id), "%s", user);
+	snprintf(c->order.currency, sizeof(c->order.currency), "EUR");
+	c->order.created_at_us = c->order.updated_at_us = testdb_now_us();
+	for (i = 0; i < n; i++) {
+		struct order_item *it = &c->order.items[i];
+
+		snprintf(it->item_id, sizeof(it->item_id), "%s", items[i]);
+		snprintf(it->name, sizeof(it->name), "Name of %s", items[i]);
+		it->quantity = qty;
+		it->unit_price_cents = 250;
+	}
+	c->order.item_count = n;
+	c->order.amount_cents = 250 * qty * (int64_t)n;
+	snprintf(c->fingerprint, sizeof(c->fingerprint), "%s|%s:%d", user, items[0], qty);
+	snprintf(c->reason, sizeof(c->reason), "created");
+	c->reserve_stock = reserve;
+	testdb_add_msg(c, "payment.requested", "payments");
+	testdb_add_msg(c, "order.created", "notifications");
+	testdb_add_msg(c, "order.created", "order.events");
+}
+
+static void create_get_list_history(void **state)
+{
+	static const char *const items[] = { "sku-b", "sku-a" };
+	struct pg_session *s = testdb_session();
+	struct order_repo repo;
+	struct order_insert c;
+	struct order *got = malloc(sizeof(*got) * 3);
+	struct order_filter f = { .user_id = "u-list", .limit = 2 };
+	struct order_history_entry h[4];
+	struct uuid key;
+	char fp[ORDER_FINGERPRINT_MAX + 1];
+	struct os_error err;
+	bool created = false;
+	size_t n = 0;
+	int k;
+
+	(void)state;
+	pg_order_repo_init(&repo, s);
+	for (k = 0; k < 3; k++) {
+		testdb_new_uuid(&key);
+		make_create(&c, &key, "u-list", items, 2, k + 1, false);
+		assert_int_equal(order_repo_create(&repo, &c, &got[0], &created, fp, sizeof(fp), &err),
+				 OS_OK);
+		assert_true(created);
+		order_insert_release(&c);
+	}
+	assert_int_equal(order_repo_get(&repo, &c.order.id, &got[1], &err), OS_OK);
+	assert_true(uuid_equal(&got[1].id, &c.order.id));
+	assert_string_equal(got[1].user_id, "u-list");
+	assert_int_equal(got[1].status, ORDER_NEW);
+	assert_int_equal(got[1].amount_cents, 250 * 3 * 2);
+	assert_int_equal(got[1].item_count, 2);
+	assert_string_equal(got[1].items[0].item_id, "sku-b");
+	assert_int_equal(got[1].items[1].quantity, 3);
+	assert_int_equal(got[1].created_at_us, c.order.created_at_us);
+	assert_int_equal(got[1].version, 1);
+
+	assert_int_equal(order_repo_list(&repo, &f, got, &n, &err), OS_OK);
+	assert_int_equal(n, 2);
+	assert_true(uuid_equal(&got[0].id, &c.order.id)); /* newest first */
+	f.has_after = true;
+	f.after = got[1].id;
+	assert_int_equal(order_repo_list(&repo, &f, got, &n, &err), OS_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(got[0].items[0].quantity, 1);
+	f.has_status = true;
+	f.status = ORDER_PAID;
+	f.has_after = false;
+	assert_int_equal(order_repo_list(&repo, &f, got, &n, &err), OS_OK);
+	assert_int_equal(n, 0);
+
+	assert_int_equal(order_repo_history(&repo, &c.order.id, h, 4, &n, &err), OS_OK);
+	assert_int_equal(n, 1);
+	assert_false(h[0].has_from);
+	assert_int_equal(h[0].to, ORDER_NEW);
+	assert_string_equal(h[0].reason, "created");
+	testdb_new_uuid(&key);
+	assert_int_equal(order_repo_history(&repo, &key, h, 4, &n, &err), OS_ENOTFOUND);
+	assert_int_equal(order_repo_get(&repo, &key, &got[0], &err), OS_ENOTFOUND);
+	assert_int_equal(testdb_scalar("SELECT count(*) FROM outbox WHERE headers = '{}'"), 3);
+	free(got);
+	pg_session_free(s);
+}
+
+/* Notifications a listening connection got, after a round trip. */
+static int drain(PGconn *listener)
+{
+	PGnotify *n;
+	int got = 0;
+
+	PQclear(PQexec(listener, "SELECT 1"));
+	while ((n = PQnotifies(listener)) != NULL) {
+		got++;
+		PQfreemem(n);
+	}
+	return got;
+}
+
+static void create_notifies_each_destination_once(void **state)
+{
+	static const char *const items[] = { "sku-n" };
+	struct pg_session *s = testdb_session();
+	PGconn *listener = PQconnectdb(testdb_url());
+	struct order_repo repo;
+	struct order_insert c;
+	struct order out;
+	struct uuid key;
+	char fp[ORDER_FINGERPRINT_MAX + 1];
+	struct os_error err;
+	bool created;
+
+	(void)state;
+	PQclear(PQexec(listener, "LISTEN outbox"));
+	pg_order_repo_init(&repo, s);
+	testdb_new_uuid(&key);
+	make_create(&c, &key, "u-notify", items, 1, 1, false);
+	testdb_add_msg(&c, "order.extra", "order.events"); /* a second row, same destination */
+	assert_int_equal(order_repo_create(&repo, &c, &out, &created, fp, sizeof(fp), &err), OS_OK);
+	assert_int_equal(drain(listener), 3);
+	assert_int_equal(order_repo_create(&repo, &c, &out, &created, fp, sizeof(fp), &err), OS_OK);
+	assert_false(created);
+	assert_int_equal(drain(listener), 0);
+	order_insert_release(&c);
+	PQfinish(listener);
+	pg_session_free(s);
+}
+
+static void idempotent_create(void **state)
+{
+	static const char *const items[] = { "sku-i" };
+	struct pg_session *s = testdb_session();
+	struct order_repo repo;
+	struct order_insert c, again;
+	struct order out;
+	struct uuid key;
+	char fp[ORDER_FINGERPRINT_MAX + 1];
+	struct os_error err;
+	bool created = true;
+
+	(void)state;
+	pg_order_repo_init(&repo, s);
+	testdb_new_uuid(&key);
+	make_create(&c, &key, "u-idem", items, 1, 2, false);
+	make_create(&again, &key, "u-idem", items, 1, 5, false);
+	assert_int_equal(order_repo_create(&repo, &c, &out, &created, fp, sizeof(fp), &err), OS_OK);
+	assert_true(created);
+	assert_int_equal(order_repo_create(&repo, &again, &out, &created, fp, sizeof(fp), &err),
+			 OS_OK);
+	assert_false(created);
+	assert_true(uuid_equal(&out.id, &c.order.id));
+	assert_string_equal(fp, c.fingerprint);
+	assert_int_equal(out.items[0].quantity, 2);
+	assert_int_equal(order_repo_find_by_key(&repo, &key, &out, fp, sizeof(fp), &err), OS_OK);
+	assert_true(uuid_equal(&out.id, &c.order.id));
+	order_insert_release(&c);
+	order_insert_release(&again);
+	pg_session_free(s);
+}
+
+struct racer {
+	struct uuid key;
+	const char *item;
+	bool reserve;
+	enum os_status st;
+	bool created;
+};
+
+static void *race_create(void *arg)
+{
+	struct racer *r = arg;
+	const char *items[1] = { r->item };
+	struct pg_session *s = NULL;
+	struct order_repo repo;
+	struct order_insert *c = malloc(sizeof(*c));
+	struct order *out = malloc(sizeof(*out));
+	char fp[ORDER_FINGERPRINT_MAX + 1];
+	struct os_error err;
+
+	r->st = pg_session_open(testdb_url(), &s, &err);
+	if (r->st == OS_OK) {
+		pg_order_repo_init(&repo, s);
+		make_create(c, &r->key, "u-race", items, 1, 1, r->reserve);
+		r->st = order_repo_create(&repo, c, out, &r->created, fp, sizeof(fp), &err);
+		order_insert_release(c);
+	}
+	pg_session_free(s);
+	free(c);
+	free(out);
+	return NULL;
+}
+
+static void run_racers(struct racer *r, size_t n)
+{
+	pthread_t *t = calloc(n, sizeof(*t));
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, race_create, &r[i]), 0);
+	for (i = 0; i < n; i++)
+		pthread_join(t[i], NULL);
+	free(t);
+}
+
+static void concurrent_duplicates_make_one_order(void **state)
+{
+	struct racer r[30];
+	struct uuid key;
+	char sql[256];
+	char text[UUID_STR_LEN + 1];
+	int created = 0;
+	size_t i;
+
+	(void)state;
+	testdb_new_uuid(&key);
+	for (i = 0; i < 30; i++)
+		r[i] = (struct racer){ .key = key, .item = "sku-dup" };
+	run_racers(r, 30);
+	for (i = 0; i < 30; i++) {
+		assert_int_equal(r[i].st, OS_OK);
+		created += r[i].created;
+	}
+	assert_int_equal(created, 1);
+	uuid_format(&key, text);
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM orders WHERE idempotency_key = '%s'", text);
+	assert_int_equal(testdb_scalar(sql), 1);
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM outbox x JOIN orders o ON "
+		 "o.id = x.aggregateid WHERE o.idempotency_key = '%s'", text);
+	assert_int_equal(testdb_scalar(sql), 3);
+}
+
+static void last_unit_goes_once(void **state)
+{
+	struct racer r[5];
+	int ok = 0, conflict = 0;
+	size_t i;
+
+	(void)state;
+	assert_true(testdb_exec("INSERT INTO inventory VALUES ('sku-last', 'Last', 900, 1)"));
+	for (i = 0; i < 5; i++) {
+		r[i] = (struct racer){ .item = "sku-last", .reserve = true };
+		testdb_new_uuid(&r[i].key);
+	}
+	run_racers(r, 5);
+	for (i = 0; i < 5; i++) {
+		ok += r[i].st == OS_OK && r[i].created;
+		conflict += r[i].st == OS_ECONFLICT;
+	}
+	assert_int_equal(ok, 1);
+	assert_int_equal(conflict, 4);
+	assert_int_equal(testdb_scalar("SELECT available_qty FROM inventory WHERE item_id = 'sku-last'"), 0);
+	assert_int_equal(testdb_scalar("SELECT count(*) FROM order_items WHERE item_id = 'sku-last'"), 1);
+}
+
+static void stock_errors_write_nothing(void **state)
+{
+	static const char *const unknown[] = { "sku-s1", "sku-nope" };
+	static const char *const shortage[] = { "sku-s1", "sku-s2" };
+	struct pg_session *s = testdb_session();
+	struct order_repo repo;
+	struct catalog cat;
+	struct catalog_item item;
+	struct order_insert c;
+	struct order out;
+	struct uuid key;
+	char fp[ORDER_FINGERPRINT_MAX + 1];
+	struct os_error err;
+	bool created;
+	int64_t orders = testdb_scalar("SELECT count(*) FROM orders");
+	int64_t outbox = testdb_scalar("SELECT count(*) FROM outbox");
+
+	(void)state;
+	assert_true(testdb_exec("INSERT INTO inventory VALUES ('sku-s1', 'S1', 100, 10), ('sku-s2', 'S2', 100, 3)"));
+	pg_order_repo_init(&repo, s);
+	testdb_new_uuid(&key);
+	make_create(&c, &key, "u-stock", unknown, 2, 2, true);
+	assert_int_equal(order_repo_create(&repo, &c, &out, &created, fp, sizeof(fp), &err),
+			 OS_ENOTFOUND);
+	assert_string_equal(err.field, "items[1].item_id");
+	order_insert_release(&c);
+	make_create(&c, &key, "u-stock", shortage, 2, 4, true);
+	assert_int_equal(order_repo_create(&repo, &c, &out, &created, fp, sizeof(fp), &err),
+			 OS_ECONFLICT);
+	assert_string_equal(err.field, "items[1].quantity");
+	order_insert_release(&c);
+	assert_int_equal(testdb_scalar("SELECT count(*) FROM orders"), orders);
+	assert_int_equal(testdb_scalar("SELECT count(*) FROM outbox"), outbox);
+	assert_int_equal(testdb_scalar("SELECT available_qty FROM inventory WHERE item_id = 'sku-s1'"), 10);
+
+	/* Enough stock: reserved, and a replay does not take it twice. */
+	make_create(&c, &key, "u-stock", shortage, 2, 3, true);
+	assert_int_equal(order_repo_create(&repo, &c, &out, &created, fp, sizeof(fp), &err), OS_OK);
+	assert_true(created);
+	assert_int_equal(order_repo_create(&repo, &c, &out, &created, fp, sizeof(fp), &err), OS_OK);
+	assert_false(created);
+	order_insert_release(&c);
+	assert_int_equal(testdb_scalar("SELECT available_qty FROM inventory WHERE item_id = 'sku-s1'"), 7);
+	assert_int_equal(testdb_scalar("SELECT available_qty FROM inventory WHERE item_id = 'sku-s2'"), 0);
+
+	pg_inventory_catalog_init(&cat, s);
+	assert_int_equal(catalog_get(&cat, "sku-s1", &item, &err), OS_OK);
+	assert_string_equal(item.name, "S1");
+	assert_int_equal(item.price_cents, 100);
+	assert_int_equal(item.available_qty, 7);
+	assert_int_equal(catalog_get(&cat, "sku-nope", &item, &err), OS_ENOTFOUND);
+	pg_session_free(s);
+}
+
+/* Mutator: cancel with stock release and one notification. */
+static enum order_verdict cancel_fn(void *arg, const struct order *cur, struct order_change *ch)
+{
+	int *calls = arg;
+
+	(*calls)++;
+	if (cur->status != ORDER_NEW)
+		return ORDER_DUPLICATE;
+	ch->to = ORDER_CANCELLED;
+	snprintf(ch->reason, sizeof(ch->reason), "stale");
+	ch->at_us = testdb_now_us();
+	ch->release_stock = true;
+	testdb_new_uuid(&ch->msgs[0].event_id);
+	ch->msgs[0].aggregate_id = cur->id;
+	snprintf(ch->msgs[0].type, sizeof(ch->msgs[0].type), "order.cancelled");
+	snprintf(ch->msgs[0].destination, sizeof(ch->msgs[0].destination), "order.events");
+	ch->msgs[0].payload = strdup("{}");
+	ch->msg_count = 1;
+	return ORDER_APPLY;
+}
+
+static void update_and_expire(void **state)
+{
+	static const char *const items[] = { "sku-e" };
+	struct pg_session *s = testdb_session();
+	struct order_repo repo;
+	struct order_insert c;
+	struct order out;
+	struct order_history_entry h[4];
+	struct uuid key;
+	char fp[ORDER_FINGERPRINT_MAX + 1];
+	struct os_error err;
+	enum order_verdict v;
+	bool created;
+	size_t n = 0;
+	int calls = 0;
+
+	(void)state;
+	assert_true(testdb_exec("INSERT INTO inventory VALUES ('sku-e', 'E', 100, 5)"));
+	pg_order_repo_init(&repo, s);
+	testdb_new_uuid(&key);
+	make_create(&c, &key, "u-exp", items, 1, 2, true);
+	c.order.created_at_us -= 3600 * INT64_C(1000000);
+	assert_int_equal(order_repo_create(&repo, &c, &out, &created, fp, sizeof(fp), &err), OS_OK);
+	order_insert_release(&c);
+	assert_int_equal(testdb_scalar("SELECT available_qty FROM inventory WHERE item_id = 'sku-e'"), 3);
+	assert_int_equal(order_repo_expire(&repo, testdb_now_us() - 60 * INT64_C(1000000), 10, cancel_fn,
+					   &calls, &n, &err), OS_OK);
+	assert_true(n >= 1);
+	assert_int_equal(testdb_scalar("SELECT available_qty FROM inventory WHERE item_id = 'sku-e'"), 5);
+	assert_int_equal(order_repo_get(&repo, &c.order.id, &out, &err), OS_OK);
+	assert_int_equal(out.status, ORDER_CANCELLED);
+	assert_int_equal(out.version, 2);
+	assert_int_equal(order_repo_history(&repo, &c.order.id, h, 4, &n, &err), OS_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(h[1].from, ORDER_NEW);
+	assert_int_equal(h[1].to, ORDER_CANCELLED);
+	calls = 0;
+	assert_int_equal(order_repo_update(&repo, &c.order.id, cancel_fn, &calls, &v, &err), OS_OK);
+	assert_int_equal(v, ORDER_DUPLICATE);
+	assert_int_equal(calls, 1);
+	assert_int_equal(testdb_scalar("SELECT available_qty FROM inventory WHERE item_id = 'sku-e'"), 5);
+	testdb_new_uuid(&key);
+	assert_int_equal(order_repo_update(&repo, &key, cancel_fn, &calls, &v, &err), OS_ENOTFOUND);
+	pg_session_free(s);
+}
+
+static void expire_skips_an_order_it_cannot_read(void **state)
+{
+	static const char *const items[] = { "sku-x1" };
+	struct pg_session *s = testdb_session();
+	struct order_repo repo;
+	struct order_insert c;
+	struct order out;
+	struct uuid key;
+	char fp[ORDER_FINGERPRINT_MAX + 1];
+	struct os_error err;
+	bool created;
+	size_t n = 0;
+	int calls = 0;
+
+	(void)state;
+	/* A stale order with more lines than an order may have: it cannot be
+	 * read back, so it cannot be cancelled, and is the oldest. */
+	assert_true(testdb_exec("INSERT INTO orders (id, user_id, status, amount_cents, currency, "
+		 "idempotency_key, request_fingerprint, created_at, updated_at) VALUES "
+		 "('00000000-0000-7000-8000-0000000000bd', 'u-bad', 'new', 0, 'EUR', "
+		 "gen_random_uuid(), 'x', now() - interval '2 days', now() - interval '2 days')"));
+	assert_true(testdb_exec("INSERT INTO order_items SELECT '00000000-0000-7000-8000-0000000000bd', g, "
+		 "'sku-x', 'X', 1, 0 FROM generate_series(1, 51) g"));
+	pg_order_repo_init(&repo, s);
+	testdb_new_uuid(&key);
+	make_create(&c, &key, "u-exp2", items, 1, 1, false);
+	c.order.created_at_us -= 3600 * INT64_C(1000000);
+	assert_int_equal(order_repo_create(&repo, &c, &out, &created, fp, sizeof(fp), &err), OS_OK);
+	order_insert_release(&c);
+	assert_int_equal(order_repo_expire(&repo, testdb_now_us() - 60 * INT64_C(1000000), 10, cancel_fn,
+					   &calls, &n, &err), OS_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(order_repo_get(&repo, &c.order.id, &out, &err), OS_OK);
+	assert_int_equal(out.status, ORDER_CANCELLED);
+	assert_int_equal(testdb_scalar("SELECT count(*) FROM orders WHERE status = 'new' "
+			       "AND id = '00000000-0000-7000-8000-0000000000bd'"), 1);
+	assert_int_equal(testdb_scalar("SELECT count(*) FROM order_status_history "
+			       "WHERE order_id = '00000000-0000-7000-8000-0000000000bd'"), 0);
+	assert_true(testdb_exec("DELETE FROM orders WHERE id = '00000000-0000-7000-8000-0000000000bd'"));
+	pg_session_free(s);
+}
+
+static bool decide_cancel(void *arg, const struct inbox_row *row, const struct order *order,
+			  struct order_change *change, struct inbox_outcome *outcome)
+{
+	int *calls = arg;
+
+	(void)row;
+	(*calls)++;
+	if (order == NULL) {
+		outcome->fate = INBOX_REJECTED;
+		snprintf(outcome->note, sizeof(outcome->note), "no such order");
+		return false;
+	}
+	outcome->fate = INBOX_PROCESSED;
+	return cancel_fn(&(int){ 0 }, order, change) == ORDER_APPLY;
+}
+
+static void inbox_dedupes_and_applies_once(void **state)
+{
+	static const char *const items[] = { "sku-in" };
+	struct pg_session *s = testdb_session();
+	struct order_repo repo;
+	struct inbox_writer w;
+	struct inbox_store st;
+	struct order_insert c;
+	struct order out;
+	struct inbox_msg m;
+	struct uuid key;
+	char fp[ORDER_FINGERPRINT_MAX + 1];
+	struct os_error err;
+	bool created, inserted;
+	size_t n = 0;
+	int calls = 0;
+
+	(void)state;
+	pg_order_repo_init(&repo, s);
+	pg_inbox_writer_init(&w, s);
+	pg_inbox_store_init(&st, s);
+	testdb_new_uuid(&key);
+	make_create(&c, &key, "u-inbox", items, 1, 1, false);
+	assert_int_equal(order_repo_create(&repo, &c, &out, &created, fp, sizeof(fp), &err), OS_OK);
+	order_insert_release(&c);
+
+	memset(&m, 0, sizeof(m));
+	snprintf(m.source, sizeof(m.source), INBOX_SOURCE_PAYMENTS);
+	snprintf(m.message_id, sizeof(m.message_id), "pay-1");
+	snprintf(m.type, sizeof(m.type), INBOX_TYPE_PAYMENT_FAILED);
+	m.has_order_id = true;
+	m.order_id = out.id;
+	m.payload = "{\"raw\":\0\"bytes\"}";
+	m.payload_len = 16;
+	assert_int_equal(inbox_writer_record(&w, &m, &inserted, &err), OS_OK);
+	assert_true(inserted);
+	assert_int_equal(inbox_writer_record(&w, &m, &inserted, &err), OS_OK);
+	assert_false(inserted);
+	assert_int_equal(testdb_scalar("SELECT length(payload) FROM inbox WHERE message_id = 'pay-1'"), 16);
+	snprintf(m.message_id, sizeof(m.message_id), "junk-1");
+	m.rejected = true;
+	snprintf(m.error, sizeof(m.error), "malformed JSON");
+	assert_int_equal(inbox_writer_record(&w, &m, &inserted, &err), OS_OK);
+
+	assert_int_equal(inbox_store_wait(&st, 10, &err), OS_OK);
+	assert_int_equal(inbox_store_apply_batch(&st, 10, decide_cancel, &calls, &n, &err), OS_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(calls, 1);
+	assert_int_equal(inbox_store_apply_batch(&st, 10, decide_cancel, &calls, &n, &err), OS_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(calls, 1);
+	assert_int_equal(order_repo_get(&repo, &out.id, &out, &err), OS_OK);
+	assert_int_equal(out.status, ORDER_CANCELLED);
+	assert_int_equal(testdb_scalar("SELECT count(*) FROM inbox WHERE status = 'processed' "
+			       "AND processed_at IS NOT NULL"), 1);
+	assert_int_equal(testdb_scalar("SELECT count(*) FROM inbox WHERE status = 'rejected' "
+			       "AND error = 'malformed JSON'"), 1);
+	pg_session_free(s);
+}
+
+static void survives_terminated_backend(void **state)
+{
+	struct pg_session *s = testdb_session();
+	struct order_repo repo;
+	struct order out;
+	struct uuid id;
+	struct os_error err;
+	enum os_status st;
+	int i;
+
+	(void)state;
+	pg_order_repo_init(&repo, s);
+	testdb_new_uuid(&id);
+	for (i = 0; i < 3; i++) {
+		assert_true(testdb_exec("DO $$ BEGIN PERFORM pg_terminate_backend(pid) FROM pg_stat_activity "
+			 "WHERE datname = current_database() AND pid <> pg_backend_pid(); END $$"));
+		st = order_repo_get(&repo, &id, &out, &err);
+		assert_true(st == OS_ENOTFOUND || st == OS_EUNAVAIL);
+	}
+	assert_int_equal(pg_session_ping(s, &err), OS_OK);
+	assert_int_equal(order_repo_get(&repo, &id, &out, &err), OS_ENOTFOUND);
+	pg_session_free(s);
+}
+
+static void unreachable_server_is_unavailable(void **state)
+{
+	struct pg_session *s = NULL;
+	struct os_error err;
+
+	(void)state;
+	assert_int_equal(pg_session_open("postgresql://postgres@127.0.0.1:1/x?connect_timeout=1",
+					 &s, &err), OS_EUNAVAIL);
+	assert_null(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(create_get_list_history),
+		cmocka_unit_test(create_notifies_each_destination_once),
+		cmocka_unit_test(idempotent_create),
+		cmocka_unit_test(concurrent_duplicates_make_one_order),
+		cmocka_unit_test(last_unit_goes_once),
+		cmocka_unit_test(stock_errors_write_nothing),
+		cmocka_unit_test(update_and_expire),
+		cmocka_unit_test(expire_skips_an_order_it_cannot_read),
+		cmocka_unit_test(inbox_dedupes_and_applies_once),
+		cmocka_unit_test(survives_terminated_backend),
+		cmocka_unit_test(unreachable_server_is_unavailable),
+	};
+
+	return cmocka_run_group_tests(tests, testdb_group_setup, testdb_group_teardown);
+}

@@ -1,2 +1,0 @@
-/* Keeps the fakes library non-empty. */
-typedef int fakes_anchor_unused;
