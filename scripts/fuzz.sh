@@ -30,7 +30,8 @@ else
 fi
 
 say "building the libFuzzer tree in $BUILD"
-CC=clang cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOS_FUZZ=ON -DOS_TESTS=ON >/dev/null &&
+CC=clang cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOS_FUZZ=ON -DOS_TESTS=ON \
+	-DOS_WERROR=ON >/dev/null &&
 	cmake --build "$BUILD" -j "$JOBS" --target "${targets[@]}" || { echo "0 passed, 1 failed"; exit 1; }
 
 mkdir -p "$WORK/artifacts"
