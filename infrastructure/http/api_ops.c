@@ -8,7 +8,8 @@
 #include "infrastructure/log/log.h"
 #include "infrastructure/metrics/metrics.h"
 #include "infrastructure/metrics/metrics_queues.h"
-#include "order_json.h"
+#include "dead_letter_json.h"
+#include "envelope_json.h"
 
 #define METRICS_BODY_MAX (1u << 20)
 

@@ -8,7 +8,8 @@
 
 #include "api_routes.h"
 #include "app/order_service.h"
-#include "order_json.h"
+#include "envelope_json.h"
+#include "order_view_json.h"
 
 void api_orders_events(struct api_call *c)
 {

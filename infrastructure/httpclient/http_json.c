@@ -1,56 +1,24 @@
-/* Bounded JSON parsing shared by the HTTP clients. */
+/* Bounded JSON trees for the HTTP clients: the one reader checks, yajl
+ * builds. */
 #include "http_json.h"
 
-#include <stdbool.h>
 #include <string.h>
 
-#include "domain/utf8.h"
-
-/* Nesting depth of text, counting brackets outside strings; stops early
- * once max_depth is passed. */
-static bool http_json_depth_ok(const char *text, size_t len, int max_depth)
-{
-	bool in_string = false, escaped = false;
-	int depth = 0;
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		char c = text[i];
-
-		if (in_string) {
-			if (escaped)
-				escaped = false;
-			else if (c == '\\')
-				escaped = true;
-			else if (c == '"')
-				in_string = false;
-			continue;
-		}
-		if (c == '"')
-			in_string = true;
-		else if (c == '{' || c == '[')
-			depth++;
-		else if (c == '}' || c == ']')
-			depth--;
-		if (depth > max_depth)
-			return false;
-	}
-	return true;
-}
+#include "infrastructure/json/json_reader.h"
 
 enum os_status http_json_parse(const char *text, size_t len, size_t max_len, int max_depth,
 			       yajl_val *out, struct os_error *err)
 {
+	struct json_limits lim = json_limits_peer;
+	enum os_status st;
 	char msg[128];
 	yajl_val v;
 
-	if (len > max_len)
-		return os_fail(err, OS_EINVAL, NULL, "JSON larger than %zu bytes", max_len);
-	if (!utf8_json_text_ok(text, len))
-		return os_fail(err, OS_EINVAL, NULL,
-			       "JSON is not strict UTF-8 (overlong, surrogate or NUL, also escaped)");
-	if (!http_json_depth_ok(text, len, max_depth))
-		return os_fail(err, OS_EINVAL, NULL, "JSON nested deeper than %d", max_depth);
+	lim.bytes = max_len;
+	lim.depth = max_depth;
+	st = json_reader_check(&lim, text, len, err);
+	if (st != OS_OK)
+		return st;
 	msg[0] = '\0';
 	v = yajl_tree_parse(text, msg, sizeof(msg));
 	if (v == NULL)

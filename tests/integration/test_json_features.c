@@ -15,7 +15,8 @@
 
 #include "infrastructure/http/ingress_json.h"
 #include "infrastructure/http/inventory_json.h"
-#include "infrastructure/http/order_json.h"
+#include "infrastructure/http/order_create_json.h"
+#include "infrastructure/http/order_view_json.h"
 
 #define KEY "0190a6d2-7f3b-7c1e-9a4b-2f6d8e0c1a3b"
 

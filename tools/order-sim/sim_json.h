@@ -1,7 +1,8 @@
 /*
  * JSON in and out for the simulator: a guarded front door to yajl's tree
- * parser (size and nesting are bounded before yajl sees the text, because
- * yajl frees trees recursively) and a writer that re-emits a parsed value,
+ * parser (the service's JSON reader checks the text within json_limits_peer
+ * before yajl sees it, because yajl frees trees recursively) and a
+ * re-emission of a parsed value through the service's JSON writer,
  * so recorded requests can be listed as valid JSON whatever they held.
  */
 #ifndef SIM_JSON_H
@@ -13,13 +14,10 @@
 #include "app/sbuf.h"
 #include "domain/status.h"
 
-#define SIM_JSON_MAX_BYTES (1024 * 1024)
-#define SIM_JSON_MAX_DEPTH 32
-
 /*
  * Parses len bytes of text. On success *out owns a tree the caller frees with
- * yajl_tree_free(). OS_ETOOBIG past the size bound, OS_EINVAL for bad or too
- * deeply nested JSON (detail in err).
+ * yajl_tree_free(). OS_ETOOBIG past json_limits_peer's size, OS_EINVAL for
+ * bad, not strict UTF-8 or too deeply nested JSON (detail in err).
  */
 enum os_status sim_json_parse(const char *text, size_t len, yajl_val *out, struct os_error *err);
 

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "app/json_write.h"
 #include "app/timefmt.h"
 #include "sim_json.h"
 #include "sim_rand.h"
@@ -46,15 +47,15 @@ static void describe(const struct sim_request *req, yajl_val tree, const char *k
 	timefmt_rfc3339(sim_now_us(), at, sizeof(at));
 	sbuf_addf(sb, "{\"received_at\":\"%s\",\"order_id\":", at);
 	if (order_id)
-		sbuf_add_json_str(sb, order_id, strlen(order_id));
+		json_write_quoted(sb, order_id, strlen(order_id));
 	else
 		sbuf_adds(sb, "null");
 	sbuf_adds(sb, ",\"idempotency_key\":");
-	sbuf_add_json_str(sb, key, strlen(key));
+	json_write_quoted(sb, key, strlen(key));
 	sbuf_adds(sb, ",\"headers\":{\"x-api-key\":");
-	sbuf_add_json_str(sb, api_key, strlen(api_key));
+	json_write_quoted(sb, api_key, strlen(api_key));
 	sbuf_adds(sb, ",\"idempotency-key\":");
-	sbuf_add_json_str(sb, key, strlen(key));
+	json_write_quoted(sb, key, strlen(key));
 	sbuf_adds(sb, "},\"body\":");
 	sim_json_emit(sb, tree);
 	sbuf_adds(sb, "}");

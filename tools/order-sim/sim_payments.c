@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/json_write.h"
 #include "app/timefmt.h"
 #include "domain/money.h"
 #include "infrastructure/log/log.h"
@@ -113,11 +114,11 @@ static void record_attempt(struct callback_job *job, long http_status, const cha
 	timefmt_rfc3339(sim_now_us(), at, sizeof(at));
 	sbuf_init(&sb, 4096);
 	sbuf_adds(&sb, "{\"payment_id\":");
-	sbuf_add_json_str(&sb, job->payment_id, strlen(job->payment_id));
+	json_write_quoted(&sb, job->payment_id, strlen(job->payment_id));
 	sbuf_adds(&sb, ",\"order_id\":");
-	sbuf_add_json_str(&sb, job->order_id, strlen(job->order_id));
+	json_write_quoted(&sb, job->order_id, strlen(job->order_id));
 	sbuf_addf(&sb, ",\"attempt\":%d,\"http_status\":%ld,\"error\":", job->attempt, http_status);
-	sbuf_add_json_str(&sb, error, strlen(error));
+	json_write_quoted(&sb, error, strlen(error));
 	sbuf_addf(&sb, ",\"at\":\"%s\"}", at);
 	if (sbuf_ok(&sb))
 		sim_journal_add(&job->p->callbacks, job->order_id, sb.buf, sb.len);
@@ -165,18 +166,18 @@ static void describe_request(const struct sim_request *req, yajl_val tree, int s
 	timefmt_rfc3339(sim_now_us(), at, sizeof(at));
 	sbuf_addf(sb, "{\"received_at\":\"%s\",\"status\":%d,\"order_id\":", at, status);
 	if (order_id)
-		sbuf_add_json_str(sb, order_id, strlen(order_id));
+		json_write_quoted(sb, order_id, strlen(order_id));
 	else
 		sbuf_adds(sb, "null");
 	sbuf_adds(sb, ",\"headers\":{\"x-api-key\":");
-	sbuf_add_json_str(sb, api_key, strlen(api_key));
+	json_write_quoted(sb, api_key, strlen(api_key));
 	sbuf_adds(sb, ",\"idempotency-key\":");
-	sbuf_add_json_str(sb, key, strlen(key));
+	json_write_quoted(sb, key, strlen(key));
 	sbuf_adds(sb, "},\"body\":");
 	if (tree)
 		sim_json_emit(sb, tree);
 	else
-		sbuf_add_json_str(sb, req->body, req->body_len);
+		json_write_quoted(sb, req->body, req->body_len);
 	sbuf_adds(sb, "}");
 }
 
@@ -262,9 +263,9 @@ static char *callback_body(const struct payment_req *pr, const char *id, const c
 	timefmt_rfc3339(sim_now_us(), at, sizeof(at));
 	sbuf_init(&sb, 8192);
 	sbuf_addf(&sb, "{\"id\":\"%s\",\"user_id\":", id);
-	sbuf_add_json_str(&sb, user, strlen(user));
+	json_write_quoted(&sb, user, strlen(user));
 	sbuf_adds(&sb, ",\"order_id\":");
-	sbuf_add_json_str(&sb, pr->order_id, strlen(pr->order_id));
+	json_write_quoted(&sb, pr->order_id, strlen(pr->order_id));
 	sbuf_addf(&sb,
 		  ",\"amount\":\"%s\",\"status\":\"%s\",\"idempotency_key\":\"cb-%s\","
 		  "\"created_at\":\"%s\"}",
@@ -391,7 +392,7 @@ static enum os_status start_payment(struct sim_payments *p, const struct payment
 	sbuf_addf(reply_body,
 		  "{\"id\":\"%s\",\"status\":\"pending\",\"amount\":\"%s\",\"order_id\":",
 		  payment_id, amount);
-	sbuf_add_json_str(reply_body, pr->order_id, strlen(pr->order_id));
+	json_write_quoted(reply_body, pr->order_id, strlen(pr->order_id));
 	sbuf_adds(reply_body, "}");
 	return OS_OK;
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/json_write.h"
 #include "app/timefmt.h"
 #include "infrastructure/log/log.h"
 #include "sim_json.h"
@@ -73,10 +74,10 @@ static struct sent_record *make_record(const char *topic, const char *key, const
 	order_id = sim_json_str(tree, "order_id");
 	sbuf_init(&sb, RECORD_BYTES);
 	sbuf_adds(&sb, "{\"topic\":");
-	sbuf_add_json_str(&sb, topic, strlen(topic));
+	json_write_quoted(&sb, topic, strlen(topic));
 	sbuf_adds(&sb, ",\"key\":");
 	if (key)
-		sbuf_add_json_str(&sb, key, strlen(key));
+		json_write_quoted(&sb, key, strlen(key));
 	else
 		sbuf_adds(&sb, "null");
 	sbuf_addf(&sb, ",\"published_at\":\"%s\",\"json\":%s,\"value\":", at,
@@ -84,7 +85,7 @@ static struct sent_record *make_record(const char *topic, const char *key, const
 	if (tree)
 		sim_json_emit(&sb, tree);
 	else
-		sbuf_add_json_str(&sb, value, len);
+		json_write_quoted(&sb, value, len);
 	sbuf_adds(&sb, "}");
 	r->order_id = order_id ? strdup(order_id) : NULL;
 	r->json = sbuf_detach(&sb, &r->len);

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "app/json_write.h"
 #include "app/timefmt.h"
 #include "sim_json.h"
 #include "sim_rand.h"
@@ -34,7 +35,7 @@ static void add_opt(struct sbuf *sb, const char *key, const char *v)
 {
 	sbuf_addf(sb, ",\"%s\":", key);
 	if (v != NULL && v[0] != '\0')
-		sbuf_add_json_str(sb, v, strlen(v));
+		json_write_quoted(sb, v, strlen(v));
 	else
 		sbuf_adds(sb, "null");
 }
@@ -52,7 +53,7 @@ static void describe(const struct sim_request *req, yajl_val tree, int status, s
 	add_opt(sb, "signature", sig);
 	add_opt(sb, "idempotency_key", key);
 	sbuf_adds(sb, ",\"raw\":");
-	sbuf_add_json_str(sb, req->body ? req->body : "", req->body_len);
+	json_write_quoted(sb, req->body ? req->body : "", req->body_len);
 	sbuf_adds(sb, ",\"body\":");
 	sim_json_emit(sb, tree);
 	sbuf_adds(sb, "}");
