@@ -13,8 +13,12 @@
 /* The limits of each kind of input, in one place. */
 const struct json_limits json_limits_api = {
     .bytes = 1024 * 1024, .depth = 8, .string_bytes = 4096, .keys = 64, .elements = 256};
-const struct json_limits json_limits_bulk = {
-    .bytes = 1024 * 1024, .depth = 9, .string_bytes = 4096, .keys = 64, .elements = 256};
+const struct json_limits json_limits_bulk = {.bytes = 1024 * 1024,
+					     .depth = 9,
+					     .string_bytes = 4096,
+					     .keys = 64,
+					     .elements = 256,
+					     .utf8_by_part = true};
 const struct json_limits json_limits_message = {.bytes = INBOX_PAYLOAD_MAX,
 						.depth = 32,
 						.string_bytes = INBOX_PAYLOAD_MAX,
@@ -368,6 +372,8 @@ static void syntax_error(struct json_reader *r, yajl_handle h)
 	json_reader_fail(r, OS_EINVAL, "", text);
 }
 
+static void flat_complete(struct json_reader *r);
+
 static enum os_status parse(const struct json_schema *schema, const struct json_flat *flat,
 			    const struct json_limits *lim, void *target, const char *body,
 			    size_t len, struct os_error *err)
@@ -381,7 +387,7 @@ static enum os_status parse(const struct json_schema *schema, const struct json_
 		return os_fail(err, OS_EINVAL, "", "empty body");
 	if (len > lim->bytes)
 		return os_fail(err, OS_ETOOBIG, "", "JSON larger than %zu bytes", lim->bytes);
-	if (!utf8_json_text_ok(body, len))
+	if (!lim->utf8_by_part && !utf8_json_text_ok(body, len))
 		return os_fail(err, OS_EINVAL, "",
 			       "not strict UTF-8 (overlong form, surrogate or NUL, also as a \\u escape)");
 	h = yajl_alloc(&callbacks, NULL, &r);
@@ -394,6 +400,8 @@ static enum os_status parse(const struct json_schema *schema, const struct json_
 	if (ys == yajl_status_error && r.st == OS_OK)
 		syntax_error(&r, h);
 	yajl_free(h);
+	if (r.st == OS_OK && flat != NULL)
+		flat_complete(&r);
 	return r.st;
 }
 
@@ -437,17 +445,26 @@ static bool flat_value(struct json_reader *r, const struct json_frame *parent, e
 	return true;
 }
 
+/* The root's keys, for flat_complete once the whole text has parsed (a
+ * syntax error after the object wins over a missing key). */
 static bool flat_close(struct json_reader *r, const struct json_frame *f)
+{
+	r->flat_seen = f->seen;
+	return true;
+}
+
+static void flat_complete(struct json_reader *r)
 {
 	size_t k;
 
 	for (k = 0; k < r->flat->count; k++) {
 		uint32_t bit = UINT32_C(1) << k;
 
-		if ((r->flat->required & bit) && !(f->seen & bit))
-			return json_reader_fail(r, OS_EINVAL, r->flat->names[k], "is required");
+		if ((r->flat->required & bit) && !(r->flat_seen & bit)) {
+			json_reader_fail(r, OS_EINVAL, r->flat->names[k], "is required");
+			return;
+		}
 	}
-	return true;
 }
 
 static const struct json_schema flat_schema = {

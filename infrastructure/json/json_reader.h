@@ -30,12 +30,16 @@ struct json_limits {
 	size_t string_bytes; /* one string value or key, as written (escapes included) */
 	size_t keys;	     /* keys of one object */
 	size_t elements;     /* elements of one array */
+	/* Strict UTF-8 is left to the decoder of each part: a bulk body's
+	 * elements are refused one by one, not the whole body. */
+	bool utf8_by_part;
 };
 
 /* The request bodies of the HTTP API (one create, cancel, callback,
  * webhook or inventory body; a bulk array is one level deeper). */
 extern const struct json_limits json_limits_api;
-/* A bulk create body: an array of at most 100 create bodies. */
+/* A bulk create body: an array of at most 100 create bodies, each checked
+ * (UTF-8 included) by the create decoder. */
 extern const struct json_limits json_limits_bulk;
 /* A message from Kafka (a shipping event) or a stored outbox header. */
 extern const struct json_limits json_limits_message;
@@ -94,6 +98,7 @@ struct json_reader {
 	const struct json_schema *schema; /* NULL: every value is skipped */
 	const struct json_limits *limits;
 	const struct json_flat *flat; /* set by json_reader_parse_flat */
+	uint32_t flat_seen;	      /* the flat object's keys, at its close */
 	void *handle;		      /* the yajl parser, for json_reader_offset */
 	void *target;		      /* the decoder's state */
 	struct os_error *err;

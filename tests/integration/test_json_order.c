@@ -745,6 +745,9 @@ static void test_reader_api_limits(void **state)
 	assert_int_equal(check(&json_limits_api, "[[[[[[[[1]]]]]]]]"), OS_OK);
 	assert_int_equal(check(&json_limits_api, "[[[[[[[[[1]]]]]]]]]"), OS_EINVAL);
 	assert_int_equal(check(&json_limits_bulk, "[[[[[[[[[1]]]]]]]]]"), OS_OK);
+	/* A bulk body leaves strict UTF-8 to each element's decoder. */
+	assert_int_equal(check(&json_limits_api, "[\"\\ud800\"]"), OS_EINVAL);
+	assert_int_equal(check(&json_limits_bulk, "[\"\\ud800\"]"), OS_OK);
 }
 
 static const char *const flat_names[] = {"a", "b"};
@@ -785,6 +788,8 @@ static void test_reader_flat(void **state)
 	assert_int_equal(flat("{\"a\":\"1\"}", v, &err), OS_EINVAL);
 	assert_string_equal(err.field, "a");
 	assert_int_equal(flat("{\"a\":[1]}", v, &err), OS_EINVAL);
+	assert_int_equal(flat("{\"b\":2} x", v, &err), OS_EINVAL); /* syntax first */
+	assert_string_equal(err.field, "");
 }
 
 int main(void)
