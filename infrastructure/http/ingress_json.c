@@ -77,15 +77,8 @@ static bool root_value(struct json_reader *r, int key, enum json_type t, const c
 	switch (key) {
 	case IK_ORDER_ID: return read_ref(r, t, s, len, q->external_ref);
 	case IK_CUSTOMER:
-		if (t != JSON_MAP)
-			return json_reader_want(r, "customer", "an object", t);
-		*role = IG_CUSTOMER;
-		return true;
-	case IK_ITEMS:
-		if (t != JSON_ARRAY)
-			return json_reader_want(r, "items", "an array", t);
-		*role = IG_ITEMS;
-		return true;
+		return json_reader_open(r, "customer", JSON_MAP, false, t, IG_CUSTOMER, role);
+	case IK_ITEMS: return json_reader_open(r, "items", JSON_ARRAY, false, t, IG_ITEMS, role);
 	case IK_ADDRESS:
 		if (t == JSON_NULL)
 			return true;

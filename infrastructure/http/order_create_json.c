@@ -87,18 +87,9 @@ static bool create_root_value(struct json_reader *r, const struct json_frame *pa
 	case K_KEY:
 		cs->has_key = true;
 		return json_reader_uuid(r, "idempotency_key", t, s, len, &cs->req.idempotency_key);
-	case K_ITEMS:
-		if (t != JSON_ARRAY)
-			return json_reader_want(r, "items", "an array", t);
-		*role = CR_ITEMS;
-		return true;
+	case K_ITEMS: return json_reader_open(r, "items", JSON_ARRAY, false, t, CR_ITEMS, role);
 	case K_CUSTOMER:
-		if (t == JSON_NULL)
-			return true;
-		if (t != JSON_MAP)
-			return json_reader_want(r, "customer", "an object", t);
-		*role = CR_CUSTOMER;
-		return true;
+		return json_reader_open(r, "customer", JSON_MAP, true, t, CR_CUSTOMER, role);
 	case K_ADDRESS:
 		if (t == JSON_NULL)
 			return true;

@@ -191,6 +191,17 @@ bool json_reader_string(struct json_reader *r, const char *field, enum json_type
 	return json_reader_fail(r, OS_EINVAL, field, msg);
 }
 
+bool json_reader_open(struct json_reader *r, const char *field, enum json_type want, bool null_ok,
+		      enum json_type t, int role, int *out_role)
+{
+	if (null_ok && t == JSON_NULL)
+		return true;
+	if (t != want)
+		return json_reader_want(r, field, want == JSON_MAP ? "an object" : "an array", t);
+	*out_role = role;
+	return true;
+}
+
 bool json_reader_int(struct json_reader *r, const char *field, enum json_type t, const char *s,
 		     size_t len, int64_t *out)
 {

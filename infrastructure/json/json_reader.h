@@ -171,6 +171,11 @@ bool json_reader_want(struct json_reader *r, const char *field, const char *want
  * bytes); otherwise fails r naming field and returns false. */
 bool json_reader_string(struct json_reader *r, const char *field, enum json_type t, const char *s,
 			size_t len, char *out, size_t max);
+/* Opens the container value of field: t must be want (JSON_MAP or
+ * JSON_ARRAY), or JSON_NULL when null_ok (then nothing opens); *role gets
+ * role. Otherwise fails r naming field. */
+bool json_reader_open(struct json_reader *r, const char *field, enum json_type want, bool null_ok,
+		      enum json_type t, int role, int *out_role);
 /* An integer value (json_integer) into *out; otherwise fails r naming field. */
 bool json_reader_int(struct json_reader *r, const char *field, enum json_type t, const char *s,
 		     size_t len, int64_t *out);
