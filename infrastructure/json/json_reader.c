@@ -24,11 +24,18 @@ const struct json_limits json_limits_message = {.bytes = INBOX_PAYLOAD_MAX,
 						.string_bytes = INBOX_PAYLOAD_MAX,
 						.keys = 1024,
 						.elements = 4096};
-const struct json_limits json_limits_peer = {.bytes = 1024 * 1024,
-					     .depth = 32,
-					     .string_bytes = 64 * 1024,
-					     .keys = 1024,
-					     .elements = 16384};
+const struct json_limits json_limits_catalog = {.bytes = JSON_CATALOG_BYTES_MAX,
+						.depth = 16,
+						.string_bytes = JSON_CATALOG_BYTES_MAX,
+						.keys = 1024,
+						.elements = 4096};
+const struct json_limits json_limits_headers = {
+    .bytes = 4096, .depth = 2, .string_bytes = 4096, .keys = 16, .elements = 16};
+const struct json_limits json_limits_sim = {.bytes = 1024 * 1024,
+					    .depth = 32,
+					    .string_bytes = 256 * 1024,
+					    .keys = 4096,
+					    .elements = 16384};
 
 int json_key_index(const char *const *names, size_t count, const char *k, size_t len)
 {

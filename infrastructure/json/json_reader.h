@@ -41,10 +41,16 @@ extern const struct json_limits json_limits_api;
 /* A bulk create body: an array of at most 100 create bodies, each checked
  * (UTF-8 included) by the create decoder. */
 extern const struct json_limits json_limits_bulk;
-/* A message from Kafka (a shipping event) or a stored outbox header. */
+/* A message from Kafka (a shipping event). */
 extern const struct json_limits json_limits_message;
-/* An answer of another service (the catalog) or a simulator request. */
-extern const struct json_limits json_limits_peer;
+/* The catalog service's answer to one item (at most
+ * JSON_CATALOG_BYTES_MAX bytes, the client's receive buffer). */
+#define JSON_CATALOG_BYTES_MAX 65536
+extern const struct json_limits json_limits_catalog;
+/* An outbox row's headers {"request_id", "traceparent"} (a flat object). */
+extern const struct json_limits json_limits_headers;
+/* A request to order-sim (the service's outbox payloads and callbacks). */
+extern const struct json_limits json_limits_sim;
 
 enum json_type {
 	JSON_NULL = 0,

@@ -1,59 +1,12 @@
-/* Bounded JSON parsing (the one reader checks, yajl builds the tree) and
- * re-emission through the one writer. */
+/* Re-emission of a parsed value through the service's JSON writer. */
 #include "sim_json.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 #include "app/json_write.h"
-#include "infrastructure/json/json_reader.h"
-
-enum os_status sim_json_parse(const char *text, size_t len, yajl_val *out, struct os_error *err)
-{
-	char msg[128];
-	char *copy;
-	yajl_val v;
-
-	enum os_status st = json_reader_check(&json_limits_peer, text, len, err);
-
-	if (st != OS_OK)
-		return st;
-	copy = malloc(len + 1);
-	if (copy == NULL)
-		return os_fail(err, OS_ENOMEM, NULL, "out of memory");
-	if (len > 0)
-		memcpy(copy, text, len);
-	copy[len] = '\0';
-	msg[0] = '\0';
-	v = yajl_tree_parse(copy, msg, sizeof(msg));
-	free(copy);
-	if (v == NULL)
-		return os_fail(err, OS_EINVAL, NULL, "invalid JSON");
-	*out = v;
-	return OS_OK;
-}
-
-yajl_val sim_json_get(yajl_val obj, const char *key)
-{
-	size_t i;
-
-	if (!YAJL_IS_OBJECT(obj))
-		return NULL;
-	for (i = 0; i < obj->u.object.len; i++)
-		if (strcmp(obj->u.object.keys[i], key) == 0)
-			return obj->u.object.values[i];
-	return NULL;
-}
-
-const char *sim_json_str(yajl_val obj, const char *key)
-{
-	yajl_val v = sim_json_get(obj, key);
-
-	return YAJL_IS_STRING(v) ? v->u.string : NULL;
-}
 
 /* v as member key (NULL: an element or the top). Depth is bounded by
- * sim_json_parse, so the recursion is too. */
+ * json_tree_parse's limits, so the recursion is too. */
 static void emit(struct json_writer *w, const char *key, yajl_val v)
 {
 	size_t i;

@@ -41,7 +41,7 @@ void sim_notifications_reset(struct sim_notifications *n)
 static void describe(const struct sim_request *req, yajl_val tree, const char *key, struct sbuf *sb)
 {
 	char api_key[256] = "", at[TIMEFMT_RFC3339_MAX];
-	const char *order_id = sim_json_str(tree, "order_id");
+	const char *order_id = json_tree_string(tree, "order_id");
 
 	sim_request_header(req, "x-api-key", api_key, sizeof(api_key));
 	timefmt_rfc3339(sim_now_us(), at, sizeof(at));
@@ -78,13 +78,13 @@ void sim_notifications_post(void *ctx, const struct sim_request *req, struct sim
 	struct sbuf sb;
 	enum os_status st;
 
-	st = sim_json_parse(req->body, req->body_len, &tree, NULL);
+	st = json_tree_parse(&json_limits_sim, req->body, req->body_len, &tree, NULL);
 	if (st != OS_OK || !YAJL_IS_OBJECT(tree)) {
 		sim_reply_error(rep, st == OS_ETOOBIG ? 413 : 400, "body must be a JSON object");
 		goto out;
 	}
 	if (!sim_request_header(req, "idempotency-key", key, sizeof(key)) || key[0] == '\0') {
-		const char *k = sim_json_str(tree, "idempotency_key");
+		const char *k = json_tree_string(tree, "idempotency_key");
 
 		if (k != NULL && strlen(k) < sizeof(key))
 			memcpy(key, k, strlen(k) + 1);
@@ -97,7 +97,7 @@ void sim_notifications_post(void *ctx, const struct sim_request *req, struct sim
 	sbuf_init(&sb, RECORD_BYTES);
 	describe(req, tree, key, &sb);
 	if (sbuf_ok(&sb))
-		sim_journal_add(&n->received, sim_json_str(tree, "order_id"), sb.buf, sb.len);
+		sim_journal_add(&n->received, json_tree_string(tree, "order_id"), sb.buf, sb.len);
 	sbuf_release(&sb);
 	accepted(rep);
 out:

@@ -159,7 +159,7 @@ static void describe_request(const struct sim_request *req, yajl_val tree, int s
 			     struct sbuf *sb)
 {
 	char api_key[256] = "", key[256] = "", at[TIMEFMT_RFC3339_MAX];
-	const char *order_id = sim_json_str(tree, "order_id");
+	const char *order_id = json_tree_string(tree, "order_id");
 
 	sim_request_header(req, "x-api-key", api_key, sizeof(api_key));
 	sim_request_header(req, "idempotency-key", key, sizeof(key));
@@ -184,7 +184,7 @@ static void describe_request(const struct sim_request *req, yajl_val tree, int s
 static void record_to(struct sim_journal *j, const struct sim_request *req, yajl_val tree,
 		      int status)
 {
-	const char *order_id = sim_json_str(tree, "order_id");
+	const char *order_id = json_tree_string(tree, "order_id");
 	struct sbuf sb;
 
 	sbuf_init(&sb, RECORD_BYTES);
@@ -208,7 +208,7 @@ static bool short_str(const char *s)
 /* Amount as a decimal string or a JSON number, parsed to cents. */
 static enum os_status parse_amount(yajl_val tree, int64_t *cents)
 {
-	yajl_val v = sim_json_get(tree, "amount");
+	yajl_val v = json_tree_member(tree, "amount");
 	const char *text = NULL;
 
 	if (YAJL_IS_STRING(v))
@@ -228,19 +228,19 @@ static enum os_status validate(const struct sim_request *req, yajl_val tree,
 
 	if (!YAJL_IS_OBJECT(tree))
 		return os_fail(err, OS_EINVAL, NULL, "body must be a JSON object");
-	pr.order_id = sim_json_str(tree, "order_id");
+	pr.order_id = json_tree_string(tree, "order_id");
 	if (!short_str(pr.order_id))
 		return os_fail(err, OS_EINVAL, "order_id", "order_id is required");
 	if (parse_amount(tree, &pr.cents) != OS_OK)
 		return os_fail(err, OS_EINVAL, "amount", "amount must be a decimal amount");
-	pr.url = sim_json_str(tree, "callback_url");
+	pr.url = json_tree_string(tree, "callback_url");
 	if (pr.url == NULL || strlen(pr.url) > URL_MAX ||
 	    (strncmp(pr.url, "http://", 7) != 0 && strncmp(pr.url, "https://", 8) != 0))
 		return os_fail(err, OS_EINVAL, "callback_url", "callback_url must be http(s)");
-	pr.user_id = sim_json_str(tree, "user_id");
+	pr.user_id = json_tree_string(tree, "user_id");
 	if (pr.user_id != NULL && strlen(pr.user_id) > ID_MAX)
 		return os_fail(err, OS_EINVAL, "user_id", "user_id too long");
-	body_key = sim_json_str(tree, "idempotency_key");
+	body_key = json_tree_string(tree, "idempotency_key");
 	if (!sim_request_header(req, "idempotency-key", pr.key, sizeof(pr.key)) || !pr.key[0]) {
 		if (!short_str(body_key))
 			return os_fail(err, OS_EINVAL, "idempotency_key",
@@ -468,7 +468,7 @@ void sim_payments_create(void *ctx, const struct sim_request *req, struct sim_re
 	enum os_status st;
 	int status;
 
-	st = sim_json_parse(req->body, req->body_len, &tree, NULL);
+	st = json_tree_parse(&json_limits_sim, req->body, req->body_len, &tree, NULL);
 	status = answer(p, req, tree, st, rep);
 	record_request(p, req, tree, status);
 	if (rep->hold_ms == 0)
@@ -482,12 +482,12 @@ void sim_payments_set_outcome(void *ctx, const struct sim_request *req, struct s
 	const char *order_id, *status;
 	yajl_val tree = NULL;
 
-	if (sim_json_parse(req->body, req->body_len, &tree, NULL) != OS_OK) {
+	if (json_tree_parse(&json_limits_sim, req->body, req->body_len, &tree, NULL) != OS_OK) {
 		sim_reply_error(rep, 400, "invalid JSON body");
 		return;
 	}
-	order_id = sim_json_str(tree, "order_id");
-	status = sim_json_str(tree, "status");
+	order_id = json_tree_string(tree, "order_id");
+	status = json_tree_string(tree, "status");
 	if (!short_str(order_id) || status == NULL ||
 	    (strcmp(status, "failed") != 0 && strcmp(status, "succeeded") != 0)) {
 		sim_reply_error(rep, 422, "want {\"order_id\", \"status\": failed|succeeded}");
@@ -524,11 +524,11 @@ void sim_payments_set_script(void *ctx, const struct sim_request *req, struct si
 	yajl_val tree = NULL, list;
 	size_t i;
 
-	if (sim_json_parse(req->body, req->body_len, &tree, NULL) != OS_OK) {
+	if (json_tree_parse(&json_limits_sim, req->body, req->body_len, &tree, NULL) != OS_OK) {
 		sim_reply_error(rep, 400, "invalid JSON body");
 		return;
 	}
-	list = sim_json_get(tree, "responses");
+	list = json_tree_member(tree, "responses");
 	if (!YAJL_IS_ARRAY(list) || list->u.array.len > SIM_SCRIPT_MAX) {
 		sim_reply_error(rep, 422, "want {\"responses\": [status or \"timeout\", ...]}");
 		goto out;
@@ -599,14 +599,14 @@ static const char *check_followup(const struct sim_request *req, yajl_val tree, 
 
 	if (!YAJL_IS_OBJECT(tree))
 		return "body must be a JSON object";
-	if (!short_str(sim_json_str(tree, "order_id")))
+	if (!short_str(json_tree_string(tree, "order_id")))
 		return "order_id is required";
 	if ((!sim_request_header(req, "idempotency-key", key, sizeof(key)) || !key[0]) &&
-	    !short_str(sim_json_str(tree, "idempotency_key")))
+	    !short_str(json_tree_string(tree, "idempotency_key")))
 		return "an Idempotency-Key is required";
 	if (!refund)
 		return NULL;
-	if (!short_str(sim_json_str(tree, "payment_id")))
+	if (!short_str(json_tree_string(tree, "payment_id")))
 		return "payment_id is required";
 	if (parse_amount(tree, &cents) != OS_OK)
 		return "amount must be a decimal amount";
@@ -622,7 +622,7 @@ static void followup(struct sim_payments *p, struct sim_journal *j, const struct
 	const char *why;
 	struct sbuf sb;
 
-	if (sim_json_parse(req->body, req->body_len, &tree, NULL) != OS_OK) {
+	if (json_tree_parse(&json_limits_sim, req->body, req->body_len, &tree, NULL) != OS_OK) {
 		sim_reply_error(rep, 400, "invalid JSON body");
 	} else if (!injected(p, rep)) {
 		why = check_followup(req, tree, refund);
@@ -671,7 +671,7 @@ void sim_payments_list_refunds(void *ctx, const struct sim_request *req, struct 
 /* An optional integer member in lo..hi: false when present and not one. */
 static bool opt_int(yajl_val tree, const char *key, long long lo, long long hi, long long *out)
 {
-	yajl_val v = sim_json_get(tree, key);
+	yajl_val v = json_tree_member(tree, key);
 
 	if (v == NULL)
 		return true;
@@ -689,15 +689,15 @@ void sim_payments_set_plan(void *ctx, const struct sim_request *req, struct sim_
 	yajl_val tree = NULL, first;
 	char text[48];
 
-	if (sim_json_parse(req->body, req->body_len, &tree, NULL) != OS_OK) {
+	if (json_tree_parse(&json_limits_sim, req->body, req->body_len, &tree, NULL) != OS_OK) {
 		sim_reply_error(rep, 400, "invalid JSON body");
 		return;
 	}
-	order_id = sim_json_str(tree, "order_id");
-	first = sim_json_get(tree, "pending_first");
+	order_id = json_tree_string(tree, "order_id");
+	first = json_tree_member(tree, "pending_first");
 	if (!YAJL_IS_OBJECT(tree) || !opt_int(tree, "delay_ms", 0, PLAN_DELAY_MAX_MS, &delay) ||
 	    (first != NULL && !YAJL_IS_TRUE(first) && !YAJL_IS_FALSE(first)) ||
-	    (sim_json_get(tree, "order_id") != NULL && !short_str(order_id))) {
+	    (json_tree_member(tree, "order_id") != NULL && !short_str(order_id))) {
 		sim_reply_error(rep, 422, "want {\"order_id\"?, \"delay_ms\"?: 0..600000, "
 					  "\"pending_first\"?: bool}");
 		goto out;
@@ -735,9 +735,9 @@ static long long replay_queue(struct sim_payments *p, const char *order_id, char
 	if (body == NULL)
 		return 0;
 	*body++ = '\0';
-	if (sim_json_parse(body, strlen(body), &tree, NULL) != OS_OK)
+	if (json_tree_parse(&json_limits_sim, body, strlen(body), &tree, NULL) != OS_OK)
 		return 0;
-	id = sim_json_str(tree, "id");
+	id = json_tree_string(tree, "id");
 	if (id != NULL)
 		snprintf(payment_id, sizeof(payment_id), "%s", id);
 	yajl_tree_free(tree);
@@ -758,11 +758,11 @@ void sim_payments_replay(void *ctx, const struct sim_request *req, struct sim_re
 	char kept[URL_MAX + 16384];
 	struct sbuf sb;
 
-	if (sim_json_parse(req->body, req->body_len, &tree, NULL) != OS_OK) {
+	if (json_tree_parse(&json_limits_sim, req->body, req->body_len, &tree, NULL) != OS_OK) {
 		sim_reply_error(rep, 400, "invalid JSON body");
 		return;
 	}
-	order_id = sim_json_str(tree, "order_id");
+	order_id = json_tree_string(tree, "order_id");
 	if (!short_str(order_id) || !opt_int(tree, "times", 1, REPLAY_MAX, &times)) {
 		sim_reply_error(rep, 422, "want {\"order_id\", \"times\"?: 1..100}");
 	} else if (!sim_map_get(&p->last_callbacks, order_id, kept, sizeof(kept))) {

@@ -70,8 +70,8 @@ static struct sent_record *make_record(const char *topic, const char *key, const
 	if (r == NULL)
 		return NULL;
 	timefmt_rfc3339(sim_now_us(), at, sizeof(at));
-	sim_json_parse(value, len, &tree, NULL);
-	order_id = sim_json_str(tree, "order_id");
+	json_tree_parse(&json_limits_sim, value, len, &tree, NULL);
+	order_id = json_tree_string(tree, "order_id");
 	sbuf_init(&sb, RECORD_BYTES);
 	sbuf_adds(&sb, "{\"topic\":");
 	json_write_quoted(&sb, topic, strlen(topic));
@@ -202,13 +202,13 @@ static void handle_request(struct sim_shipping *s, const char *value, size_t len
 	const char *type, *order_id, *event_id;
 	yajl_val tree = NULL;
 
-	if (sim_json_parse(value, len, &tree, NULL) != OS_OK) {
+	if (json_tree_parse(&json_limits_sim, value, len, &tree, NULL) != OS_OK) {
 		log_kv(LOG_WARN, "shipping request is not JSON", NULL);
 		return;
 	}
-	type = sim_json_str(tree, "event_type");
-	order_id = sim_json_str(tree, "order_id");
-	event_id = sim_json_str(tree, "event_id");
+	type = json_tree_string(tree, "event_type");
+	order_id = json_tree_string(tree, "order_id");
+	event_id = json_tree_string(tree, "event_id");
 	if (type == NULL || strcmp(type, "shipping.requested") != 0 || order_id == NULL ||
 	    order_id[0] == '\0' || strlen(order_id) > ID_MAX ||
 	    (event_id != NULL && strlen(event_id) > ID_MAX)) {
@@ -327,12 +327,12 @@ void sim_shipping_set_outcome(void *ctx, const struct sim_request *req, struct s
 	const char *order_id, *outcome;
 	yajl_val tree = NULL;
 
-	if (sim_json_parse(req->body, req->body_len, &tree, NULL) != OS_OK) {
+	if (json_tree_parse(&json_limits_sim, req->body, req->body_len, &tree, NULL) != OS_OK) {
 		sim_reply_error(rep, 400, "invalid JSON body");
 		return;
 	}
-	order_id = sim_json_str(tree, "order_id");
-	outcome = sim_json_str(tree, "outcome");
+	order_id = json_tree_string(tree, "order_id");
+	outcome = json_tree_string(tree, "outcome");
 	if (order_id == NULL || order_id[0] == '\0' || strlen(order_id) > ID_MAX ||
 	    outcome == NULL ||
 	    (strcmp(outcome, "failed") != 0 && strcmp(outcome, "delivered_first") != 0 &&

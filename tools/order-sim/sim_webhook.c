@@ -48,8 +48,8 @@ static void describe(const struct sim_request *req, yajl_val tree, int status, s
 	sim_request_header(req, "idempotency-key", key, sizeof(key));
 	timefmt_rfc3339(sim_now_us(), at, sizeof(at));
 	sbuf_addf(sb, "{\"received_at\":\"%s\",\"http_status\":%d", at, status);
-	add_opt(sb, "order_id", sim_json_str(tree, "order_id"));
-	add_opt(sb, "event", sim_json_str(tree, "event"));
+	add_opt(sb, "order_id", json_tree_string(tree, "order_id"));
+	add_opt(sb, "event", json_tree_string(tree, "event"));
 	add_opt(sb, "signature", sig);
 	add_opt(sb, "idempotency_key", key);
 	sbuf_adds(sb, ",\"raw\":");
@@ -78,7 +78,7 @@ void sim_webhook_post(void *ctx, const struct sim_request *req, struct sim_reply
 	enum os_status st;
 	int status;
 
-	st = sim_json_parse(req->body, req->body_len, &tree, NULL);
+	st = json_tree_parse(&json_limits_sim, req->body, req->body_len, &tree, NULL);
 	if (st != OS_OK || !YAJL_IS_OBJECT(tree)) {
 		sim_reply_error(rep, st == OS_ETOOBIG ? 413 : 400, "body must be a JSON object");
 		goto out;
@@ -87,7 +87,7 @@ void sim_webhook_post(void *ctx, const struct sim_request *req, struct sim_reply
 	sbuf_init(&sb, RECORD_BYTES);
 	describe(req, tree, status, &sb);
 	if (sbuf_ok(&sb))
-		sim_journal_add(&w->received, sim_json_str(tree, "order_id"), sb.buf, sb.len);
+		sim_journal_add(&w->received, json_tree_string(tree, "order_id"), sb.buf, sb.len);
 	sbuf_release(&sb);
 	if (status != 200) {
 		sim_reply_error(rep, status, "injected failure");
@@ -120,7 +120,7 @@ void sim_webhook_fail(void *ctx, const struct sim_request *req, struct sim_reply
 	yajl_val tree = NULL, v;
 	struct sbuf sb;
 
-	if (sim_json_parse(req->body, req->body_len, &tree, NULL) != OS_OK ||
+	if (json_tree_parse(&json_limits_sim, req->body, req->body_len, &tree, NULL) != OS_OK ||
 	    (v = yajl_tree_get(tree, (const char *[]){"count", NULL}, yajl_t_number)) == NULL ||
 	    !YAJL_IS_INTEGER(v) || YAJL_GET_INTEGER(v) < 0 || YAJL_GET_INTEGER(v) > FAIL_MAX) {
 		sim_reply_error(rep, 400, "body must be {\"count\": 0..1000}");
