@@ -27,7 +27,7 @@
 struct json_limits {
 	size_t bytes;	     /* the whole text */
 	int depth;	     /* open containers at once */
-	size_t string_bytes; /* one string value or key, as written (escapes included) */
+	size_t string_bytes; /* one string value or key, once unescaped */
 	size_t keys;	     /* keys of one object */
 	size_t elements;     /* elements of one array */
 	/* Strict UTF-8 is left to the decoder of each part: a bulk body's
