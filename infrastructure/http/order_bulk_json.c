@@ -66,10 +66,12 @@ static bool bulk_value(struct json_reader *r, const struct json_frame *parent, e
 static bool bulk_close(struct json_reader *r, const struct json_frame *f)
 {
 	struct bulk_state *b = r->target;
-	struct order_json_slice *slice = &b->out[b->n - 1];
+	struct order_json_slice *slice;
 
-	if (f->role == BK_ELEMENT)
-		slice->len = json_reader_offset(r) - slice->offset;
+	if (f->role != BK_ELEMENT)
+		return true;
+	slice = &b->out[b->n - 1]; /* the element just closed is the last one */
+	slice->len = json_reader_offset(r) - slice->offset;
 	return true;
 }
 
