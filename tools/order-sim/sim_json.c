@@ -32,10 +32,7 @@ static void emit(struct json_writer *w, const char *key, yajl_val v)
 	}
 }
 
-void sim_json_emit(struct sbuf *sb, yajl_val v)
+void sim_json_write(struct json_writer *w, const char *key, yajl_val v)
 {
-	struct json_writer w;
-
-	json_write_init(&w, sb);
-	emit(&w, NULL, v);
+	emit(w, key, v);
 }

@@ -7,10 +7,11 @@
 #ifndef SIM_JSON_H
 #define SIM_JSON_H
 
-#include "app/sbuf.h"
+#include "app/json_write.h"
 #include "infrastructure/json/json_tree.h"
 
-/* Appends v as JSON text (null for NULL). */
-void sim_json_emit(struct sbuf *sb, yajl_val v);
+/* Writes v as member key of w (key NULL: an element or the top value);
+ * null for NULL. */
+void sim_json_write(struct json_writer *w, const char *key, yajl_val v);
 
 #endif

@@ -40,25 +40,21 @@ void sim_notifications_reset(struct sim_notifications *n)
 
 static void describe(const struct sim_request *req, yajl_val tree, const char *key, struct sbuf *sb)
 {
-	char api_key[256] = "", at[TIMEFMT_RFC3339_MAX];
-	const char *order_id = json_tree_string(tree, "order_id");
+	char api_key[256] = "";
+	struct json_writer w;
 
 	sim_request_header(req, "x-api-key", api_key, sizeof(api_key));
-	timefmt_rfc3339(sim_now_us(), at, sizeof(at));
-	sbuf_addf(sb, "{\"received_at\":\"%s\",\"order_id\":", at);
-	if (order_id)
-		json_write_quoted(sb, order_id, strlen(order_id));
-	else
-		sbuf_adds(sb, "null");
-	sbuf_adds(sb, ",\"idempotency_key\":");
-	json_write_quoted(sb, key, strlen(key));
-	sbuf_adds(sb, ",\"headers\":{\"x-api-key\":");
-	json_write_quoted(sb, api_key, strlen(api_key));
-	sbuf_adds(sb, ",\"idempotency-key\":");
-	json_write_quoted(sb, key, strlen(key));
-	sbuf_adds(sb, "},\"body\":");
-	sim_json_emit(sb, tree);
-	sbuf_adds(sb, "}");
+	json_write_init(&w, sb);
+	json_write_object(&w, NULL);
+	json_write_time(&w, "received_at", sim_now_us());
+	json_write_str_or_null(&w, "order_id", json_tree_string(tree, "order_id"));
+	json_write_str(&w, "idempotency_key", key);
+	json_write_object(&w, "headers");
+	json_write_str(&w, "x-api-key", api_key);
+	json_write_str(&w, "idempotency-key", key);
+	json_write_end(&w);
+	sim_json_write(&w, "body", tree);
+	json_write_end(&w);
 }
 
 static void accepted(struct sim_reply *rep)

@@ -108,19 +108,20 @@ static void free_job(void *arg)
 
 static void record_attempt(struct callback_job *job, long http_status, const char *error)
 {
-	char at[TIMEFMT_RFC3339_MAX];
+	struct json_writer w;
 	struct sbuf sb;
 
-	timefmt_rfc3339(sim_now_us(), at, sizeof(at));
 	sbuf_init(&sb, 4096);
-	sbuf_adds(&sb, "{\"payment_id\":");
-	json_write_quoted(&sb, job->payment_id, strlen(job->payment_id));
-	sbuf_adds(&sb, ",\"order_id\":");
-	json_write_quoted(&sb, job->order_id, strlen(job->order_id));
-	sbuf_addf(&sb, ",\"attempt\":%d,\"http_status\":%ld,\"error\":", job->attempt, http_status);
-	json_write_quoted(&sb, error, strlen(error));
-	sbuf_addf(&sb, ",\"at\":\"%s\"}", at);
-	if (sbuf_ok(&sb))
+	json_write_init(&w, &sb);
+	json_write_object(&w, NULL);
+	json_write_str(&w, "payment_id", job->payment_id);
+	json_write_str(&w, "order_id", job->order_id);
+	json_write_int(&w, "attempt", job->attempt);
+	json_write_int(&w, "http_status", http_status);
+	json_write_str(&w, "error", error);
+	json_write_time(&w, "at", sim_now_us());
+	json_write_end(&w);
+	if (json_write_ok(&w))
 		sim_journal_add(&job->p->callbacks, job->order_id, sb.buf, sb.len);
 	sbuf_release(&sb);
 }
@@ -158,27 +159,25 @@ static void run_callback(struct sim_sched *s, void *arg)
 static void describe_request(const struct sim_request *req, yajl_val tree, int status,
 			     struct sbuf *sb)
 {
-	char api_key[256] = "", key[256] = "", at[TIMEFMT_RFC3339_MAX];
-	const char *order_id = json_tree_string(tree, "order_id");
+	char api_key[256] = "", key[256] = "";
+	struct json_writer w;
 
 	sim_request_header(req, "x-api-key", api_key, sizeof(api_key));
 	sim_request_header(req, "idempotency-key", key, sizeof(key));
-	timefmt_rfc3339(sim_now_us(), at, sizeof(at));
-	sbuf_addf(sb, "{\"received_at\":\"%s\",\"status\":%d,\"order_id\":", at, status);
-	if (order_id)
-		json_write_quoted(sb, order_id, strlen(order_id));
-	else
-		sbuf_adds(sb, "null");
-	sbuf_adds(sb, ",\"headers\":{\"x-api-key\":");
-	json_write_quoted(sb, api_key, strlen(api_key));
-	sbuf_adds(sb, ",\"idempotency-key\":");
-	json_write_quoted(sb, key, strlen(key));
-	sbuf_adds(sb, "},\"body\":");
+	json_write_init(&w, sb);
+	json_write_object(&w, NULL);
+	json_write_time(&w, "received_at", sim_now_us());
+	json_write_int(&w, "status", status);
+	json_write_str_or_null(&w, "order_id", json_tree_string(tree, "order_id"));
+	json_write_object(&w, "headers");
+	json_write_str(&w, "x-api-key", api_key);
+	json_write_str(&w, "idempotency-key", key);
+	json_write_end(&w);
 	if (tree)
-		sim_json_emit(sb, tree);
+		sim_json_write(&w, "body", tree);
 	else
-		json_write_quoted(sb, req->body, req->body_len);
-	sbuf_adds(sb, "}");
+		json_write_strn(&w, "body", req->body, req->body_len);
+	json_write_end(&w);
 }
 
 static void record_to(struct sim_journal *j, const struct sim_request *req, yajl_val tree,
@@ -255,21 +254,22 @@ static enum os_status validate(const struct sim_request *req, yajl_val tree,
 static char *callback_body(const struct payment_req *pr, const char *id, const char *status,
 			   size_t *len)
 {
-	char amount[MONEY_STR_MAX], at[TIMEFMT_RFC3339_MAX];
-	const char *user = pr->user_id ? pr->user_id : "";
+	char key[128];
+	struct json_writer w;
 	struct sbuf sb;
 
-	money_format(pr->cents, amount, sizeof(amount));
-	timefmt_rfc3339(sim_now_us(), at, sizeof(at));
+	snprintf(key, sizeof(key), "cb-%s", id);
 	sbuf_init(&sb, 8192);
-	sbuf_addf(&sb, "{\"id\":\"%s\",\"user_id\":", id);
-	json_write_quoted(&sb, user, strlen(user));
-	sbuf_adds(&sb, ",\"order_id\":");
-	json_write_quoted(&sb, pr->order_id, strlen(pr->order_id));
-	sbuf_addf(&sb,
-		  ",\"amount\":\"%s\",\"status\":\"%s\",\"idempotency_key\":\"cb-%s\","
-		  "\"created_at\":\"%s\"}",
-		  amount, status, id, at);
+	json_write_init(&w, &sb);
+	json_write_object(&w, NULL);
+	json_write_str(&w, "id", id);
+	json_write_str(&w, "user_id", pr->user_id ? pr->user_id : "");
+	json_write_str(&w, "order_id", pr->order_id);
+	json_write_money(&w, "amount", pr->cents);
+	json_write_str(&w, "status", status);
+	json_write_str(&w, "idempotency_key", key);
+	json_write_time(&w, "created_at", sim_now_us());
+	json_write_end(&w);
 	return sbuf_detach(&sb, len);
 }
 
@@ -382,18 +382,20 @@ static enum os_status queue_callbacks(struct sim_payments *p, const struct payme
 static enum os_status start_payment(struct sim_payments *p, const struct payment_req *pr,
 				    struct sbuf *reply_body)
 {
-	char uuid[UUID_STR_LEN + 1], amount[MONEY_STR_MAX], payment_id[48];
+	char uuid[UUID_STR_LEN + 1], payment_id[48];
+	struct json_writer w;
 
 	sim_rand_uuid(uuid);
 	snprintf(payment_id, sizeof(payment_id), "pay-%s", uuid);
 	if (queue_callbacks(p, pr, payment_id) != OS_OK)
 		return OS_EAGAIN;
-	money_format(pr->cents, amount, sizeof(amount));
-	sbuf_addf(reply_body,
-		  "{\"id\":\"%s\",\"status\":\"pending\",\"amount\":\"%s\",\"order_id\":",
-		  payment_id, amount);
-	json_write_quoted(reply_body, pr->order_id, strlen(pr->order_id));
-	sbuf_adds(reply_body, "}");
+	json_write_init(&w, reply_body);
+	json_write_object(&w, NULL);
+	json_write_str(&w, "id", payment_id);
+	json_write_str(&w, "status", "pending");
+	json_write_money(&w, "amount", pr->cents);
+	json_write_str(&w, "order_id", pr->order_id);
+	json_write_end(&w);
 	return OS_OK;
 }
 

@@ -62,31 +62,27 @@ static struct sent_record *make_record(const char *topic, const char *key, const
 				       size_t len)
 {
 	struct sent_record *r = calloc(1, sizeof(*r));
-	char at[TIMEFMT_RFC3339_MAX];
+	struct json_writer w;
 	yajl_val tree = NULL;
 	const char *order_id;
 	struct sbuf sb;
 
 	if (r == NULL)
 		return NULL;
-	timefmt_rfc3339(sim_now_us(), at, sizeof(at));
 	json_tree_parse(&json_limits_sim, value, len, &tree, NULL);
 	order_id = json_tree_string(tree, "order_id");
 	sbuf_init(&sb, RECORD_BYTES);
-	sbuf_adds(&sb, "{\"topic\":");
-	json_write_quoted(&sb, topic, strlen(topic));
-	sbuf_adds(&sb, ",\"key\":");
-	if (key)
-		json_write_quoted(&sb, key, strlen(key));
-	else
-		sbuf_adds(&sb, "null");
-	sbuf_addf(&sb, ",\"published_at\":\"%s\",\"json\":%s,\"value\":", at,
-		  tree ? "true" : "false");
+	json_write_init(&w, &sb);
+	json_write_object(&w, NULL);
+	json_write_str(&w, "topic", topic);
+	json_write_str_or_null(&w, "key", key);
+	json_write_time(&w, "published_at", sim_now_us());
+	json_write_bool(&w, "json", tree != NULL);
 	if (tree)
-		sim_json_emit(&sb, tree);
+		sim_json_write(&w, "value", tree);
 	else
-		json_write_quoted(&sb, value, len);
-	sbuf_adds(&sb, "}");
+		json_write_strn(&w, "value", value, len);
+	json_write_end(&w);
 	r->order_id = order_id ? strdup(order_id) : NULL;
 	r->json = sbuf_detach(&sb, &r->len);
 	yajl_tree_free(tree);

@@ -31,32 +31,24 @@ void sim_webhook_reset(struct sim_webhook *w)
 	atomic_store(&w->fail_next, 0);
 }
 
-static void add_opt(struct sbuf *sb, const char *key, const char *v)
-{
-	sbuf_addf(sb, ",\"%s\":", key);
-	if (v != NULL && v[0] != '\0')
-		json_write_quoted(sb, v, strlen(v));
-	else
-		sbuf_adds(sb, "null");
-}
-
 static void describe(const struct sim_request *req, yajl_val tree, int status, struct sbuf *sb)
 {
-	char sig[HEADER_MAX] = "", key[HEADER_MAX] = "", at[TIMEFMT_RFC3339_MAX];
+	char sig[HEADER_MAX] = "", key[HEADER_MAX] = "";
+	struct json_writer w;
 
 	sim_request_header(req, "x-signature", sig, sizeof(sig));
 	sim_request_header(req, "idempotency-key", key, sizeof(key));
-	timefmt_rfc3339(sim_now_us(), at, sizeof(at));
-	sbuf_addf(sb, "{\"received_at\":\"%s\",\"http_status\":%d", at, status);
-	add_opt(sb, "order_id", json_tree_string(tree, "order_id"));
-	add_opt(sb, "event", json_tree_string(tree, "event"));
-	add_opt(sb, "signature", sig);
-	add_opt(sb, "idempotency_key", key);
-	sbuf_adds(sb, ",\"raw\":");
-	json_write_quoted(sb, req->body ? req->body : "", req->body_len);
-	sbuf_adds(sb, ",\"body\":");
-	sim_json_emit(sb, tree);
-	sbuf_adds(sb, "}");
+	json_write_init(&w, sb);
+	json_write_object(&w, NULL);
+	json_write_time(&w, "received_at", sim_now_us());
+	json_write_int(&w, "http_status", status);
+	json_write_str_or_null(&w, "order_id", json_tree_string(tree, "order_id"));
+	json_write_str_or_null(&w, "event", json_tree_string(tree, "event"));
+	json_write_str_or_null(&w, "signature", sig);
+	json_write_str_or_null(&w, "idempotency_key", key);
+	json_write_strn(&w, "raw", req->body ? req->body : "", req->body_len);
+	sim_json_write(&w, "body", tree);
+	json_write_end(&w);
 }
 
 /* Takes one of the requests still to fail; true when this one fails. */
