@@ -8,9 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../domain/money.h"
+#include "json_write.h"
 #include "sbuf.h"
-#include "timefmt.h"
 
 #define HEADERS_MAX 512
 #define NOTE_MAX    512
@@ -49,61 +48,24 @@ static bool is_set(const char *s)
 	return s != NULL && s[0] != '\0';
 }
 
-static void json_str(struct sbuf *sb, const char *key, const char *val, bool first)
-{
-	sbuf_add_json_key(sb, key, first);
-	sbuf_add_json_str(sb, val, strlen(val));
-}
-
-static void json_uuid(struct sbuf *sb, const char *key, const struct uuid *u, bool first)
-{
-	char text[UUID_STR_LEN + 1];
-
-	uuid_format(u, text);
-	json_str(sb, key, text, first);
-}
-
-static void json_money(struct sbuf *sb, const char *key, int64_t cents)
-{
-	char text[MONEY_STR_MAX];
-
-	if (money_format(cents, text, sizeof(text)) == 0) {
-		sb->failed = true;
-		return;
-	}
-	json_str(sb, key, text, false);
-}
-
-static void json_time(struct sbuf *sb, const char *key, int64_t unix_us)
-{
-	char text[TIMEFMT_RFC3339_MAX];
-
-	if (timefmt_rfc3339(unix_us, text, sizeof(text)) == 0) {
-		sb->failed = true;
-		return;
-	}
-	json_str(sb, key, text, false);
-}
-
 /* {"request_id": ..., "traceparent": ...} without empty values; *out is NULL
  * when both are empty. false only when out of memory. */
 static bool headers_build(const struct order_msg_ctx *ctx, char **out)
 {
+	struct json_writer w;
 	struct sbuf sb;
-	bool first = true;
 
 	*out = NULL;
 	if (!is_set(ctx->request_id) && !is_set(ctx->traceparent))
 		return true;
 	sbuf_init(&sb, HEADERS_MAX);
-	sbuf_adds(&sb, "{");
-	if (is_set(ctx->request_id)) {
-		json_str(&sb, "request_id", ctx->request_id, first);
-		first = false;
-	}
+	json_write_init(&w, &sb);
+	json_write_object(&w, NULL);
+	if (is_set(ctx->request_id))
+		json_write_str(&w, "request_id", ctx->request_id);
 	if (is_set(ctx->traceparent))
-		json_str(&sb, "traceparent", ctx->traceparent, first);
-	sbuf_adds(&sb, "}");
+		json_write_str(&w, "traceparent", ctx->traceparent);
+	json_write_end(&w);
 	*out = sbuf_detach(&sb, NULL);
 	return *out != NULL;
 }
@@ -156,52 +118,53 @@ static void builder_abort(struct builder *b)
 }
 
 /* Fields every order-related payload opens with after its own id. */
-static void json_order_ref(struct sbuf *sb, const struct order *o)
+static void json_order_ref(struct json_writer *w, const struct order *o)
 {
-	json_uuid(sb, "order_id", &o->id, false);
-	json_str(sb, "user_id", o->user_id, false);
+	json_write_uuid(w, "order_id", &o->id);
+	json_write_str(w, "user_id", o->user_id);
 }
 
 /* "customer":{"name","email"} when the order has one. */
-static void json_customer(struct sbuf *sb, const struct order *o)
+static void json_customer(struct json_writer *w, const struct order *o)
 {
 	if (!order_has_customer(o))
 		return;
-	sbuf_add_json_key(sb, "customer", false);
-	sbuf_adds(sb, "{");
-	json_str(sb, "name", o->customer.name, true);
-	json_str(sb, "email", o->customer.email, false);
-	sbuf_adds(sb, "}");
+	json_write_object(w, "customer");
+	json_write_str(w, "name", o->customer.name);
+	json_write_str(w, "email", o->customer.email);
+	json_write_end(w);
 }
 
 /* Where the order came from and whom it is for: source always, customer,
  * shipping_address and external_ref when set. */
-static void json_order_origin(struct sbuf *sb, const struct order *o)
+static void json_order_origin(struct json_writer *w, const struct order *o)
 {
-	json_str(sb, "source", order_source_name(o->source), false);
-	json_customer(sb, o);
+	json_write_str(w, "source", order_source_name(o->source));
+	json_customer(w, o);
 	if (is_set(o->shipping_address))
-		json_str(sb, "shipping_address", o->shipping_address, false);
+		json_write_str(w, "shipping_address", o->shipping_address);
 	if (is_set(o->external_ref))
-		json_str(sb, "external_ref", o->external_ref, false);
+		json_write_str(w, "external_ref", o->external_ref);
 }
 
 static enum os_status add_payment_request(struct builder *b, struct os_error *err)
 {
 	const struct order *o = b->order;
+	struct json_writer w;
 	struct msg_head h;
 	struct sbuf sb;
 
 	head_init(b, &h, "payment.requested", OUTBOX_DEST_PAYMENTS);
 	sbuf_init(&sb, ORDER_MESSAGE_PAYLOAD_MAX);
-	sbuf_adds(&sb, "{");
-	json_uuid(&sb, "order_id", &o->id, true);
-	json_money(&sb, "amount", o->amount_cents);
-	json_str(&sb, "currency", o->currency, false);
-	json_str(&sb, "user_id", o->user_id, false);
-	json_str(&sb, "idempotency_key", h.event_id_text, false);
-	json_str(&sb, "callback_url", b->ctx->settings->callback_url, false);
-	sbuf_adds(&sb, "}");
+	json_write_init(&w, &sb);
+	json_write_object(&w, NULL);
+	json_write_uuid(&w, "order_id", &o->id);
+	json_write_money(&w, "amount", o->amount_cents);
+	json_write_str(&w, "currency", o->currency);
+	json_write_str(&w, "user_id", o->user_id);
+	json_write_str(&w, "idempotency_key", h.event_id_text);
+	json_write_str(&w, "callback_url", b->ctx->settings->callback_url);
+	json_write_end(&w);
 	return builder_push(b, &h, &sb, err);
 }
 
@@ -225,93 +188,98 @@ static enum os_status add_notification(struct builder *b, enum order_status to, 
 {
 	const char *type = order_messages_event_type(to);
 	char text[NOTE_MAX];
+	struct json_writer w;
 	struct msg_head h;
 	struct sbuf sb;
 
 	head_init(b, &h, type, OUTBOX_DEST_NOTIFICATIONS);
 	notification_text(b->order, to, reason, text, sizeof(text));
 	sbuf_init(&sb, ORDER_MESSAGE_PAYLOAD_MAX);
-	sbuf_adds(&sb, "{");
-	json_str(&sb, "message", text, true);
-	json_str(&sb, "idempotency_key", h.event_id_text, false);
-	json_order_ref(&sb, b->order);
-	json_str(&sb, "event_type", type, false);
-	json_customer(&sb, b->order);
-	sbuf_adds(&sb, "}");
+	json_write_init(&w, &sb);
+	json_write_object(&w, NULL);
+	json_write_str(&w, "message", text);
+	json_write_str(&w, "idempotency_key", h.event_id_text);
+	json_order_ref(&w, b->order);
+	json_write_str(&w, "event_type", type);
+	json_customer(&w, b->order);
+	json_write_end(&w);
 	return builder_push(b, &h, &sb, err);
 }
 
 /* "items":[{"item_id","name","quantity","unit_price"}] or, for shipping,
  * without name and price. */
-static void json_items(struct sbuf *sb, const struct order *o, bool priced)
+static void json_items(struct json_writer *w, const struct order *o, bool priced)
 {
 	size_t i;
 
-	sbuf_add_json_key(sb, "items", false);
-	sbuf_adds(sb, "[");
+	json_write_array(w, "items");
 	for (i = 0; i < o->item_count; i++) {
 		const struct order_item *it = &o->items[i];
 
-		sbuf_adds(sb, i == 0 ? "{" : ",{");
-		json_str(sb, "item_id", it->item_id, true);
+		json_write_object(w, NULL);
+		json_write_str(w, "item_id", it->item_id);
 		if (priced)
-			json_str(sb, "name", it->name, false);
-		sbuf_addf(sb, ",\"quantity\":%ld", (long)it->quantity);
+			json_write_str(w, "name", it->name);
+		json_write_int(w, "quantity", it->quantity);
 		if (priced)
-			json_money(sb, "unit_price", it->unit_price_cents);
-		sbuf_adds(sb, "}");
+			json_write_money(w, "unit_price", it->unit_price_cents);
+		json_write_end(w);
 	}
-	sbuf_adds(sb, "]");
+	json_write_end(w);
 }
 
 /* The Kafka envelope's opening fields (DESIGN §8). */
-static void json_envelope(struct sbuf *sb, const struct msg_head *h, const struct order *o,
+static void json_envelope(struct json_writer *w, const struct msg_head *h, const struct order *o,
 			  int64_t at_us)
 {
-	json_str(sb, "event_id", h->event_id_text, true);
-	json_str(sb, "event_type", h->type, false);
-	json_uuid(sb, "order_id", &o->id, false);
-	json_time(sb, "occurred_at", at_us);
-	json_str(sb, "user_id", o->user_id, false);
+	json_write_str(w, "event_id", h->event_id_text);
+	json_write_str(w, "event_type", h->type);
+	json_write_uuid(w, "order_id", &o->id);
+	json_write_time(w, "occurred_at", at_us);
+	json_write_str(w, "user_id", o->user_id);
 }
 
 static enum os_status add_order_event(struct builder *b, enum order_status to, const char *reason,
 				      int64_t at_us, struct os_error *err)
 {
 	const struct order *o = b->order;
+	struct json_writer w;
 	struct msg_head h;
 	struct sbuf sb;
 
 	head_init(b, &h, order_messages_event_type(to), b->ctx->settings->topic_order_events);
 	sbuf_init(&sb, ORDER_MESSAGE_PAYLOAD_MAX);
-	sbuf_adds(&sb, "{");
-	json_envelope(&sb, &h, o, at_us);
-	json_str(&sb, "status", order_status_name(to), false);
-	json_money(&sb, "amount", o->amount_cents);
-	json_str(&sb, "currency", o->currency, false);
-	json_order_origin(&sb, o);
+	json_write_init(&w, &sb);
+	json_write_object(&w, NULL);
+	json_envelope(&w, &h, o, at_us);
+	json_write_str(&w, "status", order_status_name(to));
+	json_write_money(&w, "amount", o->amount_cents);
+	json_write_str(&w, "currency", o->currency);
+	json_order_origin(&w, o);
 	if (to == ORDER_NEW) {
-		json_items(&sb, o, true);
+		json_items(&w, o, true);
 	} else {
-		json_str(&sb, "from", order_status_name(o->status), false);
-		json_str(&sb, "to", order_status_name(to), false);
-		json_str(&sb, "reason", reason ? reason : "", false);
+		json_write_str(&w, "from", order_status_name(o->status));
+		json_write_str(&w, "to", order_status_name(to));
+		json_write_str(&w, "reason", reason ? reason : "");
 	}
-	sbuf_adds(&sb, "}");
+	json_write_end(&w);
 	return builder_push(b, &h, &sb, err);
 }
 
 static enum os_status add_shipping_request(struct builder *b, int64_t at_us, struct os_error *err)
 {
+	struct json_writer w;
 	struct msg_head h;
 	struct sbuf sb;
 
 	head_init(b, &h, "shipping.requested", b->ctx->settings->topic_shipping_requests);
 	sbuf_init(&sb, ORDER_MESSAGE_PAYLOAD_MAX);
-	sbuf_adds(&sb, "{");
-	json_envelope(&sb, &h, b->order, at_us);
-	json_items(&sb, b->order, false);
-	sbuf_adds(&sb, "}");
+	json_write_init(&w, &sb);
+	json_write_object(&w, NULL);
+	json_envelope(&w, &h, b->order, at_us);
+	json_items(&w, b->order, false);
+	json_write_end(&w);
 	return builder_push(b, &h, &sb, err);
 }
 
@@ -324,6 +292,7 @@ static enum os_status add_egress_webhook(struct builder *b, enum order_status to
 {
 	const struct order *o = b->order;
 	const char *type = order_messages_event_type(to);
+	struct json_writer w;
 	struct msg_head h;
 	struct sbuf sb;
 
@@ -331,17 +300,14 @@ static enum os_status add_egress_webhook(struct builder *b, enum order_status to
 		return OS_OK;
 	head_init(b, &h, type, OUTBOX_DEST_WEBHOOK);
 	sbuf_init(&sb, ORDER_MESSAGE_PAYLOAD_MAX);
-	sbuf_adds(&sb, "{");
-	json_str(&sb, "event", type, true);
-	json_uuid(&sb, "order_id", &o->id, false);
-	sbuf_add_json_key(&sb, "customer_name", false);
-	if (is_set(o->customer.name))
-		sbuf_add_json_str(&sb, o->customer.name, strlen(o->customer.name));
-	else
-		sbuf_adds(&sb, "null");
-	json_money(&sb, "total", o->amount_cents);
-	json_time(&sb, "sent_at", at_us);
-	sbuf_adds(&sb, "}");
+	json_write_init(&w, &sb);
+	json_write_object(&w, NULL);
+	json_write_str(&w, "event", type);
+	json_write_uuid(&w, "order_id", &o->id);
+	json_write_str_or_null(&w, "customer_name", o->customer.name);
+	json_write_money(&w, "total", o->amount_cents);
+	json_write_time(&w, "sent_at", at_us);
+	json_write_end(&w);
 	return builder_push(b, &h, &sb, err);
 }
 
@@ -398,15 +364,17 @@ enum os_status order_messages_transition(const struct order_msg_ctx *ctx, const 
 
 static enum os_status add_payment_cancel(struct builder *b, struct os_error *err)
 {
+	struct json_writer w;
 	struct msg_head h;
 	struct sbuf sb;
 
 	head_init(b, &h, OUTBOX_TYPE_PAYMENT_CANCEL, OUTBOX_DEST_PAYMENTS);
 	sbuf_init(&sb, ORDER_MESSAGE_PAYLOAD_MAX);
-	sbuf_adds(&sb, "{");
-	json_uuid(&sb, "order_id", &b->order->id, true);
-	json_str(&sb, "idempotency_key", h.event_id_text, false);
-	sbuf_adds(&sb, "}");
+	json_write_init(&w, &sb);
+	json_write_object(&w, NULL);
+	json_write_uuid(&w, "order_id", &b->order->id);
+	json_write_str(&w, "idempotency_key", h.event_id_text);
+	json_write_end(&w);
 	return builder_push(b, &h, &sb, err);
 }
 
@@ -430,19 +398,21 @@ struct refund_desc {
 static enum os_status add_refund_request(struct builder *b, const struct refund_desc *r,
 					 struct os_error *err)
 {
+	struct json_writer w;
 	struct msg_head h;
 	struct sbuf sb;
 
 	head_init(b, &h, OUTBOX_TYPE_PAYMENT_REFUND, OUTBOX_DEST_PAYMENTS);
 	sbuf_init(&sb, ORDER_MESSAGE_PAYLOAD_MAX);
-	sbuf_adds(&sb, "{");
-	json_uuid(&sb, "order_id", &b->order->id, true);
-	json_str(&sb, "payment_id", r->payment_id, false);
-	json_money(&sb, "amount", r->amount_cents);
-	json_str(&sb, "currency", b->order->currency, false);
-	json_str(&sb, "idempotency_key", h.event_id_text, false);
-	json_str(&sb, "reason", r->reason, false);
-	sbuf_adds(&sb, "}");
+	json_write_init(&w, &sb);
+	json_write_object(&w, NULL);
+	json_write_uuid(&w, "order_id", &b->order->id);
+	json_write_str(&w, "payment_id", r->payment_id);
+	json_write_money(&w, "amount", r->amount_cents);
+	json_write_str(&w, "currency", b->order->currency);
+	json_write_str(&w, "idempotency_key", h.event_id_text);
+	json_write_str(&w, "reason", r->reason);
+	json_write_end(&w);
 	return builder_push(b, &h, &sb, err);
 }
 
@@ -450,19 +420,21 @@ static enum os_status add_refund_event(struct builder *b, const struct refund_de
 				       struct os_error *err)
 {
 	const struct order *o = b->order;
+	struct json_writer w;
 	struct msg_head h;
 	struct sbuf sb;
 
 	head_init(b, &h, OUTBOX_TYPE_REFUND_REQUESTED, b->ctx->settings->topic_order_events);
 	sbuf_init(&sb, ORDER_MESSAGE_PAYLOAD_MAX);
-	sbuf_adds(&sb, "{");
-	json_envelope(&sb, &h, o, r->at_us);
-	json_str(&sb, "status", order_status_name(o->status), false);
-	json_str(&sb, "payment_id", r->payment_id, false);
-	json_money(&sb, "amount", r->amount_cents);
-	json_str(&sb, "currency", o->currency, false);
-	json_str(&sb, "reason", r->reason, false);
-	sbuf_adds(&sb, "}");
+	json_write_init(&w, &sb);
+	json_write_object(&w, NULL);
+	json_envelope(&w, &h, o, r->at_us);
+	json_write_str(&w, "status", order_status_name(o->status));
+	json_write_str(&w, "payment_id", r->payment_id);
+	json_write_money(&w, "amount", r->amount_cents);
+	json_write_str(&w, "currency", o->currency);
+	json_write_str(&w, "reason", r->reason);
+	json_write_end(&w);
 	return builder_push(b, &h, &sb, err);
 }
 

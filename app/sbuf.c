@@ -103,43 +103,9 @@ void sbuf_addf(struct sbuf *sb, const char *fmt, ...)
 	sb->len += (size_t)n;
 }
 
-void sbuf_add_json_str(struct sbuf *sb, const char *s, size_t len)
+void sbuf_fail(struct sbuf *sb)
 {
-	static const char hex[] = "0123456789abcdef";
-	size_t i, run = 0;
-
-	sbuf_add(sb, "\"", 1);
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		char esc[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xf] };
-
-		if (c >= 0x20 && c != '"' && c != '\\')
-			continue;
-		sbuf_add(sb, s + run, i - run);
-		run = i + 1;
-		if (c == '"' || c == '\\') {
-			char two[2] = { '\\', (char)c };
-			sbuf_add(sb, two, 2);
-		} else if (c == '\n') {
-			sbuf_add(sb, "\\n", 2);
-		} else if (c == '\t') {
-			sbuf_add(sb, "\\t", 2);
-		} else if (c == '\r') {
-			sbuf_add(sb, "\\r", 2);
-		} else {
-			sbuf_add(sb, esc, sizeof(esc));
-		}
-	}
-	sbuf_add(sb, s + run, len - run);
-	sbuf_add(sb, "\"", 1);
-}
-
-void sbuf_add_json_key(struct sbuf *sb, const char *key, bool first)
-{
-	if (!first)
-		sbuf_add(sb, ",", 1);
-	sbuf_add_json_str(sb, key, strlen(key));
-	sbuf_add(sb, ":", 1);
+	sb->failed = true;
 }
 
 char *sbuf_detach(struct sbuf *sb, size_t *len)

@@ -1,6 +1,6 @@
 /*
  * A growable string with a ceiling fixed at init (like git's strbuf, with
- * curl's dynbuf maximum). Used to build JSON payloads and SQL parameters.
+ * curl's dynbuf maximum). Used to build SQL parameters, and JSON through app/json_write.h.
  * After a failed append the buffer is marked failed and ignores further
  * appends; check once at the end with sbuf_ok().
  */
@@ -30,11 +30,9 @@ bool sbuf_ok(const struct sbuf *sb);
 void sbuf_add(struct sbuf *sb, const char *s, size_t len);
 void sbuf_adds(struct sbuf *sb, const char *s);
 void sbuf_addf(struct sbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Appends s as a JSON string literal, quotes included. Control characters
- * are escaped; bytes >= 0x80 are copied (callers pass valid UTF-8). */
-void sbuf_add_json_str(struct sbuf *sb, const char *s, size_t len);
-/* Appends "key": (with a leading comma unless first). */
-void sbuf_add_json_key(struct sbuf *sb, const char *key, bool first);
+/* Marks the buffer failed: what it holds is not what the caller meant (a
+ * value could not be formatted). */
+void sbuf_fail(struct sbuf *sb);
 
 /* Hands the buffer to the caller (free() it) and resets sb to empty.
  * Returns NULL if the buffer failed (and releases it). Never returns NULL for

@@ -10,7 +10,7 @@
 #include "infrastructure/io/io_loop.h"
 #include "infrastructure/log/log.h"
 #include "infrastructure/metrics/metrics.h"
-#include "order_json.h"
+#include "envelope_json.h"
 
 static int64_t mono_ns(void)
 {

@@ -123,7 +123,7 @@ const char *api_failure_code(enum os_status st, const struct os_error *err, int 
 void api_add_header(struct api_call *c, const char *name, const char *value, size_t len);
 
 /*
- * The HTTP status of a failure. 400 vs 422 (order_json.h): OS_EINVAL from a
+ * The HTTP status of a failure. 400 vs 422 (order_create_json.h): OS_EINVAL from a
  * codec (from_codec) is 400, the document is not what the route reads;
  * OS_EINVAL from a use case is 422, a readable request that breaks a rule.
  * OS_EMISMATCH 422, OS_ENOTFOUND 404, OS_ECONFLICT 409, OS_EDENIED 401,

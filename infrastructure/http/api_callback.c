@@ -9,7 +9,8 @@
 #include "api_callback.h"
 #include "api_guard.h"
 #include "app/payment_callback.h"
-#include "order_json.h"
+#include "callback_json.h"
+#include "envelope_json.h"
 
 /* True when no secret is configured or the signature matches. */
 static bool signed_ok(struct api_call *c, const char *body, size_t len)

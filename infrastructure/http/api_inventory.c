@@ -10,7 +10,7 @@
 #include "api_inventory.h"
 #include "app/inventory.h"
 #include "inventory_json.h"
-#include "order_json.h"
+#include "envelope_json.h"
 
 static const struct inventory *inv(struct api_call *c)
 {

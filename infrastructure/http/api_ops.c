@@ -5,10 +5,12 @@
 
 #include "api_ops.h"
 #include "app/admin_port.h"
+#include "app/json_write.h"
 #include "infrastructure/log/log.h"
 #include "infrastructure/metrics/metrics.h"
 #include "infrastructure/metrics/metrics_queues.h"
-#include "order_json.h"
+#include "dead_letter_json.h"
+#include "envelope_json.h"
 
 #define METRICS_BODY_MAX (1u << 20)
 
@@ -164,8 +166,9 @@ void api_ops_dead_letters(struct api_call *c)
 static void retry(struct api_call *c, enum admin_kind kind, int64_t id)
 {
 	struct admin_retry_result res = {0, 0};
+	struct json_writer w;
 	struct os_error err;
-	char data[256];
+	struct sbuf data;
 	enum os_status st;
 
 	os_error_clear(&err);
@@ -175,12 +178,19 @@ static void retry(struct api_call *c, enum admin_kind kind, int64_t id)
 		return;
 	}
 	log_kv(LOG_INFO, "dead letters retried", "request_id", c->trace.request_id, NULL);
+	sbuf_init(&data, 1024);
+	json_write_init(&w, &data);
+	json_write_object(&w, NULL);
+	json_write_int(&w, "retried", (int64_t)res.retried);
+	json_write_int(&w, "skipped", (int64_t)res.refused);
 	if (res.refused > 0)
-		snprintf(data, sizeof(data), "{\"retried\":%zu,\"skipped\":%zu,\"skipped_reason\":\"%s\"}",
-			 res.retried, res.refused, RETRY_REFUSED_WHY);
+		json_write_str(&w, "skipped_reason", RETRY_REFUSED_WHY);
+	json_write_end(&w);
+	if (json_write_ok(&w))
+		reply_data(c, 200, data.buf);
 	else
-		snprintf(data, sizeof(data), "{\"retried\":%zu,\"skipped\":0}", res.retried);
-	reply_data(c, 200, data);
+		api_reply_error(c, 500, "internal error", NULL, os_status_name(OS_ENOMEM));
+	sbuf_release(&data);
 }
 
 /* Reads the {kind} path parameter; answers 400 if bad. */

@@ -9,7 +9,8 @@
 #include "api_order_events.h"
 #include "api_orders.h"
 #include "app/order_service.h"
-#include "order_json.h"
+#include "envelope_json.h"
+#include "order_view_json.h"
 
 static void write_events(struct sbuf *sb, const void *value)
 {

@@ -9,7 +9,11 @@
 #include "app/order_service.h"
 #include "infrastructure/io/io_loop.h"
 #include "infrastructure/metrics/metrics.h"
-#include "order_json.h"
+#include "envelope_json.h"
+#include "order_bulk_json.h"
+#include "order_cancel_json.h"
+#include "order_create_json.h"
+#include "order_view_json.h"
 
 static struct order_service *svc(struct api_call *c)
 {

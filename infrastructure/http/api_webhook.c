@@ -16,7 +16,7 @@
 #include "infrastructure/crypto/hmac.h"
 #include "infrastructure/metrics/metrics.h"
 #include "ingress_json.h"
-#include "order_json.h"
+#include "envelope_json.h"
 
 /* A fixed key: the digest only has to tell bodies apart, and must not change
  * when the shop's secret is rotated. */

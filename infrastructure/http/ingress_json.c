@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "domain/money.h"
-#include "json_reader.h"
-#include "order_json_fields.h"
+#include "app/json_write.h"
+#include "customer_json.h"
+#include "infrastructure/json/json_reader.h"
 
 enum { IG_ROOT = 1, IG_CUSTOMER, IG_ITEMS, IG_LINE };
 enum { IK_ORDER_ID = 0, IK_CUSTOMER, IK_ITEMS, IK_ADDRESS, IK_TOTAL, IK_NAME, IK_EMAIL, IK_SKU,
@@ -29,14 +29,12 @@ struct ingress_state {
 	uint32_t root_seen;
 };
 
-static int ingress_key(const struct json_frame *f, const char *k, size_t len)
+static int ingress_key(struct json_reader *r, const struct json_frame *f, const char *k,
+		       size_t len)
 {
-	size_t i;
-	int id = -1;
+	int id = json_key_index(ingress_keys, INGRESS_KEY_COUNT, k, len);
 
-	for (i = 0; i < INGRESS_KEY_COUNT; i++)
-		if (strlen(ingress_keys[i]) == len && memcmp(ingress_keys[i], k, len) == 0)
-			id = (int)i;
+	(void)r;
 	switch (f->role) {
 	case IG_ROOT: return id >= IK_ORDER_ID && id <= IK_TOTAL ? id : -1;
 	case IG_CUSTOMER: return id == IK_NAME || id == IK_EMAIL ? id : -1;
@@ -58,8 +56,6 @@ static void ingress_path(struct json_reader *r, const struct json_frame *f, int 
 		snprintf(buf, cap, "%s", ingress_keys[key]);
 }
 
-
-
 /* Shop platforms send their order id as a number or a string. */
 static bool read_ref(struct json_reader *r, enum json_type t, const char *s, size_t len,
 		     char *out)
@@ -73,17 +69,6 @@ static bool read_ref(struct json_reader *r, enum json_type t, const char *s, siz
 	return json_reader_string(r, "order_id", t, s, len, out, ORDER_EXTERNAL_REF_MAX);
 }
 
-static bool read_money(struct json_reader *r, const char *field, enum json_type t, const char *s,
-		       size_t len, int64_t *cents)
-{
-	if (t != JSON_STRING && t != JSON_NUMBER)
-		return json_reader_want(r, field, "a decimal string or number", t);
-	if (money_parse(s, len, cents) != OS_OK)
-		return json_reader_fail(r, OS_EINVAL, field,
-					"must be a non-negative amount with at most two decimals");
-	return true;
-}
-
 static bool root_value(struct json_reader *r, int key, enum json_type t, const char *s,
 		       size_t len, int *role)
 {
@@ -92,21 +77,14 @@ static bool root_value(struct json_reader *r, int key, enum json_type t, const c
 	switch (key) {
 	case IK_ORDER_ID: return read_ref(r, t, s, len, q->external_ref);
 	case IK_CUSTOMER:
-		if (t != JSON_MAP)
-			return json_reader_want(r, "customer", "an object", t);
-		*role = IG_CUSTOMER;
-		return true;
-	case IK_ITEMS:
-		if (t != JSON_ARRAY)
-			return json_reader_want(r, "items", "an array", t);
-		*role = IG_ITEMS;
-		return true;
+		return json_reader_open(r, "customer", JSON_MAP, false, t, IG_CUSTOMER, role);
+	case IK_ITEMS: return json_reader_open(r, "items", JSON_ARRAY, false, t, IG_ITEMS, role);
 	case IK_ADDRESS:
 		if (t == JSON_NULL)
 			return true;
 		return json_reader_string(r, "shipping_address", t, s, len, q->shipping_address,
 				   ORDER_ADDRESS_MAX);
-	default: return read_money(r, "total", t, s, len, &q->total_cents);
+	default: return json_reader_money(r, "total", true, t, s, len, &q->total_cents);
 	}
 }
 
@@ -121,13 +99,8 @@ static bool line_value(struct json_reader *r, int key, enum json_type t, const c
 	switch (key) {
 	case IK_SKU: return json_reader_string(r, path, t, s, len, l->sku, ORDER_ITEM_ID_MAX);
 	case IK_NAME: return json_reader_string(r, path, t, s, len, l->name, ORDER_ITEM_NAME_MAX);
-	case IK_QUANTITY:
-		if (t != JSON_NUMBER)
-			return json_reader_want(r, path, "an integer", t);
-		if (!json_integer(s, len, &l->quantity))
-			return json_reader_fail(r, OS_EINVAL, path, "must be an integer");
-		return true;
-	default: return read_money(r, path, t, s, len, &l->unit_price_cents);
+	case IK_QUANTITY: return json_reader_int(r, path, t, s, len, &l->quantity);
+	default: return json_reader_money(r, path, true, t, s, len, &l->unit_price_cents);
 	}
 }
 
@@ -160,8 +133,8 @@ static bool ingress_value(struct json_reader *r, const struct json_frame *parent
 	switch (parent->role) {
 	case IG_ROOT: return root_value(r, parent->key, t, s, len, role);
 	case IG_CUSTOMER:
-		return order_json_read_customer_field(r, parent->key == IK_NAME, t, s, len,
-						      &st->req.customer);
+		return customer_json_read_field(r, parent->key == IK_NAME, t, s, len,
+						&st->req.customer);
 	case IG_ITEMS: return new_line(r, t, role);
 	case IG_LINE: return line_value(r, parent->key, t, s, len);
 	}
@@ -194,8 +167,8 @@ static bool ingress_close(struct json_reader *r, const struct json_frame *f)
 		st->root_seen = f->seen;
 		return require_keys(r, f, ROOT_REQUIRED);
 	case IG_CUSTOMER:
-		return order_json_customer_complete(r, f->seen & (UINT32_C(1) << IK_NAME),
-						    f->seen & (UINT32_C(1) << IK_EMAIL));
+		return customer_json_complete(r, f->seen & (UINT32_C(1) << IK_NAME),
+					      f->seen & (UINT32_C(1) << IK_EMAIL));
 	case IG_LINE: return require_keys(r, f, LINE_REQUIRED);
 	}
 	return true;
@@ -216,7 +189,7 @@ enum os_status ingress_json_decode(const char *body, size_t len,
 
 	if (st == NULL)
 		return os_fail(err, OS_ENOMEM, NULL, "out of memory");
-	rc = json_reader_parse(&ingress_schema, st, body, len, err);
+	rc = json_reader_parse(&ingress_schema, &json_limits_api, st, body, len, err);
 	if (rc == OS_OK && st->req.line_count == 0)
 		rc = os_fail(err, OS_EINVAL, "items", "must hold at least one item");
 	if (rc == OS_OK)
@@ -227,12 +200,12 @@ enum os_status ingress_json_decode(const char *body, size_t len,
 
 void ingress_json_answer(struct sbuf *sb, const struct order *o)
 {
-	char id[UUID_STR_LEN + 1];
+	struct json_writer w;
 
-	uuid_format(&o->id, id);
-	sbuf_adds(sb, "{\"ok\":true,\"order_id\":");
-	sbuf_add_json_str(sb, o->external_ref, strlen(o->external_ref));
-	sbuf_adds(sb, ",\"id\":");
-	sbuf_add_json_str(sb, id, strlen(id));
-	sbuf_adds(sb, "}");
+	json_write_init(&w, sb);
+	json_write_object(&w, NULL);
+	json_write_bool(&w, "ok", true);
+	json_write_str(&w, "order_id", o->external_ref);
+	json_write_uuid(&w, "id", &o->id);
+	json_write_end(&w);
 }

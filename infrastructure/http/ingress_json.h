@@ -1,7 +1,7 @@
 /*
  * JSON codec of the ingress webhook (DESIGN §4): the body a shop platform
  * posts to /webhooks/orders/create, in; the {"ok", "order_id", "id"} answer
- * out. Same bounds and status mapping as order_json.h: OS_EINVAL from the
+ * out. Same bounds and status mapping as order_create_json.h: OS_EINVAL from the
  * decoder is 400 with the field named.
  */
 #ifndef OS_INGRESS_JSON_H

@@ -1,13 +1,11 @@
-/* The inventory bodies as json_reader schemas; see inventory_json.h. */
+/* The inventory bodies as flat json_reader objects; see inventory_json.h. */
 #include "inventory_json.h"
 
-#include <stdio.h>
 #include <string.h>
 
-#include "domain/money.h"
-#include "json_reader.h"
+#include "app/json_write.h"
+#include "infrastructure/json/json_reader.h"
 
-enum { IV_ROOT = 1 };
 enum { V_NAME = 0, V_PRICE, V_QTY, V_DELTA };
 
 static const char *const inv_keys[] = {"name", "price", "available_qty", "delta"};
@@ -15,40 +13,7 @@ static const char *const inv_keys[] = {"name", "price", "available_qty", "delta"
 struct inv_state {
 	struct inventory_item item;
 	int64_t delta;
-	bool adjust; /* which body: adjust {"delta"} or put */
-	uint32_t seen;
 };
-
-static int inv_key(const struct json_frame *f, const char *k, size_t len)
-{
-	size_t i;
-
-	if (f->role != IV_ROOT)
-		return -1;
-	for (i = 0; i < sizeof(inv_keys) / sizeof(inv_keys[0]); i++)
-		if (strlen(inv_keys[i]) == len && memcmp(inv_keys[i], k, len) == 0)
-			return (int)i;
-	return -1;
-}
-
-static void inv_path(struct json_reader *r, const struct json_frame *f, int key, char *buf,
-		     size_t cap)
-{
-	(void)r;
-	(void)f;
-	snprintf(buf, cap, "%s", inv_keys[key]);
-}
-
-
-static bool read_int(struct json_reader *r, const char *field, enum json_type t, const char *s,
-		     size_t len, int64_t *out)
-{
-	if (t != JSON_NUMBER)
-		return json_reader_want(r, field, "an integer", t);
-	if (!json_integer(s, len, out))
-		return json_reader_fail(r, OS_EINVAL, field, "must be an integer");
-	return true;
-}
 
 static bool inv_field(struct json_reader *r, int key, enum json_type t, const char *s, size_t len)
 {
@@ -56,55 +21,29 @@ static bool inv_field(struct json_reader *r, int key, enum json_type t, const ch
 
 	switch (key) {
 	case V_NAME:
-		if (t != JSON_STRING)
-			return json_reader_want(r, "name", "a string", t);
-		if (!json_copy_string(s, len, st->item.name, ORDER_ITEM_NAME_MAX))
-			return json_reader_fail(r, OS_EINVAL, "name",
-						"must be a string of at most 128 bytes without NUL");
-		return true;
+		return json_reader_string(r, "name", t, s, len, st->item.name,
+					  ORDER_ITEM_NAME_MAX);
 	case V_PRICE:
 		/* Money is a decimal string (DESIGN §4), never a JSON number. */
-		if (t != JSON_STRING)
-			return json_reader_want(r, "price", "a decimal string", t);
-		if (money_parse(s, len, &st->item.price_cents) != OS_OK)
-			return json_reader_fail(r, OS_EINVAL, "price",
-						"must be a non-negative amount with at most two "
-						"decimals");
-		return true;
-	case V_QTY: return read_int(r, "available_qty", t, s, len, &st->item.available_qty);
-	default: return read_int(r, "delta", t, s, len, &st->delta);
+		return json_reader_money(r, "price", false, t, s, len, &st->item.price_cents);
+	case V_QTY: return json_reader_int(r, "available_qty", t, s, len, &st->item.available_qty);
+	default: return json_reader_int(r, "delta", t, s, len, &st->delta);
 	}
 }
 
-static bool inv_value(struct json_reader *r, const struct json_frame *parent, enum json_type t,
-		      const char *s, size_t len, int *role)
-{
-	if (parent == NULL) {
-		if (t != JSON_MAP)
-			return json_reader_want(r, "", "a JSON object", t);
-		*role = IV_ROOT;
-		return true;
-	}
-	return inv_field(r, parent->key, t, s, len);
-}
+/* The PUT body reads name, price and available_qty; the adjust body delta. */
+static const struct json_flat put_flat = {
+    .names = inv_keys,
+    .count = V_QTY + 1,
+    .required = (UINT32_C(1) << V_NAME) | (UINT32_C(1) << V_PRICE) | (UINT32_C(1) << V_QTY),
+    .field = inv_field,
+};
 
-static bool inv_close(struct json_reader *r, const struct json_frame *f)
-{
-	struct inv_state *st = r->target;
-	int k, lo = st->adjust ? V_DELTA : V_NAME, hi = st->adjust ? V_DELTA : V_QTY;
-
-	st->seen = f->seen;
-	for (k = lo; k <= hi; k++)
-		if (!(f->seen & (UINT32_C(1) << k)))
-			return json_reader_fail(r, OS_EINVAL, inv_keys[k], "is required");
-	return true;
-}
-
-static const struct json_schema inv_schema = {
-    .key = inv_key,
-    .value = inv_value,
-    .close = inv_close,
-    .key_path = inv_path,
+static const struct json_flat adjust_flat = {
+    .names = inv_keys,
+    .count = V_DELTA + 1,
+    .required = UINT32_C(1) << V_DELTA,
+    .field = inv_field,
 };
 
 enum os_status inventory_json_decode_put(const char *body, size_t len,
@@ -114,7 +53,7 @@ enum os_status inventory_json_decode_put(const char *body, size_t len,
 	enum os_status rc;
 
 	memset(&st, 0, sizeof(st));
-	rc = json_reader_parse(&inv_schema, &st, body, len, err);
+	rc = json_reader_parse_flat(&put_flat, &json_limits_api, &st, body, len, err);
 	if (rc != OS_OK)
 		return rc;
 	memcpy(out->name, st.item.name, sizeof(out->name));
@@ -130,8 +69,7 @@ enum os_status inventory_json_decode_adjust(const char *body, size_t len, int64_
 	enum os_status rc;
 
 	memset(&st, 0, sizeof(st));
-	st.adjust = true;
-	rc = json_reader_parse(&inv_schema, &st, body, len, err);
+	rc = json_reader_parse_flat(&adjust_flat, &json_limits_api, &st, body, len, err);
 	if (rc == OS_OK)
 		*delta = st.delta;
 	return rc;
@@ -139,14 +77,13 @@ enum os_status inventory_json_decode_adjust(const char *body, size_t len, int64_
 
 void inventory_json_item(struct sbuf *sb, const struct inventory_item *it)
 {
-	char price[MONEY_STR_MAX];
+	struct json_writer w;
 
-	money_format(it->price_cents, price, sizeof(price));
-	sbuf_adds(sb, "{\"item_id\":");
-	sbuf_add_json_str(sb, it->item_id, strlen(it->item_id));
-	sbuf_adds(sb, ",\"name\":");
-	sbuf_add_json_str(sb, it->name, strlen(it->name));
-	sbuf_adds(sb, ",\"price\":");
-	sbuf_add_json_str(sb, price, strlen(price));
-	sbuf_addf(sb, ",\"available_qty\":%lld}", (long long)it->available_qty);
+	json_write_init(&w, sb);
+	json_write_object(&w, NULL);
+	json_write_str(&w, "item_id", it->item_id);
+	json_write_str(&w, "name", it->name);
+	json_write_money(&w, "price", it->price_cents);
+	json_write_int(&w, "available_qty", it->available_qty);
+	json_write_end(&w);
 }

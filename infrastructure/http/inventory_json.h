@@ -2,7 +2,7 @@
  * JSON codec of the inventory routes: an item {"item_id", "name", "price",
  * "available_qty"} out; the PUT body {"name", "price", "available_qty"} and
  * the adjust body {"delta"} in. Decoding failures are OS_EINVAL (400) with
- * the field named, as in order_json.h.
+ * the field named, as in order_create_json.h.
  */
 #ifndef OS_INVENTORY_JSON_H
 #define OS_INVENTORY_JSON_H

@@ -20,11 +20,10 @@
 
 #include "domain/money.h"
 #include "http_curl.h"
-#include "http_json.h"
+#include "infrastructure/json/json_tree.h"
 #include "infrastructure/io/io_loop.h"
 
 #define CATALOG_DEFAULT_TIMEOUT_MS 2000
-#define CATALOG_JSON_DEPTH	   16
 #define CATALOG_QTY_DIGITS_MAX	   18
 #define CATALOG_PARALLEL_MAX	   16 /* transfers of one batch at once */
 #define CATALOG_IDLE_MAX	   32 /* transfers kept for reuse */
@@ -391,26 +390,26 @@ enum os_status http_catalog_decode(const char *body, size_t len, struct catalog_
 	yajl_val root = NULL, id;
 
 	os_error_clear(&perr);
-	st = http_json_parse(body, len, HTTP_CATALOG_BODY_MAX, CATALOG_JSON_DEPTH, &root, &perr);
+	st = json_tree_parse(&json_limits_catalog, body, len, &root, &perr);
 	if (st != OS_OK) {
 		st = os_fail(err, OS_EUNAVAIL, NULL, "catalog answer: %s", perr.message);
 		goto out;
 	}
 	st = OS_EUNAVAIL;
-	id = http_json_member(root, "id");
+	id = json_tree_member(root, "id");
 	if (!YAJL_IS_STRING(id) && !YAJL_IS_INTEGER(id)) {
 		os_fail(err, st, NULL, "catalog answer: id missing or not a string");
 		goto out;
 	}
-	if (!catalog_parse_name(http_json_member(root, "name"), item.name)) {
+	if (!catalog_parse_name(json_tree_member(root, "name"), item.name)) {
 		os_fail(err, st, NULL, "catalog answer: bad name");
 		goto out;
 	}
-	if (!catalog_parse_price(http_json_member(root, "price"), &item.price_cents)) {
+	if (!catalog_parse_price(json_tree_member(root, "price"), &item.price_cents)) {
 		os_fail(err, st, NULL, "catalog answer: bad price");
 		goto out;
 	}
-	if (!catalog_parse_qty(http_json_member(root, "available_qty"), &item.available_qty)) {
+	if (!catalog_parse_qty(json_tree_member(root, "available_qty"), &item.available_qty)) {
 		os_fail(err, st, NULL, "catalog answer: bad available_qty");
 		goto out;
 	}

@@ -8,8 +8,9 @@
 #define OS_HTTP_CATALOG_H
 
 #include "app/catalog.h"
+#include "infrastructure/json/json_reader.h"
 
-#define HTTP_CATALOG_BODY_MAX 65536 /* larger answers are refused */
+#define HTTP_CATALOG_BODY_MAX JSON_CATALOG_BYTES_MAX /* larger answers are refused */
 #define HTTP_CATALOG_URL_MAX  2048
 
 struct http_catalog_options {

@@ -16,12 +16,11 @@
 
 #include "http_curl.h"
 #include "infrastructure/crypto/hmac.h"
-#include "http_json.h"
+#include "infrastructure/json/json_tree.h"
 
 #define SINK_DEFAULT_TIMEOUT_MS	    5000
 #define SINK_DEFAULT_PARALLEL	    8
 #define SINK_CONNECT_TIMEOUT_MAX_MS 3000
-#define SINK_HEADERS_JSON_MAX	    4096
 #define SINK_HEADER_VALUE_MAX	    128
 #define SINK_EXCERPT_MAX	    96 /* bytes of an error answer kept for last_error */
 #define SINK_POLL_MS		    200
@@ -103,13 +102,13 @@ static bool sink_add_trace_headers(struct curl_slist **list, const struct outbox
 	yajl_val root = NULL, v;
 	bool ok = true;
 
-	if (row->headers == NULL || http_json_parse(row->headers, row->headers_len,
-						    SINK_HEADERS_JSON_MAX, 2, &root, NULL) != OS_OK)
+	if (row->headers == NULL || json_tree_parse(&json_limits_headers, row->headers,
+						    row->headers_len, &root, NULL) != OS_OK)
 		return true;
-	v = http_json_member(root, "request_id");
+	v = json_tree_member(root, "request_id");
 	if (YAJL_IS_STRING(v) && sink_header_value_ok(YAJL_GET_STRING(v)))
 		ok = sink_add_header(list, "X-Request-Id", YAJL_GET_STRING(v));
-	v = http_json_member(root, "traceparent");
+	v = json_tree_member(root, "traceparent");
 	if (ok && YAJL_IS_STRING(v) && sink_header_value_ok(YAJL_GET_STRING(v)))
 		ok = sink_add_header(list, "traceparent", YAJL_GET_STRING(v));
 	yajl_tree_free(root);

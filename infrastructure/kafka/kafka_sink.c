@@ -14,16 +14,15 @@
 #include <time.h>
 
 #include <librdkafka/rdkafka.h>
-#include <yajl/yajl_tree.h>
 
 #include "app/timefmt.h"
+#include "infrastructure/json/json_tree.h"
 #include "infrastructure/log/log.h"
 #include "kafka_conf.h"
 
 #define SINK_WARM_UP_MS 5000 /* longest wait for the first metadata at open */
 #define SINK_BOOTSTRAP_MAX 1024
 #define SINK_SOURCE_MAX 128
-#define SINK_HEADERS_JSON_MAX 4096   /* larger row headers are not parsed */
 #define SINK_TRACEPARENT_MAX 128
 #define SINK_REQUEST_ID_MAX 64
 #define SINK_GRACE_MS 2000           /* after the producer's own message timeout */
@@ -136,9 +135,7 @@ out:
  * a string that fits and holds only printable ASCII; else leaves out empty. */
 static void header_value(yajl_val root, const char *key, char *out, size_t cap)
 {
-	const char *path[] = { key, NULL };
-	yajl_val v = yajl_tree_get(root, path, yajl_t_string);
-	const char *text = v != NULL ? YAJL_GET_STRING(v) : NULL;
+	const char *text = json_tree_string(root, key);
 	size_t i, len;
 
 	out[0] = '\0';
@@ -161,10 +158,8 @@ static void row_trace(const struct outbox_row *r, char *traceparent, char *reque
 
 	traceparent[0] = '\0';
 	request_id[0] = '\0';
-	if (r->headers == NULL || r->headers_len <= 2 || r->headers_len > SINK_HEADERS_JSON_MAX)
-		return;
-	root = yajl_tree_parse(r->headers, NULL, 0);
-	if (root == NULL)
+	if (r->headers == NULL ||
+	    json_tree_parse(&json_limits_headers, r->headers, r->headers_len, &root, NULL) != OS_OK)
 		return;
 	header_value(root, "traceparent", traceparent, SINK_TRACEPARENT_MAX + 1);
 	header_value(root, "request_id", request_id, SINK_REQUEST_ID_MAX + 1);

@@ -12,8 +12,6 @@
 #include "app/inbox_port.h"
 #include "domain/status.h"
 
-#define SHIPPING_EVENT_DEPTH_MAX 32
-
 /*
  * Decodes value[0..len) (value may be NULL: a null Kafka value). On success
  * fills out->message_id, type, order_id and has_order_id, and points

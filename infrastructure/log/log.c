@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "app/json_write.h"
 #include "app/sbuf.h"
 #include "app/timefmt.h"
 #include "domain/utf8.h"
@@ -57,8 +58,10 @@ static void format_ts(char *buf, size_t cap)
 		snprintf(buf, cap, "-");
 }
 
-static void add_pair(struct sbuf *sb, const char *key, const char *value)
+/* key=value in text, or a member through w in JSON. */
+static void add_pair(struct json_writer *w, const char *key, const char *value)
 {
+	struct sbuf *sb = w->sb;
 	size_t vlen = strlen(value);
 
 	if (vlen > 1024) {
@@ -73,8 +76,7 @@ static void add_pair(struct sbuf *sb, const char *key, const char *value)
 		vlen = strlen(value);
 	}
 	if (as_json) {
-		sbuf_add_json_key(sb, key, false);
-		sbuf_add_json_str(sb, value, vlen);
+		json_write_strn(w, key, value, vlen);
 	} else {
 		sbuf_addf(sb, " %s=", key);
 		sbuf_add(sb, value, vlen);
@@ -83,16 +85,20 @@ static void add_pair(struct sbuf *sb, const char *key, const char *value)
 
 static void emit(enum log_level lvl, const char *msg, va_list ap)
 {
+	struct json_writer w;
 	char ts[40];
 	struct sbuf sb;
 	const char *key;
 
 	format_ts(ts, sizeof(ts));
 	sbuf_init(&sb, LOG_LINE_MAX);
+	json_write_init(&w, &sb);
 	if (as_json) {
-		sbuf_addf(&sb, "{\"ts\":\"%s\",\"level\":\"%s\"", ts, level_names[lvl]);
-		add_pair(&sb, "msg", msg);
-		add_pair(&sb, "component", component_name);
+		json_write_object(&w, NULL);
+		json_write_str(&w, "ts", ts);
+		json_write_str(&w, "level", level_names[lvl]);
+		add_pair(&w, "msg", msg);
+		add_pair(&w, "component", component_name);
 	} else {
 		sbuf_addf(&sb, "%s %-5s [%s] %s", ts, level_names[lvl], component_name, msg);
 	}
@@ -100,9 +106,11 @@ static void emit(enum log_level lvl, const char *msg, va_list ap)
 		const char *value = va_arg(ap, const char *);
 
 		if (value != NULL && value[0] != '\0')
-			add_pair(&sb, key, value);
+			add_pair(&w, key, value);
 	}
-	sbuf_adds(&sb, as_json ? "}\n" : "\n");
+	if (as_json)
+		json_write_end(&w);
+	sbuf_adds(&sb, "\n");
 	if (sbuf_ok(&sb)) {
 		ssize_t rc = write(STDERR_FILENO, sb.buf, sb.len);
 		(void)rc;

@@ -1,4 +1,4 @@
-/* Bounded strings: growth, the ceiling, the sticky failure, JSON escaping. */
+/* Bounded strings: growth, the ceiling, the sticky failure. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -96,35 +96,6 @@ static void test_addf_long(void **state)
 	sbuf_release(&sb);
 }
 
-static void test_json_escaping(void **state)
-{
-	const char in[] = "a\"b\\c\nd\te\rf\x01g\x1fh\xc3\xa9";
-	struct sbuf sb;
-
-	(void)state;
-	sbuf_init(&sb, 256);
-	sbuf_adds(&sb, "{");
-	sbuf_add_json_key(&sb, "k", true);
-	sbuf_add_json_str(&sb, in, sizeof(in) - 1);
-	sbuf_add_json_key(&sb, "n", false);
-	sbuf_adds(&sb, "1}");
-	assert_true(sbuf_ok(&sb));
-	assert_string_equal(sb.buf,
-			    "{\"k\":\"a\\\"b\\\\c\\nd\\te\\rf\\u0001g\\u001fh\xc3\xa9\",\"n\":1}");
-	sbuf_release(&sb);
-}
-
-static void test_json_embedded_nul(void **state)
-{
-	struct sbuf sb;
-
-	(void)state;
-	sbuf_init(&sb, 64);
-	sbuf_add_json_str(&sb, "a\0b", 3);
-	assert_string_equal(sb.buf, "\"a\\u0000b\"");
-	sbuf_release(&sb);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -133,8 +104,6 @@ int main(void)
 	    cmocka_unit_test(test_reset_clears_failure),
 	    cmocka_unit_test(test_empty_detach),
 	    cmocka_unit_test(test_addf_long),
-	    cmocka_unit_test(test_json_escaping),
-	    cmocka_unit_test(test_json_embedded_nul),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -9,7 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "infrastructure/http/order_json.h"
+#include "infrastructure/http/callback_json.h"
+#include "infrastructure/http/order_bulk_json.h"
+#include "infrastructure/http/order_cancel_json.h"
+#include "infrastructure/http/order_create_json.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

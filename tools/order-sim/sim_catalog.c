@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/json_write.h"
 #include "domain/money.h"
 
 #define ITEMS_PREFIX "/catalog/items/"
@@ -76,7 +77,8 @@ void sim_catalog_get(void *ctx, const struct sim_request *req, struct sim_reply 
 	const struct sim_catalog *cat = ctx;
 	const struct item *it = NULL;
 	struct item tmp;
-	char price[MONEY_STR_MAX], name[32];
+	struct json_writer w;
+	char name[32];
 	struct sbuf sb;
 
 	rep->hold_ms = cat->latency_ms;
@@ -88,14 +90,14 @@ void sim_catalog_get(void *ctx, const struct sim_request *req, struct sim_reply 
 		sim_reply_error(rep, 404, "not found");
 		return;
 	}
-	money_format(it->price_cents, price, sizeof(price));
 	sbuf_init(&sb, 1024);
-	sbuf_adds(&sb, "{\"id\":");
-	sbuf_add_json_str(&sb, req->path + plen, req->path_len - plen);
-	sbuf_adds(&sb, ",\"name\":");
-	sbuf_add_json_str(&sb, it->name, strlen(it->name));
-	sbuf_addf(&sb, ",\"price\":\"%s\",\"available_qty\":%lld}", price,
-		  (long long)it->available_qty);
+	json_write_init(&w, &sb);
+	json_write_object(&w, NULL);
+	json_write_strn(&w, "id", req->path + plen, req->path_len - plen);
+	json_write_str(&w, "name", it->name);
+	json_write_money(&w, "price", it->price_cents);
+	json_write_int(&w, "available_qty", it->available_qty);
+	json_write_end(&w);
 	sim_reply_json(rep, 200, &sb);
 }
 

@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "app/json_write.h"
 #include "domain/hex.h"
 
 /* Distinct hold durations in use (latency, timeout); h2o timeouts have one
@@ -265,12 +266,14 @@ void sim_reply_json(struct sim_reply *rep, int status, struct sbuf *sb)
 
 void sim_reply_error(struct sim_reply *rep, int status, const char *msg)
 {
+	struct json_writer w;
 	struct sbuf sb;
 
 	sbuf_init(&sb, 4096);
-	sbuf_adds(&sb, "{\"error\":");
-	sbuf_add_json_str(&sb, msg, strlen(msg));
-	sbuf_adds(&sb, "}");
+	json_write_init(&w, &sb);
+	json_write_object(&w, NULL);
+	json_write_str(&w, "error", msg);
+	json_write_end(&w);
 	rep->status = status;
 	rep->body = sbuf_detach(&sb, &rep->len);
 }

@@ -1,35 +1,17 @@
 /*
- * JSON in and out for the simulator: a guarded front door to yajl's tree
- * parser (size and nesting are bounded before yajl sees the text, because
- * yajl frees trees recursively) and a writer that re-emits a parsed value,
- * so recorded requests can be listed as valid JSON whatever they held.
+ * JSON for the simulator: requests are read with the service's bounded
+ * trees (infrastructure/json/json_tree.h, json_limits_sim), and a parsed
+ * value is re-emitted through the service's JSON writer, so recorded
+ * requests can be listed as valid JSON whatever they held.
  */
 #ifndef SIM_JSON_H
 #define SIM_JSON_H
 
-#include <stddef.h>
-#include <yajl/yajl_tree.h>
+#include "app/json_write.h"
+#include "infrastructure/json/json_tree.h"
 
-#include "app/sbuf.h"
-#include "domain/status.h"
-
-#define SIM_JSON_MAX_BYTES (1024 * 1024)
-#define SIM_JSON_MAX_DEPTH 32
-
-/*
- * Parses len bytes of text. On success *out owns a tree the caller frees with
- * yajl_tree_free(). OS_ETOOBIG past the size bound, OS_EINVAL for bad or too
- * deeply nested JSON (detail in err).
- */
-enum os_status sim_json_parse(const char *text, size_t len, yajl_val *out, struct os_error *err);
-
-/* The string member key of object obj, or NULL if absent or not a string. */
-const char *sim_json_str(yajl_val obj, const char *key);
-
-/* The member key of object obj whatever its type, or NULL. */
-yajl_val sim_json_get(yajl_val obj, const char *key);
-
-/* Appends v as JSON text (null for NULL). */
-void sim_json_emit(struct sbuf *sb, yajl_val v);
+/* Writes v as member key of w (key NULL: an element or the top value);
+ * null for NULL. */
+void sim_json_write(struct json_writer *w, const char *key, yajl_val v);
 
 #endif

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "app/json_write.h"
 #include "app/timefmt.h"
 #include "sim_json.h"
 #include "sim_rand.h"
@@ -39,25 +40,21 @@ void sim_notifications_reset(struct sim_notifications *n)
 
 static void describe(const struct sim_request *req, yajl_val tree, const char *key, struct sbuf *sb)
 {
-	char api_key[256] = "", at[TIMEFMT_RFC3339_MAX];
-	const char *order_id = sim_json_str(tree, "order_id");
+	char api_key[256] = "";
+	struct json_writer w;
 
 	sim_request_header(req, "x-api-key", api_key, sizeof(api_key));
-	timefmt_rfc3339(sim_now_us(), at, sizeof(at));
-	sbuf_addf(sb, "{\"received_at\":\"%s\",\"order_id\":", at);
-	if (order_id)
-		sbuf_add_json_str(sb, order_id, strlen(order_id));
-	else
-		sbuf_adds(sb, "null");
-	sbuf_adds(sb, ",\"idempotency_key\":");
-	sbuf_add_json_str(sb, key, strlen(key));
-	sbuf_adds(sb, ",\"headers\":{\"x-api-key\":");
-	sbuf_add_json_str(sb, api_key, strlen(api_key));
-	sbuf_adds(sb, ",\"idempotency-key\":");
-	sbuf_add_json_str(sb, key, strlen(key));
-	sbuf_adds(sb, "},\"body\":");
-	sim_json_emit(sb, tree);
-	sbuf_adds(sb, "}");
+	json_write_init(&w, sb);
+	json_write_object(&w, NULL);
+	json_write_time(&w, "received_at", sim_now_us());
+	json_write_str_or_null(&w, "order_id", json_tree_string(tree, "order_id"));
+	json_write_str(&w, "idempotency_key", key);
+	json_write_object(&w, "headers");
+	json_write_str(&w, "x-api-key", api_key);
+	json_write_str(&w, "idempotency-key", key);
+	json_write_end(&w);
+	sim_json_write(&w, "body", tree);
+	json_write_end(&w);
 }
 
 static void accepted(struct sim_reply *rep)
@@ -77,13 +74,13 @@ void sim_notifications_post(void *ctx, const struct sim_request *req, struct sim
 	struct sbuf sb;
 	enum os_status st;
 
-	st = sim_json_parse(req->body, req->body_len, &tree, NULL);
+	st = json_tree_parse(&json_limits_sim, req->body, req->body_len, &tree, NULL);
 	if (st != OS_OK || !YAJL_IS_OBJECT(tree)) {
 		sim_reply_error(rep, st == OS_ETOOBIG ? 413 : 400, "body must be a JSON object");
 		goto out;
 	}
 	if (!sim_request_header(req, "idempotency-key", key, sizeof(key)) || key[0] == '\0') {
-		const char *k = sim_json_str(tree, "idempotency_key");
+		const char *k = json_tree_string(tree, "idempotency_key");
 
 		if (k != NULL && strlen(k) < sizeof(key))
 			memcpy(key, k, strlen(k) + 1);
@@ -96,7 +93,7 @@ void sim_notifications_post(void *ctx, const struct sim_request *req, struct sim
 	sbuf_init(&sb, RECORD_BYTES);
 	describe(req, tree, key, &sb);
 	if (sbuf_ok(&sb))
-		sim_journal_add(&n->received, sim_json_str(tree, "order_id"), sb.buf, sb.len);
+		sim_journal_add(&n->received, json_tree_string(tree, "order_id"), sb.buf, sb.len);
 	sbuf_release(&sb);
 	accepted(rep);
 out:

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/json_write.h"
 #include "app/timefmt.h"
 #include "domain/money.h"
 #include "infrastructure/log/log.h"
@@ -107,19 +108,20 @@ static void free_job(void *arg)
 
 static void record_attempt(struct callback_job *job, long http_status, const char *error)
 {
-	char at[TIMEFMT_RFC3339_MAX];
+	struct json_writer w;
 	struct sbuf sb;
 
-	timefmt_rfc3339(sim_now_us(), at, sizeof(at));
 	sbuf_init(&sb, 4096);
-	sbuf_adds(&sb, "{\"payment_id\":");
-	sbuf_add_json_str(&sb, job->payment_id, strlen(job->payment_id));
-	sbuf_adds(&sb, ",\"order_id\":");
-	sbuf_add_json_str(&sb, job->order_id, strlen(job->order_id));
-	sbuf_addf(&sb, ",\"attempt\":%d,\"http_status\":%ld,\"error\":", job->attempt, http_status);
-	sbuf_add_json_str(&sb, error, strlen(error));
-	sbuf_addf(&sb, ",\"at\":\"%s\"}", at);
-	if (sbuf_ok(&sb))
+	json_write_init(&w, &sb);
+	json_write_object(&w, NULL);
+	json_write_str(&w, "payment_id", job->payment_id);
+	json_write_str(&w, "order_id", job->order_id);
+	json_write_int(&w, "attempt", job->attempt);
+	json_write_int(&w, "http_status", http_status);
+	json_write_str(&w, "error", error);
+	json_write_time(&w, "at", sim_now_us());
+	json_write_end(&w);
+	if (json_write_ok(&w))
 		sim_journal_add(&job->p->callbacks, job->order_id, sb.buf, sb.len);
 	sbuf_release(&sb);
 }
@@ -157,33 +159,31 @@ static void run_callback(struct sim_sched *s, void *arg)
 static void describe_request(const struct sim_request *req, yajl_val tree, int status,
 			     struct sbuf *sb)
 {
-	char api_key[256] = "", key[256] = "", at[TIMEFMT_RFC3339_MAX];
-	const char *order_id = sim_json_str(tree, "order_id");
+	char api_key[256] = "", key[256] = "";
+	struct json_writer w;
 
 	sim_request_header(req, "x-api-key", api_key, sizeof(api_key));
 	sim_request_header(req, "idempotency-key", key, sizeof(key));
-	timefmt_rfc3339(sim_now_us(), at, sizeof(at));
-	sbuf_addf(sb, "{\"received_at\":\"%s\",\"status\":%d,\"order_id\":", at, status);
-	if (order_id)
-		sbuf_add_json_str(sb, order_id, strlen(order_id));
-	else
-		sbuf_adds(sb, "null");
-	sbuf_adds(sb, ",\"headers\":{\"x-api-key\":");
-	sbuf_add_json_str(sb, api_key, strlen(api_key));
-	sbuf_adds(sb, ",\"idempotency-key\":");
-	sbuf_add_json_str(sb, key, strlen(key));
-	sbuf_adds(sb, "},\"body\":");
+	json_write_init(&w, sb);
+	json_write_object(&w, NULL);
+	json_write_time(&w, "received_at", sim_now_us());
+	json_write_int(&w, "status", status);
+	json_write_str_or_null(&w, "order_id", json_tree_string(tree, "order_id"));
+	json_write_object(&w, "headers");
+	json_write_str(&w, "x-api-key", api_key);
+	json_write_str(&w, "idempotency-key", key);
+	json_write_end(&w);
 	if (tree)
-		sim_json_emit(sb, tree);
+		sim_json_write(&w, "body", tree);
 	else
-		sbuf_add_json_str(sb, req->body, req->body_len);
-	sbuf_adds(sb, "}");
+		json_write_strn(&w, "body", req->body, req->body_len);
+	json_write_end(&w);
 }
 
 static void record_to(struct sim_journal *j, const struct sim_request *req, yajl_val tree,
 		      int status)
 {
-	const char *order_id = sim_json_str(tree, "order_id");
+	const char *order_id = json_tree_string(tree, "order_id");
 	struct sbuf sb;
 
 	sbuf_init(&sb, RECORD_BYTES);
@@ -207,7 +207,7 @@ static bool short_str(const char *s)
 /* Amount as a decimal string or a JSON number, parsed to cents. */
 static enum os_status parse_amount(yajl_val tree, int64_t *cents)
 {
-	yajl_val v = sim_json_get(tree, "amount");
+	yajl_val v = json_tree_member(tree, "amount");
 	const char *text = NULL;
 
 	if (YAJL_IS_STRING(v))
@@ -227,19 +227,19 @@ static enum os_status validate(const struct sim_request *req, yajl_val tree,
 
 	if (!YAJL_IS_OBJECT(tree))
 		return os_fail(err, OS_EINVAL, NULL, "body must be a JSON object");
-	pr.order_id = sim_json_str(tree, "order_id");
+	pr.order_id = json_tree_string(tree, "order_id");
 	if (!short_str(pr.order_id))
 		return os_fail(err, OS_EINVAL, "order_id", "order_id is required");
 	if (parse_amount(tree, &pr.cents) != OS_OK)
 		return os_fail(err, OS_EINVAL, "amount", "amount must be a decimal amount");
-	pr.url = sim_json_str(tree, "callback_url");
+	pr.url = json_tree_string(tree, "callback_url");
 	if (pr.url == NULL || strlen(pr.url) > URL_MAX ||
 	    (strncmp(pr.url, "http://", 7) != 0 && strncmp(pr.url, "https://", 8) != 0))
 		return os_fail(err, OS_EINVAL, "callback_url", "callback_url must be http(s)");
-	pr.user_id = sim_json_str(tree, "user_id");
+	pr.user_id = json_tree_string(tree, "user_id");
 	if (pr.user_id != NULL && strlen(pr.user_id) > ID_MAX)
 		return os_fail(err, OS_EINVAL, "user_id", "user_id too long");
-	body_key = sim_json_str(tree, "idempotency_key");
+	body_key = json_tree_string(tree, "idempotency_key");
 	if (!sim_request_header(req, "idempotency-key", pr.key, sizeof(pr.key)) || !pr.key[0]) {
 		if (!short_str(body_key))
 			return os_fail(err, OS_EINVAL, "idempotency_key",
@@ -254,21 +254,22 @@ static enum os_status validate(const struct sim_request *req, yajl_val tree,
 static char *callback_body(const struct payment_req *pr, const char *id, const char *status,
 			   size_t *len)
 {
-	char amount[MONEY_STR_MAX], at[TIMEFMT_RFC3339_MAX];
-	const char *user = pr->user_id ? pr->user_id : "";
+	char key[128];
+	struct json_writer w;
 	struct sbuf sb;
 
-	money_format(pr->cents, amount, sizeof(amount));
-	timefmt_rfc3339(sim_now_us(), at, sizeof(at));
+	snprintf(key, sizeof(key), "cb-%s", id);
 	sbuf_init(&sb, 8192);
-	sbuf_addf(&sb, "{\"id\":\"%s\",\"user_id\":", id);
-	sbuf_add_json_str(&sb, user, strlen(user));
-	sbuf_adds(&sb, ",\"order_id\":");
-	sbuf_add_json_str(&sb, pr->order_id, strlen(pr->order_id));
-	sbuf_addf(&sb,
-		  ",\"amount\":\"%s\",\"status\":\"%s\",\"idempotency_key\":\"cb-%s\","
-		  "\"created_at\":\"%s\"}",
-		  amount, status, id, at);
+	json_write_init(&w, &sb);
+	json_write_object(&w, NULL);
+	json_write_str(&w, "id", id);
+	json_write_str(&w, "user_id", pr->user_id ? pr->user_id : "");
+	json_write_str(&w, "order_id", pr->order_id);
+	json_write_money(&w, "amount", pr->cents);
+	json_write_str(&w, "status", status);
+	json_write_str(&w, "idempotency_key", key);
+	json_write_time(&w, "created_at", sim_now_us());
+	json_write_end(&w);
 	return sbuf_detach(&sb, len);
 }
 
@@ -384,18 +385,20 @@ static enum os_status queue_callbacks(struct sim_payments *p, const struct payme
 static enum os_status start_payment(struct sim_payments *p, const struct payment_req *pr,
 				    struct sbuf *reply_body)
 {
-	char uuid[UUID_STR_LEN + 1], amount[MONEY_STR_MAX], payment_id[48];
+	char uuid[UUID_STR_LEN + 1], payment_id[48];
+	struct json_writer w;
 
 	sim_rand_uuid(uuid);
 	snprintf(payment_id, sizeof(payment_id), "pay-%s", uuid);
 	if (queue_callbacks(p, pr, payment_id) != OS_OK)
 		return OS_EAGAIN;
-	money_format(pr->cents, amount, sizeof(amount));
-	sbuf_addf(reply_body,
-		  "{\"id\":\"%s\",\"status\":\"pending\",\"amount\":\"%s\",\"order_id\":",
-		  payment_id, amount);
-	sbuf_add_json_str(reply_body, pr->order_id, strlen(pr->order_id));
-	sbuf_adds(reply_body, "}");
+	json_write_init(&w, reply_body);
+	json_write_object(&w, NULL);
+	json_write_str(&w, "id", payment_id);
+	json_write_str(&w, "status", "pending");
+	json_write_money(&w, "amount", pr->cents);
+	json_write_str(&w, "order_id", pr->order_id);
+	json_write_end(&w);
 	return OS_OK;
 }
 
@@ -470,7 +473,7 @@ void sim_payments_create(void *ctx, const struct sim_request *req, struct sim_re
 	enum os_status st;
 	int status;
 
-	st = sim_json_parse(req->body, req->body_len, &tree, NULL);
+	st = json_tree_parse(&json_limits_sim, req->body, req->body_len, &tree, NULL);
 	status = answer(p, req, tree, st, rep);
 	record_request(p, req, tree, status);
 	if (rep->hold_ms == 0)
@@ -484,12 +487,12 @@ void sim_payments_set_outcome(void *ctx, const struct sim_request *req, struct s
 	const char *order_id, *status;
 	yajl_val tree = NULL;
 
-	if (sim_json_parse(req->body, req->body_len, &tree, NULL) != OS_OK) {
+	if (json_tree_parse(&json_limits_sim, req->body, req->body_len, &tree, NULL) != OS_OK) {
 		sim_reply_error(rep, 400, "invalid JSON body");
 		return;
 	}
-	order_id = sim_json_str(tree, "order_id");
-	status = sim_json_str(tree, "status");
+	order_id = json_tree_string(tree, "order_id");
+	status = json_tree_string(tree, "status");
 	if (!short_str(order_id) || status == NULL ||
 	    (strcmp(status, "failed") != 0 && strcmp(status, "succeeded") != 0)) {
 		sim_reply_error(rep, 422, "want {\"order_id\", \"status\": failed|succeeded}");
@@ -526,11 +529,11 @@ void sim_payments_set_script(void *ctx, const struct sim_request *req, struct si
 	yajl_val tree = NULL, list;
 	size_t i;
 
-	if (sim_json_parse(req->body, req->body_len, &tree, NULL) != OS_OK) {
+	if (json_tree_parse(&json_limits_sim, req->body, req->body_len, &tree, NULL) != OS_OK) {
 		sim_reply_error(rep, 400, "invalid JSON body");
 		return;
 	}
-	list = sim_json_get(tree, "responses");
+	list = json_tree_member(tree, "responses");
 	if (!YAJL_IS_ARRAY(list) || list->u.array.len > SIM_SCRIPT_MAX) {
 		sim_reply_error(rep, 422, "want {\"responses\": [status or \"timeout\", ...]}");
 		goto out;
@@ -601,14 +604,14 @@ static const char *check_followup(const struct sim_request *req, yajl_val tree, 
 
 	if (!YAJL_IS_OBJECT(tree))
 		return "body must be a JSON object";
-	if (!short_str(sim_json_str(tree, "order_id")))
+	if (!short_str(json_tree_string(tree, "order_id")))
 		return "order_id is required";
 	if ((!sim_request_header(req, "idempotency-key", key, sizeof(key)) || !key[0]) &&
-	    !short_str(sim_json_str(tree, "idempotency_key")))
+	    !short_str(json_tree_string(tree, "idempotency_key")))
 		return "an Idempotency-Key is required";
 	if (!refund)
 		return NULL;
-	if (!short_str(sim_json_str(tree, "payment_id")))
+	if (!short_str(json_tree_string(tree, "payment_id")))
 		return "payment_id is required";
 	if (parse_amount(tree, &cents) != OS_OK)
 		return "amount must be a decimal amount";
@@ -624,7 +627,7 @@ static void followup(struct sim_payments *p, struct sim_journal *j, const struct
 	const char *why;
 	struct sbuf sb;
 
-	if (sim_json_parse(req->body, req->body_len, &tree, NULL) != OS_OK) {
+	if (json_tree_parse(&json_limits_sim, req->body, req->body_len, &tree, NULL) != OS_OK) {
 		sim_reply_error(rep, 400, "invalid JSON body");
 	} else if (!injected(p, rep)) {
 		why = check_followup(req, tree, refund);
@@ -673,7 +676,7 @@ void sim_payments_list_refunds(void *ctx, const struct sim_request *req, struct 
 /* An optional integer member in lo..hi: false when present and not one. */
 static bool opt_int(yajl_val tree, const char *key, long long lo, long long hi, long long *out)
 {
-	yajl_val v = sim_json_get(tree, key);
+	yajl_val v = json_tree_member(tree, key);
 
 	if (v == NULL)
 		return true;
@@ -691,15 +694,15 @@ void sim_payments_set_plan(void *ctx, const struct sim_request *req, struct sim_
 	yajl_val tree = NULL, first;
 	char text[48];
 
-	if (sim_json_parse(req->body, req->body_len, &tree, NULL) != OS_OK) {
+	if (json_tree_parse(&json_limits_sim, req->body, req->body_len, &tree, NULL) != OS_OK) {
 		sim_reply_error(rep, 400, "invalid JSON body");
 		return;
 	}
-	order_id = sim_json_str(tree, "order_id");
-	first = sim_json_get(tree, "pending_first");
+	order_id = json_tree_string(tree, "order_id");
+	first = json_tree_member(tree, "pending_first");
 	if (!YAJL_IS_OBJECT(tree) || !opt_int(tree, "delay_ms", 0, PLAN_DELAY_MAX_MS, &delay) ||
 	    (first != NULL && !YAJL_IS_TRUE(first) && !YAJL_IS_FALSE(first)) ||
-	    (sim_json_get(tree, "order_id") != NULL && !short_str(order_id))) {
+	    (json_tree_member(tree, "order_id") != NULL && !short_str(order_id))) {
 		sim_reply_error(rep, 422, "want {\"order_id\"?, \"delay_ms\"?: 0..600000, "
 					  "\"pending_first\"?: bool}");
 		goto out;
@@ -737,9 +740,9 @@ static long long replay_queue(struct sim_payments *p, const char *order_id, char
 	if (body == NULL)
 		return 0;
 	*body++ = '\0';
-	if (sim_json_parse(body, strlen(body), &tree, NULL) != OS_OK)
+	if (json_tree_parse(&json_limits_sim, body, strlen(body), &tree, NULL) != OS_OK)
 		return 0;
-	id = sim_json_str(tree, "id");
+	id = json_tree_string(tree, "id");
 	if (id != NULL)
 		snprintf(payment_id, sizeof(payment_id), "%s", id);
 	yajl_tree_free(tree);
@@ -760,11 +763,11 @@ void sim_payments_replay(void *ctx, const struct sim_request *req, struct sim_re
 	char kept[URL_MAX + 16384];
 	struct sbuf sb;
 
-	if (sim_json_parse(req->body, req->body_len, &tree, NULL) != OS_OK) {
+	if (json_tree_parse(&json_limits_sim, req->body, req->body_len, &tree, NULL) != OS_OK) {
 		sim_reply_error(rep, 400, "invalid JSON body");
 		return;
 	}
-	order_id = sim_json_str(tree, "order_id");
+	order_id = json_tree_string(tree, "order_id");
 	if (!short_str(order_id) || !opt_int(tree, "times", 1, REPLAY_MAX, &times)) {
 		sim_reply_error(rep, 422, "want {\"order_id\", \"times\"?: 1..100}");
 	} else if (!sim_map_get(&p->last_callbacks, order_id, kept, sizeof(kept))) {

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/json_write.h"
 #include "app/timefmt.h"
 #include "infrastructure/log/log.h"
 #include "sim_json.h"
@@ -61,31 +62,27 @@ static struct sent_record *make_record(const char *topic, const char *key, const
 				       size_t len)
 {
 	struct sent_record *r = calloc(1, sizeof(*r));
-	char at[TIMEFMT_RFC3339_MAX];
+	struct json_writer w;
 	yajl_val tree = NULL;
 	const char *order_id;
 	struct sbuf sb;
 
 	if (r == NULL)
 		return NULL;
-	timefmt_rfc3339(sim_now_us(), at, sizeof(at));
-	sim_json_parse(value, len, &tree, NULL);
-	order_id = sim_json_str(tree, "order_id");
+	json_tree_parse(&json_limits_sim, value, len, &tree, NULL);
+	order_id = json_tree_string(tree, "order_id");
 	sbuf_init(&sb, RECORD_BYTES);
-	sbuf_adds(&sb, "{\"topic\":");
-	sbuf_add_json_str(&sb, topic, strlen(topic));
-	sbuf_adds(&sb, ",\"key\":");
-	if (key)
-		sbuf_add_json_str(&sb, key, strlen(key));
-	else
-		sbuf_adds(&sb, "null");
-	sbuf_addf(&sb, ",\"published_at\":\"%s\",\"json\":%s,\"value\":", at,
-		  tree ? "true" : "false");
+	json_write_init(&w, &sb);
+	json_write_object(&w, NULL);
+	json_write_str(&w, "topic", topic);
+	json_write_str_or_null(&w, "key", key);
+	json_write_time(&w, "published_at", sim_now_us());
+	json_write_bool(&w, "json", tree != NULL);
 	if (tree)
-		sim_json_emit(&sb, tree);
+		sim_json_write(&w, "value", tree);
 	else
-		sbuf_add_json_str(&sb, value, len);
-	sbuf_adds(&sb, "}");
+		json_write_strn(&w, "value", value, len);
+	json_write_end(&w);
 	r->order_id = order_id ? strdup(order_id) : NULL;
 	r->json = sbuf_detach(&sb, &r->len);
 	yajl_tree_free(tree);
@@ -201,13 +198,13 @@ static void handle_request(struct sim_shipping *s, const char *value, size_t len
 	const char *type, *order_id, *event_id;
 	yajl_val tree = NULL;
 
-	if (sim_json_parse(value, len, &tree, NULL) != OS_OK) {
+	if (json_tree_parse(&json_limits_sim, value, len, &tree, NULL) != OS_OK) {
 		log_kv(LOG_WARN, "shipping request is not JSON", NULL);
 		return;
 	}
-	type = sim_json_str(tree, "event_type");
-	order_id = sim_json_str(tree, "order_id");
-	event_id = sim_json_str(tree, "event_id");
+	type = json_tree_string(tree, "event_type");
+	order_id = json_tree_string(tree, "order_id");
+	event_id = json_tree_string(tree, "event_id");
 	if (type == NULL || strcmp(type, "shipping.requested") != 0 || order_id == NULL ||
 	    order_id[0] == '\0' || strlen(order_id) > ID_MAX ||
 	    (event_id != NULL && strlen(event_id) > ID_MAX)) {
@@ -326,12 +323,12 @@ void sim_shipping_set_outcome(void *ctx, const struct sim_request *req, struct s
 	const char *order_id, *outcome;
 	yajl_val tree = NULL;
 
-	if (sim_json_parse(req->body, req->body_len, &tree, NULL) != OS_OK) {
+	if (json_tree_parse(&json_limits_sim, req->body, req->body_len, &tree, NULL) != OS_OK) {
 		sim_reply_error(rep, 400, "invalid JSON body");
 		return;
 	}
-	order_id = sim_json_str(tree, "order_id");
-	outcome = sim_json_str(tree, "outcome");
+	order_id = json_tree_string(tree, "order_id");
+	outcome = json_tree_string(tree, "outcome");
 	if (order_id == NULL || order_id[0] == '\0' || strlen(order_id) > ID_MAX ||
 	    outcome == NULL ||
 	    (strcmp(outcome, "failed") != 0 && strcmp(outcome, "delivered_first") != 0 &&

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "app/json_write.h"
 #include "app/timefmt.h"
 #include "sim_json.h"
 #include "sim_rand.h"
@@ -30,32 +31,24 @@ void sim_webhook_reset(struct sim_webhook *w)
 	atomic_store(&w->fail_next, 0);
 }
 
-static void add_opt(struct sbuf *sb, const char *key, const char *v)
-{
-	sbuf_addf(sb, ",\"%s\":", key);
-	if (v != NULL && v[0] != '\0')
-		sbuf_add_json_str(sb, v, strlen(v));
-	else
-		sbuf_adds(sb, "null");
-}
-
 static void describe(const struct sim_request *req, yajl_val tree, int status, struct sbuf *sb)
 {
-	char sig[HEADER_MAX] = "", key[HEADER_MAX] = "", at[TIMEFMT_RFC3339_MAX];
+	char sig[HEADER_MAX] = "", key[HEADER_MAX] = "";
+	struct json_writer w;
 
 	sim_request_header(req, "x-signature", sig, sizeof(sig));
 	sim_request_header(req, "idempotency-key", key, sizeof(key));
-	timefmt_rfc3339(sim_now_us(), at, sizeof(at));
-	sbuf_addf(sb, "{\"received_at\":\"%s\",\"http_status\":%d", at, status);
-	add_opt(sb, "order_id", sim_json_str(tree, "order_id"));
-	add_opt(sb, "event", sim_json_str(tree, "event"));
-	add_opt(sb, "signature", sig);
-	add_opt(sb, "idempotency_key", key);
-	sbuf_adds(sb, ",\"raw\":");
-	sbuf_add_json_str(sb, req->body ? req->body : "", req->body_len);
-	sbuf_adds(sb, ",\"body\":");
-	sim_json_emit(sb, tree);
-	sbuf_adds(sb, "}");
+	json_write_init(&w, sb);
+	json_write_object(&w, NULL);
+	json_write_time(&w, "received_at", sim_now_us());
+	json_write_int(&w, "http_status", status);
+	json_write_str_or_null(&w, "order_id", json_tree_string(tree, "order_id"));
+	json_write_str_or_null(&w, "event", json_tree_string(tree, "event"));
+	json_write_str_or_null(&w, "signature", sig);
+	json_write_str_or_null(&w, "idempotency_key", key);
+	json_write_strn(&w, "raw", req->body ? req->body : "", req->body_len);
+	sim_json_write(&w, "body", tree);
+	json_write_end(&w);
 }
 
 /* Takes one of the requests still to fail; true when this one fails. */
@@ -77,7 +70,7 @@ void sim_webhook_post(void *ctx, const struct sim_request *req, struct sim_reply
 	enum os_status st;
 	int status;
 
-	st = sim_json_parse(req->body, req->body_len, &tree, NULL);
+	st = json_tree_parse(&json_limits_sim, req->body, req->body_len, &tree, NULL);
 	if (st != OS_OK || !YAJL_IS_OBJECT(tree)) {
 		sim_reply_error(rep, st == OS_ETOOBIG ? 413 : 400, "body must be a JSON object");
 		goto out;
@@ -86,7 +79,7 @@ void sim_webhook_post(void *ctx, const struct sim_request *req, struct sim_reply
 	sbuf_init(&sb, RECORD_BYTES);
 	describe(req, tree, status, &sb);
 	if (sbuf_ok(&sb))
-		sim_journal_add(&w->received, sim_json_str(tree, "order_id"), sb.buf, sb.len);
+		sim_journal_add(&w->received, json_tree_string(tree, "order_id"), sb.buf, sb.len);
 	sbuf_release(&sb);
 	if (status != 200) {
 		sim_reply_error(rep, status, "injected failure");
@@ -119,7 +112,7 @@ void sim_webhook_fail(void *ctx, const struct sim_request *req, struct sim_reply
 	yajl_val tree = NULL, v;
 	struct sbuf sb;
 
-	if (sim_json_parse(req->body, req->body_len, &tree, NULL) != OS_OK ||
+	if (json_tree_parse(&json_limits_sim, req->body, req->body_len, &tree, NULL) != OS_OK ||
 	    (v = yajl_tree_get(tree, (const char *[]){"count", NULL}, yajl_t_number)) == NULL ||
 	    !YAJL_IS_INTEGER(v) || YAJL_GET_INTEGER(v) < 0 || YAJL_GET_INTEGER(v) > FAIL_MAX) {
 		sim_reply_error(rep, 400, "body must be {\"count\": 0..1000}");

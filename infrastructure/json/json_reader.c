@@ -1,4 +1,4 @@
-/* The bounded streaming JSON reader on yajl's callbacks. */
+/* The bounded streaming JSON reader on yajl's callbacks; see json_reader.h. */
 #include "json_reader.h"
 
 #include <stdio.h>
@@ -6,7 +6,46 @@
 
 #include <yajl/yajl_parse.h>
 
+#include "app/inbox_port.h"
+#include "domain/money.h"
 #include "domain/utf8.h"
+
+/* The limits of each kind of input, in one place. */
+const struct json_limits json_limits_api = {
+    .bytes = 1024 * 1024, .depth = 8, .string_bytes = 4096, .keys = 64, .elements = 256};
+const struct json_limits json_limits_bulk = {.bytes = 1024 * 1024,
+					     .depth = 9,
+					     .string_bytes = 4096,
+					     .keys = 64,
+					     .elements = 256,
+					     .utf8_by_part = true};
+const struct json_limits json_limits_message = {.bytes = INBOX_PAYLOAD_MAX,
+						.depth = 32,
+						.string_bytes = INBOX_PAYLOAD_MAX,
+						.keys = 1024,
+						.elements = 4096};
+const struct json_limits json_limits_catalog = {.bytes = JSON_CATALOG_BYTES_MAX,
+						.depth = 16,
+						.string_bytes = JSON_CATALOG_BYTES_MAX,
+						.keys = 1024,
+						.elements = 4096};
+const struct json_limits json_limits_headers = {
+    .bytes = 4096, .depth = 2, .string_bytes = 4096, .keys = 16, .elements = 16};
+const struct json_limits json_limits_sim = {.bytes = 1024 * 1024,
+					    .depth = 32,
+					    .string_bytes = 256 * 1024,
+					    .keys = 4096,
+					    .elements = 16384};
+
+int json_key_index(const char *const *names, size_t count, const char *k, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < count; i++)
+		if (strlen(names[i]) == len && memcmp(names[i], k, len) == 0)
+			return (int)i;
+	return -1;
+}
 
 bool json_reader_fail(struct json_reader *r, enum os_status st, const char *field,
 		      const char *message)
@@ -159,6 +198,55 @@ bool json_reader_string(struct json_reader *r, const char *field, enum json_type
 	return json_reader_fail(r, OS_EINVAL, field, msg);
 }
 
+bool json_reader_open(struct json_reader *r, const char *field, enum json_type want, bool null_ok,
+		      enum json_type t, int role, int *out_role)
+{
+	if (null_ok && t == JSON_NULL)
+		return true;
+	if (t != want)
+		return json_reader_want(r, field, want == JSON_MAP ? "an object" : "an array", t);
+	*out_role = role;
+	return true;
+}
+
+bool json_reader_int(struct json_reader *r, const char *field, enum json_type t, const char *s,
+		     size_t len, int64_t *out)
+{
+	if (t != JSON_NUMBER)
+		return json_reader_want(r, field, "an integer", t);
+	if (!json_integer(s, len, out))
+		return json_reader_fail(r, OS_EINVAL, field, "must be an integer");
+	return true;
+}
+
+bool json_reader_uuid(struct json_reader *r, const char *field, enum json_type t, const char *s,
+		      size_t len, struct uuid *out)
+{
+	if (t != JSON_STRING)
+		return json_reader_want(r, field, "a string", t);
+	if (uuid_parse(s, len, out) != OS_OK)
+		return json_reader_fail(r, OS_EINVAL, field, "must be a UUID");
+	return true;
+}
+
+bool json_reader_money(struct json_reader *r, const char *field, bool number_ok, enum json_type t,
+		       const char *s, size_t len, int64_t *cents)
+{
+	if (t != JSON_STRING && !(number_ok && t == JSON_NUMBER))
+		return json_reader_want(r, field,
+					number_ok ? "a decimal string or number" : "a decimal string",
+					t);
+	if (money_parse(s, len, cents) != OS_OK)
+		return json_reader_fail(r, OS_EINVAL, field,
+					"must be a non-negative amount with at most two decimals");
+	return true;
+}
+
+size_t json_reader_offset(const struct json_reader *r)
+{
+	return yajl_get_bytes_consumed(r->handle);
+}
+
 static struct json_frame *top(struct json_reader *r)
 {
 	return r->depth > 0 ? &r->stack[r->depth - 1] : NULL;
@@ -171,8 +259,10 @@ static bool on_value(struct json_reader *r, enum json_type t, const char *s, siz
 	struct json_frame *parent = top(r);
 
 	*role = JSON_ROLE_SKIP;
-	if (parent)
-		parent->count += parent->is_map ? 0 : 1;
+	if (parent && !parent->is_map && ++parent->count > r->limits->elements)
+		return json_reader_fail(r, OS_EINVAL, "", "too many elements in an array");
+	if (r->schema == NULL)
+		return true;
 	if (parent && (parent->role == JSON_ROLE_SKIP || (parent->is_map && parent->key < 0)))
 		return true;
 	return r->schema->value(r, parent, t, s, len, role);
@@ -200,8 +290,17 @@ static int cb_number(void *ctx, const char *s, size_t len)
 	return cb_scalar(ctx, JSON_NUMBER, s, len);
 }
 
+static bool string_ok(struct json_reader *r, size_t len)
+{
+	if (len <= r->limits->string_bytes)
+		return true;
+	return json_reader_fail(r, OS_EINVAL, "", "string too long");
+}
+
 static int cb_string(void *ctx, const unsigned char *s, size_t len)
 {
+	if (!string_ok(ctx, len))
+		return 0;
 	return cb_scalar(ctx, JSON_STRING, (const char *)s, len);
 }
 
@@ -212,7 +311,7 @@ static int open_container(struct json_reader *r, bool is_map)
 
 	if (!on_value(r, is_map ? JSON_MAP : JSON_ARRAY, "", 0, &role))
 		return 0;
-	if (r->depth == JSON_READER_DEPTH_MAX)
+	if (r->depth >= r->limits->depth || r->depth == JSON_READER_DEPTH_MAX)
 		return json_reader_fail(r, OS_EINVAL, "", "JSON nested too deeply") ? 1 : 0;
 	f = &r->stack[r->depth++];
 	f->role = role;
@@ -239,7 +338,7 @@ static int cb_end(void *ctx)
 	struct json_frame *f = top(r);
 
 	r->depth--;
-	if (f->role == JSON_ROLE_SKIP || r->schema->close == NULL)
+	if (f->role == JSON_ROLE_SKIP || r->schema == NULL || r->schema->close == NULL)
 		return 1;
 	return r->schema->close(r, f) ? 1 : 0;
 }
@@ -250,13 +349,14 @@ static int cb_map_key(void *ctx, const unsigned char *k, size_t len)
 	struct json_frame *f = top(r);
 	char path[OS_ERROR_FIELD_MAX];
 
-	if (++r->keys > JSON_READER_KEYS_MAX)
-		return json_reader_fail(r, OS_EINVAL, "", "too many keys") ? 1 : 0;
-	f->count++;
+	if (!string_ok(r, len))
+		return 0;
+	if (++f->count > r->limits->keys)
+		return json_reader_fail(r, OS_EINVAL, "", "too many keys in an object") ? 1 : 0;
 	f->key = -1;
-	if (f->role == JSON_ROLE_SKIP)
+	if (f->role == JSON_ROLE_SKIP || r->schema == NULL)
 		return 1;
-	f->key = r->schema->key(f, (const char *)k, len);
+	f->key = r->schema->key(r, f, (const char *)k, len);
 	if (f->key < 0)
 		return 1;
 	if (f->seen & (UINT32_C(1) << f->key)) {
@@ -290,26 +390,111 @@ static void syntax_error(struct json_reader *r, yajl_handle h)
 	json_reader_fail(r, OS_EINVAL, "", text);
 }
 
-enum os_status json_reader_parse(const struct json_schema *schema, void *target, const char *body,
-				 size_t len, struct os_error *err)
+static void flat_complete(struct json_reader *r);
+
+static enum os_status parse(const struct json_schema *schema, const struct json_flat *flat,
+			    const struct json_limits *lim, void *target, const char *body,
+			    size_t len, struct os_error *err)
 {
-	struct json_reader r = {.schema = schema, .target = target, .err = err};
+	struct json_reader r = {
+	    .schema = schema, .flat = flat, .limits = lim, .target = target, .err = err};
 	yajl_handle h;
 	yajl_status ys;
 
 	if (body == NULL || len == 0)
 		return os_fail(err, OS_EINVAL, "", "empty body");
-	if (!utf8_json_text_ok(body, len))
+	if (len > lim->bytes)
+		return os_fail(err, OS_ETOOBIG, "", "JSON larger than %zu bytes", lim->bytes);
+	if (!lim->utf8_by_part && !utf8_json_text_ok(body, len))
 		return os_fail(err, OS_EINVAL, "",
 			       "not strict UTF-8 (overlong form, surrogate or NUL, also as a \\u escape)");
 	h = yajl_alloc(&callbacks, NULL, &r);
 	if (h == NULL)
 		return os_fail(err, OS_ENOMEM, "", "out of memory");
+	r.handle = h;
 	ys = yajl_parse(h, (const unsigned char *)body, len);
 	if (ys == yajl_status_ok)
 		ys = yajl_complete_parse(h);
 	if (ys == yajl_status_error && r.st == OS_OK)
 		syntax_error(&r, h);
 	yajl_free(h);
+	if (r.st == OS_OK && flat != NULL)
+		flat_complete(&r);
 	return r.st;
+}
+
+enum os_status json_reader_parse(const struct json_schema *schema, const struct json_limits *lim,
+				 void *target, const char *body, size_t len, struct os_error *err)
+{
+	return parse(schema, NULL, lim, target, body, len, err);
+}
+
+enum os_status json_reader_check(const struct json_limits *lim, const char *text, size_t len,
+				 struct os_error *err)
+{
+	return json_reader_parse(NULL, lim, NULL, text, len, err);
+}
+
+/* ---- flat objects ---- */
+
+enum { FLAT_ROOT = 1 };
+
+static int flat_key(struct json_reader *r, const struct json_frame *f, const char *k, size_t len)
+{
+	(void)f; /* the root is the only known frame */
+	return json_key_index(r->flat->names, r->flat->count, k, len);
+}
+
+static void flat_path(struct json_reader *r, const struct json_frame *f, int key, char *buf,
+		      size_t cap)
+{
+	(void)f;
+	snprintf(buf, cap, "%s", r->flat->names[key]);
+}
+
+static bool flat_value(struct json_reader *r, const struct json_frame *parent, enum json_type t,
+		       const char *s, size_t len, int *role)
+{
+	if (parent != NULL)
+		return r->flat->field(r, parent->key, t, s, len);
+	if (t != JSON_MAP)
+		return json_reader_want(r, "", "a JSON object", t);
+	*role = FLAT_ROOT;
+	return true;
+}
+
+/* The root's keys, for flat_complete once the whole text has parsed (a
+ * syntax error after the object wins over a missing key). */
+static bool flat_close(struct json_reader *r, const struct json_frame *f)
+{
+	r->flat_seen = f->seen;
+	return true;
+}
+
+static void flat_complete(struct json_reader *r)
+{
+	size_t k;
+
+	for (k = 0; k < r->flat->count; k++) {
+		uint32_t bit = UINT32_C(1) << k;
+
+		if ((r->flat->required & bit) && !(r->flat_seen & bit)) {
+			json_reader_fail(r, OS_EINVAL, r->flat->names[k], "is required");
+			return;
+		}
+	}
+}
+
+static const struct json_schema flat_schema = {
+    .key = flat_key,
+    .value = flat_value,
+    .close = flat_close,
+    .key_path = flat_path,
+};
+
+enum os_status json_reader_parse_flat(const struct json_flat *flat, const struct json_limits *lim,
+				      void *target, const char *body, size_t len,
+				      struct os_error *err)
+{
+	return parse(&flat_schema, flat, lim, target, body, len, err);
 }

@@ -1,0 +1,23 @@
+/*
+ * The customer object {"name", "email"} that a create body and a shop
+ * webhook both carry: its fields and its completeness, for the json_reader
+ * schemas of order_create_json.c and ingress_json.c.
+ */
+#ifndef OS_CUSTOMER_JSON_H
+#define OS_CUSTOMER_JSON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "domain/order.h"
+#include "infrastructure/json/json_reader.h"
+
+/* Reads customer.name (is_name) or customer.email into out: a string within
+ * the domain's bound. Records the failure on r and returns false otherwise. */
+bool customer_json_read_field(struct json_reader *r, bool is_name, enum json_type t, const char *s,
+			      size_t len, struct order_customer *out);
+
+/* At the close of a customer object: both keys are required. */
+bool customer_json_complete(struct json_reader *r, bool has_name, bool has_email);
+
+#endif

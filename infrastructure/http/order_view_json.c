@@ -1,0 +1,97 @@
+/* The order, its history and its events as JSON; see order_view_json.h. */
+#include "order_view_json.h"
+
+#include "app/json_write.h"
+
+static void write_item(struct json_writer *w, const struct order_item *it)
+{
+	json_write_object(w, NULL);
+	json_write_str(w, "item_id", it->item_id);
+	json_write_str(w, "name", it->name);
+	json_write_int(w, "quantity", it->quantity);
+	json_write_money(w, "unit_price", it->unit_price_cents);
+	json_write_end(w);
+}
+
+/* customer, shipping_address, external_ref (null when absent) and source. */
+static void write_origin(struct json_writer *w, const struct order *o)
+{
+	if (order_has_customer(o)) {
+		json_write_object(w, "customer");
+		json_write_str(w, "name", o->customer.name);
+		json_write_str(w, "email", o->customer.email);
+		json_write_end(w);
+	} else {
+		json_write_null(w, "customer");
+	}
+	json_write_str_or_null(w, "shipping_address", o->shipping_address);
+	json_write_str_or_null(w, "external_ref", o->external_ref);
+	json_write_str(w, "source", order_source_name(o->source));
+}
+
+void order_json_order(struct sbuf *sb, const struct order *o)
+{
+	size_t i, n = o->item_count < ORDER_MAX_ITEMS ? o->item_count : ORDER_MAX_ITEMS;
+	struct json_writer w;
+
+	json_write_init(&w, sb);
+	json_write_object(&w, NULL);
+	json_write_uuid(&w, "id", &o->id);
+	json_write_str(&w, "user_id", o->user_id);
+	json_write_str(&w, "status", order_status_name(o->status));
+	json_write_money(&w, "amount", o->amount_cents);
+	json_write_str(&w, "currency", o->currency);
+	json_write_array(&w, "items");
+	for (i = 0; i < n; i++)
+		write_item(&w, &o->items[i]);
+	json_write_end(&w);
+	write_origin(&w, o);
+	json_write_time(&w, "created_at", o->created_at_us);
+	json_write_time(&w, "updated_at", o->updated_at_us);
+	json_write_end(&w);
+}
+
+void order_json_events(struct sbuf *sb, const struct order_event_row *e, size_t n)
+{
+	struct json_writer w;
+	size_t i;
+
+	json_write_init(&w, sb);
+	json_write_array(&w, NULL);
+	for (i = 0; i < n; i++) {
+		json_write_object(&w, NULL);
+		json_write_uuid(&w, "event_id", &e[i].event_id);
+		json_write_str(&w, "type", e[i].type);
+		json_write_str(&w, "destination", e[i].destination);
+		json_write_str(&w, "status", e[i].status);
+		json_write_int(&w, "attempts", e[i].attempts);
+		json_write_time(&w, "created_at", e[i].created_at_us);
+		if (e[i].has_sent_at)
+			json_write_time(&w, "sent_at", e[i].sent_at_us);
+		else
+			json_write_null(&w, "sent_at");
+		json_write_end(&w);
+	}
+	json_write_end(&w);
+}
+
+void order_json_history(struct sbuf *sb, const struct order_history_entry *h, size_t n)
+{
+	struct json_writer w;
+	size_t i;
+
+	json_write_init(&w, sb);
+	json_write_array(&w, NULL);
+	for (i = 0; i < n; i++) {
+		json_write_object(&w, NULL);
+		if (h[i].has_from)
+			json_write_str(&w, "from", order_status_name(h[i].from));
+		else
+			json_write_null(&w, "from");
+		json_write_str(&w, "to", order_status_name(h[i].to));
+		json_write_str(&w, "reason", h[i].reason);
+		json_write_time(&w, "at", h[i].at_us);
+		json_write_end(&w);
+	}
+	json_write_end(&w);
+}
