@@ -329,25 +329,34 @@ enum os_status order_list(struct order_service *svc, struct order_filter *f, str
 	return order_repo_list(&svc->repo, f, out, n, err);
 }
 
-enum os_status order_history(struct order_service *svc, const struct uuid *id,
-			     struct order_history_entry *out, size_t cap, size_t *n,
-			     struct os_error *err)
+/* The arguments of a read of an order's rows into out[0..cap). */
+static enum os_status check_read(const struct uuid *id, size_t cap, const char *what,
+				 struct os_error *err)
 {
 	if (id == NULL)
 		return os_fail(err, OS_EINVAL, "id", "missing order id");
 	if (cap == 0)
-		return os_fail(err, OS_EINVAL, NULL, "no room for history entries");
-	return order_repo_history(&svc->repo, id, out, cap, n, err);
+		return os_fail(err, OS_EINVAL, NULL, "no room for %s", what);
+	return OS_OK;
+}
+
+enum os_status order_history(struct order_service *svc, const struct uuid *id,
+			     struct order_history_entry *out, size_t cap, size_t *n,
+			     struct os_error *err)
+{
+	enum os_status st = check_read(id, cap, "history entries", err);
+
+	return st != OS_OK ? st : order_repo_history(&svc->repo, id, out, cap, n, err);
 }
 
 enum os_status order_events(struct order_service *svc, const struct uuid *id,
 			    struct order_event_row *out, size_t cap, size_t *n,
 			    struct os_error *err)
 {
-	if (id == NULL)
-		return os_fail(err, OS_EINVAL, "id", "missing order id");
-	if (cap == 0)
-		return os_fail(err, OS_EINVAL, NULL, "no room for events");
+	enum os_status st = check_read(id, cap, "events", err);
+
+	if (st != OS_OK)
+		return st;
 	if (cap > ORDER_EVENTS_MAX)
 		cap = ORDER_EVENTS_MAX;
 	return order_repo_events(&svc->repo, id, out, cap, n, err);
