@@ -55,15 +55,18 @@ typedef enum os_status admin_retry_fn(void *ctx, enum admin_kind kind, int64_t i
 
 #define ADMIN_STATS_DESTINATIONS 16
 
+/* The outbox of one destination. */
+struct outbox_queue_stats {
+	char destination[OUTBOX_DESTINATION_MAX + 1];
+	int64_t pending;
+	int64_t oldest_pending_age_ms; /* 0 when none pending */
+	int64_t dead;
+};
+
 /* Queue depths for /metrics, read at scrape time. */
 struct queue_stats {
 	size_t destination_count;
-	struct {
-		char destination[OUTBOX_DESTINATION_MAX + 1];
-		int64_t pending;
-		int64_t oldest_pending_age_ms; /* 0 when none pending */
-		int64_t dead;
-	} outbox[ADMIN_STATS_DESTINATIONS];
+	struct outbox_queue_stats outbox[ADMIN_STATS_DESTINATIONS];
 	int64_t inbox_pending;
 	int64_t inbox_oldest_pending_age_ms;
 	int64_t inbox_rejected;

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "../domain/money.h"
+#include "app/order_create.h"
 #include "order_messages.h"
 
 #define INGRESS_REASON	     "order received from the shop platform"
@@ -43,9 +44,9 @@ static enum os_status check_line(const struct order_ingress_line *l, size_t i,
 	return OS_OK;
 }
 
-static enum os_status check_request(const struct order_ingress_request *req,
-				    struct os_error *err)
+static enum os_status check_request(const void *arg, struct os_error *err)
 {
+	const struct order_ingress_request *req = arg;
 	const struct order_customer *c = &req->customer;
 	enum os_status st;
 	size_t i;
@@ -120,17 +121,10 @@ static void fill_order(struct order_service *svc, const struct order_ingress_req
 	snprintf(o->external_ref, sizeof(o->external_ref), "%s", req->external_ref);
 }
 
-/* Buffers of one call; on the heap because an order is ~10 KiB. */
-struct ingress_work {
-	char fp[ORDER_FINGERPRINT_MAX + 1];
-	char found_fp[ORDER_FINGERPRINT_MAX + 1];
-	struct order found;
-	struct order_insert c;
-};
-
-static enum os_status replay(const struct ingress_work *w, struct order *out, bool *created,
-			     struct os_error *err)
+static enum os_status replay(const struct order_create_work *w, const void *req, struct order *out,
+			     bool *created, struct os_error *err)
 {
+	(void)req; /* the fingerprints tell the bodies apart */
 	if (strcmp(w->found_fp, w->fp) != 0)
 		return os_fail(err, OS_EMISMATCH, "order_id",
 			       "order %s was received before with a different body",
@@ -140,8 +134,8 @@ static enum os_status replay(const struct ingress_work *w, struct order *out, bo
 	return OS_OK;
 }
 
-static enum os_status prepare(struct order_service *svc, const struct order_ingress_request *req,
-			      struct ingress_work *w, struct os_error *err)
+static enum os_status build(struct order_service *svc, const struct order_ingress_request *req,
+			    struct order_create_work *w, struct os_error *err)
 {
 	struct order_msg_ctx mctx = {svc->settings, &svc->sys, req->trace.request_id,
 				     req->trace.traceparent};
@@ -159,43 +153,31 @@ static enum os_status prepare(struct order_service *svc, const struct order_ingr
 				      &c->msg_count, err);
 }
 
-enum os_status order_ingress_create(struct order_service *svc,
-				    const struct order_ingress_request *req, struct order *out,
-				    bool *created, struct os_error *err)
+/* A reference seen before answers from its order without pricing again. */
+static enum os_status prepare(struct order_service *svc, const void *arg,
+			      struct order_create_work *w, struct order *out, bool *created,
+			      bool *answered, struct os_error *err)
 {
-	struct ingress_work *w;
-	bool inserted = false;
+	const struct order_ingress_request *req = arg;
 	enum os_status st;
 
-	st = check_request(req, err);
-	if (st != OS_OK)
-		return st;
-	w = calloc(1, sizeof(*w));
-	if (w == NULL)
-		return os_fail(err, OS_ENOMEM, NULL, "out of memory");
 	snprintf(w->fp, sizeof(w->fp), "webhook|%s", req->body_digest);
 	st = order_repo_find_by_ref(&svc->repo, req->external_ref, &w->found, w->found_fp,
 				    sizeof(w->found_fp), err);
 	if (st == OS_OK) {
-		st = replay(w, out, created, err);
-		goto out;
+		*answered = true;
+		return replay(w, req, out, created, err);
 	}
 	if (st != OS_ENOTFOUND)
-		goto out;
-	st = prepare(svc, req, w, err);
-	if (st == OS_OK)
-		st = order_repo_create(&svc->repo, &w->c, &w->found, &inserted, w->found_fp,
-				       sizeof(w->found_fp), err);
-	if (st != OS_OK)
-		goto out;
-	if (!inserted) {
-		st = replay(w, out, created, err);
-		goto out;
-	}
-	*out = w->found;
-	*created = true;
-out:
-	order_insert_release(&w->c);
-	free(w);
-	return st;
+		return st;
+	return build(svc, req, w, err);
+}
+
+static const struct order_create_way create_by_ref = {check_request, prepare, replay};
+
+enum os_status order_ingress_create(struct order_service *svc,
+				    const struct order_ingress_request *req, struct order *out,
+				    bool *created, struct os_error *err)
+{
+	return order_create_by(svc, &create_by_ref, req, out, created, err);
 }

@@ -12,6 +12,7 @@
 
 #include "../domain/order_state.h"
 #include "../domain/sha256.h"
+#include "app/order_create.h"
 #include "order_messages.h"
 #include "order_transition.h"
 
@@ -69,8 +70,9 @@ enum os_status order_check_contact(const struct order_customer *c, const char *a
 }
 
 /* Every business rule of a create body, naming the first field that breaks one. */
-static enum os_status check_request(const struct order_create_request *req, struct os_error *err)
+static enum os_status check_request(const void *arg, struct os_error *err)
 {
+	const struct order_create_request *req = arg;
 	size_t i;
 	enum os_status st;
 
@@ -157,14 +159,13 @@ static bool same_request(const struct order *found, const char *found_fp, const 
 }
 
 /* The answer for a key that exists already: a replay or a mismatch. */
-static enum os_status replay(const struct order *found, const char *found_fp, const char *fp,
-			     const struct order_create_request *req, struct order *out,
+static enum os_status replay(const struct order_create_work *w, const void *arg, struct order *out,
 			     bool *created, struct os_error *err)
 {
-	if (!same_request(found, found_fp, fp, req))
+	if (!same_request(&w->found, w->found_fp, w->fp, arg))
 		return os_fail(err, OS_EMISMATCH, "idempotency_key",
 			       "idempotency key was used with a different request");
-	*out = *found;
+	*out = w->found;
 	*created = false;
 	return OS_OK;
 }
@@ -272,14 +273,6 @@ static enum os_status prepare_create(struct order_service *svc,
 				      &c->msg_count, err);
 }
 
-/* Buffers of one create call; on the heap because an order is ~10 KiB. */
-struct create_work {
-	char fp[ORDER_FINGERPRINT_MAX + 1];
-	char found_fp[ORDER_FINGERPRINT_MAX + 1];
-	struct order found;
-	struct order_insert c;
-};
-
 /*
  * The hot path is one repository call: a new key goes straight to the
  * create, whose insert settles races on the key. The key is looked up first
@@ -287,56 +280,31 @@ struct create_work {
  * replay of an order that exists still answers 200 (or 422 for another body)
  * rather than the catalog's error.
  */
-static enum os_status replay_or(struct order_service *svc, const struct order_create_request *req,
-				struct create_work *w, enum os_status failed, struct order *out,
-				bool *created, struct os_error *err)
+static enum os_status prepare(struct order_service *svc, const void *arg,
+			      struct order_create_work *w, struct order *out, bool *created,
+			      bool *answered, struct os_error *err)
 {
+	const struct order_create_request *req = arg;
 	struct os_error lookup_err;
 	enum os_status st;
 
-	st = order_repo_find_by_key(&svc->repo, &req->idempotency_key, &w->found, w->found_fp,
-				    sizeof(w->found_fp), &lookup_err);
-	if (st == OS_OK)
-		return replay(&w->found, w->found_fp, w->fp, req, out, created, err);
-	return failed;
+	fingerprint(req, w->fp, sizeof(w->fp));
+	st = prepare_create(svc, req, w->fp, &w->c, err);
+	if (st != OS_ENOTFOUND && st != OS_ECONFLICT && st != OS_EUNAVAIL && st != OS_EINVAL)
+		return st;
+	*answered = true;
+	if (order_repo_find_by_key(&svc->repo, &req->idempotency_key, &w->found, w->found_fp,
+				   sizeof(w->found_fp), &lookup_err) == OS_OK)
+		return replay(w, req, out, created, err);
+	return st;
 }
+
+static const struct order_create_way create_by_key = {check_request, prepare, replay};
 
 enum os_status order_create(struct order_service *svc, const struct order_create_request *req,
 			    struct order *out, bool *created, struct os_error *err)
 {
-	struct create_work *w;
-	bool inserted = false;
-	enum os_status st;
-
-	st = check_request(req, err);
-	if (st != OS_OK)
-		return st;
-	w = calloc(1, sizeof(*w));
-	if (w == NULL)
-		return os_fail(err, OS_ENOMEM, NULL, "out of memory");
-	fingerprint(req, w->fp, sizeof(w->fp));
-	st = prepare_create(svc, req, w->fp, &w->c, err);
-	if (st == OS_ENOTFOUND || st == OS_ECONFLICT || st == OS_EUNAVAIL || st == OS_EINVAL) {
-		st = replay_or(svc, req, w, st, out, created, err);
-		goto out;
-	}
-	if (st != OS_OK)
-		goto out;
-	st = order_repo_create(&svc->repo, &w->c, &w->found, &inserted, w->found_fp,
-			       sizeof(w->found_fp), err);
-	if (st != OS_OK)
-		goto out;
-	if (!inserted) {
-		/* The key exists: a replay, or a concurrent request won the race. */
-		st = replay(&w->found, w->found_fp, w->fp, req, out, created, err);
-		goto out;
-	}
-	*out = w->found;
-	*created = true;
-out:
-	order_insert_release(&w->c);
-	free(w);
-	return st;
+	return order_create_by(svc, &create_by_key, req, out, created, err);
 }
 
 enum os_status order_get(struct order_service *svc, const struct uuid *id, struct order *out,
@@ -361,25 +329,34 @@ enum os_status order_list(struct order_service *svc, struct order_filter *f, str
 	return order_repo_list(&svc->repo, f, out, n, err);
 }
 
-enum os_status order_history(struct order_service *svc, const struct uuid *id,
-			     struct order_history_entry *out, size_t cap, size_t *n,
-			     struct os_error *err)
+/* The arguments of a read of an order's rows into out[0..cap). */
+static enum os_status check_read(const struct uuid *id, size_t cap, const char *what,
+				 struct os_error *err)
 {
 	if (id == NULL)
 		return os_fail(err, OS_EINVAL, "id", "missing order id");
 	if (cap == 0)
-		return os_fail(err, OS_EINVAL, NULL, "no room for history entries");
-	return order_repo_history(&svc->repo, id, out, cap, n, err);
+		return os_fail(err, OS_EINVAL, NULL, "no room for %s", what);
+	return OS_OK;
+}
+
+enum os_status order_history(struct order_service *svc, const struct uuid *id,
+			     struct order_history_entry *out, size_t cap, size_t *n,
+			     struct os_error *err)
+{
+	enum os_status st = check_read(id, cap, "history entries", err);
+
+	return st != OS_OK ? st : order_repo_history(&svc->repo, id, out, cap, n, err);
 }
 
 enum os_status order_events(struct order_service *svc, const struct uuid *id,
 			    struct order_event_row *out, size_t cap, size_t *n,
 			    struct os_error *err)
 {
-	if (id == NULL)
-		return os_fail(err, OS_EINVAL, "id", "missing order id");
-	if (cap == 0)
-		return os_fail(err, OS_EINVAL, NULL, "no room for events");
+	enum os_status st = check_read(id, cap, "events", err);
+
+	if (st != OS_OK)
+		return st;
 	if (cap > ORDER_EVENTS_MAX)
 		cap = ORDER_EVENTS_MAX;
 	return order_repo_events(&svc->repo, id, out, cap, n, err);

@@ -113,6 +113,46 @@ out:
 	return rc;
 }
 
+/* A kind of relay sink: how it opens from its options and closes. */
+struct relay_sink_kind {
+	const char *what; /* names the failure: "http client", "kafka producer" */
+	enum os_status (*open)(const void *options, struct outbox_sink *out, struct os_error *err);
+	void (*close)(struct outbox_sink *s);
+};
+
+static enum os_status open_http(const void *options, struct outbox_sink *out, struct os_error *err)
+{
+	return http_sink_open(options, out, err);
+}
+
+static enum os_status open_kafka(const void *options, struct outbox_sink *out, struct os_error *err)
+{
+	return kafka_sink_open(options, out, err);
+}
+
+static const struct relay_sink_kind http_kind = {"http client", open_http, http_sink_close};
+static const struct relay_sink_kind kafka_kind = {"kafka producer", open_kafka, kafka_sink_close};
+
+/* Relay name over one sink of kind, opened from options once DATABASE_URL
+ * and the sink's own variable (value, named var) are set. */
+static int run_relay_over(const struct config *cfg, const char *name,
+			  const struct outbox_filter *filter, const char *value, const char *var,
+			  const struct relay_sink_kind *kind, const void *options)
+{
+	struct outbox_sink sink;
+	struct os_error err;
+	int rc;
+
+	os_error_clear(&err);
+	if (require_database_and(cfg, value, var, &err) != OS_OK)
+		return cmd_fail_line("configuration", &err);
+	if (kind->open(options, &sink, &err) != OS_OK)
+		return cmd_fail_line(kind->what, &err);
+	rc = run_relay(cfg, name, filter, &sink);
+	kind->close(&sink);
+	return rc;
+}
+
 static int cmd_outbox_http(const struct config *cfg, const char *name, const char *dest,
 			   const char *url, const char *url_var)
 {
@@ -120,18 +160,9 @@ static int cmd_outbox_http(const struct config *cfg, const char *name, const cha
 				       .api_key = cfg->access_token,
 				       .timeout_ms = cfg->timeout_read_ms,
 				       .max_parallel = 32};
-	struct outbox_sink sink;
-	struct os_error err;
-	int rc;
 
-	os_error_clear(&err);
-	if (require_database_and(cfg, url, url_var, &err) != OS_OK)
-		return cmd_fail_line("configuration", &err);
-	if (http_sink_open(&so, &sink, &err) != OS_OK)
-		return cmd_fail_line("http client", &err);
-	rc = run_relay(cfg, name, &(struct outbox_filter){1, {dest}}, &sink);
-	http_sink_close(&sink);
-	return rc;
+	return run_relay_over(cfg, name, &(struct outbox_filter){1, {dest}}, url, url_var,
+			      &http_kind, &so);
 }
 
 /* outbox-notifications with the egress webhook (WEBHOOK_OUTGOING_URL): one
@@ -186,22 +217,11 @@ static int cmd_outbox_kafka(const struct config *cfg)
 					.delivery_timeout_ms = cfg->timeout_read_ms * 2,
 					.ce_source = "/order-service",
 					.security = &cfg->kafka_security};
-	struct outbox_sink sink;
-	struct os_error err;
-	int rc;
 
-	os_error_clear(&err);
-	if (require_database_and(cfg, cfg->kafka_bootstrap, "KAFKA_BOOTSTRAP_SERVERS", &err) !=
-	    OS_OK)
-		return cmd_fail_line("configuration", &err);
-	if (kafka_sink_open(&ko, &sink, &err) != OS_OK)
-		return cmd_fail_line("kafka producer", &err);
-	rc = run_relay(
+	return run_relay_over(
 	    cfg, "outbox-kafka",
 	    &(struct outbox_filter){2, {cfg->topic_order_events, cfg->topic_shipping_requests}},
-	    &sink);
-	kafka_sink_close(&sink);
-	return rc;
+	    cfg->kafka_bootstrap, "KAFKA_BOOTSTRAP_SERVERS", &kafka_kind, &ko);
 }
 
 /* ------------------------------------------------------ shipping consumer */

@@ -11,6 +11,7 @@
 
 #include "cmd.h"
 #include "infrastructure/http/api_server.h"
+#include "infrastructure/io/io_signals.h"
 #include "infrastructure/log/log.h"
 #include "infrastructure/metrics/metrics_process.h"
 #include "infrastructure/postgres/pg_session.h"
@@ -29,19 +30,6 @@ static void on_signal(int sig)
 void cmd_stop_api_on_signal(void)
 {
 	stop_api_on_signal = 1;
-}
-
-/* No SA_RESTART: blocking waits return with EINTR so loops see the flag. */
-static void install_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
 }
 
 int cmd_usage(FILE *out)
@@ -257,7 +245,7 @@ int main(int argc, char **argv)
 	pg_session_set_statement_timeout(cfg.statement_timeout_ms);
 	log_setup(cfg.log_level, cfg.log_json, cmd);
 	report_settings();
-	install_signals();
+	io_signals_install(on_signal);
 	if (strcmp(cmd, "api") == 0)
 		return cmd_api(&cfg, &settings);
 	if (strcmp(cmd, "migrate") == 0)

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "app/outbox_msg.h"
+#include "infrastructure/config/conf_text.h"
 
 #define DOTENV_LINE_MAX 4096
 
@@ -62,18 +63,6 @@ static void set_defaults(struct config *c)
 	c->rate_limit_burst = 600;
 }
 
-static char *trim(char *s)
-{
-	char *end;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	end = s + strlen(s);
-	while (end > s && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r' || end[-1] == '\n'))
-		*--end = '\0';
-	return s;
-}
-
 /* KEY=VALUE lines; "#" comments; optional "export "; optional matching quotes. */
 static enum os_status load_dotenv(const char *path, struct os_error *err)
 {
@@ -84,22 +73,18 @@ static enum os_status load_dotenv(const char *path, struct os_error *err)
 	if (f == NULL)
 		return errno == ENOENT ? OS_OK : os_fail(err, OS_EINVAL, NULL, "%s: %s", path, strerror(errno));
 	while (fgets(line, sizeof(line), f) != NULL) {
-		char *s = trim(line), *eq, *key, *val;
+		char *s = conf_trim(line), *key, *val;
 		size_t vlen;
 
 		lineno++;
 		if (*s == '\0' || *s == '#')
 			continue;
 		if (strncmp(s, "export ", 7) == 0)
-			s = trim(s + 7);
-		eq = strchr(s, '=');
-		if (eq == NULL) {
+			s = conf_trim(s + 7);
+		if (!conf_split(s, &key, &val)) {
 			fclose(f);
 			return os_fail(err, OS_EINVAL, NULL, "%s:%d: expected KEY=VALUE", path, lineno);
 		}
-		*eq = '\0';
-		key = trim(s);
-		val = trim(eq + 1);
 		vlen = strlen(val);
 		if (vlen >= 2 && (val[0] == '"' || val[0] == '\'') && val[vlen - 1] == val[0]) {
 			val[vlen - 1] = '\0';

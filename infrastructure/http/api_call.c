@@ -6,7 +6,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "domain/hex.h"
+#include "domain/url.h"
 #include "infrastructure/io/io_loop.h"
 #include "infrastructure/log/log.h"
 #include "infrastructure/metrics/metrics.h"
@@ -97,34 +97,6 @@ void api_call_init(struct api_call *c, h2o_req_t *req, struct api_env *env)
 		memcpy(c->trace.traceparent, v, len);
 }
 
-/* Percent-decodes s into out (cap with NUL); false if malformed, too long or
- * it would hold a NUL. */
-static bool unescape(const char *s, size_t len, char *out, size_t cap)
-{
-	size_t i, o = 0;
-
-	for (i = 0; i < len; i++) {
-		char ch = s[i];
-
-		if (ch == '+') {
-			ch = ' ';
-		} else if (ch == '%') {
-			int hi = i + 2 < len ? hex_digit(s[i + 1]) : -1;
-			int lo = i + 2 < len ? hex_digit(s[i + 2]) : -1;
-
-			if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
-				return false;
-			ch = (char)(hi << 4 | lo);
-			i += 2;
-		}
-		if (o + 1 >= cap)
-			return false;
-		out[o++] = ch;
-	}
-	out[o] = '\0';
-	return true;
-}
-
 int api_call_query(const struct api_call *c, const char *key, char *out, size_t cap)
 {
 	const h2o_req_t *r = c->req;
@@ -145,8 +117,8 @@ int api_call_query(const struct api_call *c, const char *key, char *out, size_t 
 		if ((size_t)(eq - p) != klen || memcmp(p, key, klen) != 0)
 			continue;
 		if (eq == amp)
-			return unescape("", 0, out, cap) ? 1 : -1;
-		return unescape(eq + 1, (size_t)(amp - eq - 1), out, cap) ? 1 : -1;
+			return url_unescape("", 0, out, cap) ? 1 : -1;
+		return url_unescape(eq + 1, (size_t)(amp - eq - 1), out, cap) ? 1 : -1;
 	}
 	return 0;
 }

@@ -128,16 +128,25 @@ static bool role_ok(enum api_access access, enum auth_role r)
 	}
 }
 
-bool api_signature_ok(const struct api_call *c, const char *secret, const char *header,
-		      const char *body, size_t len)
+bool api_signed_body(struct api_call *c, const char *secret, bool allow_unsigned,
+		     const char *header, const char *field, const char **body, size_t *len)
 {
 	const char *sig;
 	size_t sig_len = 0;
 
-	if (secret == NULL || secret[0] == '\0')
-		return false;
-	sig = api_call_header(c, header, &sig_len);
-	return sig != NULL && crypto_signature_ok(secret, body ? body : "", len, sig, sig_len);
+	*body = api_call_body(c, len);
+	if (secret == NULL || secret[0] == '\0') {
+		if (allow_unsigned)
+			return true;
+	} else {
+		sig = api_call_header(c, header, &sig_len);
+		if (sig != NULL &&
+		    crypto_signature_ok(secret, *body ? *body : "", *len, sig, sig_len))
+			return true;
+	}
+	api_reply_error(c, 401, "missing or invalid signature", field,
+			"expected sha256=<hex HMAC-SHA256 of the body>");
+	return false;
 }
 
 bool api_guard(struct api_call *c, enum api_access access)

@@ -43,11 +43,13 @@ bool api_guard(struct api_call *c, enum api_access access);
 bool api_may_act_for(const struct api_call *c, const char *user_id);
 
 /*
- * The signed open routes: true when request header `header` of c is
- * "sha256=<HMAC-SHA256 of body under secret>" (crypto_signature_ok). False
- * when secret is NULL or "": the caller decides what no secret means.
+ * The body of a request on a signed open route: true, with *body and *len,
+ * when request header `header` of c (named `field` in the answer) is
+ * "sha256=<HMAC-SHA256 of the body under secret>" (crypto_signature_ok), or
+ * when secret is NULL or "" and unsigned requests are allowed. Otherwise
+ * answers 401 and returns false.
  */
-bool api_signature_ok(const struct api_call *c, const char *secret, const char *header,
-		      const char *body, size_t len);
+bool api_signed_body(struct api_call *c, const char *secret, bool allow_unsigned,
+		     const char *header, const char *field, const char **body, size_t *len);
 
 #endif

@@ -23,11 +23,6 @@
 #define INGRESS_DIGEST_KEY "order-service/ingress-body"
 
 /* False when no secret is configured: the webhook is refused. */
-static bool signed_ok(struct api_call *c, const char *body, size_t len)
-{
-	return api_signature_ok(c, c->env->opts->ingress_secret, "x-webhook-signature", body, len);
-}
-
 static void write_created(struct sbuf *sb, const void *o)
 {
 	ingress_json_answer(sb, o);
@@ -43,12 +38,9 @@ void api_webhook_order_create(struct api_call *c)
 	size_t len;
 	enum os_status st;
 
-	body = api_call_body(c, &len);
-	if (!signed_ok(c, body, len)) {
-		api_reply_error(c, 401, "missing or invalid signature", "X-Webhook-Signature",
-				"expected sha256=<hex HMAC-SHA256 of the body>");
+	if (!api_signed_body(c, c->env->opts->ingress_secret, false, "x-webhook-signature",
+			     "X-Webhook-Signature", &body, &len))
 		return;
-	}
 	os_error_clear(&err);
 	req = malloc(sizeof(*req));
 	if (req == NULL) {

@@ -243,23 +243,14 @@ static struct catalog_xfer *xfer_take(struct http_catalog *c)
 	if (x == NULL)
 		return NULL;
 	x->owner = c;
-	x->easy = curl_easy_init();
+	x->easy =
+	    http_curl_easy((long)c->timeout_ms, (long)c->timeout_ms, catalog_write, x, x->errbuf);
 	if (x->easy == NULL) {
 		free(x);
 		return NULL;
 	}
 	curl_easy_setopt(x->easy, CURLOPT_HTTPGET, 1L);
 	curl_easy_setopt(x->easy, CURLOPT_HTTPHEADER, c->headers);
-	curl_easy_setopt(x->easy, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(x->easy, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(x->easy, CURLOPT_TIMEOUT_MS, (long)c->timeout_ms);
-	curl_easy_setopt(x->easy, CURLOPT_CONNECTTIMEOUT_MS, (long)c->timeout_ms);
-	curl_easy_setopt(x->easy, CURLOPT_TCP_KEEPALIVE, 1L);
-	curl_easy_setopt(x->easy, CURLOPT_WRITEFUNCTION, catalog_write);
-	curl_easy_setopt(x->easy, CURLOPT_WRITEDATA, x);
-	curl_easy_setopt(x->easy, CURLOPT_PRIVATE, (char *)x);
-	curl_easy_setopt(x->easy, CURLOPT_ERRORBUFFER, x->errbuf);
-	curl_easy_setopt(x->easy, CURLOPT_PROTOCOLS_STR, "http,https");
 	xfer_reset(x);
 	return x;
 }

@@ -1,4 +1,4 @@
-/* One-time libcurl initialisation. */
+/* One-time libcurl initialisation and the common options of a transfer. */
 #include "http_curl.h"
 
 #include <pthread.h>
@@ -20,4 +20,24 @@ enum os_status http_curl_global_init(struct os_error *err)
 		return os_fail(err, OS_EIO, NULL, "libcurl init failed: %s",
 			       curl_easy_strerror(http_curl_init_rc));
 	return OS_OK;
+}
+
+CURL *http_curl_easy(long timeout_ms, long connect_ms, curl_write_callback write, void *owner,
+		     char *errbuf)
+{
+	CURL *easy = curl_easy_init();
+
+	if (easy == NULL)
+		return NULL;
+	curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, timeout_ms);
+	curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, connect_ms);
+	curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, write);
+	curl_easy_setopt(easy, CURLOPT_WRITEDATA, owner);
+	curl_easy_setopt(easy, CURLOPT_PRIVATE, (char *)owner);
+	curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+	return easy;
 }

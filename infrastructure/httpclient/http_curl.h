@@ -1,14 +1,27 @@
 /*
- * Process-wide libcurl setup shared by the HTTP clients: curl_global_init
- * exactly once, whichever thread opens the first client.
+ * libcurl setup shared by the HTTP clients: curl_global_init exactly once,
+ * whichever thread opens the first client, and the options every transfer
+ * of theirs has.
  */
 #ifndef OS_HTTP_CURL_H
 #define OS_HTTP_CURL_H
+
+#include <curl/curl.h>
 
 #include "domain/status.h"
 
 /* Initialises libcurl once per process; later calls return the first
  * result. OS_EIO when libcurl cannot start. */
 enum os_status http_curl_global_init(struct os_error *err);
+
+/*
+ * A new easy handle with the options every client's transfer has: no
+ * signals, no redirects, http and https only, TCP keep-alive, the total and
+ * connect timeouts, the body written by write to owner, owner as the
+ * handle's private pointer, errbuf (CURL_ERROR_SIZE) for libcurl's message.
+ * NULL when libcurl cannot make one.
+ */
+CURL *http_curl_easy(long timeout_ms, long connect_ms, curl_write_callback write, void *owner,
+		     char *errbuf);
 
 #endif

@@ -337,21 +337,11 @@ static enum os_status sink_setup_slot(struct http_sink *k, struct sink_slot *s)
 	long connect_ms = k->timeout_ms < SINK_CONNECT_TIMEOUT_MAX_MS ? k->timeout_ms
 								      : SINK_CONNECT_TIMEOUT_MAX_MS;
 
-	s->easy = curl_easy_init();
+	s->easy = http_curl_easy((long)k->timeout_ms, connect_ms, sink_write, s, s->errbuf);
 	if (s->easy == NULL)
 		return OS_ENOMEM;
 	curl_easy_setopt(s->easy, CURLOPT_URL, k->url);
 	curl_easy_setopt(s->easy, CURLOPT_POST, 1L);
-	curl_easy_setopt(s->easy, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(s->easy, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(s->easy, CURLOPT_TIMEOUT_MS, (long)k->timeout_ms);
-	curl_easy_setopt(s->easy, CURLOPT_CONNECTTIMEOUT_MS, connect_ms);
-	curl_easy_setopt(s->easy, CURLOPT_TCP_KEEPALIVE, 1L);
-	curl_easy_setopt(s->easy, CURLOPT_WRITEFUNCTION, sink_write);
-	curl_easy_setopt(s->easy, CURLOPT_WRITEDATA, s);
-	curl_easy_setopt(s->easy, CURLOPT_PRIVATE, (char *)s);
-	curl_easy_setopt(s->easy, CURLOPT_ERRORBUFFER, s->errbuf);
-	curl_easy_setopt(s->easy, CURLOPT_PROTOCOLS_STR, "http,https");
 	return OS_OK;
 }
 

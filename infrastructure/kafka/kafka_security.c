@@ -11,6 +11,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "infrastructure/config/conf_text.h"
+
 /* A variable's value, NULL when unset or empty. */
 static const char *env(const char *name)
 {
@@ -47,18 +49,6 @@ static enum os_status pick(char *dst, size_t cap, const char *name, const char *
 		}
 	}
 	return os_fail(err, OS_EINVAL, name, "%s: must be %s, got \"%.30s\"", name, choices, v);
-}
-
-static char *trim(char *s)
-{
-	char *end;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	end = s + strlen(s);
-	while (end > s && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r' || end[-1] == '\n'))
-		*--end = '\0';
-	return s;
 }
 
 /* The password from KAFKA_SASL_PASSWORD_FILE: its first line, without the
@@ -171,20 +161,17 @@ bool kafka_security_is_set(const struct kafka_security *s)
 static enum os_status property_line(char *line, const char *path, int lineno,
 				    kafka_property_fn *fn, void *ctx, struct os_error *err)
 {
-	char *s = trim(line), *eq, *key;
+	char *s = conf_trim(line), *key, *val;
 
 	if (*s == '\0' || *s == '#' || *s == '!')
 		return OS_OK;
-	eq = strchr(s, '=');
-	if (eq == NULL)
+	if (!conf_split(s, &key, &val))
 		return os_fail(err, OS_EINVAL, "KAFKA_PROPERTIES_FILE",
 			       "KAFKA_PROPERTIES_FILE: %.200s:%d: expected key=value", path, lineno);
-	*eq = '\0';
-	key = trim(s);
 	if (*key == '\0')
 		return os_fail(err, OS_EINVAL, "KAFKA_PROPERTIES_FILE",
 			       "KAFKA_PROPERTIES_FILE: %.200s:%d: the key is empty", path, lineno);
-	return fn != NULL ? fn(ctx, key, trim(eq + 1), err) : OS_OK;
+	return fn != NULL ? fn(ctx, key, val, err) : OS_OK;
 }
 
 enum os_status kafka_properties_read(const char *path, kafka_property_fn *fn, void *ctx,

@@ -178,30 +178,29 @@ static enum os_status admin_ping_db(void *ctx, struct os_error *err)
 	return pg_session_ping(ctx, err);
 }
 
+static enum os_status decode_queue(const PGresult *r, int row, void *out)
+{
+	struct outbox_queue_stats *q = out;
+
+	if (pg_col_str(r, row, 0, q->destination, sizeof(q->destination)) != OS_OK ||
+	    pg_col_i64(r, row, 1, &q->pending) != OS_OK ||
+	    pg_col_i64(r, row, 2, &q->oldest_pending_age_ms) != OS_OK ||
+	    pg_col_i64(r, row, 3, &q->dead) != OS_OK)
+		return OS_EIO;
+	return OS_OK;
+}
+
 static enum os_status stats_outbox(struct pg_session *s, struct queue_stats *q,
 				   struct os_error *err)
 {
+	struct pg_rows rows = {decode_queue, q->outbox, sizeof(q->outbox[0]),
+			       ADMIN_STATS_DESTINATIONS, "stats"};
 	char lim[24];
 	struct pg_params p;
-	PGresult *r = NULL;
-	enum os_status st;
-	int i;
 
 	pg_params_init(&p);
 	pg_params_text(&p, pg_i64_text(ADMIN_STATS_DESTINATIONS, lim, sizeof(lim)));
-	st = pg_exec(s, &stmt_stats_outbox, &p, &r, err);
-	for (i = 0; st == OS_OK && i < PQntuples(r) && i < ADMIN_STATS_DESTINATIONS; i++) {
-		if (pg_col_str(r, i, 0, q->outbox[i].destination,
-			       sizeof(q->outbox[i].destination)) != OS_OK ||
-		    pg_col_i64(r, i, 1, &q->outbox[i].pending) != OS_OK ||
-		    pg_col_i64(r, i, 2, &q->outbox[i].oldest_pending_age_ms) != OS_OK ||
-		    pg_col_i64(r, i, 3, &q->outbox[i].dead) != OS_OK)
-			st = os_fail(err, OS_EIO, NULL, "stats: unreadable row");
-	}
-	if (st == OS_OK)
-		q->destination_count = (size_t)i;
-	PQclear(r);
-	return st;
+	return pg_exec_rows(s, &stmt_stats_outbox, &p, &rows, &q->destination_count, err);
 }
 
 static enum os_status stats_inbox(struct pg_session *s, struct queue_stats *q,

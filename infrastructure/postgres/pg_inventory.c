@@ -64,22 +64,18 @@ static enum os_status inv_get(void *ctx, const char *item_id, struct inventory_i
 			      struct os_error *err)
 {
 	struct inventory_item it;
+	struct pg_rows rows = {decode_item, &it, sizeof(it), 1, "inventory"};
 	struct pg_params p;
-	PGresult *r = NULL;
+	size_t n = 0;
 	enum os_status st;
 
 	pg_params_init(&p);
 	pg_params_text(&p, item_id);
-	st = pg_exec(ctx, &stmt_get, &p, &r, err);
-	if (st != OS_OK)
-		return st;
-	if (PQntuples(r) == 0)
+	st = pg_exec_rows(ctx, &stmt_get, &p, &rows, &n, err);
+	if (st == OS_OK && n == 0)
 		st = os_fail(err, OS_ENOTFOUND, "item_id", "no item %s", item_id);
-	else if (decode_item(r, 0, &it) != OS_OK)
-		st = os_fail(err, OS_EIO, NULL, "inventory: unreadable row");
-	else
+	if (st == OS_OK)
 		*out = it;
-	PQclear(r);
 	return st;
 }
 

@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "app/json_write.h"
-#include "domain/hex.h"
+#include "domain/url.h"
 
 /* Distinct hold durations in use (latency, timeout); h2o timeouts have one
  * fixed duration each. */
@@ -208,29 +208,6 @@ bool sim_request_header(const struct sim_request *r, const char *name, char *out
 	return false;
 }
 
-/* Percent-decodes s[0..len) into out; false if it does not fit or holds NUL. */
-static bool url_decode(const char *s, size_t len, char *out, size_t cap)
-{
-	size_t i, o = 0;
-
-	for (i = 0; i < len; i++) {
-		char c = s[i];
-
-		if (c == '+') {
-			c = ' ';
-		} else if (c == '%' && i + 2 < len && hex_digit(s[i + 1]) >= 0 &&
-			   hex_digit(s[i + 2]) >= 0) {
-			c = (char)(hex_digit(s[i + 1]) * 16 + hex_digit(s[i + 2]));
-			i += 2;
-		}
-		if (c == '\0' || o + 1 >= cap)
-			return false;
-		out[o++] = c;
-	}
-	out[o] = '\0';
-	return true;
-}
-
 bool sim_request_query(const struct sim_request *r, const char *name, char *out, size_t cap)
 {
 	const char *p = r->query, *end = r->query + r->query_len;
@@ -241,7 +218,7 @@ bool sim_request_query(const struct sim_request *r, const char *name, char *out,
 		const char *stop = amp ? amp : end;
 
 		if ((size_t)(stop - p) > n && memcmp(p, name, n) == 0 && p[n] == '=') {
-			if (!url_decode(p + n + 1, (size_t)(stop - p) - n - 1, out, cap))
+			if (!url_unescape(p + n + 1, (size_t)(stop - p) - n - 1, out, cap))
 				out[0] = '\0';
 			return true;
 		}

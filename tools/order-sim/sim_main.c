@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "infrastructure/io/io_signals.h"
 #include "infrastructure/log/log.h"
 #include "sim_callback.h"
 #include "sim_catalog.h"
@@ -60,18 +61,6 @@ static void reset_all(void *ctx, const struct sim_request *req, struct sim_reply
 	sim_webhook_reset(&w->webhook);
 	w->catalog.latency_ms = w->cfg.catalog_latency_ms;
 	sim_reply_ok(rep);
-}
-
-static void setup_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
 }
 
 static void setup_log(void)
@@ -182,7 +171,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	setup_log();
-	setup_signals();
+	io_signals_install(on_signal);
 	sim_rand_seed(world.cfg.seed);
 	sim_callback_global_init();
 	if (start_parts(&world, &err) != OS_OK) {
