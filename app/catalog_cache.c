@@ -104,9 +104,24 @@ static void cached_get_many(void *ctx, const char *const *ids, size_t n,
 	}
 }
 
+/* Empties the slots of ids (a slot holding another item is left alone). */
+static void cached_forget(void *ctx, const char *const *ids, size_t n)
+{
+	struct catalog_cache *c = ctx;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		struct catalog_cache_entry *e = &c->slots[slot_of(ids[i])];
+
+		if (strcmp(e->item_id, ids[i]) == 0)
+			e->item_id[0] = '\0';
+	}
+}
+
 static const struct catalog_ops catalog_cache_ops = {
 	.get = cached_get,
 	.get_many = cached_get_many,
+	.forget = cached_forget,
 };
 
 void catalog_cache_init(struct catalog_cache *c, struct catalog inner, struct sys sys,

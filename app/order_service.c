@@ -301,13 +301,63 @@ static enum os_status replay_or(struct order_service *svc, const struct order_cr
 	return failed;
 }
 
+/* Prices the request into w->c and hands it to the repository; *priced
+ * says whether pricing succeeded (a failure there may still be a replay). */
+static enum os_status price_and_write(struct order_service *svc,
+				      const struct order_create_request *req, struct create_work *w,
+				      bool *priced, bool *inserted, struct os_error *err)
+{
+	enum os_status st;
+
+	order_insert_release(&w->c);
+	memset(&w->c, 0, sizeof(w->c));
+	st = prepare_create(svc, req, w->fp, &w->c, err);
+	*priced = st == OS_OK;
+	if (st != OS_OK)
+		return st;
+	return order_repo_create(&svc->repo, &w->c, &w->found, inserted, w->found_fp,
+				 sizeof(w->found_fp), err);
+}
+
+/*
+ * The local inventory's create statement refuses a line whose price is not
+ * the locked row's: the catalog answer came from a cache and the price has
+ * changed since. The order's items are forgotten, priced from the catalog
+ * itself and written once more; a price that changed again in between is
+ * answered as retryable (503).
+ */
+static enum os_status price_and_write_checked(struct order_service *svc,
+					      const struct order_create_request *req,
+					      struct create_work *w, bool *priced, bool *inserted,
+					      struct os_error *err)
+{
+	const char *ids[ORDER_MAX_ITEMS];
+	char field[OS_ERROR_FIELD_MAX];
+	enum os_status st = price_and_write(svc, req, w, priced, inserted, err);
+	size_t i;
+
+	if (!order_repo_price_changed(st, err))
+		return st;
+	for (i = 0; i < req->line_count; i++)
+		ids[i] = req->lines[i].item_id;
+	catalog_forget(&svc->catalog, ids, req->line_count);
+	st = price_and_write(svc, req, w, priced, inserted, err);
+	if (!order_repo_price_changed(st, err))
+		return st;
+	snprintf(field, sizeof(field), "%s", err->field);
+	return os_fail(err, OS_EAGAIN, field, "the item's price changed while ordering; retry");
+}
+
 enum os_status order_create(struct order_service *svc, const struct order_create_request *req,
 			    struct order *out, bool *created, struct os_error *err)
 {
 	struct create_work *w;
-	bool inserted = false;
+	struct os_error own;
+	bool priced = false, inserted = false;
 	enum os_status st;
 
+	if (err == NULL)
+		err = &own;
 	st = check_request(req, err);
 	if (st != OS_OK)
 		return st;
@@ -315,15 +365,12 @@ enum os_status order_create(struct order_service *svc, const struct order_create
 	if (w == NULL)
 		return os_fail(err, OS_ENOMEM, NULL, "out of memory");
 	fingerprint(req, w->fp, sizeof(w->fp));
-	st = prepare_create(svc, req, w->fp, &w->c, err);
-	if (st == OS_ENOTFOUND || st == OS_ECONFLICT || st == OS_EUNAVAIL || st == OS_EINVAL) {
+	st = price_and_write_checked(svc, req, w, &priced, &inserted, err);
+	if (!priced &&
+	    (st == OS_ENOTFOUND || st == OS_ECONFLICT || st == OS_EUNAVAIL || st == OS_EINVAL)) {
 		st = replay_or(svc, req, w, st, out, created, err);
 		goto out;
 	}
-	if (st != OS_OK)
-		goto out;
-	st = order_repo_create(&svc->repo, &w->c, &w->found, &inserted, w->found_fp,
-			       sizeof(w->found_fp), err);
 	if (st != OS_OK)
 		goto out;
 	if (!inserted) {

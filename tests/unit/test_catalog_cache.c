@@ -1,6 +1,7 @@
 /*
- * The catalog cache: hits within the time to live, refetches after it, never
- * keeps failures, and stays out of the way when disabled.
+ * The catalog cache: hits within the time to live, refetches after it or
+ * once forgotten, never keeps failures, and stays out of the way when
+ * disabled.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -66,6 +67,35 @@ static void test_refetch_after_ttl(void **state)
 	test_free(e);
 }
 
+static void test_forget_refetches(void **state)
+{
+	static const char *const forget[] = {"sku-1", "sku-never-asked"};
+	static const char *const both[] = {"sku-1", "sku-2"};
+	struct env *e = env_new(INT64_C(60000000));
+	struct catalog_item it[2];
+	enum os_status st[2];
+	struct os_error err;
+
+	(void)state;
+	fake_catalog_add(&e->inner, "sku-2", "Gadget", 3000, 5);
+	catalog_get_many(&e->port, both, 2, it, st, &err);
+	assert_int_equal(e->inner.calls, 2);
+	fake_catalog_add(&e->inner, "sku-1", "Widget", 2000, 5);
+	fake_catalog_add(&e->inner, "sku-2", "Gadget", 4000, 5);
+	catalog_forget(&e->port, forget, 2);
+	catalog_get_many(&e->port, both, 2, it, st, &err);
+	assert_int_equal(st[0], OS_OK);
+	assert_int_equal(it[0].price_cents, 2000);
+	assert_int_equal(st[1], OS_OK);
+	assert_int_equal(it[1].price_cents, 3000); /* not forgotten: still cached */
+	assert_int_equal(e->inner.calls, 3);
+	get_ok(e, "sku-1", 2000); /* the fresh answer is cached again */
+	assert_int_equal(e->inner.calls, 3);
+	/* A port without memory ignores it. */
+	catalog_forget(&e->inner.catalog, forget, 2);
+	test_free(e);
+}
+
 static void test_failures_are_not_kept(void **state)
 {
 	struct env *e = env_new(1000000);
@@ -111,6 +141,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_hit_within_ttl),
 		cmocka_unit_test(test_refetch_after_ttl),
+		cmocka_unit_test(test_forget_refetches),
 		cmocka_unit_test(test_failures_are_not_kept),
 		cmocka_unit_test(test_disabled_passes_through),
 		cmocka_unit_test(test_clock_going_back_refetches),

@@ -88,6 +88,27 @@ static void test_sqlalchemy_url(void **state)
 	assert_string_equal(c.database_url, "postgresql://u:a+b@db/orders");
 }
 
+/* The catalog cache lives long only where the create checks prices. */
+static void test_catalog_cache_default(void **state)
+{
+	struct config c;
+
+	(void)state;
+	load_ok(&c);
+	assert_int_equal(c.catalog_cache_ms, CONFIG_CATALOG_CACHE_MS_LOCAL);
+	setenv("CATALOG_SERVICE_API_URL", "http://catalog:8080/items", 1);
+	load_ok(&c);
+	assert_int_equal(c.catalog_cache_ms, CONFIG_CATALOG_CACHE_MS_REMOTE);
+	assert_true(CONFIG_CATALOG_CACHE_MS_REMOTE < CONFIG_CATALOG_CACHE_MS_LOCAL);
+	setenv("CATALOG_CACHE_MS", "0", 1);
+	load_ok(&c);
+	assert_int_equal(c.catalog_cache_ms, 0);
+	unsetenv("CATALOG_SERVICE_API_URL");
+	setenv("CATALOG_CACHE_MS", "250", 1);
+	load_ok(&c);
+	assert_int_equal(c.catalog_cache_ms, 250);
+}
+
 static void test_connection_string_alias(void **state)
 {
 	struct config c;
@@ -297,6 +318,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup(test_sqlalchemy_url, clean_env),
+	    cmocka_unit_test_setup(test_catalog_cache_default, clean_env),
 	    cmocka_unit_test_setup(test_connection_string_alias, clean_env),
 	    cmocka_unit_test_setup(test_postgres_parts, clean_env),
 	    cmocka_unit_test_setup(test_kafka_aliases, clean_env),

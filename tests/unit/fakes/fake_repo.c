@@ -132,6 +132,11 @@ static enum os_status fake_create(void *ctx, const struct order_insert *c, struc
 	if (r->fail_with != OS_OK)
 		return os_fail(err, r->fail_with, NULL, "fake repo failure");
 	r->last_reserve_stock = c->reserve_stock;
+	if (c->reserve_stock && r->stale_prices > 0) {
+		r->stale_prices--;
+		return os_fail(err, OS_EAGAIN, "items[0]." ORDER_REPO_PRICE_FIELD,
+			       "price changed (fake)");
+	}
 	if (r->race_armed) {
 		r->race_armed = false;
 		fake_repo_put(r, &r->race_order.order, r->race_order.fingerprint);
