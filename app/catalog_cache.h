@@ -18,6 +18,10 @@
  *  - name: a line's name is the catalog's when it was cached (up to ttl old
  *    after a rename); it is descriptive only and not checked.
  *
+ * An item may sit in any of the CATALOG_CACHE_WAYS slots of its set (the
+ * oldest answer of a full set makes room), so that the catalog's hot items
+ * do not keep evicting each other as in a direct-mapped table.
+ *
  * One cache per thread (like the catalog port it wraps): no locking.
  */
 #ifndef OS_CATALOG_CACHE_H
@@ -29,6 +33,7 @@
 #include "sys.h"
 
 #define CATALOG_CACHE_SLOTS 2048
+#define CATALOG_CACHE_WAYS 8 /* an item may sit in any slot of its set */
 #define CATALOG_CACHE_BATCH_MAX ORDER_MAX_ITEMS /* larger batches skip the cache */
 
 struct catalog_cache_entry {

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <cmocka.h>
 
@@ -96,6 +97,28 @@ static void test_forget_refetches(void **state)
 	test_free(e);
 }
 
+/* As many items as the fake holds stay cached together: no item's slot is
+ * taken by another's (a direct-mapped table of this size would likely
+ * evict some of these). */
+static void test_items_do_not_evict_each_other(void **state)
+{
+	struct env *e = env_new(INT64_C(60000000));
+	char id[FAKE_CATALOG_MAX][16];
+	size_t i, round;
+
+	(void)state;
+	e->inner.count = 0;
+	for (i = 0; i < FAKE_CATALOG_MAX; i++) {
+		snprintf(id[i], sizeof(id[i]), "item-%zu", i);
+		fake_catalog_add(&e->inner, id[i], "Item", (int64_t)i, 1);
+	}
+	for (round = 0; round < 3; round++)
+		for (i = 0; i < FAKE_CATALOG_MAX; i++)
+			get_ok(e, id[i], (int64_t)i);
+	assert_int_equal(e->inner.calls, FAKE_CATALOG_MAX);
+	test_free(e);
+}
+
 static void test_failures_are_not_kept(void **state)
 {
 	struct env *e = env_new(1000000);
@@ -142,6 +165,7 @@ int main(void)
 		cmocka_unit_test(test_hit_within_ttl),
 		cmocka_unit_test(test_refetch_after_ttl),
 		cmocka_unit_test(test_forget_refetches),
+		cmocka_unit_test(test_items_do_not_evict_each_other),
 		cmocka_unit_test(test_failures_are_not_kept),
 		cmocka_unit_test(test_disabled_passes_through),
 		cmocka_unit_test(test_clock_going_back_refetches),
