@@ -33,7 +33,7 @@
 #include "sys.h"
 
 #define CATALOG_CACHE_SLOTS 2048
-#define CATALOG_CACHE_WAYS 8 /* an item may sit in any slot of its set */
+#define CATALOG_CACHE_WAYS	8		/* an item may sit in any slot of its set */
 #define CATALOG_CACHE_BATCH_MAX ORDER_MAX_ITEMS /* larger batches skip the cache */
 
 struct catalog_cache_entry {

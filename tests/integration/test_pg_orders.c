@@ -370,24 +370,45 @@ static void stock_errors_write_nothing(void **state)
 	pg_session_free(s);
 }
 
+/* order_repo_create of c (released after) on repo. */
+static enum os_status create_released(struct order_repo *repo, struct order_insert *c,
+				      bool *created, struct os_error *err)
+{
+	struct order out;
+	char fp[ORDER_FINGERPRINT_MAX + 1];
+	enum os_status st;
+
+	os_error_clear(err);
+	st = order_repo_create(repo, c, &out, created, fp, sizeof(fp), err);
+	order_insert_release(c);
+	return st;
+}
+
+static int64_t stock_of(const char *item)
+{
+	char sql[128];
+
+	snprintf(sql, sizeof(sql), "SELECT available_qty FROM inventory WHERE item_id = '%s'",
+		 item);
+	return testdb_scalar(sql);
+}
+
 /* A line priced at other than its locked row's price (a stale cached
  * answer) is refused with nothing written or reserved; unknown items and
  * short stock are reported first; without reserving, prices are the
  * caller's (a shop's webhook order). */
 static void stale_price_writes_nothing(void **state)
 {
-	static const char *const items[] = { "sku-p1", "sku-p2" };
+	static const char *const items[] = {"sku-p1", "sku-p2"};
 	struct pg_session *s = testdb_session();
 	struct order_repo repo;
 	struct order_insert c;
-	struct order out;
 	struct uuid key;
-	char fp[ORDER_FINGERPRINT_MAX + 1];
 	struct os_error err;
-	bool created;
+	bool created = false;
 	enum os_status st;
-	int64_t orders = testdb_scalar("SELECT count(*) FROM orders");
-	int64_t outbox = testdb_scalar("SELECT count(*) FROM outbox");
+	int64_t before = testdb_scalar("SELECT (SELECT count(*) FROM orders) * 1000000 + "
+				       "(SELECT count(*) FROM outbox)");
 
 	(void)state;
 	assert_true(testdb_exec("INSERT INTO inventory VALUES ('sku-p1', 'P1', 250, 10), "
@@ -395,47 +416,43 @@ static void stale_price_writes_nothing(void **state)
 	pg_order_repo_init(&repo, s);
 	new_uuid(&key);
 	make_create(&c, &key, "u-price", items, 2, 2, true);
-	os_error_clear(&err);
-	st = order_repo_create(&repo, &c, &out, &created, fp, sizeof(fp), &err);
+	st = create_released(&repo, &c, &created, &err);
 	assert_int_equal(st, OS_EAGAIN);
 	assert_string_equal(err.field, "items[1].unit_price");
 	assert_true(order_repo_price_changed(st, &err));
-	assert_int_equal(testdb_scalar("SELECT count(*) FROM orders"), orders);
-	assert_int_equal(testdb_scalar("SELECT count(*) FROM outbox"), outbox);
-	assert_int_equal(testdb_scalar("SELECT available_qty FROM inventory WHERE item_id = 'sku-p1'"), 10);
-	assert_int_equal(testdb_scalar("SELECT available_qty FROM inventory WHERE item_id = 'sku-p2'"), 5);
-	assert_int_equal(order_repo_find_by_key(&repo, &key, &out, fp, sizeof(fp), &err),
-			 OS_ENOTFOUND);
-	order_insert_release(&c);
+	assert_int_equal(testdb_scalar("SELECT (SELECT count(*) FROM orders) * 1000000 + "
+				       "(SELECT count(*) FROM outbox)"),
+			 before);
+	assert_int_equal(stock_of("sku-p1"), 10);
+	assert_int_equal(stock_of("sku-p2"), 5);
 
 	/* Line 0's price is stale too, but line 1's missing stock decides. */
 	assert_true(testdb_exec("UPDATE inventory SET price_cents = 200 WHERE item_id = 'sku-p1'"));
 	make_create(&c, &key, "u-price", items, 2, 6, true);
-	st = order_repo_create(&repo, &c, &out, &created, fp, sizeof(fp), &err);
+	st = create_released(&repo, &c, &created, &err);
 	assert_int_equal(st, OS_ECONFLICT);
 	assert_string_equal(err.field, "items[1].quantity");
 	assert_false(order_repo_price_changed(st, &err));
-	order_insert_release(&c);
 
 	/* Priced as the rows say: written and reserved. */
 	make_create(&c, &key, "u-price", items, 2, 2, true);
 	c.order.items[0].unit_price_cents = 200;
 	c.order.items[1].unit_price_cents = 300;
 	c.order.amount_cents = 2 * 200 + 2 * 300;
-	assert_int_equal(order_repo_create(&repo, &c, &out, &created, fp, sizeof(fp), &err), OS_OK);
+	assert_int_equal(create_released(&repo, &c, &created, &err), OS_OK);
 	assert_true(created);
-	order_insert_release(&c);
-	assert_int_equal(testdb_scalar("SELECT available_qty FROM inventory WHERE item_id = 'sku-p1'"), 8);
-	assert_int_equal(testdb_scalar("SELECT available_qty FROM inventory WHERE item_id = 'sku-p2'"), 3);
-	assert_int_equal(testdb_scalar("SELECT sum(unit_price_cents) FROM order_items i JOIN orders o "
-				       "ON o.id = i.order_id WHERE o.user_id = 'u-price'"), 500);
+	assert_int_equal(stock_of("sku-p1"), 8);
+	assert_int_equal(stock_of("sku-p2"), 3);
+	assert_int_equal(
+	    testdb_scalar("SELECT sum(unit_price_cents) FROM order_items i JOIN orders o "
+			  "ON o.id = i.order_id WHERE o.user_id = 'u-price'"),
+	    500);
 
 	/* Without reserving, the prices given are written as they are. */
 	new_uuid(&key);
 	make_create(&c, &key, "u-price", items, 2, 1, false);
-	assert_int_equal(order_repo_create(&repo, &c, &out, &created, fp, sizeof(fp), &err), OS_OK);
+	assert_int_equal(create_released(&repo, &c, &created, &err), OS_OK);
 	assert_true(created);
-	order_insert_release(&c);
 	pg_session_free(s);
 }
 

@@ -132,11 +132,6 @@ static enum os_status fake_create(void *ctx, const struct order_insert *c, struc
 	if (r->fail_with != OS_OK)
 		return os_fail(err, r->fail_with, NULL, "fake repo failure");
 	r->last_reserve_stock = c->reserve_stock;
-	if (c->reserve_stock && r->stale_prices > 0) {
-		r->stale_prices--;
-		return os_fail(err, OS_EAGAIN, "items[0]." ORDER_REPO_PRICE_FIELD,
-			       "price changed (fake)");
-	}
 	if (r->race_armed) {
 		r->race_armed = false;
 		fake_repo_put(r, &r->race_order.order, r->race_order.fingerprint);
@@ -148,6 +143,12 @@ static enum os_status fake_create(void *ctx, const struct order_insert *c, struc
 		answer_existing(fo, out, fp, fp_cap);
 		*created = false;
 		return OS_OK;
+	}
+	/* As the real statement: an existing key answers before any line. */
+	if (c->reserve_stock && r->stale_prices > 0) {
+		r->stale_prices--;
+		return os_fail(err, OS_EAGAIN, "items[0]." ORDER_REPO_PRICE_FIELD,
+			       "price changed (fake)");
 	}
 	st = keep_msgs(r, c->msgs, c->msg_count, err);
 	if (st != OS_OK)
