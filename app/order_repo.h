@@ -158,9 +158,12 @@ static inline enum os_status order_repo_create(const struct order_repo *r,
 static inline bool order_repo_price_changed(enum os_status st, const struct os_error *err)
 {
 	static const char suffix[] = "]." ORDER_REPO_PRICE_FIELD;
-	size_t n = strlen(err->field), k = sizeof(suffix) - 1;
+	size_t n, k = sizeof(suffix) - 1;
 
-	return st == OS_EAGAIN && strncmp(err->field, "items[", 6) == 0 && n > k &&
+	if (st != OS_EAGAIN || err == NULL) /* err is written on failures only */
+		return false;
+	n = strnlen(err->field, sizeof(err->field));
+	return strncmp(err->field, "items[", 6) == 0 && n > k && n < sizeof(err->field) &&
 	       strcmp(err->field + n - k, suffix) == 0;
 }
 
