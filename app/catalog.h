@@ -39,9 +39,17 @@ typedef enum os_status catalog_get_fn(void *ctx, const char *item_id,
 typedef void catalog_get_many_fn(void *ctx, const char *const *ids, size_t n,
 				 struct catalog_item *out, enum os_status *st, struct os_error *err);
 
+/*
+ * Drops whatever the port remembers of ids[0..n), so that the next lookup of
+ * each asks the catalog itself. Optional: a port that remembers nothing
+ * leaves it NULL.
+ */
+typedef void catalog_forget_fn(void *ctx, const char *const *ids, size_t n);
+
 struct catalog_ops {
 	catalog_get_fn *get;
 	catalog_get_many_fn *get_many; /* may be NULL */
+	catalog_forget_fn *forget;     /* may be NULL */
 };
 
 struct catalog {
@@ -75,6 +83,12 @@ static inline void catalog_get_many(const struct catalog *c, const char *const *
 			*err = sub;
 		failed = failed || st[i] != OS_OK;
 	}
+}
+
+static inline void catalog_forget(const struct catalog *c, const char *const *ids, size_t n)
+{
+	if (c->ops->forget != NULL)
+		c->ops->forget(c->ctx, ids, n);
 }
 
 #endif

@@ -1,11 +1,26 @@
 /*
  * A read-through cache in front of any catalog port. Names and prices change
- * rarely and every order looks them up, so a short time to live saves a
- * round trip per line on the hot path. Only answers that found the item are
- * kept; "unknown" and "unavailable" always go to the catalog. Stock read
- * from the cache may be up to ttl old: with the local inventory the create
- * transaction checks and reserves stock itself, so the cache never lets an
- * order oversell.
+ * rarely and every order looks them up, so a time to live saves a round trip
+ * per order on the hot path. Only answers that found the item are kept;
+ * "unknown" and "unavailable" always go to the catalog; catalog_forget drops
+ * entries at once.
+ *
+ * What a stale answer can cost:
+ *  - stock: with the local inventory the create transaction checks and
+ *    reserves stock itself, so the cache never lets an order oversell;
+ *  - price: with the local inventory the create statement compares every
+ *    line's price with the locked `inventory` row and writes nothing when
+ *    one differs; the use case then forgets the order's items, prices them
+ *    again from the table and retries once. A cached price is never charged
+ *    after it changed, which is why the local inventory's default time to
+ *    live is a minute (config.h). A remote catalog has no such check: its
+ *    answers are trusted for ttl, hence its short default;
+ *  - name: a line's name is the catalog's when it was cached (up to ttl old
+ *    after a rename); it is descriptive only and not checked.
+ *
+ * An item may sit in any of the CATALOG_CACHE_WAYS slots of its set (the
+ * oldest answer of a full set makes room), so that the catalog's hot items
+ * do not keep evicting each other as in a direct-mapped table.
  *
  * One cache per thread (like the catalog port it wraps): no locking.
  */
@@ -18,6 +33,7 @@
 #include "sys.h"
 
 #define CATALOG_CACHE_SLOTS 2048
+#define CATALOG_CACHE_WAYS	8		/* an item may sit in any slot of its set */
 #define CATALOG_CACHE_BATCH_MAX ORDER_MAX_ITEMS /* larger batches skip the cache */
 
 struct catalog_cache_entry {

@@ -3,7 +3,32 @@
  */
 #include "app/order_create.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+
+/* The insert of w->c, priced again once when the repository says a price
+ * changed since it was read (way->reprice). */
+static enum os_status insert(struct order_service *svc, const struct order_create_way *way,
+			     const void *req, struct order_create_work *w, bool *inserted,
+			     struct os_error *err)
+{
+	char field[OS_ERROR_FIELD_MAX];
+	enum os_status st;
+
+	st = order_repo_create(&svc->repo, &w->c, &w->found, inserted, w->found_fp,
+			       sizeof(w->found_fp), err);
+	if (way->reprice == NULL || !order_repo_price_changed(st, err))
+		return st;
+	st = way->reprice(svc, req, w, err);
+	if (st != OS_OK)
+		return st;
+	st = order_repo_create(&svc->repo, &w->c, &w->found, inserted, w->found_fp,
+			       sizeof(w->found_fp), err);
+	if (!order_repo_price_changed(st, err))
+		return st;
+	snprintf(field, sizeof(field), "%s", err->field);
+	return os_fail(err, OS_EAGAIN, field, "the item's price changed while ordering; retry");
+}
 
 enum os_status order_create_by(struct order_service *svc, const struct order_create_way *way,
 			       const void *req, struct order *out, bool *created,
@@ -22,8 +47,7 @@ enum os_status order_create_by(struct order_service *svc, const struct order_cre
 	st = way->prepare(svc, req, w, out, created, &answered, err);
 	if (st != OS_OK || answered)
 		goto out;
-	st = order_repo_create(&svc->repo, &w->c, &w->found, &inserted, w->found_fp,
-			       sizeof(w->found_fp), err);
+	st = insert(svc, way, req, w, &inserted, err);
 	if (st != OS_OK)
 		goto out;
 	if (!inserted) {

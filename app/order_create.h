@@ -33,6 +33,11 @@ struct order_create_way {
 	 * (*created false) or OS_EMISMATCH. */
 	enum os_status (*replay)(const struct order_create_work *w, const void *req,
 				 struct order *out, bool *created, struct os_error *err);
+	/* NULL, or: the repository refused a line's price as changed since it
+	 * was read (order_repo_price_changed); refills w->c from fresh prices.
+	 * A second refusal is answered OS_EAGAIN (retryable). */
+	enum os_status (*reprice)(struct order_service *svc, const void *req,
+				  struct order_create_work *w, struct os_error *err);
 };
 
 /* Checks, prepares and inserts the order of req; a concurrent request that

@@ -173,7 +173,8 @@ static enum os_status prepare(struct order_service *svc, const void *arg,
 	return build(svc, req, w, err);
 }
 
-static const struct order_create_way create_by_ref = {check_request, prepare, replay};
+/* A webhook order reserves no stock, so its prices are never checked. */
+static const struct order_create_way create_by_ref = {check_request, prepare, replay, NULL};
 
 enum os_status order_ingress_create(struct order_service *svc,
 				    const struct order_ingress_request *req, struct order *out,

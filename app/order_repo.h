@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "../domain/order.h"
 #include "../domain/order_state.h"
@@ -53,10 +54,14 @@ struct order_filter {
 typedef enum order_verdict order_mutate_fn(void *arg, const struct order *current,
 					   struct order_change *change);
 
+/* The field suffix of create's "price changed" answer. */
+#define ORDER_REPO_PRICE_FIELD "unit_price"
+
 /*
  * Inserts c->order, its items, its first history row (to = new) and its
  * outbox rows in one transaction. When c->reserve_stock, each line first
- * takes its quantity from `inventory` in the same transaction.
+ * takes its quantity from `inventory` in the same transaction, and its
+ * unit price must be the locked row's price.
  * Returns:
  *  OS_OK, *created = true: written; *out is the stored order.
  *  OS_OK, *created = false: the idempotency key exists already (also when a
@@ -64,6 +69,11 @@ typedef enum order_verdict order_mutate_fn(void *arg, const struct order *curren
  *    (cap fp_cap) its stored fingerprint. Nothing was written.
  *  OS_ENOTFOUND (field "items[i].item_id"): reserve_stock and no such item.
  *  OS_ECONFLICT (field "items[i].quantity"): reserve_stock and not enough stock.
+ *  OS_EAGAIN (field "items[i].unit_price"): reserve_stock and line i's unit
+ *    price is not the row's price (the caller priced from an outdated
+ *    answer): nothing written, nothing reserved. order_repo_price_changed
+ *    tells it from other failures. Unknown items and short stock are
+ *    reported before a changed price.
  *  OS_EUNAVAIL: the database is unreachable. OS_EIO: anything else.
  * Outputs are written only on OS_OK.
  */
@@ -142,6 +152,19 @@ static inline enum os_status order_repo_create(const struct order_repo *r,
 					       char *fp, size_t fp_cap, struct os_error *err)
 {
 	return r->ops->create(r->ctx, c, out, created, fp, fp_cap, err);
+}
+
+/* True when create's answer (st, err) is "a line's price changed". */
+static inline bool order_repo_price_changed(enum os_status st, const struct os_error *err)
+{
+	static const char suffix[] = "]." ORDER_REPO_PRICE_FIELD;
+	size_t n, k = sizeof(suffix) - 1;
+
+	if (st != OS_EAGAIN || err == NULL) /* err is written on failures only */
+		return false;
+	n = strnlen(err->field, sizeof(err->field));
+	return strncmp(err->field, "items[", 6) == 0 && n > k && n < sizeof(err->field) &&
+	       strcmp(err->field + n - k, suffix) == 0;
 }
 
 static inline enum os_status order_repo_find_by_key(const struct order_repo *r,

@@ -299,7 +299,28 @@ static enum os_status prepare(struct order_service *svc, const void *arg,
 	return st;
 }
 
-static const struct order_create_way create_by_key = {check_request, prepare, replay};
+/*
+ * The local inventory's create statement refuses a line whose price is not
+ * the locked row's: the catalog answer came from a cache and the price has
+ * changed since. The order's items are forgotten and priced again from the
+ * catalog itself (order_create_by writes once more).
+ */
+static enum os_status reprice(struct order_service *svc, const void *request,
+			      struct order_create_work *w, struct os_error *err)
+{
+	const struct order_create_request *req = request;
+	const char *ids[ORDER_MAX_ITEMS];
+	size_t i;
+
+	for (i = 0; i < req->line_count; i++)
+		ids[i] = req->lines[i].item_id;
+	catalog_forget(&svc->catalog, ids, req->line_count);
+	order_insert_release(&w->c);
+	memset(&w->c, 0, sizeof(w->c));
+	return prepare_create(svc, req, w->fp, &w->c, err);
+}
+
+static const struct order_create_way create_by_key = {check_request, prepare, replay, reprice};
 
 enum os_status order_create(struct order_service *svc, const struct order_create_request *req,
 			    struct order *out, bool *created, struct os_error *err)

@@ -67,7 +67,9 @@ struct order_create_request {
  * says 201 (true) or an idempotent replay, 200 (false). Failures:
  * OS_EINVAL (field named), OS_EMISMATCH (key reused with another body),
  * OS_ENOTFOUND (unknown item, field named), OS_ECONFLICT (stock),
- * OS_EUNAVAIL (catalog or database unreachable), OS_EIO.
+ * OS_EUNAVAIL (catalog or database unreachable), OS_EAGAIN (local
+ * inventory: a line's price changed again while the order was priced a
+ * second time; nothing written, a retry may succeed), OS_EIO.
  */
 enum os_status order_create(struct order_service *svc, const struct order_create_request *req,
 			    struct order *out, bool *created, struct os_error *err);

@@ -205,7 +205,8 @@ write_pgbench_scripts() {
 	create=${create//'$17'/:types}
 	create=${create//'$16'/$aggs}
 	create=${create//'$15'/$ids}
-	create=${create//'$14'/:prices}
+	# The SKU's own price (seed.sql: 1000 x n): the statement checks it.
+	create=${create//'$14'/"('{' || (1000 * :sku)::text || '}')"}
 	create=${create//'$13'/:qtys}
 	create=${create//'$12'/"('{\"Item ' || :sku::text || '\"}')"}
 	create=${create//'$11'/"('{sku-' || :sku::text || '}')"}

@@ -38,7 +38,7 @@ static void set_defaults(struct config *c)
 	memset(c, 0, sizeof(*c));
 	c->app_port = 8000;
 	c->api_threads = default_api_threads();
-	c->catalog_cache_ms = 1000;
+	c->catalog_cache_ms = -1; /* unset: load_numbers picks by catalog */
 	c->log_level = LOG_INFO;
 	c->log_json = true;
 	c->timeout_read_ms = 5000;
@@ -312,6 +312,11 @@ static enum os_status load_numbers(struct config *c, struct os_error *err)
 	    (st = get_int(&c->worker_metrics_port, "WORKER_METRICS_PORT", 0, 65535, err)) ||
 	    (st = get_int(&c->metrics_port, "METRICS_PORT", 0, 65535, err)))
 		return st;
+	/* The local inventory's create checks every price under the row lock,
+	 * so its cache may live long; a remote catalog's answers are trusted. */
+	if (c->catalog_cache_ms < 0)
+		c->catalog_cache_ms = c->catalog_url[0] != '\0' ? CONFIG_CATALOG_CACHE_MS_REMOTE
+								: CONFIG_CATALOG_CACHE_MS_LOCAL;
 	return OS_OK;
 }
 

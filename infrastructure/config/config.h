@@ -17,12 +17,18 @@
 
 #define CONFIG_STR_MAX 512
 
+/* CATALOG_CACHE_MS when unset: with a remote catalog (CATALOG_SERVICE_API_URL)
+ * its answers are trusted for that long; with the local inventory the create
+ * statement checks each price under the row lock (app/catalog_cache.h). */
+#define CONFIG_CATALOG_CACHE_MS_REMOTE 1000
+#define CONFIG_CATALOG_CACHE_MS_LOCAL  60000
+
 struct config {
 	char database_url[CONFIG_STR_MAX + 1];     /* DATABASE_URL | POSTGRES_CONNECTION_STRING */
 	char kafka_bootstrap[CONFIG_STR_MAX + 1];  /* KAFKA_BOOTSTRAP_SERVERS | KAFKA_BOOTSTRAP */
 	int app_port;                              /* APP_PORT, 8000 */
 	int api_threads;                           /* API_THREADS, cores (>= 2): event loops */
-	int catalog_cache_ms;                      /* CATALOG_CACHE_MS, 1000: 0 = no catalog cache */
+	int catalog_cache_ms;                      /* CATALOG_CACHE_MS: 0 = no catalog cache */
 	char catalog_url[CONFIG_STR_MAX + 1];      /* CATALOG_SERVICE_API_URL; "" = local inventory */
 	char payments_url[CONFIG_STR_MAX + 1];     /* PAYMENTS_SERVICE_API_URL */
 	char payments_callback_url[CONFIG_STR_MAX + 1]; /* PAYMENTS_CALLBACK_URL */

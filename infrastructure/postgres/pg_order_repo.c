@@ -1,9 +1,10 @@
 /*
  * The order repository over PostgreSQL (app/order_repo.h). Creating an order
  * is one data-modifying statement in autocommit: stock rows locked in
- * item_id order and checked, the order inserted ON CONFLICT DO NOTHING only
- * when every line has stock, then stock, items, history, outbox rows and
- * the NOTIFYs, all gated on the insert. One round trip on the hot path; a
+ * item_id order and checked (the stock, and the price each line was priced
+ * at: the caller's catalog answer may be cached), the order inserted ON
+ * CONFLICT DO NOTHING only when every line passes, then stock, items,
+ * history, outbox rows and the NOTIFYs, all gated on the insert. One round trip on the hot path; a
  * second only to read an existing order back.
  *
  * The stale-order sweep cancels each order inside a savepoint: an order
@@ -31,11 +32,15 @@ static const struct pg_stmt stmt_create = {
 	"GROUP BY item_id), "
 	/* = ANY($11) keeps the generic plan on the primary key (the API's
 	 * sessions run generic plans: no planning per create). */
-	"lk AS (SELECT v.item_id, v.available_qty FROM inventory v "
+	"lk AS (SELECT v.item_id, v.available_qty, v.price_cents FROM inventory v "
 	"WHERE $10::bool AND v.item_id = ANY ($11::text[]) ORDER BY v.item_id FOR UPDATE), "
-	"bad AS (SELECT l.line, lk.item_id IS NULL AS unknown FROM lines l "
+	/* The first failing line, unknown items and short stock before changed
+	 * prices (those are final; a price is retried). */
+	"bad AS (SELECT l.line, CASE WHEN lk.item_id IS NULL THEN 'u' "
+	"WHEN lk.available_qty < req.qty THEN 's' ELSE 'p' END AS why FROM lines l "
 	"JOIN req USING (item_id) LEFT JOIN lk USING (item_id) "
-	"WHERE lk.item_id IS NULL OR lk.available_qty < req.qty ORDER BY l.line LIMIT 1), "
+	"WHERE lk.item_id IS NULL OR lk.available_qty < req.qty OR lk.price_cents <> l.price "
+	"ORDER BY lk.item_id IS NOT NULL AND lk.available_qty >= req.qty, l.line LIMIT 1), "
 	"o AS (INSERT INTO orders (id, user_id, status, amount_cents, currency, "
 	"idempotency_key, request_fingerprint, created_at, updated_at, version, "
 	"customer_name, customer_email, shipping_address, external_ref, source) "
@@ -52,7 +57,7 @@ static const struct pg_stmt stmt_create = {
 	"h AS (INSERT INTO order_status_history (order_id, from_status, to_status, reason, at) "
 	"SELECT o.id, NULL, 'new', $9, " PG_TS("$7") " FROM o), "
 	PG_OUTBOX_ROWS_CTE("o", "$15", "$16", "$17", "$18", "$19", "$20") " "
-	"SELECT (SELECT count(*) FROM o), (SELECT line FROM bad), (SELECT unknown FROM bad), "
+	"SELECT (SELECT count(*) FROM o), (SELECT line FROM bad), (SELECT why FROM bad), "
 	"0::bigint, (SELECT count(*) FROM s)",
 	25,
 };
@@ -263,8 +268,8 @@ static void create_params_extra(const struct order *o, struct pg_params *p)
 /* The outcome of the create statement. */
 struct create_result {
 	bool inserted;
-	int bad_line;      /* 1-based line short of stock or unknown; 0 if none */
-	bool bad_unknown;
+	int bad_line; /* 1-based first failing line; 0 if none */
+	char bad_why; /* 'u' unknown item, 's' short of stock, 'p' price changed */
 };
 
 static enum os_status run_create(struct pg_session *s, const struct order_insert *c,
@@ -298,11 +303,11 @@ static enum os_status run_create(struct pg_session *s, const struct order_insert
 	}
 	res->inserted = v == 1;
 	res->bad_line = 0;
-	res->bad_unknown = false;
+	res->bad_why = '\0';
 	if (!pg_col_null(r, 0, 1) && pg_col_i64(r, 0, 1, &v) == OS_OK && v > 0 &&
 	    v <= ORDER_MAX_ITEMS) {
 		res->bad_line = (int)v;
-		res->bad_unknown = PQgetvalue(r, 0, 2)[0] == 't';
+		res->bad_why = PQgetvalue(r, 0, 2)[0];
 	}
 out:
 	PQclear(r);
@@ -311,14 +316,19 @@ out:
 	return st;
 }
 
-static enum os_status stock_error(const struct create_result *res, struct os_error *err)
+/* The answer for the first failing line (order_repo_create's contract). */
+static enum os_status line_error(const struct create_result *res, struct os_error *err)
 {
 	char field[OS_ERROR_FIELD_MAX];
 	int i = res->bad_line - 1;
 
-	if (res->bad_unknown) {
+	if (res->bad_why == 'u') {
 		snprintf(field, sizeof(field), "items[%d].item_id", i);
 		return os_fail(err, OS_ENOTFOUND, field, "unknown item");
+	}
+	if (res->bad_why == 'p') {
+		snprintf(field, sizeof(field), "items[%d]." ORDER_REPO_PRICE_FIELD, i);
+		return os_fail(err, OS_EAGAIN, field, "the item's price changed");
 	}
 	snprintf(field, sizeof(field), "items[%d].quantity", i);
 	return os_fail(err, OS_ECONFLICT, field, "not enough stock");
@@ -367,7 +377,7 @@ static enum os_status repo_create(void *ctx, const struct order_insert *c, struc
 		return OS_OK;
 	}
 	if (st == OS_ENOTFOUND && res.bad_line > 0)
-		return stock_error(&res, err);
+		return line_error(&res, err);
 	if (st == OS_ENOTFOUND)
 		return os_fail(err, OS_EAGAIN, NULL, "idempotency key vanished; retry");
 	return st;

@@ -1,11 +1,13 @@
 /*
- * The catalog cache: hits within the time to live, refetches after it, never
- * keeps failures, and stays out of the way when disabled.
+ * The catalog cache: hits within the time to live, refetches after it or
+ * once forgotten, never keeps failures, and stays out of the way when
+ * disabled.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <cmocka.h>
 
@@ -66,6 +68,57 @@ static void test_refetch_after_ttl(void **state)
 	test_free(e);
 }
 
+static void test_forget_refetches(void **state)
+{
+	static const char *const forget[] = {"sku-1", "sku-never-asked"};
+	static const char *const both[] = {"sku-1", "sku-2"};
+	struct env *e = env_new(INT64_C(60000000));
+	struct catalog_item it[2];
+	enum os_status st[2];
+	struct os_error err;
+
+	(void)state;
+	fake_catalog_add(&e->inner, "sku-2", "Gadget", 3000, 5);
+	catalog_get_many(&e->port, both, 2, it, st, &err);
+	assert_int_equal(e->inner.calls, 2);
+	fake_catalog_add(&e->inner, "sku-1", "Widget", 2000, 5);
+	fake_catalog_add(&e->inner, "sku-2", "Gadget", 4000, 5);
+	catalog_forget(&e->port, forget, 2);
+	catalog_get_many(&e->port, both, 2, it, st, &err);
+	assert_int_equal(st[0], OS_OK);
+	assert_int_equal(it[0].price_cents, 2000);
+	assert_int_equal(st[1], OS_OK);
+	assert_int_equal(it[1].price_cents, 3000); /* not forgotten: still cached */
+	assert_int_equal(e->inner.calls, 3);
+	get_ok(e, "sku-1", 2000); /* the fresh answer is cached again */
+	assert_int_equal(e->inner.calls, 3);
+	/* A port without memory ignores it. */
+	catalog_forget(&e->inner.catalog, forget, 2);
+	test_free(e);
+}
+
+/* As many items as the fake holds stay cached together: no item's slot is
+ * taken by another's (a direct-mapped table of this size would likely
+ * evict some of these). */
+static void test_items_do_not_evict_each_other(void **state)
+{
+	struct env *e = env_new(INT64_C(60000000));
+	char id[FAKE_CATALOG_MAX][16];
+	size_t i, round;
+
+	(void)state;
+	e->inner.count = 0;
+	for (i = 0; i < FAKE_CATALOG_MAX; i++) {
+		snprintf(id[i], sizeof(id[i]), "item-%zu", i);
+		fake_catalog_add(&e->inner, id[i], "Item", (int64_t)i, 1);
+	}
+	for (round = 0; round < 3; round++)
+		for (i = 0; i < FAKE_CATALOG_MAX; i++)
+			get_ok(e, id[i], (int64_t)i);
+	assert_int_equal(e->inner.calls, FAKE_CATALOG_MAX);
+	test_free(e);
+}
+
 static void test_failures_are_not_kept(void **state)
 {
 	struct env *e = env_new(1000000);
@@ -111,6 +164,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_hit_within_ttl),
 		cmocka_unit_test(test_refetch_after_ttl),
+		cmocka_unit_test(test_forget_refetches),
+		cmocka_unit_test(test_items_do_not_evict_each_other),
 		cmocka_unit_test(test_failures_are_not_kept),
 		cmocka_unit_test(test_disabled_passes_through),
 		cmocka_unit_test(test_clock_going_back_refetches),

@@ -9,10 +9,12 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
 
+#include "app/catalog_cache.h"
 #include "app/order_service.h"
 #include "tests/fakes/fakes.h"
 
@@ -484,6 +486,70 @@ static void test_max_items_accepted(void **state)
 	    fake_json_valid(fake_repo_msg(e->repo, "order.created", "order.events")->payload));
 }
 
+/* The service prices through a minute-long cache over the fake catalog, as
+ * the API does with the local inventory; the cache is on the heap. */
+static struct catalog_cache *cache_catalog(struct fake_env *e)
+{
+	struct catalog_cache *cache = calloc(1, sizeof(*cache));
+
+	assert_non_null(cache);
+	catalog_cache_init(cache, e->catalog.catalog, e->sys.sys, INT64_C(60000000));
+	e->svc.catalog = catalog_cache_port(cache);
+	return cache;
+}
+
+static void next_key(struct order_create_request *req, unsigned char n)
+{
+	req->idempotency_key.b[15] = n;
+}
+
+/* A price changed after it was cached: the statement refuses the line, the
+ * use case forgets the order's items, prices them from the catalog and
+ * writes the order at the new price; the next order is priced from the
+ * refreshed cache. */
+static void test_stale_price_priced_again(void **state)
+{
+	struct fake_env *e = *state;
+	struct catalog_cache *cache = cache_catalog(e);
+	struct order_create_request req;
+	struct order *o;
+
+	valid_request(&req);
+	assert_int_equal(create_ok(e, &req, true)->items[0].unit_price_cents, 10000);
+	assert_int_equal(e->catalog.calls, 2);
+	fake_catalog_add(&e->catalog, "sku-1", "Widget", 12000, 10);
+	e->repo->stale_prices = 1;
+	next_key(&req, 1);
+	o = create_ok(e, &req, true);
+	assert_int_equal(o->items[0].unit_price_cents, 12000);
+	assert_int_equal(o->amount_cents, 2 * 12000 + 15000);
+	assert_int_equal(e->catalog.calls, 4); /* both lines asked again */
+	assert_int_equal(e->repo->creates, 3);
+	assert_int_equal(e->repo->count, 2);
+	assert_int_equal(fake_repo_find(e->repo, &o->id)->order.items[0].unit_price_cents,
+			 12000);
+	next_key(&req, 2);
+	assert_int_equal(create_ok(e, &req, true)->items[0].unit_price_cents, 12000);
+	assert_int_equal(e->catalog.calls, 4);
+	free(cache);
+}
+
+/* The price changed again before the retry: a retryable 503, nothing written. */
+static void test_stale_price_twice_retryable(void **state)
+{
+	struct fake_env *e = *state;
+	struct catalog_cache *cache = cache_catalog(e);
+	struct order_create_request req;
+
+	valid_request(&req);
+	e->repo->stale_prices = 2;
+	expect_failure(e, &req, OS_EAGAIN, "items[0].unit_price");
+	assert_int_equal(e->repo->creates, 2);
+	assert_int_equal(e->repo->stale_prices, 0);
+	assert_int_equal(e->catalog.calls, 4);
+	free(cache);
+}
+
 /* A concurrent request with the same key and body wins between lookup and
  * insert: the answer is its order, and nothing of ours is written. The
  * winner carries a fingerprint of the old unhashed form, so it is compared
@@ -620,6 +686,8 @@ int main(void)
 	    TEST(test_database_down),
 	    TEST(test_invalid_inputs),
 	    TEST(test_max_items_accepted),
+	    TEST(test_stale_price_priced_again),
+	    TEST(test_stale_price_twice_retryable),
 	    TEST(test_race_same_body),
 	    TEST(test_race_other_body),
 	    TEST(test_fingerprint_collision_mismatch),

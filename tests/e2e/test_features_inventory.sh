@@ -4,7 +4,8 @@
 # keyset pagination; POST .../adjust changes stock atomically: under 20
 # concurrent decrements of a stock of 10, exactly 10 succeed, the others are
 # refused with 409, and the stock ends at 0, never below. An order then sees
-# the stock the routes set.
+# the stock the routes set, and the price they set at once, although the
+# API's catalog cache (a minute by default here) holds the old one.
 E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=tests/e2e/lib.sh
 source "$E2E_DIR/lib.sh"
@@ -12,6 +13,13 @@ source "$E2E_DIR/lib.sh"
 put_item() { # id name price qty
 	e2e_http PUT "$E2E_API/api/v1/inventory/$1" \
 		"$(printf '{"name":"%s","price":"%s","available_qty":%d}' "$2" "$3" "$4")"
+}
+
+order_amount() { # item: the amount of a new order of one unit (or the error code)
+	e2e_http POST "$E2E_API/api/v1/orders" \
+		"$(printf '{"user_id":"u-inv","idempotency_key":"%s","items":[{"item_id":"%s","quantity":1}]}' \
+			"$(e2e_uuid)" "$1")"
+	jq -r '.data.amount // .errors[0].code' "$E2E_BODY"
 }
 
 test_put_get_list() {
@@ -88,6 +96,23 @@ test_orders_see_the_stock() {
 	assert_json "the order took its unit" '.data.available_qty' 1
 }
 
+test_orders_see_a_new_price() {
+	local i amounts=""
+	put_item inv-p "Priced" 2.00 100
+	# Every API loop caches the price (each request may land on another).
+	for i in 1 2 3 4 5 6; do amounts="$amounts$(order_amount inv-p) "; done
+	assert_eq "orders at the first price" "2.00 2.00 2.00 2.00 2.00 2.00" "$(echo $amounts)"
+	put_item inv-p "Priced" 3.00 100
+	amounts=""
+	for i in 1 2 3 4 5 6; do amounts="$amounts$(order_amount inv-p) "; done
+	assert_eq "orders right after the change are charged the new price" \
+		"3.00 3.00 3.00 3.00 3.00 3.00" "$(echo $amounts)"
+	assert_eq "the stored lines carry the price charged" "6 6" \
+		"$(e2e_sql "SELECT count(*) FILTER (WHERE unit_price_cents = 200) || ' ' || count(*) FILTER (WHERE unit_price_cents = 300) FROM order_items WHERE item_id = 'inv-p'")"
+	assert_eq "the new price's orders took one unit each of the stock the PUT set" 94 \
+		"$(e2e_sql "SELECT available_qty FROM inventory WHERE item_id = 'inv-p'")"
+}
+
 # The dev stack's seeder fills an empty local catalog through the routes,
 # and leaves existing items alone when run again.
 test_dev_seed() {
@@ -114,6 +139,7 @@ main() {
 	test_adjust_rules
 	test_concurrent_adjust
 	test_orders_see_the_stock
+	test_orders_see_a_new_price
 	test_dev_seed
 	e2e_finish
 }

@@ -158,6 +158,12 @@ static enum os_status create_locked(struct fake_repo *r, const struct order_inse
 		*created = false;
 		return OS_OK;
 	}
+	/* As the real statement: an existing key answers before any line. */
+	if (c->reserve_stock && r->stale_prices > 0) {
+		r->stale_prices--;
+		return os_fail(err, OS_EAGAIN, "items[0]." ORDER_REPO_PRICE_FIELD,
+			       "price changed (fake)");
+	}
 	st = keep_msgs(r, c->msgs, c->msg_count, err);
 	if (st != OS_OK)
 		return st;

@@ -20,7 +20,8 @@
  *   fake_repo     orders, fingerprints, histories and a copy of every outbox
  *                 message written; `fail_with` fails every call (database
  *                 down); fake_repo_arm_race() makes the next create lose an
- *                 idempotency race; the money part of a change (payment
+ *                 idempotency race; `stale_prices` makes creates
+ *                 answer "price changed"; the money part of a change (payment
  *                 recorded, request withdrawn, refund once per payment id)
  *                 as the real store writes it. Heap allocated (orders are
  *                 large).
@@ -129,6 +130,8 @@ struct fake_repo {
 	size_t creates;			 /* create calls */
 	size_t commits;			 /* transactions that wrote something */
 	bool last_reserve_stock;	 /* reserve_stock of the last create */
+	size_t stale_prices;		 /* so many next reserving creates answer that
+					    line 0's price changed, writing nothing */
 	size_t stock_releases;		 /* changes written with release_stock */
 	struct order_filter last_filter; /* the filter of the last list call */
 	size_t untouched_violations;	 /* mutate callbacks that filled a change they

@@ -145,7 +145,7 @@ static void test_defaults(void **state)
 	assert_string_equal(c->kafka_bootstrap, "");
 	assert_int_equal(c->app_port, 8000);
 	assert_true(c->api_threads >= 2);
-	assert_int_equal(c->catalog_cache_ms, 1000);
+	assert_int_equal(c->catalog_cache_ms, CONFIG_CATALOG_CACHE_MS_LOCAL);
 	assert_string_equal(c->catalog_url, ""); /* local inventory */
 	assert_int_equal(c->log_level, LOG_INFO);
 	assert_true(c->log_json);
@@ -295,6 +295,19 @@ static void test_sqlalchemy_url(void **state)
 	/* A '+' after the scheme (in a password) is left alone. */
 	assert_string_equal(with("DATABASE_URL", "postgresql://u:a+b@db/orders")->database_url,
 			    "postgresql://u:a+b@db/orders");
+}
+
+/* The catalog cache lives long only where the create checks prices. */
+static void test_catalog_cache_default(void **state)
+{
+	(void)state;
+	assert_int_equal(load()->catalog_cache_ms, CONFIG_CATALOG_CACHE_MS_LOCAL);
+	assert_int_equal(with("CATALOG_SERVICE_API_URL", "http://catalog:8080/items")->catalog_cache_ms,
+			 CONFIG_CATALOG_CACHE_MS_REMOTE);
+	assert_true(CONFIG_CATALOG_CACHE_MS_REMOTE < CONFIG_CATALOG_CACHE_MS_LOCAL);
+	assert_int_equal(with("CATALOG_CACHE_MS", "0")->catalog_cache_ms, 0);
+	unsetenv("CATALOG_SERVICE_API_URL");
+	assert_int_equal(with("CATALOG_CACHE_MS", "250")->catalog_cache_ms, 250);
 }
 
 static void test_connection_string_alias(void **state)
@@ -471,6 +484,7 @@ int main(void)
 	    cmocka_unit_test_setup(test_switches, clean_env),
 	    cmocka_unit_test_setup(test_secret_files, clean_env),
 	    cmocka_unit_test_setup(test_sqlalchemy_url, clean_env),
+	    cmocka_unit_test_setup(test_catalog_cache_default, clean_env),
 	    cmocka_unit_test_setup(test_connection_string_alias, clean_env),
 	    cmocka_unit_test_setup(test_postgres_parts, clean_env),
 	    cmocka_unit_test_setup(test_kafka_aliases, clean_env),

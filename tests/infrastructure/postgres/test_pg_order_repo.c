@@ -276,7 +276,7 @@ static void last_unit_goes_once(void **state)
 	size_t i;
 
 	(void)state;
-	assert_true(testdb_exec("INSERT INTO inventory VALUES ('sku-last', 'Last', 900, 1)"));
+	assert_true(testdb_exec("INSERT INTO inventory VALUES ('sku-last', 'Last', 250, 1)"));
 	for (i = 0; i < 5; i++) {
 		r[i] = (struct racer){ .item = "sku-last", .reserve = true };
 		testdb_new_uuid(&r[i].key);
@@ -310,7 +310,7 @@ static void stock_errors_write_nothing(void **state)
 	int64_t outbox = testdb_scalar("SELECT count(*) FROM outbox");
 
 	(void)state;
-	assert_true(testdb_exec("INSERT INTO inventory VALUES ('sku-s1', 'S1', 100, 10), ('sku-s2', 'S2', 100, 3)"));
+	assert_true(testdb_exec("INSERT INTO inventory VALUES ('sku-s1', 'S1', 250, 10), ('sku-s2', 'S2', 250, 3)"));
 	pg_order_repo_init(&repo, s);
 	testdb_new_uuid(&key);
 	make_create(&c, &key, "u-stock", unknown, 2, 2, true);
@@ -340,9 +340,95 @@ static void stock_errors_write_nothing(void **state)
 	pg_inventory_catalog_init(&cat, s);
 	assert_int_equal(catalog_get(&cat, "sku-s1", &item, &err), OS_OK);
 	assert_string_equal(item.name, "S1");
-	assert_int_equal(item.price_cents, 100);
+	assert_int_equal(item.price_cents, 250);
 	assert_int_equal(item.available_qty, 7);
 	assert_int_equal(catalog_get(&cat, "sku-nope", &item, &err), OS_ENOTFOUND);
+	pg_session_free(s);
+}
+
+/* order_repo_create of c (released after) on repo. */
+static enum os_status create_released(struct order_repo *repo, struct order_insert *c,
+				      bool *created, struct os_error *err)
+{
+	struct order out;
+	char fp[ORDER_FINGERPRINT_MAX + 1];
+	enum os_status st;
+
+	os_error_clear(err);
+	st = order_repo_create(repo, c, &out, created, fp, sizeof(fp), err);
+	order_insert_release(c);
+	return st;
+}
+
+static int64_t stock_of(const char *item)
+{
+	char sql[128];
+
+	snprintf(sql, sizeof(sql), "SELECT available_qty FROM inventory WHERE item_id = '%s'",
+		 item);
+	return testdb_scalar(sql);
+}
+
+/* A line priced at other than its locked row's price (a stale cached
+ * answer) is refused with nothing written or reserved; unknown items and
+ * short stock are reported first; without reserving, prices are the
+ * caller's (a shop's webhook order). */
+static void stale_price_writes_nothing(void **state)
+{
+	static const char *const items[] = {"sku-p1", "sku-p2"};
+	struct pg_session *s = testdb_session();
+	struct order_repo repo;
+	struct order_insert c;
+	struct uuid key;
+	struct os_error err;
+	bool created = false;
+	enum os_status st;
+	int64_t before = testdb_scalar("SELECT (SELECT count(*) FROM orders) * 1000000 + "
+				       "(SELECT count(*) FROM outbox)");
+
+	(void)state;
+	assert_true(testdb_exec("INSERT INTO inventory VALUES ('sku-p1', 'P1', 250, 10), "
+				"('sku-p2', 'P2', 300, 5)"));
+	pg_order_repo_init(&repo, s);
+	testdb_new_uuid(&key);
+	make_create(&c, &key, "u-price", items, 2, 2, true);
+	st = create_released(&repo, &c, &created, &err);
+	assert_int_equal(st, OS_EAGAIN);
+	assert_string_equal(err.field, "items[1].unit_price");
+	assert_true(order_repo_price_changed(st, &err));
+	assert_int_equal(testdb_scalar("SELECT (SELECT count(*) FROM orders) * 1000000 + "
+				       "(SELECT count(*) FROM outbox)"),
+			 before);
+	assert_int_equal(stock_of("sku-p1"), 10);
+	assert_int_equal(stock_of("sku-p2"), 5);
+
+	/* Line 0's price is stale too, but line 1's missing stock decides. */
+	assert_true(testdb_exec("UPDATE inventory SET price_cents = 200 WHERE item_id = 'sku-p1'"));
+	make_create(&c, &key, "u-price", items, 2, 6, true);
+	st = create_released(&repo, &c, &created, &err);
+	assert_int_equal(st, OS_ECONFLICT);
+	assert_string_equal(err.field, "items[1].quantity");
+	assert_false(order_repo_price_changed(st, &err));
+
+	/* Priced as the rows say: written and reserved. */
+	make_create(&c, &key, "u-price", items, 2, 2, true);
+	c.order.items[0].unit_price_cents = 200;
+	c.order.items[1].unit_price_cents = 300;
+	c.order.amount_cents = 2 * 200 + 2 * 300;
+	assert_int_equal(create_released(&repo, &c, &created, &err), OS_OK);
+	assert_true(created);
+	assert_int_equal(stock_of("sku-p1"), 8);
+	assert_int_equal(stock_of("sku-p2"), 3);
+	assert_int_equal(
+	    testdb_scalar("SELECT sum(unit_price_cents) FROM order_items i JOIN orders o "
+			  "ON o.id = i.order_id WHERE o.user_id = 'u-price'"),
+	    500);
+
+	/* Without reserving, the prices given are written as they are. */
+	testdb_new_uuid(&key);
+	make_create(&c, &key, "u-price", items, 2, 1, false);
+	assert_int_equal(create_released(&repo, &c, &created, &err), OS_OK);
+	assert_true(created);
 	pg_session_free(s);
 }
 
@@ -384,7 +470,7 @@ static void update_and_expire(void **state)
 	int calls = 0;
 
 	(void)state;
-	assert_true(testdb_exec("INSERT INTO inventory VALUES ('sku-e', 'E', 100, 5)"));
+	assert_true(testdb_exec("INSERT INTO inventory VALUES ('sku-e', 'E', 250, 5)"));
 	pg_order_repo_init(&repo, s);
 	testdb_new_uuid(&key);
 	make_create(&c, &key, "u-exp", items, 1, 2, true);
@@ -575,6 +661,7 @@ int main(void)
 		cmocka_unit_test(concurrent_duplicates_make_one_order),
 		cmocka_unit_test(last_unit_goes_once),
 		cmocka_unit_test(stock_errors_write_nothing),
+		cmocka_unit_test(stale_price_writes_nothing),
 		cmocka_unit_test(update_and_expire),
 		cmocka_unit_test(expire_skips_an_order_it_cannot_read),
 		cmocka_unit_test(inbox_dedupes_and_applies_once),
