@@ -9,27 +9,27 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../domain/status.h"
-#include "inbox_port.h"
-#include "outbox_port.h"
+#include "app/inbox_port.h"
+#include "app/outbox_port.h"
+#include "domain/status.h"
 
 #define ADMIN_LIST_MAX 100
 
 enum admin_kind {
 	ADMIN_OUTBOX = 0, /* outbox rows with status dead */
-	ADMIN_INBOX,      /* inbox rows with status rejected */
+	ADMIN_INBOX,	  /* inbox rows with status rejected */
 };
 
 struct dead_letter {
-	int64_t id;                                   /* outbox seq or inbox id */
-	char message_id[INBOX_MESSAGE_ID_MAX + 1];    /* outbox event id or inbox message id */
+	int64_t id;				   /* outbox seq or inbox id */
+	char message_id[INBOX_MESSAGE_ID_MAX + 1]; /* outbox event id or inbox message id */
 	char type[INBOX_TYPE_MAX + 1];
-	char where[OUTBOX_DESTINATION_MAX + 1];       /* outbox destination or inbox source */
+	char where[OUTBOX_DESTINATION_MAX + 1]; /* outbox destination or inbox source */
 	bool has_order_id;
 	struct uuid order_id;
 	int32_t attempts;
 	char error[OUTBOX_ERROR_MAX + 1];
-	int64_t at_us;                                /* created_at / received_at */
+	int64_t at_us; /* created_at / received_at */
 };
 
 /* Lists up to limit (<= ADMIN_LIST_MAX) rows with id > after_id, by id. */

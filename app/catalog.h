@@ -10,8 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../domain/order.h"
-#include "../domain/status.h"
+#include "domain/order.h"
+#include "domain/status.h"
 
 struct catalog_item {
 	char name[ORDER_ITEM_NAME_MAX + 1];
@@ -26,8 +26,8 @@ struct catalog_item {
  * something that does not parse or breaks the bounds (never OS_ENOTFOUND for
  * those). *out is written only on success.
  */
-typedef enum os_status catalog_get_fn(void *ctx, const char *item_id,
-				      struct catalog_item *out, struct os_error *err);
+typedef enum os_status catalog_get_fn(void *ctx, const char *item_id, struct catalog_item *out,
+				      struct os_error *err);
 
 /*
  * Looks up n items (ids as for catalog_get) at once, concurrently where the
@@ -37,7 +37,8 @@ typedef enum os_status catalog_get_fn(void *ctx, const char *item_id,
  * item at a time.
  */
 typedef void catalog_get_many_fn(void *ctx, const char *const *ids, size_t n,
-				 struct catalog_item *out, enum os_status *st, struct os_error *err);
+				 struct catalog_item *out, enum os_status *st,
+				 struct os_error *err);
 
 /*
  * Drops whatever the port remembers of ids[0..n), so that the next lookup of

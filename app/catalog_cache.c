@@ -1,5 +1,5 @@
 /* A set-associative, time-limited cache of catalog answers. */
-#include "catalog_cache.h"
+#include "app/catalog_cache.h"
 
 #include <string.h>
 
@@ -86,8 +86,8 @@ static enum os_status cached_get(void *ctx, const char *item_id, struct catalog_
 }
 
 /* Answers the hits, asks inner for the misses in one batch. */
-static void cached_get_many(void *ctx, const char *const *ids, size_t n,
-			    struct catalog_item *out, enum os_status *st, struct os_error *err)
+static void cached_get_many(void *ctx, const char *const *ids, size_t n, struct catalog_item *out,
+			    enum os_status *st, struct os_error *err)
 {
 	struct catalog_cache *c = ctx;
 	const char *miss_ids[CATALOG_CACHE_BATCH_MAX];
@@ -139,9 +139,9 @@ static void cached_forget(void *ctx, const char *const *ids, size_t n)
 }
 
 static const struct catalog_ops catalog_cache_ops = {
-	.get = cached_get,
-	.get_many = cached_get_many,
-	.forget = cached_forget,
+    .get = cached_get,
+    .get_many = cached_get_many,
+    .forget = cached_forget,
 };
 
 void catalog_cache_init(struct catalog_cache *c, struct catalog inner, struct sys sys,
@@ -155,7 +155,7 @@ void catalog_cache_init(struct catalog_cache *c, struct catalog inner, struct sy
 
 struct catalog catalog_cache_port(struct catalog_cache *c)
 {
-	struct catalog port = { &catalog_cache_ops, c };
+	struct catalog port = {&catalog_cache_ops, c};
 
 	return port;
 }

@@ -29,10 +29,10 @@
 
 #include <stdint.h>
 
-#include "catalog.h"
-#include "sys.h"
+#include "app/catalog.h"
+#include "app/sys.h"
 
-#define CATALOG_CACHE_SLOTS 2048
+#define CATALOG_CACHE_SLOTS	2048
 #define CATALOG_CACHE_WAYS	8		/* an item may sit in any slot of its set */
 #define CATALOG_CACHE_BATCH_MAX ORDER_MAX_ITEMS /* larger batches skip the cache */
 
@@ -43,9 +43,9 @@ struct catalog_cache_entry {
 };
 
 struct catalog_cache {
-	struct catalog inner;   /* borrowed: outlives the cache */
+	struct catalog inner; /* borrowed: outlives the cache */
 	struct sys sys;
-	int64_t ttl_us;         /* <= 0: every lookup goes to inner */
+	int64_t ttl_us; /* <= 0: every lookup goes to inner */
 	struct catalog_cache_entry slots[CATALOG_CACHE_SLOTS];
 };
 

@@ -4,16 +4,16 @@
  * with nothing to do, an early event waits with exponential delay until it
  * fits or the attempts run out, an impossible one is kept for inspection.
  */
-#include "inbox_decide.h"
+#include "app/inbox_decide.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "../domain/order_state.h"
-#include "order_messages.h"
-#include "order_money.h"
-#include "order_transition.h"
+#include "app/order_messages.h"
+#include "app/order_money.h"
+#include "app/order_transition.h"
+#include "domain/order_state.h"
 
 /* A message type the applier understands, and the event it means. */
 struct type_rule {
@@ -177,17 +177,17 @@ static bool decide_payment(const struct inbox_decider *d, const struct inbox_row
 	case ORDER_PAYMENT_CAPTURE:
 		if (!apply(d, row, order, ORDER_EV_PAYMENT_SUCCEEDED, ORDER_PAID, change, outcome))
 			return false;
-		snprintf(change->money.capture_payment_id,
-			 sizeof(change->money.capture_payment_id), "%s", pid);
+		snprintf(change->money.capture_payment_id, sizeof(change->money.capture_payment_id),
+			 "%s", pid);
 		return true;
 	case ORDER_PAYMENT_DUPLICATE:
-		outcome_set(outcome, INBOX_PROCESSED, "duplicate: payment %.64s already paid the order",
-			    pid);
+		outcome_set(outcome, INBOX_PROCESSED,
+			    "duplicate: payment %.64s already paid the order", pid);
 		return false;
 	case ORDER_PAYMENT_ADOPT:
 		money_only(d, order, change);
-		snprintf(change->money.capture_payment_id,
-			 sizeof(change->money.capture_payment_id), "%s", pid);
+		snprintf(change->money.capture_payment_id, sizeof(change->money.capture_payment_id),
+			 "%s", pid);
 		outcome_set(outcome, INBOX_PROCESSED,
 			    "recorded payment %.64s as the one that paid the %s order", pid,
 			    order_status_name(order->status));

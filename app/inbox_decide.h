@@ -10,10 +10,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "inbox_port.h"
-#include "order_change.h"
-#include "order_service.h"
-#include "sys.h"
+#include "app/inbox_port.h"
+#include "app/order_change.h"
+#include "app/order_service.h"
+#include "app/sys.h"
 
 /* Settings of the decision; borrowed by the applier for its lifetime. */
 struct inbox_decider {

@@ -10,27 +10,27 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../domain/order.h"
-#include "../domain/status.h"
-#include "order_change.h"
+#include "app/order_change.h"
+#include "domain/order.h"
+#include "domain/status.h"
 
-#define INBOX_SOURCE_MAX 16       /* "payments" | "shipping" */
+#define INBOX_SOURCE_MAX     16 /* "payments" | "shipping" */
 #define INBOX_MESSAGE_ID_MAX 128
-#define INBOX_TYPE_MAX 48
-#define INBOX_PAYLOAD_MAX 65536   /* raw bytes kept of one message */
-#define INBOX_ERROR_MAX 255
+#define INBOX_TYPE_MAX	     48
+#define INBOX_PAYLOAD_MAX    65536 /* raw bytes kept of one message */
+#define INBOX_ERROR_MAX	     255
 
 #define INBOX_SOURCE_PAYMENTS "payments"
 #define INBOX_SOURCE_SHIPPING "shipping"
 
 /* Message types the applier understands. */
 #define INBOX_TYPE_PAYMENT_SUCCEEDED "payment.succeeded"
-#define INBOX_TYPE_PAYMENT_FAILED "payment.failed"
-#define INBOX_TYPE_PAYMENT_PENDING "payment.pending"
-#define INBOX_TYPE_SHIPPED "order.shipped"
-#define INBOX_TYPE_DELIVERED "order.delivered"
-#define INBOX_TYPE_SHIPPING_FAILED "shipping.failed"
-#define INBOX_TYPE_MALFORMED "malformed"
+#define INBOX_TYPE_PAYMENT_FAILED    "payment.failed"
+#define INBOX_TYPE_PAYMENT_PENDING   "payment.pending"
+#define INBOX_TYPE_SHIPPED	     "order.shipped"
+#define INBOX_TYPE_DELIVERED	     "order.delivered"
+#define INBOX_TYPE_SHIPPING_FAILED   "shipping.failed"
+#define INBOX_TYPE_MALFORMED	     "malformed"
 
 /* A message to record. Unique per (source, message_id, type): a payment
  * reported pending and then succeeded under one key is two messages. */
@@ -40,11 +40,11 @@ struct inbox_msg {
 	char type[INBOX_TYPE_MAX + 1];
 	bool has_order_id;
 	struct uuid order_id;
-	const char *payload;        /* raw bytes, borrowed; at most INBOX_PAYLOAD_MAX kept */
+	const char *payload; /* raw bytes, borrowed; at most INBOX_PAYLOAD_MAX kept */
 	size_t payload_len;
-	bool rejected;              /* malformed: recorded as rejected, never applied */
+	bool rejected; /* malformed: recorded as rejected, never applied */
 	char error[INBOX_ERROR_MAX + 1];
-	char request_id[65];        /* propagated into the outbox rows it causes; may be "" */
+	char request_id[65]; /* propagated into the outbox rows it causes; may be "" */
 	char payment_id[INBOX_MESSAGE_ID_MAX + 1]; /* a payment callback's payment id; may be "" */
 };
 
@@ -80,16 +80,16 @@ struct inbox_row {
 	char type[INBOX_TYPE_MAX + 1];
 	bool has_order_id;
 	struct uuid order_id;
-	int32_t attempts;           /* earlier attempts that deferred it */
+	int32_t attempts; /* earlier attempts that deferred it */
 	int64_t received_at_us;
 	char request_id[65];
 	char payment_id[INBOX_MESSAGE_ID_MAX + 1]; /* as recorded; may be "" */
 };
 
 enum inbox_fate {
-	INBOX_PROCESSED = 0,  /* applied, or a duplicate with nothing to do */
-	INBOX_DEFER,          /* too early: pending again, not before retry_at_us */
-	INBOX_REJECTED,       /* can never apply: kept with the note for inspection */
+	INBOX_PROCESSED = 0, /* applied, or a duplicate with nothing to do */
+	INBOX_DEFER,	     /* too early: pending again, not before retry_at_us */
+	INBOX_REJECTED,	     /* can never apply: kept with the note for inspection */
 };
 
 struct inbox_outcome {
@@ -114,8 +114,8 @@ typedef bool inbox_decide_fn(void *arg, const struct inbox_row *row, const struc
  * each: locks its order, calls fn, writes the change and the row's fate. All
  * in one transaction. *n counts rows handled.
  */
-typedef enum os_status inbox_apply_batch_fn(void *ctx, size_t max, inbox_decide_fn *fn,
-					    void *arg, size_t *n, struct os_error *err);
+typedef enum os_status inbox_apply_batch_fn(void *ctx, size_t max, inbox_decide_fn *fn, void *arg,
+					    size_t *n, struct os_error *err);
 
 /* As outbox_wait_fn, on the inbox's notifications. */
 typedef enum os_status inbox_wait_fn(void *ctx, int timeout_ms, struct os_error *err);

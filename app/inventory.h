@@ -13,14 +13,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../domain/order.h"
-#include "../domain/status.h"
+#include "domain/order.h"
+#include "domain/status.h"
 
-#define INVENTORY_LIST_MAX 100
+#define INVENTORY_LIST_MAX     100
 #define INVENTORY_LIST_DEFAULT 20
-#define INVENTORY_QTY_MAX INT64_C(1000000000000) /* units of one item */
-#define INVENTORY_DELTA_MAX INT64_C(1000000000)  /* |delta| of one adjustment */
-#define INVENTORY_PRICE_MAX INT64_C(100000000000) /* cents of one unit */
+#define INVENTORY_QTY_MAX      INT64_C(1000000000000) /* units of one item */
+#define INVENTORY_DELTA_MAX    INT64_C(1000000000)    /* |delta| of one adjustment */
+#define INVENTORY_PRICE_MAX    INT64_C(100000000000)  /* cents of one unit */
 
 struct inventory_item {
 	char item_id[ORDER_ITEM_ID_MAX + 1];
@@ -30,16 +30,16 @@ struct inventory_item {
 };
 
 /* OS_OK with *out, or OS_ENOTFOUND. */
-typedef enum os_status inventory_get_fn(void *ctx, const char *item_id,
-					struct inventory_item *out, struct os_error *err);
+typedef enum os_status inventory_get_fn(void *ctx, const char *item_id, struct inventory_item *out,
+					struct os_error *err);
 /* Items in item_id order after `after` ("" = from the start), at most limit
  * (1..INVENTORY_LIST_MAX); out[0..*n). */
 typedef enum os_status inventory_list_fn(void *ctx, const char *after, size_t limit,
 					 struct inventory_item *out, size_t *n,
 					 struct os_error *err);
 /* Inserts or replaces the item; *created says which. */
-typedef enum os_status inventory_put_fn(void *ctx, const struct inventory_item *item,
-					bool *created, struct os_error *err);
+typedef enum os_status inventory_put_fn(void *ctx, const struct inventory_item *item, bool *created,
+					struct os_error *err);
 /* Adds delta to the item's stock in one atomic statement, unless the result
  * would leave 0..INVENTORY_QTY_MAX: then OS_ECONFLICT and nothing changes.
  * OS_ENOTFOUND for no such item. *out is the item after the change. */

@@ -1,15 +1,15 @@
 /* The inventory use cases: the rules of an item and an adjustment, then the
  * port. See inventory.h. */
-#include "inventory.h"
-
 #include <string.h>
+
+#include "app/inventory.h"
 
 static enum os_status check_id(const char *item_id, const char *field, struct os_error *err)
 {
 	if (item_id == NULL ||
 	    order_check_item_id(item_id, strnlen(item_id, ORDER_ITEM_ID_MAX + 1)) != OS_OK)
-		return os_fail(err, OS_EINVAL, field, "must be 1 to %d letters, digits or -_.:",
-			       ORDER_ITEM_ID_MAX);
+		return os_fail(err, OS_EINVAL, field,
+			       "must be 1 to %d letters, digits or -_.:", ORDER_ITEM_ID_MAX);
 	return OS_OK;
 }
 
@@ -45,7 +45,8 @@ enum os_status inventory_put(const struct inventory *inv, const struct inventory
 
 	if (st != OS_OK)
 		return st;
-	if (name_len == 0 || order_check_text(item->name, name_len, ORDER_ITEM_NAME_MAX, false) != OS_OK)
+	if (name_len == 0 ||
+	    order_check_text(item->name, name_len, ORDER_ITEM_NAME_MAX, false) != OS_OK)
 		return os_fail(err, OS_EINVAL, "name",
 			       "must be 1 to %d bytes without control characters",
 			       ORDER_ITEM_NAME_MAX);
@@ -65,7 +66,8 @@ enum os_status inventory_adjust(const struct inventory *inv, const char *item_id
 	if (st != OS_OK)
 		return st;
 	if (delta == 0 || delta > INVENTORY_DELTA_MAX || delta < -INVENTORY_DELTA_MAX)
-		return os_fail(err, OS_EINVAL, "delta", "must be a non-zero integer from -%lld to %lld",
+		return os_fail(err, OS_EINVAL, "delta",
+			       "must be a non-zero integer from -%lld to %lld",
 			       (long long)INVENTORY_DELTA_MAX, (long long)INVENTORY_DELTA_MAX);
 	return inv->ops->adjust(inv->ctx, item_id, delta, out, err);
 }

@@ -1,11 +1,11 @@
 /* The JSON writer on sbuf; see json_write.h. */
-#include "json_write.h"
+#include "app/json_write.h"
 
 #include <inttypes.h>
 #include <string.h>
 
-#include "../domain/money.h"
-#include "timefmt.h"
+#include "app/timefmt.h"
+#include "domain/money.h"
 
 void json_write_init(struct json_writer *w, struct sbuf *sb)
 {

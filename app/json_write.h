@@ -19,8 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../domain/uuid.h"
-#include "sbuf.h"
+#include "app/sbuf.h"
+#include "domain/uuid.h"
 
 #define JSON_WRITE_DEPTH_MAX 32
 

@@ -9,8 +9,8 @@
 
 #include <stdbool.h>
 
-#include "../domain/status.h"
-#include "inbox_port.h"
+#include "app/inbox_port.h"
+#include "domain/status.h"
 
 /*
  * Waits up to timeout_ms for the next message. OS_OK with *got true: *out is
@@ -18,8 +18,8 @@
  * nothing arrived. A malformed message is never an error here: it comes as
  * out->rejected with out->error set and a message id unique to its position.
  */
-typedef enum os_status source_poll_fn(void *ctx, int timeout_ms, struct inbox_msg *out,
-				      bool *got, struct os_error *err);
+typedef enum os_status source_poll_fn(void *ctx, int timeout_ms, struct inbox_msg *out, bool *got,
+				      struct os_error *err);
 
 /* Commits the position after the last polled message (synchronously). */
 typedef enum os_status source_commit_fn(void *ctx, struct os_error *err);

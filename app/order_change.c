@@ -1,5 +1,5 @@
 /* Lifetime of the changes a use case hands the repository. */
-#include "order_change.h"
+#include "app/order_change.h"
 
 static void release_msgs(struct outbox_msg *msgs, size_t *count)
 {

@@ -9,19 +9,19 @@
 
 #include <stdbool.h>
 
-#include "../domain/order.h"
-#include "outbox_msg.h"
+#include "app/outbox_msg.h"
+#include "domain/order.h"
 
 /* Canonical text of a create request ("user|item:qty|..."), bounded. */
-#define ORDER_FINGERPRINT_MAX                                                          \
-	(ORDER_USER_ID_MAX + ORDER_MAX_ITEMS * (ORDER_ITEM_ID_MAX + 8) + 1 +                \
+#define ORDER_FINGERPRINT_MAX                                                                      \
+	(ORDER_USER_ID_MAX + ORDER_MAX_ITEMS * (ORDER_ITEM_ID_MAX + 8) + 1 +                       \
 	 ORDER_CUSTOMER_NAME_MAX + ORDER_CUSTOMER_EMAIL_MAX + ORDER_ADDRESS_MAX + 32)
 
 struct order_insert {
-	struct order order;        /* complete: id, key, priced items, amount, times */
+	struct order order; /* complete: id, key, priced items, amount, times */
 	char fingerprint[ORDER_FINGERPRINT_MAX + 1];
 	char reason[ORDER_REASON_MAX + 1]; /* first history row's reason */
-	bool reserve_stock;        /* decrement `inventory` in the same transaction */
+	bool reserve_stock;		   /* decrement `inventory` in the same transaction */
 	size_t msg_count;
 	struct outbox_msg msgs[OUTBOX_MAX_PER_CHANGE];
 };
@@ -70,7 +70,7 @@ struct order_change {
 	enum order_status to;
 	char reason[ORDER_REASON_MAX + 1];
 	int64_t at_us;
-	bool release_stock;        /* give the order's quantities back to `inventory` */
+	bool release_stock; /* give the order's quantities back to `inventory` */
 	size_t msg_count;
 	struct outbox_msg msgs[OUTBOX_MAX_PER_CHANGE];
 	struct order_money money;

@@ -6,29 +6,28 @@
  * between two deliveries of one reference is settled by the database's
  * unique index, and the loser answers as a replay.
  */
-#include "order_ingress.h"
+#include "app/order_ingress.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../domain/money.h"
 #include "app/order_create.h"
-#include "order_messages.h"
+#include "app/order_messages.h"
+#include "domain/money.h"
 
 #define INGRESS_REASON	     "order received from the shop platform"
 #define INGRESS_USER_DEFAULT "webhook"
 
-static enum os_status check_line(const struct order_ingress_line *l, size_t i,
-				 struct os_error *err)
+static enum os_status check_line(const struct order_ingress_line *l, size_t i, struct os_error *err)
 {
 	char field[OS_ERROR_FIELD_MAX];
 	size_t name_len = strnlen(l->name, sizeof(l->name));
 
 	snprintf(field, sizeof(field), "items[%zu].sku", i);
 	if (order_check_item_id(l->sku, strnlen(l->sku, sizeof(l->sku))) != OS_OK)
-		return os_fail(err, OS_EINVAL, field, "must be 1 to %d letters, digits or -_.:",
-			       ORDER_ITEM_ID_MAX);
+		return os_fail(err, OS_EINVAL, field,
+			       "must be 1 to %d letters, digits or -_.:", ORDER_ITEM_ID_MAX);
 	snprintf(field, sizeof(field), "items[%zu].name", i);
 	if (name_len == 0 ||
 	    order_check_text(l->name, name_len, ORDER_ITEM_NAME_MAX, false) != OS_OK)

@@ -13,9 +13,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../domain/order.h"
-#include "../domain/status.h"
-#include "order_service.h"
+#include "app/order_service.h"
+#include "domain/order.h"
+#include "domain/status.h"
 
 #define ORDER_INGRESS_DIGEST_MAX 64 /* hex SHA-256 */
 

@@ -3,13 +3,13 @@
  * array owned by the caller; on the first failure everything built so far is
  * released, so a caller never holds half a change.
  */
-#include "order_messages.h"
+#include "app/order_messages.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#include "json_write.h"
-#include "sbuf.h"
+#include "app/json_write.h"
+#include "app/sbuf.h"
 
 #define HEADERS_MAX 512
 #define NOTE_MAX    512
@@ -378,9 +378,8 @@ static enum os_status add_payment_cancel(struct builder *b, struct os_error *err
 	return builder_push(b, &h, &sb, err);
 }
 
-enum os_status order_messages_payment_cancel(const struct order_msg_ctx *ctx,
-					     const struct order *o, struct outbox_msg *out,
-					     struct os_error *err)
+enum os_status order_messages_payment_cancel(const struct order_msg_ctx *ctx, const struct order *o,
+					     struct outbox_msg *out, struct os_error *err)
 {
 	struct builder b = {ctx, o, out, 1, 0};
 

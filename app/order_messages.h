@@ -11,11 +11,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../domain/order.h"
-#include "../domain/status.h"
-#include "order_service.h"
-#include "outbox_msg.h"
-#include "sys.h"
+#include "app/order_service.h"
+#include "app/outbox_msg.h"
+#include "app/sys.h"
+#include "domain/order.h"
+#include "domain/status.h"
 
 /* Largest payload one message may have: 50 lines of escaped names fit. */
 #define ORDER_MESSAGE_PAYLOAD_MAX (256 * 1024)
@@ -35,10 +35,10 @@ const char *order_messages_event_type(enum order_status to);
 /*
  * The messages of a new order o (status new, priced, with id and times):
  * payment.requested, the order.created notification and the order.created
- * event, in that order, then the egress webhook when settings->egress_webhook. Writes them to msgs[0..*n) (cap >= 3); the caller
- * owns their buffers (order_insert_release / outbox_msg_release). On failure
- * (OS_ENOMEM, or OS_EINVAL when cap is too small) nothing is left allocated
- * and *n is not written.
+ * event, in that order, then the egress webhook when settings->egress_webhook. Writes them to
+ * msgs[0..*n) (cap >= 3); the caller owns their buffers (order_insert_release /
+ * outbox_msg_release). On failure (OS_ENOMEM, or OS_EINVAL when cap is too small) nothing is left
+ * allocated and *n is not written.
  */
 enum os_status order_messages_created(const struct order_msg_ctx *ctx, const struct order *o,
 				      struct outbox_msg *msgs, size_t cap, size_t *n,
@@ -63,9 +63,8 @@ enum os_status order_messages_transition(const struct order_msg_ctx *ctx, const 
  * {"order_id", "idempotency_key"}. Fills *out, which the caller owns; on
  * failure nothing is left allocated and *out is not written.
  */
-enum os_status order_messages_payment_cancel(const struct order_msg_ctx *ctx,
-					     const struct order *o, struct outbox_msg *out,
-					     struct os_error *err);
+enum os_status order_messages_payment_cancel(const struct order_msg_ctx *ctx, const struct order *o,
+					     struct outbox_msg *out, struct os_error *err);
 
 /*
  * The messages of a refund of payment_id (amount_cents of order o, at at_us,

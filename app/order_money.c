@@ -5,13 +5,13 @@
  * (or is being delivered while the order is cancelled), so asking twice is
  * harmless.
  */
-#include "order_money.h"
+#include "app/order_money.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#include "../domain/utf8.h"
-#include "outbox_msg.h"
+#include "app/outbox_msg.h"
+#include "domain/utf8.h"
 
 #define REFUND_WHY_PAID_CANCELLED "order cancelled after payment"
 
@@ -39,8 +39,8 @@ enum os_status order_money_refund(const struct order_msg_ctx *ctx, const struct 
 	    strlen(payment_id) > ORDER_REFUND_KEY_MAX)
 		return os_fail(err, OS_EINVAL, "payment_id", "must be 1 to %d bytes",
 			       ORDER_REFUND_KEY_MAX);
-	st = order_messages_refund(ctx, o, payment_id, o->amount_cents, why, at_us,
-				   m->refund_msgs, ORDER_REFUND_MSGS, &n, err);
+	st = order_messages_refund(ctx, o, payment_id, o->amount_cents, why, at_us, m->refund_msgs,
+				   ORDER_REFUND_MSGS, &n, err);
 	if (st != OS_OK)
 		return st;
 	m->refund = true;

@@ -11,10 +11,10 @@
 
 #include <stdint.h>
 
-#include "../domain/order.h"
-#include "../domain/status.h"
-#include "order_change.h"
-#include "order_messages.h"
+#include "app/order_change.h"
+#include "app/order_messages.h"
+#include "domain/order.h"
+#include "domain/status.h"
 
 /* What a succeeded payment means for an order. */
 enum order_payment_verdict {

@@ -10,15 +10,15 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "../domain/order.h"
-#include "../domain/order_state.h"
-#include "../domain/status.h"
-#include "order_change.h"
-#include "outbox_msg.h"
+#include "app/order_change.h"
+#include "app/outbox_msg.h"
+#include "domain/order.h"
+#include "domain/order_state.h"
+#include "domain/status.h"
 
-#define ORDER_LIST_MAX 100  /* largest page of a list */
-#define ORDER_HISTORY_MAX 32 /* longest history returned */
-#define ORDER_EVENTS_MAX 100 /* most outbox messages returned for one order */
+#define ORDER_LIST_MAX	       100 /* largest page of a list */
+#define ORDER_HISTORY_MAX      32  /* longest history returned */
+#define ORDER_EVENTS_MAX       100 /* most outbox messages returned for one order */
 #define ORDER_EVENT_STATUS_MAX 16
 
 /* One outbox message of an order, as GET /orders/{id}/events shows it. */
@@ -34,12 +34,12 @@ struct order_event_row {
 };
 
 struct order_filter {
-	const char *user_id;        /* NULL: any */
+	const char *user_id; /* NULL: any */
 	bool has_status;
 	enum order_status status;
-	bool has_after;             /* keyset: orders with id < after (newest first) */
+	bool has_after; /* keyset: orders with id < after (newest first) */
 	struct uuid after;
-	size_t limit;               /* 1..ORDER_LIST_MAX */
+	size_t limit; /* 1..ORDER_LIST_MAX */
 };
 
 /*
@@ -78,9 +78,8 @@ typedef enum order_verdict order_mutate_fn(void *arg, const struct order *curren
  * Outputs are written only on OS_OK.
  */
 typedef enum os_status order_repo_create_fn(void *ctx, const struct order_insert *c,
-					    struct order *out, bool *created,
-					    char *fingerprint, size_t fp_cap,
-					    struct os_error *err);
+					    struct order *out, bool *created, char *fingerprint,
+					    size_t fp_cap, struct os_error *err);
 
 /* As create's "exists" case, without writing: OS_ENOTFOUND when no order has
  * this key. */
@@ -103,31 +102,30 @@ typedef enum os_status order_repo_events_fn(void *ctx, const struct uuid *id,
 					    struct os_error *err);
 
 /* OS_OK with *out, or OS_ENOTFOUND. */
-typedef enum os_status order_repo_get_fn(void *ctx, const struct uuid *id,
-					 struct order *out, struct os_error *err);
+typedef enum os_status order_repo_get_fn(void *ctx, const struct uuid *id, struct order *out,
+					 struct os_error *err);
 
 /* Newest first; fills out[0..*n). out must hold f->limit orders. */
 typedef enum os_status order_repo_list_fn(void *ctx, const struct order_filter *f,
-					  struct order *out, size_t *n,
-					  struct os_error *err);
+					  struct order *out, size_t *n, struct os_error *err);
 
 /* Oldest first; fills out[0..*n), at most cap. OS_ENOTFOUND for no order. */
 typedef enum os_status order_repo_history_fn(void *ctx, const struct uuid *id,
-					     struct order_history_entry *out, size_t cap,
-					     size_t *n, struct os_error *err);
+					     struct order_history_entry *out, size_t cap, size_t *n,
+					     struct os_error *err);
 
 /* Locks order id, calls fn, writes an ORDER_APPLY change, commits. *verdict
  * receives fn's verdict. OS_ENOTFOUND for no order. */
-typedef enum os_status order_repo_update_fn(void *ctx, const struct uuid *id,
-					    order_mutate_fn *fn, void *arg,
-					    enum order_verdict *verdict, struct os_error *err);
+typedef enum os_status order_repo_update_fn(void *ctx, const struct uuid *id, order_mutate_fn *fn,
+					    void *arg, enum order_verdict *verdict,
+					    struct os_error *err);
 
 /* For up to max orders in status new created before created_before_us,
  * skipping rows locked by others: locks each, calls fn, writes. *changed
  * counts the orders changed. */
-typedef enum os_status order_repo_expire_fn(void *ctx, int64_t created_before_us,
-					    size_t max, order_mutate_fn *fn, void *arg,
-					    size_t *changed, struct os_error *err);
+typedef enum os_status order_repo_expire_fn(void *ctx, int64_t created_before_us, size_t max,
+					    order_mutate_fn *fn, void *arg, size_t *changed,
+					    struct os_error *err);
 
 struct order_repo_ops {
 	order_repo_create_fn *create;
@@ -147,9 +145,9 @@ struct order_repo {
 };
 
 static inline enum os_status order_repo_create(const struct order_repo *r,
-					       const struct order_insert *c,
-					       struct order *out, bool *created,
-					       char *fp, size_t fp_cap, struct os_error *err)
+					       const struct order_insert *c, struct order *out,
+					       bool *created, char *fp, size_t fp_cap,
+					       struct os_error *err)
 {
 	return r->ops->create(r->ctx, c, out, created, fp, fp_cap, err);
 }
@@ -169,8 +167,7 @@ static inline bool order_repo_price_changed(enum os_status st, const struct os_e
 
 static inline enum os_status order_repo_find_by_key(const struct order_repo *r,
 						    const struct uuid *key, struct order *out,
-						    char *fp, size_t fp_cap,
-						    struct os_error *err)
+						    char *fp, size_t fp_cap, struct os_error *err)
 {
 	return r->ops->find_by_key(r->ctx, key, out, fp, fp_cap, err);
 }
@@ -182,10 +179,9 @@ static inline enum os_status order_repo_find_by_ref(const struct order_repo *r, 
 	return r->ops->find_by_ref(r->ctx, ref, out, fp, fp_cap, err);
 }
 
-static inline enum os_status order_repo_events(const struct order_repo *r,
-					       const struct uuid *id,
-					       struct order_event_row *out, size_t cap,
-					       size_t *n, struct os_error *err)
+static inline enum os_status order_repo_events(const struct order_repo *r, const struct uuid *id,
+					       struct order_event_row *out, size_t cap, size_t *n,
+					       struct os_error *err)
 {
 	return r->ops->events(r->ctx, id, out, cap, n, err);
 }
@@ -203,18 +199,16 @@ static inline enum os_status order_repo_list(const struct order_repo *r,
 	return r->ops->list(r->ctx, f, out, n, err);
 }
 
-static inline enum os_status order_repo_history(const struct order_repo *r,
-						const struct uuid *id,
+static inline enum os_status order_repo_history(const struct order_repo *r, const struct uuid *id,
 						struct order_history_entry *out, size_t cap,
 						size_t *n, struct os_error *err)
 {
 	return r->ops->history(r->ctx, id, out, cap, n, err);
 }
 
-static inline enum os_status order_repo_update(const struct order_repo *r,
-					       const struct uuid *id, order_mutate_fn *fn,
-					       void *arg, enum order_verdict *verdict,
-					       struct os_error *err)
+static inline enum os_status order_repo_update(const struct order_repo *r, const struct uuid *id,
+					       order_mutate_fn *fn, void *arg,
+					       enum order_verdict *verdict, struct os_error *err)
 {
 	return r->ops->update(r->ctx, id, fn, arg, verdict, err);
 }

@@ -4,17 +4,17 @@
  * change: the order, its fingerprint and its outbox messages. Transitions go
  * through the repository's locked update with the state machine deciding.
  */
-#include "order_service.h"
+#include "app/order_service.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../domain/order_state.h"
-#include "../domain/sha256.h"
 #include "app/order_create.h"
-#include "order_messages.h"
-#include "order_transition.h"
+#include "app/order_messages.h"
+#include "app/order_transition.h"
+#include "domain/order_state.h"
+#include "domain/sha256.h"
 
 #define LIST_DEFAULT	      20
 #define CANCEL_REASON_DEFAULT "cancelled by request"
@@ -51,8 +51,8 @@ enum os_status order_check_contact(const struct order_customer *c, const char *a
 	size_t email_len = strnlen(c->email, sizeof(c->email));
 
 	if ((name_len > 0 || email_len > 0) &&
-	    (name_len == 0 || order_check_text(c->name, name_len, ORDER_CUSTOMER_NAME_MAX,
-					       false) != OS_OK))
+	    (name_len == 0 ||
+	     order_check_text(c->name, name_len, ORDER_CUSTOMER_NAME_MAX, false) != OS_OK))
 		return os_fail(err, OS_EINVAL, "customer.name",
 			       "must be 1 to %d bytes without control characters",
 			       ORDER_CUSTOMER_NAME_MAX);
@@ -61,11 +61,12 @@ enum os_status order_check_contact(const struct order_customer *c, const char *a
 		return os_fail(err, OS_EINVAL, "customer.email",
 			       "must be an e-mail address of at most %d bytes",
 			       ORDER_CUSTOMER_EMAIL_MAX);
-	if (order_check_text(address, strnlen(address, ORDER_ADDRESS_MAX + 1),
-			     ORDER_ADDRESS_MAX, true) != OS_OK)
+	if (order_check_text(address, strnlen(address, ORDER_ADDRESS_MAX + 1), ORDER_ADDRESS_MAX,
+			     true) != OS_OK)
 		return os_fail(err, OS_EINVAL, "shipping_address",
 			       "must be at most %d bytes without control characters other than "
-			       "newlines", ORDER_ADDRESS_MAX);
+			       "newlines",
+			       ORDER_ADDRESS_MAX);
 	return OS_OK;
 }
 
@@ -203,9 +204,8 @@ static enum os_status price_line(const struct order_line_request *l, size_t i, e
 
 /* Looks every line up at once (the catalog may ask concurrently), then
  * prices them in order: the first failing line decides the error. */
-static enum os_status price_lines(struct order_service *svc,
-				  const struct order_create_request *req, struct order *o,
-				  struct os_error *err)
+static enum os_status price_lines(struct order_service *svc, const struct order_create_request *req,
+				  struct order *o, struct os_error *err)
 {
 	const char *ids[ORDER_MAX_ITEMS];
 	struct catalog_item ci[ORDER_MAX_ITEMS];
@@ -411,8 +411,8 @@ static enum order_verdict transition_mutate(void *arg, const struct order *curre
 	v = order_decide(current->status, t->event, &to);
 	if (v != ORDER_APPLY)
 		return v;
-	st = order_transition_build(&mctx, current, to, t->reason, false,
-				    sys_now_us(&t->svc->sys), change, &t->err);
+	st = order_transition_build(&mctx, current, to, t->reason, false, sys_now_us(&t->svc->sys),
+				    change, &t->err);
 	if (st != OS_OK) {
 		t->st = st;
 		return ORDER_REJECT;

@@ -12,24 +12,24 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "../domain/order.h"
-#include "../domain/status.h"
-#include "catalog.h"
-#include "order_repo.h"
-#include "sys.h"
+#include "app/catalog.h"
+#include "app/order_repo.h"
+#include "app/sys.h"
+#include "domain/order.h"
+#include "domain/status.h"
 
-#define ORDER_REQUEST_ID_MAX 64
+#define ORDER_REQUEST_ID_MAX  64
 #define ORDER_TRACEPARENT_MAX 55 /* W3C traceparent, version 00 */
-#define ORDER_URL_MAX 512
-#define ORDER_TOPIC_MAX 64
+#define ORDER_URL_MAX	      512
+#define ORDER_TOPIC_MAX	      64
 
 struct order_settings {
-	char currency[ORDER_CURRENCY_LEN + 1];   /* e.g. "RUB" */
-	char callback_url[ORDER_URL_MAX + 1];    /* sent in payment requests */
-	char topic_order_events[ORDER_TOPIC_MAX + 1];       /* "order.events" */
-	char topic_shipping_requests[ORDER_TOPIC_MAX + 1];  /* "shipping.requests" */
-	bool local_inventory;  /* no catalog URL: stock lives in `inventory` */
-	bool egress_webhook;   /* WEBHOOK_OUTGOING_URL set: order events also go there */
+	char currency[ORDER_CURRENCY_LEN + 1];		   /* e.g. "RUB" */
+	char callback_url[ORDER_URL_MAX + 1];		   /* sent in payment requests */
+	char topic_order_events[ORDER_TOPIC_MAX + 1];	   /* "order.events" */
+	char topic_shipping_requests[ORDER_TOPIC_MAX + 1]; /* "shipping.requests" */
+	bool local_inventory; /* no catalog URL: stock lives in `inventory` */
+	bool egress_webhook;  /* WEBHOOK_OUTGOING_URL set: order events also go there */
 };
 
 struct order_service {
@@ -57,7 +57,7 @@ struct order_create_request {
 	struct uuid idempotency_key;
 	size_t line_count;
 	struct order_line_request lines[ORDER_MAX_ITEMS];
-	struct order_customer customer;   /* optional: "" name and email */
+	struct order_customer customer;		      /* optional: "" name and email */
 	char shipping_address[ORDER_ADDRESS_MAX + 1]; /* optional: "" */
 	struct order_trace trace;
 };
@@ -86,8 +86,8 @@ enum os_status order_get(struct order_service *svc, const struct uuid *id, struc
 
 /* out must hold f->limit orders (f->limit is clamped to 1..ORDER_LIST_MAX,
  * 0 meaning the default of 20). */
-enum os_status order_list(struct order_service *svc, struct order_filter *f,
-			  struct order *out, size_t *n, struct os_error *err);
+enum os_status order_list(struct order_service *svc, struct order_filter *f, struct order *out,
+			  size_t *n, struct os_error *err);
 
 enum os_status order_history(struct order_service *svc, const struct uuid *id,
 			     struct order_history_entry *out, size_t cap, size_t *n,
@@ -106,12 +106,12 @@ enum os_status order_events(struct order_service *svc, const struct uuid *id,
  * withdrawn (or cancelled at the payment service when it was delivered) and
  * a paid order's payment refunded (order_money.h).
  */
-enum os_status order_cancel(struct order_service *svc, const struct uuid *id,
-			    const char *reason, const struct order_trace *trace,
-			    struct order *out, struct os_error *err);
+enum os_status order_cancel(struct order_service *svc, const struct uuid *id, const char *reason,
+			    const struct order_trace *trace, struct order *out,
+			    struct os_error *err);
 
 /* Cancels up to max orders still new after older_than_us; *n counts them. */
-enum os_status order_expire_stale(struct order_service *svc, int64_t older_than_us,
-				  size_t max, size_t *n, struct os_error *err);
+enum os_status order_expire_stale(struct order_service *svc, int64_t older_than_us, size_t max,
+				  size_t *n, struct os_error *err);
 
 #endif

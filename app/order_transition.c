@@ -1,10 +1,10 @@
 /* The transition builder: one place for the messages, the money and the
  * stock of a status change, whoever asks for it. */
-#include "order_transition.h"
+#include "app/order_transition.h"
 
 #include <stdio.h>
 
-#include "order_money.h"
+#include "app/order_money.h"
 
 /* Whether o moving to `to` gives its quantities back to `inventory`. */
 static bool releases_stock(const struct order_settings *settings, const struct order *o,

@@ -10,10 +10,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "../domain/order.h"
-#include "../domain/status.h"
-#include "order_change.h"
-#include "order_messages.h"
+#include "app/order_change.h"
+#include "app/order_messages.h"
+#include "domain/order.h"
+#include "domain/status.h"
 
 /*
  * Fills *change (zeroed by the caller, money.captured_payment_id set by the

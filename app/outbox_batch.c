@@ -1,7 +1,7 @@
 /* Lifetime of a relay's batch of claimed outbox rows (outbox_port.h). */
-#include "outbox_port.h"
-
 #include <stdlib.h>
+
+#include "app/outbox_port.h"
 
 enum os_status outbox_batch_init(struct outbox_batch *b, size_t capacity)
 {

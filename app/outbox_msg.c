@@ -1,5 +1,5 @@
 /* Lifetime of an outbox message. */
-#include "outbox_msg.h"
+#include "app/outbox_msg.h"
 
 #include <stdlib.h>
 

@@ -9,24 +9,24 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../domain/status.h"
-#include "outbox_msg.h"
+#include "app/outbox_msg.h"
+#include "domain/status.h"
 
-#define OUTBOX_BATCH_MAX 2000
-#define OUTBOX_ERROR_MAX 255
+#define OUTBOX_BATCH_MAX	2000
+#define OUTBOX_ERROR_MAX	255
 #define OUTBOX_DESTINATIONS_MAX 8
 
 struct outbox_row {
-	int64_t seq;                 /* monotonically increasing, unique */
+	int64_t seq; /* monotonically increasing, unique */
 	struct uuid event_id;
 	struct uuid aggregate_id;
 	char type[OUTBOX_TYPE_MAX + 1];
 	char destination[OUTBOX_DESTINATION_MAX + 1];
-	char *payload;               /* NUL-terminated JSON; owned by the batch */
+	char *payload; /* NUL-terminated JSON; owned by the batch */
 	size_t payload_len;
-	char *headers;               /* NUL-terminated JSON object ("{}" if none); owned by the batch */
+	char *headers; /* NUL-terminated JSON object ("{}" if none); owned by the batch */
 	size_t headers_len;
-	int32_t attempts;            /* failed attempts so far */
+	int32_t attempts; /* failed attempts so far */
 	int64_t created_at_us;
 };
 
@@ -39,23 +39,23 @@ struct outbox_batch {
 };
 
 enum outbox_delivery {
-	OUTBOX_SENT = 0,     /* broker acknowledged / 2xx */
-	OUTBOX_RETRY,        /* transient: 5xx, 408, 429, timeout, broker error */
-	OUTBOX_PERMANENT,    /* never succeeds as is: other 4xx, message too large */
+	OUTBOX_SENT = 0,  /* broker acknowledged / 2xx */
+	OUTBOX_RETRY,	  /* transient: 5xx, 408, 429, timeout, broker error */
+	OUTBOX_PERMANENT, /* never succeeds as is: other 4xx, message too large */
 };
 
 /* What the relay decided for one row of the batch (same index). */
 enum outbox_fate {
 	OUTBOX_FATE_SENT = 0,
-	OUTBOX_FATE_RETRY,   /* pending again, not before next_attempt_us */
+	OUTBOX_FATE_RETRY, /* pending again, not before next_attempt_us */
 	OUTBOX_FATE_DEAD,
 };
 
 struct outbox_result {
-	enum outbox_delivery delivery;   /* filled by the sink */
-	enum outbox_fate fate;           /* filled by the relay */
-	int64_t next_attempt_us;         /* for OUTBOX_FATE_RETRY */
-	char error[OUTBOX_ERROR_MAX + 1];/* for anything but sent */
+	enum outbox_delivery delivery;	  /* filled by the sink */
+	enum outbox_fate fate;		  /* filled by the relay */
+	int64_t next_attempt_us;	  /* for OUTBOX_FATE_RETRY */
+	char error[OUTBOX_ERROR_MAX + 1]; /* for anything but sent */
 };
 
 /* Which rows a relay takes: rows whose destination is one of these. */
@@ -154,15 +154,15 @@ static inline enum os_status outbox_store_wait(const struct outbox_store *s, int
 }
 
 static inline enum os_status outbox_store_purge(const struct outbox_store *s,
-						int64_t sent_before_us, size_t max,
-						size_t *deleted, struct os_error *err)
+						int64_t sent_before_us, size_t max, size_t *deleted,
+						struct os_error *err)
 {
 	return s->ops->purge(s->ctx, sent_before_us, max, deleted, err);
 }
 
 static inline enum os_status outbox_sink_send(const struct outbox_sink *s,
-					      const struct outbox_batch *b,
-					      struct outbox_result *r, struct os_error *err)
+					      const struct outbox_batch *b, struct outbox_result *r,
+					      struct os_error *err)
 {
 	return s->ops->send(s->ctx, b, r, err);
 }

@@ -1,6 +1,6 @@
 /* The routing sink: split a batch by destination, send each part through its
  * sink, put the verdicts back in place. */
-#include "outbox_router.h"
+#include "app/outbox_router.h"
 
 #include <stdio.h>
 #include <stdlib.h>

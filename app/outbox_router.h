@@ -9,7 +9,7 @@
 
 #include <stddef.h>
 
-#include "outbox_port.h"
+#include "app/outbox_port.h"
 
 #define OUTBOX_ROUTES_MAX 4
 

@@ -4,7 +4,7 @@
  * in the inbox under its idempotency key and applied later by the inbox
  * worker, so the HTTP answer never waits on the order's lock.
  */
-#include "payment_callback.h"
+#include "app/payment_callback.h"
 
 #include <stdio.h>
 #include <stdlib.h>

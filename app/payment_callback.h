@@ -11,8 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "inbox_port.h"
-#include "order_service.h"
+#include "app/inbox_port.h"
+#include "app/order_service.h"
 
 enum payment_status {
 	PAYMENT_PENDING = 0,
@@ -21,14 +21,14 @@ enum payment_status {
 };
 
 struct payment_callback {
-	char id[INBOX_MESSAGE_ID_MAX + 1];              /* the payment's id */
+	char id[INBOX_MESSAGE_ID_MAX + 1]; /* the payment's id */
 	char user_id[ORDER_USER_ID_MAX + 1];
 	struct uuid order_id;
 	int64_t amount_cents;
 	enum payment_status status;
 	char idempotency_key[INBOX_MESSAGE_ID_MAX + 1]; /* dedup key of the inbox */
-	char created_at[40];                            /* as sent, informational */
-	const char *raw;                                /* the raw body, borrowed */
+	char created_at[40];				/* as sent, informational */
+	const char *raw;				/* the raw body, borrowed */
 	size_t raw_len;
 	char request_id[ORDER_REQUEST_ID_MAX + 1];
 };

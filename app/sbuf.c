@@ -1,5 +1,5 @@
 /* Bounded growable strings. */
-#include "sbuf.h"
+#include "app/sbuf.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -12,11 +12,11 @@
 #include <stdint.h>
 
 struct sbuf {
-	char *buf;      /* NUL-terminated when non-NULL */
+	char *buf; /* NUL-terminated when non-NULL */
 	size_t len;
 	size_t cap;
-	size_t max;     /* largest len allowed */
-	bool failed;    /* an append hit max or ran out of memory */
+	size_t max;  /* largest len allowed */
+	bool failed; /* an append hit max or ran out of memory */
 };
 
 /* Sets up an empty buffer that may grow to max bytes; allocates nothing. */

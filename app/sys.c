@@ -1,5 +1,5 @@
 /* Helpers over the system port. */
-#include "sys.h"
+#include "app/sys.h"
 
 void sys_new_uuid(const struct sys *s, struct uuid *out)
 {

@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../domain/uuid.h"
+#include "domain/uuid.h"
 
 /* Current Unix time in microseconds. */
 typedef int64_t sys_now_fn(void *ctx);

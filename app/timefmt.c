@@ -1,5 +1,5 @@
 /* RFC 3339 formatting of Unix microseconds (UTC, milliseconds). */
-#include "timefmt.h"
+#include "app/timefmt.h"
 
 #include <stdio.h>
 #include <time.h>

@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd.h"
+#include "cmd/cmd.h"
 #include "infrastructure/log/log.h"
-#include "infrastructure/postgres/pg_migrate.h"
 #include "infrastructure/postgres/pg_admin.h"
+#include "infrastructure/postgres/pg_migrate.h"
 #include "infrastructure/postgres/pg_session.h"
 
 #define DEFAULT_MIGRATIONS_DIR	 "migrations"

@@ -8,7 +8,8 @@
 #include <string.h>
 
 #include "app/catalog_cache.h"
-#include "cmd.h"
+#include "cmd/cmd.h"
+#include "cmd/observers.h"
 #include "infrastructure/auth/auth.h"
 #include "infrastructure/auth/ratelimit.h"
 #include "infrastructure/crypto/sys_real.h"
@@ -17,13 +18,12 @@
 #include "infrastructure/httpclient/http_catalog.h"
 #include "infrastructure/log/log.h"
 #include "infrastructure/metrics/metrics_server.h"
-#include "infrastructure/postgres/pg_inventory.h"
 #include "infrastructure/postgres/pg_admin.h"
 #include "infrastructure/postgres/pg_inbox.h"
-#include "infrastructure/postgres/pg_order_repo.h"
+#include "infrastructure/postgres/pg_inventory.h"
 #include "infrastructure/postgres/pg_inventory_catalog.h"
+#include "infrastructure/postgres/pg_order_repo.h"
 #include "infrastructure/postgres/pg_session.h"
-#include "observers.h"
 
 struct api_slot {
 	struct pg_session *session;

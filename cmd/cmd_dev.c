@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd.h"
+#include "cmd/cmd.h"
 #include "infrastructure/kafka/dev_kafka.h"
 
 int cmd_dev_kafka(const struct config *cfg, int argc, char **argv)

@@ -9,7 +9,8 @@
 
 #include "app/inbox_decide.h"
 #include "app/outbox_router.h"
-#include "cmd.h"
+#include "cmd/cmd.h"
+#include "cmd/observers.h"
 #include "infrastructure/crypto/sys_real.h"
 #include "infrastructure/httpclient/http_sink.h"
 #include "infrastructure/kafka/kafka_sink.h"
@@ -19,11 +20,10 @@
 #include "infrastructure/metrics/metrics_server.h"
 #include "infrastructure/metrics/metrics_workers.h"
 #include "infrastructure/postgres/pg_inbox.h"
+#include "infrastructure/postgres/pg_inventory_catalog.h"
 #include "infrastructure/postgres/pg_order_repo.h"
 #include "infrastructure/postgres/pg_outbox_store.h"
-#include "infrastructure/postgres/pg_inventory_catalog.h"
 #include "infrastructure/postgres/pg_session.h"
-#include "observers.h"
 #include "workers/backoff.h"
 
 /* Opens a session, retrying while the database is not up yet (bounded by

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cmd.h"
+#include "cmd/cmd.h"
 #include "infrastructure/http/api_server.h"
 #include "infrastructure/io/io_signals.h"
 #include "infrastructure/log/log.h"

@@ -3,7 +3,7 @@
  * the inbox applier and the shipping consumer report, and the queue
  * gauges of the API's metrics endpoint. Wiring stays in the subcommands.
  */
-#include "observers.h"
+#include "cmd/observers.h"
 
 #include <stdio.h>
 

@@ -1,5 +1,5 @@
 /* Integer-cent money: parsing, formatting and overflow-checked arithmetic. */
-#include "money.h"
+#include "domain/money.h"
 
 #include <stdio.h>
 
@@ -37,8 +37,8 @@ enum os_status money_parse(const char *s, size_t len, int64_t *cents)
 size_t money_format(int64_t cents, char *buf, size_t cap)
 {
 	int64_t abs = cents < 0 ? -cents : cents;
-	int n = snprintf(buf, cap, "%s%lld.%02lld", cents < 0 ? "-" : "",
-			 (long long)(abs / 100), (long long)(abs % 100));
+	int n = snprintf(buf, cap, "%s%lld.%02lld", cents < 0 ? "-" : "", (long long)(abs / 100),
+			 (long long)(abs % 100));
 
 	if (n < 0 || (size_t)n >= cap)
 		return 0;

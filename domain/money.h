@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "status.h"
+#include "domain/status.h"
 
 /* The largest amount numeric(19,2) can hold, in cents. */
 #define MONEY_MAX_CENTS INT64_C(99999999999999999)

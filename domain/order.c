@@ -1,16 +1,16 @@
 /* The order aggregate's invariants: status names, totals, identifier rules. */
-#include "order.h"
+#include "domain/order.h"
 
 #include <string.h>
 
-#include "money.h"
+#include "domain/money.h"
 
 static const char *const status_names[] = {
-	[ORDER_NEW] = "new",
-	[ORDER_PAID] = "paid",
-	[ORDER_SHIPPED] = "shipped",
-	[ORDER_DELIVERED] = "delivered",
-	[ORDER_CANCELLED] = "cancelled",
+    [ORDER_NEW] = "new",
+    [ORDER_PAID] = "paid",
+    [ORDER_SHIPPED] = "shipped",
+    [ORDER_DELIVERED] = "delivered",
+    [ORDER_CANCELLED] = "cancelled",
 };
 
 const char *order_status_name(enum order_status s)
@@ -116,7 +116,8 @@ enum os_status order_check_email(const char *s, size_t len, size_t max)
 			return OS_EINVAL;
 	}
 	at = memchr(s, '@', len);
-	if (at == NULL || at == s || at == s + len - 1 || memchr(at + 1, '@', len - (size_t)(at - s) - 1))
+	if (at == NULL || at == s || at == s + len - 1 ||
+	    memchr(at + 1, '@', len - (size_t)(at - s) - 1))
 		return OS_EINVAL;
 	return OS_OK;
 }

@@ -10,23 +10,23 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "status.h"
-#include "uuid.h"
+#include "domain/status.h"
+#include "domain/uuid.h"
 
-#define ORDER_USER_ID_MAX 64     /* bytes of user_id, without NUL */
-#define ORDER_ITEM_ID_MAX 64     /* bytes of item_id, without NUL */
-#define ORDER_ITEM_NAME_MAX 128  /* bytes of a catalog name, without NUL */
-#define ORDER_MAX_ITEMS 50       /* lines in one order */
-#define ORDER_MAX_QUANTITY 10000 /* units on one line */
-#define ORDER_REASON_MAX 128     /* bytes of a history reason, without NUL */
-#define ORDER_CURRENCY_LEN 3     /* ISO 4217 code */
+#define ORDER_USER_ID_MAX   64	  /* bytes of user_id, without NUL */
+#define ORDER_ITEM_ID_MAX   64	  /* bytes of item_id, without NUL */
+#define ORDER_ITEM_NAME_MAX 128	  /* bytes of a catalog name, without NUL */
+#define ORDER_MAX_ITEMS	    50	  /* lines in one order */
+#define ORDER_MAX_QUANTITY  10000 /* units on one line */
+#define ORDER_REASON_MAX    128	  /* bytes of a history reason, without NUL */
+#define ORDER_CURRENCY_LEN  3	  /* ISO 4217 code */
 /* Customer, address and external reference (DESIGN §4, §6). Each is "" when
  * absent. The shipping address is one free-text string (lines separated by
  * newlines), as the original service stored it. */
-#define ORDER_CUSTOMER_NAME_MAX 128  /* bytes of the customer's name */
+#define ORDER_CUSTOMER_NAME_MAX	 128 /* bytes of the customer's name */
 #define ORDER_CUSTOMER_EMAIL_MAX 254 /* bytes of an e-mail address (RFC 5321) */
-#define ORDER_ADDRESS_MAX 512        /* bytes of the shipping address */
-#define ORDER_EXTERNAL_REF_MAX 64    /* bytes of a shop platform's order id */
+#define ORDER_ADDRESS_MAX	 512 /* bytes of the shipping address */
+#define ORDER_EXTERNAL_REF_MAX	 64  /* bytes of a shop platform's order id */
 
 enum order_status {
 	ORDER_NEW = 0,
@@ -43,7 +43,7 @@ enum order_source {
 };
 
 struct order_customer {
-	char name[ORDER_CUSTOMER_NAME_MAX + 1];   /* "" when no customer is known */
+	char name[ORDER_CUSTOMER_NAME_MAX + 1]; /* "" when no customer is known */
 	char email[ORDER_CUSTOMER_EMAIL_MAX + 1];
 };
 
@@ -63,7 +63,7 @@ struct order {
 	struct uuid idempotency_key;
 	int64_t created_at_us; /* Unix microseconds */
 	int64_t updated_at_us;
-	int32_t version;       /* bumped by every transition */
+	int32_t version; /* bumped by every transition */
 	enum order_source source;
 	struct order_customer customer;
 	char shipping_address[ORDER_ADDRESS_MAX + 1];

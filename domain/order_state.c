@@ -1,30 +1,40 @@
 /* The order state machine as one table: status x event -> verdict (+ target). */
-#include "order_state.h"
+#include "domain/order_state.h"
 
 struct rule {
 	enum order_verdict verdict;
 	enum order_status to;
 };
 
-#define A(s) { ORDER_APPLY, s }
-#define DUP { ORDER_DUPLICATE, ORDER_NEW }
-#define EARLY { ORDER_EARLY, ORDER_NEW }
-#define REJ { ORDER_REJECT, ORDER_NEW }
+#define A(s)                                                                                       \
+	{                                                                                          \
+		ORDER_APPLY, s                                                                     \
+	}
+#define DUP                                                                                        \
+	{                                                                                          \
+		ORDER_DUPLICATE, ORDER_NEW                                                         \
+	}
+#define EARLY                                                                                      \
+	{                                                                                          \
+		ORDER_EARLY, ORDER_NEW                                                             \
+	}
+#define REJ                                                                                        \
+	{                                                                                          \
+		ORDER_REJECT, ORDER_NEW                                                            \
+	}
 
 /* Columns follow enum order_event: pay ok, pay failed, cancel, expired,
  * shipped, delivered, shipping failed. */
 static const struct rule rules[5][7] = {
-	[ORDER_NEW] = { A(ORDER_PAID), A(ORDER_CANCELLED), A(ORDER_CANCELLED),
-			A(ORDER_CANCELLED), EARLY, EARLY, EARLY },
-	[ORDER_PAID] = { DUP, REJ, A(ORDER_CANCELLED), DUP, A(ORDER_SHIPPED), EARLY,
-			 A(ORDER_CANCELLED) },
-	[ORDER_SHIPPED] = { DUP, REJ, REJ, DUP, DUP, A(ORDER_DELIVERED), REJ },
-	[ORDER_DELIVERED] = { DUP, REJ, REJ, DUP, DUP, DUP, REJ },
-	[ORDER_CANCELLED] = { REJ, DUP, DUP, DUP, REJ, REJ, DUP },
+    [ORDER_NEW] = {A(ORDER_PAID), A(ORDER_CANCELLED), A(ORDER_CANCELLED), A(ORDER_CANCELLED), EARLY,
+		   EARLY, EARLY},
+    [ORDER_PAID] = {DUP, REJ, A(ORDER_CANCELLED), DUP, A(ORDER_SHIPPED), EARLY, A(ORDER_CANCELLED)},
+    [ORDER_SHIPPED] = {DUP, REJ, REJ, DUP, DUP, A(ORDER_DELIVERED), REJ},
+    [ORDER_DELIVERED] = {DUP, REJ, REJ, DUP, DUP, DUP, REJ},
+    [ORDER_CANCELLED] = {REJ, DUP, DUP, DUP, REJ, REJ, DUP},
 };
 
-enum order_verdict order_decide(enum order_status from, enum order_event ev,
-				enum order_status *to)
+enum order_verdict order_decide(enum order_status from, enum order_event ev, enum order_status *to)
 {
 	const struct rule *r;
 

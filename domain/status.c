@@ -1,5 +1,5 @@
 /* The project-wide status codes and their error detail. */
-#include "status.h"
+#include "domain/status.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -30,8 +30,8 @@ void os_error_clear(struct os_error *err)
 	err->field[0] = '\0';
 }
 
-enum os_status os_fail(struct os_error *err, enum os_status st, const char *field,
-		       const char *fmt, ...)
+enum os_status os_fail(struct os_error *err, enum os_status st, const char *field, const char *fmt,
+		       ...)
 {
 	va_list ap;
 

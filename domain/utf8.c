@@ -1,9 +1,9 @@
 /* Strict UTF-8 and JSON-escape checks; see utf8.h. */
-#include "utf8.h"
+#include "domain/utf8.h"
 
 #include <stdint.h>
 
-#include "hex.h"
+#include "domain/hex.h"
 
 /* Length of the sequence starting at s[0] (1..4) when it is well formed
  * and fits in n bytes, else 0. Second-byte ranges per RFC 3629 §4 exclude

@@ -1,8 +1,9 @@
 /* UUID parsing, formatting and version 7 construction. */
-#include "uuid.h"
-#include "hex.h"
+#include "domain/uuid.h"
 
 #include <string.h>
+
+#include "domain/hex.h"
 
 enum os_status uuid_parse(const char *s, size_t len, struct uuid *out)
 {

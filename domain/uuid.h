@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "status.h"
+#include "domain/status.h"
 
 #define UUID_STR_LEN 36
 

@@ -1,5 +1,5 @@
 /* Exponential backoff with jitter, and the stoppable pause of the loops. */
-#include "backoff.h"
+#include "workers/backoff.h"
 
 #include <time.h>
 

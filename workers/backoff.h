@@ -16,7 +16,7 @@
 
 struct backoff {
 	int64_t base_us; /* first delay */
-	int64_t max_us;  /* ceiling */
+	int64_t max_us;	 /* ceiling */
 };
 
 /* The delay before retry number attempt (>= 1) without jitter:

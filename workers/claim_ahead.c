@@ -3,7 +3,7 @@
  * request slot. The helper sleeps until a request comes, runs the store's
  * claim with the mutex released, and posts the status back.
  */
-#include "claim_ahead.h"
+#include "workers/claim_ahead.h"
 
 #include <string.h>
 
@@ -18,7 +18,7 @@ static void *helper_main(void *arg)
 		while (!a->requested && !a->quit)
 			pthread_cond_wait(&a->cv, &a->mu);
 		if (!a->requested)
-			break;   /* quit, nothing left to run */
+			break; /* quit, nothing left to run */
 		a->requested = false;
 		pthread_mutex_unlock(&a->mu);
 		os_error_clear(&err);

@@ -23,9 +23,9 @@ struct claim_ahead {
 	pthread_t thread;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	bool started;                        /* thread running (init succeeded) */
-	bool requested;                      /* a claim waits to be run */
-	bool busy;                           /* started and not yet finished */
+	bool started;	/* thread running (init succeeded) */
+	bool requested; /* a claim waits to be run */
+	bool busy;	/* started and not yet finished */
 	bool quit;
 	/* the request, written by start, read by the helper */
 	const struct outbox_store *store;

@@ -3,7 +3,7 @@
  * transaction, runs the sweeper when it is due, then goes on at once (full
  * batch), waits for a notification (idle) or backs off (failure).
  */
-#include "inbox_applier.h"
+#include "workers/inbox_applier.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -5,7 +5,7 @@
  * With a second store, a full batch also starts the claim of the next one
  * on a helper thread (claim_ahead.c), and the two stores take turns.
  */
-#include "outbox_relay.h"
+#include "workers/outbox_relay.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,7 +39,8 @@ static enum os_status relay_alloc(struct outbox_relay *r, struct os_error *err)
 		if (r->stores[i] == NULL)
 			continue;
 		if (outbox_batch_init(&r->batches[i], n) != OS_OK)
-			return os_fail(err, OS_ENOMEM, NULL, "cannot allocate a batch of %zu rows", n);
+			return os_fail(err, OS_ENOMEM, NULL, "cannot allocate a batch of %zu rows",
+				       n);
 	}
 	r->results = calloc(n, sizeof(*r->results));
 	if (r->results == NULL)
@@ -147,7 +148,8 @@ static void relay_decide(const struct outbox_relay *r, const struct outbox_row *
 }
 
 static enum os_status relay_deliver(struct outbox_relay *r, const struct outbox_store *store,
-				    struct outbox_batch *b, int64_t started_us, struct os_error *err)
+				    struct outbox_batch *b, int64_t started_us,
+				    struct os_error *err)
 {
 	struct relay_counts c = {0, 0, 0};
 	enum os_status st;

@@ -79,11 +79,11 @@ struct outbox_relay {
 	const struct outbox_sink *sink;
 	const struct sys *sys;
 	const struct outbox_relay_observer *obs; /* may be NULL */
-	struct outbox_batch batches[2];	      /* one per store */
-	struct outbox_result *results;	      /* batch_size entries */
-	struct claim_ahead helper;	      /* started when there is an ahead store */
-	int cur;			      /* the store (and batch) of the next step */
-	bool claiming;			      /* the helper is claiming on stores[cur] */
+	struct outbox_batch batches[2];		 /* one per store */
+	struct outbox_result *results;		 /* batch_size entries */
+	struct claim_ahead helper;		 /* started when there is an ahead store */
+	int cur;				 /* the store (and batch) of the next step */
+	bool claiming;				 /* the helper is claiming on stores[cur] */
 	int64_t next_purge_us;
 	int32_t failures; /* consecutive store/sink failures */
 };

@@ -3,17 +3,17 @@
  * point: a crash between the two redelivers the message and the inbox's
  * (source, message_id) uniqueness turns the replay into a no-op.
  */
-#include "shipping_consumer.h"
+#include "workers/shipping_consumer.h"
 
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "backoff.h"
+#include "workers/backoff.h"
 
 enum record_result {
 	RECORD_DONE = 0,
-	RECORD_REFUSED,   /* the inbox will never take this message as it is */
-	RECORD_STOPPED,   /* asked to stop while the inbox was failing */
+	RECORD_REFUSED, /* the inbox will never take this message as it is */
+	RECORD_STOPPED, /* asked to stop while the inbox was failing */
 };
 
 struct loop {
@@ -24,8 +24,8 @@ struct loop {
 	volatile sig_atomic_t *stop;
 };
 
-static void note(const struct loop *l, enum shipping_consumer_event ev,
-		 const struct inbox_msg *m, const struct os_error *err)
+static void note(const struct loop *l, enum shipping_consumer_event ev, const struct inbox_msg *m,
+		 const struct os_error *err)
 {
 	if (l->note_fn != NULL)
 		l->note_fn(l->note_arg, ev, m, err);
@@ -49,7 +49,8 @@ static enum record_result record(const struct loop *l, const struct inbox_writer
 		os_error_clear(&err);
 		st = inbox_writer_record(inbox, m, &inserted, &err);
 		if (st == OS_OK) {
-			note(l, inserted ? SHIPPING_CONSUMER_RECORDED : SHIPPING_CONSUMER_DUPLICATE, m, NULL);
+			note(l, inserted ? SHIPPING_CONSUMER_RECORDED : SHIPPING_CONSUMER_DUPLICATE,
+			     m, NULL);
 			return RECORD_DONE;
 		}
 		if (refused(st))
@@ -95,7 +96,7 @@ static bool handle(const struct loop *l, const struct message_source *src,
 	if (rr == RECORD_REFUSED)
 		rr = record_refused(l, inbox, m);
 	if (rr == RECORD_STOPPED)
-		return false;   /* not committed: delivered again after restart */
+		return false; /* not committed: delivered again after restart */
 	os_error_clear(&err);
 	if (message_source_commit(src, &err) != OS_OK)
 		note(l, SHIPPING_CONSUMER_COMMIT_FAILED, NULL, &err);
@@ -112,12 +113,12 @@ int shipping_consumer_run(const struct shipping_consumer_options *o,
 			  volatile sig_atomic_t *stop)
 {
 	struct loop l = {
-		.poll_ms = positive_or(o->poll_ms, 500),
-		.retry = { .base_us = (int64_t)positive_or(o->retry_base_ms, 100) * 1000,
-			   .max_us = (int64_t)positive_or(o->retry_max_ms, 5000) * 1000 },
-		.note_fn = o->note,
-		.note_arg = o->note_arg,
-		.stop = stop,
+	    .poll_ms = positive_or(o->poll_ms, 500),
+	    .retry = {.base_us = (int64_t)positive_or(o->retry_base_ms, 100) * 1000,
+		      .max_us = (int64_t)positive_or(o->retry_max_ms, 5000) * 1000},
+	    .note_fn = o->note,
+	    .note_arg = o->note_arg,
+	    .stop = stop,
 	};
 	struct inbox_msg m;
 	struct os_error err;

@@ -15,13 +15,13 @@
 #include "domain/status.h"
 
 enum shipping_consumer_event {
-	SHIPPING_CONSUMER_RECORDED = 0,  /* a new inbox row (pending, or rejected if malformed) */
-	SHIPPING_CONSUMER_DUPLICATE,     /* the inbox had it already */
-	SHIPPING_CONSUMER_INBOX_RETRY,   /* the inbox failed; waiting, then the same message again */
-	SHIPPING_CONSUMER_REFUSED,       /* the inbox refused the message: stored as rejected */
-	SHIPPING_CONSUMER_DROPPED,       /* refused even as rejected: committed without a row */
+	SHIPPING_CONSUMER_RECORDED = 0, /* a new inbox row (pending, or rejected if malformed) */
+	SHIPPING_CONSUMER_DUPLICATE,	/* the inbox had it already */
+	SHIPPING_CONSUMER_INBOX_RETRY,	/* the inbox failed; waiting, then the same message again */
+	SHIPPING_CONSUMER_REFUSED,	/* the inbox refused the message: stored as rejected */
+	SHIPPING_CONSUMER_DROPPED,	/* refused even as rejected: committed without a row */
 	SHIPPING_CONSUMER_COMMIT_FAILED, /* redelivered later; the inbox deduplicates */
-	SHIPPING_CONSUMER_POLL_FAILED,   /* the source is broken: the loop ends with 1 */
+	SHIPPING_CONSUMER_POLL_FAILED,	 /* the source is broken: the loop ends with 1 */
 };
 
 /*
@@ -33,9 +33,9 @@ typedef void shipping_consumer_note_fn(void *arg, enum shipping_consumer_event e
 				       const struct inbox_msg *m, const struct os_error *err);
 
 struct shipping_consumer_options {
-	int poll_ms;                     /* longest wait for a message; <= 0: 500 */
-	int retry_base_ms;               /* first wait after an inbox failure; <= 0: 100 */
-	int retry_max_ms;                /* ceiling of the doubling waits; <= 0: 5000 */
+	int poll_ms;			 /* longest wait for a message; <= 0: 500 */
+	int retry_base_ms;		 /* first wait after an inbox failure; <= 0: 100 */
+	int retry_max_ms;		 /* ceiling of the doubling waits; <= 0: 5000 */
 	shipping_consumer_note_fn *note; /* optional */
 	void *note_arg;
 };

@@ -2,7 +2,7 @@
  * Authentication set-up and the per-request check: the keys file, the
  * Authorization header, the API-key lookup. JWTs are in auth_jwt.c.
  */
-#include "auth.h"
+#include "infrastructure/auth/auth.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -95,7 +95,8 @@ static enum os_status parse_line(const char *s, const char *end, int lineno, str
 	if (!next_field(&s, end, &f, &flen) || !parse_hash(f, flen, k->hash))
 		return os_fail(err, OS_EINVAL, "API_KEYS_FILE",
 			       "API_KEYS_FILE line %d: expected the 64 hex digits of the key's "
-			       "SHA-256, then a role", lineno);
+			       "SHA-256, then a role",
+			       lineno);
 	if (!next_field(&s, end, &f, &flen) || !parse_role(f, flen, &k->role))
 		return os_fail(err, OS_EINVAL, "API_KEYS_FILE",
 			       "API_KEYS_FILE line %d: role must be client, service or admin",
@@ -104,7 +105,8 @@ static enum os_status parse_line(const char *s, const char *end, int lineno, str
 		if (order_check_ident(f, flen, ORDER_USER_ID_MAX) != OS_OK)
 			return os_fail(err, OS_EINVAL, "API_KEYS_FILE",
 				       "API_KEYS_FILE line %d: user_id must be 1..%d printable "
-				       "ASCII characters", lineno, ORDER_USER_ID_MAX);
+				       "ASCII characters",
+				       lineno, ORDER_USER_ID_MAX);
 		memcpy(k->user_id, f, flen);
 	}
 	if (next_field(&s, end, &f, &flen))
@@ -146,7 +148,8 @@ enum os_status auth_keys_parse(const char *text, size_t len, struct auth_key *ke
 				if (memcmp(keys[i].hash, keys[count].hash, 32) == 0)
 					return os_fail(err, OS_EINVAL, "API_KEYS_FILE",
 						       "API_KEYS_FILE line %d: the same key as an "
-						       "earlier line", lineno);
+						       "earlier line",
+						       lineno);
 			count++;
 		}
 		p = nl ? nl + 1 : end;
@@ -214,8 +217,7 @@ static enum os_status copy_claim(char *dst, const char *v, const char *setting,
 	return OS_OK;
 }
 
-static enum os_status load_jwt(struct auth *a, const struct auth_settings *s,
-			       struct os_error *err)
+static enum os_status load_jwt(struct auth *a, const struct auth_settings *s, struct os_error *err)
 {
 	bool secret = s->jwt_secret && s->jwt_secret[0];
 	bool pub = s->jwt_public_key_file && s->jwt_public_key_file[0];
@@ -244,8 +246,9 @@ static enum os_status load_jwt(struct auth *a, const struct auth_settings *s,
 			return st;
 		if (strstr(pem, "-----BEGIN PUBLIC KEY-----") == NULL) {
 			free(pem);
-			return os_fail(err, OS_EINVAL, "JWT_PUBLIC_KEY_FILE",
-				       "JWT_PUBLIC_KEY_FILE: expected a PEM public key (BEGIN PUBLIC KEY)");
+			return os_fail(
+			    err, OS_EINVAL, "JWT_PUBLIC_KEY_FILE",
+			    "JWT_PUBLIC_KEY_FILE: expected a PEM public key (BEGIN PUBLIC KEY)");
 		}
 		a->jwt_key = (unsigned char *)pem;
 		a->jwt_key_len = len;
@@ -299,8 +302,7 @@ static bool token68_char(char c)
 	       c == '-' || c == '.' || c == '_' || c == '~' || c == '+' || c == '/' || c == '=';
 }
 
-enum os_status auth_bearer_token(const char *header, size_t len, const char **tok,
-				 size_t *tok_len)
+enum os_status auth_bearer_token(const char *header, size_t len, const char **tok, size_t *tok_len)
 {
 	size_t i = 6;
 

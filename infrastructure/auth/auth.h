@@ -20,11 +20,11 @@
 #include "domain/order.h"
 #include "domain/status.h"
 
-#define AUTH_KEYS_MAX	    1024
-#define AUTH_TOKEN_MAX	    4096 /* bytes of a bearer token */
-#define AUTH_KEYS_FILE_MAX  (1u << 20)
-#define AUTH_CLAIM_MAX	    256	 /* JWT_ISSUER, JWT_AUDIENCE */
-#define AUTH_PRINCIPAL_MAX  80	 /* "key:" + 16 hex, or "jwt:" + sub */
+#define AUTH_KEYS_MAX	   1024
+#define AUTH_TOKEN_MAX	   4096 /* bytes of a bearer token */
+#define AUTH_KEYS_FILE_MAX (1u << 20)
+#define AUTH_CLAIM_MAX	   256 /* JWT_ISSUER, JWT_AUDIENCE */
+#define AUTH_PRINCIPAL_MAX 80  /* "key:" + 16 hex, or "jwt:" + sub */
 
 enum auth_role {
 	AUTH_ROLE_NONE = 0, /* unauthenticated */
@@ -52,12 +52,12 @@ enum auth_jwt_kind { AUTH_JWT_NONE = 0, AUTH_JWT_HMAC, AUTH_JWT_PUBLIC_KEY };
 
 /* What auth_init reads. Strings may be NULL or "". */
 struct auth_settings {
-	bool off;		     /* AUTH_MODE=off: every request is a service */
-	const char *keys_file;	     /* API_KEYS_FILE */
-	const char *jwt_secret;	     /* JWT_SECRET (HS256) */
+	bool off;			 /* AUTH_MODE=off: every request is a service */
+	const char *keys_file;		 /* API_KEYS_FILE */
+	const char *jwt_secret;		 /* JWT_SECRET (HS256) */
 	const char *jwt_public_key_file; /* JWT_PUBLIC_KEY_FILE (RS256/ES256 PEM) */
-	const char *jwt_issuer;	     /* JWT_ISSUER: required "iss" when set */
-	const char *jwt_audience;    /* JWT_AUDIENCE: required in "aud" when set */
+	const char *jwt_issuer;		 /* JWT_ISSUER: required "iss" when set */
+	const char *jwt_audience;	 /* JWT_AUDIENCE: required in "aud" when set */
 };
 
 /* Read-only after auth_init; shared by every thread. */
@@ -95,8 +95,7 @@ enum os_status auth_keys_parse(const char *text, size_t len, struct auth_key *ke
  * scheme case-insensitive, token68 characters, at most AUTH_TOKEN_MAX) into
  * *tok / *tok_len (pointing into header). OS_EDENIED when malformed.
  */
-enum os_status auth_bearer_token(const char *header, size_t len, const char **tok,
-				 size_t *tok_len);
+enum os_status auth_bearer_token(const char *header, size_t len, const char **tok, size_t *tok_len);
 
 /*
  * Authenticates an Authorization header value (NULL: absent) at wall-clock

@@ -4,8 +4,6 @@
  * "signed" with the text of a public key must not pass), then the claims
  * (exp required, nbf, iss, aud), then sub and role.
  */
-#include "auth.h"
-
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +11,8 @@
 
 #include <jwt.h>
 #include <yajl/yajl_tree.h>
+
+#include "infrastructure/auth/auth.h"
 
 #define JWT_LEEWAY_S 30 /* clock skew allowed on exp and nbf */
 

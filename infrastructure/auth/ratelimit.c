@@ -3,14 +3,14 @@
  * of a request so that a refill of per_minute requests per minute is
  * per_minute units per microsecond: integers only.
  */
-#include "ratelimit.h"
+#include "infrastructure/auth/ratelimit.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define UNIT	     INT64_C(60000000) /* scaled units of one request */
-#define MAX_IDLE_US  INT64_C(3600000000)
+#define UNIT	    INT64_C(60000000) /* scaled units of one request */
+#define MAX_IDLE_US INT64_C(3600000000)
 
 bool ratelimit_init(struct ratelimit *r, int64_t per_minute, int64_t burst)
 {
@@ -101,7 +101,7 @@ void ratelimit_take(struct ratelimit *r, const char *key, int64_t now_us,
 		s->scaled -= UNIT;
 	else
 		out->retry_after_s =
-			ceil_div(ceil_div(UNIT - s->scaled, r->per_minute), INT64_C(1000000));
+		    ceil_div(ceil_div(UNIT - s->scaled, r->per_minute), INT64_C(1000000));
 	out->remaining = s->scaled / UNIT;
 	out->reset_s = ceil_div(ceil_div(cap - s->scaled, r->per_minute), INT64_C(1000000));
 	pthread_mutex_unlock(&r->lock);

@@ -36,9 +36,9 @@ struct ratelimit {
 /* The answer for one request. */
 struct ratelimit_verdict {
 	bool allowed;
-	int64_t remaining;	 /* whole requests left in the bucket */
-	int64_t retry_after_s;	 /* when refused: seconds until one is allowed */
-	int64_t reset_s;	 /* seconds until the bucket is full again */
+	int64_t remaining;     /* whole requests left in the bucket */
+	int64_t retry_after_s; /* when refused: seconds until one is allowed */
+	int64_t reset_s;       /* seconds until the bucket is full again */
 };
 
 /* Sets up *r; per_minute 0 disables limiting (no table is allocated).

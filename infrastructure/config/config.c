@@ -3,8 +3,7 @@
  * environment), then the environment, each value validated. The first bad
  * value ends the load with one line naming the variable.
  */
-#include "config.h"
-
+#include "infrastructure/config/config.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -50,7 +49,8 @@ static void set_defaults(struct config *c)
 	c->kafka_linger_ms = 0;
 	c->kafka_session_timeout_ms = 6000;
 	snprintf(c->topic_order_events, sizeof(c->topic_order_events), "order.events");
-	snprintf(c->topic_shipping_requests, sizeof(c->topic_shipping_requests), "shipping.requests");
+	snprintf(c->topic_shipping_requests, sizeof(c->topic_shipping_requests),
+		 "shipping.requests");
 	snprintf(c->topic_shipping_events, sizeof(c->topic_shipping_events), "shipping.events");
 	snprintf(c->kafka_group_id, sizeof(c->kafka_group_id), "order-service-shipping");
 	c->max_body_bytes = 65536;
@@ -71,7 +71,9 @@ static enum os_status load_dotenv(const char *path, struct os_error *err)
 	int lineno = 0;
 
 	if (f == NULL)
-		return errno == ENOENT ? OS_OK : os_fail(err, OS_EINVAL, NULL, "%s: %s", path, strerror(errno));
+		return errno == ENOENT
+			   ? OS_OK
+			   : os_fail(err, OS_EINVAL, NULL, "%s: %s", path, strerror(errno));
 	while (fgets(line, sizeof(line), f) != NULL) {
 		char *s = conf_trim(line), *key, *val;
 		size_t vlen;
@@ -83,7 +85,8 @@ static enum os_status load_dotenv(const char *path, struct os_error *err)
 			s = conf_trim(s + 7);
 		if (!conf_split(s, &key, &val)) {
 			fclose(f);
-			return os_fail(err, OS_EINVAL, NULL, "%s:%d: expected KEY=VALUE", path, lineno);
+			return os_fail(err, OS_EINVAL, NULL, "%s:%d: expected KEY=VALUE", path,
+				       lineno);
 		}
 		vlen = strlen(val);
 		if (vlen >= 2 && (val[0] == '"' || val[0] == '\'') && val[vlen - 1] == val[0]) {
@@ -131,8 +134,9 @@ static enum os_status get_int(int *dst, const char *name, long lo, long hi, stru
 	errno = 0;
 	n = strtol(v, &end, 10);
 	if (errno != 0 || end == v || *end != '\0' || n < lo || n > hi)
-		return os_fail(err, OS_EINVAL, name, "%s: must be an integer from %ld to %ld, got \"%.40s\"",
-			       name, lo, hi, v);
+		return os_fail(err, OS_EINVAL, name,
+			       "%s: must be an integer from %ld to %ld, got \"%.40s\"", name, lo,
+			       hi, v);
 	*dst = (int)n;
 	return OS_OK;
 }
@@ -156,9 +160,10 @@ static enum os_status get_seconds_ms(int *dst, const char *name, long lo_ms, lon
 		}
 	}
 	if (p == v || *p != '\0' || ms < lo_ms || ms > hi_ms)
-		return os_fail(err, OS_EINVAL, name,
-			       "%s: must be seconds from %ld.%03ld to %ld (e.g. 5 or 2.5), got \"%.40s\"",
-			       name, lo_ms / 1000, lo_ms % 1000, hi_ms / 1000, v);
+		return os_fail(
+		    err, OS_EINVAL, name,
+		    "%s: must be seconds from %ld.%03ld to %ld (e.g. 5 or 2.5), got \"%.40s\"",
+		    name, lo_ms / 1000, lo_ms % 1000, hi_ms / 1000, v);
 	*dst = (int)ms;
 	return OS_OK;
 }
@@ -167,8 +172,8 @@ static enum os_status check_url(const char *url, const char *name, struct os_err
 {
 	if (url[0] == '\0' || strncmp(url, "http://", 7) == 0 || strncmp(url, "https://", 8) == 0)
 		return OS_OK;
-	return os_fail(err, OS_EINVAL, name, "%s: must be an http:// or https:// URL, got \"%.60s\"",
-		       name, url);
+	return os_fail(err, OS_EINVAL, name,
+		       "%s: must be an http:// or https:// URL, got \"%.60s\"", name, url);
 }
 
 static enum os_status check_topic(const char *t, const char *name, struct os_error *err)
@@ -186,7 +191,8 @@ static enum os_status check_topic(const char *t, const char *name, struct os_err
 	    strcmp(t, OUTBOX_DEST_NOTIFICATIONS) == 0 || strcmp(t, OUTBOX_DEST_WEBHOOK) == 0)
 		return os_fail(err, OS_EINVAL, name,
 			       "%s: must be a Kafka topic name ([A-Za-z0-9._-]+, not \"payments\", "
-			       "\"notifications\" or \"webhook\"), got \"%.60s\"", name, t);
+			       "\"notifications\" or \"webhook\"), got \"%.60s\"",
+			       name, t);
 	return OS_OK;
 }
 
@@ -232,9 +238,8 @@ static bool add_conn_kv(char *dst, size_t cap, size_t *len, const char *key, con
 static enum os_status load_database(struct config *c, struct os_error *err)
 {
 	static const char *const parts[][2] = {
-	    {"POSTGRES_HOST", "host"},	       {"POSTGRES_PORT", "port"},
-	    {"POSTGRES_DB", "dbname"},	       {"POSTGRES_USER", "user"},
-	    {"POSTGRES_PASSWORD", "password"},
+	    {"POSTGRES_HOST", "host"}, {"POSTGRES_PORT", "port"},	  {"POSTGRES_DB", "dbname"},
+	    {"POSTGRES_USER", "user"}, {"POSTGRES_PASSWORD", "password"},
 	};
 	char conn[CONFIG_STR_MAX + 1] = "";
 	size_t i, len = 0;
@@ -247,9 +252,11 @@ static enum os_status load_database(struct config *c, struct os_error *err)
 		const char *v = env2(parts[i][0], NULL);
 
 		if (v != NULL && !add_conn_kv(conn, sizeof(conn), &len, parts[i][1], v))
-			return os_fail(err, OS_EINVAL, parts[i][0],
-				       "%s: the POSTGRES_* settings make a connection string longer "
-				       "than %d bytes", parts[i][0], CONFIG_STR_MAX);
+			return os_fail(
+			    err, OS_EINVAL, parts[i][0],
+			    "%s: the POSTGRES_* settings make a connection string longer "
+			    "than %d bytes",
+			    parts[i][0], CONFIG_STR_MAX);
 	}
 	memcpy(c->database_url, conn, len + 1);
 	return OS_OK;
@@ -263,24 +270,26 @@ static enum os_status load_strings(struct config *c, struct os_error *err)
 			  "POSTGRES_CONNECTION_STRING", err)) ||
 	    (st = get_str(c->kafka_bootstrap, sizeof(c->kafka_bootstrap), "KAFKA_BOOTSTRAP_SERVERS",
 			  "KAFKA_BOOTSTRAP", err)) ||
-	    (st = get_str(c->catalog_url, sizeof(c->catalog_url), "CATALOG_SERVICE_API_URL", NULL, err)) ||
-	    (st = get_str(c->payments_url, sizeof(c->payments_url), "PAYMENTS_SERVICE_API_URL", NULL, err)) ||
+	    (st = get_str(c->catalog_url, sizeof(c->catalog_url), "CATALOG_SERVICE_API_URL", NULL,
+			  err)) ||
+	    (st = get_str(c->payments_url, sizeof(c->payments_url), "PAYMENTS_SERVICE_API_URL",
+			  NULL, err)) ||
 	    (st = get_str(c->payments_callback_url, sizeof(c->payments_callback_url),
 			  "PAYMENTS_CALLBACK_URL", NULL, err)) ||
 	    (st = get_str(c->notifications_url, sizeof(c->notifications_url),
 			  "NOTIFICATIONS_SERVICE_API_URL", NULL, err)) ||
-	    (st = get_str(c->access_token, sizeof(c->access_token), "CAPASHINO_SERVICE_ACCESS_TOKEN",
-			  NULL, err)) ||
-	    (st = get_str(c->callback_secret, sizeof(c->callback_secret), "PAYMENTS_CALLBACK_SECRET",
-			  NULL, err)) ||
+	    (st = get_str(c->access_token, sizeof(c->access_token),
+			  "CAPASHINO_SERVICE_ACCESS_TOKEN", NULL, err)) ||
+	    (st = get_str(c->callback_secret, sizeof(c->callback_secret),
+			  "PAYMENTS_CALLBACK_SECRET", NULL, err)) ||
 	    (st = get_str(c->topic_order_events, sizeof(c->topic_order_events),
 			  "KAFKA_TOPIC_ORDER_EVENTS", NULL, err)) ||
 	    (st = get_str(c->topic_shipping_requests, sizeof(c->topic_shipping_requests),
 			  "KAFKA_TOPIC_SHIPPING_REQUESTS", NULL, err)) ||
 	    (st = get_str(c->topic_shipping_events, sizeof(c->topic_shipping_events),
 			  "KAFKA_TOPIC_SHIPPING_EVENTS", "KAFKA_TOPIC", err)) ||
-	    (st = get_str(c->kafka_group_id, sizeof(c->kafka_group_id), "KAFKA_CONSUMER_GROUP", NULL,
-			  err)) ||
+	    (st = get_str(c->kafka_group_id, sizeof(c->kafka_group_id), "KAFKA_CONSUMER_GROUP",
+			  NULL, err)) ||
 	    (st = get_str(c->ingress_secret, sizeof(c->ingress_secret), "INGRESS_WEBHOOK_SECRET",
 			  NULL, err)) ||
 	    (st = get_str(c->webhook_url, sizeof(c->webhook_url), "WEBHOOK_OUTGOING_URL", NULL,
@@ -305,9 +314,11 @@ static enum os_status load_numbers(struct config *c, struct os_error *err)
 	    (st = get_int(&c->outbox_poll_ms, "OUTBOX_POLL_INTERVAL_MS", 10, 600000, err)) ||
 	    (st = get_int(&c->outbox_retention_s, "OUTBOX_RETENTION_SECONDS", 0, 31536000, err)) ||
 	    (st = get_int(&c->kafka_linger_ms, "KAFKA_LINGER_MS", 0, 1000, err)) ||
-	    (st = get_int(&c->kafka_session_timeout_ms, "KAFKA_SESSION_TIMEOUT_MS", 3000, 300000, err)) ||
+	    (st = get_int(&c->kafka_session_timeout_ms, "KAFKA_SESSION_TIMEOUT_MS", 3000, 300000,
+			  err)) ||
 	    (st = get_int(&c->max_body_bytes, "MAX_BODY_BYTES", 1024, 16777216, err)) ||
-	    (st = get_int(&c->order_stale_after_s, "ORDER_STALE_AFTER_SECONDS", 1, 31536000, err)) ||
+	    (st =
+		 get_int(&c->order_stale_after_s, "ORDER_STALE_AFTER_SECONDS", 1, 31536000, err)) ||
 	    (st = get_int(&c->inbox_max_attempts, "INBOX_MAX_ATTEMPTS", 1, 10000, err)) ||
 	    (st = get_int(&c->worker_metrics_port, "WORKER_METRICS_PORT", 0, 65535, err)) ||
 	    (st = get_int(&c->metrics_port, "METRICS_PORT", 0, 65535, err)))
@@ -345,10 +356,11 @@ static enum os_status validate(struct config *c, struct os_error *err)
 	enum os_status st;
 
 	if (cur != NULL) {
-		if (strlen(cur) != 3 || cur[0] < 'A' || cur[0] > 'Z' || cur[1] < 'A' || cur[1] > 'Z' ||
-		    cur[2] < 'A' || cur[2] > 'Z')
+		if (strlen(cur) != 3 || cur[0] < 'A' || cur[0] > 'Z' || cur[1] < 'A' ||
+		    cur[1] > 'Z' || cur[2] < 'A' || cur[2] > 'Z')
 			return os_fail(err, OS_EINVAL, "ORDER_CURRENCY",
-				       "ORDER_CURRENCY: must be three capital letters (ISO 4217), got \"%.10s\"",
+				       "ORDER_CURRENCY: must be three capital letters (ISO 4217), "
+				       "got \"%.10s\"",
 				       cur);
 		snprintf(c->currency, sizeof(c->currency), "%s", cur);
 	}
@@ -364,15 +376,18 @@ static enum os_status validate(struct config *c, struct os_error *err)
 	return OS_OK;
 }
 
-
 /* ---------------------------------------------------------------- security */
 
 /* Secrets that may be given as <NAME>_FILE (a path whose content, without
  * trailing whitespace, is the value): the Docker/Kubernetes secrets way. */
 static const char *const file_secrets[] = {
-	"DATABASE_URL", "POSTGRES_CONNECTION_STRING", "POSTGRES_PASSWORD",
-	"PAYMENTS_CALLBACK_SECRET", "INGRESS_WEBHOOK_SECRET", "JWT_SECRET",
-	"CAPASHINO_SERVICE_ACCESS_TOKEN",
+    "DATABASE_URL",
+    "POSTGRES_CONNECTION_STRING",
+    "POSTGRES_PASSWORD",
+    "PAYMENTS_CALLBACK_SECRET",
+    "INGRESS_WEBHOOK_SECRET",
+    "JWT_SECRET",
+    "CAPASHINO_SERVICE_ACCESS_TOKEN",
 };
 /* KAFKA_SASL_PASSWORD_FILE is read with the other Kafka settings
  * (kafka_security.c). */
@@ -449,7 +464,8 @@ static enum os_status load_security(struct config *c, struct os_error *err)
 	if ((st = get_int(&c->admin_port, "ADMIN_PORT", 1, 65535, err)) ||
 	    (st = get_str(c->admin_host, sizeof(c->admin_host), "ADMIN_HOST", NULL, err)) ||
 	    (st = get_bool(&auth_on, "AUTH_MODE", "on", "off", err)) ||
-	    (st = get_str(c->api_keys_file, sizeof(c->api_keys_file), "API_KEYS_FILE", NULL, err)) ||
+	    (st =
+		 get_str(c->api_keys_file, sizeof(c->api_keys_file), "API_KEYS_FILE", NULL, err)) ||
 	    (st = get_str(c->jwt_secret, sizeof(c->jwt_secret), "JWT_SECRET", NULL, err)) ||
 	    (st = get_str(c->jwt_public_key_file, sizeof(c->jwt_public_key_file),
 			  "JWT_PUBLIC_KEY_FILE", NULL, err)) ||
@@ -489,8 +505,8 @@ enum os_status config_load(struct config *cfg, const char *env_file, struct os_e
 	set_defaults(&c);
 	if ((st = load_dotenv(env_file, err)) || (st = load_secret_files(err)) ||
 	    (st = load_security(&c, err)) || (st = load_strings(&c, err)) ||
-	    (st = load_numbers(&c, err)) || (st = load_logging(&c, err)) || (st = validate(&c, err)) ||
-	    (st = load_request_path(&c, err)) ||
+	    (st = load_numbers(&c, err)) || (st = load_logging(&c, err)) ||
+	    (st = validate(&c, err)) || (st = load_request_path(&c, err)) ||
 	    (st = kafka_security_from_env(&c.kafka_security, err)))
 		return st;
 	*cfg = c;
@@ -505,22 +521,55 @@ extern char **environ;
  * service reads: config_load, the Kafka client settings, entrypoint.sh and
  * the test and dev scripts. A "<NAME>_FILE" form of a known name is known. */
 static const char *const known_names[] = {
-	"KAFKA_BOOTSTRAP_SERVERS", "KAFKA_BOOTSTRAP", "KAFKA_TOPIC", "KAFKA_TOPIC_ORDER_EVENTS",
-	"KAFKA_TOPIC_SHIPPING_REQUESTS", "KAFKA_TOPIC_SHIPPING_EVENTS", "KAFKA_CONSUMER_GROUP",
-	"KAFKA_LINGER_MS", "KAFKA_SESSION_TIMEOUT_MS", "KAFKA_SECURITY_PROTOCOL",
-	"KAFKA_SASL_MECHANISM", "KAFKA_SASL_USERNAME", "KAFKA_SASL_PASSWORD",
-	"KAFKA_SSL_CA_LOCATION", "KAFKA_PROPERTIES_FILE", "KAFKA_ADDR_FILE",
-	"ORDER_CURRENCY", "ORDER_STALE_AFTER_SECONDS", "ORDER_SERVICE_BIN", "ORDER_SIM_BIN",
-	"DB_POOL_SIZE", "DB_WAIT_SECONDS", "POSTGRES_HOST_PORT", "KAFKA_HOST_PORT",
-	"POSTGRES_CONNECTION_STRING", "POSTGRES_HOST",
-	"POSTGRES_PORT", "POSTGRES_DB", "POSTGRES_USER", "POSTGRES_PASSWORD",
-	/* scripts/kafka-broker.sh, the dev stack and the real-broker tests */
-	"KAFKA_BROKER_DIR", "KAFKA_BROKER_ENV", "KAFKA_BROKER_SASL_PASSWORD_FILE",
-	"KAFKA_BROKER_SASL_USERNAME", "KAFKA_CONTROLLER_PORT", "KAFKA_HEAP", "KAFKA_LIBS",
-	"KAFKA_PARTITIONS", "KAFKA_PORT", "KAFKA_SASL_PORT", "KAFKA_SASL_USER",
-	"KAFKA_SASL_BOOTSTRAP_SERVERS", "KAFKA_REAL_BOOTSTRAP", "KAFKA_REAL_DATA_DIR",
-	"KAFKA_REAL_DIR", "KAFKA_REAL_SASL_BOOTSTRAP", "KAFKA_REAL_SASL_PASSWORD_FILE",
-	"KAFKA_REAL_SASL_USERNAME",
+    "KAFKA_BOOTSTRAP_SERVERS",
+    "KAFKA_BOOTSTRAP",
+    "KAFKA_TOPIC",
+    "KAFKA_TOPIC_ORDER_EVENTS",
+    "KAFKA_TOPIC_SHIPPING_REQUESTS",
+    "KAFKA_TOPIC_SHIPPING_EVENTS",
+    "KAFKA_CONSUMER_GROUP",
+    "KAFKA_LINGER_MS",
+    "KAFKA_SESSION_TIMEOUT_MS",
+    "KAFKA_SECURITY_PROTOCOL",
+    "KAFKA_SASL_MECHANISM",
+    "KAFKA_SASL_USERNAME",
+    "KAFKA_SASL_PASSWORD",
+    "KAFKA_SSL_CA_LOCATION",
+    "KAFKA_PROPERTIES_FILE",
+    "KAFKA_ADDR_FILE",
+    "ORDER_CURRENCY",
+    "ORDER_STALE_AFTER_SECONDS",
+    "ORDER_SERVICE_BIN",
+    "ORDER_SIM_BIN",
+    "DB_POOL_SIZE",
+    "DB_WAIT_SECONDS",
+    "POSTGRES_HOST_PORT",
+    "KAFKA_HOST_PORT",
+    "POSTGRES_CONNECTION_STRING",
+    "POSTGRES_HOST",
+    "POSTGRES_PORT",
+    "POSTGRES_DB",
+    "POSTGRES_USER",
+    "POSTGRES_PASSWORD",
+    /* scripts/kafka-broker.sh, the dev stack and the real-broker tests */
+    "KAFKA_BROKER_DIR",
+    "KAFKA_BROKER_ENV",
+    "KAFKA_BROKER_SASL_PASSWORD_FILE",
+    "KAFKA_BROKER_SASL_USERNAME",
+    "KAFKA_CONTROLLER_PORT",
+    "KAFKA_HEAP",
+    "KAFKA_LIBS",
+    "KAFKA_PARTITIONS",
+    "KAFKA_PORT",
+    "KAFKA_SASL_PORT",
+    "KAFKA_SASL_USER",
+    "KAFKA_SASL_BOOTSTRAP_SERVERS",
+    "KAFKA_REAL_BOOTSTRAP",
+    "KAFKA_REAL_DATA_DIR",
+    "KAFKA_REAL_DIR",
+    "KAFKA_REAL_SASL_BOOTSTRAP",
+    "KAFKA_REAL_SASL_PASSWORD_FILE",
+    "KAFKA_REAL_SASL_USERNAME",
 };
 
 static const char *const reported_prefixes[] = {"ORDER_", "KAFKA_", "DB_", "POSTGRES_"};
@@ -550,8 +599,8 @@ static const char *shadowed(const char *name, size_t len)
 #define IS(n) (len == strlen(n) && memcmp(name, n, len) == 0)
 	if (IS("POSTGRES_CONNECTION_STRING") && is_set_env("DATABASE_URL"))
 		return "ignored: DATABASE_URL is set";
-	if ((IS("POSTGRES_HOST") || IS("POSTGRES_PORT") || IS("POSTGRES_DB") || IS("POSTGRES_USER") ||
-	     IS("POSTGRES_PASSWORD")) &&
+	if ((IS("POSTGRES_HOST") || IS("POSTGRES_PORT") || IS("POSTGRES_DB") ||
+	     IS("POSTGRES_USER") || IS("POSTGRES_PASSWORD")) &&
 	    (is_set_env("DATABASE_URL") || is_set_env("POSTGRES_CONNECTION_STRING")))
 		return "ignored: a database URL is set";
 	if (IS("KAFKA_BOOTSTRAP") && is_set_env("KAFKA_BOOTSTRAP_SERVERS"))

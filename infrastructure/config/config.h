@@ -24,58 +24,60 @@
 #define CONFIG_CATALOG_CACHE_MS_LOCAL  60000
 
 struct config {
-	char database_url[CONFIG_STR_MAX + 1];     /* DATABASE_URL | POSTGRES_CONNECTION_STRING */
-	char kafka_bootstrap[CONFIG_STR_MAX + 1];  /* KAFKA_BOOTSTRAP_SERVERS | KAFKA_BOOTSTRAP */
-	int app_port;                              /* APP_PORT, 8000 */
-	int api_threads;                           /* API_THREADS, cores (>= 2): event loops */
-	int catalog_cache_ms;                      /* CATALOG_CACHE_MS: 0 = no catalog cache */
-	char catalog_url[CONFIG_STR_MAX + 1];      /* CATALOG_SERVICE_API_URL; "" = local inventory */
-	char payments_url[CONFIG_STR_MAX + 1];     /* PAYMENTS_SERVICE_API_URL */
+	char database_url[CONFIG_STR_MAX + 1];	  /* DATABASE_URL | POSTGRES_CONNECTION_STRING */
+	char kafka_bootstrap[CONFIG_STR_MAX + 1]; /* KAFKA_BOOTSTRAP_SERVERS | KAFKA_BOOTSTRAP */
+	int app_port;				  /* APP_PORT, 8000 */
+	int api_threads;			  /* API_THREADS, cores (>= 2): event loops */
+	int catalog_cache_ms;			  /* CATALOG_CACHE_MS: 0 = no catalog cache */
+	char catalog_url[CONFIG_STR_MAX + 1];  /* CATALOG_SERVICE_API_URL; "" = local inventory */
+	char payments_url[CONFIG_STR_MAX + 1]; /* PAYMENTS_SERVICE_API_URL */
 	char payments_callback_url[CONFIG_STR_MAX + 1]; /* PAYMENTS_CALLBACK_URL */
-	char notifications_url[CONFIG_STR_MAX + 1];/* NOTIFICATIONS_SERVICE_API_URL */
-	char access_token[CONFIG_STR_MAX + 1];     /* CAPASHINO_SERVICE_ACCESS_TOKEN -> X-API-Key */
-	char callback_secret[CONFIG_STR_MAX + 1];  /* PAYMENTS_CALLBACK_SECRET; "" = unsigned */
-	enum log_level log_level;                  /* LOG_LEVEL, info */
-	bool log_json;                             /* LOG_FORMAT json|text, json */
-	int timeout_read_ms;                       /* TIMEOUT_READ seconds (decimal), 5 */
-	int max_retry;                             /* MAX_RETRY, 10: attempts before dead */
-	int max_delay_ms;                          /* MAX_DELAY seconds, 60: backoff ceiling */
-	int outbox_batch_size;                     /* OUTBOX_BATCH_SIZE, 1000 */
-	int outbox_poll_ms;                        /* OUTBOX_POLL_INTERVAL_MS, 1000: safety-net poll */
-	int outbox_retention_s;                    /* OUTBOX_RETENTION_SECONDS, 86400 */
-	int kafka_linger_ms;                       /* KAFKA_LINGER_MS, 1 */
-	char topic_order_events[65];               /* KAFKA_TOPIC_ORDER_EVENTS, order.events */
-	char topic_shipping_requests[65];          /* KAFKA_TOPIC_SHIPPING_REQUESTS, shipping.requests */
-	char topic_shipping_events[65];            /* KAFKA_TOPIC_SHIPPING_EVENTS, shipping.events */
-	char kafka_group_id[65];                   /* KAFKA_CONSUMER_GROUP, order-service-shipping */
-	int kafka_session_timeout_ms;              /* KAFKA_SESSION_TIMEOUT_MS, 6000: consumer group session */
-	int max_body_bytes;                        /* MAX_BODY_BYTES, 65536 */
-	int order_stale_after_s;                   /* ORDER_STALE_AFTER_SECONDS, 900 */
-	char currency[4];                          /* ORDER_CURRENCY, RUB */
-	int inbox_max_attempts;                    /* INBOX_MAX_ATTEMPTS, 50: early events wait this long */
-	int worker_metrics_port;                   /* WORKER_METRICS_PORT, 0 = off */
-	int metrics_port;                          /* METRICS_PORT: this process's /metrics, 0 = off;
-						      wins over WORKER_METRICS_PORT */
+	char notifications_url[CONFIG_STR_MAX + 1];	/* NOTIFICATIONS_SERVICE_API_URL */
+	char access_token[CONFIG_STR_MAX + 1];	  /* CAPASHINO_SERVICE_ACCESS_TOKEN -> X-API-Key */
+	char callback_secret[CONFIG_STR_MAX + 1]; /* PAYMENTS_CALLBACK_SECRET; "" = unsigned */
+	enum log_level log_level;		  /* LOG_LEVEL, info */
+	bool log_json;				  /* LOG_FORMAT json|text, json */
+	int timeout_read_ms;			  /* TIMEOUT_READ seconds (decimal), 5 */
+	int max_retry;				  /* MAX_RETRY, 10: attempts before dead */
+	int max_delay_ms;			  /* MAX_DELAY seconds, 60: backoff ceiling */
+	int outbox_batch_size;			  /* OUTBOX_BATCH_SIZE, 1000 */
+	int outbox_poll_ms;		  /* OUTBOX_POLL_INTERVAL_MS, 1000: safety-net poll */
+	int outbox_retention_s;		  /* OUTBOX_RETENTION_SECONDS, 86400 */
+	int kafka_linger_ms;		  /* KAFKA_LINGER_MS, 1 */
+	char topic_order_events[65];	  /* KAFKA_TOPIC_ORDER_EVENTS, order.events */
+	char topic_shipping_requests[65]; /* KAFKA_TOPIC_SHIPPING_REQUESTS, shipping.requests */
+	char topic_shipping_events[65];	  /* KAFKA_TOPIC_SHIPPING_EVENTS, shipping.events */
+	char kafka_group_id[65];	  /* KAFKA_CONSUMER_GROUP, order-service-shipping */
+	int kafka_session_timeout_ms; /* KAFKA_SESSION_TIMEOUT_MS, 6000: consumer group session */
+	int max_body_bytes;	      /* MAX_BODY_BYTES, 65536 */
+	int order_stale_after_s;      /* ORDER_STALE_AFTER_SECONDS, 900 */
+	char currency[4];	      /* ORDER_CURRENCY, RUB */
+	int inbox_max_attempts;	      /* INBOX_MAX_ATTEMPTS, 50: early events wait this long */
+	int worker_metrics_port;      /* WORKER_METRICS_PORT, 0 = off */
+	int metrics_port;	      /* METRICS_PORT: this process's /metrics, 0 = off;
+					 wins over WORKER_METRICS_PORT */
 	/* Features of the original services (DESIGN §4, §8, §9). */
-	char ingress_secret[CONFIG_STR_MAX + 1];   /* INGRESS_WEBHOOK_SECRET; "" = ingress webhook refused */
-	char webhook_url[CONFIG_STR_MAX + 1];      /* WEBHOOK_OUTGOING_URL; "" = no egress webhook */
-	char webhook_secret[CONFIG_STR_MAX + 1];   /* WEBHOOK_OUTGOING_SECRET, else PAYMENTS_CALLBACK_SECRET */
+	char ingress_secret[CONFIG_STR_MAX +
+			    1]; /* INGRESS_WEBHOOK_SECRET; "" = ingress webhook refused */
+	char webhook_url[CONFIG_STR_MAX + 1]; /* WEBHOOK_OUTGOING_URL; "" = no egress webhook */
+	char webhook_secret[CONFIG_STR_MAX +
+			    1]; /* WEBHOOK_OUTGOING_SECRET, else PAYMENTS_CALLBACK_SECRET */
 	/* Security (DESIGN §4, §12); secrets may also come as <NAME>_FILE. */
-	int admin_port;                            /* ADMIN_PORT, 8001: metrics and admin routes */
-	char admin_host[CONFIG_STR_MAX + 1];       /* ADMIN_HOST, 127.0.0.1 */
-	bool auth_off;                             /* AUTH_MODE on|off, on */
-	char api_keys_file[CONFIG_STR_MAX + 1];    /* API_KEYS_FILE */
-	char jwt_secret[CONFIG_STR_MAX + 1];       /* JWT_SECRET (HS256) */
+	int admin_port;				/* ADMIN_PORT, 8001: metrics and admin routes */
+	char admin_host[CONFIG_STR_MAX + 1];	/* ADMIN_HOST, 127.0.0.1 */
+	bool auth_off;				/* AUTH_MODE on|off, on */
+	char api_keys_file[CONFIG_STR_MAX + 1]; /* API_KEYS_FILE */
+	char jwt_secret[CONFIG_STR_MAX + 1];	/* JWT_SECRET (HS256) */
 	char jwt_public_key_file[CONFIG_STR_MAX + 1]; /* JWT_PUBLIC_KEY_FILE (RS256/ES256) */
-	char jwt_issuer[CONFIG_STR_MAX + 1];       /* JWT_ISSUER */
-	char jwt_audience[CONFIG_STR_MAX + 1];     /* JWT_AUDIENCE */
-	int rate_limit_per_minute;                 /* RATE_LIMIT_PER_MINUTE, 6000; 0 = no limit */
-	int rate_limit_burst;                      /* RATE_LIMIT_BURST, 600 */
-	bool callback_allow_unsigned;              /* PAYMENTS_CALLBACK_ALLOW_UNSIGNED, false */
+	char jwt_issuer[CONFIG_STR_MAX + 1];	      /* JWT_ISSUER */
+	char jwt_audience[CONFIG_STR_MAX + 1];	      /* JWT_AUDIENCE */
+	int rate_limit_per_minute;    /* RATE_LIMIT_PER_MINUTE, 6000; 0 = no limit */
+	int rate_limit_burst;	      /* RATE_LIMIT_BURST, 600 */
+	bool callback_allow_unsigned; /* PAYMENTS_CALLBACK_ALLOW_UNSIGNED, false */
 	/* The API's non-blocking request path (DESIGN §2). */
-	int db_pool_size;                          /* DB_POOL_SIZE, 16: API sessions, split across loops */
-	int request_timeout_ms;                    /* REQUEST_TIMEOUT_MS, 5000: per-request deadline */
-	int statement_timeout_ms;                  /* STATEMENT_TIMEOUT_MS, 5000: every session; 0 = none */
+	int db_pool_size;	  /* DB_POOL_SIZE, 16: API sessions, split across loops */
+	int request_timeout_ms;	  /* REQUEST_TIMEOUT_MS, 5000: per-request deadline */
+	int statement_timeout_ms; /* STATEMENT_TIMEOUT_MS, 5000: every session; 0 = none */
 	/* Kafka security of every client: KAFKA_SECURITY_PROTOCOL, KAFKA_SASL_MECHANISM,
 	 * KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD[_FILE], KAFKA_SSL_CA_LOCATION,
 	 * KAFKA_PROPERTIES_FILE (kafka_security.h). */

@@ -1,6 +1,5 @@
 /* HMAC-SHA256 and the payment callback's signature check, on OpenSSL libcrypto. */
-#include "hmac.h"
-#include "domain/hex.h"
+#include "infrastructure/crypto/hmac.h"
 
 #include <stdint.h>
 #include <string.h>
@@ -8,6 +7,8 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+
+#include "domain/hex.h"
 
 #define SIG_PREFIX     "sha256="
 #define SIG_PREFIX_LEN (sizeof(SIG_PREFIX) - 1)

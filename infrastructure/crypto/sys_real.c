@@ -1,5 +1,5 @@
 /* The real system port: the wall clock and OpenSSL's random bytes. */
-#include "sys_real.h"
+#include "infrastructure/crypto/sys_real.h"
 
 #include <stdint.h>
 #include <stdio.h>

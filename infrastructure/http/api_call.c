@@ -1,16 +1,16 @@
 /* Request context and responses of the HTTP API: ids, headers, query,
  * envelopes, the status mapping, the request log line and metrics. */
-#include "api_call.h"
+#include "infrastructure/http/api_call.h"
 
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "domain/url.h"
+#include "infrastructure/http/envelope_json.h"
 #include "infrastructure/io/io_loop.h"
 #include "infrastructure/log/log.h"
 #include "infrastructure/metrics/metrics.h"
-#include "envelope_json.h"
 
 static int64_t mono_ns(void)
 {
@@ -233,8 +233,8 @@ void api_reply(struct api_call *c, int status, struct sbuf *sb, const char *cont
 		return;
 	if (!sbuf_ok(sb)) {
 		sbuf_reset(sb);
-		order_json_error_envelope(sb, c->trace.request_id, "internal",
-					  "response too large", NULL, NULL);
+		order_json_error_envelope(sb, c->trace.request_id, "internal", "response too large",
+					  NULL, NULL);
 		status = 500;
 	}
 	start_answer(c, status, content_type, sb->len);

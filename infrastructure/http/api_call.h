@@ -14,9 +14,9 @@
 
 #include <h2o.h>
 
-#include "api_server.h"
-#include "infrastructure/auth/auth.h"
 #include "app/sbuf.h"
+#include "infrastructure/auth/auth.h"
+#include "infrastructure/http/api_server.h"
 
 #define API_PARAMS_MAX	 2
 #define API_RESPONSE_MAX (4u << 20) /* a full page of full orders fits */
@@ -41,9 +41,9 @@ struct api_call {
 	struct order_trace trace; /* request_id always set */
 	int64_t start_ns;	  /* monotonic */
 	bool answered;
-	bool on_admin;		     /* arrived on the admin listener */
-	struct auth_principal who;   /* set by api_guard (role none on open routes) */
-	const bool *gone; /* set when the client went away; NULL = never */
+	bool on_admin;		   /* arrived on the admin listener */
+	struct auth_principal who; /* set by api_guard (role none on open routes) */
+	const bool *gone;	   /* set when the client went away; NULL = never */
 };
 
 /* Fills c for req: request id (X-Request-Id if 1..64 safe characters, else

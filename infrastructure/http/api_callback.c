@@ -4,13 +4,14 @@
  * case, which checks it against the order and records it in the inbox. The
  * answer comes at once; the inbox worker applies the payment later.
  */
+#include "infrastructure/http/api_callback.h"
+
 #include <string.h>
 
-#include "api_callback.h"
-#include "api_guard.h"
 #include "app/payment_callback.h"
-#include "callback_json.h"
-#include "envelope_json.h"
+#include "infrastructure/http/api_guard.h"
+#include "infrastructure/http/callback_json.h"
+#include "infrastructure/http/envelope_json.h"
 
 /* True when no secret is configured or the signature matches. */
 static void reply_recorded(struct api_call *c, bool inserted)

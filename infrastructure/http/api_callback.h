@@ -5,7 +5,7 @@
 #ifndef OS_API_CALLBACK_H
 #define OS_API_CALLBACK_H
 
-#include "api_routes.h"
+#include "infrastructure/http/api_routes.h"
 
 api_handler_fn api_callback_payment;
 

@@ -4,7 +4,7 @@
  * served, so a request cannot name its way out of it), loaded once at start
  * and answered without a copy, with an ETag and Cache-Control.
  */
-#include "api_docs.h"
+#include "infrastructure/http/api_docs.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -12,7 +12,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
 
 #define DOCS_FILE_MAX (8u << 20) /* the largest viewer bundle is under 2 MiB */
 
@@ -26,12 +25,12 @@
 /* The pages load everything from this API: the browser refuses anything
  * else (ReDoc's footer logo points at a CDN, for one). Both viewers style
  * with inline styles; ReDoc's search runs in a blob: worker. */
-#define PAGE_CSP                                                                            \
-	"default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "         \
-	"img-src 'self' data:; font-src 'self' data:; connect-src 'self'; "                 \
+#define PAGE_CSP                                                                                   \
+	"default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "                \
+	"img-src 'self' data:; font-src 'self' data:; connect-src 'self'; "                        \
 	"worker-src 'self' blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'self'"
-#define TYPE_JS	  "text/javascript; charset=utf-8"
-#define TYPE_CSS  "text/css; charset=utf-8"
+#define TYPE_JS	 "text/javascript; charset=utf-8"
+#define TYPE_CSS "text/css; charset=utf-8"
 
 struct docs_file {
 	const char *viewer; /* "openapi", "swagger" or "redoc" */
@@ -49,10 +48,10 @@ static struct docs_file files[] = {
     {"swagger", "", "swagger/index.html", TYPE_HTML, CACHE_PAGE, NULL, 0, ""},
     {"swagger", "swagger-init.js", "swagger/swagger-init.js", TYPE_JS, CACHE_PAGE, NULL, 0, ""},
     {"swagger", "swagger-ui.css", "swagger/swagger-ui.css", TYPE_CSS, CACHE_ASSET, NULL, 0, ""},
-    {"swagger", "swagger-ui-bundle.js", "swagger/swagger-ui-bundle.js", TYPE_JS, CACHE_ASSET,
-     NULL, 0, ""},
-    {"swagger", "favicon-32x32.png", "swagger/favicon-32x32.png", "image/png", CACHE_ASSET, NULL,
+    {"swagger", "swagger-ui-bundle.js", "swagger/swagger-ui-bundle.js", TYPE_JS, CACHE_ASSET, NULL,
      0, ""},
+    {"swagger", "favicon-32x32.png", "swagger/favicon-32x32.png", "image/png", CACHE_ASSET, NULL, 0,
+     ""},
     {"redoc", "", "redoc/index.html", TYPE_HTML, CACHE_PAGE, NULL, 0, ""},
     {"redoc", "redoc.standalone.js", "redoc/redoc.standalone.js", TYPE_JS, CACHE_ASSET, NULL, 0,
      ""},

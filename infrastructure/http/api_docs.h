@@ -11,8 +11,8 @@
 
 #include <stddef.h>
 
-#include "api_routes.h"
 #include "domain/status.h"
+#include "infrastructure/http/api_routes.h"
 
 /*
  * The documentation directory: $DOCS_DIR when set; else docs/ beside the

@@ -4,6 +4,8 @@
  * (per client address on routes without a token). Pure memory work: the
  * credentials were loaded at start (infrastructure/auth).
  */
+#include "infrastructure/http/api_guard.h"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -11,7 +13,6 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#include "api_guard.h"
 #include "infrastructure/auth/ratelimit.h"
 #include "infrastructure/crypto/hmac.h"
 

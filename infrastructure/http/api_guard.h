@@ -8,7 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "api_call.h"
+#include "infrastructure/http/api_call.h"
 
 /*
  * Who may call a route (the last column of the route table), checked by

@@ -4,13 +4,14 @@
  * atomically (409 when the stock would go below zero). Meant for the
  * `service` and `admin` roles.
  */
+#include "infrastructure/http/api_inventory.h"
+
 #include <stdio.h>
 #include <string.h>
 
-#include "api_inventory.h"
 #include "app/inventory.h"
-#include "inventory_json.h"
-#include "envelope_json.h"
+#include "infrastructure/http/envelope_json.h"
+#include "infrastructure/http/inventory_json.h"
 
 static const struct inventory *inv(struct api_call *c)
 {
@@ -130,7 +131,8 @@ static bool list_query(struct api_call *c, char *after, size_t *limit)
 	int q;
 
 	q = api_call_query(c, "after", after, ORDER_ITEM_ID_MAX + 1);
-	if (q < 0 || (q == 1 && order_check_ident(after, strlen(after), ORDER_ITEM_ID_MAX) != OS_OK)) {
+	if (q < 0 ||
+	    (q == 1 && order_check_ident(after, strlen(after), ORDER_ITEM_ID_MAX) != OS_OK)) {
 		api_reply_error(c, 400, "must be an item id", "after", NULL);
 		return false;
 	}

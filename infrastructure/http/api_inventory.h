@@ -5,7 +5,7 @@
 #ifndef OS_API_INVENTORY_H
 #define OS_API_INVENTORY_H
 
-#include "api_routes.h"
+#include "infrastructure/http/api_routes.h"
 
 api_handler_fn api_inventory_list;
 api_handler_fn api_inventory_get;

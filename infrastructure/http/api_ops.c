@@ -1,16 +1,17 @@
 /* Operator routes: liveness, readiness, Prometheus metrics (with the queue
  * depths read at scrape time) and the dead-letter admin routes. */
+#include "infrastructure/http/api_ops.h"
+
 #include <stdio.h>
 #include <string.h>
 
-#include "api_ops.h"
 #include "app/admin_port.h"
 #include "app/json_write.h"
+#include "infrastructure/http/dead_letter_json.h"
+#include "infrastructure/http/envelope_json.h"
 #include "infrastructure/log/log.h"
 #include "infrastructure/metrics/metrics.h"
 #include "infrastructure/metrics/metrics_queues.h"
-#include "dead_letter_json.h"
-#include "envelope_json.h"
 
 #define METRICS_BODY_MAX (1u << 20)
 
@@ -160,8 +161,7 @@ void api_ops_dead_letters(struct api_call *c)
 }
 
 /* Why a retry left rows dead; the answer carries it with their count. */
-#define RETRY_REFUSED_WHY                                                                       \
-	"payment requests of orders that are no longer new are never sent again"
+#define RETRY_REFUSED_WHY "payment requests of orders that are no longer new are never sent again"
 
 static void retry(struct api_call *c, enum admin_kind kind, int64_t id)
 {

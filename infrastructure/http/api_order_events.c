@@ -1,16 +1,17 @@
 /*
  * GET /api/v1/orders/{id}/events: the order's outbox messages (type,
  * destination, delivery status, attempts, created_at, sent_at), oldest
- * first, at most ORDER_EVENTS_MAX; a client's token sees its own orders only. Sent messages are purged after the
- * relay's retention, so an old order may show fewer than it wrote.
+ * first, at most ORDER_EVENTS_MAX; a client's token sees its own orders only. Sent messages are
+ * purged after the relay's retention, so an old order may show fewer than it wrote.
  */
+#include "infrastructure/http/api_order_events.h"
+
 #include <stdlib.h>
 
-#include "api_order_events.h"
-#include "api_orders.h"
 #include "app/order_service.h"
-#include "envelope_json.h"
-#include "order_view_json.h"
+#include "infrastructure/http/api_orders.h"
+#include "infrastructure/http/envelope_json.h"
+#include "infrastructure/http/order_view_json.h"
 
 static void write_events(struct sbuf *sb, const void *value)
 {

@@ -5,7 +5,7 @@
 #ifndef OS_API_ORDER_EVENTS_H
 #define OS_API_ORDER_EVENTS_H
 
-#include "api_routes.h"
+#include "infrastructure/http/api_routes.h"
 
 api_handler_fn api_orders_events;
 

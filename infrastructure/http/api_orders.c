@@ -1,19 +1,20 @@
 /* Handlers of the order routes: create, bulk create, get, list, history,
  * cancel. Codec failures answer 400, use-case failures by api_http_status. */
+#include "infrastructure/http/api_orders.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "api_guard.h"
-#include "api_orders.h"
 #include "app/order_service.h"
+#include "infrastructure/http/api_guard.h"
+#include "infrastructure/http/envelope_json.h"
+#include "infrastructure/http/order_bulk_json.h"
+#include "infrastructure/http/order_cancel_json.h"
+#include "infrastructure/http/order_create_json.h"
+#include "infrastructure/http/order_view_json.h"
 #include "infrastructure/io/io_loop.h"
 #include "infrastructure/metrics/metrics.h"
-#include "envelope_json.h"
-#include "order_bulk_json.h"
-#include "order_cancel_json.h"
-#include "order_create_json.h"
-#include "order_view_json.h"
 
 static struct order_service *svc(struct api_call *c)
 {
@@ -296,7 +297,8 @@ void api_orders_bulk(struct api_call *c)
 	if (j->helpers > 0) {
 		/* Gone or past the deadline: the helpers end on their own. */
 		j->abandoned = true;
-		api_reply_error(c, 503, "request deadline exceeded", NULL, os_status_name(OS_EUNAVAIL));
+		api_reply_error(c, 503, "request deadline exceeded", NULL,
+				os_status_name(OS_EUNAVAIL));
 		bulk_unref(j);
 		return;
 	}

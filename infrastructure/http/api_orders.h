@@ -7,8 +7,8 @@
 
 #include <stdbool.h>
 
-#include "api_routes.h"
 #include "domain/uuid.h"
+#include "infrastructure/http/api_routes.h"
 
 api_handler_fn api_orders_create;
 api_handler_fn api_orders_bulk;

@@ -1,18 +1,18 @@
 /* Matching a request's path and method to a handler. */
-#include "api_routes.h"
+#include "infrastructure/http/api_routes.h"
 
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
-#include "api_callback.h"
-#include "api_docs.h"
-#include "api_guard.h"
-#include "api_inventory.h"
-#include "api_ops.h"
-#include "api_order_events.h"
-#include "api_orders.h"
-#include "api_webhook.h"
+#include "infrastructure/http/api_callback.h"
+#include "infrastructure/http/api_docs.h"
+#include "infrastructure/http/api_guard.h"
+#include "infrastructure/http/api_inventory.h"
+#include "infrastructure/http/api_ops.h"
+#include "infrastructure/http/api_order_events.h"
+#include "infrastructure/http/api_orders.h"
+#include "infrastructure/http/api_webhook.h"
 
 struct route {
 	const char *method;
@@ -105,8 +105,8 @@ static void not_allowed(struct api_call *c, const char *pattern)
 	for (i = 0; i < ROUTE_COUNT; i++) {
 		size_t ml = strlen(routes[i].method);
 
-		if (strcmp(routes[i].pattern, pattern) != 0 || !api_route_here(c, routes[i].access) ||
-		    at + ml + 3 > sizeof(allow))
+		if (strcmp(routes[i].pattern, pattern) != 0 ||
+		    !api_route_here(c, routes[i].access) || at + ml + 3 > sizeof(allow))
 			continue;
 		if (at) {
 			memcpy(allow + at, ", ", 2);

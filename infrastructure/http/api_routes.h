@@ -9,7 +9,7 @@
 #ifndef OS_API_ROUTES_H
 #define OS_API_ROUTES_H
 
-#include "api_call.h"
+#include "infrastructure/http/api_call.h"
 
 /* Routes c (whose request and env are set) to its handler; answers always. */
 void api_routes_dispatch(struct api_call *c);

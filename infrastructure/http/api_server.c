@@ -4,7 +4,7 @@
  * sockets are bound on the caller's thread first, so a bind failure is an
  * error of api_server_run and not of some thread later.
  */
-#include "api_server.h"
+#include "infrastructure/http/api_server.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -21,14 +21,14 @@
 
 #include <h2o.h>
 
-#include "api_call.h"
-#include "api_routes.h"
+#include "infrastructure/http/api_call.h"
+#include "infrastructure/http/api_routes.h"
 #include "infrastructure/io/io_loop.h"
 #include "infrastructure/log/log.h"
 
-#define LOOP_WAIT_MS   100  /* how often a loop looks at the stop flag */
-#define DRAIN_MS       5000 /* longest wait for in-flight connections */
-#define LISTEN_BACKLOG 1024
+#define LOOP_WAIT_MS	   100	/* how often a loop looks at the stop flag */
+#define DRAIN_MS	   5000 /* longest wait for in-flight connections */
+#define LISTEN_BACKLOG	   1024
 #define DEFAULT_TIMEOUT_MS 5000
 #define DEFAULT_INFLIGHT   256
 #ifdef __SANITIZE_ADDRESS__ /* larger frames */
@@ -52,7 +52,7 @@ struct api_slot {
 	struct api_token *token;
 	struct io_fiber *fiber;
 	bool gone;
-	bool admin; /* arrived on the admin listener */
+	bool admin;		      /* arrived on the admin listener */
 	struct api_slot *next, *prev; /* free list or in-flight list */
 };
 
@@ -436,7 +436,7 @@ static enum os_status admin_bind(struct api_admin_listener *a, struct api_thread
 	a->config.max_request_entity_size = entity_limit(o->max_body_bytes);
 	hc = h2o_config_register_host(&a->config, h2o_iovec_init(H2O_STRLIT("default")), 65535);
 	h = (struct api_handler *)h2o_create_handler(h2o_config_register_path(hc, "/", 0),
-						      sizeof(*h));
+						     sizeof(*h));
 	h->super.on_req = on_req;
 	h->thr = t0;
 	h->admin = true;
@@ -492,10 +492,9 @@ static bool conns_idle(struct api_thread *t)
 static bool timers_idle(struct api_thread *t)
 {
 	h2o_timeout_t *const all[] = {
-		&t->ctx.zero_timeout,       &t->ctx.one_sec_timeout,
-		&t->ctx.hundred_ms_timeout, &t->ctx.handshake_timeout,
-		&t->ctx.http1.req_timeout,  &t->ctx.http2.idle_timeout,
-		&t->ctx.proxy.io_timeout,
+	    &t->ctx.zero_timeout,      &t->ctx.one_sec_timeout,	  &t->ctx.hundred_ms_timeout,
+	    &t->ctx.handshake_timeout, &t->ctx.http1.req_timeout, &t->ctx.http2.idle_timeout,
+	    &t->ctx.proxy.io_timeout,
 	};
 	size_t i;
 
@@ -555,16 +554,16 @@ static void *thread_main(void *arg)
 	listener = h2o_evloop_socket_create(t->loop, t->fd, H2O_SOCKET_FLAG_DONT_READ);
 	listener->data = t;
 	h2o_socket_read_start(listener, on_accept);
-	t->io = io_loop_new(FIBER_STACK_KIB, t->env.opts->max_inflight > 0
-					      ? t->env.opts->max_inflight
-					      : DEFAULT_INFLIGHT);
+	t->io =
+	    io_loop_new(FIBER_STACK_KIB, t->env.opts->max_inflight > 0 ? t->env.opts->max_inflight
+								       : DEFAULT_INFLIGHT);
 	if (t->io == NULL) {
 		log_msgf(LOG_ERROR, "api thread %d: cannot create its fiber loop", t->index);
 		abort();
 	}
 	/* The fiber loop's epoll set is one more socket of the h2o loop. */
-	t->io_sock = h2o_evloop_socket_create(t->loop, dup(io_loop_fd(t->io)),
-					      H2O_SOCKET_FLAG_DONT_READ);
+	t->io_sock =
+	    h2o_evloop_socket_create(t->loop, dup(io_loop_fd(t->io)), H2O_SOCKET_FLAG_DONT_READ);
 	t->io_sock->data = t;
 	h2o_socket_read_start(t->io_sock, on_io_ready);
 	admin_start(t);

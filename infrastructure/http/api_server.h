@@ -13,20 +13,20 @@
 #include <stddef.h>
 
 #include "app/admin_port.h"
-#include "infrastructure/auth/auth.h"
-#include "infrastructure/auth/ratelimit.h"
 #include "app/inbox_port.h"
 #include "app/inventory.h"
 #include "app/order_service.h"
 #include "domain/status.h"
+#include "infrastructure/auth/auth.h"
+#include "infrastructure/auth/ratelimit.h"
 
 #define API_THREADS_MAX 64
 
 /* What the handlers of one thread use. Filled by api_thread_init_fn. */
 struct api_thread_ctx {
-	struct order_service svc;  /* repo, catalog, sys, settings */
-	struct inbox_writer inbox; /* payment callbacks */
-	struct admin admin;	   /* dead letters, readiness, queue depths */
+	struct order_service svc;   /* repo, catalog, sys, settings */
+	struct inbox_writer inbox;  /* payment callbacks */
+	struct admin admin;	    /* dead letters, readiness, queue depths */
 	struct inventory inventory; /* the local catalog's routes */
 };
 

@@ -7,16 +7,17 @@
  * same bytes is a replay (200), other bytes under the same shop order id
  * are refused (422).
  */
+#include "infrastructure/http/api_webhook.h"
+
 #include <stdlib.h>
 #include <string.h>
 
-#include "api_guard.h"
-#include "api_webhook.h"
 #include "app/order_ingress.h"
 #include "infrastructure/crypto/hmac.h"
+#include "infrastructure/http/api_guard.h"
+#include "infrastructure/http/envelope_json.h"
+#include "infrastructure/http/ingress_json.h"
 #include "infrastructure/metrics/metrics.h"
-#include "ingress_json.h"
-#include "envelope_json.h"
 
 /* A fixed key: the digest only has to tell bodies apart, and must not change
  * when the shop's secret is rotated. */

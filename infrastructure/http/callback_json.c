@@ -1,5 +1,5 @@
 /* The payment callback body as a flat json_reader object; see callback_json.h. */
-#include "callback_json.h"
+#include "infrastructure/http/callback_json.h"
 
 #include <string.h>
 

@@ -1,5 +1,5 @@
 /* The customer object of create bodies and webhooks; see customer_json.h. */
-#include "customer_json.h"
+#include "infrastructure/http/customer_json.h"
 
 bool customer_json_read_field(struct json_reader *r, bool is_name, enum json_type t, const char *s,
 			      size_t len, struct order_customer *out)

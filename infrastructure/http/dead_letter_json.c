@@ -1,5 +1,5 @@
 /* A dead letter as JSON; see dead_letter_json.h. */
-#include "dead_letter_json.h"
+#include "infrastructure/http/dead_letter_json.h"
 
 #include "app/json_write.h"
 

@@ -3,7 +3,7 @@
  * so the envelope's own object is opened and closed here as fixed text
  * around it.
  */
-#include "envelope_json.h"
+#include "infrastructure/http/envelope_json.h"
 
 #include <string.h>
 

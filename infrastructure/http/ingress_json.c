@@ -1,27 +1,37 @@
 /* The ingress webhook body as a json_reader schema; see ingress_json.h. */
-#include "ingress_json.h"
+#include "infrastructure/http/ingress_json.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "app/json_write.h"
-#include "customer_json.h"
+#include "infrastructure/http/customer_json.h"
 #include "infrastructure/json/json_reader.h"
 
 enum { IG_ROOT = 1, IG_CUSTOMER, IG_ITEMS, IG_LINE };
-enum { IK_ORDER_ID = 0, IK_CUSTOMER, IK_ITEMS, IK_ADDRESS, IK_TOTAL, IK_NAME, IK_EMAIL, IK_SKU,
-       IK_QUANTITY, IK_UNIT_PRICE };
+enum {
+	IK_ORDER_ID = 0,
+	IK_CUSTOMER,
+	IK_ITEMS,
+	IK_ADDRESS,
+	IK_TOTAL,
+	IK_NAME,
+	IK_EMAIL,
+	IK_SKU,
+	IK_QUANTITY,
+	IK_UNIT_PRICE
+};
 
-static const char *const ingress_keys[] = {"order_id", "customer", "items",    "shipping_address",
-					   "total",    "name",	   "email",    "sku",
+static const char *const ingress_keys[] = {"order_id", "customer",  "items", "shipping_address",
+					   "total",    "name",	    "email", "sku",
 					   "quantity", "unit_price"};
 #define INGRESS_KEY_COUNT (sizeof(ingress_keys) / sizeof(ingress_keys[0]))
-#define ROOT_REQUIRED                                                                      \
-	((UINT32_C(1) << IK_ORDER_ID) | (UINT32_C(1) << IK_CUSTOMER) |                      \
-	 (UINT32_C(1) << IK_ITEMS) | (UINT32_C(1) << IK_TOTAL))
-#define LINE_REQUIRED                                                                      \
-	((UINT32_C(1) << IK_SKU) | (UINT32_C(1) << IK_NAME) | (UINT32_C(1) << IK_QUANTITY) | \
+#define ROOT_REQUIRED                                                                              \
+	((UINT32_C(1) << IK_ORDER_ID) | (UINT32_C(1) << IK_CUSTOMER) | (UINT32_C(1) << IK_ITEMS) | \
+	 (UINT32_C(1) << IK_TOTAL))
+#define LINE_REQUIRED                                                                              \
+	((UINT32_C(1) << IK_SKU) | (UINT32_C(1) << IK_NAME) | (UINT32_C(1) << IK_QUANTITY) |       \
 	 (UINT32_C(1) << IK_UNIT_PRICE))
 
 struct ingress_state {
@@ -29,8 +39,7 @@ struct ingress_state {
 	uint32_t root_seen;
 };
 
-static int ingress_key(struct json_reader *r, const struct json_frame *f, const char *k,
-		       size_t len)
+static int ingress_key(struct json_reader *r, const struct json_frame *f, const char *k, size_t len)
 {
 	int id = json_key_index(ingress_keys, INGRESS_KEY_COUNT, k, len);
 
@@ -57,8 +66,7 @@ static void ingress_path(struct json_reader *r, const struct json_frame *f, int 
 }
 
 /* Shop platforms send their order id as a number or a string. */
-static bool read_ref(struct json_reader *r, enum json_type t, const char *s, size_t len,
-		     char *out)
+static bool read_ref(struct json_reader *r, enum json_type t, const char *s, size_t len, char *out)
 {
 	int64_t v;
 
@@ -69,8 +77,8 @@ static bool read_ref(struct json_reader *r, enum json_type t, const char *s, siz
 	return json_reader_string(r, "order_id", t, s, len, out, ORDER_EXTERNAL_REF_MAX);
 }
 
-static bool root_value(struct json_reader *r, int key, enum json_type t, const char *s,
-		       size_t len, int *role)
+static bool root_value(struct json_reader *r, int key, enum json_type t, const char *s, size_t len,
+		       int *role)
 {
 	struct order_ingress_request *q = &((struct ingress_state *)r->target)->req;
 
@@ -83,13 +91,12 @@ static bool root_value(struct json_reader *r, int key, enum json_type t, const c
 		if (t == JSON_NULL)
 			return true;
 		return json_reader_string(r, "shipping_address", t, s, len, q->shipping_address,
-				   ORDER_ADDRESS_MAX);
+					  ORDER_ADDRESS_MAX);
 	default: return json_reader_money(r, "total", true, t, s, len, &q->total_cents);
 	}
 }
 
-static bool line_value(struct json_reader *r, int key, enum json_type t, const char *s,
-		       size_t len)
+static bool line_value(struct json_reader *r, int key, enum json_type t, const char *s, size_t len)
 {
 	struct order_ingress_request *q = &((struct ingress_state *)r->target)->req;
 	struct order_ingress_line *l = &q->lines[q->line_count - 1];
@@ -119,8 +126,8 @@ static bool new_line(struct json_reader *r, enum json_type t, int *role)
 	return true;
 }
 
-static bool ingress_value(struct json_reader *r, const struct json_frame *parent,
-			  enum json_type t, const char *s, size_t len, int *role)
+static bool ingress_value(struct json_reader *r, const struct json_frame *parent, enum json_type t,
+			  const char *s, size_t len, int *role)
 {
 	struct ingress_state *st = r->target;
 
@@ -163,9 +170,7 @@ static bool ingress_close(struct json_reader *r, const struct json_frame *f)
 	struct ingress_state *st = r->target;
 
 	switch (f->role) {
-	case IG_ROOT:
-		st->root_seen = f->seen;
-		return require_keys(r, f, ROOT_REQUIRED);
+	case IG_ROOT: st->root_seen = f->seen; return require_keys(r, f, ROOT_REQUIRED);
 	case IG_CUSTOMER:
 		return customer_json_complete(r, f->seen & (UINT32_C(1) << IK_NAME),
 					      f->seen & (UINT32_C(1) << IK_EMAIL));
@@ -181,8 +186,8 @@ static const struct json_schema ingress_schema = {
     .key_path = ingress_path,
 };
 
-enum os_status ingress_json_decode(const char *body, size_t len,
-				   struct order_ingress_request *out, struct os_error *err)
+enum os_status ingress_json_decode(const char *body, size_t len, struct order_ingress_request *out,
+				   struct os_error *err)
 {
 	struct ingress_state *st = calloc(1, sizeof(*st));
 	enum os_status rc;

@@ -21,8 +21,8 @@
  * are ignored. *out is written only on OS_OK; its digest and trace are left
  * to the caller.
  */
-enum os_status ingress_json_decode(const char *body, size_t len,
-				   struct order_ingress_request *out, struct os_error *err);
+enum os_status ingress_json_decode(const char *body, size_t len, struct order_ingress_request *out,
+				   struct os_error *err);
 
 /* {"ok": true, "order_id": <external ref>, "id": <order id>} */
 void ingress_json_answer(struct sbuf *sb, const struct order *o);

@@ -1,5 +1,5 @@
 /* The inventory bodies as flat json_reader objects; see inventory_json.h. */
-#include "inventory_json.h"
+#include "infrastructure/http/inventory_json.h"
 
 #include <string.h>
 
@@ -21,8 +21,7 @@ static bool inv_field(struct json_reader *r, int key, enum json_type t, const ch
 
 	switch (key) {
 	case V_NAME:
-		return json_reader_string(r, "name", t, s, len, st->item.name,
-					  ORDER_ITEM_NAME_MAX);
+		return json_reader_string(r, "name", t, s, len, st->item.name, ORDER_ITEM_NAME_MAX);
 	case V_PRICE:
 		/* Money is a decimal string (DESIGN §4), never a JSON number. */
 		return json_reader_money(r, "price", false, t, s, len, &st->item.price_cents);
@@ -46,8 +45,8 @@ static const struct json_flat adjust_flat = {
     .field = inv_field,
 };
 
-enum os_status inventory_json_decode_put(const char *body, size_t len,
-					 struct inventory_item *out, struct os_error *err)
+enum os_status inventory_json_decode_put(const char *body, size_t len, struct inventory_item *out,
+					 struct os_error *err)
 {
 	struct inv_state st;
 	enum os_status rc;

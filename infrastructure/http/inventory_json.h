@@ -15,8 +15,8 @@
 
 /* Fills out's name, price and quantity (all three required; price a
  * decimal string or number with at most two decimals). item_id is left. */
-enum os_status inventory_json_decode_put(const char *body, size_t len,
-					 struct inventory_item *out, struct os_error *err);
+enum os_status inventory_json_decode_put(const char *body, size_t len, struct inventory_item *out,
+					 struct os_error *err);
 
 /* {"delta": integer} */
 enum os_status inventory_json_decode_adjust(const char *body, size_t len, int64_t *delta,

@@ -3,7 +3,7 @@
  * recorded as byte slices of the body (their contents are skipped here and
  * decoded one by one later); see order_bulk_json.h.
  */
-#include "order_bulk_json.h"
+#include "infrastructure/http/order_bulk_json.h"
 
 #include "infrastructure/json/json_reader.h"
 

@@ -1,5 +1,5 @@
 /* The cancel body as a flat json_reader object; see order_cancel_json.h. */
-#include "order_cancel_json.h"
+#include "infrastructure/http/order_cancel_json.h"
 
 #include <string.h>
 

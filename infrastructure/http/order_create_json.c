@@ -2,12 +2,12 @@
  * The create body as a json_reader schema: which keys exist where, and what
  * JSON type each must have. See order_create_json.h for the status mapping.
  */
-#include "order_create_json.h"
+#include "infrastructure/http/order_create_json.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#include "customer_json.h"
+#include "infrastructure/http/customer_json.h"
 #include "infrastructure/json/json_reader.h"
 
 enum { CR_ROOT = 1, CR_ITEMS, CR_LINE, CR_CUSTOMER };

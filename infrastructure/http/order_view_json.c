@@ -1,5 +1,5 @@
 /* The order, its history and its events as JSON; see order_view_json.h. */
-#include "order_view_json.h"
+#include "infrastructure/http/order_view_json.h"
 
 #include "app/json_write.h"
 

@@ -10,7 +10,7 @@
  * lines of one order are asked for at once. Elsewhere a blocking easy
  * handle does the same work.
  */
-#include "http_catalog.h"
+#include "infrastructure/httpclient/http_catalog.h"
 
 #include <stdbool.h>
 #include <stdlib.h>
@@ -19,9 +19,9 @@
 #include <curl/curl.h>
 
 #include "domain/money.h"
-#include "http_curl.h"
-#include "infrastructure/json/json_tree.h"
+#include "infrastructure/httpclient/http_curl.h"
 #include "infrastructure/io/io_loop.h"
+#include "infrastructure/json/json_tree.h"
 
 #define CATALOG_DEFAULT_TIMEOUT_MS 2000
 #define CATALOG_QTY_DIGITS_MAX	   18
@@ -159,7 +159,8 @@ static void multi_on_socket(struct io_watch *w, int events)
 
 static void multi_on_timer(struct io_timer *t)
 {
-	struct http_catalog *c = (struct http_catalog *)((char *)t - offsetof(struct http_catalog, timer));
+	struct http_catalog *c =
+	    (struct http_catalog *)((char *)t - offsetof(struct http_catalog, timer));
 	int running = 0;
 
 	curl_multi_socket_action(c->multi, CURL_SOCKET_TIMEOUT, 0, &running);
@@ -485,7 +486,7 @@ static void catalog_http_get_many(void *ctx, const char *const *ids, size_t n,
 			if (st[base + i] == OS_OK) {
 				os_error_clear(&sub);
 				st[base + i] = xfer_result(c, xs[i], ids[base + i], fiber,
-							      &out[base + i], &sub);
+							   &out[base + i], &sub);
 				if (st[base + i] != OS_OK && !failed && err)
 					*err = sub;
 				failed = failed || st[base + i] != OS_OK;
@@ -505,8 +506,8 @@ static enum os_status catalog_http_get(void *ctx, const char *item_id, struct ca
 }
 
 static const struct catalog_ops http_catalog_ops = {
-	.get = catalog_http_get,
-	.get_many = catalog_http_get_many,
+    .get = catalog_http_get,
+    .get_many = catalog_http_get_many,
 };
 
 static void catalog_free(struct http_catalog *c)

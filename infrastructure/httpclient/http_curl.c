@@ -1,5 +1,5 @@
 /* One-time libcurl initialisation and the common options of a transfer. */
-#include "http_curl.h"
+#include "infrastructure/httpclient/http_curl.h"
 
 #include <pthread.h>
 

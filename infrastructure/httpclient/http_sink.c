@@ -5,7 +5,7 @@
  * cache live as long as the sink, so keep-alive connections carry over from
  * batch to batch.
  */
-#include "http_sink.h"
+#include "infrastructure/httpclient/http_sink.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -14,8 +14,8 @@
 
 #include <curl/curl.h>
 
-#include "http_curl.h"
 #include "infrastructure/crypto/hmac.h"
+#include "infrastructure/httpclient/http_curl.h"
 #include "infrastructure/json/json_tree.h"
 
 #define SINK_DEFAULT_TIMEOUT_MS	    5000
@@ -40,8 +40,8 @@ struct sink_slot {
 struct http_sink {
 	CURLM *multi;
 	char *url;
-	char *url_cancel;  /* url + "/cancel": payment.cancel rows */
-	char *url_refunds; /* url + "/refunds": payment.refund rows */
+	char *url_cancel;     /* url + "/cancel": payment.cancel rows */
+	char *url_refunds;    /* url + "/refunds": payment.refund rows */
 	char *api_key_header; /* "X-API-Key: ..." or NULL */
 	char *signing_secret; /* X-Signature key, or NULL */
 	int timeout_ms;

@@ -5,7 +5,7 @@
  * one level deep. Under AddressSanitizer every switch is announced to it;
  * under valgrind the stacks are registered.
  */
-#include "io_loop.h"
+#include "infrastructure/io/io_loop.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -43,7 +43,7 @@
 struct io_fiber {
 	struct io_loop *loop;
 	ucontext_t ctx;
-	char *map;	   /* guard page + stack */
+	char *map; /* guard page + stack */
 	size_t map_size;
 	io_fiber_fn *fn;
 	void *arg;
@@ -259,8 +259,7 @@ static void fiber_on_fd(struct io_watch *w, int events)
 }
 
 /* getcontext returns twice: kept apart so no caller's locals are at stake. */
-static __attribute__((noinline)) void fiber_context(ucontext_t *volatile ctx, void *sp,
-						    size_t size)
+static __attribute__((noinline)) void fiber_context(ucontext_t *volatile ctx, void *sp, size_t size)
 {
 	getcontext(ctx);
 	ctx->uc_stack.ss_sp = sp;
@@ -403,13 +402,13 @@ void io_wake(struct io_fiber *f)
 
 static uint32_t epoll_events(int events)
 {
-	return ((events & IO_IN) ? EPOLLIN | EPOLLRDHUP : 0u) | ((events & IO_OUT) ? EPOLLOUT : 0u) |
-	       ((events & IO_HUP) ? EPOLLRDHUP : 0u);
+	return ((events & IO_IN) ? EPOLLIN | EPOLLRDHUP : 0u) |
+	       ((events & IO_OUT) ? EPOLLOUT : 0u) | ((events & IO_HUP) ? EPOLLRDHUP : 0u);
 }
 
 static enum os_status poll_wait(int fd, int events, int64_t deadline_ms)
 {
-	struct pollfd p = { .fd = fd };
+	struct pollfd p = {.fd = fd};
 	int rc, timeout;
 
 	p.events = (short)(((events & IO_IN) ? POLLIN : 0) | ((events & IO_OUT) ? POLLOUT : 0));

@@ -1,5 +1,5 @@
 /* The bounded streaming JSON reader on yajl's callbacks; see json_reader.h. */
-#include "json_reader.h"
+#include "infrastructure/json/json_reader.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -31,11 +31,8 @@ const struct json_limits json_limits_catalog = {.bytes = JSON_CATALOG_BYTES_MAX,
 						.elements = 4096};
 const struct json_limits json_limits_headers = {
     .bytes = 4096, .depth = 2, .string_bytes = 4096, .keys = 16, .elements = 16};
-const struct json_limits json_limits_sim = {.bytes = 1024 * 1024,
-					    .depth = 32,
-					    .string_bytes = 256 * 1024,
-					    .keys = 4096,
-					    .elements = 16384};
+const struct json_limits json_limits_sim = {
+    .bytes = 1024 * 1024, .depth = 32, .string_bytes = 256 * 1024, .keys = 4096, .elements = 16384};
 
 int json_key_index(const char *const *names, size_t count, const char *k, size_t len)
 {
@@ -233,9 +230,8 @@ bool json_reader_money(struct json_reader *r, const char *field, bool number_ok,
 		       const char *s, size_t len, int64_t *cents)
 {
 	if (t != JSON_STRING && !(number_ok && t == JSON_NUMBER))
-		return json_reader_want(r, field,
-					number_ok ? "a decimal string or number" : "a decimal string",
-					t);
+		return json_reader_want(
+		    r, field, number_ok ? "a decimal string or number" : "a decimal string", t);
 	if (money_parse(s, len, cents) != OS_OK)
 		return json_reader_fail(r, OS_EINVAL, field,
 					"must be a non-negative amount with at most two decimals");
@@ -406,8 +402,9 @@ static enum os_status parse(const struct json_schema *schema, const struct json_
 	if (len > lim->bytes)
 		return os_fail(err, OS_ETOOBIG, "", "JSON larger than %zu bytes", lim->bytes);
 	if (!lim->utf8_by_part && !utf8_json_text_ok(body, len))
-		return os_fail(err, OS_EINVAL, "",
-			       "not strict UTF-8 (overlong form, surrogate or NUL, also as a \\u escape)");
+		return os_fail(
+		    err, OS_EINVAL, "",
+		    "not strict UTF-8 (overlong form, surrogate or NUL, also as a \\u escape)");
 	h = yajl_alloc(&callbacks, NULL, &r);
 	if (h == NULL)
 		return os_fail(err, OS_ENOMEM, "", "out of memory");

@@ -1,5 +1,5 @@
 /* yajl trees behind the one reader's check; see json_tree.h. */
-#include "json_tree.h"
+#include "infrastructure/json/json_tree.h"
 
 #include <stdlib.h>
 #include <string.h>

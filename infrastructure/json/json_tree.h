@@ -13,7 +13,7 @@
 #include <yajl/yajl_tree.h>
 
 #include "domain/status.h"
-#include "json_reader.h"
+#include "infrastructure/json/json_reader.h"
 
 /*
  * Parses text[0..len) (not necessarily NUL-terminated) into *out when it is

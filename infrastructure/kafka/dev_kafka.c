@@ -3,7 +3,7 @@
  * and dies with it, so the handle is kept for the whole run; it is served
  * every 100 ms, which is also how often the stop flag is looked at.
  */
-#include "dev_kafka.h"
+#include "infrastructure/kafka/dev_kafka.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -12,10 +12,10 @@
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 
+#include "infrastructure/kafka/kafka_conf.h"
 #include "infrastructure/log/log.h"
-#include "kafka_conf.h"
 
-#define DEV_KAFKA_BROKERS 1
+#define DEV_KAFKA_BROKERS  1
 #define DEV_KAFKA_PATH_MAX 4096
 
 /* Writes "<addr>\n" to path via a temp file renamed over it, so a reader
@@ -79,7 +79,8 @@ static int serve(rd_kafka_t *rk, rd_kafka_mock_cluster_t *mc, const char *addr_f
 	const char *addr = rd_kafka_mock_cluster_bootstraps(mc);
 
 	if (addr_file != NULL && write_addr_file(addr_file, addr) != 0) {
-		log_kv(LOG_ERROR, "dev-kafka: cannot write the address file", "path", addr_file, NULL);
+		log_kv(LOG_ERROR, "dev-kafka: cannot write the address file", "path", addr_file,
+		       NULL);
 		return 1;
 	}
 	printf("KAFKA_BOOTSTRAP_SERVERS=%s\n", addr);
@@ -92,8 +93,8 @@ static int serve(rd_kafka_t *rk, rd_kafka_mock_cluster_t *mc, const char *addr_f
 	return 0;
 }
 
-int dev_kafka_run(const char *addr_file, const char *const *topics, size_t ntopics,
-		  int partitions, volatile sig_atomic_t *stop)
+int dev_kafka_run(const char *addr_file, const char *const *topics, size_t ntopics, int partitions,
+		  volatile sig_atomic_t *stop)
 {
 	rd_kafka_t *rk = holder_new();
 	rd_kafka_mock_cluster_t *mc = NULL;

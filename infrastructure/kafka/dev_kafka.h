@@ -16,7 +16,7 @@
  * *stop becomes non-zero, then removes addr_file and destroys the cluster.
  * Returns 0 on a clean run, 1 if the cluster or the file could not be made.
  */
-int dev_kafka_run(const char *addr_file, const char *const *topics, size_t ntopics,
-		  int partitions, volatile sig_atomic_t *stop);
+int dev_kafka_run(const char *addr_file, const char *const *topics, size_t ntopics, int partitions,
+		  volatile sig_atomic_t *stop);
 
 #endif

@@ -3,7 +3,7 @@
  * project log is thread-safe and writes one line per call, so the callback
  * forwards each line as is.
  */
-#include "kafka_conf.h"
+#include "infrastructure/kafka/kafka_conf.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -90,7 +90,7 @@ static enum os_status set_var(rd_kafka_conf_t *conf, const char *key, const char
 enum os_status kafka_conf_apply_security(rd_kafka_conf_t *conf, const struct kafka_security *sec,
 					 struct os_error *err)
 {
-	struct file_ctx fc = { .conf = conf, .path = NULL };
+	struct file_ctx fc = {.conf = conf, .path = NULL};
 	enum os_status st;
 
 	if (!kafka_security_is_set(sec))
@@ -119,8 +119,7 @@ enum os_status kafka_conf_set_int(rd_kafka_conf_t *conf, const char *key, long v
 	return kafka_conf_set(conf, key, text, err);
 }
 
-enum os_status kafka_conf_new(const char *bootstrap, rd_kafka_conf_t **out,
-			      struct os_error *err)
+enum os_status kafka_conf_new(const char *bootstrap, rd_kafka_conf_t **out, struct os_error *err)
 {
 	rd_kafka_conf_t *conf = rd_kafka_conf_new();
 	enum os_status st = OS_OK;

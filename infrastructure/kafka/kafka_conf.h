@@ -18,8 +18,7 @@
  * success and owned by the caller (rd_kafka_new takes it, else
  * rd_kafka_conf_destroy).
  */
-enum os_status kafka_conf_new(const char *bootstrap, rd_kafka_conf_t **out,
-			      struct os_error *err);
+enum os_status kafka_conf_new(const char *bootstrap, rd_kafka_conf_t **out, struct os_error *err);
 
 /*
  * Puts the security settings on conf: security.protocol, sasl.mechanisms,

@@ -3,7 +3,7 @@
  * librdkafka properties file. Every message names a variable or a file and
  * line, never a value that could be a secret.
  */
-#include "kafka_security.h"
+#include "infrastructure/kafka/kafka_security.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -62,7 +62,8 @@ static enum os_status password_from_file(struct kafka_security *s, const char *p
 
 	if (f == NULL)
 		return os_fail(err, OS_EINVAL, "KAFKA_SASL_PASSWORD_FILE",
-			       "KAFKA_SASL_PASSWORD_FILE: cannot read %.200s: %s", path, strerror(errno));
+			       "KAFKA_SASL_PASSWORD_FILE: cannot read %.200s: %s", path,
+			       strerror(errno));
 	n = fread(buf, 1, sizeof(buf) - 1, f);
 	fclose(f);
 	buf[n] = '\0';
@@ -83,8 +84,9 @@ static enum os_status read_password(struct kafka_security *s, struct os_error *e
 	const char *file = env("KAFKA_SASL_PASSWORD_FILE");
 
 	if (file != NULL && env("KAFKA_SASL_PASSWORD") != NULL)
-		return os_fail(err, OS_EINVAL, "KAFKA_SASL_PASSWORD",
-			       "KAFKA_SASL_PASSWORD and KAFKA_SASL_PASSWORD_FILE: set one, not both");
+		return os_fail(
+		    err, OS_EINVAL, "KAFKA_SASL_PASSWORD",
+		    "KAFKA_SASL_PASSWORD and KAFKA_SASL_PASSWORD_FILE: set one, not both");
 	if (file != NULL)
 		return password_from_file(s, file, err);
 	return copy_env(s->sasl_password, sizeof(s->sasl_password), "KAFKA_SASL_PASSWORD", err);
@@ -100,7 +102,8 @@ static enum os_status check_sasl(struct kafka_security *s, struct os_error *err)
 	if ((creds || s->sasl_mechanism[0] != '\0') && s->protocol[0] != '\0' && !sasl)
 		return os_fail(err, OS_EINVAL, "KAFKA_SECURITY_PROTOCOL",
 			       "KAFKA_SECURITY_PROTOCOL: SASL settings are given, so it must be "
-			       "sasl_plaintext or sasl_ssl, not %s", s->protocol);
+			       "sasl_plaintext or sasl_ssl, not %s",
+			       s->protocol);
 	if (creds && s->protocol[0] == '\0' && s->properties_file[0] == '\0')
 		return os_fail(err, OS_EINVAL, "KAFKA_SECURITY_PROTOCOL",
 			       "KAFKA_SECURITY_PROTOCOL: SASL credentials are given, so set it to "
@@ -119,9 +122,9 @@ static enum os_status check_sasl(struct kafka_security *s, struct os_error *err)
 
 enum os_status kafka_security_from_env(struct kafka_security *out, struct os_error *err)
 {
-	static const char *const protocols[] = { "PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL",
-						 NULL };
-	static const char *const mechanisms[] = { "PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512", NULL };
+	static const char *const protocols[] = {"PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL",
+						NULL};
+	static const char *const mechanisms[] = {"PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512", NULL};
 	struct kafka_security s;
 	enum os_status st;
 
@@ -158,8 +161,8 @@ bool kafka_security_is_set(const struct kafka_security *s)
 
 /* One line of the file: OS_OK for a property (handed to fn), a comment or a
  * blank; the failure names the line, never its text. */
-static enum os_status property_line(char *line, const char *path, int lineno,
-				    kafka_property_fn *fn, void *ctx, struct os_error *err)
+static enum os_status property_line(char *line, const char *path, int lineno, kafka_property_fn *fn,
+				    void *ctx, struct os_error *err)
 {
 	char *s = conf_trim(line), *key, *val;
 
@@ -167,7 +170,8 @@ static enum os_status property_line(char *line, const char *path, int lineno,
 		return OS_OK;
 	if (!conf_split(s, &key, &val))
 		return os_fail(err, OS_EINVAL, "KAFKA_PROPERTIES_FILE",
-			       "KAFKA_PROPERTIES_FILE: %.200s:%d: expected key=value", path, lineno);
+			       "KAFKA_PROPERTIES_FILE: %.200s:%d: expected key=value", path,
+			       lineno);
 	if (*key == '\0')
 		return os_fail(err, OS_EINVAL, "KAFKA_PROPERTIES_FILE",
 			       "KAFKA_PROPERTIES_FILE: %.200s:%d: the key is empty", path, lineno);
@@ -184,7 +188,8 @@ enum os_status kafka_properties_read(const char *path, kafka_property_fn *fn, vo
 
 	if (f == NULL)
 		return os_fail(err, OS_EINVAL, "KAFKA_PROPERTIES_FILE",
-			       "KAFKA_PROPERTIES_FILE: cannot read %.200s: %s", path, strerror(errno));
+			       "KAFKA_PROPERTIES_FILE: cannot read %.200s: %s", path,
+			       strerror(errno));
 	while (fgets(line, sizeof(line), f) != NULL) {
 		size_t len = strlen(line);
 

@@ -20,17 +20,19 @@
 
 #define KAFKA_SECURITY_STR_MAX 512
 /* The longest line of KAFKA_PROPERTIES_FILE, and how many lines it may have. */
-#define KAFKA_PROPERTIES_LINE_MAX 4096
+#define KAFKA_PROPERTIES_LINE_MAX  4096
 #define KAFKA_PROPERTIES_LINES_MAX 256
 
 struct kafka_security {
-	char protocol[16];        /* KAFKA_SECURITY_PROTOCOL as librdkafka spells it
-				     (PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL); "" = unset */
-	char sasl_mechanism[16];  /* KAFKA_SASL_MECHANISM: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512;
-				     PLAIN when SASL credentials are given without one */
-	char sasl_username[256];  /* KAFKA_SASL_USERNAME */
-	char sasl_password[256];  /* KAFKA_SASL_PASSWORD or the content of KAFKA_SASL_PASSWORD_FILE */
-	char ssl_ca_location[KAFKA_SECURITY_STR_MAX + 1]; /* KAFKA_SSL_CA_LOCATION: CA file or dir */
+	char protocol[16];	 /* KAFKA_SECURITY_PROTOCOL as librdkafka spells it
+				    (PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL); "" = unset */
+	char sasl_mechanism[16]; /* KAFKA_SASL_MECHANISM: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512;
+				    PLAIN when SASL credentials are given without one */
+	char sasl_username[256]; /* KAFKA_SASL_USERNAME */
+	char
+	    sasl_password[256]; /* KAFKA_SASL_PASSWORD or the content of KAFKA_SASL_PASSWORD_FILE */
+	char
+	    ssl_ca_location[KAFKA_SECURITY_STR_MAX + 1]; /* KAFKA_SSL_CA_LOCATION: CA file or dir */
 	char properties_file[KAFKA_SECURITY_STR_MAX + 1]; /* KAFKA_PROPERTIES_FILE */
 };
 
@@ -54,7 +56,7 @@ bool kafka_security_is_set(const struct kafka_security *s);
  * (err filled by the callback).
  */
 typedef enum os_status kafka_property_fn(void *ctx, const char *key, const char *value,
-					   struct os_error *err);
+					 struct os_error *err);
 
 /*
  * Reads a librdkafka properties file: "key=value" lines (blanks around both

@@ -5,7 +5,7 @@
  * (batch generation, row index), so a report that arrives after its send()
  * gave up (the row then counted as RETRY) is recognised and ignored.
  */
-#include "kafka_sink.h"
+#include "infrastructure/kafka/kafka_sink.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -17,29 +17,29 @@
 
 #include "app/timefmt.h"
 #include "infrastructure/json/json_tree.h"
+#include "infrastructure/kafka/kafka_conf.h"
 #include "infrastructure/log/log.h"
-#include "kafka_conf.h"
 
-#define SINK_WARM_UP_MS 5000 /* longest wait for the first metadata at open */
-#define SINK_BOOTSTRAP_MAX 1024
-#define SINK_SOURCE_MAX 128
+#define SINK_WARM_UP_MS	     5000 /* longest wait for the first metadata at open */
+#define SINK_BOOTSTRAP_MAX   1024
+#define SINK_SOURCE_MAX	     128
 #define SINK_TRACEPARENT_MAX 128
-#define SINK_REQUEST_ID_MAX 64
-#define SINK_GRACE_MS 2000           /* after the producer's own message timeout */
-#define SINK_TAG_INDEX_BITS 16
-#define SINK_TAG_GEN_MASK 0x7fffu
+#define SINK_REQUEST_ID_MAX  64
+#define SINK_GRACE_MS	     2000 /* after the producer's own message timeout */
+#define SINK_TAG_INDEX_BITS  16
+#define SINK_TAG_GEN_MASK    0x7fffu
 
 struct kafka_sink {
-	rd_kafka_t *rk;                  /* NULL after a fatal error: recreated on next send */
+	rd_kafka_t *rk; /* NULL after a fatal error: recreated on next send */
 	char bootstrap[SINK_BOOTSTRAP_MAX];
 	int linger_ms;
 	int timeout_ms;
 	char ce_source[SINK_SOURCE_MAX];
-	struct kafka_security security;  /* applied to every producer created */
-	uint32_t gen;                    /* batch generation, part of each message tag */
-	struct outbox_result *results;   /* of the send() in progress, else NULL */
+	struct kafka_security security; /* applied to every producer created */
+	uint32_t gen;			/* batch generation, part of each message tag */
+	struct outbox_result *results;	/* of the send() in progress, else NULL */
 	size_t count;
-	size_t pending;                  /* reports still expected for this send() */
+	size_t pending; /* reports still expected for this send() */
 };
 
 static int64_t now_ms(void)
@@ -60,18 +60,15 @@ static void *tag_of(uint32_t gen, size_t index)
 static enum outbox_delivery verdict_of(rd_kafka_resp_err_t e)
 {
 	switch (e) {
-	case RD_KAFKA_RESP_ERR_NO_ERROR:
-		return OUTBOX_SENT;
+	case RD_KAFKA_RESP_ERR_NO_ERROR: return OUTBOX_SENT;
 	case RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE:
 	case RD_KAFKA_RESP_ERR_INVALID_MSG:
 	case RD_KAFKA_RESP_ERR_INVALID_MSG_SIZE:
 	case RD_KAFKA_RESP_ERR_INVALID_RECORD:
 	case RD_KAFKA_RESP_ERR_RECORD_LIST_TOO_LARGE:
 	case RD_KAFKA_RESP_ERR_TOPIC_EXCEPTION:
-	case RD_KAFKA_RESP_ERR__INVALID_ARG:
-		return OUTBOX_PERMANENT;
-	default:
-		return OUTBOX_RETRY;
+	case RD_KAFKA_RESP_ERR__INVALID_ARG: return OUTBOX_PERMANENT;
+	default: return OUTBOX_RETRY;
 	}
 }
 
@@ -93,7 +90,7 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
 
 	(void)rk;
 	if (s->results == NULL || gen != (s->gen & SINK_TAG_GEN_MASK) || index >= s->count)
-		return;   /* a late report of an earlier send(): that row was a RETRY */
+		return; /* a late report of an earlier send(): that row was a RETRY */
 	set_result(&s->results[index], m->err);
 	if (s->pending > 0)
 		s->pending--;
@@ -124,7 +121,7 @@ static enum os_status create_producer(struct kafka_sink *s, struct os_error *err
 		st = os_fail(err, OS_EIO, NULL, "kafka producer: %s", why);
 		goto out;
 	}
-	conf = NULL;   /* rd_kafka_new took it */
+	conf = NULL; /* rd_kafka_new took it */
 out:
 	if (conf != NULL)
 		rd_kafka_conf_destroy(conf);
@@ -245,7 +242,7 @@ static bool produce_row(struct kafka_sink *s, const struct outbox_row *r, size_t
 		rd_kafka_poll(s->rk, 10);
 	}
 	if (e == RD_KAFKA_RESP_ERR_NO_ERROR)
-		return true;   /* h belongs to the message now */
+		return true; /* h belongs to the message now */
 	rd_kafka_headers_destroy(h);
 	set_result(res, e);
 	return false;
@@ -295,10 +292,11 @@ static enum os_status sink_send(void *ctx, const struct outbox_batch *b,
 	size_t i;
 
 	if (b->count >= (1u << SINK_TAG_INDEX_BITS))
-		return os_fail(err, OS_EINVAL, NULL, "kafka sink: batch of %zu rows is too big", b->count);
+		return os_fail(err, OS_EINVAL, NULL, "kafka sink: batch of %zu rows is too big",
+			       b->count);
 	if (s->rk == NULL && (st = create_producer(s, err)) != OS_OK)
 		return st;
-	rd_kafka_poll(s->rk, 0);   /* late reports of earlier batches */
+	rd_kafka_poll(s->rk, 0); /* late reports of earlier batches */
 	prefill_timeouts(results, b->count);
 	s->gen++;
 	s->results = results;
@@ -325,11 +323,12 @@ static void warm_up(struct kafka_sink *s)
 	if (rd_kafka_metadata(s->rk, 1, NULL, &md, SINK_WARM_UP_MS) == RD_KAFKA_RESP_ERR_NO_ERROR)
 		rd_kafka_metadata_destroy(md);
 	else
-		log_kv(LOG_WARN, "kafka: brokers not reachable yet", "bootstrap", s->bootstrap, NULL);
+		log_kv(LOG_WARN, "kafka: brokers not reachable yet", "bootstrap", s->bootstrap,
+		       NULL);
 }
 
 static const struct outbox_sink_ops kafka_sink_ops = {
-	.send = sink_send,
+    .send = sink_send,
 };
 
 enum os_status kafka_sink_open(const struct kafka_sink_options *o, struct outbox_sink *out,
@@ -340,7 +339,8 @@ enum os_status kafka_sink_open(const struct kafka_sink_options *o, struct outbox
 	size_t len = o->bootstrap != NULL ? strlen(o->bootstrap) : 0;
 
 	if (len == 0 || len >= SINK_BOOTSTRAP_MAX)
-		return os_fail(err, OS_EINVAL, "bootstrap", "kafka bootstrap servers missing or too long");
+		return os_fail(err, OS_EINVAL, "bootstrap",
+			       "kafka bootstrap servers missing or too long");
 	s = calloc(1, sizeof(*s));
 	if (s == NULL)
 		return os_fail(err, OS_ENOMEM, NULL, "kafka sink: out of memory");

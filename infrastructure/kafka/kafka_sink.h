@@ -13,11 +13,12 @@
 #include "infrastructure/kafka/kafka_security.h"
 
 struct kafka_sink_options {
-	const char *bootstrap;       /* "host:port,..." */
-	int linger_ms;               /* producer batching delay; < 0 means 1 */
-	int delivery_timeout_ms;     /* per send(); <= 0 means 10000 */
-	const char *ce_source;       /* CloudEvents source, e.g. "/order-service"; NULL: that */
-	const struct kafka_security *security; /* TLS/SASL and pass-through properties; NULL: none */
+	const char *bootstrap;	 /* "host:port,..." */
+	int linger_ms;		 /* producer batching delay; < 0 means 1 */
+	int delivery_timeout_ms; /* per send(); <= 0 means 10000 */
+	const char *ce_source;	 /* CloudEvents source, e.g. "/order-service"; NULL: that */
+	const struct kafka_security
+	    *security; /* TLS/SASL and pass-through properties; NULL: none */
 };
 
 /*

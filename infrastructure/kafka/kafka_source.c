@@ -5,7 +5,7 @@
  * what the caller has seen and recorded. The message is held until the next
  * poll or commit because the inbox message borrows its value.
  */
-#include "kafka_source.h"
+#include "infrastructure/kafka/kafka_source.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -14,16 +14,16 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include "infrastructure/kafka/kafka_conf.h"
+#include "infrastructure/kafka/shipping_event.h"
 #include "infrastructure/log/log.h"
-#include "kafka_conf.h"
-#include "shipping_event.h"
 
-#define SOURCE_TOPIC_ID_MAX 80   /* of the topic name in a positional message id */
+#define SOURCE_TOPIC_ID_MAX   80 /* of the topic name in a positional message id */
 #define SOURCE_REQUEST_ID_MAX 64
 
 struct kafka_source {
 	rd_kafka_t *rk;
-	rd_kafka_message_t *held;   /* last message handed out, until next poll/commit */
+	rd_kafka_message_t *held; /* last message handed out, until next poll/commit */
 };
 
 static void drop_held(struct kafka_source *s)
@@ -50,9 +50,11 @@ static enum os_status configure(const struct kafka_source_options *o, rd_kafka_c
 	if (o->session_timeout_ms <= 0)
 		return OS_OK;
 	/* The heartbeat must come well within the session timeout. */
-	if ((st = kafka_conf_set_int(conf, "session.timeout.ms", o->session_timeout_ms, err)) != OS_OK ||
+	if ((st = kafka_conf_set_int(conf, "session.timeout.ms", o->session_timeout_ms, err)) !=
+		OS_OK ||
 	    (st = kafka_conf_set_int(conf, "heartbeat.interval.ms",
-				     o->session_timeout_ms / 3 > 0 ? o->session_timeout_ms / 3 : 1, err)) != OS_OK)
+				     o->session_timeout_ms / 3 > 0 ? o->session_timeout_ms / 3 : 1,
+				     err)) != OS_OK)
 		return st;
 	return OS_OK;
 }
@@ -66,7 +68,8 @@ static enum os_status subscribe(rd_kafka_t *rk, const char *topic, struct os_err
 	e = rd_kafka_subscribe(rk, topics);
 	rd_kafka_topic_partition_list_destroy(topics);
 	if (e != RD_KAFKA_RESP_ERR_NO_ERROR)
-		return os_fail(err, OS_EIO, "topic", "kafka subscribe %s: %s", topic, rd_kafka_err2str(e));
+		return os_fail(err, OS_EIO, "topic", "kafka subscribe %s: %s", topic,
+			       rd_kafka_err2str(e));
 	return OS_OK;
 }
 
@@ -126,9 +129,9 @@ static void store_position(rd_kafka_t *rk, const rd_kafka_message_t *m)
 	rd_kafka_resp_err_t e;
 
 	rd_kafka_topic_partition_list_add(pos, rd_kafka_topic_name(m->rkt), m->partition)->offset =
-		m->offset + 1;
+	    m->offset + 1;
 	e = rd_kafka_offsets_store(rk, pos);
-	if (e != RD_KAFKA_RESP_ERR_NO_ERROR)   /* revoked meanwhile: another member replays it */
+	if (e != RD_KAFKA_RESP_ERR_NO_ERROR) /* revoked meanwhile: another member replays it */
 		log_kv(LOG_WARN, "kafka offset not stored", "error", rd_kafka_err2str(e), NULL);
 	rd_kafka_topic_partition_list_destroy(pos);
 }
@@ -172,8 +175,8 @@ static enum os_status source_commit(void *ctx, struct os_error *err)
 }
 
 static const struct message_source_ops kafka_source_ops = {
-	.poll = source_poll,
-	.commit = source_commit,
+    .poll = source_poll,
+    .commit = source_commit,
 };
 
 static bool option_ok(const char *v)
@@ -181,8 +184,8 @@ static bool option_ok(const char *v)
 	return v != NULL && v[0] != '\0' && strlen(v) < 1024;
 }
 
-enum os_status kafka_source_open(const struct kafka_source_options *o,
-				 struct message_source *out, struct os_error *err)
+enum os_status kafka_source_open(const struct kafka_source_options *o, struct message_source *out,
+				 struct os_error *err)
 {
 	struct kafka_source *s = NULL;
 	rd_kafka_conf_t *conf = NULL;
@@ -190,7 +193,8 @@ enum os_status kafka_source_open(const struct kafka_source_options *o,
 	enum os_status st;
 
 	if (!option_ok(o->bootstrap) || !option_ok(o->group_id) || !option_ok(o->topic))
-		return os_fail(err, OS_EINVAL, NULL, "kafka source: bootstrap, group and topic are required");
+		return os_fail(err, OS_EINVAL, NULL,
+			       "kafka source: bootstrap, group and topic are required");
 	if ((st = kafka_conf_new(o->bootstrap, &conf, err)) != OS_OK ||
 	    (st = configure(o, conf, err)) != OS_OK ||
 	    (st = kafka_conf_apply_security(conf, o->security, err)) != OS_OK)
@@ -205,7 +209,7 @@ enum os_status kafka_source_open(const struct kafka_source_options *o,
 		st = os_fail(err, OS_EIO, NULL, "kafka consumer: %s", why);
 		goto out;
 	}
-	conf = NULL;   /* rd_kafka_new took it */
+	conf = NULL; /* rd_kafka_new took it */
 	rd_kafka_poll_set_consumer(s->rk);
 	if ((st = subscribe(s->rk, o->topic, err)) != OS_OK)
 		goto out;

@@ -15,9 +15,10 @@ struct kafka_source_options {
 	const char *bootstrap;
 	const char *group_id;
 	const char *topic;
-	int session_timeout_ms;   /* group session timeout; 0: librdkafka's default (45 s).
-				     A member that dies is replaced after this long. */
-	const struct kafka_security *security; /* TLS/SASL and pass-through properties; NULL: none */
+	int session_timeout_ms; /* group session timeout; 0: librdkafka's default (45 s).
+				   A member that dies is replaced after this long. */
+	const struct kafka_security
+	    *security; /* TLS/SASL and pass-through properties; NULL: none */
 };
 
 /*
@@ -26,8 +27,8 @@ struct kafka_source_options {
  * success *out's ctx is owned by the caller until kafka_source_close.
  * Strings of o are copied.
  */
-enum os_status kafka_source_open(const struct kafka_source_options *o,
-				 struct message_source *out, struct os_error *err);
+enum os_status kafka_source_open(const struct kafka_source_options *o, struct message_source *out,
+				 struct os_error *err);
 
 /* Leaves the group cleanly (without committing anything more) and frees
  * the source. s->ctx becomes NULL; closing twice does nothing. */

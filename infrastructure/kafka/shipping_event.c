@@ -5,7 +5,7 @@
  * four top-level fields are captured, any other content is allowed and
  * ignored.
  */
-#include "shipping_event.h"
+#include "infrastructure/kafka/shipping_event.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -19,11 +19,17 @@
 enum ev_field { EV_ID = 0, EV_TYPE, EV_ORDER, EV_AT, EV_NFIELDS };
 
 static const char *const field_names[EV_NFIELDS] = {
-	"event_id", "event_type", "order_id", "occurred_at",
+    "event_id",
+    "event_type",
+    "order_id",
+    "occurred_at",
 };
 
 static const size_t field_caps[EV_NFIELDS] = {
-	INBOX_MESSAGE_ID_MAX, INBOX_TYPE_MAX, UUID_STR_LEN, EV_OCCURRED_AT_MAX,
+    INBOX_MESSAGE_ID_MAX,
+    INBOX_TYPE_MAX,
+    UUID_STR_LEN,
+    EV_OCCURRED_AT_MAX,
 };
 
 struct ev_parse {

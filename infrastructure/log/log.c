@@ -1,5 +1,5 @@
 /* Structured log lines: JSON objects or text, one write(2) each. */
-#include "log.h"
+#include "infrastructure/log/log.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -20,7 +20,7 @@ static enum log_level min_level = LOG_INFO;
 static bool as_json = true;
 static char component_name[48] = "order-service";
 
-static const char *const level_names[] = { "debug", "info", "warn", "error" };
+static const char *const level_names[] = {"debug", "info", "warn", "error"};
 
 void log_setup(enum log_level min, bool json, const char *component)
 {

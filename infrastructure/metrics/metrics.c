@@ -1,18 +1,19 @@
 /* A fixed table of metric series behind one mutex, rendered on demand. */
-#include "metrics.h"
-#include "metrics_process.h"
+#include "infrastructure/metrics/metrics.h"
 
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "infrastructure/metrics/metrics_process.h"
+
 /* Bucket upper bounds in microseconds and their rendering in seconds. The
  * sub-millisecond ones matter: most API answers and relay batches are
  * faster than 1 ms, and a histogram whose first bucket is 1 ms cannot show
  * a p50 or p99 below it. */
-static const int64_t bucket_us[] = {100,	  250,	   500,	    1000,    2500,    5000,
-				    10000,   25000,   50000,   100000,  250000,  500000,
+static const int64_t bucket_us[] = {100,     250,     500,     1000,	2500,	5000,
+				    10000,   25000,   50000,   100000,	250000, 500000,
 				    1000000, 2500000, 5000000, 10000000};
 static const char *const bucket_le[] = {"0.0001", "0.00025", "0.0005", "0.001", "0.0025", "0.005",
 					"0.01",	  "0.025",   "0.05",   "0.1",	"0.25",	  "0.5",
@@ -283,7 +284,7 @@ void metrics_reset(void)
 
 const char *metrics_method_label(const char *method)
 {
-	static const char *const known[] = {"GET",   "POST", "PUT",	"DELETE",
+	static const char *const known[] = {"GET",   "POST", "PUT",    "DELETE",
 					    "PATCH", "HEAD", "OPTIONS"};
 	size_t i;
 

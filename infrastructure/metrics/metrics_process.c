@@ -1,5 +1,5 @@
 /* process_* figures from /proc/self/stat, /proc/self/fd and /proc/stat. */
-#include "metrics_process.h"
+#include "infrastructure/metrics/metrics_process.h"
 
 #include <dirent.h>
 #include <stdio.h>
@@ -8,7 +8,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include "metrics.h"
+#include "infrastructure/metrics/metrics.h"
 
 #ifndef OS_VERSION
 #define OS_VERSION "unknown"

@@ -1,10 +1,10 @@
 /* Queue gauges with a memory of the destinations already reported. */
-#include "metrics_queues.h"
+#include "infrastructure/metrics/metrics_queues.h"
 
 #include <pthread.h>
 #include <string.h>
 
-#include "metrics.h"
+#include "infrastructure/metrics/metrics.h"
 
 #define QUEUES_MAX ADMIN_STATS_DESTINATIONS
 

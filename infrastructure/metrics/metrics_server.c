@@ -1,5 +1,5 @@
 /* A process's own /metrics endpoint: a tiny blocking accept loop in a thread. */
-#include "metrics_server.h"
+#include "infrastructure/metrics/metrics_server.h"
 
 #include <errno.h>
 #include <netinet/in.h>
@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "app/sbuf.h"
-#include "metrics.h"
+#include "infrastructure/metrics/metrics.h"
 
 #define METRICS_RESPONSE_MAX (1024 * 1024)
 #define METRICS_HEAD_MAX     4096
@@ -124,7 +124,7 @@ enum os_status metrics_server_start(int port, metrics_refresh_fn *refresh, void 
 		close(fd);
 		return os_fail(err, OS_EIO, NULL, "metrics port %d: %s", port, strerror(e));
 	}
-	srv = (struct server){ .fd = fd, .refresh = refresh, .ctx = ctx };
+	srv = (struct server){.fd = fd, .refresh = refresh, .ctx = ctx};
 	if (pthread_create(&tid, NULL, accept_loop, &srv) != 0) {
 		close(fd);
 		return os_fail(err, OS_EIO, NULL, "metrics thread could not start");

@@ -1,13 +1,12 @@
 /* The workers' metric names and label sets. */
-#include "metrics_workers.h"
+#include "infrastructure/metrics/metrics_workers.h"
 
 #include <string.h>
 
-#include "metrics.h"
+#include "infrastructure/metrics/metrics.h"
 
-static const char *const consumer_outcomes[] = { "recorded", "duplicate",     "inbox_retry",
-						 "refused",  "dropped",	      "commit_failed",
-						 "poll_failed" };
+static const char *const consumer_outcomes[] = {
+    "recorded", "duplicate", "inbox_retry", "refused", "dropped", "commit_failed", "poll_failed"};
 #define OUTCOMES (sizeof(consumer_outcomes) / sizeof(consumer_outcomes[0]))
 
 static void describe_relay(void)

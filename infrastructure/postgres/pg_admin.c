@@ -3,29 +3,32 @@
  * rejected inbox rows, listed by id and put back to pending (with a NOTIFY
  * so the workers look at once), readiness, and queue depths for /metrics.
  */
+#include "infrastructure/postgres/pg_admin.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../app/admin_port.h"
-#include "pg_admin.h"
-#include "pg_exec.h"
-#include "pg_rows.h"
+#include "app/admin_port.h"
+#include "infrastructure/postgres/pg_exec.h"
+#include "infrastructure/postgres/pg_rows.h"
 
 static const struct pg_stmt stmt_list_outbox = {
-	"admin_list_outbox",
-	"SELECT seq, id::text, type, destination, aggregateid::text, attempts, "
-	"coalesce(last_error, ''), " PG_US("created_at") " FROM outbox "
-	"WHERE status = 'dead' AND seq > $1 ORDER BY seq LIMIT $2",
-	2,
+    "admin_list_outbox",
+    "SELECT seq, id::text, type, destination, aggregateid::text, attempts, "
+    "coalesce(last_error, ''), " PG_US(
+	"created_at") " FROM outbox "
+		      "WHERE status = 'dead' AND seq > $1 ORDER BY seq LIMIT $2",
+    2,
 };
 
 static const struct pg_stmt stmt_list_inbox = {
-	"admin_list_inbox",
-	"SELECT id, message_id, type, source, order_id::text, attempts, "
-	"coalesce(error, ''), " PG_US("received_at") " FROM inbox "
-	"WHERE status = 'rejected' AND id > $1 ORDER BY id LIMIT $2",
-	2,
+    "admin_list_inbox",
+    "SELECT id, message_id, type, source, order_id::text, attempts, "
+    "coalesce(error, ''), " PG_US(
+	"received_at") " FROM inbox "
+		       "WHERE status = 'rejected' AND id > $1 ORDER BY id LIMIT $2",
+    2,
 };
 
 /*
@@ -34,50 +37,50 @@ static const struct pg_stmt stmt_list_inbox = {
  * describe the first refused row for the error of a single retry.
  */
 static const struct pg_stmt stmt_retry_outbox = {
-	"admin_retry_outbox",
-	"WITH c AS (SELECT o.id, o.seq, o.aggregateid, r.status AS order_status, "
-	"(o.type = '" OUTBOX_TYPE_PAYMENT_REQUEST "' AND r.status IS DISTINCT FROM 'new') "
-	"AS refused FROM outbox o LEFT JOIN orders r ON r.id = o.aggregateid "
-	"WHERE o.status = 'dead' AND ($1::bigint = 0 OR o.seq = $1::bigint) FOR UPDATE OF o), "
-	"u AS (UPDATE outbox SET status = 'pending', attempts = 0, "
-	"next_attempt_at = now(), last_error = NULL WHERE id IN (SELECT id FROM c WHERE NOT refused) "
-	"RETURNING destination), "
-	"n AS (SELECT pg_notify('outbox', d) FROM (SELECT DISTINCT destination AS d FROM u) x), "
-	"f AS (SELECT aggregateid::text AS agg, coalesce(order_status, 'gone') AS st FROM c "
-	"WHERE refused ORDER BY seq LIMIT 1) "
-	"SELECT (SELECT count(*) FROM u), (SELECT count(*) FROM n), "
-	"(SELECT count(*) FROM c WHERE refused), (SELECT agg FROM f), (SELECT st FROM f)",
-	1,
+    "admin_retry_outbox",
+    "WITH c AS (SELECT o.id, o.seq, o.aggregateid, r.status AS order_status, "
+    "(o.type = '" OUTBOX_TYPE_PAYMENT_REQUEST "' AND r.status IS DISTINCT FROM 'new') "
+    "AS refused FROM outbox o LEFT JOIN orders r ON r.id = o.aggregateid "
+    "WHERE o.status = 'dead' AND ($1::bigint = 0 OR o.seq = $1::bigint) FOR UPDATE OF o), "
+    "u AS (UPDATE outbox SET status = 'pending', attempts = 0, "
+    "next_attempt_at = now(), last_error = NULL WHERE id IN (SELECT id FROM c WHERE NOT refused) "
+    "RETURNING destination), "
+    "n AS (SELECT pg_notify('outbox', d) FROM (SELECT DISTINCT destination AS d FROM u) x), "
+    "f AS (SELECT aggregateid::text AS agg, coalesce(order_status, 'gone') AS st FROM c "
+    "WHERE refused ORDER BY seq LIMIT 1) "
+    "SELECT (SELECT count(*) FROM u), (SELECT count(*) FROM n), "
+    "(SELECT count(*) FROM c WHERE refused), (SELECT agg FROM f), (SELECT st FROM f)",
+    1,
 };
 
 static const struct pg_stmt stmt_retry_inbox = {
-	"admin_retry_inbox",
-	"WITH u AS (UPDATE inbox SET status = 'pending', attempts = 0, "
-	"next_attempt_at = now(), error = NULL WHERE status = 'rejected' "
-	"AND ($1::bigint = 0 OR id = $1::bigint) RETURNING 1), "
-	"n AS (SELECT pg_notify('inbox', '') WHERE EXISTS (SELECT 1 FROM u)) "
-	"SELECT (SELECT count(*) FROM u), (SELECT count(*) FROM n), 0, NULL, NULL",
-	1,
+    "admin_retry_inbox",
+    "WITH u AS (UPDATE inbox SET status = 'pending', attempts = 0, "
+    "next_attempt_at = now(), error = NULL WHERE status = 'rejected' "
+    "AND ($1::bigint = 0 OR id = $1::bigint) RETURNING 1), "
+    "n AS (SELECT pg_notify('inbox', '') WHERE EXISTS (SELECT 1 FROM u)) "
+    "SELECT (SELECT count(*) FROM u), (SELECT count(*) FROM n), 0, NULL, NULL",
+    1,
 };
 
 static const struct pg_stmt stmt_stats_outbox = {
-	"admin_stats_outbox",
-	"SELECT destination, count(*) FILTER (WHERE status = 'pending'), "
-	"coalesce((extract(epoch FROM now() - min(created_at) FILTER "
-	"(WHERE status = 'pending')) * 1000)::bigint, 0), "
-	"count(*) FILTER (WHERE status = 'dead') FROM outbox "
-	"WHERE status IN ('pending', 'dead') GROUP BY destination ORDER BY destination LIMIT $1",
-	1,
+    "admin_stats_outbox",
+    "SELECT destination, count(*) FILTER (WHERE status = 'pending'), "
+    "coalesce((extract(epoch FROM now() - min(created_at) FILTER "
+    "(WHERE status = 'pending')) * 1000)::bigint, 0), "
+    "count(*) FILTER (WHERE status = 'dead') FROM outbox "
+    "WHERE status IN ('pending', 'dead') GROUP BY destination ORDER BY destination LIMIT $1",
+    1,
 };
 
 static const struct pg_stmt stmt_stats_inbox = {
-	"admin_stats_inbox",
-	"SELECT count(*) FILTER (WHERE status = 'pending'), "
-	"coalesce((extract(epoch FROM now() - min(received_at) FILTER "
-	"(WHERE status = 'pending')) * 1000)::bigint, 0), "
-	"count(*) FILTER (WHERE status = 'rejected') FROM inbox "
-	"WHERE status IN ('pending', 'rejected')",
-	0,
+    "admin_stats_inbox",
+    "SELECT count(*) FILTER (WHERE status = 'pending'), "
+    "coalesce((extract(epoch FROM now() - min(received_at) FILTER "
+    "(WHERE status = 'pending')) * 1000)::bigint, 0), "
+    "count(*) FILTER (WHERE status = 'rejected') FROM inbox "
+    "WHERE status IN ('pending', 'rejected')",
+    0,
 };
 
 /*
@@ -203,8 +206,7 @@ static enum os_status stats_outbox(struct pg_session *s, struct queue_stats *q,
 	return pg_exec_rows(s, &stmt_stats_outbox, &p, &rows, &q->destination_count, err);
 }
 
-static enum os_status stats_inbox(struct pg_session *s, struct queue_stats *q,
-				  struct os_error *err)
+static enum os_status stats_inbox(struct pg_session *s, struct queue_stats *q, struct os_error *err)
 {
 	PGresult *r = NULL;
 	enum os_status st = pg_exec(s, &stmt_stats_inbox, NULL, &r, err);
@@ -234,10 +236,10 @@ static enum os_status admin_stats_read(void *ctx, struct queue_stats *out, struc
 }
 
 static const struct admin_ops pg_admin_ops = {
-	.list = admin_list_rows,
-	.retry = admin_retry_rows,
-	.ping = admin_ping_db,
-	.stats = admin_stats_read,
+    .list = admin_list_rows,
+    .retry = admin_retry_rows,
+    .ping = admin_ping_db,
+    .stats = admin_stats_read,
 };
 
 void pg_admin_init(struct admin *out, struct pg_session *s)

@@ -3,7 +3,7 @@
 #define OS_PG_ADMIN_H
 
 #include "app/admin_port.h"
-#include "pg_session.h"
+#include "infrastructure/postgres/pg_session.h"
 
 /* Fills *out with a port over session s (borrowed; one thread at a time). */
 void pg_admin_init(struct admin *out, struct pg_session *s);

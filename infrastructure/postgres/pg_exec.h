@@ -6,13 +6,14 @@
 #ifndef OS_PG_EXEC_H
 #define OS_PG_EXEC_H
 
-#include <libpq-fe.h>
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "../../domain/status.h"
-#include "pg_session.h"
-#include "pg_values.h"
+#include <libpq-fe.h>
+
+#include "domain/status.h"
+#include "infrastructure/postgres/pg_session.h"
+#include "infrastructure/postgres/pg_values.h"
 
 /*
  * Executes st (preparing it first on this connection if needed). On OS_OK
@@ -22,8 +23,8 @@
  * Errors: OS_EUNAVAIL (connection), OS_EAGAIN (deadlock, serialization),
  * OS_ECONFLICT (check or unique violation), OS_EIO (anything else).
  */
-enum os_status pg_exec(struct pg_session *s, const struct pg_stmt *st,
-		       const struct pg_params *p, PGresult **out, struct os_error *err);
+enum os_status pg_exec(struct pg_session *s, const struct pg_stmt *st, const struct pg_params *p,
+		       PGresult **out, struct os_error *err);
 
 /* As pg_exec for a statement whose rows are not wanted. */
 enum os_status pg_exec_cmd(struct pg_session *s, const struct pg_stmt *st,

@@ -14,54 +14,56 @@
  * connection, a deadlock, memory) still aborts the whole batch, so nothing
  * is ever half-written.
  */
+#include "infrastructure/postgres/pg_inbox.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "../../app/inbox_port.h"
-#include "pg_inbox.h"
-#include "pg_order_rows.h"
+#include "app/inbox_port.h"
+#include "infrastructure/postgres/pg_order_rows.h"
 
 #define PG_INBOX_BATCH_MAX 500
-#define PG_FATE_ARRAY_MAX (512u * 1024u)
+#define PG_FATE_ARRAY_MAX  (512u * 1024u)
 /* A row whose own statements keep failing is rejected on this attempt; the
  * delays in between double from the base up to the ceiling. */
-#define PG_INBOX_FAILED_ATTEMPTS_MAX 20
+#define PG_INBOX_FAILED_ATTEMPTS_MAX  20
 #define PG_INBOX_FAILED_DELAY_BASE_US INT64_C(1000000)
-#define PG_INBOX_FAILED_DELAY_MAX_US (INT64_C(300) * 1000000)
+#define PG_INBOX_FAILED_DELAY_MAX_US  (INT64_C(300) * 1000000)
 
 static const struct pg_stmt stmt_record = {
-	"inbox_record",
-	"WITH i AS (INSERT INTO inbox (source, message_id, type, order_id, payload, "
-	"request_id, status, error, payment_id) VALUES ($1, $2, $3, $4::uuid, $5::bytea, $6, "
-	"$7, $8, $9) ON CONFLICT (source, message_id, type) DO NOTHING RETURNING status), "
-	"n AS (SELECT pg_notify('inbox', '') FROM i WHERE status = 'pending') "
-	"SELECT (SELECT count(*) FROM i), (SELECT count(*) FROM n)",
-	9,
+    "inbox_record",
+    "WITH i AS (INSERT INTO inbox (source, message_id, type, order_id, payload, "
+    "request_id, status, error, payment_id) VALUES ($1, $2, $3, $4::uuid, $5::bytea, $6, "
+    "$7, $8, $9) ON CONFLICT (source, message_id, type) DO NOTHING RETURNING status), "
+    "n AS (SELECT pg_notify('inbox', '') FROM i WHERE status = 'pending') "
+    "SELECT (SELECT count(*) FROM i), (SELECT count(*) FROM n)",
+    9,
 };
 
 static const struct pg_stmt stmt_claim = {
-	"inbox_claim",
-	"SELECT id, source, message_id, type, order_id::text, attempts, "
-	PG_US("received_at") ", request_id, payment_id FROM inbox WHERE status = 'pending' "
-	"AND next_attempt_at <= now() ORDER BY order_id, id LIMIT $1 FOR UPDATE SKIP LOCKED",
-	1,
+    "inbox_claim",
+    "SELECT id, source, message_id, type, order_id::text, attempts, " PG_US(
+	"received_at") ", request_id, payment_id FROM inbox WHERE status = 'pending' "
+		       "AND next_attempt_at <= now() ORDER BY order_id, id LIMIT $1 FOR UPDATE "
+		       "SKIP LOCKED",
+    1,
 };
 
 /* attempts counts every handling that did not process the row (deferred,
  * failed or rejected), capped so that a hostile value cannot overflow. */
 static const struct pg_stmt stmt_fates = {
-	"inbox_fates",
-	"UPDATE inbox b SET status = f.status, "
-	"attempts = least(b.attempts, 2147483646) + "
-	"CASE WHEN f.status = 'processed' THEN 0 ELSE 1 END, "
-	"next_attempt_at = CASE WHEN f.status = 'pending' THEN " PG_TS("f.next")
-	" ELSE b.next_attempt_at END, error = nullif(f.error, ''), "
-	"processed_at = CASE WHEN f.status = 'processed' THEN clock_timestamp() END "
-	"FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[]) "
-	"AS f(id, status, next, error) WHERE b.id = f.id",
-	4,
+    "inbox_fates",
+    "UPDATE inbox b SET status = f.status, "
+    "attempts = least(b.attempts, 2147483646) + "
+    "CASE WHEN f.status = 'processed' THEN 0 ELSE 1 END, "
+    "next_attempt_at = CASE WHEN f.status = 'pending' THEN " PG_TS(
+	"f.next") " ELSE b.next_attempt_at END, error = nullif(f.error, ''), "
+		  "processed_at = CASE WHEN f.status = 'processed' THEN clock_timestamp() END "
+		  "FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[]) "
+		  "AS f(id, status, next, error) WHERE b.id = f.id",
+    4,
 };
 
 static enum os_status inbox_record(void *ctx, const struct inbox_msg *m, bool *inserted,
@@ -160,8 +162,9 @@ static enum os_status apply_one(struct pg_session *s, struct inbox_work *w, size
 	memset(&w->change, 0, sizeof(w->change));
 	w->refunded[i] = false;
 	if (row->has_order_id)
-		st = pg_order_lock(s, &row->order_id, &w->order, w->change.money.captured_payment_id,
-				   sizeof(w->change.money.captured_payment_id), &found, err);
+		st =
+		    pg_order_lock(s, &row->order_id, &w->order, w->change.money.captured_payment_id,
+				  sizeof(w->change.money.captured_payment_id), &found, err);
 	if (st != OS_OK)
 		return st;
 	write = fn(arg, row, found ? &w->order : NULL, &w->change, out);
@@ -221,8 +224,8 @@ static enum os_status apply_guarded(struct pg_session *s, struct inbox_work *w, 
 	return pg_savepoint_undo(s, err);
 }
 
-static enum os_status apply_all(struct pg_session *s, struct inbox_work *w,
-				inbox_decide_fn *fn, void *arg, struct os_error *err)
+static enum os_status apply_all(struct pg_session *s, struct inbox_work *w, inbox_decide_fn *fn,
+				void *arg, struct os_error *err)
 {
 	enum os_status st = OS_OK;
 	size_t i;
@@ -242,7 +245,7 @@ static enum os_status apply_all(struct pg_session *s, struct inbox_work *w,
 
 static bool fates_build(const struct inbox_work *w, struct sbuf a[4])
 {
-	static const char *const names[] = { "processed", "pending", "rejected" };
+	static const char *const names[] = {"processed", "pending", "rejected"};
 	char num[24];
 	size_t i, k;
 
@@ -331,12 +334,12 @@ static enum os_status inbox_wait(void *ctx, int timeout_ms, struct os_error *err
 }
 
 static const struct inbox_writer_ops pg_inbox_writer_ops = {
-	.record = inbox_record,
+    .record = inbox_record,
 };
 
 static const struct inbox_store_ops pg_inbox_store_ops = {
-	.apply_batch = inbox_apply_batch,
-	.wait = inbox_wait,
+    .apply_batch = inbox_apply_batch,
+    .wait = inbox_wait,
 };
 
 void pg_inbox_writer_init(struct inbox_writer *out, struct pg_session *s)

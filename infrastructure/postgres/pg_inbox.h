@@ -3,7 +3,7 @@
 #define OS_PG_INBOX_H
 
 #include "app/inbox_port.h"
-#include "pg_session.h"
+#include "infrastructure/postgres/pg_session.h"
 
 /* Fill *out with a port over session s (borrowed; one thread at a time).
  * The store's apply_batch gives each row a savepoint: a row whose own

@@ -4,48 +4,48 @@
  * against the row as the previous writer left it, so stock never goes below
  * zero and no unit is sold twice (the table's CHECK is the backstop).
  */
-#include "pg_inventory.h"
+#include "infrastructure/postgres/pg_inventory.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#include "pg_exec.h"
-#include "pg_rows.h"
+#include "infrastructure/postgres/pg_exec.h"
+#include "infrastructure/postgres/pg_rows.h"
 
 #define ITEM_COLS "item_id, name, price_cents, available_qty"
 
 static const struct pg_stmt stmt_get = {
-	"inventory_item_get",
-	"SELECT " ITEM_COLS " FROM inventory WHERE item_id = $1",
-	1,
+    "inventory_item_get",
+    "SELECT " ITEM_COLS " FROM inventory WHERE item_id = $1",
+    1,
 };
 
 static const struct pg_stmt stmt_list = {
-	"inventory_item_list",
-	"SELECT " ITEM_COLS " FROM inventory WHERE item_id > $1 ORDER BY item_id LIMIT $2",
-	2,
+    "inventory_item_list",
+    "SELECT " ITEM_COLS " FROM inventory WHERE item_id > $1 ORDER BY item_id LIMIT $2",
+    2,
 };
 
 static const struct pg_stmt stmt_put = {
-	"inventory_item_put",
-	"INSERT INTO inventory (item_id, name, price_cents, available_qty) "
-	"VALUES ($1, $2, $3::bigint, $4::bigint) ON CONFLICT (item_id) DO UPDATE SET "
-	"name = excluded.name, price_cents = excluded.price_cents, "
-	"available_qty = excluded.available_qty RETURNING (xmax = 0)",
-	4,
+    "inventory_item_put",
+    "INSERT INTO inventory (item_id, name, price_cents, available_qty) "
+    "VALUES ($1, $2, $3::bigint, $4::bigint) ON CONFLICT (item_id) DO UPDATE SET "
+    "name = excluded.name, price_cents = excluded.price_cents, "
+    "available_qty = excluded.available_qty RETURNING (xmax = 0)",
+    4,
 };
 
 /* One row always: the item after the change (NULLs when nothing changed) and
  * whether the item exists at all. */
 static const struct pg_stmt stmt_adjust = {
-	"inventory_item_adjust",
-	"WITH u AS (UPDATE inventory SET available_qty = available_qty + $2::bigint "
-	"WHERE item_id = $1 AND available_qty + $2::bigint BETWEEN 0 AND $3::bigint "
-	"RETURNING " ITEM_COLS ") "
-	"SELECT u.item_id, u.name, u.price_cents, u.available_qty, "
-	"EXISTS (SELECT 1 FROM inventory WHERE item_id = $1) FROM (SELECT 1) one "
-	"LEFT JOIN u ON true",
-	3,
+    "inventory_item_adjust",
+    "WITH u AS (UPDATE inventory SET available_qty = available_qty + $2::bigint "
+    "WHERE item_id = $1 AND available_qty + $2::bigint BETWEEN 0 AND $3::bigint "
+    "RETURNING " ITEM_COLS ") "
+    "SELECT u.item_id, u.name, u.price_cents, u.available_qty, "
+    "EXISTS (SELECT 1 FROM inventory WHERE item_id = $1) FROM (SELECT 1) one "
+    "LEFT JOIN u ON true",
+    3,
 };
 
 static enum os_status decode_item(const PGresult *r, int row, void *item)
@@ -151,10 +151,10 @@ static enum os_status inv_adjust(void *ctx, const char *item_id, int64_t delta,
 }
 
 static const struct inventory_ops pg_inventory_ops = {
-	.get = inv_get,
-	.list = inv_list,
-	.put = inv_put,
-	.adjust = inv_adjust,
+    .get = inv_get,
+    .list = inv_list,
+    .put = inv_put,
+    .adjust = inv_adjust,
 };
 
 void pg_inventory_init(struct inventory *out, struct pg_session *s)

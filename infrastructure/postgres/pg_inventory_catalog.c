@@ -3,16 +3,17 @@
  * catalog service is configured. A plain read: the stock that counts is the
  * one the order's own transaction reserves.
  */
+#include "infrastructure/postgres/pg_inventory_catalog.h"
+
 #include <string.h>
 
-#include "../../app/catalog.h"
-#include "pg_exec.h"
-#include "pg_inventory_catalog.h"
+#include "app/catalog.h"
+#include "infrastructure/postgres/pg_exec.h"
 
 static const struct pg_stmt stmt_item = {
-	"inventory_get",
-	"SELECT name, price_cents, available_qty FROM inventory WHERE item_id = $1",
-	1,
+    "inventory_get",
+    "SELECT name, price_cents, available_qty FROM inventory WHERE item_id = $1",
+    1,
 };
 
 static enum os_status inventory_get(void *ctx, const char *item_id, struct catalog_item *out,
@@ -41,10 +42,10 @@ static enum os_status inventory_get(void *ctx, const char *item_id, struct catal
 }
 
 static const struct pg_stmt stmt_items = {
-	"inventory_get_many",
-	"SELECT array_position($1::text[], v.item_id), v.name, v.price_cents, v.available_qty "
-	"FROM inventory v WHERE v.item_id = ANY ($1::text[])",
-	1,
+    "inventory_get_many",
+    "SELECT array_position($1::text[], v.item_id), v.name, v.price_cents, v.available_qty "
+    "FROM inventory v WHERE v.item_id = ANY ($1::text[])",
+    1,
 };
 
 /* Fills the answer of row i of r into ids' slot; false when unreadable. */
@@ -117,8 +118,8 @@ static void inventory_get_many(void *ctx, const char *const *ids, size_t n,
 }
 
 static const struct catalog_ops pg_inventory_catalog_ops = {
-	.get = inventory_get,
-	.get_many = inventory_get_many,
+    .get = inventory_get,
+    .get_many = inventory_get_many,
 };
 
 void pg_inventory_catalog_init(struct catalog *out, struct pg_session *s)

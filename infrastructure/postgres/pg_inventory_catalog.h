@@ -3,7 +3,7 @@
 #define OS_PG_INVENTORY_CATALOG_H
 
 #include "app/catalog.h"
-#include "pg_session.h"
+#include "infrastructure/postgres/pg_session.h"
 
 /* Fills *out with a port over session s (borrowed; one thread at a time). */
 void pg_inventory_catalog_init(struct catalog *out, struct pg_session *s);

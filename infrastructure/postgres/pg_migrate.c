@@ -5,18 +5,19 @@
  * trusted SQL from the release (never input) and runs through the simple
  * query protocol because it holds several statements.
  */
-#include "pg_migrate.h"
+#include "infrastructure/postgres/pg_migrate.h"
 
 #include <ctype.h>
 #include <dirent.h>
-#include <libpq-fe.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define MIGRATE_LOCK_KEY "7206381742006"  /* arbitrary, fixed for the service */
-#define NAME_MAX_LEN 128
+#include <libpq-fe.h>
+#include <openssl/evp.h>
+
+#define MIGRATE_LOCK_KEY "7206381742006" /* arbitrary, fixed for the service */
+#define NAME_MAX_LEN	 128
 #define CHECKSUM_HEX_LEN 64
 
 struct migration_list {
@@ -69,8 +70,8 @@ out:
 }
 
 /* Reads dir/name whole (bounded) into a new NUL-terminated buffer. */
-static enum os_status read_file(const char *dir, const char *name, char **out,
-				size_t *len, struct os_error *err)
+static enum os_status read_file(const char *dir, const char *name, char **out, size_t *len,
+				struct os_error *err)
 {
 	char path[4096];
 	FILE *f;
@@ -89,8 +90,8 @@ static enum os_status read_file(const char *dir, const char *name, char **out,
 	}
 	n = fread(buf, 1, PG_MIGRATE_FILE_MAX + 1, f);
 	if (ferror(f) || n > PG_MIGRATE_FILE_MAX) {
-		st = os_fail(err, OS_EINVAL, NULL, "migration %s unreadable or over %d bytes",
-			     name, PG_MIGRATE_FILE_MAX);
+		st = os_fail(err, OS_EINVAL, NULL, "migration %s unreadable or over %d bytes", name,
+			     PG_MIGRATE_FILE_MAX);
 		goto out;
 	}
 	buf[n] = '\0';
@@ -129,17 +130,16 @@ static enum os_status exec_simple(PGconn *c, const char *sql, const char *what,
 	return st;
 }
 
-static const char *const create_table_sql =
-	"CREATE TABLE IF NOT EXISTS schema_migrations ("
-	" version text PRIMARY KEY,"
-	" checksum text NOT NULL,"
-	" applied_at timestamptz NOT NULL DEFAULT now())";
+static const char *const create_table_sql = "CREATE TABLE IF NOT EXISTS schema_migrations ("
+					    " version text PRIMARY KEY,"
+					    " checksum text NOT NULL,"
+					    " applied_at timestamptz NOT NULL DEFAULT now())";
 
 /* The recorded checksum of version into hex, or "" when not applied. */
 static enum os_status recorded_checksum(PGconn *c, const char *version,
 					char hex[CHECKSUM_HEX_LEN + 1], struct os_error *err)
 {
-	const char *params[1] = { version };
+	const char *params[1] = {version};
 	PGresult *r = PQexecParams(c, "SELECT checksum FROM schema_migrations WHERE version = $1",
 				   1, NULL, params, NULL, NULL, 0);
 	enum os_status st = OS_OK;
@@ -155,12 +155,13 @@ static enum os_status recorded_checksum(PGconn *c, const char *version,
 	return st;
 }
 
-static enum os_status record(PGconn *c, const char *version, const char *hex,
-			     struct os_error *err)
+static enum os_status record(PGconn *c, const char *version, const char *hex, struct os_error *err)
 {
-	const char *params[2] = { version, hex };
-	PGresult *r = PQexecParams(c, "INSERT INTO schema_migrations (version, checksum) "
-				      "VALUES ($1, $2)", 2, NULL, params, NULL, NULL, 0);
+	const char *params[2] = {version, hex};
+	PGresult *r = PQexecParams(c,
+				   "INSERT INTO schema_migrations (version, checksum) "
+				   "VALUES ($1, $2)",
+				   2, NULL, params, NULL, NULL, 0);
 	enum os_status st = OS_OK;
 
 	if (r == NULL || PQresultStatus(r) != PGRES_COMMAND_OK)
@@ -170,8 +171,8 @@ static enum os_status record(PGconn *c, const char *version, const char *hex,
 }
 
 /* Applies one file in its own transaction. */
-static enum os_status apply_one(PGconn *c, const char *name, const char *sql,
-				const char *hex, struct os_error *err)
+static enum os_status apply_one(PGconn *c, const char *name, const char *sql, const char *hex,
+				struct os_error *err)
 {
 	enum os_status st = exec_simple(c, "BEGIN", "begin", err);
 
@@ -207,7 +208,8 @@ static enum os_status migrate_one(PGconn *c, const char *dir, const char *name, 
 		if (strcmp(old, hex) != 0)
 			st = os_fail(err, OS_ECONFLICT, NULL,
 				     "migration %s was changed after it was applied "
-				     "(recorded sha256 %.12s, file %.12s)", name, old, hex);
+				     "(recorded sha256 %.12s, file %.12s)",
+				     name, old, hex);
 		goto out;
 	}
 	st = apply_one(c, name, sql, hex, err);
@@ -242,8 +244,8 @@ static enum os_status run_locked(PGconn *c, const char *dir, int *count, struct 
 /* A connection with a 5 s connect timeout, or OS_EUNAVAIL. */
 static enum os_status connect_db(const char *conninfo, PGconn **out, struct os_error *err)
 {
-	const char *keys[] = { "connect_timeout", "dbname", NULL };
-	const char *vals[] = { "5", conninfo, NULL };
+	const char *keys[] = {"connect_timeout", "dbname", NULL};
+	const char *vals[] = {"5", conninfo, NULL};
 	PGconn *c = PQconnectdbParams(keys, vals, 1);
 
 	if (c == NULL || PQstatus(c) != CONNECTION_OK) {
@@ -257,8 +259,7 @@ static enum os_status connect_db(const char *conninfo, PGconn **out, struct os_e
 	return OS_OK;
 }
 
-enum os_status pg_migrate(const char *conninfo, const char *dir, int *applied,
-			  struct os_error *err)
+enum os_status pg_migrate(const char *conninfo, const char *dir, int *applied, struct os_error *err)
 {
 	PGconn *c = NULL;
 	enum os_status st;
@@ -298,9 +299,9 @@ struct recorded {
 static enum os_status read_recorded(PGconn *c, struct recorded *r, struct os_error *err)
 {
 	static const char *const sql =
-		"SELECT version, checksum, "
-		" to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
-		" FROM schema_migrations ORDER BY version";
+	    "SELECT version, checksum, "
+	    " to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+	    " FROM schema_migrations ORDER BY version";
 	PGresult *res = NULL;
 	enum os_status st = OS_OK;
 	int i, n;

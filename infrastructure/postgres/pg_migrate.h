@@ -8,10 +8,10 @@
 #ifndef OS_PG_MIGRATE_H
 #define OS_PG_MIGRATE_H
 
-#include "../../domain/status.h"
+#include "domain/status.h"
 
 #define PG_MIGRATE_FILES_MAX 256
-#define PG_MIGRATE_FILE_MAX (1024 * 1024) /* bytes of one migration file */
+#define PG_MIGRATE_FILE_MAX  (1024 * 1024) /* bytes of one migration file */
 
 /*
  * Applies the pending migrations of dir to the database at conninfo.
@@ -27,13 +27,13 @@ enum os_status pg_migrate(const char *conninfo, const char *dir, int *applied,
 /* Where one migration stands, as `migrate status` reports it. */
 enum pg_migration_state {
 	PG_MIGRATION_APPLIED = 0, /* recorded, and the file's checksum matches */
-	PG_MIGRATION_CHANGED,     /* recorded, but the file differs: migrate refuses */
-	PG_MIGRATION_NO_FILE,     /* recorded, but the file is not in dir */
-	PG_MIGRATION_PENDING,     /* a file not recorded: migrate would apply it */
+	PG_MIGRATION_CHANGED,	  /* recorded, but the file differs: migrate refuses */
+	PG_MIGRATION_NO_FILE,	  /* recorded, but the file is not in dir */
+	PG_MIGRATION_PENDING,	  /* a file not recorded: migrate would apply it */
 };
 
 struct pg_migration {
-	char version[128];   /* the file name, e.g. 0001_orders.sql */
+	char version[128]; /* the file name, e.g. 0001_orders.sql */
 	enum pg_migration_state state;
 	char applied_at[32]; /* RFC 3339 UTC, "" when pending */
 };

@@ -11,115 +11,123 @@
  * whose change fails on its own data is skipped (and logged) instead of
  * failing every sweep, since the sweep would meet it first again each time.
  */
+#include "infrastructure/postgres/pg_order_repo.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../app/order_repo.h"
-#include "../log/log.h"
-#include "pg_order_repo.h"
-#include "pg_order_rows.h"
-#include "pg_rows.h"
+#include "app/order_repo.h"
+#include "infrastructure/log/log.h"
+#include "infrastructure/postgres/pg_order_rows.h"
+#include "infrastructure/postgres/pg_rows.h"
 
 #define PG_ITEM_ARRAY_MAX (256u * 1024u)
-#define PG_UUID_MAX_TEXT "ffffffff-ffff-ffff-ffff-ffffffffffff"
+#define PG_UUID_MAX_TEXT  "ffffffff-ffff-ffff-ffff-ffffffffffff"
 
 static const struct pg_stmt stmt_create = {
-	"order_create",
-	"WITH lines AS (SELECT * FROM unnest($11::text[], $12::text[], $13::int[], "
-	"$14::bigint[]) WITH ORDINALITY AS l(item_id, name, qty, price, line)), "
-	"req AS (SELECT item_id, sum(qty)::bigint AS qty FROM lines WHERE $10::bool "
-	"GROUP BY item_id), "
-	/* = ANY($11) keeps the generic plan on the primary key (the API's
-	 * sessions run generic plans: no planning per create). */
-	"lk AS (SELECT v.item_id, v.available_qty, v.price_cents FROM inventory v "
-	"WHERE $10::bool AND v.item_id = ANY ($11::text[]) ORDER BY v.item_id FOR UPDATE), "
-	/* The first failing line, unknown items and short stock before changed
-	 * prices (those are final; a price is retried). */
-	"bad AS (SELECT l.line, CASE WHEN lk.item_id IS NULL THEN 'u' "
-	"WHEN lk.available_qty < req.qty THEN 's' ELSE 'p' END AS why FROM lines l "
-	"JOIN req USING (item_id) LEFT JOIN lk USING (item_id) "
-	"WHERE lk.item_id IS NULL OR lk.available_qty < req.qty OR lk.price_cents <> l.price "
-	"ORDER BY lk.item_id IS NOT NULL AND lk.available_qty >= req.qty, l.line LIMIT 1), "
-	"o AS (INSERT INTO orders (id, user_id, status, amount_cents, currency, "
-	"idempotency_key, request_fingerprint, created_at, updated_at, version, "
-	"customer_name, customer_email, shipping_address, external_ref, source) "
-	"SELECT $1::uuid, $2, 'new', $3::bigint, $4, $5::uuid, $6, " PG_TS("$7") ", "
-	PG_TS("$8") ", 1, $21, $22, $23, $24, $25 WHERE NOT EXISTS (SELECT 1 FROM bad) "
-	"ON CONFLICT DO NOTHING RETURNING id), "
-	"s AS (UPDATE inventory v SET available_qty = v.available_qty - req.qty FROM req "
-	"WHERE v.item_id = req.item_id AND v.item_id = ANY ($11::text[]) "
-	"AND v.item_id IN (SELECT item_id FROM lk) "
-	"AND EXISTS (SELECT 1 FROM o) RETURNING 1), "
-	"i AS (INSERT INTO order_items (order_id, line, item_id, name, quantity, "
-	"unit_price_cents) SELECT o.id, l.line, l.item_id, l.name, l.qty, l.price "
-	"FROM o, lines l), "
-	"h AS (INSERT INTO order_status_history (order_id, from_status, to_status, reason, at) "
-	"SELECT o.id, NULL, 'new', $9, " PG_TS("$7") " FROM o), "
-	PG_OUTBOX_ROWS_CTE("o", "$15", "$16", "$17", "$18", "$19", "$20") " "
-	"SELECT (SELECT count(*) FROM o), (SELECT line FROM bad), (SELECT why FROM bad), "
-	"0::bigint, (SELECT count(*) FROM s)",
-	25,
+    "order_create",
+    "WITH lines AS (SELECT * FROM unnest($11::text[], $12::text[], $13::int[], "
+    "$14::bigint[]) WITH ORDINALITY AS l(item_id, name, qty, price, line)), "
+    "req AS (SELECT item_id, sum(qty)::bigint AS qty FROM lines WHERE $10::bool "
+    "GROUP BY item_id), "
+    /* = ANY($11) keeps the generic plan on the primary key (the API's
+     * sessions run generic plans: no planning per create). */
+    "lk AS (SELECT v.item_id, v.available_qty, v.price_cents FROM inventory v "
+    "WHERE $10::bool AND v.item_id = ANY ($11::text[]) ORDER BY v.item_id FOR UPDATE), "
+    /* The first failing line, unknown items and short stock before changed
+     * prices (those are final; a price is retried). */
+    "bad AS (SELECT l.line, CASE WHEN lk.item_id IS NULL THEN 'u' "
+    "WHEN lk.available_qty < req.qty THEN 's' ELSE 'p' END AS why FROM lines l "
+    "JOIN req USING (item_id) LEFT JOIN lk USING (item_id) "
+    "WHERE lk.item_id IS NULL OR lk.available_qty < req.qty OR lk.price_cents <> l.price "
+    "ORDER BY lk.item_id IS NOT NULL AND lk.available_qty >= req.qty, l.line LIMIT 1), "
+    "o AS (INSERT INTO orders (id, user_id, status, amount_cents, currency, "
+    "idempotency_key, request_fingerprint, created_at, updated_at, version, "
+    "customer_name, customer_email, shipping_address, external_ref, source) "
+    "SELECT $1::uuid, $2, 'new', $3::bigint, $4, $5::uuid, $6, " PG_TS("$7") ", " PG_TS(
+	"$8") ", 1, $21, $22, $23, $24, $25 WHERE NOT EXISTS (SELECT 1 FROM bad) "
+	      "ON CONFLICT DO NOTHING RETURNING id), "
+	      "s AS (UPDATE inventory v SET available_qty = v.available_qty - req.qty FROM req "
+	      "WHERE v.item_id = req.item_id AND v.item_id = ANY ($11::text[]) "
+	      "AND v.item_id IN (SELECT item_id FROM lk) "
+	      "AND EXISTS (SELECT 1 FROM o) RETURNING 1), "
+	      "i AS (INSERT INTO order_items (order_id, line, item_id, name, quantity, "
+	      "unit_price_cents) SELECT o.id, l.line, l.item_id, l.name, l.qty, l.price "
+	      "FROM o, lines l), "
+	      "h AS (INSERT INTO order_status_history (order_id, from_status, to_status, reason, "
+	      "at) "
+	      "SELECT o.id, NULL, 'new', $9, " PG_TS("$7") " FROM o), " PG_OUTBOX_ROWS_CTE(
+		  "o", "$15", "$16", "$17", "$18", "$19",
+		  "$20") " "
+			 "SELECT (SELECT count(*) FROM o), (SELECT line FROM bad), (SELECT why "
+			 "FROM bad), "
+			 "0::bigint, (SELECT count(*) FROM s)",
+    25,
 };
 
 static const struct pg_stmt stmt_by_key = {
-	"order_by_key",
-	"SELECT " PG_ORDER_COLS " FROM orders o LEFT JOIN order_items i ON i.order_id = o.id "
-	"WHERE o.idempotency_key = $1::uuid ORDER BY i.line",
-	1,
+    "order_by_key",
+    "SELECT " PG_ORDER_COLS " FROM orders o LEFT JOIN order_items i ON i.order_id = o.id "
+    "WHERE o.idempotency_key = $1::uuid ORDER BY i.line",
+    1,
 };
 
 static const struct pg_stmt stmt_by_ref = {
-	"order_by_ref",
-	"SELECT " PG_ORDER_COLS " FROM orders o LEFT JOIN order_items i ON i.order_id = o.id "
-	"WHERE o.external_ref = $1 ORDER BY i.line",
-	1,
+    "order_by_ref",
+    "SELECT " PG_ORDER_COLS " FROM orders o LEFT JOIN order_items i ON i.order_id = o.id "
+    "WHERE o.external_ref = $1 ORDER BY i.line",
+    1,
 };
 
 static const struct pg_stmt stmt_get = {
-	"order_get",
-	"SELECT " PG_ORDER_COLS " FROM orders o LEFT JOIN order_items i ON i.order_id = o.id "
-	"WHERE o.id = $1::uuid ORDER BY i.line",
-	1,
+    "order_get",
+    "SELECT " PG_ORDER_COLS " FROM orders o LEFT JOIN order_items i ON i.order_id = o.id "
+    "WHERE o.id = $1::uuid ORDER BY i.line",
+    1,
 };
 
 /* One statement per filter shape, so each keeps an index-friendly plan. */
-#define PG_LIST(name, where, np)                                                        \
-	{ name,                                                                         \
-	  "WITH page AS (SELECT * FROM orders WHERE id < $1::uuid " where              \
-	  " ORDER BY id DESC LIMIT $2) SELECT " PG_ORDER_COLS " FROM page o "           \
-	  "LEFT JOIN order_items i ON i.order_id = o.id ORDER BY o.id DESC, i.line",    \
-	  np }
+#define PG_LIST(name, where, np)                                                                   \
+	{                                                                                          \
+		name,                                                                              \
+		    "WITH page AS (SELECT * FROM orders WHERE id < $1::uuid " where                \
+		    " ORDER BY id DESC LIMIT $2) SELECT " PG_ORDER_COLS " FROM page o "            \
+		    "LEFT JOIN order_items i ON i.order_id = o.id ORDER BY o.id DESC, i.line",     \
+		    np                                                                             \
+	}
 
 static const struct pg_stmt stmt_list[4] = {
-	PG_LIST("order_list", "", 2),
-	PG_LIST("order_list_u", "AND user_id = $3", 3),
-	PG_LIST("order_list_s", "AND status = $3", 3),
-	PG_LIST("order_list_us", "AND user_id = $3 AND status = $4", 4),
+    PG_LIST("order_list", "", 2),
+    PG_LIST("order_list_u", "AND user_id = $3", 3),
+    PG_LIST("order_list_s", "AND status = $3", 3),
+    PG_LIST("order_list_us", "AND user_id = $3 AND status = $4", 4),
 };
 
 static const struct pg_stmt stmt_history = {
-	"order_history",
-	"SELECT from_status, to_status, reason, " PG_US("at") " FROM order_status_history "
-	"WHERE order_id = $1::uuid ORDER BY id LIMIT $2",
-	2,
+    "order_history",
+    "SELECT from_status, to_status, reason, " PG_US(
+	"at") " FROM order_status_history "
+	      "WHERE order_id = $1::uuid ORDER BY id LIMIT $2",
+    2,
 };
 
 /* No row: no order. One row with a NULL id: an order without messages. */
 static const struct pg_stmt stmt_events = {
-	"order_events",
-	"SELECT x.id::text, x.type, x.destination, x.status, x.attempts, "
-	PG_US("x.created_at") ", " PG_US("x.sent_at") " FROM orders o LEFT JOIN LATERAL "
-	"(SELECT * FROM outbox WHERE aggregateid = o.id ORDER BY seq LIMIT $2) x ON true "
-	"WHERE o.id = $1::uuid ORDER BY x.seq",
-	2,
+    "order_events",
+    "SELECT x.id::text, x.type, x.destination, x.status, x.attempts, " PG_US(
+	"x.created_at") ", " PG_US("x.sent_at") " FROM orders o LEFT JOIN LATERAL "
+						"(SELECT * FROM outbox WHERE aggregateid = o.id "
+						"ORDER BY seq LIMIT $2) x ON true "
+						"WHERE o.id = $1::uuid ORDER BY x.seq",
+    2,
 };
 
 static const struct pg_stmt stmt_stale = {
-	"order_stale",
-	"SELECT id::text FROM orders WHERE status = 'new' AND created_at < " PG_TS("$1")
-	" ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED",
-	2,
+    "order_stale",
+    "SELECT id::text FROM orders WHERE status = 'new' AND created_at < " PG_TS(
+	"$1") " ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED",
+    2,
 };
 
 /* Item lines as four arrays. */
@@ -153,15 +161,14 @@ static enum os_status items_build(struct item_arrays *a, const struct order *o,
 		pg_array_elem(&a->ids, o->items[i].item_id);
 		pg_array_elem(&a->names, o->items[i].name);
 		pg_array_elem(&a->qtys, pg_i64_text(o->items[i].quantity, num, sizeof(num)));
-		pg_array_elem(&a->prices, pg_i64_text(o->items[i].unit_price_cents, num,
-						      sizeof(num)));
+		pg_array_elem(&a->prices,
+			      pg_i64_text(o->items[i].unit_price_cents, num, sizeof(num)));
 	}
 	pg_array_end(&a->ids);
 	pg_array_end(&a->names);
 	pg_array_end(&a->qtys);
 	pg_array_end(&a->prices);
-	if (!sbuf_ok(&a->ids) || !sbuf_ok(&a->names) || !sbuf_ok(&a->qtys) ||
-	    !sbuf_ok(&a->prices))
+	if (!sbuf_ok(&a->ids) || !sbuf_ok(&a->names) || !sbuf_ok(&a->qtys) || !sbuf_ok(&a->prices))
 		return os_fail(err, OS_ENOMEM, NULL, "out of memory");
 	return OS_OK;
 }
@@ -198,8 +205,8 @@ out:
 }
 
 static enum os_status read_one(struct pg_session *s, const struct pg_stmt *stmt,
-			       const struct uuid *id, struct order *out, char *fp,
-			       size_t fp_cap, struct os_error *err)
+			       const struct uuid *id, struct order *out, char *fp, size_t fp_cap,
+			       struct os_error *err)
 {
 	char text[UUID_STR_LEN + 1];
 
@@ -545,8 +552,8 @@ out:
 	return st;
 }
 
-static enum os_status repo_update(void *ctx, const struct uuid *id, order_mutate_fn *fn,
-				  void *arg, enum order_verdict *verdict, struct os_error *err)
+static enum os_status repo_update(void *ctx, const struct uuid *id, order_mutate_fn *fn, void *arg,
+				  enum order_verdict *verdict, struct os_error *err)
 {
 	struct pg_session *s = ctx;
 	enum order_verdict v = ORDER_DUPLICATE;
@@ -591,9 +598,8 @@ static enum os_status lock_stale(struct pg_session *s, int64_t before_us, size_t
 
 /* mutate_locked for one stale order inside a savepoint. A failure of the
  * order's own leaves it as it was (*applied false); others are returned. */
-static enum os_status expire_one(struct pg_session *s, const struct uuid *id,
-				 order_mutate_fn *fn, void *arg, bool *applied, bool *refunded,
-				 struct os_error *err)
+static enum os_status expire_one(struct pg_session *s, const struct uuid *id, order_mutate_fn *fn,
+				 void *arg, bool *applied, bool *refunded, struct os_error *err)
 {
 	char text[UUID_STR_LEN + 1];
 	struct os_error own;
@@ -654,15 +660,15 @@ static enum os_status repo_expire(void *ctx, int64_t created_before_us, size_t m
 }
 
 static const struct order_repo_ops pg_order_repo_ops = {
-	.create = repo_create,
-	.find_by_key = repo_find_by_key,
-	.find_by_ref = repo_find_by_ref,
-	.events = repo_events,
-	.get = repo_get,
-	.list = repo_list,
-	.history = repo_history,
-	.update = repo_update,
-	.expire = repo_expire,
+    .create = repo_create,
+    .find_by_key = repo_find_by_key,
+    .find_by_ref = repo_find_by_ref,
+    .events = repo_events,
+    .get = repo_get,
+    .list = repo_list,
+    .history = repo_history,
+    .update = repo_update,
+    .expire = repo_expire,
 };
 
 void pg_order_repo_init(struct order_repo *out, struct pg_session *s)

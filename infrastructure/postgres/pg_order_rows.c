@@ -8,28 +8,28 @@
  * one statement per request it makes: the payment recorded, the payment
  * request withdrawn or cancelled, a refund (once per payment id).
  */
-#include "pg_order_rows.h"
+#include "infrastructure/postgres/pg_order_rows.h"
 
 #include <string.h>
 
-#include "../metrics/metrics.h"
+#include "infrastructure/metrics/metrics.h"
 
 #define PG_MSG_ARRAY_MAX (4u * 1024u * 1024u) /* bytes of one array parameter */
 
 /* The last column is the payment that paid the order (NULL if none). */
 static const struct pg_stmt stmt_lock = {
-	"order_lock",
-	"SELECT " PG_ORDER_COLS ", (SELECT p.payment_id FROM order_payments p "
-	"WHERE p.order_id = o.id) FROM orders o LEFT JOIN order_items i ON i.order_id = o.id "
-	"WHERE o.id = $1::uuid ORDER BY i.line FOR UPDATE OF o",
-	1,
+    "order_lock",
+    "SELECT " PG_ORDER_COLS ", (SELECT p.payment_id FROM order_payments p "
+    "WHERE p.order_id = o.id) FROM orders o LEFT JOIN order_items i ON i.order_id = o.id "
+    "WHERE o.id = $1::uuid ORDER BY i.line FOR UPDATE OF o",
+    1,
 };
 
 static const struct pg_stmt stmt_capture = {
-	"order_capture",
-	"INSERT INTO order_payments (order_id, payment_id, amount_cents, recorded_at) "
-	"VALUES ($1::uuid, $2, $3::bigint, " PG_TS("$4") ") ON CONFLICT (order_id) DO NOTHING",
-	4,
+    "order_capture",
+    "INSERT INTO order_payments (order_id, payment_id, amount_cents, recorded_at) "
+    "VALUES ($1::uuid, $2, $3::bigint, " PG_TS("$4") ") ON CONFLICT (order_id) DO NOTHING",
+    4,
 };
 
 /*
@@ -43,54 +43,62 @@ static const struct pg_stmt stmt_capture = {
  * statement: live leaves out the rows w withdraws.
  */
 static const struct pg_stmt stmt_withdraw = {
-	"order_withdraw_payment",
-	"WITH w AS (UPDATE outbox SET status = 'cancelled', "
-	"last_error = 'withdrawn: the order was cancelled' WHERE id IN (SELECT id FROM outbox "
-	"WHERE aggregateid = $1::uuid AND type = '" OUTBOX_TYPE_PAYMENT_REQUEST "' "
-	"AND status IN ('pending', 'dead') FOR UPDATE SKIP LOCKED) RETURNING id, attempts), "
-	"live AS (SELECT 1 FROM outbox WHERE aggregateid = $1::uuid "
-	"AND type = '" OUTBOX_TYPE_PAYMENT_REQUEST "' AND status IN ('pending', 'sent') "
-	"AND id NOT IN (SELECT id FROM w) LIMIT 1), "
-	"x AS (INSERT INTO outbox (id, aggregatetype, aggregateid, type, payload, destination, "
-	"headers) SELECT $2::uuid, 'order', $1::uuid, $3, $4::jsonb, $5, "
-	"coalesce($6::jsonb, '{}'::jsonb) WHERE $3 <> '' AND (NOT EXISTS (SELECT 1 FROM w) "
-	"OR EXISTS (SELECT 1 FROM w WHERE attempts > 0) OR EXISTS (SELECT 1 FROM live)) "
-	"RETURNING destination), "
-	"nt AS (SELECT pg_notify('outbox', destination) FROM x) "
-	"SELECT (SELECT count(*) FROM w), (SELECT count(*) FROM x), (SELECT count(*) FROM nt)",
-	6,
+    "order_withdraw_payment",
+    "WITH w AS (UPDATE outbox SET status = 'cancelled', "
+    "last_error = 'withdrawn: the order was cancelled' WHERE id IN (SELECT id FROM outbox "
+    "WHERE aggregateid = $1::uuid AND type = '" OUTBOX_TYPE_PAYMENT_REQUEST "' "
+    "AND status IN ('pending', 'dead') FOR UPDATE SKIP LOCKED) RETURNING id, attempts), "
+    "live AS (SELECT 1 FROM outbox WHERE aggregateid = $1::uuid "
+    "AND type = '" OUTBOX_TYPE_PAYMENT_REQUEST "' AND status IN ('pending', 'sent') "
+    "AND id NOT IN (SELECT id FROM w) LIMIT 1), "
+    "x AS (INSERT INTO outbox (id, aggregatetype, aggregateid, type, payload, destination, "
+    "headers) SELECT $2::uuid, 'order', $1::uuid, $3, $4::jsonb, $5, "
+    "coalesce($6::jsonb, '{}'::jsonb) WHERE $3 <> '' AND (NOT EXISTS (SELECT 1 FROM w) "
+    "OR EXISTS (SELECT 1 FROM w WHERE attempts > 0) OR EXISTS (SELECT 1 FROM live)) "
+    "RETURNING destination), "
+    "nt AS (SELECT pg_notify('outbox', destination) FROM x) "
+    "SELECT (SELECT count(*) FROM w), (SELECT count(*) FROM x), (SELECT count(*) FROM nt)",
+    6,
 };
 
 /* A refund, once per payment id: its record gates its history row ($6 the
  * order's status after the change) and its outbox rows. */
 static const struct pg_stmt stmt_refund = {
-	"order_refund",
-	"WITH r AS (INSERT INTO refunds (payment_id, order_id, amount_cents, reason, requested_at) "
-	"VALUES ($2, $1::uuid, $3::bigint, $4, " PG_TS("$5") ") ON CONFLICT (payment_id) "
-	"DO NOTHING RETURNING order_id), "
-	"h AS (INSERT INTO order_status_history (order_id, from_status, to_status, reason, at) "
-	"SELECT order_id, $6, $6, $4, " PG_TS("$5") " FROM r), "
-	PG_OUTBOX_CTE("r", "$7", "$8", "$9", "$10", "$11", "$12")
-	"SELECT (SELECT count(*) FROM r), (SELECT count(*) FROM nt)",
-	12,
+    "order_refund",
+    "WITH r AS (INSERT INTO refunds (payment_id, order_id, amount_cents, reason, requested_at) "
+    "VALUES ($2, $1::uuid, $3::bigint, $4, " PG_TS(
+	"$5") ") ON CONFLICT (payment_id) "
+	      "DO NOTHING RETURNING order_id), "
+	      "h AS (INSERT INTO order_status_history (order_id, from_status, to_status, reason, "
+	      "at) "
+	      "SELECT order_id, $6, $6, $4, " PG_TS("$5") " FROM r), " PG_OUTBOX_CTE(
+		  "r", "$7", "$8", "$9", "$10", "$11",
+		  "$12") "SELECT (SELECT count(*) FROM r), (SELECT count(*) FROM nt)",
+    12,
 };
 
 static const struct pg_stmt stmt_change = {
-	"order_change",
-	"WITH u AS (UPDATE orders SET status = $2, updated_at = " PG_TS("$4") ", "
-	"version = version + 1 WHERE id = $1::uuid RETURNING id), "
-	"h AS (INSERT INTO order_status_history (order_id, from_status, to_status, reason, at) "
-	"SELECT id, $3, $2, $5, " PG_TS("$4") " FROM u), "
-	"give AS (SELECT item_id, sum(quantity)::bigint AS qty FROM order_items "
-	"WHERE $6::bool AND order_id = $1::uuid GROUP BY item_id), "
-	"lk AS (SELECT v.item_id FROM inventory v WHERE v.item_id IN (SELECT item_id FROM give) "
-	"ORDER BY v.item_id FOR UPDATE), "
-	"r AS (UPDATE inventory v SET available_qty = v.available_qty + g.qty FROM give g "
-	"WHERE v.item_id = g.item_id AND v.item_id IN (SELECT item_id FROM lk) "
-	"AND EXISTS (SELECT 1 FROM u) RETURNING 1), "
-	PG_OUTBOX_CTE("u", "$7", "$8", "$9", "$10", "$11", "$12")
-	"SELECT (SELECT count(*) FROM u), (SELECT count(*) FROM nt), (SELECT count(*) FROM r)",
-	12,
+    "order_change",
+    "WITH u AS (UPDATE orders SET status = $2, updated_at = " PG_TS(
+	"$4") ", "
+	      "version = version + 1 WHERE id = $1::uuid RETURNING id), "
+	      "h AS (INSERT INTO order_status_history (order_id, from_status, to_status, reason, "
+	      "at) "
+	      "SELECT id, $3, $2, $5, " PG_TS(
+		  "$4") " FROM u), "
+			"give AS (SELECT item_id, sum(quantity)::bigint AS qty FROM order_items "
+			"WHERE $6::bool AND order_id = $1::uuid GROUP BY item_id), "
+			"lk AS (SELECT v.item_id FROM inventory v WHERE v.item_id IN (SELECT "
+			"item_id FROM give) "
+			"ORDER BY v.item_id FOR UPDATE), "
+			"r AS (UPDATE inventory v SET available_qty = v.available_qty + g.qty FROM "
+			"give g "
+			"WHERE v.item_id = g.item_id AND v.item_id IN (SELECT item_id FROM lk) "
+			"AND EXISTS (SELECT 1 FROM u) RETURNING 1), " PG_OUTBOX_CTE(
+			    "u", "$7", "$8", "$9", "$10", "$11",
+			    "$12") "SELECT (SELECT count(*) FROM u), (SELECT count(*) FROM nt), "
+				   "(SELECT count(*) FROM r)",
+    12,
 };
 
 static void arrays_init(struct pg_msg_arrays *a)
@@ -115,12 +123,12 @@ void pg_msg_arrays_release(struct pg_msg_arrays *a)
 
 static bool arrays_ok(const struct pg_msg_arrays *a)
 {
-	return sbuf_ok(&a->ids) && sbuf_ok(&a->aggs) && sbuf_ok(&a->types) &&
-	       sbuf_ok(&a->dests) && sbuf_ok(&a->payloads) && sbuf_ok(&a->headers);
+	return sbuf_ok(&a->ids) && sbuf_ok(&a->aggs) && sbuf_ok(&a->types) && sbuf_ok(&a->dests) &&
+	       sbuf_ok(&a->payloads) && sbuf_ok(&a->headers);
 }
 
-enum os_status pg_msg_arrays_build(struct pg_msg_arrays *a, const struct outbox_msg *msgs,
-				   size_t n, struct os_error *err)
+enum os_status pg_msg_arrays_build(struct pg_msg_arrays *a, const struct outbox_msg *msgs, size_t n,
+				   struct os_error *err)
 {
 	char id[UUID_STR_LEN + 1];
 	char agg[UUID_STR_LEN + 1];
@@ -167,8 +175,7 @@ void pg_msg_arrays_params(const struct pg_msg_arrays *a, struct pg_params *p)
 	pg_params_text(p, a->headers.buf);
 }
 
-static enum os_status decode_status(const PGresult *r, int row, int col,
-				    enum order_status *out)
+static enum os_status decode_status(const PGresult *r, int row, int col, enum order_status *out)
 {
 	const char *v = PQgetvalue(r, row, col);
 
@@ -198,7 +205,8 @@ static enum os_status decode_extras(const PGresult *r, int row, struct order *o)
 	if (st == OS_OK)
 		st = decode_opt_str(r, row, c + 1, o->customer.email, sizeof(o->customer.email));
 	if (st == OS_OK)
-		st = decode_opt_str(r, row, c + 2, o->shipping_address, sizeof(o->shipping_address));
+		st =
+		    decode_opt_str(r, row, c + 2, o->shipping_address, sizeof(o->shipping_address));
 	if (st == OS_OK)
 		st = decode_opt_str(r, row, c + 3, o->external_ref, sizeof(o->external_ref));
 	if (st == OS_OK && order_source_parse(src, strlen(src), &o->source) != OS_OK)
@@ -297,8 +305,7 @@ static enum os_status decode_captured(const PGresult *r, char *captured, size_t 
 }
 
 enum os_status pg_order_lock(struct pg_session *s, const struct uuid *id, struct order *out,
-			     char *captured, size_t captured_cap, bool *found,
-			     struct os_error *err)
+			     char *captured, size_t captured_cap, bool *found, struct os_error *err)
 {
 	char text[UUID_STR_LEN + 1];
 	struct pg_params p;
@@ -321,9 +328,8 @@ enum os_status pg_order_lock(struct pg_session *s, const struct uuid *id, struct
 	return st;
 }
 
-static enum os_status write_capture(struct pg_session *s, const char *id,
-				    const struct order *cur, const struct order_change *ch,
-				    struct os_error *err)
+static enum os_status write_capture(struct pg_session *s, const char *id, const struct order *cur,
+				    const struct order_change *ch, struct os_error *err)
 {
 	char amount[24], at[24];
 	struct pg_params p;

@@ -10,38 +10,40 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "../../app/order_change.h"
-#include "../../domain/order.h"
-#include "pg_exec.h"
+#include "app/order_change.h"
+#include "domain/order.h"
+#include "infrastructure/postgres/pg_exec.h"
 
 /* Columns every order-reading statement selects, o = orders, i = order_items
  * (LEFT JOIN, ordered by o then i.line). */
-#define PG_ORDER_COLS                                                                   \
-	"o.id::text, o.user_id, o.status, o.amount_cents, o.currency, "                 \
-	"o.idempotency_key::text, o.request_fingerprint, " PG_US("o.created_at") ", "   \
-	PG_US("o.updated_at") ", o.version, i.item_id, i.name, i.quantity, "            \
-	"i.unit_price_cents, o.customer_name, o.customer_email, o.shipping_address, "   \
-	"o.external_ref, o.source"
+#define PG_ORDER_COLS                                                                              \
+	"o.id::text, o.user_id, o.status, o.amount_cents, o.currency, "                            \
+	"o.idempotency_key::text, o.request_fingerprint, " PG_US("o.created_at") ", " PG_US(       \
+	    "o.updated_at") ", o.version, i.item_id, i.name, i.quantity, "                         \
+			    "i.unit_price_cents, o.customer_name, o.customer_email, "              \
+			    "o.shipping_address, "                                                 \
+			    "o.external_ref, o.source"
 #define PG_ORDER_COL_FINGERPRINT 6
-#define PG_ORDER_COL_CUSTOMER 14 /* then email, address, external_ref, source */
+#define PG_ORDER_COL_CUSTOMER	 14 /* then email, address, external_ref, source */
 
 /* CTE x (the outbox rows of a change, parameters a..f as built by
  * pg_msg_arrays_params), only when CTE `gate` returned a row. */
-#define PG_OUTBOX_ROWS_CTE(gate, a, b, c, d, e, f)                                     \
-	"x AS (INSERT INTO outbox (id, aggregatetype, aggregateid, type, payload, "     \
-	"destination, headers) SELECT m.id, 'order', m.agg, m.type, m.payload::jsonb, " \
-	"m.dest, coalesce(m.headers::jsonb, '{}'::jsonb) FROM unnest(" a "::uuid[], "   \
-	b "::uuid[], " c "::text[], " d "::text[], " e "::text[], " f "::text[]) "      \
-	"WITH ORDINALITY AS m(id, agg, type, dest, payload, headers, n) "               \
+#define PG_OUTBOX_ROWS_CTE(gate, a, b, c, d, e, f)                                                 \
+	"x AS (INSERT INTO outbox (id, aggregatetype, aggregateid, type, payload, "                \
+	"destination, headers) SELECT m.id, 'order', m.agg, m.type, m.payload::jsonb, "            \
+	"m.dest, coalesce(m.headers::jsonb, '{}'::jsonb) FROM unnest(" a "::uuid[], " b            \
+	"::uuid[], " c "::text[], " d "::text[], " e "::text[], " f "::text[]) "                   \
+	"WITH ORDINALITY AS m(id, agg, type, dest, payload, headers, n) "                          \
 	"WHERE EXISTS (SELECT 1 FROM " gate ") ORDER BY m.n) "
 
 /* As PG_OUTBOX_ROWS_CTE plus nt, one NOTIFY per destination in the writing
  * transaction. PostgreSQL serialises the commits of transactions that
  * NOTIFY (a database-wide lock held through the commit's WAL flush), so the
  * hot path (order create) uses PG_OUTBOX_ROWS_CTE and pg_notify_soon. */
-#define PG_OUTBOX_CTE(gate, a, b, c, d, e, f)                                          \
-	PG_OUTBOX_ROWS_CTE(gate, a, b, c, d, e, f) ", "                                 \
-	"nt AS (SELECT pg_notify('outbox', d.dest) FROM (SELECT DISTINCT dest FROM "    \
+#define PG_OUTBOX_CTE(gate, a, b, c, d, e, f)                                                      \
+	PG_OUTBOX_ROWS_CTE(gate, a, b, c, d, e, f)                                                 \
+	", "                                                                                       \
+	"nt AS (SELECT pg_notify('outbox', d.dest) FROM (SELECT DISTINCT dest FROM "               \
 	"unnest(" d "::text[]) AS t(dest)) d WHERE EXISTS (SELECT 1 FROM " gate ")) "
 
 /* Outbox rows of a change as arrays, for one INSERT ... unnest. */
@@ -51,8 +53,8 @@ struct pg_msg_arrays {
 
 /* Builds the arrays of msgs[0..n). OS_ETOOBIG past the bound, else OS_OK.
  * Release with pg_msg_arrays_release in any case. */
-enum os_status pg_msg_arrays_build(struct pg_msg_arrays *a, const struct outbox_msg *msgs,
-				   size_t n, struct os_error *err);
+enum os_status pg_msg_arrays_build(struct pg_msg_arrays *a, const struct outbox_msg *msgs, size_t n,
+				   struct os_error *err);
 void pg_msg_arrays_release(struct pg_msg_arrays *a);
 /* Appends the six arrays as parameters (borrowed from a). */
 void pg_msg_arrays_params(const struct pg_msg_arrays *a, struct pg_params *p);

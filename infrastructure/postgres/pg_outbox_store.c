@@ -10,18 +10,19 @@
  * every claim and stall the relay, so the claim marks it dead on the spot
  * (committed at once, visible to operators) and hands out the others.
  */
+#include "infrastructure/postgres/pg_outbox_store.h"
+
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../app/outbox_port.h"
-#include "../log/log.h"
-#include "pg_exec.h"
-#include "pg_outbox_store.h"
+#include "app/outbox_port.h"
+#include "infrastructure/log/log.h"
+#include "infrastructure/postgres/pg_exec.h"
 
-#define PG_OUTBOX_ARRAY_MAX (1024u * 1024u)
+#define PG_OUTBOX_ARRAY_MAX   (1024u * 1024u)
 #define PG_OUTBOX_PAYLOAD_MAX (1024 * 1024) /* bytes of one payload handed out */
 #define PG_OUTBOX_HEADERS_MAX (16 * 1024)
-#define PG_OUTBOX_UNREADABLE "unreadable outbox row: a column breaks its bound"
+#define PG_OUTBOX_UNREADABLE  "unreadable outbox row: a column breaks its bound"
 
 /*
  * One index range scan per destination (outbox_pending_idx: destination,
@@ -30,19 +31,19 @@
  * few locked rows unreturned; they are let go with the transaction.
  */
 static const struct pg_stmt stmt_claim = {
-	"outbox_claim",
-	"SELECT c.seq, c.id, c.aggregateid, c.type, c.destination, c.payload, c.headers, "
-	"c.attempts, c.created_us FROM unnest($1::text[]) AS d(dest) CROSS JOIN LATERAL ("
-	"SELECT o.seq, o.id::text AS id, o.aggregateid::text AS aggregateid, o.type, "
-	"o.destination, o.payload::text AS payload, o.headers::text AS headers, o.attempts, "
-	PG_US("o.created_at") " AS created_us FROM outbox o "
-	"WHERE o.status = 'pending' AND o.destination = d.dest "
-	"AND o.next_attempt_at <= now() AND NOT EXISTS (SELECT 1 FROM outbox e "
-	"WHERE e.status = 'pending' AND e.aggregateid = o.aggregateid "
-	"AND e.destination = o.destination AND e.seq < o.seq) "
-	"ORDER BY o.seq LIMIT $2 FOR UPDATE OF o SKIP LOCKED) c "
-	"ORDER BY c.seq LIMIT $2",
-	2,
+    "outbox_claim",
+    "SELECT c.seq, c.id, c.aggregateid, c.type, c.destination, c.payload, c.headers, "
+    "c.attempts, c.created_us FROM unnest($1::text[]) AS d(dest) CROSS JOIN LATERAL ("
+    "SELECT o.seq, o.id::text AS id, o.aggregateid::text AS aggregateid, o.type, "
+    "o.destination, o.payload::text AS payload, o.headers::text AS headers, o.attempts, " PG_US(
+	"o.created_at") " AS created_us FROM outbox o "
+			"WHERE o.status = 'pending' AND o.destination = d.dest "
+			"AND o.next_attempt_at <= now() AND NOT EXISTS (SELECT 1 FROM outbox e "
+			"WHERE e.status = 'pending' AND e.aggregateid = o.aggregateid "
+			"AND e.destination = o.destination AND e.seq < o.seq) "
+			"ORDER BY o.seq LIMIT $2 FOR UPDATE OF o SKIP LOCKED) c "
+			"ORDER BY c.seq LIMIT $2",
+    2,
 };
 
 /*
@@ -55,41 +56,42 @@ static const struct pg_stmt stmt_claim = {
  * every row was found.
  */
 static const struct pg_stmt stmt_complete = {
-	"outbox_complete",
-	"WITH sent AS (UPDATE outbox SET status = 'sent', sent_at = clock_timestamp() "
-	"WHERE id = ANY($1::uuid[]) RETURNING 1), "
-	"failed AS (UPDATE outbox o SET status = CASE WHEN o.type = '" OUTBOX_TYPE_PAYMENT_REQUEST "' "
-	"AND EXISTS (SELECT 1 FROM orders r WHERE r.id = o.aggregateid AND r.status <> 'new') "
-	"THEN 'cancelled' WHEN f.dead THEN 'dead' ELSE 'pending' END, "
-	"attempts = least(o.attempts, 2147483646) + 1, "
-	"next_attempt_at = " PG_TS("f.next") ", last_error = f.error "
-	"FROM unnest($2::uuid[], $3::bool[], $4::bigint[], $5::text[]) "
-	"AS f(id, dead, next, error) WHERE o.id = f.id RETURNING 1) "
-	"SELECT (SELECT count(*) FROM sent), (SELECT count(*) FROM failed)",
-	5,
+    "outbox_complete",
+    "WITH sent AS (UPDATE outbox SET status = 'sent', sent_at = clock_timestamp() "
+    "WHERE id = ANY($1::uuid[]) RETURNING 1), "
+    "failed AS (UPDATE outbox o SET status = CASE WHEN o.type = '" OUTBOX_TYPE_PAYMENT_REQUEST "' "
+    "AND EXISTS (SELECT 1 FROM orders r WHERE r.id = o.aggregateid AND r.status <> 'new') "
+    "THEN 'cancelled' WHEN f.dead THEN 'dead' ELSE 'pending' END, "
+    "attempts = least(o.attempts, 2147483646) + 1, "
+    "next_attempt_at = " PG_TS(
+	"f.next") ", last_error = f.error "
+		  "FROM unnest($2::uuid[], $3::bool[], $4::bigint[], $5::text[]) "
+		  "AS f(id, dead, next, error) WHERE o.id = f.id RETURNING 1) "
+		  "SELECT (SELECT count(*) FROM sent), (SELECT count(*) FROM failed)",
+    5,
 };
 
 static const struct pg_stmt stmt_bury = {
-	"outbox_bury",
-	"UPDATE outbox SET status = 'dead', attempts = least(attempts, 2147483646) + 1, "
-	"last_error = $2 "
-	"WHERE id = ANY($1::uuid[])",
-	2,
+    "outbox_bury",
+    "UPDATE outbox SET status = 'dead', attempts = least(attempts, 2147483646) + 1, "
+    "last_error = $2 "
+    "WHERE id = ANY($1::uuid[])",
+    2,
 };
 
 static const struct pg_stmt stmt_purge = {
-	"outbox_purge",
-	"DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE status = 'sent' "
-	"AND sent_at < " PG_TS("$1") " ORDER BY sent_at LIMIT $2 FOR UPDATE SKIP LOCKED)",
-	2,
+    "outbox_purge",
+    "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE status = 'sent' "
+    "AND sent_at < " PG_TS("$1") " ORDER BY sent_at LIMIT $2 FOR UPDATE SKIP LOCKED)",
+    2,
 };
 
 /* Withdrawn rows (never sent) go after the same retention, by age. */
 static const struct pg_stmt stmt_purge_cancelled = {
-	"outbox_purge_cancelled",
-	"DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE status = 'cancelled' "
-	"AND created_at < " PG_TS("$1") " ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED)",
-	2,
+    "outbox_purge_cancelled",
+    "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE status = 'cancelled' "
+    "AND created_at < " PG_TS("$1") " ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED)",
+    2,
 };
 
 static char *dup_col(const PGresult *r, int row, int col, size_t *len)
@@ -111,7 +113,8 @@ static enum os_status decode_row(const PGresult *r, int i, struct outbox_row *ro
 	if (PQgetlength(r, i, 5) > PG_OUTBOX_PAYLOAD_MAX ||
 	    PQgetlength(r, i, 6) > PG_OUTBOX_HEADERS_MAX)
 		return OS_EIO;
-	if (pg_col_i64(r, i, 0, &row->seq) != OS_OK || pg_col_uuid(r, i, 1, &row->event_id) != OS_OK ||
+	if (pg_col_i64(r, i, 0, &row->seq) != OS_OK ||
+	    pg_col_uuid(r, i, 1, &row->event_id) != OS_OK ||
 	    pg_col_uuid(r, i, 2, &row->aggregate_id) != OS_OK ||
 	    pg_col_str(r, i, 3, row->type, sizeof(row->type)) != OS_OK ||
 	    pg_col_str(r, i, 4, row->destination, sizeof(row->destination)) != OS_OK ||
@@ -309,8 +312,8 @@ static bool fates_build(struct fate_arrays *a, const struct outbox_batch *b,
 	pg_array_end(&a->dead);
 	pg_array_end(&a->next);
 	pg_array_end(&a->errors);
-	return sbuf_ok(&a->sent) && sbuf_ok(&a->seqs) && sbuf_ok(&a->dead) &&
-	       sbuf_ok(&a->next) && sbuf_ok(&a->errors);
+	return sbuf_ok(&a->sent) && sbuf_ok(&a->seqs) && sbuf_ok(&a->dead) && sbuf_ok(&a->next) &&
+	       sbuf_ok(&a->errors);
 }
 
 /* Every row must have been marked as claimed; anything else rolls the
@@ -324,9 +327,10 @@ static enum os_status check_counts(const PGresult *r, const struct fate_arrays *
 	    pg_col_i64(r, 0, 1, &failed) != OS_OK)
 		return os_fail(err, OS_EIO, NULL, "outbox: unreadable completion counts");
 	if ((size_t)sent != a->nsent || (size_t)failed != a->nfailed)
-		return os_fail(err, OS_EIO, NULL,
-			       "outbox: %lld of %zu sent and %lld of %zu failed rows found as claimed",
-			       (long long)sent, a->nsent, (long long)failed, a->nfailed);
+		return os_fail(
+		    err, OS_EIO, NULL,
+		    "outbox: %lld of %zu sent and %lld of %zu failed rows found as claimed",
+		    (long long)sent, a->nsent, (long long)failed, a->nfailed);
 	return OS_OK;
 }
 
@@ -399,8 +403,8 @@ static enum os_status purge_with(struct pg_session *s, const struct pg_stmt *stm
 }
 
 /* Sent rows first; withdrawn ones fill what is left of max. */
-static enum os_status outbox_purge(void *ctx, int64_t sent_before_us, size_t max,
-				   size_t *deleted, struct os_error *err)
+static enum os_status outbox_purge(void *ctx, int64_t sent_before_us, size_t max, size_t *deleted,
+				   struct os_error *err)
 {
 	size_t sent = 0, cancelled = 0;
 	enum os_status st;
@@ -415,11 +419,11 @@ static enum os_status outbox_purge(void *ctx, int64_t sent_before_us, size_t max
 }
 
 static const struct outbox_store_ops pg_outbox_store_ops = {
-	.claim = outbox_claim,
-	.complete = outbox_complete,
-	.release = outbox_release,
-	.wait = outbox_wait,
-	.purge = outbox_purge,
+    .claim = outbox_claim,
+    .complete = outbox_complete,
+    .release = outbox_release,
+    .wait = outbox_wait,
+    .purge = outbox_purge,
 };
 
 void pg_outbox_store_init(struct outbox_store *out, struct pg_session *s)

@@ -3,7 +3,7 @@
 #define OS_PG_OUTBOX_STORE_H
 
 #include "app/outbox_port.h"
-#include "pg_session.h"
+#include "infrastructure/postgres/pg_session.h"
 
 /* Fills *out with a port over session s (borrowed; one thread at a time).
  * claim holds an open transaction until complete or release. */

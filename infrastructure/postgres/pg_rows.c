@@ -1,5 +1,5 @@
 /* Rows of a statement into an array, one decode function per adapter. */
-#include "pg_rows.h"
+#include "infrastructure/postgres/pg_rows.h"
 
 enum os_status pg_rows_decode(const PGresult *r, const struct pg_rows *rows, size_t *n,
 			      struct os_error *err)

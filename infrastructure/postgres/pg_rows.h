@@ -6,10 +6,11 @@
 #ifndef OS_PG_ROWS_H
 #define OS_PG_ROWS_H
 
-#include <libpq-fe.h>
 #include <stddef.h>
 
-#include "pg_exec.h"
+#include <libpq-fe.h>
+
+#include "infrastructure/postgres/pg_exec.h"
 
 /* Decodes row `row` of r into the element at out; OS_OK or OS_EIO. */
 typedef enum os_status pg_row_fn(const PGresult *r, int row, void *out);

@@ -8,11 +8,6 @@
  * next use; a connection whose query outlived its fiber's deadline is
  * closed (its transaction, if any, rolled back by the server).
  */
-#include "pg_exec.h"
-
-#include "../io/io_loop.h"
-#include "../log/log.h"
-
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netdb.h>
@@ -26,12 +21,16 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#define PG_PREPARED_MAX 64
-#define PG_LISTEN_MAX 4
+#include "infrastructure/io/io_loop.h"
+#include "infrastructure/log/log.h"
+#include "infrastructure/postgres/pg_exec.h"
+
+#define PG_PREPARED_MAX	      64
+#define PG_LISTEN_MAX	      4
 #define PG_CONNECT_TIMEOUT_MS 3000
-#define PG_POOL_MAX 64
-#define PG_WAITERS_MAX 4096
-#define PG_NOTIFY_WINDOW_MS 2     /* commits whose NOTIFY share one transaction */
+#define PG_POOL_MAX	      64
+#define PG_WAITERS_MAX	      4096
+#define PG_NOTIFY_WINDOW_MS   2 /* commits whose NOTIFY share one transaction */
 #define PG_NOTIFY_DEADLINE_MS 1000
 
 struct pg_link {
@@ -153,7 +152,7 @@ struct pg_resolve {
 
 static void resolve_run(struct pg_resolve *r)
 {
-	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM };
+	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM};
 	struct addrinfo *res = NULL, *a;
 	size_t i;
 
@@ -374,10 +373,10 @@ static enum os_status link_connect(struct pg_session *s, struct pg_link *l, stru
 {
 	/* connect_timeout first: an expanded conninfo that sets it wins; the
 	 * resolved host lists last, so that they win over the conninfo's. */
-	const char *keys[] = { "connect_timeout", "options", "dbname", "host", "hostaddr", "port",
-			       NULL };
+	const char *keys[] = {"connect_timeout", "options", "dbname", "host",
+			      "hostaddr",	 "port",    NULL};
 	char options[160];
-	const char *vals[] = { "3", options, s->conninfo, NULL, NULL, NULL, NULL };
+	const char *vals[] = {"3", options, s->conninfo, NULL, NULL, NULL, NULL};
 	int64_t deadline = io_now_ms() + PG_CONNECT_TIMEOUT_MS;
 	PostgresPollingStatusType ps = PGRES_POLLING_WRITING;
 	struct pg_target t;
@@ -440,8 +439,8 @@ static enum os_status session_new(const char *conninfo, bool async_commit, size_
 	return OS_OK;
 }
 
-static enum os_status session_open(const char *conninfo, bool async_commit,
-				   struct pg_session **out, struct os_error *err)
+static enum os_status session_open(const char *conninfo, bool async_commit, struct pg_session **out,
+				   struct os_error *err)
 {
 	struct pg_session *s = NULL;
 	enum os_status st = session_new(conninfo, async_commit, 1, &s, err);
@@ -457,8 +456,7 @@ static enum os_status session_open(const char *conninfo, bool async_commit,
 	return OS_OK;
 }
 
-enum os_status pg_session_open(const char *conninfo, struct pg_session **out,
-			       struct os_error *err)
+enum os_status pg_session_open(const char *conninfo, struct pg_session **out, struct os_error *err)
 {
 	return session_open(conninfo, false, out, err);
 }
@@ -476,7 +474,8 @@ enum os_status pg_session_open_pool(const char *conninfo, size_t size, struct pg
 	enum os_status st;
 
 	if (size < 1 || size > PG_POOL_MAX)
-		return os_fail(err, OS_EINVAL, "DB_POOL_SIZE", "must be 1..%d per loop", PG_POOL_MAX);
+		return os_fail(err, OS_EINVAL, "DB_POOL_SIZE", "must be 1..%d per loop",
+			       PG_POOL_MAX);
 	st = session_new(conninfo, false, size, &s, err);
 	if (st != OS_OK)
 		return st;
@@ -582,10 +581,9 @@ static void link_release(struct pg_session *s, struct pg_link *l)
 
 /* Lends a link to the running fiber, queueing FIFO behind earlier ones
  * (bounded by the fiber's deadline). */
-static enum os_status link_acquire(struct pg_session *s, struct pg_link **out,
-				   struct os_error *err)
+static enum os_status link_acquire(struct pg_session *s, struct pg_link **out, struct os_error *err)
 {
-	struct pg_waiter w = { .fiber = io_fiber_self() };
+	struct pg_waiter w = {.fiber = io_fiber_self()};
 	struct pg_link *l = s->wait_head == NULL ? free_link(s) : NULL;
 
 	if (l != NULL) {
@@ -774,8 +772,8 @@ static enum os_status link_exec(struct pg_session *s, struct pg_link *l, const s
 	return rc;
 }
 
-enum os_status pg_exec(struct pg_session *s, const struct pg_stmt *st,
-		       const struct pg_params *p, PGresult **out, struct os_error *err)
+enum os_status pg_exec(struct pg_session *s, const struct pg_stmt *st, const struct pg_params *p,
+		       PGresult **out, struct os_error *err)
 {
 	struct pg_link *l = held_link(s);
 	enum os_status rc;
@@ -801,16 +799,16 @@ enum os_status pg_exec_cmd(struct pg_session *s, const struct pg_stmt *st,
 	return rc;
 }
 
-static const struct pg_stmt stmt_begin = { "os_begin", "BEGIN", 0 };
-static const struct pg_stmt stmt_commit = { "os_commit", "COMMIT", 0 };
-static const struct pg_stmt stmt_rollback = { "os_rollback", "ROLLBACK", 0 };
-static const struct pg_stmt stmt_ping = { "os_ping", "SELECT 1", 0 };
-static const struct pg_stmt stmt_savepoint = { "os_savepoint", "SAVEPOINT os_work", 0 };
-static const struct pg_stmt stmt_release = { "os_release", "RELEASE SAVEPOINT os_work", 0 };
+static const struct pg_stmt stmt_begin = {"os_begin", "BEGIN", 0};
+static const struct pg_stmt stmt_commit = {"os_commit", "COMMIT", 0};
+static const struct pg_stmt stmt_rollback = {"os_rollback", "ROLLBACK", 0};
+static const struct pg_stmt stmt_ping = {"os_ping", "SELECT 1", 0};
+static const struct pg_stmt stmt_savepoint = {"os_savepoint", "SAVEPOINT os_work", 0};
+static const struct pg_stmt stmt_release = {"os_release", "RELEASE SAVEPOINT os_work", 0};
 static const struct pg_stmt stmt_rollback_to = {
-	"os_rollback_to",
-	"ROLLBACK TO SAVEPOINT os_work",
-	0,
+    "os_rollback_to",
+    "ROLLBACK TO SAVEPOINT os_work",
+    0,
 };
 
 /* A pooled session lends the connection for the whole transaction: from
@@ -980,10 +978,10 @@ enum os_status pg_wait(struct pg_session *s, const char *channel, int timeout_ms
 }
 
 static const struct pg_stmt stmt_notify = {
-	"os_notify",
-	"SELECT set_config('synchronous_commit', 'off', true), pg_notify($1, d) "
-	"FROM unnest($2::text[]) AS d",
-	2,
+    "os_notify",
+    "SELECT set_config('synchronous_commit', 'off', true), pg_notify($1, d) "
+    "FROM unnest($2::text[]) AS d",
+    2,
 };
 
 static void notify_add(struct pg_session *s, const char *payload)
@@ -1037,8 +1035,8 @@ static void notify_fiber(void *arg)
  * for it. Without a free fiber, it tries again a window later. */
 static void notify_due(struct io_timer *t)
 {
-	struct pg_session *s = (struct pg_session *)((char *)t - offsetof(struct pg_session,
-									    notify_timer));
+	struct pg_session *s =
+	    (struct pg_session *)((char *)t - offsetof(struct pg_session, notify_timer));
 
 	s->notify_busy = true;
 	if (io_fiber_start(io_loop_current(), notify_fiber, s, io_now_ms() + PG_NOTIFY_DEADLINE_MS,

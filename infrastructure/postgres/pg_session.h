@@ -16,7 +16,7 @@
 #ifndef OS_PG_SESSION_H
 #define OS_PG_SESSION_H
 
-#include "../../domain/status.h"
+#include "domain/status.h"
 
 struct pg_session;
 
@@ -25,8 +25,7 @@ struct pg_session;
  * the default of a few seconds). On OS_OK *out is a new session owned by the
  * caller (pg_session_free). OS_EUNAVAIL when the server cannot be reached.
  */
-enum os_status pg_session_open(const char *conninfo, struct pg_session **out,
-			       struct os_error *err);
+enum os_status pg_session_open(const char *conninfo, struct pg_session **out, struct os_error *err);
 
 /*
  * As pg_session_open, with synchronous_commit off: a commit returns before

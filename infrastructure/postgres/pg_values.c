@@ -4,7 +4,7 @@
  * whole batch in one statement). Every column read is checked: a value that
  * does not fit its C home is an error, never a truncation.
  */
-#include "pg_values.h"
+#include "infrastructure/postgres/pg_values.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -79,8 +79,9 @@ enum os_status pg_col_uuid(const PGresult *r, int row, int col, struct uuid *out
 {
 	if (pg_col_null(r, row, col))
 		return OS_EIO;
-	return uuid_parse(PQgetvalue(r, row, col), (size_t)PQgetlength(r, row, col), out) ==
-			       OS_OK ? OS_OK : OS_EIO;
+	return uuid_parse(PQgetvalue(r, row, col), (size_t)PQgetlength(r, row, col), out) == OS_OK
+		   ? OS_OK
+		   : OS_EIO;
 }
 
 enum os_status pg_col_str(const PGresult *r, int row, int col, char *buf, size_t cap)

@@ -6,14 +6,15 @@
 #ifndef OS_PG_VALUES_H
 #define OS_PG_VALUES_H
 
-#include <libpq-fe.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../../app/sbuf.h"
-#include "../../domain/status.h"
-#include "../../domain/uuid.h"
+#include <libpq-fe.h>
+
+#include "app/sbuf.h"
+#include "domain/status.h"
+#include "domain/uuid.h"
 
 /* SQL fragments: microseconds <-> timestamptz. */
 #define PG_TS(p) "(timestamptz 'epoch' + (" p ")::bigint * interval '1 microsecond')"

@@ -162,13 +162,13 @@ static void test_clock_going_back_refetches(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_hit_within_ttl),
-		cmocka_unit_test(test_refetch_after_ttl),
-		cmocka_unit_test(test_forget_refetches),
-		cmocka_unit_test(test_items_do_not_evict_each_other),
-		cmocka_unit_test(test_failures_are_not_kept),
-		cmocka_unit_test(test_disabled_passes_through),
-		cmocka_unit_test(test_clock_going_back_refetches),
+	    cmocka_unit_test(test_hit_within_ttl),
+	    cmocka_unit_test(test_refetch_after_ttl),
+	    cmocka_unit_test(test_forget_refetches),
+	    cmocka_unit_test(test_items_do_not_evict_each_other),
+	    cmocka_unit_test(test_failures_are_not_kept),
+	    cmocka_unit_test(test_disabled_passes_through),
+	    cmocka_unit_test(test_clock_going_back_refetches),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -254,7 +254,6 @@ static void test_unknown_type(void **state)
 	assert_not_applied(f, INBOX_REJECTED, "unknown");
 }
 
-
 /* ------------------------------------------------------------------ money */
 
 /* The refund messages of the change: payment.refund to the payment service

@@ -109,7 +109,9 @@ static void test_race_is_a_replay(void **state)
 	fake_order_sample(&winner, 7, ORDER_NEW, FAKE_NOW_US);
 	snprintf(winner.external_ref, sizeof(winner.external_ref), "shop-1001");
 	winner.source = ORDER_SOURCE_WEBHOOK;
-	fake_repo_arm_race(e->repo, &winner, "webhook|0000000000000000000000000000000000000000000000000000000000000001");
+	fake_repo_arm_race(
+	    e->repo, &winner,
+	    "webhook|0000000000000000000000000000000000000000000000000000000000000001");
 	assert_int_equal(ingest(e, &req, &o, &created, &err), OS_OK);
 	assert_false(created);
 	assert_true(uuid_equal(&o.id, &winner.id));
@@ -227,8 +229,8 @@ static void test_transition_egress(void **state)
 	for (i = 0; i < n; i++)
 		outbox_msg_release(&msgs[i]);
 	e->settings.egress_webhook = false;
-	assert_int_equal(order_messages_transition(&mctx, &o, ORDER_PAID, "paid", FAKE_NOW_US,
-						   msgs, OUTBOX_MAX_PER_CHANGE, &n, &err),
+	assert_int_equal(order_messages_transition(&mctx, &o, ORDER_PAID, "paid", FAKE_NOW_US, msgs,
+						   OUTBOX_MAX_PER_CHANGE, &n, &err),
 			 OS_OK);
 	for (i = 0; i < n; i++) {
 		assert_string_not_equal(msgs[i].destination, "webhook");

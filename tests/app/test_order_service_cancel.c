@@ -166,7 +166,6 @@ static void test_history_pass_through(void **state)
 	assert_int_equal(out.status, ORDER_CANCELLED);
 }
 
-
 /* Cancelling a new order withdraws its payment request; nothing to cancel
  * at the payment service while the request was never delivered. */
 static void test_cancel_new_withdraws_payment(void **state)

@@ -526,8 +526,7 @@ static void test_stale_price_priced_again(void **state)
 	assert_int_equal(e->catalog.calls, 4); /* both lines asked again */
 	assert_int_equal(e->repo->creates, 3);
 	assert_int_equal(e->repo->count, 2);
-	assert_int_equal(fake_repo_find(e->repo, &o->id)->order.items[0].unit_price_cents,
-			 12000);
+	assert_int_equal(fake_repo_find(e->repo, &o->id)->order.items[0].unit_price_cents, 12000);
 	next_key(&req, 2);
 	assert_int_equal(create_ok(e, &req, true)->items[0].unit_price_cents, 12000);
 	assert_int_equal(e->catalog.calls, 4);

@@ -60,7 +60,8 @@ static void test_million_a(void **state)
 	(void)state;
 	memset(a, 'a', sizeof(a));
 	hex_of(a, sizeof(a), 4093, out);
-	assert_string_equal(out, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+	assert_string_equal(out,
+			    "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
 }
 
 int main(void)

@@ -31,23 +31,23 @@ static void test_valid_text(void **state)
 static void test_invalid_text(void **state)
 {
 	static const char *const bad[] = {
-		"\xc0\xaf",	    /* overlong '/' */
-		"\xc1\xbf",	    /* overlong */
-		"\xe0\x80\xaf",	    /* overlong 3-byte */
-		"\xe0\x9f\xbf",	    /* overlong 3-byte, top */
-		"\xf0\x80\x80\xaf", /* overlong 4-byte */
-		"\xf0\x8f\xbf\xbf", /* overlong 4-byte, top */
-		"\xed\xa0\x80",	    /* U+D800 */
-		"\xed\xbf\xbf",	    /* U+DFFF */
-		"\xf4\x90\x80\x80", /* above U+10FFFF */
-		"\xf5\x80\x80\x80", "\xff", "\x80", "\xc3", "\xe2\x82", "a\xc3(", "\xe2\x28\xa1",
+	    "\xc0\xaf",		/* overlong '/' */
+	    "\xc1\xbf",		/* overlong */
+	    "\xe0\x80\xaf",	/* overlong 3-byte */
+	    "\xe0\x9f\xbf",	/* overlong 3-byte, top */
+	    "\xf0\x80\x80\xaf", /* overlong 4-byte */
+	    "\xf0\x8f\xbf\xbf", /* overlong 4-byte, top */
+	    "\xed\xa0\x80",	/* U+D800 */
+	    "\xed\xbf\xbf",	/* U+DFFF */
+	    "\xf4\x90\x80\x80", /* above U+10FFFF */
+	    "\xf5\x80\x80\x80", "\xff", "\x80", "\xc3", "\xe2\x82", "a\xc3(", "\xe2\x28\xa1",
 	};
 	size_t i;
 
 	(void)state;
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		assert_false(valid(bad[i]));
-	assert_false(utf8_valid("a\0b", 3)); /* NUL */
+	assert_false(utf8_valid("a\0b", 3));	 /* NUL */
 	assert_false(utf8_valid("\xc0\x80", 2)); /* overlong NUL */
 }
 
@@ -60,25 +60,25 @@ static void test_json_escapes(void **state)
 {
 	(void)state;
 	assert_true(json_ok("{\"a\":\"\\u00e9\\n\\\\u0000\"}")); /* escaped backslash, then text */
-	assert_true(json_ok("\"\\ud83d\\ude00\""));		  /* a pair */
+	assert_true(json_ok("\"\\ud83d\\ude00\""));		 /* a pair */
 	assert_true(json_ok("\"\\uD83D\\uDE00\""));
 	assert_false(json_ok("\"\\u0000\""));
 	assert_false(json_ok("\"order.shipped\\u0000zz\""));
 	assert_false(json_ok("\"\\ud800\""));
 	assert_false(json_ok("\"u\\ud800x\""));
 	assert_false(json_ok("\"\\udc00\""));
-	assert_false(json_ok("\"\\ud83d\\u0041\""));	/* high, then not a low */
-	assert_false(json_ok("\"\\ud83d\\ud83d\""));	/* high, high */
-	assert_false(json_ok("\"\\ud83d"));		/* cut */
-	assert_false(json_ok("\"\\u12\""));		/* short escape */
-	assert_false(json_ok("\"\xc0\xaf\""));		/* raw overlong */
+	assert_false(json_ok("\"\\ud83d\\u0041\"")); /* high, then not a low */
+	assert_false(json_ok("\"\\ud83d\\ud83d\"")); /* high, high */
+	assert_false(json_ok("\"\\ud83d"));	     /* cut */
+	assert_false(json_ok("\"\\u12\""));	     /* short escape */
+	assert_false(json_ok("\"\xc0\xaf\""));	     /* raw overlong */
 }
 
 static void test_item_id(void **state)
 {
 	static const char *const good[] = {"sku-1", "A.b_c:d-9", "...x", "a..b", "x."};
-	static const char *const bad[] = {"", ".", "..", "../../health", "a/b", "a b", "a%2F",
-					  "a?b", "a#b", "é", "a\\b"};
+	static const char *const bad[] = {"",	 ".",	"..", "../../health", "a/b", "a b", "a%2F",
+					  "a?b", "a#b", "é",  "a\\b"};
 	char longest[ORDER_ITEM_ID_MAX + 2];
 	size_t i;
 
@@ -116,10 +116,8 @@ static void test_cut(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_valid_text),
-	    cmocka_unit_test(test_invalid_text),
-	    cmocka_unit_test(test_json_escapes),
-	    cmocka_unit_test(test_item_id),
+	    cmocka_unit_test(test_valid_text),	 cmocka_unit_test(test_invalid_text),
+	    cmocka_unit_test(test_json_escapes), cmocka_unit_test(test_item_id),
 	    cmocka_unit_test(test_cut),
 	};
 

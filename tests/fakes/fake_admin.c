@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "fakes.h"
+#include "tests/fakes/fakes.h"
 
 static enum os_status fake_list(void *ctx, enum admin_kind kind, int64_t after, size_t limit,
 				struct dead_letter *out, size_t *n, struct os_error *err)

@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "fakes.h"
+#include "tests/fakes/fakes.h"
 
 static enum os_status get_locked(struct fake_catalog *f, const char *item_id,
 				 struct catalog_item *out, struct os_error *err)

@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fakes.h"
+#include "tests/fakes/fakes.h"
 
 static enum os_status fail_locked(struct fake_inbox *f, enum os_status st, struct os_error *err)
 {

@@ -5,7 +5,7 @@
  */
 #include <string.h>
 
-#include "fakes.h"
+#include "tests/fakes/fakes.h"
 
 static enum os_status fake_apply(void *ctx, size_t max, inbox_decide_fn *fn, void *arg, size_t *n,
 				 struct os_error *err)

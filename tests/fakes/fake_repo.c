@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fakes.h"
+#include "tests/fakes/fakes.h"
 
 /* Locks r (whatever it answers) and answers its failure knob; leave()
  * unlocks. */
@@ -373,8 +373,8 @@ void fake_repo_prepare_change(const struct fake_order *fo, struct order_change *
 }
 
 /* Writes ch for fo (a decide function's true); for tests of the inbox. */
-enum os_status fake_repo_write(struct fake_repo *r, struct fake_order *fo,
-			       struct order_change *ch, struct os_error *err)
+enum os_status fake_repo_write(struct fake_repo *r, struct fake_order *fo, struct order_change *ch,
+			       struct os_error *err)
 {
 	return write_change(r, fo, ch, err);
 }

@@ -1,7 +1,7 @@
 /* A system port with a hand-set clock and a reproducible random stream. */
 #include <string.h>
 
-#include "fakes.h"
+#include "tests/fakes/fakes.h"
 
 static int64_t fake_now(void *ctx)
 {

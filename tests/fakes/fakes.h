@@ -53,8 +53,8 @@
 /* ---- fake_sys ---- */
 
 struct fake_sys {
-	int64_t now_us; /* what sys_now_us answers */
-	uint64_t state; /* xorshift state of the random stream */
+	int64_t now_us;	 /* what sys_now_us answers */
+	uint64_t state;	 /* xorshift state of the random stream */
 	int64_t step_us; /* added to now_us at every reading (0: the clock stands) */
 	bool zeros;	 /* random bytes are all zero (backoff = exactly half its ceiling) */
 	pthread_mutex_t lock;
@@ -74,9 +74,9 @@ struct fake_catalog {
 		char item_id[ORDER_ITEM_ID_MAX + 1];
 		struct catalog_item item;
 	} items[FAKE_CATALOG_MAX];
-	bool down;    /* every get answers OS_EUNAVAIL */
+	bool down;				 /* every get answers OS_EUNAVAIL */
 	char unavailable[ORDER_ITEM_ID_MAX + 1]; /* gets of this item answer OS_EUNAVAIL */
-	size_t calls; /* gets answered so far */
+	size_t calls;				 /* gets answered so far */
 	/* When set, each get records how many repository writes (transactions)
 	 * had started by then: a catalog call inside or after one shows up as
 	 * writes_seen > 0. */
@@ -138,7 +138,7 @@ struct fake_repo {
 					    did not apply (the contract says untouched) */
 	size_t refund_count;		 /* refunds written, one per payment id */
 	char refund_keys[FAKE_REPO_MSGS][ORDER_REFUND_KEY_MAX + 1];
-	bool race_armed;		 /* next create finds race_order inserted */
+	bool race_armed; /* next create finds race_order inserted */
 	struct fake_order race_order;
 	size_t expire_calls;	       /* expire calls, failed ones included */
 	int64_t last_expire_before_us; /* created_before_us of the last expire */
@@ -163,8 +163,8 @@ void fake_repo_arm_race(struct fake_repo *r, const struct order *o, const char *
 void fake_repo_prepare_change(const struct fake_order *fo, struct order_change *ch);
 /* Writes ch for fo as an applied change would be (transition, then money)
  * and counts a commit; the caller releases ch. */
-enum os_status fake_repo_write(struct fake_repo *r, struct fake_order *fo,
-			       struct order_change *ch, struct os_error *err);
+enum os_status fake_repo_write(struct fake_repo *r, struct fake_order *fo, struct order_change *ch,
+			       struct os_error *err);
 /* The first written message of this type and destination (NULL: any), or NULL. */
 const struct fake_msg *fake_repo_msg(const struct fake_repo *r, const char *type,
 				     const char *destination);

@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "fakes.h"
+#include "tests/fakes/fakes.h"
 
 static void sample_item(struct order_item *it, const char *id, const char *name, int32_t qty,
 			int64_t price)

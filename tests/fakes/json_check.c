@@ -5,7 +5,7 @@
  */
 #include <string.h>
 
-#include "fakes.h"
+#include "tests/fakes/fakes.h"
 
 #define JSON_CHECK_DEPTH 32
 

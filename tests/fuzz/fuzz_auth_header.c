@@ -22,10 +22,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* A public key only: the matching private key was thrown away. */
 static const char ec_public_pem[] =
-	"-----BEGIN PUBLIC KEY-----\n"
-	"MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEVmXO52id686btwyFT+wdJheAfQCL\n"
-	"itd/VfxYHrcVxo4FSnQ27Yx2/I6ZRpURH/qmwUrYveWRKu6TBw6XI+cMzw==\n"
-	"-----END PUBLIC KEY-----\n";
+    "-----BEGIN PUBLIC KEY-----\n"
+    "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEVmXO52id686btwyFT+wdJheAfQCL\n"
+    "itd/VfxYHrcVxo4FSnQ27Yx2/I6ZRpURH/qmwUrYveWRKu6TBw6XI+cMzw==\n"
+    "-----END PUBLIC KEY-----\n";
 
 #define FUZZ_SECRET "fuzz-secret-0123456789abcdef0123456789"
 

@@ -3,7 +3,7 @@
  * that stop never waits on a blocked read; the record table is fixed at
  * start so that request pointers stay valid while the server runs.
  */
-#include "fake_http.h"
+#include "tests/support/fake_http.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

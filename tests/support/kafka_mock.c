@@ -1,5 +1,5 @@
 /* The mock Kafka cluster of the integration tests. */
-#include "kafka_mock.h"
+#include "tests/support/kafka_mock.h"
 
 #include <setjmp.h>
 #include <stdarg.h>

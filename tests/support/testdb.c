@@ -2,12 +2,10 @@
  * Scratch databases for the integration tests. CREATE/DROP DATABASE take no
  * parameters, so the name is built here from our pid and a counter only.
  */
-#include "testdb.h"
+#include "tests/support/testdb.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
-
-#include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,12 +13,13 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <libpq-fe.h>
 
-#include "../../app/order_repo.h"
-#include "../../domain/uuid.h"
-#include "../../infrastructure/postgres/pg_migrate.h"
-#include "../../infrastructure/postgres/pg_session.h"
-#include "testenv.h"
+#include "app/order_repo.h"
+#include "domain/uuid.h"
+#include "infrastructure/postgres/pg_migrate.h"
+#include "infrastructure/postgres/pg_session.h"
+#include "tests/support/testenv.h"
 
 static unsigned testdb_counter;
 
@@ -131,8 +130,8 @@ void testdb_drop(const char *url)
 	for (o = opts; o != NULL && o->keyword != NULL; o++) {
 		/* Only our own names: t_ followed by digits and underscores. */
 		if (strcmp(o->keyword, "dbname") != 0 || o->val == NULL ||
-		    strncmp(o->val, "t_", 2) != 0 || strspn(o->val + 2, "0123456789_") !=
-		    strlen(o->val + 2) || strlen(o->val) > 60)
+		    strncmp(o->val, "t_", 2) != 0 ||
+		    strspn(o->val + 2, "0123456789_") != strlen(o->val + 2) || strlen(o->val) > 60)
 			continue;
 		snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)", o->val);
 		(void)admin_exec(sql);

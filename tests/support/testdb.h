@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../../domain/status.h"
+#include "domain/status.h"
 
 #define TESTDB_URL_MAX 1024
 

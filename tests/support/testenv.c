@@ -1,5 +1,5 @@
 /* Environment of the integration tests. */
-#include "testenv.h"
+#include "tests/support/testenv.h"
 
 #include <stdio.h>
 #include <stdlib.h>

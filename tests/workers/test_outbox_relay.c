@@ -32,7 +32,7 @@ struct fake_store {
 	int32_t attempts[T_MAX_ROWS]; /* attempts of the rows of the next claim */
 	int claim_failures;	      /* next claims that fail with OS_EUNAVAIL */
 	int claim_calls;
-	atomic_int claims_begun;      /* read by the sink while a helper thread claims */
+	atomic_int claims_begun; /* read by the sink while a helper thread claims */
 	int claims_before_first_wait;
 	size_t last_claim_max;
 	int complete_calls;
@@ -225,7 +225,8 @@ static void fo_batch(void *ctx, const char *name, size_t claimed, size_t sent, s
 static void fo_error(void *ctx, const char *name, const char *message)
 {
 	(void)name;
-	assert_true(strstr(message, "database down") != NULL || strstr(message, "sink down") != NULL);
+	assert_true(strstr(message, "database down") != NULL ||
+		    strstr(message, "sink down") != NULL);
 	((struct fake_obs *)ctx)->errors++;
 }
 
@@ -272,8 +273,8 @@ static int fixture_setup(void **state)
 	f->opt.backoff = (struct backoff){1000000, 60000000};
 	f->opt.error_backoff = (struct backoff){1000, 2000};
 	f->opt.name = "test";
-	f->ports = (struct outbox_relay_ports){.store = &f->store, .sink = &f->sink, .sys = &f->sys,
-					       .obs = &f->obs};
+	f->ports = (struct outbox_relay_ports){
+	    .store = &f->store, .sink = &f->sink, .sys = &f->sys, .obs = &f->obs};
 	*state = f;
 	return 0;
 }
@@ -292,8 +293,7 @@ static void test_full_batches_drain_without_waiting(void **state)
 
 	f->fs.pending = 250;
 	f->fs.stop_after_waits = 1;
-	assert_int_equal(outbox_relay_run(&f->opt, &f->ports, &f->stop),
-			 0);
+	assert_int_equal(outbox_relay_run(&f->opt, &f->ports, &f->stop), 0);
 	/* 100, 100 and 50 rows: only the short third batch may lead to a wait. */
 	assert_int_equal(f->fs.claims_before_first_wait, 3);
 	assert_int_equal(f->fs.wait_calls, 1);
@@ -387,8 +387,7 @@ static void test_store_unavailable_then_recovers(void **state)
 	f->fs.pending = 3;
 	f->fs.claim_failures = 2;
 	f->fs.stop_after_waits = 1;
-	assert_int_equal(outbox_relay_run(&f->opt, &f->ports, &f->stop),
-			 0);
+	assert_int_equal(outbox_relay_run(&f->opt, &f->ports, &f->stop), 0);
 	assert_int_equal(f->fs.claim_calls, 3);
 	assert_int_equal(f->fo.errors, 2);
 	assert_int_equal(f->fs.completed_rows, 3);
@@ -401,8 +400,7 @@ static void test_stop_completes_batch_in_flight(void **state)
 
 	f->fs.pending = 500;
 	f->fk.stop_during_send = &f->stop;
-	assert_int_equal(outbox_relay_run(&f->opt, &f->ports, &f->stop),
-			 0);
+	assert_int_equal(outbox_relay_run(&f->opt, &f->ports, &f->stop), 0);
 	assert_int_equal(f->fs.claim_calls, 1);
 	assert_int_equal(f->fs.complete_calls, 1);
 	assert_int_equal(f->fs.completed_rows, 100);
@@ -420,8 +418,7 @@ static void test_purge_runs_on_schedule_in_bounded_batches(void **state)
 	f->fs.purge_script[0] = OUTBOX_RELAY_PURGE_BATCH; /* full: go on */
 	f->fs.purge_script[1] = 5;			  /* short: done */
 	f->fs.stop_after_waits = 3;			  /* each wait is 500 ms */
-	assert_int_equal(outbox_relay_run(&f->opt, &f->ports, &f->stop),
-			 0);
+	assert_int_equal(outbox_relay_run(&f->opt, &f->ports, &f->stop), 0);
 	/* Turn 1 (t=0): two statements; turn 2 (t=0.5 s): not due; turn 3
 	 * (t=1 s): one statement. */
 	assert_int_equal(f->fs.purge_calls, 3);

@@ -58,7 +58,7 @@ static enum os_status spy_commit(void *ctx, struct os_error *err)
 	return message_source_commit(&s->inner, err);
 }
 
-static const struct message_source_ops spy_ops = { .poll = spy_poll, .commit = spy_commit };
+static const struct message_source_ops spy_ops = {.poll = spy_poll, .commit = spy_commit};
 
 static int cluster_setup(void **state)
 {
@@ -83,11 +83,16 @@ static void produce(const struct kafka_mock *c, const char *const *ids, size_t n
 		if (ids[i][0] == '!')
 			snprintf(value, sizeof(value), "%s", ids[i] + 1);
 		else
-			snprintf(value, sizeof(value), "{\"event_id\":\"%s\",\"event_type\":\"order.shipped\","
-				 "\"order_id\":\"" ORDER "\",\"occurred_at\":\"2026-01-01T00:00:00Z\"}", ids[i]);
+			snprintf(value, sizeof(value),
+				 "{\"event_id\":\"%s\",\"event_type\":\"order.shipped\","
+				 "\"order_id\":\"" ORDER
+				 "\",\"occurred_at\":\"2026-01-01T00:00:00Z\"}",
+				 ids[i]);
 		assert_int_equal(rd_kafka_producev(p, RD_KAFKA_V_TOPIC(TOPIC),
 						   RD_KAFKA_V_VALUE(value, strlen(value)),
-						   RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END), 0);
+						   RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+						   RD_KAFKA_V_END),
+				 0);
 	}
 	kafka_mock_flush(p);
 }
@@ -108,10 +113,14 @@ static int run(const struct kafka_mock *c, struct fake_inbox *f, struct spy_sour
 	 * timeout even after the previous member left cleanly (and its first join
 	 * takes 3 s, so the session must be longer than that). */
 	struct kafka_source_options so = {
-		.bootstrap = c->bootstrap, .group_id = GROUP, .topic = TOPIC, .session_timeout_ms = 6000,
+	    .bootstrap = c->bootstrap,
+	    .group_id = GROUP,
+	    .topic = TOPIC,
+	    .session_timeout_ms = 6000,
 	};
-	struct shipping_consumer_options o = { .poll_ms = 100, .retry_base_ms = 10, .retry_max_ms = 40 };
-	struct message_source src = { &spy_ops, spy };
+	struct shipping_consumer_options o = {
+	    .poll_ms = 100, .retry_base_ms = 10, .retry_max_ms = 40};
+	struct message_source src = {&spy_ops, spy};
 	struct os_error err;
 	int rc;
 
@@ -127,8 +136,8 @@ static int run(const struct kafka_mock *c, struct fake_inbox *f, struct spy_sour
 
 static void test_records_everything_then_commits(void **state)
 {
-	const char *const first[] = { "ev-1", "!not json", "ev-2", "!{\"event_id\":\"x\"}", "ev-3" };
-	const char *const later[] = { "ev-4" };
+	const char *const first[] = {"ev-1", "!not json", "ev-2", "!{\"event_id\":\"x\"}", "ev-3"};
+	const char *const later[] = {"ev-4"};
 	struct kafka_mock *c = *state;
 	struct fake_inbox f, f2;
 	struct spy_source spy;
@@ -158,7 +167,7 @@ static void test_records_everything_then_commits(void **state)
 
 static void test_unavailable_inbox_is_retried_in_order(void **state)
 {
-	const char *const ids[] = { "ev-a", "ev-b" };
+	const char *const ids[] = {"ev-a", "ev-b"};
 	struct kafka_mock *c = *state;
 	struct fake_inbox f;
 	struct spy_source spy;
@@ -179,7 +188,7 @@ static void test_unavailable_inbox_is_retried_in_order(void **state)
 
 static void test_stop_while_inbox_down_commits_nothing(void **state)
 {
-	const char *const ids[] = { "ev-x" };
+	const char *const ids[] = {"ev-x"};
 	struct kafka_mock *c = *state;
 	struct fake_inbox down, up;
 	struct spy_source spy;
@@ -202,9 +211,12 @@ static void test_stop_while_inbox_down_commits_nothing(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_records_everything_then_commits, cluster_setup, cluster_teardown),
-		cmocka_unit_test_setup_teardown(test_unavailable_inbox_is_retried_in_order, cluster_setup, cluster_teardown),
-		cmocka_unit_test_setup_teardown(test_stop_while_inbox_down_commits_nothing, cluster_setup, cluster_teardown),
+	    cmocka_unit_test_setup_teardown(test_records_everything_then_commits, cluster_setup,
+					    cluster_teardown),
+	    cmocka_unit_test_setup_teardown(test_unavailable_inbox_is_retried_in_order,
+					    cluster_setup, cluster_teardown),
+	    cmocka_unit_test_setup_teardown(test_stop_while_inbox_down_commits_nothing,
+					    cluster_setup, cluster_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,12 +1,13 @@
 /* Signed callback POSTs over libcurl. */
-#include "sim_callback.h"
+#include "tools/order-sim/sim_callback.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
 
 #include <curl/curl.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
-#include <pthread.h>
-#include <stdio.h>
-#include <string.h>
 
 #define CALLBACK_TIMEOUT_MS 5000L
 

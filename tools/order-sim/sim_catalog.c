@@ -1,5 +1,5 @@
 /* Seed items of the simulated catalog. */
-#include "sim_catalog.h"
+#include "tools/order-sim/sim_catalog.h"
 
 #include <stdint.h>
 #include <stdio.h>

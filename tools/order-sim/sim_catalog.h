@@ -5,7 +5,7 @@
 #ifndef SIM_CATALOG_H
 #define SIM_CATALOG_H
 
-#include "sim_http.h"
+#include "tools/order-sim/sim_http.h"
 
 /* Latency injection: every answer is held latency_ms (0 = none). Set from
  * --catalog-latency-ms and POST /_sim/catalog/latency?ms=N; loop thread only. */

@@ -1,5 +1,5 @@
 /* Command line and environment of order-sim. */
-#include "sim_config.h"
+#include "tools/order-sim/sim_config.h"
 
 #include <errno.h>
 #include <stddef.h>

@@ -32,8 +32,9 @@ struct sim_config {
 	char topic_requests[128];
 	char topic_events[128];
 	char group[128];
-	struct kafka_security kafka_security; /* KAFKA_SECURITY_PROTOCOL, KAFKA_SASL_*, ... as the service */
-	uint64_t seed; /* 0 = seeded from the clock */
+	struct kafka_security
+	    kafka_security; /* KAFKA_SECURITY_PROTOCOL, KAFKA_SASL_*, ... as the service */
+	uint64_t seed;	    /* 0 = seeded from the clock */
 	bool help;
 };
 

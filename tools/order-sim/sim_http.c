@@ -1,8 +1,7 @@
 /* h2o server, routing and held replies for order-sim. */
-#include "sim_http.h"
+#include "tools/order-sim/sim_http.h"
 
 #include <errno.h>
-#include <h2o.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -10,6 +9,8 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include <h2o.h>
 
 #include "app/json_write.h"
 #include "domain/url.h"

@@ -1,5 +1,5 @@
 /* Bounded ring of recorded JSON entries. */
-#include "sim_journal.h"
+#include "tools/order-sim/sim_journal.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /* Re-emission of a parsed value through the service's JSON writer. */
-#include "sim_json.h"
+#include "tools/order-sim/sim_json.h"
 
 #include <string.h>
 

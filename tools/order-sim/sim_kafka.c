@@ -1,11 +1,11 @@
 /* Producer, consumer and CloudEvents publishing over librdkafka. */
-#include "sim_kafka.h"
+#include "tools/order-sim/sim_kafka.h"
 
 #include <string.h>
 
 #include "app/timefmt.h"
 #include "infrastructure/kafka/kafka_conf.h"
-#include "sim_rand.h"
+#include "tools/order-sim/sim_rand.h"
 
 static enum os_status set_all(rd_kafka_conf_t *conf, const char *const *kv, struct os_error *err)
 {
@@ -32,20 +32,12 @@ static enum os_status create(rd_kafka_type_t type, rd_kafka_conf_t *conf, rd_kaf
 }
 
 enum os_status sim_kafka_producer_new(const char *bootstrap, const struct kafka_security *sec,
-				      sim_kafka_delivered_fn *delivered,
-				      void *ctx, rd_kafka_t **out, struct os_error *err)
+				      sim_kafka_delivered_fn *delivered, void *ctx,
+				      rd_kafka_t **out, struct os_error *err)
 {
-	const char *const kv[] = {"bootstrap.servers",
-				  bootstrap,
-				  "enable.idempotence",
-				  "true",
-				  "acks",
-				  "all",
-				  "linger.ms",
-				  "2",
-				  "socket.nagle.disable",
-				  "true",
-				  NULL};
+	const char *const kv[] = {
+	    "bootstrap.servers", bootstrap, "enable.idempotence",   "true", "acks", "all",
+	    "linger.ms",	 "2",	    "socket.nagle.disable", "true", NULL};
 	rd_kafka_conf_t *conf = rd_kafka_conf_new();
 
 	if (set_all(conf, kv, err) != OS_OK || kafka_conf_apply_security(conf, sec, err) != OS_OK) {
@@ -58,13 +50,22 @@ enum os_status sim_kafka_producer_new(const char *bootstrap, const struct kafka_
 }
 
 enum os_status sim_kafka_consumer_new(const char *bootstrap, const struct kafka_security *sec,
-				      const char *group, const char *topic,
-				      rd_kafka_t **out, struct os_error *err)
+				      const char *group, const char *topic, rd_kafka_t **out,
+				      struct os_error *err)
 {
-	const char *const kv[] = {
-	    "bootstrap.servers",  bootstrap, "group.id", group, "auto.offset.reset", "earliest",
-	    "enable.auto.commit", "true", "fetch.wait.max.ms", "10", "socket.nagle.disable", "true",
-	    NULL};
+	const char *const kv[] = {"bootstrap.servers",
+				  bootstrap,
+				  "group.id",
+				  group,
+				  "auto.offset.reset",
+				  "earliest",
+				  "enable.auto.commit",
+				  "true",
+				  "fetch.wait.max.ms",
+				  "10",
+				  "socket.nagle.disable",
+				  "true",
+				  NULL};
 	rd_kafka_conf_t *conf = rd_kafka_conf_new();
 	rd_kafka_topic_partition_list_t *topics;
 	rd_kafka_resp_err_t rc;

@@ -6,8 +6,9 @@
 #ifndef SIM_KAFKA_H
 #define SIM_KAFKA_H
 
-#include <librdkafka/rdkafka.h>
 #include <stddef.h>
+
+#include <librdkafka/rdkafka.h>
 
 #include "domain/status.h"
 #include "infrastructure/kafka/kafka_security.h"
@@ -23,13 +24,13 @@ typedef void sim_kafka_delivered_fn(rd_kafka_t *rk, const rd_kafka_message_t *ms
  * (rd_kafka_destroy). sec (NULL: none) is applied as the service's own
  * clients apply it (kafka_conf_apply_security). */
 enum os_status sim_kafka_producer_new(const char *bootstrap, const struct kafka_security *sec,
-				      sim_kafka_delivered_fn *delivered,
-				      void *ctx, rd_kafka_t **out, struct os_error *err);
+				      sim_kafka_delivered_fn *delivered, void *ctx,
+				      rd_kafka_t **out, struct os_error *err);
 
 /* A consumer in group, subscribed to topic. *out owns it (close, destroy). */
 enum os_status sim_kafka_consumer_new(const char *bootstrap, const struct kafka_security *sec,
-				      const char *group, const char *topic,
-				      rd_kafka_t **out, struct os_error *err);
+				      const char *group, const char *topic, rd_kafka_t **out,
+				      struct os_error *err);
 
 /*
  * Queues value (copied) to topic under key (NULL: none). When event_type is

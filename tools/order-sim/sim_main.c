@@ -11,16 +11,16 @@
 
 #include "infrastructure/io/io_signals.h"
 #include "infrastructure/log/log.h"
-#include "sim_callback.h"
-#include "sim_catalog.h"
-#include "sim_config.h"
-#include "sim_http.h"
-#include "sim_notifications.h"
-#include "sim_webhook.h"
-#include "sim_payments.h"
-#include "sim_rand.h"
-#include "sim_sched.h"
-#include "sim_shipping.h"
+#include "tools/order-sim/sim_callback.h"
+#include "tools/order-sim/sim_catalog.h"
+#include "tools/order-sim/sim_config.h"
+#include "tools/order-sim/sim_http.h"
+#include "tools/order-sim/sim_notifications.h"
+#include "tools/order-sim/sim_payments.h"
+#include "tools/order-sim/sim_rand.h"
+#include "tools/order-sim/sim_sched.h"
+#include "tools/order-sim/sim_shipping.h"
+#include "tools/order-sim/sim_webhook.h"
 
 #define SCHED_THREADS  4
 #define SCHED_MAX_JOBS ((size_t)1 << 18)

@@ -1,5 +1,5 @@
 /* Chained hash map with insertion-order eviction. */
-#include "sim_map.h"
+#include "tools/order-sim/sim_map.h"
 
 #include <stdint.h>
 #include <stdio.h>

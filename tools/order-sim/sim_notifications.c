@@ -1,12 +1,12 @@
 /* The simulated notification service. */
-#include "sim_notifications.h"
+#include "tools/order-sim/sim_notifications.h"
 
 #include <string.h>
 
 #include "app/json_write.h"
 #include "app/timefmt.h"
-#include "sim_json.h"
-#include "sim_rand.h"
+#include "tools/order-sim/sim_json.h"
+#include "tools/order-sim/sim_rand.h"
 
 #define RECORD_MAX   100000
 #define RECORD_BYTES ((size_t)256 * 1024 * 1024)

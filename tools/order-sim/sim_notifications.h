@@ -7,9 +7,9 @@
 
 #include <stdatomic.h>
 
-#include "sim_http.h"
-#include "sim_journal.h"
-#include "sim_map.h"
+#include "tools/order-sim/sim_http.h"
+#include "tools/order-sim/sim_journal.h"
+#include "tools/order-sim/sim_map.h"
 
 struct sim_notifications {
 	struct sim_journal received;

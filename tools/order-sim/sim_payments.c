@@ -1,5 +1,5 @@
 /* The simulated payment service: requests, injected failures, callbacks. */
-#include "sim_payments.h"
+#include "tools/order-sim/sim_payments.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,9 +9,9 @@
 #include "app/timefmt.h"
 #include "domain/money.h"
 #include "infrastructure/log/log.h"
-#include "sim_callback.h"
-#include "sim_json.h"
-#include "sim_rand.h"
+#include "tools/order-sim/sim_callback.h"
+#include "tools/order-sim/sim_json.h"
+#include "tools/order-sim/sim_rand.h"
 
 #define RECORD_MAX	    100000
 #define RECORD_BYTES	    ((size_t)256 * 1024 * 1024)
@@ -329,8 +329,7 @@ static struct callback_job *new_job(struct sim_payments *p, const char *payment_
 	return job;
 }
 
-static enum os_status queue_job(struct sim_payments *p, struct callback_job *job,
-				int64_t delay_ms)
+static enum os_status queue_job(struct sim_payments *p, struct callback_job *job, int64_t delay_ms)
 {
 	if (job == NULL || job->body == NULL)
 		goto fail;
@@ -637,7 +636,8 @@ static void followup(struct sim_payments *p, struct sim_journal *j, const struct
 			sim_rand_uuid(uuid);
 			sbuf_init(&sb, 256);
 			sbuf_addf(&sb, "{\"id\":\"%s-%s\",\"status\":\"%s\"}",
-				  refund ? "refund" : "cancel", uuid, refund ? "pending" : "cancelled");
+				  refund ? "refund" : "cancel", uuid,
+				  refund ? "pending" : "cancelled");
 			sim_reply_json(rep, refund ? 201 : 200, &sb);
 		}
 	}
@@ -703,8 +703,9 @@ void sim_payments_set_plan(void *ctx, const struct sim_request *req, struct sim_
 	if (!YAJL_IS_OBJECT(tree) || !opt_int(tree, "delay_ms", 0, PLAN_DELAY_MAX_MS, &delay) ||
 	    (first != NULL && !YAJL_IS_TRUE(first) && !YAJL_IS_FALSE(first)) ||
 	    (json_tree_member(tree, "order_id") != NULL && !short_str(order_id))) {
-		sim_reply_error(rep, 422, "want {\"order_id\"?, \"delay_ms\"?: 0..600000, "
-					  "\"pending_first\"?: bool}");
+		sim_reply_error(rep, 422,
+				"want {\"order_id\"?, \"delay_ms\"?: 0..600000, "
+				"\"pending_first\"?: bool}");
 		goto out;
 	}
 	if (order_id == NULL) {
@@ -715,7 +716,8 @@ void sim_payments_set_plan(void *ctx, const struct sim_request *req, struct sim_
 		sim_reply_ok(rep);
 		goto out;
 	}
-	snprintf(text, sizeof(text), "%lld %d", delay >= 0 ? delay : (long long)p->cfg->payment_delay_ms,
+	snprintf(text, sizeof(text), "%lld %d",
+		 delay >= 0 ? delay : (long long)p->cfg->payment_delay_ms,
 		 first != NULL && YAJL_IS_TRUE(first));
 	if (sim_map_put(&p->plans, order_id, text) != OS_OK)
 		sim_reply_error(rep, 503, "out of memory");

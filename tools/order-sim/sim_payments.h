@@ -15,11 +15,11 @@
 #include <stdatomic.h>
 #include <stddef.h>
 
-#include "sim_config.h"
-#include "sim_http.h"
-#include "sim_journal.h"
-#include "sim_map.h"
-#include "sim_sched.h"
+#include "tools/order-sim/sim_config.h"
+#include "tools/order-sim/sim_http.h"
+#include "tools/order-sim/sim_journal.h"
+#include "tools/order-sim/sim_map.h"
+#include "tools/order-sim/sim_sched.h"
 
 #define SIM_SCRIPT_MAX 256
 /* A scripted answer that holds the request instead of answering. */
@@ -36,7 +36,8 @@ struct sim_payments {
 	struct sim_journal refunds;
 	struct sim_map plans;	       /* order id -> "<delay_ms> <pending_first 0|1>" */
 	struct sim_map last_callbacks; /* order id -> the body of its result callback */
-	atomic_int plan_delay_ms;      /* callback delay for orders without a plan; -1: --payment-delay-ms */
+	atomic_int
+	    plan_delay_ms; /* callback delay for orders without a plan; -1: --payment-delay-ms */
 	atomic_bool plan_pending_first;
 	int script[SIM_SCRIPT_MAX]; /* loop thread only */
 	size_t script_len, script_pos;

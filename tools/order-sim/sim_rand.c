@@ -1,13 +1,14 @@
 /* Seeded outcome generator (splitmix64) and random identifiers. */
-#include "sim_rand.h"
+#include "tools/order-sim/sim_rand.h"
 
-#include <openssl/rand.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "sim_config.h"
+#include <openssl/rand.h>
+
+#include "tools/order-sim/sim_config.h"
 
 static pthread_mutex_t rand_lock = PTHREAD_MUTEX_INITIALIZER;
 static uint64_t rand_state;

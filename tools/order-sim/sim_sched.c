@@ -1,5 +1,5 @@
 /* A min-heap of delayed jobs shared by a few worker threads. */
-#include "sim_sched.h"
+#include "tools/order-sim/sim_sched.h"
 
 #include <errno.h>
 #include <stdlib.h>

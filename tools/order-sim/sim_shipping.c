@@ -1,5 +1,5 @@
 /* The simulated shipping service: requests in, shipping events out. */
-#include "sim_shipping.h"
+#include "tools/order-sim/sim_shipping.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,9 +8,9 @@
 #include "app/json_write.h"
 #include "app/timefmt.h"
 #include "infrastructure/log/log.h"
-#include "sim_json.h"
-#include "sim_kafka.h"
-#include "sim_rand.h"
+#include "tools/order-sim/sim_json.h"
+#include "tools/order-sim/sim_kafka.h"
+#include "tools/order-sim/sim_rand.h"
 
 #define RECORD_MAX   100000
 #define RECORD_BYTES ((size_t)256 * 1024 * 1024)
@@ -276,8 +276,7 @@ enum os_status sim_shipping_start(struct sim_shipping *s, const struct sim_confi
 				    err);
 	if (st == OS_OK)
 		st = sim_kafka_consumer_new(cfg->kafka, &cfg->kafka_security, cfg->group,
-					    cfg->topic_requests,
-					    &s->consumer, err);
+					    cfg->topic_requests, &s->consumer, err);
 	if (st == OS_OK && pthread_create(&s->thread, NULL, consume, s) != 0)
 		st = os_fail(err, OS_EIO, NULL, "cannot start the shipping consumer");
 	if (st != OS_OK) {

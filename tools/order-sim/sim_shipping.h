@@ -9,16 +9,17 @@
 #ifndef SIM_SHIPPING_H
 #define SIM_SHIPPING_H
 
-#include <librdkafka/rdkafka.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 
-#include "sim_config.h"
-#include "sim_http.h"
-#include "sim_journal.h"
-#include "sim_map.h"
-#include "sim_sched.h"
+#include <librdkafka/rdkafka.h>
+
+#include "tools/order-sim/sim_config.h"
+#include "tools/order-sim/sim_http.h"
+#include "tools/order-sim/sim_journal.h"
+#include "tools/order-sim/sim_map.h"
+#include "tools/order-sim/sim_sched.h"
 
 struct sim_shipping {
 	const struct sim_config *cfg;

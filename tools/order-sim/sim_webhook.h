@@ -10,8 +10,8 @@
 
 #include <stdatomic.h>
 
-#include "sim_http.h"
-#include "sim_journal.h"
+#include "tools/order-sim/sim_http.h"
+#include "tools/order-sim/sim_journal.h"
 
 struct sim_webhook {
 	struct sim_journal received;

@@ -91,7 +91,8 @@ static void test_bearer(void **state)
  * the HS256 secret, iss "iss-1", aud "aud-1". */
 static void make_auth(struct auth *a, const char *dir)
 {
-	struct auth_settings s = {.jwt_secret = SECRET, .jwt_issuer = "iss-1", .jwt_audience = "aud-1"};
+	struct auth_settings s = {
+	    .jwt_secret = SECRET, .jwt_issuer = "iss-1", .jwt_audience = "aud-1"};
 	struct os_error e;
 	char path[256], h1[65], h2[65];
 	FILE *f;
@@ -124,7 +125,8 @@ static char *token(jwt_alg_t alg, const char *key, const char *sub, const char *
 		jwt_add_grant(j, "iss", iss);
 	if (aud)
 		jwt_add_grant(j, "aud", aud);
-	assert_int_equal(jwt_set_alg(j, alg, (const unsigned char *)key, key ? (int)strlen(key) : 0), 0);
+	assert_int_equal(
+	    jwt_set_alg(j, alg, (const unsigned char *)key, key ? (int)strlen(key) : 0), 0);
 	out = jwt_encode_str(j);
 	jwt_free(j);
 	assert_non_null(out);

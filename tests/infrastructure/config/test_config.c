@@ -302,8 +302,9 @@ static void test_catalog_cache_default(void **state)
 {
 	(void)state;
 	assert_int_equal(load()->catalog_cache_ms, CONFIG_CATALOG_CACHE_MS_LOCAL);
-	assert_int_equal(with("CATALOG_SERVICE_API_URL", "http://catalog:8080/items")->catalog_cache_ms,
-			 CONFIG_CATALOG_CACHE_MS_REMOTE);
+	assert_int_equal(
+	    with("CATALOG_SERVICE_API_URL", "http://catalog:8080/items")->catalog_cache_ms,
+	    CONFIG_CATALOG_CACHE_MS_REMOTE);
 	assert_true(CONFIG_CATALOG_CACHE_MS_REMOTE < CONFIG_CATALOG_CACHE_MS_LOCAL);
 	assert_int_equal(with("CATALOG_CACHE_MS", "0")->catalog_cache_ms, 0);
 	unsetenv("CATALOG_SERVICE_API_URL");

@@ -25,11 +25,11 @@
 #include "infrastructure/log/log.h"
 #include "tests/fakes/fakes.h"
 
-#define SECRET	  "s3cret"
-#define MAX_BODY  4096
-#define KEY1	  "0190a6d2-7f3b-7c1e-9a4b-2f6d8e0c1a01"
-#define KEY2	  "0190a6d2-7f3b-7c1e-9a4b-2f6d8e0c1a02"
-#define MISSING	  "0190a6d2-7f3b-7c1e-9a4b-2f6d8e0c1aff"
+#define SECRET	 "s3cret"
+#define MAX_BODY 4096
+#define KEY1	 "0190a6d2-7f3b-7c1e-9a4b-2f6d8e0c1a01"
+#define KEY2	 "0190a6d2-7f3b-7c1e-9a4b-2f6d8e0c1a02"
+#define MISSING	 "0190a6d2-7f3b-7c1e-9a4b-2f6d8e0c1aff"
 
 /* ---- the ports: the shared fakes (tests/fakes), called from both loops ---- */
 
@@ -574,9 +574,9 @@ static void test_metrics(void **state)
 	assert_contains(
 	    r->body, "http_requests_total{route=\"/health/live\",method=\"GET\",status=\"200\"}");
 	assert_contains(r->body, "# TYPE http_request_duration_seconds histogram");
-	assert_contains(r->body,
-			"http_request_duration_seconds_bucket{route=\"/health/live\",method=\"GET\","
-			"le=\"+Inf\"}");
+	assert_contains(
+	    r->body, "http_request_duration_seconds_bucket{route=\"/health/live\",method=\"GET\","
+		     "le=\"+Inf\"}");
 	assert_contains(r->body, "orders_created_total ");
 	assert_contains(r->body, "outbox_pending{destination=\"payments\"} 3\n");
 	assert_contains(r->body, "outbox_oldest_pending_age_seconds{destination=\"payments\"} 4\n");

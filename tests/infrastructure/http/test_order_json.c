@@ -175,7 +175,7 @@ static void test_create_wrong_types(void **state)
 	const char *pre = "{\"user_id\":\"u\",\"idempotency_key\":\"" KEY "\",\"items\":[";
 	char body[512];
 	static const char *const bad_qty[] = {"1.5",  "2.05", "1e-1", "\"3\"",
-					      "true", "null", "[1]", "{}"};
+					      "true", "null", "[1]",  "{}"};
 	size_t i;
 
 	(void)state;
@@ -733,13 +733,15 @@ static void test_create_address_bound(void **state)
 	addr[sizeof(addr) - 1] = '\0';
 	snprintf(body, sizeof(body),
 		 "{\"user_id\":\"u\",\"idempotency_key\":\"" KEY "\",\"item_id\":\"a\","
-		 "\"quantity\":1,\"shipping_address\":\"%s\"}", addr);
+		 "\"quantity\":1,\"shipping_address\":\"%s\"}",
+		 addr);
 	assert_int_equal(create(body, &r, &err), OS_EINVAL);
 	assert_string_equal(err.field, "shipping_address");
 	addr[ORDER_ADDRESS_MAX] = '\0';
 	snprintf(body, sizeof(body),
 		 "{\"user_id\":\"u\",\"idempotency_key\":\"" KEY "\",\"item_id\":\"a\","
-		 "\"quantity\":1,\"shipping_address\":\"%s\"}", addr);
+		 "\"quantity\":1,\"shipping_address\":\"%s\"}",
+		 addr);
 	assert_int_equal(create(body, &r, &err), OS_OK);
 }
 

@@ -269,8 +269,8 @@ static void test_open_rejects_bad_options(void **state)
  * one sink (and its kept-alive connections) serves all three. */
 static void test_payment_types_routed(void **state)
 {
-	static const char *const types[] = {"payment.requested", "payment.cancel",
-					    "payment.refund", "payment.requested"};
+	static const char *const types[] = {"payment.requested", "payment.cancel", "payment.refund",
+					    "payment.requested"};
 	struct t_ctx *t = *state;
 	const char *paths[4];
 	size_t i;

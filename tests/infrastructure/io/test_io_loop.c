@@ -14,25 +14,25 @@
  * the C library's. A timer on the loop keeps firing meanwhile, the lookup
  * runs on another thread, and the session then works on the address.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-
-#include <cmocka.h>
 #include <dlfcn.h>
-#include <libpq-fe.h>
 #include <netdb.h>
 #include <poll.h>
 #include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
 #include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
+#include <cmocka.h>
+#include <libpq-fe.h>
+
+#include "app/catalog.h"
 #include "infrastructure/httpclient/http_catalog.h"
 #include "infrastructure/io/io_loop.h"
-#include "app/catalog.h"
 #include "infrastructure/postgres/pg_exec.h"
 #include "infrastructure/postgres/pg_inventory_catalog.h"
 #include "tests/support/fake_http.h"
@@ -101,7 +101,7 @@ static int group_setup(void **state)
 static void run_until_idle(struct io_loop *l, int64_t limit_ms)
 {
 	int64_t end = io_now_ms() + limit_ms;
-	struct pollfd p = { .fd = io_loop_fd(l), .events = POLLIN };
+	struct pollfd p = {.fd = io_loop_fd(l), .events = POLLIN};
 
 	while (io_loop_fibers(l) > 0 && io_now_ms() < end) {
 		(void)poll(&p, 1, io_loop_wait_ms(l, 50));
@@ -137,7 +137,7 @@ static void test_park_wake_in_order(void **state)
 	(void)state;
 	assert_non_null(l);
 	for (i = 0; i < 3; i++) {
-		p[i] = (struct parker){ .st = OS_EIO, .counter = &counter };
+		p[i] = (struct parker){.st = OS_EIO, .counter = &counter};
 		assert_int_equal(io_fiber_start(l, park_body, &p[i], 0, &f[i]), OS_OK);
 		assert_false(p[i].finished);
 	}
@@ -159,7 +159,7 @@ static void test_park_wake_in_order(void **state)
 static void test_deadline_and_limit(void **state)
 {
 	struct io_loop *l = io_loop_new(64, 1);
-	struct parker p = { .st = OS_OK }, q;
+	struct parker p = {.st = OS_OK}, q;
 	int counter = 0;
 	int64_t t0 = io_now_ms();
 
@@ -179,7 +179,7 @@ static void test_deadline_and_limit(void **state)
 static void test_cancel_runs_to_end(void **state)
 {
 	struct io_loop *l = io_loop_new(64, 4);
-	struct parker p = { .st = OS_OK };
+	struct parker p = {.st = OS_OK};
 	struct io_fiber *f;
 	int counter = 0;
 
@@ -211,7 +211,7 @@ static void pipe_body(void *arg)
 static void test_wait_fd(void **state)
 {
 	struct io_loop *l = io_loop_new(64, 4);
-	struct piper p = { .st = OS_EIO };
+	struct piper p = {.st = OS_EIO};
 	int fds[2];
 
 	(void)state;
@@ -233,7 +233,7 @@ static void test_wait_fd(void **state)
 
 static struct pg_session *notify_session;
 
-static const struct pg_stmt stmt_sleep = { "t_sleep", "SELECT pg_sleep(0.2)", 0 };
+static const struct pg_stmt stmt_sleep = {"t_sleep", "SELECT pg_sleep(0.2)", 0};
 
 struct pool_user {
 	struct pg_session *s;
@@ -276,7 +276,7 @@ static void test_pool_queues_without_blocking(void **state)
 	struct io_loop *l = io_loop_new(256, 8);
 	struct pg_session *s = NULL;
 	struct pool_user u[3];
-	struct ticker k = { .t = { .cb = on_tick } };
+	struct ticker k = {.t = {.cb = on_tick}};
 	size_t lent, waiting, i;
 	int64_t t0 = io_now_ms();
 
@@ -284,7 +284,7 @@ static void test_pool_queues_without_blocking(void **state)
 	assert_int_equal(pg_session_open_pool(testdb_url(), 1, &s, NULL), OS_OK);
 	io_timer_start(&k.t, io_now_ms() + 10);
 	for (i = 0; i < 3; i++) {
-		u[i] = (struct pool_user){ .s = s, .st = OS_EIO };
+		u[i] = (struct pool_user){.s = s, .st = OS_EIO};
 		/* The last one's deadline passes while it waits in the queue. */
 		assert_int_equal(io_fiber_start(l, pool_body, &u[i], i == 2 ? t0 + 300 : 0, NULL),
 				 OS_OK);
@@ -314,7 +314,7 @@ static void test_pool_deadline_mid_statement(void **state)
 {
 	struct io_loop *l = io_loop_new(256, 8);
 	struct pg_session *s = NULL;
-	struct pool_user a = { .st = OS_EIO }, b = { .st = OS_EIO };
+	struct pool_user a = {.st = OS_EIO}, b = {.st = OS_EIO};
 
 	(void)state;
 	assert_int_equal(pg_session_open_pool(testdb_url(), 1, &s, NULL), OS_OK);
@@ -341,7 +341,7 @@ static void notify_body(void *arg)
 static void run_for(struct io_loop *l, int64_t ms)
 {
 	int64_t end = io_now_ms() + ms;
-	struct pollfd p = { .fd = io_loop_fd(l), .events = POLLIN };
+	struct pollfd p = {.fd = io_loop_fd(l), .events = POLLIN};
 
 	while (io_now_ms() < end) {
 		(void)poll(&p, 1, io_loop_wait_ms(l, 5));
@@ -371,7 +371,7 @@ static int notifications(PGconn *listener, int *pids)
  * go in one transaction a short window later, and none is lost. */
 static void test_notify_batched_off_the_request(void **state)
 {
-	static const char *const dests[] = { "payments", "notifications", "order.events" };
+	static const char *const dests[] = {"payments", "notifications", "order.events"};
 	struct io_loop *l = io_loop_new(256, 16);
 	PGconn *listener = PQconnectdb(testdb_url());
 	int i, pids = 0;
@@ -405,7 +405,7 @@ static void test_notify_batched_off_the_request(void **state)
  * on every one of its lines, an unknown one as not found. */
 static void test_inventory_many(void **state)
 {
-	static const char *const ids[4] = { "inv-b", "inv-nope", "inv-a", "inv-b" };
+	static const char *const ids[4] = {"inv-b", "inv-nope", "inv-a", "inv-b"};
 	struct pg_session *s = testdb_session();
 	struct catalog cat;
 	struct catalog_item it[4];
@@ -440,7 +440,7 @@ struct lookup {
 
 static void lookup_body(void *arg)
 {
-	static const char *const ids[3] = { "sku-1", "sku-2", "sku-3" };
+	static const char *const ids[3] = {"sku-1", "sku-2", "sku-3"};
 	struct lookup *k = arg;
 	int64_t t0 = io_now_ms();
 
@@ -451,7 +451,7 @@ static void lookup_body(void *arg)
 static struct fake_http *slow_catalog(struct catalog *cat, int delay_ms)
 {
 	struct fake_http *srv = fake_http_start(NULL, NULL);
-	struct http_catalog_options o = { NULL, 5000 };
+	struct http_catalog_options o = {NULL, 5000};
 	char url[128];
 
 	assert_non_null(srv);
@@ -471,8 +471,8 @@ static void test_catalog_lines_at_once(void **state)
 	struct io_loop *l = io_loop_new(256, 8);
 	struct catalog cat;
 	struct fake_http *srv = slow_catalog(&cat, 200);
-	struct lookup k = { .cat = &cat };
-	struct ticker t = { .t = { .cb = on_tick } };
+	struct lookup k = {.cat = &cat};
+	struct ticker t = {.t = {.cb = on_tick}};
 	int i;
 
 	(void)state;
@@ -499,7 +499,7 @@ static void test_catalog_deadline(void **state)
 	struct io_loop *l = io_loop_new(256, 8);
 	struct catalog cat;
 	struct fake_http *srv = slow_catalog(&cat, 3000);
-	struct lookup k = { .cat = &cat };
+	struct lookup k = {.cat = &cat};
 
 	(void)state;
 	assert_int_equal(io_fiber_start(l, lookup_body, &k, io_now_ms() + 150, NULL), OS_OK);
@@ -535,10 +535,10 @@ static void ping_body(void *arg)
 static int ping_on_loop(const char *url, int64_t deadline, struct user *u)
 {
 	struct io_loop *l = io_loop_new(256, 4);
-	struct ticker k = { .t = { .cb = on_tick } };
+	struct ticker k = {.t = {.cb = on_tick}};
 
 	assert_non_null(l);
-	*u = (struct user){ .st = OS_EIO };
+	*u = (struct user){.st = OS_EIO};
 	assert_int_equal(pg_session_open_pool(url, 1, &u->s, NULL), OS_OK);
 	io_timer_start(&k.t, io_now_ms() + 10);
 	assert_int_equal(io_fiber_start(l, ping_body, u, deadline, NULL), OS_OK);
@@ -619,20 +619,20 @@ static void test_lookup_off_fiber(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_park_wake_in_order),
-		cmocka_unit_test(test_deadline_and_limit),
-		cmocka_unit_test(test_cancel_runs_to_end),
-		cmocka_unit_test(test_wait_fd),
-		cmocka_unit_test(test_pool_queues_without_blocking),
-		cmocka_unit_test(test_pool_deadline_mid_statement),
-		cmocka_unit_test(test_notify_batched_off_the_request),
-		cmocka_unit_test(test_inventory_many),
-		cmocka_unit_test(test_catalog_lines_at_once),
-		cmocka_unit_test(test_catalog_deadline),
-		cmocka_unit_test(test_lookup_does_not_block_the_loop),
-		cmocka_unit_test(test_lookup_deadline),
-		cmocka_unit_test(test_unknown_name),
-		cmocka_unit_test(test_lookup_off_fiber),
+	    cmocka_unit_test(test_park_wake_in_order),
+	    cmocka_unit_test(test_deadline_and_limit),
+	    cmocka_unit_test(test_cancel_runs_to_end),
+	    cmocka_unit_test(test_wait_fd),
+	    cmocka_unit_test(test_pool_queues_without_blocking),
+	    cmocka_unit_test(test_pool_deadline_mid_statement),
+	    cmocka_unit_test(test_notify_batched_off_the_request),
+	    cmocka_unit_test(test_inventory_many),
+	    cmocka_unit_test(test_catalog_lines_at_once),
+	    cmocka_unit_test(test_catalog_deadline),
+	    cmocka_unit_test(test_lookup_does_not_block_the_loop),
+	    cmocka_unit_test(test_lookup_deadline),
+	    cmocka_unit_test(test_unknown_name),
+	    cmocka_unit_test(test_lookup_off_fiber),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, testdb_group_teardown);

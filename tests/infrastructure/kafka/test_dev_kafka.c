@@ -19,7 +19,7 @@
 
 #include "infrastructure/kafka/dev_kafka.h"
 
-static const char *const topics[] = { "order.events", "shipping.requests", "shipping.events" };
+static const char *const topics[] = {"order.events", "shipping.requests", "shipping.events"};
 
 struct run {
 	char path[256];
@@ -38,7 +38,7 @@ static void *run_dev_kafka(void *arg)
 /* Waits up to 10 s for the address file; returns its first line. */
 static void read_addr(const char *path, char *addr, size_t cap)
 {
-	struct timespec tick = { 0, 50000000L };
+	struct timespec tick = {0, 50000000L};
 	FILE *f = NULL;
 	int tries;
 
@@ -65,7 +65,7 @@ static int partitions_of(const struct rd_kafka_metadata *md, const char *topic)
 
 static void test_serves_topics_and_cleans_up(void **state)
 {
-	struct run r = { .stop = 0, .rc = -1 };
+	struct run r = {.stop = 0, .rc = -1};
 	const struct rd_kafka_metadata *md = NULL;
 	rd_kafka_conf_t *conf = rd_kafka_conf_new();
 	char addr[256], why[256];
@@ -90,7 +90,7 @@ static void test_serves_topics_and_cleans_up(void **state)
 	r.stop = 1;
 	assert_int_equal(pthread_join(th, NULL), 0);
 	assert_int_equal(r.rc, 0);
-	assert_int_equal(access(r.path, F_OK), -1);   /* removed */
+	assert_int_equal(access(r.path, F_OK), -1); /* removed */
 }
 
 static void test_unwritable_addr_file_fails(void **state)
@@ -104,8 +104,8 @@ static void test_unwritable_addr_file_fails(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_serves_topics_and_cleans_up),
-		cmocka_unit_test(test_unwritable_addr_file_fails),
+	    cmocka_unit_test(test_serves_topics_and_cleans_up),
+	    cmocka_unit_test(test_unwritable_addr_file_fails),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

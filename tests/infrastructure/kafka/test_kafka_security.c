@@ -24,10 +24,10 @@
 
 #define SECRET "s3cret-Pa55word"
 
-static const char *const vars[] = { "KAFKA_SECURITY_PROTOCOL", "KAFKA_SASL_MECHANISM",
-				    "KAFKA_SASL_USERNAME",     "KAFKA_SASL_PASSWORD",
-				    "KAFKA_SASL_PASSWORD_FILE", "KAFKA_SSL_CA_LOCATION",
-				    "KAFKA_PROPERTIES_FILE" };
+static const char *const vars[] = {"KAFKA_SECURITY_PROTOCOL",  "KAFKA_SASL_MECHANISM",
+				   "KAFKA_SASL_USERNAME",      "KAFKA_SASL_PASSWORD",
+				   "KAFKA_SASL_PASSWORD_FILE", "KAFKA_SSL_CA_LOCATION",
+				   "KAFKA_PROPERTIES_FILE"};
 static char dir[64];
 
 static int setup(void **state)
@@ -190,15 +190,14 @@ static void test_properties_file_wins(void **state)
 	struct kafka_security sec;
 	rd_kafka_conf_t *conf = NULL;
 	struct os_error err;
-	const char *path = write_file("client.properties",
-				      "# librdkafka properties\n"
-				      "\n"
-				      "  security.protocol = SASL_PLAINTEXT\n"
-				      "! another comment\n"
-				      "sasl.mechanisms=SCRAM-SHA-256\n"
-				      "sasl.username=from-file\n"
-				      "sasl.password=" SECRET "=with=equals\n"
-				      "client.id=orders-from-file\n");
+	const char *path = write_file("client.properties", "# librdkafka properties\n"
+							   "\n"
+							   "  security.protocol = SASL_PLAINTEXT\n"
+							   "! another comment\n"
+							   "sasl.mechanisms=SCRAM-SHA-256\n"
+							   "sasl.username=from-file\n"
+							   "sasl.password=" SECRET "=with=equals\n"
+							   "client.id=orders-from-file\n");
 
 	(void)state;
 	setenv("KAFKA_SECURITY_PROTOCOL", "sasl_plaintext", 1);
@@ -298,15 +297,15 @@ static void test_config_load(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_nothing_set_changes_nothing, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_sasl_scram_mapped, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_plain_is_the_default_mechanism, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_password_file, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_bad_values_refused, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_properties_file_wins, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_bad_properties_file, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_secret_value_not_quoted, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_config_load, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_nothing_set_changes_nothing, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_sasl_scram_mapped, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_plain_is_the_default_mechanism, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_password_file, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_bad_values_refused, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_properties_file_wins, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_bad_properties_file, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_secret_value_not_quoted, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_config_load, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

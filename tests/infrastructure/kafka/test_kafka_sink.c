@@ -21,9 +21,9 @@
 #include "infrastructure/kafka/kafka_sink.h"
 #include "tests/support/kafka_mock.h"
 
-#define TOPIC "order.events"
+#define TOPIC	   "order.events"
 #define PARTITIONS 3
-#define CREATED_US 1767225600123000LL   /* 2026-01-01T00:00:00.123Z */
+#define CREATED_US 1767225600123000LL /* 2026-01-01T00:00:00.123Z */
 
 static int cluster_setup(void **state)
 {
@@ -58,7 +58,8 @@ static void fill_row(struct outbox_row *r, int i, const char *topic, const char 
 	memset(r->aggregate_id.b, 0x80 + i, sizeof(r->aggregate_id.b));
 	snprintf(r->type, sizeof(r->type), "order.created");
 	snprintf(r->destination, sizeof(r->destination), "%s", topic);
-	snprintf(payload, sizeof(payload), "{\"event_id\":\"e%d\",\"event_type\":\"order.created\"}", i);
+	snprintf(payload, sizeof(payload),
+		 "{\"event_id\":\"e%d\",\"event_type\":\"order.created\"}", i);
 	r->payload = dup_text(payload);
 	r->payload_len = strlen(payload);
 	r->headers = dup_text(headers);
@@ -69,7 +70,9 @@ static void fill_row(struct outbox_row *r, int i, const char *topic, const char 
 static const char *headers_for(int i)
 {
 	switch (i % 4) {
-	case 0: return "{\"request_id\":\"req-1\",\"traceparent\":\"00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01\"}";
+	case 0:
+		return "{\"request_id\":\"req-1\",\"traceparent\":\"00-"
+		       "0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01\"}";
 	case 1: return "{}";
 	case 2: return "not json";
 	default: return "{\"traceparent\":5,\"request_id\":[1]}";
@@ -79,8 +82,10 @@ static const char *headers_for(int i)
 static void open_sink(const struct kafka_mock *c, int timeout_ms, struct outbox_sink *s)
 {
 	struct kafka_sink_options o = {
-		.bootstrap = c->bootstrap, .linger_ms = 1,
-		.delivery_timeout_ms = timeout_ms, .ce_source = "/order-service-test",
+	    .bootstrap = c->bootstrap,
+	    .linger_ms = 1,
+	    .delivery_timeout_ms = timeout_ms,
+	    .ce_source = "/order-service-test",
 	};
 	struct os_error err;
 
@@ -149,7 +154,8 @@ static size_t read_back(const struct kafka_mock *c, const struct outbox_batch *b
 	rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, why, sizeof(why));
 	assert_non_null(rk);
 	for (p = 0; p < PARTITIONS; p++)
-		rd_kafka_topic_partition_list_add(parts, TOPIC, p)->offset = RD_KAFKA_OFFSET_BEGINNING;
+		rd_kafka_topic_partition_list_add(parts, TOPIC, p)->offset =
+		    RD_KAFKA_OFFSET_BEGINNING;
 	assert_int_equal(rd_kafka_assign(rk, parts), 0);
 	rd_kafka_topic_partition_list_destroy(parts);
 	for (tries = 0; got < n && tries < 150; tries++) {
@@ -280,8 +286,8 @@ static void test_broker_rejection_is_permanent(void **state)
 
 static void test_open_rejects_missing_bootstrap(void **state)
 {
-	struct kafka_sink_options o = { .bootstrap = "", .linger_ms = 1 };
-	struct outbox_sink sink = { NULL, NULL };
+	struct kafka_sink_options o = {.bootstrap = "", .linger_ms = 1};
+	struct outbox_sink sink = {NULL, NULL};
 	struct os_error err;
 
 	(void)state;
@@ -292,11 +298,15 @@ static void test_open_rejects_missing_bootstrap(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_batch_is_delivered_with_headers, cluster_setup, cluster_teardown),
-		cmocka_unit_test_setup_teardown(test_down_broker_means_retry_then_recovers, cluster_setup, cluster_teardown),
-		cmocka_unit_test_setup_teardown(test_oversized_message_is_permanent, cluster_setup, cluster_teardown),
-		cmocka_unit_test_setup_teardown(test_broker_rejection_is_permanent, cluster_setup, cluster_teardown),
-		cmocka_unit_test(test_open_rejects_missing_bootstrap),
+	    cmocka_unit_test_setup_teardown(test_batch_is_delivered_with_headers, cluster_setup,
+					    cluster_teardown),
+	    cmocka_unit_test_setup_teardown(test_down_broker_means_retry_then_recovers,
+					    cluster_setup, cluster_teardown),
+	    cmocka_unit_test_setup_teardown(test_oversized_message_is_permanent, cluster_setup,
+					    cluster_teardown),
+	    cmocka_unit_test_setup_teardown(test_broker_rejection_is_permanent, cluster_setup,
+					    cluster_teardown),
+	    cmocka_unit_test(test_open_rejects_missing_bootstrap),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

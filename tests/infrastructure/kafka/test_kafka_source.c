@@ -35,12 +35,15 @@ static int cluster_teardown(void **state)
 }
 
 struct raw {
-	const char *value;   /* NULL: a null value */
+	const char *value; /* NULL: a null value */
 	size_t len;
 	const char *request_id;
 };
 
-#define RAW(s) { s, sizeof(s) - 1, NULL }
+#define RAW(s)                                                                                     \
+	{                                                                                          \
+		s, sizeof(s) - 1, NULL                                                             \
+	}
 
 /* Produces the values in order to one partition (same key) and waits. */
 static void produce_all(const struct kafka_mock *c, const struct raw *r, size_t n)
@@ -53,17 +56,20 @@ static void produce_all(const struct kafka_mock *c, const struct raw *r, size_t 
 
 		if (r[i].request_id != NULL)
 			rd_kafka_header_add(h, "x-request-id", -1, r[i].request_id, -1);
-		assert_int_equal(rd_kafka_producev(p, RD_KAFKA_V_TOPIC(TOPIC), RD_KAFKA_V_KEY("k", 1),
+		assert_int_equal(rd_kafka_producev(p, RD_KAFKA_V_TOPIC(TOPIC),
+						   RD_KAFKA_V_KEY("k", 1),
 						   RD_KAFKA_V_VALUE((void *)r[i].value, r[i].len),
 						   RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-						   RD_KAFKA_V_HEADERS(h), RD_KAFKA_V_END), 0);
+						   RD_KAFKA_V_HEADERS(h), RD_KAFKA_V_END),
+				 0);
 	}
 	kafka_mock_flush(p);
 }
 
 static void open_source(const struct kafka_mock *c, const char *group, struct message_source *s)
 {
-	struct kafka_source_options o = { .bootstrap = c->bootstrap, .group_id = group, .topic = TOPIC };
+	struct kafka_source_options o = {
+	    .bootstrap = c->bootstrap, .group_id = group, .topic = TOPIC};
 	struct os_error err;
 
 	assert_int_equal(kafka_source_open(&o, s, &err), OS_OK);
@@ -83,16 +89,20 @@ static void next(const struct message_source *s, struct inbox_msg *m)
 
 static void test_valid_and_garbage_messages(void **state)
 {
-	static const char shipped[] = "{\"event_id\":\"ev-1\",\"event_type\":\"order.shipped\","
-		"\"order_id\":\"" ORDER "\",\"occurred_at\":\"2026-01-01T00:00:00Z\",\"carrier\":{\"n\":[1,2]}}";
+	static const char shipped[] =
+	    "{\"event_id\":\"ev-1\",\"event_type\":\"order.shipped\","
+	    "\"order_id\":\"" ORDER
+	    "\",\"occurred_at\":\"2026-01-01T00:00:00Z\",\"carrier\":{\"n\":[1,2]}}";
 	const struct raw raws[] = {
-		{ shipped, sizeof(shipped) - 1, "req-42" },
-		RAW("not json"),
-		RAW("{\"event_id\":\"ev-2\",\"event_type\":\"order.delivered\",\"occurred_at\":\"x\"}"),
-		RAW("{\"event_id\":\"ev-3\",\"event_type\":\"order.shipped\",\"order_id\":\"nope\",\"occurred_at\":\"x\"}"),
-		RAW("{\"event_id\":\"ev-4\",\"event_type\":\"order.lost\",\"order_id\":\"" ORDER "\",\"occurred_at\":\"x\"}"),
-		{ NULL, 0, NULL },
-		RAW("{\"event_id\":\"\xff\xfe\"}"),
+	    {shipped, sizeof(shipped) - 1, "req-42"},
+	    RAW("not json"),
+	    RAW("{\"event_id\":\"ev-2\",\"event_type\":\"order.delivered\",\"occurred_at\":\"x\"}"),
+	    RAW("{\"event_id\":\"ev-3\",\"event_type\":\"order.shipped\",\"order_id\":\"nope\","
+		"\"occurred_at\":\"x\"}"),
+	    RAW("{\"event_id\":\"ev-4\",\"event_type\":\"order.lost\",\"order_id\":\"" ORDER
+		"\",\"occurred_at\":\"x\"}"),
+	    {NULL, 0, NULL},
+	    RAW("{\"event_id\":\"\xff\xfe\"}"),
 	};
 	struct kafka_mock *c = *state;
 	struct message_source s;
@@ -140,7 +150,7 @@ static void expect_rejected(const char *text, const char *field)
 	assert_true(st == OS_EINVAL || st == OS_ETOOBIG);
 	assert_true(err.message[0] != '\0');
 	assert_string_equal(err.field, field);
-	assert_string_equal(m.message_id, "");   /* untouched on failure */
+	assert_string_equal(m.message_id, ""); /* untouched on failure */
 }
 
 static void test_decoder_rules(void **state)
@@ -148,7 +158,7 @@ static void test_decoder_rules(void **state)
 	static char deep[200];
 	static char big[INBOX_PAYLOAD_MAX + 2];
 	static const char good[] = "{\"event_id\":\"a\",\"event_type\":\"shipping.failed\","
-		"\"order_id\":\"" ORDER "\",\"occurred_at\":\"t\"}";
+				   "\"order_id\":\"" ORDER "\",\"occurred_at\":\"t\"}";
 	struct inbox_msg m;
 	struct os_error err;
 	size_t i;
@@ -159,18 +169,22 @@ static void test_decoder_rules(void **state)
 	expect_rejected("{\"event_id\":\"a\"} x", "");
 	expect_rejected("{\"event_id\":1,\"event_type\":\"order.shipped\"}", "event_id");
 	expect_rejected("{\"event_id\":\"a\",\"event_id\":\"b\"}", "event_id");
-	expect_rejected("{\"event_id\":\"a b\",\"event_type\":\"order.shipped\",\"order_id\":\"" ORDER
-			"\",\"occurred_at\":\"x\"}", "event_id");
+	expect_rejected(
+	    "{\"event_id\":\"a b\",\"event_type\":\"order.shipped\",\"order_id\":\"" ORDER
+	    "\",\"occurred_at\":\"x\"}",
+	    "event_id");
 	expect_rejected("{\"event_id\":\"a\",\"event_type\":{},\"order_id\":\"" ORDER
-			"\",\"occurred_at\":\"x\"}", "event_type");
+			"\",\"occurred_at\":\"x\"}",
+			"event_type");
 	expect_rejected("{\"event_id\":\"a\",\"event_type\":\"order.shipped\",\"order_id\":\"" ORDER
-			"\"}", "occurred_at");
+			"\"}",
+			"occurred_at");
 	memcpy(deep, "{\"k\":", 5);
 	for (i = 5; i < sizeof(deep) - 1; i++)
 		deep[i] = '[';
 	expect_rejected(deep, "");
 	assert_int_equal(shipping_event_decode(deep, strlen(deep), &m, &err), OS_EINVAL);
-	assert_non_null(strstr(err.message, "deeply"));   /* the bound, not the truncation */
+	assert_non_null(strstr(err.message, "deeply")); /* the bound, not the truncation */
 	memset(big, ' ', sizeof(big) - 1);
 	expect_rejected(big, "");
 	assert_int_equal(shipping_event_decode(NULL, 0, &m, &err), OS_EINVAL);
@@ -182,8 +196,9 @@ static void test_decoder_rules(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_valid_and_garbage_messages, cluster_setup, cluster_teardown),
-		cmocka_unit_test(test_decoder_rules),
+	    cmocka_unit_test_setup_teardown(test_valid_and_garbage_messages, cluster_setup,
+					    cluster_teardown),
+	    cmocka_unit_test(test_decoder_rules),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

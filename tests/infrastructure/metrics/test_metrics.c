@@ -3,6 +3,8 @@
  * happened, queue gauges that read 0 instead of vanishing, the process_*
  * figures and build info, and the endpoint answering over a real socket
  * with its refresh hook run before each render. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,11 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -25,8 +24,8 @@
 #include "infrastructure/metrics/metrics_server.h"
 #include "infrastructure/metrics/metrics_workers.h"
 
-#define ORDERS "route=\"/api/v1/orders\""
-#define BUCKET "http_request_duration_seconds_bucket"
+#define ORDERS	   "route=\"/api/v1/orders\""
+#define BUCKET	   "http_request_duration_seconds_bucket"
 #define KAFKA_INFO "outbox_relay_destination_info{relay=\"outbox-kafka\",destination="
 
 static char rendered[1 << 20];
@@ -87,7 +86,7 @@ static void test_method_closed_set(void **state)
 
 static void test_series_at_zero(void **state)
 {
-	const char *dests[] = { "order.events", "shipping.requests" };
+	const char *dests[] = {"order.events", "shipping.requests"};
 	const char *text;
 
 	(void)state;
@@ -126,7 +125,7 @@ static void test_series_at_zero(void **state)
 
 static void test_queue_gauges_never_vanish(void **state)
 {
-	const char *known[] = { "payments", "notifications" };
+	const char *known[] = {"payments", "notifications"};
 	struct queue_stats qs;
 	const char *text;
 
@@ -269,11 +268,11 @@ static void test_endpoint(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(test_method_closed_set, reset),
-		cmocka_unit_test_setup(test_series_at_zero, reset),
-		cmocka_unit_test_setup(test_queue_gauges_never_vanish, reset),
-		cmocka_unit_test_setup(test_process_figures, reset),
-		cmocka_unit_test_setup(test_endpoint, reset),
+	    cmocka_unit_test_setup(test_method_closed_set, reset),
+	    cmocka_unit_test_setup(test_series_at_zero, reset),
+	    cmocka_unit_test_setup(test_queue_gauges_never_vanish, reset),
+	    cmocka_unit_test_setup(test_process_figures, reset),
+	    cmocka_unit_test_setup(test_endpoint, reset),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

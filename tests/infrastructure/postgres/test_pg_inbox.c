@@ -9,14 +9,14 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
-
-#include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <cmocka.h>
+#include <libpq-fe.h>
 
 #include "app/inbox_port.h"
 #include "app/order_repo.h"
@@ -26,7 +26,6 @@
 #include "tests/support/testdb.h"
 
 #define FAILED_ATTEMPTS_MAX 20 /* the bound documented in pg_inbox.h */
-
 
 /* A new order with no outbox rows of its own, so that the tests count
  * only what the inbox writes. */
@@ -90,8 +89,9 @@ struct decider {
 
 static void kill_idle_in_transaction(void)
 {
-	assert_true(testdb_exec("SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity "
-		 "WHERE datname = current_database() AND state = 'idle in transaction'"));
+	assert_true(
+	    testdb_exec("SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity "
+			"WHERE datname = current_database() AND state = 'idle in transaction'"));
 }
 
 static bool decide(void *arg, const struct inbox_row *row, const struct order *order,
@@ -131,7 +131,7 @@ static void poisoned_row_does_not_block_its_batch(void **state)
 {
 	struct pg_session *s = testdb_session();
 	struct inbox_store st;
-	struct decider d = { .calls = 0 };
+	struct decider d = {.calls = 0};
 	struct uuid a, b;
 	struct os_error err;
 	size_t n = 0;
@@ -150,30 +150,40 @@ static void poisoned_row_does_not_block_its_batch(void **state)
 	assert_int_equal(n, 3);
 	assert_int_equal(d.calls, 3);
 	assert_int_equal(testdb_scalar("SELECT count(*) FROM inbox WHERE status = 'processed' "
-			       "AND message_id IN ('m-a', 'm-b')"), 2);
-	assert_int_equal(testdb_scalar("SELECT count(*) FROM orders WHERE status = 'cancelled'"), 2);
+				       "AND message_id IN ('m-a', 'm-b')"),
+			 2);
+	assert_int_equal(testdb_scalar("SELECT count(*) FROM orders WHERE status = 'cancelled'"),
+			 2);
 	assert_int_equal(testdb_scalar("SELECT count(*) FROM outbox"), 2);
 	/* The poisoned row: rolled back alone, counted, not due for a while. */
-	assert_int_equal(testdb_scalar("SELECT count(*) FROM inbox WHERE message_id = 'm-p' "
-			       "AND status = 'pending' AND attempts = 1 AND next_attempt_at > now() "
-			       "AND error LIKE '%json%'"), 1);
+	assert_int_equal(
+	    testdb_scalar("SELECT count(*) FROM inbox WHERE message_id = 'm-p' "
+			  "AND status = 'pending' AND attempts = 1 AND next_attempt_at > now() "
+			  "AND error LIKE '%json%'"),
+	    1);
 	assert_int_equal(testdb_scalar("SELECT count(*) FROM orders WHERE status = 'new'"), 1);
 	assert_int_equal(testdb_scalar("SELECT count(*) FROM order_status_history "
-			       "WHERE to_status = 'cancelled'"), 2);
+				       "WHERE to_status = 'cancelled'"),
+			 2);
 	assert_int_equal(inbox_store_apply_batch(&st, 10, decide, &d, &n, &err), OS_OK);
 	assert_int_equal(n, 0);
 
 	/* Each due retry fails the same way, until the bound rejects it. */
 	for (i = 2; i <= FAILED_ATTEMPTS_MAX; i++) {
-		assert_true(testdb_exec("UPDATE inbox SET next_attempt_at = now() WHERE status = 'pending'"));
+		assert_true(testdb_exec(
+		    "UPDATE inbox SET next_attempt_at = now() WHERE status = 'pending'"));
 		assert_int_equal(inbox_store_apply_batch(&st, 10, decide, &d, &n, &err), OS_OK);
 		assert_int_equal(n, 1);
-		assert_int_equal(testdb_scalar("SELECT attempts FROM inbox WHERE message_id = 'm-p'"), i);
-		assert_int_equal(testdb_scalar("SELECT count(*) FROM inbox WHERE message_id = 'm-p' AND "
-				       "status = 'pending'"), i < FAILED_ATTEMPTS_MAX);
+		assert_int_equal(
+		    testdb_scalar("SELECT attempts FROM inbox WHERE message_id = 'm-p'"), i);
+		assert_int_equal(
+		    testdb_scalar("SELECT count(*) FROM inbox WHERE message_id = 'm-p' AND "
+				  "status = 'pending'"),
+		    i < FAILED_ATTEMPTS_MAX);
 	}
 	assert_int_equal(testdb_scalar("SELECT count(*) FROM inbox WHERE message_id = 'm-p' "
-			       "AND status = 'rejected' AND error LIKE '%json%'"), 1);
+				       "AND status = 'rejected' AND error LIKE '%json%'"),
+			 1);
 	assert_true(testdb_exec("UPDATE inbox SET next_attempt_at = now()"));
 	assert_int_equal(inbox_store_apply_batch(&st, 10, decide, &d, &n, &err), OS_OK);
 	assert_int_equal(n, 0);
@@ -185,7 +195,7 @@ static void unreadable_row_is_rejected_not_blocking(void **state)
 {
 	struct pg_session *s = testdb_session();
 	struct inbox_store st;
-	struct decider d = { .calls = 0 };
+	struct decider d = {.calls = 0};
 	struct uuid a;
 	struct os_error err;
 	size_t n = 0;
@@ -196,16 +206,19 @@ static void unreadable_row_is_rejected_not_blocking(void **state)
 	record(s, "m-a", &a);
 	/* Written by something that does not respect the bounds; attempts at
 	 * the top of its range must not overflow when counted. */
-	assert_true(testdb_exec("INSERT INTO inbox (source, message_id, type, payload, request_id, attempts) "
-		 "VALUES ('payments', 'm-long', 'payment.failed', 'x', repeat('r', 100), "
-		 "2147483647), ('payments', repeat('m', 300), 'payment.failed', 'x', '', 0)"));
+	assert_true(testdb_exec(
+	    "INSERT INTO inbox (source, message_id, type, payload, request_id, attempts) "
+	    "VALUES ('payments', 'm-long', 'payment.failed', 'x', repeat('r', 100), "
+	    "2147483647), ('payments', repeat('m', 300), 'payment.failed', 'x', '', 0)"));
 	assert_int_equal(inbox_store_apply_batch(&st, 10, decide, &d, &n, &err), OS_OK);
 	assert_int_equal(n, 3);
 	assert_int_equal(d.calls, 1);
 	assert_int_equal(testdb_scalar("SELECT count(*) FROM inbox WHERE status = 'processed'"), 1);
 	assert_int_equal(testdb_scalar("SELECT count(*) FROM inbox WHERE status = 'rejected' "
-			       "AND error LIKE 'unreadable inbox row%'"), 2);
-	assert_int_equal(testdb_scalar("SELECT count(*) FROM orders WHERE status = 'cancelled'"), 1);
+				       "AND error LIKE 'unreadable inbox row%'"),
+			 2);
+	assert_int_equal(testdb_scalar("SELECT count(*) FROM orders WHERE status = 'cancelled'"),
+			 1);
 	pg_session_free(s);
 }
 
@@ -213,7 +226,7 @@ static void lost_connection_aborts_the_whole_batch(void **state)
 {
 	struct pg_session *s = testdb_session();
 	struct inbox_store st;
-	struct decider d = { .kill_on_call = 2 };
+	struct decider d = {.kill_on_call = 2};
 	struct uuid a, b;
 	struct os_error err;
 	size_t n = 0;
@@ -229,23 +242,25 @@ static void lost_connection_aborts_the_whole_batch(void **state)
 	assert_int_equal(rc, OS_EUNAVAIL);
 	/* Nothing half-written: the first row's change went with the batch. */
 	assert_int_equal(testdb_scalar("SELECT count(*) FROM inbox WHERE status = 'pending' "
-			       "AND attempts = 0 AND error IS NULL"), 2);
+				       "AND attempts = 0 AND error IS NULL"),
+			 2);
 	assert_int_equal(testdb_scalar("SELECT count(*) FROM orders WHERE status = 'new'"), 2);
 	assert_int_equal(testdb_scalar("SELECT count(*) FROM outbox"), 0);
 	/* The session comes back and the batch goes through. */
 	d.kill_on_call = 0;
 	assert_int_equal(inbox_store_apply_batch(&st, 10, decide, &d, &n, &err), OS_OK);
 	assert_int_equal(n, 2);
-	assert_int_equal(testdb_scalar("SELECT count(*) FROM orders WHERE status = 'cancelled'"), 2);
+	assert_int_equal(testdb_scalar("SELECT count(*) FROM orders WHERE status = 'cancelled'"),
+			 2);
 	pg_session_free(s);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(poisoned_row_does_not_block_its_batch, clean),
-		cmocka_unit_test_setup(unreadable_row_is_rejected_not_blocking, clean),
-		cmocka_unit_test_setup(lost_connection_aborts_the_whole_batch, clean),
+	    cmocka_unit_test_setup(poisoned_row_does_not_block_its_batch, clean),
+	    cmocka_unit_test_setup(unreadable_row_is_rejected_not_blocking, clean),
+	    cmocka_unit_test_setup(lost_connection_aborts_the_whole_batch, clean),
 	};
 
 	return cmocka_run_group_tests(tests, testdb_group_setup, testdb_group_teardown);

@@ -4,18 +4,18 @@
  * apply each file once. `migrate status` reports applied, changed, missing
  * and pending files in order and changes nothing.
  */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
-
-#include <libpq-fe.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <cmocka.h>
+#include <libpq-fe.h>
 
 #include "infrastructure/postgres/pg_migrate.h"
 #include "tests/support/testdb.h"
@@ -122,7 +122,8 @@ static void concurrent_runs_apply_once(void **state)
 	/* A fresh, empty database: create one and wipe what testdb applied. */
 	assert_int_equal(testdb_create(url, sizeof(url)), OS_OK);
 	assert_int_equal(count_rows(url, "SELECT count(*) FROM (SELECT 1 FROM pg_class "
-				    "WHERE relname = 'orders') x"), 1);
+					 "WHERE relname = 'orders') x"),
+			 1);
 	{
 		PGconn *c = PQconnectdb(url);
 		PGresult *res = PQexec(c, "DROP SCHEMA public CASCADE; CREATE SCHEMA public");
@@ -180,7 +181,7 @@ static const struct pg_migration *find(const struct status_seen *s, const char *
 
 static void status_of_migrated_database(void **state)
 {
-	struct status_seen seen = { 0 };
+	struct status_seen seen = {0};
 	struct os_error err;
 	size_t i;
 	int files = count_rows(*state, "SELECT count(*) FROM schema_migrations");
@@ -200,7 +201,7 @@ static void status_of_migrated_database(void **state)
 static void status_reports_changes_and_changes_nothing(void **state)
 {
 	const char *url = *state;
-	struct status_seen seen = { 0 };
+	struct status_seen seen = {0};
 	const struct pg_migration *m;
 	struct os_error err;
 	char dir[256], path[512], cmd[600];
@@ -240,14 +241,15 @@ static void status_reports_changes_and_changes_nothing(void **state)
 	/* Nothing applied, nothing recorded. */
 	assert_int_equal(count_rows(url, "SELECT count(*) FROM schema_migrations"), before);
 	assert_int_equal(count_rows(url, "SELECT count(*) FROM pg_class "
-				    "WHERE relname = 'status_probe'"), 0);
+					 "WHERE relname = 'status_probe'"),
+			 0);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	assert_int_equal(system(cmd), 0);
 }
 
 static void status_of_empty_database(void **state)
 {
-	struct status_seen seen = { 0 };
+	struct status_seen seen = {0};
 	char url[TESTDB_URL_MAX];
 	struct os_error err;
 	size_t i;
@@ -268,7 +270,8 @@ static void status_of_empty_database(void **state)
 		assert_int_equal(seen.rows[i].state, PG_MIGRATION_PENDING);
 	/* Not even the bookkeeping table was created. */
 	assert_int_equal(count_rows(url, "SELECT count(*) FROM pg_class "
-				    "WHERE relname = 'schema_migrations'"), 0);
+					 "WHERE relname = 'schema_migrations'"),
+			 0);
 	assert_int_equal(pg_migrate_status(url, "/nonexistent/migrations", collect, &seen, &err),
 			 OS_EINVAL);
 	testdb_drop(url);
@@ -277,13 +280,13 @@ static void status_of_empty_database(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(second_run_is_noop),
-		cmocka_unit_test(changed_file_is_refused),
-		cmocka_unit_test(concurrent_runs_apply_once),
-		cmocka_unit_test(missing_folder_is_invalid),
-		cmocka_unit_test(status_of_migrated_database),
-		cmocka_unit_test(status_reports_changes_and_changes_nothing),
-		cmocka_unit_test(status_of_empty_database),
+	    cmocka_unit_test(second_run_is_noop),
+	    cmocka_unit_test(changed_file_is_refused),
+	    cmocka_unit_test(concurrent_runs_apply_once),
+	    cmocka_unit_test(missing_folder_is_invalid),
+	    cmocka_unit_test(status_of_migrated_database),
+	    cmocka_unit_test(status_reports_changes_and_changes_nothing),
+	    cmocka_unit_test(status_of_empty_database),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

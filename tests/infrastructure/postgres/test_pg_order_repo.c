@@ -5,19 +5,19 @@
  * skips an order it cannot read, and a session that survives its backend
  * being killed.
  */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
-
-#include <libpq-fe.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <cmocka.h>
+#include <libpq-fe.h>
 
 #include "app/catalog.h"
 #include "app/inbox_port.h"
@@ -27,7 +27,6 @@
 #include "infrastructure/postgres/pg_order_repo.h"
 #include "infrastructure/postgres/pg_session.h"
 #include "tests/support/testdb.h"
-
 
 /* A create of one line per item (quantity qty, price 250 cents). */
 static void make_create(struct order_insert *c, const struct uuid *key, const char *user,
@@ -61,12 +60,12 @@ static void make_create(struct order_insert *c, const struct uuid *key, const ch
 
 static void create_get_list_history(void **state)
 {
-	static const char *const items[] = { "sku-b", "sku-a" };
+	static const char *const items[] = {"sku-b", "sku-a"};
 	struct pg_session *s = testdb_session();
 	struct order_repo repo;
 	struct order_insert c;
 	struct order *got = malloc(sizeof(*got) * 3);
-	struct order_filter f = { .user_id = "u-list", .limit = 2 };
+	struct order_filter f = {.user_id = "u-list", .limit = 2};
 	struct order_history_entry h[4];
 	struct uuid key;
 	char fp[ORDER_FINGERPRINT_MAX + 1];
@@ -80,8 +79,8 @@ static void create_get_list_history(void **state)
 	for (k = 0; k < 3; k++) {
 		testdb_new_uuid(&key);
 		make_create(&c, &key, "u-list", items, 2, k + 1, false);
-		assert_int_equal(order_repo_create(&repo, &c, &got[0], &created, fp, sizeof(fp), &err),
-				 OS_OK);
+		assert_int_equal(
+		    order_repo_create(&repo, &c, &got[0], &created, fp, sizeof(fp), &err), OS_OK);
 		assert_true(created);
 		order_insert_release(&c);
 	}
@@ -139,7 +138,7 @@ static int drain(PGconn *listener)
 
 static void create_notifies_each_destination_once(void **state)
 {
-	static const char *const items[] = { "sku-n" };
+	static const char *const items[] = {"sku-n"};
 	struct pg_session *s = testdb_session();
 	PGconn *listener = PQconnectdb(testdb_url());
 	struct order_repo repo;
@@ -168,7 +167,7 @@ static void create_notifies_each_destination_once(void **state)
 
 static void idempotent_create(void **state)
 {
-	static const char *const items[] = { "sku-i" };
+	static const char *const items[] = {"sku-i"};
 	struct pg_session *s = testdb_session();
 	struct order_repo repo;
 	struct order_insert c, again;
@@ -209,7 +208,7 @@ struct racer {
 static void *race_create(void *arg)
 {
 	struct racer *r = arg;
-	const char *items[1] = { r->item };
+	const char *items[1] = {r->item};
 	struct pg_session *s = NULL;
 	struct order_repo repo;
 	struct order_insert *c = malloc(sizeof(*c));
@@ -254,7 +253,7 @@ static void concurrent_duplicates_make_one_order(void **state)
 	(void)state;
 	testdb_new_uuid(&key);
 	for (i = 0; i < 30; i++)
-		r[i] = (struct racer){ .key = key, .item = "sku-dup" };
+		r[i] = (struct racer){.key = key, .item = "sku-dup"};
 	run_racers(r, 30);
 	for (i = 0; i < 30; i++) {
 		assert_int_equal(r[i].st, OS_OK);
@@ -262,10 +261,13 @@ static void concurrent_duplicates_make_one_order(void **state)
 	}
 	assert_int_equal(created, 1);
 	uuid_format(&key, text);
-	snprintf(sql, sizeof(sql), "SELECT count(*) FROM orders WHERE idempotency_key = '%s'", text);
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM orders WHERE idempotency_key = '%s'",
+		 text);
 	assert_int_equal(testdb_scalar(sql), 1);
-	snprintf(sql, sizeof(sql), "SELECT count(*) FROM outbox x JOIN orders o ON "
-		 "o.id = x.aggregateid WHERE o.idempotency_key = '%s'", text);
+	snprintf(sql, sizeof(sql),
+		 "SELECT count(*) FROM outbox x JOIN orders o ON "
+		 "o.id = x.aggregateid WHERE o.idempotency_key = '%s'",
+		 text);
 	assert_int_equal(testdb_scalar(sql), 3);
 }
 
@@ -278,7 +280,7 @@ static void last_unit_goes_once(void **state)
 	(void)state;
 	assert_true(testdb_exec("INSERT INTO inventory VALUES ('sku-last', 'Last', 250, 1)"));
 	for (i = 0; i < 5; i++) {
-		r[i] = (struct racer){ .item = "sku-last", .reserve = true };
+		r[i] = (struct racer){.item = "sku-last", .reserve = true};
 		testdb_new_uuid(&r[i].key);
 	}
 	run_racers(r, 5);
@@ -288,14 +290,16 @@ static void last_unit_goes_once(void **state)
 	}
 	assert_int_equal(ok, 1);
 	assert_int_equal(conflict, 4);
-	assert_int_equal(testdb_scalar("SELECT available_qty FROM inventory WHERE item_id = 'sku-last'"), 0);
-	assert_int_equal(testdb_scalar("SELECT count(*) FROM order_items WHERE item_id = 'sku-last'"), 1);
+	assert_int_equal(
+	    testdb_scalar("SELECT available_qty FROM inventory WHERE item_id = 'sku-last'"), 0);
+	assert_int_equal(
+	    testdb_scalar("SELECT count(*) FROM order_items WHERE item_id = 'sku-last'"), 1);
 }
 
 static void stock_errors_write_nothing(void **state)
 {
-	static const char *const unknown[] = { "sku-s1", "sku-nope" };
-	static const char *const shortage[] = { "sku-s1", "sku-s2" };
+	static const char *const unknown[] = {"sku-s1", "sku-nope"};
+	static const char *const shortage[] = {"sku-s1", "sku-s2"};
 	struct pg_session *s = testdb_session();
 	struct order_repo repo;
 	struct catalog cat;
@@ -310,7 +314,8 @@ static void stock_errors_write_nothing(void **state)
 	int64_t outbox = testdb_scalar("SELECT count(*) FROM outbox");
 
 	(void)state;
-	assert_true(testdb_exec("INSERT INTO inventory VALUES ('sku-s1', 'S1', 250, 10), ('sku-s2', 'S2', 250, 3)"));
+	assert_true(testdb_exec(
+	    "INSERT INTO inventory VALUES ('sku-s1', 'S1', 250, 10), ('sku-s2', 'S2', 250, 3)"));
 	pg_order_repo_init(&repo, s);
 	testdb_new_uuid(&key);
 	make_create(&c, &key, "u-stock", unknown, 2, 2, true);
@@ -325,7 +330,8 @@ static void stock_errors_write_nothing(void **state)
 	order_insert_release(&c);
 	assert_int_equal(testdb_scalar("SELECT count(*) FROM orders"), orders);
 	assert_int_equal(testdb_scalar("SELECT count(*) FROM outbox"), outbox);
-	assert_int_equal(testdb_scalar("SELECT available_qty FROM inventory WHERE item_id = 'sku-s1'"), 10);
+	assert_int_equal(
+	    testdb_scalar("SELECT available_qty FROM inventory WHERE item_id = 'sku-s1'"), 10);
 
 	/* Enough stock: reserved, and a replay does not take it twice. */
 	make_create(&c, &key, "u-stock", shortage, 2, 3, true);
@@ -334,8 +340,10 @@ static void stock_errors_write_nothing(void **state)
 	assert_int_equal(order_repo_create(&repo, &c, &out, &created, fp, sizeof(fp), &err), OS_OK);
 	assert_false(created);
 	order_insert_release(&c);
-	assert_int_equal(testdb_scalar("SELECT available_qty FROM inventory WHERE item_id = 'sku-s1'"), 7);
-	assert_int_equal(testdb_scalar("SELECT available_qty FROM inventory WHERE item_id = 'sku-s2'"), 0);
+	assert_int_equal(
+	    testdb_scalar("SELECT available_qty FROM inventory WHERE item_id = 'sku-s1'"), 7);
+	assert_int_equal(
+	    testdb_scalar("SELECT available_qty FROM inventory WHERE item_id = 'sku-s2'"), 0);
 
 	pg_inventory_catalog_init(&cat, s);
 	assert_int_equal(catalog_get(&cat, "sku-s1", &item, &err), OS_OK);
@@ -455,7 +463,7 @@ static enum order_verdict cancel_fn(void *arg, const struct order *cur, struct o
 
 static void update_and_expire(void **state)
 {
-	static const char *const items[] = { "sku-e" };
+	static const char *const items[] = {"sku-e"};
 	struct pg_session *s = testdb_session();
 	struct order_repo repo;
 	struct order_insert c;
@@ -477,11 +485,14 @@ static void update_and_expire(void **state)
 	c.order.created_at_us -= 3600 * INT64_C(1000000);
 	assert_int_equal(order_repo_create(&repo, &c, &out, &created, fp, sizeof(fp), &err), OS_OK);
 	order_insert_release(&c);
-	assert_int_equal(testdb_scalar("SELECT available_qty FROM inventory WHERE item_id = 'sku-e'"), 3);
-	assert_int_equal(order_repo_expire(&repo, testdb_now_us() - 60 * INT64_C(1000000), 10, cancel_fn,
-					   &calls, &n, &err), OS_OK);
+	assert_int_equal(
+	    testdb_scalar("SELECT available_qty FROM inventory WHERE item_id = 'sku-e'"), 3);
+	assert_int_equal(order_repo_expire(&repo, testdb_now_us() - 60 * INT64_C(1000000), 10,
+					   cancel_fn, &calls, &n, &err),
+			 OS_OK);
 	assert_true(n >= 1);
-	assert_int_equal(testdb_scalar("SELECT available_qty FROM inventory WHERE item_id = 'sku-e'"), 5);
+	assert_int_equal(
+	    testdb_scalar("SELECT available_qty FROM inventory WHERE item_id = 'sku-e'"), 5);
 	assert_int_equal(order_repo_get(&repo, &c.order.id, &out, &err), OS_OK);
 	assert_int_equal(out.status, ORDER_CANCELLED);
 	assert_int_equal(out.version, 2);
@@ -493,7 +504,8 @@ static void update_and_expire(void **state)
 	assert_int_equal(order_repo_update(&repo, &c.order.id, cancel_fn, &calls, &v, &err), OS_OK);
 	assert_int_equal(v, ORDER_DUPLICATE);
 	assert_int_equal(calls, 1);
-	assert_int_equal(testdb_scalar("SELECT available_qty FROM inventory WHERE item_id = 'sku-e'"), 5);
+	assert_int_equal(
+	    testdb_scalar("SELECT available_qty FROM inventory WHERE item_id = 'sku-e'"), 5);
 	testdb_new_uuid(&key);
 	assert_int_equal(order_repo_update(&repo, &key, cancel_fn, &calls, &v, &err), OS_ENOTFOUND);
 	pg_session_free(s);
@@ -501,7 +513,7 @@ static void update_and_expire(void **state)
 
 static void expire_skips_an_order_it_cannot_read(void **state)
 {
-	static const char *const items[] = { "sku-x1" };
+	static const char *const items[] = {"sku-x1"};
 	struct pg_session *s = testdb_session();
 	struct order_repo repo;
 	struct order_insert c;
@@ -516,28 +528,34 @@ static void expire_skips_an_order_it_cannot_read(void **state)
 	(void)state;
 	/* A stale order with more lines than an order may have: it cannot be
 	 * read back, so it cannot be cancelled, and is the oldest. */
-	assert_true(testdb_exec("INSERT INTO orders (id, user_id, status, amount_cents, currency, "
-		 "idempotency_key, request_fingerprint, created_at, updated_at) VALUES "
-		 "('00000000-0000-7000-8000-0000000000bd', 'u-bad', 'new', 0, 'EUR', "
-		 "gen_random_uuid(), 'x', now() - interval '2 days', now() - interval '2 days')"));
-	assert_true(testdb_exec("INSERT INTO order_items SELECT '00000000-0000-7000-8000-0000000000bd', g, "
-		 "'sku-x', 'X', 1, 0 FROM generate_series(1, 51) g"));
+	assert_true(testdb_exec(
+	    "INSERT INTO orders (id, user_id, status, amount_cents, currency, "
+	    "idempotency_key, request_fingerprint, created_at, updated_at) VALUES "
+	    "('00000000-0000-7000-8000-0000000000bd', 'u-bad', 'new', 0, 'EUR', "
+	    "gen_random_uuid(), 'x', now() - interval '2 days', now() - interval '2 days')"));
+	assert_true(
+	    testdb_exec("INSERT INTO order_items SELECT '00000000-0000-7000-8000-0000000000bd', g, "
+			"'sku-x', 'X', 1, 0 FROM generate_series(1, 51) g"));
 	pg_order_repo_init(&repo, s);
 	testdb_new_uuid(&key);
 	make_create(&c, &key, "u-exp2", items, 1, 1, false);
 	c.order.created_at_us -= 3600 * INT64_C(1000000);
 	assert_int_equal(order_repo_create(&repo, &c, &out, &created, fp, sizeof(fp), &err), OS_OK);
 	order_insert_release(&c);
-	assert_int_equal(order_repo_expire(&repo, testdb_now_us() - 60 * INT64_C(1000000), 10, cancel_fn,
-					   &calls, &n, &err), OS_OK);
+	assert_int_equal(order_repo_expire(&repo, testdb_now_us() - 60 * INT64_C(1000000), 10,
+					   cancel_fn, &calls, &n, &err),
+			 OS_OK);
 	assert_int_equal(n, 1);
 	assert_int_equal(order_repo_get(&repo, &c.order.id, &out, &err), OS_OK);
 	assert_int_equal(out.status, ORDER_CANCELLED);
 	assert_int_equal(testdb_scalar("SELECT count(*) FROM orders WHERE status = 'new' "
-			       "AND id = '00000000-0000-7000-8000-0000000000bd'"), 1);
+				       "AND id = '00000000-0000-7000-8000-0000000000bd'"),
+			 1);
 	assert_int_equal(testdb_scalar("SELECT count(*) FROM order_status_history "
-			       "WHERE order_id = '00000000-0000-7000-8000-0000000000bd'"), 0);
-	assert_true(testdb_exec("DELETE FROM orders WHERE id = '00000000-0000-7000-8000-0000000000bd'"));
+				       "WHERE order_id = '00000000-0000-7000-8000-0000000000bd'"),
+			 0);
+	assert_true(
+	    testdb_exec("DELETE FROM orders WHERE id = '00000000-0000-7000-8000-0000000000bd'"));
 	pg_session_free(s);
 }
 
@@ -554,12 +572,12 @@ static bool decide_cancel(void *arg, const struct inbox_row *row, const struct o
 		return false;
 	}
 	outcome->fate = INBOX_PROCESSED;
-	return cancel_fn(&(int){ 0 }, order, change) == ORDER_APPLY;
+	return cancel_fn(&(int){0}, order, change) == ORDER_APPLY;
 }
 
 static void inbox_dedupes_and_applies_once(void **state)
 {
-	static const char *const items[] = { "sku-in" };
+	static const char *const items[] = {"sku-in"};
 	struct pg_session *s = testdb_session();
 	struct order_repo repo;
 	struct inbox_writer w;
@@ -595,7 +613,8 @@ static void inbox_dedupes_and_applies_once(void **state)
 	assert_true(inserted);
 	assert_int_equal(inbox_writer_record(&w, &m, &inserted, &err), OS_OK);
 	assert_false(inserted);
-	assert_int_equal(testdb_scalar("SELECT length(payload) FROM inbox WHERE message_id = 'pay-1'"), 16);
+	assert_int_equal(
+	    testdb_scalar("SELECT length(payload) FROM inbox WHERE message_id = 'pay-1'"), 16);
 	snprintf(m.message_id, sizeof(m.message_id), "junk-1");
 	m.rejected = true;
 	snprintf(m.error, sizeof(m.error), "malformed JSON");
@@ -611,9 +630,11 @@ static void inbox_dedupes_and_applies_once(void **state)
 	assert_int_equal(order_repo_get(&repo, &out.id, &out, &err), OS_OK);
 	assert_int_equal(out.status, ORDER_CANCELLED);
 	assert_int_equal(testdb_scalar("SELECT count(*) FROM inbox WHERE status = 'processed' "
-			       "AND processed_at IS NOT NULL"), 1);
+				       "AND processed_at IS NOT NULL"),
+			 1);
 	assert_int_equal(testdb_scalar("SELECT count(*) FROM inbox WHERE status = 'rejected' "
-			       "AND error = 'malformed JSON'"), 1);
+				       "AND error = 'malformed JSON'"),
+			 1);
 	pg_session_free(s);
 }
 
@@ -631,8 +652,9 @@ static void survives_terminated_backend(void **state)
 	pg_order_repo_init(&repo, s);
 	testdb_new_uuid(&id);
 	for (i = 0; i < 3; i++) {
-		assert_true(testdb_exec("DO $$ BEGIN PERFORM pg_terminate_backend(pid) FROM pg_stat_activity "
-			 "WHERE datname = current_database() AND pid <> pg_backend_pid(); END $$"));
+		assert_true(testdb_exec(
+		    "DO $$ BEGIN PERFORM pg_terminate_backend(pid) FROM pg_stat_activity "
+		    "WHERE datname = current_database() AND pid <> pg_backend_pid(); END $$"));
 		st = order_repo_get(&repo, &id, &out, &err);
 		assert_true(st == OS_ENOTFOUND || st == OS_EUNAVAIL);
 	}
@@ -647,26 +669,27 @@ static void unreachable_server_is_unavailable(void **state)
 	struct os_error err;
 
 	(void)state;
-	assert_int_equal(pg_session_open("postgresql://postgres@127.0.0.1:1/x?connect_timeout=1",
-					 &s, &err), OS_EUNAVAIL);
+	assert_int_equal(
+	    pg_session_open("postgresql://postgres@127.0.0.1:1/x?connect_timeout=1", &s, &err),
+	    OS_EUNAVAIL);
 	assert_null(s);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(create_get_list_history),
-		cmocka_unit_test(create_notifies_each_destination_once),
-		cmocka_unit_test(idempotent_create),
-		cmocka_unit_test(concurrent_duplicates_make_one_order),
-		cmocka_unit_test(last_unit_goes_once),
-		cmocka_unit_test(stock_errors_write_nothing),
-		cmocka_unit_test(stale_price_writes_nothing),
-		cmocka_unit_test(update_and_expire),
-		cmocka_unit_test(expire_skips_an_order_it_cannot_read),
-		cmocka_unit_test(inbox_dedupes_and_applies_once),
-		cmocka_unit_test(survives_terminated_backend),
-		cmocka_unit_test(unreachable_server_is_unavailable),
+	    cmocka_unit_test(create_get_list_history),
+	    cmocka_unit_test(create_notifies_each_destination_once),
+	    cmocka_unit_test(idempotent_create),
+	    cmocka_unit_test(concurrent_duplicates_make_one_order),
+	    cmocka_unit_test(last_unit_goes_once),
+	    cmocka_unit_test(stock_errors_write_nothing),
+	    cmocka_unit_test(stale_price_writes_nothing),
+	    cmocka_unit_test(update_and_expire),
+	    cmocka_unit_test(expire_skips_an_order_it_cannot_read),
+	    cmocka_unit_test(inbox_dedupes_and_applies_once),
+	    cmocka_unit_test(survives_terminated_backend),
+	    cmocka_unit_test(unreachable_server_is_unavailable),
 	};
 
 	return cmocka_run_group_tests(tests, testdb_group_setup, testdb_group_teardown);

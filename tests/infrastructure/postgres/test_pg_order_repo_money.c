@@ -11,11 +11,11 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
-
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <cmocka.h>
 
 #include "app/admin_port.h"
 #include "app/inbox_decide.h"
@@ -49,8 +49,8 @@ static void env_open(struct env *e)
 	snprintf(e->settings.callback_url, sizeof(e->settings.callback_url), "http://cb.test/");
 	snprintf(e->settings.topic_order_events, sizeof(e->settings.topic_order_events),
 		 "order.events");
-	snprintf(e->settings.topic_shipping_requests,
-		 sizeof(e->settings.topic_shipping_requests), "shipping.requests");
+	snprintf(e->settings.topic_shipping_requests, sizeof(e->settings.topic_shipping_requests),
+		 "shipping.requests");
 	e->settings.local_inventory = true;
 	pg_order_repo_init(&e->svc.repo, e->s);
 	pg_inventory_catalog_init(&e->svc.catalog, e->s);
@@ -135,9 +135,8 @@ static void callback(struct env *e, const struct order *o, const char *key, cons
 	m.payload = "{}";
 	m.payload_len = 2;
 	assert_int_equal(inbox_writer_record(&e->inbox, &m, inserted, &err), OS_OK);
-	assert_int_equal(inbox_store_apply_batch(&e->store, 100, inbox_decide, &e->decider, &n,
-						 &err),
-			 OS_OK);
+	assert_int_equal(
+	    inbox_store_apply_batch(&e->store, 100, inbox_decide, &e->decider, &n, &err), OS_OK);
 }
 
 static int setup(void **state)
@@ -176,9 +175,10 @@ static void cancel_follows_delivered_request(void **state)
 	create(&e, &tried);
 	assert_true(testdb_exec("UPDATE outbox SET status = 'sent', sent_at = now() "
 				"WHERE type = 'payment.requested' AND status = 'pending'"));
-	assert_int_equal(scalar_for(&tried, "WITH u AS (UPDATE outbox SET status = 'pending', "
-					    "attempts = 2 WHERE aggregateid = '%s' AND type = "
-					    "'payment.requested' RETURNING 1) SELECT count(*) FROM u"),
+	assert_int_equal(scalar_for(&tried,
+				    "WITH u AS (UPDATE outbox SET status = 'pending', "
+				    "attempts = 2 WHERE aggregateid = '%s' AND type = "
+				    "'payment.requested' RETURNING 1) SELECT count(*) FROM u"),
 			 1);
 	cancel(&e, &sent);
 	cancel(&e, &tried);
@@ -186,9 +186,10 @@ static void cancel_follows_delivered_request(void **state)
 	assert_int_equal(rows_of(&sent, "payment.cancel", "pending"), 1);
 	assert_int_equal(rows_of(&tried, "payment.requested", "cancelled"), 1);
 	assert_int_equal(rows_of(&tried, "payment.cancel", "pending"), 1);
-	assert_int_equal(scalar_for(&sent, "SELECT count(*) FROM outbox WHERE aggregateid = '%s' "
-					   "AND type = 'payment.cancel' AND destination = 'payments' "
-					   "AND payload ? 'order_id' AND payload ? 'idempotency_key'"),
+	assert_int_equal(scalar_for(&sent,
+				    "SELECT count(*) FROM outbox WHERE aggregateid = '%s' "
+				    "AND type = 'payment.cancel' AND destination = 'payments' "
+				    "AND payload ? 'order_id' AND payload ? 'idempotency_key'"),
 			 1);
 	pg_session_free(e.s);
 }
@@ -196,7 +197,7 @@ static void cancel_follows_delivered_request(void **state)
 /* Claims the payments rows on store (a relay's claim, held open). */
 static void claim_payments(struct outbox_store *store, struct outbox_batch *b)
 {
-	struct outbox_filter f = { .count = 1, .destinations = { "payments" } };
+	struct outbox_filter f = {.count = 1, .destinations = {"payments"}};
 	struct os_error err;
 
 	assert_int_equal(outbox_store_claim(store, &f, 100, b, &err), OS_OK);
@@ -357,7 +358,8 @@ static void admin_retry_refuses_payment_requests(void **state)
 
 	(void)state;
 	env_open(&e);
-	assert_true(testdb_exec("UPDATE outbox SET status = 'sent' WHERE status IN ('pending', 'dead')"));
+	assert_true(
+	    testdb_exec("UPDATE outbox SET status = 'sent' WHERE status IN ('pending', 'dead')"));
 	create(&e, &gone);
 	create(&e, &fresh);
 	cancel(&e, &gone);
@@ -386,12 +388,12 @@ static void admin_retry_refuses_payment_requests(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(cancel_withdraws_unsent_request, setup),
-		cmocka_unit_test_setup(cancel_follows_delivered_request, setup),
-		cmocka_unit_test_setup(cancel_while_relay_sends, setup),
-		cmocka_unit_test_setup(late_payment_refunded_once, setup),
-		cmocka_unit_test_setup(paid_then_cancelled_refunds_payment, setup),
-		cmocka_unit_test_setup(admin_retry_refuses_payment_requests, setup),
+	    cmocka_unit_test_setup(cancel_withdraws_unsent_request, setup),
+	    cmocka_unit_test_setup(cancel_follows_delivered_request, setup),
+	    cmocka_unit_test_setup(cancel_while_relay_sends, setup),
+	    cmocka_unit_test_setup(late_payment_refunded_once, setup),
+	    cmocka_unit_test_setup(paid_then_cancelled_refunds_payment, setup),
+	    cmocka_unit_test_setup(admin_retry_refuses_payment_requests, setup),
 	};
 
 	return cmocka_run_group_tests(tests, testdb_group_setup, testdb_group_teardown);

@@ -79,8 +79,8 @@ static void origin_round_trip_and_reference(void **state)
 	assert_false(created);
 	assert_true(uuid_equal(&got->id, &c->order.id));
 	assert_string_equal(fp, "webhook|aaa");
-	assert_int_equal(testdb_scalar("SELECT count(*) FROM orders WHERE external_ref = 'shop-rt-1'"),
-			 1);
+	assert_int_equal(
+	    testdb_scalar("SELECT count(*) FROM orders WHERE external_ref = 'shop-rt-1'"), 1);
 	assert_int_equal(testdb_scalar("SELECT count(*) FROM outbox o JOIN orders r ON "
 				       "r.id = o.aggregateid WHERE r.external_ref = 'shop-rt-1'"),
 			 3);
@@ -116,7 +116,8 @@ static void events_oldest_first(void **state)
 	uuid_format(&c->order.id, id);
 	snprintf(sql, sizeof(sql),
 		 "UPDATE outbox SET status = 'sent', sent_at = now(), attempts = 2 "
-		 "WHERE aggregateid = '%s' AND destination = 'payments'", id);
+		 "WHERE aggregateid = '%s' AND destination = 'payments'",
+		 id);
 	assert_true(testdb_exec(sql));
 	assert_int_equal(order_repo_events(&repo, &c->order.id, rows, ORDER_EVENTS_MAX, &n, &err),
 			 OS_OK);

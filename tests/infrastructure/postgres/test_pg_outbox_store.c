@@ -10,14 +10,14 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
-
-#include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <cmocka.h>
+#include <libpq-fe.h>
 
 #include "app/admin_port.h"
 #include "app/outbox_port.h"
@@ -25,9 +25,8 @@
 #include "infrastructure/postgres/pg_admin.h"
 #include "infrastructure/postgres/pg_outbox_store.h"
 #include "infrastructure/postgres/pg_session.h"
-#include "workers/outbox_relay.h"
 #include "tests/support/testdb.h"
-
+#include "workers/outbox_relay.h"
 
 /* n rows for destination dest, each for its own aggregate unless agg names
  * one (then all for that aggregate), in seq order. */
@@ -50,12 +49,12 @@ static int clean(void **state)
 	return 0;
 }
 
-static const struct outbox_filter only_kafka = { 1, { "order.events" } };
+static const struct outbox_filter only_kafka = {1, {"order.events"}};
 
 /* Opens st on s, adds n pending order.events rows and claims them all into
  * b (made for n rows). */
-static void claim_new_rows(struct outbox_store *st, struct pg_session *s,
-			   struct outbox_batch *b, int n)
+static void claim_new_rows(struct outbox_store *st, struct pg_session *s, struct outbox_batch *b,
+			   int n)
 {
 	struct os_error err;
 
@@ -126,12 +125,15 @@ static void per_aggregate_order_and_fates(void **state)
 	snprintf(res[2].error, sizeof(res[2].error), "HTTP 400 \"bad\"");
 	assert_int_equal(outbox_store_complete(&st, &b, res, &err), OS_OK);
 	assert_int_equal(testdb_scalar("SELECT count(*) FROM outbox WHERE status = 'sent' "
-			       "AND sent_at IS NOT NULL AND attempts = 0"), 1);
+				       "AND sent_at IS NOT NULL AND attempts = 0"),
+			 1);
 	assert_int_equal(testdb_scalar("SELECT count(*) FROM outbox WHERE status = 'dead' "
-			       "AND attempts = 1 AND last_error = 'HTTP 400 \"bad\"'"), 1);
+				       "AND attempts = 1 AND last_error = 'HTTP 400 \"bad\"'"),
+			 1);
 	assert_int_equal(testdb_scalar("SELECT count(*) FROM outbox WHERE status = 'pending' "
-			       "AND attempts = 1 AND last_error = 'HTTP 503' "
-			       "AND next_attempt_at > now() + interval '50 minutes'"), 1);
+				       "AND attempts = 1 AND last_error = 'HTTP 503' "
+				       "AND next_attempt_at > now() + interval '50 minutes'"),
+			 1);
 	/* The retried row is the aggregate's first: its second still waits. */
 	assert_int_equal(outbox_store_claim(&st, &only_kafka, 10, &b, &err), OS_OK);
 	assert_int_equal(b.count, 0);
@@ -155,7 +157,8 @@ static void release_and_crash_leave_rows_claimable(void **state)
 	assert_int_equal(bt.count, 4);
 	outbox_store_release(&a);
 	assert_int_equal(testdb_scalar("SELECT count(*) FROM outbox WHERE status = 'pending' "
-			       "AND attempts = 0"), 4);
+				       "AND attempts = 0"),
+			 4);
 	assert_int_equal(outbox_store_claim(&a, &only_kafka, 10, &bt, &err), OS_OK);
 	assert_int_equal(bt.count, 4);
 	assert_int_equal(outbox_store_claim(&b, &only_kafka, 10, &bt, &err), OS_OK);
@@ -163,8 +166,9 @@ static void release_and_crash_leave_rows_claimable(void **state)
 	/* The relay dies holding the rows: its backend is killed, and the
 	 * terminate waits until the server has let the locks go (a plain
 	 * disconnect returns before that, which made this check racy). */
-	assert_true(testdb_exec("SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity "
-		 "WHERE datname = current_database() AND state = 'idle in transaction'"));
+	assert_true(
+	    testdb_exec("SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity "
+			"WHERE datname = current_database() AND state = 'idle in transaction'"));
 	pg_session_free(s1);
 	assert_int_equal(outbox_store_claim(&b, &only_kafka, 10, &bt, &err), OS_OK);
 	assert_int_equal(bt.count, 4);
@@ -188,23 +192,28 @@ static void wait_wakes_on_notify_and_purge_is_bounded(void **state)
 	assert_true(testdb_exec("SELECT pg_notify('outbox', 'order.events')"));
 	assert_int_equal(outbox_store_wait(&st, 600000, &err), OS_OK);
 	add_rows("order.events", 5, NULL);
-	assert_true(testdb_exec("UPDATE outbox SET status = 'sent', sent_at = now() - interval '2 days'"));
-	assert_int_equal(outbox_store_purge(&st, testdb_now_us() - 86400 * INT64_C(1000000), 3,
-					    &deleted, &err), OS_OK);
+	assert_true(
+	    testdb_exec("UPDATE outbox SET status = 'sent', sent_at = now() - interval '2 days'"));
+	assert_int_equal(
+	    outbox_store_purge(&st, testdb_now_us() - 86400 * INT64_C(1000000), 3, &deleted, &err),
+	    OS_OK);
 	assert_int_equal(deleted, 3);
 	assert_int_equal(testdb_scalar("SELECT count(*) FROM outbox"), 2);
 	assert_int_equal(outbox_store_purge(&st, testdb_now_us() - 3 * 86400 * INT64_C(1000000), 3,
-					    &deleted, &err), OS_OK);
+					    &deleted, &err),
+			 OS_OK);
 	assert_int_equal(deleted, 0);
 	/* withdrawn rows go after the same retention, within the same bound */
 	add_rows("payments", 4, NULL);
 	assert_true(testdb_exec("UPDATE outbox SET status = 'cancelled', "
 				"created_at = now() - interval '2 days' WHERE status = 'pending'"));
-	assert_int_equal(outbox_store_purge(&st, testdb_now_us() - 86400 * INT64_C(1000000), 3,
-					    &deleted, &err), OS_OK);
+	assert_int_equal(
+	    outbox_store_purge(&st, testdb_now_us() - 86400 * INT64_C(1000000), 3, &deleted, &err),
+	    OS_OK);
 	assert_int_equal(deleted, 3);
-	assert_int_equal(outbox_store_purge(&st, testdb_now_us() - 86400 * INT64_C(1000000), 3,
-					    &deleted, &err), OS_OK);
+	assert_int_equal(
+	    outbox_store_purge(&st, testdb_now_us() - 86400 * INT64_C(1000000), 3, &deleted, &err),
+	    OS_OK);
 	assert_int_equal(deleted, 3);
 	assert_int_equal(testdb_scalar("SELECT count(*) FROM outbox"), 0);
 	pg_session_free(s);
@@ -223,7 +232,7 @@ static void wait_and_claim_survive_terminated_backend(void **state)
 	assert_int_equal(outbox_batch_init(&b, 4), OS_OK);
 	assert_int_equal(outbox_store_wait(&st, 1, &err), OS_OK);
 	assert_true(testdb_exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-		 "WHERE datname = current_database() AND pid <> pg_backend_pid()"));
+				"WHERE datname = current_database() AND pid <> pg_backend_pid()"));
 	rc = outbox_store_wait(&st, 2000, &err);
 	assert_true(rc == OS_OK || rc == OS_EUNAVAIL);
 	add_rows("order.events", 1, NULL);
@@ -252,10 +261,12 @@ static void admin_dead_letters_and_stats(void **state)
 	(void)state;
 	pg_admin_init(&adm, s);
 	add_rows("payments", 3, NULL);
-	assert_true(testdb_exec("UPDATE outbox SET status = 'dead', attempts = 5, last_error = 'gone' "
-		 "WHERE seq IN (SELECT seq FROM outbox ORDER BY seq LIMIT 2)"));
-	assert_true(testdb_exec("INSERT INTO inbox (source, message_id, type, payload, status, error) "
-		 "VALUES ('shipping', 'm-1', 'malformed', 'x', 'rejected', 'bad json')"));
+	assert_true(
+	    testdb_exec("UPDATE outbox SET status = 'dead', attempts = 5, last_error = 'gone' "
+			"WHERE seq IN (SELECT seq FROM outbox ORDER BY seq LIMIT 2)"));
+	assert_true(
+	    testdb_exec("INSERT INTO inbox (source, message_id, type, payload, status, error) "
+			"VALUES ('shipping', 'm-1', 'malformed', 'x', 'rejected', 'bad json')"));
 	assert_int_equal(admin_ping(&adm, &err), OS_OK);
 	assert_int_equal(admin_list(&adm, ADMIN_OUTBOX, 0, 4, dl, &n, &err), OS_OK);
 	assert_int_equal(n, 2);
@@ -274,7 +285,8 @@ static void admin_dead_letters_and_stats(void **state)
 	assert_int_equal(n, 1);
 	assert_int_equal(admin_retry(&adm, ADMIN_OUTBOX, dl[0].id, &n, &err), OS_ENOTFOUND);
 	assert_int_equal(testdb_scalar("SELECT count(*) FROM outbox WHERE status = 'pending' "
-			       "AND attempts = 0 AND last_error IS NULL"), 2);
+				       "AND attempts = 0 AND last_error IS NULL"),
+			 2);
 	assert_int_equal(admin_list(&adm, ADMIN_INBOX, 0, 4, dl, &n, &err), OS_OK);
 	assert_int_equal(n, 1);
 	assert_string_equal(dl[0].message_id, "m-1");
@@ -296,28 +308,33 @@ static void unreadable_rows_are_buried_not_blocking(void **state)
 	pg_outbox_store_init(&st, s);
 	assert_int_equal(outbox_batch_init(&b, 10), OS_OK);
 	add_rows("order.events", 2, NULL);
-	assert_true(testdb_exec("INSERT INTO outbox (id, aggregatetype, aggregateid, type, payload, destination) "
-		 "VALUES (gen_random_uuid(), 'order', gen_random_uuid(), repeat('t', 100), '{}', "
-		 "'order.events'), (gen_random_uuid(), 'order', gen_random_uuid(), 'order.created', "
-		 "jsonb_build_object('x', repeat('a', 1100000)), 'order.events')"));
+	assert_true(testdb_exec(
+	    "INSERT INTO outbox (id, aggregatetype, aggregateid, type, payload, destination) "
+	    "VALUES (gen_random_uuid(), 'order', gen_random_uuid(), repeat('t', 100), '{}', "
+	    "'order.events'), (gen_random_uuid(), 'order', gen_random_uuid(), 'order.created', "
+	    "jsonb_build_object('x', repeat('a', 1100000)), 'order.events')"));
 	add_rows("order.events", 1, NULL);
 	assert_int_equal(outbox_store_claim(&st, &only_kafka, 10, &b, &err), OS_OK);
 	assert_int_equal(b.count, 3);
 	assert_true(b.rows[2].seq > b.rows[1].seq);
 	outbox_store_release(&st); /* the dead marks were made by the claim and stay */
-	assert_int_equal(testdb_scalar("SELECT count(*) FROM outbox WHERE status = 'dead' AND attempts = 1 "
-			       "AND last_error LIKE 'unreadable outbox row%'"), 2);
+	assert_int_equal(
+	    testdb_scalar("SELECT count(*) FROM outbox WHERE status = 'dead' AND attempts = 1 "
+			  "AND last_error LIKE 'unreadable outbox row%'"),
+	    2);
 	assert_int_equal(testdb_scalar("SELECT count(*) FROM outbox WHERE status = 'pending'"), 3);
 
 	/* A batch of nothing but a bad row still records it. */
 	assert_true(testdb_exec("DELETE FROM outbox"));
-	assert_true(testdb_exec("INSERT INTO outbox (id, aggregatetype, aggregateid, type, payload, destination, "
-		 "attempts) VALUES (gen_random_uuid(), 'order', gen_random_uuid(), repeat('t', 100), "
-		 "'{}', 'order.events', 2147483647)"));
+	assert_true(testdb_exec(
+	    "INSERT INTO outbox (id, aggregatetype, aggregateid, type, payload, destination, "
+	    "attempts) VALUES (gen_random_uuid(), 'order', gen_random_uuid(), repeat('t', 100), "
+	    "'{}', 'order.events', 2147483647)"));
 	assert_int_equal(outbox_store_claim(&st, &only_kafka, 10, &b, &err), OS_OK);
 	assert_int_equal(b.count, 0);
 	assert_int_equal(testdb_scalar("SELECT count(*) FROM outbox WHERE status = 'dead' "
-			       "AND attempts = 2147483647"), 1);
+				       "AND attempts = 2147483647"),
+			 1);
 	outbox_batch_release(&b);
 	pg_session_free(s);
 }
@@ -338,7 +355,8 @@ static void error_text_cut_inside_a_character_is_stored(void **state)
 	snprintf(res[0].error, sizeof(res[0].error), "HTTP 500: caf\xc3 \xff\"\\ ok \xc3\xa9");
 	assert_int_equal(outbox_store_complete(&st, &b, res, &err), OS_OK);
 	assert_int_equal(testdb_scalar("SELECT count(*) FROM outbox WHERE status = 'dead' "
-			       "AND last_error = E'HTTP 500: caf? ?\"\\\\ ok \\u00e9'"), 1);
+				       "AND last_error = E'HTTP 500: caf? ?\"\\\\ ok \\u00e9'"),
+			 1);
 	outbox_batch_release(&b);
 	pg_session_free(s);
 }
@@ -354,7 +372,7 @@ static void complete_after_lost_claim_records_nothing(void **state)
 	(void)state;
 	claim_new_rows(&st, s, &b, 1);
 	assert_true(testdb_exec("SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity "
-		 "WHERE datname = current_database() AND pid <> pg_backend_pid()"));
+				"WHERE datname = current_database() AND pid <> pg_backend_pid()"));
 	/* The session finds out (here through wait) and reconnects; the claim is
 	 * gone with the old connection. */
 	(void)outbox_store_wait(&st, 1, &err);
@@ -362,7 +380,8 @@ static void complete_after_lost_claim_records_nothing(void **state)
 	res[0].fate = OUTBOX_FATE_SENT;
 	assert_int_not_equal(outbox_store_complete(&st, &b, res, &err), OS_OK);
 	assert_int_equal(testdb_scalar("SELECT count(*) FROM outbox WHERE status = 'pending' "
-			       "AND attempts = 0"), 1);
+				       "AND attempts = 0"),
+			 1);
 	assert_int_equal(outbox_store_claim(&st, &only_kafka, 1, &b, &err), OS_OK);
 	assert_int_equal(b.count, 1);
 	outbox_store_release(&st);
@@ -426,7 +445,7 @@ static enum os_status record_send(void *ctx, const struct outbox_batch *b,
 	return OS_OK;
 }
 
-static const struct outbox_sink_ops recording_sink_ops = { .send = record_send };
+static const struct outbox_sink_ops recording_sink_ops = {.send = record_send};
 
 /*
  * 60 orders with 5 events each, interleaved, drained in batches of 20 with
@@ -441,10 +460,12 @@ static void relay_claiming_ahead_keeps_order_and_sends_once(void **state)
 	struct pg_session *s1 = testdb_session(), *s2 = testdb_session();
 	struct recording_sink *k = calloc(1, sizeof(*k));
 	struct outbox_store a, b;
-	struct outbox_sink sink = { &recording_sink_ops, k };
-	struct outbox_relay_options o = { .filter = only_kafka, .batch_size = 20,
-					  .max_attempts = 5, .poll_ms = 10,
-					  .backoff = { 200000, 200000 } };
+	struct outbox_sink sink = {&recording_sink_ops, k};
+	struct outbox_relay_options o = {.filter = only_kafka,
+					 .batch_size = 20,
+					 .max_attempts = 5,
+					 .poll_ms = 10,
+					 .backoff = {200000, 200000}};
 	struct outbox_relay_ports p;
 	struct outbox_relay r;
 	struct sys sys;
@@ -454,19 +475,20 @@ static void relay_claiming_ahead_keeps_order_and_sends_once(void **state)
 	assert_non_null(k);
 	for (i = 0; i < 5; i++)
 		assert_true(testdb_exec(
-			"INSERT INTO outbox (id, aggregatetype, aggregateid, type, payload, destination) "
-			"SELECT gen_random_uuid(), 'order', md5('order ' || g)::uuid, 'order.created', "
-			"'{}', 'order.events' FROM generate_series(1, 60) AS g"));
+		    "INSERT INTO outbox (id, aggregatetype, aggregateid, type, payload, "
+		    "destination) "
+		    "SELECT gen_random_uuid(), 'order', md5('order ' || g)::uuid, 'order.created', "
+		    "'{}', 'order.events' FROM generate_series(1, 60) AS g"));
 	pg_outbox_store_init(&a, s1);
 	pg_outbox_store_init(&b, s2);
 	crypto_sys_init(&sys);
-	p = (struct outbox_relay_ports){ .store = &a, .ahead = &b, .sink = &sink, .sys = &sys };
+	p = (struct outbox_relay_ports){.store = &a, .ahead = &b, .sink = &sink, .sys = &sys};
 	assert_int_equal(outbox_relay_init(&r, &o, &p, NULL), OS_OK);
 	do {
 		claimed = 0;
 		assert_int_equal(outbox_relay_step(&r, &claimed, NULL), OS_OK);
 		if (claimed == 0)
-			nanosleep(&(struct timespec){ 0, 5000000 }, NULL); /* the retries' backoff */
+			nanosleep(&(struct timespec){0, 5000000}, NULL); /* the retries' backoff */
 	} while ((claimed > 0 || k->count < 300) && ++steps < 2000);
 	outbox_relay_release(&r);
 
@@ -486,17 +508,17 @@ static void relay_claiming_ahead_keeps_order_and_sends_once(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(two_relays_never_share_a_row, clean),
-		cmocka_unit_test_setup(per_aggregate_order_and_fates, clean),
-		cmocka_unit_test_setup(release_and_crash_leave_rows_claimable, clean),
-		cmocka_unit_test_setup(wait_wakes_on_notify_and_purge_is_bounded, clean),
-		cmocka_unit_test_setup(wait_and_claim_survive_terminated_backend, clean),
-		cmocka_unit_test_setup(admin_dead_letters_and_stats, clean),
-		cmocka_unit_test_setup(unreadable_rows_are_buried_not_blocking, clean),
-		cmocka_unit_test_setup(error_text_cut_inside_a_character_is_stored, clean),
-		cmocka_unit_test_setup(complete_after_lost_claim_records_nothing, clean),
-		cmocka_unit_test_setup(complete_records_nothing_unless_every_row_is_found, clean),
-		cmocka_unit_test_setup(relay_claiming_ahead_keeps_order_and_sends_once, clean),
+	    cmocka_unit_test_setup(two_relays_never_share_a_row, clean),
+	    cmocka_unit_test_setup(per_aggregate_order_and_fates, clean),
+	    cmocka_unit_test_setup(release_and_crash_leave_rows_claimable, clean),
+	    cmocka_unit_test_setup(wait_wakes_on_notify_and_purge_is_bounded, clean),
+	    cmocka_unit_test_setup(wait_and_claim_survive_terminated_backend, clean),
+	    cmocka_unit_test_setup(admin_dead_letters_and_stats, clean),
+	    cmocka_unit_test_setup(unreadable_rows_are_buried_not_blocking, clean),
+	    cmocka_unit_test_setup(error_text_cut_inside_a_character_is_stored, clean),
+	    cmocka_unit_test_setup(complete_after_lost_claim_records_nothing, clean),
+	    cmocka_unit_test_setup(complete_records_nothing_unless_every_row_is_found, clean),
+	    cmocka_unit_test_setup(relay_claiming_ahead_keeps_order_and_sends_once, clean),
 	};
 
 	return cmocka_run_group_tests(tests, testdb_group_setup, testdb_group_teardown);

@@ -16,13 +16,8 @@
 #include <cmocka.h>
 /* clang-format on */
 
-#include <curl/curl.h>
 #include <fcntl.h>
-#include <librdkafka/rdkafka.h>
-#include <librdkafka/rdkafka_mock.h>
 #include <limits.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +25,12 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <curl/curl.h>
+#include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafka_mock.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <yajl/yajl_tree.h>
 
 #include "app/sbuf.h"
@@ -422,13 +423,15 @@ static void test_cancel_and_refund_recorded(void **state)
 
 	(void)state;
 	assert_int_equal(call("POST", "/payments/cancel",
-			      "{\"order_id\":\"o-c-1\",\"idempotency_key\":\"ck-1\"}", "ck-1", NULL),
+			      "{\"order_id\":\"o-c-1\",\"idempotency_key\":\"ck-1\"}", "ck-1",
+			      NULL),
 			 200);
-	assert_int_equal(call("POST", "/payments/refunds",
-			      "{\"order_id\":\"o-c-1\",\"payment_id\":\"pay-9\",\"amount\":\"12.50\","
-			      "\"idempotency_key\":\"rk-1\",\"reason\":\"late\"}",
-			      "rk-1", NULL),
-			 201);
+	assert_int_equal(
+	    call("POST", "/payments/refunds",
+		 "{\"order_id\":\"o-c-1\",\"payment_id\":\"pay-9\",\"amount\":\"12.50\","
+		 "\"idempotency_key\":\"rk-1\",\"reason\":\"late\"}",
+		 "rk-1", NULL),
+	    201);
 	assert_int_equal(call("POST", "/payments/refunds",
 			      "{\"order_id\":\"o-c-1\",\"amount\":\"12.50\"}", "rk-2", NULL),
 			 422);
@@ -454,13 +457,13 @@ static void test_callback_plan_and_replay(void **state)
 	yajl_val tree;
 
 	(void)state;
-	assert_int_equal(call("POST", "/_sim/payments/callback-plan",
-			      "{\"order_id\":\"o-plan-1\",\"delay_ms\":1500,\"pending_first\":true}",
-			      NULL, NULL),
-			 200);
-	assert_int_equal(call("POST", "/_sim/payments/callback-plan", "{\"delay_ms\":-1}", NULL,
-			      NULL),
-			 422);
+	assert_int_equal(
+	    call("POST", "/_sim/payments/callback-plan",
+		 "{\"order_id\":\"o-plan-1\",\"delay_ms\":1500,\"pending_first\":true}", NULL,
+		 NULL),
+	    200);
+	assert_int_equal(
+	    call("POST", "/_sim/payments/callback-plan", "{\"delay_ms\":-1}", NULL, NULL), 422);
 	assert_int_equal(call("POST", "/payments", payment_body("o-plan-1"), "k-o-plan-1", NULL),
 			 201);
 	sleep_ms(700);
@@ -476,9 +479,8 @@ static void test_callback_plan_and_replay(void **state)
 			 200);
 	last = wait_callbacks("o-plan-1", 5);
 	assert_string_equal(last->body, first_body);
-	assert_int_equal(call("POST", "/_sim/payments/replay", "{\"order_id\":\"o-none\"}", NULL,
-			      NULL),
-			 404);
+	assert_int_equal(
+	    call("POST", "/_sim/payments/replay", "{\"order_id\":\"o-none\"}", NULL, NULL), 404);
 	assert_int_equal(call("POST", "/_sim/payments/replay",
 			      "{\"order_id\":\"o-plan-1\",\"times\":1000}", NULL, NULL),
 			 422);
