@@ -1,10 +1,10 @@
 /*
- * The JSON codecs of the orders API (infrastructure/http/order_json.c):
- * every accepted shape of the create (with customer and shipping address),
- * bulk, callback and cancel bodies, the field named by each rejection, the
- * bounds (depth, lengths, item counts, huge numbers), UTF-8 checking, and
- * the encoders' output (orders, history, errors, dead letters, an order's
- * events).
+ * The JSON codecs of the orders API (infrastructure/http/order_*_json.c,
+ * callback_json.c, dead_letter_json.c, envelope_json.c) and the reader's
+ * limits (infrastructure/json/json_reader.c): every accepted shape of the
+ * create (with customer and shipping address), bulk, callback and cancel bodies, the field named by
+ * each rejection, the bounds (depth, lengths, item counts, huge numbers), UTF-8 checking, and the
+ * encoders' output (orders, history, errors, dead letters, an order's events).
  */
 #include <setjmp.h>
 #include <stdarg.h>
