@@ -8,7 +8,9 @@
 #   KAFKA_REAL_SASL_USERNAME, KAFKA_REAL_SASL_PASSWORD_FILE
 #   KAFKA_REAL_DATA_DIR           its scripts/kafka-broker.sh state (stop/start/class)
 # Without them a test fails (it never passes without having run).
-# Sourced before lib.sh.
+# Sourced before lib.sh; sourced with the word "life" ("source
+# lib_kafka_real.sh life"), it also requires the broker and sources lib.sh and
+# lib_life.sh, the preamble of the lifecycle tests on the real broker.
 
 KR_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 KR_ROOT=$(cd "$KR_DIR/../.." && pwd)
@@ -51,3 +53,11 @@ kafka_real_run_scripts() { # "VAR=value ..." script...
 	echo "$passed passed, $failed failed"
 	[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
 }
+
+if [ "${1:-}" = life ]; then
+	kafka_real_require
+	# shellcheck source=tests/e2e/lib.sh
+	source "$KR_DIR/lib.sh"
+	# shellcheck source=tests/e2e/lib_life.sh
+	source "$KR_DIR/lib_life.sh"
+fi

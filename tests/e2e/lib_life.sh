@@ -11,6 +11,8 @@
 # a fixed sleep.
 
 LIFE_DEADLINE=${LIFE_DEADLINE:-30}
+# The history of an order that went the whole happy way, as life_transitions prints it.
+LIFE_HAPPY=">new new>paid paid>shipped shipped>delivered"
 declare -A LIFE_PID=()
 
 # The fresh database, migrated, and this script's topics (created by asking

@@ -7,12 +7,7 @@
 # event_type, ce_subject = order_id, content-type JSON).
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=tests/e2e/lib_kafka_real.sh
-source "$HERE/lib_kafka_real.sh"
-kafka_real_require
-# shellcheck source=tests/e2e/lib.sh
-source "$HERE/lib.sh"
-# shellcheck source=tests/e2e/lib_life.sh
-source "$HERE/lib_life.sh"
+source "$HERE/lib_kafka_real.sh" life
 
 N=3
 

@@ -6,14 +6,8 @@
 # and nothing is applied twice.
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=tests/e2e/lib_kafka_real.sh
-source "$HERE/lib_kafka_real.sh"
-kafka_real_require
-# shellcheck source=tests/e2e/lib.sh
-source "$HERE/lib.sh"
-# shellcheck source=tests/e2e/lib_life.sh
-source "$HERE/lib_life.sh"
+source "$HERE/lib_kafka_real.sh" life
 
-HAPPY=">new new>paid paid>shipped shipped>delivered"
 export KAFKA_SESSION_TIMEOUT_MS=6000
 ORDERS=()
 
@@ -85,7 +79,7 @@ main() {
 	assert_eq "no transition recorded twice" "" "$(life_duplicated_transitions)"
 	assert_eq "no inbox message id appears twice" "" "$(life_duplicated_inbox)"
 	for id in "${ORDERS[@]}"; do
-		[ "$(life_transitions "$id")" = "$HAPPY" ] || e2e_fail "order $id: one row per transition" "$(life_transitions "$id")"
+		[ "$(life_transitions "$id")" = "$LIFE_HAPPY" ] || e2e_fail "order $id: one row per transition" "$(life_transitions "$id")"
 	done
 	assert_eq "every order was delivered" "${#ORDERS[@]}" \
 		"$(e2e_sql "SELECT count(*) FROM orders WHERE status = 'delivered'")"

@@ -10,14 +10,8 @@
 # (ctest runs tests one at a time unless told otherwise).
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=tests/e2e/lib_kafka_real.sh
-source "$HERE/lib_kafka_real.sh"
-kafka_real_require
-# shellcheck source=tests/e2e/lib.sh
-source "$HERE/lib.sh"
-# shellcheck source=tests/e2e/lib_life.sh
-source "$HERE/lib_life.sh"
+source "$HERE/lib_kafka_real.sh" life
 
-HAPPY=">new new>paid paid>shipped shipped>delivered"
 LOAD_SECONDS=24
 BROKER_DOWN=false
 
@@ -79,7 +73,7 @@ main() {
 	assert_eq "no transition recorded twice" "" "$(life_duplicated_transitions)"
 	assert_eq "every order has exactly the four transitions" "$n" \
 		"$(e2e_sql "SELECT count(*) FROM (SELECT order_id FROM order_status_history GROUP BY order_id
-			HAVING string_agg(coalesce(from_status, '') || '>' || to_status, ' ' ORDER BY id) = '$HAPPY') t")"
+			HAVING string_agg(coalesce(from_status, '') || '>' || to_status, ' ' ORDER BY id) = '$LIFE_HAPPY') t")"
 	e2e_finish
 }
 

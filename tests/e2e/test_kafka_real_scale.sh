@@ -7,14 +7,8 @@
 # shipping events.
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=tests/e2e/lib_kafka_real.sh
-source "$HERE/lib_kafka_real.sh"
-kafka_real_require
-# shellcheck source=tests/e2e/lib.sh
-source "$HERE/lib.sh"
-# shellcheck source=tests/e2e/lib_life.sh
-source "$HERE/lib_life.sh"
+source "$HERE/lib_kafka_real.sh" life
 
-HAPPY=">new new>paid paid>shipped shipped>delivered"
 N=${SCALE_ORDERS:-150}
 
 # A second API on the same database; sets API2.
@@ -62,7 +56,7 @@ main() {
 	assert_eq "no inbox message id appears twice" "" "$(life_duplicated_inbox)"
 	assert_eq "every order has exactly the four transitions" "$N" \
 		"$(e2e_sql "SELECT count(*) FROM (SELECT order_id FROM order_status_history GROUP BY order_id
-			HAVING string_agg(coalesce(from_status, '') || '>' || to_status, ' ' ORDER BY id) = '$HAPPY') t")"
+			HAVING string_agg(coalesce(from_status, '') || '>' || to_status, ' ' ORDER BY id) = '$LIFE_HAPPY') t")"
 	local h1 h2
 	h1=$(life_metric inbox-1 inbox_handled_total ' ')
 	h2=$(life_metric inbox-2 inbox_handled_total ' ')

@@ -16,7 +16,6 @@ source "$E2E_DIR/lib.sh"
 # shellcheck source=tests/e2e/lib_life.sh
 source "$E2E_DIR/lib_life.sh"
 
-HAPPY=">new new>paid paid>shipped shipped>delivered"
 BATCH=4
 # A SIGKILLed consumer keeps its partitions until its group session times
 # out; the restarted one resumes after that, well within LIFE_DEADLINE.
@@ -106,7 +105,7 @@ check_applied_once() {
 		"SELECT count(*) FROM inbox WHERE source = 'shipping' AND order_id IS NOT NULL
 		 AND status <> 'processed'" 0
 	for id in "${ORDERS[@]}"; do
-		assert_eq "order ${id:0:8}: one row per transition" "$HAPPY" "$(life_transitions "$id")"
+		assert_eq "order ${id:0:8}: one row per transition" "$LIFE_HAPPY" "$(life_transitions "$id")"
 	done
 }
 

@@ -11,7 +11,6 @@ source "$E2E_DIR/lib.sh"
 # shellcheck source=tests/e2e/lib_life.sh
 source "$E2E_DIR/lib_life.sh"
 
-HAPPY=">new new>paid paid>shipped shipped>delivered"
 
 test_delivered_by_simulators() {
 	life_create_order sku-1 2
@@ -19,7 +18,7 @@ test_delivered_by_simulators() {
 	assert_json "a new order starts in new" '.data.status' new
 	assert_json "the amount comes from the catalog" '.data.amount' "700.00"
 	life_expect_status "the simulators drive the order to delivered" "$DELIVERED" delivered
-	life_expect_history "delivered order" "$DELIVERED" "$HAPPY"
+	life_expect_history "delivered order" "$DELIVERED" "$LIFE_HAPPY"
 	e2e_http GET "$E2E_SIM/_sim/payments/requests?order_id=$DELIVERED"
 	assert_json "the payment service got one request for the order" '.data | length' 1
 	e2e_http GET "$E2E_SIM/_sim/payments/callbacks?order_id=$DELIVERED"
@@ -31,7 +30,7 @@ test_cancel_delivered_conflicts() {
 	e2e_http POST "$E2E_API/api/v1/orders/$DELIVERED/cancel" '{"reason":"too late"}'
 	assert_rejected "cancel of a delivered order: 409" 409 ""
 	assert_eq "the delivered order stays delivered" delivered "$(life_status "$DELIVERED")"
-	assert_eq "the refused cancel wrote no history" "$HAPPY" "$(life_transitions "$DELIVERED")"
+	assert_eq "the refused cancel wrote no history" "$LIFE_HAPPY" "$(life_transitions "$DELIVERED")"
 }
 
 # With outbox-payments stopped nothing is paid: the order stays new.

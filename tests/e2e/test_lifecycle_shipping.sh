@@ -15,7 +15,6 @@ source "$E2E_DIR/lib.sh"
 # shellcheck source=tests/e2e/lib_life.sh
 source "$E2E_DIR/lib_life.sh"
 
-HAPPY=">new new>paid paid>shipped shipped>delivered"
 AT=2026-01-01T00:00:00.000Z
 GARBAGE=9
 
@@ -51,12 +50,12 @@ test_delivered_first() {
 	e2e_http GET "$E2E_SIM/_sim/shipping/published?order_id=$D"
 	assert_json "the simulator published delivered first" \
 		'[.data[] | select(.json) | .value.event_type] | join(" ")' "order.delivered order.shipped"
-	life_expect_history "delivered-first order" "$D" "$HAPPY"
+	life_expect_history "delivered-first order" "$D" "$LIFE_HAPPY"
 }
 
 test_garbage_skipped() {
 	life_expect_status "the valid events behind the garbage apply" "$F" delivered
-	life_expect_history "order behind the garbage" "$F" "$HAPPY"
+	life_expect_history "order behind the garbage" "$F" "$LIFE_HAPPY"
 	life_expect_sql "every garbage message is recorded as rejected" \
 		"$(rejected_sql life-garbage-)" "$GARBAGE"
 	assert_eq "rejected rows say why" 0 \
@@ -95,7 +94,7 @@ test_replay() {
 		"SELECT count(*) FROM inbox WHERE order_id = '$E' AND status = 'pending'" 0
 	assert_eq "no inbox message id appears twice" "" "$(life_duplicated_inbox)"
 	assert_eq "E stays delivered" delivered "$(life_status "$E")"
-	life_expect_history "replayed order" "$E" "$HAPPY"
+	life_expect_history "replayed order" "$E" "$LIFE_HAPPY"
 }
 
 main() {

@@ -92,44 +92,35 @@ test_ownership() {
 	assert_status "client cancels its own order" 200
 }
 
-test_jwt_hs256() {
-	local alice token
-	alice=$(sec_create "$E2E_SERVICE_KEY" "$E2E_CLIENT_USER")
-	token=$(sec_jwt_hs256 "$(sec_claims "$E2E_CLIENT_USER" client 300 "$ISS" "$AUD")" "$JWT_KEY")
-	sec_as "$token" GET "$E2E_API/api/v1/orders/$alice"
-	assert_status "HS256 JWT of alice: her order 200" 200
-	token=$(sec_jwt_hs256 "$(sec_claims "$E2E_CLIENT2_USER" client 300 "$ISS" "$AUD")" "$JWT_KEY")
-	sec_as "$token" GET "$E2E_API/api/v1/orders/$alice"
-	assert_status "HS256 JWT of bob: alice's order 404" 404
-	token=$(sec_jwt_hs256 "$(sec_claims svc service 300 "$ISS" "$AUD")" "$JWT_KEY")
-	sec_as "$token" GET "$E2E_API/api/v1/orders/$alice"
-	assert_status "HS256 JWT with role service: any order 200" 200
+# GET order with token; the status must be want.
+jwt_expect() { # order token want what
+	sec_as "$2" GET "$E2E_API/api/v1/orders/$1"
+	assert_status "$4" "$3"
+}
 
-	token=$(sec_jwt_hs256 "$(sec_claims "$E2E_CLIENT_USER" client -120 "$ISS" "$AUD")" "$JWT_KEY")
-	sec_as "$token" GET "$E2E_API/api/v1/orders/$alice"
-	assert_status "expired JWT: 401" 401
+# An HS256 token keyed with JWT_KEY for sec_claims' arguments.
+jwt_hs() { # user role ttl iss aud
+	sec_jwt_hs256 "$(sec_claims "$@")" "$JWT_KEY"
+}
+
+test_jwt_hs256() {
+	local alice
+	alice=$(sec_create "$E2E_SERVICE_KEY" "$E2E_CLIENT_USER")
+	jwt_expect "$alice" "$(jwt_hs "$E2E_CLIENT_USER" client 300 "$ISS" "$AUD")" 200 "HS256 JWT of alice: her order 200"
+	jwt_expect "$alice" "$(jwt_hs "$E2E_CLIENT2_USER" client 300 "$ISS" "$AUD")" 404 "HS256 JWT of bob: alice's order 404"
+	jwt_expect "$alice" "$(jwt_hs svc service 300 "$ISS" "$AUD")" 200 "HS256 JWT with role service: any order 200"
+
+	jwt_expect "$alice" "$(jwt_hs "$E2E_CLIENT_USER" client -120 "$ISS" "$AUD")" 401 "expired JWT: 401"
 	assert_match "expired JWT: WWW-Authenticate Bearer" '^Bearer' "$(sec_header www-authenticate)"
-	token=$(sec_jwt_hs256 "$(sec_claims "$E2E_CLIENT_USER" client 300 "$ISS" other-audience)" "$JWT_KEY")
-	sec_as "$token" GET "$E2E_API/api/v1/orders/$alice"
-	assert_status "wrong audience JWT: 401" 401
-	token=$(sec_jwt_hs256 "$(sec_claims "$E2E_CLIENT_USER" client 300 other-issuer "$AUD")" "$JWT_KEY")
-	sec_as "$token" GET "$E2E_API/api/v1/orders/$alice"
-	assert_status "wrong issuer JWT: 401" 401
-	token=$(sec_jwt_hs256 "$(sec_claims "$E2E_CLIENT_USER" client 300 "$ISS" "$AUD")" "another-secret-0123456789abcdef0123")
-	sec_as "$token" GET "$E2E_API/api/v1/orders/$alice"
-	assert_status "JWT signed with another secret: 401" 401
-	token=$(sec_jwt_none "$(sec_claims "$E2E_CLIENT_USER" service 300 "$ISS" "$AUD")")
-	sec_as "$token" GET "$E2E_API/api/v1/orders/$alice"
-	assert_status "unsigned JWT (alg none): 401" 401
-	token=$(sec_jwt_hs256 "$(sec_claims "$E2E_CLIENT_USER" root 300 "$ISS" "$AUD")" "$JWT_KEY")
-	sec_as "$token" GET "$E2E_API/api/v1/orders/$alice"
-	assert_status "JWT with an unknown role: 401" 401
-	token=$(sec_jwt_hs256 "{\"sub\":\"$E2E_CLIENT_USER\",\"iss\":\"$ISS\",\"aud\":\"$AUD\"}" "$JWT_KEY")
-	sec_as "$token" GET "$E2E_API/api/v1/orders/$alice"
-	assert_status "JWT without exp: 401" 401
-	token=$(sec_jwt_hs256 "{\"sub\":\"$E2E_CLIENT_USER\",\"exp\":$(($(date +%s) + 300)),\"iss\":\"$ISS\",\"aud\":[\"x\",\"$AUD\"]}" "$JWT_KEY")
-	sec_as "$token" GET "$E2E_API/api/v1/orders/$alice"
-	assert_status "JWT whose aud array holds ours: 200" 200
+	jwt_expect "$alice" "$(jwt_hs "$E2E_CLIENT_USER" client 300 "$ISS" other-audience)" 401 "wrong audience JWT: 401"
+	jwt_expect "$alice" "$(jwt_hs "$E2E_CLIENT_USER" client 300 other-issuer "$AUD")" 401 "wrong issuer JWT: 401"
+	jwt_expect "$alice" "$(sec_jwt_hs256 "$(sec_claims "$E2E_CLIENT_USER" client 300 "$ISS" "$AUD")" "another-secret-0123456789abcdef0123")" \
+		401 "JWT signed with another secret: 401"
+	jwt_expect "$alice" "$(sec_jwt_none "$(sec_claims "$E2E_CLIENT_USER" service 300 "$ISS" "$AUD")")" 401 "unsigned JWT (alg none): 401"
+	jwt_expect "$alice" "$(jwt_hs "$E2E_CLIENT_USER" root 300 "$ISS" "$AUD")" 401 "JWT with an unknown role: 401"
+	jwt_expect "$alice" "$(sec_jwt_hs256 "{\"sub\":\"$E2E_CLIENT_USER\",\"iss\":\"$ISS\",\"aud\":\"$AUD\"}" "$JWT_KEY")" 401 "JWT without exp: 401"
+	jwt_expect "$alice" "$(sec_jwt_hs256 "{\"sub\":\"$E2E_CLIENT_USER\",\"exp\":$(($(date +%s) + 300)),\"iss\":\"$ISS\",\"aud\":[\"x\",\"$AUD\"]}" "$JWT_KEY")" \
+		200 "JWT whose aud array holds ours: 200"
 }
 
 test_admin_listener() {
@@ -162,23 +153,16 @@ test_admin_listener() {
 }
 
 test_rs256() {
-	local pem=$E2E_TMP/rsa.pem pub=$E2E_TMP/rsa.pub alice token
+	local pem=$E2E_TMP/rsa.pem pub=$E2E_TMP/rsa.pub alice
 	openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$pem" 2>/dev/null
 	openssl pkey -in "$pem" -pubout -out "$pub" 2>/dev/null
 	e2e_start_api api-rs256 JWT_PUBLIC_KEY_FILE="$pub" JWT_ISSUER="$ISS" JWT_AUDIENCE="$AUD"
 	alice=$(sec_create "$E2E_SERVICE_KEY" "$E2E_CLIENT_USER")
-	token=$(sec_jwt_rs256 "$(sec_claims "$E2E_CLIENT_USER" client 300 "$ISS" "$AUD")" "$pem")
-	sec_as "$token" GET "$E2E_API/api/v1/orders/$alice"
-	assert_status "RS256 JWT: 200" 200
-	token=$(sec_jwt_rs256 "$(sec_claims "$E2E_CLIENT_USER" client -120 "$ISS" "$AUD")" "$pem")
-	sec_as "$token" GET "$E2E_API/api/v1/orders/$alice"
-	assert_status "RS256 JWT expired: 401" 401
-	token=$(sec_jwt_rs256 "$(sec_claims "$E2E_CLIENT_USER" client 300 "$ISS" wrong)" "$pem")
-	sec_as "$token" GET "$E2E_API/api/v1/orders/$alice"
-	assert_status "RS256 JWT wrong audience: 401" 401
-	token=$(sec_jwt_hs256 "$(sec_claims "$E2E_CLIENT_USER" service 300 "$ISS" "$AUD")" "$(cat "$pub")")
-	sec_as "$token" GET "$E2E_API/api/v1/orders/$alice"
-	assert_status "HS256 token keyed with the public key's text: 401" 401
+	jwt_expect "$alice" "$(sec_jwt_rs256 "$(sec_claims "$E2E_CLIENT_USER" client 300 "$ISS" "$AUD")" "$pem")" 200 "RS256 JWT: 200"
+	jwt_expect "$alice" "$(sec_jwt_rs256 "$(sec_claims "$E2E_CLIENT_USER" client -120 "$ISS" "$AUD")" "$pem")" 401 "RS256 JWT expired: 401"
+	jwt_expect "$alice" "$(sec_jwt_rs256 "$(sec_claims "$E2E_CLIENT_USER" client 300 "$ISS" wrong)" "$pem")" 401 "RS256 JWT wrong audience: 401"
+	jwt_expect "$alice" "$(sec_jwt_hs256 "$(sec_claims "$E2E_CLIENT_USER" service 300 "$ISS" "$AUD")" "$(cat "$pub")")" \
+		401 "HS256 token keyed with the public key's text: 401"
 }
 
 e2e_db_create
