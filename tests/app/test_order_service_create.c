@@ -103,27 +103,32 @@ static void test_reserve_follows_settings(void **state)
 	assert_false(e->repo->last_reserve_stock);
 }
 
-static void event_id_text(const struct fake_msg *m, char *buf)
+/* Creates the valid order and returns its message of type on topic, checked
+ * to be JSON about that order; id and ev get the order's and the event's ids
+ * as text. */
+static const struct fake_msg *created_msg(struct fake_env *e, const char *type, const char *topic,
+					  char *id, char *ev)
 {
-	uuid_format(&m->event_id, buf);
-}
-
-static void test_payment_payload(void **state)
-{
-	struct fake_env *e = *state;
 	struct order_create_request req;
 	const struct fake_msg *m;
-	char id[UUID_STR_LEN + 1], ev[UUID_STR_LEN + 1], want[256];
 	struct order *o;
 
 	valid_request(&req);
 	o = create_ok(e, &req, true);
 	uuid_format(&o->id, id);
-	m = fake_repo_msg(e->repo, "payment.requested", "payments");
+	m = fake_repo_msg(e->repo, type, topic);
 	assert_non_null(m);
 	assert_true(fake_json_valid(m->payload));
-	event_id_text(m, ev);
 	assert_true(uuid_equal(&m->aggregate_id, &o->id));
+	uuid_format(&m->event_id, ev);
+	return m;
+}
+
+static void test_payment_payload(void **state)
+{
+	char id[UUID_STR_LEN + 1], ev[UUID_STR_LEN + 1], want[256];
+	const struct fake_msg *m = created_msg(*state, "payment.requested", "payments", id, ev);
+
 	snprintf(want, sizeof(want), "{\"order_id\":\"%s\",\"amount\":\"350.00\"", id);
 	assert_contains(m->payload, want);
 	assert_contains(m->payload, "\"currency\":\"RUB\"");
@@ -139,19 +144,9 @@ static void test_payment_payload(void **state)
 
 static void test_notification_payload(void **state)
 {
-	struct fake_env *e = *state;
-	struct order_create_request req;
-	const struct fake_msg *m;
 	char id[UUID_STR_LEN + 1], ev[UUID_STR_LEN + 1], want[256];
-	struct order *o;
+	const struct fake_msg *m = created_msg(*state, "order.created", "notifications", id, ev);
 
-	valid_request(&req);
-	o = create_ok(e, &req, true);
-	uuid_format(&o->id, id);
-	m = fake_repo_msg(e->repo, "order.created", "notifications");
-	assert_non_null(m);
-	assert_true(fake_json_valid(m->payload));
-	event_id_text(m, ev);
 	snprintf(want, sizeof(want), "{\"message\":\"Order %s was created\"", id);
 	assert_contains(m->payload, want);
 	snprintf(want, sizeof(want), "\"idempotency_key\":\"%s\"", ev);
@@ -164,19 +159,9 @@ static void test_notification_payload(void **state)
 
 static void test_event_payload(void **state)
 {
-	struct fake_env *e = *state;
-	struct order_create_request req;
-	const struct fake_msg *m;
-	char ev[UUID_STR_LEN + 1], want[256];
-	struct order *o;
+	char id[UUID_STR_LEN + 1], ev[UUID_STR_LEN + 1], want[256];
+	const struct fake_msg *m = created_msg(*state, "order.created", "order.events", id, ev);
 
-	valid_request(&req);
-	o = create_ok(e, &req, true);
-	m = fake_repo_msg(e->repo, "order.created", "order.events");
-	assert_non_null(m);
-	assert_true(fake_json_valid(m->payload));
-	assert_true(uuid_equal(&m->aggregate_id, &o->id));
-	event_id_text(m, ev);
 	snprintf(want, sizeof(want), "{\"event_id\":\"%s\",\"event_type\":\"order.created\"", ev);
 	assert_contains(m->payload, want);
 	assert_contains(m->payload, "\"occurred_at\":\"2026-01-01T00:00:00.000Z\"");

@@ -504,34 +504,38 @@ const char *fake_http_header(const struct fake_http_request *req, const char *na
 	return NULL;
 }
 
-int fake_http_in_flight(struct fake_http *srv)
+/* The server's counters, read together under its lock. */
+struct counters {
+	int in_flight;
+	int peak;
+	size_t connections;
+};
+
+static struct counters counters_of(struct fake_http *srv)
 {
-	int n;
+	struct counters c;
 
 	pthread_mutex_lock(&srv->lock);
-	n = srv->in_flight;
+	c.in_flight = srv->in_flight;
+	c.peak = srv->peak;
+	c.connections = srv->connections;
 	pthread_mutex_unlock(&srv->lock);
-	return n;
+	return c;
+}
+
+int fake_http_in_flight(struct fake_http *srv)
+{
+	return counters_of(srv).in_flight;
 }
 
 int fake_http_peak_in_flight(struct fake_http *srv)
 {
-	int n;
-
-	pthread_mutex_lock(&srv->lock);
-	n = srv->peak;
-	pthread_mutex_unlock(&srv->lock);
-	return n;
+	return counters_of(srv).peak;
 }
 
 size_t fake_http_connection_count(struct fake_http *srv)
 {
-	size_t n;
-
-	pthread_mutex_lock(&srv->lock);
-	n = srv->connections;
-	pthread_mutex_unlock(&srv->lock);
-	return n;
+	return counters_of(srv).connections;
 }
 
 bool fake_http_stopping(struct fake_http *srv)

@@ -91,6 +91,23 @@ static void expect_refused(const char *var)
 	assert_null(strstr(err.message, SECRET));
 }
 
+/* The SASL environment: protocol, mechanism (unset when NULL), user and the
+ * password (unset when NULL). */
+static void sasl_env(const char *protocol, const char *mechanism, const char *user,
+		     const char *password)
+{
+	setenv("KAFKA_SECURITY_PROTOCOL", protocol, 1);
+	if (mechanism != NULL)
+		setenv("KAFKA_SASL_MECHANISM", mechanism, 1);
+	else
+		unsetenv("KAFKA_SASL_MECHANISM");
+	setenv("KAFKA_SASL_USERNAME", user, 1);
+	if (password != NULL)
+		setenv("KAFKA_SASL_PASSWORD", password, 1);
+	else
+		unsetenv("KAFKA_SASL_PASSWORD");
+}
+
 static void test_nothing_set_changes_nothing(void **state)
 {
 	struct kafka_security sec;
@@ -114,10 +131,7 @@ static void test_sasl_scram_mapped(void **state)
 	struct os_error err;
 
 	(void)state;
-	setenv("KAFKA_SECURITY_PROTOCOL", "sasl_ssl", 1);
-	setenv("KAFKA_SASL_MECHANISM", "scram-sha-512", 1);
-	setenv("KAFKA_SASL_USERNAME", "orders", 1);
-	setenv("KAFKA_SASL_PASSWORD", SECRET, 1);
+	sasl_env("sasl_ssl", "scram-sha-512", "orders", SECRET);
 	setenv("KAFKA_SSL_CA_LOCATION", "/etc/ssl/certs", 1);
 	assert_int_equal(kafka_security_from_env(&sec, &err), OS_OK);
 	assert_string_equal(sec.protocol, "SASL_SSL");
@@ -137,9 +151,7 @@ static void test_plain_is_the_default_mechanism(void **state)
 	struct os_error err;
 
 	(void)state;
-	setenv("KAFKA_SECURITY_PROTOCOL", "SASL_PLAINTEXT", 1);
-	setenv("KAFKA_SASL_USERNAME", "orders", 1);
-	setenv("KAFKA_SASL_PASSWORD", SECRET, 1);
+	sasl_env("SASL_PLAINTEXT", NULL, "orders", SECRET);
 	assert_int_equal(kafka_security_from_env(&sec, &err), OS_OK);
 	assert_string_equal(sec.sasl_mechanism, "PLAIN");
 }
@@ -150,8 +162,7 @@ static void test_password_file(void **state)
 	struct os_error err;
 
 	(void)state;
-	setenv("KAFKA_SECURITY_PROTOCOL", "sasl_plaintext", 1);
-	setenv("KAFKA_SASL_USERNAME", "orders", 1);
+	sasl_env("sasl_plaintext", NULL, "orders", NULL);
 	setenv("KAFKA_SASL_PASSWORD_FILE", write_file("pw", SECRET "\n"), 1);
 	assert_int_equal(kafka_security_from_env(&sec, &err), OS_OK);
 	assert_string_equal(sec.sasl_password, SECRET);
@@ -200,9 +211,7 @@ static void test_properties_file_wins(void **state)
 							   "client.id=orders-from-file\n");
 
 	(void)state;
-	setenv("KAFKA_SECURITY_PROTOCOL", "sasl_plaintext", 1);
-	setenv("KAFKA_SASL_USERNAME", "from-env", 1);
-	setenv("KAFKA_SASL_PASSWORD", SECRET, 1);
+	sasl_env("sasl_plaintext", NULL, "from-env", SECRET);
 	setenv("KAFKA_PROPERTIES_FILE", path, 1);
 	assert_int_equal(kafka_security_from_env(&sec, &err), OS_OK);
 	assert_int_equal(kafka_conf_new("127.0.0.1:9092", &conf, &err), OS_OK);
@@ -281,10 +290,7 @@ static void test_config_load(void **state)
 	const char *no_env = write_file("no.env", "");
 
 	(void)state;
-	setenv("KAFKA_SECURITY_PROTOCOL", "sasl_plaintext", 1);
-	setenv("KAFKA_SASL_MECHANISM", "SCRAM-SHA-256", 1);
-	setenv("KAFKA_SASL_USERNAME", "orders", 1);
-	setenv("KAFKA_SASL_PASSWORD", SECRET, 1);
+	sasl_env("sasl_plaintext", "SCRAM-SHA-256", "orders", SECRET);
 	assert_int_equal(config_load(&cfg, no_env, &err), OS_OK);
 	assert_string_equal(cfg.kafka_security.protocol, "SASL_PLAINTEXT");
 	assert_string_equal(cfg.kafka_security.sasl_username, "orders");
