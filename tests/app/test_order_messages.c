@@ -28,10 +28,7 @@ static int setup(void **state)
 	static struct fixture f;
 
 	memset(&f, 0, sizeof(f));
-	fake_sys_init(&f.sys, FAKE_NOW_US, 5);
-	fake_settings(&f.settings, true);
-	f.ctx.settings = &f.settings;
-	f.ctx.sys = &f.sys.sys;
+	fake_msg_ctx(&f.ctx, &f.sys, &f.settings, 5);
 	fake_order_sample(&f.order, 1, ORDER_NEW, FAKE_NOW_US);
 	*state = &f;
 	return 0;

@@ -46,6 +46,7 @@
 #include "app/catalog.h"
 #include "app/inbox_port.h"
 #include "app/order_change.h"
+#include "app/order_messages.h"
 #include "app/order_repo.h"
 #include "app/order_service.h"
 #include "app/sys.h"
@@ -284,5 +285,11 @@ bool fake_json_valid(const char *s);
 
 /* Settings with currency RUB, callback URL, default topics, local_inventory. */
 void fake_settings(struct order_settings *s, bool local_inventory);
+
+/* A message context over sys (fake_sys_init at FAKE_NOW_US with seed) and
+ * settings (fake_settings with local inventory), both initialised here; no
+ * request id nor trace. */
+void fake_msg_ctx(struct order_msg_ctx *ctx, struct fake_sys *sys, struct order_settings *settings,
+		  uint64_t seed);
 
 #endif

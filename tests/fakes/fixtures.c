@@ -54,6 +54,16 @@ void fake_settings(struct order_settings *s, bool local_inventory)
 	s->local_inventory = local_inventory;
 }
 
+void fake_msg_ctx(struct order_msg_ctx *ctx, struct fake_sys *sys, struct order_settings *settings,
+		  uint64_t seed)
+{
+	fake_sys_init(sys, FAKE_NOW_US, seed);
+	fake_settings(settings, true);
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->settings = settings;
+	ctx->sys = &sys->sys;
+}
+
 struct fake_env *fake_env_new(bool local_inventory)
 {
 	struct fake_env *e = calloc(1, sizeof(*e));

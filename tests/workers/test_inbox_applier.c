@@ -105,10 +105,13 @@ static int fixture_teardown(void **state)
 	return 0;
 }
 
-static int run(struct fixture *f, struct order_service *svc)
+/* Runs the applier until the store has waited waits times; it must end with 0. */
+static void run(struct fixture *f, struct order_service *svc, int waits)
 {
-	return inbox_applier_run(&f->opt, &f->fi.store, decide_stub, &f->decide_arg, svc,
-				 &f->env->sys.sys, &f->stop);
+	f->fi.stop_after_waits = waits;
+	assert_int_equal(inbox_applier_run(&f->opt, &f->fi.store, decide_stub, &f->decide_arg, svc,
+					   &f->env->sys.sys, &f->stop),
+			 0);
 }
 
 static void test_full_batches_apply_without_waiting(void **state)
@@ -116,8 +119,7 @@ static void test_full_batches_apply_without_waiting(void **state)
 	struct fixture *f = *state;
 
 	f->fi.pending = 120;
-	f->fi.stop_after_waits = 1;
-	assert_int_equal(run(f, NULL), 0);
+	run(f, NULL, 1);
 	/* 50, 50, 20: only the short batch leads to a wait. */
 	assert_int_equal(f->fi.applies_before_first_wait, 3);
 	assert_int_equal(f->fi.wait_calls, 1);
@@ -136,8 +138,7 @@ static void test_store_unavailable_then_recovers(void **state)
 
 	f->fi.pending = 10;
 	f->fi.failures = 3;
-	f->fi.stop_after_waits = 1;
-	assert_int_equal(run(f, NULL), 0);
+	run(f, NULL, 1);
 	assert_int_equal(f->fi.apply_calls, 4);
 	assert_int_equal(f->fo.errors, 3);
 	assert_int_equal(f->fi.handled, 10);
@@ -159,8 +160,8 @@ static void test_sweeper_runs_on_schedule(void **state)
 	f->opt.sweep_every_ms = 1000;
 	f->opt.stale_after_us = INT64_C(900) * 1000000;
 	f->opt.sweep_max = 25;
-	f->fi.stop_after_waits = 4; /* each wait advances 400 ms: t = 0, .4, .8, 1.2 */
-	assert_int_equal(run(f, &f->env->svc), 0);
+	/* Each wait advances 400 ms: t = 0, .4, .8, 1.2. */
+	run(f, &f->env->svc, 4);
 	/* Due at t=0 and again at t=1.2 s; the first expires the two stale
 	 * orders, the second finds none (and tells nobody). */
 	assert_int_equal(f->env->repo->expire_calls, 2);
@@ -180,8 +181,7 @@ static void test_sweeper_failure_is_survived(void **state)
 
 	f->opt.sweep_every_ms = 1000;
 	f->env->repo->fail_with = OS_EUNAVAIL;
-	f->fi.stop_after_waits = 4;
-	assert_int_equal(run(f, &f->env->svc), 0);
+	run(f, &f->env->svc, 4);
 	assert_int_equal(f->env->repo->expire_calls, 2);
 	assert_int_equal(f->fo.errors, 2);
 	assert_int_equal(f->fo.sweeps, 0);
@@ -192,8 +192,7 @@ static void test_no_sweeper_without_service(void **state)
 	struct fixture *f = *state;
 
 	f->opt.sweep_every_ms = 1;
-	f->fi.stop_after_waits = 3;
-	assert_int_equal(run(f, NULL), 0);
+	run(f, NULL, 3);
 	assert_int_equal(f->env->repo->expire_calls, 0);
 	assert_int_equal(f->fi.wait_calls, 3);
 }

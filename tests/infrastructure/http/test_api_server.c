@@ -262,6 +262,15 @@ static void assert_error(const struct response *r, long status, const char *fiel
 	}
 }
 
+/* A request without extra headers whose answer must have the status. */
+static struct response *expect(const char *method, const char *path, const char *body, long status)
+{
+	struct response *r = http(method, path, body, NULL);
+
+	assert_int_equal(r->status, status);
+	return r;
+}
+
 #define ORDER1                                                                                     \
 	"{\"user_id\":\"u1\",\"idempotency_key\":\"" KEY1                                          \
 	"\",\"items\":[{\"item_id\":\"tea\",\"quantity\":2}]}"
@@ -285,8 +294,7 @@ static void test_create_and_replay(void **state)
 	struct response *r;
 
 	(void)state;
-	r = http("POST", "/api/v1/orders", ORDER1, NULL);
-	assert_int_equal(r->status, 201);
+	r = expect("POST", "/api/v1/orders", ORDER1, 201);
 	assert_contains(r->headers, "content-type: application/json");
 	assert_contains(r->body, "\"status\":\"new\"");
 	assert_contains(r->body, "\"amount\":\"350.00\"");
@@ -294,8 +302,7 @@ static void test_create_and_replay(void **state)
 	assert_contains(r->body, "\"items\":[{\"item_id\":\"tea\",\"name\":\"Green tea\","
 				 "\"quantity\":2,\"unit_price\":\"175.00\"}]");
 	assert_contains(r->body, "\"errors\":[]");
-	r = http("POST", "/api/v1/orders", ORDER1, NULL);
-	assert_int_equal(r->status, 200);
+	r = expect("POST", "/api/v1/orders", ORDER1, 200);
 	r = http("POST", "/api/v1/orders",
 		 "{\"user_id\":\"u1\",\"idempotency_key\":\"" KEY1 "\",\"item_id\":\"tea\","
 		 "\"quantity\":3}",
@@ -353,15 +360,13 @@ static void test_get_and_history(void **state)
 	(void)state;
 	order1_id(id);
 	snprintf(path, sizeof(path), "/api/v1/orders/%s", id);
-	r = http("GET", path, NULL, NULL);
-	assert_int_equal(r->status, 200);
+	r = expect("GET", path, NULL, 200);
 	assert_contains(r->body, id);
 	assert_contains(r->body, "\"created_at\":\"2023-11-14T22:13:20.");
 	assert_error(http("GET", "/api/v1/orders/not-a-uuid", NULL, NULL), 400, "id");
 	assert_error(http("GET", "/api/v1/orders/" MISSING, NULL, NULL), 404, NULL);
 	snprintf(path, sizeof(path), "/api/v1/orders/%s/history", id);
-	r = http("GET", path, NULL, NULL);
-	assert_int_equal(r->status, 200);
+	r = expect("GET", path, NULL, 200);
 	assert_contains(r->body,
 			"{\"data\":[{\"from\":null,\"to\":\"new\",\"reason\":\"order created\"");
 	assert_error(http("GET", "/api/v1/orders/" MISSING "/history", NULL, NULL), 404, NULL);
@@ -374,12 +379,10 @@ static void test_list(void **state)
 
 	(void)state;
 	order1_id(id);
-	r = http("GET", "/api/v1/orders?user_id=u1&limit=1", NULL, NULL);
-	assert_int_equal(r->status, 200);
+	r = expect("GET", "/api/v1/orders?user_id=u1&limit=1", NULL, 200);
 	assert_contains(r->body, "\"user_id\":\"u1\"");
 	assert_contains(r->body, "\"next_after\":\"");
-	r = http("GET", "/api/v1/orders?user_id=nobody", NULL, NULL);
-	assert_int_equal(r->status, 200);
+	r = expect("GET", "/api/v1/orders?user_id=nobody", NULL, 200);
 	assert_contains(r->body, "{\"data\":[],");
 	assert_contains(r->body, "\"next_after\":null");
 	assert_error(http("GET", "/api/v1/orders?limit=0", NULL, NULL), 400, "limit");
@@ -388,8 +391,7 @@ static void test_list(void **state)
 	assert_error(http("GET", "/api/v1/orders?after=zzz", NULL, NULL), 400, "after");
 	assert_error(http("GET", "/api/v1/orders?user_id=a%20b", NULL, NULL), 400, "user_id");
 	assert_error(http("GET", "/api/v1/orders?user_id=%zz", NULL, NULL), 400, "user_id");
-	r = http("GET", "/api/v1/orders?status=new&after=" MISSING, NULL, NULL);
-	assert_int_equal(r->status, 200);
+	r = expect("GET", "/api/v1/orders?status=new&after=" MISSING, NULL, 200);
 }
 
 static void test_cancel(void **state)
@@ -405,11 +407,9 @@ static void test_cancel(void **state)
 	assert_int_equal(r->status, 201);
 	snprintf(path, sizeof(path), "/api/v1/orders/%.36s/cancel",
 		 strstr(r->body, "\"id\":\"") + 6);
-	r = http("POST", path, "{\"reason\":\"changed my mind\"}", NULL);
-	assert_int_equal(r->status, 200);
+	r = expect("POST", path, "{\"reason\":\"changed my mind\"}", 200);
 	assert_contains(r->body, "\"status\":\"cancelled\"");
-	r = http("POST", path, NULL, NULL);
-	assert_int_equal(r->status, 200);
+	r = expect("POST", path, NULL, 200);
 	assert_error(http("POST", path, "{\"reason\":1}", NULL), 400, "reason");
 	assert_error(http("POST", "/api/v1/orders/" MISSING "/cancel", NULL, NULL), 404, NULL);
 }
@@ -567,8 +567,7 @@ static void test_metrics(void **state)
 
 	(void)state;
 	http("GET", "/health/live", NULL, NULL);
-	r = http("GET", "/metrics", NULL, NULL);
-	assert_int_equal(r->status, 200);
+	r = expect("GET", "/metrics", NULL, 200);
 	assert_contains(r->headers, "content-type: text/plain; version=0.0.4");
 	assert_contains(r->body, "# TYPE http_requests_total counter");
 	assert_contains(
@@ -596,22 +595,19 @@ static void test_admin(void **state)
 	struct response *r;
 
 	(void)state;
-	r = http("GET", "/admin/dead-letters?kind=outbox&limit=1", NULL, NULL);
-	assert_int_equal(r->status, 200);
+	r = expect("GET", "/admin/dead-letters?kind=outbox&limit=1", NULL, 200);
 	assert_contains(r->body, "{\"data\":[{\"id\":7,\"message_id\":\"msg-7\"");
 	assert_contains(r->body, "\"next_after\":7");
 	assert_error(http("GET", "/admin/dead-letters?kind=trash", NULL, NULL), 400, "kind");
 	assert_error(http("GET", "/admin/dead-letters?limit=1000", NULL, NULL), 400, "limit");
 	assert_error(http("GET", "/admin/dead-letters?after=-1", NULL, NULL), 400, "after");
-	r = http("POST", "/admin/dead-letters/outbox/7/retry", NULL, NULL);
-	assert_int_equal(r->status, 200);
+	r = expect("POST", "/admin/dead-letters/outbox/7/retry", NULL, 200);
 	assert_contains(r->body, "{\"data\":{\"retried\":1,\"skipped\":0}");
 	assert_error(http("POST", "/admin/dead-letters/outbox/999/retry", NULL, NULL), 404, NULL);
 	assert_error(http("POST", "/admin/dead-letters/outbox/998/retry", NULL, NULL), 409, "id");
 	assert_error(http("POST", "/admin/dead-letters/outbox/x/retry", NULL, NULL), 400, "id");
 	assert_error(http("POST", "/admin/dead-letters/trash/1/retry", NULL, NULL), 400, "kind");
-	r = http("POST", "/admin/dead-letters/outbox/retry-all", NULL, NULL);
-	assert_int_equal(r->status, 200);
+	r = expect("POST", "/admin/dead-letters/outbox/retry-all", NULL, 200);
 	assert_contains(r->body, "{\"data\":{\"retried\":3,\"skipped\":2,\"skipped_reason\":");
 }
 
