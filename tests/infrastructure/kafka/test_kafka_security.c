@@ -108,6 +108,13 @@ static void sasl_env(const char *protocol, const char *mechanism, const char *us
 		unsetenv("KAFKA_SASL_PASSWORD");
 }
 
+/* Sets var to value and expects the load to refuse it, naming var. */
+static void refused_value(const char *var, const char *value)
+{
+	setenv(var, value, 1);
+	expect_refused(var);
+}
+
 static void test_nothing_set_changes_nothing(void **state)
 {
 	struct kafka_security sec;
@@ -169,20 +176,16 @@ static void test_password_file(void **state)
 	setenv("KAFKA_SASL_PASSWORD", SECRET, 1);
 	expect_refused("KAFKA_SASL_PASSWORD_FILE");
 	unsetenv("KAFKA_SASL_PASSWORD");
-	setenv("KAFKA_SASL_PASSWORD_FILE", "/nonexistent/pw", 1);
-	expect_refused("KAFKA_SASL_PASSWORD_FILE");
-	setenv("KAFKA_SASL_PASSWORD_FILE", write_file("empty", "\n"), 1);
-	expect_refused("KAFKA_SASL_PASSWORD_FILE");
+	refused_value("KAFKA_SASL_PASSWORD_FILE", "/nonexistent/pw");
+	refused_value("KAFKA_SASL_PASSWORD_FILE", write_file("empty", "\n"));
 }
 
 static void test_bad_values_refused(void **state)
 {
 	(void)state;
-	setenv("KAFKA_SECURITY_PROTOCOL", "tls", 1);
-	expect_refused("KAFKA_SECURITY_PROTOCOL");
+	refused_value("KAFKA_SECURITY_PROTOCOL", "tls");
 	setenv("KAFKA_SECURITY_PROTOCOL", "sasl_plaintext", 1);
-	setenv("KAFKA_SASL_MECHANISM", "GSSAPI", 1);
-	expect_refused("KAFKA_SASL_MECHANISM");
+	refused_value("KAFKA_SASL_MECHANISM", "GSSAPI");
 	unsetenv("KAFKA_SASL_MECHANISM");
 	/* a SASL protocol needs both credentials */
 	expect_refused("KAFKA_SASL_USERNAME");
@@ -190,8 +193,7 @@ static void test_bad_values_refused(void **state)
 	expect_refused("KAFKA_SASL_USERNAME");
 	/* credentials need a SASL protocol */
 	setenv("KAFKA_SASL_USERNAME", "orders", 1);
-	setenv("KAFKA_SECURITY_PROTOCOL", "ssl", 1);
-	expect_refused("KAFKA_SECURITY_PROTOCOL");
+	refused_value("KAFKA_SECURITY_PROTOCOL", "ssl");
 	unsetenv("KAFKA_SECURITY_PROTOCOL");
 	expect_refused("KAFKA_SECURITY_PROTOCOL");
 }
@@ -246,17 +248,14 @@ static void test_bad_properties_file(void **state)
 	kafka_security_from_env(&sec, &err);
 	assert_non_null(strstr(err.message, ":3: expected key=value"));
 
-	setenv("KAFKA_PROPERTIES_FILE", write_file("nokey", " = " SECRET "\n"), 1);
-	expect_refused("KAFKA_PROPERTIES_FILE");
-	setenv("KAFKA_PROPERTIES_FILE", "/nonexistent/client.properties", 1);
-	expect_refused("KAFKA_PROPERTIES_FILE");
+	refused_value("KAFKA_PROPERTIES_FILE", write_file("nokey", " = " SECRET "\n"));
+	refused_value("KAFKA_PROPERTIES_FILE", "/nonexistent/client.properties");
 	memset(line, 'x', sizeof(line) - 2);
 	line[0] = 'k';
 	line[1] = '=';
 	line[sizeof(line) - 2] = '\n';
 	line[sizeof(line) - 1] = '\0';
-	setenv("KAFKA_PROPERTIES_FILE", write_file("long", line), 1);
-	expect_refused("KAFKA_PROPERTIES_FILE");
+	refused_value("KAFKA_PROPERTIES_FILE", write_file("long", line));
 
 	/* Syntax is checked at load; the keys when a client is configured. */
 	setenv("KAFKA_PROPERTIES_FILE", write_file("unknown", "no.such.property=1\n"), 1);
