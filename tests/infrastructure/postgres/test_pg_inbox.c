@@ -267,15 +267,15 @@ static void lost_connection_aborts_the_whole_batch(void **state)
 			 2);
 }
 
+/* A case run on the fixture (fx_setup, fx_teardown). */
+#define WITH_FX(t) cmocka_unit_test_setup_teardown(t, fx_setup, fx_teardown)
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(poisoned_row_does_not_block_its_batch, fx_setup,
-					    fx_teardown),
-	    cmocka_unit_test_setup_teardown(unreadable_row_is_rejected_not_blocking, fx_setup,
-					    fx_teardown),
-	    cmocka_unit_test_setup_teardown(lost_connection_aborts_the_whole_batch, fx_setup,
-					    fx_teardown),
+	    WITH_FX(poisoned_row_does_not_block_its_batch),
+	    WITH_FX(unreadable_row_is_rejected_not_blocking),
+	    WITH_FX(lost_connection_aborts_the_whole_batch),
 	};
 
 	return cmocka_run_group_tests(tests, testdb_group_setup, testdb_group_teardown);

@@ -669,22 +669,23 @@ static void unreachable_server_is_unavailable(void **state)
 	assert_null(s);
 }
 
+/* A case run on the fixture (fx_setup, fx_teardown). */
+#define WITH_FX(t) cmocka_unit_test_setup_teardown(t, fx_setup, fx_teardown)
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(create_get_list_history, fx_setup, fx_teardown),
-	    cmocka_unit_test_setup_teardown(create_notifies_each_destination_once, fx_setup,
-					    fx_teardown),
-	    cmocka_unit_test_setup_teardown(idempotent_create, fx_setup, fx_teardown),
+	    WITH_FX(create_get_list_history),
+	    WITH_FX(create_notifies_each_destination_once),
+	    WITH_FX(idempotent_create),
 	    cmocka_unit_test(concurrent_duplicates_make_one_order),
 	    cmocka_unit_test(last_unit_goes_once),
-	    cmocka_unit_test_setup_teardown(stock_errors_write_nothing, fx_setup, fx_teardown),
-	    cmocka_unit_test_setup_teardown(stale_price_writes_nothing, fx_setup, fx_teardown),
-	    cmocka_unit_test_setup_teardown(update_and_expire, fx_setup, fx_teardown),
-	    cmocka_unit_test_setup_teardown(expire_skips_an_order_it_cannot_read, fx_setup,
-					    fx_teardown),
-	    cmocka_unit_test_setup_teardown(inbox_dedupes_and_applies_once, fx_setup, fx_teardown),
-	    cmocka_unit_test_setup_teardown(survives_terminated_backend, fx_setup, fx_teardown),
+	    WITH_FX(stock_errors_write_nothing),
+	    WITH_FX(stale_price_writes_nothing),
+	    WITH_FX(update_and_expire),
+	    WITH_FX(expire_skips_an_order_it_cannot_read),
+	    WITH_FX(inbox_dedupes_and_applies_once),
+	    WITH_FX(survives_terminated_backend),
 	    cmocka_unit_test(unreachable_server_is_unavailable),
 	};
 

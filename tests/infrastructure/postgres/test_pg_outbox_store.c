@@ -482,25 +482,22 @@ static void relay_claiming_ahead_keeps_order_and_sends_once(void **state)
 	pg_session_free(s2);
 }
 
+/* A case run on the fixture (fx_setup, fx_teardown). */
+#define WITH_FX(t) cmocka_unit_test_setup_teardown(t, fx_setup, fx_teardown)
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup(two_relays_never_share_a_row, clean),
-	    cmocka_unit_test_setup_teardown(per_aggregate_order_and_fates, fx_setup, fx_teardown),
+	    WITH_FX(per_aggregate_order_and_fates),
 	    cmocka_unit_test_setup(release_and_crash_leave_rows_claimable, clean),
-	    cmocka_unit_test_setup_teardown(wait_wakes_on_notify_and_purge_is_bounded, fx_setup,
-					    fx_teardown),
-	    cmocka_unit_test_setup_teardown(wait_and_claim_survive_terminated_backend, fx_setup,
-					    fx_teardown),
+	    WITH_FX(wait_wakes_on_notify_and_purge_is_bounded),
+	    WITH_FX(wait_and_claim_survive_terminated_backend),
 	    cmocka_unit_test_setup(admin_dead_letters_and_stats, clean),
-	    cmocka_unit_test_setup_teardown(unreadable_rows_are_buried_not_blocking, fx_setup,
-					    fx_teardown),
-	    cmocka_unit_test_setup_teardown(error_text_cut_inside_a_character_is_stored, fx_setup,
-					    fx_teardown),
-	    cmocka_unit_test_setup_teardown(complete_after_lost_claim_records_nothing, fx_setup,
-					    fx_teardown),
-	    cmocka_unit_test_setup_teardown(complete_records_nothing_unless_every_row_is_found,
-					    fx_setup, fx_teardown),
+	    WITH_FX(unreadable_rows_are_buried_not_blocking),
+	    WITH_FX(error_text_cut_inside_a_character_is_stored),
+	    WITH_FX(complete_after_lost_claim_records_nothing),
+	    WITH_FX(complete_records_nothing_unless_every_row_is_found),
 	    cmocka_unit_test_setup(relay_claiming_ahead_keeps_order_and_sends_once, clean),
 	};
 
