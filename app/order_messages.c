@@ -117,6 +117,30 @@ static void builder_abort(struct builder *b)
 	b->n = 0;
 }
 
+/* A message being written: its identity, and its payload, an object open in
+ * w. */
+struct msg_draft {
+	struct msg_head h;
+	struct sbuf sb;
+	struct json_writer w;
+};
+
+static void draft_open(struct builder *b, struct msg_draft *d, const char *type,
+		       const char *destination)
+{
+	head_init(b, &d->h, type, destination);
+	sbuf_init(&d->sb, ORDER_MESSAGE_PAYLOAD_MAX);
+	json_write_init(&d->w, &d->sb);
+	json_write_object(&d->w, NULL);
+}
+
+/* Closes d's payload and appends the message (builder_push). */
+static enum os_status draft_push(struct builder *b, struct msg_draft *d, struct os_error *err)
+{
+	json_write_end(&d->w);
+	return builder_push(b, &d->h, &d->sb, err);
+}
+
 /* Fields every order-related payload opens with after its own id. */
 static void json_order_ref(struct json_writer *w, const struct order *o)
 {
@@ -150,22 +174,16 @@ static void json_order_origin(struct json_writer *w, const struct order *o)
 static enum os_status add_payment_request(struct builder *b, struct os_error *err)
 {
 	const struct order *o = b->order;
-	struct json_writer w;
-	struct msg_head h;
-	struct sbuf sb;
+	struct msg_draft d;
 
-	head_init(b, &h, "payment.requested", OUTBOX_DEST_PAYMENTS);
-	sbuf_init(&sb, ORDER_MESSAGE_PAYLOAD_MAX);
-	json_write_init(&w, &sb);
-	json_write_object(&w, NULL);
-	json_write_uuid(&w, "order_id", &o->id);
-	json_write_money(&w, "amount", o->amount_cents);
-	json_write_str(&w, "currency", o->currency);
-	json_write_str(&w, "user_id", o->user_id);
-	json_write_str(&w, "idempotency_key", h.event_id_text);
-	json_write_str(&w, "callback_url", b->ctx->settings->callback_url);
-	json_write_end(&w);
-	return builder_push(b, &h, &sb, err);
+	draft_open(b, &d, "payment.requested", OUTBOX_DEST_PAYMENTS);
+	json_write_uuid(&d.w, "order_id", &o->id);
+	json_write_money(&d.w, "amount", o->amount_cents);
+	json_write_str(&d.w, "currency", o->currency);
+	json_write_str(&d.w, "user_id", o->user_id);
+	json_write_str(&d.w, "idempotency_key", d.h.event_id_text);
+	json_write_str(&d.w, "callback_url", b->ctx->settings->callback_url);
+	return draft_push(b, &d, err);
 }
 
 /* The human text of a notification: "Order <id> was paid". */
@@ -188,22 +206,16 @@ static enum os_status add_notification(struct builder *b, enum order_status to, 
 {
 	const char *type = order_messages_event_type(to);
 	char text[NOTE_MAX];
-	struct json_writer w;
-	struct msg_head h;
-	struct sbuf sb;
+	struct msg_draft d;
 
-	head_init(b, &h, type, OUTBOX_DEST_NOTIFICATIONS);
+	draft_open(b, &d, type, OUTBOX_DEST_NOTIFICATIONS);
 	notification_text(b->order, to, reason, text, sizeof(text));
-	sbuf_init(&sb, ORDER_MESSAGE_PAYLOAD_MAX);
-	json_write_init(&w, &sb);
-	json_write_object(&w, NULL);
-	json_write_str(&w, "message", text);
-	json_write_str(&w, "idempotency_key", h.event_id_text);
-	json_order_ref(&w, b->order);
-	json_write_str(&w, "event_type", type);
-	json_customer(&w, b->order);
-	json_write_end(&w);
-	return builder_push(b, &h, &sb, err);
+	json_write_str(&d.w, "message", text);
+	json_write_str(&d.w, "idempotency_key", d.h.event_id_text);
+	json_order_ref(&d.w, b->order);
+	json_write_str(&d.w, "event_type", type);
+	json_customer(&d.w, b->order);
+	return draft_push(b, &d, err);
 }
 
 /* "items":[{"item_id","name","quantity","unit_price"}] or, for shipping,
@@ -243,44 +255,32 @@ static enum os_status add_order_event(struct builder *b, enum order_status to, c
 				      int64_t at_us, struct os_error *err)
 {
 	const struct order *o = b->order;
-	struct json_writer w;
-	struct msg_head h;
-	struct sbuf sb;
+	struct msg_draft d;
 
-	head_init(b, &h, order_messages_event_type(to), b->ctx->settings->topic_order_events);
-	sbuf_init(&sb, ORDER_MESSAGE_PAYLOAD_MAX);
-	json_write_init(&w, &sb);
-	json_write_object(&w, NULL);
-	json_envelope(&w, &h, o, at_us);
-	json_write_str(&w, "status", order_status_name(to));
-	json_write_money(&w, "amount", o->amount_cents);
-	json_write_str(&w, "currency", o->currency);
-	json_order_origin(&w, o);
+	draft_open(b, &d, order_messages_event_type(to), b->ctx->settings->topic_order_events);
+	json_envelope(&d.w, &d.h, o, at_us);
+	json_write_str(&d.w, "status", order_status_name(to));
+	json_write_money(&d.w, "amount", o->amount_cents);
+	json_write_str(&d.w, "currency", o->currency);
+	json_order_origin(&d.w, o);
 	if (to == ORDER_NEW) {
-		json_items(&w, o, true);
+		json_items(&d.w, o, true);
 	} else {
-		json_write_str(&w, "from", order_status_name(o->status));
-		json_write_str(&w, "to", order_status_name(to));
-		json_write_str(&w, "reason", reason ? reason : "");
+		json_write_str(&d.w, "from", order_status_name(o->status));
+		json_write_str(&d.w, "to", order_status_name(to));
+		json_write_str(&d.w, "reason", reason ? reason : "");
 	}
-	json_write_end(&w);
-	return builder_push(b, &h, &sb, err);
+	return draft_push(b, &d, err);
 }
 
 static enum os_status add_shipping_request(struct builder *b, int64_t at_us, struct os_error *err)
 {
-	struct json_writer w;
-	struct msg_head h;
-	struct sbuf sb;
+	struct msg_draft d;
 
-	head_init(b, &h, "shipping.requested", b->ctx->settings->topic_shipping_requests);
-	sbuf_init(&sb, ORDER_MESSAGE_PAYLOAD_MAX);
-	json_write_init(&w, &sb);
-	json_write_object(&w, NULL);
-	json_envelope(&w, &h, b->order, at_us);
-	json_items(&w, b->order, false);
-	json_write_end(&w);
-	return builder_push(b, &h, &sb, err);
+	draft_open(b, &d, "shipping.requested", b->ctx->settings->topic_shipping_requests);
+	json_envelope(&d.w, &d.h, b->order, at_us);
+	json_items(&d.w, b->order, false);
+	return draft_push(b, &d, err);
 }
 
 /* The egress webhook's body (DESIGN §8): {"event", "order_id",
@@ -292,23 +292,17 @@ static enum os_status add_egress_webhook(struct builder *b, enum order_status to
 {
 	const struct order *o = b->order;
 	const char *type = order_messages_event_type(to);
-	struct json_writer w;
-	struct msg_head h;
-	struct sbuf sb;
+	struct msg_draft d;
 
 	if (!b->ctx->settings->egress_webhook)
 		return OS_OK;
-	head_init(b, &h, type, OUTBOX_DEST_WEBHOOK);
-	sbuf_init(&sb, ORDER_MESSAGE_PAYLOAD_MAX);
-	json_write_init(&w, &sb);
-	json_write_object(&w, NULL);
-	json_write_str(&w, "event", type);
-	json_write_uuid(&w, "order_id", &o->id);
-	json_write_str_or_null(&w, "customer_name", o->customer.name);
-	json_write_money(&w, "total", o->amount_cents);
-	json_write_time(&w, "sent_at", at_us);
-	json_write_end(&w);
-	return builder_push(b, &h, &sb, err);
+	draft_open(b, &d, type, OUTBOX_DEST_WEBHOOK);
+	json_write_str(&d.w, "event", type);
+	json_write_uuid(&d.w, "order_id", &o->id);
+	json_write_str_or_null(&d.w, "customer_name", o->customer.name);
+	json_write_money(&d.w, "total", o->amount_cents);
+	json_write_time(&d.w, "sent_at", at_us);
+	return draft_push(b, &d, err);
 }
 
 enum os_status order_messages_created(const struct order_msg_ctx *ctx, const struct order *o,
@@ -364,18 +358,12 @@ enum os_status order_messages_transition(const struct order_msg_ctx *ctx, const 
 
 static enum os_status add_payment_cancel(struct builder *b, struct os_error *err)
 {
-	struct json_writer w;
-	struct msg_head h;
-	struct sbuf sb;
+	struct msg_draft d;
 
-	head_init(b, &h, OUTBOX_TYPE_PAYMENT_CANCEL, OUTBOX_DEST_PAYMENTS);
-	sbuf_init(&sb, ORDER_MESSAGE_PAYLOAD_MAX);
-	json_write_init(&w, &sb);
-	json_write_object(&w, NULL);
-	json_write_uuid(&w, "order_id", &b->order->id);
-	json_write_str(&w, "idempotency_key", h.event_id_text);
-	json_write_end(&w);
-	return builder_push(b, &h, &sb, err);
+	draft_open(b, &d, OUTBOX_TYPE_PAYMENT_CANCEL, OUTBOX_DEST_PAYMENTS);
+	json_write_uuid(&d.w, "order_id", &b->order->id);
+	json_write_str(&d.w, "idempotency_key", d.h.event_id_text);
+	return draft_push(b, &d, err);
 }
 
 enum os_status order_messages_payment_cancel(const struct order_msg_ctx *ctx, const struct order *o,
@@ -397,44 +385,32 @@ struct refund_desc {
 static enum os_status add_refund_request(struct builder *b, const struct refund_desc *r,
 					 struct os_error *err)
 {
-	struct json_writer w;
-	struct msg_head h;
-	struct sbuf sb;
+	struct msg_draft d;
 
-	head_init(b, &h, OUTBOX_TYPE_PAYMENT_REFUND, OUTBOX_DEST_PAYMENTS);
-	sbuf_init(&sb, ORDER_MESSAGE_PAYLOAD_MAX);
-	json_write_init(&w, &sb);
-	json_write_object(&w, NULL);
-	json_write_uuid(&w, "order_id", &b->order->id);
-	json_write_str(&w, "payment_id", r->payment_id);
-	json_write_money(&w, "amount", r->amount_cents);
-	json_write_str(&w, "currency", b->order->currency);
-	json_write_str(&w, "idempotency_key", h.event_id_text);
-	json_write_str(&w, "reason", r->reason);
-	json_write_end(&w);
-	return builder_push(b, &h, &sb, err);
+	draft_open(b, &d, OUTBOX_TYPE_PAYMENT_REFUND, OUTBOX_DEST_PAYMENTS);
+	json_write_uuid(&d.w, "order_id", &b->order->id);
+	json_write_str(&d.w, "payment_id", r->payment_id);
+	json_write_money(&d.w, "amount", r->amount_cents);
+	json_write_str(&d.w, "currency", b->order->currency);
+	json_write_str(&d.w, "idempotency_key", d.h.event_id_text);
+	json_write_str(&d.w, "reason", r->reason);
+	return draft_push(b, &d, err);
 }
 
 static enum os_status add_refund_event(struct builder *b, const struct refund_desc *r,
 				       struct os_error *err)
 {
 	const struct order *o = b->order;
-	struct json_writer w;
-	struct msg_head h;
-	struct sbuf sb;
+	struct msg_draft d;
 
-	head_init(b, &h, OUTBOX_TYPE_REFUND_REQUESTED, b->ctx->settings->topic_order_events);
-	sbuf_init(&sb, ORDER_MESSAGE_PAYLOAD_MAX);
-	json_write_init(&w, &sb);
-	json_write_object(&w, NULL);
-	json_envelope(&w, &h, o, r->at_us);
-	json_write_str(&w, "status", order_status_name(o->status));
-	json_write_str(&w, "payment_id", r->payment_id);
-	json_write_money(&w, "amount", r->amount_cents);
-	json_write_str(&w, "currency", o->currency);
-	json_write_str(&w, "reason", r->reason);
-	json_write_end(&w);
-	return builder_push(b, &h, &sb, err);
+	draft_open(b, &d, OUTBOX_TYPE_REFUND_REQUESTED, b->ctx->settings->topic_order_events);
+	json_envelope(&d.w, &d.h, o, r->at_us);
+	json_write_str(&d.w, "status", order_status_name(o->status));
+	json_write_str(&d.w, "payment_id", r->payment_id);
+	json_write_money(&d.w, "amount", r->amount_cents);
+	json_write_str(&d.w, "currency", o->currency);
+	json_write_str(&d.w, "reason", r->reason);
+	return draft_push(b, &d, err);
 }
 
 enum os_status order_messages_refund(const struct order_msg_ctx *ctx, const struct order *o,

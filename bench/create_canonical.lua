@@ -3,19 +3,8 @@
 -- unit each) for a random user (user-1..1000): the same shape as
 -- bench/canonical.pgb.
 
--- uuid.lua sits beside this script, wherever wrk is started from.
-local uuid4 = dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "uuid.lua")
-local threads_made = 0
-
-function setup(thread)
-	threads_made = threads_made + 1
-	thread:set("thread_no", threads_made)
-end
-
-function init(args)
-	thread_no = thread_no or 0
-	math.randomseed(os.time() * 1000 + thread_no * 7919)
-end
+-- create_common.lua sits beside this script, wherever wrk is started from.
+local create = dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "create_common.lua")
 
 function request()
 	local n = math.random(1, 3)
@@ -27,10 +16,6 @@ function request()
 			lines[#lines + 1] = string.format('{"item_id":"item-%d","quantity":1}', item)
 		end
 	end
-	local body = string.format('{"user_id":"user-%d","idempotency_key":"%s","items":[%s]}',
-		math.random(1, 1000), uuid4(thread_no), table.concat(lines, ","))
-	return wrk.format("POST", "/api/v1/orders", {
-		["Content-Type"] = "application/json",
-		["Authorization"] = "Bearer " .. (os.getenv("BENCH_TOKEN") or ""),
-	}, body)
+	return create.post(string.format('{"user_id":"user-%d","idempotency_key":"%s","items":[%s]}',
+		math.random(1, 1000), create.key(), table.concat(lines, ",")))
 end

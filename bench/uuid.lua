@@ -1,5 +1,5 @@
--- The request keys of the wrk scripts (create_canonical.lua, create_order.lua),
--- loaded by each with dofile from its own folder. A version-4 UUID: 16
+-- The request keys of the wrk create scripts (through create_common.lua),
+-- loaded with dofile from its own folder. A version-4 UUID: 16
 -- random hex digits, then the wrk thread's number and a per-thread counter,
 -- so two requests never share a key. Each wrk thread runs its own Lua state,
 -- hence its own counter.

@@ -33,6 +33,17 @@ static bool param_item(struct api_call *c, size_t i, char *out)
 	return true;
 }
 
+/* Answers the failure st (from_codec: the request body's) and returns true;
+ * false for OS_OK. */
+static bool replied_failure(struct api_call *c, enum os_status st, const struct os_error *err,
+			    bool from_codec)
+{
+	if (st == OS_OK)
+		return false;
+	api_reply_status(c, st, err, from_codec);
+	return true;
+}
+
 static void write_item(struct sbuf *sb, const void *it)
 {
 	inventory_json_item(sb, it);
@@ -54,10 +65,8 @@ void api_inventory_get(struct api_call *c)
 		return;
 	os_error_clear(&err);
 	st = inventory_get(inv(c), id, &it, &err);
-	if (st != OS_OK) {
-		api_reply_status(c, st, &err, false);
+	if (replied_failure(c, st, &err, false))
 		return;
-	}
 	reply_item(c, 200, &it);
 }
 
@@ -76,15 +85,11 @@ void api_inventory_put(struct api_call *c)
 	os_error_clear(&err);
 	body = api_call_body(c, &len);
 	st = inventory_json_decode_put(body, len, &it, &err);
-	if (st != OS_OK) {
-		api_reply_status(c, st, &err, true);
+	if (replied_failure(c, st, &err, true))
 		return;
-	}
 	st = inventory_put(inv(c), &it, &created, &err);
-	if (st != OS_OK) {
-		api_reply_status(c, st, &err, false);
+	if (replied_failure(c, st, &err, false))
 		return;
-	}
 	if (created) {
 		char loc[sizeof("/api/v1/inventory/") + ORDER_ITEM_ID_MAX];
 		int n = snprintf(loc, sizeof(loc), "/api/v1/inventory/%s", it.item_id);
@@ -110,15 +115,11 @@ void api_inventory_adjust(struct api_call *c)
 	os_error_clear(&err);
 	body = api_call_body(c, &len);
 	st = inventory_json_decode_adjust(body, len, &delta, &err);
-	if (st != OS_OK) {
-		api_reply_status(c, st, &err, true);
+	if (replied_failure(c, st, &err, true))
 		return;
-	}
 	st = inventory_adjust(inv(c), id, delta, &it, &err);
-	if (st != OS_OK) {
-		api_reply_status(c, st, &err, false);
+	if (replied_failure(c, st, &err, false))
 		return;
-	}
 	reply_item(c, 200, &it);
 }
 
@@ -161,10 +162,8 @@ void api_inventory_list(struct api_call *c)
 		return;
 	os_error_clear(&err);
 	st = inventory_list(inv(c), after, limit, items, &n, &err);
-	if (st != OS_OK) {
-		api_reply_status(c, st, &err, false);
+	if (replied_failure(c, st, &err, false))
 		return;
-	}
 	/* Item ids hold no quote or backslash (order_check_ident). */
 	if (n > 0 && n == limit)
 		snprintf(meta, sizeof(meta), "\"next_after\":\"%s\"", items[n - 1].item_id);

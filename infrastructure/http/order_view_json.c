@@ -51,7 +51,10 @@ void order_json_order(struct sbuf *sb, const struct order *o)
 	json_write_end(&w);
 }
 
-void order_json_events(struct sbuf *sb, const struct order_event_row *e, size_t n)
+/* sb gets a JSON array of the n rows (size bytes each) at rows, each an
+ * object written by write_row. */
+static void write_rows(struct sbuf *sb, const void *rows, size_t size, size_t n,
+		       void (*write_row)(struct json_writer *w, const void *row))
 {
 	struct json_writer w;
 	size_t i;
@@ -60,38 +63,47 @@ void order_json_events(struct sbuf *sb, const struct order_event_row *e, size_t 
 	json_write_array(&w, NULL);
 	for (i = 0; i < n; i++) {
 		json_write_object(&w, NULL);
-		json_write_uuid(&w, "event_id", &e[i].event_id);
-		json_write_str(&w, "type", e[i].type);
-		json_write_str(&w, "destination", e[i].destination);
-		json_write_str(&w, "status", e[i].status);
-		json_write_int(&w, "attempts", e[i].attempts);
-		json_write_time(&w, "created_at", e[i].created_at_us);
-		if (e[i].has_sent_at)
-			json_write_time(&w, "sent_at", e[i].sent_at_us);
-		else
-			json_write_null(&w, "sent_at");
+		write_row(&w, (const char *)rows + i * size);
 		json_write_end(&w);
 	}
 	json_write_end(&w);
 }
 
+static void write_event(struct json_writer *w, const void *row)
+{
+	const struct order_event_row *e = row;
+
+	json_write_uuid(w, "event_id", &e->event_id);
+	json_write_str(w, "type", e->type);
+	json_write_str(w, "destination", e->destination);
+	json_write_str(w, "status", e->status);
+	json_write_int(w, "attempts", e->attempts);
+	json_write_time(w, "created_at", e->created_at_us);
+	if (e->has_sent_at)
+		json_write_time(w, "sent_at", e->sent_at_us);
+	else
+		json_write_null(w, "sent_at");
+}
+
+void order_json_events(struct sbuf *sb, const struct order_event_row *e, size_t n)
+{
+	write_rows(sb, e, sizeof(*e), n, write_event);
+}
+
+static void write_history_entry(struct json_writer *w, const void *row)
+{
+	const struct order_history_entry *h = row;
+
+	if (h->has_from)
+		json_write_str(w, "from", order_status_name(h->from));
+	else
+		json_write_null(w, "from");
+	json_write_str(w, "to", order_status_name(h->to));
+	json_write_str(w, "reason", h->reason);
+	json_write_time(w, "at", h->at_us);
+}
+
 void order_json_history(struct sbuf *sb, const struct order_history_entry *h, size_t n)
 {
-	struct json_writer w;
-	size_t i;
-
-	json_write_init(&w, sb);
-	json_write_array(&w, NULL);
-	for (i = 0; i < n; i++) {
-		json_write_object(&w, NULL);
-		if (h[i].has_from)
-			json_write_str(&w, "from", order_status_name(h[i].from));
-		else
-			json_write_null(&w, "from");
-		json_write_str(&w, "to", order_status_name(h[i].to));
-		json_write_str(&w, "reason", h[i].reason);
-		json_write_time(&w, "at", h[i].at_us);
-		json_write_end(&w);
-	}
-	json_write_end(&w);
+	write_rows(sb, h, sizeof(*h), n, write_history_entry);
 }

@@ -469,18 +469,16 @@ static enum os_status repo_history(void *ctx, const struct uuid *id,
 
 static enum os_status decode_event(const PGresult *r, int row, struct order_event_row *e)
 {
-	enum os_status st = pg_col_uuid(r, row, 0, &e->event_id);
+	const struct pg_col_dst cols[] = {
+	    {PG_COL_UUID, 0, &e->event_id, 0},
+	    {PG_COL_STR, 1, e->type, sizeof(e->type)},
+	    {PG_COL_STR, 2, e->destination, sizeof(e->destination)},
+	    {PG_COL_STR, 3, e->status, sizeof(e->status)},
+	    {PG_COL_I32, 4, &e->attempts, 0},
+	    {PG_COL_I64, 5, &e->created_at_us, 0},
+	};
+	enum os_status st = pg_cols_decode(r, row, cols, sizeof(cols) / sizeof(cols[0]));
 
-	if (st == OS_OK)
-		st = pg_col_str(r, row, 1, e->type, sizeof(e->type));
-	if (st == OS_OK)
-		st = pg_col_str(r, row, 2, e->destination, sizeof(e->destination));
-	if (st == OS_OK)
-		st = pg_col_str(r, row, 3, e->status, sizeof(e->status));
-	if (st == OS_OK)
-		st = pg_col_i32(r, row, 4, &e->attempts);
-	if (st == OS_OK)
-		st = pg_col_i64(r, row, 5, &e->created_at_us);
 	e->has_sent_at = !pg_col_null(r, row, 6);
 	e->sent_at_us = 0;
 	if (st == OS_OK && e->has_sent_at)

@@ -216,47 +216,47 @@ static enum os_status decode_extras(const PGresult *r, int row, struct order *o)
 
 static enum os_status decode_head(const PGresult *r, int row, struct order *o)
 {
-	enum os_status st = pg_col_uuid(r, row, 0, &o->id);
+	const struct pg_col_dst cols[] = {
+	    {PG_COL_UUID, 0, &o->id, 0},
+	    {PG_COL_STR, 1, o->user_id, sizeof(o->user_id)},
+	    {PG_COL_I64, 3, &o->amount_cents, 0},
+	    {PG_COL_STR, 4, o->currency, sizeof(o->currency)},
+	    {PG_COL_UUID, 5, &o->idempotency_key, 0},
+	    {PG_COL_I64, 7, &o->created_at_us, 0},
+	    {PG_COL_I64, 8, &o->updated_at_us, 0},
+	    {PG_COL_I32, 9, &o->version, 0},
+	};
+	enum os_status st = pg_cols_decode(r, row, cols, sizeof(cols) / sizeof(cols[0]));
 
 	if (st == OS_OK)
-		st = pg_col_str(r, row, 1, o->user_id, sizeof(o->user_id));
-	if (st == OS_OK)
 		st = decode_status(r, row, 2, &o->status);
-	if (st == OS_OK)
-		st = pg_col_i64(r, row, 3, &o->amount_cents);
-	if (st == OS_OK)
-		st = pg_col_str(r, row, 4, o->currency, sizeof(o->currency));
-	if (st == OS_OK)
-		st = pg_col_uuid(r, row, 5, &o->idempotency_key);
-	if (st == OS_OK)
-		st = pg_col_i64(r, row, 7, &o->created_at_us);
-	if (st == OS_OK)
-		st = pg_col_i64(r, row, 8, &o->updated_at_us);
-	if (st == OS_OK)
-		st = pg_col_i32(r, row, 9, &o->version);
 	if (st == OS_OK)
 		st = decode_extras(r, row, o);
 	o->item_count = 0;
 	return st;
 }
 
+static enum os_status decode_line(const PGresult *r, int row, struct order_item *it)
+{
+	const struct pg_col_dst cols[] = {
+	    {PG_COL_STR, 10, it->item_id, sizeof(it->item_id)},
+	    {PG_COL_STR, 11, it->name, sizeof(it->name)},
+	    {PG_COL_I32, 12, &it->quantity, 0},
+	    {PG_COL_I64, 13, &it->unit_price_cents, 0},
+	};
+
+	return pg_cols_decode(r, row, cols, sizeof(cols) / sizeof(cols[0]));
+}
+
 static enum os_status decode_item(const PGresult *r, int row, struct order *o)
 {
-	struct order_item *it;
 	enum os_status st;
 
 	if (pg_col_null(r, row, 10))
 		return OS_OK; /* an order without lines (LEFT JOIN) */
 	if (o->item_count == ORDER_MAX_ITEMS)
 		return OS_EIO;
-	it = &o->items[o->item_count];
-	st = pg_col_str(r, row, 10, it->item_id, sizeof(it->item_id));
-	if (st == OS_OK)
-		st = pg_col_str(r, row, 11, it->name, sizeof(it->name));
-	if (st == OS_OK)
-		st = pg_col_i32(r, row, 12, &it->quantity);
-	if (st == OS_OK)
-		st = pg_col_i64(r, row, 13, &it->unit_price_cents);
+	st = decode_line(r, row, &o->items[o->item_count]);
 	if (st == OS_OK)
 		o->item_count++;
 	return st;

@@ -686,7 +686,8 @@ fail:
 	return st;
 }
 
-/* Runs one sent statement to its result; *out on success. */
+/* Runs one sent statement to its result; *out on success (out NULL: the
+ * result is cleared). */
 static enum os_status link_finish(struct pg_link *l, bool sent, const char *what, PGresult **out,
 				  struct os_error *err)
 {
@@ -705,7 +706,10 @@ static enum os_status link_finish(struct pg_link *l, bool sent, const char *what
 		PQclear(r);
 		return st;
 	}
-	*out = r;
+	if (out != NULL)
+		*out = r;
+	else
+		PQclear(r);
 	return OS_OK;
 }
 
@@ -721,7 +725,6 @@ static bool is_prepared(const struct pg_link *l, const struct pg_stmt *st)
 
 static enum os_status prepare(struct pg_link *l, const struct pg_stmt *st, struct os_error *err)
 {
-	PGresult *r = NULL;
 	enum os_status rc;
 
 	if (is_prepared(l, st))
@@ -729,8 +732,7 @@ static enum os_status prepare(struct pg_link *l, const struct pg_stmt *st, struc
 	if (l->prepared_count == PG_PREPARED_MAX)
 		return os_fail(err, OS_EIO, NULL, "too many prepared statements");
 	rc = link_finish(l, PQsendPrepare(l->conn, st->name, st->sql, st->nparams, NULL) == 1,
-			 st->name, &r, err);
-	PQclear(r);
+			 st->name, NULL, err);
 	if (rc == OS_OK)
 		l->prepared[l->prepared_count++] = st;
 	return rc;
@@ -913,7 +915,6 @@ static bool is_listening(const struct pg_link *l, const char *channel)
 static enum os_status listen_on(struct pg_link *l, const char *channel, struct os_error *err)
 {
 	char sql[64];
-	PGresult *r = NULL;
 	enum os_status rc;
 
 	if (is_listening(l, channel))
@@ -921,8 +922,7 @@ static enum os_status listen_on(struct pg_link *l, const char *channel, struct o
 	if (l->listen_count == PG_LISTEN_MAX)
 		return os_fail(err, OS_EIO, NULL, "too many channels");
 	snprintf(sql, sizeof(sql), "LISTEN %s", channel);
-	rc = link_finish(l, PQsendQuery(l->conn, sql) == 1, "listen", &r, err);
-	PQclear(r);
+	rc = link_finish(l, PQsendQuery(l->conn, sql) == 1, "listen", NULL, err);
 	if (rc == OS_OK)
 		l->listening[l->listen_count++] = channel;
 	return rc;

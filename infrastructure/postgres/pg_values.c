@@ -98,6 +98,24 @@ enum os_status pg_col_str(const PGresult *r, int row, int col, char *buf, size_t
 	return OS_OK;
 }
 
+enum os_status pg_cols_decode(const PGresult *r, int row, const struct pg_col_dst *cols, size_t n)
+{
+	enum os_status st = OS_OK;
+	size_t i;
+
+	for (i = 0; i < n && st == OS_OK; i++) {
+		const struct pg_col_dst *c = &cols[i];
+
+		switch (c->kind) {
+		case PG_COL_I64: st = pg_col_i64(r, row, c->col, c->out); break;
+		case PG_COL_I32: st = pg_col_i32(r, row, c->col, c->out); break;
+		case PG_COL_UUID: st = pg_col_uuid(r, row, c->col, c->out); break;
+		case PG_COL_STR: st = pg_col_str(r, row, c->col, c->out, c->cap); break;
+		}
+	}
+	return st;
+}
+
 void pg_array_begin(struct sbuf *sb)
 {
 	sbuf_reset(sb);

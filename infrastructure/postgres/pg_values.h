@@ -53,6 +53,20 @@ enum os_status pg_col_uuid(const PGresult *r, int row, int col, struct uuid *out
 enum os_status pg_col_str(const PGresult *r, int row, int col, char *buf, size_t cap);
 bool pg_col_null(const PGresult *r, int row, int col);
 
+/* One column of a row and the field it is decoded into (cap: the bytes of
+ * a PG_COL_STR field). */
+enum pg_col_kind { PG_COL_I64, PG_COL_I32, PG_COL_UUID, PG_COL_STR };
+struct pg_col_dst {
+	enum pg_col_kind kind;
+	int col;
+	void *out;
+	size_t cap;
+};
+
+/* Decodes the n columns in order with the pg_col_* above; stops at the
+ * first that fails and returns its status. */
+enum os_status pg_cols_decode(const PGresult *r, int row, const struct pg_col_dst *cols, size_t n);
+
 /* Appends elements to a text-array literal built in sb: call begin, then
  * elem / elem_null for each, then end. Quotes and backslashes are escaped. */
 void pg_array_begin(struct sbuf *sb);

@@ -79,6 +79,14 @@ static void record(struct pg_session *s, const char *message_id, const struct uu
 	assert_true(inserted);
 }
 
+/* A new order for user and a pending payment failure message_id about it. */
+static void order_with_message(struct pg_session *s, const char *user, const char *message_id,
+			       struct uuid *id)
+{
+	create_order(s, user, id);
+	record(s, message_id, id);
+}
+
 /* What the decide callback does; poison is the order whose change carries
  * an outbox payload that is not JSON (the insert into jsonb fails). */
 struct decider {
@@ -127,27 +135,46 @@ static int clean(void **state)
 	return 0;
 }
 
+/* One session and the inbox store on it, over empty tables. */
+struct fx {
+	struct pg_session *s;
+	struct inbox_store st;
+	struct os_error err;
+	size_t n;
+};
+
+static struct fx fx; /* the running test's */
+
+static int fx_setup(void **state)
+{
+	memset(&fx, 0, sizeof(fx));
+	clean(state);
+	fx.s = testdb_session();
+	pg_inbox_store_init(&fx.st, fx.s);
+	*state = &fx;
+	return 0;
+}
+
+static int fx_teardown(void **state)
+{
+	(void)state;
+	pg_session_free(fx.s);
+	return 0;
+}
+
 static void poisoned_row_does_not_block_its_batch(void **state)
 {
-	struct pg_session *s = testdb_session();
-	struct inbox_store st;
+	struct fx *f = *state;
 	struct decider d = {.calls = 0};
 	struct uuid a, b;
-	struct os_error err;
-	size_t n = 0;
 	int i;
 
-	(void)state;
-	pg_inbox_store_init(&st, s);
-	create_order(s, "u-a", &a);
-	create_order(s, "u-p", &d.poison);
-	create_order(s, "u-b", &b);
-	record(s, "m-a", &a);
-	record(s, "m-p", &d.poison);
-	record(s, "m-b", &b);
+	order_with_message(f->s, "u-a", "m-a", &a);
+	order_with_message(f->s, "u-p", "m-p", &d.poison);
+	order_with_message(f->s, "u-b", "m-b", &b);
 
-	assert_int_equal(inbox_store_apply_batch(&st, 10, decide, &d, &n, &err), OS_OK);
-	assert_int_equal(n, 3);
+	assert_int_equal(inbox_store_apply_batch(&f->st, 10, decide, &d, &f->n, &f->err), OS_OK);
+	assert_int_equal(f->n, 3);
 	assert_int_equal(d.calls, 3);
 	assert_int_equal(testdb_scalar("SELECT count(*) FROM inbox WHERE status = 'processed' "
 				       "AND message_id IN ('m-a', 'm-b')"),
@@ -165,15 +192,16 @@ static void poisoned_row_does_not_block_its_batch(void **state)
 	assert_int_equal(testdb_scalar("SELECT count(*) FROM order_status_history "
 				       "WHERE to_status = 'cancelled'"),
 			 2);
-	assert_int_equal(inbox_store_apply_batch(&st, 10, decide, &d, &n, &err), OS_OK);
-	assert_int_equal(n, 0);
+	assert_int_equal(inbox_store_apply_batch(&f->st, 10, decide, &d, &f->n, &f->err), OS_OK);
+	assert_int_equal(f->n, 0);
 
 	/* Each due retry fails the same way, until the bound rejects it. */
 	for (i = 2; i <= FAILED_ATTEMPTS_MAX; i++) {
 		assert_true(testdb_exec(
 		    "UPDATE inbox SET next_attempt_at = now() WHERE status = 'pending'"));
-		assert_int_equal(inbox_store_apply_batch(&st, 10, decide, &d, &n, &err), OS_OK);
-		assert_int_equal(n, 1);
+		assert_int_equal(inbox_store_apply_batch(&f->st, 10, decide, &d, &f->n, &f->err),
+				 OS_OK);
+		assert_int_equal(f->n, 1);
 		assert_int_equal(
 		    testdb_scalar("SELECT attempts FROM inbox WHERE message_id = 'm-p'"), i);
 		assert_int_equal(
@@ -185,33 +213,26 @@ static void poisoned_row_does_not_block_its_batch(void **state)
 				       "AND status = 'rejected' AND error LIKE '%json%'"),
 			 1);
 	assert_true(testdb_exec("UPDATE inbox SET next_attempt_at = now()"));
-	assert_int_equal(inbox_store_apply_batch(&st, 10, decide, &d, &n, &err), OS_OK);
-	assert_int_equal(n, 0);
+	assert_int_equal(inbox_store_apply_batch(&f->st, 10, decide, &d, &f->n, &f->err), OS_OK);
+	assert_int_equal(f->n, 0);
 	assert_int_equal(testdb_scalar("SELECT count(*) FROM outbox"), 2);
-	pg_session_free(s);
 }
 
 static void unreadable_row_is_rejected_not_blocking(void **state)
 {
-	struct pg_session *s = testdb_session();
-	struct inbox_store st;
+	struct fx *f = *state;
 	struct decider d = {.calls = 0};
 	struct uuid a;
-	struct os_error err;
-	size_t n = 0;
 
-	(void)state;
-	pg_inbox_store_init(&st, s);
-	create_order(s, "u-a", &a);
-	record(s, "m-a", &a);
+	order_with_message(f->s, "u-a", "m-a", &a);
 	/* Written by something that does not respect the bounds; attempts at
 	 * the top of its range must not overflow when counted. */
 	assert_true(testdb_exec(
 	    "INSERT INTO inbox (source, message_id, type, payload, request_id, attempts) "
 	    "VALUES ('payments', 'm-long', 'payment.failed', 'x', repeat('r', 100), "
 	    "2147483647), ('payments', repeat('m', 300), 'payment.failed', 'x', '', 0)"));
-	assert_int_equal(inbox_store_apply_batch(&st, 10, decide, &d, &n, &err), OS_OK);
-	assert_int_equal(n, 3);
+	assert_int_equal(inbox_store_apply_batch(&f->st, 10, decide, &d, &f->n, &f->err), OS_OK);
+	assert_int_equal(f->n, 3);
 	assert_int_equal(d.calls, 1);
 	assert_int_equal(testdb_scalar("SELECT count(*) FROM inbox WHERE status = 'processed'"), 1);
 	assert_int_equal(testdb_scalar("SELECT count(*) FROM inbox WHERE status = 'rejected' "
@@ -219,26 +240,18 @@ static void unreadable_row_is_rejected_not_blocking(void **state)
 			 2);
 	assert_int_equal(testdb_scalar("SELECT count(*) FROM orders WHERE status = 'cancelled'"),
 			 1);
-	pg_session_free(s);
 }
 
 static void lost_connection_aborts_the_whole_batch(void **state)
 {
-	struct pg_session *s = testdb_session();
-	struct inbox_store st;
+	struct fx *f = *state;
 	struct decider d = {.kill_on_call = 2};
 	struct uuid a, b;
-	struct os_error err;
-	size_t n = 0;
 	enum os_status rc;
 
-	(void)state;
-	pg_inbox_store_init(&st, s);
-	create_order(s, "u-a", &a);
-	create_order(s, "u-b", &b);
-	record(s, "m-a", &a);
-	record(s, "m-b", &b);
-	rc = inbox_store_apply_batch(&st, 10, decide, &d, &n, &err);
+	order_with_message(f->s, "u-a", "m-a", &a);
+	order_with_message(f->s, "u-b", "m-b", &b);
+	rc = inbox_store_apply_batch(&f->st, 10, decide, &d, &f->n, &f->err);
 	assert_int_equal(rc, OS_EUNAVAIL);
 	/* Nothing half-written: the first row's change went with the batch. */
 	assert_int_equal(testdb_scalar("SELECT count(*) FROM inbox WHERE status = 'pending' "
@@ -248,19 +261,21 @@ static void lost_connection_aborts_the_whole_batch(void **state)
 	assert_int_equal(testdb_scalar("SELECT count(*) FROM outbox"), 0);
 	/* The session comes back and the batch goes through. */
 	d.kill_on_call = 0;
-	assert_int_equal(inbox_store_apply_batch(&st, 10, decide, &d, &n, &err), OS_OK);
-	assert_int_equal(n, 2);
+	assert_int_equal(inbox_store_apply_batch(&f->st, 10, decide, &d, &f->n, &f->err), OS_OK);
+	assert_int_equal(f->n, 2);
 	assert_int_equal(testdb_scalar("SELECT count(*) FROM orders WHERE status = 'cancelled'"),
 			 2);
-	pg_session_free(s);
 }
+
+/* A case run on the fixture (fx_setup, fx_teardown). */
+#define WITH_FX(t) cmocka_unit_test_setup_teardown(t, fx_setup, fx_teardown)
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup(poisoned_row_does_not_block_its_batch, clean),
-	    cmocka_unit_test_setup(unreadable_row_is_rejected_not_blocking, clean),
-	    cmocka_unit_test_setup(lost_connection_aborts_the_whole_batch, clean),
+	    WITH_FX(poisoned_row_does_not_block_its_batch),
+	    WITH_FX(unreadable_row_is_rejected_not_blocking),
+	    WITH_FX(lost_connection_aborts_the_whole_batch),
 	};
 
 	return cmocka_run_group_tests(tests, testdb_group_setup, testdb_group_teardown);

@@ -62,13 +62,38 @@ static void second_run_is_noop(void **state)
 	assert_true(count_rows(url, "SELECT count(*) FROM schema_migrations") >= 2);
 }
 
-/* Copies the migrations into a temp folder so one can be edited. */
-static void copy_migrations(char *dir, size_t cap)
+/* Writes text into the file name of dir, at its end (mode "a") or in place
+ * of it ("w"). */
+static void write_file(const char *dir, const char *name, const char *mode, const char *text)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, mode);
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* Copies the migrations into a temp folder and edits 0001_orders.sql
+ * there. */
+static void copy_with_edited_release(char *dir, size_t cap)
 {
 	char cmd[1024];
 
 	snprintf(dir, cap, "/tmp/os_migr_%ld", (long)getpid());
 	snprintf(cmd, sizeof(cmd), "rm -rf %s && cp -r %s %s", dir, MIGRATIONS, dir);
+	assert_int_equal(system(cmd), 0);
+	/* A released file edited afterwards. */
+	write_file(dir, "0001_orders.sql", "a", "\n-- edited after release\n");
+}
+
+static void remove_copy(const char *dir)
+{
+	char cmd[600];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	assert_int_equal(system(cmd), 0);
 }
 
@@ -77,22 +102,13 @@ static void changed_file_is_refused(void **state)
 	const char *url = *state;
 	struct os_error err;
 	char dir[256];
-	char path[512];
-	char cmd[600];
-	FILE *f;
 	int applied = -1;
 
-	copy_migrations(dir, sizeof(dir));
-	snprintf(path, sizeof(path), "%s/0001_orders.sql", dir);
-	f = fopen(path, "a");
-	assert_non_null(f);
-	fputs("\n-- edited after release\n", f);
-	fclose(f);
+	copy_with_edited_release(dir, sizeof(dir));
 	assert_int_equal(pg_migrate(url, dir, &applied, &err), OS_ECONFLICT);
 	assert_non_null(strstr(err.message, "0001_orders.sql"));
 	assert_int_equal(applied, -1);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	assert_int_equal(system(cmd), 0);
+	remove_copy(dir);
 }
 
 struct runner {
@@ -204,23 +220,13 @@ static void status_reports_changes_and_changes_nothing(void **state)
 	struct status_seen seen = {0};
 	const struct pg_migration *m;
 	struct os_error err;
-	char dir[256], path[512], cmd[600];
+	char dir[256], path[512];
 	int before = count_rows(url, "SELECT count(*) FROM schema_migrations");
-	FILE *f;
 
-	copy_migrations(dir, sizeof(dir));
-	snprintf(path, sizeof(path), "%s/0001_orders.sql", dir);
-	f = fopen(path, "a");
-	assert_non_null(f);
-	fputs("\n-- edited after release\n", f);
-	fclose(f);
+	copy_with_edited_release(dir, sizeof(dir));
 	snprintf(path, sizeof(path), "%s/0002_outbox_inbox.sql", dir);
 	assert_int_equal(unlink(path), 0);
-	snprintf(path, sizeof(path), "%s/9999_status_probe.sql", dir);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs("CREATE TABLE status_probe (id int);\n", f);
-	fclose(f);
+	write_file(dir, "9999_status_probe.sql", "w", "CREATE TABLE status_probe (id int);\n");
 
 	assert_int_equal(pg_migrate_status(url, dir, collect, &seen, &err), OS_OK);
 	assert_int_equal(seen.count, before + 1);
@@ -243,8 +249,7 @@ static void status_reports_changes_and_changes_nothing(void **state)
 	assert_int_equal(count_rows(url, "SELECT count(*) FROM pg_class "
 					 "WHERE relname = 'status_probe'"),
 			 0);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	assert_int_equal(system(cmd), 0);
+	remove_copy(dir);
 }
 
 static void status_of_empty_database(void **state)

@@ -58,14 +58,37 @@ static void make_create(struct order_insert *c, const struct uuid *key, const ch
 	testdb_add_msg(c, "order.created", "order.events");
 }
 
+/* One session and the order repository on it. */
+struct fx {
+	struct pg_session *s;
+	struct order_repo repo;
+};
+
+static struct fx fx; /* the running test's */
+
+static int fx_setup(void **state)
+{
+	memset(&fx, 0, sizeof(fx));
+	fx.s = testdb_session();
+	pg_order_repo_init(&fx.repo, fx.s);
+	*state = &fx;
+	return 0;
+}
+
+static int fx_teardown(void **state)
+{
+	(void)state;
+	pg_session_free(fx.s);
+	return 0;
+}
+
 static void create_get_list_history(void **state)
 {
 	static const char *const items[] = {"sku-b", "sku-a"};
-	struct pg_session *s = testdb_session();
-	struct order_repo repo;
+	struct fx *f = *state;
 	struct order_insert c;
 	struct order *got = malloc(sizeof(*got) * 3);
-	struct order_filter f = {.user_id = "u-list", .limit = 2};
+	struct order_filter flt = {.user_id = "u-list", .limit = 2};
 	struct order_history_entry h[4];
 	struct uuid key;
 	char fp[ORDER_FINGERPRINT_MAX + 1];
@@ -74,17 +97,16 @@ static void create_get_list_history(void **state)
 	size_t n = 0;
 	int k;
 
-	(void)state;
-	pg_order_repo_init(&repo, s);
 	for (k = 0; k < 3; k++) {
 		testdb_new_uuid(&key);
 		make_create(&c, &key, "u-list", items, 2, k + 1, false);
 		assert_int_equal(
-		    order_repo_create(&repo, &c, &got[0], &created, fp, sizeof(fp), &err), OS_OK);
+		    order_repo_create(&f->repo, &c, &got[0], &created, fp, sizeof(fp), &err),
+		    OS_OK);
 		assert_true(created);
 		order_insert_release(&c);
 	}
-	assert_int_equal(order_repo_get(&repo, &c.order.id, &got[1], &err), OS_OK);
+	assert_int_equal(order_repo_get(&f->repo, &c.order.id, &got[1], &err), OS_OK);
 	assert_true(uuid_equal(&got[1].id, &c.order.id));
 	assert_string_equal(got[1].user_id, "u-list");
 	assert_int_equal(got[1].status, ORDER_NEW);
@@ -95,31 +117,30 @@ static void create_get_list_history(void **state)
 	assert_int_equal(got[1].created_at_us, c.order.created_at_us);
 	assert_int_equal(got[1].version, 1);
 
-	assert_int_equal(order_repo_list(&repo, &f, got, &n, &err), OS_OK);
+	assert_int_equal(order_repo_list(&f->repo, &flt, got, &n, &err), OS_OK);
 	assert_int_equal(n, 2);
 	assert_true(uuid_equal(&got[0].id, &c.order.id)); /* newest first */
-	f.has_after = true;
-	f.after = got[1].id;
-	assert_int_equal(order_repo_list(&repo, &f, got, &n, &err), OS_OK);
+	flt.has_after = true;
+	flt.after = got[1].id;
+	assert_int_equal(order_repo_list(&f->repo, &flt, got, &n, &err), OS_OK);
 	assert_int_equal(n, 1);
 	assert_int_equal(got[0].items[0].quantity, 1);
-	f.has_status = true;
-	f.status = ORDER_PAID;
-	f.has_after = false;
-	assert_int_equal(order_repo_list(&repo, &f, got, &n, &err), OS_OK);
+	flt.has_status = true;
+	flt.status = ORDER_PAID;
+	flt.has_after = false;
+	assert_int_equal(order_repo_list(&f->repo, &flt, got, &n, &err), OS_OK);
 	assert_int_equal(n, 0);
 
-	assert_int_equal(order_repo_history(&repo, &c.order.id, h, 4, &n, &err), OS_OK);
+	assert_int_equal(order_repo_history(&f->repo, &c.order.id, h, 4, &n, &err), OS_OK);
 	assert_int_equal(n, 1);
 	assert_false(h[0].has_from);
 	assert_int_equal(h[0].to, ORDER_NEW);
 	assert_string_equal(h[0].reason, "created");
 	testdb_new_uuid(&key);
-	assert_int_equal(order_repo_history(&repo, &key, h, 4, &n, &err), OS_ENOTFOUND);
-	assert_int_equal(order_repo_get(&repo, &key, &got[0], &err), OS_ENOTFOUND);
+	assert_int_equal(order_repo_history(&f->repo, &key, h, 4, &n, &err), OS_ENOTFOUND);
+	assert_int_equal(order_repo_get(&f->repo, &key, &got[0], &err), OS_ENOTFOUND);
 	assert_int_equal(testdb_scalar("SELECT count(*) FROM outbox WHERE headers = '{}'"), 3);
 	free(got);
-	pg_session_free(s);
 }
 
 /* Notifications a listening connection got, after a round trip. */
@@ -139,9 +160,8 @@ static int drain(PGconn *listener)
 static void create_notifies_each_destination_once(void **state)
 {
 	static const char *const items[] = {"sku-n"};
-	struct pg_session *s = testdb_session();
+	struct fx *f = *state;
 	PGconn *listener = PQconnectdb(testdb_url());
-	struct order_repo repo;
 	struct order_insert c;
 	struct order out;
 	struct uuid key;
@@ -149,52 +169,57 @@ static void create_notifies_each_destination_once(void **state)
 	struct os_error err;
 	bool created;
 
-	(void)state;
 	PQclear(PQexec(listener, "LISTEN outbox"));
-	pg_order_repo_init(&repo, s);
 	testdb_new_uuid(&key);
 	make_create(&c, &key, "u-notify", items, 1, 1, false);
 	testdb_add_msg(&c, "order.extra", "order.events"); /* a second row, same destination */
-	assert_int_equal(order_repo_create(&repo, &c, &out, &created, fp, sizeof(fp), &err), OS_OK);
+	assert_int_equal(order_repo_create(&f->repo, &c, &out, &created, fp, sizeof(fp), &err),
+			 OS_OK);
 	assert_int_equal(drain(listener), 3);
-	assert_int_equal(order_repo_create(&repo, &c, &out, &created, fp, sizeof(fp), &err), OS_OK);
+	assert_int_equal(order_repo_create(&f->repo, &c, &out, &created, fp, sizeof(fp), &err),
+			 OS_OK);
 	assert_false(created);
 	assert_int_equal(drain(listener), 0);
 	order_insert_release(&c);
 	PQfinish(listener);
-	pg_session_free(s);
+}
+
+/* Creates first (a new order), then replay under the same key (the same
+ * order back, nothing new): out and fp are the replay's answer. */
+static void create_and_replay(struct order_repo *repo, struct order_insert *first,
+			      struct order_insert *replay, struct order *out, char *fp,
+			      size_t fp_cap)
+{
+	struct os_error err;
+	bool created = false;
+
+	assert_int_equal(order_repo_create(repo, first, out, &created, fp, fp_cap, &err), OS_OK);
+	assert_true(created);
+	assert_int_equal(order_repo_create(repo, replay, out, &created, fp, fp_cap, &err), OS_OK);
+	assert_false(created);
 }
 
 static void idempotent_create(void **state)
 {
 	static const char *const items[] = {"sku-i"};
-	struct pg_session *s = testdb_session();
-	struct order_repo repo;
+	struct fx *f = *state;
 	struct order_insert c, again;
 	struct order out;
 	struct uuid key;
 	char fp[ORDER_FINGERPRINT_MAX + 1];
 	struct os_error err;
-	bool created = true;
 
-	(void)state;
-	pg_order_repo_init(&repo, s);
 	testdb_new_uuid(&key);
 	make_create(&c, &key, "u-idem", items, 1, 2, false);
 	make_create(&again, &key, "u-idem", items, 1, 5, false);
-	assert_int_equal(order_repo_create(&repo, &c, &out, &created, fp, sizeof(fp), &err), OS_OK);
-	assert_true(created);
-	assert_int_equal(order_repo_create(&repo, &again, &out, &created, fp, sizeof(fp), &err),
-			 OS_OK);
-	assert_false(created);
+	create_and_replay(&f->repo, &c, &again, &out, fp, sizeof(fp));
 	assert_true(uuid_equal(&out.id, &c.order.id));
 	assert_string_equal(fp, c.fingerprint);
 	assert_int_equal(out.items[0].quantity, 2);
-	assert_int_equal(order_repo_find_by_key(&repo, &key, &out, fp, sizeof(fp), &err), OS_OK);
+	assert_int_equal(order_repo_find_by_key(&f->repo, &key, &out, fp, sizeof(fp), &err), OS_OK);
 	assert_true(uuid_equal(&out.id, &c.order.id));
 	order_insert_release(&c);
 	order_insert_release(&again);
-	pg_session_free(s);
 }
 
 struct racer {
@@ -299,9 +324,8 @@ static void last_unit_goes_once(void **state)
 static void stock_errors_write_nothing(void **state)
 {
 	static const char *const unknown[] = {"sku-s1", "sku-nope"};
+	struct fx *f = *state;
 	static const char *const shortage[] = {"sku-s1", "sku-s2"};
-	struct pg_session *s = testdb_session();
-	struct order_repo repo;
 	struct catalog cat;
 	struct catalog_item item;
 	struct order_insert c;
@@ -313,18 +337,16 @@ static void stock_errors_write_nothing(void **state)
 	int64_t orders = testdb_scalar("SELECT count(*) FROM orders");
 	int64_t outbox = testdb_scalar("SELECT count(*) FROM outbox");
 
-	(void)state;
 	assert_true(testdb_exec(
 	    "INSERT INTO inventory VALUES ('sku-s1', 'S1', 250, 10), ('sku-s2', 'S2', 250, 3)"));
-	pg_order_repo_init(&repo, s);
 	testdb_new_uuid(&key);
 	make_create(&c, &key, "u-stock", unknown, 2, 2, true);
-	assert_int_equal(order_repo_create(&repo, &c, &out, &created, fp, sizeof(fp), &err),
+	assert_int_equal(order_repo_create(&f->repo, &c, &out, &created, fp, sizeof(fp), &err),
 			 OS_ENOTFOUND);
 	assert_string_equal(err.field, "items[1].item_id");
 	order_insert_release(&c);
 	make_create(&c, &key, "u-stock", shortage, 2, 4, true);
-	assert_int_equal(order_repo_create(&repo, &c, &out, &created, fp, sizeof(fp), &err),
+	assert_int_equal(order_repo_create(&f->repo, &c, &out, &created, fp, sizeof(fp), &err),
 			 OS_ECONFLICT);
 	assert_string_equal(err.field, "items[1].quantity");
 	order_insert_release(&c);
@@ -335,23 +357,19 @@ static void stock_errors_write_nothing(void **state)
 
 	/* Enough stock: reserved, and a replay does not take it twice. */
 	make_create(&c, &key, "u-stock", shortage, 2, 3, true);
-	assert_int_equal(order_repo_create(&repo, &c, &out, &created, fp, sizeof(fp), &err), OS_OK);
-	assert_true(created);
-	assert_int_equal(order_repo_create(&repo, &c, &out, &created, fp, sizeof(fp), &err), OS_OK);
-	assert_false(created);
+	create_and_replay(&f->repo, &c, &c, &out, fp, sizeof(fp));
 	order_insert_release(&c);
 	assert_int_equal(
 	    testdb_scalar("SELECT available_qty FROM inventory WHERE item_id = 'sku-s1'"), 7);
 	assert_int_equal(
 	    testdb_scalar("SELECT available_qty FROM inventory WHERE item_id = 'sku-s2'"), 0);
 
-	pg_inventory_catalog_init(&cat, s);
+	pg_inventory_catalog_init(&cat, f->s);
 	assert_int_equal(catalog_get(&cat, "sku-s1", &item, &err), OS_OK);
 	assert_string_equal(item.name, "S1");
 	assert_int_equal(item.price_cents, 250);
 	assert_int_equal(item.available_qty, 7);
 	assert_int_equal(catalog_get(&cat, "sku-nope", &item, &err), OS_ENOTFOUND);
-	pg_session_free(s);
 }
 
 /* order_repo_create of c (released after) on repo. */
@@ -366,6 +384,24 @@ static enum os_status create_released(struct order_repo *repo, struct order_inse
 	st = order_repo_create(repo, c, &out, created, fp, sizeof(fp), err);
 	order_insert_release(c);
 	return st;
+}
+
+/* Creates an order of one line per item for user (created age_us ago) and
+ * returns its id. */
+static struct uuid create_order(struct order_repo *repo, const char *user, const char *const *items,
+				size_t n, int32_t qty, bool reserve, int64_t age_us)
+{
+	struct order_insert c;
+	struct os_error err;
+	struct uuid key;
+	bool created = false;
+
+	testdb_new_uuid(&key);
+	make_create(&c, &key, user, items, n, qty, reserve);
+	c.order.created_at_us -= age_us;
+	assert_int_equal(create_released(repo, &c, &created, &err), OS_OK);
+	assert_true(created);
+	return c.order.id;
 }
 
 static int64_t stock_of(const char *item)
@@ -384,8 +420,7 @@ static int64_t stock_of(const char *item)
 static void stale_price_writes_nothing(void **state)
 {
 	static const char *const items[] = {"sku-p1", "sku-p2"};
-	struct pg_session *s = testdb_session();
-	struct order_repo repo;
+	struct fx *f = *state;
 	struct order_insert c;
 	struct uuid key;
 	struct os_error err;
@@ -394,13 +429,11 @@ static void stale_price_writes_nothing(void **state)
 	int64_t before = testdb_scalar("SELECT (SELECT count(*) FROM orders) * 1000000 + "
 				       "(SELECT count(*) FROM outbox)");
 
-	(void)state;
 	assert_true(testdb_exec("INSERT INTO inventory VALUES ('sku-p1', 'P1', 250, 10), "
 				"('sku-p2', 'P2', 300, 5)"));
-	pg_order_repo_init(&repo, s);
 	testdb_new_uuid(&key);
 	make_create(&c, &key, "u-price", items, 2, 2, true);
-	st = create_released(&repo, &c, &created, &err);
+	st = create_released(&f->repo, &c, &created, &err);
 	assert_int_equal(st, OS_EAGAIN);
 	assert_string_equal(err.field, "items[1].unit_price");
 	assert_true(order_repo_price_changed(st, &err));
@@ -413,7 +446,7 @@ static void stale_price_writes_nothing(void **state)
 	/* Line 0's price is stale too, but line 1's missing stock decides. */
 	assert_true(testdb_exec("UPDATE inventory SET price_cents = 200 WHERE item_id = 'sku-p1'"));
 	make_create(&c, &key, "u-price", items, 2, 6, true);
-	st = create_released(&repo, &c, &created, &err);
+	st = create_released(&f->repo, &c, &created, &err);
 	assert_int_equal(st, OS_ECONFLICT);
 	assert_string_equal(err.field, "items[1].quantity");
 	assert_false(order_repo_price_changed(st, &err));
@@ -423,7 +456,7 @@ static void stale_price_writes_nothing(void **state)
 	c.order.items[0].unit_price_cents = 200;
 	c.order.items[1].unit_price_cents = 300;
 	c.order.amount_cents = 2 * 200 + 2 * 300;
-	assert_int_equal(create_released(&repo, &c, &created, &err), OS_OK);
+	assert_int_equal(create_released(&f->repo, &c, &created, &err), OS_OK);
 	assert_true(created);
 	assert_int_equal(stock_of("sku-p1"), 8);
 	assert_int_equal(stock_of("sku-p2"), 3);
@@ -435,9 +468,8 @@ static void stale_price_writes_nothing(void **state)
 	/* Without reserving, the prices given are written as they are. */
 	testdb_new_uuid(&key);
 	make_create(&c, &key, "u-price", items, 2, 1, false);
-	assert_int_equal(create_released(&repo, &c, &created, &err), OS_OK);
+	assert_int_equal(create_released(&f->repo, &c, &created, &err), OS_OK);
 	assert_true(created);
-	pg_session_free(s);
 }
 
 /* Mutator: cancel with stock release and one notification. */
@@ -464,68 +496,50 @@ static enum order_verdict cancel_fn(void *arg, const struct order *cur, struct o
 static void update_and_expire(void **state)
 {
 	static const char *const items[] = {"sku-e"};
-	struct pg_session *s = testdb_session();
-	struct order_repo repo;
-	struct order_insert c;
+	struct fx *f = *state;
 	struct order out;
 	struct order_history_entry h[4];
-	struct uuid key;
-	char fp[ORDER_FINGERPRINT_MAX + 1];
+	struct uuid id, key;
 	struct os_error err;
 	enum order_verdict v;
-	bool created;
 	size_t n = 0;
 	int calls = 0;
 
-	(void)state;
 	assert_true(testdb_exec("INSERT INTO inventory VALUES ('sku-e', 'E', 250, 5)"));
-	pg_order_repo_init(&repo, s);
-	testdb_new_uuid(&key);
-	make_create(&c, &key, "u-exp", items, 1, 2, true);
-	c.order.created_at_us -= 3600 * INT64_C(1000000);
-	assert_int_equal(order_repo_create(&repo, &c, &out, &created, fp, sizeof(fp), &err), OS_OK);
-	order_insert_release(&c);
-	assert_int_equal(
-	    testdb_scalar("SELECT available_qty FROM inventory WHERE item_id = 'sku-e'"), 3);
-	assert_int_equal(order_repo_expire(&repo, testdb_now_us() - 60 * INT64_C(1000000), 10,
+	id = create_order(&f->repo, "u-exp", items, 1, 2, true, 3600 * INT64_C(1000000));
+	assert_int_equal(stock_of("sku-e"), 3);
+	assert_int_equal(order_repo_expire(&f->repo, testdb_now_us() - 60 * INT64_C(1000000), 10,
 					   cancel_fn, &calls, &n, &err),
 			 OS_OK);
 	assert_true(n >= 1);
-	assert_int_equal(
-	    testdb_scalar("SELECT available_qty FROM inventory WHERE item_id = 'sku-e'"), 5);
-	assert_int_equal(order_repo_get(&repo, &c.order.id, &out, &err), OS_OK);
+	assert_int_equal(stock_of("sku-e"), 5);
+	assert_int_equal(order_repo_get(&f->repo, &id, &out, &err), OS_OK);
 	assert_int_equal(out.status, ORDER_CANCELLED);
 	assert_int_equal(out.version, 2);
-	assert_int_equal(order_repo_history(&repo, &c.order.id, h, 4, &n, &err), OS_OK);
+	assert_int_equal(order_repo_history(&f->repo, &id, h, 4, &n, &err), OS_OK);
 	assert_int_equal(n, 2);
 	assert_int_equal(h[1].from, ORDER_NEW);
 	assert_int_equal(h[1].to, ORDER_CANCELLED);
 	calls = 0;
-	assert_int_equal(order_repo_update(&repo, &c.order.id, cancel_fn, &calls, &v, &err), OS_OK);
+	assert_int_equal(order_repo_update(&f->repo, &id, cancel_fn, &calls, &v, &err), OS_OK);
 	assert_int_equal(v, ORDER_DUPLICATE);
 	assert_int_equal(calls, 1);
-	assert_int_equal(
-	    testdb_scalar("SELECT available_qty FROM inventory WHERE item_id = 'sku-e'"), 5);
+	assert_int_equal(stock_of("sku-e"), 5);
 	testdb_new_uuid(&key);
-	assert_int_equal(order_repo_update(&repo, &key, cancel_fn, &calls, &v, &err), OS_ENOTFOUND);
-	pg_session_free(s);
+	assert_int_equal(order_repo_update(&f->repo, &key, cancel_fn, &calls, &v, &err),
+			 OS_ENOTFOUND);
 }
 
 static void expire_skips_an_order_it_cannot_read(void **state)
 {
 	static const char *const items[] = {"sku-x1"};
-	struct pg_session *s = testdb_session();
-	struct order_repo repo;
-	struct order_insert c;
+	struct fx *f = *state;
 	struct order out;
-	struct uuid key;
-	char fp[ORDER_FINGERPRINT_MAX + 1];
+	struct uuid id;
 	struct os_error err;
-	bool created;
 	size_t n = 0;
 	int calls = 0;
 
-	(void)state;
 	/* A stale order with more lines than an order may have: it cannot be
 	 * read back, so it cannot be cancelled, and is the oldest. */
 	assert_true(testdb_exec(
@@ -536,17 +550,12 @@ static void expire_skips_an_order_it_cannot_read(void **state)
 	assert_true(
 	    testdb_exec("INSERT INTO order_items SELECT '00000000-0000-7000-8000-0000000000bd', g, "
 			"'sku-x', 'X', 1, 0 FROM generate_series(1, 51) g"));
-	pg_order_repo_init(&repo, s);
-	testdb_new_uuid(&key);
-	make_create(&c, &key, "u-exp2", items, 1, 1, false);
-	c.order.created_at_us -= 3600 * INT64_C(1000000);
-	assert_int_equal(order_repo_create(&repo, &c, &out, &created, fp, sizeof(fp), &err), OS_OK);
-	order_insert_release(&c);
-	assert_int_equal(order_repo_expire(&repo, testdb_now_us() - 60 * INT64_C(1000000), 10,
+	id = create_order(&f->repo, "u-exp2", items, 1, 1, false, 3600 * INT64_C(1000000));
+	assert_int_equal(order_repo_expire(&f->repo, testdb_now_us() - 60 * INT64_C(1000000), 10,
 					   cancel_fn, &calls, &n, &err),
 			 OS_OK);
 	assert_int_equal(n, 1);
-	assert_int_equal(order_repo_get(&repo, &c.order.id, &out, &err), OS_OK);
+	assert_int_equal(order_repo_get(&f->repo, &id, &out, &err), OS_OK);
 	assert_int_equal(out.status, ORDER_CANCELLED);
 	assert_int_equal(testdb_scalar("SELECT count(*) FROM orders WHERE status = 'new' "
 				       "AND id = '00000000-0000-7000-8000-0000000000bd'"),
@@ -556,7 +565,6 @@ static void expire_skips_an_order_it_cannot_read(void **state)
 			 0);
 	assert_true(
 	    testdb_exec("DELETE FROM orders WHERE id = '00000000-0000-7000-8000-0000000000bd'"));
-	pg_session_free(s);
 }
 
 static bool decide_cancel(void *arg, const struct inbox_row *row, const struct order *order,
@@ -578,28 +586,19 @@ static bool decide_cancel(void *arg, const struct inbox_row *row, const struct o
 static void inbox_dedupes_and_applies_once(void **state)
 {
 	static const char *const items[] = {"sku-in"};
-	struct pg_session *s = testdb_session();
-	struct order_repo repo;
+	struct fx *f = *state;
 	struct inbox_writer w;
 	struct inbox_store st;
-	struct order_insert c;
 	struct order out;
 	struct inbox_msg m;
-	struct uuid key;
-	char fp[ORDER_FINGERPRINT_MAX + 1];
 	struct os_error err;
-	bool created, inserted;
+	bool inserted;
 	size_t n = 0;
 	int calls = 0;
 
-	(void)state;
-	pg_order_repo_init(&repo, s);
-	pg_inbox_writer_init(&w, s);
-	pg_inbox_store_init(&st, s);
-	testdb_new_uuid(&key);
-	make_create(&c, &key, "u-inbox", items, 1, 1, false);
-	assert_int_equal(order_repo_create(&repo, &c, &out, &created, fp, sizeof(fp), &err), OS_OK);
-	order_insert_release(&c);
+	pg_inbox_writer_init(&w, f->s);
+	pg_inbox_store_init(&st, f->s);
+	out.id = create_order(&f->repo, "u-inbox", items, 1, 1, false, 0);
 
 	memset(&m, 0, sizeof(m));
 	snprintf(m.source, sizeof(m.source), INBOX_SOURCE_PAYMENTS);
@@ -627,7 +626,7 @@ static void inbox_dedupes_and_applies_once(void **state)
 	assert_int_equal(inbox_store_apply_batch(&st, 10, decide_cancel, &calls, &n, &err), OS_OK);
 	assert_int_equal(n, 0);
 	assert_int_equal(calls, 1);
-	assert_int_equal(order_repo_get(&repo, &out.id, &out, &err), OS_OK);
+	assert_int_equal(order_repo_get(&f->repo, &out.id, &out, &err), OS_OK);
 	assert_int_equal(out.status, ORDER_CANCELLED);
 	assert_int_equal(testdb_scalar("SELECT count(*) FROM inbox WHERE status = 'processed' "
 				       "AND processed_at IS NOT NULL"),
@@ -635,32 +634,27 @@ static void inbox_dedupes_and_applies_once(void **state)
 	assert_int_equal(testdb_scalar("SELECT count(*) FROM inbox WHERE status = 'rejected' "
 				       "AND error = 'malformed JSON'"),
 			 1);
-	pg_session_free(s);
 }
 
 static void survives_terminated_backend(void **state)
 {
-	struct pg_session *s = testdb_session();
-	struct order_repo repo;
+	struct fx *f = *state;
 	struct order out;
 	struct uuid id;
 	struct os_error err;
 	enum os_status st;
 	int i;
 
-	(void)state;
-	pg_order_repo_init(&repo, s);
 	testdb_new_uuid(&id);
 	for (i = 0; i < 3; i++) {
 		assert_true(testdb_exec(
 		    "DO $$ BEGIN PERFORM pg_terminate_backend(pid) FROM pg_stat_activity "
 		    "WHERE datname = current_database() AND pid <> pg_backend_pid(); END $$"));
-		st = order_repo_get(&repo, &id, &out, &err);
+		st = order_repo_get(&f->repo, &id, &out, &err);
 		assert_true(st == OS_ENOTFOUND || st == OS_EUNAVAIL);
 	}
-	assert_int_equal(pg_session_ping(s, &err), OS_OK);
-	assert_int_equal(order_repo_get(&repo, &id, &out, &err), OS_ENOTFOUND);
-	pg_session_free(s);
+	assert_int_equal(pg_session_ping(f->s, &err), OS_OK);
+	assert_int_equal(order_repo_get(&f->repo, &id, &out, &err), OS_ENOTFOUND);
 }
 
 static void unreachable_server_is_unavailable(void **state)
@@ -675,20 +669,23 @@ static void unreachable_server_is_unavailable(void **state)
 	assert_null(s);
 }
 
+/* A case run on the fixture (fx_setup, fx_teardown). */
+#define WITH_FX(t) cmocka_unit_test_setup_teardown(t, fx_setup, fx_teardown)
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(create_get_list_history),
-	    cmocka_unit_test(create_notifies_each_destination_once),
-	    cmocka_unit_test(idempotent_create),
+	    WITH_FX(create_get_list_history),
+	    WITH_FX(create_notifies_each_destination_once),
+	    WITH_FX(idempotent_create),
 	    cmocka_unit_test(concurrent_duplicates_make_one_order),
 	    cmocka_unit_test(last_unit_goes_once),
-	    cmocka_unit_test(stock_errors_write_nothing),
-	    cmocka_unit_test(stale_price_writes_nothing),
-	    cmocka_unit_test(update_and_expire),
-	    cmocka_unit_test(expire_skips_an_order_it_cannot_read),
-	    cmocka_unit_test(inbox_dedupes_and_applies_once),
-	    cmocka_unit_test(survives_terminated_backend),
+	    WITH_FX(stock_errors_write_nothing),
+	    WITH_FX(stale_price_writes_nothing),
+	    WITH_FX(update_and_expire),
+	    WITH_FX(expire_skips_an_order_it_cannot_read),
+	    WITH_FX(inbox_dedupes_and_applies_once),
+	    WITH_FX(survives_terminated_backend),
 	    cmocka_unit_test(unreachable_server_is_unavailable),
 	};
 

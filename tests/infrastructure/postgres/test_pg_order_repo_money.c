@@ -116,6 +116,26 @@ static int64_t scalar_for(const struct order *o, const char *fmt)
 	return testdb_scalar(sql);
 }
 
+/* 1 if the order has the status, else 0. */
+static int64_t in_status(const struct order *o, const char *status)
+{
+	char fmt[128];
+
+	snprintf(fmt, sizeof(fmt), "SELECT count(*) FROM orders WHERE id = '%%s' AND status = '%s'",
+		 status);
+	return scalar_for(o, fmt);
+}
+
+/* How many refunds the order has of payment pid (NULL: of any payment). */
+static int64_t refunds_of(const struct order *o, const char *pid)
+{
+	char fmt[160];
+
+	snprintf(fmt, sizeof(fmt), "SELECT count(*) FROM refunds WHERE order_id = '%%s'%s%s%s",
+		 pid ? " AND payment_id = '" : "", pid ? pid : "", pid ? "'" : "");
+	return scalar_for(o, fmt);
+}
+
 /* Records a payment callback of payment pid under key with the status type
  * and applies the inbox. */
 static void callback(struct env *e, const struct order *o, const char *key, const char *pid,
@@ -303,9 +323,7 @@ static void late_payment_refunded_once(void **state)
 	assert_int_equal(scalar_for(&o, "SELECT count(*) FROM inbox WHERE order_id = '%s' "
 					"AND status = 'processed'"),
 			 10);
-	assert_int_equal(scalar_for(&o, "SELECT count(*) FROM orders WHERE id = '%s' "
-					"AND status = 'cancelled'"),
-			 1);
+	assert_int_equal(in_status(&o, "cancelled"), 1);
 	pg_session_free(e.s);
 }
 
@@ -324,25 +342,21 @@ static void paid_then_cancelled_refunds_payment(void **state)
 	assert_true(inserted);
 	callback(&e, &o, "cb-1", "pay-A", INBOX_TYPE_PAYMENT_SUCCEEDED, &inserted);
 	assert_true(inserted);
-	assert_int_equal(scalar_for(&o, "SELECT count(*) FROM orders WHERE id = '%s' "
-					"AND status = 'paid'"),
-			 1);
+	assert_int_equal(in_status(&o, "paid"), 1);
 	assert_int_equal(scalar_for(&o, "SELECT count(*) FROM order_payments WHERE order_id = '%s' "
 					"AND payment_id = 'pay-A'"),
 			 1);
 	/* the paying payment reported again under another key: nothing */
 	callback(&e, &o, "cb-2", "pay-A", INBOX_TYPE_PAYMENT_SUCCEEDED, &inserted);
-	assert_int_equal(scalar_for(&o, "SELECT count(*) FROM refunds WHERE order_id = '%s'"), 0);
+	assert_int_equal(refunds_of(&o, NULL), 0);
 	cancel(&e, &o);
 	cancel(&e, &o);
-	assert_int_equal(scalar_for(&o, "SELECT count(*) FROM refunds WHERE order_id = '%s' "
-					"AND payment_id = 'pay-A'"),
-			 1);
+	assert_int_equal(refunds_of(&o, "pay-A"), 1);
 	assert_int_equal(rows_of(&o, "payment.refund", "pending"), 1);
 	assert_int_equal(rows_of(&o, "payment.cancel", "pending"), 0);
 	/* a second distinct payment for the cancelled order: refunded too */
 	callback(&e, &o, "cb-3", "pay-B", INBOX_TYPE_PAYMENT_SUCCEEDED, &inserted);
-	assert_int_equal(scalar_for(&o, "SELECT count(*) FROM refunds WHERE order_id = '%s'"), 2);
+	assert_int_equal(refunds_of(&o, NULL), 2);
 	pg_session_free(e.s);
 }
 

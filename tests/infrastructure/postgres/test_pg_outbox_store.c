@@ -51,18 +51,42 @@ static int clean(void **state)
 
 static const struct outbox_filter only_kafka = {1, {"order.events"}};
 
-/* Opens st on s, adds n pending order.events rows and claims them all into
- * b (made for n rows). */
-static void claim_new_rows(struct outbox_store *st, struct pg_session *s, struct outbox_batch *b,
-			   int n)
-{
+/* One session, the store on it and a batch for up to 10 rows, over an empty
+ * outbox. */
+struct fx {
+	struct pg_session *s;
+	struct outbox_store st;
+	struct outbox_batch b;
 	struct os_error err;
+};
 
-	pg_outbox_store_init(st, s);
-	assert_int_equal(outbox_batch_init(b, (size_t)n), OS_OK);
+static struct fx fx; /* the running test's */
+
+static int fx_setup(void **state)
+{
+	memset(&fx, 0, sizeof(fx));
+	clean(state);
+	fx.s = testdb_session();
+	pg_outbox_store_init(&fx.st, fx.s);
+	assert_int_equal(outbox_batch_init(&fx.b, 10), OS_OK);
+	*state = &fx;
+	return 0;
+}
+
+static int fx_teardown(void **state)
+{
+	(void)state;
+	outbox_batch_release(&fx.b);
+	pg_session_free(fx.s);
+	return 0;
+}
+
+/* Adds n pending order.events rows and claims them all into f's batch. */
+static void claim_new_rows(struct fx *f, int n)
+{
 	add_rows("order.events", n, NULL);
-	assert_int_equal(outbox_store_claim(st, &only_kafka, (size_t)n, b, &err), OS_OK);
-	assert_int_equal(b->count, n);
+	assert_int_equal(outbox_store_claim(&f->st, &only_kafka, (size_t)n, &f->b, &f->err), OS_OK);
+	assert_int_equal(f->b.count, n);
 }
 
 static void two_relays_never_share_a_row(void **state)
@@ -103,19 +127,13 @@ static void two_relays_never_share_a_row(void **state)
 
 static void per_aggregate_order_and_fates(void **state)
 {
-	struct pg_session *s = testdb_session();
-	struct outbox_store st;
-	struct outbox_batch b;
+	struct fx *f = *state;
 	struct outbox_result res[3];
-	struct os_error err;
 
-	(void)state;
 	add_rows("order.events", 2, "'00000000-0000-7000-8000-000000000001'");
 	add_rows("order.events", 2, NULL);
-	pg_outbox_store_init(&st, s);
-	assert_int_equal(outbox_batch_init(&b, 10), OS_OK);
-	assert_int_equal(outbox_store_claim(&st, &only_kafka, 10, &b, &err), OS_OK);
-	assert_int_equal(b.count, 3); /* the aggregate's second row waits */
+	assert_int_equal(outbox_store_claim(&f->st, &only_kafka, 10, &f->b, &f->err), OS_OK);
+	assert_int_equal(f->b.count, 3); /* the aggregate's second row waits */
 	memset(res, 0, sizeof(res));
 	res[0].fate = OUTBOX_FATE_RETRY;
 	res[0].next_attempt_us = testdb_now_us() + 3600 * INT64_C(1000000);
@@ -123,7 +141,7 @@ static void per_aggregate_order_and_fates(void **state)
 	res[1].fate = OUTBOX_FATE_SENT;
 	res[2].fate = OUTBOX_FATE_DEAD;
 	snprintf(res[2].error, sizeof(res[2].error), "HTTP 400 \"bad\"");
-	assert_int_equal(outbox_store_complete(&st, &b, res, &err), OS_OK);
+	assert_int_equal(outbox_store_complete(&f->st, &f->b, res, &f->err), OS_OK);
 	assert_int_equal(testdb_scalar("SELECT count(*) FROM outbox WHERE status = 'sent' "
 				       "AND sent_at IS NOT NULL AND attempts = 0"),
 			 1);
@@ -135,10 +153,8 @@ static void per_aggregate_order_and_fates(void **state)
 				       "AND next_attempt_at > now() + interval '50 minutes'"),
 			 1);
 	/* The retried row is the aggregate's first: its second still waits. */
-	assert_int_equal(outbox_store_claim(&st, &only_kafka, 10, &b, &err), OS_OK);
-	assert_int_equal(b.count, 0);
-	outbox_batch_release(&b);
-	pg_session_free(s);
+	assert_int_equal(outbox_store_claim(&f->st, &only_kafka, 10, &f->b, &f->err), OS_OK);
+	assert_int_equal(f->b.count, 0);
 }
 
 static void release_and_crash_leave_rows_claimable(void **state)
@@ -179,74 +195,61 @@ static void release_and_crash_leave_rows_claimable(void **state)
 
 static void wait_wakes_on_notify_and_purge_is_bounded(void **state)
 {
-	struct pg_session *s = testdb_session();
-	struct outbox_store st;
-	struct os_error err;
+	struct fx *f = *state;
 	size_t deleted = 0;
 
-	(void)state;
-	pg_outbox_store_init(&st, s);
 	/* A notification ends the wait: were it lost, the wait would sit out
 	 * its long timeout and the suite's time limit would fail the test. */
-	assert_int_equal(outbox_store_wait(&st, 1, &err), OS_OK); /* LISTEN now */
+	assert_int_equal(outbox_store_wait(&f->st, 1, &f->err), OS_OK); /* LISTEN now */
 	assert_true(testdb_exec("SELECT pg_notify('outbox', 'order.events')"));
-	assert_int_equal(outbox_store_wait(&st, 600000, &err), OS_OK);
+	assert_int_equal(outbox_store_wait(&f->st, 600000, &f->err), OS_OK);
 	add_rows("order.events", 5, NULL);
 	assert_true(
 	    testdb_exec("UPDATE outbox SET status = 'sent', sent_at = now() - interval '2 days'"));
-	assert_int_equal(
-	    outbox_store_purge(&st, testdb_now_us() - 86400 * INT64_C(1000000), 3, &deleted, &err),
-	    OS_OK);
+	assert_int_equal(outbox_store_purge(&f->st, testdb_now_us() - 86400 * INT64_C(1000000), 3,
+					    &deleted, &f->err),
+			 OS_OK);
 	assert_int_equal(deleted, 3);
 	assert_int_equal(testdb_scalar("SELECT count(*) FROM outbox"), 2);
-	assert_int_equal(outbox_store_purge(&st, testdb_now_us() - 3 * 86400 * INT64_C(1000000), 3,
-					    &deleted, &err),
+	assert_int_equal(outbox_store_purge(&f->st, testdb_now_us() - 3 * 86400 * INT64_C(1000000),
+					    3, &deleted, &f->err),
 			 OS_OK);
 	assert_int_equal(deleted, 0);
 	/* withdrawn rows go after the same retention, within the same bound */
 	add_rows("payments", 4, NULL);
 	assert_true(testdb_exec("UPDATE outbox SET status = 'cancelled', "
 				"created_at = now() - interval '2 days' WHERE status = 'pending'"));
-	assert_int_equal(
-	    outbox_store_purge(&st, testdb_now_us() - 86400 * INT64_C(1000000), 3, &deleted, &err),
-	    OS_OK);
+	assert_int_equal(outbox_store_purge(&f->st, testdb_now_us() - 86400 * INT64_C(1000000), 3,
+					    &deleted, &f->err),
+			 OS_OK);
 	assert_int_equal(deleted, 3);
-	assert_int_equal(
-	    outbox_store_purge(&st, testdb_now_us() - 86400 * INT64_C(1000000), 3, &deleted, &err),
-	    OS_OK);
+	assert_int_equal(outbox_store_purge(&f->st, testdb_now_us() - 86400 * INT64_C(1000000), 3,
+					    &deleted, &f->err),
+			 OS_OK);
 	assert_int_equal(deleted, 3);
 	assert_int_equal(testdb_scalar("SELECT count(*) FROM outbox"), 0);
-	pg_session_free(s);
 }
 
 static void wait_and_claim_survive_terminated_backend(void **state)
 {
-	struct pg_session *s = testdb_session();
-	struct outbox_store st;
-	struct outbox_batch b;
-	struct os_error err;
+	struct fx *f = *state;
 	enum os_status rc;
 
-	(void)state;
-	pg_outbox_store_init(&st, s);
-	assert_int_equal(outbox_batch_init(&b, 4), OS_OK);
-	assert_int_equal(outbox_store_wait(&st, 1, &err), OS_OK);
+	assert_int_equal(outbox_store_wait(&f->st, 1, &f->err), OS_OK);
 	assert_true(testdb_exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
 				"WHERE datname = current_database() AND pid <> pg_backend_pid()"));
-	rc = outbox_store_wait(&st, 2000, &err);
+	rc = outbox_store_wait(&f->st, 2000, &f->err);
 	assert_true(rc == OS_OK || rc == OS_EUNAVAIL);
 	add_rows("order.events", 1, NULL);
-	rc = outbox_store_claim(&st, &only_kafka, 4, &b, &err);
+	rc = outbox_store_claim(&f->st, &only_kafka, 4, &f->b, &f->err);
 	if (rc == OS_EUNAVAIL) /* at most one failure, then a fresh connection */
-		rc = outbox_store_claim(&st, &only_kafka, 4, &b, &err);
+		rc = outbox_store_claim(&f->st, &only_kafka, 4, &f->b, &f->err);
 	assert_int_equal(rc, OS_OK);
-	assert_int_equal(b.count, 1);
-	outbox_store_release(&st);
+	assert_int_equal(f->b.count, 1);
+	outbox_store_release(&f->st);
 	/* LISTEN is re-issued on the new connection. */
 	assert_true(testdb_exec("SELECT pg_notify('outbox', 'order.events')"));
-	assert_int_equal(outbox_store_wait(&st, 1, &err), OS_OK);
-	outbox_batch_release(&b);
-	pg_session_free(s);
+	assert_int_equal(outbox_store_wait(&f->st, 1, &f->err), OS_OK);
 }
 
 static void admin_dead_letters_and_stats(void **state)
@@ -299,14 +302,8 @@ static void admin_dead_letters_and_stats(void **state)
 
 static void unreadable_rows_are_buried_not_blocking(void **state)
 {
-	struct pg_session *s = testdb_session();
-	struct outbox_store st;
-	struct outbox_batch b;
-	struct os_error err;
+	struct fx *f = *state;
 
-	(void)state;
-	pg_outbox_store_init(&st, s);
-	assert_int_equal(outbox_batch_init(&b, 10), OS_OK);
 	add_rows("order.events", 2, NULL);
 	assert_true(testdb_exec(
 	    "INSERT INTO outbox (id, aggregatetype, aggregateid, type, payload, destination) "
@@ -314,10 +311,10 @@ static void unreadable_rows_are_buried_not_blocking(void **state)
 	    "'order.events'), (gen_random_uuid(), 'order', gen_random_uuid(), 'order.created', "
 	    "jsonb_build_object('x', repeat('a', 1100000)), 'order.events')"));
 	add_rows("order.events", 1, NULL);
-	assert_int_equal(outbox_store_claim(&st, &only_kafka, 10, &b, &err), OS_OK);
-	assert_int_equal(b.count, 3);
-	assert_true(b.rows[2].seq > b.rows[1].seq);
-	outbox_store_release(&st); /* the dead marks were made by the claim and stay */
+	assert_int_equal(outbox_store_claim(&f->st, &only_kafka, 10, &f->b, &f->err), OS_OK);
+	assert_int_equal(f->b.count, 3);
+	assert_true(f->b.rows[2].seq > f->b.rows[1].seq);
+	outbox_store_release(&f->st); /* the dead marks were made by the claim and stay */
 	assert_int_equal(
 	    testdb_scalar("SELECT count(*) FROM outbox WHERE status = 'dead' AND attempts = 1 "
 			  "AND last_error LIKE 'unreadable outbox row%'"),
@@ -330,88 +327,68 @@ static void unreadable_rows_are_buried_not_blocking(void **state)
 	    "INSERT INTO outbox (id, aggregatetype, aggregateid, type, payload, destination, "
 	    "attempts) VALUES (gen_random_uuid(), 'order', gen_random_uuid(), repeat('t', 100), "
 	    "'{}', 'order.events', 2147483647)"));
-	assert_int_equal(outbox_store_claim(&st, &only_kafka, 10, &b, &err), OS_OK);
-	assert_int_equal(b.count, 0);
+	assert_int_equal(outbox_store_claim(&f->st, &only_kafka, 10, &f->b, &f->err), OS_OK);
+	assert_int_equal(f->b.count, 0);
 	assert_int_equal(testdb_scalar("SELECT count(*) FROM outbox WHERE status = 'dead' "
 				       "AND attempts = 2147483647"),
 			 1);
-	outbox_batch_release(&b);
-	pg_session_free(s);
 }
 
 static void error_text_cut_inside_a_character_is_stored(void **state)
 {
-	struct pg_session *s = testdb_session();
-	struct outbox_store st;
-	struct outbox_batch b;
+	struct fx *f = *state;
 	struct outbox_result res[1];
-	struct os_error err;
 
-	(void)state;
-	claim_new_rows(&st, s, &b, 1);
+	claim_new_rows(f, 1);
 	memset(res, 0, sizeof(res));
 	res[0].fate = OUTBOX_FATE_DEAD;
 	/* "café" whose last character lost its second byte, then a stray byte. */
 	snprintf(res[0].error, sizeof(res[0].error), "HTTP 500: caf\xc3 \xff\"\\ ok \xc3\xa9");
-	assert_int_equal(outbox_store_complete(&st, &b, res, &err), OS_OK);
+	assert_int_equal(outbox_store_complete(&f->st, &f->b, res, &f->err), OS_OK);
 	assert_int_equal(testdb_scalar("SELECT count(*) FROM outbox WHERE status = 'dead' "
 				       "AND last_error = E'HTTP 500: caf? ?\"\\\\ ok \\u00e9'"),
 			 1);
-	outbox_batch_release(&b);
-	pg_session_free(s);
 }
 
 static void complete_after_lost_claim_records_nothing(void **state)
 {
-	struct pg_session *s = testdb_session();
-	struct outbox_store st;
-	struct outbox_batch b;
+	struct fx *f = *state;
 	struct outbox_result res[1];
-	struct os_error err;
 
-	(void)state;
-	claim_new_rows(&st, s, &b, 1);
+	claim_new_rows(f, 1);
 	assert_true(testdb_exec("SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity "
 				"WHERE datname = current_database() AND pid <> pg_backend_pid()"));
 	/* The session finds out (here through wait) and reconnects; the claim is
 	 * gone with the old connection. */
-	(void)outbox_store_wait(&st, 1, &err);
+	(void)outbox_store_wait(&f->st, 1, &f->err);
 	memset(res, 0, sizeof(res));
 	res[0].fate = OUTBOX_FATE_SENT;
-	assert_int_not_equal(outbox_store_complete(&st, &b, res, &err), OS_OK);
+	assert_int_not_equal(outbox_store_complete(&f->st, &f->b, res, &f->err), OS_OK);
 	assert_int_equal(testdb_scalar("SELECT count(*) FROM outbox WHERE status = 'pending' "
 				       "AND attempts = 0"),
 			 1);
-	assert_int_equal(outbox_store_claim(&st, &only_kafka, 1, &b, &err), OS_OK);
-	assert_int_equal(b.count, 1);
-	outbox_store_release(&st);
-	outbox_batch_release(&b);
-	pg_session_free(s);
+	assert_int_equal(outbox_store_claim(&f->st, &only_kafka, 1, &f->b, &f->err), OS_OK);
+	assert_int_equal(f->b.count, 1);
+	outbox_store_release(&f->st);
 }
 
 /* A row that is not found as claimed fails the whole completion: nothing is
  * recorded, and every row is claimable again. */
 static void complete_records_nothing_unless_every_row_is_found(void **state)
 {
-	struct pg_session *s = testdb_session();
-	struct outbox_store st;
-	struct outbox_batch b;
+	struct fx *f = *state;
 	struct outbox_result res[3];
-	struct os_error err;
 
-	(void)state;
-	claim_new_rows(&st, s, &b, 3);
+	claim_new_rows(f, 3);
 	memset(res, 0, sizeof(res));
-	b.rows[1].event_id = b.rows[0].event_id; /* one row twice, one missing */
-	assert_int_equal(outbox_store_complete(&st, &b, res, &err), OS_EIO);
-	assert_non_null(strstr(err.message, "2 of 3 sent"));
+	f->b.rows[1].event_id = f->b.rows[0].event_id; /* one row twice, one missing */
+	assert_int_equal(outbox_store_complete(&f->st, &f->b, res, &f->err), OS_EIO);
+	assert_non_null(strstr(f->err.message, "2 of 3 sent"));
 	assert_int_equal(testdb_scalar("SELECT count(*) FROM outbox WHERE status = 'pending'"), 3);
-	assert_int_equal(outbox_store_claim(&st, &only_kafka, 3, &b, &err), OS_OK);
-	assert_int_equal(b.count, 3);
-	assert_int_equal(outbox_store_complete(&st, &b, res, &err), OS_OK);
+	assert_int_equal(outbox_store_claim(&f->st, &only_kafka, 3, &f->b, &f->err), OS_OK);
+	assert_int_equal(f->b.count, 3);
+	assert_int_equal(outbox_store_complete(&f->st, &f->b, res, &f->err), OS_OK);
 	assert_int_equal(testdb_scalar("SELECT count(*) FROM outbox WHERE status = 'sent'"), 3);
-	outbox_batch_release(&b);
-	pg_session_free(s);
 }
 
 /* Records the rows it delivers, in order: seq and aggregate. Every row of
@@ -505,19 +482,22 @@ static void relay_claiming_ahead_keeps_order_and_sends_once(void **state)
 	pg_session_free(s2);
 }
 
+/* A case run on the fixture (fx_setup, fx_teardown). */
+#define WITH_FX(t) cmocka_unit_test_setup_teardown(t, fx_setup, fx_teardown)
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup(two_relays_never_share_a_row, clean),
-	    cmocka_unit_test_setup(per_aggregate_order_and_fates, clean),
+	    WITH_FX(per_aggregate_order_and_fates),
 	    cmocka_unit_test_setup(release_and_crash_leave_rows_claimable, clean),
-	    cmocka_unit_test_setup(wait_wakes_on_notify_and_purge_is_bounded, clean),
-	    cmocka_unit_test_setup(wait_and_claim_survive_terminated_backend, clean),
+	    WITH_FX(wait_wakes_on_notify_and_purge_is_bounded),
+	    WITH_FX(wait_and_claim_survive_terminated_backend),
 	    cmocka_unit_test_setup(admin_dead_letters_and_stats, clean),
-	    cmocka_unit_test_setup(unreadable_rows_are_buried_not_blocking, clean),
-	    cmocka_unit_test_setup(error_text_cut_inside_a_character_is_stored, clean),
-	    cmocka_unit_test_setup(complete_after_lost_claim_records_nothing, clean),
-	    cmocka_unit_test_setup(complete_records_nothing_unless_every_row_is_found, clean),
+	    WITH_FX(unreadable_rows_are_buried_not_blocking),
+	    WITH_FX(error_text_cut_inside_a_character_is_stored),
+	    WITH_FX(complete_after_lost_claim_records_nothing),
+	    WITH_FX(complete_records_nothing_unless_every_row_is_found),
 	    cmocka_unit_test_setup(relay_claiming_ahead_keeps_order_and_sends_once, clean),
 	};
 
