@@ -69,6 +69,10 @@ struct io_loop {
 	void *main_fake;
 	const void *main_bottom;
 	size_t main_size;
+	/* The batch handle_events is going through: a watch removed by one of
+	 * its callbacks (and perhaps freed) is dropped from the rest of it. */
+	struct epoll_event *batch;
+	int batch_n, batch_i;
 };
 
 static _Thread_local struct io_loop *tls_loop;
@@ -429,6 +433,17 @@ static enum os_status poll_wait(int fd, int events, int64_t deadline_ms)
 	}
 }
 
+/* Drops w from what is left of the batch being dispatched: its owner may
+ * free it as soon as this returns. */
+static void drop_pending(struct io_loop *l, const struct io_watch *w)
+{
+	int j;
+
+	for (j = l->batch_i + 1; l->batch != NULL && j < l->batch_n; j++)
+		if (l->batch[j].data.ptr == w)
+			l->batch[j].data.ptr = NULL;
+}
+
 enum os_status io_wait_fd(int fd, int events, int64_t deadline_ms)
 {
 	struct io_fiber *f = io_fiber_self();
@@ -446,8 +461,10 @@ enum os_status io_wait_fd(int fd, int events, int64_t deadline_ms)
 	    (errno != EEXIST || epoll_ctl(f->loop->epfd, EPOLL_CTL_MOD, fd, &ev) != 0))
 		return OS_EIO;
 	st = io_park(deadline_ms);
-	if (st != OS_OK)
+	if (st != OS_OK) {
 		epoll_ctl(f->loop->epfd, EPOLL_CTL_DEL, fd, NULL);
+		drop_pending(f->loop, &f->watch);
+	}
 	return st;
 }
 
@@ -460,6 +477,7 @@ enum os_status io_watch_set(struct io_watch *w, int fd, int events)
 		return OS_EINVAL;
 	if (events == 0) {
 		epoll_ctl(l->epfd, EPOLL_CTL_DEL, fd, NULL);
+		drop_pending(l, w);
 		return OS_OK;
 	}
 	memset(&ev, 0, sizeof(ev));
@@ -528,9 +546,15 @@ static void handle_events(struct io_loop *l)
 
 	do {
 		n = epoll_wait(l->epfd, ev, IO_EVENTS_MAX, 0);
+		l->batch = ev;
+		l->batch_n = n;
 		for (i = 0; i < n; i++) {
 			struct io_watch *w = ev[i].data.ptr;
 			int e = 0;
+
+			l->batch_i = i;
+			if (w == NULL) /* removed by an earlier callback of this batch */
+				continue;
 
 			if (ev[i].events & (EPOLLIN | EPOLLRDHUP | EPOLLERR | EPOLLHUP))
 				e |= IO_IN;
@@ -540,6 +564,7 @@ static void handle_events(struct io_loop *l)
 				e |= IO_HUP;
 			w->cb(w, e);
 		}
+		l->batch = NULL;
 	} while (n == IO_EVENTS_MAX);
 }
 

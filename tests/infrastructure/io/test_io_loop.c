@@ -229,6 +229,53 @@ static void test_wait_fd(void **state)
 	io_loop_free(l);
 }
 
+/* Two watched pipes, both readable, so one epoll batch holds both: the first
+ * callback stops watching the other (as curl does when it closes a
+ * connection beside the one it serves), whose owner may then free it. The
+ * other's event, still in the batch, must not be delivered. */
+struct pair_watch {
+	struct io_watch watch; /* first */
+	int fd;
+	struct pair_watch *other;
+	int calls;
+};
+
+static void pair_cb(struct io_watch *w, int events)
+{
+	struct pair_watch *p = (struct pair_watch *)w;
+
+	(void)events;
+	p->calls++;
+	io_watch_set(&p->other->watch, p->other->fd, 0);
+	io_watch_set(&p->watch, p->fd, 0);
+}
+
+static void test_watch_removed_within_batch(void **state)
+{
+	struct io_loop *l = io_loop_new(64, 4);
+	struct pair_watch a = {.watch.cb = pair_cb}, b = {.watch.cb = pair_cb};
+	int pa[2], pb[2];
+
+	(void)state;
+	assert_int_equal(pipe(pa), 0);
+	assert_int_equal(pipe(pb), 0);
+	a.fd = pa[0];
+	b.fd = pb[0];
+	a.other = &b;
+	b.other = &a;
+	assert_int_equal(io_watch_set(&a.watch, a.fd, IO_IN), OS_OK);
+	assert_int_equal(io_watch_set(&b.watch, b.fd, IO_IN), OS_OK);
+	assert_int_equal(write(pa[1], "x", 1), 1);
+	assert_int_equal(write(pb[1], "y", 1), 1);
+	io_loop_dispatch(l);
+	assert_int_equal(a.calls + b.calls, 1);
+	close(pa[0]);
+	close(pa[1]);
+	close(pb[0]);
+	close(pb[1]);
+	io_loop_free(l);
+}
+
 /* ---------------------------------------------------------- the pool */
 
 static struct pg_session *notify_session;
@@ -623,6 +670,7 @@ int main(void)
 	    cmocka_unit_test(test_deadline_and_limit),
 	    cmocka_unit_test(test_cancel_runs_to_end),
 	    cmocka_unit_test(test_wait_fd),
+	    cmocka_unit_test(test_watch_removed_within_batch),
 	    cmocka_unit_test(test_pool_queues_without_blocking),
 	    cmocka_unit_test(test_pool_deadline_mid_statement),
 	    cmocka_unit_test(test_notify_batched_off_the_request),
