@@ -151,6 +151,8 @@ svc() {
 }
 
 reset_db() { bsql -f "$BENCH/reset.sql" >/dev/null; }
+# The orders of a run: reset.sql's history is two days old.
+RUN_ORDERS="orders WHERE created_at > now() - interval '1 day'"
 
 api_live() { curl -fsS -o /dev/null --max-time 1 "http://127.0.0.1:$APP_PORT/health/live"; }
 sim_live() { curl -fsS -o /dev/null --max-time 1 "http://127.0.0.1:$SIM_PORT/health"; }
@@ -245,7 +247,7 @@ write_pgbench_scripts() {
 		       'dests=' || (SELECT array_agg(destination ORDER BY seq) FROM outbox WHERE aggregateid = o.id)::text,
 		       'payloads=' || (SELECT array_agg(payload::text ORDER BY seq) FROM outbox WHERE aggregateid = o.id)::text,
 		       'headers=' || (SELECT array_agg(headers::text ORDER BY seq) FROM outbox WHERE aggregateid = o.id)::text
-		FROM orders o LIMIT 1")
+		FROM orders o WHERE o.created_at > now() - interval '1 day' LIMIT 1")
 	[ "${#PGB_VARS[@]}" -eq 11 ] || die "cannot read the probe order's values"
 	local defs=() v
 	for v in "${PGB_VARS[@]}"; do defs+=(-D "$v"); done
@@ -333,7 +335,7 @@ profile_wrk() { # secs tag
 
 # Orders the database holds: what a run created, counted where it counts
 # (a 2xx that wrote nothing, say an idempotent replay, would not add one).
-orders_in_db() { bsql -c "SELECT count(*) FROM orders"; }
+orders_in_db() { bsql -c "SELECT count(*) FROM $RUN_ORDERS"; }
 
 # As run_wrk for pgbench: pgbench_summary's line and the orders.
 run_pgbench() { # script name secs [clients]
@@ -541,7 +543,7 @@ phase_latency() { # rate
 	stop_proc outbox-kafka
 	bsql -c "CREATE TABLE bench_recv (recv_us bigint, key uuid, kafka_ms bigint)" \
 		-c "\\copy bench_recv FROM '$recv' WITH (DELIMITER ' ')" >/dev/null
-	LAT_RUN[$rate]="$(awk '/^tps = / { printf "%.0f", $3 }' "$WORK/pgbench-rate.txt") $(bsql -c "SELECT count(*) FROM orders")"
+	LAT_RUN[$rate]="$(awk '/^tps = / { printf "%.0f", $3 }' "$WORK/pgbench-rate.txt") $(orders_in_db)"
 	LAT_RES[$rate]=$(bsql -f "$BENCH/latency.sql")
 	bsql -c "DROP TABLE bench_recv" >/dev/null
 }
