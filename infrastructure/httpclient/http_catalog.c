@@ -53,8 +53,7 @@ struct catalog_sock {
 
 struct http_catalog {
 	struct curl_slist *headers;
-	char *base_url;
-	size_t base_len; /* without a trailing '/' */
+	char *base_url; /* the configured URL without its trailing slashes, then '/' */
 	int timeout_ms;
 	CURLM *multi; /* made on the loop's thread at first use */
 	struct io_timer timer;
@@ -85,7 +84,7 @@ static enum os_status catalog_build_url(struct http_catalog *c, CURL *easy, cons
 
 	if (esc == NULL)
 		return os_fail(err, OS_ENOMEM, NULL, "cannot escape item id");
-	n = snprintf(url, HTTP_CATALOG_URL_MAX, "%.*s/%s", (int)c->base_len, c->base_url, esc);
+	n = snprintf(url, HTTP_CATALOG_URL_MAX, "%s%s", c->base_url, esc);
 	curl_free(esc);
 	if (n < 0 || n >= HTTP_CATALOG_URL_MAX)
 		return os_fail(err, OS_EUNAVAIL, NULL, "catalog URL too long");
@@ -539,13 +538,10 @@ enum os_status http_catalog_open(const struct http_catalog_options *o, struct ca
 	if (st != OS_OK)
 		return st;
 	c = calloc(1, sizeof(*c));
-	if (c == NULL || (c->base_url = strdup(o->base_url)) == NULL) {
+	if (c == NULL || (c->base_url = http_curl_url_join(o->base_url, "/")) == NULL) {
 		st = os_fail(err, OS_ENOMEM, NULL, "cannot allocate the catalog client");
 		goto out;
 	}
-	c->base_len = strlen(c->base_url);
-	while (c->base_len > 0 && c->base_url[c->base_len - 1] == '/')
-		c->base_len--;
 	c->timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : CATALOG_DEFAULT_TIMEOUT_MS;
 	c->headers = curl_slist_append(NULL, "Accept: application/json");
 	if (c->headers == NULL) {

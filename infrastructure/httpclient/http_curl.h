@@ -1,7 +1,7 @@
 /*
  * libcurl setup shared by the HTTP clients: curl_global_init exactly once,
- * whichever thread opens the first client, and the options every transfer
- * of theirs has.
+ * whichever thread opens the first client, the options every transfer of
+ * theirs has, and the URLs they build on a configured base.
  */
 #ifndef OS_HTTP_CURL_H
 #define OS_HTTP_CURL_H
@@ -23,5 +23,9 @@ enum os_status http_curl_global_init(struct os_error *err);
  */
 CURL *http_curl_easy(long timeout_ms, long connect_ms, curl_write_callback write, void *owner,
 		     char *errbuf);
+
+/* base without its trailing slashes, then path: a new string the caller
+ * frees, or NULL when out of memory. */
+char *http_curl_url_join(const char *base, const char *path);
 
 #endif
