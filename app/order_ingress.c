@@ -13,7 +13,6 @@
 #include <string.h>
 
 #include "app/order_create.h"
-#include "app/order_messages.h"
 #include "domain/money.h"
 
 #define INGRESS_REASON	     "order received from the shop platform"
@@ -136,20 +135,14 @@ static enum os_status replay(const struct order_create_work *w, const void *req,
 static enum os_status build(struct order_service *svc, const struct order_ingress_request *req,
 			    struct order_create_work *w, struct os_error *err)
 {
-	struct order_msg_ctx mctx = {svc->settings, &svc->sys, req->trace.request_id,
-				     req->trace.traceparent};
-	struct order_insert *c = &w->c;
 	enum os_status st;
 
-	st = price_lines(req, &c->order, err);
+	st = price_lines(req, &w->c.order, err);
 	if (st != OS_OK)
 		return st;
-	fill_order(svc, req, &c->order);
-	snprintf(c->fingerprint, sizeof(c->fingerprint), "%s", w->fp);
-	snprintf(c->reason, sizeof(c->reason), "%s", INGRESS_REASON);
-	c->reserve_stock = false; /* the shop sold it from its own stock */
-	return order_messages_created(&mctx, &c->order, c->msgs, OUTBOX_MAX_PER_CHANGE,
-				      &c->msg_count, err);
+	fill_order(svc, req, &w->c.order);
+	/* No stock reserved: the shop sold it from its own stock. */
+	return order_create_complete(svc, &req->trace, INGRESS_REASON, false, w, err);
 }
 
 /* A reference seen before answers from its order without pricing again. */

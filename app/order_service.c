@@ -253,24 +253,19 @@ static enum os_status build_order(struct order_service *svc, const struct order_
 	return OS_OK;
 }
 
-/* Fills *c: the new order priced from the catalog, and its messages, which
- * the caller releases with order_insert_release. */
+/* Fills w->c: the new order priced from the catalog, and its messages,
+ * which the caller releases with order_insert_release. */
 static enum os_status prepare_create(struct order_service *svc,
-				     const struct order_create_request *req, const char *fp,
-				     struct order_insert *c, struct os_error *err)
+				     const struct order_create_request *req,
+				     struct order_create_work *w, struct os_error *err)
 {
-	struct order_msg_ctx mctx = {svc->settings, &svc->sys, req->trace.request_id,
-				     req->trace.traceparent};
 	enum os_status st;
 
-	st = build_order(svc, req, &c->order, err);
+	st = build_order(svc, req, &w->c.order, err);
 	if (st != OS_OK)
 		return st;
-	snprintf(c->fingerprint, sizeof(c->fingerprint), "%s", fp);
-	snprintf(c->reason, sizeof(c->reason), "%s", CREATE_REASON);
-	c->reserve_stock = svc->settings->local_inventory;
-	return order_messages_created(&mctx, &c->order, c->msgs, OUTBOX_MAX_PER_CHANGE,
-				      &c->msg_count, err);
+	return order_create_complete(svc, &req->trace, CREATE_REASON,
+				     svc->settings->local_inventory, w, err);
 }
 
 /*
@@ -289,7 +284,7 @@ static enum os_status prepare(struct order_service *svc, const void *arg,
 	enum os_status st;
 
 	fingerprint(req, w->fp, sizeof(w->fp));
-	st = prepare_create(svc, req, w->fp, &w->c, err);
+	st = prepare_create(svc, req, w, err);
 	if (st != OS_ENOTFOUND && st != OS_ECONFLICT && st != OS_EUNAVAIL && st != OS_EINVAL)
 		return st;
 	*answered = true;
@@ -317,7 +312,7 @@ static enum os_status reprice(struct order_service *svc, const void *request,
 	catalog_forget(&svc->catalog, ids, req->line_count);
 	order_insert_release(&w->c);
 	memset(&w->c, 0, sizeof(w->c));
-	return prepare_create(svc, req, w->fp, &w->c, err);
+	return prepare_create(svc, req, w, err);
 }
 
 static const struct order_create_way create_by_key = {check_request, prepare, replay, reprice};
