@@ -532,9 +532,7 @@ enum os_status http_catalog_open(const struct http_catalog_options *o, struct ca
 	struct http_catalog *c = NULL;
 	enum os_status st;
 
-	if (o->base_url == NULL || o->base_url[0] == '\0')
-		return os_fail(err, OS_EINVAL, "CATALOG_SERVICE_API_URL", "catalog URL is empty");
-	st = http_curl_global_init(err);
+	st = http_curl_client_start(o->base_url, "CATALOG_SERVICE_API_URL", "catalog", err);
 	if (st != OS_OK)
 		return st;
 	c = calloc(1, sizeof(*c));

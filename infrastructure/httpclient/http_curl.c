@@ -26,6 +26,14 @@ enum os_status http_curl_global_init(struct os_error *err)
 	return OS_OK;
 }
 
+enum os_status http_curl_client_start(const char *url, const char *field, const char *what,
+				      struct os_error *err)
+{
+	if (url == NULL || url[0] == '\0')
+		return os_fail(err, OS_EINVAL, field, "%s URL is empty", what);
+	return http_curl_global_init(err);
+}
+
 CURL *http_curl_easy(long timeout_ms, long connect_ms, curl_write_callback write, void *owner,
 		     char *errbuf)
 {

@@ -14,6 +14,12 @@
  * result. OS_EIO when libcurl cannot start. */
 enum os_status http_curl_global_init(struct os_error *err);
 
+/* The first step of opening a client of the service at url: OS_EINVAL
+ * naming field ("<what> URL is empty") when url is NULL or empty, else
+ * http_curl_global_init. */
+enum os_status http_curl_client_start(const char *url, const char *field, const char *what,
+				      struct os_error *err);
+
 /*
  * A new easy handle with the options every client's transfer has: no
  * signals, no redirects, http and https only, TCP keep-alive, the total and

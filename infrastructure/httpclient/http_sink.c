@@ -406,9 +406,7 @@ enum os_status http_sink_open(const struct http_sink_options *o, struct outbox_s
 	enum os_status st;
 	int i;
 
-	if (o->url == NULL || o->url[0] == '\0')
-		return os_fail(err, OS_EINVAL, "url", "service URL is empty");
-	st = http_curl_global_init(err);
+	st = http_curl_client_start(o->url, "url", "service", err);
 	if (st != OS_OK)
 		return st;
 	k = calloc(1, sizeof(*k));
