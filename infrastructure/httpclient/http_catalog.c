@@ -312,18 +312,27 @@ static void xfers_wait(struct catalog_xfer **xs, size_t n)
 	}
 }
 
+/* The text of v when it is a string (or a number, when !string) of 1..max
+ * bytes; NULL otherwise. */
+static const char *catalog_text(yajl_val v, bool string, size_t max, size_t *len)
+{
+	const char *s;
+
+	if (string ? !YAJL_IS_STRING(v) : !YAJL_IS_NUMBER(v))
+		return NULL;
+	s = string ? YAJL_GET_STRING(v) : YAJL_GET_NUMBER(v);
+	*len = strlen(s);
+	return *len == 0 || *len > max ? NULL : s;
+}
+
 /* A non-negative integer from the number's text: digits only. */
 static bool catalog_parse_qty(yajl_val v, int64_t *out)
 {
-	const char *s;
 	int64_t q = 0;
 	size_t i, len;
+	const char *s = catalog_text(v, false, CATALOG_QTY_DIGITS_MAX, &len);
 
-	if (!YAJL_IS_NUMBER(v))
-		return false;
-	s = YAJL_GET_NUMBER(v);
-	len = strlen(s);
-	if (len == 0 || len > CATALOG_QTY_DIGITS_MAX)
+	if (s == NULL)
 		return false;
 	for (i = 0; i < len; i++) {
 		if (s[i] < '0' || s[i] > '9')
@@ -350,14 +359,10 @@ static bool catalog_parse_price(yajl_val v, int64_t *out)
 
 static bool catalog_parse_name(yajl_val v, char *out)
 {
-	const char *s;
 	size_t i, len;
+	const char *s = catalog_text(v, true, ORDER_ITEM_NAME_MAX, &len);
 
-	if (!YAJL_IS_STRING(v))
-		return false;
-	s = YAJL_GET_STRING(v);
-	len = strlen(s);
-	if (len == 0 || len > ORDER_ITEM_NAME_MAX)
+	if (s == NULL)
 		return false;
 	for (i = 0; i < len; i++)
 		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
