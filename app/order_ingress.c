@@ -101,21 +101,13 @@ static void fill_order(struct order_service *svc, const struct order_ingress_req
 {
 	size_t email_len = strlen(req->customer.email);
 
-	sys_new_uuid(&svc->sys, &o->id);
+	order_create_header(svc, ORDER_SOURCE_WEBHOOK, &req->customer, req->shipping_address, o);
 	sys_new_uuid(&svc->sys, &o->idempotency_key);
 	if (order_check_ident(req->customer.email, email_len, ORDER_USER_ID_MAX) == OS_OK) {
 		memcpy(o->user_id, req->customer.email, email_len); /* fits: checked above */
 		o->user_id[email_len] = '\0';
 	} else
 		snprintf(o->user_id, sizeof(o->user_id), "%s", INGRESS_USER_DEFAULT);
-	o->status = ORDER_NEW;
-	snprintf(o->currency, sizeof(o->currency), "%s", svc->settings->currency);
-	o->created_at_us = sys_now_us(&svc->sys);
-	o->updated_at_us = o->created_at_us;
-	o->version = 1;
-	o->source = ORDER_SOURCE_WEBHOOK;
-	o->customer = req->customer;
-	snprintf(o->shipping_address, sizeof(o->shipping_address), "%s", req->shipping_address);
 	snprintf(o->external_ref, sizeof(o->external_ref), "%s", req->external_ref);
 }
 

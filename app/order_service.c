@@ -239,17 +239,9 @@ static enum os_status build_order(struct order_service *svc, const struct order_
 	o->item_count = req->line_count;
 	if (order_total(o, &o->amount_cents) != OS_OK)
 		return os_fail(err, OS_EINVAL, "items", "the order total is too large");
-	sys_new_uuid(&svc->sys, &o->id);
+	order_create_header(svc, ORDER_SOURCE_API, &req->customer, req->shipping_address, o);
 	snprintf(o->user_id, sizeof(o->user_id), "%s", req->user_id);
-	o->status = ORDER_NEW;
-	snprintf(o->currency, sizeof(o->currency), "%s", svc->settings->currency);
 	o->idempotency_key = req->idempotency_key;
-	o->created_at_us = sys_now_us(&svc->sys);
-	o->updated_at_us = o->created_at_us;
-	o->version = 1;
-	o->source = ORDER_SOURCE_API;
-	o->customer = req->customer;
-	snprintf(o->shipping_address, sizeof(o->shipping_address), "%s", req->shipping_address);
 	return OS_OK;
 }
 
