@@ -155,26 +155,29 @@ void json_write_int(struct json_writer *w, const char *key, int64_t v)
 	sbuf_addf(w->sb, "%" PRId64, v);
 }
 
-void json_write_money(struct json_writer *w, const char *key, int64_t cents)
+/* The string a formatter wrote into text (len bytes; 0 when it failed, which
+ * fails the writer's buffer). */
+static void formatted_str(struct json_writer *w, const char *key, const char *text, size_t len)
 {
-	char text[MONEY_STR_MAX];
-
-	if (money_format(cents, text, sizeof(text)) == 0) {
+	if (len == 0) {
 		sbuf_fail(w->sb);
 		return;
 	}
 	json_write_str(w, key, text);
 }
 
+void json_write_money(struct json_writer *w, const char *key, int64_t cents)
+{
+	char text[MONEY_STR_MAX];
+
+	formatted_str(w, key, text, money_format(cents, text, sizeof(text)));
+}
+
 void json_write_time(struct json_writer *w, const char *key, int64_t unix_us)
 {
 	char text[TIMEFMT_RFC3339_MAX];
 
-	if (timefmt_rfc3339(unix_us, text, sizeof(text)) == 0) {
-		sbuf_fail(w->sb);
-		return;
-	}
-	json_write_str(w, key, text);
+	formatted_str(w, key, text, timefmt_rfc3339(unix_us, text, sizeof(text)));
 }
 
 void json_write_uuid(struct json_writer *w, const char *key, const struct uuid *u)

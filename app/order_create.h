@@ -40,6 +40,21 @@ struct order_create_way {
 				  struct order_create_work *w, struct os_error *err);
 };
 
+/* The fields every new order starts with: a new id, status new, version 1,
+ * the service's currency, created and updated now, its source, and the
+ * customer and shipping address it was ordered with. */
+void order_create_header(struct order_service *svc, enum order_source source,
+			 const struct order_customer *customer, const char *shipping_address,
+			 struct order *o);
+
+/* Completes w->c around the order built into w->c.order: the fingerprint
+ * w->fp, the history reason, whether the insert reserves stock, and the
+ * created order's messages carrying trace. The messages are released with
+ * order_insert_release. */
+enum os_status order_create_complete(struct order_service *svc, const struct order_trace *trace,
+				     const char *reason, bool reserve_stock,
+				     struct order_create_work *w, struct os_error *err);
+
 /* Checks, prepares and inserts the order of req; a concurrent request that
  * won the race on the key answers as a replay. */
 enum os_status order_create_by(struct order_service *svc, const struct order_create_way *way,

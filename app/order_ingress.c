@@ -13,7 +13,6 @@
 #include <string.h>
 
 #include "app/order_create.h"
-#include "app/order_messages.h"
 #include "domain/money.h"
 
 #define INGRESS_REASON	     "order received from the shop platform"
@@ -102,21 +101,13 @@ static void fill_order(struct order_service *svc, const struct order_ingress_req
 {
 	size_t email_len = strlen(req->customer.email);
 
-	sys_new_uuid(&svc->sys, &o->id);
+	order_create_header(svc, ORDER_SOURCE_WEBHOOK, &req->customer, req->shipping_address, o);
 	sys_new_uuid(&svc->sys, &o->idempotency_key);
 	if (order_check_ident(req->customer.email, email_len, ORDER_USER_ID_MAX) == OS_OK) {
 		memcpy(o->user_id, req->customer.email, email_len); /* fits: checked above */
 		o->user_id[email_len] = '\0';
 	} else
 		snprintf(o->user_id, sizeof(o->user_id), "%s", INGRESS_USER_DEFAULT);
-	o->status = ORDER_NEW;
-	snprintf(o->currency, sizeof(o->currency), "%s", svc->settings->currency);
-	o->created_at_us = sys_now_us(&svc->sys);
-	o->updated_at_us = o->created_at_us;
-	o->version = 1;
-	o->source = ORDER_SOURCE_WEBHOOK;
-	o->customer = req->customer;
-	snprintf(o->shipping_address, sizeof(o->shipping_address), "%s", req->shipping_address);
 	snprintf(o->external_ref, sizeof(o->external_ref), "%s", req->external_ref);
 }
 
@@ -136,20 +127,14 @@ static enum os_status replay(const struct order_create_work *w, const void *req,
 static enum os_status build(struct order_service *svc, const struct order_ingress_request *req,
 			    struct order_create_work *w, struct os_error *err)
 {
-	struct order_msg_ctx mctx = {svc->settings, &svc->sys, req->trace.request_id,
-				     req->trace.traceparent};
-	struct order_insert *c = &w->c;
 	enum os_status st;
 
-	st = price_lines(req, &c->order, err);
+	st = price_lines(req, &w->c.order, err);
 	if (st != OS_OK)
 		return st;
-	fill_order(svc, req, &c->order);
-	snprintf(c->fingerprint, sizeof(c->fingerprint), "%s", w->fp);
-	snprintf(c->reason, sizeof(c->reason), "%s", INGRESS_REASON);
-	c->reserve_stock = false; /* the shop sold it from its own stock */
-	return order_messages_created(&mctx, &c->order, c->msgs, OUTBOX_MAX_PER_CHANGE,
-				      &c->msg_count, err);
+	fill_order(svc, req, &w->c.order);
+	/* No stock reserved: the shop sold it from its own stock. */
+	return order_create_complete(svc, &req->trace, INGRESS_REASON, false, w, err);
 }
 
 /* A reference seen before answers from its order without pricing again. */

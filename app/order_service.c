@@ -239,38 +239,25 @@ static enum os_status build_order(struct order_service *svc, const struct order_
 	o->item_count = req->line_count;
 	if (order_total(o, &o->amount_cents) != OS_OK)
 		return os_fail(err, OS_EINVAL, "items", "the order total is too large");
-	sys_new_uuid(&svc->sys, &o->id);
+	order_create_header(svc, ORDER_SOURCE_API, &req->customer, req->shipping_address, o);
 	snprintf(o->user_id, sizeof(o->user_id), "%s", req->user_id);
-	o->status = ORDER_NEW;
-	snprintf(o->currency, sizeof(o->currency), "%s", svc->settings->currency);
 	o->idempotency_key = req->idempotency_key;
-	o->created_at_us = sys_now_us(&svc->sys);
-	o->updated_at_us = o->created_at_us;
-	o->version = 1;
-	o->source = ORDER_SOURCE_API;
-	o->customer = req->customer;
-	snprintf(o->shipping_address, sizeof(o->shipping_address), "%s", req->shipping_address);
 	return OS_OK;
 }
 
-/* Fills *c: the new order priced from the catalog, and its messages, which
- * the caller releases with order_insert_release. */
+/* Fills w->c: the new order priced from the catalog, and its messages,
+ * which the caller releases with order_insert_release. */
 static enum os_status prepare_create(struct order_service *svc,
-				     const struct order_create_request *req, const char *fp,
-				     struct order_insert *c, struct os_error *err)
+				     const struct order_create_request *req,
+				     struct order_create_work *w, struct os_error *err)
 {
-	struct order_msg_ctx mctx = {svc->settings, &svc->sys, req->trace.request_id,
-				     req->trace.traceparent};
 	enum os_status st;
 
-	st = build_order(svc, req, &c->order, err);
+	st = build_order(svc, req, &w->c.order, err);
 	if (st != OS_OK)
 		return st;
-	snprintf(c->fingerprint, sizeof(c->fingerprint), "%s", fp);
-	snprintf(c->reason, sizeof(c->reason), "%s", CREATE_REASON);
-	c->reserve_stock = svc->settings->local_inventory;
-	return order_messages_created(&mctx, &c->order, c->msgs, OUTBOX_MAX_PER_CHANGE,
-				      &c->msg_count, err);
+	return order_create_complete(svc, &req->trace, CREATE_REASON,
+				     svc->settings->local_inventory, w, err);
 }
 
 /*
@@ -289,7 +276,7 @@ static enum os_status prepare(struct order_service *svc, const void *arg,
 	enum os_status st;
 
 	fingerprint(req, w->fp, sizeof(w->fp));
-	st = prepare_create(svc, req, w->fp, &w->c, err);
+	st = prepare_create(svc, req, w, err);
 	if (st != OS_ENOTFOUND && st != OS_ECONFLICT && st != OS_EUNAVAIL && st != OS_EINVAL)
 		return st;
 	*answered = true;
@@ -317,7 +304,7 @@ static enum os_status reprice(struct order_service *svc, const void *request,
 	catalog_forget(&svc->catalog, ids, req->line_count);
 	order_insert_release(&w->c);
 	memset(&w->c, 0, sizeof(w->c));
-	return prepare_create(svc, req, w->fp, &w->c, err);
+	return prepare_create(svc, req, w, err);
 }
 
 static const struct order_create_way create_by_key = {check_request, prepare, replay, reprice};

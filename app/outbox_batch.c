@@ -1,4 +1,6 @@
-/* Lifetime of a relay's batch of claimed outbox rows (outbox_port.h). */
+/* Lifetime of a relay's batch of claimed outbox rows and the default of
+ * their results (outbox_port.h). */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "app/outbox_port.h"
@@ -34,4 +36,16 @@ void outbox_batch_release(struct outbox_batch *b)
 	free(b->rows);
 	b->rows = NULL;
 	b->capacity = 0;
+}
+
+void outbox_results_retry(struct outbox_result *results, size_t n, const char *note)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		results[i].delivery = OUTBOX_RETRY;
+		results[i].fate = OUTBOX_FATE_RETRY;
+		results[i].next_attempt_us = 0;
+		snprintf(results[i].error, sizeof(results[i].error), "%s", note);
+	}
 }

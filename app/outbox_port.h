@@ -173,5 +173,8 @@ enum os_status outbox_batch_init(struct outbox_batch *b, size_t capacity);
 void outbox_batch_clear(struct outbox_batch *b);
 /* Clears and frees the rows array. */
 void outbox_batch_release(struct outbox_batch *b);
+/* Sets results[0..n) to the verdict of a row nothing was heard of: a retry
+ * at once, with note (truncated to OUTBOX_ERROR_MAX bytes) as the error. */
+void outbox_results_retry(struct outbox_result *results, size_t n, const char *note);
 
 #endif

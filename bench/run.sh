@@ -633,6 +633,14 @@ report_create() {
 	[ ! -s "$WORK/profile.md" ] || { cat "$WORK/profile.md"; echo; }
 }
 
+# One row of the memory table: process, phase, "VmHWM VmRSS" in MiB and
+# the VmHWM limit in MiB.
+rss_row() {
+	local d
+	read -r -a d <<<"$3"
+	echo "| $1 | $2 | ${d[0]} | ${d[1]} | <= $4: $(verdict "${d[0]}" '<=' "$4") |"
+}
+
 report() {
 	local h d w r
 	echo "# order-service benchmark $STAMP"
@@ -685,19 +693,14 @@ report() {
 	echo
 	echo "| process | phase | VmHWM | VmRSS | target |"
 	echo "|---|---|---:|---:|---|"
-	read -r -a d <<<"$RSS_API_LOAD"
-	echo "| api | 1 (create at full speed) | ${d[0]} | ${d[1]} | <= 32: $(verdict "${d[0]}" '<=' 32) |"
-	read -r -a d <<<"$RSS_API_CAT"
-	echo "| api | 2 (100 ms catalog) | ${d[0]} | ${d[1]} | <= 32: $(verdict "${d[0]}" '<=' 32) |"
-	read -r -a d <<<"$RSS_KAFKA_DRAIN"
-	echo "| worker outbox-kafka | 3 (drain) | ${d[0]} | ${d[1]} | <= 16: $(verdict "${d[0]}" '<=' 16) |"
-	read -r -a d <<<"$RSS_KAFKA_RATE"
-	echo "| worker outbox-kafka | 4 (pgbench -R) | ${d[0]} | ${d[1]} | <= 16: $(verdict "${d[0]}" '<=' 16) |"
+	rss_row api '1 (create at full speed)' "$RSS_API_LOAD" 32
+	rss_row api '2 (100 ms catalog)' "$RSS_API_CAT" 32
+	rss_row 'worker outbox-kafka' '3 (drain)' "$RSS_KAFKA_DRAIN" 16
+	rss_row 'worker outbox-kafka' '4 (pgbench -R)' "$RSS_KAFKA_RATE" 16
 	for w in api outbox-payments outbox-notifications outbox-kafka shipping-consumer inbox; do
-		read -r -a d <<<"${RSS_LIFE[$w]}"
 		local lim=16 label="worker $w"
 		[ "$w" = api ] && lim=32 label=api
-		echo "| $label | 5 (lifecycle) | ${d[0]} | ${d[1]} | <= $lim: $(verdict "${d[0]}" '<=' "$lim") |"
+		rss_row "$label" '5 (lifecycle)' "${RSS_LIFE[$w]}" "$lim"
 	done
 }
 

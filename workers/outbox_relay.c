@@ -103,21 +103,6 @@ void outbox_relay_release(struct outbox_relay *r)
 	r->results = NULL;
 }
 
-/* A sink that leaves a row without a verdict must not lose it: the default
- * is a retry with a note saying why. */
-static void relay_reset_results(struct outbox_relay *r, size_t n)
-{
-	static const char note[] = "no delivery verdict";
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		r->results[i].delivery = OUTBOX_RETRY;
-		r->results[i].fate = OUTBOX_FATE_RETRY;
-		r->results[i].next_attempt_us = 0;
-		memcpy(r->results[i].error, note, sizeof(note));
-	}
-}
-
 struct relay_counts {
 	size_t sent;
 	size_t retried;
@@ -156,7 +141,8 @@ static enum os_status relay_deliver(struct outbox_relay *r, const struct outbox_
 	int64_t now_us;
 	size_t i;
 
-	relay_reset_results(r, b->count);
+	/* A sink that leaves a row without a verdict must not lose it. */
+	outbox_results_retry(r->results, b->count, "no delivery verdict");
 	st = outbox_sink_send(r->sink, b, r->results, err);
 	if (st != OS_OK) {
 		outbox_store_release(store);

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -262,67 +263,103 @@ static enum os_status load_database(struct config *c, struct os_error *err)
 	return OS_OK;
 }
 
+/* A text setting: where it goes in struct config, its variable, and an
+ * older name read when the variable is unset (or NULL). */
+struct str_setting {
+	size_t offset, cap;
+	const char *name, *alias;
+};
+
+#define STR_SETTING(field, name, alias)                                                            \
+	{                                                                                          \
+		offsetof(struct config, field), sizeof(((struct config *)0)->field), name, alias   \
+	}
+
+static const struct str_setting str_settings[] = {
+    STR_SETTING(database_url, "DATABASE_URL", "POSTGRES_CONNECTION_STRING"),
+    STR_SETTING(kafka_bootstrap, "KAFKA_BOOTSTRAP_SERVERS", "KAFKA_BOOTSTRAP"),
+    STR_SETTING(catalog_url, "CATALOG_SERVICE_API_URL", NULL),
+    STR_SETTING(payments_url, "PAYMENTS_SERVICE_API_URL", NULL),
+    STR_SETTING(payments_callback_url, "PAYMENTS_CALLBACK_URL", NULL),
+    STR_SETTING(notifications_url, "NOTIFICATIONS_SERVICE_API_URL", NULL),
+    STR_SETTING(access_token, "CAPASHINO_SERVICE_ACCESS_TOKEN", NULL),
+    STR_SETTING(callback_secret, "PAYMENTS_CALLBACK_SECRET", NULL),
+    STR_SETTING(topic_order_events, "KAFKA_TOPIC_ORDER_EVENTS", NULL),
+    STR_SETTING(topic_shipping_requests, "KAFKA_TOPIC_SHIPPING_REQUESTS", NULL),
+    STR_SETTING(topic_shipping_events, "KAFKA_TOPIC_SHIPPING_EVENTS", "KAFKA_TOPIC"),
+    STR_SETTING(kafka_group_id, "KAFKA_CONSUMER_GROUP", NULL),
+    STR_SETTING(ingress_secret, "INGRESS_WEBHOOK_SECRET", NULL),
+    STR_SETTING(webhook_url, "WEBHOOK_OUTGOING_URL", NULL),
+    STR_SETTING(webhook_secret, "WEBHOOK_OUTGOING_SECRET", "PAYMENTS_CALLBACK_SECRET"),
+};
+
 static enum os_status load_strings(struct config *c, struct os_error *err)
 {
 	enum os_status st;
+	size_t i;
 
-	if ((st = get_str(c->database_url, sizeof(c->database_url), "DATABASE_URL",
-			  "POSTGRES_CONNECTION_STRING", err)) ||
-	    (st = get_str(c->kafka_bootstrap, sizeof(c->kafka_bootstrap), "KAFKA_BOOTSTRAP_SERVERS",
-			  "KAFKA_BOOTSTRAP", err)) ||
-	    (st = get_str(c->catalog_url, sizeof(c->catalog_url), "CATALOG_SERVICE_API_URL", NULL,
-			  err)) ||
-	    (st = get_str(c->payments_url, sizeof(c->payments_url), "PAYMENTS_SERVICE_API_URL",
-			  NULL, err)) ||
-	    (st = get_str(c->payments_callback_url, sizeof(c->payments_callback_url),
-			  "PAYMENTS_CALLBACK_URL", NULL, err)) ||
-	    (st = get_str(c->notifications_url, sizeof(c->notifications_url),
-			  "NOTIFICATIONS_SERVICE_API_URL", NULL, err)) ||
-	    (st = get_str(c->access_token, sizeof(c->access_token),
-			  "CAPASHINO_SERVICE_ACCESS_TOKEN", NULL, err)) ||
-	    (st = get_str(c->callback_secret, sizeof(c->callback_secret),
-			  "PAYMENTS_CALLBACK_SECRET", NULL, err)) ||
-	    (st = get_str(c->topic_order_events, sizeof(c->topic_order_events),
-			  "KAFKA_TOPIC_ORDER_EVENTS", NULL, err)) ||
-	    (st = get_str(c->topic_shipping_requests, sizeof(c->topic_shipping_requests),
-			  "KAFKA_TOPIC_SHIPPING_REQUESTS", NULL, err)) ||
-	    (st = get_str(c->topic_shipping_events, sizeof(c->topic_shipping_events),
-			  "KAFKA_TOPIC_SHIPPING_EVENTS", "KAFKA_TOPIC", err)) ||
-	    (st = get_str(c->kafka_group_id, sizeof(c->kafka_group_id), "KAFKA_CONSUMER_GROUP",
-			  NULL, err)) ||
-	    (st = get_str(c->ingress_secret, sizeof(c->ingress_secret), "INGRESS_WEBHOOK_SECRET",
-			  NULL, err)) ||
-	    (st = get_str(c->webhook_url, sizeof(c->webhook_url), "WEBHOOK_OUTGOING_URL", NULL,
-			  err)) ||
-	    (st = get_str(c->webhook_secret, sizeof(c->webhook_secret), "WEBHOOK_OUTGOING_SECRET",
-			  "PAYMENTS_CALLBACK_SECRET", err)))
-		return st;
+	for (i = 0; i < sizeof(str_settings) / sizeof(str_settings[0]); i++) {
+		const struct str_setting *s = &str_settings[i];
+
+		st = get_str((char *)c + s->offset, s->cap, s->name, s->alias, err);
+		if (st != OS_OK)
+			return st;
+	}
 	return load_database(c, err);
 }
+
+/* An int setting: where it goes in struct config, its variable and its
+ * bounds; seconds settings are given in (decimal) seconds and kept, like
+ * their bounds, in milliseconds. */
+struct int_setting {
+	size_t offset;
+	const char *name;
+	long lo, hi;
+	bool seconds;
+};
+
+#define INT_SETTING(field, name, lo, hi)                                                           \
+	{                                                                                          \
+		offsetof(struct config, field), name, lo, hi, false                                \
+	}
+#define SECONDS_SETTING(field, name, lo_ms, hi_ms)                                                 \
+	{                                                                                          \
+		offsetof(struct config, field), name, lo_ms, hi_ms, true                           \
+	}
+
+static const struct int_setting int_settings[] = {
+    INT_SETTING(app_port, "APP_PORT", 1, 65535),
+    INT_SETTING(api_threads, "API_THREADS", 1, 64),
+    INT_SETTING(catalog_cache_ms, "CATALOG_CACHE_MS", 0, 3600000),
+    SECONDS_SETTING(timeout_read_ms, "TIMEOUT_READ", 10, 300000),
+    INT_SETTING(max_retry, "MAX_RETRY", 1, 1000),
+    SECONDS_SETTING(max_delay_ms, "MAX_DELAY", 10, 86400000),
+    INT_SETTING(outbox_batch_size, "OUTBOX_BATCH_SIZE", 1, 2000),
+    INT_SETTING(outbox_poll_ms, "OUTBOX_POLL_INTERVAL_MS", 10, 600000),
+    INT_SETTING(outbox_retention_s, "OUTBOX_RETENTION_SECONDS", 0, 31536000),
+    INT_SETTING(kafka_linger_ms, "KAFKA_LINGER_MS", 0, 1000),
+    INT_SETTING(kafka_session_timeout_ms, "KAFKA_SESSION_TIMEOUT_MS", 3000, 300000),
+    INT_SETTING(max_body_bytes, "MAX_BODY_BYTES", 1024, 16777216),
+    INT_SETTING(order_stale_after_s, "ORDER_STALE_AFTER_SECONDS", 1, 31536000),
+    INT_SETTING(inbox_max_attempts, "INBOX_MAX_ATTEMPTS", 1, 10000),
+    INT_SETTING(worker_metrics_port, "WORKER_METRICS_PORT", 0, 65535),
+    INT_SETTING(metrics_port, "METRICS_PORT", 0, 65535),
+};
 
 static enum os_status load_numbers(struct config *c, struct os_error *err)
 {
 	enum os_status st;
+	size_t i;
 
-	if ((st = get_int(&c->app_port, "APP_PORT", 1, 65535, err)) ||
-	    (st = get_int(&c->api_threads, "API_THREADS", 1, 64, err)) ||
-	    (st = get_int(&c->catalog_cache_ms, "CATALOG_CACHE_MS", 0, 3600000, err)) ||
-	    (st = get_seconds_ms(&c->timeout_read_ms, "TIMEOUT_READ", 10, 300000, err)) ||
-	    (st = get_int(&c->max_retry, "MAX_RETRY", 1, 1000, err)) ||
-	    (st = get_seconds_ms(&c->max_delay_ms, "MAX_DELAY", 10, 86400000, err)) ||
-	    (st = get_int(&c->outbox_batch_size, "OUTBOX_BATCH_SIZE", 1, 2000, err)) ||
-	    (st = get_int(&c->outbox_poll_ms, "OUTBOX_POLL_INTERVAL_MS", 10, 600000, err)) ||
-	    (st = get_int(&c->outbox_retention_s, "OUTBOX_RETENTION_SECONDS", 0, 31536000, err)) ||
-	    (st = get_int(&c->kafka_linger_ms, "KAFKA_LINGER_MS", 0, 1000, err)) ||
-	    (st = get_int(&c->kafka_session_timeout_ms, "KAFKA_SESSION_TIMEOUT_MS", 3000, 300000,
-			  err)) ||
-	    (st = get_int(&c->max_body_bytes, "MAX_BODY_BYTES", 1024, 16777216, err)) ||
-	    (st =
-		 get_int(&c->order_stale_after_s, "ORDER_STALE_AFTER_SECONDS", 1, 31536000, err)) ||
-	    (st = get_int(&c->inbox_max_attempts, "INBOX_MAX_ATTEMPTS", 1, 10000, err)) ||
-	    (st = get_int(&c->worker_metrics_port, "WORKER_METRICS_PORT", 0, 65535, err)) ||
-	    (st = get_int(&c->metrics_port, "METRICS_PORT", 0, 65535, err)))
-		return st;
+	for (i = 0; i < sizeof(int_settings) / sizeof(int_settings[0]); i++) {
+		const struct int_setting *s = &int_settings[i];
+		int *dst = (int *)(void *)((char *)c + s->offset);
+
+		st = s->seconds ? get_seconds_ms(dst, s->name, s->lo, s->hi, err)
+				: get_int(dst, s->name, s->lo, s->hi, err);
+		if (st != OS_OK)
+			return st;
+	}
 	/* The local inventory's create checks every price under the row lock,
 	 * so its cache may live long; a remote catalog's answers are trusted. */
 	if (c->catalog_cache_ms < 0)

@@ -111,38 +111,21 @@ static bool line_value(struct json_reader *r, int key, enum json_type t, const c
 	}
 }
 
-static bool new_line(struct json_reader *r, enum json_type t, int *role)
-{
-	struct order_ingress_request *q = &((struct ingress_state *)r->target)->req;
-	char path[OS_ERROR_FIELD_MAX];
-
-	snprintf(path, sizeof(path), "items[%zu]", q->line_count);
-	if (t != JSON_MAP)
-		return json_reader_want(r, path, "an object", t);
-	if (q->line_count == ORDER_MAX_ITEMS)
-		return json_reader_fail(r, OS_EINVAL, "items", "too many items (at most 50)");
-	q->line_count++;
-	*role = IG_LINE;
-	return true;
-}
-
 static bool ingress_value(struct json_reader *r, const struct json_frame *parent, enum json_type t,
 			  const char *s, size_t len, int *role)
 {
 	struct ingress_state *st = r->target;
 
-	if (parent == NULL) {
-		if (t != JSON_MAP)
-			return json_reader_want(r, "", "a JSON object", t);
-		*role = IG_ROOT;
-		return true;
-	}
+	if (parent == NULL)
+		return json_reader_open_root(r, t, IG_ROOT, role);
 	switch (parent->role) {
 	case IG_ROOT: return root_value(r, parent->key, t, s, len, role);
 	case IG_CUSTOMER:
 		return customer_json_read_field(r, parent->key == IK_NAME, t, s, len,
 						&st->req.customer);
-	case IG_ITEMS: return new_line(r, t, role);
+	case IG_ITEMS:
+		return json_reader_open_entry(r, "items", &st->req.line_count, ORDER_MAX_ITEMS, t,
+					      IG_LINE, role);
 	case IG_LINE: return line_value(r, parent->key, t, s, len);
 	}
 	return true;

@@ -101,35 +101,18 @@ static bool create_root_value(struct json_reader *r, const struct json_frame *pa
 	}
 }
 
-static bool create_item(struct json_reader *r, enum json_type t, int *role)
-{
-	struct create_state *cs = r->target;
-	char path[OS_ERROR_FIELD_MAX];
-
-	snprintf(path, sizeof(path), "items[%zu]", cs->req.line_count);
-	if (t != JSON_MAP)
-		return json_reader_want(r, path, "an object", t);
-	if (cs->req.line_count == ORDER_MAX_ITEMS)
-		return json_reader_fail(r, OS_EINVAL, "items", "too many items (at most 50)");
-	cs->req.line_count++;
-	*role = CR_LINE;
-	return true;
-}
-
 static bool create_value(struct json_reader *r, const struct json_frame *parent, enum json_type t,
 			 const char *s, size_t len, int *role)
 {
 	struct create_state *cs = r->target;
 
-	if (parent == NULL) {
-		if (t != JSON_MAP)
-			return json_reader_want(r, "", "a JSON object", t);
-		*role = CR_ROOT;
-		return true;
-	}
+	if (parent == NULL)
+		return json_reader_open_root(r, t, CR_ROOT, role);
 	switch (parent->role) {
 	case CR_ROOT: return create_root_value(r, parent, t, s, len, role);
-	case CR_ITEMS: return create_item(r, t, role);
+	case CR_ITEMS:
+		return json_reader_open_entry(r, "items", &cs->req.line_count, ORDER_MAX_ITEMS, t,
+					      CR_LINE, role);
 	case CR_LINE:
 		return create_line_value(r, parent, &cs->req.lines[cs->req.line_count - 1], t, s,
 					 len);

@@ -53,8 +53,7 @@ struct catalog_sock {
 
 struct http_catalog {
 	struct curl_slist *headers;
-	char *base_url;
-	size_t base_len; /* without a trailing '/' */
+	char *base_url; /* the configured URL without its trailing slashes, then '/' */
 	int timeout_ms;
 	CURLM *multi; /* made on the loop's thread at first use */
 	struct io_timer timer;
@@ -85,7 +84,7 @@ static enum os_status catalog_build_url(struct http_catalog *c, CURL *easy, cons
 
 	if (esc == NULL)
 		return os_fail(err, OS_ENOMEM, NULL, "cannot escape item id");
-	n = snprintf(url, HTTP_CATALOG_URL_MAX, "%.*s/%s", (int)c->base_len, c->base_url, esc);
+	n = snprintf(url, HTTP_CATALOG_URL_MAX, "%s%s", c->base_url, esc);
 	curl_free(esc);
 	if (n < 0 || n >= HTTP_CATALOG_URL_MAX)
 		return os_fail(err, OS_EUNAVAIL, NULL, "catalog URL too long");
@@ -313,18 +312,27 @@ static void xfers_wait(struct catalog_xfer **xs, size_t n)
 	}
 }
 
+/* The text of v when it is a string (or a number, when !string) of 1..max
+ * bytes; NULL otherwise. */
+static const char *catalog_text(yajl_val v, bool string, size_t max, size_t *len)
+{
+	const char *s;
+
+	if (string ? !YAJL_IS_STRING(v) : !YAJL_IS_NUMBER(v))
+		return NULL;
+	s = string ? YAJL_GET_STRING(v) : YAJL_GET_NUMBER(v);
+	*len = strlen(s);
+	return *len == 0 || *len > max ? NULL : s;
+}
+
 /* A non-negative integer from the number's text: digits only. */
 static bool catalog_parse_qty(yajl_val v, int64_t *out)
 {
-	const char *s;
 	int64_t q = 0;
 	size_t i, len;
+	const char *s = catalog_text(v, false, CATALOG_QTY_DIGITS_MAX, &len);
 
-	if (!YAJL_IS_NUMBER(v))
-		return false;
-	s = YAJL_GET_NUMBER(v);
-	len = strlen(s);
-	if (len == 0 || len > CATALOG_QTY_DIGITS_MAX)
+	if (s == NULL)
 		return false;
 	for (i = 0; i < len; i++) {
 		if (s[i] < '0' || s[i] > '9')
@@ -351,14 +359,10 @@ static bool catalog_parse_price(yajl_val v, int64_t *out)
 
 static bool catalog_parse_name(yajl_val v, char *out)
 {
-	const char *s;
 	size_t i, len;
+	const char *s = catalog_text(v, true, ORDER_ITEM_NAME_MAX, &len);
 
-	if (!YAJL_IS_STRING(v))
-		return false;
-	s = YAJL_GET_STRING(v);
-	len = strlen(s);
-	if (len == 0 || len > ORDER_ITEM_NAME_MAX)
+	if (s == NULL)
 		return false;
 	for (i = 0; i < len; i++)
 		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
@@ -533,19 +537,14 @@ enum os_status http_catalog_open(const struct http_catalog_options *o, struct ca
 	struct http_catalog *c = NULL;
 	enum os_status st;
 
-	if (o->base_url == NULL || o->base_url[0] == '\0')
-		return os_fail(err, OS_EINVAL, "CATALOG_SERVICE_API_URL", "catalog URL is empty");
-	st = http_curl_global_init(err);
+	st = http_curl_client_start(o->base_url, "CATALOG_SERVICE_API_URL", "catalog", err);
 	if (st != OS_OK)
 		return st;
 	c = calloc(1, sizeof(*c));
-	if (c == NULL || (c->base_url = strdup(o->base_url)) == NULL) {
+	if (c == NULL || (c->base_url = http_curl_url_join(o->base_url, "/")) == NULL) {
 		st = os_fail(err, OS_ENOMEM, NULL, "cannot allocate the catalog client");
 		goto out;
 	}
-	c->base_len = strlen(c->base_url);
-	while (c->base_len > 0 && c->base_url[c->base_len - 1] == '/')
-		c->base_len--;
 	c->timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : CATALOG_DEFAULT_TIMEOUT_MS;
 	c->headers = curl_slist_append(NULL, "Accept: application/json");
 	if (c->headers == NULL) {

@@ -1,7 +1,11 @@
-/* One-time libcurl initialisation and the common options of a transfer. */
+/* One-time libcurl initialisation, the common options of a transfer and
+ * URLs joined on a configured base. */
 #include "infrastructure/httpclient/http_curl.h"
 
 #include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include <curl/curl.h>
 
@@ -22,6 +26,14 @@ enum os_status http_curl_global_init(struct os_error *err)
 	return OS_OK;
 }
 
+enum os_status http_curl_client_start(const char *url, const char *field, const char *what,
+				      struct os_error *err)
+{
+	if (url == NULL || url[0] == '\0')
+		return os_fail(err, OS_EINVAL, field, "%s URL is empty", what);
+	return http_curl_global_init(err);
+}
+
 CURL *http_curl_easy(long timeout_ms, long connect_ms, curl_write_callback write, void *owner,
 		     char *errbuf)
 {
@@ -40,4 +52,18 @@ CURL *http_curl_easy(long timeout_ms, long connect_ms, curl_write_callback write
 	curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, errbuf);
 	curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
 	return easy;
+}
+
+char *http_curl_url_join(const char *base, const char *path)
+{
+	size_t n = strlen(base), cap;
+	char *u;
+
+	while (n > 0 && base[n - 1] == '/')
+		n--;
+	cap = n + strlen(path) + 1;
+	u = malloc(cap);
+	if (u != NULL)
+		snprintf(u, cap, "%.*s%s", (int)n, base, path);
+	return u;
 }

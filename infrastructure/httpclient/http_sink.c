@@ -368,21 +368,6 @@ static void sink_free(struct http_sink *k)
 	free(k);
 }
 
-/* base without its trailing slashes, then path; NULL when out of memory. */
-static char *sink_join(const char *base, const char *path)
-{
-	size_t n = strlen(base), cap;
-	char *u;
-
-	while (n > 0 && base[n - 1] == '/')
-		n--;
-	cap = n + strlen(path) + 1;
-	u = malloc(cap);
-	if (u != NULL)
-		snprintf(u, cap, "%.*s%s", (int)n, base, path);
-	return u;
-}
-
 static enum os_status sink_copy_options(struct http_sink *k, const struct http_sink_options *o,
 					struct os_error *err)
 {
@@ -393,8 +378,8 @@ static enum os_status sink_copy_options(struct http_sink *k, const struct http_s
 	if (k->max_parallel > HTTP_SINK_PARALLEL_MAX)
 		k->max_parallel = HTTP_SINK_PARALLEL_MAX;
 	k->url = strdup(o->url);
-	k->url_cancel = sink_join(o->url, "/cancel");
-	k->url_refunds = sink_join(o->url, "/refunds");
+	k->url_cancel = http_curl_url_join(o->url, "/cancel");
+	k->url_refunds = http_curl_url_join(o->url, "/refunds");
 	if (k->url == NULL || k->url_cancel == NULL || k->url_refunds == NULL)
 		return os_fail(err, OS_ENOMEM, NULL, "cannot allocate the HTTP sink");
 	if (o->signing_secret != NULL && o->signing_secret[0] != '\0' &&
@@ -421,9 +406,7 @@ enum os_status http_sink_open(const struct http_sink_options *o, struct outbox_s
 	enum os_status st;
 	int i;
 
-	if (o->url == NULL || o->url[0] == '\0')
-		return os_fail(err, OS_EINVAL, "url", "service URL is empty");
-	st = http_curl_global_init(err);
+	st = http_curl_client_start(o->url, "url", "service", err);
 	if (st != OS_OK)
 		return st;
 	k = calloc(1, sizeof(*k));

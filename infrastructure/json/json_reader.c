@@ -206,6 +206,32 @@ bool json_reader_open(struct json_reader *r, const char *field, enum json_type w
 	return true;
 }
 
+bool json_reader_open_root(struct json_reader *r, enum json_type t, int role, int *out_role)
+{
+	if (t != JSON_MAP)
+		return json_reader_want(r, "", "a JSON object", t);
+	*out_role = role;
+	return true;
+}
+
+bool json_reader_open_entry(struct json_reader *r, const char *field, size_t *count, size_t max,
+			    enum json_type t, int role, int *out_role)
+{
+	char path[OS_ERROR_FIELD_MAX], msg[OS_ERROR_MESSAGE_MAX];
+
+	if (t != JSON_MAP) {
+		snprintf(path, sizeof(path), "%s[%zu]", field, *count);
+		return json_reader_want(r, path, "an object", t);
+	}
+	if (*count == max) {
+		snprintf(msg, sizeof(msg), "too many %s (at most %zu)", field, max);
+		return json_reader_fail(r, OS_EINVAL, field, msg);
+	}
+	(*count)++;
+	*out_role = role;
+	return true;
+}
+
 bool json_reader_int(struct json_reader *r, const char *field, enum json_type t, const char *s,
 		     size_t len, int64_t *out)
 {
@@ -454,10 +480,7 @@ static bool flat_value(struct json_reader *r, const struct json_frame *parent, e
 {
 	if (parent != NULL)
 		return r->flat->field(r, parent->key, t, s, len);
-	if (t != JSON_MAP)
-		return json_reader_want(r, "", "a JSON object", t);
-	*role = FLAT_ROOT;
-	return true;
+	return json_reader_open_root(r, t, FLAT_ROOT, role);
 }
 
 /* The root's keys, for flat_complete once the whole text has parsed (a

@@ -182,6 +182,14 @@ bool json_reader_string(struct json_reader *r, const char *field, enum json_type
  * role. Otherwise fails r naming field. */
 bool json_reader_open(struct json_reader *r, const char *field, enum json_type want, bool null_ok,
 		      enum json_type t, int role, int *out_role);
+/* Opens the top-level value, which must be an object: *role gets role.
+ * Otherwise fails r with field "" ("must be a JSON object"). */
+bool json_reader_open_root(struct json_reader *r, enum json_type t, int role, int *out_role);
+/* Opens the next element of the array field, which must be an object
+ * (otherwise fails r naming "field[*count]"), and counts it in *count;
+ * fails r naming field when the array already held max of them. */
+bool json_reader_open_entry(struct json_reader *r, const char *field, size_t *count, size_t max,
+			    enum json_type t, int role, int *out_role);
 /* An integer value (json_integer) into *out; otherwise fails r naming field. */
 bool json_reader_int(struct json_reader *r, const char *field, enum json_type t, const char *s,
 		     size_t len, int64_t *out);

@@ -272,17 +272,6 @@ static void check_fatal(struct kafka_sink *s)
 	s->rk = NULL;
 }
 
-static void prefill_timeouts(struct outbox_result *results, size_t n)
-{
-	static const char note[] = "kafka: no delivery report within the timeout";
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		results[i].delivery = OUTBOX_RETRY;
-		memcpy(results[i].error, note, sizeof(note));
-	}
-}
-
 static enum os_status sink_send(void *ctx, const struct outbox_batch *b,
 				struct outbox_result *results, struct os_error *err)
 {
@@ -297,7 +286,7 @@ static enum os_status sink_send(void *ctx, const struct outbox_batch *b,
 	if (s->rk == NULL && (st = create_producer(s, err)) != OS_OK)
 		return st;
 	rd_kafka_poll(s->rk, 0); /* late reports of earlier batches */
-	prefill_timeouts(results, b->count);
+	outbox_results_retry(results, b->count, "kafka: no delivery report within the timeout");
 	s->gen++;
 	s->results = results;
 	s->count = b->count;

@@ -26,11 +26,17 @@
 #define PG_ORDER_COL_FINGERPRINT 6
 #define PG_ORDER_COL_CUSTOMER	 14 /* then email, address, external_ref, source */
 
+/* The columns an order's outbox row is written with, in the order every
+ * writer selects them: id, 'order', aggregate id, type, payload (jsonb),
+ * destination, headers (jsonb, '{}' when NULL). */
+#define PG_OUTBOX_INSERT                                                                           \
+	"INSERT INTO outbox (id, aggregatetype, aggregateid, type, payload, destination, "         \
+	"headers) "
+
 /* CTE x (the outbox rows of a change, parameters a..f as built by
  * pg_msg_arrays_params), only when CTE `gate` returned a row. */
 #define PG_OUTBOX_ROWS_CTE(gate, a, b, c, d, e, f)                                                 \
-	"x AS (INSERT INTO outbox (id, aggregatetype, aggregateid, type, payload, "                \
-	"destination, headers) SELECT m.id, 'order', m.agg, m.type, m.payload::jsonb, "            \
+	"x AS (" PG_OUTBOX_INSERT "SELECT m.id, 'order', m.agg, m.type, m.payload::jsonb, "        \
 	"m.dest, coalesce(m.headers::jsonb, '{}'::jsonb) FROM unnest(" a "::uuid[], " b            \
 	"::uuid[], " c "::text[], " d "::text[], " e "::text[], " f "::text[]) "                   \
 	"WITH ORDINALITY AS m(id, agg, type, dest, payload, headers, n) "                          \

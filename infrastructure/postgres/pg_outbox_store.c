@@ -79,20 +79,17 @@ static const struct pg_stmt stmt_bury = {
     2,
 };
 
-static const struct pg_stmt stmt_purge = {
-    "outbox_purge",
-    "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE status = 'sent' "
-    "AND sent_at < " PG_TS("$1") " ORDER BY sent_at LIMIT $2 FOR UPDATE SKIP LOCKED)",
-    2,
-};
+/* Deletes at most $2 rows of the status whose timestamp column at is before
+ * $1 (microseconds), oldest first, passing over rows another session holds. */
+#define OUTBOX_PURGE_SQL(status, at)                                                               \
+	"DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE status = '" status "' "       \
+	"AND " at " < " PG_TS("$1") " ORDER BY " at " LIMIT $2 FOR UPDATE SKIP LOCKED)"
+
+static const struct pg_stmt stmt_purge = {"outbox_purge", OUTBOX_PURGE_SQL("sent", "sent_at"), 2};
 
 /* Withdrawn rows (never sent) go after the same retention, by age. */
-static const struct pg_stmt stmt_purge_cancelled = {
-    "outbox_purge_cancelled",
-    "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE status = 'cancelled' "
-    "AND created_at < " PG_TS("$1") " ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED)",
-    2,
-};
+static const struct pg_stmt stmt_purge_cancelled = {"outbox_purge_cancelled",
+						    OUTBOX_PURGE_SQL("cancelled", "created_at"), 2};
 
 static char *dup_col(const PGresult *r, int row, int col, size_t *len)
 {
