@@ -318,13 +318,16 @@ struct int_setting {
 	bool seconds;
 };
 
+/* The offset of an int field: any other type fails to compile, as the loop
+ * writes through an int pointer. */
+#define INT_FIELD(field) _Generic(((struct config *)0)->field, int : offsetof(struct config, field))
 #define INT_SETTING(field, name, lo, hi)                                                           \
 	{                                                                                          \
-		offsetof(struct config, field), name, lo, hi, false                                \
+		INT_FIELD(field), name, lo, hi, false                                              \
 	}
-#define SECONDS_SETTING(field, name, lo_ms, hi_ms)                                                 \
+#define SECONDS_SETTING(field, name, lo, hi)                                                       \
 	{                                                                                          \
-		offsetof(struct config, field), name, lo_ms, hi_ms, true                           \
+		INT_FIELD(field), name, lo, hi, true                                               \
 	}
 
 static const struct int_setting int_settings[] = {
