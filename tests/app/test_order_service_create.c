@@ -330,11 +330,10 @@ static void test_local_stock_left_to_transaction(void **state)
 {
 	struct fake_env *e = *state;
 	struct order_create_request req;
-	struct os_error err;
 
 	valid_request(&req);
 	req.lines[1].quantity = 6;
-	create_status(e, &req, &err);
+	create_ok(e, &req, true);
 	assert_int_equal(e->repo->creates, 1);
 }
 
