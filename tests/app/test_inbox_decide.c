@@ -412,31 +412,31 @@ static void test_pending_then_succeeded(void **state)
 	assert_int_equal(f->change.to, ORDER_PAID);
 }
 
+#define TEST(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_payment_succeeded, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_payment_failed_releases_stock, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_no_release_without_local_inventory, setup,
-					    teardown),
-	    cmocka_unit_test_setup_teardown(test_shipped_and_delivered, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_duplicate, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_pending_is_processed, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_early_defers_with_growing_delay, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_early_delay_capped, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_early_gives_up, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_impossible_rejected, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_missing_order, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_unknown_type, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_late_payment_refunded, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_late_payment_without_id, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_second_payment_refunded, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_unrecorded_payment_adopted, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_shipping_failed_refunds_payment, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_shipping_failed_unrecorded_payment, setup,
-					    teardown),
-	    cmocka_unit_test_setup_teardown(test_late_payment_refunded_once, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_pending_then_succeeded, setup, teardown),
+	    TEST(test_payment_succeeded),
+	    TEST(test_payment_failed_releases_stock),
+	    TEST(test_no_release_without_local_inventory),
+	    TEST(test_shipped_and_delivered),
+	    TEST(test_duplicate),
+	    TEST(test_pending_is_processed),
+	    TEST(test_early_defers_with_growing_delay),
+	    TEST(test_early_delay_capped),
+	    TEST(test_early_gives_up),
+	    TEST(test_impossible_rejected),
+	    TEST(test_missing_order),
+	    TEST(test_unknown_type),
+	    TEST(test_late_payment_refunded),
+	    TEST(test_late_payment_without_id),
+	    TEST(test_second_payment_refunded),
+	    TEST(test_unrecorded_payment_adopted),
+	    TEST(test_shipping_failed_refunds_payment),
+	    TEST(test_shipping_failed_unrecorded_payment),
+	    TEST(test_late_payment_refunded_once),
+	    TEST(test_pending_then_succeeded),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -299,18 +299,20 @@ static void test_config_load(void **state)
 	assert_non_null(strstr(err.message, "KAFKA_SECURITY_PROTOCOL"));
 }
 
+#define TEST(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_nothing_set_changes_nothing, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_sasl_scram_mapped, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_plain_is_the_default_mechanism, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_password_file, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_bad_values_refused, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_properties_file_wins, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_bad_properties_file, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_secret_value_not_quoted, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_config_load, setup, teardown),
+	    TEST(test_nothing_set_changes_nothing),
+	    TEST(test_sasl_scram_mapped),
+	    TEST(test_plain_is_the_default_mechanism),
+	    TEST(test_password_file),
+	    TEST(test_bad_values_refused),
+	    TEST(test_properties_file_wins),
+	    TEST(test_bad_properties_file),
+	    TEST(test_secret_value_not_quoted),
+	    TEST(test_config_load),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -295,17 +295,15 @@ static void test_open_rejects_missing_bootstrap(void **state)
 	assert_null(sink.ctx);
 }
 
+#define TEST(fn) cmocka_unit_test_setup_teardown(fn, cluster_setup, cluster_teardown)
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_batch_is_delivered_with_headers, cluster_setup,
-					    cluster_teardown),
-	    cmocka_unit_test_setup_teardown(test_down_broker_means_retry_then_recovers,
-					    cluster_setup, cluster_teardown),
-	    cmocka_unit_test_setup_teardown(test_oversized_message_is_permanent, cluster_setup,
-					    cluster_teardown),
-	    cmocka_unit_test_setup_teardown(test_broker_rejection_is_permanent, cluster_setup,
-					    cluster_teardown),
+	    TEST(test_batch_is_delivered_with_headers),
+	    TEST(test_down_broker_means_retry_then_recovers),
+	    TEST(test_oversized_message_is_permanent),
+	    TEST(test_broker_rejection_is_permanent),
 	    cmocka_unit_test(test_open_rejects_missing_bootstrap),
 	};
 
