@@ -91,6 +91,26 @@ static void assert_not_applied(const struct fixture *f, enum inbox_fate fate, co
 	assert_int_equal(f->change.msg_count, UNTOUCHED);
 }
 
+/* A message that changes nothing: its type, the order's status, and the
+ * outcome's fate and note. */
+struct unapplied {
+	const char *type;
+	enum order_status status;
+	enum inbox_fate fate;
+	const char *note;
+};
+
+/* Decides each of the n messages in turn, none of which may apply. */
+static void assert_none_applied(struct fixture *f, const struct unapplied *u, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		assert_false(decide(f, u[i].type, u[i].status));
+		assert_not_applied(f, u[i].fate, u[i].note);
+	}
+}
+
 static void test_payment_succeeded(void **state)
 {
 	struct fixture *f = *state;
@@ -166,6 +186,14 @@ static void test_shipped_and_delivered(void **state)
 
 static void test_duplicate(void **state)
 {
+	static const struct unapplied dups[] = {
+	    {INBOX_TYPE_PAYMENT_SUCCEEDED, ORDER_SHIPPED, INBOX_PROCESSED,
+	     "duplicate: payment pay-1 already paid the order"},
+	    {INBOX_TYPE_PAYMENT_FAILED, ORDER_CANCELLED, INBOX_PROCESSED,
+	     "duplicate: order already cancelled"},
+	    {INBOX_TYPE_SHIPPED, ORDER_DELIVERED, INBOX_PROCESSED,
+	     "duplicate: order already delivered"},
+	};
 	struct fixture *f = *state;
 
 	/* the paying payment again, under another callback key */
@@ -173,20 +201,24 @@ static void test_duplicate(void **state)
 		 "pay-1");
 	snprintf(f->row.payment_id, sizeof(f->row.payment_id), "pay-1");
 	snprintf(f->row.message_id, sizeof(f->row.message_id), "cb-other");
-	assert_false(decide(f, INBOX_TYPE_PAYMENT_SUCCEEDED, ORDER_SHIPPED));
-	assert_not_applied(f, INBOX_PROCESSED, "duplicate: payment pay-1 already paid the order");
-	assert_false(decide(f, INBOX_TYPE_PAYMENT_FAILED, ORDER_CANCELLED));
-	assert_not_applied(f, INBOX_PROCESSED, "duplicate: order already cancelled");
-	assert_false(decide(f, INBOX_TYPE_SHIPPED, ORDER_DELIVERED));
-	assert_not_applied(f, INBOX_PROCESSED, "duplicate: order already delivered");
+	assert_none_applied(f, dups, sizeof(dups) / sizeof(dups[0]));
 }
 
-static void test_pending_is_processed(void **state)
+/* A pending payment is processed with nothing to do; an impossible event
+ * and an unknown type are rejected. */
+static void test_pending_impossible_unknown(void **state)
 {
+	static const struct unapplied cases[] = {
+	    {INBOX_TYPE_PAYMENT_PENDING, ORDER_NEW, INBOX_PROCESSED, "pending: nothing to do"},
+	    {INBOX_TYPE_PAYMENT_FAILED, ORDER_SHIPPED, INBOX_REJECTED,
+	     "impossible: payment_failed when shipped"},
+	    {"payment.refunded", ORDER_PAID, INBOX_REJECTED,
+	     "unknown message type payment.refunded"},
+	    {INBOX_TYPE_MALFORMED, ORDER_PAID, INBOX_REJECTED, "unknown"},
+	};
 	struct fixture *f = *state;
 
-	assert_false(decide(f, INBOX_TYPE_PAYMENT_PENDING, ORDER_NEW));
-	assert_not_applied(f, INBOX_PROCESSED, "pending: nothing to do");
+	assert_none_applied(f, cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 static void test_early_defers_with_growing_delay(void **state)
@@ -227,14 +259,6 @@ static void test_early_gives_up(void **state)
 	assert_not_applied(f, INBOX_REJECTED, "gave up waiting");
 }
 
-static void test_impossible_rejected(void **state)
-{
-	struct fixture *f = *state;
-
-	assert_false(decide(f, INBOX_TYPE_PAYMENT_FAILED, ORDER_SHIPPED));
-	assert_not_applied(f, INBOX_REJECTED, "impossible: payment_failed when shipped");
-}
-
 static void test_missing_order(void **state)
 {
 	struct fixture *f = *state;
@@ -242,16 +266,6 @@ static void test_missing_order(void **state)
 	snprintf(f->row.type, sizeof(f->row.type), "%s", INBOX_TYPE_PAYMENT_SUCCEEDED);
 	assert_false(inbox_decide(&f->d, &f->row, NULL, &f->change, &f->outcome));
 	assert_not_applied(f, INBOX_REJECTED, "no such order");
-}
-
-static void test_unknown_type(void **state)
-{
-	struct fixture *f = *state;
-
-	assert_false(decide(f, "payment.refunded", ORDER_PAID));
-	assert_not_applied(f, INBOX_REJECTED, "unknown message type payment.refunded");
-	assert_false(decide(f, INBOX_TYPE_MALFORMED, ORDER_PAID));
-	assert_not_applied(f, INBOX_REJECTED, "unknown");
 }
 
 /* ------------------------------------------------------------------ money */
@@ -412,31 +426,29 @@ static void test_pending_then_succeeded(void **state)
 	assert_int_equal(f->change.to, ORDER_PAID);
 }
 
+#define TEST(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_payment_succeeded, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_payment_failed_releases_stock, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_no_release_without_local_inventory, setup,
-					    teardown),
-	    cmocka_unit_test_setup_teardown(test_shipped_and_delivered, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_duplicate, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_pending_is_processed, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_early_defers_with_growing_delay, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_early_delay_capped, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_early_gives_up, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_impossible_rejected, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_missing_order, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_unknown_type, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_late_payment_refunded, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_late_payment_without_id, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_second_payment_refunded, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_unrecorded_payment_adopted, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_shipping_failed_refunds_payment, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_shipping_failed_unrecorded_payment, setup,
-					    teardown),
-	    cmocka_unit_test_setup_teardown(test_late_payment_refunded_once, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_pending_then_succeeded, setup, teardown),
+	    TEST(test_payment_succeeded),
+	    TEST(test_payment_failed_releases_stock),
+	    TEST(test_no_release_without_local_inventory),
+	    TEST(test_shipped_and_delivered),
+	    TEST(test_duplicate),
+	    TEST(test_pending_impossible_unknown),
+	    TEST(test_early_defers_with_growing_delay),
+	    TEST(test_early_delay_capped),
+	    TEST(test_early_gives_up),
+	    TEST(test_missing_order),
+	    TEST(test_late_payment_refunded),
+	    TEST(test_late_payment_without_id),
+	    TEST(test_second_payment_refunded),
+	    TEST(test_unrecorded_payment_adopted),
+	    TEST(test_shipping_failed_refunds_payment),
+	    TEST(test_shipping_failed_unrecorded_payment),
+	    TEST(test_late_payment_refunded_once),
+	    TEST(test_pending_then_succeeded),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -151,17 +151,19 @@ static void test_failure_releases(void **state)
 	f->n = 0;
 }
 
+#define TEST(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_paid, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_cancelled, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_shipped, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_delivered, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_topics_from_settings, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_no_transition_into_new, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_only_traceparent_header, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_failure_releases, setup, teardown),
+	    TEST(test_paid),
+	    TEST(test_cancelled),
+	    TEST(test_shipped),
+	    TEST(test_delivered),
+	    TEST(test_topics_from_settings),
+	    TEST(test_no_transition_into_new),
+	    TEST(test_only_traceparent_header),
+	    TEST(test_failure_releases),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

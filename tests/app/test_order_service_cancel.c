@@ -36,18 +36,26 @@ static enum os_status cancel(struct fake_env *e, struct fake_order *fo, const ch
 	return order_cancel(&e->svc, &fo->order.id, reason, &trace, out, err);
 }
 
+/* cancel, which must succeed; returns the order it answers (static). */
+static const struct order *cancel_ok(struct fake_env *e, struct fake_order *fo, const char *reason)
+{
+	static struct order out;
+	struct os_error err;
+
+	assert_int_equal(cancel(e, fo, reason, &out, &err), OS_OK);
+	return &out;
+}
+
 static void test_cancel_new(void **state)
 {
 	struct fake_env *e = *state;
 	struct fake_order *fo = put(e, 1, ORDER_NEW, FAKE_NOW_US - 5000000);
+	const struct order *out = cancel_ok(e, fo, NULL);
 	const struct fake_msg *m;
-	struct order out;
-	struct os_error err;
 
-	assert_int_equal(cancel(e, fo, NULL, &out, &err), OS_OK);
-	assert_int_equal(out.status, ORDER_CANCELLED);
-	assert_int_equal(out.version, 2);
-	assert_int_equal(out.updated_at_us, FAKE_NOW_US);
+	assert_int_equal(out->status, ORDER_CANCELLED);
+	assert_int_equal(out->version, 2);
+	assert_int_equal(out->updated_at_us, FAKE_NOW_US);
 	assert_int_equal(fo->history_count, 2);
 	assert_string_equal(fo->history[1].reason, "cancelled by request");
 	assert_int_equal(fo->history[1].from, ORDER_NEW);
@@ -72,12 +80,9 @@ static void test_cancel_paid_with_reason(void **state)
 {
 	struct fake_env *e = *state;
 	struct fake_order *fo = put(e, 2, ORDER_PAID, FAKE_NOW_US);
-	struct order out;
-	struct os_error err;
 
 	e->settings.local_inventory = false;
-	assert_int_equal(cancel(e, fo, "changed my mind", &out, &err), OS_OK);
-	assert_int_equal(out.status, ORDER_CANCELLED);
+	assert_int_equal(cancel_ok(e, fo, "changed my mind")->status, ORDER_CANCELLED);
 	assert_string_equal(fo->history[1].reason, "changed my mind");
 	assert_int_equal(e->repo->stock_releases, 0);
 	assert_non_null(fake_repo_msg(e->repo, "order.cancelled", "order.events"));
@@ -88,11 +93,8 @@ static void test_cancel_twice_is_ok(void **state)
 {
 	struct fake_env *e = *state;
 	struct fake_order *fo = put(e, 3, ORDER_CANCELLED, FAKE_NOW_US);
-	struct order out;
-	struct os_error err;
 
-	assert_int_equal(cancel(e, fo, NULL, &out, &err), OS_OK);
-	assert_int_equal(out.status, ORDER_CANCELLED);
+	assert_int_equal(cancel_ok(e, fo, NULL)->status, ORDER_CANCELLED);
 	assert_int_equal(e->repo->commits, 0);
 	assert_int_equal(e->repo->msg_count, 0);
 }
@@ -155,7 +157,7 @@ static void test_history_pass_through(void **state)
 	struct os_error err;
 	size_t n = 0;
 
-	assert_int_equal(cancel(e, fo, NULL, &out, &err), OS_OK);
+	cancel_ok(e, fo, NULL);
 	assert_int_equal(order_history(&e->svc, &fo->order.id, h, ORDER_HISTORY_MAX, &n, &err),
 			 OS_OK);
 	assert_int_equal(n, 2);
@@ -172,10 +174,8 @@ static void test_cancel_new_withdraws_payment(void **state)
 {
 	struct fake_env *e = *state;
 	struct fake_order *fo = put(e, 1, ORDER_NEW, FAKE_NOW_US - 5000000);
-	struct order out;
-	struct os_error err;
 
-	assert_int_equal(cancel(e, fo, NULL, &out, &err), OS_OK);
+	cancel_ok(e, fo, NULL);
 	assert_int_equal(fo->withdrawals, 1);
 	assert_null(fake_repo_msg(e->repo, "payment.cancel", NULL));
 	assert_int_equal(e->repo->refund_count, 0);
@@ -187,12 +187,10 @@ static void test_cancel_new_cancels_delivered_payment(void **state)
 	struct fake_env *e = *state;
 	struct fake_order *fo = put(e, 1, ORDER_NEW, FAKE_NOW_US - 5000000);
 	const struct fake_msg *m;
-	struct order out;
-	struct os_error err;
 	char id[UUID_STR_LEN + 1], want[96];
 
 	fo->payment_delivered = true;
-	assert_int_equal(cancel(e, fo, NULL, &out, &err), OS_OK);
+	cancel_ok(e, fo, NULL);
 	m = fake_repo_msg(e->repo, "payment.cancel", "payments");
 	assert_non_null(m);
 	assert_true(fake_json_valid(m->payload));
@@ -209,12 +207,10 @@ static void test_cancel_paid_refunds_once(void **state)
 	struct fake_env *e = *state;
 	struct fake_order *fo = put(e, 1, ORDER_PAID, FAKE_NOW_US - 5000000);
 	const struct fake_msg *m;
-	struct order out;
-	struct os_error err;
 
 	snprintf(fo->captured_payment_id, sizeof(fo->captured_payment_id), "pay-9");
-	assert_int_equal(cancel(e, fo, "changed my mind", &out, &err), OS_OK);
-	assert_int_equal(cancel(e, fo, "changed my mind", &out, &err), OS_OK);
+	cancel_ok(e, fo, "changed my mind");
+	cancel_ok(e, fo, "changed my mind");
 	assert_int_equal(e->repo->refund_count, 1);
 	assert_string_equal(e->repo->refund_keys[0], "pay-9");
 	m = fake_repo_msg(e->repo, "payment.refund", "payments");
@@ -240,8 +236,6 @@ static void test_cancel_paid_multibyte_reason(void **state)
 	const struct fake_msg *m;
 	char reason[30 * 3 + 1];
 	char want[128];
-	struct order out;
-	struct os_error err;
 	size_t i;
 
 	for (i = 0; i < 30; i++)
@@ -250,7 +244,7 @@ static void test_cancel_paid_multibyte_reason(void **state)
 	/* The id's 48th byte is the first of an é: the id is cut before it. */
 	snprintf(fo->captured_payment_id, sizeof(fo->captured_payment_id), "pay-%043d\xc3\xa9x", 0);
 	snprintf(want, sizeof(want), "refund requested (payment pay-%043d): order cancelled", 0);
-	assert_int_equal(cancel(e, fo, reason, &out, &err), OS_OK);
+	cancel_ok(e, fo, reason);
 	assert_int_equal(fo->history_count, 3);
 	assert_contains(fo->history[2].reason, want);
 	assert_true(strlen(fo->history[2].reason) <= ORDER_REASON_MAX);

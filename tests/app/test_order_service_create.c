@@ -249,18 +249,27 @@ static void test_replay_with_catalog_down(void **state)
 	assert_int_equal(e->repo->commits, 1);
 }
 
+/* Runs order_create on req and returns its status; err gets the detail. */
+static enum os_status create_status(struct fake_env *e, const struct order_create_request *req,
+				    struct os_error *err)
+{
+	struct order out;
+	bool created = false;
+
+	os_error_clear(err);
+	return order_create(&e->svc, req, &out, &created, err);
+}
+
 static void test_replay_other_body(void **state)
 {
 	struct fake_env *e = *state;
 	struct order_create_request req;
-	struct order out;
 	struct os_error err;
-	bool created = false;
 
 	valid_request(&req);
 	create_ok(e, &req, true);
 	req.lines[0].quantity = 3;
-	assert_int_equal(order_create(&e->svc, &req, &out, &created, &err), OS_EMISMATCH);
+	assert_int_equal(create_status(e, &req, &err), OS_EMISMATCH);
 	assert_int_equal(e->repo->commits, 1);
 	assert_int_equal(e->repo->count, 1);
 }
@@ -269,12 +278,9 @@ static void test_replay_other_body(void **state)
 static void expect_failure(struct fake_env *e, const struct order_create_request *req,
 			   enum os_status st, const char *field)
 {
-	struct order out;
 	struct os_error err;
-	bool created = false;
 
-	os_error_clear(&err);
-	assert_int_equal(order_create(&e->svc, req, &out, &created, &err), st);
+	assert_int_equal(create_status(e, req, &err), st);
 	if (field != NULL)
 		assert_string_equal(err.field, field);
 	assert_true(err.message[0] != '\0');
@@ -324,14 +330,10 @@ static void test_local_stock_left_to_transaction(void **state)
 {
 	struct fake_env *e = *state;
 	struct order_create_request req;
-	struct order out;
-	struct os_error err;
-	bool created = false;
 
 	valid_request(&req);
 	req.lines[1].quantity = 6;
-	os_error_clear(&err);
-	order_create(&e->svc, &req, &out, &created, &err);
+	create_ok(e, &req, true);
 	assert_int_equal(e->repo->creates, 1);
 }
 
@@ -559,15 +561,14 @@ static void test_race_other_body(void **state)
 {
 	struct fake_env *e = *state;
 	struct order_create_request req;
-	struct order winner, out;
+	struct order winner;
 	struct os_error err;
-	bool created = false;
 
 	valid_request(&req);
 	fake_order_sample(&winner, 9, ORDER_NEW, FAKE_NOW_US - 1000);
 	winner.idempotency_key = req.idempotency_key;
 	fake_repo_arm_race(e->repo, &winner, "u1|sku-1:5");
-	assert_int_equal(order_create(&e->svc, &req, &out, &created, &err), OS_EMISMATCH);
+	assert_int_equal(create_status(e, &req, &err), OS_EMISMATCH);
 	assert_string_equal(err.field, "idempotency_key");
 	assert_int_equal(e->repo->msg_count, 0);
 }
@@ -590,14 +591,11 @@ static void test_fingerprint_collision_mismatch(void **state)
 {
 	struct fake_env *e = *state;
 	struct order_create_request a, b;
-	struct order out;
 	struct os_error err;
-	bool created = false;
 
 	collision_pair(&a, &b);
 	create_ok(e, &a, true);
-	os_error_clear(&err);
-	assert_int_equal(order_create(&e->svc, &b, &out, &created, &err), OS_EMISMATCH);
+	assert_int_equal(create_status(e, &b, &err), OS_EMISMATCH);
 	assert_string_equal(err.field, "idempotency_key");
 	assert_int_equal(e->repo->count, 1);
 	create_ok(e, &a, false);
@@ -609,9 +607,8 @@ static void test_legacy_fingerprint(void **state)
 {
 	struct fake_env *e = *state;
 	struct order_create_request a, b;
-	struct order stored, out;
+	struct order stored;
 	struct os_error err;
-	bool created = true;
 
 	collision_pair(&a, &b);
 	fake_order_sample(&stored, 3, ORDER_NEW, FAKE_NOW_US - 1000);
@@ -621,8 +618,7 @@ static void test_legacy_fingerprint(void **state)
 	stored.idempotency_key = a.idempotency_key;
 	fake_repo_put(e->repo, &stored, "u|sku-1:1|sku-2:1");
 	assert_true(uuid_equal(&create_ok(e, &a, false)->id, &stored.id));
-	os_error_clear(&err);
-	assert_int_equal(order_create(&e->svc, &b, &out, &created, &err), OS_EMISMATCH);
+	assert_int_equal(create_status(e, &b, &err), OS_EMISMATCH);
 	assert_int_equal(e->repo->commits, 0);
 }
 

@@ -54,33 +54,55 @@ static void fill(struct outbox_row *rows, const char *const *dests, size_t n)
 	}
 }
 
+/* A router of "notifications" to notes and "webhook" to hook, and the sink
+ * over it. */
+struct routed {
+	struct rec_sink notes, hook;
+	struct outbox_router r;
+	struct outbox_sink sink;
+};
+
+static void route_both(struct routed *t)
+{
+	memset(&t->r, 0, sizeof(t->r));
+	t->r.count = 2;
+	t->r.routes[0] = (struct outbox_route){"notifications", {&rec_ops, &t->notes}};
+	t->r.routes[1] = (struct outbox_route){"webhook", {&rec_ops, &t->hook}};
+	outbox_router_sink(&t->r, &t->sink);
+}
+
+/* Sends n rows (seqs 1..n) for dests through t's sink; res gets a verdict
+ * for each. */
+static enum os_status send_rows(struct routed *t, const char *const *dests, size_t n,
+				struct outbox_result *res)
+{
+	struct outbox_row rows[8];
+	struct outbox_batch b = {n, n, rows};
+	struct os_error err;
+
+	assert_true(n <= sizeof(rows) / sizeof(rows[0]));
+	fill(rows, dests, n);
+	memset(res, 0, n * sizeof(*res));
+	return outbox_sink_send(&t->sink, &b, res, &err);
+}
+
 static void test_routes_by_destination(void **state)
 {
 	static const char *const dests[] = {"notifications", "webhook", "notifications",
 					    "elsewhere", "webhook"};
-	struct rec_sink notes = {.answer = OUTBOX_SENT}, hook = {.answer = OUTBOX_RETRY};
-	struct outbox_router r = {0};
-	struct outbox_row rows[5];
-	struct outbox_batch b = {5, 5, rows};
+	struct routed t = {.notes = {.answer = OUTBOX_SENT}, .hook = {.answer = OUTBOX_RETRY}};
 	struct outbox_result res[5];
-	struct outbox_sink sink;
-	struct os_error err;
 
 	(void)state;
-	fill(rows, dests, 5);
-	memset(res, 0, sizeof(res));
-	r.count = 2;
-	r.routes[0] = (struct outbox_route){"notifications", {&rec_ops, &notes}};
-	r.routes[1] = (struct outbox_route){"webhook", {&rec_ops, &hook}};
-	outbox_router_sink(&r, &sink);
-	assert_int_equal(outbox_sink_send(&sink, &b, res, &err), OS_OK);
-	assert_int_equal(notes.calls, 1);
-	assert_int_equal(notes.n, 2);
-	assert_int_equal(notes.seqs[0], 1);
-	assert_int_equal(notes.seqs[1], 3);
-	assert_int_equal(hook.n, 2);
-	assert_int_equal(hook.seqs[0], 2);
-	assert_int_equal(hook.seqs[1], 5);
+	route_both(&t);
+	assert_int_equal(send_rows(&t, dests, 5, res), OS_OK);
+	assert_int_equal(t.notes.calls, 1);
+	assert_int_equal(t.notes.n, 2);
+	assert_int_equal(t.notes.seqs[0], 1);
+	assert_int_equal(t.notes.seqs[1], 3);
+	assert_int_equal(t.hook.n, 2);
+	assert_int_equal(t.hook.seqs[0], 2);
+	assert_int_equal(t.hook.seqs[1], 5);
 	assert_int_equal(res[0].delivery, OUTBOX_SENT);
 	assert_int_equal(res[1].delivery, OUTBOX_RETRY);
 	assert_string_equal(res[1].error, "from 2");
@@ -94,37 +116,25 @@ static void test_routes_by_destination(void **state)
 static void test_broken_sink_fails_the_send(void **state)
 {
 	static const char *const dests[] = {"notifications", "webhook"};
-	struct rec_sink notes = {.answer = OUTBOX_SENT}, hook = {.fail = OS_ENOMEM};
-	struct outbox_router r = {0};
-	struct outbox_row rows[2];
-	struct outbox_batch b = {2, 2, rows};
+	struct routed t = {.notes = {.answer = OUTBOX_SENT}, .hook = {.fail = OS_ENOMEM}};
 	struct outbox_result res[2];
-	struct outbox_sink sink;
-	struct os_error err;
 
 	(void)state;
-	fill(rows, dests, 2);
-	r.count = 2;
-	r.routes[0] = (struct outbox_route){"notifications", {&rec_ops, &notes}};
-	r.routes[1] = (struct outbox_route){"webhook", {&rec_ops, &hook}};
-	outbox_router_sink(&r, &sink);
-	assert_int_equal(outbox_sink_send(&sink, &b, res, &err), OS_ENOMEM);
+	route_both(&t);
+	assert_int_equal(send_rows(&t, dests, 2, res), OS_ENOMEM);
 }
 
 static void test_empty_batch(void **state)
 {
-	struct rec_sink notes = {.answer = OUTBOX_SENT};
-	struct outbox_router r = {0};
+	struct routed t = {.notes = {.answer = OUTBOX_SENT}, .hook = {.answer = OUTBOX_SENT}};
 	struct outbox_batch b = {0, 0, NULL};
-	struct outbox_sink sink;
 	struct os_error err;
 
 	(void)state;
-	r.count = 1;
-	r.routes[0] = (struct outbox_route){"notifications", {&rec_ops, &notes}};
-	outbox_router_sink(&r, &sink);
-	assert_int_equal(outbox_sink_send(&sink, &b, NULL, &err), OS_OK);
-	assert_int_equal(notes.calls, 0);
+	route_both(&t);
+	assert_int_equal(outbox_sink_send(&t.sink, &b, NULL, &err), OS_OK);
+	assert_int_equal(t.notes.calls, 0);
+	assert_int_equal(t.hook.calls, 0);
 }
 
 int main(void)

@@ -219,20 +219,22 @@ static void test_ports_fail(void **state)
 	expect_refused(f, OS_EIO, NULL);
 }
 
+#define TEST(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_status_parse),
-	    cmocka_unit_test_setup_teardown(test_recorded, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_duplicate_key, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_types_follow_status, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_unknown_order, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_amount_mismatch, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_user_mismatch, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_bad_key, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_user_missing, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_same_key_other_status, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_ports_fail, setup, teardown),
+	    TEST(test_recorded),
+	    TEST(test_duplicate_key),
+	    TEST(test_types_follow_status),
+	    TEST(test_unknown_order),
+	    TEST(test_amount_mismatch),
+	    TEST(test_user_mismatch),
+	    TEST(test_bad_key),
+	    TEST(test_user_missing),
+	    TEST(test_same_key_other_status),
+	    TEST(test_ports_fail),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -152,17 +152,23 @@ e2e_finish() {
 
 # -------------------------------------------------------------------- http
 
-# One request; sets E2E_STATUS and writes the body to $E2E_BODY.
+# One request; sets E2E_STATUS, writes the body to $E2E_BODY and the
+# response headers, as received, to headers-file.
 # The body argument is JSON text, or @file for bytes a string cannot carry.
-e2e_http() { # method url [body [curl-args...]]
-	local method=$1 url=$2 args=()
-	shift 2
+e2e_http_headers() { # headers-file method url [body [curl-args...]]
+	local headers=$1 method=$2 url=$3 args=()
+	shift 3
 	if [ $# -gt 0 ]; then
 		args+=(-H 'Content-Type: application/json' --data-binary "$1")
 		shift
 	fi
-	E2E_STATUS=$(curl -sS -o "$E2E_BODY" -w '%{http_code}' --max-time 30 \
+	E2E_STATUS=$(curl -sS -o "$E2E_BODY" -D "$headers" -w '%{http_code}' --max-time 30 \
 		-X "$method" "${args[@]}" "${E2E_AUTH[@]}" "$@" "$url" 2>"$E2E_TMP/curl.err") || E2E_STATUS=000
+}
+
+# One request; sets E2E_STATUS and writes the body to $E2E_BODY.
+e2e_http() { # method url [body [curl-args...]]
+	e2e_http_headers /dev/null "$@"
 }
 
 # e2e_http with the admin key (for $E2E_ADMIN/admin/... routes).

@@ -45,15 +45,8 @@ sec_claims() { # sub role exp-offset iss aud
 # "${E2E_AUTH[@]}"), and keeps the response headers in $E2E_TMP/headers
 # (lowercase names, no CR).
 sec_http() { # method url [body [curl-args...]]
-	local method=$1 url=$2 args=()
-	shift 2
-	if [ $# -gt 0 ]; then
-		args+=(-H 'Content-Type: application/json' --data-binary "$1")
-		shift
-	fi
 	: >"$E2E_TMP/headers.raw"
-	E2E_STATUS=$(curl -sS -o "$E2E_BODY" -D "$E2E_TMP/headers.raw" -w '%{http_code}' --max-time 30 \
-		-X "$method" "${args[@]}" "${E2E_AUTH[@]}" "$@" "$url" 2>"$E2E_TMP/curl.err") || E2E_STATUS=000
+	e2e_http_headers "$E2E_TMP/headers.raw" "$@"
 	tr -d '\r' <"$E2E_TMP/headers.raw" |
 		awk '{ i = index($0, ": "); if (i) print tolower(substr($0, 1, i - 1)) ": " substr($0, i + 2) }' \
 		>"$E2E_TMP/headers"

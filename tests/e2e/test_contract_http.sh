@@ -18,15 +18,7 @@ body() { # key item quantity
 
 # e2e_http that also keeps the response headers in $HDRS.
 http_h() { # method url [body [curl-args...]]
-	local method=$1 url=$2 args=()
-	shift 2
-	if [ $# -gt 0 ]; then
-		args+=(-H 'Content-Type: application/json' --data-binary "$1")
-		shift
-	fi
-	E2E_STATUS=$(curl -sS -o "$E2E_BODY" -D "$HDRS" -w '%{http_code}' --max-time 30 \
-		-X "$method" "${args[@]}" "${E2E_AUTH[@]}" "$@" "$url" 2>"$E2E_TMP/curl.err") ||
-		E2E_STATUS=000
+	e2e_http_headers "$HDRS" "$@"
 }
 
 # The value of a response header of the last http_h call ("" if absent).

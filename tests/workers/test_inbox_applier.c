@@ -197,19 +197,16 @@ static void test_no_sweeper_without_service(void **state)
 	assert_int_equal(f->fi.wait_calls, 3);
 }
 
+#define TEST(fn) cmocka_unit_test_setup_teardown(fn, fixture_setup, fixture_teardown)
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_full_batches_apply_without_waiting, fixture_setup,
-					    fixture_teardown),
-	    cmocka_unit_test_setup_teardown(test_store_unavailable_then_recovers, fixture_setup,
-					    fixture_teardown),
-	    cmocka_unit_test_setup_teardown(test_sweeper_runs_on_schedule, fixture_setup,
-					    fixture_teardown),
-	    cmocka_unit_test_setup_teardown(test_sweeper_failure_is_survived, fixture_setup,
-					    fixture_teardown),
-	    cmocka_unit_test_setup_teardown(test_no_sweeper_without_service, fixture_setup,
-					    fixture_teardown),
+	    TEST(test_full_batches_apply_without_waiting),
+	    TEST(test_store_unavailable_then_recovers),
+	    TEST(test_sweeper_runs_on_schedule),
+	    TEST(test_sweeper_failure_is_survived),
+	    TEST(test_no_sweeper_without_service),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -285,6 +285,33 @@ static int fixture_teardown(void **state)
 	return 0;
 }
 
+/* Runs the relay until the stop flag is raised; the run must end well. */
+static void run(struct fixture *f)
+{
+	assert_int_equal(outbox_relay_run(&f->opt, &f->ports, &f->stop), 0);
+}
+
+/* One step of a relay over the fixture's ports, released after. */
+static enum os_status step(struct fixture *f, size_t *claimed, struct os_error *err)
+{
+	struct outbox_relay r;
+	enum os_status st;
+
+	assert_int_equal(outbox_relay_init(&r, &f->opt, &f->ports, NULL), OS_OK);
+	st = outbox_relay_step(&r, claimed, err);
+	outbox_relay_release(&r);
+	return st;
+}
+
+/* Plugs in the second store as the one claimed ahead, with pending_ahead
+ * rows; the first store gets pending rows. */
+static void plug_ahead(struct fixture *f, size_t pending, size_t pending_ahead)
+{
+	f->ports.ahead = &f->store2;
+	f->fs.pending = pending;
+	f->fs2.pending = pending_ahead;
+}
+
 /* ---- tests ---- */
 
 static void test_full_batches_drain_without_waiting(void **state)
@@ -293,7 +320,7 @@ static void test_full_batches_drain_without_waiting(void **state)
 
 	f->fs.pending = 250;
 	f->fs.stop_after_waits = 1;
-	assert_int_equal(outbox_relay_run(&f->opt, &f->ports, &f->stop), 0);
+	run(f);
 	/* 100, 100 and 50 rows: only the short third batch may lead to a wait. */
 	assert_int_equal(f->fs.claims_before_first_wait, 3);
 	assert_int_equal(f->fs.wait_calls, 1);
@@ -308,7 +335,6 @@ static void test_full_batches_drain_without_waiting(void **state)
 static void test_fates_follow_verdicts_and_attempts(void **state)
 {
 	struct fixture *f = *state;
-	struct outbox_relay r;
 	size_t claimed = 0;
 	const struct outbox_result *res = f->fs.last_results;
 
@@ -318,9 +344,7 @@ static void test_fates_follow_verdicts_and_attempts(void **state)
 	f->fk.verdicts[1] = OUTBOX_RETRY;
 	f->fk.verdicts[2] = OUTBOX_PERMANENT;
 	f->fk.verdicts[3] = OUTBOX_RETRY;
-	assert_int_equal(outbox_relay_init(&r, &f->opt, &f->ports, NULL), OS_OK);
-	assert_int_equal(outbox_relay_step(&r, &claimed, NULL), OS_OK);
-	outbox_relay_release(&r);
+	assert_int_equal(step(f, &claimed, NULL), OS_OK);
 
 	assert_int_equal(claimed, 4);
 	assert_int_equal(f->fs.complete_calls, 1);
@@ -342,7 +366,6 @@ static void test_retry_backoff_grows_and_caps(void **state)
 	const int32_t attempts[5] = {0, 1, 2, 3, 8};
 	/* Zero randomness: half the ceiling, base 1 s, doubling, max 60 s. */
 	const int64_t expect_us[5] = {500000, 1000000, 2000000, 4000000, 30000000};
-	struct outbox_relay r;
 	size_t claimed = 0, i;
 
 	f->opt.max_attempts = 20;
@@ -352,9 +375,7 @@ static void test_retry_backoff_grows_and_caps(void **state)
 		f->fk.verdicts[i] = OUTBOX_RETRY;
 	}
 	f->ports.obs = NULL;
-	assert_int_equal(outbox_relay_init(&r, &f->opt, &f->ports, NULL), OS_OK);
-	assert_int_equal(outbox_relay_step(&r, &claimed, NULL), OS_OK);
-	outbox_relay_release(&r);
+	assert_int_equal(step(f, &claimed, NULL), OS_OK);
 	for (i = 0; i < 5; i++) {
 		assert_int_equal(f->fs.last_results[i].fate, OUTBOX_FATE_RETRY);
 		assert_int_equal(f->fs.last_results[i].next_attempt_us - f->clock.now_us,
@@ -365,16 +386,13 @@ static void test_retry_backoff_grows_and_caps(void **state)
 static void test_sink_failure_releases_batch(void **state)
 {
 	struct fixture *f = *state;
-	struct outbox_relay r;
 	struct os_error err;
 	size_t claimed = 99;
 
 	f->fs.pending = 3;
 	f->fk.status = OS_EUNAVAIL;
 	f->ports.obs = NULL;
-	assert_int_equal(outbox_relay_init(&r, &f->opt, &f->ports, NULL), OS_OK);
-	assert_int_equal(outbox_relay_step(&r, &claimed, &err), OS_EUNAVAIL);
-	outbox_relay_release(&r);
+	assert_int_equal(step(f, &claimed, &err), OS_EUNAVAIL);
 	assert_int_equal(claimed, 99); /* untouched on failure */
 	assert_int_equal(f->fs.release_calls, 1);
 	assert_int_equal(f->fs.complete_calls, 0);
@@ -387,7 +405,7 @@ static void test_store_unavailable_then_recovers(void **state)
 	f->fs.pending = 3;
 	f->fs.claim_failures = 2;
 	f->fs.stop_after_waits = 1;
-	assert_int_equal(outbox_relay_run(&f->opt, &f->ports, &f->stop), 0);
+	run(f);
 	assert_int_equal(f->fs.claim_calls, 3);
 	assert_int_equal(f->fo.errors, 2);
 	assert_int_equal(f->fs.completed_rows, 3);
@@ -400,7 +418,7 @@ static void test_stop_completes_batch_in_flight(void **state)
 
 	f->fs.pending = 500;
 	f->fk.stop_during_send = &f->stop;
-	assert_int_equal(outbox_relay_run(&f->opt, &f->ports, &f->stop), 0);
+	run(f);
 	assert_int_equal(f->fs.claim_calls, 1);
 	assert_int_equal(f->fs.complete_calls, 1);
 	assert_int_equal(f->fs.completed_rows, 100);
@@ -418,7 +436,7 @@ static void test_purge_runs_on_schedule_in_bounded_batches(void **state)
 	f->fs.purge_script[0] = OUTBOX_RELAY_PURGE_BATCH; /* full: go on */
 	f->fs.purge_script[1] = 5;			  /* short: done */
 	f->fs.stop_after_waits = 3;			  /* each wait is 500 ms */
-	assert_int_equal(outbox_relay_run(&f->opt, &f->ports, &f->stop), 0);
+	run(f);
 	/* Turn 1 (t=0): two statements; turn 2 (t=0.5 s): not due; turn 3
 	 * (t=1 s): one statement. */
 	assert_int_equal(f->fs.purge_calls, 3);
@@ -432,7 +450,7 @@ static void test_purge_disabled(void **state)
 	f->opt.purge_every_ms = 0;
 	f->fs.stop_after_waits = 2;
 	f->ports.obs = NULL;
-	assert_int_equal(outbox_relay_run(&f->opt, &f->ports, &f->stop), 0);
+	run(f);
 	assert_int_equal(f->fs.purge_calls, 0);
 	assert_int_equal(f->fs.wait_calls, 2);
 }
@@ -443,11 +461,9 @@ static void test_claim_ahead_alternates_stores(void **state)
 {
 	struct fixture *f = *state;
 
-	f->ports.ahead = &f->store2;
-	f->fs.pending = 150;
-	f->fs2.pending = 250;
+	plug_ahead(f, 150, 250);
 	f->fs.stop_after_waits = 1;
-	assert_int_equal(outbox_relay_run(&f->opt, &f->ports, &f->stop), 0);
+	run(f);
 	/* first store: 100 (full); second: 100 (full); first: its last 50. */
 	assert_int_equal(f->fs.claim_calls, 2);
 	assert_int_equal(f->fs.complete_calls, 2);
@@ -466,12 +482,10 @@ static void test_claim_ahead_overlaps_delivery(void **state)
 {
 	struct fixture *f = *state;
 
-	f->ports.ahead = &f->store2;
-	f->fs.pending = 100;
-	f->fs2.pending = 10;
+	plug_ahead(f, 100, 10);
 	f->fk.await_claim_on = &f->fs2;
 	f->fs.stop_after_waits = 1;
-	assert_int_equal(outbox_relay_run(&f->opt, &f->ports, &f->stop), 0);
+	run(f);
 	assert_true(f->fk.claim_seen_during_send);
 	assert_int_equal(f->fo.sent, 110);
 }
@@ -482,11 +496,9 @@ static void test_stop_releases_batch_claimed_ahead(void **state)
 {
 	struct fixture *f = *state;
 
-	f->ports.ahead = &f->store2;
-	f->fs.pending = 500;
-	f->fs2.pending = 500;
+	plug_ahead(f, 500, 500);
 	f->fk.stop_during_send = &f->stop;
-	assert_int_equal(outbox_relay_run(&f->opt, &f->ports, &f->stop), 0);
+	run(f);
 	assert_int_equal(f->fs.complete_calls, 1);
 	assert_int_equal(f->fs.completed_rows, 100);
 	assert_int_equal(f->fs2.claim_calls, 1);
@@ -501,12 +513,10 @@ static void test_failed_claim_ahead_is_retried(void **state)
 {
 	struct fixture *f = *state;
 
-	f->ports.ahead = &f->store2;
-	f->fs.pending = 100;
-	f->fs2.pending = 50;
+	plug_ahead(f, 100, 50);
 	f->fs2.claim_failures = 1;
 	f->fs.stop_after_waits = 1;
-	assert_int_equal(outbox_relay_run(&f->opt, &f->ports, &f->stop), 0);
+	run(f);
 	assert_int_equal(f->fo.errors, 1);
 	assert_int_equal(f->fs2.claim_calls, 2);
 	assert_int_equal(f->fs.completed_rows, 100);
@@ -520,12 +530,10 @@ static void test_failure_gives_back_batch_claimed_ahead(void **state)
 {
 	struct fixture *f = *state;
 
-	f->ports.ahead = &f->store2;
-	f->fs.pending = 100;
-	f->fs2.pending = 50;
+	plug_ahead(f, 100, 50);
 	f->fk.failures = 1;
 	f->fs.stop_after_waits = 1;
-	assert_int_equal(outbox_relay_run(&f->opt, &f->ports, &f->stop), 0);
+	run(f);
 	assert_int_equal(f->fo.errors, 1);
 	assert_int_equal(f->fs.release_calls, 1);  /* the failed batch */
 	assert_int_equal(f->fs2.release_calls, 1); /* the one claimed ahead */
@@ -533,34 +541,24 @@ static void test_failure_gives_back_batch_claimed_ahead(void **state)
 	assert_int_equal(f->fs2.completed_rows, 50);
 }
 
+#define TEST(fn) cmocka_unit_test_setup_teardown(fn, fixture_setup, fixture_teardown)
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_full_batches_drain_without_waiting, fixture_setup,
-					    fixture_teardown),
-	    cmocka_unit_test_setup_teardown(test_fates_follow_verdicts_and_attempts, fixture_setup,
-					    fixture_teardown),
-	    cmocka_unit_test_setup_teardown(test_retry_backoff_grows_and_caps, fixture_setup,
-					    fixture_teardown),
-	    cmocka_unit_test_setup_teardown(test_sink_failure_releases_batch, fixture_setup,
-					    fixture_teardown),
-	    cmocka_unit_test_setup_teardown(test_store_unavailable_then_recovers, fixture_setup,
-					    fixture_teardown),
-	    cmocka_unit_test_setup_teardown(test_stop_completes_batch_in_flight, fixture_setup,
-					    fixture_teardown),
-	    cmocka_unit_test_setup_teardown(test_purge_runs_on_schedule_in_bounded_batches,
-					    fixture_setup, fixture_teardown),
-	    cmocka_unit_test_setup_teardown(test_purge_disabled, fixture_setup, fixture_teardown),
-	    cmocka_unit_test_setup_teardown(test_claim_ahead_alternates_stores, fixture_setup,
-					    fixture_teardown),
-	    cmocka_unit_test_setup_teardown(test_claim_ahead_overlaps_delivery, fixture_setup,
-					    fixture_teardown),
-	    cmocka_unit_test_setup_teardown(test_stop_releases_batch_claimed_ahead, fixture_setup,
-					    fixture_teardown),
-	    cmocka_unit_test_setup_teardown(test_failure_gives_back_batch_claimed_ahead,
-					    fixture_setup, fixture_teardown),
-	    cmocka_unit_test_setup_teardown(test_failed_claim_ahead_is_retried, fixture_setup,
-					    fixture_teardown),
+	    TEST(test_full_batches_drain_without_waiting),
+	    TEST(test_fates_follow_verdicts_and_attempts),
+	    TEST(test_retry_backoff_grows_and_caps),
+	    TEST(test_sink_failure_releases_batch),
+	    TEST(test_store_unavailable_then_recovers),
+	    TEST(test_stop_completes_batch_in_flight),
+	    TEST(test_purge_runs_on_schedule_in_bounded_batches),
+	    TEST(test_purge_disabled),
+	    TEST(test_claim_ahead_alternates_stores),
+	    TEST(test_claim_ahead_overlaps_delivery),
+	    TEST(test_stop_releases_batch_claimed_ahead),
+	    TEST(test_failure_gives_back_batch_claimed_ahead),
+	    TEST(test_failed_claim_ahead_is_retried),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -246,6 +246,18 @@ static struct response *http(const char *method, const char *path, const char *b
 	return &r;
 }
 
+/* Asserts that hay contains each of the strings after it, up to a NULL. */
+static void assert_contains_all(const char *hay, ...)
+{
+	const char *needle;
+	va_list ap;
+
+	va_start(ap, hay);
+	while ((needle = va_arg(ap, const char *)) != NULL)
+		assert_contains(hay, needle);
+	va_end(ap);
+}
+
 /* A JSON error envelope naming field (NULL: any). */
 static void assert_error(const struct response *r, long status, const char *field)
 {
@@ -253,9 +265,9 @@ static void assert_error(const struct response *r, long status, const char *fiel
 
 	assert_int_equal(r->status, status);
 	assert_contains(r->headers, "content-type: application/json");
-	assert_contains(r->body, "{\"data\":null,\"meta\":{\"request_id\":");
-	assert_contains(r->body, "\"errors\":[{\"code\":\"");
-	assert_contains(r->body, "\"message\":");
+	assert_contains_all(r->body,
+			    "{\"data\":null,\"meta\":{\"request_id\":", "\"errors\":[{\"code\":\"",
+			    "\"message\":", NULL);
 	if (field) {
 		snprintf(want, sizeof(want), "\"field\":\"%s\"", field);
 		assert_contains(r->body, want);
@@ -296,9 +308,8 @@ static void test_create_and_replay(void **state)
 	(void)state;
 	r = expect("POST", "/api/v1/orders", ORDER1, 201);
 	assert_contains(r->headers, "content-type: application/json");
-	assert_contains(r->body, "\"status\":\"new\"");
-	assert_contains(r->body, "\"amount\":\"350.00\"");
-	assert_contains(r->body, "\"currency\":\"RUB\"");
+	assert_contains_all(r->body, "\"status\":\"new\"", "\"amount\":\"350.00\"",
+			    "\"currency\":\"RUB\"", NULL);
 	assert_contains(r->body, "\"items\":[{\"item_id\":\"tea\",\"name\":\"Green tea\","
 				 "\"quantity\":2,\"unit_price\":\"175.00\"}]");
 	assert_contains(r->body, "\"errors\":[]");
@@ -380,11 +391,9 @@ static void test_list(void **state)
 	(void)state;
 	order1_id(id);
 	r = expect("GET", "/api/v1/orders?user_id=u1&limit=1", NULL, 200);
-	assert_contains(r->body, "\"user_id\":\"u1\"");
-	assert_contains(r->body, "\"next_after\":\"");
+	assert_contains_all(r->body, "\"user_id\":\"u1\"", "\"next_after\":\"", NULL);
 	r = expect("GET", "/api/v1/orders?user_id=nobody", NULL, 200);
-	assert_contains(r->body, "{\"data\":[],");
-	assert_contains(r->body, "\"next_after\":null");
+	assert_contains_all(r->body, "{\"data\":[],", "\"next_after\":null", NULL);
 	assert_error(http("GET", "/api/v1/orders?limit=0", NULL, NULL), 400, "limit");
 	assert_error(http("GET", "/api/v1/orders?limit=abc", NULL, NULL), 400, "limit");
 	assert_error(http("GET", "/api/v1/orders?status=lost", NULL, NULL), 400, "status");
@@ -569,20 +578,18 @@ static void test_metrics(void **state)
 	http("GET", "/health/live", NULL, NULL);
 	r = expect("GET", "/metrics", NULL, 200);
 	assert_contains(r->headers, "content-type: text/plain; version=0.0.4");
-	assert_contains(r->body, "# TYPE http_requests_total counter");
-	assert_contains(
-	    r->body, "http_requests_total{route=\"/health/live\",method=\"GET\",status=\"200\"}");
-	assert_contains(r->body, "# TYPE http_request_duration_seconds histogram");
+	assert_contains_all(
+	    r->body, "# TYPE http_requests_total counter",
+	    "http_requests_total{route=\"/health/live\",method=\"GET\",status=\"200\"}",
+	    "# TYPE http_request_duration_seconds histogram", NULL);
 	assert_contains(
 	    r->body, "http_request_duration_seconds_bucket{route=\"/health/live\",method=\"GET\","
 		     "le=\"+Inf\"}");
-	assert_contains(r->body, "orders_created_total ");
-	assert_contains(r->body, "outbox_pending{destination=\"payments\"} 3\n");
-	assert_contains(r->body, "outbox_oldest_pending_age_seconds{destination=\"payments\"} 4\n");
-	assert_contains(r->body, "outbox_dead{destination=\"payments\"} 1\n");
-	assert_contains(r->body, "inbox_pending 2\n");
-	assert_contains(r->body, "inbox_lag_seconds 2\n");
-	assert_contains(r->body, "inbox_rejected 5\n");
+	assert_contains_all(r->body, "orders_created_total ",
+			    "outbox_pending{destination=\"payments\"} 3\n",
+			    "outbox_oldest_pending_age_seconds{destination=\"payments\"} 4\n",
+			    "outbox_dead{destination=\"payments\"} 1\n", "inbox_pending 2\n",
+			    "inbox_lag_seconds 2\n", "inbox_rejected 5\n", NULL);
 	/* Unmatched paths share one label value, so they cannot grow the table. */
 	http("GET", "/random/path/1", NULL, NULL);
 	r = http("GET", "/metrics", NULL, NULL);
@@ -596,8 +603,8 @@ static void test_admin(void **state)
 
 	(void)state;
 	r = expect("GET", "/admin/dead-letters?kind=outbox&limit=1", NULL, 200);
-	assert_contains(r->body, "{\"data\":[{\"id\":7,\"message_id\":\"msg-7\"");
-	assert_contains(r->body, "\"next_after\":7");
+	assert_contains_all(r->body, "{\"data\":[{\"id\":7,\"message_id\":\"msg-7\"",
+			    "\"next_after\":7", NULL);
 	assert_error(http("GET", "/admin/dead-letters?kind=trash", NULL, NULL), 400, "kind");
 	assert_error(http("GET", "/admin/dead-letters?limit=1000", NULL, NULL), 400, "limit");
 	assert_error(http("GET", "/admin/dead-letters?after=-1", NULL, NULL), 400, "after");

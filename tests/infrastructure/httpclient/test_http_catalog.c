@@ -246,22 +246,22 @@ static void test_connection_is_kept_alive(void **state)
 	assert_int_equal(fake_http_connection_count(t->srv), 1);
 }
 
+#define TEST(fn) cmocka_unit_test_setup_teardown(fn, t_setup, t_teardown)
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_valid_item_with_string_price, t_setup, t_teardown),
-	    cmocka_unit_test_setup_teardown(test_price_as_number, t_setup, t_teardown),
-	    cmocka_unit_test_setup_teardown(test_item_id_is_escaped, t_setup, t_teardown),
-	    cmocka_unit_test_setup_teardown(test_not_found, t_setup, t_teardown),
-	    cmocka_unit_test_setup_teardown(test_server_errors_are_unavailable, t_setup,
-					    t_teardown),
-	    cmocka_unit_test_setup_teardown(test_timeout_is_unavailable, t_setup, t_teardown),
-	    cmocka_unit_test_setup_teardown(test_unreachable_is_unavailable, t_setup, t_teardown),
-	    cmocka_unit_test_setup_teardown(test_huge_body_is_unavailable, t_setup, t_teardown),
-	    cmocka_unit_test_setup_teardown(test_malformed_answers_are_unavailable, t_setup,
-					    t_teardown),
-	    cmocka_unit_test_setup_teardown(test_name_too_long_is_unavailable, t_setup, t_teardown),
-	    cmocka_unit_test_setup_teardown(test_connection_is_kept_alive, t_setup, t_teardown),
+	    TEST(test_valid_item_with_string_price),
+	    TEST(test_price_as_number),
+	    TEST(test_item_id_is_escaped),
+	    TEST(test_not_found),
+	    TEST(test_server_errors_are_unavailable),
+	    TEST(test_timeout_is_unavailable),
+	    TEST(test_unreachable_is_unavailable),
+	    TEST(test_huge_body_is_unavailable),
+	    TEST(test_malformed_answers_are_unavailable),
+	    TEST(test_name_too_long_is_unavailable),
+	    TEST(test_connection_is_kept_alive),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -292,20 +292,20 @@ static void test_payment_types_routed(void **state)
 	assert_string_equal(paths[3], "/payments/");
 }
 
+#define TEST(fn) cmocka_unit_test_setup_teardown(fn, t_setup, t_teardown)
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_sent_with_headers_and_body, t_setup, t_teardown),
-	    cmocka_unit_test_setup_teardown(test_no_key_and_unsafe_header_values_dropped, t_setup,
-					    t_teardown),
-	    cmocka_unit_test_setup_teardown(test_verdicts_per_status, t_setup, t_teardown),
-	    cmocka_unit_test_setup_teardown(test_timeout_is_retried, t_setup, t_teardown),
-	    cmocka_unit_test_setup_teardown(test_connection_refused_is_retried, t_setup,
-					    t_teardown),
-	    cmocka_unit_test_setup_teardown(test_rows_go_out_concurrently, t_setup, t_teardown),
-	    cmocka_unit_test_setup_teardown(test_connections_are_reused, t_setup, t_teardown),
-	    cmocka_unit_test_setup_teardown(test_open_rejects_bad_options, t_setup, t_teardown),
-	    cmocka_unit_test_setup_teardown(test_payment_types_routed, t_setup, t_teardown),
+	    TEST(test_sent_with_headers_and_body),
+	    TEST(test_no_key_and_unsafe_header_values_dropped),
+	    TEST(test_verdicts_per_status),
+	    TEST(test_timeout_is_retried),
+	    TEST(test_connection_refused_is_retried),
+	    TEST(test_rows_go_out_concurrently),
+	    TEST(test_connections_are_reused),
+	    TEST(test_open_rejects_bad_options),
+	    TEST(test_payment_types_routed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

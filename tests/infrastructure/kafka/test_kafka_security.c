@@ -79,6 +79,35 @@ static void assert_prop(rd_kafka_conf_t *conf, const char *key, const char *want
 	assert_string_equal(got, want);
 }
 
+/* Loads the environment into sec, which must succeed. */
+static void load_env(struct kafka_security *sec)
+{
+	struct os_error err;
+
+	os_error_clear(&err);
+	assert_int_equal(kafka_security_from_env(sec, &err), OS_OK);
+}
+
+/* A client configuration for a local broker; the caller destroys it. */
+static rd_kafka_conf_t *new_conf(void)
+{
+	rd_kafka_conf_t *conf = NULL;
+	struct os_error err;
+
+	assert_int_equal(kafka_conf_new("127.0.0.1:9092", &conf, &err), OS_OK);
+	return conf;
+}
+
+/* new_conf with sec applied, which must succeed. */
+static rd_kafka_conf_t *conf_with(const struct kafka_security *sec)
+{
+	rd_kafka_conf_t *conf = new_conf();
+	struct os_error err;
+
+	assert_int_equal(kafka_conf_apply_security(conf, sec, &err), OS_OK);
+	return conf;
+}
+
 /* Loads the environment, expecting a failure that names var and holds no secret. */
 static void expect_refused(const char *var)
 {
@@ -118,14 +147,13 @@ static void refused_value(const char *var, const char *value)
 static void test_nothing_set_changes_nothing(void **state)
 {
 	struct kafka_security sec;
-	rd_kafka_conf_t *conf = NULL;
+	rd_kafka_conf_t *conf;
 	struct os_error err;
 
 	(void)state;
-	assert_int_equal(kafka_security_from_env(&sec, &err), OS_OK);
+	load_env(&sec);
 	assert_false(kafka_security_is_set(&sec));
-	assert_int_equal(kafka_conf_new("127.0.0.1:9092", &conf, &err), OS_OK);
-	assert_int_equal(kafka_conf_apply_security(conf, &sec, &err), OS_OK);
+	conf = conf_with(&sec);
 	assert_int_equal(kafka_conf_apply_security(conf, NULL, &err), OS_OK);
 	assert_prop(conf, "security.protocol", "plaintext");
 	rd_kafka_conf_destroy(conf);
@@ -134,17 +162,15 @@ static void test_nothing_set_changes_nothing(void **state)
 static void test_sasl_scram_mapped(void **state)
 {
 	struct kafka_security sec;
-	rd_kafka_conf_t *conf = NULL;
-	struct os_error err;
+	rd_kafka_conf_t *conf;
 
 	(void)state;
 	sasl_env("sasl_ssl", "scram-sha-512", "orders", SECRET);
 	setenv("KAFKA_SSL_CA_LOCATION", "/etc/ssl/certs", 1);
-	assert_int_equal(kafka_security_from_env(&sec, &err), OS_OK);
+	load_env(&sec);
 	assert_string_equal(sec.protocol, "SASL_SSL");
 	assert_string_equal(sec.sasl_mechanism, "SCRAM-SHA-512");
-	assert_int_equal(kafka_conf_new("127.0.0.1:9092", &conf, &err), OS_OK);
-	assert_int_equal(kafka_conf_apply_security(conf, &sec, &err), OS_OK);
+	conf = conf_with(&sec);
 	assert_prop(conf, "security.protocol", "sasl_ssl");
 	assert_prop(conf, "sasl.mechanisms", "SCRAM-SHA-512");
 	assert_prop(conf, "sasl.username", "orders");
@@ -155,23 +181,21 @@ static void test_sasl_scram_mapped(void **state)
 static void test_plain_is_the_default_mechanism(void **state)
 {
 	struct kafka_security sec;
-	struct os_error err;
 
 	(void)state;
 	sasl_env("SASL_PLAINTEXT", NULL, "orders", SECRET);
-	assert_int_equal(kafka_security_from_env(&sec, &err), OS_OK);
+	load_env(&sec);
 	assert_string_equal(sec.sasl_mechanism, "PLAIN");
 }
 
 static void test_password_file(void **state)
 {
 	struct kafka_security sec;
-	struct os_error err;
 
 	(void)state;
 	sasl_env("sasl_plaintext", NULL, "orders", NULL);
 	setenv("KAFKA_SASL_PASSWORD_FILE", write_file("pw", SECRET "\n"), 1);
-	assert_int_equal(kafka_security_from_env(&sec, &err), OS_OK);
+	load_env(&sec);
 	assert_string_equal(sec.sasl_password, SECRET);
 	setenv("KAFKA_SASL_PASSWORD", SECRET, 1);
 	expect_refused("KAFKA_SASL_PASSWORD_FILE");
@@ -201,7 +225,7 @@ static void test_bad_values_refused(void **state)
 static void test_properties_file_wins(void **state)
 {
 	struct kafka_security sec;
-	rd_kafka_conf_t *conf = NULL;
+	rd_kafka_conf_t *conf;
 	struct os_error err;
 	const char *path = write_file("client.properties", "# librdkafka properties\n"
 							   "\n"
@@ -215,8 +239,8 @@ static void test_properties_file_wins(void **state)
 	(void)state;
 	sasl_env("sasl_plaintext", NULL, "from-env", SECRET);
 	setenv("KAFKA_PROPERTIES_FILE", path, 1);
-	assert_int_equal(kafka_security_from_env(&sec, &err), OS_OK);
-	assert_int_equal(kafka_conf_new("127.0.0.1:9092", &conf, &err), OS_OK);
+	load_env(&sec);
+	conf = new_conf();
 	assert_int_equal(kafka_conf_set(conf, "client.id", "before", &err), OS_OK);
 	assert_int_equal(kafka_conf_apply_security(conf, &sec, &err), OS_OK);
 	assert_prop(conf, "security.protocol", "sasl_plaintext");
@@ -229,14 +253,14 @@ static void test_properties_file_wins(void **state)
 	unsetenv("KAFKA_SECURITY_PROTOCOL");
 	unsetenv("KAFKA_SASL_USERNAME");
 	unsetenv("KAFKA_SASL_PASSWORD");
-	assert_int_equal(kafka_security_from_env(&sec, &err), OS_OK);
+	load_env(&sec);
 	assert_true(kafka_security_is_set(&sec));
 }
 
 static void test_bad_properties_file(void **state)
 {
 	struct kafka_security sec;
-	rd_kafka_conf_t *conf = NULL;
+	rd_kafka_conf_t *conf;
 	struct os_error err;
 	char line[KAFKA_PROPERTIES_LINE_MAX + 16];
 
@@ -259,8 +283,8 @@ static void test_bad_properties_file(void **state)
 
 	/* Syntax is checked at load; the keys when a client is configured. */
 	setenv("KAFKA_PROPERTIES_FILE", write_file("unknown", "no.such.property=1\n"), 1);
-	assert_int_equal(kafka_security_from_env(&sec, &err), OS_OK);
-	assert_int_equal(kafka_conf_new("127.0.0.1:9092", &conf, &err), OS_OK);
+	load_env(&sec);
+	conf = new_conf();
 	assert_int_equal(kafka_conf_apply_security(conf, &sec, &err), OS_EINVAL);
 	assert_non_null(strstr(err.message, "KAFKA_PROPERTIES_FILE"));
 	assert_non_null(strstr(err.message, "no.such.property"));
@@ -299,18 +323,20 @@ static void test_config_load(void **state)
 	assert_non_null(strstr(err.message, "KAFKA_SECURITY_PROTOCOL"));
 }
 
+#define TEST(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_nothing_set_changes_nothing, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_sasl_scram_mapped, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_plain_is_the_default_mechanism, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_password_file, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_bad_values_refused, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_properties_file_wins, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_bad_properties_file, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_secret_value_not_quoted, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_config_load, setup, teardown),
+	    TEST(test_nothing_set_changes_nothing),
+	    TEST(test_sasl_scram_mapped),
+	    TEST(test_plain_is_the_default_mechanism),
+	    TEST(test_password_file),
+	    TEST(test_bad_values_refused),
+	    TEST(test_properties_file_wins),
+	    TEST(test_bad_properties_file),
+	    TEST(test_secret_value_not_quoted),
+	    TEST(test_config_load),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -79,6 +79,25 @@ static const char *headers_for(int i)
 	}
 }
 
+/* "{}": no request id or trace context. */
+static const char *no_headers(int i)
+{
+	(void)i;
+	return "{}";
+}
+
+/* A batch of n rows for TOPIC (fill_row's row i) with the headers of each;
+ * the caller releases it. */
+static void batch_of(struct outbox_batch *b, size_t n, const char *(*headers)(int i))
+{
+	size_t i;
+
+	assert_int_equal(outbox_batch_init(b, n), OS_OK);
+	for (i = 0; i < n; i++)
+		fill_row(&b->rows[i], (int)i, TOPIC, headers((int)i));
+	b->count = n;
+}
+
 static void open_sink(const struct kafka_mock *c, int timeout_ms, struct outbox_sink *s)
 {
 	struct kafka_sink_options o = {
@@ -90,6 +109,15 @@ static void open_sink(const struct kafka_mock *c, int timeout_ms, struct outbox_
 	struct os_error err;
 
 	assert_int_equal(kafka_sink_open(&o, s, &err), OS_OK);
+}
+
+/* Sends b on s, which must succeed; res gets the verdict of each row. */
+static void send_ok(const struct outbox_sink *s, const struct outbox_batch *b,
+		    struct outbox_result *res)
+{
+	struct os_error err;
+
+	assert_int_equal(outbox_sink_send(s, b, res, &err), OS_OK);
 }
 
 static bool header_is(const rd_kafka_message_t *m, const char *name, const char *want)
@@ -181,15 +209,11 @@ static void test_batch_is_delivered_with_headers(void **state)
 	struct outbox_sink sink;
 	struct outbox_batch b;
 	struct outbox_result res[N];
-	struct os_error err;
 	size_t i;
 
-	assert_int_equal(outbox_batch_init(&b, N), OS_OK);
-	for (i = 0; i < N; i++)
-		fill_row(&b.rows[i], (int)i, TOPIC, headers_for((int)i));
-	b.count = N;
+	batch_of(&b, N, headers_for);
 	open_sink(c, 5000, &sink);
-	assert_int_equal(outbox_sink_send(&sink, &b, res, &err), OS_OK);
+	send_ok(&sink, &b, res);
 	for (i = 0; i < N; i++)
 		assert_int_equal(res[i].delivery, OUTBOX_SENT);
 	kafka_sink_close(&sink);
@@ -205,17 +229,13 @@ static void test_down_broker_means_retry_then_recovers(void **state)
 	struct outbox_sink sink;
 	struct outbox_batch b;
 	struct outbox_result res[N];
-	struct os_error err;
 	size_t i, sent = 0;
 	int tries;
 
-	assert_int_equal(outbox_batch_init(&b, N), OS_OK);
-	for (i = 0; i < N; i++)
-		fill_row(&b.rows[i], (int)i, TOPIC, "{}");
-	b.count = N;
+	batch_of(&b, N, no_headers);
 	open_sink(c, 1000, &sink);
 	assert_int_equal(rd_kafka_mock_broker_set_down(c->mc, 1), 0);
-	assert_int_equal(outbox_sink_send(&sink, &b, res, &err), OS_OK);
+	send_ok(&sink, &b, res);
 	for (i = 0; i < N; i++) {
 		assert_int_equal(res[i].delivery, OUTBOX_RETRY);
 		assert_true(res[i].error[0] != '\0');
@@ -225,7 +245,7 @@ static void test_down_broker_means_retry_then_recovers(void **state)
 	 * broker was down: a send may still time out before it is back, as a
 	 * relay's would; the relay sends again, and so does this. */
 	for (tries = 0; tries < 10; tries++) {
-		assert_int_equal(outbox_sink_send(&sink, &b, res, &err), OS_OK);
+		send_ok(&sink, &b, res);
 		for (sent = 0, i = 0; i < N; i++)
 			sent += res[i].delivery == OUTBOX_SENT;
 		if (sent == N)
@@ -242,21 +262,17 @@ static void test_oversized_message_is_permanent(void **state)
 	struct outbox_sink sink;
 	struct outbox_batch b;
 	struct outbox_result res[2];
-	struct os_error err;
 	size_t big = 2u * 1024u * 1024u;
 
-	assert_int_equal(outbox_batch_init(&b, 2), OS_OK);
-	fill_row(&b.rows[0], 0, TOPIC, "{}");
-	fill_row(&b.rows[1], 1, TOPIC, "{}");
+	batch_of(&b, 2, no_headers);
 	free(b.rows[0].payload);
 	b.rows[0].payload = malloc(big + 1);
 	assert_non_null(b.rows[0].payload);
 	memset(b.rows[0].payload, 'x', big);
 	b.rows[0].payload[big] = '\0';
 	b.rows[0].payload_len = big;
-	b.count = 2;
 	open_sink(c, 5000, &sink);
-	assert_int_equal(outbox_sink_send(&sink, &b, res, &err), OS_OK);
+	send_ok(&sink, &b, res);
 	assert_int_equal(res[0].delivery, OUTBOX_PERMANENT);
 	assert_true(res[0].error[0] != '\0');
 	assert_int_equal(res[1].delivery, OUTBOX_SENT);
@@ -270,15 +286,12 @@ static void test_broker_rejection_is_permanent(void **state)
 	struct outbox_sink sink;
 	struct outbox_batch b;
 	struct outbox_result res[1];
-	struct os_error err;
 
-	assert_int_equal(outbox_batch_init(&b, 1), OS_OK);
-	fill_row(&b.rows[0], 7, TOPIC, "{}");
-	b.count = 1;
+	batch_of(&b, 1, no_headers);
 	open_sink(c, 5000, &sink);
 	/* ApiKey 0 is Produce. */
 	rd_kafka_mock_push_request_errors(c->mc, 0, 1, RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE);
-	assert_int_equal(outbox_sink_send(&sink, &b, res, &err), OS_OK);
+	send_ok(&sink, &b, res);
 	assert_int_equal(res[0].delivery, OUTBOX_PERMANENT);
 	kafka_sink_close(&sink);
 	outbox_batch_release(&b);
@@ -295,17 +308,15 @@ static void test_open_rejects_missing_bootstrap(void **state)
 	assert_null(sink.ctx);
 }
 
+#define TEST(fn) cmocka_unit_test_setup_teardown(fn, cluster_setup, cluster_teardown)
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_batch_is_delivered_with_headers, cluster_setup,
-					    cluster_teardown),
-	    cmocka_unit_test_setup_teardown(test_down_broker_means_retry_then_recovers,
-					    cluster_setup, cluster_teardown),
-	    cmocka_unit_test_setup_teardown(test_oversized_message_is_permanent, cluster_setup,
-					    cluster_teardown),
-	    cmocka_unit_test_setup_teardown(test_broker_rejection_is_permanent, cluster_setup,
-					    cluster_teardown),
+	    TEST(test_batch_is_delivered_with_headers),
+	    TEST(test_down_broker_means_retry_then_recovers),
+	    TEST(test_oversized_message_is_permanent),
+	    TEST(test_broker_rejection_is_permanent),
 	    cmocka_unit_test(test_open_rejects_missing_bootstrap),
 	};
 

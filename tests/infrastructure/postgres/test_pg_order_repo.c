@@ -82,6 +82,65 @@ static int fx_teardown(void **state)
 	return 0;
 }
 
+/* order_repo_create of c on repo; the order and fingerprint it answers are
+ * dropped. */
+static enum os_status create_status(struct order_repo *repo, const struct order_insert *c,
+				    bool *created, struct os_error *err)
+{
+	struct order out;
+	char fp[ORDER_FINGERPRINT_MAX + 1];
+
+	os_error_clear(err);
+	return order_repo_create(repo, c, &out, created, fp, sizeof(fp), err);
+}
+
+/* create_status, and c released after. */
+static enum os_status create_released(struct order_repo *repo, struct order_insert *c,
+				      bool *created, struct os_error *err)
+{
+	enum os_status st = create_status(repo, c, created, err);
+
+	order_insert_release(c);
+	return st;
+}
+
+/* Creates an order of one line per item for user (created age_us ago) and
+ * returns its id. */
+static struct uuid create_order(struct order_repo *repo, const char *user, const char *const *items,
+				size_t n, int32_t qty, bool reserve, int64_t age_us)
+{
+	struct order_insert c;
+	struct os_error err;
+	struct uuid key;
+	bool created = false;
+
+	testdb_new_uuid(&key);
+	make_create(&c, &key, user, items, n, qty, reserve);
+	c.order.created_at_us -= age_us;
+	assert_int_equal(create_released(repo, &c, &created, &err), OS_OK);
+	assert_true(created);
+	return c.order.id;
+}
+
+static int64_t stock_of(const char *item)
+{
+	char sql[128];
+
+	snprintf(sql, sizeof(sql), "SELECT available_qty FROM inventory WHERE item_id = '%s'",
+		 item);
+	return testdb_scalar(sql);
+}
+
+/* The status of order id, which must exist. */
+static enum order_status status_of(struct order_repo *repo, const struct uuid *id)
+{
+	struct order out;
+	struct os_error err;
+
+	assert_int_equal(order_repo_get(repo, id, &out, &err), OS_OK);
+	return out.status;
+}
+
 static void create_get_list_history(void **state)
 {
 	static const char *const items[] = {"sku-b", "sku-a"};
@@ -163,9 +222,7 @@ static void create_notifies_each_destination_once(void **state)
 	struct fx *f = *state;
 	PGconn *listener = PQconnectdb(testdb_url());
 	struct order_insert c;
-	struct order out;
 	struct uuid key;
-	char fp[ORDER_FINGERPRINT_MAX + 1];
 	struct os_error err;
 	bool created;
 
@@ -173,11 +230,9 @@ static void create_notifies_each_destination_once(void **state)
 	testdb_new_uuid(&key);
 	make_create(&c, &key, "u-notify", items, 1, 1, false);
 	testdb_add_msg(&c, "order.extra", "order.events"); /* a second row, same destination */
-	assert_int_equal(order_repo_create(&f->repo, &c, &out, &created, fp, sizeof(fp), &err),
-			 OS_OK);
+	assert_int_equal(create_status(&f->repo, &c, &created, &err), OS_OK);
 	assert_int_equal(drain(listener), 3);
-	assert_int_equal(order_repo_create(&f->repo, &c, &out, &created, fp, sizeof(fp), &err),
-			 OS_OK);
+	assert_int_equal(create_status(&f->repo, &c, &created, &err), OS_OK);
 	assert_false(created);
 	assert_int_equal(drain(listener), 0);
 	order_insert_release(&c);
@@ -315,8 +370,7 @@ static void last_unit_goes_once(void **state)
 	}
 	assert_int_equal(ok, 1);
 	assert_int_equal(conflict, 4);
-	assert_int_equal(
-	    testdb_scalar("SELECT available_qty FROM inventory WHERE item_id = 'sku-last'"), 0);
+	assert_int_equal(stock_of("sku-last"), 0);
 	assert_int_equal(
 	    testdb_scalar("SELECT count(*) FROM order_items WHERE item_id = 'sku-last'"), 1);
 }
@@ -341,28 +395,21 @@ static void stock_errors_write_nothing(void **state)
 	    "INSERT INTO inventory VALUES ('sku-s1', 'S1', 250, 10), ('sku-s2', 'S2', 250, 3)"));
 	testdb_new_uuid(&key);
 	make_create(&c, &key, "u-stock", unknown, 2, 2, true);
-	assert_int_equal(order_repo_create(&f->repo, &c, &out, &created, fp, sizeof(fp), &err),
-			 OS_ENOTFOUND);
+	assert_int_equal(create_released(&f->repo, &c, &created, &err), OS_ENOTFOUND);
 	assert_string_equal(err.field, "items[1].item_id");
-	order_insert_release(&c);
 	make_create(&c, &key, "u-stock", shortage, 2, 4, true);
-	assert_int_equal(order_repo_create(&f->repo, &c, &out, &created, fp, sizeof(fp), &err),
-			 OS_ECONFLICT);
+	assert_int_equal(create_released(&f->repo, &c, &created, &err), OS_ECONFLICT);
 	assert_string_equal(err.field, "items[1].quantity");
-	order_insert_release(&c);
 	assert_int_equal(testdb_scalar("SELECT count(*) FROM orders"), orders);
 	assert_int_equal(testdb_scalar("SELECT count(*) FROM outbox"), outbox);
-	assert_int_equal(
-	    testdb_scalar("SELECT available_qty FROM inventory WHERE item_id = 'sku-s1'"), 10);
+	assert_int_equal(stock_of("sku-s1"), 10);
 
 	/* Enough stock: reserved, and a replay does not take it twice. */
 	make_create(&c, &key, "u-stock", shortage, 2, 3, true);
 	create_and_replay(&f->repo, &c, &c, &out, fp, sizeof(fp));
 	order_insert_release(&c);
-	assert_int_equal(
-	    testdb_scalar("SELECT available_qty FROM inventory WHERE item_id = 'sku-s1'"), 7);
-	assert_int_equal(
-	    testdb_scalar("SELECT available_qty FROM inventory WHERE item_id = 'sku-s2'"), 0);
+	assert_int_equal(stock_of("sku-s1"), 7);
+	assert_int_equal(stock_of("sku-s2"), 0);
 
 	pg_inventory_catalog_init(&cat, f->s);
 	assert_int_equal(catalog_get(&cat, "sku-s1", &item, &err), OS_OK);
@@ -370,47 +417,6 @@ static void stock_errors_write_nothing(void **state)
 	assert_int_equal(item.price_cents, 250);
 	assert_int_equal(item.available_qty, 7);
 	assert_int_equal(catalog_get(&cat, "sku-nope", &item, &err), OS_ENOTFOUND);
-}
-
-/* order_repo_create of c (released after) on repo. */
-static enum os_status create_released(struct order_repo *repo, struct order_insert *c,
-				      bool *created, struct os_error *err)
-{
-	struct order out;
-	char fp[ORDER_FINGERPRINT_MAX + 1];
-	enum os_status st;
-
-	os_error_clear(err);
-	st = order_repo_create(repo, c, &out, created, fp, sizeof(fp), err);
-	order_insert_release(c);
-	return st;
-}
-
-/* Creates an order of one line per item for user (created age_us ago) and
- * returns its id. */
-static struct uuid create_order(struct order_repo *repo, const char *user, const char *const *items,
-				size_t n, int32_t qty, bool reserve, int64_t age_us)
-{
-	struct order_insert c;
-	struct os_error err;
-	struct uuid key;
-	bool created = false;
-
-	testdb_new_uuid(&key);
-	make_create(&c, &key, user, items, n, qty, reserve);
-	c.order.created_at_us -= age_us;
-	assert_int_equal(create_released(repo, &c, &created, &err), OS_OK);
-	assert_true(created);
-	return c.order.id;
-}
-
-static int64_t stock_of(const char *item)
-{
-	char sql[128];
-
-	snprintf(sql, sizeof(sql), "SELECT available_qty FROM inventory WHERE item_id = '%s'",
-		 item);
-	return testdb_scalar(sql);
 }
 
 /* A line priced at other than its locked row's price (a stale cached
@@ -534,7 +540,6 @@ static void expire_skips_an_order_it_cannot_read(void **state)
 {
 	static const char *const items[] = {"sku-x1"};
 	struct fx *f = *state;
-	struct order out;
 	struct uuid id;
 	struct os_error err;
 	size_t n = 0;
@@ -555,8 +560,7 @@ static void expire_skips_an_order_it_cannot_read(void **state)
 					   cancel_fn, &calls, &n, &err),
 			 OS_OK);
 	assert_int_equal(n, 1);
-	assert_int_equal(order_repo_get(&f->repo, &id, &out, &err), OS_OK);
-	assert_int_equal(out.status, ORDER_CANCELLED);
+	assert_int_equal(status_of(&f->repo, &id), ORDER_CANCELLED);
 	assert_int_equal(testdb_scalar("SELECT count(*) FROM orders WHERE status = 'new' "
 				       "AND id = '00000000-0000-7000-8000-0000000000bd'"),
 			 1);
@@ -589,7 +593,7 @@ static void inbox_dedupes_and_applies_once(void **state)
 	struct fx *f = *state;
 	struct inbox_writer w;
 	struct inbox_store st;
-	struct order out;
+	struct uuid id;
 	struct inbox_msg m;
 	struct os_error err;
 	bool inserted;
@@ -598,14 +602,14 @@ static void inbox_dedupes_and_applies_once(void **state)
 
 	pg_inbox_writer_init(&w, f->s);
 	pg_inbox_store_init(&st, f->s);
-	out.id = create_order(&f->repo, "u-inbox", items, 1, 1, false, 0);
+	id = create_order(&f->repo, "u-inbox", items, 1, 1, false, 0);
 
 	memset(&m, 0, sizeof(m));
 	snprintf(m.source, sizeof(m.source), INBOX_SOURCE_PAYMENTS);
 	snprintf(m.message_id, sizeof(m.message_id), "pay-1");
 	snprintf(m.type, sizeof(m.type), INBOX_TYPE_PAYMENT_FAILED);
 	m.has_order_id = true;
-	m.order_id = out.id;
+	m.order_id = id;
 	m.payload = "{\"raw\":\0\"bytes\"}";
 	m.payload_len = 16;
 	assert_int_equal(inbox_writer_record(&w, &m, &inserted, &err), OS_OK);
@@ -626,8 +630,7 @@ static void inbox_dedupes_and_applies_once(void **state)
 	assert_int_equal(inbox_store_apply_batch(&st, 10, decide_cancel, &calls, &n, &err), OS_OK);
 	assert_int_equal(n, 0);
 	assert_int_equal(calls, 1);
-	assert_int_equal(order_repo_get(&f->repo, &out.id, &out, &err), OS_OK);
-	assert_int_equal(out.status, ORDER_CANCELLED);
+	assert_int_equal(status_of(&f->repo, &id), ORDER_CANCELLED);
 	assert_int_equal(testdb_scalar("SELECT count(*) FROM inbox WHERE status = 'processed' "
 				       "AND processed_at IS NOT NULL"),
 			 1);
