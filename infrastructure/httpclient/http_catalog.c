@@ -534,29 +534,25 @@ static void catalog_free(struct http_catalog *c)
 enum os_status http_catalog_open(const struct http_catalog_options *o, struct catalog *out,
 				 struct os_error *err)
 {
-	struct http_catalog *c = NULL;
+	struct http_catalog *c;
 	enum os_status st;
 
 	st = http_curl_client_start(o->base_url, "CATALOG_SERVICE_API_URL", "catalog", err);
 	if (st != OS_OK)
 		return st;
 	c = calloc(1, sizeof(*c));
-	if (c == NULL || (c->base_url = http_curl_url_join(o->base_url, "/")) == NULL) {
-		st = os_fail(err, OS_ENOMEM, NULL, "cannot allocate the catalog client");
-		goto out;
+	if (c != NULL) {
+		c->base_url = http_curl_url_join(o->base_url, "/");
+		c->headers = curl_slist_append(NULL, "Accept: application/json");
+	}
+	if (c == NULL || c->base_url == NULL || c->headers == NULL) {
+		catalog_free(c);
+		return os_fail(err, OS_ENOMEM, NULL, "cannot allocate the catalog client");
 	}
 	c->timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : CATALOG_DEFAULT_TIMEOUT_MS;
-	c->headers = curl_slist_append(NULL, "Accept: application/json");
-	if (c->headers == NULL) {
-		st = os_fail(err, OS_ENOMEM, NULL, "cannot allocate the catalog client");
-		goto out;
-	}
 	out->ops = &http_catalog_ops;
 	out->ctx = c;
-	c = NULL;
-out:
-	catalog_free(c);
-	return st;
+	return OS_OK;
 }
 
 void http_catalog_close(struct catalog *c)
