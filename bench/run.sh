@@ -152,7 +152,10 @@ svc() {
 		"${vars[@]}" "$BIN" "$@")
 }
 
-reset_db() { bsql -f "$BENCH/reset.sql" >/dev/null; }
+# Every run starts at the same point of the checkpoint cycle: right after
+# one. Otherwise a checkpoint that the reset's own writes bring forward falls
+# inside some runs and not others, and with it the p99 (docs/BENCHMARKS.md).
+reset_db() { bsql -f "$BENCH/reset.sql" -c CHECKPOINT >/dev/null; }
 # The orders of a run: reset.sql's history is two days old.
 RUN_ORDERS="orders WHERE created_at > now() - interval '1 day'"
 
@@ -380,7 +383,12 @@ phase_create() {
 	check_canonical
 	start_api
 	reset_db
-	wrk -t"$THREADS" -c"$CONNS" -d3s -s "$BENCH/create_canonical.lua" "http://127.0.0.1:$APP_PORT" >/dev/null
+	# A warm-up long enough for the cluster's WAL to reach its steady state:
+	# a cluster made minutes ago creates (and zero-fills) a new 16 MB WAL
+	# segment every second of this load, where a running one recycles the
+	# segments of its last checkpoint (reset_db's checkpoint recycles these).
+	# After 3 s only, the first round of either side ran 25 % slower.
+	wrk -t"$THREADS" -c"$CONNS" -d10s -s "$BENCH/create_canonical.lua" "http://127.0.0.1:$APP_PORT" >/dev/null
 	for ((r = 1; r <= ROUNDS; r++)); do
 		if ((r == 1)) && [ "${BENCH_PROFILE:-0}" = 1 ]; then
 			R_HTTP[$r]=$(profile_wrk "$secs" "$r")
@@ -629,8 +637,12 @@ report_create() {
 	local per=$((ROUNDS > 0 ? preqs / ROUNDS : 0))
 	echo "- HTTP / ceiling, relays stopped (orders in the database, summed over the rounds): $hreqs / $preqs = $(ratio "$hreqs" "$preqs"); target >= 0.95: $(verdict "$(ratio "$hreqs" "$preqs")" '>=' 0.95)."
 	echo "- HTTP with the Kafka relay live / mean ceiling round: ${h[6]:-0} / $per = $(ratio "${h[6]:-0}" "$per"); target >= 0.80: $(verdict "$(ratio "${h[6]:-0}" "$per")" '>=' 0.80)."
-	read -r -a h <<<"${R_HTTP[1]}"
-	echo "- HTTP p99 (round 1) ${h[2]} ms; target <= 30: $(verdict "${h[2]}" '<=' 30)."
+	local worst=0
+	for ((r = 1; r <= ROUNDS; r++)); do
+		read -r -a h <<<"${R_HTTP[$r]}"
+		worst=$(awk -v a="$worst" -v b="${h[2]}" 'BEGIN { print (b + 0 > a + 0) ? b : a }')
+	done
+	echo "- HTTP p99, the worst round with relays stopped: $worst ms; target <= 30: $(verdict "$worst" '<=' 30)."
 	echo
 	[ ! -s "$WORK/profile.md" ] || { cat "$WORK/profile.md"; echo; }
 }
