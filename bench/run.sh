@@ -292,6 +292,8 @@ profile_wrk() { # secs tag
 	pid=$(proc_pid api)
 	reset_db
 	bsql -c "SELECT pg_stat_statements_reset()" >/dev/null
+	bsql -c "DROP TABLE IF EXISTS bench_scans" \
+		-c "CREATE TABLE bench_scans AS SELECT relname, seq_scan, seq_tup_read, idx_scan FROM pg_stat_user_tables" >/dev/null
 	xact0=$(bsql -c "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = 'orders'")
 	# The whole machine: the API's share beside PostgreSQL's and wrk's.
 	perf record -a -g -F 499 -o "$WORK/perf.data" -- sleep "$1" \
@@ -317,6 +319,18 @@ profile_wrk() { # secs tag
 			round(sum(total_exec_time)::numeric) FROM pg_stat_statements
 			GROUP BY 1 HAVING sum(calls) >= $n / 10 ORDER BY 2 DESC LIMIT 12" |
 			sed 's/^/| /; s/$/ |/'
+		echo
+		echo "Scans during the run (pg_stat_user_tables; a sequential scan of a large table"
+		echo "on the create's path would show here):"
+		echo
+		echo "| table | seq scans | rows read by them | index scans |"
+		echo "|---|---:|---:|---:|"
+		bsql -F '|' -c "SELECT t.relname, t.seq_scan - b.seq_scan, t.seq_tup_read - b.seq_tup_read,
+			coalesce(t.idx_scan, 0) - coalesce(b.idx_scan, 0)
+			FROM pg_stat_user_tables t JOIN bench_scans b USING (relname)
+			WHERE t.seq_scan > b.seq_scan OR coalesce(t.idx_scan, 0) > coalesce(b.idx_scan, 0)
+			ORDER BY 3 DESC, 4 DESC" | sed 's/^/| /; s/$/ |/'
+		bsql -c "DROP TABLE bench_scans" >/dev/null
 		echo
 		echo "CPU by process (perf record -a, both cores, self time):"
 		echo

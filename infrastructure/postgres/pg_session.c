@@ -117,11 +117,17 @@ static void startup_options(const struct pg_session *s, char *buf, size_t cap)
 {
 	/* The API's statements are written for generic plans (index lookups on
 	 * keys); planning a custom plan for every execution was 39 % of the
-	 * database's CPU per create. */
+	 * database's CPU per create. A generic plan is made once per session,
+	 * from the statistics of that moment: on a table of a few pages (a
+	 * catalog of 1,000 items) a scan of every row looks cheaper than the
+	 * key's index, and the session would then scan the whole table on every
+	 * create until the plan is made again (the next ANALYZE of the table).
+	 * Scans are priced out, not forbidden: a statement with no index to use
+	 * still runs. */
 	int n = snprintf(buf, cap, "%s",
 			 s->async_commit ? "-c synchronous_commit=off"
-			 : s->pooled	 ? "-c plan_cache_mode=force_generic_plan"
-					 : "");
+			 : s->pooled ? "-c plan_cache_mode=force_generic_plan -c enable_seqscan=off"
+				     : "");
 
 	if (statement_timeout_ms > 0 && n >= 0 && (size_t)n < cap)
 		snprintf(buf + n, cap - (size_t)n, "%s-c statement_timeout=%d", n > 0 ? " " : "",

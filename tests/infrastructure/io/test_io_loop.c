@@ -476,6 +476,68 @@ static void test_inventory_many(void **state)
 	pg_session_free(s);
 }
 
+/* What one transaction of a pooled session did to inventory: the local
+ * catalog's read of three items, then the transaction's own scan counts. */
+struct plan_probe {
+	struct pg_session *s;
+	enum os_status st;
+	int64_t seq_scans, idx_scans;
+};
+
+static const struct pg_stmt stmt_xact_scans = {
+    "t_xact_scans",
+    "SELECT seq_scan, coalesce(idx_scan, 0) FROM pg_stat_xact_user_tables "
+    "WHERE relname = 'inventory'",
+    0,
+};
+
+static void plan_body(void *arg)
+{
+	static const char *const ids[3] = {"inv-a", "inv-b", "inv-c"};
+	struct plan_probe *p = arg;
+	struct catalog cat;
+	struct catalog_item it[3];
+	enum os_status st[3];
+	PGresult *r = NULL;
+
+	pg_inventory_catalog_init(&cat, p->s);
+	p->st = pg_begin(p->s, NULL);
+	if (p->st != OS_OK)
+		return;
+	catalog_get_many(&cat, ids, 3, it, st, NULL);
+	p->st = st[0] != OS_OK ? st[0] : pg_exec(p->s, &stmt_xact_scans, NULL, &r, NULL);
+	if (p->st == OS_OK && (pg_col_i64(r, 0, 0, &p->seq_scans) != OS_OK ||
+			       pg_col_i64(r, 0, 1, &p->idx_scans) != OS_OK))
+		p->st = OS_EIO;
+	PQclear(r);
+	pg_rollback(p->s);
+}
+
+/* The API's sessions run generic plans, made once per session from the
+ * statistics of that moment. On a table of a few pages a scan of every
+ * row looks cheaper than the key's index, and such a plan would scan the
+ * whole catalog on every create until the next ANALYZE of the table. The
+ * pool's sessions therefore plan key lookups on the index. */
+static void test_pool_plans_lookups_on_the_key(void **state)
+{
+	struct io_loop *l = io_loop_new(256, 8);
+	struct plan_probe p = {.st = OS_EIO, .seq_scans = -1, .idx_scans = -1};
+
+	(void)state;
+	assert_true(
+	    testdb_exec("INSERT INTO inventory VALUES ('inv-a', 'A', 100, 5), "
+			"('inv-b', 'B', 250, 7), ('inv-c', 'C', 300, 9) ON CONFLICT DO NOTHING"));
+	assert_true(testdb_exec("VACUUM ANALYZE inventory"));
+	assert_int_equal(pg_session_open_pool(testdb_url(), 1, &p.s, NULL), OS_OK);
+	assert_int_equal(io_fiber_start(l, plan_body, &p, 0, NULL), OS_OK);
+	run_until_idle(l, 5000);
+	assert_int_equal(p.st, OS_OK);
+	assert_int_equal(p.seq_scans, 0);
+	assert_true(p.idx_scans > 0);
+	pg_session_free(p.s);
+	io_loop_free(l);
+}
+
 /* ------------------------------------------------------- the catalog */
 
 struct lookup {
@@ -675,6 +737,7 @@ int main(void)
 	    cmocka_unit_test(test_pool_deadline_mid_statement),
 	    cmocka_unit_test(test_notify_batched_off_the_request),
 	    cmocka_unit_test(test_inventory_many),
+	    cmocka_unit_test(test_pool_plans_lookups_on_the_key),
 	    cmocka_unit_test(test_catalog_lines_at_once),
 	    cmocka_unit_test(test_catalog_deadline),
 	    cmocka_unit_test(test_lookup_does_not_block_the_loop),
