@@ -16,6 +16,8 @@
 #define OUTBOX_ERROR_MAX	255
 #define OUTBOX_DESTINATIONS_MAX 8
 
+#define OUTBOX_CLAIM_REF_MAX 32
+
 struct outbox_row {
 	int64_t seq; /* monotonically increasing, unique */
 	struct uuid event_id;
@@ -28,6 +30,9 @@ struct outbox_row {
 	size_t headers_len;
 	int32_t attempts; /* failed attempts so far */
 	int64_t created_at_us;
+	/* The store's own locator of the claimed row, valid until the batch is
+	 * completed or released; nobody else reads it. */
+	char claim_ref[OUTBOX_CLAIM_REF_MAX + 1];
 };
 
 /* A claimed batch. The rows array is allocated once (capacity) and reused;

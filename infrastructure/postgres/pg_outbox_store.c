@@ -33,9 +33,10 @@
 static const struct pg_stmt stmt_claim = {
     "outbox_claim",
     "SELECT c.seq, c.id, c.aggregateid, c.type, c.destination, c.payload, c.headers, "
-    "c.attempts, c.created_us FROM unnest($1::text[]) AS d(dest) CROSS JOIN LATERAL ("
+    "c.attempts, c.created_us, c.ctid FROM unnest($1::text[]) AS d(dest) CROSS JOIN LATERAL ("
     "SELECT o.seq, o.id::text AS id, o.aggregateid::text AS aggregateid, o.type, "
-    "o.destination, o.payload::text AS payload, o.headers::text AS headers, o.attempts, " PG_US(
+    "o.destination, o.payload::text AS payload, o.headers::text AS headers, o.attempts, "
+    "o.ctid::text AS ctid, " PG_US(
 	"o.created_at") " AS created_us FROM outbox o "
 			"WHERE o.status = 'pending' AND o.destination = d.dest "
 			"AND o.next_attempt_at <= now() AND NOT EXISTS (SELECT 1 FROM outbox e "
@@ -47,6 +48,11 @@ static const struct pg_stmt stmt_claim = {
 };
 
 /*
+ * Sent rows are found by their ctid, which the claim returned: the claim's
+ * locks keep each row where it is until this transaction ends, and a TID
+ * scan spares a descent of the event-id index per row (a fifth of the
+ * database's time in a drain went to index descents).
+ *
  * A payment request that failed while its order was cancelled (the
  * cancellation found it held by this relay, so could not withdraw it) is
  * withdrawn here instead of being retried: never sent after the order left
@@ -58,7 +64,7 @@ static const struct pg_stmt stmt_claim = {
 static const struct pg_stmt stmt_complete = {
     "outbox_complete",
     "WITH sent AS (UPDATE outbox SET status = 'sent', sent_at = clock_timestamp() "
-    "WHERE id = ANY($1::uuid[]) RETURNING 1), "
+    "WHERE ctid = ANY($1::tid[]) RETURNING 1), "
     "failed AS (UPDATE outbox o SET status = CASE WHEN o.type = '" OUTBOX_TYPE_PAYMENT_REQUEST "' "
     "AND EXISTS (SELECT 1 FROM orders r WHERE r.id = o.aggregateid AND r.status <> 'new') "
     "THEN 'cancelled' WHEN f.dead THEN 'dead' ELSE 'pending' END, "
@@ -110,7 +116,8 @@ static enum os_status decode_row(const PGresult *r, int i, struct outbox_row *ro
 	if (PQgetlength(r, i, 5) > PG_OUTBOX_PAYLOAD_MAX ||
 	    PQgetlength(r, i, 6) > PG_OUTBOX_HEADERS_MAX)
 		return OS_EIO;
-	if (pg_col_i64(r, i, 0, &row->seq) != OS_OK ||
+	if (pg_col_str(r, i, 9, row->claim_ref, sizeof(row->claim_ref)) != OS_OK ||
+	    pg_col_i64(r, i, 0, &row->seq) != OS_OK ||
 	    pg_col_uuid(r, i, 1, &row->event_id) != OS_OK ||
 	    pg_col_uuid(r, i, 2, &row->aggregate_id) != OS_OK ||
 	    pg_col_str(r, i, 3, row->type, sizeof(row->type)) != OS_OK ||
@@ -261,7 +268,7 @@ static enum os_status outbox_claim(void *ctx, const struct outbox_filter *f, siz
 
 /* Arrays for the complete statement. */
 struct fate_arrays {
-	struct sbuf sent, seqs, dead, next, errors; /* seqs: event ids of the unsent */
+	struct sbuf sent, seqs, dead, next, errors; /* sent: ctids; seqs: event ids of the unsent */
 	size_t nsent, nfailed;
 };
 
@@ -292,12 +299,12 @@ static bool fates_build(struct fate_arrays *a, const struct outbox_batch *b,
 	pg_array_begin(&a->errors);
 	a->nsent = a->nfailed = 0;
 	for (i = 0; i < b->count; i++) {
-		uuid_format(&b->rows[i].event_id, id);
 		if (res[i].fate == OUTBOX_FATE_SENT) {
-			pg_array_elem(&a->sent, id);
+			pg_array_elem(&a->sent, b->rows[i].claim_ref);
 			a->nsent++;
 			continue;
 		}
+		uuid_format(&b->rows[i].event_id, id);
 		pg_array_elem(&a->seqs, id);
 		a->nfailed++;
 		pg_array_elem(&a->dead, res[i].fate == OUTBOX_FATE_DEAD ? "t" : "f");
