@@ -36,7 +36,9 @@
 #   BENCH_METRICS_PORT  drain relay i serves /metrics on this + i  (default: a free port)
 #   BENCH_KEEP=1    keep the scratch directory (cluster, logs) for inspection
 #   BENCH_ONLY_CREATE=1  phase 1 only (its report section alone)
-#   BENCH_PROFILE=1 profile round 1's HTTP run: `perf record -g` of the API
+#   BENCH_ONLY_DRAIN=1   phase 3 only
+#   BENCH_PROFILE=1 profile the drain (perf record -a -g) and round 1's
+#                   HTTP run: `perf record -g` of the API
 #                   (top symbols into the report) and, with
 #                   pg_stat_statements loaded, the statements, transactions
 #                   and round trips per order on PostgreSQL's side
@@ -495,6 +497,12 @@ drain() { # worker dest [VAR=value...]
 	for ((i = 1; i <= n; i++)); do
 		port_free $((METRICS_PORT + i)) || die "port $((METRICS_PORT + i)) is in use (set BENCH_METRICS_PORT)"
 	done
+	local perf=
+	if [ "${BENCH_PROFILE:-0}" = 1 ]; then
+		perf record -a -g -F 999 -o "$WORK/perf-drain.data" >"$WORK/logs/perf-drain.log" 2>&1 &
+		perf=$!
+		sleep 0.5
+	fi
 	t0=$(now_us)
 	# n > 1: more relays on the same rows, as the service scales out (they
 	# share the work through SKIP LOCKED).
@@ -507,9 +515,18 @@ drain() { # worker dest [VAR=value...]
 		[ "$DRAINED" -ge "$BACKLOG" ] && break
 		proc_alive "$worker-1" || die "$worker exited (log: $WORK/logs/$worker-1.log)"
 		[ $(($(now_us) - t0)) -lt 180000000 ] || { say "$worker: drain timed out after $DRAINED rows"; break; }
-		sleep 0.02
+		sleep 0.2
 	done
-	t1=$(now_us)
+	# The end is when the last row was marked sent (its sent_at), not when
+	# this loop saw it: the loop may poll seldom and so take no CPU from the
+	# relay and PostgreSQL (polling every 20 ms took 8 % of the machine).
+	t1=$(bsql -c "SELECT (extract(epoch FROM max(sent_at)) * 1000000)::bigint FROM outbox
+		WHERE status = 'sent' AND destination = '$dest' AND sent_at > now() - interval '30 minutes'")
+	if [ -n "$perf" ]; then
+		kill -INT "$perf"
+		wait "$perf" || true
+		perf_report_drain >"$WORK/profile-drain.md" || true
+	fi
 	DRAIN_RSS=$(rss_of "$worker-1")
 	for ((i = 1; i <= n; i++)); do stop_proc "$worker-$i"; done
 	left=$(pending "$dest")
@@ -629,6 +646,35 @@ verdict() { # value op target
 
 ratio() { awk -v x="$1" -v y="$2" 'BEGIN { if (y > 0) printf "%.2f", x / y; else print "n/a" }'; }
 
+# The drain's profile: CPU by process, then PostgreSQL's and the relay's top
+# symbols (children included, so that the statements' parts show).
+perf_report_drain() {
+	echo "### Profile of the drain (perf record -a -g, both cores)"
+	echo
+	echo '```'
+	perf report -i "$WORK/perf-drain.data" --no-children --sort comm --stdio 2>/dev/null |
+		grep -E '^ +[0-9.]+%' | head -n 8
+	echo
+	perf report -i "$WORK/perf-drain.data" --comm postgres --children --sort symbol --stdio \
+		-g none 2>/dev/null | grep -E '^ +[0-9.]+%' | grep -v '\] 0x0' | head -n 40
+	echo
+	perf report -i "$WORK/perf-drain.data" --comm order-service --no-children --sort dso,symbol \
+		--stdio 2>/dev/null | grep -E '^ +[0-9.]+%' | head -n 20
+	echo '```'
+}
+
+report_drain() {
+	local d
+	echo "## 3. Outbox drain to Kafka, $BACKLOG pending rows, as many payments and notifications rows pending beside them"
+	echo
+	echo "| destination | events/s | seconds | sent | target |"
+	echo "|---|---:|---:|---:|---|"
+	read -r -a d <<<"$R_DRAIN_KAFKA"
+	echo "| Kafka (order.events), one relay | ${d[0]} | ${d[1]} | ${d[2]} | >= 40000: $(verdict "${d[0]}" '>=' 40000) |"
+	echo
+	[ ! -s "$WORK/profile-drain.md" ] || { cat "$WORK/profile-drain.md"; echo; }
+}
+
 report_create() {
 	local h p a r hreqs=0 preqs=0
 	echo "## 1. Order creation against the ceiling, $CONNS connections, $THREADS client threads, $ROUNDS alternating rounds of $((SECS / ROUNDS))s"
@@ -689,13 +735,7 @@ report() {
 	echo
 	echo "Creates/s >= 250: $(verdict "$cps" '>=' 250); /health/live p99 <= 10 ms: $(verdict "${d[2]}" '<=' 10)."
 	echo
-	echo "## 3. Outbox drain to Kafka, $BACKLOG pending rows, as many payments and notifications rows pending beside them"
-	echo
-	echo "| destination | events/s | seconds | sent | target |"
-	echo "|---|---:|---:|---:|---|"
-	read -r -a d <<<"$R_DRAIN_KAFKA"
-	echo "| Kafka (order.events), one relay | ${d[0]} | ${d[1]} | ${d[2]} | >= 40000: $(verdict "${d[0]}" '>=' 40000) |"
-	echo
+	report_drain
 	local run b50 b99
 	for r in "$RATE" "$LOW_RATE"; do
 		[ -n "${LAT_RES[$r]:-}" ] || continue
@@ -747,6 +787,14 @@ main() {
 	echo "$(printf '%s' "$BENCH_TOKEN" | sha256sum | cut -d' ' -f1) service" >"$WORK/api_keys"
 	ADMIN_PORT=${BENCH_ADMIN_PORT:-$(free_port)}
 	start_stack
+	if [ "${BENCH_ONLY_DRAIN:-0}" = 1 ]; then
+		phase_drains
+		{ echo "# order-service benchmark $STAMP (phase 3 only)"; echo; machine; echo; report_drain; } >"$RESULTS"
+		echo >>"$RESULTS"
+		echo "Total run time: $((SECONDS - t0)) s. Command: \`bench/run.sh\`." >>"$RESULTS"
+		cat "$RESULTS"
+		return
+	fi
 	phase_create
 	if [ "${BENCH_ONLY_CREATE:-0}" = 1 ]; then
 		{ echo "# order-service benchmark $STAMP (phase 1 only)"; echo; machine; echo; report_create; } >"$RESULTS"
