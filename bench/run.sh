@@ -158,6 +158,8 @@ svc() {
 # one. Otherwise a checkpoint that the reset's own writes bring forward falls
 # inside some runs and not others, and with it the p99 (docs/BENCHMARKS.md).
 reset_db() { bsql -f "$BENCH/reset.sql" -c CHECKPOINT >/dev/null; }
+# The plan settings of the API's sessions (infrastructure/postgres/pg_session.c).
+API_PLAN_OPTIONS="-c plan_cache_mode=force_generic_plan -c enable_seqscan=off"
 # The orders of a run: reset.sql's history is two days old.
 RUN_ORDERS="orders WHERE created_at > now() - interval '1 day'"
 
@@ -187,48 +189,62 @@ probe_create() {
 # figure, and phase 4's load). Parameters are those of the probe
 # order, except what must be fresh or varies per request as in wrk's script:
 # ids (random), user and SKU (random), timestamps (clock_timestamp()).
+# The service's create statement with pgbench variables for its parameters:
+# the lines' items, names, prices and quantities as given (SQL array
+# expressions), the rest as the probe order's.
+# shellcheck disable=SC2016 # $1..$25 are SQL parameters, not shell
+pgb_create_stmt() { # statement items names prices qtys
+	local c=$1 oid now
+	oid="(lpad(to_hex(:hi::bigint), 16, '0') || lpad(to_hex(:lo::bigint), 16, '0'))"
+	now="(extract(epoch FROM clock_timestamp()) * 1000000)"
+	# Highest numbers first, so that $1 never matches the start of $10.
+	# $21..$25: customer name and e-mail, address, external ref (none for
+	# an API order, as for the probe) and source.
+	c=${c//'$25'/"'api'"}
+	c=${c//'$24'/NULL}
+	c=${c//'$23'/NULL}
+	c=${c//'$22'/NULL}
+	c=${c//'$21'/NULL}
+	c=${c//'$20'/:headers}
+	c=${c//'$19'/:payloads}
+	c=${c//'$18'/:dests}
+	c=${c//'$17'/:types}
+	c=${c//'$16'/"$PGB_AGGS"}
+	c=${c//'$15'/"$PGB_IDS"}
+	c=${c//'$14'/"$4"}
+	c=${c//'$13'/"$5"}
+	c=${c//'$12'/"$3"}
+	c=${c//'$11'/"$2"}
+	c=${c//'$10'/:reserve}
+	c=${c//'$9'/:reason}
+	c=${c//'$8'/"$now"}
+	c=${c//'$7'/"$now"}
+	c=${c//'$6'/:fingerprint}
+	c=${c//'$5'/gen_random_uuid()}
+	c=${c//'$4'/:currency}
+	c=${c//'$3'/:amount}
+	c=${c//'$2'/"('user-' || :uid::text)"}
+	c=${c//'$1'/"$oid"}
+	echo "$c"
+}
+
 # shellcheck disable=SC2016 # $1..$25 are SQL parameters, not shell
 write_pgbench_scripts() {
-	local create n oid now i ids aggs
+	local create raw n oid i
 	create=$(logged_stmt order_create "$PGLOG")
 	[ -n "$create" ] ||
 		die "statements not found in $PGLOG (renamed? see write_pgbench_scripts)"
 	n=$(bsql -c "SELECT count(*) FROM outbox WHERE aggregateid IN (SELECT id FROM orders)")
 	PGB_NMSG=$n
 	oid="(lpad(to_hex(:hi::bigint), 16, '0') || lpad(to_hex(:lo::bigint), 16, '0'))"
-	now="(extract(epoch FROM clock_timestamp()) * 1000000)"
-	ids="ARRAY[gen_random_uuid()" aggs="ARRAY[$oid"
-	for ((i = 1; i < n; i++)); do ids+=", gen_random_uuid()"; aggs+=", $oid"; done
-	ids+="]" aggs+="]"
-	# Highest numbers first, so that $1 never matches the start of $10.
-	# $21..$25: customer name and e-mail, address, external ref (none for
-	# an API order, as for the probe) and source.
-	create=${create//'$25'/"'api'"}
-	create=${create//'$24'/NULL}
-	create=${create//'$23'/NULL}
-	create=${create//'$22'/NULL}
-	create=${create//'$21'/NULL}
-	create=${create//'$20'/:headers}
-	create=${create//'$19'/:payloads}
-	create=${create//'$18'/:dests}
-	create=${create//'$17'/:types}
-	create=${create//'$16'/$aggs}
-	create=${create//'$15'/$ids}
+	# The outbox rows' ids (fresh) and aggregate (the order) for $15, $16.
+	PGB_IDS="ARRAY[gen_random_uuid()" PGB_AGGS="ARRAY[$oid"
+	for ((i = 1; i < n; i++)); do PGB_IDS+=", gen_random_uuid()"; PGB_AGGS+=", $oid"; done
+	PGB_IDS+="]" PGB_AGGS+="]"
+	raw=$create
 	# The SKU's own price (seed.sql: 1000 x n): the statement checks it.
-	create=${create//'$14'/"('{' || (1000 * :sku)::text || '}')"}
-	create=${create//'$13'/:qtys}
-	create=${create//'$12'/"('{\"Item ' || :sku::text || '\"}')"}
-	create=${create//'$11'/"('{sku-' || :sku::text || '}')"}
-	create=${create//'$10'/:reserve}
-	create=${create//'$9'/:reason}
-	create=${create//'$8'/$now}
-	create=${create//'$7'/$now}
-	create=${create//'$6'/:fingerprint}
-	create=${create//'$5'/gen_random_uuid()}
-	create=${create//'$4'/:currency}
-	create=${create//'$3'/:amount}
-	create=${create//'$2'/"('user-' || :uid::text)"}
-	create=${create//'$1'/$oid}
+	create=$(pgb_create_stmt "$create" "('{sku-' || :sku::text || '}')" \
+		"('{\"Item ' || :sku::text || '\"}')" "('{' || (1000 * :sku)::text || '}')" :qtys)
 	{
 		echo '\set hi random(1, 9223372036854775807)'
 		echo '\set lo random(1, 9223372036854775807)'
@@ -242,6 +258,25 @@ write_pgbench_scripts() {
 		echo "$create;"
 		echo "SELECT set_config('synchronous_commit', 'off', true), pg_notify('outbox', '');"
 	} >"$WORK/create.pgb"
+	# The same statement in the ceiling's shape: 1-3 of the 1,000 items
+	# (seed.sql: "Bench item n" at 100 + n cents), one unit each. Without
+	# the NOTIFY, as the ceiling: the statement's own cost.
+	local pick="[1:(:n::int)])"
+	create=$(pgb_create_stmt "$raw" \
+		"((ARRAY['item-' || :a::int, 'item-' || :b::int, 'item-' || :c::int])$pick" \
+		"((ARRAY['Bench item ' || :a::int, 'Bench item ' || :b::int, 'Bench item ' || :c::int])$pick" \
+		"((ARRAY[100 + :a::int, 100 + :b::int, 100 + :c::int])$pick" \
+		"(array_fill(1, ARRAY[:n::int]))")
+	{
+		echo '\set n random(1, 3)'
+		echo '\set a random(1, 1000)'
+		echo '\set b random(1, 1000)'
+		echo '\set c random(1, 1000)'
+		echo '\set uid random(1, 1000)'
+		echo '\set hi random(1, 9223372036854775807)'
+		echo '\set lo random(1, 9223372036854775807)'
+		echo "$create;"
+	} >"$WORK/create_shape.pgb"
 	# The probe order's values, as pgbench -D arguments.
 	mapfile -t PGB_VARS < <(bsql -F $'\n' -c "
 		SELECT 'amount=' || o.amount_cents, 'currency=' || o.currency,
@@ -431,6 +466,8 @@ phase_create() {
 	write_pgbench_scripts
 	check_pgbench_script
 	R_PGB_HOT=$(run_pgbench "$WORK/create.pgb" hot "$secs")
+	say "phase 1: the service's create statement alone, in the ceiling's shape, planned as the API's sessions plan it"
+	R_PGB_SHAPE=$(PGOPTIONS="$API_PLAN_OPTIONS" run_pgbench "$WORK/create_shape.pgb" shape "$secs")
 	stop_proc api
 }
 
@@ -693,6 +730,8 @@ report_create() {
 	echo "| | HTTP POST /api/v1/orders (wrk), Kafka relay live ($R_HTTP_KAFKA_LEFT order.events rows pending at the end) | ${h[0]} | ${h[1]} | ${h[2]} | non-2xx ${h[3]}, socket ${h[4]} | ${h[6]:-} |"
 	read -r -a a <<<"$R_PGB_HOT"
 	echo "| | old parity figure: pgbench of the service's own statement, 10 hot SKUs | ${a[0]} | ${a[1]} | ${a[2]} | failed ${a[3]} | ${a[5]:-} |"
+	read -r -a a <<<"$R_PGB_SHAPE"
+	echo "| | pgbench of the service's own statement alone, the ceiling's shape, the API's plan settings | ${a[0]} | ${a[1]} | ${a[2]} | failed ${a[3]} | ${a[5]:-} |"
 	echo
 	local per=$((ROUNDS > 0 ? preqs / ROUNDS : 0))
 	echo "- HTTP / ceiling, relays stopped (orders in the database, summed over the rounds): $hreqs / $preqs = $(ratio "$hreqs" "$preqs"); target >= 0.95: $(verdict "$(ratio "$hreqs" "$preqs")" '>=' 0.95)."
@@ -703,6 +742,8 @@ report_create() {
 		worst=$(awk -v a="$worst" -v b="${h[2]}" 'BEGIN { print (b + 0 > a + 0) ? b : a }')
 	done
 	echo "- HTTP p99, the worst round with relays stopped: $worst ms; target <= 30: $(verdict "$worst" '<=' 30)."
+	read -r -a a <<<"$R_PGB_SHAPE"
+	echo "- The service's statement alone / mean ceiling round (what the database allows the API): ${a[5]:-0} / $per = $(ratio "${a[5]:-0}" "$per")."
 	echo
 	[ ! -s "$WORK/profile.md" ] || { cat "$WORK/profile.md"; echo; }
 }
