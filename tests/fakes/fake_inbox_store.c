@@ -37,10 +37,7 @@ static enum os_status fake_wait(void *ctx, int timeout_ms, struct os_error *err)
 	struct fake_inbox_store *s = ctx;
 
 	(void)err;
-	pthread_mutex_lock(&s->lock);
-	fake_waits_wait(&s->waits, timeout_ms, s->apply_calls);
-	pthread_mutex_unlock(&s->lock);
-	return OS_OK;
+	return fake_waits_wait(&s->lock, &s->waits, timeout_ms, &s->apply_calls);
 }
 
 static const struct inbox_store_ops fake_inbox_store_ops = {
@@ -53,8 +50,7 @@ void fake_inbox_store_init(struct fake_inbox_store *f, struct fake_sys *clock,
 {
 	memset(f, 0, sizeof(*f));
 	pthread_mutex_init(&f->lock, NULL);
-	f->waits.clock = clock;
-	f->waits.stop = stop;
+	fake_waits_init(&f->waits, clock, stop);
 	f->store.ops = &fake_inbox_store_ops;
 	f->store.ctx = f;
 }

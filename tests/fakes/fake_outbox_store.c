@@ -79,10 +79,7 @@ static enum os_status fake_wait(void *ctx, int timeout_ms, struct os_error *err)
 	struct fake_outbox_store *s = ctx;
 
 	(void)err;
-	pthread_mutex_lock(&s->lock);
-	fake_waits_wait(&s->waits, timeout_ms, s->claim_calls);
-	pthread_mutex_unlock(&s->lock);
-	return OS_OK;
+	return fake_waits_wait(&s->lock, &s->waits, timeout_ms, &s->claim_calls);
 }
 
 static enum os_status fake_purge(void *ctx, int64_t sent_before_us, size_t max, size_t *deleted,
@@ -117,8 +114,7 @@ void fake_outbox_store_init(struct fake_outbox_store *f, struct fake_sys *clock,
 {
 	memset(f, 0, sizeof(*f));
 	pthread_mutex_init(&f->lock, NULL);
-	f->waits.clock = clock;
-	f->waits.stop = stop;
+	fake_waits_init(&f->waits, clock, stop);
 	f->store.ops = &fake_outbox_store_ops;
 	f->store.ctx = f;
 }

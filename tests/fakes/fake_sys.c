@@ -49,10 +49,19 @@ void fake_sys_init(struct fake_sys *f, int64_t now_us, uint64_t seed)
 	f->sys.ctx = f;
 }
 
-void fake_waits_wait(struct fake_waits *w, int timeout_ms, int work_calls)
+void fake_waits_init(struct fake_waits *w, struct fake_sys *clock, volatile sig_atomic_t *stop)
 {
+	memset(w, 0, sizeof(*w));
+	w->clock = clock;
+	w->stop = stop;
+}
+
+enum os_status fake_waits_wait(pthread_mutex_t *lock, struct fake_waits *w, int timeout_ms,
+			       const int *work_calls)
+{
+	pthread_mutex_lock(lock);
 	if (w->count == 0)
-		w->before_first = work_calls;
+		w->before_first = *work_calls;
 	w->count++;
 	w->last_ms = timeout_ms;
 	if (w->clock != NULL) {
@@ -62,4 +71,6 @@ void fake_waits_wait(struct fake_waits *w, int timeout_ms, int work_calls)
 	}
 	if (w->stop != NULL && w->stop_after > 0 && w->count >= w->stop_after)
 		*w->stop = 1;
+	pthread_mutex_unlock(lock);
+	return OS_OK;
 }

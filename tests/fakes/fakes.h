@@ -89,9 +89,12 @@ struct fake_waits {
 	int before_first; /* the store's work calls (applies, claims) before the first wait */
 };
 
-/* Records a wait of timeout_ms made after the store's work_calls-th work
- * call; the store calls it under its own lock. */
-void fake_waits_wait(struct fake_waits *w, int timeout_ms, int work_calls);
+/* Sets w up for a store: the clock to advance and the flag to raise. */
+void fake_waits_init(struct fake_waits *w, struct fake_sys *clock, volatile sig_atomic_t *stop);
+/* The wait of a fake store: under the store's lock, records a wait of
+ * timeout_ms made after *work_calls work calls (applies, claims). */
+enum os_status fake_waits_wait(pthread_mutex_t *lock, struct fake_waits *w, int timeout_ms,
+			       const int *work_calls);
 /* Fails the running test unless the loop under test made work_calls work
  * calls without waiting and then one wait of timeout_ms. */
 void fake_waits_assert_one(const struct fake_waits *w, int work_calls, int timeout_ms);
