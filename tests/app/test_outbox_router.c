@@ -13,35 +13,7 @@
 #include <cmocka.h>
 
 #include "app/outbox_router.h"
-
-/* A sink that records the seqs it was given and answers `answer` for each. */
-struct rec_sink {
-	int64_t seqs[16];
-	size_t n;
-	size_t calls;
-	enum outbox_delivery answer;
-	enum os_status fail;
-};
-
-static enum os_status rec_send(void *ctx, const struct outbox_batch *b,
-			       struct outbox_result *results, struct os_error *err)
-{
-	struct rec_sink *s = ctx;
-	size_t i;
-
-	s->calls++;
-	if (s->fail != OS_OK)
-		return os_fail(err, s->fail, NULL, "sink broken");
-	for (i = 0; i < b->count && s->n < 16; i++) {
-		s->seqs[s->n++] = b->rows[i].seq;
-		results[i].delivery = s->answer;
-		snprintf(results[i].error, sizeof(results[i].error), "from %lld",
-			 (long long)b->rows[i].seq);
-	}
-	return OS_OK;
-}
-
-static const struct outbox_sink_ops rec_ops = {.send = rec_send};
+#include "tests/fakes/fakes.h"
 
 static void fill(struct outbox_row *rows, const char *const *dests, size_t n)
 {
@@ -57,17 +29,21 @@ static void fill(struct outbox_row *rows, const char *const *dests, size_t n)
 /* A router of "notifications" to notes and "webhook" to hook, and the sink
  * over it. */
 struct routed {
-	struct rec_sink notes, hook;
+	struct fake_outbox_sink notes, hook;
 	struct outbox_router r;
 	struct outbox_sink sink;
 };
 
-static void route_both(struct routed *t)
+/* t routed, notes answering every row notes_verdict, hook hook_verdict. */
+static void route_both(struct routed *t, enum outbox_delivery notes_verdict,
+		       enum outbox_delivery hook_verdict)
 {
+	fake_outbox_sink_init(&t->notes, notes_verdict);
+	fake_outbox_sink_init(&t->hook, hook_verdict);
 	memset(&t->r, 0, sizeof(t->r));
 	t->r.count = 2;
-	t->r.routes[0] = (struct outbox_route){"notifications", {&rec_ops, &t->notes}};
-	t->r.routes[1] = (struct outbox_route){"webhook", {&rec_ops, &t->hook}};
+	t->r.routes[0] = (struct outbox_route){"notifications", t->notes.sink};
+	t->r.routes[1] = (struct outbox_route){"webhook", t->hook.sink};
 	outbox_router_sink(&t->r, &t->sink);
 }
 
@@ -90,48 +66,49 @@ static void test_routes_by_destination(void **state)
 {
 	static const char *const dests[] = {"notifications", "webhook", "notifications",
 					    "elsewhere", "webhook"};
-	struct routed t = {.notes = {.answer = OUTBOX_SENT}, .hook = {.answer = OUTBOX_RETRY}};
+	struct routed t;
 	struct outbox_result res[5];
 
 	(void)state;
-	route_both(&t);
+	route_both(&t, OUTBOX_SENT, OUTBOX_RETRY);
 	assert_int_equal(send_rows(&t, dests, 5, res), OS_OK);
 	assert_int_equal(t.notes.calls, 1);
-	assert_int_equal(t.notes.n, 2);
-	assert_int_equal(t.notes.seqs[0], 1);
-	assert_int_equal(t.notes.seqs[1], 3);
-	assert_int_equal(t.hook.n, 2);
-	assert_int_equal(t.hook.seqs[0], 2);
-	assert_int_equal(t.hook.seqs[1], 5);
+	assert_int_equal(t.notes.count, 2);
+	assert_int_equal(t.notes.rows[0].seq, 1);
+	assert_int_equal(t.notes.rows[1].seq, 3);
+	assert_int_equal(t.hook.count, 2);
+	assert_int_equal(t.hook.rows[0].seq, 2);
+	assert_int_equal(t.hook.rows[1].seq, 5);
 	assert_int_equal(res[0].delivery, OUTBOX_SENT);
 	assert_int_equal(res[1].delivery, OUTBOX_RETRY);
-	assert_string_equal(res[1].error, "from 2");
+	assert_string_equal(res[1].error, "HTTP 503 (seq 2)");
 	assert_int_equal(res[2].delivery, OUTBOX_SENT);
 	assert_int_equal(res[3].delivery, OUTBOX_PERMANENT);
 	assert_non_null(strstr(res[3].error, "elsewhere"));
 	assert_int_equal(res[4].delivery, OUTBOX_RETRY);
-	assert_string_equal(res[4].error, "from 5");
+	assert_string_equal(res[4].error, "HTTP 503 (seq 5)");
 }
 
 static void test_broken_sink_fails_the_send(void **state)
 {
 	static const char *const dests[] = {"notifications", "webhook"};
-	struct routed t = {.notes = {.answer = OUTBOX_SENT}, .hook = {.fail = OS_ENOMEM}};
+	struct routed t;
 	struct outbox_result res[2];
 
 	(void)state;
-	route_both(&t);
+	route_both(&t, OUTBOX_SENT, OUTBOX_SENT);
+	t.hook.fail_with = OS_ENOMEM;
 	assert_int_equal(send_rows(&t, dests, 2, res), OS_ENOMEM);
 }
 
 static void test_empty_batch(void **state)
 {
-	struct routed t = {.notes = {.answer = OUTBOX_SENT}, .hook = {.answer = OUTBOX_SENT}};
+	struct routed t;
 	struct outbox_batch b = {0, 0, NULL};
 	struct os_error err;
 
 	(void)state;
-	route_both(&t);
+	route_both(&t, OUTBOX_SENT, OUTBOX_SENT);
 	assert_int_equal(outbox_sink_send(&t.sink, &b, NULL, &err), OS_OK);
 	assert_int_equal(t.notes.calls, 0);
 	assert_int_equal(t.hook.calls, 0);

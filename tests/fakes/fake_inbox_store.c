@@ -37,20 +37,7 @@ static enum os_status fake_wait(void *ctx, int timeout_ms, struct os_error *err)
 	struct fake_inbox_store *s = ctx;
 
 	(void)err;
-	pthread_mutex_lock(&s->lock);
-	if (s->wait_calls == 0)
-		s->applies_before_first_wait = s->apply_calls;
-	s->wait_calls++;
-	s->last_wait_ms = timeout_ms;
-	if (s->clock != NULL) {
-		pthread_mutex_lock(&s->clock->lock);
-		s->clock->now_us += (int64_t)timeout_ms * 1000;
-		pthread_mutex_unlock(&s->clock->lock);
-	}
-	if (s->stop != NULL && s->stop_after_waits > 0 && s->wait_calls >= s->stop_after_waits)
-		*s->stop = 1;
-	pthread_mutex_unlock(&s->lock);
-	return OS_OK;
+	return fake_waits_wait(&s->lock, &s->waits, timeout_ms, &s->apply_calls);
 }
 
 static const struct inbox_store_ops fake_inbox_store_ops = {
@@ -63,8 +50,7 @@ void fake_inbox_store_init(struct fake_inbox_store *f, struct fake_sys *clock,
 {
 	memset(f, 0, sizeof(*f));
 	pthread_mutex_init(&f->lock, NULL);
-	f->clock = clock;
-	f->stop = stop;
+	fake_waits_init(&f->waits, clock, stop);
 	f->store.ops = &fake_inbox_store_ops;
 	f->store.ctx = f;
 }

@@ -48,3 +48,29 @@ void fake_sys_init(struct fake_sys *f, int64_t now_us, uint64_t seed)
 	f->sys.ops = &fake_sys_ops;
 	f->sys.ctx = f;
 }
+
+void fake_waits_init(struct fake_waits *w, struct fake_sys *clock, volatile sig_atomic_t *stop)
+{
+	memset(w, 0, sizeof(*w));
+	w->clock = clock;
+	w->stop = stop;
+}
+
+enum os_status fake_waits_wait(pthread_mutex_t *lock, struct fake_waits *w, int timeout_ms,
+			       const int *work_calls)
+{
+	pthread_mutex_lock(lock);
+	if (w->count == 0)
+		w->before_first = *work_calls;
+	w->count++;
+	w->last_ms = timeout_ms;
+	if (w->clock != NULL) {
+		pthread_mutex_lock(&w->clock->lock);
+		w->clock->now_us += (int64_t)timeout_ms * 1000;
+		pthread_mutex_unlock(&w->clock->lock);
+	}
+	if (w->stop != NULL && w->stop_after > 0 && w->count >= w->stop_after)
+		*w->stop = 1;
+	pthread_mutex_unlock(lock);
+	return OS_OK;
+}

@@ -3,9 +3,10 @@
  * and the in-process HTTP API test alike). Each fake is a plain struct the
  * test owns: its public fields are the knobs (what the fake will answer) and
  * the record (what it was asked), and its embedded port (fake->sys,
- * fake->catalog, fake->repo, fake->inbox, fake->store, fake->admin) is what
- * the code under test receives. No fake does I/O, sleeps or reads the real
- * clock.
+ * fake->catalog, fake->repo, fake->inbox, fake->store, fake->admin,
+ * fake->sink, fake->source) is what the code under test receives. No fake
+ * does I/O, sleeps or reads the real clock (fake_message_source only passes
+ * its calls on to the source it wraps).
  *
  * Thread safety: every port call of a fake holds the fake's mutex, so code
  * under test may call a fake from several threads (the API server's loops).
@@ -32,6 +33,14 @@
  *                 rows, waits that advance a fake clock, failures, a stop.
  *   fake_admin    dead letters per kind (some refused, as payment requests
  *                 of orders that left new), readiness and queue depths.
+ *   fake_outbox_store  the relay's side of the outbox: claims of `pending`
+ *                 made-up rows, completes and releases, waits that advance
+ *                 a fake clock, scripted purges, failures, a stop.
+ *   fake_outbox_sink  records the rows it is given and answers a verdict per
+ *                 row; it can fail, retry a whole first batch, and call a
+ *                 hook of the test inside every send.
+ *   fake_message_source  wraps another message source and checks that no
+ *                 commit comes before the polled messages are in an inbox.
  */
 #ifndef OS_TEST_FAKES_H
 #define OS_TEST_FAKES_H
@@ -45,10 +54,12 @@
 #include "app/admin_port.h"
 #include "app/catalog.h"
 #include "app/inbox_port.h"
+#include "app/message_source.h"
 #include "app/order_change.h"
 #include "app/order_messages.h"
 #include "app/order_repo.h"
 #include "app/order_service.h"
+#include "app/outbox_port.h"
 #include "app/sys.h"
 
 /* ---- fake_sys ---- */
@@ -64,6 +75,29 @@ struct fake_sys {
 
 /* Wires f->sys; the same seed gives the same bytes. */
 void fake_sys_init(struct fake_sys *f, int64_t now_us, uint64_t seed);
+
+/* The waits of a fake store (fake_inbox_store, fake_outbox_store): each
+ * advances the clock by its timeout instead of sleeping, and the
+ * stop_after-th raises *stop, which ends the loop under test. */
+struct fake_waits {
+	struct fake_sys *clock;	     /* may be NULL: the waits leave time alone */
+	volatile sig_atomic_t *stop; /* may be NULL */
+	int stop_after;		     /* 0: never */
+	/* the record */
+	int count;
+	int last_ms;	  /* timeout of the last wait */
+	int before_first; /* the store's work calls (applies, claims) before the first wait */
+};
+
+/* Sets w up for a store: the clock to advance and the flag to raise. */
+void fake_waits_init(struct fake_waits *w, struct fake_sys *clock, volatile sig_atomic_t *stop);
+/* The wait of a fake store: under the store's lock, records a wait of
+ * timeout_ms made after *work_calls work calls (applies, claims). */
+enum os_status fake_waits_wait(pthread_mutex_t *lock, struct fake_waits *w, int timeout_ms,
+			       const int *work_calls);
+/* Fails the running test unless the loop under test made work_calls work
+ * calls without waiting and then one wait of timeout_ms. */
+void fake_waits_assert_one(const struct fake_waits *w, int work_calls, int timeout_ms);
 
 /* ---- fake_catalog ---- */
 
@@ -197,20 +231,15 @@ void fake_inbox_release(struct fake_inbox *f);
 /* ---- fake_inbox_store ---- */
 
 struct fake_inbox_store {
-	size_t pending;		     /* rows waiting; a batch takes up to max of them */
-	int failures;		     /* the next apply calls answered OS_EUNAVAIL */
-	struct fake_sys *clock;	     /* advanced by every wait's timeout (may be NULL) */
-	volatile sig_atomic_t *stop; /* set to 1 at the stop_after_waits-th wait */
-	int stop_after_waits;	     /* 0: never */
+	size_t pending; /* rows waiting; a batch takes up to max of them */
+	int failures;	/* the next apply calls answered OS_EUNAVAIL */
+	struct fake_waits waits;
 	/* the record */
 	int apply_calls;
-	int applies_before_first_wait;
 	size_t last_max;
 	size_t handled; /* rows taken by batches */
 	inbox_decide_fn *seen_fn;
 	void *seen_arg;
-	int wait_calls;
-	int last_wait_ms;
 	pthread_mutex_t lock;
 	struct inbox_store store;
 };
@@ -242,6 +271,83 @@ void fake_admin_init(struct fake_admin *f);
  * or NULL when full. */
 struct dead_letter *fake_admin_add(struct fake_admin *f, enum admin_kind kind, int64_t id,
 				   bool refused);
+
+/* ---- fake_outbox_store ---- */
+
+#define FAKE_OUTBOX_STORE_ROWS 512
+#define FAKE_OUTBOX_PURGES     4
+
+struct fake_outbox_store {
+	size_t pending;				  /* rows still to hand out */
+	int32_t attempts[FAKE_OUTBOX_STORE_ROWS]; /* attempts of the rows of every claim */
+	int claim_failures;			  /* the next claims answer OS_EUNAVAIL */
+	size_t purge_script[FAKE_OUTBOX_PURGES];  /* rows deleted by successive purges */
+	struct fake_waits waits;
+	/* the record */
+	size_t held; /* rows of the open claim; release returns them to pending */
+	int claim_calls;
+	size_t last_claim_max;
+	int complete_calls;
+	int release_calls;
+	size_t completed_rows;
+	struct outbox_result last_results[FAKE_OUTBOX_STORE_ROWS]; /* of the last complete */
+	size_t last_count;					   /* rows of the last complete */
+	int purge_calls;
+	int64_t last_purge_before_us;
+	pthread_mutex_t lock;
+	struct outbox_store store;
+};
+
+void fake_outbox_store_init(struct fake_outbox_store *f, struct fake_sys *clock,
+			    volatile sig_atomic_t *stop);
+
+/* ---- fake_outbox_sink ---- */
+
+#define FAKE_OUTBOX_SINK_ROWS 512
+
+/* Called inside every send that does not fail first (call counts from 1),
+ * without the sink's lock held. */
+typedef void fake_outbox_sink_hook(void *arg, size_t call);
+
+struct fake_outbox_sink {
+	enum outbox_delivery verdicts[OUTBOX_BATCH_MAX]; /* the answer for each row, by index */
+	bool retry_first_batch;	  /* every row of the first send answers OUTBOX_RETRY */
+	int fail_next;		  /* the next sends answer OS_EUNAVAIL "sink down" */
+	enum os_status fail_with; /* non-OK: the other sends fail with it ("sink broken") */
+	fake_outbox_sink_hook *on_send;
+	void *on_send_arg;
+	/* the record; a row not sent gets the error "HTTP 503 (seq <seq>)" */
+	size_t calls;
+	size_t rows_seen; /* rows answered */
+	size_t sent;	  /* of those, the ones answered OUTBOX_SENT */
+	size_t count;	  /* the first FAKE_OUTBOX_SINK_ROWS answered rows, in order: */
+	struct {
+		int64_t seq;
+		struct uuid aggregate_id;
+		enum outbox_delivery delivery;
+	} rows[FAKE_OUTBOX_SINK_ROWS];
+	pthread_mutex_t lock;
+	struct outbox_sink sink;
+};
+
+/* Every row is answered verdict until the test sets verdicts otherwise. */
+void fake_outbox_sink_init(struct fake_outbox_sink *k, enum outbox_delivery verdict);
+
+/* ---- fake_message_source ---- */
+
+struct fake_message_source {
+	struct message_source inner; /* where polls and commits go */
+	struct fake_inbox *inbox;    /* where the polled messages must be by each commit */
+	/* the record */
+	size_t polled; /* messages polled */
+	size_t commits;
+	bool commit_before_record; /* a commit came while polled != inbox->count */
+	pthread_mutex_t lock;
+	struct message_source source;
+};
+
+void fake_message_source_init(struct fake_message_source *f, const struct message_source *inner,
+			      struct fake_inbox *inbox);
 
 /* ---- a wired order service ---- */
 

@@ -115,3 +115,10 @@ void assert_contains(const char *hay, const char *needle)
 	if (hay == NULL || strstr(hay, needle) == NULL)
 		fail_msg("%s\n  does not contain  %s", hay ? hay : "(null)", needle);
 }
+
+void fake_waits_assert_one(const struct fake_waits *w, int work_calls, int timeout_ms)
+{
+	assert_int_equal(w->before_first, work_calls);
+	assert_int_equal(w->count, 1);
+	assert_int_equal(w->last_ms, timeout_ms);
+}

@@ -33,6 +33,13 @@ void kafka_mock_stop(struct kafka_mock *m)
 	free(m);
 }
 
+int kafka_mock_teardown(void **state)
+{
+	kafka_mock_stop(*state);
+	*state = NULL;
+	return 0;
+}
+
 rd_kafka_t *kafka_mock_producer(const struct kafka_mock *m)
 {
 	rd_kafka_conf_t *conf = rd_kafka_conf_new();

@@ -18,6 +18,8 @@ struct kafka_mock {
  * running test when it cannot. Free with kafka_mock_stop. */
 struct kafka_mock *kafka_mock_start(const char *topic, int partitions);
 void kafka_mock_stop(struct kafka_mock *m);
+/* A cmocka teardown: stops the cluster in *state (kafka_mock_start's). */
+int kafka_mock_teardown(void **state);
 
 /* A producer on the cluster; fails the running test when it cannot. */
 rd_kafka_t *kafka_mock_producer(const struct kafka_mock *m);

@@ -108,7 +108,7 @@ static int fixture_teardown(void **state)
 /* Runs the applier until the store has waited waits times; it must end with 0. */
 static void run(struct fixture *f, struct order_service *svc, int waits)
 {
-	f->fi.stop_after_waits = waits;
+	f->fi.waits.stop_after = waits;
 	assert_int_equal(inbox_applier_run(&f->opt, &f->fi.store, decide_stub, &f->decide_arg, svc,
 					   &f->env->sys.sys, &f->stop),
 			 0);
@@ -121,9 +121,7 @@ static void test_full_batches_apply_without_waiting(void **state)
 	f->fi.pending = 120;
 	run(f, NULL, 1);
 	/* 50, 50, 20: only the short batch leads to a wait. */
-	assert_int_equal(f->fi.applies_before_first_wait, 3);
-	assert_int_equal(f->fi.wait_calls, 1);
-	assert_int_equal(f->fi.last_wait_ms, 400);
+	fake_waits_assert_one(&f->fi.waits, 3, 400);
 	assert_int_equal(f->fi.last_max, 50);
 	assert_int_equal(f->fi.handled, 120);
 	assert_int_equal(f->fo.handled, 120);
@@ -194,7 +192,7 @@ static void test_no_sweeper_without_service(void **state)
 	f->opt.sweep_every_ms = 1;
 	run(f, NULL, 3);
 	assert_int_equal(f->env->repo->expire_calls, 0);
-	assert_int_equal(f->fi.wait_calls, 3);
+	assert_int_equal(f->fi.waits.count, 3);
 }
 
 #define TEST(fn) cmocka_unit_test_setup_teardown(fn, fixture_setup, fixture_teardown)

@@ -1,16 +1,14 @@
 /*
- * Unit tests of the outbox relay (workers/outbox_relay.c) against small
- * in-file fakes of the outbox store, the sink and the system clock: batching
+ * Unit tests of the outbox relay (workers/outbox_relay.c) against the fakes
+ * of the outbox store, the sink and the system clock (tests/fakes): batching
  * without idle waits, row fates, retry backoff, failure handling, graceful
  * stop, purging, and claiming the next batch ahead on a second store.
  */
 #include <setjmp.h>
 #include <stdarg.h>
-#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -20,185 +18,38 @@
 #include "tests/fakes/fakes.h"
 #include "workers/outbox_relay.h"
 
-#define T_MAX_ROWS 512
+/* ---- sink hooks ---- */
 
-/* ---- fake store ---- */
+/* Raises the stop flag arg inside every send. */
+static void stop_during_send(void *arg, size_t call)
+{
+	(void)call;
+	*(volatile sig_atomic_t *)arg = 1;
+}
 
-struct fake_store {
-	struct fake_sys *clock;
-	volatile sig_atomic_t *stop;
-	size_t pending;		      /* rows still to hand out */
-	size_t held;		      /* rows of the open claim; release returns them */
-	int32_t attempts[T_MAX_ROWS]; /* attempts of the rows of the next claim */
-	int claim_failures;	      /* next claims that fail with OS_EUNAVAIL */
-	int claim_calls;
-	atomic_int claims_begun; /* read by the sink while a helper thread claims */
-	int claims_before_first_wait;
-	size_t last_claim_max;
-	int complete_calls;
-	int release_calls;
-	size_t completed_rows;
-	struct outbox_result last_results[T_MAX_ROWS];
-	size_t last_count;
-	int wait_calls;
-	int last_wait_ms;
-	int stop_after_waits; /* raise *stop on this wait call */
-	int purge_calls;
-	int64_t last_purge_before_us;
-	size_t purge_script[4]; /* rows deleted by successive purge calls */
+struct claim_watch {
+	struct fake_outbox_store *store;
+	bool seen; /* a claim had begun on store during the first send */
 };
 
-static enum os_status fs_claim(void *ctx, const struct outbox_filter *f, size_t max,
-			       struct outbox_batch *b, struct os_error *err)
+/* Inside the first send, waits up to 10 s for a claim to begin on the
+ * watched store: only a claim running while the sink is sending sees it. */
+static void await_claim_during_first_send(void *arg, size_t call)
 {
-	struct fake_store *s = ctx;
-	size_t i, n;
-
-	(void)f;
-	atomic_fetch_add(&s->claims_begun, 1);
-	s->claim_calls++;
-	s->last_claim_max = max;
-	if (s->claim_failures > 0) {
-		s->claim_failures--;
-		return os_fail(err, OS_EUNAVAIL, NULL, "database down");
-	}
-	n = s->pending < max ? s->pending : max;
-	for (i = 0; i < n; i++) {
-		struct outbox_row *row = &b->rows[i];
-
-		memset(row, 0, sizeof(*row));
-		row->seq = (int64_t)i + 1;
-		row->event_id.b[0] = (uint8_t)i;
-		row->payload = strdup("{\"k\":1}");
-		row->payload_len = strlen(row->payload);
-		row->headers = strdup("{}");
-		row->headers_len = 2;
-		row->attempts = s->attempts[i];
-	}
-	b->count = n;
-	s->pending -= n;
-	s->held = n;
-	return OS_OK;
-}
-
-static enum os_status fs_complete(void *ctx, const struct outbox_batch *b,
-				  const struct outbox_result *r, struct os_error *err)
-{
-	struct fake_store *s = ctx;
-
-	(void)err;
-	s->complete_calls++;
-	s->held = 0;
-	s->completed_rows += b->count;
-	s->last_count = b->count;
-	memcpy(s->last_results, r, b->count * sizeof(*r));
-	return OS_OK;
-}
-
-static void fs_release(void *ctx)
-{
-	struct fake_store *s = ctx;
-
-	s->release_calls++;
-	s->pending += s->held;
-	s->held = 0;
-}
-
-static enum os_status fs_wait(void *ctx, int timeout_ms, struct os_error *err)
-{
-	struct fake_store *s = ctx;
-
-	(void)err;
-	if (s->wait_calls == 0)
-		s->claims_before_first_wait = s->claim_calls;
-	s->wait_calls++;
-	s->last_wait_ms = timeout_ms;
-	s->clock->now_us += (int64_t)timeout_ms * 1000;
-	if (s->stop_after_waits > 0 && s->wait_calls >= s->stop_after_waits)
-		*s->stop = 1;
-	return OS_OK;
-}
-
-static enum os_status fs_purge(void *ctx, int64_t sent_before_us, size_t max, size_t *deleted,
-			       struct os_error *err)
-{
-	struct fake_store *s = ctx;
-	size_t n = 0;
-
-	(void)err;
-	if (s->purge_calls < 4)
-		n = s->purge_script[s->purge_calls];
-	if (n > max)
-		n = max;
-	s->purge_calls++;
-	s->last_purge_before_us = sent_before_us;
-	*deleted = n;
-	return OS_OK;
-}
-
-static const struct outbox_store_ops fake_store_ops = {
-    .claim = fs_claim,
-    .complete = fs_complete,
-    .release = fs_release,
-    .wait = fs_wait,
-    .purge = fs_purge,
-};
-
-/* ---- fake sink ---- */
-
-struct fake_sink {
-	enum outbox_delivery verdicts[T_MAX_ROWS]; /* by row index */
-	enum os_status status;			   /* what send returns */
-	int failures;				   /* next sends that fail first */
-	volatile sig_atomic_t *stop_during_send;   /* raised inside send when set */
-	struct fake_store *await_claim_on;	   /* first send waits for a claim there */
-	bool claim_seen_during_send;
-	int send_calls;
-	size_t rows_seen;
-};
-
-/* True once a claim has begun on s, waiting up to 10 s for it: only a claim
- * running while the sink is sending can make it true. */
-static bool await_claim(struct fake_store *s)
-{
+	struct claim_watch *w = arg;
 	struct timespec ts = {0, 1000000};
 	int i;
 
-	for (i = 0; i < 10000; i++) {
-		if (atomic_load(&s->claims_begun) > 0)
-			return true;
-		nanosleep(&ts, NULL);
+	if (call != 1)
+		return;
+	for (i = 0; i < 10000 && !w->seen; i++) {
+		pthread_mutex_lock(&w->store->lock); /* the claim runs on another thread */
+		w->seen = w->store->claim_calls > 0;
+		pthread_mutex_unlock(&w->store->lock);
+		if (!w->seen)
+			nanosleep(&ts, NULL);
 	}
-	return false;
 }
-
-static enum os_status fsink_send(void *ctx, const struct outbox_batch *b,
-				 struct outbox_result *results, struct os_error *err)
-{
-	struct fake_sink *k = ctx;
-	size_t i;
-
-	k->send_calls++;
-	if (k->failures > 0) {
-		k->failures--;
-		return os_fail(err, OS_EUNAVAIL, NULL, "sink down");
-	}
-	k->rows_seen += b->count;
-	if (k->await_claim_on != NULL && k->send_calls == 1)
-		k->claim_seen_during_send = await_claim(k->await_claim_on);
-	if (k->stop_during_send != NULL)
-		*k->stop_during_send = 1;
-	if (k->status != OS_OK)
-		return os_fail(err, k->status, NULL, "sink broken");
-	for (i = 0; i < b->count; i++) {
-		results[i].delivery = k->verdicts[i];
-		if (k->verdicts[i] != OUTBOX_SENT)
-			snprintf(results[i].error, sizeof(results[i].error), "HTTP 503");
-	}
-	return OS_OK;
-}
-
-static const struct outbox_sink_ops fake_sink_ops = {.send = fsink_send};
 
 /* ---- observer ---- */
 
@@ -235,12 +86,9 @@ static void fo_error(void *ctx, const char *name, const char *message)
 struct fixture {
 	struct fake_sys clock;
 	struct sys sys;
-	struct fake_store fs;
-	struct outbox_store store;
-	struct fake_store fs2; /* behind the ahead store, when a test plugs it in */
-	struct outbox_store store2;
-	struct fake_sink fk;
-	struct outbox_sink sink;
+	struct fake_outbox_store fs;
+	struct fake_outbox_store fs2; /* the ahead store, when a test plugs it in */
+	struct fake_outbox_sink fk;
 	struct fake_obs fo;
 	struct outbox_relay_observer obs;
 	struct outbox_relay_options opt;
@@ -257,13 +105,9 @@ static int fixture_setup(void **state)
 	fake_sys_init(&f->clock, INT64_C(1700000000000000), 1);
 	f->clock.zeros = true; /* backoff delays are exactly half their ceiling */
 	f->sys = f->clock.sys;
-	f->fs.clock = &f->clock;
-	f->fs.stop = &f->stop;
-	f->store = (struct outbox_store){&fake_store_ops, &f->fs};
-	f->fs2.clock = &f->clock;
-	f->fs2.stop = &f->stop;
-	f->store2 = (struct outbox_store){&fake_store_ops, &f->fs2};
-	f->sink = (struct outbox_sink){&fake_sink_ops, &f->fk};
+	fake_outbox_store_init(&f->fs, &f->clock, &f->stop);
+	fake_outbox_store_init(&f->fs2, &f->clock, &f->stop);
+	fake_outbox_sink_init(&f->fk, OUTBOX_SENT);
 	f->obs = (struct outbox_relay_observer){fo_batch, fo_error, &f->fo};
 	f->opt.filter.count = 1;
 	f->opt.filter.destinations[0] = "payments";
@@ -274,7 +118,7 @@ static int fixture_setup(void **state)
 	f->opt.error_backoff = (struct backoff){1000, 2000};
 	f->opt.name = "test";
 	f->ports = (struct outbox_relay_ports){
-	    .store = &f->store, .sink = &f->sink, .sys = &f->sys, .obs = &f->obs};
+	    .store = &f->fs.store, .sink = &f->fk.sink, .sys = &f->sys, .obs = &f->obs};
 	*state = f;
 	return 0;
 }
@@ -307,7 +151,7 @@ static enum os_status step(struct fixture *f, size_t *claimed, struct os_error *
  * rows; the first store gets pending rows. */
 static void plug_ahead(struct fixture *f, size_t pending, size_t pending_ahead)
 {
-	f->ports.ahead = &f->store2;
+	f->ports.ahead = &f->fs2.store;
 	f->fs.pending = pending;
 	f->fs2.pending = pending_ahead;
 }
@@ -319,12 +163,10 @@ static void test_full_batches_drain_without_waiting(void **state)
 	struct fixture *f = *state;
 
 	f->fs.pending = 250;
-	f->fs.stop_after_waits = 1;
+	f->fs.waits.stop_after = 1;
 	run(f);
 	/* 100, 100 and 50 rows: only the short third batch may lead to a wait. */
-	assert_int_equal(f->fs.claims_before_first_wait, 3);
-	assert_int_equal(f->fs.wait_calls, 1);
-	assert_int_equal(f->fs.last_wait_ms, 500);
+	fake_waits_assert_one(&f->fs.waits, 3, 500);
 	assert_int_equal(f->fs.last_claim_max, 100);
 	assert_int_equal(f->fs.completed_rows, 250);
 	assert_int_equal(f->fo.sent, 250);
@@ -352,7 +194,7 @@ static void test_fates_follow_verdicts_and_attempts(void **state)
 	assert_int_equal(res[0].fate, OUTBOX_FATE_SENT);
 	assert_int_equal(res[1].fate, OUTBOX_FATE_RETRY);
 	assert_true(res[1].next_attempt_us > f->clock.now_us);
-	assert_string_equal(res[1].error, "HTTP 503");
+	assert_string_equal(res[1].error, "HTTP 503 (seq 2)");
 	assert_int_equal(res[2].fate, OUTBOX_FATE_DEAD);
 	assert_int_equal(res[3].fate, OUTBOX_FATE_DEAD);
 	assert_int_equal(f->fo.sent, 1);
@@ -390,7 +232,7 @@ static void test_sink_failure_releases_batch(void **state)
 	size_t claimed = 99;
 
 	f->fs.pending = 3;
-	f->fk.status = OS_EUNAVAIL;
+	f->fk.fail_with = OS_EUNAVAIL;
 	f->ports.obs = NULL;
 	assert_int_equal(step(f, &claimed, &err), OS_EUNAVAIL);
 	assert_int_equal(claimed, 99); /* untouched on failure */
@@ -404,7 +246,7 @@ static void test_store_unavailable_then_recovers(void **state)
 
 	f->fs.pending = 3;
 	f->fs.claim_failures = 2;
-	f->fs.stop_after_waits = 1;
+	f->fs.waits.stop_after = 1;
 	run(f);
 	assert_int_equal(f->fs.claim_calls, 3);
 	assert_int_equal(f->fo.errors, 2);
@@ -417,13 +259,14 @@ static void test_stop_completes_batch_in_flight(void **state)
 	struct fixture *f = *state;
 
 	f->fs.pending = 500;
-	f->fk.stop_during_send = &f->stop;
+	f->fk.on_send = stop_during_send;
+	f->fk.on_send_arg = (void *)&f->stop;
 	run(f);
 	assert_int_equal(f->fs.claim_calls, 1);
 	assert_int_equal(f->fs.complete_calls, 1);
 	assert_int_equal(f->fs.completed_rows, 100);
 	assert_int_equal(f->fs.release_calls, 0);
-	assert_int_equal(f->fs.wait_calls, 0);
+	assert_int_equal(f->fs.waits.count, 0);
 }
 
 static void test_purge_runs_on_schedule_in_bounded_batches(void **state)
@@ -435,7 +278,7 @@ static void test_purge_runs_on_schedule_in_bounded_batches(void **state)
 	f->opt.retention_s = 3600;
 	f->fs.purge_script[0] = OUTBOX_RELAY_PURGE_BATCH; /* full: go on */
 	f->fs.purge_script[1] = 5;			  /* short: done */
-	f->fs.stop_after_waits = 3;			  /* each wait is 500 ms */
+	f->fs.waits.stop_after = 3;			  /* each wait is 500 ms */
 	run(f);
 	/* Turn 1 (t=0): two statements; turn 2 (t=0.5 s): not due; turn 3
 	 * (t=1 s): one statement. */
@@ -448,11 +291,11 @@ static void test_purge_disabled(void **state)
 	struct fixture *f = *state;
 
 	f->opt.purge_every_ms = 0;
-	f->fs.stop_after_waits = 2;
+	f->fs.waits.stop_after = 2;
 	f->ports.obs = NULL;
 	run(f);
 	assert_int_equal(f->fs.purge_calls, 0);
-	assert_int_equal(f->fs.wait_calls, 2);
+	assert_int_equal(f->fs.waits.count, 2);
 }
 
 /* A full batch from one store starts the next claim on the other; a short
@@ -462,7 +305,7 @@ static void test_claim_ahead_alternates_stores(void **state)
 	struct fixture *f = *state;
 
 	plug_ahead(f, 150, 250);
-	f->fs.stop_after_waits = 1;
+	f->fs.waits.stop_after = 1;
 	run(f);
 	/* first store: 100 (full); second: 100 (full); first: its last 50. */
 	assert_int_equal(f->fs.claim_calls, 2);
@@ -471,8 +314,8 @@ static void test_claim_ahead_alternates_stores(void **state)
 	assert_int_equal(f->fs2.claim_calls, 1);
 	assert_int_equal(f->fs2.complete_calls, 1);
 	assert_int_equal(f->fs2.completed_rows, 100);
-	assert_int_equal(f->fs.wait_calls, 1);
-	assert_int_equal(f->fs2.wait_calls, 0);
+	assert_int_equal(f->fs.waits.count, 1);
+	assert_int_equal(f->fs2.waits.count, 0);
 	assert_int_equal(f->fo.sent, 250);
 	assert_int_equal(f->fs.release_calls + f->fs2.release_calls, 0);
 }
@@ -481,12 +324,14 @@ static void test_claim_ahead_alternates_stores(void **state)
 static void test_claim_ahead_overlaps_delivery(void **state)
 {
 	struct fixture *f = *state;
+	struct claim_watch watch = {&f->fs2, false};
 
 	plug_ahead(f, 100, 10);
-	f->fk.await_claim_on = &f->fs2;
-	f->fs.stop_after_waits = 1;
+	f->fk.on_send = await_claim_during_first_send;
+	f->fk.on_send_arg = &watch;
+	f->fs.waits.stop_after = 1;
 	run(f);
-	assert_true(f->fk.claim_seen_during_send);
+	assert_true(watch.seen);
 	assert_int_equal(f->fo.sent, 110);
 }
 
@@ -497,14 +342,15 @@ static void test_stop_releases_batch_claimed_ahead(void **state)
 	struct fixture *f = *state;
 
 	plug_ahead(f, 500, 500);
-	f->fk.stop_during_send = &f->stop;
+	f->fk.on_send = stop_during_send;
+	f->fk.on_send_arg = (void *)&f->stop;
 	run(f);
 	assert_int_equal(f->fs.complete_calls, 1);
 	assert_int_equal(f->fs.completed_rows, 100);
 	assert_int_equal(f->fs2.claim_calls, 1);
 	assert_int_equal(f->fs2.complete_calls, 0);
 	assert_int_equal(f->fs2.release_calls, 1);
-	assert_int_equal(f->fk.send_calls, 1);
+	assert_int_equal(f->fk.calls, 1);
 }
 
 /* A failed claim ahead is reported like any claim failure; the next step
@@ -515,13 +361,13 @@ static void test_failed_claim_ahead_is_retried(void **state)
 
 	plug_ahead(f, 100, 50);
 	f->fs2.claim_failures = 1;
-	f->fs.stop_after_waits = 1;
+	f->fs.waits.stop_after = 1;
 	run(f);
 	assert_int_equal(f->fo.errors, 1);
 	assert_int_equal(f->fs2.claim_calls, 2);
 	assert_int_equal(f->fs.completed_rows, 100);
 	assert_int_equal(f->fs2.completed_rows, 50);
-	assert_int_equal(f->fs.wait_calls, 1);
+	assert_int_equal(f->fs.waits.count, 1);
 }
 
 /* After a failed delivery the batch claimed ahead is given back before the
@@ -531,8 +377,8 @@ static void test_failure_gives_back_batch_claimed_ahead(void **state)
 	struct fixture *f = *state;
 
 	plug_ahead(f, 100, 50);
-	f->fk.failures = 1;
-	f->fs.stop_after_waits = 1;
+	f->fk.fail_next = 1;
+	f->fs.waits.stop_after = 1;
 	run(f);
 	assert_int_equal(f->fo.errors, 1);
 	assert_int_equal(f->fs.release_calls, 1);  /* the failed batch */

@@ -28,47 +28,9 @@
 #define GROUP "consumer-test"
 #define ORDER "0190a5b8-7c4e-7d2a-9f3e-1a2b3c4d5e6f"
 
-/* Wraps the Kafka source to check that commits follow records. */
-struct spy_source {
-	struct message_source inner;
-	const struct fake_inbox *inbox;
-	size_t polled;
-	size_t commits;
-	bool commit_before_record;
-};
-
-static enum os_status spy_poll(void *ctx, int timeout_ms, struct inbox_msg *out, bool *got,
-			       struct os_error *err)
-{
-	struct spy_source *s = ctx;
-	enum os_status st = message_source_poll(&s->inner, timeout_ms, out, got, err);
-
-	if (st == OS_OK && *got)
-		s->polled++;
-	return st;
-}
-
-static enum os_status spy_commit(void *ctx, struct os_error *err)
-{
-	struct spy_source *s = ctx;
-
-	if (s->inbox->count != s->polled)
-		s->commit_before_record = true;
-	s->commits++;
-	return message_source_commit(&s->inner, err);
-}
-
-static const struct message_source_ops spy_ops = {.poll = spy_poll, .commit = spy_commit};
-
 static int cluster_setup(void **state)
 {
 	*state = kafka_mock_start(TOPIC, 1);
-	return 0;
-}
-
-static int cluster_teardown(void **state)
-{
-	kafka_mock_stop(*state);
 	return 0;
 }
 
@@ -106,8 +68,9 @@ static void inbox_init(struct fake_inbox *f, size_t n)
 
 static volatile sig_atomic_t stop_flag;
 
-/* Runs the loop on a fresh group member until the fake stops it. */
-static int run(const struct kafka_mock *c, struct fake_inbox *f, struct spy_source *spy)
+/* Runs the loop on a fresh group member until the fake stops it; spy wraps
+ * the member's source and checks its commits against f. */
+static int run(const struct kafka_mock *c, struct fake_inbox *f, struct fake_message_source *spy)
 {
 	/* A short session: the mock cluster holds a rejoin for a whole session
 	 * timeout even after the previous member left cleanly (and its first join
@@ -120,17 +83,16 @@ static int run(const struct kafka_mock *c, struct fake_inbox *f, struct spy_sour
 	};
 	struct shipping_consumer_options o = {
 	    .poll_ms = 100, .retry_base_ms = 10, .retry_max_ms = 40};
-	struct message_source src = {&spy_ops, spy};
+	struct message_source kafka;
 	struct os_error err;
 	int rc;
 
 	stop_flag = 0;
 	f->stop = &stop_flag;
-	memset(spy, 0, sizeof(*spy));
-	spy->inbox = f;
-	assert_int_equal(kafka_source_open(&so, &spy->inner, &err), OS_OK);
-	rc = shipping_consumer_run(&o, &src, &f->inbox, &stop_flag);
-	kafka_source_close(&spy->inner);
+	assert_int_equal(kafka_source_open(&so, &kafka, &err), OS_OK);
+	fake_message_source_init(spy, &kafka, f);
+	rc = shipping_consumer_run(&o, &spy->source, &f->inbox, &stop_flag);
+	kafka_source_close(&kafka);
 	return rc;
 }
 
@@ -140,7 +102,7 @@ static void test_records_everything_then_commits(void **state)
 	const char *const later[] = {"ev-4"};
 	struct kafka_mock *c = *state;
 	struct fake_inbox f, f2;
-	struct spy_source spy;
+	struct fake_message_source spy;
 
 	inbox_init(&f, 5);
 	inbox_init(&f2, 1);
@@ -170,7 +132,7 @@ static void test_unavailable_inbox_is_retried_in_order(void **state)
 	const char *const ids[] = {"ev-a", "ev-b"};
 	struct kafka_mock *c = *state;
 	struct fake_inbox f;
-	struct spy_source spy;
+	struct fake_message_source spy;
 
 	inbox_init(&f, 2);
 	f.fail_next = 3;
@@ -191,7 +153,7 @@ static void test_stop_while_inbox_down_commits_nothing(void **state)
 	const char *const ids[] = {"ev-x"};
 	struct kafka_mock *c = *state;
 	struct fake_inbox down, up;
-	struct spy_source spy;
+	struct fake_message_source spy;
 
 	inbox_init(&down, 0);
 	down.fail_with = OS_EUNAVAIL;
@@ -212,11 +174,11 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_records_everything_then_commits, cluster_setup,
-					    cluster_teardown),
+					    kafka_mock_teardown),
 	    cmocka_unit_test_setup_teardown(test_unavailable_inbox_is_retried_in_order,
-					    cluster_setup, cluster_teardown),
+					    cluster_setup, kafka_mock_teardown),
 	    cmocka_unit_test_setup_teardown(test_stop_while_inbox_down_commits_nothing,
-					    cluster_setup, cluster_teardown),
+					    cluster_setup, kafka_mock_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -31,12 +31,6 @@ static int cluster_setup(void **state)
 	return 0;
 }
 
-static int cluster_teardown(void **state)
-{
-	kafka_mock_stop(*state);
-	return 0;
-}
-
 static char *dup_text(const char *s)
 {
 	size_t n = strlen(s) + 1;
@@ -308,7 +302,7 @@ static void test_open_rejects_missing_bootstrap(void **state)
 	assert_null(sink.ctx);
 }
 
-#define TEST(fn) cmocka_unit_test_setup_teardown(fn, cluster_setup, cluster_teardown)
+#define TEST(fn) cmocka_unit_test_setup_teardown(fn, cluster_setup, kafka_mock_teardown)
 
 int main(void)
 {

@@ -28,12 +28,6 @@ static int cluster_setup(void **state)
 	return 0;
 }
 
-static int cluster_teardown(void **state)
-{
-	kafka_mock_stop(*state);
-	return 0;
-}
-
 struct raw {
 	const char *value; /* NULL: a null value */
 	size_t len;
@@ -197,7 +191,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_valid_and_garbage_messages, cluster_setup,
-					    cluster_teardown),
+					    kafka_mock_teardown),
 	    cmocka_unit_test(test_decoder_rules),
 	};
 

@@ -25,6 +25,7 @@
 #include "infrastructure/postgres/pg_admin.h"
 #include "infrastructure/postgres/pg_outbox_store.h"
 #include "infrastructure/postgres/pg_session.h"
+#include "tests/fakes/fakes.h"
 #include "tests/support/testdb.h"
 #include "workers/outbox_relay.h"
 
@@ -392,39 +393,6 @@ static void complete_records_nothing_unless_every_row_is_found(void **state)
 	assert_int_equal(testdb_scalar("SELECT count(*) FROM outbox WHERE status = 'sent'"), 3);
 }
 
-/* Records the rows it delivers, in order: seq and aggregate. Every row of
- * its first batch fails (to be retried). */
-struct recording_sink {
-	int calls;
-	size_t count;
-	int64_t seq[400];
-	struct uuid agg[400];
-};
-
-static enum os_status record_send(void *ctx, const struct outbox_batch *b,
-				  struct outbox_result *res, struct os_error *err)
-{
-	struct recording_sink *k = ctx;
-	size_t i;
-
-	(void)err;
-	if (k->calls++ == 0) {
-		for (i = 0; i < b->count; i++)
-			res[i].delivery = OUTBOX_RETRY;
-		return OS_OK;
-	}
-	for (i = 0; i < b->count; i++) {
-		assert_true(k->count < 400);
-		k->seq[k->count] = b->rows[i].seq;
-		k->agg[k->count] = b->rows[i].aggregate_id;
-		k->count++;
-		res[i].delivery = OUTBOX_SENT;
-	}
-	return OS_OK;
-}
-
-static const struct outbox_sink_ops recording_sink_ops = {.send = record_send};
-
 /*
  * 60 orders with 5 events each, interleaved, drained in batches of 20 with
  * the next batch claimed ahead on a second session while one is delivered.
@@ -436,9 +404,8 @@ static const struct outbox_sink_ops recording_sink_ops = {.send = record_send};
 static void relay_claiming_ahead_keeps_order_and_sends_once(void **state)
 {
 	struct pg_session *s1 = testdb_session(), *s2 = testdb_session();
-	struct recording_sink *k = calloc(1, sizeof(*k));
+	struct fake_outbox_sink *k = calloc(1, sizeof(*k));
 	struct outbox_store a, b;
-	struct outbox_sink sink = {&recording_sink_ops, k};
 	struct outbox_relay_options o = {.filter = only_kafka,
 					 .batch_size = 20,
 					 .max_attempts = 5,
@@ -451,6 +418,8 @@ static void relay_claiming_ahead_keeps_order_and_sends_once(void **state)
 
 	(void)state;
 	assert_non_null(k);
+	fake_outbox_sink_init(k, OUTBOX_SENT);
+	k->retry_first_batch = true;
 	for (i = 0; i < 5; i++)
 		assert_true(testdb_exec(
 		    "INSERT INTO outbox (id, aggregatetype, aggregateid, type, payload, "
@@ -460,24 +429,31 @@ static void relay_claiming_ahead_keeps_order_and_sends_once(void **state)
 	pg_outbox_store_init(&a, s1);
 	pg_outbox_store_init(&b, s2);
 	crypto_sys_init(&sys);
-	p = (struct outbox_relay_ports){.store = &a, .ahead = &b, .sink = &sink, .sys = &sys};
+	p = (struct outbox_relay_ports){.store = &a, .ahead = &b, .sink = &k->sink, .sys = &sys};
 	assert_int_equal(outbox_relay_init(&r, &o, &p, NULL), OS_OK);
 	do {
 		claimed = 0;
 		assert_int_equal(outbox_relay_step(&r, &claimed, NULL), OS_OK);
 		if (claimed == 0)
 			nanosleep(&(struct timespec){0, 5000000}, NULL); /* the retries' backoff */
-	} while ((claimed > 0 || k->count < 300) && ++steps < 2000);
+	} while ((claimed > 0 || k->sent < 300) && ++steps < 2000);
 	outbox_relay_release(&r);
 
-	assert_int_equal(k->count, 300);
+	assert_int_equal(k->sent, 300);
+	assert_int_equal(k->count, k->rows_seen); /* every row recorded */
 	assert_int_equal(testdb_scalar("SELECT count(*) FROM outbox WHERE status = 'sent'"), 300);
-	for (i = 0; i < k->count; i++)
+	for (i = 0; i < k->count; i++) {
+		if (k->rows[i].delivery != OUTBOX_SENT)
+			continue;
 		for (j = i + 1; j < k->count; j++) {
-			assert_true(k->seq[i] != k->seq[j]);
-			if (memcmp(&k->agg[i], &k->agg[j], sizeof(k->agg[i])) == 0)
-				assert_true(k->seq[i] < k->seq[j]);
+			if (k->rows[j].delivery != OUTBOX_SENT)
+				continue;
+			assert_true(k->rows[i].seq != k->rows[j].seq);
+			if (memcmp(&k->rows[i].aggregate_id, &k->rows[j].aggregate_id,
+				   sizeof(k->rows[i].aggregate_id)) == 0)
+				assert_true(k->rows[i].seq < k->rows[j].seq);
 		}
+	}
 	free(k);
 	pg_session_free(s1);
 	pg_session_free(s2);
