@@ -1,7 +1,7 @@
 /* Lifetime of a relay's batch of claimed outbox rows and the default of
  * their results (outbox_port.h). */
-#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "app/outbox_port.h"
 
@@ -40,12 +40,14 @@ void outbox_batch_release(struct outbox_batch *b)
 
 void outbox_results_retry(struct outbox_result *results, size_t n, const char *note)
 {
-	size_t i;
+	size_t i, len = strnlen(note, OUTBOX_ERROR_MAX);
 
+	/* Once per row of every batch: a copy, not a format. */
 	for (i = 0; i < n; i++) {
 		results[i].delivery = OUTBOX_RETRY;
 		results[i].fate = OUTBOX_FATE_RETRY;
 		results[i].next_attempt_us = 0;
-		snprintf(results[i].error, sizeof(results[i].error), "%s", note);
+		memcpy(results[i].error, note, len);
+		results[i].error[len] = '\0';
 	}
 }

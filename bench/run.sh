@@ -185,17 +185,18 @@ probe_create() {
 	bsql -c "ALTER SYSTEM RESET log_min_duration_statement" -c "SELECT pg_reload_conf()" >/dev/null
 }
 
-# Writes create.pgb: the service's own create statement (the old parity
-# figure, and phase 4's load). Parameters are those of the probe
-# order, except what must be fresh or varies per request as in wrk's script:
-# ids (random), user and SKU (random), timestamps (clock_timestamp()).
+# A fresh order id in a pgbench script, from its \set hi and lo.
+# shellcheck disable=SC2016 # pgbench variables, not shell
+PGB_OID="(lpad(to_hex(:hi::bigint), 16, '0') || lpad(to_hex(:lo::bigint), 16, '0'))"
+
 # The service's create statement with pgbench variables for its parameters:
 # the lines' items, names, prices and quantities as given (SQL array
-# expressions), the rest as the probe order's.
+# expressions), the rest as the probe order's, except what must be fresh or
+# varies per request as in wrk's script: ids (random), user (random),
+# timestamps (clock_timestamp()).
 # shellcheck disable=SC2016 # $1..$25 are SQL parameters, not shell
 pgb_create_stmt() { # statement items names prices qtys
-	local c=$1 oid now
-	oid="(lpad(to_hex(:hi::bigint), 16, '0') || lpad(to_hex(:lo::bigint), 16, '0'))"
+	local c=$1 now
 	now="(extract(epoch FROM clock_timestamp()) * 1000000)"
 	# Highest numbers first, so that $1 never matches the start of $10.
 	# $21..$25: customer name and e-mail, address, external ref (none for
@@ -224,22 +225,24 @@ pgb_create_stmt() { # statement items names prices qtys
 	c=${c//'$4'/:currency}
 	c=${c//'$3'/:amount}
 	c=${c//'$2'/"('user-' || :uid::text)"}
-	c=${c//'$1'/"$oid"}
+	c=${c//'$1'/"$PGB_OID"}
 	echo "$c"
 }
 
+# Writes create.pgb, the service's own create statement on 10 hot SKUs (the
+# old parity figure, and phase 4's load), and create_shape.pgb, the same
+# statement in the ceiling's shape.
 # shellcheck disable=SC2016 # $1..$25 are SQL parameters, not shell
 write_pgbench_scripts() {
-	local create raw n oid i
+	local create raw n i
 	create=$(logged_stmt order_create "$PGLOG")
 	[ -n "$create" ] ||
 		die "statements not found in $PGLOG (renamed? see write_pgbench_scripts)"
 	n=$(bsql -c "SELECT count(*) FROM outbox WHERE aggregateid IN (SELECT id FROM orders)")
 	PGB_NMSG=$n
-	oid="(lpad(to_hex(:hi::bigint), 16, '0') || lpad(to_hex(:lo::bigint), 16, '0'))"
 	# The outbox rows' ids (fresh) and aggregate (the order) for $15, $16.
-	PGB_IDS="ARRAY[gen_random_uuid()" PGB_AGGS="ARRAY[$oid"
-	for ((i = 1; i < n; i++)); do PGB_IDS+=", gen_random_uuid()"; PGB_AGGS+=", $oid"; done
+	PGB_IDS="ARRAY[gen_random_uuid()" PGB_AGGS="ARRAY[$PGB_OID"
+	for ((i = 1; i < n; i++)); do PGB_IDS+=", gen_random_uuid()"; PGB_AGGS+=", $PGB_OID"; done
 	PGB_IDS+="]" PGB_AGGS+="]"
 	raw=$create
 	# The SKU's own price (seed.sql: 1000 x n): the statement checks it.
@@ -296,16 +299,17 @@ write_pgbench_scripts() {
 	PGB_DEFS=("${defs[@]}")
 }
 
-# One transaction of the create script must write what the API writes.
-check_pgbench_script() {
+# One transaction of a create script must write what the API writes: one
+# order (a refused price would write none) and its outbox rows.
+check_pgbench_script() { # script
 	local before after
 	before=$(bsql -c "SELECT (SELECT count(*) FROM orders) || '/' || (SELECT count(*) FROM outbox)")
 	pgbench -n -M prepared -t 1 -h 127.0.0.1 -p "$PGPORT" -U postgres "${PGB_DEFS[@]}" \
-		-f "$WORK/create.pgb" orders >"$WORK/logs/pgbench-check.log" 2>&1 ||
-		{ cat "$WORK/logs/pgbench-check.log" >&2; die "the pgbench create script fails"; }
+		-f "$1" orders >"$WORK/logs/pgbench-check.log" 2>&1 ||
+		{ cat "$WORK/logs/pgbench-check.log" >&2; die "the pgbench script $1 fails"; }
 	after=$(bsql -c "SELECT (SELECT count(*) FROM orders) || '/' || (SELECT count(*) FROM outbox)")
 	[ $((${after%/*} - ${before%/*})) -eq 1 ] && [ $((${after#*/} - ${before#*/})) -eq "$PGB_NMSG" ] ||
-		die "the pgbench create script wrote $before -> $after orders/outbox rows"
+		die "the pgbench script $1 wrote $before -> $after orders/outbox rows"
 }
 
 # One wrk run of secs seconds against the running API on a reset database;
@@ -464,7 +468,8 @@ phase_create() {
 	reset_db
 	probe_create
 	write_pgbench_scripts
-	check_pgbench_script
+	check_pgbench_script "$WORK/create.pgb"
+	check_pgbench_script "$WORK/create_shape.pgb"
 	R_PGB_HOT=$(run_pgbench "$WORK/create.pgb" hot "$secs")
 	say "phase 1: the service's create statement alone, in the ceiling's shape, planned as the API's sessions plan it"
 	R_PGB_SHAPE=$(PGOPTIONS="$API_PLAN_OPTIONS" run_pgbench "$WORK/create_shape.pgb" shape "$secs")
