@@ -104,11 +104,9 @@ static const struct admin_ops fake_admin_ops = {
 
 void fake_admin_init(struct fake_admin *f)
 {
-	memset(f, 0, sizeof(*f));
-	pthread_mutex_init(&f->lock, NULL);
+	fake_clear(f, sizeof(*f), &f->lock);
 	f->ping_with = OS_OK;
-	f->admin.ops = &fake_admin_ops;
-	f->admin.ctx = f;
+	f->admin = (struct admin){.ops = &fake_admin_ops, .ctx = f};
 }
 
 struct dead_letter *fake_admin_add(struct fake_admin *f, enum admin_kind kind, int64_t id,

@@ -41,10 +41,8 @@ static const struct catalog_ops fake_catalog_ops = {
 
 void fake_catalog_init(struct fake_catalog *f)
 {
-	memset(f, 0, sizeof(*f));
-	pthread_mutex_init(&f->lock, NULL);
-	f->catalog.ops = &fake_catalog_ops;
-	f->catalog.ctx = f;
+	fake_clear(f, sizeof(*f), &f->lock);
+	f->catalog = (struct catalog){.ops = &fake_catalog_ops, .ctx = f};
 }
 
 void fake_catalog_add(struct fake_catalog *f, const char *item_id, const char *name,

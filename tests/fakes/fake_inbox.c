@@ -69,10 +69,8 @@ static const struct inbox_writer_ops fake_inbox_ops = {
 
 void fake_inbox_init(struct fake_inbox *f)
 {
-	memset(f, 0, sizeof(*f));
-	pthread_mutex_init(&f->lock, NULL);
-	f->inbox.ops = &fake_inbox_ops;
-	f->inbox.ctx = f;
+	fake_clear(f, sizeof(*f), &f->lock);
+	f->inbox = (struct inbox_writer){.ops = &fake_inbox_ops, .ctx = f};
 }
 
 void fake_inbox_release(struct fake_inbox *f)

@@ -3,9 +3,13 @@
  * rows (or fails while `failures` lasts) and records how it was called;
  * wait advances the fake clock by its timeout and stops the loop when told.
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "tests/fakes/fakes.h"
+
+_Static_assert(offsetof(struct fake_inbox_store, waits) == 0,
+	       "the store is its waits' ctx: fake_waits_wait");
 
 static enum os_status fake_apply(void *ctx, size_t max, inbox_decide_fn *fn, void *arg, size_t *n,
 				 struct os_error *err)
@@ -32,25 +36,15 @@ static enum os_status fake_apply(void *ctx, size_t max, inbox_decide_fn *fn, voi
 	return st;
 }
 
-static enum os_status fake_wait(void *ctx, int timeout_ms, struct os_error *err)
-{
-	struct fake_inbox_store *s = ctx;
-
-	(void)err;
-	return fake_waits_wait(&s->lock, &s->waits, timeout_ms, &s->apply_calls);
-}
-
 static const struct inbox_store_ops fake_inbox_store_ops = {
     .apply_batch = fake_apply,
-    .wait = fake_wait,
+    .wait = fake_waits_wait,
 };
 
 void fake_inbox_store_init(struct fake_inbox_store *f, struct fake_sys *clock,
 			   volatile sig_atomic_t *stop)
 {
-	memset(f, 0, sizeof(*f));
-	pthread_mutex_init(&f->lock, NULL);
-	fake_waits_init(&f->waits, clock, stop);
-	f->store.ops = &fake_inbox_store_ops;
-	f->store.ctx = f;
+	fake_clear(f, sizeof(*f), &f->lock);
+	fake_waits_init(&f->waits, &f->lock, &f->apply_calls, clock, stop);
+	f->store = (struct inbox_store){.ops = &fake_inbox_store_ops, .ctx = f};
 }

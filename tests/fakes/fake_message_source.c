@@ -45,10 +45,8 @@ static const struct message_source_ops fake_message_source_ops = {
 void fake_message_source_init(struct fake_message_source *f, const struct message_source *inner,
 			      struct fake_inbox *inbox)
 {
-	memset(f, 0, sizeof(*f));
-	pthread_mutex_init(&f->lock, NULL);
+	fake_clear(f, sizeof(*f), &f->lock);
 	f->inner = *inner;
 	f->inbox = inbox;
-	f->source.ops = &fake_message_source_ops;
-	f->source.ctx = f;
+	f->source = (struct message_source){.ops = &fake_message_source_ops, .ctx = f};
 }

@@ -68,10 +68,8 @@ void fake_outbox_sink_init(struct fake_outbox_sink *k, enum outbox_delivery verd
 {
 	size_t i;
 
-	memset(k, 0, sizeof(*k));
-	pthread_mutex_init(&k->lock, NULL);
+	fake_clear(k, sizeof(*k), &k->lock);
 	for (i = 0; i < OUTBOX_BATCH_MAX; i++)
 		k->verdicts[i] = verdict;
-	k->sink.ops = &fake_outbox_sink_ops;
-	k->sink.ctx = k;
+	k->sink = (struct outbox_sink){.ops = &fake_outbox_sink_ops, .ctx = k};
 }

@@ -4,10 +4,14 @@
  * record what they were given, waits advance the fake clock by their timeout
  * and stop the loop when told, purges delete what `purge_script` says.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "tests/fakes/fakes.h"
+
+_Static_assert(offsetof(struct fake_outbox_store, waits) == 0,
+	       "the store is its waits' ctx: fake_waits_wait");
 
 static enum os_status fake_claim(void *ctx, const struct outbox_filter *f, size_t max,
 				 struct outbox_batch *b, struct os_error *err)
@@ -74,14 +78,6 @@ static void fake_release(void *ctx)
 	pthread_mutex_unlock(&s->lock);
 }
 
-static enum os_status fake_wait(void *ctx, int timeout_ms, struct os_error *err)
-{
-	struct fake_outbox_store *s = ctx;
-
-	(void)err;
-	return fake_waits_wait(&s->lock, &s->waits, timeout_ms, &s->claim_calls);
-}
-
 static enum os_status fake_purge(void *ctx, int64_t sent_before_us, size_t max, size_t *deleted,
 				 struct os_error *err)
 {
@@ -105,16 +101,14 @@ static const struct outbox_store_ops fake_outbox_store_ops = {
     .claim = fake_claim,
     .complete = fake_complete,
     .release = fake_release,
-    .wait = fake_wait,
+    .wait = fake_waits_wait,
     .purge = fake_purge,
 };
 
 void fake_outbox_store_init(struct fake_outbox_store *f, struct fake_sys *clock,
 			    volatile sig_atomic_t *stop)
 {
-	memset(f, 0, sizeof(*f));
-	pthread_mutex_init(&f->lock, NULL);
-	fake_waits_init(&f->waits, clock, stop);
-	f->store.ops = &fake_outbox_store_ops;
-	f->store.ctx = f;
+	fake_clear(f, sizeof(*f), &f->lock);
+	fake_waits_init(&f->waits, &f->lock, &f->claim_calls, clock, stop);
+	f->store = (struct outbox_store){.ops = &fake_outbox_store_ops, .ctx = f};
 }

@@ -467,8 +467,7 @@ struct fake_repo *fake_repo_new(void)
 		return NULL;
 	r->fail_with = OS_OK;
 	pthread_mutex_init(&r->lock, NULL);
-	r->repo.ops = &fake_repo_ops;
-	r->repo.ctx = r;
+	r->repo = (struct order_repo){.ops = &fake_repo_ops, .ctx = r};
 	return r;
 }
 

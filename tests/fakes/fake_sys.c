@@ -45,23 +45,33 @@ void fake_sys_init(struct fake_sys *f, int64_t now_us, uint64_t seed)
 	f->zeros = false;
 	pthread_mutex_init(&f->lock, NULL);
 	f->state = seed ? seed : UINT64_C(0x9e3779b97f4a7c15);
-	f->sys.ops = &fake_sys_ops;
-	f->sys.ctx = f;
+	f->sys = (struct sys){.ops = &fake_sys_ops, .ctx = f};
 }
 
-void fake_waits_init(struct fake_waits *w, struct fake_sys *clock, volatile sig_atomic_t *stop)
+void fake_clear(void *fake, size_t size, pthread_mutex_t *lock)
+{
+	memset(fake, 0, size);
+	pthread_mutex_init(lock, NULL);
+}
+
+void fake_waits_init(struct fake_waits *w, pthread_mutex_t *lock, const int *work_calls,
+		     struct fake_sys *clock, volatile sig_atomic_t *stop)
 {
 	memset(w, 0, sizeof(*w));
+	w->lock = lock;
+	w->work_calls = work_calls;
 	w->clock = clock;
 	w->stop = stop;
 }
 
-enum os_status fake_waits_wait(pthread_mutex_t *lock, struct fake_waits *w, int timeout_ms,
-			       const int *work_calls)
+enum os_status fake_waits_wait(void *ctx, int timeout_ms, struct os_error *err)
 {
-	pthread_mutex_lock(lock);
+	struct fake_waits *w = ctx;
+
+	(void)err;
+	pthread_mutex_lock(w->lock);
 	if (w->count == 0)
-		w->before_first = *work_calls;
+		w->before_first = *w->work_calls;
 	w->count++;
 	w->last_ms = timeout_ms;
 	if (w->clock != NULL) {
@@ -71,6 +81,6 @@ enum os_status fake_waits_wait(pthread_mutex_t *lock, struct fake_waits *w, int 
 	}
 	if (w->stop != NULL && w->stop_after > 0 && w->count >= w->stop_after)
 		*w->stop = 1;
-	pthread_mutex_unlock(lock);
+	pthread_mutex_unlock(w->lock);
 	return OS_OK;
 }

@@ -76,10 +76,13 @@ struct fake_sys {
 /* Wires f->sys; the same seed gives the same bytes. */
 void fake_sys_init(struct fake_sys *f, int64_t now_us, uint64_t seed);
 
-/* The waits of a fake store (fake_inbox_store, fake_outbox_store): each
- * advances the clock by its timeout instead of sleeping, and the
+/* The waits of a fake store (fake_inbox_store, fake_outbox_store), the
+ * first member of the store so that the store's ctx is also its waits: each
+ * wait advances the clock by its timeout instead of sleeping, and the
  * stop_after-th raises *stop, which ends the loop under test. */
 struct fake_waits {
+	pthread_mutex_t *lock;	     /* the store's */
+	const int *work_calls;	     /* the store's count of applies or claims */
 	struct fake_sys *clock;	     /* may be NULL: the waits leave time alone */
 	volatile sig_atomic_t *stop; /* may be NULL */
 	int stop_after;		     /* 0: never */
@@ -89,12 +92,17 @@ struct fake_waits {
 	int before_first; /* the store's work calls (applies, claims) before the first wait */
 };
 
-/* Sets w up for a store: the clock to advance and the flag to raise. */
-void fake_waits_init(struct fake_waits *w, struct fake_sys *clock, volatile sig_atomic_t *stop);
-/* The wait of a fake store: under the store's lock, records a wait of
- * timeout_ms made after *work_calls work calls (applies, claims). */
-enum os_status fake_waits_wait(pthread_mutex_t *lock, struct fake_waits *w, int timeout_ms,
-			       const int *work_calls);
+/* Zeroes a fake of size bytes and initialises its lock: the first step of
+ * every fake's init. */
+void fake_clear(void *fake, size_t size, pthread_mutex_t *lock);
+/* Sets w up for a store: its lock, its count of work calls, the clock to
+ * advance and the flag to raise. */
+void fake_waits_init(struct fake_waits *w, pthread_mutex_t *lock, const int *work_calls,
+		     struct fake_sys *clock, volatile sig_atomic_t *stop);
+/* The wait of a fake store's port (ctx: the store, whose first member is its
+ * struct fake_waits): under the store's lock, records a wait of timeout_ms
+ * made after the store's work calls so far. */
+enum os_status fake_waits_wait(void *ctx, int timeout_ms, struct os_error *err);
 /* Fails the running test unless the loop under test made work_calls work
  * calls without waiting and then one wait of timeout_ms. */
 void fake_waits_assert_one(const struct fake_waits *w, int work_calls, int timeout_ms);
@@ -231,9 +239,9 @@ void fake_inbox_release(struct fake_inbox *f);
 /* ---- fake_inbox_store ---- */
 
 struct fake_inbox_store {
-	size_t pending; /* rows waiting; a batch takes up to max of them */
-	int failures;	/* the next apply calls answered OS_EUNAVAIL */
-	struct fake_waits waits;
+	struct fake_waits waits; /* first: the port's wait is fake_waits_wait */
+	size_t pending;		 /* rows waiting; a batch takes up to max of them */
+	int failures;		 /* the next apply calls answered OS_EUNAVAIL */
 	/* the record */
 	int apply_calls;
 	size_t last_max;
@@ -278,11 +286,11 @@ struct dead_letter *fake_admin_add(struct fake_admin *f, enum admin_kind kind, i
 #define FAKE_OUTBOX_PURGES     4
 
 struct fake_outbox_store {
+	struct fake_waits waits;		  /* first: the port's wait is fake_waits_wait */
 	size_t pending;				  /* rows still to hand out */
 	int32_t attempts[FAKE_OUTBOX_STORE_ROWS]; /* attempts of the rows of every claim */
 	int claim_failures;			  /* the next claims answer OS_EUNAVAIL */
 	size_t purge_script[FAKE_OUTBOX_PURGES];  /* rows deleted by successive purges */
-	struct fake_waits waits;
 	/* the record */
 	size_t held; /* rows of the open claim; release returns them to pending */
 	int claim_calls;
