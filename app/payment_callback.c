@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "domain/names.h"
+
 static const char *const status_names[] = {
     [PAYMENT_PENDING] = "pending",
     [PAYMENT_SUCCEEDED] = "succeeded",
@@ -22,21 +24,14 @@ static const char *const status_types[] = {
     [PAYMENT_FAILED] = INBOX_TYPE_PAYMENT_FAILED,
 };
 
-#define STATUS_COUNT (sizeof(status_names) / sizeof(status_names[0]))
-
 enum os_status payment_status_parse(const char *s, size_t len, enum payment_status *out)
 {
-	size_t i;
+	int i = names_index(status_names, NAMES_COUNT(status_names), s, len);
 
-	if (s == NULL)
+	if (s == NULL || i < 0)
 		return OS_EINVAL;
-	for (i = 0; i < STATUS_COUNT; i++) {
-		if (strlen(status_names[i]) == len && memcmp(status_names[i], s, len) == 0) {
-			*out = (enum payment_status)i;
-			return OS_OK;
-		}
-	}
-	return OS_EINVAL;
+	*out = (enum payment_status)i;
+	return OS_OK;
 }
 
 /* The callback's own fields, before any port is asked. */
@@ -56,7 +51,7 @@ static enum os_status check_callback(const struct payment_callback *cb, struct o
 	if (strnlen(cb->id, sizeof(cb->id)) > INBOX_MESSAGE_ID_MAX)
 		return os_fail(err, OS_EINVAL, "id", "must be at most %d bytes",
 			       INBOX_MESSAGE_ID_MAX);
-	if ((unsigned)cb->status >= STATUS_COUNT)
+	if ((size_t)cb->status >= NAMES_COUNT(status_names))
 		return os_fail(err, OS_EINVAL, "status", "must be pending, succeeded or failed");
 	if (cb->raw_len > INBOX_PAYLOAD_MAX)
 		return os_fail(err, OS_ETOOBIG, NULL, "callback body over %d bytes",

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "domain/money.h"
+#include "domain/names.h"
 
 static const char *const status_names[] = {
     [ORDER_NEW] = "new",
@@ -15,22 +16,19 @@ static const char *const status_names[] = {
 
 const char *order_status_name(enum order_status s)
 {
-	if ((size_t)s >= sizeof(status_names) / sizeof(status_names[0]))
+	if ((size_t)s >= NAMES_COUNT(status_names))
 		return "unknown";
 	return status_names[s];
 }
 
 enum os_status order_status_parse(const char *s, size_t len, enum order_status *out)
 {
-	size_t i;
+	int i = names_index(status_names, NAMES_COUNT(status_names), s, len);
 
-	for (i = 0; i < sizeof(status_names) / sizeof(status_names[0]); i++) {
-		if (strlen(status_names[i]) == len && memcmp(status_names[i], s, len) == 0) {
-			*out = (enum order_status)i;
-			return OS_OK;
-		}
-	}
-	return OS_EINVAL;
+	if (i < 0)
+		return OS_EINVAL;
+	*out = (enum order_status)i;
+	return OS_OK;
 }
 
 bool order_status_is_terminal(enum order_status s)
@@ -69,22 +67,24 @@ enum os_status order_check_ident(const char *s, size_t len, size_t max)
 	return OS_OK;
 }
 
+static const char *const source_names[] = {
+    [ORDER_SOURCE_API] = "api",
+    [ORDER_SOURCE_WEBHOOK] = "webhook",
+};
+
 const char *order_source_name(enum order_source s)
 {
-	return s == ORDER_SOURCE_WEBHOOK ? "webhook" : "api";
+	return s == ORDER_SOURCE_WEBHOOK ? source_names[s] : source_names[ORDER_SOURCE_API];
 }
 
 enum os_status order_source_parse(const char *s, size_t len, enum order_source *out)
 {
-	if (len == 3 && memcmp(s, "api", 3) == 0) {
-		*out = ORDER_SOURCE_API;
-		return OS_OK;
-	}
-	if (len == 7 && memcmp(s, "webhook", 7) == 0) {
-		*out = ORDER_SOURCE_WEBHOOK;
-		return OS_OK;
-	}
-	return OS_EINVAL;
+	int i = names_index(source_names, NAMES_COUNT(source_names), s, len);
+
+	if (i < 0)
+		return OS_EINVAL;
+	*out = (enum order_source)i;
+	return OS_OK;
 }
 
 enum os_status order_check_text(const char *s, size_t len, size_t max, bool lines)

@@ -14,16 +14,18 @@
 #include <openssl/sha.h>
 
 #include "domain/hex.h"
+#include "domain/names.h"
+
+static const char *const role_names[] = {
+    [AUTH_ROLE_NONE] = "none",
+    [AUTH_ROLE_CLIENT] = "client",
+    [AUTH_ROLE_SERVICE] = "service",
+    [AUTH_ROLE_ADMIN] = "admin",
+};
 
 const char *auth_role_name(enum auth_role r)
 {
-	switch (r) {
-	case AUTH_ROLE_CLIENT: return "client";
-	case AUTH_ROLE_SERVICE: return "service";
-	case AUTH_ROLE_ADMIN: return "admin";
-	case AUTH_ROLE_NONE: break;
-	}
-	return "none";
+	return (size_t)r < NAMES_COUNT(role_names) ? role_names[r] : role_names[AUTH_ROLE_NONE];
 }
 
 static bool is_blank(char c)
@@ -64,21 +66,15 @@ static bool parse_hash(const char *s, size_t len, uint8_t out[32])
 	return true;
 }
 
+/* A role a key may hold: any but "none". */
 static bool parse_role(const char *s, size_t len, enum auth_role *out)
 {
-	static const enum auth_role roles[] = {AUTH_ROLE_CLIENT, AUTH_ROLE_SERVICE,
-					       AUTH_ROLE_ADMIN};
-	size_t i;
+	int i = names_index(role_names, NAMES_COUNT(role_names), s, len);
 
-	for (i = 0; i < sizeof(roles) / sizeof(roles[0]); i++) {
-		const char *name = auth_role_name(roles[i]);
-
-		if (strlen(name) == len && memcmp(name, s, len) == 0) {
-			*out = roles[i];
-			return true;
-		}
-	}
-	return false;
+	if (i <= (int)AUTH_ROLE_NONE)
+		return false;
+	*out = (enum auth_role)i;
+	return true;
 }
 
 /* One non-comment line into *k; lineno for the message. */

@@ -7,6 +7,7 @@
 
 #include "app/admin_port.h"
 #include "app/json_write.h"
+#include "domain/names.h"
 #include "infrastructure/http/dead_letter_json.h"
 #include "infrastructure/http/envelope_json.h"
 #include "infrastructure/log/log.h"
@@ -78,17 +79,19 @@ void api_ops_metrics(struct api_call *c)
 	sbuf_release(&sb);
 }
 
+static const char *const kind_names[] = {
+    [ADMIN_OUTBOX] = "outbox",
+    [ADMIN_INBOX] = "inbox",
+};
+
 static bool parse_kind(const char *s, size_t len, enum admin_kind *out)
 {
-	if (len == 6 && memcmp(s, "outbox", 6) == 0) {
-		*out = ADMIN_OUTBOX;
-		return true;
-	}
-	if (len == 5 && memcmp(s, "inbox", 5) == 0) {
-		*out = ADMIN_INBOX;
-		return true;
-	}
-	return false;
+	int i = names_index(kind_names, NAMES_COUNT(kind_names), s, len);
+
+	if (i < 0)
+		return false;
+	*out = (enum admin_kind)i;
+	return true;
 }
 
 /* A decimal integer in lo..hi; false otherwise. */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "app/json_write.h"
+#include "domain/names.h"
 #include "infrastructure/http/customer_json.h"
 #include "infrastructure/json/json_reader.h"
 
@@ -41,7 +42,7 @@ struct ingress_state {
 
 static int ingress_key(struct json_reader *r, const struct json_frame *f, const char *k, size_t len)
 {
-	int id = json_key_index(ingress_keys, INGRESS_KEY_COUNT, k, len);
+	int id = names_index(ingress_keys, INGRESS_KEY_COUNT, k, len);
 
 	(void)r;
 	switch (f->role) {

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "domain/names.h"
 #include "infrastructure/http/customer_json.h"
 #include "infrastructure/json/json_reader.h"
 
@@ -36,7 +37,7 @@ struct create_state {
 
 static int create_key(struct json_reader *r, const struct json_frame *f, const char *k, size_t len)
 {
-	int id = json_key_index(create_keys, CREATE_KEY_COUNT, k, len);
+	int id = names_index(create_keys, CREATE_KEY_COUNT, k, len);
 
 	(void)r;
 	if (f->role == CR_LINE && id != K_ITEM_ID && id != K_QUANTITY)

@@ -8,6 +8,7 @@
 
 #include "app/inbox_port.h"
 #include "domain/money.h"
+#include "domain/names.h"
 #include "domain/utf8.h"
 
 /* The limits of each kind of input, in one place. */
@@ -33,16 +34,6 @@ const struct json_limits json_limits_headers = {
     .bytes = 4096, .depth = 2, .string_bytes = 4096, .keys = 16, .elements = 16};
 const struct json_limits json_limits_sim = {
     .bytes = 1024 * 1024, .depth = 32, .string_bytes = 256 * 1024, .keys = 4096, .elements = 16384};
-
-int json_key_index(const char *const *names, size_t count, const char *k, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < count; i++)
-		if (strlen(names[i]) == len && memcmp(names[i], k, len) == 0)
-			return (int)i;
-	return -1;
-}
 
 bool json_reader_fail(struct json_reader *r, enum os_status st, const char *field,
 		      const char *message)
@@ -465,7 +456,7 @@ enum { FLAT_ROOT = 1 };
 static int flat_key(struct json_reader *r, const struct json_frame *f, const char *k, size_t len)
 {
 	(void)f; /* the root is the only known frame */
-	return json_key_index(r->flat->names, r->flat->count, k, len);
+	return names_index(r->flat->names, r->flat->count, k, len);
 }
 
 static void flat_path(struct json_reader *r, const struct json_frame *f, int key, char *buf,

@@ -150,9 +150,6 @@ enum os_status json_reader_parse_flat(const struct json_flat *flat, const struct
 				      void *target, const char *body, size_t len,
 				      struct os_error *err);
 
-/* The index of key k (len bytes) in names[0..count), or -1. */
-int json_key_index(const char *const *names, size_t count, const char *k, size_t len);
-
 /* Records the first failure of a parse; returns false for `return
  * json_reader_fail(...)`. */
 bool json_reader_fail(struct json_reader *r, enum os_status st, const char *field,
