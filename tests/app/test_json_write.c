@@ -14,6 +14,24 @@
 
 #include "app/json_write.h"
 
+/* Starts w on a fresh sb of at most max bytes, with an object open. */
+static void open_object(struct json_writer *w, struct sbuf *sb, size_t max)
+{
+	sbuf_init(sb, max);
+	json_write_init(w, sb);
+	json_write_object(w, NULL);
+}
+
+/* Closes the object open_object began, checks that w wrote exactly want
+ * and releases sb. */
+static void close_object_as(struct json_writer *w, struct sbuf *sb, const char *want)
+{
+	json_write_end(w);
+	assert_true(json_write_ok(w));
+	assert_string_equal(sb->buf, want);
+	sbuf_release(sb);
+}
+
 static void test_escaping(void **state)
 {
 	const char in[] = "a\"b\\c\nd\te\rf\x01g\x1fh\xc3\xa9";
@@ -21,17 +39,13 @@ static void test_escaping(void **state)
 	struct sbuf sb;
 
 	(void)state;
-	sbuf_init(&sb, 256);
-	json_write_init(&w, &sb);
-	json_write_object(&w, NULL);
+	open_object(&w, &sb, 256);
 	json_write_strn(&w, "k", in, sizeof(in) - 1);
 	json_write_int(&w, "n", 1);
 	json_write_strn(&w, "z", "a\0b", 3);
-	json_write_end(&w);
-	assert_true(json_write_ok(&w));
-	assert_string_equal(sb.buf, "{\"k\":\"a\\\"b\\\\c\\nd\\te\\rf\\u0001g\\u001fh\xc3\xa9\","
-				    "\"n\":1,\"z\":\"a\\u0000b\"}");
-	sbuf_release(&sb);
+	close_object_as(&w, &sb,
+			"{\"k\":\"a\\\"b\\\\c\\nd\\te\\rf\\u0001g\\u001fh\xc3\xa9\","
+			"\"n\":1,\"z\":\"a\\u0000b\"}");
 }
 
 static void test_nesting_and_scalars(void **state)
@@ -42,9 +56,7 @@ static void test_nesting_and_scalars(void **state)
 	struct sbuf sb;
 
 	(void)state;
-	sbuf_init(&sb, 1024);
-	json_write_init(&w, &sb);
-	json_write_object(&w, NULL);
+	open_object(&w, &sb, 1024);
 	json_write_uuid(&w, "id", &u);
 	json_write_money(&w, "amount", 1250);
 	json_write_time(&w, "at", INT64_C(1700000000123456));
@@ -62,13 +74,11 @@ static void test_nesting_and_scalars(void **state)
 	json_write_str_or_null(&w, "c", "x");
 	json_write_bool(&w, "d", true);
 	json_write_raw(&w, "e", "[1,2]", 5);
-	json_write_end(&w);
-	assert_true(json_write_ok(&w));
-	assert_string_equal(sb.buf, "{\"id\":\"0190a6d2-7f3b-7c1e-9a4b-2f6d8e0c1a3b\","
-				    "\"amount\":\"12.50\",\"at\":\"2023-11-14T22:13:20.123Z\","
-				    "\"items\":[{\"quantity\":-9000000000},{},null,false],"
-				    "\"a\":null,\"b\":null,\"c\":\"x\",\"d\":true,\"e\":[1,2]}");
-	sbuf_release(&sb);
+	close_object_as(&w, &sb,
+			"{\"id\":\"0190a6d2-7f3b-7c1e-9a4b-2f6d8e0c1a3b\","
+			"\"amount\":\"12.50\",\"at\":\"2023-11-14T22:13:20.123Z\","
+			"\"items\":[{\"quantity\":-9000000000},{},null,false],"
+			"\"a\":null,\"b\":null,\"c\":\"x\",\"d\":true,\"e\":[1,2]}");
 }
 
 /* Writes {"v": <v written by write>} and says whether the writer is fine. */
@@ -78,9 +88,7 @@ static bool writes_ok(void (*write)(struct json_writer *, const char *, int64_t)
 	struct sbuf sb;
 	bool ok;
 
-	sbuf_init(&sb, 256);
-	json_write_init(&w, &sb);
-	json_write_object(&w, NULL);
+	open_object(&w, &sb, 256);
 	write(&w, "v", v);
 	json_write_end(&w);
 	ok = json_write_ok(&w);

@@ -536,6 +536,18 @@ static void test_stale_price_twice_retryable(void **state)
 	free(cache);
 }
 
+/* Makes a concurrent request with req's key win between lookup and insert:
+ * winner gets the stored order (of user_id, unless NULL) with fingerprint fp. */
+static void arm_race(struct fake_env *e, const struct order_create_request *req,
+		     const char *user_id, const char *fp, struct order *winner)
+{
+	fake_order_sample(winner, 9, ORDER_NEW, FAKE_NOW_US - 1000);
+	if (user_id != NULL)
+		snprintf(winner->user_id, sizeof(winner->user_id), "%s", user_id);
+	winner->idempotency_key = req->idempotency_key;
+	fake_repo_arm_race(e->repo, winner, fp);
+}
+
 /* A concurrent request with the same key and body wins between lookup and
  * insert: the answer is its order, and nothing of ours is written. The
  * winner carries a fingerprint of the old unhashed form, so it is compared
@@ -547,10 +559,7 @@ static void test_race_same_body(void **state)
 	struct order winner;
 
 	valid_request(&req);
-	fake_order_sample(&winner, 9, ORDER_NEW, FAKE_NOW_US - 1000);
-	snprintf(winner.user_id, sizeof(winner.user_id), "u1");
-	winner.idempotency_key = req.idempotency_key;
-	fake_repo_arm_race(e->repo, &winner, "u1|sku-1:2|sku-2:1");
+	arm_race(e, &req, "u1", "u1|sku-1:2|sku-2:1", &winner);
 	assert_true(uuid_equal(&create_ok(e, &req, false)->id, &winner.id));
 	assert_int_equal(e->repo->creates, 1);
 	assert_int_equal(e->repo->commits, 0);
@@ -565,9 +574,7 @@ static void test_race_other_body(void **state)
 	struct os_error err;
 
 	valid_request(&req);
-	fake_order_sample(&winner, 9, ORDER_NEW, FAKE_NOW_US - 1000);
-	winner.idempotency_key = req.idempotency_key;
-	fake_repo_arm_race(e->repo, &winner, "u1|sku-1:5");
+	arm_race(e, &req, NULL, "u1|sku-1:5", &winner);
 	assert_int_equal(create_status(e, &req, &err), OS_EMISMATCH);
 	assert_string_equal(err.field, "idempotency_key");
 	assert_int_equal(e->repo->msg_count, 0);

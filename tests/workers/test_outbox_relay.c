@@ -135,6 +135,21 @@ static void run(struct fixture *f)
 	assert_int_equal(outbox_relay_run(&f->opt, &f->ports, &f->stop), 0);
 }
 
+/* Runs the relay until the first store's waits-th idle wait. */
+static void run_waits(struct fixture *f, int waits)
+{
+	f->fs.waits.stop_after = waits;
+	run(f);
+}
+
+/* Runs the relay until its first send, which raises the stop flag. */
+static void run_stop_in_send(struct fixture *f)
+{
+	f->fk.on_send = stop_during_send;
+	f->fk.on_send_arg = (void *)&f->stop;
+	run(f);
+}
+
 /* One step of a relay over the fixture's ports, released after. */
 static enum os_status step(struct fixture *f, size_t *claimed, struct os_error *err)
 {
@@ -163,8 +178,7 @@ static void test_full_batches_drain_without_waiting(void **state)
 	struct fixture *f = *state;
 
 	f->fs.pending = 250;
-	f->fs.waits.stop_after = 1;
-	run(f);
+	run_waits(f, 1);
 	/* 100, 100 and 50 rows: only the short third batch may lead to a wait. */
 	fake_waits_assert_one(&f->fs.waits, 3, 500);
 	assert_int_equal(f->fs.last_claim_max, 100);
@@ -246,8 +260,7 @@ static void test_store_unavailable_then_recovers(void **state)
 
 	f->fs.pending = 3;
 	f->fs.claim_failures = 2;
-	f->fs.waits.stop_after = 1;
-	run(f);
+	run_waits(f, 1);
 	assert_int_equal(f->fs.claim_calls, 3);
 	assert_int_equal(f->fo.errors, 2);
 	assert_int_equal(f->fs.completed_rows, 3);
@@ -259,9 +272,7 @@ static void test_stop_completes_batch_in_flight(void **state)
 	struct fixture *f = *state;
 
 	f->fs.pending = 500;
-	f->fk.on_send = stop_during_send;
-	f->fk.on_send_arg = (void *)&f->stop;
-	run(f);
+	run_stop_in_send(f);
 	assert_int_equal(f->fs.claim_calls, 1);
 	assert_int_equal(f->fs.complete_calls, 1);
 	assert_int_equal(f->fs.completed_rows, 100);
@@ -278,8 +289,7 @@ static void test_purge_runs_on_schedule_in_bounded_batches(void **state)
 	f->opt.retention_s = 3600;
 	f->fs.purge_script[0] = OUTBOX_RELAY_PURGE_BATCH; /* full: go on */
 	f->fs.purge_script[1] = 5;			  /* short: done */
-	f->fs.waits.stop_after = 3;			  /* each wait is 500 ms */
-	run(f);
+	run_waits(f, 3);				  /* each wait is 500 ms */
 	/* Turn 1 (t=0): two statements; turn 2 (t=0.5 s): not due; turn 3
 	 * (t=1 s): one statement. */
 	assert_int_equal(f->fs.purge_calls, 3);
@@ -291,9 +301,8 @@ static void test_purge_disabled(void **state)
 	struct fixture *f = *state;
 
 	f->opt.purge_every_ms = 0;
-	f->fs.waits.stop_after = 2;
 	f->ports.obs = NULL;
-	run(f);
+	run_waits(f, 2);
 	assert_int_equal(f->fs.purge_calls, 0);
 	assert_int_equal(f->fs.waits.count, 2);
 }
@@ -305,8 +314,7 @@ static void test_claim_ahead_alternates_stores(void **state)
 	struct fixture *f = *state;
 
 	plug_ahead(f, 150, 250);
-	f->fs.waits.stop_after = 1;
-	run(f);
+	run_waits(f, 1);
 	/* first store: 100 (full); second: 100 (full); first: its last 50. */
 	assert_int_equal(f->fs.claim_calls, 2);
 	assert_int_equal(f->fs.complete_calls, 2);
@@ -329,8 +337,7 @@ static void test_claim_ahead_overlaps_delivery(void **state)
 	plug_ahead(f, 100, 10);
 	f->fk.on_send = await_claim_during_first_send;
 	f->fk.on_send_arg = &watch;
-	f->fs.waits.stop_after = 1;
-	run(f);
+	run_waits(f, 1);
 	assert_true(watch.seen);
 	assert_int_equal(f->fo.sent, 110);
 }
@@ -342,9 +349,7 @@ static void test_stop_releases_batch_claimed_ahead(void **state)
 	struct fixture *f = *state;
 
 	plug_ahead(f, 500, 500);
-	f->fk.on_send = stop_during_send;
-	f->fk.on_send_arg = (void *)&f->stop;
-	run(f);
+	run_stop_in_send(f);
 	assert_int_equal(f->fs.complete_calls, 1);
 	assert_int_equal(f->fs.completed_rows, 100);
 	assert_int_equal(f->fs2.claim_calls, 1);
@@ -361,8 +366,7 @@ static void test_failed_claim_ahead_is_retried(void **state)
 
 	plug_ahead(f, 100, 50);
 	f->fs2.claim_failures = 1;
-	f->fs.waits.stop_after = 1;
-	run(f);
+	run_waits(f, 1);
 	assert_int_equal(f->fo.errors, 1);
 	assert_int_equal(f->fs2.claim_calls, 2);
 	assert_int_equal(f->fs.completed_rows, 100);
@@ -378,8 +382,7 @@ static void test_failure_gives_back_batch_claimed_ahead(void **state)
 
 	plug_ahead(f, 100, 50);
 	f->fk.fail_next = 1;
-	f->fs.waits.stop_after = 1;
-	run(f);
+	run_waits(f, 1);
 	assert_int_equal(f->fo.errors, 1);
 	assert_int_equal(f->fs.release_calls, 1);  /* the failed batch */
 	assert_int_equal(f->fs2.release_calls, 1); /* the one claimed ahead */
