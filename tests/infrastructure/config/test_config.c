@@ -124,6 +124,28 @@ static const char *refused(const char *name, const char *value)
 	return error.message;
 }
 
+/* A setting and the database URL the load then gives. */
+struct url_case {
+	const char *name;
+	const char *value;
+	const char *want;
+};
+
+/* Sets each case's setting in turn (the earlier ones stay set) and checks
+ * the database URL of the load after each. */
+static void check_database_urls(const struct url_case *cases, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const char *got = with(cases[i].name, cases[i].value)->database_url;
+
+		if (strcmp(got, cases[i].want) != 0)
+			fail_msg("case %zu: %s=%s gives \"%s\", want \"%s\"", i, cases[i].name,
+				 cases[i].value, got, cases[i].want);
+	}
+}
+
 /* Writes text to a new temporary file, whose name goes to path. */
 static void temp_file(char path[32], const char *text)
 {
@@ -285,16 +307,17 @@ static void test_secret_files(void **state)
 
 static void test_sqlalchemy_url(void **state)
 {
+	static const struct url_case cases[] = {
+	    {"DATABASE_URL", "postgresql+asyncpg://app:secret@db:5432/orders",
+	     "postgresql://app:secret@db:5432/orders"},
+	    {"DATABASE_URL", "postgres+psycopg2://db/orders?sslmode=disable",
+	     "postgres://db/orders?sslmode=disable"},
+	    /* A '+' after the scheme (in a password) is left alone. */
+	    {"DATABASE_URL", "postgresql://u:a+b@db/orders", "postgresql://u:a+b@db/orders"},
+	};
+
 	(void)state;
-	assert_string_equal(
-	    with("DATABASE_URL", "postgresql+asyncpg://app:secret@db:5432/orders")->database_url,
-	    "postgresql://app:secret@db:5432/orders");
-	assert_string_equal(
-	    with("DATABASE_URL", "postgres+psycopg2://db/orders?sslmode=disable")->database_url,
-	    "postgres://db/orders?sslmode=disable");
-	/* A '+' after the scheme (in a password) is left alone. */
-	assert_string_equal(with("DATABASE_URL", "postgresql://u:a+b@db/orders")->database_url,
-			    "postgresql://u:a+b@db/orders");
+	check_database_urls(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 /* The catalog cache lives long only where the create checks prices. */
@@ -311,18 +334,27 @@ static void test_catalog_cache_default(void **state)
 	assert_int_equal(with("CATALOG_CACHE_MS", "250")->catalog_cache_ms, 250);
 }
 
+/* The alias is read, and DATABASE_URL wins over it. */
 static void test_connection_string_alias(void **state)
 {
+	static const struct url_case cases[] = {
+	    {"POSTGRES_CONNECTION_STRING", "postgresql+asyncpg://h/alias", "postgresql://h/alias"},
+	    {"DATABASE_URL", "postgresql://h/main", "postgresql://h/main"},
+	};
+
 	(void)state;
-	assert_string_equal(
-	    with("POSTGRES_CONNECTION_STRING", "postgresql+asyncpg://h/alias")->database_url,
-	    "postgresql://h/alias");
-	assert_string_equal(with("DATABASE_URL", "postgresql://h/main")->database_url,
-			    "postgresql://h/main");
+	check_database_urls(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 static void test_postgres_parts(void **state)
 {
+	static const struct url_case parts_then_url[] = {
+	    {"POSTGRES_PASSWORD", "it's \\ secret",
+	     "host='db.local' port='6543' dbname='orders' "
+	     "user='app' password='it\\'s \\\\ secret'"},
+	    /* A URL wins over the parts. */
+	    {"DATABASE_URL", "postgresql://x/y", "postgresql://x/y"},
+	};
 	char big[600];
 
 	(void)state;
@@ -330,12 +362,7 @@ static void test_postgres_parts(void **state)
 	setenv("POSTGRES_PORT", "6543", 1);
 	setenv("POSTGRES_DB", "orders", 1);
 	setenv("POSTGRES_USER", "app", 1);
-	assert_string_equal(with("POSTGRES_PASSWORD", "it's \\ secret")->database_url,
-			    "host='db.local' port='6543' dbname='orders' "
-			    "user='app' password='it\\'s \\\\ secret'");
-	/* A URL wins over the parts. */
-	assert_string_equal(with("DATABASE_URL", "postgresql://x/y")->database_url,
-			    "postgresql://x/y");
+	check_database_urls(parts_then_url, sizeof(parts_then_url) / sizeof(parts_then_url[0]));
 	unsetenv("DATABASE_URL");
 	memset(big, 'p', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';

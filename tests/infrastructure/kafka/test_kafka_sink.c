@@ -114,6 +114,19 @@ static void send_ok(const struct outbox_sink *s, const struct outbox_batch *b,
 	assert_int_equal(outbox_sink_send(s, b, res, &err), OS_OK);
 }
 
+/* Opens a sink on c with a 5 s delivery timeout, sends b on it and closes
+ * it again; res gets the verdict of each row. */
+static void send_on_new_sink(const struct kafka_mock *c, const struct outbox_batch *b,
+			     struct outbox_result *res)
+{
+	struct outbox_sink sink;
+
+	open_sink(c, 5000, &sink);
+	send_ok(&sink, b, res);
+	kafka_sink_close(&sink);
+	assert_null(sink.ctx);
+}
+
 static bool header_is(const rd_kafka_message_t *m, const char *name, const char *want)
 {
 	rd_kafka_headers_t *h = NULL;
@@ -200,18 +213,14 @@ static void test_batch_is_delivered_with_headers(void **state)
 {
 	enum { N = 24 };
 	struct kafka_mock *c = *state;
-	struct outbox_sink sink;
 	struct outbox_batch b;
 	struct outbox_result res[N];
 	size_t i;
 
 	batch_of(&b, N, headers_for);
-	open_sink(c, 5000, &sink);
-	send_ok(&sink, &b, res);
+	send_on_new_sink(c, &b, res);
 	for (i = 0; i < N; i++)
 		assert_int_equal(res[i].delivery, OUTBOX_SENT);
-	kafka_sink_close(&sink);
-	assert_null(sink.ctx);
 	assert_int_equal(read_back(c, &b, N), N);
 	outbox_batch_release(&b);
 }
@@ -253,7 +262,6 @@ static void test_down_broker_means_retry_then_recovers(void **state)
 static void test_oversized_message_is_permanent(void **state)
 {
 	struct kafka_mock *c = *state;
-	struct outbox_sink sink;
 	struct outbox_batch b;
 	struct outbox_result res[2];
 	size_t big = 2u * 1024u * 1024u;
@@ -265,29 +273,25 @@ static void test_oversized_message_is_permanent(void **state)
 	memset(b.rows[0].payload, 'x', big);
 	b.rows[0].payload[big] = '\0';
 	b.rows[0].payload_len = big;
-	open_sink(c, 5000, &sink);
-	send_ok(&sink, &b, res);
+	send_on_new_sink(c, &b, res);
 	assert_int_equal(res[0].delivery, OUTBOX_PERMANENT);
 	assert_true(res[0].error[0] != '\0');
 	assert_int_equal(res[1].delivery, OUTBOX_SENT);
-	kafka_sink_close(&sink);
 	outbox_batch_release(&b);
 }
 
 static void test_broker_rejection_is_permanent(void **state)
 {
 	struct kafka_mock *c = *state;
-	struct outbox_sink sink;
 	struct outbox_batch b;
 	struct outbox_result res[1];
 
 	batch_of(&b, 1, no_headers);
-	open_sink(c, 5000, &sink);
-	/* ApiKey 0 is Produce. */
+	/* ApiKey 0 is Produce: the sink's open asks only for metadata, so the
+	 * error meets the send. */
 	rd_kafka_mock_push_request_errors(c->mc, 0, 1, RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE);
-	send_ok(&sink, &b, res);
+	send_on_new_sink(c, &b, res);
 	assert_int_equal(res[0].delivery, OUTBOX_PERMANENT);
-	kafka_sink_close(&sink);
 	outbox_batch_release(&b);
 }
 

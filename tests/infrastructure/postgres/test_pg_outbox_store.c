@@ -90,6 +90,18 @@ static void claim_new_rows(struct fx *f, int n)
 	assert_int_equal(f->b.count, n);
 }
 
+/* Completes f's batch of one row with the given fate and error text;
+ * returns what the completion returned. */
+static enum os_status complete_only_row(struct fx *f, enum outbox_fate fate, const char *error)
+{
+	struct outbox_result res[1];
+
+	memset(res, 0, sizeof(res));
+	res[0].fate = fate;
+	snprintf(res[0].error, sizeof(res[0].error), "%s", error);
+	return outbox_store_complete(&f->st, &f->b, res, &f->err);
+}
+
 static void two_relays_never_share_a_row(void **state)
 {
 	struct pg_session *s1 = testdb_session(), *s2 = testdb_session();
@@ -338,14 +350,12 @@ static void unreadable_rows_are_buried_not_blocking(void **state)
 static void error_text_cut_inside_a_character_is_stored(void **state)
 {
 	struct fx *f = *state;
-	struct outbox_result res[1];
 
 	claim_new_rows(f, 1);
-	memset(res, 0, sizeof(res));
-	res[0].fate = OUTBOX_FATE_DEAD;
 	/* "café" whose last character lost its second byte, then a stray byte. */
-	snprintf(res[0].error, sizeof(res[0].error), "HTTP 500: caf\xc3 \xff\"\\ ok \xc3\xa9");
-	assert_int_equal(outbox_store_complete(&f->st, &f->b, res, &f->err), OS_OK);
+	assert_int_equal(
+	    complete_only_row(f, OUTBOX_FATE_DEAD, "HTTP 500: caf\xc3 \xff\"\\ ok \xc3\xa9"),
+	    OS_OK);
 	assert_int_equal(testdb_scalar("SELECT count(*) FROM outbox WHERE status = 'dead' "
 				       "AND last_error = E'HTTP 500: caf? ?\"\\\\ ok \\u00e9'"),
 			 1);
@@ -354,7 +364,6 @@ static void error_text_cut_inside_a_character_is_stored(void **state)
 static void complete_after_lost_claim_records_nothing(void **state)
 {
 	struct fx *f = *state;
-	struct outbox_result res[1];
 
 	claim_new_rows(f, 1);
 	assert_true(testdb_exec("SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity "
@@ -362,9 +371,7 @@ static void complete_after_lost_claim_records_nothing(void **state)
 	/* The session finds out (here through wait) and reconnects; the claim is
 	 * gone with the old connection. */
 	(void)outbox_store_wait(&f->st, 1, &f->err);
-	memset(res, 0, sizeof(res));
-	res[0].fate = OUTBOX_FATE_SENT;
-	assert_int_not_equal(outbox_store_complete(&f->st, &f->b, res, &f->err), OS_OK);
+	assert_int_not_equal(complete_only_row(f, OUTBOX_FATE_SENT, ""), OS_OK);
 	assert_int_equal(testdb_scalar("SELECT count(*) FROM outbox WHERE status = 'pending' "
 				       "AND attempts = 0"),
 			 1);
