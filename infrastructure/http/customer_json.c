@@ -10,12 +10,3 @@ bool customer_json_read_field(struct json_reader *r, bool is_name, enum json_typ
 	return json_reader_string(r, "customer.email", t, s, len, out->email,
 				  ORDER_CUSTOMER_EMAIL_MAX);
 }
-
-bool customer_json_complete(struct json_reader *r, bool has_name, bool has_email)
-{
-	if (!has_name)
-		return json_reader_fail(r, OS_EINVAL, "customer.name", "is required");
-	if (!has_email)
-		return json_reader_fail(r, OS_EINVAL, "customer.email", "is required");
-	return true;
-}

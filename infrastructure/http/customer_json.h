@@ -1,7 +1,8 @@
 /*
  * The customer object {"name", "email"} that a create body and a shop
- * webhook both carry: its fields and its completeness, for the json_reader
- * schemas of order_create_json.c and ingress_json.c.
+ * webhook both carry: its fields, for the json_reader schemas of
+ * order_create_json.c and ingress_json.c (which require both keys with
+ * json_reader_require at the object's close).
  */
 #ifndef OS_CUSTOMER_JSON_H
 #define OS_CUSTOMER_JSON_H
@@ -16,8 +17,5 @@
  * the domain's bound. Records the failure on r and returns false otherwise. */
 bool customer_json_read_field(struct json_reader *r, bool is_name, enum json_type t, const char *s,
 			      size_t len, struct order_customer *out);
-
-/* At the close of a customer object: both keys are required. */
-bool customer_json_complete(struct json_reader *r, bool has_name, bool has_email);
 
 #endif

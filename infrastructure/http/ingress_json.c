@@ -31,6 +31,7 @@ static const char *const ingress_keys[] = {"order_id", "customer",  "items", "sh
 #define ROOT_REQUIRED                                                                              \
 	((UINT32_C(1) << IK_ORDER_ID) | (UINT32_C(1) << IK_CUSTOMER) | (UINT32_C(1) << IK_ITEMS) | \
 	 (UINT32_C(1) << IK_TOTAL))
+#define CUSTOMER_REQUIRED ((UINT32_C(1) << IK_NAME) | (UINT32_C(1) << IK_EMAIL))
 #define LINE_REQUIRED                                                                              \
 	((UINT32_C(1) << IK_SKU) | (UINT32_C(1) << IK_NAME) | (UINT32_C(1) << IK_QUANTITY) |       \
 	 (UINT32_C(1) << IK_UNIT_PRICE))
@@ -132,33 +133,14 @@ static bool ingress_value(struct json_reader *r, const struct json_frame *parent
 	return true;
 }
 
-/* The first required key of mask missing from seen, named by path. */
-static bool require_keys(struct json_reader *r, const struct json_frame *f, uint32_t mask)
-{
-	char path[OS_ERROR_FIELD_MAX];
-	int k;
-
-	for (k = 0; k < (int)INGRESS_KEY_COUNT; k++) {
-		uint32_t bit = UINT32_C(1) << k;
-
-		if (!(mask & bit) || (f->seen & bit))
-			continue;
-		ingress_path(r, f, k, path, sizeof(path));
-		return json_reader_fail(r, OS_EINVAL, path, "is required");
-	}
-	return true;
-}
-
 static bool ingress_close(struct json_reader *r, const struct json_frame *f)
 {
 	struct ingress_state *st = r->target;
 
 	switch (f->role) {
-	case IG_ROOT: st->root_seen = f->seen; return require_keys(r, f, ROOT_REQUIRED);
-	case IG_CUSTOMER:
-		return customer_json_complete(r, f->seen & (UINT32_C(1) << IK_NAME),
-					      f->seen & (UINT32_C(1) << IK_EMAIL));
-	case IG_LINE: return require_keys(r, f, LINE_REQUIRED);
+	case IG_ROOT: st->root_seen = f->seen; return json_reader_require(r, f, ROOT_REQUIRED);
+	case IG_CUSTOMER: return json_reader_require(r, f, CUSTOMER_REQUIRED);
+	case IG_LINE: return json_reader_require(r, f, LINE_REQUIRED);
 	}
 	return true;
 }

@@ -126,20 +126,12 @@ static bool create_value(struct json_reader *r, const struct json_frame *parent,
 
 static bool create_close(struct json_reader *r, const struct json_frame *f)
 {
-	char path[OS_ERROR_FIELD_MAX];
-	int k;
-
 	if (f->role == CR_CUSTOMER)
-		return customer_json_complete(r, f->seen & (UINT32_C(1) << K_NAME),
-					      f->seen & (UINT32_C(1) << K_EMAIL));
-	if (f->role != CR_LINE)
-		return true;
-	for (k = K_ITEM_ID; k <= K_QUANTITY; k++) {
-		if (f->seen & (UINT32_C(1) << k))
-			continue;
-		create_path(r, f, k, path, sizeof(path));
-		return json_reader_fail(r, OS_EINVAL, path, "is required");
-	}
+		return json_reader_require(r, f,
+					   (UINT32_C(1) << K_NAME) | (UINT32_C(1) << K_EMAIL));
+	if (f->role == CR_LINE)
+		return json_reader_require(
+		    r, f, (UINT32_C(1) << K_ITEM_ID) | (UINT32_C(1) << K_QUANTITY));
 	return true;
 }
 

@@ -45,6 +45,21 @@ bool json_reader_fail(struct json_reader *r, enum os_status st, const char *fiel
 	return false;
 }
 
+bool json_reader_require(struct json_reader *r, const struct json_frame *f, uint32_t required)
+{
+	uint32_t missing = required & ~f->seen;
+	char path[OS_ERROR_FIELD_MAX];
+	int k;
+
+	for (k = 0; k < 32; k++) {
+		if (!(missing & (UINT32_C(1) << k)))
+			continue;
+		r->schema->key_path(r, f, k, path, sizeof(path));
+		return json_reader_fail(r, OS_EINVAL, path, "is required");
+	}
+	return true;
+}
+
 const struct json_frame *json_reader_find(const struct json_reader *r, int role)
 {
 	int i;
@@ -484,16 +499,9 @@ static bool flat_close(struct json_reader *r, const struct json_frame *f)
 
 static void flat_complete(struct json_reader *r)
 {
-	size_t k;
+	const struct json_frame root = {.role = FLAT_ROOT, .is_map = true, .seen = r->flat_seen};
 
-	for (k = 0; k < r->flat->count; k++) {
-		uint32_t bit = UINT32_C(1) << k;
-
-		if ((r->flat->required & bit) && !(r->flat_seen & bit)) {
-			json_reader_fail(r, OS_EINVAL, r->flat->names[k], "is required");
-			return;
-		}
-	}
+	json_reader_require(r, &root, r->flat->required);
 }
 
 static const struct json_schema flat_schema = {

@@ -155,6 +155,11 @@ enum os_status json_reader_parse_flat(const struct json_flat *flat, const struct
 bool json_reader_fail(struct json_reader *r, enum os_status st, const char *field,
 		      const char *message);
 
+/* At the close of frame f: the first key id of required (lowest first)
+ * missing from f->seen fails with "is required", named by the schema's
+ * key_path; true when none is missing. */
+bool json_reader_require(struct json_reader *r, const struct json_frame *f, uint32_t required);
+
 /* The innermost open frame of a role, or NULL. */
 const struct json_frame *json_reader_find(const struct json_reader *r, int role);
 

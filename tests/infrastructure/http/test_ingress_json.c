@@ -76,6 +76,14 @@ static void test_ingress_refusals(void **state)
 	     "\"sku\":\"a\",\"name\":\"b\",\"quantity\":1,\"unit_price\":1}]}",
 	     "total"},
 	    {"{\"order_id\":\"x\",\"order_id\":\"y\"}", "order_id"},
+	    {"{\"order_id\":\"x\",\"items\":[],\"total\":1}", "customer"},
+	    {"{\"order_id\":\"x\",\"customer\":{\"email\":\"a@b\"},\"items\":[],\"total\":1}",
+	     "customer.name"},
+	    {"{\"order_id\":\"x\",\"customer\":{\"name\":\"A\"},\"items\":[],\"total\":1}",
+	     "customer.email"},
+	    {"{\"order_id\":\"x\",\"customer\":{\"name\":\"A\",\"email\":\"a@b\"},\"items\":[{"
+	     "\"name\":\"b\",\"quantity\":1,\"unit_price\":1}],\"total\":1}",
+	     "items[0].sku"},
 	};
 	struct order_ingress_request r;
 	struct os_error err;

@@ -699,6 +699,9 @@ static void test_create_with_customer(void **state)
 	       "\"item_id\":\"a\",\"quantity\":1,\"customer\":{\"name\":\"A\"}}",
 	       OS_EINVAL, "customer.email");
 	refuse("{\"user_id\":\"u\",\"idempotency_key\":\"" KEY "\","
+	       "\"item_id\":\"a\",\"quantity\":1,\"customer\":{\"email\":\"a@b\"}}",
+	       OS_EINVAL, "customer.name");
+	refuse("{\"user_id\":\"u\",\"idempotency_key\":\"" KEY "\","
 	       "\"item_id\":\"a\",\"quantity\":1,\"customer\":\"Ann\"}",
 	       OS_EINVAL, "customer");
 	refuse("{\"user_id\":\"u\",\"idempotency_key\":\"" KEY "\","
