@@ -98,14 +98,15 @@ static bool root_value(struct json_reader *r, int key, enum json_type t, const c
 	}
 }
 
-static bool line_value(struct json_reader *r, int key, enum json_type t, const char *s, size_t len)
+static bool line_value(struct json_reader *r, const struct json_frame *f, enum json_type t,
+		       const char *s, size_t len)
 {
 	struct order_ingress_request *q = &((struct ingress_state *)r->target)->req;
 	struct order_ingress_line *l = &q->lines[q->line_count - 1];
 	char path[OS_ERROR_FIELD_MAX];
 
-	snprintf(path, sizeof(path), "items[%zu].%s", q->line_count - 1, ingress_keys[key]);
-	switch (key) {
+	ingress_path(r, f, f->key, path, sizeof(path));
+	switch (f->key) {
 	case IK_SKU: return json_reader_string(r, path, t, s, len, l->sku, ORDER_ITEM_ID_MAX);
 	case IK_NAME: return json_reader_string(r, path, t, s, len, l->name, ORDER_ITEM_NAME_MAX);
 	case IK_QUANTITY: return json_reader_int(r, path, t, s, len, &l->quantity);
@@ -128,7 +129,7 @@ static bool ingress_value(struct json_reader *r, const struct json_frame *parent
 	case IG_ITEMS:
 		return json_reader_open_entry(r, "items", &st->req.line_count, ORDER_MAX_ITEMS, t,
 					      IG_LINE, role);
-	case IG_LINE: return line_value(r, parent->key, t, s, len);
+	case IG_LINE: return line_value(r, parent, t, s, len);
 	}
 	return true;
 }
