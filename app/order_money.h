@@ -43,8 +43,10 @@ enum os_status order_money_cancel(const struct order_msg_ctx *ctx, const struct 
 				  struct os_error *err);
 
 /*
- * Fills m with a refund of payment_id (o's amount) for why, at at_us. A
- * payment id over ORDER_PAYMENT_ID_MAX is OS_EINVAL.
+ * Fills m with a refund of payment_id (o's amount) for why, at at_us.
+ * payment_id is a refund key: a payment id, or "order-<uuid>" for an order
+ * paid before payments were recorded; an empty one or one over
+ * ORDER_REFUND_KEY_MAX is OS_EINVAL.
  */
 enum os_status order_money_refund(const struct order_msg_ctx *ctx, const struct order *o,
 				  const char *payment_id, const char *why, int64_t at_us,

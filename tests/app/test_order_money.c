@@ -182,10 +182,9 @@ static void test_refund_of_cancelled_order(void **state)
 	assert_string_equal(f->money.refund_reason, "refund requested (payment pay-late): late");
 }
 
-/* The payment id is 1 to ORDER_PAYMENT_ID_MAX bytes; outside, OS_EINVAL on
- * the field payment_id and nothing asked. (Ids of 129 to
- * ORDER_REFUND_KEY_MAX bytes are left out: order_money.h refuses them,
- * order_money.c accepts them.) */
+/* The refund key is 1 to ORDER_REFUND_KEY_MAX bytes (a payment id, or
+ * "order-<uuid>"); outside, OS_EINVAL on the field payment_id and nothing
+ * asked. */
 static void test_refund_payment_id_bounds(void **state)
 {
 	static const struct {
@@ -195,6 +194,8 @@ static void test_refund_payment_id_bounds(void **state)
 	    {0, OS_EINVAL},
 	    {1, OS_OK},
 	    {ORDER_PAYMENT_ID_MAX, OS_OK},
+	    {ORDER_PAYMENT_ID_MAX + 1, OS_OK},
+	    {ORDER_REFUND_KEY_MAX, OS_OK},
 	    {ORDER_REFUND_KEY_MAX + 1, OS_EINVAL},
 	    {1000, OS_EINVAL},
 	};
