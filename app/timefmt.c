@@ -11,7 +11,7 @@ size_t timefmt_rfc3339(int64_t unix_us, char *buf, size_t cap)
 	struct tm tm;
 	int n;
 
-	if (unix_us < 0 || gmtime_r(&secs, &tm) == NULL)
+	if (unix_us < 0 || gmtime_r(&secs, &tm) == NULL || tm.tm_year + 1900 > 9999)
 		return 0;
 	n = snprintf(buf, cap, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
 		     tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)ms);

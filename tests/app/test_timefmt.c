@@ -2,7 +2,7 @@
  * RFC 3339 formatting of Unix microseconds: UTC calendar edges (leap day,
  * year ends, 2^31 seconds, the last four-digit year), milliseconds cut and
  * never rounded, the length returned, and the refusals (a buffer too small,
- * a time before the epoch).
+ * a time before the epoch or past the year 9999).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -73,18 +73,22 @@ static void test_capacity(void **state)
 	}
 }
 
-/* Times before 1970 have no text here: 0. */
-static void test_before_epoch(void **state)
+/* Times before 1970, and past 9999 (a five-digit year is not RFC 3339),
+ * have no text here: 0. */
+static void test_outside_the_range(void **state)
 {
-	static const int64_t before[] = {-1, -999, -1000000, INT64_C(-951782400000000), INT64_MIN};
+	static const int64_t outside[] = {-1,	     -999,
+					  -1000000,  INT64_C(-951782400000000),
+					  INT64_MIN, INT64_C(253402300800000000), /* 10000-01-01 */
+					  INT64_MAX};
 	size_t i;
 
 	(void)state;
-	for (i = 0; i < sizeof(before) / sizeof(before[0]); i++) {
+	for (i = 0; i < sizeof(outside) / sizeof(outside[0]); i++) {
 		char buf[TIMEFMT_RFC3339_MAX] = "";
 
-		if (timefmt_rfc3339(before[i], buf, sizeof(buf)) != 0)
-			fail_msg("case %zu: %lld was formatted as \"%s\"", i, (long long)before[i],
+		if (timefmt_rfc3339(outside[i], buf, sizeof(buf)) != 0)
+			fail_msg("case %zu: %lld was formatted as \"%s\"", i, (long long)outside[i],
 				 buf);
 	}
 }
@@ -94,7 +98,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_formats),
 	    cmocka_unit_test(test_capacity),
-	    cmocka_unit_test(test_before_epoch),
+	    cmocka_unit_test(test_outside_the_range),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
