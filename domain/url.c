@@ -7,6 +7,8 @@ bool url_unescape(const char *s, size_t len, char *out, size_t cap)
 {
 	size_t i, o = 0;
 
+	if (cap == 0)
+		return false; /* not even the terminator fits */
 	for (i = 0; i < len; i++) {
 		char ch = s[i];
 

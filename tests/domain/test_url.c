@@ -106,7 +106,9 @@ static void test_capacity(void **state)
 	static const struct url_case cases[] = {
 	    {LIT("abc"), 4, "abc"}, {LIT("abc"), 3, NULL},    {LIT("a"), 2, "a"},
 	    {LIT("a"), 1, NULL},    {LIT("%41%42"), 3, "AB"}, {LIT("%41%42"), 2, NULL},
-	    {LIT("a+b"), 4, "a b"}, {LIT("a+b"), 3, NULL},
+	    {LIT("a+b"), 4, "a b"}, {LIT("a+b"), 3, NULL},    {LIT(""), 1, ""},
+	    {LIT(""), 0, NULL}, /* not even the NUL fits */
+	    {LIT("a"), 0, NULL},
 	};
 
 	(void)state;
