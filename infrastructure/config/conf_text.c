@@ -5,14 +5,19 @@
 
 #include <string.h>
 
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
 char *conf_trim(char *s)
 {
 	char *end;
 
-	while (*s == ' ' || *s == '\t')
+	while (is_blank(*s))
 		s++;
 	end = s + strlen(s);
-	while (end > s && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r' || end[-1] == '\n'))
+	while (end > s && is_blank(end[-1]))
 		*--end = '\0';
 	return s;
 }

@@ -32,6 +32,8 @@ static void test_trim(void **state)
 	    {"abc\r\n", 0, "abc"},
 	    {"abc \t\r\n", 0, "abc"},
 	    {"abc\n\n", 0, "abc"},
+	    {"\r\nabc", 2, "abc"},
+	    {"\n \r\tabc\r", 4, "abc"},
 	    {" a b\tc ", 1, "a b\tc"}, /* blanks inside stay */
 	    {"a\r\nb\n", 0, "a\r\nb"},
 	    {"   ", 3, ""},
