@@ -4,9 +4,9 @@
  * test owns: its public fields are the knobs (what the fake will answer) and
  * the record (what it was asked), and its embedded port (fake->sys,
  * fake->catalog, fake->repo, fake->inbox, fake->store, fake->admin,
- * fake->sink, fake->source) is what the code under test receives. No fake
- * does I/O, sleeps or reads the real clock (fake_message_source only passes
- * its calls on to the source it wraps).
+ * fake->inventory, fake->sink, fake->source) is what the code under test
+ * receives. No fake does I/O, sleeps or reads the real clock
+ * (fake_message_source only passes its calls on to the source it wraps).
  *
  * Thread safety: every port call of a fake holds the fake's mutex, so code
  * under test may call a fake from several threads (the API server's loops).
@@ -33,6 +33,9 @@
  *                 rows, waits that advance a fake clock, failures, a stop.
  *   fake_admin    dead letters per kind (some refused, as payment requests
  *                 of orders that left new), readiness and queue depths.
+ *   fake_inventory  the local catalog's table in item_id order, stock that
+ *                 never leaves 0..INVENTORY_QTY_MAX, the arguments of the
+ *                 last call of each kind; `fail_with` fails every call.
  *   fake_outbox_store  the relay's side of the outbox: claims of `pending`
  *                 made-up rows, completes and releases, waits that advance
  *                 a fake clock, scripted purges, failures, a stop.
@@ -54,6 +57,7 @@
 #include "app/admin_port.h"
 #include "app/catalog.h"
 #include "app/inbox_port.h"
+#include "app/inventory.h"
 #include "app/message_source.h"
 #include "app/order_change.h"
 #include "app/order_messages.h"
@@ -279,6 +283,30 @@ void fake_admin_init(struct fake_admin *f);
  * or NULL when full. */
 struct dead_letter *fake_admin_add(struct fake_admin *f, enum admin_kind kind, int64_t id,
 				   bool refused);
+
+/* ---- fake_inventory ---- */
+
+#define FAKE_INVENTORY_MAX 16
+
+struct fake_inventory {
+	size_t count;
+	struct inventory_item items[FAKE_INVENTORY_MAX]; /* in item_id (strcmp) order */
+	enum os_status fail_with;			 /* non-OK: every call fails with it */
+	/* the record: calls of each kind and the arguments of the last one */
+	size_t gets, lists, puts, adjusts;
+	char last_item_id[ORDER_ITEM_ID_MAX + 1]; /* of the last get or adjust */
+	char last_after[ORDER_ITEM_ID_MAX + 1];
+	size_t last_limit;
+	struct inventory_item last_put;
+	int64_t last_delta;
+	pthread_mutex_t lock;
+	struct inventory inventory;
+};
+
+void fake_inventory_init(struct fake_inventory *f);
+/* Adds (or replaces) an item in its place; false when the table is full. */
+bool fake_inventory_add(struct fake_inventory *f, const char *item_id, const char *name,
+			int64_t price_cents, int64_t available_qty);
 
 /* ---- fake_outbox_store ---- */
 
