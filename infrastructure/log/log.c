@@ -58,59 +58,124 @@ static void format_ts(char *buf, size_t cap)
 		snprintf(buf, cap, "-");
 }
 
-/* key=value in text, or a member through w in JSON. */
-static void add_pair(struct json_writer *w, const char *key, const char *value)
-{
-	struct sbuf *sb = w->sb;
-	size_t vlen = strlen(value);
+/* The longest value a line carries, before escaping; a line whose escaped
+ * values overflow LOG_LINE_MAX is written again with values cut to
+ * VALUE_MAX_SHORT, then without its pairs (LOG_CUT_LINE), never dropped. */
+#define VALUE_MAX	1024
+#define VALUE_MAX_SHORT 128
 
-	if (vlen > 1024) {
-		vlen = 1024;
-		/* Cut before a continuation byte, not inside a character. */
-		while (vlen > 0 && ((unsigned char)value[vlen] & 0xC0) == 0x80)
-			vlen--;
-	}
-	/* The strict UTF-8 check of DESIGN §4: no bad byte reaches a log. */
-	if (!utf8_valid(value, vlen)) {
+/* value cut to max bytes without splitting a character, or the marker of
+ * text that is not strict UTF-8 (DESIGN §4: no bad byte reaches a log). */
+static const char *log_text(const char *value, size_t max, size_t *len)
+{
+	size_t n = strnlen(value, max + 1);
+
+	if (n > max)
+		n = utf8_cut(value, max);
+	if (!utf8_valid(value, n)) {
 		value = "(not valid UTF-8)";
-		vlen = strlen(value);
+		n = strlen(value);
 	}
+	*len = n;
+	return value;
+}
+
+/* Text for the text form: control characters (C0, DEL, C1) and the
+ * backslash escaped, so a value can neither end the line nor reach a
+ * terminal as a control sequence. */
+static void text_add(struct sbuf *sb, const char *s, size_t len)
+{
+	size_t i, start = 0;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		bool c1 = c == 0xC2 && i + 1 < len && (unsigned char)s[i + 1] < 0xA0;
+
+		if (c >= 0x20 && c != 0x7F && c != '\\' && !c1)
+			continue;
+		sbuf_add(sb, s + start, i - start);
+		if (c == '\n')
+			sbuf_adds(sb, "\\n");
+		else if (c == '\r')
+			sbuf_adds(sb, "\\r");
+		else if (c == '\t')
+			sbuf_adds(sb, "\\t");
+		else if (c == '\\')
+			sbuf_adds(sb, "\\\\");
+		else if (c1)
+			sbuf_addf(sb, "\\u%04x", (unsigned char)s[++i]);
+		else
+			sbuf_addf(sb, "\\x%02x", c);
+		start = i + 1;
+	}
+	sbuf_add(sb, s + start, len - start);
+}
+
+/* key=value in text, or a member through w in JSON. */
+static void add_pair(struct json_writer *w, const char *key, const char *value, size_t max)
+{
+	size_t vlen;
+
+	value = log_text(value, max, &vlen);
 	if (as_json) {
 		json_write_strn(w, key, value, vlen);
 	} else {
-		sbuf_addf(sb, " %s=", key);
-		sbuf_add(sb, value, vlen);
+		sbuf_addf(w->sb, " %s=", key);
+		text_add(w->sb, value, vlen);
 	}
 }
 
-static void emit(enum log_level lvl, const char *msg, va_list ap)
+/* One line into sb: values cut to max bytes; ap NULL leaves the caller's
+ * pairs out and says so. */
+static void build(struct sbuf *sb, enum log_level lvl, const char *msg, va_list *ap, size_t max)
 {
 	struct json_writer w;
-	char ts[40];
-	struct sbuf sb;
 	const char *key;
+	char ts[40];
+	size_t len;
 
 	format_ts(ts, sizeof(ts));
-	sbuf_init(&sb, LOG_LINE_MAX);
-	json_write_init(&w, &sb);
+	sbuf_reset(sb);
+	json_write_init(&w, sb);
 	if (as_json) {
 		json_write_object(&w, NULL);
 		json_write_str(&w, "ts", ts);
 		json_write_str(&w, "level", level_names[lvl]);
-		add_pair(&w, "msg", msg);
-		add_pair(&w, "component", component_name);
+		add_pair(&w, "msg", msg, max);
+		add_pair(&w, "component", component_name, max);
 	} else {
-		sbuf_addf(&sb, "%s %-5s [%s] %s", ts, level_names[lvl], component_name, msg);
+		sbuf_addf(sb, "%s %-5s [%s] ", ts, level_names[lvl], component_name);
+		msg = log_text(msg, max, &len);
+		text_add(sb, msg, len);
 	}
-	while ((key = va_arg(ap, const char *)) != NULL) {
-		const char *value = va_arg(ap, const char *);
+	while (ap != NULL && (key = va_arg(*ap, const char *)) != NULL) {
+		const char *value = va_arg(*ap, const char *);
 
 		if (value != NULL && value[0] != '\0')
-			add_pair(&w, key, value);
+			add_pair(&w, key, value, max);
 	}
+	if (ap == NULL)
+		add_pair(&w, "log", "line cut: its values did not fit", max);
 	if (as_json)
 		json_write_end(&w);
-	sbuf_adds(&sb, "\n");
+	sbuf_adds(sb, "\n");
+}
+
+static void emit(enum log_level lvl, const char *msg, va_list ap)
+{
+	struct sbuf sb;
+	va_list first, again;
+
+	sbuf_init(&sb, LOG_LINE_MAX);
+	va_copy(first, ap);
+	va_copy(again, ap);
+	build(&sb, lvl, msg, &first, VALUE_MAX);
+	if (!sbuf_ok(&sb))
+		build(&sb, lvl, msg, &again, VALUE_MAX_SHORT);
+	if (!sbuf_ok(&sb))
+		build(&sb, lvl, msg, NULL, VALUE_MAX_SHORT);
+	va_end(again);
+	va_end(first);
 	if (sbuf_ok(&sb)) {
 		ssize_t rc = write(STDERR_FILENO, sb.buf, sb.len);
 		(void)rc;
@@ -140,13 +205,16 @@ static void emit_plain(enum log_level lvl, const char *msg, ...)
 
 void log_msgf(enum log_level lvl, const char *fmt, ...)
 {
-	char msg[1024];
+	char msg[VALUE_MAX + 1];
 	va_list ap;
+	int n;
 
 	if (lvl < min_level)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	n = vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	if (n >= (int)sizeof(msg)) /* cut: not inside a character */
+		msg[utf8_cut(msg, sizeof(msg) - 1)] = '\0';
 	emit_plain(lvl, msg, NULL);
 }

@@ -5,8 +5,10 @@
  * the non-empty pairs, and hostile text (quotes, backslashes, newlines,
  * control bytes, a forged member, ill-formed UTF-8) comes back as the same
  * string or as "(not valid UTF-8)", never as a second line or a broken
- * object; long values are cut at 1024 bytes without splitting a character;
- * the text form; levels below the threshold write nothing.
+ * object; long values are cut at 1024 bytes without splitting a character,
+ * a formatted message too, and a line too long for its bound is cut, never
+ * lost; the text form, with control characters escaped; levels below the
+ * threshold write nothing.
  */
 #include <fcntl.h>
 #include <setjmp.h>
@@ -375,6 +377,16 @@ static void test_text_lines(void **state)
 	    {LOG_ERROR, "failed", "x\"y", "error [api] failed k=x\"y\n"},
 	    {LOG_INFO, "empty", "", "info  [api] empty\n"},
 	    {LOG_INFO, "bad", "\xC3(", "info  [api] bad k=(not valid UTF-8)\n"},
+	    /* Control characters and the backslash are escaped: no second line,
+	     * no terminal sequence, in the message or a value. */
+	    {LOG_INFO, "m\rx\ny\x1b[31m", "a\nfake line",
+	     "info  [api] m\\rx\\ny\\x1b[31m k=a\\nfake line\n"},
+	    {LOG_INFO, "tab", "a\tb\\c\x7f", "info  [api] tab k=a\\tb\\\\c\\x7f\n"},
+	    {LOG_INFO, "c1",
+	     "\xC2\x9B"
+	     "2J \xC2\xA0",
+	     "info  [api] c1 k=\\u009b2J \xC2\xA0\n"},
+	    {LOG_INFO, "bad msg \xC3(", "v", "info  [api] (not valid UTF-8) k=v\n"},
 	};
 	char out[16384];
 	size_t i;
@@ -402,6 +414,73 @@ static void test_text_lines(void **state)
 	assert_int_equal(capture_end(out, sizeof(out)), 0);
 }
 
+/* A formatted message over 1024 bytes is cut before a character, not
+ * inside one (which would make the whole message "not valid UTF-8"). */
+static void test_formatted_message_cut(void **state)
+{
+	char long_msg[2001], out[16384];
+	const char *got;
+	size_t i, len;
+	yajl_val v;
+
+	(void)state;
+	for (i = 0; i < 1000; i++)
+		memcpy(long_msg + 2 * i, "\xC3\xA9", 2);
+	long_msg[2000] = '\0';
+	log_setup(LOG_DEBUG, true, "c");
+	capture_begin();
+	log_msgf(LOG_INFO, "%s", long_msg);
+	len = capture_end(out, sizeof(out));
+	v = json_line(out, len, "info", "c", 4);
+	got = json_tree_string(v, "msg");
+	assert_int_equal(strlen(got), 1024);
+	assert_memory_equal(got, long_msg, 1024);
+	yajl_tree_free(v);
+}
+
+/* A line whose escaped values overflow the line's bound is written with
+ * its values cut to 128 bytes, and with too many pairs even for that,
+ * without them and with a note: a line is never lost. */
+static void test_long_line_is_cut_not_lost(void **state)
+{
+	static char ctl[1025], a[1025];
+	char out[16384];
+	size_t len;
+	yajl_val v;
+
+	(void)state;
+	memset(ctl, 0x01, 1024); /* each byte escapes to 6: \u0001 */
+	memset(a, 'a', 1024);
+	log_setup(LOG_DEBUG, true, "c");
+	capture_begin();
+	log_kv(LOG_WARN, ctl, "k", ctl, NULL);
+	len = capture_end(out, sizeof(out));
+	v = json_line(out, len, "warn", "c", 5);
+	assert_int_equal(strlen(json_tree_string(v, "msg")), 128);
+	assert_int_equal(strspn(json_tree_string(v, "k"), "\x01"), 128);
+	assert_int_equal(strlen(json_tree_string(v, "k")), 128);
+	yajl_tree_free(v);
+
+	capture_begin();
+	log_kv(LOG_WARN, "m", "k1", a, "k2", a, "k3", a, "k4", a, "k5", a, "k6", a, "k7", a, "k8",
+	       a, NULL);
+	len = capture_end(out, sizeof(out));
+	v = json_line(out, len, "warn", "c", 12);
+	assert_int_equal(strlen(json_tree_string(v, "k1")), 128);
+	assert_int_equal(strlen(json_tree_string(v, "k8")), 128);
+	yajl_tree_free(v);
+
+	capture_begin();
+	log_kv(LOG_WARN, "m", "k1", ctl, "k2", ctl, "k3", ctl, "k4", ctl, "k5", ctl, "k6", ctl,
+	       "k7", ctl, "k8", ctl, "k9", ctl, "k10", ctl, "k11", ctl, NULL);
+	len = capture_end(out, sizeof(out));
+	v = json_line(out, len, "warn", "c", 5);
+	assert_string_equal(json_tree_string(v, "msg"), "m");
+	assert_string_equal(json_tree_string(v, "log"), "line cut: its values did not fit");
+	assert_null(json_tree_string(v, "k1"));
+	yajl_tree_free(v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -412,6 +491,8 @@ int main(void)
 	    cmocka_unit_test_teardown(test_json_hostile_component, restore_stderr),
 	    cmocka_unit_test_teardown(test_json_long_values, restore_stderr),
 	    cmocka_unit_test_teardown(test_text_lines, restore_stderr),
+	    cmocka_unit_test_teardown(test_formatted_message_cut, restore_stderr),
+	    cmocka_unit_test_teardown(test_long_line_is_cut_not_lost, restore_stderr),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
