@@ -57,6 +57,10 @@ enum os_status pg_col_i64(const PGresult *r, int row, int col, int64_t *out)
 	if (pg_col_null(r, row, col))
 		return OS_EIO;
 	s = PQgetvalue(r, row, col);
+	/* PostgreSQL's text of an integer: an optional '-', then digits
+	 * (strtoll alone would also take blanks and '+'). */
+	if (!(s[0] >= '0' && s[0] <= '9') && !(s[0] == '-' && s[1] >= '0' && s[1] <= '9'))
+		return OS_EIO;
 	errno = 0;
 	v = strtoll(s, &end, 10);
 	if (errno != 0 || end == s || *end != '\0')

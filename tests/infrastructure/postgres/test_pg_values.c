@@ -92,6 +92,10 @@ static void test_col_i64(void **state)
 	    {"abc", OS_EIO, 0},
 	    {"12abc", OS_EIO, 0},
 	    {"12 ", OS_EIO, 0},
+	    {" 12", OS_EIO, 0}, /* strtoll would take these three */
+	    {"+12", OS_EIO, 0},
+	    {"\n12", OS_EIO, 0},
+	    {"--1", OS_EIO, 0},
 	    {"1.5", OS_EIO, 0},
 	    {"1e3", OS_EIO, 0},
 	    {"0x10", OS_EIO, 0},
