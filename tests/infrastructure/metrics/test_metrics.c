@@ -23,25 +23,11 @@
 #include "infrastructure/metrics/metrics_queues.h"
 #include "infrastructure/metrics/metrics_server.h"
 #include "infrastructure/metrics/metrics_workers.h"
+#include "tests/support/metrics_text.h"
 
 #define ORDERS	   "route=\"/api/v1/orders\""
 #define BUCKET	   "http_request_duration_seconds_bucket"
 #define KAFKA_INFO "outbox_relay_destination_info{relay=\"outbox-kafka\",destination="
-
-static char rendered[1 << 20];
-
-static const char *render(void)
-{
-	struct sbuf sb;
-
-	sbuf_init(&sb, sizeof(rendered) - 1);
-	metrics_render(&sb);
-	assert_true(sbuf_ok(&sb));
-	memcpy(rendered, sb.buf, sb.len);
-	rendered[sb.len] = '\0';
-	sbuf_release(&sb);
-	return rendered;
-}
 
 static void assert_line(const char *text, const char *line)
 {
@@ -72,7 +58,7 @@ static void test_method_closed_set(void **state)
 	metrics_http_request("/api/v1/orders", "POST", 201, 300);
 	metrics_http_request("/api/v1/orders", "X-EVIL\"", 405, 50);
 	metrics_http_request("/api/v1/orders", "PROPFIND", 405, 50);
-	text = render();
+	text = metrics_text();
 	assert_line(text, "http_requests_total{" ORDERS ",method=\"POST\",status=\"201\"} 1");
 	assert_line(text, "http_requests_total{" ORDERS ",method=\"other\",status=\"405\"} 2");
 	assert_null(strstr(text, "EVIL"));
@@ -94,7 +80,7 @@ static void test_series_at_zero(void **state)
 	metrics_relay_init("outbox-kafka", dests, 2);
 	metrics_consumer_init();
 	metrics_inbox_init();
-	text = render();
+	text = metrics_text();
 	assert_line(text, "orders_created_total 0");
 	assert_line(text, "order_service_refunds_requested_total 0");
 	assert_line(text, "outbox_sent_total{relay=\"outbox-kafka\"} 0");
@@ -112,7 +98,7 @@ static void test_series_at_zero(void **state)
 	metrics_consumer_message("recorded", 1);
 	metrics_consumer_message("commit_failed", 0);
 	metrics_consumer_message("made-up", 0);
-	text = render();
+	text = metrics_text();
 	assert_line(text, "order_service_refunds_requested_total 1");
 	assert_line(text, "outbox_sent_total{relay=\"outbox-kafka\"} 10");
 	assert_line(text, "outbox_retries_total{relay=\"outbox-kafka\"} 2");
@@ -131,7 +117,7 @@ static void test_queue_gauges_never_vanish(void **state)
 
 	(void)state;
 	metrics_queues_known(known, 2);
-	text = render();
+	text = metrics_text();
 	assert_line(text, "outbox_pending{destination=\"payments\"} 0");
 	assert_line(text, "outbox_oldest_pending_age_seconds{destination=\"notifications\"} 0");
 	assert_line(text, "outbox_dead{destination=\"payments\"} 0");
@@ -149,7 +135,7 @@ static void test_queue_gauges_never_vanish(void **state)
 	qs.inbox_pending = 3;
 	qs.inbox_oldest_pending_age_ms = 9000;
 	metrics_queues_update(&qs);
-	text = render();
+	text = metrics_text();
 	assert_line(text, "outbox_pending{destination=\"payments\"} 7");
 	assert_line(text, "outbox_oldest_pending_age_seconds{destination=\"payments\"} 61");
 	assert_line(text, "outbox_dead{destination=\"payments\"} 2");
@@ -160,7 +146,7 @@ static void test_queue_gauges_never_vanish(void **state)
 	/* Everything drained: the database names no destination at all. */
 	memset(&qs, 0, sizeof(qs));
 	metrics_queues_update(&qs);
-	text = render();
+	text = metrics_text();
 	assert_line(text, "outbox_pending{destination=\"payments\"} 0");
 	assert_line(text, "outbox_oldest_pending_age_seconds{destination=\"payments\"} 0");
 	assert_line(text, "outbox_dead{destination=\"payments\"} 0");
@@ -184,7 +170,7 @@ static void test_process_figures(void **state)
 	/* Started after 2020 and not in the future. */
 	assert_true(p.start_time_seconds > 1577836800.0);
 	assert_true(p.start_time_seconds <= (double)time(NULL) + 1);
-	text = render();
+	text = metrics_text();
 	assert_non_null(strstr(text, "\n# TYPE process_resident_memory_bytes gauge\n"
 				     "process_resident_memory_bytes "));
 	assert_non_null(strstr(text, "\n# TYPE process_cpu_seconds_total counter\n"
@@ -246,6 +232,7 @@ static size_t get_metrics(int port, char *buf, size_t cap)
 
 static void test_endpoint(void **state)
 {
+	static char rendered[1 << 20]; /* an answer of the endpoint */
 	static int value = 42;
 	struct os_error err;
 	int port = free_port();

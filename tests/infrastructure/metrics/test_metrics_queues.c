@@ -21,21 +21,7 @@
 #include "app/sbuf.h"
 #include "infrastructure/metrics/metrics.h"
 #include "infrastructure/metrics/metrics_queues.h"
-
-static char rendered[1 << 20];
-
-static const char *render(void)
-{
-	struct sbuf sb;
-
-	sbuf_init(&sb, sizeof(rendered) - 1);
-	metrics_render(&sb);
-	assert_true(sbuf_ok(&sb));
-	memcpy(rendered, sb.buf, sb.len);
-	rendered[sb.len] = '\0';
-	sbuf_release(&sb);
-	return rendered;
-}
+#include "tests/support/metrics_text.h"
 
 /* How many whole lines of text are line. */
 static size_t count_lines(const char *text, const char *line)
@@ -104,12 +90,12 @@ static void test_known_read_zero(void **state)
 	(void)state;
 	memset(long_name, 'L', sizeof(long_name) - 1);
 	long_name[sizeof(long_name) - 1] = '\0'; /* too long for a label set: skipped */
-	text = render();
+	text = metrics_text();
 	assert_null(strstr(text, "outbox_pending"));
 	assert_null(strstr(text, "inbox_pending"));
 
 	metrics_queues_known(known, sizeof(known) / sizeof(known[0]));
-	text = render();
+	text = metrics_text();
 	assert_destination(text, "k-payments", 0, 0, 0); /* named twice, one series */
 	assert_destination(text, "k-notifications", 0, 0, 0);
 	assert_destination(text, "k-we\\\"ird\\\\name", 0, 0, 0); /* escaped */
@@ -152,7 +138,7 @@ static void test_update_sets_gauges(void **state)
 	qs.inbox_oldest_pending_age_ms = 9999;
 	qs.inbox_rejected = 4;
 	metrics_queues_update(&qs); /* no known() first: the update declares the families */
-	text = render();
+	text = metrics_text();
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		assert_destination(text, cases[i].dest, (long long)cases[i].pending, cases[i].age_s,
 				   (long long)cases[i].dead);
@@ -167,7 +153,7 @@ static void test_update_sets_gauges(void **state)
 	qs.outbox[1].oldest_pending_age_ms = 2500;
 	qs.inbox_pending = 1;
 	metrics_queues_update(&qs);
-	text = render();
+	text = metrics_text();
 	assert_destination(text, "u-1", 2, 2, 2);
 	assert_destination(text, "u-3", 5000000000LL, 61, 40);
 	assert_line(text, "inbox_pending 1");
@@ -189,7 +175,7 @@ static void test_emptied_destination_reads_zero(void **state)
 	qs.inbox_oldest_pending_age_ms = 7000;
 	qs.inbox_rejected = 2;
 	metrics_queues_update(&qs);
-	text = render();
+	text = metrics_text();
 	assert_destination(text, "e-known", 5, 2, 1);
 	assert_destination(text, "e-new", 4, 3, 1);
 
@@ -197,14 +183,14 @@ static void test_emptied_destination_reads_zero(void **state)
 	memset(&qs, 0, sizeof(qs));
 	add_destination(&qs, "e-known", 1, 500, 1);
 	metrics_queues_update(&qs);
-	text = render();
+	text = metrics_text();
 	assert_destination(text, "e-known", 1, 0, 1);
 	assert_destination(text, "e-new", 0, 0, 0);
 
 	/* Everything drained: the database names no destination at all. */
 	memset(&qs, 0, sizeof(qs));
 	metrics_queues_update(&qs);
-	text = render();
+	text = metrics_text();
 	assert_destination(text, "e-known", 0, 0, 0);
 	assert_destination(text, "e-new", 0, 0, 0);
 	assert_line(text, "inbox_pending 0");
@@ -214,7 +200,7 @@ static void test_emptied_destination_reads_zero(void **state)
 	/* And back again. */
 	add_destination(&qs, "e-new", 8, 0, 0);
 	metrics_queues_update(&qs);
-	text = render();
+	text = metrics_text();
 	assert_destination(text, "e-new", 8, 0, 0);
 	assert_destination(text, "e-known", 0, 0, 0);
 }
@@ -234,7 +220,7 @@ static void test_memory_bounded(void **state)
 		known[i] = names[i];
 	}
 	metrics_queues_known(known, ADMIN_STATS_DESTINATIONS);
-	text = render();
+	text = metrics_text();
 	for (i = 0; i < ADMIN_STATS_DESTINATIONS; i++)
 		assert_destination(text, names[i], 0, 0, 0);
 
@@ -246,7 +232,7 @@ static void test_memory_bounded(void **state)
 		add_destination(qs, names[i], (int64_t)(10 + i), 0, 0);
 	qs->destination_count = ADMIN_STATS_DESTINATIONS + 4;
 	metrics_queues_update(qs);
-	text = render();
+	text = metrics_text();
 	assert_destination(text, "b-00", 10, 0, 0);
 	assert_destination(text, "b-15", 25, 0, 0);
 	assert_null(strstr(text, "destination=\"\""));
@@ -257,12 +243,12 @@ static void test_memory_bounded(void **state)
 	memset(qs, 0, sizeof(*qs));
 	add_destination(qs, "b-extra", 9, 0, 0);
 	metrics_queues_update(qs);
-	text = render();
+	text = metrics_text();
 	assert_destination(text, "b-extra", 9, 0, 0);
 	assert_destination(text, "b-00", 0, 0, 0);
 	memset(qs, 0, sizeof(*qs));
 	metrics_queues_update(qs);
-	text = render();
+	text = metrics_text();
 	assert_destination(text, "b-extra", 9, 0, 0);
 	assert_line(text, "metrics_series_dropped_total 0");
 	free(qs);
