@@ -58,9 +58,10 @@ static void format_ts(char *buf, size_t cap)
 		snprintf(buf, cap, "-");
 }
 
-/* The longest value a line carries, before escaping; a line whose escaped
- * values overflow LOG_LINE_MAX is written again with values cut to
- * VALUE_MAX_SHORT, then without its pairs (LOG_CUT_LINE), never dropped. */
+/* The longest value a line carries, before escaping. A line whose escaped
+ * values overflow LOG_LINE_MAX is built again with values cut to
+ * VALUE_MAX_SHORT, then without the caller's pairs and with a note: never
+ * dropped. */
 #define VALUE_MAX	1024
 #define VALUE_MAX_SHORT 128
 
