@@ -37,18 +37,18 @@ static const char *const bad_ids[] = {
 static const char *const good_ids[] = {"a", ID64, "SKU-1_v2.3:red", "...", ".a", "0"};
 #define GOOD_IDS (sizeof(good_ids) / sizeof(good_ids[0]))
 
-static struct fake_inventory *fake_new(void)
+static struct fake_catalog *fake_new(void)
 {
-	struct fake_inventory *f = test_calloc(1, sizeof(*f));
+	struct fake_catalog *f = test_calloc(1, sizeof(*f));
 
-	fake_inventory_init(f);
-	assert_true(fake_inventory_add(f, "sku-1", "Widget", 1000, 5));
-	assert_true(fake_inventory_add(f, "sku-3", "Gizmo", 250, 0));
-	assert_true(fake_inventory_add(f, "sku-2", "Gadget", 3000, 7));
+	fake_catalog_init(f);
+	assert_true(fake_catalog_add(f, "sku-1", "Widget", 1000, 5));
+	assert_true(fake_catalog_add(f, "sku-3", "Gizmo", 250, 0));
+	assert_true(fake_catalog_add(f, "sku-2", "Gadget", 3000, 7));
 	return f;
 }
 
-static size_t port_calls(const struct fake_inventory *f)
+static size_t port_calls(const struct fake_catalog *f)
 {
 	return f->gets + f->lists + f->puts + f->adjusts;
 }
@@ -102,7 +102,7 @@ static void test_put_rules(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct fake_inventory *f = fake_new();
+		struct fake_catalog *f = fake_new();
 		struct inventory_item it;
 		struct os_error err;
 		bool created = false;
@@ -132,7 +132,7 @@ static void test_put_ids(void **state)
 
 	(void)state;
 	for (i = 0; i < BAD_IDS + GOOD_IDS; i++) {
-		struct fake_inventory *f = fake_new();
+		struct fake_catalog *f = fake_new();
 		struct os_error err;
 		bool good = i >= BAD_IDS;
 		const char *id = good ? good_ids[i - BAD_IDS] : bad_ids[i];
@@ -156,7 +156,7 @@ static void test_put_ids(void **state)
  * use case's. */
 static void test_put_replaces(void **state)
 {
-	struct fake_inventory *f = fake_new();
+	struct fake_catalog *f = fake_new();
 	struct inventory_item it, got;
 	struct os_error err;
 	bool created = true;
@@ -193,13 +193,13 @@ static void test_adjust_rules(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct fake_inventory *f = fake_new();
+		struct fake_catalog *f = fake_new();
 		struct inventory_item out;
 		struct os_error err;
 		enum os_status st;
 
 		/* Enough stock for any accepted delta either way. */
-		assert_true(fake_inventory_add(f, "sku-1", "Widget", 1000, 2 * DELTA_MAX));
+		assert_true(fake_catalog_add(f, "sku-1", "Widget", 1000, 2 * DELTA_MAX));
 		os_error_clear(&err);
 		memset(&out, 0x5a, sizeof(out));
 		st = inventory_adjust(&f->inventory, "sku-1", cases[i].delta, &out, &err);
@@ -225,7 +225,7 @@ static void test_adjust_ids(void **state)
 
 	(void)state;
 	for (i = 0; i <= BAD_IDS; i++) {
-		struct fake_inventory *f = fake_new();
+		struct fake_catalog *f = fake_new();
 		struct inventory_item out;
 		struct os_error err;
 		const char *id = i < BAD_IDS ? bad_ids[i] : NULL;
@@ -257,7 +257,7 @@ static void test_adjust_port_answers(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct fake_inventory *f = fake_new();
+		struct fake_catalog *f = fake_new();
 		struct inventory_item out, now;
 		struct os_error err;
 		enum os_status st;
@@ -274,11 +274,11 @@ static void test_adjust_port_answers(void **state)
 	}
 	/* At the top of the range: one more unit is refused. */
 	{
-		struct fake_inventory *f = fake_new();
+		struct fake_catalog *f = fake_new();
 		struct inventory_item out;
 		struct os_error err;
 
-		assert_true(fake_inventory_add(f, "sku-1", "Widget", 1000, QTY_MAX - 1));
+		assert_true(fake_catalog_add(f, "sku-1", "Widget", 1000, QTY_MAX - 1));
 		assert_int_equal(inventory_adjust(&f->inventory, "sku-1", 1, &out, &err), OS_OK);
 		assert_int_equal(out.available_qty, QTY_MAX);
 		assert_int_equal(inventory_adjust(&f->inventory, "sku-1", 1, &out, &err),
@@ -289,7 +289,7 @@ static void test_adjust_port_answers(void **state)
 
 static void test_get(void **state)
 {
-	struct fake_inventory *f = fake_new();
+	struct fake_catalog *f = fake_new();
 	struct inventory_item out;
 	struct os_error err;
 	size_t i;
@@ -338,7 +338,7 @@ static void test_list_rules(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct fake_inventory *f = fake_new();
+		struct fake_catalog *f = fake_new();
 		struct inventory_item out[INVENTORY_LIST_MAX];
 		struct os_error err;
 		size_t n = 77;
@@ -363,7 +363,7 @@ static void test_list_rules(void **state)
 /* The port's page comes back as it is: in id order, after the cursor. */
 static void test_list_pages(void **state)
 {
-	struct fake_inventory *f = fake_new();
+	struct fake_catalog *f = fake_new();
 	struct inventory_item out[INVENTORY_LIST_MAX];
 	struct os_error err;
 	size_t n = 0;
@@ -391,7 +391,7 @@ static void test_port_failures(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(fails) / sizeof(fails[0]); i++) {
-		struct fake_inventory *f = fake_new();
+		struct fake_catalog *f = fake_new();
 		struct inventory_item it, out[INVENTORY_LIST_MAX];
 		enum os_status got[5];
 		struct os_error err[5];

@@ -1,12 +1,60 @@
-/* A catalog port over a fixed table, with switches for "unreachable". */
+/*
+ * One table of items, kept in item_id order, behind two ports as the real
+ * `inventory` table is: the catalog port (get, with switches for
+ * "unreachable" and a watch on repository writes) and the inventory port
+ * (get, list after an id, put that inserts or replaces, and an adjustment
+ * that refuses to leave 0..INVENTORY_QTY_MAX, as the real table's
+ * conditional update does). A catalog knob acts on catalog calls only, an
+ * inventory knob on inventory calls only; each inventory call records its
+ * kind and arguments.
+ */
 #include <stdio.h>
 #include <string.h>
 
 #include "tests/fakes/fakes.h"
 
-static enum os_status get_locked(struct fake_catalog *f, const char *item_id,
-				 struct catalog_item *out, struct os_error *err)
+/* Index of item_id, or of the first item after it (then *found is false). */
+static size_t find(const struct fake_catalog *f, const char *item_id, bool *found)
 {
+	size_t i;
+
+	for (i = 0; i < f->count; i++) {
+		int c = strcmp(f->items[i].item_id, item_id);
+
+		if (c >= 0) {
+			*found = c == 0;
+			return i;
+		}
+	}
+	*found = false;
+	return f->count;
+}
+
+/* Stores item in its place; OS_EIO when a new item does not fit. */
+static enum os_status store(struct fake_catalog *f, const struct inventory_item *item,
+			    bool *created, struct os_error *err)
+{
+	bool found;
+	size_t i = find(f, item->item_id, &found);
+
+	if (!found) {
+		if (f->count == FAKE_CATALOG_MAX)
+			return os_fail(err, OS_EIO, NULL, "inventory full (fake)");
+		memmove(&f->items[i + 1], &f->items[i], (f->count - i) * sizeof(f->items[0]));
+		f->count++;
+	}
+	f->items[i] = *item;
+	*created = !found;
+	return OS_OK;
+}
+
+/* ---- the catalog port ---- */
+
+static enum os_status lookup_locked(struct fake_catalog *f, const char *item_id,
+				    struct catalog_item *out, struct os_error *err)
+{
+	const struct inventory_item *it;
+	bool found;
 	size_t i;
 
 	f->calls++;
@@ -14,16 +62,57 @@ static enum os_status get_locked(struct fake_catalog *f, const char *item_id,
 		f->writes_seen = *f->watch_writes;
 	if (f->down || (f->unavailable[0] != '\0' && strcmp(f->unavailable, item_id) == 0))
 		return os_fail(err, OS_EUNAVAIL, NULL, "catalog unreachable (fake)");
-	for (i = 0; i < f->count; i++) {
-		if (strcmp(f->items[i].item_id, item_id) == 0) {
-			*out = f->items[i].item;
-			return OS_OK;
-		}
-	}
-	return os_fail(err, OS_ENOTFOUND, NULL, "no item %s (fake)", item_id);
+	i = find(f, item_id, &found);
+	if (!found)
+		return os_fail(err, OS_ENOTFOUND, NULL, "no item %s (fake)", item_id);
+	it = &f->items[i];
+	memcpy(out->name, it->name, sizeof(out->name));
+	out->price_cents = it->price_cents;
+	out->available_qty = it->available_qty;
+	return OS_OK;
 }
 
-static enum os_status fake_get(void *ctx, const char *item_id, struct catalog_item *out,
+static enum os_status fake_lookup(void *ctx, const char *item_id, struct catalog_item *out,
+				  struct os_error *err)
+{
+	struct fake_catalog *f = ctx;
+	enum os_status st;
+
+	pthread_mutex_lock(&f->lock);
+	st = lookup_locked(f, item_id, out, err);
+	pthread_mutex_unlock(&f->lock);
+	return st;
+}
+
+static const struct catalog_ops fake_catalog_ops = {
+    .get = fake_lookup,
+};
+
+/* ---- the inventory port ---- */
+
+static enum os_status inventory_down(const struct fake_catalog *f, struct os_error *err)
+{
+	return os_fail(err, f->fail_with, NULL, "inventory down (fake)");
+}
+
+static enum os_status get_locked(struct fake_catalog *f, const char *item_id,
+				 struct inventory_item *out, struct os_error *err)
+{
+	bool found;
+	size_t i;
+
+	f->gets++;
+	snprintf(f->last_item_id, sizeof(f->last_item_id), "%s", item_id);
+	if (f->fail_with != OS_OK)
+		return inventory_down(f, err);
+	i = find(f, item_id, &found);
+	if (!found)
+		return os_fail(err, OS_ENOTFOUND, "item_id", "no item %s (fake)", item_id);
+	*out = f->items[i];
+	return OS_OK;
+}
+
+static enum os_status fake_get(void *ctx, const char *item_id, struct inventory_item *out,
 			       struct os_error *err)
 {
 	struct fake_catalog *f = ctx;
@@ -35,31 +124,121 @@ static enum os_status fake_get(void *ctx, const char *item_id, struct catalog_it
 	return st;
 }
 
-static const struct catalog_ops fake_catalog_ops = {
+static enum os_status list_locked(struct fake_catalog *f, const char *after, size_t limit,
+				  struct inventory_item *out, size_t *n, struct os_error *err)
+{
+	size_t i, got = 0;
+
+	f->lists++;
+	snprintf(f->last_after, sizeof(f->last_after), "%s", after);
+	f->last_limit = limit;
+	if (f->fail_with != OS_OK)
+		return inventory_down(f, err);
+	for (i = 0; i < f->count && got < limit; i++)
+		if (strcmp(f->items[i].item_id, after) > 0)
+			out[got++] = f->items[i];
+	*n = got;
+	return OS_OK;
+}
+
+static enum os_status fake_list(void *ctx, const char *after, size_t limit,
+				struct inventory_item *out, size_t *n, struct os_error *err)
+{
+	struct fake_catalog *f = ctx;
+	enum os_status st;
+
+	pthread_mutex_lock(&f->lock);
+	st = list_locked(f, after, limit, out, n, err);
+	pthread_mutex_unlock(&f->lock);
+	return st;
+}
+
+static enum os_status put_locked(struct fake_catalog *f, const struct inventory_item *item,
+				 bool *created, struct os_error *err)
+{
+	f->puts++;
+	f->last_put = *item;
+	if (f->fail_with != OS_OK)
+		return inventory_down(f, err);
+	return store(f, item, created, err);
+}
+
+static enum os_status fake_put(void *ctx, const struct inventory_item *item, bool *created,
+			       struct os_error *err)
+{
+	struct fake_catalog *f = ctx;
+	enum os_status st;
+
+	pthread_mutex_lock(&f->lock);
+	st = put_locked(f, item, created, err);
+	pthread_mutex_unlock(&f->lock);
+	return st;
+}
+
+static enum os_status adjust_locked(struct fake_catalog *f, const char *item_id, int64_t delta,
+				    struct inventory_item *out, struct os_error *err)
+{
+	struct inventory_item *it;
+	bool found;
+	size_t i;
+
+	f->adjusts++;
+	snprintf(f->last_item_id, sizeof(f->last_item_id), "%s", item_id);
+	f->last_delta = delta;
+	if (f->fail_with != OS_OK)
+		return inventory_down(f, err);
+	i = find(f, item_id, &found);
+	if (!found)
+		return os_fail(err, OS_ENOTFOUND, "item_id", "no item %s (fake)", item_id);
+	it = &f->items[i];
+	/* Written so that no delta overflows: stock is within 0..QTY_MAX. */
+	if ((delta < 0 && it->available_qty + delta < 0) ||
+	    (delta > 0 && it->available_qty > INVENTORY_QTY_MAX - delta))
+		return os_fail(err, OS_ECONFLICT, "delta", "stock would leave 0..%lld (fake)",
+			       (long long)INVENTORY_QTY_MAX);
+	it->available_qty += delta;
+	*out = *it;
+	return OS_OK;
+}
+
+static enum os_status fake_adjust(void *ctx, const char *item_id, int64_t delta,
+				  struct inventory_item *out, struct os_error *err)
+{
+	struct fake_catalog *f = ctx;
+	enum os_status st;
+
+	pthread_mutex_lock(&f->lock);
+	st = adjust_locked(f, item_id, delta, out, err);
+	pthread_mutex_unlock(&f->lock);
+	return st;
+}
+
+static const struct inventory_ops fake_inventory_ops = {
     .get = fake_get,
+    .list = fake_list,
+    .put = fake_put,
+    .adjust = fake_adjust,
 };
+
+/* ---- the table ---- */
 
 void fake_catalog_init(struct fake_catalog *f)
 {
 	fake_clear(f, sizeof(*f), &f->lock);
 	f->catalog = (struct catalog){.ops = &fake_catalog_ops, .ctx = f};
+	f->inventory = (struct inventory){.ops = &fake_inventory_ops, .ctx = f};
 }
 
-void fake_catalog_add(struct fake_catalog *f, const char *item_id, const char *name,
+bool fake_catalog_add(struct fake_catalog *f, const char *item_id, const char *name,
 		      int64_t price_cents, int64_t available_qty)
 {
-	size_t i;
+	struct inventory_item it;
+	bool created;
 
-	for (i = 0; i < f->count; i++) {
-		if (strcmp(f->items[i].item_id, item_id) == 0)
-			break;
-	}
-	if (i == FAKE_CATALOG_MAX)
-		return;
-	if (i == f->count)
-		f->count++;
-	snprintf(f->items[i].item_id, sizeof(f->items[i].item_id), "%s", item_id);
-	snprintf(f->items[i].item.name, sizeof(f->items[i].item.name), "%s", name);
-	f->items[i].item.price_cents = price_cents;
-	f->items[i].item.available_qty = available_qty;
+	memset(&it, 0, sizeof(it));
+	snprintf(it.item_id, sizeof(it.item_id), "%s", item_id);
+	snprintf(it.name, sizeof(it.name), "%s", name);
+	it.price_cents = price_cents;
+	it.available_qty = available_qty;
+	return store(f, &it, &created, NULL) == OS_OK;
 }

@@ -16,8 +16,12 @@
  *   fake_sys      clock at now_us (set or advance it directly; step_us
  *                 advances it at every reading) and a deterministic random
  *                 stream from a seed.
- *   fake_catalog  a table of items; `down` makes every lookup OS_EUNAVAIL,
- *                 `unavailable` only the lookups of that item.
+ *   fake_catalog  the one table of items in item_id order behind two ports,
+ *                 as the real `inventory` table: the catalog (`down` makes
+ *                 every lookup OS_EUNAVAIL, `unavailable` only the lookups
+ *                 of that item) and the inventory (stock that never leaves
+ *                 0..INVENTORY_QTY_MAX, the arguments of the last call of
+ *                 each kind; `fail_with` fails every call).
  *   fake_repo     orders, fingerprints, histories and a copy of every outbox
  *                 message written; `fail_with` fails every call (database
  *                 down); fake_repo_arm_race() makes the next create lose an
@@ -33,9 +37,6 @@
  *                 rows, waits that advance a fake clock, failures, a stop.
  *   fake_admin    dead letters per kind (some refused, as payment requests
  *                 of orders that left new), readiness and queue depths.
- *   fake_inventory  the local catalog's table in item_id order, stock that
- *                 never leaves 0..INVENTORY_QTY_MAX, the arguments of the
- *                 last call of each kind; `fail_with` fails every call.
  *   fake_outbox_store  the relay's side of the outbox: claims of `pending`
  *                 made-up rows, completes and releases, waits that advance
  *                 a fake clock, scripted purges, failures, a stop.
@@ -115,27 +116,37 @@ void fake_waits_assert_one(const struct fake_waits *w, int work_calls, int timeo
 
 #define FAKE_CATALOG_MAX 64
 
+/* Each knob and record belongs to one port: a catalog knob acts on catalog
+ * calls only, an inventory knob on inventory calls only. */
 struct fake_catalog {
 	size_t count;
-	struct {
-		char item_id[ORDER_ITEM_ID_MAX + 1];
-		struct catalog_item item;
-	} items[FAKE_CATALOG_MAX];
+	struct inventory_item items[FAKE_CATALOG_MAX]; /* in item_id (strcmp) order */
+	/* the catalog port */
 	bool down;				 /* every get answers OS_EUNAVAIL */
 	char unavailable[ORDER_ITEM_ID_MAX + 1]; /* gets of this item answer OS_EUNAVAIL */
-	size_t calls;				 /* gets answered so far */
+	size_t calls;				 /* catalog gets so far (the inventory's: gets) */
 	/* When set, each get records how many repository writes (transactions)
 	 * had started by then: a catalog call inside or after one shows up as
 	 * writes_seen > 0. */
 	const size_t *watch_writes;
 	size_t writes_seen;
+	/* the inventory port */
+	enum os_status fail_with; /* non-OK: every call fails with it */
+	/* the record: calls of each kind and the arguments of the last one */
+	size_t gets, lists, puts, adjusts;
+	char last_item_id[ORDER_ITEM_ID_MAX + 1]; /* of the last get or adjust */
+	char last_after[ORDER_ITEM_ID_MAX + 1];
+	size_t last_limit;
+	struct inventory_item last_put;
+	int64_t last_delta;
 	pthread_mutex_t lock;
 	struct catalog catalog;
+	struct inventory inventory;
 };
 
 void fake_catalog_init(struct fake_catalog *f);
-/* Adds (or replaces) an item. */
-void fake_catalog_add(struct fake_catalog *f, const char *item_id, const char *name,
+/* Adds (or replaces) an item in its place; false when the table is full. */
+bool fake_catalog_add(struct fake_catalog *f, const char *item_id, const char *name,
 		      int64_t price_cents, int64_t available_qty);
 
 /* ---- fake_repo ---- */
@@ -283,30 +294,6 @@ void fake_admin_init(struct fake_admin *f);
  * or NULL when full. */
 struct dead_letter *fake_admin_add(struct fake_admin *f, enum admin_kind kind, int64_t id,
 				   bool refused);
-
-/* ---- fake_inventory ---- */
-
-#define FAKE_INVENTORY_MAX 16
-
-struct fake_inventory {
-	size_t count;
-	struct inventory_item items[FAKE_INVENTORY_MAX]; /* in item_id (strcmp) order */
-	enum os_status fail_with;			 /* non-OK: every call fails with it */
-	/* the record: calls of each kind and the arguments of the last one */
-	size_t gets, lists, puts, adjusts;
-	char last_item_id[ORDER_ITEM_ID_MAX + 1]; /* of the last get or adjust */
-	char last_after[ORDER_ITEM_ID_MAX + 1];
-	size_t last_limit;
-	struct inventory_item last_put;
-	int64_t last_delta;
-	pthread_mutex_t lock;
-	struct inventory inventory;
-};
-
-void fake_inventory_init(struct fake_inventory *f);
-/* Adds (or replaces) an item in its place; false when the table is full. */
-bool fake_inventory_add(struct fake_inventory *f, const char *item_id, const char *name,
-			int64_t price_cents, int64_t available_qty);
 
 /* ---- fake_outbox_store ---- */
 
