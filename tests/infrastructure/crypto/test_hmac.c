@@ -94,7 +94,7 @@ static void test_empty(void **state)
 static void test_signature_accepted(void **state)
 {
 	static const char *const headers[] = {
-	    "sha256=" JEFE_HEX,
+	    ("sha256=" JEFE_HEX),
 	    "sha256=5BDCC146BF60754E6A042426089575C75A003F089D2739839DEC58B964EC3843",
 	    "sha256=5bDCc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843",
 	};

@@ -49,7 +49,7 @@ static void assert_line(const char *text, const char *line)
 static void assert_destination(const char *text, const char *dest, long long pending,
 			       long long age_s, long long dead)
 {
-	char line[256];
+	char line[512]; /* the longest name and destination a test uses fit */
 
 	snprintf(line, sizeof(line), "outbox_pending{destination=\"%s\"} %lld", dest, pending);
 	assert_line(text, line);

@@ -35,7 +35,7 @@
 static PGresult *result_new(int nrows, int ncols, const char *const *cells)
 {
 	PGresAttDesc attrs[8];
-	char names[8][8];
+	char names[8][16]; /* "c" and a column number */
 	PGresult *r = PQmakeEmptyPGresult(NULL, PGRES_TUPLES_OK);
 	int row, col;
 
