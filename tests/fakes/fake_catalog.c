@@ -90,25 +90,28 @@ static const struct catalog_ops fake_catalog_ops = {
 
 /* ---- the inventory port ---- */
 
-static enum os_status inventory_down(const struct fake_catalog *f, struct os_error *err)
+/* Each call holds the lock, records itself, then asks inventory_up (and
+ * inventory_find) before its work. */
+
+static enum os_status inventory_up(const struct fake_catalog *f, struct os_error *err)
 {
+	if (f->fail_with == OS_OK)
+		return OS_OK;
 	return os_fail(err, f->fail_with, NULL, "inventory down (fake)");
 }
 
-static enum os_status get_locked(struct fake_catalog *f, const char *item_id,
-				 struct inventory_item *out, struct os_error *err)
+/* The index of item_id into *i, once the inventory is up. */
+static enum os_status inventory_find(const struct fake_catalog *f, const char *item_id, size_t *i,
+				     struct os_error *err)
 {
+	enum os_status st = inventory_up(f, err);
 	bool found;
-	size_t i;
 
-	f->gets++;
-	snprintf(f->last_item_id, sizeof(f->last_item_id), "%s", item_id);
-	if (f->fail_with != OS_OK)
-		return inventory_down(f, err);
-	i = find(f, item_id, &found);
+	if (st != OS_OK)
+		return st;
+	*i = find(f, item_id, &found);
 	if (!found)
 		return os_fail(err, OS_ENOTFOUND, "item_id", "no item %s (fake)", item_id);
-	*out = f->items[i];
 	return OS_OK;
 }
 
@@ -117,28 +120,16 @@ static enum os_status fake_get(void *ctx, const char *item_id, struct inventory_
 {
 	struct fake_catalog *f = ctx;
 	enum os_status st;
+	size_t i;
 
 	pthread_mutex_lock(&f->lock);
-	st = get_locked(f, item_id, out, err);
+	f->gets++;
+	snprintf(f->last_item_id, sizeof(f->last_item_id), "%s", item_id);
+	st = inventory_find(f, item_id, &i, err);
+	if (st == OS_OK)
+		*out = f->items[i];
 	pthread_mutex_unlock(&f->lock);
 	return st;
-}
-
-static enum os_status list_locked(struct fake_catalog *f, const char *after, size_t limit,
-				  struct inventory_item *out, size_t *n, struct os_error *err)
-{
-	size_t i, got = 0;
-
-	f->lists++;
-	snprintf(f->last_after, sizeof(f->last_after), "%s", after);
-	f->last_limit = limit;
-	if (f->fail_with != OS_OK)
-		return inventory_down(f, err);
-	for (i = 0; i < f->count && got < limit; i++)
-		if (strcmp(f->items[i].item_id, after) > 0)
-			out[got++] = f->items[i];
-	*n = got;
-	return OS_OK;
 }
 
 static enum os_status fake_list(void *ctx, const char *after, size_t limit,
@@ -146,21 +137,20 @@ static enum os_status fake_list(void *ctx, const char *after, size_t limit,
 {
 	struct fake_catalog *f = ctx;
 	enum os_status st;
+	size_t i, got = 0;
 
 	pthread_mutex_lock(&f->lock);
-	st = list_locked(f, after, limit, out, n, err);
+	f->lists++;
+	snprintf(f->last_after, sizeof(f->last_after), "%s", after);
+	f->last_limit = limit;
+	st = inventory_up(f, err);
+	for (i = 0; st == OS_OK && i < f->count && got < limit; i++)
+		if (strcmp(f->items[i].item_id, after) > 0)
+			out[got++] = f->items[i];
+	if (st == OS_OK)
+		*n = got;
 	pthread_mutex_unlock(&f->lock);
 	return st;
-}
-
-static enum os_status put_locked(struct fake_catalog *f, const struct inventory_item *item,
-				 bool *created, struct os_error *err)
-{
-	f->puts++;
-	f->last_put = *item;
-	if (f->fail_with != OS_OK)
-		return inventory_down(f, err);
-	return store(f, item, created, err);
 }
 
 static enum os_status fake_put(void *ctx, const struct inventory_item *item, bool *created,
@@ -170,45 +160,41 @@ static enum os_status fake_put(void *ctx, const struct inventory_item *item, boo
 	enum os_status st;
 
 	pthread_mutex_lock(&f->lock);
-	st = put_locked(f, item, created, err);
+	f->puts++;
+	f->last_put = *item;
+	st = inventory_up(f, err);
+	if (st == OS_OK)
+		st = store(f, item, created, err);
 	pthread_mutex_unlock(&f->lock);
 	return st;
-}
-
-static enum os_status adjust_locked(struct fake_catalog *f, const char *item_id, int64_t delta,
-				    struct inventory_item *out, struct os_error *err)
-{
-	struct inventory_item *it;
-	bool found;
-	size_t i;
-
-	f->adjusts++;
-	snprintf(f->last_item_id, sizeof(f->last_item_id), "%s", item_id);
-	f->last_delta = delta;
-	if (f->fail_with != OS_OK)
-		return inventory_down(f, err);
-	i = find(f, item_id, &found);
-	if (!found)
-		return os_fail(err, OS_ENOTFOUND, "item_id", "no item %s (fake)", item_id);
-	it = &f->items[i];
-	/* Written so that no delta overflows: stock is within 0..QTY_MAX. */
-	if ((delta < 0 && it->available_qty + delta < 0) ||
-	    (delta > 0 && it->available_qty > INVENTORY_QTY_MAX - delta))
-		return os_fail(err, OS_ECONFLICT, "delta", "stock would leave 0..%lld (fake)",
-			       (long long)INVENTORY_QTY_MAX);
-	it->available_qty += delta;
-	*out = *it;
-	return OS_OK;
 }
 
 static enum os_status fake_adjust(void *ctx, const char *item_id, int64_t delta,
 				  struct inventory_item *out, struct os_error *err)
 {
 	struct fake_catalog *f = ctx;
+	struct inventory_item *it;
 	enum os_status st;
+	size_t i;
 
 	pthread_mutex_lock(&f->lock);
-	st = adjust_locked(f, item_id, delta, out, err);
+	f->adjusts++;
+	snprintf(f->last_item_id, sizeof(f->last_item_id), "%s", item_id);
+	f->last_delta = delta;
+	st = inventory_find(f, item_id, &i, err);
+	if (st != OS_OK)
+		goto out;
+	it = &f->items[i];
+	/* Written so that no delta overflows: stock is within 0..QTY_MAX. */
+	if ((delta < 0 && it->available_qty + delta < 0) ||
+	    (delta > 0 && it->available_qty > INVENTORY_QTY_MAX - delta)) {
+		st = os_fail(err, OS_ECONFLICT, "delta", "stock would leave 0..%lld (fake)",
+			     (long long)INVENTORY_QTY_MAX);
+		goto out;
+	}
+	it->available_qty += delta;
+	*out = *it;
+out:
 	pthread_mutex_unlock(&f->lock);
 	return st;
 }
