@@ -15,9 +15,14 @@ void order_insert_release(struct order_insert *c)
 	release_msgs(c->msgs, &c->msg_count);
 }
 
+void order_money_release(struct order_money *m)
+{
+	outbox_msg_release(&m->payment_cancel);
+	release_msgs(m->refund_msgs, &m->refund_msg_count);
+}
+
 void order_change_release(struct order_change *c)
 {
 	release_msgs(c->msgs, &c->msg_count);
-	outbox_msg_release(&c->money.payment_cancel);
-	release_msgs(c->money.refund_msgs, &c->money.refund_msg_count);
+	order_money_release(&c->money);
 }

@@ -79,5 +79,8 @@ struct order_change {
 /* Free the messages' buffers; the structs themselves are the caller's. */
 void order_insert_release(struct order_insert *c);
 void order_change_release(struct order_change *c);
+/* Frees the messages of a money part (order_change_release does it for a
+ * change's). */
+void order_money_release(struct order_money *m);
 
 #endif

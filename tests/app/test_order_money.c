@@ -48,11 +48,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	size_t i;
 
-	outbox_msg_release(&f->money.payment_cancel);
-	for (i = 0; i < f->money.refund_msg_count; i++)
-		outbox_msg_release(&f->money.refund_msgs[i]);
+	order_money_release(&f->money);
 	return 0;
 }
 
