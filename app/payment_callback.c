@@ -28,7 +28,7 @@ enum os_status payment_status_parse(const char *s, size_t len, enum payment_stat
 {
 	int i = names_index(status_names, NAMES_COUNT(status_names), s, len);
 
-	if (s == NULL || i < 0)
+	if (i < 0) /* NULL included */
 		return OS_EINVAL;
 	*out = (enum payment_status)i;
 	return OS_OK;
