@@ -1,5 +1,17 @@
-/* The customer object of create bodies and webhooks; see customer_json.h. */
+/* What create bodies and webhooks share; see customer_json.h. */
 #include "infrastructure/http/customer_json.h"
+
+#include <stdio.h>
+
+void order_body_path(char *buf, size_t cap, int role, size_t line_index, const char *key)
+{
+	if (role == ORDER_BODY_LINE)
+		snprintf(buf, cap, "items[%zu].%s", line_index, key);
+	else if (role == ORDER_BODY_CUSTOMER)
+		snprintf(buf, cap, "customer.%s", key);
+	else
+		snprintf(buf, cap, "%s", key);
+}
 
 bool customer_json_read_field(struct json_reader *r, bool is_name, enum json_type t, const char *s,
 			      size_t len, struct order_customer *out)

@@ -1,7 +1,6 @@
 /* The ingress webhook body as a json_reader schema; see ingress_json.h. */
 #include "infrastructure/http/ingress_json.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,7 +9,6 @@
 #include "infrastructure/http/customer_json.h"
 #include "infrastructure/json/json_reader.h"
 
-enum { IG_ROOT = 1, IG_CUSTOMER, IG_ITEMS, IG_LINE };
 enum {
 	IK_ORDER_ID = 0,
 	IK_CUSTOMER,
@@ -47,9 +45,9 @@ static int ingress_key(struct json_reader *r, const struct json_frame *f, const 
 
 	(void)r;
 	switch (f->role) {
-	case IG_ROOT: return id >= IK_ORDER_ID && id <= IK_TOTAL ? id : -1;
-	case IG_CUSTOMER: return id == IK_NAME || id == IK_EMAIL ? id : -1;
-	case IG_LINE: return id == IK_NAME || id >= IK_SKU ? id : -1;
+	case ORDER_BODY_ROOT: return id >= IK_ORDER_ID && id <= IK_TOTAL ? id : -1;
+	case ORDER_BODY_CUSTOMER: return id == IK_NAME || id == IK_EMAIL ? id : -1;
+	case ORDER_BODY_LINE: return id == IK_NAME || id >= IK_SKU ? id : -1;
 	}
 	return -1;
 }
@@ -59,12 +57,7 @@ static void ingress_path(struct json_reader *r, const struct json_frame *f, int 
 {
 	const struct ingress_state *st = r->target;
 
-	if (f->role == IG_LINE)
-		snprintf(buf, cap, "items[%zu].%s", st->req.line_count - 1, ingress_keys[key]);
-	else if (f->role == IG_CUSTOMER)
-		snprintf(buf, cap, "customer.%s", ingress_keys[key]);
-	else
-		snprintf(buf, cap, "%s", ingress_keys[key]);
+	order_body_path(buf, cap, f->role, st->req.line_count - 1, ingress_keys[key]);
 }
 
 /* Shop platforms send their order id as a number or a string. */
@@ -87,8 +80,10 @@ static bool root_value(struct json_reader *r, int key, enum json_type t, const c
 	switch (key) {
 	case IK_ORDER_ID: return read_ref(r, t, s, len, q->external_ref);
 	case IK_CUSTOMER:
-		return json_reader_open(r, "customer", JSON_MAP, false, t, IG_CUSTOMER, role);
-	case IK_ITEMS: return json_reader_open(r, "items", JSON_ARRAY, false, t, IG_ITEMS, role);
+		return json_reader_open(r, "customer", JSON_MAP, false, t, ORDER_BODY_CUSTOMER,
+					role);
+	case IK_ITEMS:
+		return json_reader_open(r, "items", JSON_ARRAY, false, t, ORDER_BODY_ITEMS, role);
 	case IK_ADDRESS:
 		if (t == JSON_NULL)
 			return true;
@@ -120,16 +115,16 @@ static bool ingress_value(struct json_reader *r, const struct json_frame *parent
 	struct ingress_state *st = r->target;
 
 	if (parent == NULL)
-		return json_reader_open_root(r, t, IG_ROOT, role);
+		return json_reader_open_root(r, t, ORDER_BODY_ROOT, role);
 	switch (parent->role) {
-	case IG_ROOT: return root_value(r, parent->key, t, s, len, role);
-	case IG_CUSTOMER:
+	case ORDER_BODY_ROOT: return root_value(r, parent->key, t, s, len, role);
+	case ORDER_BODY_CUSTOMER:
 		return customer_json_read_field(r, parent->key == IK_NAME, t, s, len,
 						&st->req.customer);
-	case IG_ITEMS:
+	case ORDER_BODY_ITEMS:
 		return json_reader_open_entry(r, "items", &st->req.line_count, ORDER_MAX_ITEMS, t,
-					      IG_LINE, role);
-	case IG_LINE: return line_value(r, parent, t, s, len);
+					      ORDER_BODY_LINE, role);
+	case ORDER_BODY_LINE: return line_value(r, parent, t, s, len);
 	}
 	return true;
 }
@@ -139,9 +134,11 @@ static bool ingress_close(struct json_reader *r, const struct json_frame *f)
 	struct ingress_state *st = r->target;
 
 	switch (f->role) {
-	case IG_ROOT: st->root_seen = f->seen; return json_reader_require(r, f, ROOT_REQUIRED);
-	case IG_CUSTOMER: return json_reader_require(r, f, CUSTOMER_REQUIRED);
-	case IG_LINE: return json_reader_require(r, f, LINE_REQUIRED);
+	case ORDER_BODY_ROOT:
+		st->root_seen = f->seen;
+		return json_reader_require(r, f, ROOT_REQUIRED);
+	case ORDER_BODY_CUSTOMER: return json_reader_require(r, f, CUSTOMER_REQUIRED);
+	case ORDER_BODY_LINE: return json_reader_require(r, f, LINE_REQUIRED);
 	}
 	return true;
 }

@@ -4,14 +4,12 @@
  */
 #include "infrastructure/http/order_create_json.h"
 
-#include <stdio.h>
 #include <string.h>
 
 #include "domain/names.h"
 #include "infrastructure/http/customer_json.h"
 #include "infrastructure/json/json_reader.h"
 
-enum { CR_ROOT = 1, CR_ITEMS, CR_LINE, CR_CUSTOMER };
 enum {
 	K_USER_ID = 0,
 	K_KEY,
@@ -40,13 +38,13 @@ static int create_key(struct json_reader *r, const struct json_frame *f, const c
 	int id = names_index(create_keys, CREATE_KEY_COUNT, k, len);
 
 	(void)r;
-	if (f->role == CR_LINE && id != K_ITEM_ID && id != K_QUANTITY)
+	if (f->role == ORDER_BODY_LINE && id != K_ITEM_ID && id != K_QUANTITY)
 		return -1;
-	if (f->role == CR_CUSTOMER)
+	if (f->role == ORDER_BODY_CUSTOMER)
 		return id == K_NAME || id == K_EMAIL ? id : -1;
-	if (f->role == CR_ROOT && (id == K_NAME || id == K_EMAIL))
+	if (f->role == ORDER_BODY_ROOT && (id == K_NAME || id == K_EMAIL))
 		return -1;
-	return f->role == CR_ROOT || f->role == CR_LINE ? id : -1;
+	return f->role == ORDER_BODY_ROOT || f->role == ORDER_BODY_LINE ? id : -1;
 }
 
 /* "items[3].quantity" inside a line, "quantity" at the top. */
@@ -55,12 +53,7 @@ static void create_path(struct json_reader *r, const struct json_frame *f, int k
 {
 	const struct create_state *cs = r->target;
 
-	if (f->role == CR_LINE)
-		snprintf(buf, cap, "items[%zu].%s", cs->req.line_count - 1, create_keys[key]);
-	else if (f->role == CR_CUSTOMER)
-		snprintf(buf, cap, "customer.%s", create_keys[key]);
-	else
-		snprintf(buf, cap, "%s", create_keys[key]);
+	order_body_path(buf, cap, f->role, cs->req.line_count - 1, create_keys[key]);
 }
 
 /* item_id or quantity of line (in items[] or the single-item form). */
@@ -88,9 +81,11 @@ static bool create_root_value(struct json_reader *r, const struct json_frame *pa
 	case K_KEY:
 		cs->has_key = true;
 		return json_reader_uuid(r, "idempotency_key", t, s, len, &cs->req.idempotency_key);
-	case K_ITEMS: return json_reader_open(r, "items", JSON_ARRAY, false, t, CR_ITEMS, role);
+	case K_ITEMS:
+		return json_reader_open(r, "items", JSON_ARRAY, false, t, ORDER_BODY_ITEMS, role);
 	case K_CUSTOMER:
-		return json_reader_open(r, "customer", JSON_MAP, true, t, CR_CUSTOMER, role);
+		return json_reader_open(r, "customer", JSON_MAP, true, t, ORDER_BODY_CUSTOMER,
+					role);
 	case K_ADDRESS:
 		if (t == JSON_NULL)
 			return true;
@@ -108,16 +103,16 @@ static bool create_value(struct json_reader *r, const struct json_frame *parent,
 	struct create_state *cs = r->target;
 
 	if (parent == NULL)
-		return json_reader_open_root(r, t, CR_ROOT, role);
+		return json_reader_open_root(r, t, ORDER_BODY_ROOT, role);
 	switch (parent->role) {
-	case CR_ROOT: return create_root_value(r, parent, t, s, len, role);
-	case CR_ITEMS:
+	case ORDER_BODY_ROOT: return create_root_value(r, parent, t, s, len, role);
+	case ORDER_BODY_ITEMS:
 		return json_reader_open_entry(r, "items", &cs->req.line_count, ORDER_MAX_ITEMS, t,
-					      CR_LINE, role);
-	case CR_LINE:
+					      ORDER_BODY_LINE, role);
+	case ORDER_BODY_LINE:
 		return create_line_value(r, parent, &cs->req.lines[cs->req.line_count - 1], t, s,
 					 len);
-	case CR_CUSTOMER:
+	case ORDER_BODY_CUSTOMER:
 		return customer_json_read_field(r, parent->key == K_NAME, t, s, len,
 						&cs->req.customer);
 	}
@@ -126,10 +121,10 @@ static bool create_value(struct json_reader *r, const struct json_frame *parent,
 
 static bool create_close(struct json_reader *r, const struct json_frame *f)
 {
-	if (f->role == CR_CUSTOMER)
+	if (f->role == ORDER_BODY_CUSTOMER)
 		return json_reader_require(r, f,
 					   (UINT32_C(1) << K_NAME) | (UINT32_C(1) << K_EMAIL));
-	if (f->role == CR_LINE)
+	if (f->role == ORDER_BODY_LINE)
 		return json_reader_require(
 		    r, f, (UINT32_C(1) << K_ITEM_ID) | (UINT32_C(1) << K_QUANTITY));
 	return true;
@@ -184,7 +179,7 @@ static bool create_close_root(struct json_reader *r, const struct json_frame *f)
 {
 	struct create_run *run = (struct create_run *)r->target;
 
-	if (f->role == CR_ROOT)
+	if (f->role == ORDER_BODY_ROOT)
 		run->root_seen = f->seen;
 	return create_close(r, f);
 }
