@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "domain/hex.h"
+
 static const uint32_t k[64] = {
     0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
     0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
@@ -91,14 +93,8 @@ void sha256_final(struct sha256 *c, uint8_t out[SHA256_DIGEST_LEN])
 
 void sha256_final_hex(struct sha256 *c, char out[SHA256_HEX_LEN + 1])
 {
-	static const char digits[] = "0123456789abcdef";
 	uint8_t d[SHA256_DIGEST_LEN];
-	int i;
 
 	sha256_final(c, d);
-	for (i = 0; i < SHA256_DIGEST_LEN; i++) {
-		out[2 * i] = digits[d[i] >> 4];
-		out[2 * i + 1] = digits[d[i] & 15];
-	}
-	out[SHA256_HEX_LEN] = '\0';
+	hex_encode(d, SHA256_DIGEST_LEN, out);
 }

@@ -5,6 +5,11 @@
 
 #include "domain/hex.h"
 
+/* The text's five groups of hex digits: where each starts, how many bytes
+ * it holds; a '-' follows each but the last. */
+static const size_t group_at[] = {0, 9, 14, 19, 24};
+static const size_t group_bytes[] = {4, 2, 2, 2, 6};
+
 enum os_status uuid_parse(const char *s, size_t len, struct uuid *out)
 {
 	struct uuid u;
@@ -12,21 +17,12 @@ enum os_status uuid_parse(const char *s, size_t len, struct uuid *out)
 
 	if (s == NULL || len != UUID_STR_LEN)
 		return OS_EINVAL;
-	for (i = 0; i < len;) {
-		int hi, lo;
-
-		if (i == 8 || i == 13 || i == 18 || i == 23) {
-			if (s[i] != '-')
-				return OS_EINVAL;
-			i++;
-			continue;
-		}
-		hi = hex_digit(s[i]);
-		lo = hex_digit(s[i + 1]);
-		if (hi < 0 || lo < 0)
+	for (i = 0; i < 5; i++) {
+		if (i > 0 && s[group_at[i] - 1] != '-')
 			return OS_EINVAL;
-		u.b[n++] = (uint8_t)(hi << 4 | lo);
-		i += 2;
+		if (!hex_decode(s + group_at[i], group_bytes[i], &u.b[n]))
+			return OS_EINVAL;
+		n += group_bytes[i];
 	}
 	*out = u;
 	return OS_OK;
@@ -34,16 +30,14 @@ enum os_status uuid_parse(const char *s, size_t len, struct uuid *out)
 
 void uuid_format(const struct uuid *u, char out[UUID_STR_LEN + 1])
 {
-	static const char hex[] = "0123456789abcdef";
-	size_t i, o = 0;
+	size_t i, n = 0;
 
-	for (i = 0; i < 16; i++) {
-		if (i == 4 || i == 6 || i == 8 || i == 10)
-			out[o++] = '-';
-		out[o++] = hex[u->b[i] >> 4];
-		out[o++] = hex[u->b[i] & 0xf];
+	for (i = 0; i < 5; i++) {
+		if (i > 0)
+			out[group_at[i] - 1] = '-';
+		hex_encode(&u->b[n], group_bytes[i], out + group_at[i]);
+		n += group_bytes[i];
 	}
-	out[o] = '\0';
 }
 
 void uuid_v7(struct uuid *out, int64_t unix_ms, const uint8_t rnd[10])

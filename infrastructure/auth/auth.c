@@ -50,22 +50,6 @@ static bool next_field(const char **p, const char *end, const char **f, size_t *
 	return true;
 }
 
-static bool parse_hash(const char *s, size_t len, uint8_t out[32])
-{
-	size_t i;
-
-	if (len != 64)
-		return false;
-	for (i = 0; i < 32; i++) {
-		int hi = hex_digit(s[2 * i]), lo = hex_digit(s[2 * i + 1]);
-
-		if (hi < 0 || lo < 0)
-			return false;
-		out[i] = (uint8_t)(hi << 4 | lo);
-	}
-	return true;
-}
-
 /* A role a key may hold: any but "none". */
 static bool parse_role(const char *s, size_t len, enum auth_role *out)
 {
@@ -88,7 +72,7 @@ static enum os_status parse_line(const char *s, const char *end, int lineno, str
 	if (memchr(s, '\0', (size_t)(end - s)) != NULL)
 		return os_fail(err, OS_EINVAL, "API_KEYS_FILE", "API_KEYS_FILE line %d: NUL byte",
 			       lineno);
-	if (!next_field(&s, end, &f, &flen) || !parse_hash(f, flen, k->hash))
+	if (!next_field(&s, end, &f, &flen) || flen != 64 || !hex_decode(f, 32, k->hash))
 		return os_fail(err, OS_EINVAL, "API_KEYS_FILE",
 			       "API_KEYS_FILE line %d: expected the 64 hex digits of the key's "
 			       "SHA-256, then a role",

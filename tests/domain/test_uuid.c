@@ -42,6 +42,10 @@ static void test_invalid(void **state)
 	    "0190a4f2-7c1e-4d3a-9b2c-3e4f5a6b7c8",   /* short */
 	    "0190a4f2-7c1e-4d3a-9b2c-3e4f5a6b7c8d0", /* long */
 	    "0190a4f2x7c1e-4d3a-9b2c-3e4f5a6b7c8d",  /* dash */
+	    "0190a4f2-7c1ex4d3a-9b2c-3e4f5a6b7c8d",  /* second dash */
+	    "0190a4f2-7c1e-4d3ax9b2c-3e4f5a6b7c8d",  /* third dash */
+	    "0190a4f2-7c1e-4d3a-9b2cx3e4f5a6b7c8d",  /* fourth dash */
+	    "-190a4f2-7c1e-4d3a-9b2c-3e4f5a6b7c8d",  /* dash in a group */
 	    "0190a4f27c1e-4d3a-9b2c-3e4f5a6b7c8d0",  /* dash moved */
 	    "0190a4g2-7c1e-4d3a-9b2c-3e4f5a6b7c8d",  /* not hex */
 	    "{190a4f2-7c1e-4d3a-9b2c-3e4f5a6b7c8d",
