@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "domain/decimal.h"
 #include "infrastructure/log/log.h"
 #include "infrastructure/postgres/pg_admin.h"
 #include "infrastructure/postgres/pg_migrate.h"
@@ -118,19 +119,17 @@ static int admin_retry_cmd(const struct admin *a, enum admin_kind kind, const ch
 {
 	struct admin_retry_result res = {0, 0};
 	struct os_error err;
-	long long id = 0;
-	char *end = NULL;
+	int64_t id = 0;
 
 	os_error_clear(&err);
 	if (strcmp(which, "all") != 0) {
-		id = strtoll(which, &end, 10);
-		if (end == which || *end != '\0' || id <= 0) {
+		if (!decimal_parse(which, strlen(which), 1, INT64_MAX, &id)) {
 			fprintf(stderr, "order-service: expected a row id or \"all\", got \"%s\"\n",
 				which);
 			return 2;
 		}
 	}
-	if (admin_retry_counted(a, kind, (int64_t)id, &res, &err) != OS_OK) {
+	if (admin_retry_counted(a, kind, id, &res, &err) != OS_OK) {
 		fprintf(stderr, "order-service: retry: %s\n", err.message);
 		return 1;
 	}

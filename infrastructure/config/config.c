@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "app/outbox_msg.h"
+#include "domain/decimal.h"
 #include "infrastructure/config/conf_text.h"
 
 #define DOTENV_LINE_MAX 4096
@@ -127,14 +128,11 @@ static enum os_status get_str(char *dst, size_t cap, const char *name, const cha
 static enum os_status get_int(int *dst, const char *name, long lo, long hi, struct os_error *err)
 {
 	const char *v = env2(name, NULL);
-	char *end;
-	long n;
+	int64_t n;
 
 	if (v == NULL)
 		return OS_OK;
-	errno = 0;
-	n = strtol(v, &end, 10);
-	if (errno != 0 || end == v || *end != '\0' || n < lo || n > hi)
+	if (!decimal_parse(v, strlen(v), lo, hi, &n))
 		return os_fail(err, OS_EINVAL, name,
 			       "%s: must be an integer from %ld to %ld, got \"%.40s\"", name, lo,
 			       hi, v);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "app/inventory.h"
+#include "domain/decimal.h"
 #include "infrastructure/http/envelope_json.h"
 #include "infrastructure/http/inventory_json.h"
 
@@ -128,7 +129,7 @@ void api_inventory_adjust(struct api_call *c)
 static bool list_query(struct api_call *c, char *after, size_t *limit)
 {
 	char v[16];
-	size_t n = 0, i;
+	int64_t n = 0;
 	int q;
 
 	q = api_call_query(c, "after", after, ORDER_ITEM_ID_MAX + 1);
@@ -140,13 +141,11 @@ static bool list_query(struct api_call *c, char *after, size_t *limit)
 	if (q == 0)
 		after[0] = '\0';
 	q = api_call_query(c, "limit", v, sizeof(v));
-	for (i = 0; q == 1 && v[i] != '\0' && i < 4 && v[i] >= '0' && v[i] <= '9'; i++)
-		n = n * 10 + (size_t)(v[i] - '0');
-	if (q < 0 || (q == 1 && (v[i] != '\0' || n < 1 || n > INVENTORY_LIST_MAX))) {
+	if (q < 0 || (q == 1 && !decimal_parse(v, strlen(v), 1, INVENTORY_LIST_MAX, &n))) {
 		api_reply_error(c, 400, "must be an integer from 1 to 100", "limit", NULL);
 		return false;
 	}
-	*limit = q == 1 ? n : INVENTORY_LIST_DEFAULT;
+	*limit = q == 1 ? (size_t)n : INVENTORY_LIST_DEFAULT;
 	return true;
 }
 

@@ -7,6 +7,7 @@
 
 #include "app/admin_port.h"
 #include "app/json_write.h"
+#include "domain/decimal.h"
 #include "domain/names.h"
 #include "infrastructure/http/dead_letter_json.h"
 #include "infrastructure/http/envelope_json.h"
@@ -94,25 +95,6 @@ static bool parse_kind(const char *s, size_t len, enum admin_kind *out)
 	return true;
 }
 
-/* A decimal integer in lo..hi; false otherwise. */
-static bool parse_int(const char *s, size_t len, int64_t lo, int64_t hi, int64_t *out)
-{
-	int64_t v = 0;
-	size_t i;
-
-	if (len == 0 || len > 18)
-		return false;
-	for (i = 0; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-		v = v * 10 + (s[i] - '0');
-	}
-	if (v < lo || v > hi)
-		return false;
-	*out = v;
-	return true;
-}
-
 /* Reads kind, after and limit; answers 400 and returns false on a bad one. */
 static bool list_query(struct api_call *c, enum admin_kind *kind, int64_t *after, int64_t *limit)
 {
@@ -128,12 +110,12 @@ static bool list_query(struct api_call *c, enum admin_kind *kind, int64_t *after
 		return false;
 	}
 	q = api_call_query(c, "after", v, sizeof(v));
-	if (q < 0 || (q == 1 && !parse_int(v, strlen(v), 0, INT64_MAX, after))) {
+	if (q < 0 || (q == 1 && !decimal_parse(v, strlen(v), 0, INT64_MAX, after))) {
 		api_reply_error(c, 400, "must be a non-negative integer", "after", NULL);
 		return false;
 	}
 	q = api_call_query(c, "limit", v, sizeof(v));
-	if (q < 0 || (q == 1 && !parse_int(v, strlen(v), 1, ADMIN_LIST_MAX, limit))) {
+	if (q < 0 || (q == 1 && !decimal_parse(v, strlen(v), 1, ADMIN_LIST_MAX, limit))) {
 		api_reply_error(c, 400, "must be an integer from 1 to 100", "limit", NULL);
 		return false;
 	}
@@ -212,7 +194,7 @@ void api_ops_retry_one(struct api_call *c)
 
 	if (!kind_param(c, &kind))
 		return;
-	if (!parse_int(c->params[1].s, c->params[1].len, 1, INT64_MAX, &id)) {
+	if (!decimal_parse(c->params[1].s, c->params[1].len, 1, INT64_MAX, &id)) {
 		api_reply_error(c, 400, "must be a positive integer", "id", NULL);
 		return;
 	}

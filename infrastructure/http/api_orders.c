@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "app/order_service.h"
+#include "domain/decimal.h"
 #include "infrastructure/http/api_guard.h"
 #include "infrastructure/http/envelope_json.h"
 #include "infrastructure/http/order_bulk_json.h"
@@ -349,27 +350,12 @@ bool api_owns_order(struct api_call *c, const struct uuid *id)
 	return false;
 }
 
-/* Reads limit: an integer 1..ORDER_LIST_MAX. */
-static bool parse_limit(const char *s, size_t *out)
-{
-	size_t v = 0, i;
-
-	for (i = 0; s[i]; i++) {
-		if (s[i] < '0' || s[i] > '9' || i >= 4)
-			return false;
-		v = v * 10 + (size_t)(s[i] - '0');
-	}
-	if (i == 0 || v < 1 || v > ORDER_LIST_MAX)
-		return false;
-	*out = v;
-	return true;
-}
-
 /* Fills f from the query; answers 400 naming the parameter and returns
  * false on a bad one. user_id is held in user (ORDER_USER_ID_MAX + 1). */
 static bool list_filter(struct api_call *c, struct order_filter *f, char *user)
 {
 	char v[UUID_STR_LEN + 8];
+	int64_t limit = 0;
 	int q;
 
 	memset(f, 0, sizeof(*f));
@@ -382,8 +368,9 @@ static bool list_filter(struct api_call *c, struct order_filter *f, char *user)
 		goto bad_status;
 	f->has_status = q == 1;
 	q = api_call_query(c, "limit", v, sizeof(v));
-	if (q < 0 || (q == 1 && !parse_limit(v, &f->limit)))
+	if (q < 0 || (q == 1 && !decimal_parse(v, strlen(v), 1, ORDER_LIST_MAX, &limit)))
 		goto bad_limit;
+	f->limit = (size_t)limit;
 	q = api_call_query(c, "after", v, sizeof(v));
 	if (q < 0 || (q == 1 && uuid_parse(v, strlen(v), &f->after) != OS_OK))
 		goto bad_after;

@@ -18,6 +18,7 @@
 
 #include <curl/curl.h>
 
+#include "domain/decimal.h"
 #include "domain/money.h"
 #include "infrastructure/httpclient/http_curl.h"
 #include "infrastructure/io/io_loop.h"
@@ -328,19 +329,10 @@ static const char *catalog_text(yajl_val v, bool string, size_t max, size_t *len
 /* A non-negative integer from the number's text: digits only. */
 static bool catalog_parse_qty(yajl_val v, int64_t *out)
 {
-	int64_t q = 0;
-	size_t i, len;
+	size_t len;
 	const char *s = catalog_text(v, false, CATALOG_QTY_DIGITS_MAX, &len);
 
-	if (s == NULL)
-		return false;
-	for (i = 0; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-		q = q * 10 + (s[i] - '0');
-	}
-	*out = q;
-	return true;
+	return s != NULL && decimal_parse(s, len, 0, INT64_MAX, out);
 }
 
 /* Price as "350.00" or 350.00: either way the text goes to money_parse. */

@@ -6,11 +6,12 @@
  */
 #include "infrastructure/postgres/pg_values.h"
 
-#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "domain/decimal.h"
 
 void pg_params_init(struct pg_params *p)
 {
@@ -51,22 +52,12 @@ bool pg_col_null(const PGresult *r, int row, int col)
 enum os_status pg_col_i64(const PGresult *r, int row, int col, int64_t *out)
 {
 	const char *s;
-	char *end;
-	long long v;
 
 	if (pg_col_null(r, row, col))
 		return OS_EIO;
+	/* PostgreSQL's text of an integer: an optional '-', then digits. */
 	s = PQgetvalue(r, row, col);
-	/* PostgreSQL's text of an integer: an optional '-', then digits
-	 * (strtoll alone would also take blanks and '+'). */
-	if (!(s[0] >= '0' && s[0] <= '9') && !(s[0] == '-' && s[1] >= '0' && s[1] <= '9'))
-		return OS_EIO;
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0')
-		return OS_EIO;
-	*out = (int64_t)v;
-	return OS_OK;
+	return decimal_parse(s, strlen(s), INT64_MIN, INT64_MAX, out) ? OS_OK : OS_EIO;
 }
 
 enum os_status pg_col_i32(const PGresult *r, int row, int col, int32_t *out)

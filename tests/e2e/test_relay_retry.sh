@@ -84,6 +84,13 @@ test_bad_request_dead_letters() {
 	assert_json "GET /admin/dead-letters shows the dead row (seq, event id)" \
 		"[.data[] | .id == $seq and .message_id == \"$event\"] | any" true
 
+	# Not a row id: refused as a usage error (2), nothing retried.
+	for bad in " $seq" "+$seq" "${seq}x" 0 -1 99999999999999999999; do
+		rc=0
+		DATABASE_URL=$E2E_DB_URL "$ORDER_SERVICE_BIN" outbox retry "$bad" \
+			>/dev/null 2>>"$E2E_TMP/cli.log" || rc=$?
+		assert_eq "outbox retry '$bad': refused with exit status 2" 2 "$rc"
+	done
 	assert_match "outbox retry <seq>: one row back" '^1 row' \
 		"$(DATABASE_URL=$E2E_DB_URL "$ORDER_SERVICE_BIN" outbox retry "$seq" 2>>"$E2E_TMP/cli.log")"
 	wait_row_status "outbox retry <seq>: the row is then delivered" "$ORDER" sent

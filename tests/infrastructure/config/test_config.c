@@ -234,6 +234,9 @@ static void test_number_bounds(void **state)
 	refused("APP_PORT", "65536");
 	refused("APP_PORT", "80x");
 	refused("APP_PORT", "80 ");
+	refused("APP_PORT", " 80"); /* strtol took these two */
+	refused("APP_PORT", "+80");
+	refused("APP_PORT", "99999999999999999999");
 	assert_int_equal(with("APP_PORT", "")->app_port, 8000); /* empty: not set */
 	assert_int_equal(with("REQUEST_TIMEOUT_MS", "100")->request_timeout_ms, 100);
 	refused("REQUEST_TIMEOUT_MS", "99");
