@@ -102,32 +102,9 @@ static enum os_status load_dotenv(const char *path, struct os_error *err)
 	return OS_OK;
 }
 
-/* The first non-empty of the names, or NULL. */
-static const char *env2(const char *name, const char *alias)
-{
-	const char *v = getenv(name);
-
-	if ((v == NULL || *v == '\0') && alias != NULL)
-		v = getenv(alias);
-	return (v != NULL && *v != '\0') ? v : NULL;
-}
-
-static enum os_status get_str(char *dst, size_t cap, const char *name, const char *alias,
-			      struct os_error *err)
-{
-	const char *v = env2(name, alias);
-
-	if (v == NULL)
-		return OS_OK;
-	if (strlen(v) >= cap)
-		return os_fail(err, OS_EINVAL, name, "%s: longer than %zu bytes", name, cap - 1);
-	snprintf(dst, cap, "%s", v);
-	return OS_OK;
-}
-
 static enum os_status get_int(int *dst, const char *name, long lo, long hi, struct os_error *err)
 {
-	const char *v = env2(name, NULL);
+	const char *v = conf_env(name, NULL);
 	int64_t n;
 
 	if (v == NULL)
@@ -144,7 +121,7 @@ static enum os_status get_int(int *dst, const char *name, long lo, long hi, stru
 static enum os_status get_seconds_ms(int *dst, const char *name, long lo_ms, long hi_ms,
 				     struct os_error *err)
 {
-	const char *v = env2(name, NULL), *p;
+	const char *v = conf_env(name, NULL), *p;
 	long ms = 0, scale = 1000;
 
 	if (v == NULL)
@@ -248,7 +225,7 @@ static enum os_status load_database(struct config *c, struct os_error *err)
 		return OS_OK;
 	}
 	for (i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
-		const char *v = env2(parts[i][0], NULL);
+		const char *v = conf_env(parts[i][0], NULL);
 
 		if (v != NULL && !add_conn_kv(conn, sizeof(conn), &len, parts[i][1], v))
 			return os_fail(
@@ -299,7 +276,7 @@ static enum os_status load_strings(struct config *c, struct os_error *err)
 	for (i = 0; i < sizeof(str_settings) / sizeof(str_settings[0]); i++) {
 		const struct str_setting *s = &str_settings[i];
 
-		st = get_str((char *)c + s->offset, s->cap, s->name, s->alias, err);
+		st = conf_env_str((char *)c + s->offset, s->cap, s->name, s->alias, err);
 		if (st != OS_OK)
 			return st;
 	}
@@ -371,7 +348,7 @@ static enum os_status load_numbers(struct config *c, struct os_error *err)
 
 static enum os_status load_logging(struct config *c, struct os_error *err)
 {
-	const char *lvl = env2("LOG_LEVEL", NULL), *fmt = env2("LOG_FORMAT", NULL);
+	const char *lvl = conf_env("LOG_LEVEL", NULL), *fmt = conf_env("LOG_FORMAT", NULL);
 
 	if (lvl != NULL && !log_level_parse(lvl, &c->log_level))
 		return os_fail(err, OS_EINVAL, "LOG_LEVEL",
@@ -390,7 +367,7 @@ static enum os_status load_logging(struct config *c, struct os_error *err)
 
 static enum os_status validate(struct config *c, struct os_error *err)
 {
-	const char *cur = env2("ORDER_CURRENCY", NULL);
+	const char *cur = conf_env("ORDER_CURRENCY", NULL);
 	enum os_status st;
 
 	if (cur != NULL) {
@@ -463,10 +440,10 @@ static enum os_status load_secret_files(struct os_error *err)
 
 	for (i = 0; i < sizeof(file_secrets) / sizeof(file_secrets[0]); i++) {
 		snprintf(file_name, sizeof(file_name), "%s_FILE", file_secrets[i]);
-		path = env2(file_name, NULL);
+		path = conf_env(file_name, NULL);
 		if (path == NULL)
 			continue;
-		if (env2(file_secrets[i], NULL) != NULL)
+		if (conf_env(file_secrets[i], NULL) != NULL)
 			return os_fail(err, OS_EINVAL, file_secrets[i],
 				       "%s and %s: set one of them, not both", file_secrets[i],
 				       file_name);
@@ -480,7 +457,7 @@ static enum os_status load_secret_files(struct os_error *err)
 static enum os_status get_bool(bool *dst, const char *name, const char *yes, const char *no,
 			       struct os_error *err)
 {
-	const char *v = env2(name, NULL);
+	const char *v = conf_env(name, NULL);
 
 	if (v == NULL)
 		return OS_OK;
@@ -500,15 +477,16 @@ static enum os_status load_security(struct config *c, struct os_error *err)
 	enum os_status st;
 
 	if ((st = get_int(&c->admin_port, "ADMIN_PORT", 1, 65535, err)) ||
-	    (st = get_str(c->admin_host, sizeof(c->admin_host), "ADMIN_HOST", NULL, err)) ||
+	    (st = conf_env_str(c->admin_host, sizeof(c->admin_host), "ADMIN_HOST", NULL, err)) ||
 	    (st = get_bool(&auth_on, "AUTH_MODE", "on", "off", err)) ||
-	    (st =
-		 get_str(c->api_keys_file, sizeof(c->api_keys_file), "API_KEYS_FILE", NULL, err)) ||
-	    (st = get_str(c->jwt_secret, sizeof(c->jwt_secret), "JWT_SECRET", NULL, err)) ||
-	    (st = get_str(c->jwt_public_key_file, sizeof(c->jwt_public_key_file),
-			  "JWT_PUBLIC_KEY_FILE", NULL, err)) ||
-	    (st = get_str(c->jwt_issuer, sizeof(c->jwt_issuer), "JWT_ISSUER", NULL, err)) ||
-	    (st = get_str(c->jwt_audience, sizeof(c->jwt_audience), "JWT_AUDIENCE", NULL, err)) ||
+	    (st = conf_env_str(c->api_keys_file, sizeof(c->api_keys_file), "API_KEYS_FILE", NULL,
+			       err)) ||
+	    (st = conf_env_str(c->jwt_secret, sizeof(c->jwt_secret), "JWT_SECRET", NULL, err)) ||
+	    (st = conf_env_str(c->jwt_public_key_file, sizeof(c->jwt_public_key_file),
+			       "JWT_PUBLIC_KEY_FILE", NULL, err)) ||
+	    (st = conf_env_str(c->jwt_issuer, sizeof(c->jwt_issuer), "JWT_ISSUER", NULL, err)) ||
+	    (st = conf_env_str(c->jwt_audience, sizeof(c->jwt_audience), "JWT_AUDIENCE", NULL,
+			       err)) ||
 	    (st = get_int(&c->rate_limit_per_minute, "RATE_LIMIT_PER_MINUTE", 0, 6000000, err)) ||
 	    (st = get_int(&c->rate_limit_burst, "RATE_LIMIT_BURST", 1, 1000000, err)) ||
 	    (st = get_bool(&c->callback_allow_unsigned, "PAYMENTS_CALLBACK_ALLOW_UNSIGNED", "true",
@@ -614,7 +592,7 @@ static const char *const reported_prefixes[] = {"ORDER_", "KAFKA_", "DB_", "POST
 
 static bool is_set_env(const char *name)
 {
-	return env2(name, NULL) != NULL;
+	return conf_env(name, NULL) != NULL;
 }
 
 static bool known(const char *name, size_t len)

@@ -13,31 +13,11 @@
 
 #include "infrastructure/config/conf_text.h"
 
-/* A variable's value, NULL when unset or empty. */
-static const char *env(const char *name)
-{
-	const char *v = getenv(name);
-
-	return (v != NULL && *v != '\0') ? v : NULL;
-}
-
-static enum os_status copy_env(char *dst, size_t cap, const char *name, struct os_error *err)
-{
-	const char *v = env(name);
-
-	if (v == NULL)
-		return OS_OK;
-	if (strlen(v) >= cap)
-		return os_fail(err, OS_EINVAL, name, "%s: longer than %zu bytes", name, cap - 1);
-	memcpy(dst, v, strlen(v) + 1);
-	return OS_OK;
-}
-
 /* One of the names (case-insensitive), stored as librdkafka spells it. */
 static enum os_status pick(char *dst, size_t cap, const char *name, const char *const *names,
 			   const char *choices, struct os_error *err)
 {
-	const char *v = env(name);
+	const char *v = conf_env(name, NULL);
 	size_t i;
 
 	if (v == NULL)
@@ -81,15 +61,16 @@ static enum os_status password_from_file(struct kafka_security *s, const char *p
 
 static enum os_status read_password(struct kafka_security *s, struct os_error *err)
 {
-	const char *file = env("KAFKA_SASL_PASSWORD_FILE");
+	const char *file = conf_env("KAFKA_SASL_PASSWORD_FILE", NULL);
 
-	if (file != NULL && env("KAFKA_SASL_PASSWORD") != NULL)
+	if (file != NULL && conf_env("KAFKA_SASL_PASSWORD", NULL) != NULL)
 		return os_fail(
 		    err, OS_EINVAL, "KAFKA_SASL_PASSWORD",
 		    "KAFKA_SASL_PASSWORD and KAFKA_SASL_PASSWORD_FILE: set one, not both");
 	if (file != NULL)
 		return password_from_file(s, file, err);
-	return copy_env(s->sasl_password, sizeof(s->sasl_password), "KAFKA_SASL_PASSWORD", err);
+	return conf_env_str(s->sasl_password, sizeof(s->sasl_password), "KAFKA_SASL_PASSWORD", NULL,
+			    err);
 }
 
 /* Credentials need a SASL protocol, and a SASL protocol with a username or
@@ -133,12 +114,13 @@ enum os_status kafka_security_from_env(struct kafka_security *out, struct os_err
 		       "plaintext, ssl, sasl_plaintext or sasl_ssl", err)) ||
 	    (st = pick(s.sasl_mechanism, sizeof(s.sasl_mechanism), "KAFKA_SASL_MECHANISM",
 		       mechanisms, "PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512", err)) ||
-	    (st = copy_env(s.sasl_username, sizeof(s.sasl_username), "KAFKA_SASL_USERNAME", err)) ||
+	    (st = conf_env_str(s.sasl_username, sizeof(s.sasl_username), "KAFKA_SASL_USERNAME",
+			       NULL, err)) ||
 	    (st = read_password(&s, err)) ||
-	    (st = copy_env(s.ssl_ca_location, sizeof(s.ssl_ca_location), "KAFKA_SSL_CA_LOCATION",
-			   err)) ||
-	    (st = copy_env(s.properties_file, sizeof(s.properties_file), "KAFKA_PROPERTIES_FILE",
-			   err)) ||
+	    (st = conf_env_str(s.ssl_ca_location, sizeof(s.ssl_ca_location),
+			       "KAFKA_SSL_CA_LOCATION", NULL, err)) ||
+	    (st = conf_env_str(s.properties_file, sizeof(s.properties_file),
+			       "KAFKA_PROPERTIES_FILE", NULL, err)) ||
 	    (st = check_sasl(&s, err)))
 		goto out;
 	/* Read now, so that a bad file stops the process at start. */

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -118,12 +119,57 @@ static void test_split_refused(void **state)
 	}
 }
 
+/* The name first, then the alias; an empty value is no value. */
+static void test_env(void **state)
+{
+	(void)state;
+	unsetenv("CONF_TEST_A");
+	unsetenv("CONF_TEST_B");
+	assert_null(conf_env("CONF_TEST_A", NULL));
+	assert_null(conf_env("CONF_TEST_A", "CONF_TEST_B"));
+	setenv("CONF_TEST_B", "b", 1);
+	assert_string_equal(conf_env("CONF_TEST_A", "CONF_TEST_B"), "b");
+	assert_null(conf_env("CONF_TEST_A", NULL));
+	setenv("CONF_TEST_A", "", 1);
+	assert_string_equal(conf_env("CONF_TEST_A", "CONF_TEST_B"), "b");
+	setenv("CONF_TEST_A", "a", 1);
+	assert_string_equal(conf_env("CONF_TEST_A", "CONF_TEST_B"), "a");
+	setenv("CONF_TEST_B", "", 1);
+	assert_null(conf_env("CONF_TEST_B", NULL));
+	unsetenv("CONF_TEST_A");
+	unsetenv("CONF_TEST_B");
+}
+
+/* A value that does not fit is refused naming the variable, not the value
+ * (it may be a secret), and dst keeps what it held. */
+static void test_env_str(void **state)
+{
+	char dst[4] = "old";
+	struct os_error err;
+
+	(void)state;
+	unsetenv("CONF_TEST_S");
+	assert_int_equal(conf_env_str(dst, sizeof(dst), "CONF_TEST_S", NULL, &err), OS_OK);
+	assert_string_equal(dst, "old");
+	setenv("CONF_TEST_S", "abc", 1);
+	assert_int_equal(conf_env_str(dst, sizeof(dst), "CONF_TEST_S", NULL, &err), OS_OK);
+	assert_string_equal(dst, "abc");
+	setenv("CONF_TEST_S", "s3cret", 1);
+	os_error_clear(&err);
+	assert_int_equal(conf_env_str(dst, sizeof(dst), "CONF_TEST_S", NULL, &err), OS_EINVAL);
+	assert_string_equal(dst, "abc");
+	assert_string_equal(err.field, "CONF_TEST_S");
+	assert_null(strstr(err.message, "s3cret"));
+	assert_non_null(strstr(err.message, "longer than 3 bytes"));
+	unsetenv("CONF_TEST_S");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_trim),
-	    cmocka_unit_test(test_split),
-	    cmocka_unit_test(test_split_refused),
+	    cmocka_unit_test(test_trim),	  cmocka_unit_test(test_split),
+	    cmocka_unit_test(test_split_refused), cmocka_unit_test(test_env),
+	    cmocka_unit_test(test_env_str),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
