@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "app/json_write.h"
+#include "app/order_json_members.h"
 #include "app/sbuf.h"
 
 #define HEADERS_MAX 512
@@ -148,23 +149,12 @@ static void json_order_ref(struct json_writer *w, const struct order *o)
 	json_write_str(w, "user_id", o->user_id);
 }
 
-/* "customer":{"name","email"} when the order has one. */
-static void json_customer(struct json_writer *w, const struct order *o)
-{
-	if (!order_has_customer(o))
-		return;
-	json_write_object(w, "customer");
-	json_write_str(w, "name", o->customer.name);
-	json_write_str(w, "email", o->customer.email);
-	json_write_end(w);
-}
-
 /* Where the order came from and whom it is for: source always, customer,
  * shipping_address and external_ref when set. */
 static void json_order_origin(struct json_writer *w, const struct order *o)
 {
 	json_write_str(w, "source", order_source_name(o->source));
-	json_customer(w, o);
+	order_json_customer(w, o, false);
 	if (is_set(o->shipping_address))
 		json_write_str(w, "shipping_address", o->shipping_address);
 	if (is_set(o->external_ref))
@@ -214,30 +204,8 @@ static enum os_status add_notification(struct builder *b, enum order_status to, 
 	json_write_str(&d.w, "idempotency_key", d.h.event_id_text);
 	json_order_ref(&d.w, b->order);
 	json_write_str(&d.w, "event_type", type);
-	json_customer(&d.w, b->order);
+	order_json_customer(&d.w, b->order, false);
 	return draft_push(b, &d, err);
-}
-
-/* "items":[{"item_id","name","quantity","unit_price"}] or, for shipping,
- * without name and price. */
-static void json_items(struct json_writer *w, const struct order *o, bool priced)
-{
-	size_t i;
-
-	json_write_array(w, "items");
-	for (i = 0; i < o->item_count; i++) {
-		const struct order_item *it = &o->items[i];
-
-		json_write_object(w, NULL);
-		json_write_str(w, "item_id", it->item_id);
-		if (priced)
-			json_write_str(w, "name", it->name);
-		json_write_int(w, "quantity", it->quantity);
-		if (priced)
-			json_write_money(w, "unit_price", it->unit_price_cents);
-		json_write_end(w);
-	}
-	json_write_end(w);
 }
 
 /* The Kafka envelope's opening fields (DESIGN §8). */
@@ -264,7 +232,7 @@ static enum os_status add_order_event(struct builder *b, enum order_status to, c
 	json_write_str(&d.w, "currency", o->currency);
 	json_order_origin(&d.w, o);
 	if (to == ORDER_NEW) {
-		json_items(&d.w, o, true);
+		order_json_items(&d.w, o, true);
 	} else {
 		json_write_str(&d.w, "from", order_status_name(o->status));
 		json_write_str(&d.w, "to", order_status_name(to));
@@ -279,7 +247,7 @@ static enum os_status add_shipping_request(struct builder *b, int64_t at_us, str
 
 	draft_open(b, &d, "shipping.requested", b->ctx->settings->topic_shipping_requests);
 	json_envelope(&d.w, &d.h, b->order, at_us);
-	json_items(&d.w, b->order, false);
+	order_json_items(&d.w, b->order, false);
 	return draft_push(b, &d, err);
 }
 

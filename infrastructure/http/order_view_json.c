@@ -2,28 +2,12 @@
 #include "infrastructure/http/order_view_json.h"
 
 #include "app/json_write.h"
-
-static void write_item(struct json_writer *w, const struct order_item *it)
-{
-	json_write_object(w, NULL);
-	json_write_str(w, "item_id", it->item_id);
-	json_write_str(w, "name", it->name);
-	json_write_int(w, "quantity", it->quantity);
-	json_write_money(w, "unit_price", it->unit_price_cents);
-	json_write_end(w);
-}
+#include "app/order_json_members.h"
 
 /* customer, shipping_address, external_ref (null when absent) and source. */
 static void write_origin(struct json_writer *w, const struct order *o)
 {
-	if (order_has_customer(o)) {
-		json_write_object(w, "customer");
-		json_write_str(w, "name", o->customer.name);
-		json_write_str(w, "email", o->customer.email);
-		json_write_end(w);
-	} else {
-		json_write_null(w, "customer");
-	}
+	order_json_customer(w, o, true);
 	json_write_str_or_null(w, "shipping_address", o->shipping_address);
 	json_write_str_or_null(w, "external_ref", o->external_ref);
 	json_write_str(w, "source", order_source_name(o->source));
@@ -31,7 +15,6 @@ static void write_origin(struct json_writer *w, const struct order *o)
 
 void order_json_order(struct sbuf *sb, const struct order *o)
 {
-	size_t i, n = o->item_count < ORDER_MAX_ITEMS ? o->item_count : ORDER_MAX_ITEMS;
 	struct json_writer w;
 
 	json_write_init(&w, sb);
@@ -41,10 +24,7 @@ void order_json_order(struct sbuf *sb, const struct order *o)
 	json_write_str(&w, "status", order_status_name(o->status));
 	json_write_money(&w, "amount", o->amount_cents);
 	json_write_str(&w, "currency", o->currency);
-	json_write_array(&w, "items");
-	for (i = 0; i < n; i++)
-		write_item(&w, &o->items[i]);
-	json_write_end(&w);
+	order_json_items(&w, o, true);
 	write_origin(&w, o);
 	json_write_time(&w, "created_at", o->created_at_us);
 	json_write_time(&w, "updated_at", o->updated_at_us);
