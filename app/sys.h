@@ -1,6 +1,7 @@
 /*
  * The system port: wall clock and randomness. Use cases take time and ids from
- * here so that tests can fix both.
+ * here so that tests can fix both. Beside it, the one reader of the
+ * monotonic clock.
  */
 #ifndef OS_SYS_H
 #define OS_SYS_H
@@ -38,5 +39,20 @@ static inline void sys_random(const struct sys *s, uint8_t *buf, size_t len)
 
 /* A new time-ordered (v7) UUID from the port's clock and randomness. */
 void sys_new_uuid(const struct sys *s, struct uuid *out);
+
+/* The monotonic clock (CLOCK_MONOTONIC), for durations, deadlines, timers
+ * and rate limits; never for a time anyone reads. Not on the port: no use
+ * case reads it. */
+int64_t sys_mono_ns(void);
+
+static inline int64_t sys_mono_us(void)
+{
+	return sys_mono_ns() / 1000;
+}
+
+static inline int64_t sys_mono_ms(void)
+{
+	return sys_mono_ns() / 1000000;
+}
 
 #endif

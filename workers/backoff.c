@@ -3,6 +3,8 @@
 
 #include <time.h>
 
+#include "app/sys.h"
+
 #define BACKOFF_PAUSE_SLICE_US 50000 /* how often a pause looks at the stop flag */
 
 int64_t backoff_ceiling_us(const struct backoff *b, int32_t attempt)
@@ -26,17 +28,9 @@ int64_t backoff_delay_us(const struct backoff *b, int32_t attempt, const struct 
 	return d / 2 + (int64_t)(r % (uint64_t)(d / 2 + 1));
 }
 
-static int64_t monotonic_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 bool backoff_pause(int64_t us, volatile sig_atomic_t *stop)
 {
-	int64_t now = monotonic_us();
+	int64_t now = sys_mono_us();
 	int64_t end = us > INT64_MAX - now ? INT64_MAX : now + (us > 0 ? us : 0);
 	int64_t next;
 	struct timespec ts;
@@ -47,7 +41,7 @@ bool backoff_pause(int64_t us, volatile sig_atomic_t *stop)
 		ts.tv_nsec = (long)(next % 1000000) * 1000;
 		/* Absolute: an interrupted slice resumes to the same instant. */
 		(void)clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
-		now = monotonic_us();
+		now = sys_mono_us();
 	}
 	return !*stop;
 }

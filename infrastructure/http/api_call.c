@@ -6,19 +6,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "app/sys.h"
 #include "domain/url.h"
 #include "infrastructure/http/envelope_json.h"
 #include "infrastructure/io/io_loop.h"
 #include "infrastructure/log/log.h"
 #include "infrastructure/metrics/metrics.h"
-
-static int64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 const char *api_call_header(const struct api_call *c, const char *name, size_t *len)
 {
@@ -82,7 +75,7 @@ void api_call_init(struct api_call *c, h2o_req_t *req, struct api_env *env)
 	c->req = req;
 	c->env = env;
 	c->route = "unmatched";
-	c->start_ns = mono_ns();
+	c->start_ns = sys_mono_ns();
 	v = api_call_header(c, "x-request-id", &len);
 	if (v && safe_request_id(v, len)) {
 		memcpy(c->trace.request_id, v, len);
@@ -191,7 +184,7 @@ static void log_request(const struct api_call *c, int status, int64_t micros)
 static void finish(struct api_call *c, int status)
 {
 	char method[16];
-	int64_t micros = (mono_ns() - c->start_ns) / 1000;
+	int64_t micros = (sys_mono_ns() - c->start_ns) / 1000;
 
 	snprintf(method, sizeof(method), "%.*s", (int)c->req->method.len, c->req->method.base);
 	metrics_http_request(c->route, method, status, micros);

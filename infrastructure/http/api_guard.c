@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "app/sys.h"
 #include "infrastructure/auth/ratelimit.h"
 #include "infrastructure/crypto/hmac.h"
 
@@ -35,14 +36,6 @@ bool api_may_act_for(const struct api_call *c, const char *user_id)
 	if (c->who.role != AUTH_ROLE_CLIENT)
 		return true;
 	return user_id != NULL && strcmp(user_id, c->who.user_id) == 0;
-}
-
-static int64_t mono_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 /* "ip:<address>" of the peer, "ip:?" when unknown. */
@@ -97,7 +90,7 @@ static bool rate_ok(struct api_call *c, const char *key)
 
 	if (!ratelimit_enabled(rl))
 		return true;
-	ratelimit_take(rl, key, mono_us(), &v);
+	ratelimit_take(rl, key, sys_mono_us(), &v);
 	add_rate_headers(c, rl, &v);
 	if (v.allowed)
 		return true;

@@ -21,6 +21,7 @@
 
 #include <h2o.h>
 
+#include "app/sys.h"
 #include "infrastructure/http/api_call.h"
 #include "infrastructure/http/api_routes.h"
 #include "infrastructure/io/io_loop.h"
@@ -504,25 +505,17 @@ static bool timers_idle(struct api_thread *t)
 	return true;
 }
 
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Stops accepting, lets connections finish their responses, then closes. */
 static void drain(struct api_thread *t, h2o_socket_t *listener)
 {
-	int64_t deadline = mono_ms() + DRAIN_MS;
+	int64_t deadline = sys_mono_ms() + DRAIN_MS;
 
 	h2o_socket_read_stop(listener);
 	h2o_socket_close(listener);
 	t->fd = -1;
 	h2o_context_request_shutdown(&t->ctx);
 	/* Fibers of no request (a session's batched NOTIFY) end too. */
-	while ((!conns_idle(t) || io_loop_fibers(t->io) > 0) && mono_ms() < deadline) {
+	while ((!conns_idle(t) || io_loop_fibers(t->io) > 0) && sys_mono_ms() < deadline) {
 		h2o_evloop_run(t->loop, io_loop_wait_ms(t->io, 10));
 		io_loop_dispatch(t->io);
 	}
@@ -536,7 +529,7 @@ static void drain(struct api_thread *t, h2o_socket_t *listener)
 	 * connection; h2o_context_dispose asserts that no timer is armed. */
 	if (h2o_timeout_is_linked(&t->ctx.http2._graceful_shutdown_timeout))
 		h2o_timeout_unlink(&t->ctx.http2._graceful_shutdown_timeout);
-	while (conns_idle(t) && !timers_idle(t) && mono_ms() < deadline)
+	while (conns_idle(t) && !timers_idle(t) && sys_mono_ms() < deadline)
 		h2o_evloop_run(t->loop, 10);
 	t->drained = conns_idle(t) && timers_idle(t);
 	if (!t->drained)

@@ -32,6 +32,8 @@
 #if defined(__has_include)
 #if __has_include(<valgrind/valgrind.h>)
 #include <valgrind/valgrind.h>
+
+#include "app/sys.h"
 #define IO_VALGRIND 1
 #endif
 #endif
@@ -81,10 +83,7 @@ static _Thread_local struct io_loop *tls_loop;
 
 int64_t io_now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return sys_mono_ms();
 }
 
 struct io_loop *io_loop_current(void)

@@ -15,6 +15,7 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include "app/sys.h"
 #include "app/timefmt.h"
 #include "infrastructure/json/json_tree.h"
 #include "infrastructure/kafka/kafka_conf.h"
@@ -41,14 +42,6 @@ struct kafka_sink {
 	size_t count;
 	size_t pending; /* reports still expected for this send() */
 };
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void *tag_of(uint32_t gen, size_t index)
 {
@@ -237,7 +230,7 @@ static bool produce_row(struct kafka_sink *s, const struct outbox_row *r, size_t
 		e = error ? rd_kafka_error_code(error) : RD_KAFKA_RESP_ERR_NO_ERROR;
 		if (error)
 			rd_kafka_error_destroy(error);
-		if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL || now_ms() >= deadline)
+		if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL || sys_mono_ms() >= deadline)
 			break;
 		rd_kafka_poll(s->rk, 10);
 	}
@@ -253,7 +246,7 @@ static void await_reports(struct kafka_sink *s, int64_t deadline)
 {
 	int64_t left;
 
-	while (s->pending > 0 && (left = deadline - now_ms()) > 0)
+	while (s->pending > 0 && (left = deadline - sys_mono_ms()) > 0)
 		rd_kafka_poll(s->rk, left > 100 ? 100 : (int)left);
 }
 
@@ -276,7 +269,7 @@ static enum os_status sink_send(void *ctx, const struct outbox_batch *b,
 				struct outbox_result *results, struct os_error *err)
 {
 	struct kafka_sink *s = ctx;
-	int64_t deadline = now_ms() + s->timeout_ms + SINK_GRACE_MS;
+	int64_t deadline = sys_mono_ms() + s->timeout_ms + SINK_GRACE_MS;
 	enum os_status st;
 	size_t i;
 

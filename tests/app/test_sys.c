@@ -132,6 +132,22 @@ static void test_ordered_by_clock(void **state)
 	}
 }
 
+/* CLOCK_MONOTONIC never goes back, and the three units read one clock. */
+static void test_mono_clock(void **state)
+{
+	int64_t a, us, ms, b;
+
+	(void)state;
+	a = sys_mono_ns();
+	us = sys_mono_us();
+	ms = sys_mono_ms();
+	b = sys_mono_ns();
+	assert_true(a >= 0);
+	assert_true(b >= a);
+	assert_true(us >= a / 1000 && us <= b / 1000);
+	assert_true(ms >= a / 1000000 && ms <= b / 1000000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -140,6 +156,7 @@ int main(void)
 	    cmocka_unit_test(test_random_bits_from_port),
 	    cmocka_unit_test(test_fixed_by_port),
 	    cmocka_unit_test(test_ordered_by_clock),
+	    cmocka_unit_test(test_mono_clock),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

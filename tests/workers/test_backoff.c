@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "app/sys.h"
 #include "tests/fakes/fakes.h"
 #include "workers/backoff.h"
 
@@ -127,14 +128,6 @@ static void test_ceiling(void **state)
 	assert_int_equal(backoff_ceiling_us(&unbounded, INT32_MAX), INT64_MAX);
 }
 
-static int64_t monotonic_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 static volatile sig_atomic_t stop_flag;
 static volatile sig_atomic_t alarms;
 
@@ -203,9 +196,9 @@ static void test_pause_whole(void **state)
 
 	(void)state;
 	stop_flag = 0;
-	start = monotonic_us();
+	start = sys_mono_us();
 	assert_true(backoff_pause(120000, &stop_flag));
-	assert_true(monotonic_us() - start >= 120000);
+	assert_true(sys_mono_us() - start >= 120000);
 }
 
 /* SIGTERM's way: a handler raises the flag during an hour-long pause. */
@@ -229,9 +222,9 @@ static void test_pause_other_signals(void **state)
 	stop_flag = 0;
 	alarms = 0;
 	alarm_in(on_alarm_count, 7000, 7000);
-	start = monotonic_us();
+	start = sys_mono_us();
 	assert_true(backoff_pause(150000, &stop_flag));
-	assert_true(monotonic_us() - start >= 150000);
+	assert_true(sys_mono_us() - start >= 150000);
 	alarm_off();
 	assert_true(alarms > 0);
 }
@@ -274,10 +267,10 @@ static void test_wait_pauses(void **state)
 
 	(void)state;
 	stop_flag = 0;
-	start = monotonic_us();
+	start = sys_mono_us();
 	assert_true(backoff_wait(&b, &failures, NULL, &stop_flag));
 	assert_int_equal(failures, 2);
-	assert_true(monotonic_us() - start >= 80000);
+	assert_true(sys_mono_us() - start >= 80000);
 }
 
 int main(void)
