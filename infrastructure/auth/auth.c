@@ -11,10 +11,10 @@
 #include <strings.h>
 
 #include <openssl/crypto.h>
-#include <openssl/sha.h>
 
 #include "domain/hex.h"
 #include "domain/names.h"
+#include "domain/sha256.h"
 
 static const char *const role_names[] = {
     [AUTH_ROLE_NONE] = "none",
@@ -307,11 +307,15 @@ enum os_status auth_bearer_token(const char *header, size_t len, const char **to
 static enum os_status check_key(const struct auth *a, const char *tok, size_t len,
 				struct auth_principal *out, struct os_error *err)
 {
-	uint8_t h[32];
+	uint8_t h[SHA256_DIGEST_LEN];
 	const struct auth_key *found = NULL;
+	struct sha256 c;
+	char prefix[17];
 	size_t i;
 
-	SHA256((const unsigned char *)tok, len, h);
+	sha256_init(&c);
+	sha256_update(&c, tok, len);
+	sha256_final(&c, h);
 	for (i = 0; i < a->key_count; i++)
 		if (CRYPTO_memcmp(h, a->keys[i].hash, 32) == 0)
 			found = &a->keys[i];
@@ -320,9 +324,8 @@ static enum os_status check_key(const struct auth *a, const char *tok, size_t le
 	memset(out, 0, sizeof(*out));
 	out->role = found->role;
 	memcpy(out->user_id, found->user_id, sizeof(out->user_id));
-	snprintf(out->id, sizeof(out->id), "key:%02x%02x%02x%02x%02x%02x%02x%02x", found->hash[0],
-		 found->hash[1], found->hash[2], found->hash[3], found->hash[4], found->hash[5],
-		 found->hash[6], found->hash[7]);
+	hex_encode(found->hash, 8, prefix);
+	snprintf(out->id, sizeof(out->id), "key:%s", prefix);
 	return OS_OK;
 }
 

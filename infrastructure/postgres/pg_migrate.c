@@ -14,11 +14,12 @@
 #include <string.h>
 
 #include <libpq-fe.h>
-#include <openssl/evp.h>
+
+#include "domain/sha256.h"
 
 #define MIGRATE_LOCK_KEY "7206381742006" /* arbitrary, fixed for the service */
 #define NAME_MAX_LEN	 128
-#define CHECKSUM_HEX_LEN 64
+#define CHECKSUM_HEX_LEN SHA256_HEX_LEN
 
 struct migration_list {
 	size_t count;
@@ -106,14 +107,11 @@ out:
 
 static void sha256_hex(const char *data, size_t len, char hex[CHECKSUM_HEX_LEN + 1])
 {
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0;
-	unsigned int i;
+	struct sha256 c;
 
-	EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL);
-	for (i = 0; i < mdlen && i < 32; i++)
-		snprintf(hex + 2 * i, 3, "%02x", md[i]);
-	hex[CHECKSUM_HEX_LEN] = '\0';
+	sha256_init(&c);
+	sha256_update(&c, data, len);
+	sha256_final_hex(&c, hex);
 }
 
 static enum os_status exec_simple(PGconn *c, const char *sql, const char *what,
