@@ -4,7 +4,6 @@
  */
 #include "infrastructure/auth/auth.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +14,7 @@
 #include "domain/hex.h"
 #include "domain/names.h"
 #include "domain/sha256.h"
+#include "infrastructure/config/conf_file.h"
 
 static const char *const role_names[] = {
     [AUTH_ROLE_NONE] = "none",
@@ -138,35 +138,6 @@ enum os_status auth_keys_parse(const char *text, size_t len, struct auth_key *ke
 	return OS_OK;
 }
 
-/* Reads a whole file of at most max bytes into a new NUL-terminated buffer. */
-static enum os_status read_file(const char *path, size_t max, const char *setting, char **out,
-				size_t *len, struct os_error *err)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	size_t n;
-
-	if (f == NULL)
-		return os_fail(err, OS_EINVAL, setting, "%s: cannot read %.200s: %s", setting, path,
-			       strerror(errno));
-	buf = malloc(max + 1);
-	if (buf == NULL) {
-		fclose(f);
-		return os_fail(err, OS_ENOMEM, setting, "out of memory");
-	}
-	n = fread(buf, 1, max + 1, f);
-	fclose(f);
-	if (n > max) {
-		free(buf);
-		return os_fail(err, OS_EINVAL, setting, "%s: %.200s is larger than %zu bytes",
-			       setting, path, max);
-	}
-	buf[n] = '\0';
-	*out = buf;
-	*len = n;
-	return OS_OK;
-}
-
 static enum os_status load_keys(struct auth *a, const char *path, struct os_error *err)
 {
 	char *text = NULL;
@@ -176,7 +147,7 @@ static enum os_status load_keys(struct auth *a, const char *path, struct os_erro
 	a->keys = calloc(AUTH_KEYS_MAX, sizeof(*a->keys));
 	if (a->keys == NULL)
 		return os_fail(err, OS_ENOMEM, "", "out of memory");
-	st = read_file(path, AUTH_KEYS_FILE_MAX, "API_KEYS_FILE", &text, &len, err);
+	st = conf_file_read(path, AUTH_KEYS_FILE_MAX, "API_KEYS_FILE", &text, &len, err);
 	if (st != OS_OK)
 		return st;
 	st = auth_keys_parse(text, len, a->keys, AUTH_KEYS_MAX, &n, err);
@@ -220,8 +191,8 @@ static enum os_status load_jwt(struct auth *a, const struct auth_settings *s, st
 		a->jwt_key_len = len;
 		a->jwt = AUTH_JWT_HMAC;
 	} else if (pub) {
-		st = read_file(s->jwt_public_key_file, 64 * 1024, "JWT_PUBLIC_KEY_FILE", &pem, &len,
-			       err);
+		st = conf_file_read(s->jwt_public_key_file, 64 * 1024, "JWT_PUBLIC_KEY_FILE", &pem,
+				    &len, err);
 		if (st != OS_OK)
 			return st;
 		if (strstr(pem, "-----BEGIN PUBLIC KEY-----") == NULL) {

@@ -6,12 +6,12 @@
  */
 #include "infrastructure/http/api_docs.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
+
+#include "infrastructure/config/conf_file.h"
 
 #define DOCS_FILE_MAX (8u << 20) /* the largest viewer bundle is under 2 MiB */
 
@@ -76,41 +76,23 @@ static void make_etag(struct docs_file *f)
 static enum os_status load_file(const char *dir, struct docs_file *f, struct os_error *err)
 {
 	char path[4096];
-	struct stat sb;
-	enum os_status st = OS_OK;
+	enum os_status st;
+	size_t len = 0;
 	char *buf = NULL;
-	FILE *in;
 
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, f->path) >= sizeof(path))
 		return os_fail(err, OS_EINVAL, "DOCS_DIR", "documentation path too long");
-	in = fopen(path, "rb");
-	if (in == NULL)
-		return os_fail(err, errno == ENOENT ? OS_ENOTFOUND : OS_EIO, "DOCS_DIR", "%s: %s",
-			       path, strerror(errno));
-	if (fstat(fileno(in), &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_size <= 0 ||
-	    (size_t)sb.st_size > DOCS_FILE_MAX) {
-		st = os_fail(err, OS_EIO, "DOCS_DIR", "%s: not a regular file of 1 to %u bytes",
-			     path, DOCS_FILE_MAX);
-		goto out;
+	st = conf_file_read(path, DOCS_FILE_MAX, "DOCS_DIR", &buf, &len, err);
+	if (st != OS_OK)
+		return st;
+	if (len == 0) {
+		free(buf);
+		return os_fail(err, OS_EIO, "DOCS_DIR", "DOCS_DIR: %.200s: empty", path);
 	}
-	buf = malloc((size_t)sb.st_size + 1);
-	if (buf == NULL) {
-		st = os_fail(err, OS_ENOMEM, "DOCS_DIR", "out of memory reading %s", path);
-		goto out;
-	}
-	if (fread(buf, 1, (size_t)sb.st_size, in) != (size_t)sb.st_size) {
-		st = os_fail(err, OS_EIO, "DOCS_DIR", "%s: short read", path);
-		goto out;
-	}
-	buf[sb.st_size] = '\0';
 	f->body = buf;
-	buf = NULL;
-	f->len = (size_t)sb.st_size;
+	f->len = len;
 	make_etag(f);
-out:
-	free(buf);
-	fclose(in);
-	return st;
+	return OS_OK;
 }
 
 enum os_status api_docs_load(const char *dir, struct os_error *err)

@@ -16,6 +16,7 @@
 #include <libpq-fe.h>
 
 #include "domain/sha256.h"
+#include "infrastructure/config/conf_file.h"
 
 #define MIGRATE_LOCK_KEY "7206381742006" /* arbitrary, fixed for the service */
 #define NAME_MAX_LEN	 128
@@ -75,34 +76,10 @@ static enum os_status read_file(const char *dir, const char *name, char **out, s
 				struct os_error *err)
 {
 	char path[4096];
-	FILE *f;
-	char *buf = NULL;
-	size_t n;
-	enum os_status st = OS_OK;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "rb");
-	if (f == NULL)
-		return os_fail(err, OS_EINVAL, NULL, "cannot open migration %s", name);
-	buf = malloc(PG_MIGRATE_FILE_MAX + 1);
-	if (buf == NULL) {
-		st = os_fail(err, OS_ENOMEM, NULL, "out of memory");
-		goto out;
-	}
-	n = fread(buf, 1, PG_MIGRATE_FILE_MAX + 1, f);
-	if (ferror(f) || n > PG_MIGRATE_FILE_MAX) {
-		st = os_fail(err, OS_EINVAL, NULL, "migration %s unreadable or over %d bytes", name,
-			     PG_MIGRATE_FILE_MAX);
-		goto out;
-	}
-	buf[n] = '\0';
-	*out = buf;
-	*len = n;
-	buf = NULL;
-out:
-	free(buf);
-	fclose(f);
-	return st;
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path))
+		return os_fail(err, OS_EINVAL, NULL, "migration path too long: %.200s", dir);
+	return conf_file_read(path, PG_MIGRATE_FILE_MAX, NULL, out, len, err);
 }
 
 static void sha256_hex(const char *data, size_t len, char hex[CHECKSUM_HEX_LEN + 1])

@@ -1,0 +1,23 @@
+/*
+ * Whole files that settings name, read once at start: the API keys file,
+ * the JWT public key, the migrations and the documentation pages. One
+ * reader, bounded, with one set of answers; a message names the setting and
+ * the path, never anything the file holds.
+ */
+#ifndef OS_CONF_FILE_H
+#define OS_CONF_FILE_H
+
+#include <stddef.h>
+
+#include "domain/status.h"
+
+/* Reads the regular file at path, of at most max bytes, into a new
+ * NUL-terminated buffer: *out (the caller frees it) and *len (without the
+ * NUL). OS_EINVAL when it cannot be opened (no such file, no permission),
+ * is not a regular file or is larger than max: the setting is wrong;
+ * OS_EIO when reading fails, OS_ENOMEM; err's field is field (may be NULL). *out and *len are
+ * written only on success. */
+enum os_status conf_file_read(const char *path, size_t max, const char *field, char **out,
+			      size_t *len, struct os_error *err);
+
+#endif
