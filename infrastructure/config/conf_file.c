@@ -2,6 +2,7 @@
 #include "infrastructure/config/conf_file.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,5 +56,39 @@ enum os_status conf_file_read(const char *path, size_t max, const char *field, c
 out:
 	free(buf);
 	fclose(f);
+	return st;
+}
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+enum os_status conf_file_secret(const char *path, const char *field, char *dst, size_t cap,
+				struct os_error *err)
+{
+	char limit[64];
+	char *text = NULL;
+	size_t len = 0;
+	enum os_status st = conf_file_read(path, CONF_SECRET_FILE_MAX, field, &text, &len, err);
+
+	if (st != OS_OK)
+		return st;
+	while (len > 0 && is_blank(text[len - 1]))
+		len--;
+	if (len == 0) {
+		st = refuse(err, OS_EINVAL, field, path, "empty");
+	} else if (len >= cap) {
+		snprintf(limit, sizeof(limit), "the secret is longer than %zu bytes", cap - 1);
+		st = refuse(err, OS_EINVAL, field, path, limit);
+	} else if (memchr(text, '\0', len) != NULL || memchr(text, '\n', len) != NULL ||
+		   memchr(text, '\r', len) != NULL) {
+		st = refuse(err, OS_EINVAL, field, path, "the secret must be one line of text");
+	} else {
+		memcpy(dst, text, len);
+		dst[len] = '\0';
+	}
+	memset(text, 0, len);
+	free(text);
 	return st;
 }

@@ -20,4 +20,15 @@
 enum os_status conf_file_read(const char *path, size_t max, const char *field, char **out,
 			      size_t *len, struct os_error *err);
 
+/* The largest secret file read: the secret and any blanks after it. */
+#define CONF_SECRET_FILE_MAX 4096
+
+/* A secret kept in a file (NAME_FILE beside NAME, KAFKA_SASL_PASSWORD_FILE):
+ * the file's text without the blanks and line ends after it (editors and
+ * secret stores end files with one). It must be one line of 1 to cap - 1
+ * bytes without NUL; copied into dst, NUL-terminated, only then. OS_EINVAL
+ * otherwise, naming field and the path, never the secret. */
+enum os_status conf_file_secret(const char *path, const char *field, char *dst, size_t cap,
+				struct os_error *err);
+
 #endif

@@ -16,6 +16,7 @@
 
 #include "app/outbox_msg.h"
 #include "domain/decimal.h"
+#include "infrastructure/config/conf_file.h"
 #include "infrastructure/config/conf_text.h"
 
 #define DOTENV_LINE_MAX 4096
@@ -407,25 +408,15 @@ static const char *const file_secrets[] = {
 /* KAFKA_SASL_PASSWORD_FILE is read with the other Kafka settings
  * (kafka_security.c). */
 
-static enum os_status read_secret_file(const char *name, const char *path, struct os_error *err)
+/* NAME from NAME_FILE (path): set in the environment, as if given there. */
+static enum os_status read_secret_file(const char *name, const char *file_name, const char *path,
+				       struct os_error *err)
 {
-	char buf[CONFIG_STR_MAX + 2];
-	FILE *f = fopen(path, "rb");
-	size_t n;
+	char buf[CONFIG_STR_MAX + 1];
+	enum os_status st = conf_file_secret(path, file_name, buf, sizeof(buf), err);
 
-	if (f == NULL)
-		return os_fail(err, OS_EINVAL, name, "%s_FILE: cannot read %.200s: %s", name, path,
-			       strerror(errno));
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r' || buf[n - 1] == ' ' ||
-			 buf[n - 1] == '\t'))
-		n--;
-	if (n > CONFIG_STR_MAX || memchr(buf, '\0', n) != NULL)
-		return os_fail(err, OS_EINVAL, name,
-			       "%s_FILE: the secret must be at most %d bytes of text", name,
-			       CONFIG_STR_MAX);
-	buf[n] = '\0';
+	if (st != OS_OK)
+		return st;
 	setenv(name, buf, 1);
 	memset(buf, 0, sizeof(buf));
 	return OS_OK;
@@ -447,7 +438,7 @@ static enum os_status load_secret_files(struct os_error *err)
 			return os_fail(err, OS_EINVAL, file_secrets[i],
 				       "%s and %s: set one of them, not both", file_secrets[i],
 				       file_name);
-		st = read_secret_file(file_secrets[i], path, err);
+		st = read_secret_file(file_secrets[i], file_name, path, err);
 		if (st != OS_OK)
 			return st;
 	}

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "infrastructure/config/conf_file.h"
 #include "infrastructure/config/conf_text.h"
 
 /* One of the names (case-insensitive), stored as librdkafka spells it. */
@@ -31,34 +32,6 @@ static enum os_status pick(char *dst, size_t cap, const char *name, const char *
 	return os_fail(err, OS_EINVAL, name, "%s: must be %s, got \"%.30s\"", name, choices, v);
 }
 
-/* The password from KAFKA_SASL_PASSWORD_FILE: its first line, without the
- * line end (files written by editors and secret stores end with one). */
-static enum os_status password_from_file(struct kafka_security *s, const char *path,
-					 struct os_error *err)
-{
-	char buf[sizeof(s->sasl_password) + 2];
-	FILE *f = fopen(path, "r");
-	size_t n;
-
-	if (f == NULL)
-		return os_fail(err, OS_EINVAL, "KAFKA_SASL_PASSWORD_FILE",
-			       "KAFKA_SASL_PASSWORD_FILE: cannot read %.200s: %s", path,
-			       strerror(errno));
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	buf[strcspn(buf, "\r\n")] = '\0';
-	if (strlen(buf) >= sizeof(s->sasl_password))
-		return os_fail(err, OS_EINVAL, "KAFKA_SASL_PASSWORD_FILE",
-			       "KAFKA_SASL_PASSWORD_FILE: the password is longer than %zu bytes",
-			       sizeof(s->sasl_password) - 1);
-	if (buf[0] == '\0')
-		return os_fail(err, OS_EINVAL, "KAFKA_SASL_PASSWORD_FILE",
-			       "KAFKA_SASL_PASSWORD_FILE: %.200s is empty", path);
-	memcpy(s->sasl_password, buf, strlen(buf) + 1);
-	return OS_OK;
-}
-
 static enum os_status read_password(struct kafka_security *s, struct os_error *err)
 {
 	const char *file = conf_env("KAFKA_SASL_PASSWORD_FILE", NULL);
@@ -68,7 +41,8 @@ static enum os_status read_password(struct kafka_security *s, struct os_error *e
 		    err, OS_EINVAL, "KAFKA_SASL_PASSWORD",
 		    "KAFKA_SASL_PASSWORD and KAFKA_SASL_PASSWORD_FILE: set one, not both");
 	if (file != NULL)
-		return password_from_file(s, file, err);
+		return conf_file_secret(file, "KAFKA_SASL_PASSWORD_FILE", s->sasl_password,
+					sizeof(s->sasl_password), err);
 	return conf_env_str(s->sasl_password, sizeof(s->sasl_password), "KAFKA_SASL_PASSWORD", NULL,
 			    err);
 }

@@ -100,11 +100,51 @@ static void test_refusals(void **state)
 	assert_int_equal(len, 77);
 }
 
+/* One line without what follows it at the end; everything else refused,
+ * naming the setting, never the secret, and leaving dst as it was. */
+static void test_secret(void **state)
+{
+	static const struct {
+		const char *text;
+		size_t len;
+	} bad[] = {
+	    {"", 0},
+	    {" \r\n\t\n", 5},
+	    {"pass\nword", 10},
+	    {"pass\rword", 10},
+	    {"pass\0word", 10},
+	    {"12345678", 8}, /* one byte too long for cap 8 */
+	};
+	struct fx *fx = *state;
+	struct os_error err;
+	char dst[8];
+	size_t i;
+
+	write_file(fx->path, "s3cr3t \t\r\n\n", 11);
+	assert_int_equal(conf_file_secret(fx->path, "P_FILE", dst, sizeof(dst), &err), OS_OK);
+	assert_string_equal(dst, "s3cr3t");
+	write_file(fx->path, "1234567", 7);
+	assert_int_equal(conf_file_secret(fx->path, "P_FILE", dst, sizeof(dst), &err), OS_OK);
+	assert_string_equal(dst, "1234567");
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(dst, sizeof(dst), "old");
+		write_file(fx->path, bad[i].text, bad[i].len);
+		os_error_clear(&err);
+		if (conf_file_secret(fx->path, "P_FILE", dst, sizeof(dst), &err) != OS_EINVAL)
+			fail_msg("case %zu was accepted", i);
+		assert_string_equal(err.field, "P_FILE");
+		assert_null(strstr(err.message, "word"));
+		assert_null(strstr(err.message, "12345678"));
+		assert_string_equal(dst, "old");
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_reads_whole, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_secret, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
