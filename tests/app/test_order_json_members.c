@@ -10,20 +10,7 @@
 #include <cmocka.h>
 
 #include "app/order_json_members.h"
-
-static void two_lines(struct order *o)
-{
-	memset(o, 0, sizeof(*o));
-	o->item_count = 2;
-	snprintf(o->items[0].item_id, sizeof(o->items[0].item_id), "sku-1");
-	snprintf(o->items[0].name, sizeof(o->items[0].name), "Tea \"green\"");
-	o->items[0].quantity = 2;
-	o->items[0].unit_price_cents = 17500;
-	snprintf(o->items[1].item_id, sizeof(o->items[1].item_id), "sku-2");
-	snprintf(o->items[1].name, sizeof(o->items[1].name), "Cup");
-	o->items[1].quantity = 1;
-	o->items[1].unit_price_cents = 5;
-}
+#include "tests/fakes/fakes.h"
 
 /* Writes what member writes into an object of its own: {...}. */
 static void written(const struct order *o,
@@ -50,12 +37,13 @@ static void test_items(void **state)
 	char out[512];
 
 	(void)state;
-	two_lines(&o);
+	fake_order_sample(&o, 1, ORDER_NEW, FAKE_NOW_US);
+	o.items[1].unit_price_cents = 5;
 	written(&o, order_json_items, true, out, sizeof(out));
 	assert_string_equal(out,
-			    "{\"items\":[{\"item_id\":\"sku-1\",\"name\":\"Tea \\\"green\\\"\","
-			    "\"quantity\":2,\"unit_price\":\"175.00\"},{\"item_id\":\"sku-2\","
-			    "\"name\":\"Cup\",\"quantity\":1,\"unit_price\":\"0.05\"}]}");
+			    "{\"items\":[{\"item_id\":\"sku-1\",\"name\":\"Widget\",\"quantity\":2,"
+			    "\"unit_price\":\"100.00\"},{\"item_id\":\"sku-2\",\"name\":"
+			    "\"Gadget \\\"Pro\\\"\",\"quantity\":1,\"unit_price\":\"0.05\"}]}");
 	written(&o, order_json_items, false, out, sizeof(out));
 	assert_string_equal(out, "{\"items\":[{\"item_id\":\"sku-1\",\"quantity\":2},"
 				 "{\"item_id\":\"sku-2\",\"quantity\":1}]}");
