@@ -141,6 +141,18 @@ static int print_version(void)
 	return 0;
 }
 
+/* Prints the help of cmd (and kind, may be NULL); usage on stderr when
+ * there is none. Returns the exit code. */
+static int print_help(const char *cmd, const char *kind)
+{
+	const char *text = help_text(cmd, kind);
+
+	if (text == NULL)
+		return cmd_usage(stderr);
+	fputs(text, stdout);
+	return 0;
+}
+
 /*
  * Answers `--version`, `help [cmd [kind]]` and `<cmd> ... --help` before
  * anything else happens. Returns -1 when argv asks for none of them, else
@@ -148,27 +160,15 @@ static int print_version(void)
  */
 static int help_or_version(int argc, char **argv)
 {
-	const char *text;
 	int i;
 
 	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0)
 		return print_version();
-	if ((strcmp(argv[1], "help") == 0 || is_help_flag(argv[1])) && argc >= 3) {
-		text = help_text(argv[2], argc >= 4 ? argv[3] : NULL);
-		if (text == NULL)
-			return cmd_usage(stderr);
-		fputs(text, stdout);
-		return 0;
-	}
-	for (i = 2; i < argc; i++) {
-		if (!is_help_flag(argv[i]))
-			continue;
-		text = help_text(argv[1], argc >= 3 ? argv[2] : NULL);
-		if (text == NULL)
-			return cmd_usage(stderr);
-		fputs(text, stdout);
-		return 0;
-	}
+	if ((strcmp(argv[1], "help") == 0 || is_help_flag(argv[1])) && argc >= 3)
+		return print_help(argv[2], argc >= 4 ? argv[3] : NULL);
+	for (i = 2; i < argc; i++)
+		if (is_help_flag(argv[i]))
+			return print_help(argv[1], argc >= 3 ? argv[2] : NULL);
 	return -1;
 }
 
