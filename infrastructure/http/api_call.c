@@ -349,6 +349,15 @@ const char *api_failure_code(enum os_status st, const struct os_error *err, int 
 	return api_error_code(status);
 }
 
+bool api_replied_failure(struct api_call *c, enum os_status st, const struct os_error *err,
+			 bool from_codec)
+{
+	if (st == OS_OK)
+		return false;
+	api_reply_status(c, st, err, from_codec);
+	return true;
+}
+
 void api_reply_status(struct api_call *c, enum os_status st, const struct os_error *err,
 		      bool from_codec)
 {

@@ -114,6 +114,11 @@ void api_reply_static(struct api_call *c, int status, const char *body, size_t l
 void api_reply_status(struct api_call *c, enum os_status st, const struct os_error *err,
 		      bool from_codec);
 
+/* The failure answer of st (api_reply_status) when st is not OS_OK: true when
+ * it answered, and the handler is done. */
+bool api_replied_failure(struct api_call *c, enum os_status st, const struct os_error *err,
+			 bool from_codec);
+
 /* The stable code of a failure answered with status: the status's default,
  * or a more specific one the failure allows (idempotency_mismatch,
  * insufficient_stock, catalog_unavailable). */

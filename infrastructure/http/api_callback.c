@@ -35,17 +35,13 @@ void api_callback_payment(struct api_call *c)
 		return;
 	os_error_clear(&err);
 	st = order_json_decode_callback(body, len, &cb, &err);
-	if (st != OS_OK) {
-		api_reply_status(c, st, &err, true);
+	if (api_replied_failure(c, st, &err, true))
 		return;
-	}
 	cb.raw = body;
 	cb.raw_len = len;
 	memcpy(cb.request_id, c->trace.request_id, sizeof(cb.request_id));
 	st = payment_callback_accept(&c->env->app->svc, &c->env->app->inbox, &cb, &inserted, &err);
-	if (st != OS_OK) {
-		api_reply_status(c, st, &err, false);
+	if (api_replied_failure(c, st, &err, false))
 		return;
-	}
 	reply_recorded(c, inserted);
 }

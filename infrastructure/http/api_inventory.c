@@ -36,15 +36,6 @@ static bool param_item(struct api_call *c, size_t i, char *out)
 
 /* Answers the failure st (from_codec: the request body's) and returns true;
  * false for OS_OK. */
-static bool replied_failure(struct api_call *c, enum os_status st, const struct os_error *err,
-			    bool from_codec)
-{
-	if (st == OS_OK)
-		return false;
-	api_reply_status(c, st, err, from_codec);
-	return true;
-}
-
 static void write_item(struct sbuf *sb, const void *it)
 {
 	inventory_json_item(sb, it);
@@ -66,7 +57,7 @@ void api_inventory_get(struct api_call *c)
 		return;
 	os_error_clear(&err);
 	st = inventory_get(inv(c), id, &it, &err);
-	if (replied_failure(c, st, &err, false))
+	if (api_replied_failure(c, st, &err, false))
 		return;
 	reply_item(c, 200, &it);
 }
@@ -86,10 +77,10 @@ void api_inventory_put(struct api_call *c)
 	os_error_clear(&err);
 	body = api_call_body(c, &len);
 	st = inventory_json_decode_put(body, len, &it, &err);
-	if (replied_failure(c, st, &err, true))
+	if (api_replied_failure(c, st, &err, true))
 		return;
 	st = inventory_put(inv(c), &it, &created, &err);
-	if (replied_failure(c, st, &err, false))
+	if (api_replied_failure(c, st, &err, false))
 		return;
 	if (created) {
 		char loc[sizeof("/api/v1/inventory/") + ORDER_ITEM_ID_MAX];
@@ -116,10 +107,10 @@ void api_inventory_adjust(struct api_call *c)
 	os_error_clear(&err);
 	body = api_call_body(c, &len);
 	st = inventory_json_decode_adjust(body, len, &delta, &err);
-	if (replied_failure(c, st, &err, true))
+	if (api_replied_failure(c, st, &err, true))
 		return;
 	st = inventory_adjust(inv(c), id, delta, &it, &err);
-	if (replied_failure(c, st, &err, false))
+	if (api_replied_failure(c, st, &err, false))
 		return;
 	reply_item(c, 200, &it);
 }
@@ -161,7 +152,7 @@ void api_inventory_list(struct api_call *c)
 		return;
 	os_error_clear(&err);
 	st = inventory_list(inv(c), after, limit, items, &n, &err);
-	if (replied_failure(c, st, &err, false))
+	if (api_replied_failure(c, st, &err, false))
 		return;
 	/* Item ids hold no quote or backslash (order_check_ident). */
 	if (n > 0 && n == limit)

@@ -136,10 +136,8 @@ void api_ops_dead_letters(struct api_call *c)
 		return;
 	os_error_clear(&err);
 	st = admin_list(admin_of(c), kind, after, (size_t)limit, rows, &n, &err);
-	if (st != OS_OK) {
-		api_reply_status(c, st, &err, false);
+	if (api_replied_failure(c, st, &err, false))
 		return;
-	}
 	if (n > 0 && n == (size_t)limit)
 		snprintf(extra, sizeof(extra), "\"next_after\":%lld", (long long)rows[n - 1].id);
 	api_reply_array(c, 200, write_dead_letter, rows, sizeof(rows[0]), n, extra);
@@ -158,10 +156,8 @@ static void retry(struct api_call *c, enum admin_kind kind, int64_t id)
 
 	os_error_clear(&err);
 	st = admin_retry_counted(admin_of(c), kind, id, &res, &err);
-	if (st != OS_OK) {
-		api_reply_status(c, st, &err, false);
+	if (api_replied_failure(c, st, &err, false))
 		return;
-	}
 	log_kv(LOG_INFO, "dead letters retried", "request_id", c->trace.request_id, NULL);
 	sbuf_init(&data, 1024);
 	json_write_init(&w, &data);

@@ -43,8 +43,7 @@ void api_orders_events(struct api_call *c)
 	}
 	os_error_clear(&err);
 	st = order_events(&c->env->app->svc, &id, rows, ORDER_EVENTS_MAX, &n, &err);
-	if (st != OS_OK) {
-		api_reply_status(c, st, &err, false);
+	if (api_replied_failure(c, st, &err, false)) {
 		free(rows);
 		return;
 	}

@@ -127,10 +127,8 @@ void api_orders_create(struct api_call *c)
 		api_reply_error(c, 403, err.message, err.field, "forbidden");
 		return;
 	}
-	if (st != OS_OK) {
-		api_reply_status(c, st, &err, http == 400);
+	if (api_replied_failure(c, st, &err, http == 400))
 		return;
-	}
 	if (http == 201)
 		add_location(c, o);
 	reply_order(c, http, o);
@@ -284,8 +282,7 @@ void api_orders_bulk(struct api_call *c)
 		return;
 	}
 	st = order_json_split_bulk(j->body, len, j->slices, ORDER_JSON_BULK_MAX, &j->n, &err);
-	if (st != OS_OK) {
-		api_reply_status(c, st, &err, true);
+	if (api_replied_failure(c, st, &err, true)) {
 		bulk_unref(j);
 		return;
 	}
@@ -320,10 +317,8 @@ void api_orders_get(struct api_call *c)
 	st = order_get(svc(c), &id, o, &err);
 	if (st == OS_OK && !api_may_act_for(c, o->user_id))
 		st = os_fail(&err, OS_ENOTFOUND, "id", "no such order");
-	if (st != OS_OK) {
-		api_reply_status(c, st, &err, false);
+	if (api_replied_failure(c, st, &err, false))
 		return;
-	}
 	reply_order(c, 200, o);
 }
 
@@ -419,10 +414,8 @@ void api_orders_list(struct api_call *c)
 		f.user_id = c->who.user_id; /* a client lists its own orders only */
 	os_error_clear(&err);
 	st = order_list(svc(c), &f, c->env->orders, &n, &err);
-	if (st != OS_OK) {
-		api_reply_status(c, st, &err, false);
+	if (api_replied_failure(c, st, &err, false))
 		return;
-	}
 	reply_list(c, c->env->orders, n, f.limit);
 }
 
@@ -445,10 +438,8 @@ void api_orders_history(struct api_call *c)
 		return;
 	os_error_clear(&err);
 	st = order_history(svc(c), &id, h, ORDER_HISTORY_MAX, &page.n, &err);
-	if (st != OS_OK) {
-		api_reply_status(c, st, &err, false);
+	if (api_replied_failure(c, st, &err, false))
 		return;
-	}
 	api_reply_data(c, 200, write_history, &page, NULL);
 }
 
@@ -467,14 +458,10 @@ void api_orders_cancel(struct api_call *c)
 	os_error_clear(&err);
 	body = api_call_body(c, &len);
 	st = order_json_decode_cancel(body, len, reason, &err);
-	if (st != OS_OK) {
-		api_reply_status(c, st, &err, true);
+	if (api_replied_failure(c, st, &err, true))
 		return;
-	}
 	st = order_cancel(svc(c), &id, reason, &c->trace, o, &err);
-	if (st != OS_OK) {
-		api_reply_status(c, st, &err, false);
+	if (api_replied_failure(c, st, &err, false))
 		return;
-	}
 	reply_order(c, 200, o);
 }

@@ -49,18 +49,14 @@ void api_webhook_order_create(struct api_call *c)
 		return;
 	}
 	st = ingress_json_decode(body, len, req, &err);
-	if (st != OS_OK) {
-		api_reply_status(c, st, &err, true);
+	if (api_replied_failure(c, st, &err, true))
 		goto out;
-	}
 	crypto_hmac_sha256_hex(INGRESS_DIGEST_KEY, strlen(INGRESS_DIGEST_KEY), body, len,
 			       req->body_digest);
 	req->trace = c->trace;
 	st = order_ingress_create(&c->env->app->svc, req, o, &created, &err);
-	if (st != OS_OK) {
-		api_reply_status(c, st, &err, false);
+	if (api_replied_failure(c, st, &err, false))
 		goto out;
-	}
 	if (created)
 		metrics_order_created();
 	api_reply_data(c, created ? 201 : 200, write_created, o, NULL);
