@@ -109,13 +109,20 @@ static enum os_status builder_push(struct builder *b, const struct msg_head *h, 
 	return OS_OK;
 }
 
-static void builder_abort(struct builder *b)
+/* Ends a build that came to st: *n messages on OS_OK; none otherwise, every
+ * one built so far released. Returns st. */
+static enum os_status builder_finish(struct builder *b, enum os_status st, size_t *n)
 {
 	size_t i;
 
-	for (i = 0; i < b->n; i++)
-		outbox_msg_release(&b->msgs[i]);
-	b->n = 0;
+	if (st != OS_OK) {
+		for (i = 0; i < b->n; i++)
+			outbox_msg_release(&b->msgs[i]);
+		b->n = 0;
+		return st;
+	}
+	*n = b->n;
+	return OS_OK;
 }
 
 /* A message being written: its identity, and its payload, an object open in
@@ -287,12 +294,7 @@ enum os_status order_messages_created(const struct order_msg_ctx *ctx, const str
 		st = add_order_event(&b, ORDER_NEW, NULL, o->created_at_us, err);
 	if (st == OS_OK)
 		st = add_egress_webhook(&b, ORDER_NEW, o->created_at_us, err);
-	if (st != OS_OK) {
-		builder_abort(&b);
-		return st;
-	}
-	*n = b.n;
-	return OS_OK;
+	return builder_finish(&b, st, n);
 }
 
 enum os_status order_messages_transition(const struct order_msg_ctx *ctx, const struct order *o,
@@ -314,12 +316,7 @@ enum os_status order_messages_transition(const struct order_msg_ctx *ctx, const 
 		st = add_order_event(&b, to, reason, at_us, err);
 	if (st == OS_OK)
 		st = add_egress_webhook(&b, to, at_us, err);
-	if (st != OS_OK) {
-		builder_abort(&b);
-		return st;
-	}
-	*n = b.n;
-	return OS_OK;
+	return builder_finish(&b, st, n);
 }
 
 /* ------------------------------------------------ cancellations, refunds */
@@ -393,10 +390,5 @@ enum os_status order_messages_refund(const struct order_msg_ctx *ctx, const stru
 	st = add_refund_request(&b, &r, err);
 	if (st == OS_OK)
 		st = add_refund_event(&b, &r, err);
-	if (st != OS_OK) {
-		builder_abort(&b);
-		return st;
-	}
-	*n = b.n;
-	return OS_OK;
+	return builder_finish(&b, st, n);
 }
