@@ -13,10 +13,10 @@
 
 /* Reads the regular file at path, of at most max bytes, into a new
  * NUL-terminated buffer: *out (the caller frees it) and *len (without the
- * NUL). OS_EINVAL when it cannot be opened (no such file, no permission),
- * is not a regular file or is larger than max: the setting is wrong;
- * OS_EIO when reading fails, OS_ENOMEM; err's field is field (may be NULL). *out and *len are
- * written only on success. */
+ * NUL), written only on success. OS_EINVAL when it cannot be opened (no
+ * such file, no permission), is not a regular file or is larger than max:
+ * the setting is wrong; OS_EIO when reading fails; OS_ENOMEM. err's field
+ * is field (may be NULL). */
 enum os_status conf_file_read(const char *path, size_t max, const char *field, char **out,
 			      size_t *len, struct os_error *err);
 
