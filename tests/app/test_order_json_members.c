@@ -53,30 +53,19 @@ static void test_items(void **state)
 static void test_items_bounded(void **state)
 {
 	struct order o;
-	char out[64];
+	char out[4096];
+	size_t objects = 0;
+	const char *p;
 
 	(void)state;
 	memset(&o, 0, sizeof(o));
 	written(&o, order_json_items, true, out, sizeof(out));
 	assert_string_equal(out, "{\"items\":[]}");
 	o.item_count = ORDER_MAX_ITEMS + 5;
-	{
-		struct sbuf sb;
-		struct json_writer w;
-		size_t objects = 0;
-		const char *p;
-
-		sbuf_init(&sb, 1 << 20);
-		json_write_init(&w, &sb);
-		json_write_object(&w, NULL);
-		order_json_items(&w, &o, false);
-		json_write_end(&w);
-		assert_true(json_write_ok(&w));
-		for (p = sb.buf; (p = strstr(p, "{\"item_id\"")) != NULL; p++)
-			objects++;
-		assert_int_equal(objects, ORDER_MAX_ITEMS);
-		sbuf_release(&sb);
-	}
+	written(&o, order_json_items, false, out, sizeof(out));
+	for (p = out; (p = strstr(p, "{\"item_id\"")) != NULL; p++)
+		objects++;
+	assert_int_equal(objects, ORDER_MAX_ITEMS);
 }
 
 static void test_customer(void **state)
