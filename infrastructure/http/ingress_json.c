@@ -65,7 +65,7 @@ static bool read_ref(struct json_reader *r, enum json_type t, const char *s, siz
 {
 	int64_t v;
 
-	if (t == JSON_NUMBER && !json_integer(s, len, &v))
+	if (t == JSON_NUMBER && !json_number_int64(s, len, &v))
 		return json_reader_fail(r, OS_EINVAL, "order_id", "must be a string or an integer");
 	if (t == JSON_NUMBER)
 		t = JSON_STRING;

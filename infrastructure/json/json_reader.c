@@ -147,7 +147,7 @@ static bool whole_digits(const char *s, size_t len, char *digits, size_t *n, boo
 	return true;
 }
 
-bool json_integer(const char *s, size_t len, int64_t *out)
+bool json_number_int64(const char *s, size_t len, int64_t *out)
 {
 	char digits[JSON_INT_DIGITS];
 	int64_t v = 0;
@@ -243,7 +243,7 @@ bool json_reader_int(struct json_reader *r, const char *field, enum json_type t,
 {
 	if (t != JSON_NUMBER)
 		return json_reader_want(r, field, "an integer", t);
-	if (!json_integer(s, len, out))
+	if (!json_number_int64(s, len, out))
 		return json_reader_fail(r, OS_EINVAL, field, "must be an integer");
 	return true;
 }

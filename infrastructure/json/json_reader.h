@@ -168,7 +168,7 @@ const char *json_type_name(enum json_type t);
 /* Parses a JSON number's text as an integer into *out; false if it is not
  * one or does not fit in int64. As in JSON Schema, a number whose value is
  * whole is an integer whatever its spelling: "310", "310.0", "3.1e2". */
-bool json_integer(const char *s, size_t len, int64_t *out);
+bool json_number_int64(const char *s, size_t len, int64_t *out);
 /* Copies a string value of at most max bytes and no NUL byte into out
  * (max + 1 bytes); false otherwise. */
 bool json_copy_string(const char *s, size_t len, char *out, size_t max);
@@ -192,7 +192,7 @@ bool json_reader_open_root(struct json_reader *r, enum json_type t, int role, in
  * fails r naming field when the array already held max of them. */
 bool json_reader_open_entry(struct json_reader *r, const char *field, size_t *count, size_t max,
 			    enum json_type t, int role, int *out_role);
-/* An integer value (json_integer) into *out; otherwise fails r naming field. */
+/* An integer value (json_number_int64) into *out; otherwise fails r naming field. */
 bool json_reader_int(struct json_reader *r, const char *field, enum json_type t, const char *s,
 		     size_t len, int64_t *out);
 /* A canonical UUID string into *out; otherwise fails r naming field. */
