@@ -10,9 +10,9 @@
 #include <string.h>
 
 #include <jwt.h>
-#include <yajl/yajl_tree.h>
 
 #include "infrastructure/auth/auth.h"
+#include "infrastructure/json/json_tree.h"
 
 #define JWT_LEEWAY_S 30 /* clock skew allowed on exp and nbf */
 
@@ -51,8 +51,9 @@ static int int_claim(jwt_t *j, const char *name, long *out)
 static bool audience_ok(jwt_t *j, const char *want)
 {
 	const char *s = jwt_get_grant(j, "aud");
+	struct os_error err;
+	yajl_val v = NULL;
 	char *json;
-	yajl_val v;
 	bool ok = false;
 	size_t i;
 
@@ -61,7 +62,8 @@ static bool audience_ok(jwt_t *j, const char *want)
 	json = jwt_get_grants_json(j, "aud");
 	if (json == NULL)
 		return false;
-	v = yajl_tree_parse(json, NULL, 0);
+	if (json_tree_parse(&json_limits_api, json, strlen(json), &v, &err) != OS_OK)
+		v = NULL;
 	free(json);
 	if (v != NULL && YAJL_IS_ARRAY(v)) {
 		for (i = 0; i < v->u.array.len && !ok; i++) {

@@ -123,8 +123,14 @@ static char *token(jwt_alg_t alg, const char *key, const char *sub, const char *
 		jwt_add_grant_int(j, "exp", exp);
 	if (iss)
 		jwt_add_grant(j, "iss", iss);
-	if (aud)
+	if (aud && aud[0] == '[') { /* an array of audiences, given as JSON */
+		char grants[2048];
+
+		snprintf(grants, sizeof(grants), "{\"aud\":%s}", aud);
+		assert_int_equal(jwt_add_grants_json(j, grants), 0);
+	} else if (aud) {
 		jwt_add_grant(j, "aud", aud);
+	}
 	assert_int_equal(
 	    jwt_set_alg(j, alg, (const unsigned char *)key, key ? (int)strlen(key) : 0), 0);
 	out = jwt_encode_str(j);
@@ -187,6 +193,30 @@ static void test_keys_and_jwt(void **state)
 	t = token(JWT_ALG_HS256, SECRET, NULL, NULL, now + 60, "iss-1", "aud-1");
 	assert_int_equal(check(&a, t, &p), OS_EDENIED); /* no sub */
 	free(t);
+	/* aud as an array (RFC 7519 4.1.3): one of its strings must be ours. */
+	t = token(JWT_ALG_HS256, SECRET, "bob", NULL, now + 60, "iss-1", "[\"x\",1,\"aud-1\"]");
+	assert_int_equal(check(&a, t, &p), OS_OK);
+	free(t);
+	t = token(JWT_ALG_HS256, SECRET, "bob", NULL, now + 60, "iss-1", "[\"x\",[\"aud-1\"]]");
+	assert_int_equal(check(&a, t, &p), OS_EDENIED);
+	free(t);
+	t = token(JWT_ALG_HS256, SECRET, "bob", NULL, now + 60, "iss-1", "[]");
+	assert_int_equal(check(&a, t, &p), OS_EDENIED);
+	free(t);
+	{ /* nested past the JSON module's depth: refused, not walked */
+		char deep[512];
+		int k;
+
+		for (k = 0; k < 200; k++)
+			deep[k] = '[';
+		memcpy(deep + 200, "\"aud-1\"", 7);
+		for (k = 0; k < 200; k++)
+			deep[207 + k] = ']';
+		deep[407] = '\0';
+		t = token(JWT_ALG_HS256, SECRET, "bob", NULL, now + 60, "iss-1", deep);
+		assert_int_equal(check(&a, t, &p), OS_EDENIED);
+		free(t);
+	}
 	t = token(JWT_ALG_HS256, SECRET, "bob", "root", now + 60, "iss-1", "aud-1");
 	assert_int_equal(check(&a, t, &p), OS_EDENIED);
 	free(t);
