@@ -203,17 +203,16 @@ static void test_keys_and_jwt(void **state)
 	t = token(JWT_ALG_HS256, SECRET, "bob", NULL, now + 60, "iss-1", "[]");
 	assert_int_equal(check(&a, t, &p), OS_EDENIED);
 	free(t);
-	{ /* nested past the JSON module's depth: refused, not walked */
-		char deep[512];
+	{ /* past the JSON module's bounds (256 elements): refused, not walked */
+		char many[2048];
+		size_t at = 0;
 		int k;
 
-		for (k = 0; k < 200; k++)
-			deep[k] = '[';
-		memcpy(deep + 200, "\"aud-1\"", 7);
-		for (k = 0; k < 200; k++)
-			deep[207 + k] = ']';
-		deep[407] = '\0';
-		t = token(JWT_ALG_HS256, SECRET, "bob", NULL, now + 60, "iss-1", deep);
+		many[at++] = '[';
+		for (k = 0; k < 300; k++)
+			at += (size_t)snprintf(many + at, sizeof(many) - at, "\"a\",");
+		snprintf(many + at, sizeof(many) - at, "\"aud-1\"]");
+		t = token(JWT_ALG_HS256, SECRET, "bob", NULL, now + 60, "iss-1", many);
 		assert_int_equal(check(&a, t, &p), OS_EDENIED);
 		free(t);
 	}
