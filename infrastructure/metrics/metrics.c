@@ -328,10 +328,10 @@ void metrics_order_created(void)
 	metrics_counter_add("orders_created_total", NULL, 1);
 }
 
-void metrics_refund_requested(void)
+void metrics_refunds_requested(size_t n)
 {
 	describe_orders();
-	metrics_counter_add(METRICS_REFUNDS_REQUESTED, NULL, 1);
+	metrics_counter_add(METRICS_REFUNDS_REQUESTED, NULL, (int64_t)n);
 }
 
 void metrics_orders_init(void)

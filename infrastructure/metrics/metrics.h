@@ -75,14 +75,14 @@ const char *metrics_method_label(const char *method);
 void metrics_http_request(const char *route, const char *method, int status, int64_t micros);
 
 /* The counter of refund requests (DESIGN §5), for whoever writes one. */
-#define METRICS_REFUNDS_REQUESTED "order_service_refunds_requested_total"
+#define METRICS_REFUNDS_REQUESTED "refunds_requested_total"
 
 /* orders_created_total. */
 void metrics_order_created(void);
 
-/* order_service_refunds_requested_total: call once per payment.refund row
- * written to the outbox. */
-void metrics_refund_requested(void);
+/* refunds_requested_total: n more payment.refund rows committed to the
+ * outbox (call after the commit). */
+void metrics_refunds_requested(size_t n);
 
 /* Creates the order counters at 0 (processes that create orders or refunds
  * call it at start). */

@@ -22,6 +22,7 @@
 #include <time.h>
 
 #include "app/inbox_port.h"
+#include "infrastructure/metrics/metrics.h"
 #include "infrastructure/postgres/pg_order_rows.h"
 
 #define PG_INBOX_BATCH_MAX 500
@@ -322,7 +323,7 @@ static enum os_status inbox_apply_batch(void *ctx, size_t max, inbox_decide_fn *
 	if (st == OS_OK)
 		*n = w->count;
 	if (st == OS_OK)
-		pg_count_refunds(count_true(w->refunded, w->count));
+		metrics_refunds_requested(count_true(w->refunded, w->count));
 out:
 	free(w);
 	return st;

@@ -19,6 +19,7 @@
 
 #include "app/order_repo.h"
 #include "infrastructure/log/log.h"
+#include "infrastructure/metrics/metrics.h"
 #include "infrastructure/postgres/pg_order_rows.h"
 #include "infrastructure/postgres/pg_rows.h"
 
@@ -568,7 +569,7 @@ static enum os_status repo_update(void *ctx, const struct uuid *id, order_mutate
 	if (st == OS_OK)
 		*verdict = v;
 	if (st == OS_OK && refunded)
-		pg_count_refunds(1);
+		metrics_refunds_requested(1);
 	return st;
 }
 
@@ -652,7 +653,7 @@ static enum os_status repo_expire(void *ctx, int64_t created_before_us, size_t m
 	if (st == OS_OK)
 		*changed = done;
 	if (st == OS_OK)
-		pg_count_refunds(refunds);
+		metrics_refunds_requested(refunds);
 	free(ids);
 	return st;
 }

@@ -12,8 +12,6 @@
 
 #include <string.h>
 
-#include "infrastructure/metrics/metrics.h"
-
 #define PG_MSG_ARRAY_MAX (4u * 1024u * 1024u) /* bytes of one array parameter */
 
 /* The last column is the payment that paid the order (NULL if none). */
@@ -450,11 +448,4 @@ enum os_status pg_order_write_change(struct pg_session *s, const struct order *c
 	if (st == OS_OK && refunded != NULL)
 		*refunded = ref;
 	return st;
-}
-
-void pg_count_refunds(size_t n)
-{
-	metrics_describe("refunds_requested_total", METRICS_COUNTER,
-			 "Refunds requested from the payment service (one per payment).");
-	metrics_counter_add("refunds_requested_total", NULL, (int64_t)n);
 }

@@ -91,8 +91,4 @@ enum os_status pg_order_write_change(struct pg_session *s, const struct order *c
 				     const struct order_change *ch, bool *refunded,
 				     struct os_error *err);
 
-/* Counts n refunds written by committed transactions (the
- * refunds_requested_total metric of the process). */
-void pg_count_refunds(size_t n);
-
 #endif

@@ -226,7 +226,7 @@ test_cancel_race() {
 # Callbacks come 4 s late: the cancel lands after the delivery and before
 # the payment's result, which then succeeds anyway.
 test_cancel_after_delivery() {
-	local o pid key i refund
+	local o pid key i refund names m
 	sim_plan '{"delay_ms":4000}'
 	life_create_order sku-2 1
 	o=$LIFE_ORDER
@@ -271,7 +271,15 @@ test_cancel_after_delivery() {
 	refund=$(life_metric inbox refunds_requested_total refunds_requested_total)
 	assert_match "the inbox worker counts the refund (refunds_requested_total)" '^[1-9][0-9]*$' \
 		"$refund"
-	assert_eq "the order stays cancelled" cancelled "$(life_status "$o")"
+	# The dashboard's refund panel reads the series that counted it.
+	names=$(jq -r '.panels[] | select(.title == "Refunds requested") | .targets[].expr' \
+		"$SOURCE_DIR/deploy/grafana/dashboards/order-service.json" | grep -oE '[a-z_]+_total' | sort -u)
+	assert_match "the dashboard has a refund panel with a counter" '_total' "$names"
+	for m in $names; do
+		assert_match "the dashboard's refund panel reads a counted series ($m)" '^[1-9][0-9]*$' \
+			"$(life_metric inbox "$m" "")"
+	done
+assert_eq "the order stays cancelled" cancelled "$(life_status "$o")"
 	sim_plan '{"delay_ms":50}'
 }
 

@@ -75,8 +75,8 @@ test_api_exposition() {
 			"$(metric "outbox_oldest_pending_age_seconds{destination=\"$d\"}")"
 	done
 	assert_eq "nothing yet: orders_created_total reads 0" 0 "$(metric orders_created_total)"
-	assert_eq "nothing yet: order_service_refunds_requested_total reads 0" 0 \
-		"$(metric order_service_refunds_requested_total)"
+	assert_eq "nothing yet: refunds_requested_total reads 0" 0 \
+		"$(metric refunds_requested_total)"
 	assert_process_metrics "api"
 }
 
@@ -245,7 +245,7 @@ test_worker_metrics() {
 		"$(e2e_sql "SELECT count(*) FROM inbox WHERE status <> 'pending'")" \
 		"$(counter inbox_handled_total)"
 	assert_eq "inbox worker: inbox_errors_total present at 0" 0 "$(metric inbox_errors_total)"
-	assert_eq "inbox worker: the refund counter is present" 0 "$(metric order_service_refunds_requested_total)"
+	assert_eq "inbox worker: the refund counter is present" 0 "$(metric refunds_requested_total)"
 	assert_all_alive "every process still runs"
 }
 

@@ -112,7 +112,7 @@ test_dashboard_topics() {
 	names=$(prom_dashboard_exprs | prom_metric_names)
 	for m in orders_created_total http_request_duration_seconds_bucket outbox_pending \
 		outbox_oldest_pending_age_seconds outbox_dead inbox_lag_seconds \
-		order_service_refunds_requested_total process_resident_memory_bytes; do
+		refunds_requested_total process_resident_memory_bytes; do
 		assert_eq "the dashboard shows $m" 1 "$(grep -cx "$m" <<<"$names")"
 	done
 }

@@ -82,7 +82,7 @@ static void test_series_at_zero(void **state)
 	metrics_inbox_init();
 	text = metrics_text();
 	assert_line(text, "orders_created_total 0");
-	assert_line(text, "order_service_refunds_requested_total 0");
+	assert_line(text, "refunds_requested_total 0");
 	assert_line(text, "outbox_sent_total{relay=\"outbox-kafka\"} 0");
 	assert_line(text, "outbox_dead_letters_total{relay=\"outbox-kafka\"} 0");
 	assert_line(text, "outbox_relay_batch_seconds_count{relay=\"outbox-kafka\"} 0");
@@ -93,13 +93,14 @@ static void test_series_at_zero(void **state)
 	assert_line(text, "inbox_handled_total 0");
 	assert_line(text, "inbox_errors_total 0");
 
-	metrics_refund_requested();
+	metrics_refunds_requested(1);
+	metrics_refunds_requested(2);
 	metrics_relay_batch("outbox-kafka", 10, 2, 1, 800);
 	metrics_consumer_message("recorded", 1);
 	metrics_consumer_message("commit_failed", 0);
 	metrics_consumer_message("made-up", 0);
 	text = metrics_text();
-	assert_line(text, "order_service_refunds_requested_total 1");
+	assert_line(text, "refunds_requested_total 3");
 	assert_line(text, "outbox_sent_total{relay=\"outbox-kafka\"} 10");
 	assert_line(text, "outbox_retries_total{relay=\"outbox-kafka\"} 2");
 	assert_line(text, "outbox_dead_letters_total{relay=\"outbox-kafka\"} 1");
