@@ -23,11 +23,6 @@ static const char *const role_names[] = {
     [AUTH_ROLE_ADMIN] = "admin",
 };
 
-const char *auth_role_name(enum auth_role r)
-{
-	return (size_t)r < NAMES_COUNT(role_names) ? role_names[r] : role_names[AUTH_ROLE_NONE];
-}
-
 static bool is_blank(char c)
 {
 	return c == ' ' || c == '\t' || c == '\r';

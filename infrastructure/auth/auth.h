@@ -106,9 +106,6 @@ enum os_status auth_bearer_token(const char *header, size_t len, const char **to
 enum os_status auth_check(const struct auth *a, const char *header, size_t len, int64_t now_s,
 			  struct auth_principal *out, struct os_error *err);
 
-/* "client", "service", "admin" or "none". */
-const char *auth_role_name(enum auth_role r);
-
 /* Internal: JWT verification (auth_jwt.c). */
 enum os_status auth_jwt_verify(const struct auth *a, const char *token, size_t len, int64_t now_s,
 			       struct auth_principal *out, struct os_error *err);

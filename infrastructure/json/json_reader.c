@@ -60,16 +60,6 @@ bool json_reader_require(struct json_reader *r, const struct json_frame *f, uint
 	return true;
 }
 
-const struct json_frame *json_reader_find(const struct json_reader *r, int role)
-{
-	int i;
-
-	for (i = r->depth - 1; i >= 0; i--)
-		if (r->stack[i].role == role)
-			return &r->stack[i];
-	return NULL;
-}
-
 const char *json_type_name(enum json_type t)
 {
 	switch (t) {

@@ -160,9 +160,6 @@ bool json_reader_fail(struct json_reader *r, enum os_status st, const char *fiel
  * key_path; true when none is missing. */
 bool json_reader_require(struct json_reader *r, const struct json_frame *f, uint32_t required);
 
-/* The innermost open frame of a role, or NULL. */
-const struct json_frame *json_reader_find(const struct json_reader *r, int role);
-
 /* Helpers for schemas. */
 const char *json_type_name(enum json_type t);
 /* Parses a JSON number's text as an integer into *out; false if it is not
