@@ -22,9 +22,10 @@ COPY . .
 # The build converts docs/openapi.yaml and installs the Swagger UI and ReDoc
 # assets from npm (scripts/docs-assets.sh); the image has no .git, so the
 # commit of `order-service --version` and of order_service_build_info comes
-# as a build argument (--build-arg OS_GIT_COMMIT=$(git rev-parse --short=12 HEAD)).
+# as a build argument (--build-arg OS_GIT_COMMIT=$(git rev-parse --short=12 HEAD)),
+# which RUN sees in its environment, where CMakeLists.txt reads it.
 ARG OS_GIT_COMMIT=unknown
-RUN OS_COMMIT="$OS_GIT_COMMIT" cmake -S . -B /tmp/build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOS_TESTS=OFF \
+RUN cmake -S . -B /tmp/build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOS_TESTS=OFF \
  && cmake --build /tmp/build -j "$(nproc)" \
  && cmake --install /tmp/build --prefix /usr/local
 
