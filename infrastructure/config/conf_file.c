@@ -2,11 +2,13 @@
 #include "infrastructure/config/conf_file.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* "FIELD: path: what", or "path: what" without a field. */
 static enum os_status refuse(struct os_error *err, enum os_status st, const char *field,
@@ -25,13 +27,21 @@ enum os_status conf_file_read(const char *path, size_t max, const char *field, c
 	enum os_status st = OS_OK;
 	char *buf = NULL;
 	size_t size, n;
-	FILE *f = fopen(path, "rb");
+	FILE *f;
+	/* O_NONBLOCK: a FIFO or a device named here must not hold the start
+	 * waiting; it is refused below, and reading a regular file ignores it. */
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 
-	if (f == NULL)
+	if (fd < 0)
 		return refuse(err, OS_EINVAL, field, path, strerror(errno));
-	if (fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode)) {
-		st = refuse(err, OS_EINVAL, field, path, "not a regular file");
-		goto out;
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		close(fd);
+		return refuse(err, OS_EINVAL, field, path, "not a regular file");
+	}
+	f = fdopen(fd, "rb");
+	if (f == NULL) {
+		close(fd);
+		return refuse(err, OS_ENOMEM, field, path, "out of memory");
 	}
 	if ((unsigned long long)sb.st_size > max) {
 		snprintf(limit, sizeof(limit), "larger than %zu bytes", max);

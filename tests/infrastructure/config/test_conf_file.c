@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -88,6 +89,14 @@ static void test_refusals(void **state)
 	os_error_clear(&err);
 	assert_int_equal(conf_file_read(fx->dir, 1024, "X_FILE", &out, &len, &err), OS_EINVAL);
 	assert_non_null(strstr(err.message, "not a regular file"));
+
+	/* A FIFO is refused at once, never waited on. */
+	snprintf(missing, sizeof(missing), "%s/fifo", fx->dir);
+	assert_int_equal(mkfifo(missing, 0600), 0);
+	os_error_clear(&err);
+	assert_int_equal(conf_file_read(missing, 1024, "X_FILE", &out, &len, &err), OS_EINVAL);
+	assert_non_null(strstr(err.message, "not a regular file"));
+	unlink(missing);
 
 	snprintf(missing, sizeof(missing), "%s/none", fx->dir);
 	os_error_clear(&err);
