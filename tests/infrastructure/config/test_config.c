@@ -292,7 +292,7 @@ static void test_switches(void **state)
 	refused("PAYMENTS_CALLBACK_ALLOW_UNSIGNED", "yes");
 }
 
-/* <NAME>_FILE: the file's text without trailing white space; not beside
+/* <NAME>_FILE: one line, the white space after it dropped; not beside
  * NAME itself; an unreadable file is refused. */
 static void test_secret_files(void **state)
 {
@@ -305,6 +305,13 @@ static void test_secret_files(void **state)
 	assert_non_null(strstr(refused("JWT_SECRET_FILE", path), "not both"));
 	unlink(path);
 	unsetenv("JWT_SECRET");
+	/* One line: a second one, or none at all, is refused. */
+	temp_file(path, "k3y\nk4y\n");
+	assert_null(strstr(refused("JWT_SECRET_FILE", path), "k3y"));
+	unlink(path);
+	temp_file(path, " \n");
+	refused("JWT_SECRET_FILE", path);
+	unlink(path);
 	assert_null(strstr(refused("POSTGRES_PASSWORD_FILE", "/nonexistent/secret"), "k3y"));
 }
 

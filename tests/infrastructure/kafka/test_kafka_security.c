@@ -202,6 +202,8 @@ static void test_password_file(void **state)
 	unsetenv("KAFKA_SASL_PASSWORD");
 	refused_value("KAFKA_SASL_PASSWORD_FILE", "/nonexistent/pw");
 	refused_value("KAFKA_SASL_PASSWORD_FILE", write_file("empty", "\n"));
+	/* One line: the rest of a file is not dropped silently. */
+	refused_value("KAFKA_SASL_PASSWORD_FILE", write_file("two", SECRET "\nmore\n"));
 }
 
 static void test_bad_values_refused(void **state)
