@@ -6,7 +6,7 @@
 
 #include "app/json_write.h"
 #include "domain/names.h"
-#include "infrastructure/http/customer_json.h"
+#include "infrastructure/http/order_body_json.h"
 #include "infrastructure/json/json_reader.h"
 
 enum {
@@ -119,7 +119,7 @@ static bool ingress_value(struct json_reader *r, const struct json_frame *parent
 	switch (parent->role) {
 	case ORDER_BODY_ROOT: return root_value(r, parent->key, t, s, len, role);
 	case ORDER_BODY_CUSTOMER:
-		return customer_json_read_field(r, parent->key == IK_NAME, t, s, len,
+		return order_body_read_customer(r, parent->key == IK_NAME, t, s, len,
 						&st->req.customer);
 	case ORDER_BODY_ITEMS:
 		return json_reader_open_entry(r, "items", &st->req.line_count, ORDER_MAX_ITEMS, t,

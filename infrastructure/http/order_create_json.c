@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "domain/names.h"
-#include "infrastructure/http/customer_json.h"
+#include "infrastructure/http/order_body_json.h"
 #include "infrastructure/json/json_reader.h"
 
 enum {
@@ -113,7 +113,7 @@ static bool create_value(struct json_reader *r, const struct json_frame *parent,
 		return create_line_value(r, parent, &cs->req.lines[cs->req.line_count - 1], t, s,
 					 len);
 	case ORDER_BODY_CUSTOMER:
-		return customer_json_read_field(r, parent->key == K_NAME, t, s, len,
+		return order_body_read_customer(r, parent->key == K_NAME, t, s, len,
 						&cs->req.customer);
 	}
 	return true;

@@ -5,8 +5,8 @@
  * object {"name", "email"} (both keys required with json_reader_require at
  * the object's close).
  */
-#ifndef OS_CUSTOMER_JSON_H
-#define OS_CUSTOMER_JSON_H
+#ifndef OS_ORDER_BODY_JSON_H
+#define OS_ORDER_BODY_JSON_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -30,7 +30,7 @@ void order_body_path(char *buf, size_t cap, int role, size_t line_index, const c
 
 /* Reads customer.name (is_name) or customer.email into out: a string within
  * the domain's bound. Records the failure on r and returns false otherwise. */
-bool customer_json_read_field(struct json_reader *r, bool is_name, enum json_type t, const char *s,
+bool order_body_read_customer(struct json_reader *r, bool is_name, enum json_type t, const char *s,
 			      size_t len, struct order_customer *out);
 
 #endif

@@ -7,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "infrastructure/http/customer_json.h"
+#include "infrastructure/http/order_body_json.h"
 
 static void test_paths(void **state)
 {

@@ -1,5 +1,5 @@
-/* What create bodies and webhooks share; see customer_json.h. */
-#include "infrastructure/http/customer_json.h"
+/* What create bodies and webhooks share; see order_body_json.h. */
+#include "infrastructure/http/order_body_json.h"
 
 #include <stdio.h>
 
@@ -13,7 +13,7 @@ void order_body_path(char *buf, size_t cap, int role, size_t line_index, const c
 		snprintf(buf, cap, "%s", key);
 }
 
-bool customer_json_read_field(struct json_reader *r, bool is_name, enum json_type t, const char *s,
+bool order_body_read_customer(struct json_reader *r, bool is_name, enum json_type t, const char *s,
 			      size_t len, struct order_customer *out)
 {
 	if (is_name)
