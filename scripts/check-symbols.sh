@@ -19,7 +19,7 @@ for bin in "$@"; do
 		clash=$(comm -12 <(printf '%s\n' "$own") \
 			<(nm -D --defined-only "$lib" | awk '{sub(/@.*/, "", $3); print $3}' | sort -u))
 		if [ -n "$clash" ]; then
-			echo "$bin defines what $lib exports: $(echo $clash)"
+			echo "$bin defines what $lib exports: $(tr '\n' ' ' <<<"$clash")"
 			status=1
 		fi
 	done

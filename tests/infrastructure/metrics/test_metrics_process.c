@@ -90,8 +90,7 @@ static void test_render(void **state)
 	assert_true(sbuf_ok(&sb));
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		snprintf(want, sizeof(want), "\n# TYPE %s ", names[i]);
-		if (strstr(sb.buf, want) == NULL &&
-		    strncmp(sb.buf, want + 1, strlen(want) - 1) != 0)
+		if (strstr(sb.buf, want) == NULL) /* every family opens with # HELP */
 			fail_msg("no TYPE line of %s in:\n%s", names[i], sb.buf);
 		snprintf(want, sizeof(want), "\n%s ", names[i]);
 		if (strstr(sb.buf, want) == NULL)
