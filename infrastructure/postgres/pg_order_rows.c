@@ -14,11 +14,20 @@
 
 #define PG_MSG_ARRAY_MAX (4u * 1024u * 1024u) /* bytes of one array parameter */
 
-/* The last column is the payment that paid the order (NULL if none). */
+/*
+ * The last column is the payment that paid the order (NULL if none); the
+ * one before it is true when the lock waited for a transaction that changed
+ * the order. Then the order's columns are that transaction's, but the
+ * payment is read as of the statement's start, before that transaction
+ * committed (READ COMMITTED re-reads only the locked row): the payment that
+ * transaction recorded would be missing. pg_order_lock runs the statement
+ * again then, the lock held and a new snapshot taken.
+ */
 static const struct pg_stmt stmt_lock = {
     "order_lock",
-    "SELECT " PG_ORDER_COLS ", (SELECT p.payment_id FROM order_payments p "
-    "WHERE p.order_id = o.id) FROM orders o LEFT JOIN order_items i ON i.order_id = o.id "
+    "SELECT " PG_ORDER_COLS ", o.version <> (SELECT v.version FROM orders v WHERE v.id = o.id), "
+    "(SELECT p.payment_id FROM order_payments p WHERE p.order_id = o.id) "
+    "FROM orders o LEFT JOIN order_items i ON i.order_id = o.id "
     "WHERE o.id = $1::uuid ORDER BY i.line FOR UPDATE OF o",
     1,
 };
@@ -301,6 +310,16 @@ static enum os_status decode_captured(const PGresult *r, char *captured, size_t 
 	return pg_col_str(r, 0, col, captured, cap);
 }
 
+/* Whether the lock's rows were read across a concurrent change (the
+ * column before the last; stmt_lock). */
+static bool lock_waited(const PGresult *r)
+{
+	int col = PQnfields(r) - 2;
+
+	return PQntuples(r) > 0 && col >= 0 && !pg_col_null(r, 0, col) &&
+	       PQgetvalue(r, 0, col)[0] == 't';
+}
+
 enum os_status pg_order_lock(struct pg_session *s, const struct uuid *id, struct order *out,
 			     char *captured, size_t captured_cap, bool *found, struct os_error *err)
 {
@@ -309,15 +328,25 @@ enum os_status pg_order_lock(struct pg_session *s, const struct uuid *id, struct
 	PGresult *r = NULL;
 	size_t n = 0;
 	enum os_status st;
+	int run;
 
 	uuid_format(id, text);
 	pg_params_init(&p);
 	pg_params_text(&p, text);
-	st = pg_exec(s, &stmt_lock, &p, &r, err);
-	if (st != OS_OK)
-		return st;
-	if (pg_orders_decode(r, out, 1, &n, NULL, 0) != OS_OK ||
-	    decode_captured(r, captured, captured_cap) != OS_OK)
+	/* At most twice: the second run holds the lock, so nothing can have
+	 * changed the order under it. */
+	for (run = 0; run < 2; run++) {
+		PQclear(r);
+		st = pg_exec(s, &stmt_lock, &p, &r, err);
+		if (st != OS_OK)
+			return st;
+		if (!lock_waited(r))
+			break;
+	}
+	if (run == 2)
+		st = os_fail(err, OS_EIO, NULL, "order %s: changed while locked", text);
+	else if (pg_orders_decode(r, out, 1, &n, NULL, 0) != OS_OK ||
+		 decode_captured(r, captured, captured_cap) != OS_OK)
 		st = os_fail(err, OS_EIO, NULL, "order %s: unreadable row", text);
 	else
 		*found = n == 1;

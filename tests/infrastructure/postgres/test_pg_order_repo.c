@@ -639,6 +639,87 @@ static void inbox_dedupes_and_applies_once(void **state)
 			 1);
 }
 
+/* What a change saw of the order it locked. */
+struct lock_view {
+	struct uuid id;
+	enum os_status st;
+	enum order_status status;
+	char captured[ORDER_PAYMENT_ID_MAX + 1];
+};
+
+static enum order_verdict look_fn(void *arg, const struct order *cur, struct order_change *ch)
+{
+	struct lock_view *v = arg;
+
+	v->status = cur->status;
+	snprintf(v->captured, sizeof(v->captured), "%s", ch->money.captured_payment_id);
+	return ORDER_DUPLICATE;
+}
+
+static void *change_in_thread(void *arg)
+{
+	struct lock_view *v = arg;
+	struct pg_session *s = NULL;
+	struct order_repo repo;
+	enum order_verdict verdict;
+	struct os_error err;
+
+	v->st = pg_session_open(testdb_url(), &s, &err);
+	if (v->st == OS_OK) {
+		pg_order_repo_init(&repo, s);
+		v->st = order_repo_update(&repo, &v->id, look_fn, v, &verdict, &err);
+	}
+	pg_session_free(s);
+	return NULL;
+}
+
+/*
+ * A change that waits for the order's lock while another transaction pays
+ * the order sees both of what that transaction wrote: the status and the
+ * payment (a cancel then refunds the payment the service took, not a made-up
+ * one).
+ */
+static void change_after_a_concurrent_payment_sees_the_payment(void **state)
+{
+	static const char *const items[] = {"sku-pay"};
+	struct fx *f = *state;
+	struct lock_view v;
+	char id[UUID_STR_LEN + 1], sql[512];
+	pthread_t t;
+	PGconn *payer = PQconnectdb(testdb_url());
+	PGresult *r;
+	int i;
+
+	assert_true(testdb_exec("INSERT INTO inventory VALUES ('sku-pay', 'P', 250, 5)"));
+	memset(&v, 0, sizeof(v));
+	v.id = create_order(&f->repo, "u-pay", items, 1, 1, false, 0);
+	uuid_format(&v.id, id);
+	assert_int_equal(PQstatus(payer), CONNECTION_OK);
+	snprintf(sql, sizeof(sql),
+		 "BEGIN; UPDATE orders SET status = 'paid', version = version + 1 WHERE id = '%s'; "
+		 "INSERT INTO order_payments (order_id, payment_id, amount_cents) "
+		 "VALUES ('%s', 'pay-concurrent', 250)",
+		 id, id);
+	r = PQexec(payer, sql);
+	assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
+	PQclear(r);
+	assert_int_equal(pthread_create(&t, NULL, change_in_thread, &v), 0);
+	snprintf(sql, sizeof(sql),
+		 "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+		 "WHERE NOT l.granted AND a.datname = current_database()");
+	for (i = 0; i < 500 && testdb_scalar(sql) == 0; i++)
+		usleep(10000);
+	assert_true(testdb_scalar(sql) > 0); /* the change waits for the payer */
+	r = PQexec(payer, "COMMIT");
+	assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
+	PQclear(r);
+	pthread_join(t, NULL);
+	PQfinish(payer);
+	assert_int_equal(v.st, OS_OK);
+	assert_int_equal(v.status, ORDER_PAID);
+	assert_string_equal(v.captured, "pay-concurrent");
+}
+
 static void survives_terminated_backend(void **state)
 {
 	struct fx *f = *state;
@@ -688,6 +769,7 @@ int main(void)
 	    WITH_FX(update_and_expire),
 	    WITH_FX(expire_skips_an_order_it_cannot_read),
 	    WITH_FX(inbox_dedupes_and_applies_once),
+	    WITH_FX(change_after_a_concurrent_payment_sees_the_payment),
 	    WITH_FX(survives_terminated_backend),
 	    cmocka_unit_test(unreachable_server_is_unavailable),
 	};
