@@ -20,9 +20,18 @@
 #   3. every event id of the Kafka-bound outbox rows is on its topic
 #      (read back with kcat; duplicates counted);
 #   4. no transition applied twice, no order paid twice (history, inbox, and
-#      the payment service's own record of payments created);
+#      the payment service's own record of payments created), no refund
+#      applied twice (history, and the refunds the payment service accepted);
 #   5. nothing stranded: every order delivered or cancelled, or explained by
-#      a dead outbox row.
+#      a dead outbox row; every payment the payment service took for an order
+#      that ended cancelled was refunded or cancelled there, and no delivered
+#      order was refunded.
+# Refunds come from two sources: the shipping service fails 5% of shipments
+# (a paid order is cancelled), and while the load runs orders that are paid
+# or new are cancelled through the API. The campaign also checks that it
+# measured something: every order requested was answered 2xx in the end, no
+# request was refused with a 4xx (a wrong request, not a fault), and refunds
+# were requested.
 # Prints the figures; with CHAOS_REPORT=file also writes them there as
 # Markdown (`make chaos` writes docs/RELIABILITY.md's figures section).
 # Exits non-zero when a check fails.
@@ -47,6 +56,10 @@ export MIGRATIONS_DIR=${MIGRATIONS_DIR:-$ROOT/migrations}
 RATE=${CHAOS_RATE:-40}
 SECRET=chaos-callback-secret
 KINDS=(api-1 api-2 outbox-payments outbox-notifications outbox-kafka shipping-consumer inbox)
+# Cancelled through the API each second while the load runs: paid orders
+# (refunded) and new ones (payment withdrawn, cancelled or refunded).
+CANCEL_PAID=${CHAOS_CANCEL_PAID:-2}
+CANCEL_NEW=${CHAOS_CANCEL_NEW:-1}
 
 DIR=$(mktemp -d "${TMPDIR:-/tmp}/order-service-chaos.XXXXXX")
 LOGS=$DIR/logs
@@ -68,9 +81,11 @@ source "$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/scripts/free-port.sh
 
 # ------------------------------------------------------------ infrastructure
 
+# The campaign's own stack: its database and its API keys (a caller's
+# API_KEYS_FILE would win over the keys the stack makes and prints).
 pg() {
-	env -u DATABASE_URL -u POSTGRES_CONNECTION_STRING DATA_DIR="$DIR/stack" PGPORT="$PGPORT" \
-		DEV_STACK_ONLY=pg "$ROOT/scripts/dev-stack.sh" "$@"
+	env -u DATABASE_URL -u POSTGRES_CONNECTION_STRING -u API_KEYS_FILE -u DEV_API_KEY -u DEV_ADMIN_KEY \
+		DATA_DIR="$DIR/stack" PGPORT="$PGPORT" DEV_STACK_ONLY=pg "$ROOT/scripts/dev-stack.sh" "$@"
 }
 broker() { DATA_DIR=$BROKER_DATA "$ROOT/scripts/kafka-broker.sh" "$@"; }
 
@@ -80,6 +95,11 @@ start_infrastructure() {
 	lines=$(pg start) || { say "PostgreSQL did not start"; return 1; }
 	eval "$lines"
 	export DATABASE_URL
+	# The dev stack's service key, listed in the keys file the APIs read:
+	# the API refuses requests without one.
+	[ -n "${DEV_API_KEY:-}" ] && [ -s "${API_KEYS_FILE:-}" ] &&
+		grep -q "^$(printf '%s' "$DEV_API_KEY" | sha256sum | cut -d' ' -f1) service" "$API_KEYS_FILE" ||
+		{ say "the dev stack gave no service key that its keys file lists"; return 1; }
 	if [ -z "$BROKER_DATA" ]; then
 		BROKER_DATA=$DIR/kafka
 		OWN_BROKER=1
@@ -120,6 +140,7 @@ supervise() { # name cmd...
 
 start_processes() {
 	local common=(env ENV_FILE="$DIR/no.env" DATABASE_URL="$DATABASE_URL" LOG_LEVEL=warn
+		API_KEYS_FILE="$API_KEYS_FILE"
 		CATALOG_SERVICE_API_URL="$SIM/catalog/items" PAYMENTS_SERVICE_API_URL="$SIM/payments"
 		NOTIFICATIONS_SERVICE_API_URL="$SIM/notifications"
 		PAYMENTS_CALLBACK_URL="$API1/api/v1/orders/payment-callback"
@@ -140,7 +161,7 @@ start_sim() {
 	port=$(free_port)
 	SIM=http://127.0.0.1:$port
 	"$ORDER_SIM_BIN" --port "$port" --kafka "$KAFKA_BOOTSTRAP_SERVERS" --callback-secret "$SECRET" \
-		--payment-error-rate 0.5 --payment-delay-ms 20 --shipping-delay-ms 20 \
+		--payment-error-rate 0.5 --payment-delay-ms 20 --shipping-delay-ms 20 --shipping-fail-rate 0.05 \
 		--topic-requests "$KAFKA_TOPIC_SHIPPING_REQUESTS" --topic-events "$KAFKA_TOPIC_SHIPPING_EVENTS" \
 		--group "$TAG.sim" </dev/null >>"$LOGS/order-sim.log" 2>&1 &
 	SIM_PID=$!
@@ -242,6 +263,7 @@ load_round() { # keys-file
 			echo "url = \"$([ $((chunk % 2)) -eq 0 ] && echo "$API1" || echo "$API2")/api/v1/orders\""
 			echo 'request = "POST"'
 			echo 'header = "Content-Type: application/json"'
+			echo "header = \"Authorization: Bearer $DEV_API_KEY\""
 			printf 'data = "{\\"user_id\\":\\"u-chaos-%d\\",\\"idempotency_key\\":\\"%s\\",\\"items\\":[{\\"item_id\\":\\"sku-%d\\",\\"quantity\\":1}]}"\n' \
 				"$user" "$key" "$sku"
 			echo "output = \"$DIR/load/$key.json\""
@@ -277,6 +299,27 @@ run_load() { # keys-file
 	done
 }
 
+# While the load runs (until load/done exists): each second, up to
+# CANCEL_PAID paid and CANCEL_NEW new orders, picked at random, are cancelled
+# through the two APIs in turn. Answers: "code order-id" lines in
+# load/cancels (000: no answer; 409: the order had moved on meanwhile).
+canceller() {
+	local ids id api i=0
+	while [ ! -e "$DIR/load/done" ] && [ ! -e "$STOP" ]; do
+		ids=$(sql "(SELECT id FROM orders WHERE status = 'paid' ORDER BY random() LIMIT $CANCEL_PAID)
+			UNION ALL (SELECT id FROM orders WHERE status = 'new' ORDER BY random() LIMIT $CANCEL_NEW)" \
+			2>/dev/null) || ids=""
+		for id in $ids; do
+			i=$((i + 1))
+			api=$([ $((i % 2)) -eq 0 ] && echo "$API1" || echo "$API2")
+			curl -sS -o /dev/null -w "%{http_code} $id\n" --max-time 10 -X POST \
+				-H "Authorization: Bearer $DEV_API_KEY" "$api/api/v1/orders/$id/cancel" \
+				>>"$DIR/load/cancels" 2>/dev/null
+		done
+		sleep 1
+	done
+}
+
 # ------------------------------------------------------------------ checks
 
 check() { # description ok(0|1) detail
@@ -309,10 +352,18 @@ verify() {
 	CHECKS_OK=0
 	CHECKS_BAD=0
 	local answered missing pending dead kafka_rows kafka_msgs kafka_distinct absent dup_trans \
-		dup_inbox paid_twice payments_twice stranded delivered cancelled
-	# 1. every order answered 2xx exists
+		dup_inbox paid_twice payments_twice stranded delivered cancelled refused cancels_ok \
+		cancels_wrong refunds refunds_twice ps_refunds_twice taken_cancelled unreturned refunded_delivered
+	# 0. the campaign measured something: every order was answered 2xx in
+	# the end, and none was refused as a wrong request
 	awk '$1 ~ /^20[01]$/ { print $2 }' "$DIR/load/codes" | sort -u >"$DIR/answered"
 	answered=$(wc -l <"$DIR/answered")
+	check "every order requested was answered 2xx ($answered of $ORDERS)" "$((answered != ORDERS))" \
+		"$((ORDERS - answered)) never answered 2xx"
+	refused=$(awk '$1 ~ /^4/' "$DIR/load/codes" | wc -l)
+	check "no create refused with a 4xx" "$((refused != 0))" \
+		"$refused refused, e.g. $(awk '$1 ~ /^4/ { print; exit }' "$DIR/load/codes")"
+	# 1. every order answered 2xx exists
 	sql "SELECT idempotency_key FROM orders" | sort -u >"$DIR/stored"
 	missing=$(comm -23 "$DIR/answered" "$DIR/stored" | wc -l)
 	check "every order answered 2xx exists ($answered answered)" "$((missing != 0))" "$missing missing"
@@ -333,8 +384,9 @@ verify() {
 	absent=$(comm -23 "$DIR/kafka_rows" "$DIR/ids.distinct" | wc -l)
 	check "every event id of $kafka_rows Kafka outbox rows is on Kafka" "$((absent != 0))" "$absent absent"
 	# 4. nothing applied twice
+	# (a refund's history row keeps the status: it is not a transition)
 	dup_trans=$(sql "SELECT count(*) FROM (SELECT 1 FROM order_status_history
-		GROUP BY order_id, to_status HAVING count(*) > 1) t")
+		WHERE from_status IS DISTINCT FROM to_status GROUP BY order_id, to_status HAVING count(*) > 1) t")
 	check "no transition applied twice" "$((dup_trans != 0))" "$dup_trans repeated"
 	dup_inbox=$(sql "SELECT count(*) FROM (SELECT 1 FROM inbox GROUP BY source, message_id HAVING count(*) > 1) t")
 	check "no inbox message stored twice" "$((dup_inbox != 0))" "$dup_inbox repeated"
@@ -351,6 +403,47 @@ verify() {
 	PAYMENT_ERRORS=$(jq '[.data[] | select(.status >= 500)] | length' "$DIR/payments.json" 2>/dev/null || echo x)
 	check "the payment service created at most one payment per order ($PAYMENTS created)" \
 		"$([ "$payments_twice" = 0 ] && echo 0 || echo 1)" "$payments_twice orders with more"
+	# Refunds: one per payment in the history, and the payment service
+	# accepted at most one refund key per payment.
+	refunds=$(sql "SELECT count(*) FROM refunds")
+	check "refunds were exercised ($refunds requested)" "$((refunds == 0))" "none requested"
+	refunds_twice=$(sql "SELECT count(*) FROM (SELECT 1 FROM order_status_history
+		WHERE from_status = to_status AND reason LIKE 'refund requested%'
+		GROUP BY order_id, reason HAVING count(*) > 1) t")
+	curl -fsS --max-time 60 "$SIM/_sim/payments/refunds" -o "$DIR/refunds.json"
+	curl -fsS --max-time 60 "$SIM/_sim/payments/cancels" -o "$DIR/cancels.json"
+	ps_refunds_twice=$(jq '[.data[] | select(.status == 201)
+		| {p: .body.payment_id, k: (.body.idempotency_key // .headers["idempotency-key"])}]
+		| unique | group_by(.p) | map(select(length > 1)) | length' "$DIR/refunds.json" 2>/dev/null || echo x)
+	check "no refund applied twice (history; payment service)" \
+		"$([ "$refunds_twice" = 0 ] && [ "$ps_refunds_twice" = 0 ] && echo 0 || echo 1)" \
+		"$refunds_twice in the history, $ps_refunds_twice payments refunded under two keys"
+	# Every cancel the API answered 200 ended cancelled.
+	awk '$1 == 200 { print $2 }' "$DIR/load/cancels" | sort -u >"$DIR/cancelled-by-api"
+	cancels_ok=$(wc -l <"$DIR/cancelled-by-api")
+	sql "SELECT id FROM orders WHERE status = 'cancelled'" | sort -u >"$DIR/cancelled"
+	cancels_wrong=$(comm -23 "$DIR/cancelled-by-api" "$DIR/cancelled" | wc -l)
+	check "every order whose cancel was answered 200 ended cancelled ($cancels_ok)" \
+		"$((cancels_wrong != 0 || cancels_ok == 0))" "$cancels_wrong did not, of $cancels_ok"
+	# 5. no money stranded: each payment the payment service took ("order
+	# payment" from its callbacks) for an order that ended cancelled was
+	# refunded (a refund of that payment accepted) or cancelled there (a
+	# cancel of the order accepted); no delivered order was refunded.
+	jq -r '.data[] | "\(.order_id) \(.payment_id)"' "$DIR/callbacks.json" 2>/dev/null | sort -u >"$DIR/taken"
+	jq -r '.data[] | select(.status == 201) | .body.payment_id' "$DIR/refunds.json" 2>/dev/null |
+		sort -u >"$DIR/refunded"
+	jq -r '.data[] | select(.status == 200) | .order_id' "$DIR/cancels.json" 2>/dev/null |
+		sort -u >"$DIR/payment-cancelled"
+	read -r taken_cancelled unreturned < <(awk -v c="$DIR/cancelled" -v r="$DIR/refunded" \
+		-v pc="$DIR/payment-cancelled" '
+		BEGIN { while ((getline l < c) > 0) can[l] = 1; while ((getline l < r) > 0) ref[l] = 1
+			while ((getline l < pc) > 0) pcan[l] = 1 }
+		$1 in can { t++; if (!($2 in ref) && !($1 in pcan)) n++ } END { print t + 0, n + 0 }' "$DIR/taken")
+	check "each of $taken_cancelled payments of orders that ended cancelled was refunded or cancelled at the payment service" \
+		"$((unreturned != 0 || taken_cancelled == 0))" "$unreturned payments kept, of $taken_cancelled"
+	refunded_delivered=$(sql "SELECT count(*) FROM refunds r JOIN orders o ON o.id = r.order_id
+		WHERE o.status = 'delivered'")
+	check "no delivered order refunded" "$((refunded_delivered != 0))" "$refunded_delivered refunded"
 	# 5. nothing stranded
 	stranded=$(sql "SELECT count(*) FROM orders o WHERE status NOT IN ('delivered', 'cancelled')
 		AND NOT EXISTS (SELECT 1 FROM outbox x WHERE x.aggregateid = o.id AND x.status = 'dead')")
@@ -378,6 +471,14 @@ verify() {
 		"event ids missing on Kafka|$absent"
 		"transitions applied twice|$dup_trans"
 		"orders paid twice (history / payment service)|$paid_twice / $payments_twice"
+		"cancels sent through the API / answered 200|$(wc -l <"$DIR/load/cancels") / $cancels_ok"
+		"orders cancelled after shipping failed|$(sql "SELECT count(DISTINCT order_id) FROM order_status_history
+			WHERE from_status = 'paid' AND to_status = 'cancelled' AND reason LIKE '%shipping%'")"
+		"refunds requested (refunds table) / accepted by the payment service (payments)|$refunds / $(wc -l <"$DIR/refunded")"
+		"refunds applied twice (history / payment service)|$refunds_twice / $ps_refunds_twice"
+		"payment cancels accepted by the payment service (orders)|$(wc -l <"$DIR/payment-cancelled")"
+		"payments taken for orders that ended cancelled / neither refunded nor cancelled|$taken_cancelled / $unreturned"
+		"delivered orders refunded|$refunded_delivered"
 		"inbox rows (shipping duplicates recorded once)|$(sql "SELECT count(*) FROM inbox")"
 		"orders stranded|$stranded"
 	)
@@ -455,6 +556,9 @@ main() {
 	expected=$((ORDERS / RATE))
 	faults "$expected" &
 	local faulter=$!
+	: >"$DIR/load/cancels"
+	canceller &
+	local cancelling=$!
 	run_load "$DIR/all-keys"
 	LOAD_TIME=$((SECONDS - t0))
 	event "load done in ${LOAD_TIME}s; waiting for the fault schedule"
@@ -465,6 +569,8 @@ main() {
 	awk '{ last[$2] = $1 } END { for (k in last) if (last[k] !~ /^20[01]$/) print k }' \
 		"$DIR/load/codes" >"$DIR/unanswered"
 	if [ -s "$DIR/unanswered" ]; then run_load "$DIR/unanswered"; fi
+	touch "$DIR/load/done"
+	wait "$cancelling"
 	t0=$SECONDS
 	if settle; then event "settled"; else event "not settled after ${SETTLE}s"; fi
 	SETTLE_TIME=$((SECONDS - t0))
