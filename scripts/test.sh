@@ -183,7 +183,8 @@ main() {
 	say "ctest $BUILD (all labels)"
 	local select=()
 	if [ -n "${TEST_REGEX:-}" ]; then select=(-R "$TEST_REGEX"); fi
-	ctest --test-dir "$BUILD" --output-on-failure "${select[@]}"
+	# A selection that matches nothing is a failure, not "ok".
+	ctest --test-dir "$BUILD" --output-on-failure --no-tests=error "${select[@]}"
 	record ctest $?
 
 	if [ $built_asan -eq 0 ]; then
@@ -191,7 +192,8 @@ main() {
 		LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$ROOT/tests/lsan.supp:print_suppressions=0} \
 			ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1} \
 			UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
-			ctest --test-dir "$BUILD_ASAN" -L 'unit|integration' --output-on-failure "${select[@]}"
+			ctest --test-dir "$BUILD_ASAN" -L 'unit|integration' --output-on-failure \
+			--no-tests="$([ -n "${TEST_REGEX:-}" ] && echo ignore || echo error)" "${select[@]}"
 		record ctest-asan $?
 	fi
 
