@@ -150,11 +150,19 @@ test_client_gone() {
 		-c "SELECT 1 FROM inventory WHERE item_id = 'nb-locked' FOR UPDATE" \
 		-c "SELECT pg_sleep(4)" -c "COMMIT" >/dev/null 2>&1 &
 	locker=$!
-	sleep 0.3
+	local i rc
+	for ((i = 0; i < 50; i++)); do
+		[ "$(e2e_sql "SELECT count(*) FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(4)'")" = 1 ] && break
+		sleep 0.1
+	done
+	assert_eq "client gone: the row is locked by another transaction" 1 \
+		"$(e2e_sql "SELECT count(*) FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(4)'")"
 	# The client gives up after 0.5 s, while its create holds the session.
 	curl -s -o /dev/null --max-time 0.5 "${E2E_AUTH[@]}" -H 'Content-Type: application/json' \
 		--data-binary "$(ops_order_body "$(e2e_uuid)" nb-locked 1)" \
 		"$local_api/api/v1/orders" 2>/dev/null
+	rc=$?
+	assert_eq "client gone: its create was waiting for the row when it gave up (curl timed out)" 28 "$rc"
 	ms=$(live_ms "$local_api")
 	if [ "$ms" -lt 1000 ]; then
 		e2e_pass "client gone, row still locked: /health/live answers (${ms} ms)"
@@ -164,6 +172,7 @@ test_client_gone() {
 	e2e_http POST "$local_api/api/v1/orders" "$(ops_order_body "$(e2e_uuid)" nb-free 1)" --max-time 2
 	assert_status "client gone, row still locked: the only session serves another create" 201
 	wait "$locker"
+	assert_eq "client gone: the locking transaction committed" 0 "$?"
 	e2e_http POST "$local_api/api/v1/orders" "$(ops_order_body "$(e2e_uuid)" nb-locked 1)"
 	assert_status "after the client went away the only session serves the next create: 201" 201
 	assert_eq "no transaction is left open" 0 "$(open_transactions)"

@@ -78,7 +78,9 @@ check_live() {
 			e2e_admin_http "$method" "$E2E_ADMIN$(sample_path "$path")" ;;
 		*) e2e_http "$method" "$E2E_API$(sample_path "$path")" ;;
 		esac
-		if jq -e '.errors[0].message == "no such route"' "$E2E_BODY" >/dev/null 2>&1; then
+		if [ "$E2E_STATUS" = 000 ]; then
+			e2e_fail "$method $path: served by the API" "no answer"
+		elif jq -e '.errors[0].message == "no such route"' "$E2E_BODY" >/dev/null 2>&1; then
 			e2e_fail "$method $path: served by the API" "$(head -c 300 "$E2E_BODY")"
 		else
 			e2e_pass "$method $path: served by the API ($E2E_STATUS)"
