@@ -35,13 +35,19 @@ until curl -fsS -o /dev/null --max-time 2 "$API/health/ready" 2>/dev/null; do
 done
 
 seeded=0
+failed=0
 for entry in "${ITEMS[@]}"; do
 	IFS='|' read -r id name price qty <<<"$entry"
 	code=$(curl -sS -o /dev/null -w '%{http_code}' --max-time 5 "${AUTH[@]}" "$API/api/v1/inventory/$id")
-	[ "$code" = 404 ] || continue
+	case $code in
+	200) continue ;; # there already
+	404) ;;
+	*) say "GET $id answered $code (a 401 or 403: INVENTORY_SEED_TOKEN)"; failed=$((failed + 1)); continue ;;
+	esac
 	body=$(printf '{"name":"%s","price":"%s","available_qty":%d}' "$name" "$price" "$qty")
 	code=$(curl -sS -o /dev/null -w '%{http_code}' --max-time 5 "${AUTH[@]}" -X PUT \
 		-H 'Content-Type: application/json' --data-binary "$body" "$API/api/v1/inventory/$id")
-	if [ "$code" = 201 ]; then seeded=$((seeded + 1)); else say "PUT $id answered $code"; fi
+	if [ "$code" = 201 ]; then seeded=$((seeded + 1)); else say "PUT $id answered $code"; failed=$((failed + 1)); fi
 done
 say "$seeded item(s) seeded into the local inventory"
+[ "$failed" -eq 0 ] || { say "$failed item(s) could not be seeded"; exit 1; }

@@ -129,6 +129,12 @@ test_dev_seed() {
 	assert_match "a second run seeds nothing" '0 item\(s\) seeded' "$out"
 	e2e_http GET "$E2E_API/api/v1/inventory/sku-1"
 	assert_json "and keeps the stock as it moved" '.data.available_qty' 999
+	local rc
+	out=$(APP_PORT=${E2E_API##*:} INVENTORY_SEED_TOKEN=not-a-key SEED_WAIT_SECONDS=30 \
+		bash "$SOURCE_DIR/scripts/dev-seed-inventory.sh" 2>&1)
+	rc=$?
+	assert_eq "a seeder whose token is refused exits 1" 1 "$rc"
+	assert_match "and says what was answered" 'GET sku-1 answered 401' "$out"
 }
 
 main() {
