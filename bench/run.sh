@@ -797,6 +797,7 @@ report() {
 	report_drain
 	local run b50 b99
 	for r in "$RATE" "$LOW_RATE"; do
+		[ -n "${LAT_RUN[$r]:-}" ] || continue # not run (BENCH_LOW_RATE=0)
 		if [ -z "${LAT_RES[$r]:-}" ]; then
 			echo "## 4. Commit-to-Kafka latency, pgbench -R $r for ${LAT_SECS}s"
 			echo
