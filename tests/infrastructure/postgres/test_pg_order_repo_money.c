@@ -4,9 +4,11 @@
  * sent one, and does not wait for (nor lose) one a relay is sending right
  * now; a payment that succeeds for a cancelled order is refunded once
  * whatever the number of callbacks; cancelling a paid order refunds its
- * payment; the inbox keeps pending and succeeded of one key apart; an
- * admin retry never sends a payment request of an order that left new.
+ * payment; a second payment applied while the first one's transaction is
+ * open is refunded; the inbox keeps pending and succeeded of one key apart;
+ * an admin retry never sends a payment request of an order that left new.
  */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,8 +16,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
+#include <libpq-fe.h>
 
 #include "app/admin_port.h"
 #include "app/inbox_decide.h"
@@ -136,14 +140,12 @@ static int64_t refunds_of(const struct order *o, const char *pid)
 	return scalar_for(o, fmt);
 }
 
-/* Records a payment callback of payment pid under key with the status type
- * and applies the inbox. */
-static void callback(struct env *e, const struct order *o, const char *key, const char *pid,
-		     const char *type, bool *inserted)
+/* Records a payment callback of payment pid under key with the status type. */
+static void record_callback(struct env *e, const struct order *o, const char *key, const char *pid,
+			    const char *type, bool *inserted)
 {
 	struct inbox_msg m;
 	struct os_error err;
-	size_t n = 0;
 
 	memset(&m, 0, sizeof(m));
 	snprintf(m.source, sizeof(m.source), INBOX_SOURCE_PAYMENTS);
@@ -155,6 +157,16 @@ static void callback(struct env *e, const struct order *o, const char *key, cons
 	m.payload = "{}";
 	m.payload_len = 2;
 	assert_int_equal(inbox_writer_record(&e->inbox, &m, inserted, &err), OS_OK);
+}
+
+/* record_callback, then applies the inbox. */
+static void callback(struct env *e, const struct order *o, const char *key, const char *pid,
+		     const char *type, bool *inserted)
+{
+	struct os_error err;
+	size_t n = 0;
+
+	record_callback(e, o, key, pid, type, inserted);
 	assert_int_equal(
 	    inbox_store_apply_batch(&e->store, 100, inbox_decide, &e->decider, &n, &err), OS_OK);
 }
@@ -360,6 +372,78 @@ static void paid_then_cancelled_refunds_payment(void **state)
 	pg_session_free(e.s);
 }
 
+/* An inbox batch applied on another thread: its status and count. */
+struct applier {
+	struct env *e;
+	enum os_status st;
+	size_t n;
+};
+
+static void *apply_in_thread(void *arg)
+{
+	struct applier *a = arg;
+	struct os_error err;
+
+	a->st =
+	    inbox_store_apply_batch(&a->e->store, 100, inbox_decide, &a->e->decider, &a->n, &err);
+	return NULL;
+}
+
+/*
+ * A second distinct payment applied while the transaction that records the
+ * first one is still open waits for the order, then sees the first payment:
+ * the second is refunded, not taken for the order's payment.
+ */
+static void second_payment_during_the_first_is_refunded(void **state)
+{
+	struct env e;
+	struct order o;
+	struct applier a = {0};
+	char id[UUID_STR_LEN + 1], sql[512];
+	const char *waiting =
+	    "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity s "
+	    "ON s.pid = l.pid WHERE NOT l.granted AND s.datname = current_database()";
+	PGconn *payer = PQconnectdb(testdb_url());
+	PGresult *r;
+	pthread_t t;
+	bool inserted;
+	int i;
+
+	(void)state;
+	env_open(&e);
+	create(&e, &o);
+	record_callback(&e, &o, "cb-second", "pay-second", INBOX_TYPE_PAYMENT_SUCCEEDED, &inserted);
+	assert_true(inserted);
+	uuid_format(&o.id, id);
+	assert_int_equal(PQstatus(payer), CONNECTION_OK);
+	snprintf(sql, sizeof(sql),
+		 "BEGIN; UPDATE orders SET status = 'paid', version = version + 1 WHERE id = '%s'; "
+		 "INSERT INTO order_payments (order_id, payment_id, amount_cents) "
+		 "VALUES ('%s', 'pay-first', 1000)",
+		 id, id);
+	r = PQexec(payer, sql);
+	assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
+	PQclear(r);
+	a.e = &e;
+	assert_int_equal(pthread_create(&t, NULL, apply_in_thread, &a), 0);
+	for (i = 0; i < 500 && testdb_scalar(waiting) == 0; i++)
+		usleep(10000);
+	assert_true(testdb_scalar(waiting) > 0); /* the applier waits for the payer */
+	r = PQexec(payer, "COMMIT");
+	assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
+	PQclear(r);
+	pthread_join(t, NULL);
+	PQfinish(payer);
+	assert_int_equal(a.st, OS_OK);
+	assert_int_equal(a.n, 1);
+	assert_int_equal(refunds_of(&o, "pay-second"), 1);
+	assert_int_equal(scalar_for(&o, "SELECT count(*) FROM order_payments WHERE order_id = '%s' "
+					"AND payment_id = 'pay-first'"),
+			 1);
+	assert_int_equal(in_status(&o, "paid"), 1);
+	pg_session_free(e.s);
+}
+
 static void admin_retry_refuses_payment_requests(void **state)
 {
 	char a[UUID_STR_LEN + 1], b[UUID_STR_LEN + 1], sql[512];
@@ -407,6 +491,7 @@ int main(void)
 	    cmocka_unit_test_setup(cancel_while_relay_sends, setup),
 	    cmocka_unit_test_setup(late_payment_refunded_once, setup),
 	    cmocka_unit_test_setup(paid_then_cancelled_refunds_payment, setup),
+	    cmocka_unit_test_setup(second_payment_during_the_first_is_refunded, setup),
 	    cmocka_unit_test_setup(admin_retry_refuses_payment_requests, setup),
 	};
 
