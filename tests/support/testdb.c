@@ -240,3 +240,52 @@ struct pg_session *testdb_session(void)
 		fail_msg("cannot open a session: %s", err.message);
 	return s;
 }
+
+struct pg_conn *testdb_pay_uncommitted(const struct uuid *id, const char *payment_id, int64_t cents)
+{
+	char text[UUID_STR_LEN + 1], sql[512];
+	PGconn *c = PQconnectdb(group_url);
+	PGresult *r;
+	bool ok;
+
+	uuid_format(id, text);
+	snprintf(sql, sizeof(sql),
+		 "BEGIN; UPDATE orders SET status = 'paid', version = version + 1 WHERE id = '%s'; "
+		 "INSERT INTO order_payments (order_id, payment_id, amount_cents) "
+		 "VALUES ('%s', '%s', %lld)",
+		 text, text, payment_id, (long long)cents);
+	r = PQexec(c, sql);
+	ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+	if (!ok)
+		fprintf(stderr, "testdb: paying %s: %s", text, PQerrorMessage(c));
+	PQclear(r);
+	if (!ok) {
+		PQfinish(c);
+		return NULL;
+	}
+	return c;
+}
+
+bool testdb_commit_after_waiter(struct pg_conn *c)
+{
+	static const char waiting[] =
+	    "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+	    "WHERE NOT l.granted AND a.datname = current_database()";
+	PGresult *r;
+	bool ok;
+	int i;
+
+	for (i = 0; i < 500 && testdb_scalar(waiting) == 0; i++)
+		usleep(10000);
+	ok = testdb_scalar(waiting) > 0;
+	if (!ok)
+		fprintf(stderr, "testdb: no session waited for a lock\n");
+	r = PQexec(c, "COMMIT");
+	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+		fprintf(stderr, "testdb: commit: %s", PQerrorMessage(c));
+		ok = false;
+	}
+	PQclear(r);
+	PQfinish(c);
+	return ok;
+}

@@ -64,4 +64,20 @@ void testdb_new_uuid(struct uuid *u);
  * them. */
 void testdb_add_msg(struct order_insert *c, const char *type, const char *dest);
 
+/*
+ * Pays order id on a connection of its own, in a transaction left open:
+ * the order becomes paid (version + 1) and payment_id its payment of cents.
+ * The order's row stays locked until testdb_commit_after_waiter. NULL (the
+ * error printed on stderr) when that failed. (struct pg_conn is libpq's
+ * PGconn.)
+ */
+struct pg_conn;
+struct pg_conn *testdb_pay_uncommitted(const struct uuid *id, const char *payment_id,
+				       int64_t cents);
+
+/* Waits (up to 5 s) until a session of the group's database waits for a
+ * lock, then commits c's transaction and closes c. False (printed on
+ * stderr) when no session waited or the commit failed. */
+bool testdb_commit_after_waiter(struct pg_conn *c);
+
 #endif

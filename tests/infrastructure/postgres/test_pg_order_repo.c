@@ -684,37 +684,17 @@ static void change_after_a_concurrent_payment_sees_the_payment(void **state)
 	static const char *const items[] = {"sku-pay"};
 	struct fx *f = *state;
 	struct lock_view v;
-	char id[UUID_STR_LEN + 1], sql[512];
+	struct pg_conn *payer;
 	pthread_t t;
-	PGconn *payer = PQconnectdb(testdb_url());
-	PGresult *r;
-	int i;
 
 	assert_true(testdb_exec("INSERT INTO inventory VALUES ('sku-pay', 'P', 250, 5)"));
 	memset(&v, 0, sizeof(v));
 	v.id = create_order(&f->repo, "u-pay", items, 1, 1, false, 0);
-	uuid_format(&v.id, id);
-	assert_int_equal(PQstatus(payer), CONNECTION_OK);
-	snprintf(sql, sizeof(sql),
-		 "BEGIN; UPDATE orders SET status = 'paid', version = version + 1 WHERE id = '%s'; "
-		 "INSERT INTO order_payments (order_id, payment_id, amount_cents) "
-		 "VALUES ('%s', 'pay-concurrent', 250)",
-		 id, id);
-	r = PQexec(payer, sql);
-	assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
-	PQclear(r);
+	payer = testdb_pay_uncommitted(&v.id, "pay-concurrent", 250);
+	assert_non_null(payer);
 	assert_int_equal(pthread_create(&t, NULL, change_in_thread, &v), 0);
-	snprintf(sql, sizeof(sql),
-		 "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
-		 "WHERE NOT l.granted AND a.datname = current_database()");
-	for (i = 0; i < 500 && testdb_scalar(sql) == 0; i++)
-		usleep(10000);
-	assert_true(testdb_scalar(sql) > 0); /* the change waits for the payer */
-	r = PQexec(payer, "COMMIT");
-	assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
-	PQclear(r);
+	assert_true(testdb_commit_after_waiter(payer)); /* the change waited for the payer */
 	pthread_join(t, NULL);
-	PQfinish(payer);
 	assert_int_equal(v.st, OS_OK);
 	assert_int_equal(v.status, ORDER_PAID);
 	assert_string_equal(v.captured, "pay-concurrent");

@@ -16,10 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <cmocka.h>
-#include <libpq-fe.h>
 
 #include "app/admin_port.h"
 #include "app/inbox_decide.h"
@@ -399,41 +397,21 @@ static void second_payment_during_the_first_is_refunded(void **state)
 	struct env e;
 	struct order o;
 	struct applier a = {0};
-	char id[UUID_STR_LEN + 1], sql[512];
-	const char *waiting =
-	    "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity s "
-	    "ON s.pid = l.pid WHERE NOT l.granted AND s.datname = current_database()";
-	PGconn *payer = PQconnectdb(testdb_url());
-	PGresult *r;
+	struct pg_conn *payer;
 	pthread_t t;
 	bool inserted;
-	int i;
 
 	(void)state;
 	env_open(&e);
 	create(&e, &o);
 	record_callback(&e, &o, "cb-second", "pay-second", INBOX_TYPE_PAYMENT_SUCCEEDED, &inserted);
 	assert_true(inserted);
-	uuid_format(&o.id, id);
-	assert_int_equal(PQstatus(payer), CONNECTION_OK);
-	snprintf(sql, sizeof(sql),
-		 "BEGIN; UPDATE orders SET status = 'paid', version = version + 1 WHERE id = '%s'; "
-		 "INSERT INTO order_payments (order_id, payment_id, amount_cents) "
-		 "VALUES ('%s', 'pay-first', 1000)",
-		 id, id);
-	r = PQexec(payer, sql);
-	assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
-	PQclear(r);
+	payer = testdb_pay_uncommitted(&o.id, "pay-first", 1000);
+	assert_non_null(payer);
 	a.e = &e;
 	assert_int_equal(pthread_create(&t, NULL, apply_in_thread, &a), 0);
-	for (i = 0; i < 500 && testdb_scalar(waiting) == 0; i++)
-		usleep(10000);
-	assert_true(testdb_scalar(waiting) > 0); /* the applier waits for the payer */
-	r = PQexec(payer, "COMMIT");
-	assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
-	PQclear(r);
+	assert_true(testdb_commit_after_waiter(payer)); /* the applier waited for the payer */
 	pthread_join(t, NULL);
-	PQfinish(payer);
 	assert_int_equal(a.st, OS_OK);
 	assert_int_equal(a.n, 1);
 	assert_int_equal(refunds_of(&o, "pay-second"), 1);
