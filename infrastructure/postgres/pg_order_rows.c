@@ -320,6 +320,25 @@ static bool lock_waited(const PGresult *r)
 	       PQgetvalue(r, 0, col)[0] == 't';
 }
 
+/* Runs stmt_lock into *r, and once more when that run waited for a change
+ * (lock_waited): the second run holds the lock, so nothing can have changed
+ * the order under it. */
+static enum os_status lock_read(struct pg_session *s, const struct pg_params *p, PGresult **r,
+				struct os_error *err)
+{
+	enum os_status st;
+	int run;
+
+	for (run = 0; run < 2; run++) {
+		PQclear(*r);
+		*r = NULL;
+		st = pg_exec(s, &stmt_lock, p, r, err);
+		if (st != OS_OK || !lock_waited(*r))
+			return st;
+	}
+	return os_fail(err, OS_EIO, NULL, "the order changed while locked");
+}
+
 enum os_status pg_order_lock(struct pg_session *s, const struct uuid *id, struct order *out,
 			     char *captured, size_t captured_cap, bool *found, struct os_error *err)
 {
@@ -328,25 +347,17 @@ enum os_status pg_order_lock(struct pg_session *s, const struct uuid *id, struct
 	PGresult *r = NULL;
 	size_t n = 0;
 	enum os_status st;
-	int run;
 
 	uuid_format(id, text);
 	pg_params_init(&p);
 	pg_params_text(&p, text);
-	/* At most twice: the second run holds the lock, so nothing can have
-	 * changed the order under it. */
-	for (run = 0; run < 2; run++) {
+	st = lock_read(s, &p, &r, err);
+	if (st != OS_OK) {
 		PQclear(r);
-		st = pg_exec(s, &stmt_lock, &p, &r, err);
-		if (st != OS_OK)
-			return st;
-		if (!lock_waited(r))
-			break;
+		return st;
 	}
-	if (run == 2)
-		st = os_fail(err, OS_EIO, NULL, "order %s: changed while locked", text);
-	else if (pg_orders_decode(r, out, 1, &n, NULL, 0) != OS_OK ||
-		 decode_captured(r, captured, captured_cap) != OS_OK)
+	if (pg_orders_decode(r, out, 1, &n, NULL, 0) != OS_OK ||
+	    decode_captured(r, captured, captured_cap) != OS_OK)
 		st = os_fail(err, OS_EIO, NULL, "order %s: unreadable row", text);
 	else
 		*found = n == 1;
