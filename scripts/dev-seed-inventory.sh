@@ -42,7 +42,9 @@ for entry in "${ITEMS[@]}"; do
 	case $code in
 	200) continue ;; # there already
 	404) ;;
-	*) say "GET $id answered $code (a 401 or 403: INVENTORY_SEED_TOKEN)"; failed=$((failed + 1)); continue ;;
+	401 | 403) say "GET $id answered $code: INVENTORY_SEED_TOKEN needs the service or admin role"
+		failed=$((failed + 1)); continue ;;
+	*) say "GET $id answered $code"; failed=$((failed + 1)); continue ;;
 	esac
 	body=$(printf '{"name":"%s","price":"%s","available_qty":%d}' "$name" "$price" "$qty")
 	code=$(curl -sS -o /dev/null -w '%{http_code}' --max-time 5 "${AUTH[@]}" -X PUT \

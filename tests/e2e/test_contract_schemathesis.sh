@@ -12,9 +12,10 @@
 # the API has no authentication to check, so the run uses the document with
 # its security requirements taken out. Each run must show that its token was
 # honoured: no request that carried it to a bearer-secured route was answered
-# 401 or 403, and some were answered 2xx (read from the run's HAR record). Routes and body members listed in
-# contract_pending_routes.txt are not served here yet and are left out. The admin routes run against the
-# admin listener when the API opened one on ADMIN_PORT, else the public port.
+# 401 or 403, and some were answered 2xx (read from the run's HAR record).
+# Routes and body members listed in contract_pending_routes.txt are not
+# served here yet and are left out. The admin routes run against the admin
+# listener when the API opened one on ADMIN_PORT, else the public port.
 # shellcheck source=tests/e2e/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
