@@ -34,8 +34,6 @@ static bool param_item(struct api_call *c, size_t i, char *out)
 	return true;
 }
 
-/* Answers the failure st (from_codec: the request body's) and returns true;
- * false for OS_OK. */
 static void write_item(struct sbuf *sb, const void *it)
 {
 	inventory_json_item(sb, it);

@@ -20,7 +20,7 @@
  * the order. Then the order's columns are that transaction's, but the
  * payment is read as of the statement's start, before that transaction
  * committed (READ COMMITTED re-reads only the locked row): the payment that
- * transaction recorded would be missing. pg_order_lock runs the statement
+ * transaction recorded would be missing. lock_read runs the statement
  * again then, the lock held and a new snapshot taken.
  */
 static const struct pg_stmt stmt_lock = {
