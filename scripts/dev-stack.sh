@@ -238,9 +238,16 @@ sim_start() {
 # Development credentials for the API's bearer authentication: a service key
 # (DEV_API_KEY) and an admin key (DEV_ADMIN_KEY), made once and kept in
 # $DATA_DIR/dev-keys (mode 600); $DATA_DIR/api_keys lists their hashes as
-# API_KEYS_FILE wants. An API_KEYS_FILE of the environment wins.
+# API_KEYS_FILE wants. An API_KEYS_FILE of the environment wins: then the
+# dev keys are not in the file the API reads, and are neither printed nor
+# exported.
 dev_keys() {
 	local keys=$DATA_DIR/dev-keys
+	if [ -n "${API_KEYS_FILE:-}" ]; then
+		say "using API_KEYS_FILE from the environment ($API_KEYS_FILE); no dev keys"
+		DEV_API_KEY="" DEV_ADMIN_KEY=""
+		return
+	fi
 	if [ ! -s "$keys" ]; then
 		(
 			umask 077
@@ -255,7 +262,7 @@ dev_keys() {
 		echo "$(printf '%s' "$DEV_API_KEY" | sha256sum | cut -d' ' -f1) service"
 		echo "$(printf '%s' "$DEV_ADMIN_KEY" | sha256sum | cut -d' ' -f1) admin"
 	} >"$DATA_DIR/api_keys"
-	API_KEYS_FILE=${API_KEYS_FILE:-$DATA_DIR/api_keys}
+	API_KEYS_FILE=$DATA_DIR/api_keys
 	say "API key (service): $DEV_API_KEY"
 	say "API key (admin):   $DEV_ADMIN_KEY"
 	say "  curl -H \"Authorization: Bearer \$DEV_API_KEY\" http://127.0.0.1:$APP_PORT/api/v1/orders"
@@ -285,8 +292,10 @@ write_env() {
 		emit PAYMENTS_CALLBACK_SECRET "$PAYMENTS_CALLBACK_SECRET"
 		emit CAPASHINO_SERVICE_ACCESS_TOKEN "${CAPASHINO_SERVICE_ACCESS_TOKEN:-$DEV_ACCESS_TOKEN}"
 		emit API_KEYS_FILE "$API_KEYS_FILE"
-		emit DEV_API_KEY "$DEV_API_KEY"
-		emit DEV_ADMIN_KEY "$DEV_ADMIN_KEY"
+		if [ -n "$DEV_API_KEY" ]; then
+			emit DEV_API_KEY "$DEV_API_KEY"
+			emit DEV_ADMIN_KEY "$DEV_ADMIN_KEY"
+		fi
 	} >"$ENV_FILE"
 }
 

@@ -81,8 +81,8 @@ source "$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/scripts/free-port.sh
 
 # ------------------------------------------------------------ infrastructure
 
-# The campaign's own stack: its database and its API keys (a caller's
-# API_KEYS_FILE would win over the keys the stack makes and prints).
+# The campaign's own stack: its database and its API keys (with a caller's
+# API_KEYS_FILE the stack would make no keys).
 pg() {
 	env -u DATABASE_URL -u POSTGRES_CONNECTION_STRING -u API_KEYS_FILE -u DEV_API_KEY -u DEV_ADMIN_KEY \
 		DATA_DIR="$DIR/stack" PGPORT="$PGPORT" DEV_STACK_ONLY=pg "$ROOT/scripts/dev-stack.sh" "$@"

@@ -5,7 +5,8 @@
 # and removes it when it stops: the stack's address is elsewhere and
 # survives; `start` again finds the running dev-kafka instead of starting a
 # second one; and an address file deleted while dev-kafka runs is restored
-# from its log.
+# from its log. The dev keys: made, listed in the stack's API_KEYS_FILE and
+# exported; none when the environment names its own API_KEYS_FILE.
 E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=tests/e2e/lib.sh
 source "$E2E_DIR/lib.sh"
@@ -81,6 +82,26 @@ test_deleted_address_restored() {
 		"$(cat "$(find "$STACK_DATA" -name kafka.addr | head -n 1)" 2>/dev/null)"
 }
 
+# "start" with API_KEYS_FILE as given ("" for none in the environment).
+stack_with_keys_file() { # file
+	if [ -n "$1" ]; then API_KEYS_FILE=$1 stack start; else (unset API_KEYS_FILE; stack start); fi
+}
+
+test_dev_keys() {
+	local out key file
+	out=$(stack_with_keys_file "")
+	key=$(sed -n "s/^export DEV_API_KEY=//p" <<<"$out")
+	file=$(sed -n "s/^export API_KEYS_FILE=//p" <<<"$out")
+	assert_match "dev keys: a service key is exported" '^dev-service-[0-9a-f]{32}$' "$key"
+	assert_eq "dev keys: the exported API_KEYS_FILE lists it as a service key" 1 \
+		"$(grep -c "^$(printf '%s' "$key" | sha256sum | cut -d' ' -f1) service$" "$file" 2>/dev/null)"
+	out=$(stack_with_keys_file "$E2E_TMP/api_keys")
+	assert_eq "own API_KEYS_FILE: it is the one exported" "$E2E_TMP/api_keys" \
+		"$(sed -n "s/^export API_KEYS_FILE=//p" <<<"$out")"
+	assert_eq "own API_KEYS_FILE: no dev key exported (it is not in that file)" "" \
+		"$(grep -E '^export DEV_(API|ADMIN)_KEY=' <<<"$out")"
+}
+
 test_stop() {
 	stack stop >/dev/null
 	assert_eq "stop ends the stack's dev-kafka" "" "$(dev_kafka_pids)"
@@ -90,5 +111,6 @@ trap 'stop_stack; e2e_cleanup' EXIT
 test_start
 test_stray_dev_kafka
 test_deleted_address_restored
+test_dev_keys
 test_stop
 e2e_finish
