@@ -13,6 +13,7 @@
 
 #include "app/catalog_cache.h"
 #include "tests/fakes/fakes.h"
+#include "tests/support/test_main.h"
 
 struct env {
 	struct fake_sys sys;
@@ -139,14 +140,11 @@ static void test_failures_are_not_kept(void **state)
 	test_free(e);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_second_read),
-	    cmocka_unit_test(test_forget_refetches),
-	    cmocka_unit_test(test_items_do_not_evict_each_other),
-	    cmocka_unit_test(test_failures_are_not_kept),
-	};
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_second_read),
+    cmocka_unit_test(test_forget_refetches),
+    cmocka_unit_test(test_items_do_not_evict_each_other),
+    cmocka_unit_test(test_failures_are_not_kept),
+};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(tests, NULL, NULL);

@@ -17,6 +17,7 @@
 
 #include "app/inbox_decide.h"
 #include "tests/fakes/fakes.h"
+#include "tests/support/test_main.h"
 
 #define SECOND	  INT64_C(1000000)
 #define UNTOUCHED 777
@@ -428,28 +429,25 @@ static void test_pending_then_succeeded(void **state)
 
 #define TEST(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-	    TEST(test_payment_succeeded),
-	    TEST(test_payment_failed_releases_stock),
-	    TEST(test_no_release_without_local_inventory),
-	    TEST(test_shipped_and_delivered),
-	    TEST(test_duplicate),
-	    TEST(test_pending_impossible_unknown),
-	    TEST(test_early_defers_with_growing_delay),
-	    TEST(test_early_delay_capped),
-	    TEST(test_early_gives_up),
-	    TEST(test_missing_order),
-	    TEST(test_late_payment_refunded),
-	    TEST(test_late_payment_without_id),
-	    TEST(test_second_payment_refunded),
-	    TEST(test_unrecorded_payment_adopted),
-	    TEST(test_shipping_failed_refunds_payment),
-	    TEST(test_shipping_failed_unrecorded_payment),
-	    TEST(test_late_payment_refunded_once),
-	    TEST(test_pending_then_succeeded),
-	};
+static const struct CMUnitTest tests[] = {
+    TEST(test_payment_succeeded),
+    TEST(test_payment_failed_releases_stock),
+    TEST(test_no_release_without_local_inventory),
+    TEST(test_shipped_and_delivered),
+    TEST(test_duplicate),
+    TEST(test_pending_impossible_unknown),
+    TEST(test_early_defers_with_growing_delay),
+    TEST(test_early_delay_capped),
+    TEST(test_early_gives_up),
+    TEST(test_missing_order),
+    TEST(test_late_payment_refunded),
+    TEST(test_late_payment_without_id),
+    TEST(test_second_payment_refunded),
+    TEST(test_unrecorded_payment_adopted),
+    TEST(test_shipping_failed_refunds_payment),
+    TEST(test_shipping_failed_unrecorded_payment),
+    TEST(test_late_payment_refunded_once),
+    TEST(test_pending_then_succeeded),
+};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(tests, NULL, NULL);

@@ -16,6 +16,7 @@
 
 #include "app/inventory.h"
 #include "tests/fakes/fakes.h"
+#include "tests/support/test_main.h"
 
 #define X16	"xxxxxxxxxxxxxxxx"
 #define ID64	X16 X16 X16 X16			/* ORDER_ITEM_ID_MAX bytes */
@@ -417,15 +418,21 @@ static void test_port_failures(void **state)
 	}
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_put_rules),	 cmocka_unit_test(test_put_ids),
-	    cmocka_unit_test(test_put_replaces), cmocka_unit_test(test_adjust_rules),
-	    cmocka_unit_test(test_adjust_ids),	 cmocka_unit_test(test_adjust_port_answers),
-	    cmocka_unit_test(test_get),		 cmocka_unit_test(test_list_rules),
-	    cmocka_unit_test(test_list_pages),	 cmocka_unit_test(test_port_failures),
-	};
+static const struct CMUnitTest tests[] = {
+    /* inventory_put */
+    cmocka_unit_test(test_put_rules),
+    cmocka_unit_test(test_put_ids),
+    cmocka_unit_test(test_put_replaces),
+    /* inventory_adjust */
+    cmocka_unit_test(test_adjust_rules),
+    cmocka_unit_test(test_adjust_ids),
+    cmocka_unit_test(test_adjust_port_answers),
+    /* inventory_get, inventory_list */
+    cmocka_unit_test(test_get),
+    cmocka_unit_test(test_list_rules),
+    cmocka_unit_test(test_list_pages),
+    /* every use case */
+    cmocka_unit_test(test_port_failures),
+};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(tests, NULL, NULL);

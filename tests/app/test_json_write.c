@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "app/json_write.h"
+#include "tests/support/test_main.h"
 
 /* Starts w on a fresh sb of at most max bytes, with an object open. */
 static void open_object(struct json_writer *w, struct sbuf *sb, size_t max)
@@ -158,15 +159,12 @@ static void test_ceiling_fails(void **state)
 	sbuf_release(&sb);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_escaping),
-	    cmocka_unit_test(test_nesting_and_scalars),
-	    cmocka_unit_test(test_unformattable_values_fail),
-	    cmocka_unit_test(test_misuse_fails),
-	    cmocka_unit_test(test_ceiling_fails),
-	};
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_escaping),
+    cmocka_unit_test(test_nesting_and_scalars),
+    cmocka_unit_test(test_unformattable_values_fail),
+    cmocka_unit_test(test_misuse_fails),
+    cmocka_unit_test(test_ceiling_fails),
+};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(tests, NULL, NULL);

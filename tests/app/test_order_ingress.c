@@ -18,6 +18,7 @@
 #include "app/order_ingress.h"
 #include "app/order_messages.h"
 #include "tests/fakes/fakes.h"
+#include "tests/support/test_main.h"
 
 static void valid_request(struct order_ingress_request *req)
 {
@@ -262,13 +263,10 @@ static void test_transition_egress(void **state)
 	}
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-	    fake_env_test(test_creates_webhook_order),	fake_env_test(test_replay_and_mismatch),
-	    fake_env_test(test_race_is_a_replay),	fake_env_test(test_rules_name_the_field),
-	    fake_env_test(test_egress_webhook_message), fake_env_test(test_transition_egress),
-	};
+static const struct CMUnitTest tests[] = {
+    fake_env_test(test_creates_webhook_order),	fake_env_test(test_replay_and_mismatch),
+    fake_env_test(test_race_is_a_replay),	fake_env_test(test_rules_name_the_field),
+    fake_env_test(test_egress_webhook_message), fake_env_test(test_transition_egress),
+};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(tests, NULL, NULL);

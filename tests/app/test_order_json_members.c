@@ -11,6 +11,7 @@
 
 #include "app/order_json_members.h"
 #include "tests/fakes/fakes.h"
+#include "tests/support/test_main.h"
 
 /* Writes what member writes into an object of its own: {...}. */
 static void written(const struct order *o,
@@ -87,13 +88,10 @@ static void test_customer(void **state)
 	assert_string_equal(out, "{\"customer\":{\"name\":\"Ann\",\"email\":\"ann@example.com\"}}");
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_items),
-	    cmocka_unit_test(test_items_bounded),
-	    cmocka_unit_test(test_customer),
-	};
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_items),
+    cmocka_unit_test(test_items_bounded),
+    cmocka_unit_test(test_customer),
+};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(tests, NULL, NULL);

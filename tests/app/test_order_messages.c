@@ -13,6 +13,7 @@
 
 #include "app/order_messages.h"
 #include "tests/fakes/fakes.h"
+#include "tests/support/test_main.h"
 
 struct fixture {
 	struct fake_sys sys;
@@ -153,18 +154,15 @@ static void test_failure_releases(void **state)
 
 #define TEST(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-	    TEST(test_paid),
-	    TEST(test_cancelled),
-	    TEST(test_shipped),
-	    TEST(test_delivered),
-	    TEST(test_topics_from_settings),
-	    TEST(test_no_transition_into_new),
-	    TEST(test_only_traceparent_header),
-	    TEST(test_failure_releases),
-	};
+static const struct CMUnitTest tests[] = {
+    TEST(test_paid),
+    TEST(test_cancelled),
+    TEST(test_shipped),
+    TEST(test_delivered),
+    TEST(test_topics_from_settings),
+    TEST(test_no_transition_into_new),
+    TEST(test_only_traceparent_header),
+    TEST(test_failure_releases),
+};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(tests, NULL, NULL);

@@ -16,6 +16,7 @@
 
 #include "app/order_money.h"
 #include "tests/fakes/fakes.h"
+#include "tests/support/test_main.h"
 
 /* The sample order's id (fake_order_sample, n = 1) and its refund key when
  * the paying payment is not recorded. */
@@ -367,19 +368,16 @@ static void test_cancel_asks_nothing(void **state)
 
 #define TEST(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_judge_payment),
-	    TEST(test_refund),
-	    TEST(test_refund_of_cancelled_order),
-	    TEST(test_refund_payment_id_bounds),
-	    TEST(test_refund_reason_bounded),
-	    TEST(test_cancel_new),
-	    TEST(test_cancel_paid),
-	    TEST(test_cancel_paid_reason_fits),
-	    TEST(test_cancel_asks_nothing),
-	};
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_judge_payment),
+    TEST(test_refund),
+    TEST(test_refund_of_cancelled_order),
+    TEST(test_refund_payment_id_bounds),
+    TEST(test_refund_reason_bounded),
+    TEST(test_cancel_new),
+    TEST(test_cancel_paid),
+    TEST(test_cancel_paid_reason_fits),
+    TEST(test_cancel_asks_nothing),
+};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(tests, NULL, NULL);

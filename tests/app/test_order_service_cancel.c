@@ -16,6 +16,7 @@
 #include "app/order_service.h"
 #include "domain/utf8.h"
 #include "tests/fakes/fakes.h"
+#include "tests/support/test_main.h"
 
 static struct fake_order *put(struct fake_env *e, int n, enum order_status st, int64_t created)
 {
@@ -308,24 +309,21 @@ static void test_database_down(void **state)
 	assert_int_equal(order_expire_stale(&e->svc, FAKE_NOW_US, 10, &n, &err), OS_EUNAVAIL);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-	    fake_env_test(test_cancel_new),
-	    fake_env_test(test_cancel_paid_with_reason),
-	    fake_env_test(test_cancel_twice_is_ok),
-	    fake_env_test(test_cancel_refused_after_shipment),
-	    fake_env_test(test_cancel_unknown),
-	    fake_env_test(test_cancel_reason_too_long),
-	    fake_env_test(test_history_pass_through),
-	    fake_env_test(test_cancel_new_withdraws_payment),
-	    fake_env_test(test_cancel_new_cancels_delivered_payment),
-	    fake_env_test(test_cancel_paid_refunds_once),
-	    fake_env_test(test_cancel_paid_multibyte_reason),
-	    fake_env_test(test_expire_stale),
-	    fake_env_test(test_expire_respects_max),
-	    fake_env_test(test_database_down),
-	};
+static const struct CMUnitTest tests[] = {
+    fake_env_test(test_cancel_new),
+    fake_env_test(test_cancel_paid_with_reason),
+    fake_env_test(test_cancel_twice_is_ok),
+    fake_env_test(test_cancel_refused_after_shipment),
+    fake_env_test(test_cancel_unknown),
+    fake_env_test(test_cancel_reason_too_long),
+    fake_env_test(test_history_pass_through),
+    fake_env_test(test_cancel_new_withdraws_payment),
+    fake_env_test(test_cancel_new_cancels_delivered_payment),
+    fake_env_test(test_cancel_paid_refunds_once),
+    fake_env_test(test_cancel_paid_multibyte_reason),
+    fake_env_test(test_expire_stale),
+    fake_env_test(test_expire_respects_max),
+    fake_env_test(test_database_down),
+};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(tests, NULL, NULL);

@@ -17,6 +17,7 @@
 #include "app/catalog_cache.h"
 #include "app/order_service.h"
 #include "tests/fakes/fakes.h"
+#include "tests/support/test_main.h"
 
 static const char *const TRACEPARENT = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
 
@@ -651,36 +652,33 @@ static void test_list_clamps_limit(void **state)
 
 #define TEST(fn) cmocka_unit_test_setup_teardown(fn, setup, fake_env_teardown)
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-	    TEST(test_valid_create),
-	    TEST(test_catalog_before_transaction),
-	    TEST(test_replay_with_catalog_down),
-	    TEST(test_reserve_follows_settings),
-	    TEST(test_payment_payload),
-	    TEST(test_notification_payload),
-	    TEST(test_event_payload),
-	    TEST(test_event_ids_distinct),
-	    TEST(test_no_trace_no_headers),
-	    TEST(test_replay_same_body),
-	    TEST(test_replay_other_body),
-	    TEST(test_unknown_item),
-	    TEST(test_catalog_down),
-	    TEST(test_not_enough_stock),
-	    TEST(test_local_stock_left_to_transaction),
-	    TEST(test_total_overflow),
-	    TEST(test_database_down),
-	    TEST(test_invalid_inputs),
-	    TEST(test_max_items_accepted),
-	    TEST(test_stale_price_priced_again),
-	    TEST(test_stale_price_twice_retryable),
-	    TEST(test_race_same_body),
-	    TEST(test_race_other_body),
-	    TEST(test_fingerprint_collision_mismatch),
-	    TEST(test_legacy_fingerprint),
-	    TEST(test_list_clamps_limit),
-	};
+static const struct CMUnitTest tests[] = {
+    TEST(test_valid_create),
+    TEST(test_catalog_before_transaction),
+    TEST(test_replay_with_catalog_down),
+    TEST(test_reserve_follows_settings),
+    TEST(test_payment_payload),
+    TEST(test_notification_payload),
+    TEST(test_event_payload),
+    TEST(test_event_ids_distinct),
+    TEST(test_no_trace_no_headers),
+    TEST(test_replay_same_body),
+    TEST(test_replay_other_body),
+    TEST(test_unknown_item),
+    TEST(test_catalog_down),
+    TEST(test_not_enough_stock),
+    TEST(test_local_stock_left_to_transaction),
+    TEST(test_total_overflow),
+    TEST(test_database_down),
+    TEST(test_invalid_inputs),
+    TEST(test_max_items_accepted),
+    TEST(test_stale_price_priced_again),
+    TEST(test_stale_price_twice_retryable),
+    TEST(test_race_same_body),
+    TEST(test_race_other_body),
+    TEST(test_fingerprint_collision_mismatch),
+    TEST(test_legacy_fingerprint),
+    TEST(test_list_clamps_limit),
+};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(tests, NULL, NULL);

@@ -16,6 +16,7 @@
 
 #include "app/order_transition.h"
 #include "tests/fakes/fakes.h"
+#include "tests/support/test_main.h"
 
 #define SECOND INT64_C(1000000)
 
@@ -150,17 +151,14 @@ static void test_failure_leaves_nothing(void **state)
 	assert_int_equal(f->change.money.refund_msg_count, 0);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_cancel_new_api_order, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_refused_payment_only_withdraws, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_cancel_paid_refunds, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_no_stock_back_for_webhook_or_remote_stock, setup,
-					    teardown),
-	    cmocka_unit_test_setup_teardown(test_paid_has_no_money_part, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_failure_leaves_nothing, setup, teardown),
-	};
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test_setup_teardown(test_cancel_new_api_order, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_refused_payment_only_withdraws, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_cancel_paid_refunds, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_no_stock_back_for_webhook_or_remote_stock, setup,
+				    teardown),
+    cmocka_unit_test_setup_teardown(test_paid_has_no_money_part, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_failure_leaves_nothing, setup, teardown),
+};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(tests, NULL, NULL);

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "app/outbox_port.h"
+#include "tests/support/test_main.h"
 
 /* Heap copies, as a store's claim makes them (the batch frees them). */
 static char *dup_text(const char *s)
@@ -222,16 +223,13 @@ static void test_results_retry_only_n(void **state)
 	assert_string_equal(results[2].error, "HTTP 413");
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_init_bounds),
-	    cmocka_unit_test(test_clear_keeps_rows),
-	    cmocka_unit_test(test_clear_row_without_headers),
-	    cmocka_unit_test(test_release),
-	    cmocka_unit_test(test_results_retry),
-	    cmocka_unit_test(test_results_retry_only_n),
-	};
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_init_bounds),
+    cmocka_unit_test(test_clear_keeps_rows),
+    cmocka_unit_test(test_clear_row_without_headers),
+    cmocka_unit_test(test_release),
+    cmocka_unit_test(test_results_retry),
+    cmocka_unit_test(test_results_retry_only_n),
+};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(tests, NULL, NULL);

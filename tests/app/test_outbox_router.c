@@ -14,6 +14,7 @@
 
 #include "app/outbox_router.h"
 #include "tests/fakes/fakes.h"
+#include "tests/support/test_main.h"
 
 static void fill(struct outbox_row *rows, const char *const *dests, size_t n)
 {
@@ -114,13 +115,10 @@ static void test_empty_batch(void **state)
 	assert_int_equal(t.hook.calls, 0);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_routes_by_destination),
-	    cmocka_unit_test(test_broken_sink_fails_the_send),
-	    cmocka_unit_test(test_empty_batch),
-	};
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_routes_by_destination),
+    cmocka_unit_test(test_broken_sink_fails_the_send),
+    cmocka_unit_test(test_empty_batch),
+};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(tests, NULL, NULL);

@@ -14,6 +14,7 @@
 
 #include "app/payment_callback.h"
 #include "tests/fakes/fakes.h"
+#include "tests/support/test_main.h"
 
 static const char RAW[] = "{\"id\":\"p-1\",\"status\":\"succeeded\"}";
 
@@ -221,21 +222,18 @@ static void test_ports_fail(void **state)
 
 #define TEST(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_status_parse),
-	    TEST(test_recorded),
-	    TEST(test_duplicate_key),
-	    TEST(test_types_follow_status),
-	    TEST(test_unknown_order),
-	    TEST(test_amount_mismatch),
-	    TEST(test_user_mismatch),
-	    TEST(test_bad_key),
-	    TEST(test_user_missing),
-	    TEST(test_same_key_other_status),
-	    TEST(test_ports_fail),
-	};
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_status_parse),
+    TEST(test_recorded),
+    TEST(test_duplicate_key),
+    TEST(test_types_follow_status),
+    TEST(test_unknown_order),
+    TEST(test_amount_mismatch),
+    TEST(test_user_mismatch),
+    TEST(test_bad_key),
+    TEST(test_user_missing),
+    TEST(test_same_key_other_status),
+    TEST(test_ports_fail),
+};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(tests, NULL, NULL);

@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "app/sbuf.h"
+#include "tests/support/test_main.h"
 
 static void test_grows_past_initial_capacity(void **state)
 {
@@ -96,15 +97,12 @@ static void test_addf_long(void **state)
 	sbuf_release(&sb);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_grows_past_initial_capacity),
-	    cmocka_unit_test(test_ceiling_is_sticky),
-	    cmocka_unit_test(test_reset_clears_failure),
-	    cmocka_unit_test(test_empty_detach),
-	    cmocka_unit_test(test_addf_long),
-	};
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_grows_past_initial_capacity),
+    cmocka_unit_test(test_ceiling_is_sticky),
+    cmocka_unit_test(test_reset_clears_failure),
+    cmocka_unit_test(test_empty_detach),
+    cmocka_unit_test(test_addf_long),
+};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(tests, NULL, NULL);

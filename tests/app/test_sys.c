@@ -14,6 +14,7 @@
 
 #include "app/sys.h"
 #include "tests/fakes/fakes.h"
+#include "tests/support/test_main.h"
 
 /* With all-zero random bytes only the clock, version and variant show. */
 static void test_time_prefix(void **state)
@@ -148,16 +149,15 @@ static void test_mono_clock(void **state)
 	assert_true(ms >= a / 1000000 && ms <= b / 1000000);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_time_prefix),
-	    cmocka_unit_test(test_version_and_variant),
-	    cmocka_unit_test(test_random_bits_from_port),
-	    cmocka_unit_test(test_fixed_by_port),
-	    cmocka_unit_test(test_ordered_by_clock),
-	    cmocka_unit_test(test_mono_clock),
-	};
+static const struct CMUnitTest tests[] = {
+    /* sys_new_uuid */
+    cmocka_unit_test(test_time_prefix),
+    cmocka_unit_test(test_version_and_variant),
+    cmocka_unit_test(test_random_bits_from_port),
+    cmocka_unit_test(test_fixed_by_port),
+    cmocka_unit_test(test_ordered_by_clock),
+    /* the monotonic clock */
+    cmocka_unit_test(test_mono_clock),
+};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(tests, NULL, NULL);

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "app/timefmt.h"
+#include "tests/support/test_main.h"
 
 /* Expected texts worked out by hand and checked with `date -u -d @<secs>`. */
 static void test_formats(void **state)
@@ -93,13 +94,10 @@ static void test_outside_the_range(void **state)
 	}
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_formats),
-	    cmocka_unit_test(test_capacity),
-	    cmocka_unit_test(test_outside_the_range),
-	};
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_formats),
+    cmocka_unit_test(test_capacity),
+    cmocka_unit_test(test_outside_the_range),
+};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(tests, NULL, NULL);

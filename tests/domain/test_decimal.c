@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "domain/decimal.h"
+#include "tests/support/test_main.h"
 
 static void test_accepted(void **state)
 {
@@ -99,14 +100,11 @@ static void test_length_bounds_the_text(void **state)
 	assert_false(decimal_parse("12", 0, 0, 100, &v));
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_accepted),
-	    cmocka_unit_test(test_refused),
-	    cmocka_unit_test(test_range),
-	    cmocka_unit_test(test_length_bounds_the_text),
-	};
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_accepted),
+    cmocka_unit_test(test_refused),
+    cmocka_unit_test(test_range),
+    cmocka_unit_test(test_length_bounds_the_text),
+};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(tests, NULL, NULL);

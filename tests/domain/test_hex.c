@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "domain/hex.h"
+#include "tests/support/test_main.h"
 
 static void test_digit(void **state)
 {
@@ -69,14 +70,11 @@ static void test_round_trip(void **state)
 	assert_memory_equal(in, back, sizeof(in));
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_digit),
-	    cmocka_unit_test(test_encode),
-	    cmocka_unit_test(test_decode),
-	    cmocka_unit_test(test_round_trip),
-	};
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_digit),
+    cmocka_unit_test(test_encode),
+    cmocka_unit_test(test_decode),
+    cmocka_unit_test(test_round_trip),
+};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(tests, NULL, NULL);

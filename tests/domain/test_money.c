@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "domain/money.h"
+#include "tests/support/test_main.h"
 
 static enum os_status parse(const char *s, int64_t *cents)
 {
@@ -133,13 +134,15 @@ static void test_arithmetic(void **state)
 	assert_int_equal(out, 5);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_parse_valid), cmocka_unit_test(test_parse_invalid),
-	    cmocka_unit_test(test_format),	cmocka_unit_test(test_round_trip),
-	    cmocka_unit_test(test_arithmetic),
-	};
+static const struct CMUnitTest tests[] = {
+    /* money_parse */
+    cmocka_unit_test(test_parse_valid),
+    cmocka_unit_test(test_parse_invalid),
+    /* money_format */
+    cmocka_unit_test(test_format),
+    cmocka_unit_test(test_round_trip),
+    /* money arithmetic */
+    cmocka_unit_test(test_arithmetic),
+};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(tests, NULL, NULL);

@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "domain/names.h"
+#include "tests/support/test_main.h"
 
 enum colour { RED = 0, GREEN = 2, BLUE = 3 };
 
@@ -55,12 +56,9 @@ static void test_everything_else_is_missing(void **state)
 	assert_int_equal(names_index(colours, 0, "red", 3), -1);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_exact_spellings),
-	    cmocka_unit_test(test_everything_else_is_missing),
-	};
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_exact_spellings),
+    cmocka_unit_test(test_everything_else_is_missing),
+};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(tests, NULL, NULL);

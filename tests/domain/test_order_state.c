@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "domain/order_state.h"
+#include "tests/support/test_main.h"
 
 #define STATUSES 5
 #define EVENTS	 7
@@ -101,14 +102,11 @@ static void test_status_names_round_trip(void **state)
 	assert_string_equal(order_status_name((enum order_status)99), "unknown");
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_every_pair),
-	    cmocka_unit_test(test_terminal_states_never_move),
-	    cmocka_unit_test(test_out_of_range_is_rejected),
-	    cmocka_unit_test(test_status_names_round_trip),
-	};
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_every_pair),
+    cmocka_unit_test(test_terminal_states_never_move),
+    cmocka_unit_test(test_out_of_range_is_rejected),
+    cmocka_unit_test(test_status_names_round_trip),
+};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(tests, NULL, NULL);

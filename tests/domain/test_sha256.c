@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "domain/sha256.h"
+#include "tests/support/test_main.h"
 
 static void hex_of(const char *msg, size_t len, size_t piece, char out[SHA256_HEX_LEN + 1])
 {
@@ -64,12 +65,9 @@ static void test_million_a(void **state)
 			    "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_vectors),
-	    cmocka_unit_test(test_million_a),
-	};
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_vectors),
+    cmocka_unit_test(test_million_a),
+};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(tests, NULL, NULL);

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "domain/status.h"
+#include "tests/support/test_main.h"
 
 static void test_names(void **state)
 {
@@ -128,13 +129,15 @@ static void test_fail_without_err(void **state)
 	assert_int_equal(os_fail(NULL, OS_OK, NULL, "%s", "nothing"), OS_OK);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_names),	   cmocka_unit_test(test_clear),
-	    cmocka_unit_test(test_fail),	   cmocka_unit_test(test_fail_formats),
-	    cmocka_unit_test(test_fail_truncates), cmocka_unit_test(test_fail_without_err),
-	};
+static const struct CMUnitTest tests[] = {
+    /* os_status_name, os_error_clear */
+    cmocka_unit_test(test_names),
+    cmocka_unit_test(test_clear),
+    /* os_fail */
+    cmocka_unit_test(test_fail),
+    cmocka_unit_test(test_fail_formats),
+    cmocka_unit_test(test_fail_truncates),
+    cmocka_unit_test(test_fail_without_err),
+};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(tests, NULL, NULL);

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "domain/url.h"
+#include "tests/support/test_main.h"
 
 /* A literal and its length, embedded NUL bytes included. */
 #define LIT(s) s, sizeof(s) - 1
@@ -115,14 +116,11 @@ static void test_capacity(void **state)
 	run_cases(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_decodes),
-	    cmocka_unit_test(test_refuses_malformed),
-	    cmocka_unit_test(test_reads_len_bytes),
-	    cmocka_unit_test(test_capacity),
-	};
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_decodes),
+    cmocka_unit_test(test_refuses_malformed),
+    cmocka_unit_test(test_reads_len_bytes),
+    cmocka_unit_test(test_capacity),
+};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(tests, NULL, NULL);

@@ -9,6 +9,7 @@
 
 #include "domain/order.h"
 #include "domain/utf8.h"
+#include "tests/support/test_main.h"
 
 static bool valid(const char *s)
 {
@@ -113,13 +114,14 @@ static void test_cut(void **state)
 	assert_int_equal(utf8_cut("\xc3\xa9\xc3", 3), 2); /* é then a lone lead */
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_valid_text),	 cmocka_unit_test(test_invalid_text),
-	    cmocka_unit_test(test_json_escapes), cmocka_unit_test(test_item_id),
-	    cmocka_unit_test(test_cut),
-	};
+static const struct CMUnitTest tests[] = {
+    /* utf8_valid */
+    cmocka_unit_test(test_valid_text),
+    cmocka_unit_test(test_invalid_text),
+    /* the JSON, item id and cut rules */
+    cmocka_unit_test(test_json_escapes),
+    cmocka_unit_test(test_item_id),
+    cmocka_unit_test(test_cut),
+};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(tests, NULL, NULL);

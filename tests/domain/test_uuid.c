@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "domain/uuid.h"
+#include "tests/support/test_main.h"
 
 static const char *const SAMPLE = "0190a4f2-7c1e-4d3a-9b2c-3e4f5a6b7c8d";
 
@@ -105,13 +106,15 @@ static void test_nil_and_equal(void **state)
 	assert_true(uuid_equal(&u, &u));
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_round_trip),	    cmocka_unit_test(test_uppercase_accepted),
-	    cmocka_unit_test(test_invalid),	    cmocka_unit_test(test_v7_layout),
-	    cmocka_unit_test(test_v7_time_ordered), cmocka_unit_test(test_nil_and_equal),
-	};
+static const struct CMUnitTest tests[] = {
+    /* uuid parse and format */
+    cmocka_unit_test(test_round_trip),
+    cmocka_unit_test(test_uppercase_accepted),
+    cmocka_unit_test(test_invalid),
+    cmocka_unit_test(test_nil_and_equal),
+    /* version 7 */
+    cmocka_unit_test(test_v7_layout),
+    cmocka_unit_test(test_v7_time_ordered),
+};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(tests, NULL, NULL);

@@ -17,6 +17,7 @@
 
 #include "app/sys.h"
 #include "tests/fakes/fakes.h"
+#include "tests/support/test_main.h"
 #include "workers/backoff.h"
 
 /* The ceiling of attempt n, computed independently of backoff.c. */
@@ -273,22 +274,22 @@ static void test_wait_pauses(void **state)
 	assert_true(sys_mono_us() - start >= 80000);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_bounds_many_attempts),
-	    cmocka_unit_test(test_first_and_capped),
-	    cmocka_unit_test(test_jitter_varies),
-	    cmocka_unit_test(test_ceiling),
-	    cmocka_unit_test(test_pause_already_stopped),
-	    cmocka_unit_test(test_pause_nothing_to_wait),
-	    cmocka_unit_test(test_pause_whole),
-	    cmocka_unit_test(test_pause_stopped_by_signal),
-	    cmocka_unit_test(test_pause_other_signals),
-	    cmocka_unit_test(test_delay_without_jitter),
-	    cmocka_unit_test(test_wait_counts_failures),
-	    cmocka_unit_test(test_wait_pauses),
-	};
+static const struct CMUnitTest tests[] = {
+    /* backoff_delay_us, backoff_ceiling_us */
+    cmocka_unit_test(test_bounds_many_attempts),
+    cmocka_unit_test(test_first_and_capped),
+    cmocka_unit_test(test_jitter_varies),
+    cmocka_unit_test(test_ceiling),
+    cmocka_unit_test(test_delay_without_jitter),
+    /* backoff_pause */
+    cmocka_unit_test(test_pause_already_stopped),
+    cmocka_unit_test(test_pause_nothing_to_wait),
+    cmocka_unit_test(test_pause_whole),
+    cmocka_unit_test(test_pause_stopped_by_signal),
+    cmocka_unit_test(test_pause_other_signals),
+    /* backoff_wait */
+    cmocka_unit_test(test_wait_counts_failures),
+    cmocka_unit_test(test_wait_pauses),
+};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(tests, NULL, NULL);

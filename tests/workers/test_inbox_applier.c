@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "tests/fakes/fakes.h"
+#include "tests/support/test_main.h"
 #include "workers/inbox_applier.h"
 
 /* ---- observer ---- */
@@ -197,15 +198,14 @@ static void test_no_sweeper_without_service(void **state)
 
 #define TEST(fn) cmocka_unit_test_setup_teardown(fn, fixture_setup, fixture_teardown)
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-	    TEST(test_full_batches_apply_without_waiting),
-	    TEST(test_store_unavailable_then_recovers),
-	    TEST(test_sweeper_runs_on_schedule),
-	    TEST(test_sweeper_failure_is_survived),
-	    TEST(test_no_sweeper_without_service),
-	};
+static const struct CMUnitTest tests[] = {
+    /* the applier */
+    TEST(test_full_batches_apply_without_waiting),
+    TEST(test_store_unavailable_then_recovers),
+    /* the sweeper */
+    TEST(test_sweeper_runs_on_schedule),
+    TEST(test_sweeper_failure_is_survived),
+    TEST(test_no_sweeper_without_service),
+};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(tests, NULL, NULL);

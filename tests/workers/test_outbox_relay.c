@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "tests/fakes/fakes.h"
+#include "tests/support/test_main.h"
 #include "workers/outbox_relay.h"
 
 /* ---- sink hooks ---- */
@@ -392,23 +393,20 @@ static void test_failure_gives_back_batch_claimed_ahead(void **state)
 
 #define TEST(fn) cmocka_unit_test_setup_teardown(fn, fixture_setup, fixture_teardown)
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-	    TEST(test_full_batches_drain_without_waiting),
-	    TEST(test_fates_follow_verdicts_and_attempts),
-	    TEST(test_retry_backoff_grows_and_caps),
-	    TEST(test_sink_failure_releases_batch),
-	    TEST(test_store_unavailable_then_recovers),
-	    TEST(test_stop_completes_batch_in_flight),
-	    TEST(test_purge_runs_on_schedule_in_bounded_batches),
-	    TEST(test_purge_disabled),
-	    TEST(test_claim_ahead_alternates_stores),
-	    TEST(test_claim_ahead_overlaps_delivery),
-	    TEST(test_stop_releases_batch_claimed_ahead),
-	    TEST(test_failure_gives_back_batch_claimed_ahead),
-	    TEST(test_failed_claim_ahead_is_retried),
-	};
+static const struct CMUnitTest tests[] = {
+    TEST(test_full_batches_drain_without_waiting),
+    TEST(test_fates_follow_verdicts_and_attempts),
+    TEST(test_retry_backoff_grows_and_caps),
+    TEST(test_sink_failure_releases_batch),
+    TEST(test_store_unavailable_then_recovers),
+    TEST(test_stop_completes_batch_in_flight),
+    TEST(test_purge_runs_on_schedule_in_bounded_batches),
+    TEST(test_purge_disabled),
+    TEST(test_claim_ahead_alternates_stores),
+    TEST(test_claim_ahead_overlaps_delivery),
+    TEST(test_stop_releases_batch_claimed_ahead),
+    TEST(test_failure_gives_back_batch_claimed_ahead),
+    TEST(test_failed_claim_ahead_is_retried),
+};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(tests, NULL, NULL);

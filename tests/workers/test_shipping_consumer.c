@@ -22,6 +22,7 @@
 #include "infrastructure/kafka/kafka_source.h"
 #include "tests/fakes/fakes.h"
 #include "tests/support/kafka_mock.h"
+#include "tests/support/test_main.h"
 #include "workers/shipping_consumer.h"
 
 #define TOPIC "shipping.events"
@@ -170,16 +171,13 @@ static void test_stop_while_inbox_down_commits_nothing(void **state)
 	fake_inbox_release(&up);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_records_everything_then_commits, cluster_setup,
-					    kafka_mock_teardown),
-	    cmocka_unit_test_setup_teardown(test_unavailable_inbox_is_retried_in_order,
-					    cluster_setup, kafka_mock_teardown),
-	    cmocka_unit_test_setup_teardown(test_stop_while_inbox_down_commits_nothing,
-					    cluster_setup, kafka_mock_teardown),
-	};
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test_setup_teardown(test_records_everything_then_commits, cluster_setup,
+				    kafka_mock_teardown),
+    cmocka_unit_test_setup_teardown(test_unavailable_inbox_is_retried_in_order, cluster_setup,
+				    kafka_mock_teardown),
+    cmocka_unit_test_setup_teardown(test_stop_while_inbox_down_commits_nothing, cluster_setup,
+				    kafka_mock_teardown),
+};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(tests, NULL, NULL);

@@ -17,6 +17,7 @@
 #include <jwt.h>
 
 #include "infrastructure/auth/auth.h"
+#include "tests/support/test_main.h"
 
 #define SECRET "unit-test-secret-0123456789abcdef0123"
 
@@ -252,14 +253,11 @@ static void test_init_rules(void **state)
 	auth_release(&a);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_keys_file),
-	    cmocka_unit_test(test_bearer),
-	    cmocka_unit_test(test_keys_and_jwt),
-	    cmocka_unit_test(test_init_rules),
-	};
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_keys_file),
+    cmocka_unit_test(test_bearer),
+    cmocka_unit_test(test_keys_and_jwt),
+    cmocka_unit_test(test_init_rules),
+};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(tests, NULL, NULL);

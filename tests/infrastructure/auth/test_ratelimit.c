@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "infrastructure/auth/ratelimit.h"
+#include "tests/support/test_main.h"
 
 static void test_ratelimit(void **state)
 {
@@ -55,11 +56,8 @@ static void test_ratelimit(void **state)
 	ratelimit_release(&r);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_ratelimit),
-	};
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_ratelimit),
+};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(tests, NULL, NULL);

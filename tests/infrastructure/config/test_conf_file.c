@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "infrastructure/config/conf_file.h"
+#include "tests/support/test_main.h"
 
 struct fx {
 	char dir[64];
@@ -148,13 +149,10 @@ static void test_secret(void **state)
 	}
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_reads_whole, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_secret, setup, teardown),
-	};
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test_setup_teardown(test_reads_whole, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_secret, setup, teardown),
+};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(tests, NULL, NULL);

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "infrastructure/config/conf_text.h"
+#include "tests/support/test_main.h"
 
 static void test_trim(void **state)
 {
@@ -164,13 +165,14 @@ static void test_env_str(void **state)
 	unsetenv("CONF_TEST_S");
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_trim),	  cmocka_unit_test(test_split),
-	    cmocka_unit_test(test_split_refused), cmocka_unit_test(test_env),
-	    cmocka_unit_test(test_env_str),
-	};
+static const struct CMUnitTest tests[] = {
+    /* conf_trim, conf_split */
+    cmocka_unit_test(test_trim),
+    cmocka_unit_test(test_split),
+    cmocka_unit_test(test_split_refused),
+    /* conf_env, conf_env_str */
+    cmocka_unit_test(test_env),
+    cmocka_unit_test(test_env_str),
+};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(tests, NULL, NULL);

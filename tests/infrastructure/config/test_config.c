@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "infrastructure/config/config.h"
+#include "tests/support/test_main.h"
 
 extern char **environ;
 
@@ -511,26 +512,23 @@ static void test_original_dotenv(void **state)
 	assert_int_equal(c->max_delay_ms, 10000);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup(test_defaults, clean_env),
-	    cmocka_unit_test_setup(test_dotenv_file, clean_env),
-	    cmocka_unit_test_setup(test_number_bounds, clean_env),
-	    cmocka_unit_test_setup(test_logging, clean_env),
-	    cmocka_unit_test_setup(test_currency_urls_topics, clean_env),
-	    cmocka_unit_test_setup(test_switches, clean_env),
-	    cmocka_unit_test_setup(test_secret_files, clean_env),
-	    cmocka_unit_test_setup(test_sqlalchemy_url, clean_env),
-	    cmocka_unit_test_setup(test_catalog_cache_default, clean_env),
-	    cmocka_unit_test_setup(test_connection_string_alias, clean_env),
-	    cmocka_unit_test_setup(test_postgres_parts, clean_env),
-	    cmocka_unit_test_setup(test_kafka_aliases, clean_env),
-	    cmocka_unit_test_setup(test_numbers_of_the_original, clean_env),
-	    cmocka_unit_test_setup(test_webhook_settings, clean_env),
-	    cmocka_unit_test_setup(test_report_ignored, clean_env),
-	    cmocka_unit_test_setup(test_original_dotenv, clean_env),
-	};
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test_setup(test_defaults, clean_env),
+    cmocka_unit_test_setup(test_dotenv_file, clean_env),
+    cmocka_unit_test_setup(test_number_bounds, clean_env),
+    cmocka_unit_test_setup(test_logging, clean_env),
+    cmocka_unit_test_setup(test_currency_urls_topics, clean_env),
+    cmocka_unit_test_setup(test_switches, clean_env),
+    cmocka_unit_test_setup(test_secret_files, clean_env),
+    cmocka_unit_test_setup(test_sqlalchemy_url, clean_env),
+    cmocka_unit_test_setup(test_catalog_cache_default, clean_env),
+    cmocka_unit_test_setup(test_connection_string_alias, clean_env),
+    cmocka_unit_test_setup(test_postgres_parts, clean_env),
+    cmocka_unit_test_setup(test_kafka_aliases, clean_env),
+    cmocka_unit_test_setup(test_numbers_of_the_original, clean_env),
+    cmocka_unit_test_setup(test_webhook_settings, clean_env),
+    cmocka_unit_test_setup(test_report_ignored, clean_env),
+    cmocka_unit_test_setup(test_original_dotenv, clean_env),
+};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(tests, NULL, NULL);

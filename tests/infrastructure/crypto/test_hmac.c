@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "infrastructure/crypto/hmac.h"
+#include "tests/support/test_main.h"
 
 #define LIT(s) s, sizeof(s) - 1
 
@@ -180,16 +181,13 @@ static void test_signature_null(void **state)
 	assert_false(crypto_signature_ok("Jefe", LIT(JEFE_DATA), NULL, sizeof(header) - 1));
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_rfc4231),
-	    cmocka_unit_test(test_empty),
-	    cmocka_unit_test(test_signature_accepted),
-	    cmocka_unit_test(test_signature_header_len),
-	    cmocka_unit_test(test_signature_refused),
-	    cmocka_unit_test(test_signature_null),
-	};
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_rfc4231),
+    cmocka_unit_test(test_empty),
+    cmocka_unit_test(test_signature_accepted),
+    cmocka_unit_test(test_signature_header_len),
+    cmocka_unit_test(test_signature_refused),
+    cmocka_unit_test(test_signature_null),
+};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(tests, NULL, NULL);

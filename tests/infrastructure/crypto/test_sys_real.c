@@ -16,6 +16,7 @@
 
 #include "app/sys.h"
 #include "infrastructure/crypto/sys_real.h"
+#include "tests/support/test_main.h"
 
 #define SENTINEL 0xa5
 #define WINDOW	 16 /* all 16 bytes of a window left at SENTINEL: 2^-128 by chance */
@@ -107,13 +108,10 @@ static void test_random_varies(void **state)
 		fail_msg("only %zu distinct byte values in 4096", distinct);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_clock_is_wall_clock),
-	    cmocka_unit_test(test_random_fills_exactly),
-	    cmocka_unit_test(test_random_varies),
-	};
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_clock_is_wall_clock),
+    cmocka_unit_test(test_random_fills_exactly),
+    cmocka_unit_test(test_random_varies),
+};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(tests, NULL, NULL);

@@ -24,6 +24,7 @@
 #include "infrastructure/http/api_server.h"
 #include "infrastructure/log/log.h"
 #include "tests/fakes/fakes.h"
+#include "tests/support/test_main.h"
 
 #define SECRET	 "s3cret"
 #define MAX_BODY 4096
@@ -618,25 +619,22 @@ static void test_admin(void **state)
 	assert_contains(r->body, "{\"data\":{\"retried\":3,\"skipped\":2,\"skipped_reason\":");
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_create_and_replay),
-	    cmocka_unit_test(test_create_header_key),
-	    cmocka_unit_test(test_create_errors),
-	    cmocka_unit_test(test_get_and_history),
-	    cmocka_unit_test(test_list),
-	    cmocka_unit_test(test_cancel),
-	    cmocka_unit_test(test_bulk),
-	    cmocka_unit_test(test_bulk_limit),
-	    cmocka_unit_test(test_payment_callback),
-	    cmocka_unit_test(test_unknown_route_and_method),
-	    cmocka_unit_test(test_body_too_large),
-	    cmocka_unit_test(test_request_id),
-	    cmocka_unit_test(test_health),
-	    cmocka_unit_test(test_metrics),
-	    cmocka_unit_test(test_admin),
-	};
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_create_and_replay),
+    cmocka_unit_test(test_create_header_key),
+    cmocka_unit_test(test_create_errors),
+    cmocka_unit_test(test_get_and_history),
+    cmocka_unit_test(test_list),
+    cmocka_unit_test(test_cancel),
+    cmocka_unit_test(test_bulk),
+    cmocka_unit_test(test_bulk_limit),
+    cmocka_unit_test(test_payment_callback),
+    cmocka_unit_test(test_unknown_route_and_method),
+    cmocka_unit_test(test_body_too_large),
+    cmocka_unit_test(test_request_id),
+    cmocka_unit_test(test_health),
+    cmocka_unit_test(test_metrics),
+    cmocka_unit_test(test_admin),
+};
 
-	return cmocka_run_group_tests(tests, start_server, stop_server);
-}
+TEST_MAIN(tests, start_server, stop_server);

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "infrastructure/http/callback_json.h"
+#include "tests/support/test_main.h"
 
 #define KEY "0190a6d2-7f3b-7c1e-9a4b-2f6d8e0c1a3b"
 
@@ -96,13 +97,10 @@ static void test_callback_fields(void **state)
 	refuse_callback("{\"order_id\":\"" KEY "\",\"order_id\":\"" KEY "\"}", "order_id");
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_callback_amounts),
-	    cmocka_unit_test(test_callback_bad_amounts),
-	    cmocka_unit_test(test_callback_fields),
-	};
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_callback_amounts),
+    cmocka_unit_test(test_callback_bad_amounts),
+    cmocka_unit_test(test_callback_fields),
+};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(tests, NULL, NULL);

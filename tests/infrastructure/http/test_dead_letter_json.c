@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "infrastructure/http/dead_letter_json.h"
+#include "tests/support/test_main.h"
 
 static void test_encode_dead_letter(void **state)
 {
@@ -33,11 +34,8 @@ static void test_encode_dead_letter(void **state)
 	sbuf_release(&sb);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_encode_dead_letter),
-	};
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_encode_dead_letter),
+};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(tests, NULL, NULL);

@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "infrastructure/http/envelope_json.h"
+#include "tests/support/test_main.h"
 
 /* An error answer: data null, the request id, one error object. */
 static void test_error_envelope(void **state)
@@ -36,12 +37,9 @@ static void test_error_object_optional_members(void **state)
 	sbuf_release(&sb);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_error_envelope),
-	    cmocka_unit_test(test_error_object_optional_members),
-	};
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_error_envelope),
+    cmocka_unit_test(test_error_object_optional_members),
+};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(tests, NULL, NULL);

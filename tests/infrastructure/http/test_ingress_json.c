@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "infrastructure/http/ingress_json.h"
+#include "tests/support/test_main.h"
 
 #define KEY "0190a6d2-7f3b-7c1e-9a4b-2f6d8e0c1a3b"
 
@@ -114,13 +115,10 @@ static void test_ingress_answer(void **state)
 	sbuf_release(&sb);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_ingress_body),
-	    cmocka_unit_test(test_ingress_refusals),
-	    cmocka_unit_test(test_ingress_answer),
-	};
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_ingress_body),
+    cmocka_unit_test(test_ingress_refusals),
+    cmocka_unit_test(test_ingress_answer),
+};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(tests, NULL, NULL);

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "infrastructure/http/inventory_json.h"
+#include "tests/support/test_main.h"
 
 /* Asserts the PUT body is refused, naming field. */
 static void put_refused(const char *body, const char *field)
@@ -66,11 +67,8 @@ static void test_inventory_bodies(void **state)
 	sbuf_release(&sb);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_inventory_bodies),
-	};
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_inventory_bodies),
+};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(tests, NULL, NULL);

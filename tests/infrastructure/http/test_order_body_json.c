@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "infrastructure/http/order_body_json.h"
+#include "tests/support/test_main.h"
 
 static void test_paths(void **state)
 {
@@ -46,12 +47,9 @@ static void test_cut_to_the_buffer(void **state)
 	assert_int_equal(buf[8], 'x');
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_paths),
-	    cmocka_unit_test(test_cut_to_the_buffer),
-	};
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_paths),
+    cmocka_unit_test(test_cut_to_the_buffer),
+};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(tests, NULL, NULL);

@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "infrastructure/http/order_bulk_json.h"
+#include "tests/support/test_main.h"
 
 static void test_bulk_split(void **state)
 {
@@ -47,12 +48,9 @@ static void test_bulk_refusals(void **state)
 	assert_int_equal(n, 0);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_bulk_split),
-	    cmocka_unit_test(test_bulk_refusals),
-	};
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_bulk_split),
+    cmocka_unit_test(test_bulk_refusals),
+};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(tests, NULL, NULL);

@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "infrastructure/http/order_cancel_json.h"
+#include "tests/support/test_main.h"
 
 static void test_cancel(void **state)
 {
@@ -25,11 +26,8 @@ static void test_cancel(void **state)
 	assert_int_equal(order_json_decode_cancel("[]", 2, reason, &err), OS_EINVAL);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_cancel),
-	};
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_cancel),
+};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(tests, NULL, NULL);

@@ -17,6 +17,7 @@
 #include "app/sbuf.h"
 #include "infrastructure/http/order_create_json.h"
 #include "infrastructure/json/json_reader.h"
+#include "tests/support/test_main.h"
 
 #define KEY  "0190a6d2-7f3b-7c1e-9a4b-2f6d8e0c1a3b"
 #define KEY2 "0190a6d2-7f3b-7c1e-9a4b-2f6d8e0c1a3c"
@@ -451,28 +452,25 @@ static void test_create_with_customer(void **state)
 	       OS_EINVAL, "shipping_address");
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_create_items_form),
-	    cmocka_unit_test(test_create_one_line_bodies),
-	    cmocka_unit_test(test_create_header_key),
-	    cmocka_unit_test(test_create_required_fields),
-	    cmocka_unit_test(test_create_both_forms),
-	    cmocka_unit_test(test_create_wrong_types),
-	    cmocka_unit_test(test_create_whole_numbers),
-	    cmocka_unit_test(test_create_huge_numbers),
-	    cmocka_unit_test(test_create_syntax),
-	    cmocka_unit_test(test_create_utf8),
-	    cmocka_unit_test(test_create_valid_utf8_passes_to_use_case),
-	    cmocka_unit_test(test_create_string_bounds),
-	    cmocka_unit_test(test_create_item_count),
-	    cmocka_unit_test(test_create_depth),
-	    cmocka_unit_test(test_create_very_deep_nesting),
-	    cmocka_unit_test(test_create_duplicate_keys),
-	    cmocka_unit_test(test_create_key_count_bound),
-	    cmocka_unit_test(test_create_with_customer),
-	};
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_create_items_form),
+    cmocka_unit_test(test_create_one_line_bodies),
+    cmocka_unit_test(test_create_header_key),
+    cmocka_unit_test(test_create_required_fields),
+    cmocka_unit_test(test_create_both_forms),
+    cmocka_unit_test(test_create_wrong_types),
+    cmocka_unit_test(test_create_whole_numbers),
+    cmocka_unit_test(test_create_huge_numbers),
+    cmocka_unit_test(test_create_syntax),
+    cmocka_unit_test(test_create_utf8),
+    cmocka_unit_test(test_create_valid_utf8_passes_to_use_case),
+    cmocka_unit_test(test_create_string_bounds),
+    cmocka_unit_test(test_create_item_count),
+    cmocka_unit_test(test_create_depth),
+    cmocka_unit_test(test_create_very_deep_nesting),
+    cmocka_unit_test(test_create_duplicate_keys),
+    cmocka_unit_test(test_create_key_count_bound),
+    cmocka_unit_test(test_create_with_customer),
+};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(tests, NULL, NULL);

@@ -11,6 +11,7 @@
 
 #include "infrastructure/http/envelope_json.h"
 #include "infrastructure/http/order_view_json.h"
+#include "tests/support/test_main.h"
 
 #define KEY "0190a6d2-7f3b-7c1e-9a4b-2f6d8e0c1a3b"
 
@@ -132,14 +133,11 @@ static void test_events_encoding(void **state)
 	sbuf_release(&sb);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_encode_order),
-	    cmocka_unit_test(test_encode_order_origin),
-	    cmocka_unit_test(test_encode_history),
-	    cmocka_unit_test(test_events_encoding),
-	};
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_encode_order),
+    cmocka_unit_test(test_encode_order_origin),
+    cmocka_unit_test(test_encode_history),
+    cmocka_unit_test(test_events_encoding),
+};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(tests, NULL, NULL);

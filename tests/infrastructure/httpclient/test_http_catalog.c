@@ -16,6 +16,7 @@
 
 #include "infrastructure/httpclient/http_catalog.h"
 #include "tests/support/fake_http.h"
+#include "tests/support/test_main.h"
 
 struct t_ctx {
 	struct fake_http *srv;
@@ -248,21 +249,18 @@ static void test_connection_is_kept_alive(void **state)
 
 #define TEST(fn) cmocka_unit_test_setup_teardown(fn, t_setup, t_teardown)
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-	    TEST(test_valid_item_with_string_price),
-	    TEST(test_price_as_number),
-	    TEST(test_item_id_is_escaped),
-	    TEST(test_not_found),
-	    TEST(test_server_errors_are_unavailable),
-	    TEST(test_timeout_is_unavailable),
-	    TEST(test_unreachable_is_unavailable),
-	    TEST(test_huge_body_is_unavailable),
-	    TEST(test_malformed_answers_are_unavailable),
-	    TEST(test_name_too_long_is_unavailable),
-	    TEST(test_connection_is_kept_alive),
-	};
+static const struct CMUnitTest tests[] = {
+    TEST(test_valid_item_with_string_price),
+    TEST(test_price_as_number),
+    TEST(test_item_id_is_escaped),
+    TEST(test_not_found),
+    TEST(test_server_errors_are_unavailable),
+    TEST(test_timeout_is_unavailable),
+    TEST(test_unreachable_is_unavailable),
+    TEST(test_huge_body_is_unavailable),
+    TEST(test_malformed_answers_are_unavailable),
+    TEST(test_name_too_long_is_unavailable),
+    TEST(test_connection_is_kept_alive),
+};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(tests, NULL, NULL);

@@ -17,6 +17,7 @@
 
 #include "infrastructure/httpclient/http_sink.h"
 #include "tests/support/fake_http.h"
+#include "tests/support/test_main.h"
 
 #define T_ROWS_MAX 32
 
@@ -294,19 +295,18 @@ static void test_payment_types_routed(void **state)
 
 #define TEST(fn) cmocka_unit_test_setup_teardown(fn, t_setup, t_teardown)
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-	    TEST(test_sent_with_headers_and_body),
-	    TEST(test_no_key_and_unsafe_header_values_dropped),
-	    TEST(test_verdicts_per_status),
-	    TEST(test_timeout_is_retried),
-	    TEST(test_connection_refused_is_retried),
-	    TEST(test_rows_go_out_concurrently),
-	    TEST(test_connections_are_reused),
-	    TEST(test_open_rejects_bad_options),
-	    TEST(test_payment_types_routed),
-	};
+static const struct CMUnitTest tests[] = {
+    /* one row's request and verdict */
+    TEST(test_sent_with_headers_and_body),
+    TEST(test_no_key_and_unsafe_header_values_dropped),
+    TEST(test_verdicts_per_status),
+    TEST(test_timeout_is_retried),
+    TEST(test_connection_refused_is_retried),
+    /* a batch */
+    TEST(test_rows_go_out_concurrently),
+    TEST(test_connections_are_reused),
+    TEST(test_open_rejects_bad_options),
+    TEST(test_payment_types_routed),
+};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(tests, NULL, NULL);

@@ -36,6 +36,7 @@
 #include "infrastructure/postgres/pg_exec.h"
 #include "infrastructure/postgres/pg_inventory_catalog.h"
 #include "tests/support/fake_http.h"
+#include "tests/support/test_main.h"
 #include "tests/support/testdb.h"
 
 #define SLOW_MS 300
@@ -725,26 +726,23 @@ static void test_lookup_off_fiber(void **state)
 	pg_session_free(s);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_park_wake_in_order),
-	    cmocka_unit_test(test_deadline_and_limit),
-	    cmocka_unit_test(test_cancel_runs_to_end),
-	    cmocka_unit_test(test_wait_fd),
-	    cmocka_unit_test(test_watch_removed_within_batch),
-	    cmocka_unit_test(test_pool_queues_without_blocking),
-	    cmocka_unit_test(test_pool_deadline_mid_statement),
-	    cmocka_unit_test(test_notify_batched_off_the_request),
-	    cmocka_unit_test(test_inventory_many),
-	    cmocka_unit_test(test_pool_plans_lookups_on_the_key),
-	    cmocka_unit_test(test_catalog_lines_at_once),
-	    cmocka_unit_test(test_catalog_deadline),
-	    cmocka_unit_test(test_lookup_does_not_block_the_loop),
-	    cmocka_unit_test(test_lookup_deadline),
-	    cmocka_unit_test(test_unknown_name),
-	    cmocka_unit_test(test_lookup_off_fiber),
-	};
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_park_wake_in_order),
+    cmocka_unit_test(test_deadline_and_limit),
+    cmocka_unit_test(test_cancel_runs_to_end),
+    cmocka_unit_test(test_wait_fd),
+    cmocka_unit_test(test_watch_removed_within_batch),
+    cmocka_unit_test(test_pool_queues_without_blocking),
+    cmocka_unit_test(test_pool_deadline_mid_statement),
+    cmocka_unit_test(test_notify_batched_off_the_request),
+    cmocka_unit_test(test_inventory_many),
+    cmocka_unit_test(test_pool_plans_lookups_on_the_key),
+    cmocka_unit_test(test_catalog_lines_at_once),
+    cmocka_unit_test(test_catalog_deadline),
+    cmocka_unit_test(test_lookup_does_not_block_the_loop),
+    cmocka_unit_test(test_lookup_deadline),
+    cmocka_unit_test(test_unknown_name),
+    cmocka_unit_test(test_lookup_off_fiber),
+};
 
-	return cmocka_run_group_tests(tests, group_setup, testdb_group_teardown);
-}
+TEST_MAIN(tests, group_setup, testdb_group_teardown);

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "infrastructure/json/json_reader.h"
+#include "tests/support/test_main.h"
 
 /* Checks text against lim; returns the status, and err's message is set on
  * failure. */
@@ -124,13 +125,10 @@ static void test_reader_flat(void **state)
 	assert_string_equal(err.field, "");
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_reader_limits),
-	    cmocka_unit_test(test_reader_api_limits),
-	    cmocka_unit_test(test_reader_flat),
-	};
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_reader_limits),
+    cmocka_unit_test(test_reader_api_limits),
+    cmocka_unit_test(test_reader_flat),
+};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(tests, NULL, NULL);

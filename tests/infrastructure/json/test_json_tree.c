@@ -15,6 +15,7 @@
 #include <yajl/yajl_tree.h>
 
 #include "infrastructure/json/json_tree.h"
+#include "tests/support/test_main.h"
 
 #define LIT(s) s, sizeof(s) - 1
 
@@ -265,18 +266,15 @@ static void test_member(void **state)
 	yajl_tree_free(v);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_parses),
-	    cmocka_unit_test(test_top_level_values),
-	    cmocka_unit_test(test_reads_len_bytes),
-	    cmocka_unit_test(test_limits),
-	    cmocka_unit_test(test_headers_limits),
-	    cmocka_unit_test(test_refused),
-	    cmocka_unit_test(test_utf8),
-	    cmocka_unit_test(test_member),
-	};
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_parses),
+    cmocka_unit_test(test_top_level_values),
+    cmocka_unit_test(test_reads_len_bytes),
+    cmocka_unit_test(test_limits),
+    cmocka_unit_test(test_headers_limits),
+    cmocka_unit_test(test_refused),
+    cmocka_unit_test(test_utf8),
+    cmocka_unit_test(test_member),
+};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(tests, NULL, NULL);

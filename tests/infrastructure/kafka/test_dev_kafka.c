@@ -18,6 +18,7 @@
 #include <librdkafka/rdkafka.h>
 
 #include "infrastructure/kafka/dev_kafka.h"
+#include "tests/support/test_main.h"
 
 static const char *const topics[] = {"order.events", "shipping.requests", "shipping.events"};
 
@@ -101,12 +102,9 @@ static void test_unwritable_addr_file_fails(void **state)
 	assert_int_equal(dev_kafka_run("/nonexistent-dir/kafka.addr", topics, 3, 1, &stop), 1);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_serves_topics_and_cleans_up),
-	    cmocka_unit_test(test_unwritable_addr_file_fails),
-	};
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_serves_topics_and_cleans_up),
+    cmocka_unit_test(test_unwritable_addr_file_fails),
+};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(tests, NULL, NULL);

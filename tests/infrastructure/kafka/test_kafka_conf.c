@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "infrastructure/kafka/kafka_conf.h"
+#include "tests/support/test_main.h"
 
 /* conf's value of key, or "" when unset. */
 static const char *get(rd_kafka_conf_t *conf, const char *key)
@@ -93,14 +94,11 @@ static void test_apply_nothing(void **state)
 	rd_kafka_conf_destroy(conf);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_new),
-	    cmocka_unit_test(test_set),
-	    cmocka_unit_test(test_secret_refusal_quotes_nothing),
-	    cmocka_unit_test(test_apply_nothing),
-	};
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_new),
+    cmocka_unit_test(test_set),
+    cmocka_unit_test(test_secret_refusal_quotes_nothing),
+    cmocka_unit_test(test_apply_nothing),
+};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(tests, NULL, NULL);

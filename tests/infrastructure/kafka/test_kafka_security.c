@@ -21,6 +21,7 @@
 #include "infrastructure/config/config.h"
 #include "infrastructure/kafka/kafka_conf.h"
 #include "infrastructure/kafka/kafka_security.h"
+#include "tests/support/test_main.h"
 
 #define SECRET "s3cret-Pa55word"
 
@@ -327,19 +328,16 @@ static void test_config_load(void **state)
 
 #define TEST(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-	    TEST(test_nothing_set_changes_nothing),
-	    TEST(test_sasl_scram_mapped),
-	    TEST(test_plain_is_the_default_mechanism),
-	    TEST(test_password_file),
-	    TEST(test_bad_values_refused),
-	    TEST(test_properties_file_wins),
-	    TEST(test_bad_properties_file),
-	    TEST(test_secret_value_not_quoted),
-	    TEST(test_config_load),
-	};
+static const struct CMUnitTest tests[] = {
+    TEST(test_nothing_set_changes_nothing),
+    TEST(test_sasl_scram_mapped),
+    TEST(test_plain_is_the_default_mechanism),
+    TEST(test_password_file),
+    TEST(test_bad_values_refused),
+    TEST(test_properties_file_wins),
+    TEST(test_bad_properties_file),
+    TEST(test_secret_value_not_quoted),
+    TEST(test_config_load),
+};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(tests, NULL, NULL);

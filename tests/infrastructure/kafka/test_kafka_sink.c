@@ -20,6 +20,7 @@
 #include "app/timefmt.h"
 #include "infrastructure/kafka/kafka_sink.h"
 #include "tests/support/kafka_mock.h"
+#include "tests/support/test_main.h"
 
 #define TOPIC	   "order.events"
 #define PARTITIONS 3
@@ -308,15 +309,12 @@ static void test_open_rejects_missing_bootstrap(void **state)
 
 #define TEST(fn) cmocka_unit_test_setup_teardown(fn, cluster_setup, kafka_mock_teardown)
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-	    TEST(test_batch_is_delivered_with_headers),
-	    TEST(test_down_broker_means_retry_then_recovers),
-	    TEST(test_oversized_message_is_permanent),
-	    TEST(test_broker_rejection_is_permanent),
-	    cmocka_unit_test(test_open_rejects_missing_bootstrap),
-	};
+static const struct CMUnitTest tests[] = {
+    TEST(test_batch_is_delivered_with_headers),
+    TEST(test_down_broker_means_retry_then_recovers),
+    TEST(test_oversized_message_is_permanent),
+    TEST(test_broker_rejection_is_permanent),
+    cmocka_unit_test(test_open_rejects_missing_bootstrap),
+};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(tests, NULL, NULL);

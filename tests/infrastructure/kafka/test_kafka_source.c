@@ -18,6 +18,7 @@
 #include "infrastructure/kafka/kafka_source.h"
 #include "infrastructure/kafka/shipping_event.h"
 #include "tests/support/kafka_mock.h"
+#include "tests/support/test_main.h"
 
 #define TOPIC "shipping.events"
 #define ORDER "0190a5b8-7c4e-7d2a-9f3e-1a2b3c4d5e6f"
@@ -187,13 +188,10 @@ static void test_decoder_rules(void **state)
 	assert_string_equal(m.message_id, "a");
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_valid_and_garbage_messages, cluster_setup,
-					    kafka_mock_teardown),
-	    cmocka_unit_test(test_decoder_rules),
-	};
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test_setup_teardown(test_valid_and_garbage_messages, cluster_setup,
+				    kafka_mock_teardown),
+    cmocka_unit_test(test_decoder_rules),
+};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(tests, NULL, NULL);

@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "infrastructure/kafka/shipping_event.h"
+#include "tests/support/test_main.h"
 
 #define LIT(s) s, sizeof(s) - 1
 
@@ -341,14 +342,16 @@ static void test_depth(void **state)
 	}
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_accepted),   cmocka_unit_test(test_reads_len_bytes),
-	    cmocka_unit_test(test_refused),    cmocka_unit_test(test_null_and_empty),
-	    cmocka_unit_test(test_field_caps), cmocka_unit_test(test_size),
-	    cmocka_unit_test(test_depth),
-	};
+static const struct CMUnitTest tests[] = {
+    /* what is accepted */
+    cmocka_unit_test(test_accepted),
+    cmocka_unit_test(test_reads_len_bytes),
+    /* what is refused */
+    cmocka_unit_test(test_refused),
+    cmocka_unit_test(test_null_and_empty),
+    cmocka_unit_test(test_field_caps),
+    cmocka_unit_test(test_size),
+    cmocka_unit_test(test_depth),
+};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(tests, NULL, NULL);

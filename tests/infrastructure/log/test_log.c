@@ -26,6 +26,7 @@
 #include "infrastructure/json/json_reader.h"
 #include "infrastructure/json/json_tree.h"
 #include "infrastructure/log/log.h"
+#include "tests/support/test_main.h"
 
 #define NCASES(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -481,19 +482,16 @@ static void test_long_line_is_cut_not_lost(void **state)
 	yajl_tree_free(v);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_level_parse),
-	    cmocka_unit_test_teardown(test_json_line_fields, restore_stderr),
-	    cmocka_unit_test_teardown(test_levels_below_threshold, restore_stderr),
-	    cmocka_unit_test_teardown(test_json_hostile_values, restore_stderr),
-	    cmocka_unit_test_teardown(test_json_hostile_component, restore_stderr),
-	    cmocka_unit_test_teardown(test_json_long_values, restore_stderr),
-	    cmocka_unit_test_teardown(test_text_lines, restore_stderr),
-	    cmocka_unit_test_teardown(test_formatted_message_cut, restore_stderr),
-	    cmocka_unit_test_teardown(test_long_line_is_cut_not_lost, restore_stderr),
-	};
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_level_parse),
+    cmocka_unit_test_teardown(test_json_line_fields, restore_stderr),
+    cmocka_unit_test_teardown(test_levels_below_threshold, restore_stderr),
+    cmocka_unit_test_teardown(test_json_hostile_values, restore_stderr),
+    cmocka_unit_test_teardown(test_json_hostile_component, restore_stderr),
+    cmocka_unit_test_teardown(test_json_long_values, restore_stderr),
+    cmocka_unit_test_teardown(test_text_lines, restore_stderr),
+    cmocka_unit_test_teardown(test_formatted_message_cut, restore_stderr),
+    cmocka_unit_test_teardown(test_long_line_is_cut_not_lost, restore_stderr),
+};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(tests, NULL, NULL);

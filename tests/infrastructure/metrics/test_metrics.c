@@ -24,6 +24,7 @@
 #include "infrastructure/metrics/metrics_server.h"
 #include "infrastructure/metrics/metrics_workers.h"
 #include "tests/support/metrics_text.h"
+#include "tests/support/test_main.h"
 
 #define ORDERS	   "route=\"/api/v1/orders\""
 #define BUCKET	   "http_request_duration_seconds_bucket"
@@ -253,15 +254,12 @@ static void test_endpoint(void **state)
 	assert_int_equal(refreshed, 2);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup(test_method_closed_set, reset),
-	    cmocka_unit_test_setup(test_series_at_zero, reset),
-	    cmocka_unit_test_setup(test_queue_gauges_never_vanish, reset),
-	    cmocka_unit_test_setup(test_process_figures, reset),
-	    cmocka_unit_test_setup(test_endpoint, reset),
-	};
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test_setup(test_method_closed_set, reset),
+    cmocka_unit_test_setup(test_series_at_zero, reset),
+    cmocka_unit_test_setup(test_queue_gauges_never_vanish, reset),
+    cmocka_unit_test_setup(test_process_figures, reset),
+    cmocka_unit_test_setup(test_endpoint, reset),
+};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(tests, NULL, NULL);

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "infrastructure/metrics/metrics_process.h"
+#include "tests/support/test_main.h"
 
 static void test_read(void **state)
 {
@@ -102,14 +103,11 @@ static void test_render(void **state)
 	sbuf_release(&sb);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_read),
-	    cmocka_unit_test(test_open_fds_follow),
-	    cmocka_unit_test(test_max_fds_is_the_soft_limit),
-	    cmocka_unit_test(test_render),
-	};
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_read),
+    cmocka_unit_test(test_open_fds_follow),
+    cmocka_unit_test(test_max_fds_is_the_soft_limit),
+    cmocka_unit_test(test_render),
+};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(tests, NULL, NULL);

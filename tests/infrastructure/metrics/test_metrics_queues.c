@@ -22,6 +22,7 @@
 #include "infrastructure/metrics/metrics.h"
 #include "infrastructure/metrics/metrics_queues.h"
 #include "tests/support/metrics_text.h"
+#include "tests/support/test_main.h"
 
 /* How many whole lines of text are line. */
 static size_t count_lines(const char *text, const char *line)
@@ -254,14 +255,11 @@ static void test_memory_bounded(void **state)
 	free(qs);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup(test_known_read_zero, reset),
-	    cmocka_unit_test_setup(test_update_sets_gauges, reset),
-	    cmocka_unit_test_setup(test_emptied_destination_reads_zero, reset),
-	    cmocka_unit_test_setup(test_memory_bounded, reset),
-	};
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test_setup(test_known_read_zero, reset),
+    cmocka_unit_test_setup(test_update_sets_gauges, reset),
+    cmocka_unit_test_setup(test_emptied_destination_reads_zero, reset),
+    cmocka_unit_test_setup(test_memory_bounded, reset),
+};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(tests, NULL, NULL);

@@ -23,6 +23,7 @@
 #include "infrastructure/postgres/pg_inbox.h"
 #include "infrastructure/postgres/pg_order_repo.h"
 #include "infrastructure/postgres/pg_session.h"
+#include "tests/support/test_main.h"
 #include "tests/support/testdb.h"
 
 #define FAILED_ATTEMPTS_MAX 20 /* the bound documented in pg_inbox.h */
@@ -270,13 +271,10 @@ static void lost_connection_aborts_the_whole_batch(void **state)
 /* A case run on the fixture (fx_setup, fx_teardown). */
 #define WITH_FX(t) cmocka_unit_test_setup_teardown(t, fx_setup, fx_teardown)
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-	    WITH_FX(poisoned_row_does_not_block_its_batch),
-	    WITH_FX(unreadable_row_is_rejected_not_blocking),
-	    WITH_FX(lost_connection_aborts_the_whole_batch),
-	};
+static const struct CMUnitTest tests[] = {
+    WITH_FX(poisoned_row_does_not_block_its_batch),
+    WITH_FX(unreadable_row_is_rejected_not_blocking),
+    WITH_FX(lost_connection_aborts_the_whole_batch),
+};
 
-	return cmocka_run_group_tests(tests, testdb_group_setup, testdb_group_teardown);
-}
+TEST_MAIN(tests, testdb_group_setup, testdb_group_teardown);

@@ -14,6 +14,7 @@
 
 #include "infrastructure/postgres/pg_inventory.h"
 #include "infrastructure/postgres/pg_session.h"
+#include "tests/support/test_main.h"
 #include "tests/support/testdb.h"
 
 static void inventory_port(void **state)
@@ -58,11 +59,8 @@ static void inventory_port(void **state)
 	pg_session_free(s);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(inventory_port),
-	};
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(inventory_port),
+};
 
-	return cmocka_run_group_tests(tests, testdb_group_setup, testdb_group_teardown);
-}
+TEST_MAIN(tests, testdb_group_setup, testdb_group_teardown);

@@ -18,6 +18,7 @@
 #include <libpq-fe.h>
 
 #include "infrastructure/postgres/pg_migrate.h"
+#include "tests/support/test_main.h"
 #include "tests/support/testdb.h"
 
 #define MIGRATIONS OS_SOURCE_DIR "/migrations"
@@ -282,17 +283,14 @@ static void status_of_empty_database(void **state)
 	testdb_drop(url);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(second_run_is_noop),
-	    cmocka_unit_test(changed_file_is_refused),
-	    cmocka_unit_test(concurrent_runs_apply_once),
-	    cmocka_unit_test(missing_folder_is_invalid),
-	    cmocka_unit_test(status_of_migrated_database),
-	    cmocka_unit_test(status_reports_changes_and_changes_nothing),
-	    cmocka_unit_test(status_of_empty_database),
-	};
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(second_run_is_noop),
+    cmocka_unit_test(changed_file_is_refused),
+    cmocka_unit_test(concurrent_runs_apply_once),
+    cmocka_unit_test(missing_folder_is_invalid),
+    cmocka_unit_test(status_of_migrated_database),
+    cmocka_unit_test(status_reports_changes_and_changes_nothing),
+    cmocka_unit_test(status_of_empty_database),
+};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
-}
+TEST_MAIN(tests, setup, teardown);

@@ -26,6 +26,7 @@
 #include "infrastructure/postgres/pg_inventory_catalog.h"
 #include "infrastructure/postgres/pg_order_repo.h"
 #include "infrastructure/postgres/pg_session.h"
+#include "tests/support/test_main.h"
 #include "tests/support/testdb.h"
 
 /* A create of one line per item (quantity qty, price 250 cents). */
@@ -736,23 +737,20 @@ static void unreachable_server_is_unavailable(void **state)
 /* A case run on the fixture (fx_setup, fx_teardown). */
 #define WITH_FX(t) cmocka_unit_test_setup_teardown(t, fx_setup, fx_teardown)
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-	    WITH_FX(create_get_list_history),
-	    WITH_FX(create_notifies_each_destination_once),
-	    WITH_FX(idempotent_create),
-	    cmocka_unit_test(concurrent_duplicates_make_one_order),
-	    cmocka_unit_test(last_unit_goes_once),
-	    WITH_FX(stock_errors_write_nothing),
-	    WITH_FX(stale_price_writes_nothing),
-	    WITH_FX(update_and_expire),
-	    WITH_FX(expire_skips_an_order_it_cannot_read),
-	    WITH_FX(inbox_dedupes_and_applies_once),
-	    WITH_FX(change_after_a_concurrent_payment_sees_the_payment),
-	    WITH_FX(survives_terminated_backend),
-	    cmocka_unit_test(unreachable_server_is_unavailable),
-	};
+static const struct CMUnitTest tests[] = {
+    WITH_FX(create_get_list_history),
+    WITH_FX(create_notifies_each_destination_once),
+    WITH_FX(idempotent_create),
+    cmocka_unit_test(concurrent_duplicates_make_one_order),
+    cmocka_unit_test(last_unit_goes_once),
+    WITH_FX(stock_errors_write_nothing),
+    WITH_FX(stale_price_writes_nothing),
+    WITH_FX(update_and_expire),
+    WITH_FX(expire_skips_an_order_it_cannot_read),
+    WITH_FX(inbox_dedupes_and_applies_once),
+    WITH_FX(change_after_a_concurrent_payment_sees_the_payment),
+    WITH_FX(survives_terminated_backend),
+    cmocka_unit_test(unreachable_server_is_unavailable),
+};
 
-	return cmocka_run_group_tests(tests, testdb_group_setup, testdb_group_teardown);
-}
+TEST_MAIN(tests, testdb_group_setup, testdb_group_teardown);

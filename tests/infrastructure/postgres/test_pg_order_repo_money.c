@@ -30,6 +30,7 @@
 #include "infrastructure/postgres/pg_order_repo.h"
 #include "infrastructure/postgres/pg_outbox_store.h"
 #include "infrastructure/postgres/pg_session.h"
+#include "tests/support/test_main.h"
 #include "tests/support/testdb.h"
 
 /* A session with the order service, inbox and admin over it. */
@@ -461,17 +462,14 @@ static void admin_retry_refuses_payment_requests(void **state)
 	pg_session_free(e.s);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup(cancel_withdraws_unsent_request, setup),
-	    cmocka_unit_test_setup(cancel_follows_delivered_request, setup),
-	    cmocka_unit_test_setup(cancel_while_relay_sends, setup),
-	    cmocka_unit_test_setup(late_payment_refunded_once, setup),
-	    cmocka_unit_test_setup(paid_then_cancelled_refunds_payment, setup),
-	    cmocka_unit_test_setup(second_payment_during_the_first_is_refunded, setup),
-	    cmocka_unit_test_setup(admin_retry_refuses_payment_requests, setup),
-	};
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test_setup(cancel_withdraws_unsent_request, setup),
+    cmocka_unit_test_setup(cancel_follows_delivered_request, setup),
+    cmocka_unit_test_setup(cancel_while_relay_sends, setup),
+    cmocka_unit_test_setup(late_payment_refunded_once, setup),
+    cmocka_unit_test_setup(paid_then_cancelled_refunds_payment, setup),
+    cmocka_unit_test_setup(second_payment_during_the_first_is_refunded, setup),
+    cmocka_unit_test_setup(admin_retry_refuses_payment_requests, setup),
+};
 
-	return cmocka_run_group_tests(tests, testdb_group_setup, testdb_group_teardown);
-}
+TEST_MAIN(tests, testdb_group_setup, testdb_group_teardown);

@@ -18,6 +18,7 @@
 #include "app/order_repo.h"
 #include "infrastructure/postgres/pg_order_repo.h"
 #include "infrastructure/postgres/pg_session.h"
+#include "tests/support/test_main.h"
 #include "tests/support/testdb.h"
 
 static void make_webhook_order(struct order_insert *c, const char *ref, const char *fp)
@@ -143,12 +144,9 @@ static void events_oldest_first(void **state)
 	pg_session_free(s);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(origin_round_trip_and_reference),
-	    cmocka_unit_test(events_oldest_first),
-	};
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(origin_round_trip_and_reference),
+    cmocka_unit_test(events_oldest_first),
+};
 
-	return cmocka_run_group_tests(tests, testdb_group_setup, testdb_group_teardown);
-}
+TEST_MAIN(tests, testdb_group_setup, testdb_group_teardown);

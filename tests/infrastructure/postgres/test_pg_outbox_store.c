@@ -26,6 +26,7 @@
 #include "infrastructure/postgres/pg_outbox_store.h"
 #include "infrastructure/postgres/pg_session.h"
 #include "tests/fakes/fakes.h"
+#include "tests/support/test_main.h"
 #include "tests/support/testdb.h"
 #include "workers/outbox_relay.h"
 
@@ -469,21 +470,18 @@ static void relay_claiming_ahead_keeps_order_and_sends_once(void **state)
 /* A case run on the fixture (fx_setup, fx_teardown). */
 #define WITH_FX(t) cmocka_unit_test_setup_teardown(t, fx_setup, fx_teardown)
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup(two_relays_never_share_a_row, clean),
-	    WITH_FX(per_aggregate_order_and_fates),
-	    cmocka_unit_test_setup(release_and_crash_leave_rows_claimable, clean),
-	    WITH_FX(wait_wakes_on_notify_and_purge_is_bounded),
-	    WITH_FX(wait_and_claim_survive_terminated_backend),
-	    cmocka_unit_test_setup(admin_dead_letters_and_stats, clean),
-	    WITH_FX(unreadable_rows_are_buried_not_blocking),
-	    WITH_FX(error_text_cut_inside_a_character_is_stored),
-	    WITH_FX(complete_after_lost_claim_records_nothing),
-	    WITH_FX(complete_records_nothing_unless_every_row_is_found),
-	    cmocka_unit_test_setup(relay_claiming_ahead_keeps_order_and_sends_once, clean),
-	};
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test_setup(two_relays_never_share_a_row, clean),
+    WITH_FX(per_aggregate_order_and_fates),
+    cmocka_unit_test_setup(release_and_crash_leave_rows_claimable, clean),
+    WITH_FX(wait_wakes_on_notify_and_purge_is_bounded),
+    WITH_FX(wait_and_claim_survive_terminated_backend),
+    cmocka_unit_test_setup(admin_dead_letters_and_stats, clean),
+    WITH_FX(unreadable_rows_are_buried_not_blocking),
+    WITH_FX(error_text_cut_inside_a_character_is_stored),
+    WITH_FX(complete_after_lost_claim_records_nothing),
+    WITH_FX(complete_records_nothing_unless_every_row_is_found),
+    cmocka_unit_test_setup(relay_claiming_ahead_keeps_order_and_sends_once, clean),
+};
 
-	return cmocka_run_group_tests(tests, testdb_group_setup, testdb_group_teardown);
-}
+TEST_MAIN(tests, testdb_group_setup, testdb_group_teardown);

@@ -27,6 +27,7 @@
 
 #include "app/sbuf.h"
 #include "infrastructure/postgres/pg_values.h"
+#include "tests/support/test_main.h"
 
 #define NCASES(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -623,22 +624,19 @@ static void test_i64_text(void **state)
 	}
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_col_i64),
-	    cmocka_unit_test(test_col_i32),
-	    cmocka_unit_test(test_col_uuid),
-	    cmocka_unit_test(test_col_str),
-	    cmocka_unit_test(test_col_null),
-	    cmocka_unit_test(test_cols_decode),
-	    cmocka_unit_test(test_cols_decode_stops),
-	    cmocka_unit_test(test_params),
-	    cmocka_unit_test(test_params_overflow_aborts),
-	    cmocka_unit_test(test_array_literal),
-	    cmocka_unit_test(test_array_elem_text_utf8),
-	    cmocka_unit_test(test_i64_text),
-	};
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_col_i64),
+    cmocka_unit_test(test_col_i32),
+    cmocka_unit_test(test_col_uuid),
+    cmocka_unit_test(test_col_str),
+    cmocka_unit_test(test_col_null),
+    cmocka_unit_test(test_cols_decode),
+    cmocka_unit_test(test_cols_decode_stops),
+    cmocka_unit_test(test_params),
+    cmocka_unit_test(test_params_overflow_aborts),
+    cmocka_unit_test(test_array_literal),
+    cmocka_unit_test(test_array_elem_text_utf8),
+    cmocka_unit_test(test_i64_text),
+};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(tests, NULL, NULL);

@@ -35,6 +35,7 @@
 
 #include "app/sbuf.h"
 #include "tests/support/fake_http.h"
+#include "tests/support/test_main.h"
 
 #define SECRET	"sim-test-secret"
 #define WAIT_MS 15000
@@ -715,24 +716,21 @@ static void test_sigterm_stops_cleanly(void **state)
 	assert_int_equal(WEXITSTATUS(status), 0);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_bad_command_line),
-	    cmocka_unit_test(test_catalog),
-	    cmocka_unit_test(test_payment_dedupe_and_signed_callback),
-	    cmocka_unit_test(test_payment_forced_failure),
-	    cmocka_unit_test(test_payment_script),
-	    cmocka_unit_test(test_callback_retried_until_accepted),
-	    cmocka_unit_test(test_cancel_and_refund_recorded),
-	    cmocka_unit_test(test_callback_plan_and_replay),
-	    cmocka_unit_test(test_timeout_holds_only_that_request),
-	    cmocka_unit_test(test_hostile_bodies),
-	    cmocka_unit_test(test_notifications_dedupe),
-	    cmocka_unit_test(test_shipping),
-	    cmocka_unit_test(test_reset_clears_records),
-	    cmocka_unit_test(test_sigterm_stops_cleanly),
-	};
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_bad_command_line),
+    cmocka_unit_test(test_catalog),
+    cmocka_unit_test(test_payment_dedupe_and_signed_callback),
+    cmocka_unit_test(test_payment_forced_failure),
+    cmocka_unit_test(test_payment_script),
+    cmocka_unit_test(test_callback_retried_until_accepted),
+    cmocka_unit_test(test_cancel_and_refund_recorded),
+    cmocka_unit_test(test_callback_plan_and_replay),
+    cmocka_unit_test(test_timeout_holds_only_that_request),
+    cmocka_unit_test(test_hostile_bodies),
+    cmocka_unit_test(test_notifications_dedupe),
+    cmocka_unit_test(test_shipping),
+    cmocka_unit_test(test_reset_clears_records),
+    cmocka_unit_test(test_sigterm_stops_cleanly),
+};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
-}
+TEST_MAIN(tests, setup, teardown);
