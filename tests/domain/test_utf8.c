@@ -1,4 +1,4 @@
-/* The strict UTF-8 check, its JSON-escape form, and the item id rule. */
+/* The strict UTF-8 check, its JSON-escape form, and the cut. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,7 +7,6 @@
 
 #include <cmocka.h>
 
-#include "domain/order.h"
 #include "domain/utf8.h"
 #include "tests/support/test_main.h"
 
@@ -75,24 +74,6 @@ static void test_json_escapes(void **state)
 	assert_false(json_ok("\"\xc0\xaf\""));	     /* raw overlong */
 }
 
-static void test_item_id(void **state)
-{
-	static const char *const good[] = {"sku-1", "A.b_c:d-9", "...x", "a..b", "x."};
-	static const char *const bad[] = {"",	 ".",	"..", "../../health", "a/b", "a b", "a%2F",
-					  "a?b", "a#b", "é",  "a\\b"};
-	char longest[ORDER_ITEM_ID_MAX + 2];
-	size_t i;
-
-	(void)state;
-	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
-		assert_int_equal(order_check_item_id(good[i], strlen(good[i])), OS_OK);
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		assert_int_equal(order_check_item_id(bad[i], strlen(bad[i])), OS_EINVAL);
-	memset(longest, 'x', sizeof(longest));
-	assert_int_equal(order_check_item_id(longest, ORDER_ITEM_ID_MAX), OS_OK);
-	assert_int_equal(order_check_item_id(longest, ORDER_ITEM_ID_MAX + 1), OS_EINVAL);
-}
-
 /* A cut never ends inside a sequence and keeps every whole one. */
 static void test_cut(void **state)
 {
@@ -118,9 +99,9 @@ static const struct CMUnitTest tests[] = {
     /* utf8_valid */
     cmocka_unit_test(test_valid_text),
     cmocka_unit_test(test_invalid_text),
-    /* the JSON, item id and cut rules */
+    /* utf8_json_text_ok */
     cmocka_unit_test(test_json_escapes),
-    cmocka_unit_test(test_item_id),
+    /* utf8_cut */
     cmocka_unit_test(test_cut),
 };
 

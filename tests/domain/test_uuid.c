@@ -107,12 +107,12 @@ static void test_nil_and_equal(void **state)
 }
 
 static const struct CMUnitTest tests[] = {
-    /* uuid parse and format */
+    /* uuid_parse, uuid_format, uuid_equal, uuid_is_nil */
     cmocka_unit_test(test_round_trip),
     cmocka_unit_test(test_uppercase_accepted),
     cmocka_unit_test(test_invalid),
     cmocka_unit_test(test_nil_and_equal),
-    /* version 7 */
+    /* uuid_v7 */
     cmocka_unit_test(test_v7_layout),
     cmocka_unit_test(test_v7_time_ordered),
 };
