@@ -32,11 +32,22 @@ static const struct pg_stmt stmt_lock = {
     1,
 };
 
+/*
+ * Records the payment that paid the order. When no transition comes with
+ * it ($5: an order paid before payments were recorded adopts it), the
+ * order's version moves too: a change waiting for this order's lock must
+ * see that it changed (lock_read) and read the payment, or it would take a
+ * second payment for the order's own and leave it unrecorded and unrefunded.
+ */
 static const struct pg_stmt stmt_capture = {
     "order_capture",
-    "INSERT INTO order_payments (order_id, payment_id, amount_cents, recorded_at) "
-    "VALUES ($1::uuid, $2, $3::bigint, " PG_TS("$4") ") ON CONFLICT (order_id) DO NOTHING",
-    4,
+    "WITH c AS (INSERT INTO order_payments (order_id, payment_id, amount_cents, recorded_at) "
+    "VALUES ($1::uuid, $2, $3::bigint, " PG_TS(
+	"$4") ") ON CONFLICT (order_id) DO NOTHING "
+	      "RETURNING order_id) "
+	      "UPDATE orders SET version = version + 1 WHERE id IN (SELECT order_id FROM c) AND "
+	      "$5::bool",
+    5,
 };
 
 /*
@@ -376,6 +387,7 @@ static enum os_status write_capture(struct pg_session *s, const char *id, const 
 	pg_params_text(&p, ch->money.capture_payment_id);
 	pg_params_text(&p, pg_i64_text(cur->amount_cents, amount, sizeof(amount)));
 	pg_params_text(&p, pg_i64_text(ch->at_us, at, sizeof(at)));
+	pg_params_text(&p, ch->to == cur->status ? "true" : "false");
 	return pg_exec_cmd(s, &stmt_capture, &p, err);
 }
 

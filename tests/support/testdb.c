@@ -266,20 +266,47 @@ struct pg_conn *testdb_pay_uncommitted(const struct uuid *id, const char *paymen
 	return c;
 }
 
-bool testdb_commit_after_waiter(struct pg_conn *c)
+struct pg_conn *testdb_lock_order(const struct uuid *id)
+{
+	char text[UUID_STR_LEN + 1], sql[256];
+	PGconn *c = PQconnectdb(group_url);
+	PGresult *r;
+	bool ok;
+
+	uuid_format(id, text);
+	snprintf(sql, sizeof(sql), "BEGIN; SELECT 1 FROM orders WHERE id = '%s' FOR UPDATE", text);
+	r = PQexec(c, sql);
+	ok = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1;
+	if (!ok)
+		fprintf(stderr, "testdb: locking %s: %s", text, PQerrorMessage(c));
+	PQclear(r);
+	if (!ok) {
+		PQfinish(c);
+		return NULL;
+	}
+	return c;
+}
+
+bool testdb_wait_for_waiters(int n)
 {
 	static const char waiting[] =
 	    "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
 	    "WHERE NOT l.granted AND a.datname = current_database()";
-	PGresult *r;
-	bool ok;
 	int i;
 
-	for (i = 0; i < 500 && testdb_scalar(waiting) == 0; i++)
+	for (i = 0; i < 500 && testdb_scalar(waiting) < n; i++)
 		usleep(10000);
-	ok = testdb_scalar(waiting) > 0;
-	if (!ok)
-		fprintf(stderr, "testdb: no session waited for a lock\n");
+	if (testdb_scalar(waiting) >= n)
+		return true;
+	fprintf(stderr, "testdb: fewer than %d sessions waited for a lock\n", n);
+	return false;
+}
+
+bool testdb_commit_after_waiter(struct pg_conn *c)
+{
+	PGresult *r;
+	bool ok = testdb_wait_for_waiters(1);
+
 	r = PQexec(c, "COMMIT");
 	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
 		fprintf(stderr, "testdb: commit: %s", PQerrorMessage(c));

@@ -75,9 +75,17 @@ struct pg_conn;
 struct pg_conn *testdb_pay_uncommitted(const struct uuid *id, const char *payment_id,
 				       int64_t cents);
 
-/* Waits (up to 5 s) until a session of the group's database waits for a
- * lock, then commits c's transaction and closes c. False (printed on
- * stderr) when no session waited or the commit failed. */
+/* Locks order id's row (FOR UPDATE, changing nothing) on a connection of
+ * its own, in a transaction left open until testdb_commit_after_waiter.
+ * NULL (printed on stderr) when that failed. */
+struct pg_conn *testdb_lock_order(const struct uuid *id);
+
+/* Waits (up to 5 s) until at least n sessions of the group's database wait
+ * for a lock. False (printed on stderr) when fewer did. */
+bool testdb_wait_for_waiters(int n);
+
+/* testdb_wait_for_waiters(1), then commits c's transaction and closes c.
+ * False (printed on stderr) when no session waited or the commit failed. */
 bool testdb_commit_after_waiter(struct pg_conn *c);
 
 #endif

@@ -371,9 +371,11 @@ static void paid_then_cancelled_refunds_payment(void **state)
 	pg_session_free(e.s);
 }
 
-/* An inbox batch applied on another thread: its status and count. */
+/* An inbox batch (of max rows, 100 when 0) applied on another thread: its
+ * status and count. */
 struct applier {
 	struct env *e;
+	size_t max;
 	enum os_status st;
 	size_t n;
 };
@@ -383,8 +385,8 @@ static void *apply_in_thread(void *arg)
 	struct applier *a = arg;
 	struct os_error err;
 
-	a->st =
-	    inbox_store_apply_batch(&a->e->store, 100, inbox_decide, &a->e->decider, &a->n, &err);
+	a->st = inbox_store_apply_batch(&a->e->store, a->max ? a->max : 100, inbox_decide,
+					&a->e->decider, &a->n, &err);
 	return NULL;
 }
 
@@ -421,6 +423,66 @@ static void second_payment_during_the_first_is_refunded(void **state)
 			 1);
 	assert_int_equal(in_status(&o, "paid"), 1);
 	pg_session_free(e.s);
+}
+
+/*
+ * An order paid before payments were recorded (no order_payments row) and
+ * two distinct payments for it, applied by two appliers at once: one is
+ * recorded as the order's payment, the other waited for the order and must
+ * see that record, so it is refunded. (Before the record moved the order's
+ * version, the waiting one read the order as unchanged, took its payment
+ * for the order's own too, and its record was silently not written: a
+ * payment neither recorded nor refunded.)
+ */
+static void two_payments_of_a_legacy_paid_order_at_once(void **state)
+{
+	struct env e1, e2;
+	struct order o;
+	struct applier a = {0}, b = {0};
+	struct pg_conn *lock;
+	pthread_t ta, tb;
+	bool inserted;
+	char sql[256], id[UUID_STR_LEN + 1];
+
+	(void)state;
+	env_open(&e1);
+	env_open(&e2);
+	create(&e1, &o);
+	uuid_format(&o.id, id);
+	snprintf(sql, sizeof(sql), "UPDATE orders SET status = 'paid' WHERE id = '%s'", id);
+	assert_true(testdb_exec(sql));
+	record_callback(&e1, &o, "cb-one", "pay-one", INBOX_TYPE_PAYMENT_SUCCEEDED, &inserted);
+	record_callback(&e1, &o, "cb-two", "pay-two", INBOX_TYPE_PAYMENT_SUCCEEDED, &inserted);
+	lock = testdb_lock_order(&o.id);
+	assert_non_null(lock);
+	a.e = &e1;
+	a.max = 1;
+	b.e = &e2;
+	b.max = 1;
+	assert_int_equal(pthread_create(&ta, NULL, apply_in_thread, &a), 0);
+	assert_true(testdb_wait_for_waiters(1)); /* a holds the first row, waits for the order */
+	assert_int_equal(pthread_create(&tb, NULL, apply_in_thread, &b), 0);
+	assert_true(testdb_wait_for_waiters(2)); /* b holds the second row, waits too */
+	assert_true(testdb_commit_after_waiter(lock));
+	pthread_join(ta, NULL);
+	pthread_join(tb, NULL);
+	assert_int_equal(a.st, OS_OK);
+	assert_int_equal(b.st, OS_OK);
+	assert_int_equal(a.n + b.n, 2);
+	assert_int_equal(scalar_for(&o, "SELECT count(*) FROM inbox WHERE order_id = '%s' "
+					"AND status = 'processed'"),
+			 2);
+	/* one payment is the order's, the other is given back, once */
+	assert_int_equal(
+	    scalar_for(&o, "SELECT count(*) FROM order_payments WHERE order_id = '%s'"), 1);
+	assert_int_equal(refunds_of(&o, NULL), 1);
+	assert_int_equal(scalar_for(&o, "SELECT count(*) FROM refunds r JOIN order_payments p "
+					"ON p.order_id = r.order_id WHERE r.order_id = '%s' "
+					"AND r.payment_id <> p.payment_id"),
+			 1);
+	assert_int_equal(in_status(&o, "paid"), 1);
+	pg_session_free(e1.s);
+	pg_session_free(e2.s);
 }
 
 static void admin_retry_refuses_payment_requests(void **state)
@@ -469,6 +531,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup(late_payment_refunded_once, setup),
     cmocka_unit_test_setup(paid_then_cancelled_refunds_payment, setup),
     cmocka_unit_test_setup(second_payment_during_the_first_is_refunded, setup),
+    cmocka_unit_test_setup(two_payments_of_a_legacy_paid_order_at_once, setup),
     cmocka_unit_test_setup(admin_retry_refuses_payment_requests, setup),
 };
 
