@@ -4,7 +4,7 @@
  * "signed" with the text of a public key must not pass), then the claims
  * (exp required, nbf, iss, aud), then sub and role.
  */
-#include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,18 +32,39 @@ static bool alg_allowed(enum auth_jwt_kind kind, jwt_alg_t alg)
 	}
 }
 
-/* An integer claim: 1 present, 0 absent, -1 present but not an integer. */
-static int int_claim(jwt_t *j, const char *name, long *out)
+/* NumericDates beyond this many seconds (about 31 million years) from the
+ * epoch are refused rather than converted. */
+#define JWT_TIME_MAX_S 1e15
+
+/*
+ * A NumericDate claim (RFC 7519 §2: a JSON number of seconds since the
+ * epoch, fractions allowed): 1 present, *out its seconds (a fraction
+ * rounded down, or up when up: each towards the stricter reading); 0
+ * absent; -1 present but not such a number (a string, a boolean, ...).
+ */
+static int time_claim(jwt_t *j, const char *name, bool up, int64_t *out)
 {
 	char *json = jwt_get_grants_json(j, name);
-	int rc;
+	struct os_error err;
+	yajl_val v = NULL;
+	int rc = -1;
 
 	if (json == NULL)
 		return 0;
+	if (json_tree_parse(&json_limits_api, json, strlen(json), &v, &err) != OS_OK)
+		v = NULL;
 	free(json);
-	errno = 0;
-	*out = jwt_get_grant_int(j, name);
-	rc = errno == 0 ? 1 : -1;
+	if (v != NULL && YAJL_IS_INTEGER(v)) {
+		*out = (int64_t)YAJL_GET_INTEGER(v);
+		rc = 1;
+	} else if (v != NULL && YAJL_IS_DOUBLE(v) && isfinite(YAJL_GET_DOUBLE(v)) &&
+		   fabs(YAJL_GET_DOUBLE(v)) <= JWT_TIME_MAX_S) {
+		double d = YAJL_GET_DOUBLE(v);
+
+		*out = (int64_t)(up ? ceil(d) : floor(d));
+		rc = 1;
+	}
+	yajl_tree_free(v);
 	return rc;
 }
 
@@ -76,18 +97,22 @@ static bool audience_ok(jwt_t *j, const char *want)
 	return ok;
 }
 
+/* exp (required) and nbf (when present), each with JWT_LEEWAY_S of clock
+ * skew; compared without arithmetic on the claims, which may be huge. */
 static enum os_status check_times(jwt_t *j, int64_t now_s, struct os_error *err)
 {
-	long exp = 0, nbf = 0;
+	int64_t exp = 0, nbf = 0;
 	int rc;
 
-	rc = int_claim(j, "exp", &exp);
+	rc = time_claim(j, "exp", false, &exp);
 	if (rc != 1)
 		return os_fail(err, OS_EDENIED, "", "token without a valid exp");
-	if ((int64_t)exp + JWT_LEEWAY_S <= now_s)
+	if (exp <= now_s - JWT_LEEWAY_S)
 		return os_fail(err, OS_EDENIED, "", "token expired");
-	rc = int_claim(j, "nbf", &nbf);
-	if (rc < 0 || (rc == 1 && (int64_t)nbf - JWT_LEEWAY_S > now_s))
+	rc = time_claim(j, "nbf", true, &nbf);
+	if (rc < 0)
+		return os_fail(err, OS_EDENIED, "", "token with an invalid nbf");
+	if (rc == 1 && nbf > now_s + JWT_LEEWAY_S)
 		return os_fail(err, OS_EDENIED, "", "token not valid yet");
 	return OS_OK;
 }
