@@ -203,6 +203,13 @@ static enum os_status load_jwt(struct auth *a, const struct auth_settings *s, st
 	if ((st = copy_claim(a->issuer, s->jwt_issuer, "JWT_ISSUER", err)) ||
 	    (st = copy_claim(a->audience, s->jwt_audience, "JWT_AUDIENCE", err)))
 		return st;
+	/* Without both, a token the same key signed for another service (one
+	 * identity provider's key serves many) would pass here (DESIGN §4). */
+	if (a->jwt != AUTH_JWT_NONE && (a->issuer[0] == '\0' || a->audience[0] == '\0'))
+		return os_fail(err, OS_EINVAL, a->issuer[0] ? "JWT_AUDIENCE" : "JWT_ISSUER",
+			       "JWT_ISSUER and JWT_AUDIENCE are required with %s: the iss and aud "
+			       "every token must have",
+			       secret ? "JWT_SECRET" : "JWT_PUBLIC_KEY_FILE");
 	return OS_OK;
 }
 

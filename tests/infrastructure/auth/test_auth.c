@@ -232,11 +232,89 @@ static void test_keys_and_jwt(void **state)
 	assert_int_equal(system(path), 0);
 }
 
+/* A token for bob (iss-1, aud-1) whose exp and nbf are the JSON texts given
+ * (NULL: no such claim). */
+static char *timed_token(const char *exp, const char *nbf)
+{
+	char grants[256];
+	jwt_t *j = NULL;
+	char *out;
+
+	snprintf(grants, sizeof(grants),
+		 "{\"sub\":\"bob\",\"iss\":\"iss-1\",\"aud\":\"aud-1\"%s%s%s%s}",
+		 exp ? ",\"exp\":" : "", exp ? exp : "", nbf ? ",\"nbf\":" : "", nbf ? nbf : "");
+	assert_int_equal(jwt_new(&j), 0);
+	assert_int_equal(jwt_add_grants_json(j, grants), 0);
+	assert_int_equal(
+	    jwt_set_alg(j, JWT_ALG_HS256, (const unsigned char *)SECRET, (int)strlen(SECRET)), 0);
+	out = jwt_encode_str(j);
+	jwt_free(j);
+	assert_non_null(out);
+	return out;
+}
+
+/* exp and nbf are NumericDates (RFC 7519 §2): JSON numbers, fractions
+ * allowed; anything else in them refuses the token. Times are seconds from
+ * now (the leeway is 30 s). */
+static void test_time_claims(void **state)
+{
+	static const struct {
+		const char *exp, *nbf; /* "%lld" stands for now + the offset after it */
+		long exp_off, nbf_off;
+		enum os_status want;
+	} cases[] = {
+	    {"%lld", NULL, 600, 0, OS_OK},
+	    {"%lld.5", NULL, 600, 0, OS_OK}, /* a fraction */
+	    {"%lld", NULL, -31, 0, OS_EDENIED},
+	    {"%lld", NULL, -29, 0, OS_OK},	    /* within the leeway */
+	    {"\"%lld\"", NULL, 600, 0, OS_EDENIED}, /* a string */
+	    {"true", NULL, 0, 0, OS_EDENIED},
+	    {"null", NULL, 0, 0, OS_EDENIED},
+	    {"9223372036854775807", NULL, 0, 0, OS_OK}, /* far off: no overflow */
+	    {"1e300", NULL, 0, 0, OS_EDENIED},		/* out of any calendar */
+	    {"-9223372036854775808", NULL, 0, 0, OS_EDENIED},
+	    {"%lld", "%lld", 600, 100000, OS_EDENIED}, /* not valid yet */
+	    {"%lld", "%lld.5", 600, 100000, OS_EDENIED},
+	    {"%lld", "%lld", 600, 29, OS_OK},	     /* within the leeway */
+	    {"%lld", "%lld.5", 600, 30, OS_EDENIED}, /* rounded up: 31 s ahead */
+	    {"%lld", "%lld", 600, -100, OS_OK},
+	    {"%lld", "\"%lld\"", 600, 100000, OS_EDENIED}, /* a string */
+	    {"%lld", "true", 600, 0, OS_EDENIED},
+	    {"%lld", "{}", 600, 0, OS_EDENIED},
+	    {"%lld", "-9223372036854775807", 600, 0, OS_OK}, /* long ago: no overflow */
+	};
+	char dir[] = "/tmp/test_auth.XXXXXX", path[300], exp[64], nbf[64];
+	long long now = (long long)time(NULL);
+	struct auth_principal p;
+	struct auth a;
+	size_t i;
+	char *t;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	make_auth(&a, dir);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(exp, sizeof(exp), cases[i].exp, now + cases[i].exp_off);
+		if (cases[i].nbf)
+			snprintf(nbf, sizeof(nbf), cases[i].nbf, now + cases[i].nbf_off);
+		t = timed_token(exp, cases[i].nbf ? nbf : NULL);
+		if (check(&a, t, &p) != cases[i].want)
+			fail_msg("case %zu (exp %s, nbf %s): not %s", i, exp,
+				 cases[i].nbf ? nbf : "-", os_status_name(cases[i].want));
+		free(t);
+	}
+	auth_release(&a);
+	snprintf(path, sizeof(path), "rm -rf %s", dir);
+	assert_int_equal(system(path), 0);
+}
+
 static void test_init_rules(void **state)
 {
 	struct auth_settings none = {0}, both = {.jwt_secret = SECRET, .jwt_public_key_file = "/x"};
 	struct auth_settings weak = {.jwt_secret = "short"}, off = {.off = true};
 	struct auth_settings missing = {.keys_file = "/nonexistent/keys"};
+	struct auth_settings no_iss = {.jwt_secret = SECRET, .jwt_audience = "aud-1"};
+	struct auth_settings no_aud = {.jwt_secret = SECRET, .jwt_issuer = "iss-1"};
 	struct auth_principal p;
 	struct auth a;
 	struct os_error e;
@@ -247,6 +325,12 @@ static void test_init_rules(void **state)
 	assert_int_equal(auth_init(&a, &weak, &e), OS_EINVAL);
 	assert_int_equal(auth_init(&a, &missing, &e), OS_EINVAL);
 	assert_non_null(strstr(e.message, "API_KEYS_FILE"));
+	/* a JWT key needs the iss and aud its tokens must have */
+	assert_int_equal(auth_init(&a, &no_iss, &e), OS_EINVAL);
+	assert_string_equal(e.field, "JWT_ISSUER");
+	assert_int_equal(auth_init(&a, &no_aud, &e), OS_EINVAL);
+	assert_string_equal(e.field, "JWT_AUDIENCE");
+	assert_non_null(strstr(e.message, "required with JWT_SECRET"));
 	assert_int_equal(auth_init(&a, &off, &e), OS_OK);
 	assert_int_equal(auth_check(&a, NULL, 0, 0, &p, &e), OS_OK);
 	assert_int_equal(p.role, AUTH_ROLE_SERVICE);
@@ -254,9 +338,8 @@ static void test_init_rules(void **state)
 }
 
 static const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_keys_file),
-    cmocka_unit_test(test_bearer),
-    cmocka_unit_test(test_keys_and_jwt),
+    cmocka_unit_test(test_keys_file),	 cmocka_unit_test(test_bearer),
+    cmocka_unit_test(test_keys_and_jwt), cmocka_unit_test(test_time_claims),
     cmocka_unit_test(test_init_rules),
 };
 
