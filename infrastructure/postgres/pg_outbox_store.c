@@ -56,17 +56,24 @@ static const struct pg_stmt stmt_claim = {
  * A payment request that failed while its order was cancelled (the
  * cancellation found it held by this relay, so could not withdraw it) is
  * withdrawn here instead of being retried: never sent after the order left
- * new. Rows are found by their event id alone (the claim's locks keep them
- * pending): a status condition here lets the planner prefer scanning every
- * pending row over the primary key. The counts let complete check that
- * every row was found.
+ * new. The orders of failed requests are read locked (ord): a cancel still
+ * being committed is waited for and its status read, where a plain read
+ * would see the order as new and put the request back to be sent again.
+ * Nobody who holds an order waits for an outbox row (they pass over the
+ * rows a relay holds), so the wait cannot close a circle. Rows are found by
+ * their event id alone (the claim's locks keep them pending): a status
+ * condition here lets the planner prefer scanning every pending row over
+ * the primary key. The counts let complete check that every row was found.
  */
 static const struct pg_stmt stmt_complete = {
     "outbox_complete",
     "WITH sent AS (UPDATE outbox SET status = 'sent', sent_at = clock_timestamp() "
     "WHERE ctid = ANY($1::tid[]) RETURNING 1), "
+    "ord AS (SELECT r.id, r.status FROM orders r WHERE r.id IN (SELECT q.aggregateid "
+    "FROM outbox q WHERE q.id = ANY($2::uuid[]) AND q.type = '" OUTBOX_TYPE_PAYMENT_REQUEST "') "
+    "FOR SHARE OF r), "
     "failed AS (UPDATE outbox o SET status = CASE WHEN o.type = '" OUTBOX_TYPE_PAYMENT_REQUEST "' "
-    "AND EXISTS (SELECT 1 FROM orders r WHERE r.id = o.aggregateid AND r.status <> 'new') "
+    "AND EXISTS (SELECT 1 FROM ord WHERE ord.id = o.aggregateid AND ord.status <> 'new') "
     "THEN 'cancelled' WHEN f.dead THEN 'dead' ELSE 'pending' END, "
     "attempts = least(o.attempts, 2147483646) + 1, "
     "next_attempt_at = " PG_TS(

@@ -266,6 +266,26 @@ struct pg_conn *testdb_pay_uncommitted(const struct uuid *id, const char *paymen
 	return c;
 }
 
+struct pg_conn *testdb_exec_uncommitted(const char *sql)
+{
+	PGconn *c = PQconnectdb(group_url);
+	PGresult *r = PQexec(c, "BEGIN");
+	bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+
+	PQclear(r);
+	if (ok) {
+		r = PQexec(c, sql);
+		ok = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
+		PQclear(r);
+	}
+	if (!ok) {
+		fprintf(stderr, "testdb: %s: %s", sql, PQerrorMessage(c));
+		PQfinish(c);
+		return NULL;
+	}
+	return c;
+}
+
 struct pg_conn *testdb_lock_order(const struct uuid *id)
 {
 	char text[UUID_STR_LEN + 1], sql[256];

@@ -298,6 +298,76 @@ static void cancel_while_relay_sends(void **state)
 	pg_session_free(e.s);
 }
 
+/* A relay's outbox_store_complete on another thread. */
+struct completer {
+	struct outbox_store *store;
+	const struct outbox_batch *b;
+	const struct outbox_result *res;
+	enum os_status st;
+};
+
+static void *complete_in_thread(void *arg)
+{
+	struct completer *c = arg;
+	struct os_error err;
+
+	c->st = outbox_store_complete(c->store, c->b, c->res, &err);
+	return NULL;
+}
+
+/*
+ * The relay's attempt of a request fails while the order's cancel is being
+ * committed (the cancel found the request held by the relay, so left it
+ * there): the relay's completion waits for the cancel and withdraws the
+ * request. (It had read the order as still new and put the request back to
+ * be sent again after the order was cancelled.)
+ */
+static void failed_send_during_a_cancel_is_withdrawn(void **state)
+{
+	struct pg_session *relay_s = testdb_session();
+	struct outbox_result res[1];
+	struct completer c = {0};
+	struct outbox_store relay;
+	struct outbox_batch b;
+	struct pg_conn *canceller;
+	struct order o;
+	struct env e;
+	char id[UUID_STR_LEN + 1], sql[256];
+	pthread_t t;
+
+	(void)state;
+	env_open(&e);
+	assert_true(testdb_exec("UPDATE outbox SET status = 'sent' WHERE status = 'pending'"));
+	create(&e, &o);
+	pg_outbox_store_init(&relay, relay_s);
+	assert_int_equal(outbox_batch_init(&b, OUTBOX_BATCH_MAX), OS_OK);
+	claim_payments(&relay, &b);
+	assert_int_equal(b.count, 1);
+	uuid_format(&o.id, id);
+	snprintf(sql, sizeof(sql),
+		 "UPDATE orders SET status = 'cancelled', version = version + 1 WHERE id = '%s'",
+		 id);
+	canceller = testdb_exec_uncommitted(sql);
+	assert_non_null(canceller);
+	memset(res, 0, sizeof(res));
+	res[0].fate = OUTBOX_FATE_RETRY;
+	res[0].next_attempt_us = testdb_now_us();
+	snprintf(res[0].error, sizeof(res[0].error), "HTTP 503");
+	c.store = &relay;
+	c.b = &b;
+	c.res = res;
+	assert_int_equal(pthread_create(&t, NULL, complete_in_thread, &c), 0);
+	assert_true(testdb_commit_after_waiter(canceller)); /* the completion waited */
+	pthread_join(t, NULL);
+	assert_int_equal(c.st, OS_OK);
+	assert_int_equal(rows_of(&o, "payment.requested", "cancelled"), 1);
+	assert_int_equal(rows_of(&o, "payment.requested", "pending"), 0);
+	outbox_store_release(&relay);
+	outbox_batch_release(&b);
+	pg_session_free(relay_s);
+	pg_session_free(e.s);
+}
+
 static void late_payment_refunded_once(void **state)
 {
 	struct env e;
@@ -528,6 +598,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup(cancel_withdraws_unsent_request, setup),
     cmocka_unit_test_setup(cancel_follows_delivered_request, setup),
     cmocka_unit_test_setup(cancel_while_relay_sends, setup),
+    cmocka_unit_test_setup(failed_send_during_a_cancel_is_withdrawn, setup),
     cmocka_unit_test_setup(late_payment_refunded_once, setup),
     cmocka_unit_test_setup(paid_then_cancelled_refunds_payment, setup),
     cmocka_unit_test_setup(second_payment_during_the_first_is_refunded, setup),
