@@ -17,14 +17,23 @@
 
 /*
  * Executes st (preparing it first on this connection if needed). On OS_OK
- * *out is a result the caller frees with PQclear (tuples or command ok).
- * Outside a transaction a lost connection is reset and the statement tried
- * once more; inside one the error is returned (the transaction is gone).
- * Errors: OS_EUNAVAIL (connection), OS_EAGAIN (deadlock, serialization),
- * OS_ECONFLICT (check or unique violation), OS_EIO (anything else).
+ * *out is a result the caller frees with PQclear (tuples or command ok):
+ * outside a transaction, OS_OK means st committed (an error at its commit,
+ * e.g. a deferred constraint, is its error). Outside a transaction a lost
+ * connection is reset and the statement tried once more (st is idempotent
+ * or guarded by keys, so running it twice is harmless); inside one the
+ * error is returned (the transaction is gone). Errors: OS_EUNAVAIL
+ * (connection; lost after st was sent, whether it committed is unknown),
+ * OS_EAGAIN (deadlock, serialization), OS_ECONFLICT (check or unique
+ * violation), OS_EIO (anything else).
  */
 enum os_status pg_exec(struct pg_session *s, const struct pg_stmt *st, const struct pg_params *p,
 		       PGresult **out, struct os_error *err);
+
+/* As pg_exec for a statement that running twice would apply twice (a
+ * stock delta): once sent, it is not tried again on a fresh connection. */
+enum os_status pg_exec_once(struct pg_session *s, const struct pg_stmt *st,
+			    const struct pg_params *p, PGresult **out, struct os_error *err);
 
 /* As pg_exec for a statement whose rows are not wanted. */
 enum os_status pg_exec_cmd(struct pg_session *s, const struct pg_stmt *st,

@@ -129,7 +129,7 @@ static enum os_status inv_adjust(void *ctx, const char *item_id, int64_t delta,
 	pg_params_text(&p, item_id);
 	pg_params_text(&p, pg_i64_text(delta, d, sizeof(d)));
 	pg_params_text(&p, pg_i64_text(INVENTORY_QTY_MAX, max, sizeof(max)));
-	st = pg_exec(ctx, &stmt_adjust, &p, &r, err);
+	st = pg_exec_once(ctx, &stmt_adjust, &p, &r, err);
 	if (st != OS_OK)
 		return st;
 	if (PQntuples(r) != 1)

@@ -653,9 +653,20 @@ static enum os_status link_flush(struct pg_link *l, const char *what, struct os_
 	return rc == 0 ? OS_OK : fail_from(l, NULL, what, err);
 }
 
+static bool result_ok(const PGresult *r)
+{
+	ExecStatusType rs = PQresultStatus(r);
+
+	return rs == PGRES_TUPLES_OK || rs == PGRES_COMMAND_OK;
+}
+
 /*
- * Reads the results of the statement sent: the first is kept in *out (NULL
- * when the connection failed), the others are dropped.
+ * Reads the results of the statement sent, to the end. The first is kept in
+ * *out, unless a later one is an error: outside a transaction a statement
+ * commits after its own result (at the Sync), so an error then (a deferred
+ * constraint, a commit that failed) is the statement's outcome. A
+ * connection lost before the end leaves the outcome unknown: OS_EUNAVAIL,
+ * never a success the server may not have committed.
  */
 static enum os_status link_results(struct pg_link *l, const char *what, PGresult **out,
 				   struct os_error *err)
@@ -670,23 +681,25 @@ static enum os_status link_results(struct pg_link *l, const char *what, PGresult
 			st = link_wait(l, IO_IN, 0, what, err);
 			if (st != OS_OK)
 				goto fail;
-			if (!PQconsumeInput(l->conn)) {
-				st = OS_EUNAVAIL;
-				break;
-			}
+			if (!PQconsumeInput(l->conn))
+				goto lost;
 		}
 		r = PQgetResult(l->conn);
 		if (r == NULL)
 			break;
-		if (keep == NULL)
+		if (keep == NULL || (result_ok(keep) && !result_ok(r))) {
+			PQclear(keep);
 			keep = r;
-		else
+		} else {
 			PQclear(r);
+		}
 		if (PQstatus(l->conn) != CONNECTION_OK)
-			break;
+			goto lost;
 	}
 	*out = keep;
 	return OS_OK;
+lost:
+	st = fail_from(l, keep != NULL && !result_ok(keep) ? keep : NULL, what, err);
 fail:
 	PQclear(keep);
 	return st;
@@ -744,11 +757,13 @@ static enum os_status prepare(struct pg_link *l, const struct pg_stmt *st, struc
 	return rc;
 }
 
+/* Runs st once on l (connecting it first when it has no connection);
+ * *sent tells whether the statement itself was handed to the server. */
 static enum os_status exec_once(struct pg_session *s, struct pg_link *l, const struct pg_stmt *st,
-				const struct pg_params *p, PGresult **out, struct os_error *err)
+				const struct pg_params *p, PGresult **out, bool *sent,
+				struct os_error *err)
 {
 	enum os_status rc;
-	int sent;
 
 	if (l->conn == NULL || PQstatus(l->conn) != CONNECTION_OK) {
 		/* A transaction does not survive its connection. */
@@ -761,40 +776,55 @@ static enum os_status exec_once(struct pg_session *s, struct pg_link *l, const s
 	rc = prepare(l, st, err);
 	if (rc != OS_OK)
 		return rc;
-	sent = PQsendQueryPrepared(l->conn, st->name, p ? p->n : 0, p ? p->values : NULL,
-				   p ? p->lengths : NULL, p ? p->formats : NULL, 0);
-	return link_finish(l, sent == 1, st->name, out, err);
+	*sent = PQsendQueryPrepared(l->conn, st->name, p ? p->n : 0, p ? p->values : NULL,
+				    p ? p->lengths : NULL, p ? p->formats : NULL, 0) == 1;
+	return link_finish(l, *sent, st->name, out, err);
 }
 
+/* Runs st on l. Outside a transaction, a connection lost on the way is
+ * made again and st run once more when that loses nothing: st never
+ * reached the server, or running it twice is harmless (twice_ok). */
 static enum os_status link_exec(struct pg_session *s, struct pg_link *l, const struct pg_stmt *st,
-				const struct pg_params *p, PGresult **out, struct os_error *err)
+				const struct pg_params *p, bool twice_ok, PGresult **out,
+				struct os_error *err)
 {
-	bool in_tx = l->in_tx;
-	enum os_status rc = exec_once(s, l, st, p, out, err);
+	bool in_tx = l->in_tx, sent = false;
+	enum os_status rc = exec_once(s, l, st, p, out, &sent, err);
 
-	/* Outside a transaction nothing is lost by one more try on a fresh
-	 * connection: our statements are idempotent or guarded by keys. */
-	if (rc == OS_EUNAVAIL && !in_tx && !io_fiber_expired() &&
+	if (rc == OS_EUNAVAIL && !in_tx && (!sent || twice_ok) && !io_fiber_expired() &&
 	    (l->conn == NULL || PQstatus(l->conn) != CONNECTION_OK))
-		rc = exec_once(s, l, st, p, out, err);
+		rc = exec_once(s, l, st, p, out, &sent, err);
+	return rc;
+}
+
+static enum os_status session_exec(struct pg_session *s, const struct pg_stmt *st,
+				   const struct pg_params *p, bool twice_ok, PGresult **out,
+				   struct os_error *err)
+{
+	struct pg_link *l = held_link(s);
+	enum os_status rc;
+
+	if (l != NULL)
+		return link_exec(s, l, st, p, twice_ok, out, err);
+	/* Pooled, outside a transaction: a connection for this statement. */
+	rc = link_acquire(s, &l, err);
+	if (rc != OS_OK)
+		return rc;
+	rc = link_exec(s, l, st, p, twice_ok, out, err);
+	link_release(s, l);
 	return rc;
 }
 
 enum os_status pg_exec(struct pg_session *s, const struct pg_stmt *st, const struct pg_params *p,
 		       PGresult **out, struct os_error *err)
 {
-	struct pg_link *l = held_link(s);
-	enum os_status rc;
+	return session_exec(s, st, p, true, out, err);
+}
 
-	if (l != NULL)
-		return link_exec(s, l, st, p, out, err);
-	/* Pooled, outside a transaction: a connection for this statement. */
-	rc = link_acquire(s, &l, err);
-	if (rc != OS_OK)
-		return rc;
-	rc = link_exec(s, l, st, p, out, err);
-	link_release(s, l);
-	return rc;
+enum os_status pg_exec_once(struct pg_session *s, const struct pg_stmt *st,
+			    const struct pg_params *p, PGresult **out, struct os_error *err)
+{
+	return session_exec(s, st, p, false, out, err);
 }
 
 enum os_status pg_exec_cmd(struct pg_session *s, const struct pg_stmt *st,
@@ -832,7 +862,7 @@ enum os_status pg_begin(struct pg_session *s, struct os_error *err)
 		if (rc != OS_OK)
 			return rc;
 	}
-	rc = link_exec(s, l, &stmt_begin, NULL, &r, err);
+	rc = link_exec(s, l, &stmt_begin, NULL, true, &r, err);
 	PQclear(r);
 	if (rc == OS_OK) {
 		l->in_tx = true;

@@ -336,3 +336,42 @@ bool testdb_commit_after_waiter(struct pg_conn *c)
 	PQfinish(c);
 	return ok;
 }
+
+bool testdb_fail_at_commit(const char *table, bool kill)
+{
+	char sql[512];
+
+	snprintf(sql, sizeof(sql),
+		 "CREATE SEQUENCE IF NOT EXISTS testdb_commit_tries; "
+		 "CREATE OR REPLACE FUNCTION testdb_fail_at_commit() RETURNS trigger "
+		 "LANGUAGE plpgsql AS $$ BEGIN PERFORM nextval('testdb_commit_tries'); %s; "
+		 "RETURN NULL; END $$",
+		 kill ? "PERFORM pg_terminate_backend(pg_backend_pid())"
+		      : "RAISE EXCEPTION 'refused at commit (testdb)'");
+	if (!testdb_exec(sql))
+		return false;
+	snprintf(sql, sizeof(sql),
+		 "CREATE CONSTRAINT TRIGGER testdb_fail_at_commit AFTER INSERT OR UPDATE ON %s "
+		 "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION "
+		 "testdb_fail_at_commit()",
+		 table);
+	return testdb_exec(sql);
+}
+
+bool testdb_no_fail_at_commit(const char *table)
+{
+	char sql[256];
+
+	snprintf(sql, sizeof(sql),
+		 "SET client_min_messages = warning; DROP TRIGGER IF EXISTS testdb_fail_at_commit "
+		 "ON %s; "
+		 "DROP SEQUENCE IF EXISTS testdb_commit_tries",
+		 table);
+	return testdb_exec(sql);
+}
+
+int64_t testdb_commit_tries(void)
+{
+	return testdb_scalar("SELECT CASE WHEN is_called THEN last_value ELSE 0 END "
+			     "FROM testdb_commit_tries");
+}

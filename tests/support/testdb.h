@@ -92,4 +92,15 @@ bool testdb_wait_for_waiters(int n);
  * False (printed on stderr) when no session waited or the commit failed. */
 bool testdb_commit_after_waiter(struct pg_conn *c);
 
+/*
+ * Makes every transaction that writes a row of table fail at its commit,
+ * after its statements succeeded: with kill, its backend ends there (the
+ * connection is lost), else an error is raised. testdb_commit_tries counts
+ * the commits tried since; testdb_no_fail_at_commit undoes both (and does
+ * nothing when there is nothing to undo).
+ */
+bool testdb_fail_at_commit(const char *table, bool kill);
+bool testdb_no_fail_at_commit(const char *table);
+int64_t testdb_commit_tries(void);
+
 #endif

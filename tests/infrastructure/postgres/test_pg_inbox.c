@@ -60,6 +60,19 @@ static void create_order(struct pg_session *s, const char *user, struct uuid *id
 	free(c);
 }
 
+/* A payment failure message_id about order_id. */
+static void failure_msg(struct inbox_msg *m, const char *message_id, const struct uuid *order_id)
+{
+	memset(m, 0, sizeof(*m));
+	snprintf(m->source, sizeof(m->source), INBOX_SOURCE_PAYMENTS);
+	snprintf(m->message_id, sizeof(m->message_id), "%s", message_id);
+	snprintf(m->type, sizeof(m->type), INBOX_TYPE_PAYMENT_FAILED);
+	m->has_order_id = true;
+	m->order_id = *order_id;
+	m->payload = "{}";
+	m->payload_len = 2;
+}
+
 static void record(struct pg_session *s, const char *message_id, const struct uuid *order_id)
 {
 	struct inbox_writer w;
@@ -68,14 +81,7 @@ static void record(struct pg_session *s, const char *message_id, const struct uu
 	bool inserted = false;
 
 	pg_inbox_writer_init(&w, s);
-	memset(&m, 0, sizeof(m));
-	snprintf(m.source, sizeof(m.source), INBOX_SOURCE_PAYMENTS);
-	snprintf(m.message_id, sizeof(m.message_id), "%s", message_id);
-	snprintf(m.type, sizeof(m.type), INBOX_TYPE_PAYMENT_FAILED);
-	m.has_order_id = true;
-	m.order_id = *order_id;
-	m.payload = "{}";
-	m.payload_len = 2;
+	failure_msg(&m, message_id, order_id);
 	assert_int_equal(inbox_writer_record(&w, &m, &inserted, &err), OS_OK);
 	assert_true(inserted);
 }
@@ -130,6 +136,7 @@ static bool decide(void *arg, const struct inbox_row *row, const struct order *o
 static int clean(void **state)
 {
 	(void)state;
+	assert_true(testdb_no_fail_at_commit("inbox"));
 	assert_true(testdb_exec("DELETE FROM inbox"));
 	assert_true(testdb_exec("DELETE FROM outbox"));
 	assert_true(testdb_exec("DELETE FROM orders"));
@@ -268,6 +275,41 @@ static void lost_connection_aborts_the_whole_batch(void **state)
 			 2);
 }
 
+/*
+ * A message is recorded only when its commit is. The insert succeeds and
+ * the commit after it fails: with an error, the record fails with it; with
+ * the connection lost there, the record is tried once more on a fresh
+ * connection (recording twice is harmless: the message id is unique), then
+ * fails as unavailable. Either way the source keeps the message to offer
+ * again. (The commit's failure had been dropped and the message reported
+ * recorded: lost.)
+ */
+static void record_fails_when_its_commit_fails(void **state)
+{
+	struct fx *f = *state;
+	struct inbox_writer w;
+	struct inbox_msg m;
+	struct uuid id;
+	bool inserted = false;
+
+	create_order(f->s, "u-c", &id);
+	pg_inbox_writer_init(&w, f->s);
+	failure_msg(&m, "m-commit", &id);
+	assert_true(testdb_fail_at_commit("inbox", false));
+	assert_int_equal(inbox_writer_record(&w, &m, &inserted, &f->err), OS_EIO);
+	assert_non_null(strstr(f->err.message, "refused at commit"));
+	assert_int_equal(testdb_commit_tries(), 1);
+	assert_true(testdb_no_fail_at_commit("inbox"));
+	assert_true(testdb_fail_at_commit("inbox", true));
+	assert_int_equal(inbox_writer_record(&w, &m, &inserted, &f->err), OS_EUNAVAIL);
+	assert_int_equal(testdb_commit_tries(), 2);
+	assert_true(testdb_no_fail_at_commit("inbox"));
+	assert_int_equal(testdb_scalar("SELECT count(*) FROM inbox"), 0);
+	assert_int_equal(inbox_writer_record(&w, &m, &inserted, &f->err), OS_OK);
+	assert_true(inserted);
+	assert_int_equal(testdb_scalar("SELECT count(*) FROM inbox"), 1);
+}
+
 /* A case run on the fixture (fx_setup, fx_teardown). */
 #define WITH_FX(t) cmocka_unit_test_setup_teardown(t, fx_setup, fx_teardown)
 
@@ -275,6 +317,7 @@ static const struct CMUnitTest tests[] = {
     WITH_FX(poisoned_row_does_not_block_its_batch),
     WITH_FX(unreadable_row_is_rejected_not_blocking),
     WITH_FX(lost_connection_aborts_the_whole_batch),
+    WITH_FX(record_fails_when_its_commit_fails),
 };
 
 TEST_MAIN(tests, testdb_group_setup, testdb_group_teardown);

@@ -59,8 +59,42 @@ static void inventory_port(void **state)
 	pg_session_free(s);
 }
 
+/*
+ * A stock delta is applied at most once: when the connection is lost at
+ * its commit, whether it committed is unknown, so it is not run again on a
+ * fresh connection (that would apply it twice had it committed); the
+ * caller gets unavailable and decides.
+ */
+static void adjust_is_not_run_twice(void **state)
+{
+	struct pg_session *s = testdb_session();
+	struct inventory inv;
+	struct inventory_item it;
+	struct os_error err;
+	bool created = false;
+
+	(void)state;
+	pg_inventory_init(&inv, s);
+	memset(&it, 0, sizeof(it));
+	snprintf(it.item_id, sizeof(it.item_id), "once-a");
+	snprintf(it.name, sizeof(it.name), "A");
+	it.price_cents = 100;
+	it.available_qty = 5;
+	assert_int_equal(inventory_put(&inv, &it, &created, &err), OS_OK);
+	assert_true(testdb_fail_at_commit("inventory", true));
+	assert_int_equal(inventory_adjust(&inv, "once-a", 2, &it, &err), OS_EUNAVAIL);
+	assert_int_equal(testdb_commit_tries(), 1);
+	assert_true(testdb_no_fail_at_commit("inventory"));
+	assert_int_equal(
+	    testdb_scalar("SELECT available_qty FROM inventory WHERE item_id = 'once-a'"), 5);
+	assert_int_equal(inventory_adjust(&inv, "once-a", 2, &it, &err), OS_OK);
+	assert_int_equal(it.available_qty, 7);
+	pg_session_free(s);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(inventory_port),
+    cmocka_unit_test(adjust_is_not_run_twice),
 };
 
 TEST_MAIN(tests, testdb_group_setup, testdb_group_teardown);

@@ -722,6 +722,43 @@ static void survives_terminated_backend(void **state)
 	assert_int_equal(order_repo_get(&f->repo, &id, &out, &err), OS_ENOTFOUND);
 }
 
+/*
+ * An order is answered created only when its commit is: the create's
+ * statement succeeds and the commit after it fails (an error, or the
+ * connection lost there). The create fails and no order exists; once the
+ * commit is let through, the same request creates it. (The commit's
+ * failure had been dropped: "created" for an order that does not exist.)
+ */
+static void create_fails_when_its_commit_fails(void **state)
+{
+	static const char *const items[] = {"sku-commit"};
+	struct fx *f = *state;
+	struct order_insert c;
+	struct os_error err;
+	struct uuid key;
+	bool created = false;
+	char sql[160], id[UUID_STR_LEN + 1];
+
+	testdb_new_uuid(&key);
+	make_create(&c, &key, "u-commit", items, 1, 1, false);
+	uuid_format(&c.order.id, id);
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM orders WHERE id = '%s'", id);
+	assert_true(testdb_fail_at_commit("orders", false));
+	assert_int_equal(create_status(&f->repo, &c, &created, &err), OS_EIO);
+	assert_false(created);
+	assert_int_equal(testdb_scalar(sql), 0);
+	assert_true(testdb_no_fail_at_commit("orders"));
+	assert_true(testdb_fail_at_commit("orders", true));
+	assert_int_equal(create_status(&f->repo, &c, &created, &err), OS_EUNAVAIL);
+	assert_false(created);
+	assert_int_equal(testdb_commit_tries(), 2); /* tried again on a fresh connection */
+	assert_int_equal(testdb_scalar(sql), 0);
+	assert_true(testdb_no_fail_at_commit("orders"));
+	assert_int_equal(create_released(&f->repo, &c, &created, &err), OS_OK);
+	assert_true(created);
+	assert_int_equal(testdb_scalar(sql), 1);
+}
+
 static void unreachable_server_is_unavailable(void **state)
 {
 	struct pg_session *s = NULL;
@@ -750,6 +787,7 @@ static const struct CMUnitTest tests[] = {
     WITH_FX(inbox_dedupes_and_applies_once),
     WITH_FX(change_after_a_concurrent_payment_sees_the_payment),
     WITH_FX(survives_terminated_backend),
+    WITH_FX(create_fails_when_its_commit_fails),
     cmocka_unit_test(unreachable_server_is_unavailable),
 };
 
