@@ -24,7 +24,8 @@ static enum os_status send_part(const struct outbox_route *route, const struct o
 	}
 	if (part.count == 0)
 		return OS_OK;
-	memset(part_results, 0, part.count * sizeof(*part_results));
+	/* A row its sink says nothing of is retried, never taken as sent. */
+	outbox_results_retry(part_results, part.count, "no delivery verdict");
 	st = outbox_sink_send(&route->sink, &part, part_results, err);
 	if (st != OS_OK)
 		return st;

@@ -1,7 +1,8 @@
 /*
  * The routing sink: each destination's rows go to its own sink in batch
  * order, the verdicts come back to the right rows, a row without a route is
- * a permanent failure, and a broken sub-sink fails the whole send.
+ * a permanent failure, a row its sink answers nothing of is retried, and a
+ * broken sub-sink fails the whole send.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -90,6 +91,24 @@ static void test_routes_by_destination(void **state)
 	assert_string_equal(res[4].error, "HTTP 503 (seq 5)");
 }
 
+/* A sink that answers nothing of its rows leaves them to be retried: no
+ * verdict is never taken for "sent". */
+static void test_no_verdict_is_a_retry(void **state)
+{
+	static const char *const dests[] = {"notifications", "webhook"};
+	struct routed t;
+	struct outbox_result res[2];
+
+	(void)state;
+	route_both(&t, OUTBOX_SENT, OUTBOX_SENT);
+	t.hook.mute = true;
+	assert_int_equal(send_rows(&t, dests, 2, res), OS_OK);
+	assert_int_equal(t.hook.calls, 1);
+	assert_int_equal(res[0].delivery, OUTBOX_SENT);
+	assert_int_equal(res[1].delivery, OUTBOX_RETRY);
+	assert_string_equal(res[1].error, "no delivery verdict");
+}
+
 static void test_broken_sink_fails_the_send(void **state)
 {
 	static const char *const dests[] = {"notifications", "webhook"};
@@ -117,6 +136,7 @@ static void test_empty_batch(void **state)
 
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_routes_by_destination),
+    cmocka_unit_test(test_no_verdict_is_a_retry),
     cmocka_unit_test(test_broken_sink_fails_the_send),
     cmocka_unit_test(test_empty_batch),
 };

@@ -37,7 +37,7 @@ static enum os_status fake_send(void *ctx, const struct outbox_batch *b,
 		st = os_fail(err, k->fail_with, NULL, "sink broken");
 		goto out;
 	}
-	for (i = 0; i < b->count; i++) {
+	for (i = 0; i < b->count && !k->mute; i++) {
 		const struct outbox_row *row = &b->rows[i];
 		enum outbox_delivery d = k->verdicts[i];
 

@@ -335,6 +335,7 @@ typedef void fake_outbox_sink_hook(void *arg, size_t call);
 struct fake_outbox_sink {
 	enum outbox_delivery verdicts[OUTBOX_BATCH_MAX]; /* the answer for each row, by index */
 	bool retry_first_batch;	  /* every row of the first send answers OUTBOX_RETRY */
+	bool mute;		  /* rows are taken but answered nothing (results untouched) */
 	int fail_next;		  /* the next sends answer OS_EUNAVAIL "sink down" */
 	enum os_status fail_with; /* non-OK: the other sends fail with it ("sink broken") */
 	fake_outbox_sink_hook *on_send;
