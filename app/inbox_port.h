@@ -120,9 +120,21 @@ typedef enum os_status inbox_apply_batch_fn(void *ctx, size_t max, inbox_decide_
 /* As outbox_wait_fn, on the inbox's notifications. */
 typedef enum os_status inbox_wait_fn(void *ctx, int timeout_ms, struct os_error *err);
 
+/*
+ * Deletes at most max processed rows whose processing ended before
+ * processed_before_us (Unix microseconds), oldest first, passing over rows
+ * another session holds; *deleted counts them. Pending and rejected rows
+ * are never deleted. A message delivered again after its row is gone is
+ * applied again: the order's state (a duplicate payment, an event already
+ * applied) makes that harmless.
+ */
+typedef enum os_status inbox_purge_fn(void *ctx, int64_t processed_before_us, size_t max,
+				      size_t *deleted, struct os_error *err);
+
 struct inbox_store_ops {
 	inbox_apply_batch_fn *apply_batch;
 	inbox_wait_fn *wait;
+	inbox_purge_fn *purge;
 };
 
 struct inbox_store {
@@ -141,6 +153,13 @@ static inline enum os_status inbox_store_wait(const struct inbox_store *s, int t
 					      struct os_error *err)
 {
 	return s->ops->wait(s->ctx, timeout_ms, err);
+}
+
+static inline enum os_status inbox_store_purge(const struct inbox_store *s,
+					       int64_t processed_before_us, size_t max,
+					       size_t *deleted, struct os_error *err)
+{
+	return s->ops->purge(s->ctx, processed_before_us, max, deleted, err);
 }
 
 #endif

@@ -274,6 +274,8 @@ static int cmd_inbox_worker(const struct config *cfg, const struct order_setting
 							      : 1000,
 	    .stale_after_us = (int64_t)cfg->order_stale_after_s * 1000000,
 	    .sweep_max = 100,
+	    .purge_every_ms = 60 * 1000,
+	    .retention_s = cfg->inbox_retention_s,
 	    .observer = &cmd_inbox_observer,
 	};
 	struct pg_session *session = NULL;

@@ -89,6 +89,15 @@ static void inbox_on_sweep(void *ctx, size_t expired)
 	log_kv(LOG_INFO, "stale orders cancelled", "count", n, NULL);
 }
 
+static void inbox_on_purge(void *ctx, size_t deleted)
+{
+	char n[24];
+
+	(void)ctx;
+	snprintf(n, sizeof(n), "%zu", deleted);
+	log_kv(LOG_INFO, "processed inbox rows purged", "count", n, NULL);
+}
+
 static void inbox_on_error(void *ctx, const char *message)
 {
 	(void)ctx;
@@ -99,6 +108,7 @@ static void inbox_on_error(void *ctx, const char *message)
 const struct inbox_applier_observer cmd_inbox_observer = {
     .on_batch = inbox_on_batch,
     .on_sweep = inbox_on_sweep,
+    .on_purge = inbox_on_purge,
     .on_error = inbox_on_error,
 };
 

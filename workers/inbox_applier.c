@@ -1,7 +1,8 @@
 /*
  * The inbox applier loop. Each turn applies one batch in one store
- * transaction, runs the sweeper when it is due, then goes on at once (full
- * batch), waits for a notification (idle) or backs off (failure).
+ * transaction, runs the sweeper and the purge when they are due, then goes
+ * on at once (full batch), waits for a notification (idle) or backs off
+ * (failure).
  */
 #include "workers/inbox_applier.h"
 
@@ -21,6 +22,7 @@ struct applier {
 	const struct sys *sys;
 	volatile sig_atomic_t *stop;
 	int64_t next_sweep_us;
+	int64_t next_purge_us;
 	int32_t failures; /* consecutive failures, for the pause length */
 };
 
@@ -65,6 +67,38 @@ static enum os_status applier_sweep(struct applier *a)
 	return OS_OK;
 }
 
+/* Purges processed rows past retention when due; like the sweeper, a
+ * failed pass waits for the next period. */
+static enum os_status applier_purge(struct applier *a)
+{
+	const struct inbox_applier_observer *obs = a->opt.observer;
+	int64_t now_us = sys_now_us(a->sys);
+	int64_t before_us = now_us - (int64_t)a->opt.retention_s * 1000000;
+	struct os_error err;
+	size_t total = 0, n;
+	enum os_status st;
+	int round;
+
+	if (a->opt.purge_every_ms <= 0 || now_us < a->next_purge_us)
+		return OS_OK;
+	a->next_purge_us = now_us + (int64_t)a->opt.purge_every_ms * 1000;
+	for (round = 0; round < INBOX_APPLIER_PURGE_ROUNDS; round++) {
+		n = 0;
+		os_error_clear(&err);
+		st = inbox_store_purge(a->store, before_us, INBOX_APPLIER_PURGE_BATCH, &n, &err);
+		if (st != OS_OK) {
+			applier_report_error(a, "purging processed inbox rows failed", &err);
+			return st;
+		}
+		total += n;
+		if (n < INBOX_APPLIER_PURGE_BATCH)
+			break;
+	}
+	if (total > 0 && obs != NULL && obs->on_purge != NULL)
+		obs->on_purge(obs->ctx, total);
+	return OS_OK;
+}
+
 static void applier_turn(struct applier *a)
 {
 	const struct inbox_applier_observer *obs = a->opt.observer;
@@ -82,7 +116,7 @@ static void applier_turn(struct applier *a)
 	a->failures = 0;
 	if (n > 0 && obs != NULL && obs->on_batch != NULL)
 		obs->on_batch(obs->ctx, n, sys_now_us(a->sys) - started_us);
-	if (applier_sweep(a) != OS_OK) {
+	if (applier_sweep(a) != OS_OK || applier_purge(a) != OS_OK) {
 		applier_back_off(a);
 		return;
 	}
@@ -124,6 +158,7 @@ int inbox_applier_run(const struct inbox_applier_options *o, const struct inbox_
 	a.sys = sys;
 	a.stop = stop;
 	a.next_sweep_us = sys_now_us(sys);
+	a.next_purge_us = a.next_sweep_us;
 	while (!*stop)
 		applier_turn(&a);
 	return 0;

@@ -60,6 +60,7 @@ static void set_defaults(struct config *c)
 	c->order_stale_after_s = 900;
 	snprintf(c->currency, sizeof(c->currency), "RUB");
 	c->inbox_max_attempts = 50;
+	c->inbox_retention_s = 7 * 86400;
 	c->admin_port = 8001;
 	snprintf(c->admin_host, sizeof(c->admin_host), "127.0.0.1");
 	c->rate_limit_per_minute = 6000;
@@ -321,6 +322,7 @@ static const struct int_setting int_settings[] = {
     INT_SETTING(max_body_bytes, "MAX_BODY_BYTES", 1024, 16777216),
     INT_SETTING(order_stale_after_s, "ORDER_STALE_AFTER_SECONDS", 1, 31536000),
     INT_SETTING(inbox_max_attempts, "INBOX_MAX_ATTEMPTS", 1, 10000),
+    INT_SETTING(inbox_retention_s, "INBOX_RETENTION_SECONDS", 0, 31536000),
     INT_SETTING(worker_metrics_port, "WORKER_METRICS_PORT", 0, 65535),
     INT_SETTING(metrics_port, "METRICS_PORT", 0, 65535),
 };

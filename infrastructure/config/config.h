@@ -53,6 +53,7 @@ struct config {
 	int order_stale_after_s;      /* ORDER_STALE_AFTER_SECONDS, 900 */
 	char currency[4];	      /* ORDER_CURRENCY, RUB */
 	int inbox_max_attempts;	      /* INBOX_MAX_ATTEMPTS, 50: early events wait this long */
+	int inbox_retention_s;	      /* INBOX_RETENTION_SECONDS, 604800: processed rows kept */
 	int worker_metrics_port;      /* WORKER_METRICS_PORT, 0 = off */
 	int metrics_port;	      /* METRICS_PORT: this process's /metrics, 0 = off;
 					 wins over WORKER_METRICS_PORT */

@@ -24,6 +24,7 @@
 #include "app/inbox_port.h"
 #include "infrastructure/metrics/metrics.h"
 #include "infrastructure/postgres/pg_order_rows.h"
+#include "infrastructure/postgres/pg_rows.h"
 
 #define PG_INBOX_BATCH_MAX 500
 #define PG_FATE_ARRAY_MAX  (512u * 1024u)
@@ -65,6 +66,16 @@ static const struct pg_stmt stmt_fates = {
 		  "FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[]) "
 		  "AS f(id, status, next, error) WHERE b.id = f.id",
     4,
+};
+
+/* At most $2 processed rows whose processing ended before $1 (microseconds),
+ * oldest first (inbox_processed_idx), passing over rows another session
+ * holds. */
+static const struct pg_stmt stmt_purge = {
+    "inbox_purge",
+    "DELETE FROM inbox WHERE id IN (SELECT id FROM inbox WHERE status = 'processed' "
+    "AND processed_at < " PG_TS("$1") " ORDER BY processed_at LIMIT $2 FOR UPDATE SKIP LOCKED)",
+    2,
 };
 
 static enum os_status inbox_record(void *ctx, const struct inbox_msg *m, bool *inserted,
@@ -334,6 +345,12 @@ static enum os_status inbox_wait(void *ctx, int timeout_ms, struct os_error *err
 	return pg_wait(ctx, "inbox", timeout_ms, err);
 }
 
+static enum os_status inbox_purge(void *ctx, int64_t processed_before_us, size_t max,
+				  size_t *deleted, struct os_error *err)
+{
+	return pg_exec_purge(ctx, &stmt_purge, processed_before_us, max, deleted, err);
+}
+
 static const struct inbox_writer_ops pg_inbox_writer_ops = {
     .record = inbox_record,
 };
@@ -341,6 +358,7 @@ static const struct inbox_writer_ops pg_inbox_writer_ops = {
 static const struct inbox_store_ops pg_inbox_store_ops = {
     .apply_batch = inbox_apply_batch,
     .wait = inbox_wait,
+    .purge = inbox_purge,
 };
 
 void pg_inbox_writer_init(struct inbox_writer *out, struct pg_session *s)

@@ -18,6 +18,7 @@
 #include "app/outbox_port.h"
 #include "infrastructure/log/log.h"
 #include "infrastructure/postgres/pg_exec.h"
+#include "infrastructure/postgres/pg_rows.h"
 
 #define PG_OUTBOX_ARRAY_MAX   (1024u * 1024u)
 #define PG_OUTBOX_PAYLOAD_MAX (1024 * 1024) /* bytes of one payload handed out */
@@ -393,26 +394,6 @@ static enum os_status outbox_wait(void *ctx, int timeout_ms, struct os_error *er
 	return pg_wait(ctx, "outbox", timeout_ms, err);
 }
 
-static enum os_status purge_with(struct pg_session *s, const struct pg_stmt *stmt,
-				 int64_t before_us, size_t max, size_t *deleted,
-				 struct os_error *err)
-{
-	char before[24];
-	char lim[24];
-	struct pg_params p;
-	PGresult *r = NULL;
-	enum os_status st;
-
-	pg_params_init(&p);
-	pg_params_text(&p, pg_i64_text(before_us, before, sizeof(before)));
-	pg_params_text(&p, pg_i64_text((int64_t)max, lim, sizeof(lim)));
-	st = pg_exec(s, stmt, &p, &r, err);
-	if (st == OS_OK)
-		*deleted = (size_t)strtoull(PQcmdTuples(r), NULL, 10);
-	PQclear(r);
-	return st;
-}
-
 /* Sent rows first; withdrawn ones fill what is left of max. */
 static enum os_status outbox_purge(void *ctx, int64_t sent_before_us, size_t max, size_t *deleted,
 				   struct os_error *err)
@@ -420,10 +401,10 @@ static enum os_status outbox_purge(void *ctx, int64_t sent_before_us, size_t max
 	size_t sent = 0, cancelled = 0;
 	enum os_status st;
 
-	st = purge_with(ctx, &stmt_purge, sent_before_us, max, &sent, err);
+	st = pg_exec_purge(ctx, &stmt_purge, sent_before_us, max, &sent, err);
 	if (st == OS_OK && sent < max)
-		st = purge_with(ctx, &stmt_purge_cancelled, sent_before_us, max - sent, &cancelled,
-				err);
+		st = pg_exec_purge(ctx, &stmt_purge_cancelled, sent_before_us, max - sent,
+				   &cancelled, err);
 	if (st == OS_OK)
 		*deleted = sent + cancelled;
 	return st;

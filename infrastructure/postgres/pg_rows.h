@@ -35,4 +35,9 @@ enum os_status pg_exec_rows(struct pg_session *s, const struct pg_stmt *st,
 			    const struct pg_params *p, const struct pg_rows *rows, size_t *n,
 			    struct os_error *err);
 
+/* Runs a purge: st deletes at most $2 rows older than $1 (Unix
+ * microseconds); *deleted counts the rows it deleted. */
+enum os_status pg_exec_purge(struct pg_session *s, const struct pg_stmt *st, int64_t before_us,
+			     size_t max, size_t *deleted, struct os_error *err);
+
 #endif

@@ -34,7 +34,8 @@
  *                 type) and keeps copies of the recorded messages; it can
  *                 fail a number of calls and stop a consumer loop.
  *   fake_inbox_store  the applier's side of the inbox: batches of `pending`
- *                 rows, waits that advance a fake clock, failures, a stop.
+ *                 rows, purges of `purgeable` ones, waits that advance a
+ *                 fake clock, failures, a stop.
  *   fake_admin    dead letters per kind (some refused, as payment requests
  *                 of orders that left new), readiness and queue depths.
  *   fake_outbox_store  the relay's side of the outbox: claims of `pending`
@@ -257,10 +258,16 @@ struct fake_inbox_store {
 	struct fake_waits waits; /* first: the port's wait is fake_waits_wait */
 	size_t pending;		 /* rows waiting; a batch takes up to max of them */
 	int failures;		 /* the next apply calls answered OS_EUNAVAIL */
+	size_t purgeable;	 /* processed rows past retention; a purge takes up to max */
+	int purge_failures;	 /* the next purge calls answered OS_EUNAVAIL */
 	/* the record */
 	int apply_calls;
 	size_t last_max;
 	size_t handled; /* rows taken by batches */
+	int purge_calls;
+	int64_t last_purge_before_us;
+	size_t last_purge_max;
+	size_t purged;
 	inbox_decide_fn *seen_fn;
 	void *seen_arg;
 	pthread_mutex_t lock;

@@ -1,7 +1,8 @@
 /*
  * Unit tests of the inbox applier loop (workers/inbox_applier.c) against
  * the shared fakes (tests/fakes) of the inbox store, the clock and the order
- * service over the fake repository (for the stale order sweeper).
+ * service over the fake repository (for the stale order sweeper), and the
+ * purge of processed rows.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -24,6 +25,8 @@ struct fake_obs {
 	size_t handled;
 	int sweeps;
 	size_t expired;
+	int purges;
+	size_t purged;
 	int errors;
 };
 
@@ -42,6 +45,14 @@ static void fo_sweep(void *ctx, size_t expired)
 
 	o->sweeps++;
 	o->expired += expired;
+}
+
+static void fo_purge(void *ctx, size_t deleted)
+{
+	struct fake_obs *o = ctx;
+
+	o->purges++;
+	o->purged += deleted;
 }
 
 static void fo_error(void *ctx, const char *message)
@@ -88,7 +99,7 @@ static int fixture_setup(void **state)
 	f->env->sys.now_us = INT64_C(1700000000000000);
 	f->env->sys.zeros = true; /* backoff delays are exactly half their ceiling */
 	fake_inbox_store_init(&f->fi, &f->env->sys, &f->stop);
-	f->obs = (struct inbox_applier_observer){fo_batch, fo_sweep, fo_error, &f->fo};
+	f->obs = (struct inbox_applier_observer){fo_batch, fo_sweep, fo_purge, fo_error, &f->fo};
 	f->opt.batch_size = 50;
 	f->opt.poll_ms = 400;
 	f->opt.error_backoff = (struct backoff){1000, 2000};
@@ -196,6 +207,62 @@ static void test_no_sweeper_without_service(void **state)
 	assert_int_equal(f->fi.waits.count, 3);
 }
 
+/* Processed rows go on schedule, in statements of INBOX_APPLIER_PURGE_BATCH
+ * until one comes short, each pass bounded; the cut is retention_s before
+ * the pass. */
+static void test_purge_runs_on_schedule(void **state)
+{
+	struct fixture *f = *state;
+	int64_t start_us = f->env->sys.now_us;
+
+	f->fi.purgeable = 2 * INBOX_APPLIER_PURGE_BATCH + 500;
+	f->opt.purge_every_ms = 1000;
+	f->opt.retention_s = 3600;
+	/* Each wait advances 400 ms: passes are due at t = 0 and 1.2 s. */
+	run(f, NULL, 4);
+	assert_int_equal(f->fi.purge_calls, 3 + 1); /* 1000, 1000, 500; then 0 */
+	assert_int_equal(f->fi.purged, 2 * INBOX_APPLIER_PURGE_BATCH + 500);
+	assert_int_equal(f->fi.last_purge_max, INBOX_APPLIER_PURGE_BATCH);
+	assert_int_equal(f->fi.last_purge_before_us, start_us + 1200000 - INT64_C(3600) * 1000000);
+	assert_int_equal(f->fo.purges, 1); /* the empty pass tells nobody */
+	assert_int_equal(f->fo.purged, 2 * INBOX_APPLIER_PURGE_BATCH + 500);
+}
+
+static void test_purge_pass_is_bounded(void **state)
+{
+	struct fixture *f = *state;
+
+	f->fi.purgeable = 3 * INBOX_APPLIER_PURGE_ROUNDS * INBOX_APPLIER_PURGE_BATCH;
+	f->opt.purge_every_ms = 1000;
+	run(f, NULL, 4);
+	assert_int_equal(f->fi.purge_calls, 2 * INBOX_APPLIER_PURGE_ROUNDS);
+	assert_int_equal(f->fi.purged, 2 * INBOX_APPLIER_PURGE_ROUNDS * INBOX_APPLIER_PURGE_BATCH);
+	assert_int_equal(f->fo.purges, 2);
+}
+
+static void test_purge_failure_is_survived(void **state)
+{
+	struct fixture *f = *state;
+
+	f->fi.purgeable = 5;
+	f->fi.purge_failures = 1;
+	f->opt.purge_every_ms = 1000;
+	run(f, NULL, 4);
+	assert_int_equal(f->fo.errors, 1);
+	assert_int_equal(f->fi.purge_calls, 2);
+	assert_int_equal(f->fi.purged, 5);
+	assert_int_equal(f->fo.purges, 1);
+}
+
+static void test_no_purge_when_disabled(void **state)
+{
+	struct fixture *f = *state;
+
+	f->fi.purgeable = 5;
+	run(f, NULL, 3);
+	assert_int_equal(f->fi.purge_calls, 0);
+}
+
 #define TEST(fn) cmocka_unit_test_setup_teardown(fn, fixture_setup, fixture_teardown)
 
 static const struct CMUnitTest tests[] = {
@@ -206,6 +273,11 @@ static const struct CMUnitTest tests[] = {
     TEST(test_sweeper_runs_on_schedule),
     TEST(test_sweeper_failure_is_survived),
     TEST(test_no_sweeper_without_service),
+    /* the purge */
+    TEST(test_purge_runs_on_schedule),
+    TEST(test_purge_pass_is_bounded),
+    TEST(test_purge_failure_is_survived),
+    TEST(test_no_purge_when_disabled),
 };
 
 TEST_MAIN(tests, NULL, NULL);

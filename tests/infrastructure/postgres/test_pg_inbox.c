@@ -310,6 +310,46 @@ static void record_fails_when_its_commit_fails(void **state)
 	assert_int_equal(testdb_scalar("SELECT count(*) FROM inbox"), 1);
 }
 
+/*
+ * The purge deletes processed rows whose processing ended before the cut,
+ * oldest first and at most max a call; pending and rejected rows stay
+ * whatever their age, and so do processed rows newer than the cut.
+ */
+static void purge_takes_old_processed_rows_only(void **state)
+{
+	struct fx *f = *state;
+	struct uuid id;
+	size_t deleted = 0;
+	int64_t cut_us = testdb_now_us() - INT64_C(3600) * 1000000;
+	static const char *const msgs[] = {"old-1",  "old-2",	"old-3",
+					   "recent", "pending", "rejected"};
+	size_t i;
+
+	create_order(f->s, "u-purge", &id);
+	for (i = 0; i < sizeof(msgs) / sizeof(msgs[0]); i++)
+		record(f->s, msgs[i], &id);
+	assert_true(testdb_exec("UPDATE inbox SET status = 'processed', processed_at = now() - "
+				"interval '2 hours' - (id % 10) * interval '1 minute' "
+				"WHERE message_id LIKE 'old-%'"));
+	assert_true(testdb_exec("UPDATE inbox SET status = 'processed', processed_at = now() "
+				"WHERE message_id = 'recent'"));
+	assert_true(testdb_exec("UPDATE inbox SET status = 'rejected', received_at = now() - "
+				"interval '3 hours' WHERE message_id = 'rejected'"));
+	assert_true(testdb_exec("UPDATE inbox SET received_at = now() - interval '3 hours' "
+				"WHERE message_id = 'pending'"));
+	assert_int_equal(inbox_store_purge(&f->st, cut_us, 2, &deleted, &f->err), OS_OK);
+	assert_int_equal(deleted, 2);
+	assert_int_equal(inbox_store_purge(&f->st, cut_us, 2, &deleted, &f->err), OS_OK);
+	assert_int_equal(deleted, 1);
+	assert_int_equal(inbox_store_purge(&f->st, cut_us, 2, &deleted, &f->err), OS_OK);
+	assert_int_equal(deleted, 0);
+	assert_int_equal(testdb_scalar("SELECT count(*) FROM inbox WHERE message_id LIKE 'old-%'"),
+			 0);
+	assert_int_equal(testdb_scalar("SELECT count(*) FROM inbox WHERE message_id IN "
+				       "('recent', 'pending', 'rejected')"),
+			 3);
+}
+
 /* A case run on the fixture (fx_setup, fx_teardown). */
 #define WITH_FX(t) cmocka_unit_test_setup_teardown(t, fx_setup, fx_teardown)
 
@@ -318,6 +358,7 @@ static const struct CMUnitTest tests[] = {
     WITH_FX(unreadable_row_is_rejected_not_blocking),
     WITH_FX(lost_connection_aborts_the_whole_batch),
     WITH_FX(record_fails_when_its_commit_fails),
+    WITH_FX(purge_takes_old_processed_rows_only),
 };
 
 TEST_MAIN(tests, testdb_group_setup, testdb_group_teardown);
