@@ -47,6 +47,7 @@ void outbox_results_retry(struct outbox_result *results, size_t n, const char *n
 		results[i].delivery = OUTBOX_RETRY;
 		results[i].fate = OUTBOX_FATE_RETRY;
 		results[i].next_attempt_us = 0;
+		results[i].retry_after_us = 0;
 		memcpy(results[i].error, note, len);
 		results[i].error[len] = '\0';
 	}

@@ -60,6 +60,8 @@ struct outbox_result {
 	enum outbox_delivery delivery;	  /* filled by the sink */
 	enum outbox_fate fate;		  /* filled by the relay */
 	int64_t next_attempt_us;	  /* for OUTBOX_FATE_RETRY */
+	int64_t retry_after_us;		  /* filled by the sink: the wait the receiver asked
+					     for (Retry-After), 0 when none */
 	char error[OUTBOX_ERROR_MAX + 1]; /* for anything but sent */
 };
 

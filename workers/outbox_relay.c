@@ -110,11 +110,13 @@ struct relay_counts {
 };
 
 /* Turns one delivery verdict into a fate. attempts counts earlier failures,
- * so this failure is number attempts + 1. */
+ * so this failure is number attempts + 1. A retry waits the backoff, or the
+ * receiver's Retry-After when that is longer (the sink bounds it). */
 static void relay_decide(const struct outbox_relay *r, const struct outbox_row *row,
 			 struct outbox_result *res, int64_t now_us, struct relay_counts *c)
 {
 	int32_t attempt = row->attempts < INT32_MAX ? row->attempts + 1 : INT32_MAX;
+	int64_t delay_us;
 
 	if (res->delivery == OUTBOX_SENT) {
 		res->fate = OUTBOX_FATE_SENT;
@@ -128,7 +130,10 @@ static void relay_decide(const struct outbox_relay *r, const struct outbox_row *
 		return;
 	}
 	res->fate = OUTBOX_FATE_RETRY;
-	res->next_attempt_us = now_us + backoff_delay_us(&r->opt.backoff, attempt, r->sys);
+	delay_us = backoff_delay_us(&r->opt.backoff, attempt, r->sys);
+	if (res->retry_after_us > delay_us)
+		delay_us = res->retry_after_us;
+	res->next_attempt_us = now_us + delay_us;
 	c->retried++;
 }
 

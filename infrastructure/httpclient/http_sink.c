@@ -8,9 +8,11 @@
 #include "infrastructure/httpclient/http_sink.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <curl/curl.h>
 
@@ -24,6 +26,7 @@
 #define SINK_HEADER_VALUE_MAX	    128
 #define SINK_EXCERPT_MAX	    96 /* bytes of an error answer kept for last_error */
 #define SINK_POLL_MS		    200
+#define SINK_RETRY_AFTER_MAX_S	    3600 /* the longest Retry-After honoured */
 
 struct sink_slot {
 	CURL *easy;
@@ -211,6 +214,43 @@ static void sink_excerpt(struct sink_slot *s)
 	s->excerpt[s->excerpt_len] = '\0';
 }
 
+/*
+ * The wait a retryable answer asks for with Retry-After (RFC 9110 §10.2.3:
+ * delay-seconds or an HTTP-date), in microseconds, at most
+ * SINK_RETRY_AFTER_MAX_S (a hostile answer cannot park a row for years);
+ * 0 when there is none, it is not readable or it is already past.
+ */
+static int64_t sink_retry_after_us(CURL *easy)
+{
+	struct curl_header *h = NULL;
+	const char *v;
+	int64_t secs = 0;
+	size_t i;
+
+	if (curl_easy_header(easy, "Retry-After", 0, CURLH_HEADER, -1, &h) != CURLHE_OK ||
+	    h == NULL || h->value == NULL)
+		return 0;
+	v = h->value;
+	if (v[0] >= '0' && v[0] <= '9') {
+		for (i = 0; v[i] >= '0' && v[i] <= '9'; i++)
+			if (secs <= SINK_RETRY_AFTER_MAX_S)
+				secs = secs * 10 + (v[i] - '0');
+		if (v[i] != '\0')
+			return 0;
+	} else {
+		time_t at = curl_getdate(v, NULL);
+
+		if (at == (time_t)-1)
+			return 0;
+		secs = (int64_t)at - (int64_t)time(NULL);
+	}
+	if (secs <= 0)
+		return 0;
+	if (secs > SINK_RETRY_AFTER_MAX_S)
+		secs = SINK_RETRY_AFTER_MAX_S;
+	return secs * 1000000;
+}
+
 static void sink_classify_status(struct sink_slot *s, long status, struct outbox_result *r)
 {
 	enum outbox_delivery d;
@@ -224,6 +264,8 @@ static void sink_classify_status(struct sink_slot *s, long status, struct outbox
 									      : OUTBOX_PERMANENT;
 	sink_excerpt(s);
 	r->delivery = d;
+	if (d == OUTBOX_RETRY)
+		r->retry_after_us = sink_retry_after_us(s->easy);
 	snprintf(r->error, sizeof(r->error), "HTTP %ld%s%s", status, s->excerpt_len ? ": " : "",
 		 s->excerpt);
 }

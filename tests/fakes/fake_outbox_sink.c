@@ -45,6 +45,8 @@ static enum os_status fake_send(void *ctx, const struct outbox_batch *b,
 			d = OUTBOX_RETRY;
 		results[i].delivery = d;
 		if (d != OUTBOX_SENT)
+			results[i].retry_after_us = k->retry_after_us;
+		if (d != OUTBOX_SENT)
 			snprintf(results[i].error, sizeof(results[i].error), "HTTP 503 (seq %lld)",
 				 (long long)row->seq);
 		else

@@ -343,6 +343,7 @@ struct fake_outbox_sink {
 	enum outbox_delivery verdicts[OUTBOX_BATCH_MAX]; /* the answer for each row, by index */
 	bool retry_first_batch;	  /* every row of the first send answers OUTBOX_RETRY */
 	bool mute;		  /* rows are taken but answered nothing (results untouched) */
+	int64_t retry_after_us;	  /* the Retry-After of every row not sent */
 	int fail_next;		  /* the next sends answer OS_EUNAVAIL "sink down" */
 	enum os_status fail_with; /* non-OK: the other sends fail with it ("sink broken") */
 	fake_outbox_sink_hook *on_send;

@@ -222,7 +222,7 @@ static void fh_delay(struct fake_http *srv, int ms)
 static bool fh_answer(int fd, const struct fake_http_response *resp)
 {
 	size_t body_len = resp->body_len;
-	char head[512];
+	char head[1024];
 	int n;
 
 	if (body_len == 0 && resp->body != NULL)
@@ -232,9 +232,10 @@ static bool fh_answer(int fd, const struct fake_http_response *resp)
 	if (resp->status < 200 || resp->status == 204 || resp->status == 304)
 		body_len = 0;
 	n = snprintf(head, sizeof(head),
-		     "HTTP/1.1 %d Test\r\nContent-Type: %s\r\nContent-Length: %zu\r\n%s\r\n",
+		     "HTTP/1.1 %d Test\r\nContent-Type: %s\r\nContent-Length: %zu\r\n%s%s\r\n",
 		     resp->status, resp->content_type ? resp->content_type : "application/json",
-		     body_len, resp->close ? "Connection: close\r\n" : "");
+		     body_len, resp->headers ? resp->headers : "",
+		     resp->close ? "Connection: close\r\n" : "");
 	if (n < 0 || (size_t)n >= sizeof(head))
 		return false;
 	if (!fh_send_all(fd, head, (size_t)n))

@@ -39,6 +39,7 @@ struct fake_http_response {
 	size_t body_len;
 	int delay_ms;
 	const char *content_type; /* NULL: application/json */
+	const char *headers;	  /* more header lines, each ending "\r\n"; NULL: none */
 	bool close;
 };
 

@@ -240,6 +240,31 @@ static void test_retry_backoff_grows_and_caps(void **state)
 	}
 }
 
+/* A receiver's Retry-After longer than the backoff is the wait; a shorter
+ * one leaves the backoff. */
+static void test_retry_after_longer_than_backoff_wins(void **state)
+{
+	struct fixture *f = *state;
+	const int32_t attempts[2] = {0, 8}; /* backoffs of 0.5 s and 30 s */
+	const int64_t expect_us[2] = {10000000, 30000000};
+	size_t claimed = 0, i;
+
+	f->opt.max_attempts = 20;
+	f->fs.pending = 2;
+	for (i = 0; i < 2; i++) {
+		f->fs.attempts[i] = attempts[i];
+		f->fk.verdicts[i] = OUTBOX_RETRY;
+	}
+	f->fk.retry_after_us = 10000000;
+	f->ports.obs = NULL;
+	assert_int_equal(step(f, &claimed, NULL), OS_OK);
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(f->fs.last_results[i].fate, OUTBOX_FATE_RETRY);
+		assert_int_equal(f->fs.last_results[i].next_attempt_us - f->clock.now_us,
+				 expect_us[i]);
+	}
+}
+
 static void test_sink_failure_releases_batch(void **state)
 {
 	struct fixture *f = *state;
@@ -397,6 +422,7 @@ static const struct CMUnitTest tests[] = {
     TEST(test_full_batches_drain_without_waiting),
     TEST(test_fates_follow_verdicts_and_attempts),
     TEST(test_retry_backoff_grows_and_caps),
+    TEST(test_retry_after_longer_than_backoff_wins),
     TEST(test_sink_failure_releases_batch),
     TEST(test_store_unavailable_then_recovers),
     TEST(test_stop_completes_batch_in_flight),

@@ -46,6 +46,7 @@ static void t_add_row(struct outbox_batch *b, const char *payload, const char *h
 }
 
 /* Answers with the status named in the body ({"code":N}), 200 without one,
+ * and a Retry-After of the text the body names ({"retry_after":"..."}),
  * after holding the request until t->barrier requests are in flight (or all
  * t->expected requests have arrived, a generous limit passes, or the server
  * stops). */
@@ -57,8 +58,17 @@ static void t_handler(void *arg, struct fake_http *srv, const struct fake_http_r
 	const char *code = req->body ? strstr(req->body, "\"code\":") : NULL;
 	int waited_ms;
 
+	static _Thread_local char headers[160];
+	const char *after = req->body ? strstr(req->body, "\"retry_after\":\"") : NULL;
+
 	resp->status = code ? atoi(code + 7) : 200;
 	resp->body = "{\"ok\":true}";
+	if (after != NULL) {
+		after += strlen("\"retry_after\":\"");
+		snprintf(headers, sizeof(headers), "Retry-After: %.*s\r\n",
+			 (int)strcspn(after, "\""), after);
+		resp->headers = headers;
+	}
 	for (waited_ms = 0; t->barrier > 0 && waited_ms < 10000; waited_ms += 2) {
 		if (fake_http_in_flight(srv) >= t->barrier || fake_http_stopping(srv) ||
 		    (t->expected > 0 && fake_http_request_count(srv) >= t->expected))
@@ -187,6 +197,41 @@ static void test_verdicts_per_status(void **state)
 	}
 }
 
+/* A retryable answer's Retry-After (seconds or an HTTP-date) is the wait it
+ * asks for, bounded to an hour; anything unreadable, past, or on an answer
+ * that is not retried asks for nothing. */
+static void test_retry_after_is_read(void **state)
+{
+	static const struct {
+		const char *body;
+		int64_t want_us;
+	} cases[] = {
+	    {"{\"code\":503,\"retry_after\":\"120\"}", INT64_C(120000000)},
+	    {"{\"code\":429,\"retry_after\":\"5\"}", INT64_C(5000000)},
+	    {"{\"code\":503,\"retry_after\":\"99999999999999999999999\"}", INT64_C(3600000000)},
+	    {"{\"code\":503,\"retry_after\":\"Fri, 31 Dec 2100 23:59:59 GMT\"}",
+	     INT64_C(3600000000)},
+	    {"{\"code\":503,\"retry_after\":\"Wed, 21 Oct 2015 07:28:00 GMT\"}", 0},
+	    {"{\"code\":503,\"retry_after\":\"soon\"}", 0},
+	    {"{\"code\":503,\"retry_after\":\"12x\"}", 0},
+	    {"{\"code\":503,\"retry_after\":\"-5\"}", 0},
+	    {"{\"code\":503}", 0},
+	    {"{\"code\":400,\"retry_after\":\"120\"}", 0},
+	    {"{\"code\":200,\"retry_after\":\"120\"}", 0},
+	};
+	struct t_ctx *t = *state;
+	size_t i, n = sizeof(cases) / sizeof(cases[0]);
+
+	t_open(t, "/x", NULL, 2000, 4);
+	for (i = 0; i < n; i++)
+		t_add_row(&t->batch, cases[i].body, "{}");
+	assert_int_equal(t_send(t), OS_OK);
+	for (i = 0; i < n; i++)
+		if (t->results[i].retry_after_us != cases[i].want_us)
+			fail_msg("case %zu (%s): %lld us", i, cases[i].body,
+				 (long long)t->results[i].retry_after_us);
+}
+
 static void test_timeout_is_retried(void **state)
 {
 	struct t_ctx *t = *state;
@@ -300,6 +345,7 @@ static const struct CMUnitTest tests[] = {
     TEST(test_sent_with_headers_and_body),
     TEST(test_no_key_and_unsafe_header_values_dropped),
     TEST(test_verdicts_per_status),
+    TEST(test_retry_after_is_read),
     TEST(test_timeout_is_retried),
     TEST(test_connection_refused_is_retried),
     /* a batch */
