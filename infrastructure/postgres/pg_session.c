@@ -111,8 +111,23 @@ static enum os_status link_wait(struct pg_link *l, int events, int64_t deadline_
 		       st == OS_EUNAVAIL ? "timed out" : "cannot wait for the database");
 }
 
-/* Startup options: async commit and the statement timeout ride in them, so
- * every connection (and reconnection) has them. */
+/*
+ * What bounds a session the server cannot see end: a relay holds its claim
+ * (row locks) in a transaction while it delivers the batch. A relay that
+ * freezes, or whose host or network goes, would hold those rows (and every
+ * later row of their orders) until the server noticed: never for a frozen
+ * process, about two hours for a dead host under the usual kernel
+ * keepalive. The server ends a transaction idle for longer than the
+ * longest delivery of a batch, and probes an idle connection every few
+ * seconds; the rows go back to pending for another relay (at least once:
+ * a batch that was in fact delivered is delivered again).
+ */
+#define PG_IDLE_IN_TX_TIMEOUT_MS (15 * 60 * 1000)
+#define PG_KEEPALIVE_OPTIONS                                                                       \
+	" -c tcp_keepalives_idle=30 -c tcp_keepalives_interval=10 -c tcp_keepalives_count=3"
+
+/* Startup options: async commit, the statement timeout and the bounds
+ * above ride in them, so every connection (and reconnection) has them. */
 static void startup_options(const struct pg_session *s, char *buf, size_t cap)
 {
 	/* The API's statements are written for generic plans (index lookups on
@@ -130,8 +145,12 @@ static void startup_options(const struct pg_session *s, char *buf, size_t cap)
 				     : "");
 
 	if (statement_timeout_ms > 0 && n >= 0 && (size_t)n < cap)
-		snprintf(buf + n, cap - (size_t)n, "%s-c statement_timeout=%d", n > 0 ? " " : "",
-			 statement_timeout_ms);
+		n += snprintf(buf + n, cap - (size_t)n, "%s-c statement_timeout=%d",
+			      n > 0 ? " " : "", statement_timeout_ms);
+	if (n >= 0 && (size_t)n < cap)
+		snprintf(buf + n, cap - (size_t)n,
+			 " -c idle_in_transaction_session_timeout=%d" PG_KEEPALIVE_OPTIONS,
+			 PG_IDLE_IN_TX_TIMEOUT_MS);
 }
 
 /*
@@ -377,12 +396,22 @@ out:
 /* Connects l without blocking: PQconnectPoll driven by io_wait_fd. */
 static enum os_status link_connect(struct pg_session *s, struct pg_link *l, struct os_error *err)
 {
-	/* connect_timeout first: an expanded conninfo that sets it wins; the
-	 * resolved host lists last, so that they win over the conninfo's. */
-	const char *keys[] = {"connect_timeout", "options", "dbname", "host",
-			      "hostaddr",	 "port",    NULL};
-	char options[160];
-	const char *vals[] = {"3", options, s->conninfo, NULL, NULL, NULL, NULL};
+	/* connect_timeout and the keepalives first: an expanded conninfo that
+	 * sets them wins; the resolved host lists last, so that they win over
+	 * the conninfo's. The keepalives let this side notice a server that is
+	 * gone while it waits. */
+	const char *keys[] = {"connect_timeout",
+			      "keepalives_idle",
+			      "keepalives_interval",
+			      "keepalives_count",
+			      "options",
+			      "dbname",
+			      "host",
+			      "hostaddr",
+			      "port",
+			      NULL};
+	char options[320];
+	const char *vals[] = {"3", "30", "10", "3", options, s->conninfo, NULL, NULL, NULL, NULL};
 	int64_t deadline = io_now_ms() + PG_CONNECT_TIMEOUT_MS;
 	PostgresPollingStatusType ps = PGRES_POLLING_WRITING;
 	struct pg_target t;
@@ -398,9 +427,9 @@ static enum os_status link_connect(struct pg_session *s, struct pg_link *l, stru
 		return st;
 	}
 	if (t.rewritten) {
-		vals[3] = t.host.buf;
-		vals[4] = t.hostaddr.buf;
-		vals[5] = t.port.buf;
+		vals[6] = t.host.buf;
+		vals[7] = t.hostaddr.buf;
+		vals[8] = t.port.buf;
 	}
 	l->conn = PQconnectStartParams(keys, vals, 1);
 	target_release(&t);

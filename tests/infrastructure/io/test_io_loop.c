@@ -539,6 +539,34 @@ static void test_pool_plans_lookups_on_the_key(void **state)
 	io_loop_free(l);
 }
 
+/* Every session tells the server to end a transaction left idle past the
+ * longest batch delivery and to probe an idle TCP connection, so a relay
+ * that froze, or whose host went, cannot hold its claimed rows for hours. */
+static const struct pg_stmt stmt_bounds = {
+    "t_bounds",
+    "SELECT current_setting('idle_in_transaction_session_timeout'), "
+    "current_setting('tcp_keepalives_idle'), current_setting('tcp_keepalives_count'), "
+    "inet_server_addr() IS NOT NULL",
+    0,
+};
+
+static void test_sessions_bound_idle_transactions(void **state)
+{
+	struct pg_session *s = testdb_session();
+	PGresult *r = NULL;
+
+	(void)state;
+	assert_int_equal(pg_exec(s, &stmt_bounds, NULL, &r, NULL), OS_OK);
+	assert_int_equal(PQntuples(r), 1);
+	assert_string_equal(PQgetvalue(r, 0, 0), "15min");
+	if (PQgetvalue(r, 0, 3)[0] == 't') { /* over TCP: the probes apply */
+		assert_string_equal(PQgetvalue(r, 0, 1), "30");
+		assert_string_equal(PQgetvalue(r, 0, 2), "3");
+	}
+	PQclear(r);
+	pg_session_free(s);
+}
+
 /* ------------------------------------------------------- the catalog */
 
 struct lookup {
@@ -737,6 +765,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_notify_batched_off_the_request),
     cmocka_unit_test(test_inventory_many),
     cmocka_unit_test(test_pool_plans_lookups_on_the_key),
+    cmocka_unit_test(test_sessions_bound_idle_transactions),
     cmocka_unit_test(test_catalog_lines_at_once),
     cmocka_unit_test(test_catalog_deadline),
     cmocka_unit_test(test_lookup_does_not_block_the_loop),
