@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "workers/purge.h"
+
 #define APPLIER_ERROR_BACKOFF_BASE_US 50000
 #define APPLIER_ERROR_BACKOFF_MAX_US  5000000
 #define APPLIER_DEFAULT_SWEEP_MAX     100
@@ -67,32 +69,30 @@ static enum os_status applier_sweep(struct applier *a)
 	return OS_OK;
 }
 
+static enum os_status applier_purge_step(void *arg, int64_t before_us, size_t max, size_t *deleted,
+					 struct os_error *err)
+{
+	return inbox_store_purge(arg, before_us, max, deleted, err);
+}
+
 /* Purges processed rows past retention when due; like the sweeper, a
  * failed pass waits for the next period. */
 static enum os_status applier_purge(struct applier *a)
 {
 	const struct inbox_applier_observer *obs = a->opt.observer;
 	int64_t now_us = sys_now_us(a->sys);
-	int64_t before_us = now_us - (int64_t)a->opt.retention_s * 1000000;
 	struct os_error err;
-	size_t total = 0, n;
+	size_t total = 0;
 	enum os_status st;
-	int round;
 
-	if (a->opt.purge_every_ms <= 0 || now_us < a->next_purge_us)
+	if (!purge_due(&a->next_purge_us, a->opt.purge_every_ms, now_us))
 		return OS_OK;
-	a->next_purge_us = now_us + (int64_t)a->opt.purge_every_ms * 1000;
-	for (round = 0; round < INBOX_APPLIER_PURGE_ROUNDS; round++) {
-		n = 0;
-		os_error_clear(&err);
-		st = inbox_store_purge(a->store, before_us, INBOX_APPLIER_PURGE_BATCH, &n, &err);
-		if (st != OS_OK) {
-			applier_report_error(a, "purging processed inbox rows failed", &err);
-			return st;
-		}
-		total += n;
-		if (n < INBOX_APPLIER_PURGE_BATCH)
-			break;
+	os_error_clear(&err);
+	st = purge_pass(applier_purge_step, (void *)a->store,
+			now_us - (int64_t)a->opt.retention_s * 1000000, &total, &err);
+	if (st != OS_OK) {
+		applier_report_error(a, "purging processed inbox rows failed", &err);
+		return st;
 	}
 	if (total > 0 && obs != NULL && obs->on_purge != NULL)
 		obs->on_purge(obs->ctx, total);

@@ -21,8 +21,6 @@
 
 #define INBOX_APPLIER_DEFAULT_BATCH 100
 #define INBOX_APPLIER_BATCH_MAX	    2000
-#define INBOX_APPLIER_PURGE_BATCH   1000 /* rows deleted per purge statement */
-#define INBOX_APPLIER_PURGE_ROUNDS  10	 /* statements per purge pass, at most */
 
 /*
  * Optional hooks for logs and metrics; any function may be NULL. on_batch
@@ -57,9 +55,7 @@ struct inbox_applier_options {
  * come full, else waits on the store up to poll_ms; every sweep_every_ms
  * calls order_expire_stale(svc, now - stale_after_us, sweep_max) when svc is
  * not NULL; every purge_every_ms deletes processed rows older than
- * retention_s, INBOX_APPLIER_PURGE_BATCH a statement, at most
- * INBOX_APPLIER_PURGE_ROUNDS statements a pass (a longer backlog waits for
- * the next pass, so applying is not held up). Store, sweeper and purge
+ * retention_s in a purge pass (workers/purge.h). Store, sweeper and purge
  * failures (database down) are reported and backed off, never fatal. Everything passed is borrowed.
  * Returns 0 on a clean stop.
  */

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "workers/purge.h"
+
 #define RELAY_ERROR_BACKOFF_BASE_US 50000
 #define RELAY_ERROR_BACKOFF_MAX_US  5000000
 
@@ -229,35 +231,29 @@ static const struct outbox_store *relay_free_store(const struct outbox_relay *r)
 	return r->claiming ? r->stores[1 - r->cur] : r->stores[0];
 }
 
+static enum os_status relay_purge_step(void *arg, int64_t before_us, size_t max, size_t *deleted,
+				       struct os_error *err)
+{
+	return outbox_store_purge(arg, before_us, max, deleted, err);
+}
+
 enum os_status outbox_relay_purge_due(struct outbox_relay *r, size_t *deleted, struct os_error *err)
 {
 	int64_t now_us = sys_now_us(r->sys);
-	int64_t before_us = now_us - (int64_t)r->opt.retention_s * 1000000;
-	enum os_status st = OS_OK;
-	size_t total = 0, n;
-	int round;
+	size_t total = 0;
+	enum os_status st;
 
-	if (r->opt.purge_every_ms <= 0 || now_us < r->next_purge_us)
-		goto out;
-	r->next_purge_us = now_us + (int64_t)r->opt.purge_every_ms * 1000;
-	for (round = 0; round < OUTBOX_RELAY_PURGE_ROUNDS; round++) {
-		n = 0;
-		st = outbox_store_purge(relay_free_store(r), before_us, OUTBOX_RELAY_PURGE_BATCH,
-					&n, err);
-		if (st != OS_OK) {
-			relay_report_error(r, "purging sent rows failed", err);
-			goto out;
-		}
-		total += n;
-		/* A short statement means nothing older is left; the rest of a
-		 * long backlog waits for the next pass so sending is not held up. */
-		if (n < OUTBOX_RELAY_PURGE_BATCH)
-			break;
+	*deleted = 0;
+	if (!purge_due(&r->next_purge_us, r->opt.purge_every_ms, now_us))
+		return OS_OK;
+	st = purge_pass(relay_purge_step, (void *)relay_free_store(r),
+			now_us - (int64_t)r->opt.retention_s * 1000000, &total, err);
+	if (st != OS_OK) {
+		relay_report_error(r, "purging sent rows failed", err);
+		return st;
 	}
-out:
-	if (st == OS_OK)
-		*deleted = total;
-	return st;
+	*deleted = total;
+	return OS_OK;
 }
 
 /* A pause after a failure. The batch claimed ahead is given back first:

@@ -20,8 +20,6 @@
 #include "workers/claim_ahead.h"
 
 #define OUTBOX_RELAY_DEFAULT_BATCH 100
-#define OUTBOX_RELAY_PURGE_BATCH   1000 /* rows deleted per purge statement */
-#define OUTBOX_RELAY_PURGE_ROUNDS  10	/* statements per purge pass, at most */
 
 struct outbox_relay_options {
 	struct outbox_filter filter; /* destinations this relay serves */

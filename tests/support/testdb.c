@@ -241,31 +241,6 @@ struct pg_session *testdb_session(void)
 	return s;
 }
 
-struct pg_conn *testdb_pay_uncommitted(const struct uuid *id, const char *payment_id, int64_t cents)
-{
-	char text[UUID_STR_LEN + 1], sql[512];
-	PGconn *c = PQconnectdb(group_url);
-	PGresult *r;
-	bool ok;
-
-	uuid_format(id, text);
-	snprintf(sql, sizeof(sql),
-		 "BEGIN; UPDATE orders SET status = 'paid', version = version + 1 WHERE id = '%s'; "
-		 "INSERT INTO order_payments (order_id, payment_id, amount_cents) "
-		 "VALUES ('%s', '%s', %lld)",
-		 text, text, payment_id, (long long)cents);
-	r = PQexec(c, sql);
-	ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-	if (!ok)
-		fprintf(stderr, "testdb: paying %s: %s", text, PQerrorMessage(c));
-	PQclear(r);
-	if (!ok) {
-		PQfinish(c);
-		return NULL;
-	}
-	return c;
-}
-
 struct pg_conn *testdb_exec_uncommitted(const char *sql)
 {
 	PGconn *c = PQconnectdb(group_url);
@@ -286,25 +261,26 @@ struct pg_conn *testdb_exec_uncommitted(const char *sql)
 	return c;
 }
 
+struct pg_conn *testdb_pay_uncommitted(const struct uuid *id, const char *payment_id, int64_t cents)
+{
+	char text[UUID_STR_LEN + 1], sql[512];
+
+	uuid_format(id, text);
+	snprintf(sql, sizeof(sql),
+		 "UPDATE orders SET status = 'paid', version = version + 1 WHERE id = '%s'; "
+		 "INSERT INTO order_payments (order_id, payment_id, amount_cents) "
+		 "VALUES ('%s', '%s', %lld)",
+		 text, text, payment_id, (long long)cents);
+	return testdb_exec_uncommitted(sql);
+}
+
 struct pg_conn *testdb_lock_order(const struct uuid *id)
 {
 	char text[UUID_STR_LEN + 1], sql[256];
-	PGconn *c = PQconnectdb(group_url);
-	PGresult *r;
-	bool ok;
 
 	uuid_format(id, text);
-	snprintf(sql, sizeof(sql), "BEGIN; SELECT 1 FROM orders WHERE id = '%s' FOR UPDATE", text);
-	r = PQexec(c, sql);
-	ok = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1;
-	if (!ok)
-		fprintf(stderr, "testdb: locking %s: %s", text, PQerrorMessage(c));
-	PQclear(r);
-	if (!ok) {
-		PQfinish(c);
-		return NULL;
-	}
-	return c;
+	snprintf(sql, sizeof(sql), "SELECT 1 FROM orders WHERE id = '%s' FOR UPDATE", text);
+	return testdb_exec_uncommitted(sql);
 }
 
 bool testdb_wait_for_waiters(int n)

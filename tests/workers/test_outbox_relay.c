@@ -18,6 +18,7 @@
 #include "tests/fakes/fakes.h"
 #include "tests/support/test_main.h"
 #include "workers/outbox_relay.h"
+#include "workers/purge.h"
 
 /* ---- sink hooks ---- */
 
@@ -217,27 +218,35 @@ static void test_fates_follow_verdicts_and_attempts(void **state)
 	assert_int_equal(f->fo.dead, 2);
 }
 
-static void test_retry_backoff_grows_and_caps(void **state)
+/* Steps one batch of n rows, row i after attempts[i] failures, each
+ * answered a retry; each row's wait must be expect_us[i]. */
+static void retries_wait(struct fixture *f, const int32_t *attempts, const int64_t *expect_us,
+			 size_t n)
 {
-	struct fixture *f = *state;
-	const int32_t attempts[5] = {0, 1, 2, 3, 8};
-	/* Zero randomness: half the ceiling, base 1 s, doubling, max 60 s. */
-	const int64_t expect_us[5] = {500000, 1000000, 2000000, 4000000, 30000000};
 	size_t claimed = 0, i;
 
 	f->opt.max_attempts = 20;
-	f->fs.pending = 5;
-	for (i = 0; i < 5; i++) {
+	f->fs.pending = n;
+	for (i = 0; i < n; i++) {
 		f->fs.attempts[i] = attempts[i];
 		f->fk.verdicts[i] = OUTBOX_RETRY;
 	}
 	f->ports.obs = NULL;
 	assert_int_equal(step(f, &claimed, NULL), OS_OK);
-	for (i = 0; i < 5; i++) {
+	for (i = 0; i < n; i++) {
 		assert_int_equal(f->fs.last_results[i].fate, OUTBOX_FATE_RETRY);
 		assert_int_equal(f->fs.last_results[i].next_attempt_us - f->clock.now_us,
 				 expect_us[i]);
 	}
+}
+
+static void test_retry_backoff_grows_and_caps(void **state)
+{
+	const int32_t attempts[5] = {0, 1, 2, 3, 8};
+	/* Zero randomness: half the ceiling, base 1 s, doubling, max 60 s. */
+	const int64_t expect_us[5] = {500000, 1000000, 2000000, 4000000, 30000000};
+
+	retries_wait(*state, attempts, expect_us, 5);
 }
 
 /* A receiver's Retry-After longer than the backoff is the wait; a shorter
@@ -247,22 +256,9 @@ static void test_retry_after_longer_than_backoff_wins(void **state)
 	struct fixture *f = *state;
 	const int32_t attempts[2] = {0, 8}; /* backoffs of 0.5 s and 30 s */
 	const int64_t expect_us[2] = {10000000, 30000000};
-	size_t claimed = 0, i;
 
-	f->opt.max_attempts = 20;
-	f->fs.pending = 2;
-	for (i = 0; i < 2; i++) {
-		f->fs.attempts[i] = attempts[i];
-		f->fk.verdicts[i] = OUTBOX_RETRY;
-	}
 	f->fk.retry_after_us = 10000000;
-	f->ports.obs = NULL;
-	assert_int_equal(step(f, &claimed, NULL), OS_OK);
-	for (i = 0; i < 2; i++) {
-		assert_int_equal(f->fs.last_results[i].fate, OUTBOX_FATE_RETRY);
-		assert_int_equal(f->fs.last_results[i].next_attempt_us - f->clock.now_us,
-				 expect_us[i]);
-	}
+	retries_wait(f, attempts, expect_us, 2);
 }
 
 static void test_sink_failure_releases_batch(void **state)
@@ -313,9 +309,9 @@ static void test_purge_runs_on_schedule_in_bounded_batches(void **state)
 
 	f->opt.purge_every_ms = 1000;
 	f->opt.retention_s = 3600;
-	f->fs.purge_script[0] = OUTBOX_RELAY_PURGE_BATCH; /* full: go on */
-	f->fs.purge_script[1] = 5;			  /* short: done */
-	run_waits(f, 3);				  /* each wait is 500 ms */
+	f->fs.purge_script[0] = PURGE_BATCH; /* full: go on */
+	f->fs.purge_script[1] = 5;	     /* short: done */
+	run_waits(f, 3);		     /* each wait is 500 ms */
 	/* Turn 1 (t=0): two statements; turn 2 (t=0.5 s): not due; turn 3
 	 * (t=1 s): one statement. */
 	assert_int_equal(f->fs.purge_calls, 3);

@@ -17,6 +17,16 @@
 #include "tests/support/test_main.h"
 #include "tests/support/testdb.h"
 
+/* An item id named "A" of 1.00 with qty in stock. */
+static void item(struct inventory_item *it, const char *id, int64_t qty)
+{
+	memset(it, 0, sizeof(*it));
+	snprintf(it->item_id, sizeof(it->item_id), "%s", id);
+	snprintf(it->name, sizeof(it->name), "A");
+	it->price_cents = 100;
+	it->available_qty = qty;
+}
+
 static void inventory_port(void **state)
 {
 	struct pg_session *s = testdb_session();
@@ -28,11 +38,7 @@ static void inventory_port(void **state)
 
 	(void)state;
 	pg_inventory_init(&inv, s);
-	memset(&it, 0, sizeof(it));
-	snprintf(it.item_id, sizeof(it.item_id), "feat-a");
-	snprintf(it.name, sizeof(it.name), "A");
-	it.price_cents = 100;
-	it.available_qty = 2;
+	item(&it, "feat-a", 2);
 	assert_int_equal(inventory_put(&inv, &it, &created, &err), OS_OK);
 	assert_true(created);
 	it.available_qty = 3;
@@ -75,11 +81,7 @@ static void adjust_is_not_run_twice(void **state)
 
 	(void)state;
 	pg_inventory_init(&inv, s);
-	memset(&it, 0, sizeof(it));
-	snprintf(it.item_id, sizeof(it.item_id), "once-a");
-	snprintf(it.name, sizeof(it.name), "A");
-	it.price_cents = 100;
-	it.available_qty = 5;
+	item(&it, "once-a", 5);
 	assert_int_equal(inventory_put(&inv, &it, &created, &err), OS_OK);
 	assert_true(testdb_fail_at_commit("inventory", true));
 	assert_int_equal(inventory_adjust(&inv, "once-a", 2, &it, &err), OS_EUNAVAIL);
