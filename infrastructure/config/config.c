@@ -20,6 +20,7 @@
 #include "infrastructure/config/conf_text.h"
 
 #define DOTENV_LINE_MAX 4096
+#define DOTENV_FILE_MAX (1024 * 1024)
 
 /*
  * One API event loop per core, as h2o is meant to run, and at least two so
@@ -67,41 +68,64 @@ static void set_defaults(struct config *c)
 	c->rate_limit_burst = 600;
 }
 
-/* KEY=VALUE lines; "#" comments; optional "export "; optional matching quotes. */
+/* One line of a .env file (NUL-terminated, without its newline): KEY=VALUE;
+ * "#" comments; optional "export "; optional matching quotes. */
+static enum os_status dotenv_line(const char *path, int lineno, char *line, struct os_error *err)
+{
+	char *s = conf_trim(line), *key, *val;
+	size_t vlen;
+
+	if (*s == '\0' || *s == '#')
+		return OS_OK;
+	if (strncmp(s, "export ", 7) == 0)
+		s = conf_trim(s + 7);
+	if (!conf_split(s, &key, &val))
+		return os_fail(err, OS_EINVAL, NULL, "%s:%d: expected KEY=VALUE", path, lineno);
+	vlen = strlen(val);
+	if (vlen >= 2 && (val[0] == '"' || val[0] == '\'') && val[vlen - 1] == val[0]) {
+		val[vlen - 1] = '\0';
+		val++;
+	}
+	if (*key != '\0')
+		setenv(key, val, 0);
+	return OS_OK;
+}
+
+/*
+ * The .env file at path, when there is one: read whole through the one
+ * file reader (a regular file of at most DOTENV_FILE_MAX bytes: a fifo or
+ * a device is refused, not waited on), then line by line. A line longer
+ * than DOTENV_LINE_MAX or a NUL byte refuses the file: read in pieces, the
+ * tail of a long line (a comment, say) would have become a setting.
+ */
 static enum os_status load_dotenv(const char *path, struct os_error *err)
 {
-	char line[DOTENV_LINE_MAX];
-	FILE *f = fopen(path, "r");
+	char *text = NULL, *line, *end;
+	size_t len = 0;
 	int lineno = 0;
+	enum os_status st;
 
-	if (f == NULL)
-		return errno == ENOENT
-			   ? OS_OK
-			   : os_fail(err, OS_EINVAL, NULL, "%s: %s", path, strerror(errno));
-	while (fgets(line, sizeof(line), f) != NULL) {
-		char *s = conf_trim(line), *key, *val;
-		size_t vlen;
-
+	if (access(path, F_OK) != 0 && errno == ENOENT)
+		return OS_OK;
+	st = conf_file_read(path, DOTENV_FILE_MAX, "ENV_FILE", &text, &len, err);
+	if (st != OS_OK)
+		return st;
+	if (memchr(text, '\0', len) != NULL)
+		st = os_fail(err, OS_EINVAL, "ENV_FILE", "%s: a NUL byte", path);
+	for (line = text; st == OS_OK && line < text + len; line = end + 1) {
+		end = memchr(line, '\n', len - (size_t)(line - text));
+		if (end == NULL)
+			end = text + len;
+		*end = '\0';
 		lineno++;
-		if (*s == '\0' || *s == '#')
-			continue;
-		if (strncmp(s, "export ", 7) == 0)
-			s = conf_trim(s + 7);
-		if (!conf_split(s, &key, &val)) {
-			fclose(f);
-			return os_fail(err, OS_EINVAL, NULL, "%s:%d: expected KEY=VALUE", path,
-				       lineno);
-		}
-		vlen = strlen(val);
-		if (vlen >= 2 && (val[0] == '"' || val[0] == '\'') && val[vlen - 1] == val[0]) {
-			val[vlen - 1] = '\0';
-			val++;
-		}
-		if (*key != '\0')
-			setenv(key, val, 0);
+		if ((size_t)(end - line) >= DOTENV_LINE_MAX)
+			st = os_fail(err, OS_EINVAL, "ENV_FILE", "%s:%d: longer than %d bytes",
+				     path, lineno, DOTENV_LINE_MAX - 1);
+		else
+			st = dotenv_line(path, lineno, line, err);
 	}
-	fclose(f);
-	return OS_OK;
+	free(text);
+	return st;
 }
 
 static enum os_status get_int(int *dst, const char *name, long lo, long hi, struct os_error *err)

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -184,6 +185,7 @@ static void test_defaults(void **state)
 	assert_int_equal(c->order_stale_after_s, 900);
 	assert_string_equal(c->currency, "RUB");
 	assert_int_equal(c->inbox_max_attempts, 50);
+	assert_int_equal(c->inbox_retention_s, 604800);
 	assert_int_equal(c->worker_metrics_port, 0);
 	assert_string_equal(c->admin_host, "127.0.0.1");
 	assert_int_equal(c->admin_port, 8001);
@@ -223,6 +225,51 @@ static void test_dotenv_file(void **state)
 	assert_int_equal(config_load(&cfg, bad, &error), OS_EINVAL);
 	unlink(bad);
 	assert_non_null(strstr(error.message, ":2: expected KEY=VALUE"));
+}
+
+/* config_load of path must be refused, its message containing want. */
+static void refused_file(const char *path, const char *want)
+{
+	os_error_clear(&error);
+	assert_int_equal(config_load(&cfg, path, &error), OS_EINVAL);
+	if (strstr(error.message, want) == NULL)
+		fail_msg("%s: \"%s\" does not say \"%s\"", path, error.message, want);
+}
+
+/* A .env file is read whole and refused, not cut: a line of 4096 bytes or
+ * more (read in pieces, the tail of a long comment had become a setting), a
+ * NUL byte, and anything but a regular file (a fifo had hung the start). */
+static void test_dotenv_file_bounds(void **state)
+{
+	char path[32], dir[] = "/tmp/test_config.d.XXXXXX", fifo[64];
+	char *long_line = malloc(4095 + 64);
+	int fd;
+
+	(void)state;
+	assert_non_null(long_line);
+	/* a comment whose last 37 bytes would have been the second piece */
+	memset(long_line, 'x', 4095);
+	long_line[0] = '#';
+	snprintf(long_line + 4095, 64, "PAYMENTS_CALLBACK_ALLOW_UNSIGNED=true\n");
+	temp_file(path, long_line);
+	free(long_line);
+	refused_file(path, ":1: longer than 4095 bytes");
+	assert_null(getenv("PAYMENTS_CALLBACK_ALLOW_UNSIGNED"));
+	unlink(path);
+	snprintf(path, sizeof(path), "/tmp/test_config.XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "APP_PORT=1\0\n", 12), 12);
+	close(fd);
+	refused_file(path, "NUL");
+	unlink(path);
+	assert_non_null(mkdtemp(dir));
+	refused_file(dir, dir);
+	snprintf(fifo, sizeof(fifo), "%s/fifo", dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	refused_file(fifo, fifo);
+	unlink(fifo);
+	rmdir(dir);
 }
 
 /* Integers and seconds within their bounds, nothing after the digits; an
@@ -515,6 +562,7 @@ static void test_original_dotenv(void **state)
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup(test_defaults, clean_env),
     cmocka_unit_test_setup(test_dotenv_file, clean_env),
+    cmocka_unit_test_setup(test_dotenv_file_bounds, clean_env),
     cmocka_unit_test_setup(test_number_bounds, clean_env),
     cmocka_unit_test_setup(test_logging, clean_env),
     cmocka_unit_test_setup(test_currency_urls_topics, clean_env),
