@@ -18,13 +18,28 @@
 
 /* ---------------------------------------------------------------- migrate */
 
-static const char *migrations_dir(int argc, char **argv)
+/* The words after `migrate` or `migrate status`: none, or `--dir DIR`.
+ * *explicit_dir is DIR or NULL. False for anything else: a typo of a
+ * command that changes the database must not run it. */
+static bool migrate_args(int argc, char **argv, const char **explicit_dir)
+{
+	*explicit_dir = NULL;
+	if (argc == 0)
+		return true;
+	if (argc == 2 && strcmp(argv[0], "--dir") == 0 && argv[1][0] != '\0') {
+		*explicit_dir = argv[1];
+		return true;
+	}
+	return false;
+}
+
+static const char *migrations_dir(const char *explicit_dir)
 {
 	const char *env = getenv("MIGRATIONS_DIR");
 	FILE *probe;
 
-	if (argc >= 2 && strcmp(argv[0], "--dir") == 0)
-		return argv[1];
+	if (explicit_dir != NULL)
+		return explicit_dir;
 	if (env != NULL && env[0] != '\0')
 		return env;
 	probe = fopen(DEFAULT_MIGRATIONS_DIR "/0001_orders.sql", "r");
@@ -57,11 +72,10 @@ static void print_migration(void *ctx, const struct pg_migration *m)
 
 /* `migrate status`: changes nothing; the exit status says what `migrate`
  * would do (0 nothing, 3 apply, 4 refuse). */
-static int cmd_migrate_status(const struct config *cfg, int argc, char **argv)
+static int cmd_migrate_status(const struct config *cfg, const char *dir)
 {
 	struct migrate_tally t = {0, 0, 0};
 	struct os_error err;
-	const char *dir = migrations_dir(argc, argv);
 
 	os_error_clear(&err);
 	if (cmd_require(cfg->database_url, "DATABASE_URL", &err) != OS_OK)
@@ -76,12 +90,19 @@ static int cmd_migrate_status(const struct config *cfg, int argc, char **argv)
 
 int cmd_migrate(const struct config *cfg, int argc, char **argv)
 {
+	bool status = argc >= 1 && strcmp(argv[0], "status") == 0;
+	const char *explicit_dir, *dir;
 	struct os_error err;
-	const char *dir = migrations_dir(argc, argv);
 	int applied = 0;
 
-	if (argc >= 1 && strcmp(argv[0], "status") == 0)
-		return cmd_migrate_status(cfg, argc - 1, argv + 1);
+	if (!migrate_args(status ? argc - 1 : argc, status ? argv + 1 : argv, &explicit_dir)) {
+		fprintf(stderr,
+			"order-service: usage: order-service migrate [status] [--dir DIR]\n");
+		return 2;
+	}
+	dir = migrations_dir(explicit_dir);
+	if (status)
+		return cmd_migrate_status(cfg, dir);
 	os_error_clear(&err);
 	if (cmd_require(cfg->database_url, "DATABASE_URL", &err) != OS_OK)
 		return cmd_fail_line("configuration", &err);

@@ -71,7 +71,7 @@ static const struct command_help command_helps[] = {
 	    "Reads DATABASE_URL, API_THREADS, CATALOG_SERVICE_API_URL (else the local\n"
 	    "inventory), PAYMENTS_CALLBACK_SECRET, MAX_BODY_BYTES. Stops on SIGTERM.\n"},
     {"migrate", "usage: order-service migrate [--dir DIR]\n"
-		"       order-service migrate status\n"
+		"       order-service migrate status [--dir DIR]\n"
 		"Applies the pending migrations (DIR, else MIGRATIONS_DIR, else ./migrations,\n"
 		"else the installed ones) to DATABASE_URL, each recorded with a checksum; an\n"
 		"applied file that changed is refused. `status` lists applied and pending ones.\n"},

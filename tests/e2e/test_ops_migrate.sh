@@ -3,7 +3,8 @@
 # It lists every migration with its state, checksum and time of application,
 # changes nothing, and its exit status says what `migrate` would do:
 # 3 with migrations pending, 0 once applied, 4 when an applied file was
-# changed (migrate then refuses), 1 when the database cannot be reached.
+# changed (migrate then refuses), 1 when the database cannot be reached,
+# 2 (and nothing migrated) for words it does not know.
 E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=tests/e2e/lib.sh
 source "$E2E_DIR/lib.sh"
@@ -34,6 +35,21 @@ test_fresh_database() {
 	assert_match "fresh database: a header line" '^VERSION +STATE +CHECKSUM +APPLIED_AT' "$(head -n 1 "$OUT")"
 	assert_match "fresh database: a summary line" "^migrate status: 0 applied, $FILES pending" "$(tail -n 1 "$OUT")"
 	assert_eq "status created nothing (no schema_migrations)" 0 "$(table_exists)"
+}
+
+# A typo of `migrate status` (or words out of order) must not migrate: it
+# is refused with exit 2 before anything connects.
+test_typo_migrates_nothing() {
+	local args rc
+	for args in "statsu" "--dir $SOURCE_DIR/migrations status" "status --dir" "--dir"; do
+		# shellcheck disable=SC2086
+		DATABASE_URL=$E2E_DB_URL "$ORDER_SERVICE_BIN" migrate $args >"$OUT" 2>"$E2E_TMP/status.err"
+		rc=$?
+		assert_eq "migrate $args: exit 2" 2 "$rc"
+		assert_match "migrate $args: the usage" 'usage: order-service migrate \[status\]' \
+			"$(cat "$E2E_TMP/status.err")"
+	done
+	assert_eq "typos: nothing migrated (no schema_migrations)" 0 "$(table_exists)"
 }
 
 test_migrated_database() {
@@ -86,6 +102,7 @@ test_unreachable() {
 
 e2e_db_create
 test_fresh_database
+test_typo_migrates_nothing
 test_migrated_database
 test_changed_and_pending
 test_unreachable
