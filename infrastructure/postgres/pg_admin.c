@@ -33,14 +33,20 @@ static const struct pg_stmt stmt_list_inbox = {
 
 /*
  * Dead rows to retry, except payment requests of orders no longer new
- * (DESIGN §5: never sent again once the order left new). The last columns
- * describe the first refused row for the error of a single retry.
+ * (DESIGN §5: never sent again once the order left new). The orders of dead
+ * payment requests are read locked (ord): a cancel still being committed is
+ * waited for and its status read (a plain read saw the order as new, and
+ * the request went back to be sent for a cancelled order). The last
+ * columns describe the first refused row for the error of a single retry.
  */
 static const struct pg_stmt stmt_retry_outbox = {
     "admin_retry_outbox",
-    "WITH c AS (SELECT o.id, o.seq, o.aggregateid, r.status AS order_status, "
-    "(o.type = '" OUTBOX_TYPE_PAYMENT_REQUEST "' AND r.status IS DISTINCT FROM 'new') "
-    "AS refused FROM outbox o LEFT JOIN orders r ON r.id = o.aggregateid "
+    "WITH ord AS (SELECT r.id, r.status FROM orders r WHERE r.id IN (SELECT q.aggregateid "
+    "FROM outbox q WHERE q.status = 'dead' AND q.type = '" OUTBOX_TYPE_PAYMENT_REQUEST "' "
+    "AND ($1::bigint = 0 OR q.seq = $1::bigint)) FOR SHARE OF r), "
+    "c AS (SELECT o.id, o.seq, o.aggregateid, ord.status AS order_status, "
+    "(o.type = '" OUTBOX_TYPE_PAYMENT_REQUEST "' AND ord.status IS DISTINCT FROM 'new') "
+    "AS refused FROM outbox o LEFT JOIN ord ON ord.id = o.aggregateid "
     "WHERE o.status = 'dead' AND ($1::bigint = 0 OR o.seq = $1::bigint) FOR UPDATE OF o), "
     "u AS (UPDATE outbox SET status = 'pending', attempts = 0, "
     "next_attempt_at = now(), last_error = NULL WHERE id IN (SELECT id FROM c WHERE NOT refused) "

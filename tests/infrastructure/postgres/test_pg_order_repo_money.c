@@ -555,6 +555,67 @@ static void two_payments_of_a_legacy_paid_order_at_once(void **state)
 	pg_session_free(e2.s);
 }
 
+/* An admin retry of one outbox row on another thread. */
+struct retrier {
+	struct admin *admin;
+	int64_t seq;
+	enum os_status st;
+	char message[OS_ERROR_MESSAGE_MAX];
+};
+
+static void *retry_in_thread(void *arg)
+{
+	struct retrier *t = arg;
+	struct os_error err;
+	size_t n = 0;
+
+	os_error_clear(&err);
+	t->st = admin_retry(t->admin, ADMIN_OUTBOX, t->seq, &n, &err);
+	snprintf(t->message, sizeof(t->message), "%s", err.message);
+	return NULL;
+}
+
+/*
+ * An admin retries a dead payment request while the order's cancel is
+ * being committed: the retry waits for the cancel and refuses, the request
+ * stays dead. (It had read the order as still new and put the request back
+ * to be sent for a cancelled order.)
+ */
+static void admin_retry_during_a_cancel_refuses(void **state)
+{
+	struct retrier t = {0};
+	struct pg_conn *canceller;
+	struct order o;
+	struct env e;
+	char id[UUID_STR_LEN + 1], sql[256];
+	pthread_t th;
+
+	(void)state;
+	env_open(&e);
+	create(&e, &o);
+	uuid_format(&o.id, id);
+	snprintf(sql, sizeof(sql),
+		 "UPDATE outbox SET status = 'dead' WHERE aggregateid = '%s' "
+		 "AND type = 'payment.requested'",
+		 id);
+	assert_true(testdb_exec(sql));
+	t.admin = &e.admin;
+	t.seq = scalar_for(&o, "SELECT seq FROM outbox WHERE aggregateid = '%s' "
+			       "AND type = 'payment.requested'");
+	snprintf(sql, sizeof(sql),
+		 "UPDATE orders SET status = 'cancelled', version = version + 1 WHERE id = '%s'",
+		 id);
+	canceller = testdb_exec_uncommitted(sql);
+	assert_non_null(canceller);
+	assert_int_equal(pthread_create(&th, NULL, retry_in_thread, &t), 0);
+	assert_true(testdb_commit_after_waiter(canceller)); /* the retry waited */
+	pthread_join(th, NULL);
+	assert_int_equal(t.st, OS_ECONFLICT);
+	assert_non_null(strstr(t.message, "which is cancelled"));
+	assert_int_equal(rows_of(&o, "payment.requested", "dead"), 1);
+	pg_session_free(e.s);
+}
+
 static void admin_retry_refuses_payment_requests(void **state)
 {
 	char a[UUID_STR_LEN + 1], b[UUID_STR_LEN + 1], sql[512];
@@ -604,6 +665,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup(second_payment_during_the_first_is_refunded, setup),
     cmocka_unit_test_setup(two_payments_of_a_legacy_paid_order_at_once, setup),
     cmocka_unit_test_setup(admin_retry_refuses_payment_requests, setup),
+    cmocka_unit_test_setup(admin_retry_during_a_cancel_refuses, setup),
 };
 
 TEST_MAIN(tests, testdb_group_setup, testdb_group_teardown);
