@@ -123,6 +123,11 @@ static enum os_status link_wait(struct pg_link *l, int events, int64_t deadline_
  * a batch that was in fact delivered is delivered again).
  */
 #define PG_IDLE_IN_TX_TIMEOUT_MS (15 * 60 * 1000)
+/* A statement whose caller gave up (an API request past its deadline closes
+ * the connection) is ended by the server within this many ms, rather than
+ * running on, holding a backend and perhaps committing a write its caller
+ * was told had failed. */
+#define PG_CLIENT_CHECK_MS 1000
 #define PG_KEEPALIVE_OPTIONS                                                                       \
 	" -c tcp_keepalives_idle=30 -c tcp_keepalives_interval=10 -c tcp_keepalives_count=3"
 
@@ -149,8 +154,9 @@ static void startup_options(const struct pg_session *s, char *buf, size_t cap)
 			      n > 0 ? " " : "", statement_timeout_ms);
 	if (n >= 0 && (size_t)n < cap)
 		snprintf(buf + n, cap - (size_t)n,
-			 " -c idle_in_transaction_session_timeout=%d" PG_KEEPALIVE_OPTIONS,
-			 PG_IDLE_IN_TX_TIMEOUT_MS);
+			 " -c idle_in_transaction_session_timeout=%d -c "
+			 "client_connection_check_interval=%d" PG_KEEPALIVE_OPTIONS,
+			 PG_IDLE_IN_TX_TIMEOUT_MS, PG_CLIENT_CHECK_MS);
 }
 
 /*
@@ -657,7 +663,12 @@ static enum os_status fail_from(struct pg_link *l, const PGresult *r, const char
 	if (l->conn == NULL || PQstatus(l->conn) != CONNECTION_OK || state == NULL ||
 	    strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0)
 		st = OS_EUNAVAIL;
-	else if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0)
+	else if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 ||
+		 strcmp(state, "57014") == 0 || strcmp(state, "55P03") == 0 ||
+		 strncmp(state, "53", 2) == 0)
+		/* Deadlock, serialization; a statement or lock timeout; the
+		 * server out of a resource: worth another try (the API answers
+		 * 503 with Retry-After), not an internal error. */
 		st = OS_EAGAIN;
 	else if (strcmp(state, "23505") == 0 || strcmp(state, "23514") == 0)
 		st = OS_ECONFLICT;

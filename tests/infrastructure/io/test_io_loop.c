@@ -546,7 +546,7 @@ static const struct pg_stmt stmt_bounds = {
     "t_bounds",
     "SELECT current_setting('idle_in_transaction_session_timeout'), "
     "current_setting('tcp_keepalives_idle'), current_setting('tcp_keepalives_count'), "
-    "inet_server_addr() IS NOT NULL",
+    "inet_server_addr() IS NOT NULL, current_setting('client_connection_check_interval')",
     0,
 };
 
@@ -559,11 +559,35 @@ static void test_sessions_bound_idle_transactions(void **state)
 	assert_int_equal(pg_exec(s, &stmt_bounds, NULL, &r, NULL), OS_OK);
 	assert_int_equal(PQntuples(r), 1);
 	assert_string_equal(PQgetvalue(r, 0, 0), "15min");
-	if (PQgetvalue(r, 0, 3)[0] == 't') { /* over TCP: the probes apply */
+	assert_string_equal(PQgetvalue(r, 0, 4), "1s"); /* a caller gone ends its statement */
+	if (PQgetvalue(r, 0, 3)[0] == 't') {		/* over TCP: the probes apply */
 		assert_string_equal(PQgetvalue(r, 0, 1), "30");
 		assert_string_equal(PQgetvalue(r, 0, 2), "3");
 	}
 	PQclear(r);
+	pg_session_free(s);
+}
+
+static const struct pg_stmt stmt_slow = {"t_slow", "SELECT pg_sleep(1)", 0};
+static const struct pg_stmt stmt_one = {"t_one", "SELECT 1", 0};
+
+/* A statement the statement timeout ends is worth another try (the API
+ * answers 503 with Retry-After), not an internal error, and the session
+ * goes on with its prepared statements. */
+static void test_statement_timeout_is_transient(void **state)
+{
+	struct pg_session *s;
+	struct os_error err;
+
+	(void)state;
+	pg_session_set_statement_timeout(200);
+	s = testdb_session();
+	pg_session_set_statement_timeout(0);
+	assert_int_equal(pg_exec_cmd(s, &stmt_one, NULL, &err), OS_OK);
+	os_error_clear(&err);
+	assert_int_equal(pg_exec_cmd(s, &stmt_slow, NULL, &err), OS_EAGAIN);
+	assert_non_null(strstr(err.message, "statement timeout"));
+	assert_int_equal(pg_exec_cmd(s, &stmt_one, NULL, &err), OS_OK);
 	pg_session_free(s);
 }
 
@@ -766,6 +790,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_inventory_many),
     cmocka_unit_test(test_pool_plans_lookups_on_the_key),
     cmocka_unit_test(test_sessions_bound_idle_transactions),
+    cmocka_unit_test(test_statement_timeout_is_transient),
     cmocka_unit_test(test_catalog_lines_at_once),
     cmocka_unit_test(test_catalog_deadline),
     cmocka_unit_test(test_lookup_does_not_block_the_loop),
