@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <libpq-fe.h>
 
@@ -19,8 +21,18 @@
 #include "infrastructure/config/conf_file.h"
 
 #define MIGRATE_LOCK_KEY "7206381742006" /* arbitrary, fixed for the service */
-#define NAME_MAX_LEN	 128
-#define CHECKSUM_HEX_LEN SHA256_HEX_LEN
+/*
+ * A migration's statements wait at most this long for a table lock; then
+ * the file is rolled back and tried again after a pause, until
+ * MIGRATE_BUSY_MAX_S have passed. A lock request that waits makes every
+ * later request on the table wait behind it: run against a live service (a
+ * relay's claim holds its rows while it delivers), an unbounded wait for an
+ * ALTER TABLE would stop the API's writes to that table for as long.
+ */
+#define MIGRATE_LOCK_TIMEOUT_MS 1000
+#define MIGRATE_BUSY_MAX_S	600
+#define NAME_MAX_LEN		128
+#define CHECKSUM_HEX_LEN	SHA256_HEX_LEN
 
 struct migration_list {
 	size_t count;
@@ -98,9 +110,14 @@ static enum os_status exec_simple(PGconn *c, const char *sql, const char *what,
 	ExecStatusType rs = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
 	enum os_status st = OS_OK;
 
-	if (rs != PGRES_COMMAND_OK && rs != PGRES_TUPLES_OK)
-		st = os_fail(err, PQstatus(c) == CONNECTION_OK ? OS_EIO : OS_EUNAVAIL, NULL,
-			     "%s: %s", what, PQerrorMessage(c));
+	if (rs != PGRES_COMMAND_OK && rs != PGRES_TUPLES_OK) {
+		const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+
+		st = PQstatus(c) != CONNECTION_OK	    ? OS_EUNAVAIL
+		     : state && strcmp(state, "55P03") == 0 ? OS_EAGAIN /* lock_timeout */
+							    : OS_EIO;
+		os_fail(err, st, NULL, "%s: %s", what, PQerrorMessage(c));
+	}
 	PQclear(r);
 	return st;
 }
@@ -145,21 +162,51 @@ static enum os_status record(PGconn *c, const char *version, const char *hex, st
 	return st;
 }
 
-/* Applies one file in its own transaction. */
-static enum os_status apply_one(PGconn *c, const char *name, const char *sql, const char *hex,
-				struct os_error *err)
+/* Applies one file in its own transaction, each lock waited for at most
+ * MIGRATE_LOCK_TIMEOUT_MS (OS_EAGAIN then, nothing applied). */
+static enum os_status apply_once(PGconn *c, const char *name, const char *sql, const char *hex,
+				 struct os_error *err)
 {
+	char set[64];
 	enum os_status st = exec_simple(c, "BEGIN", "begin", err);
 
 	if (st != OS_OK)
 		return st;
-	st = exec_simple(c, sql, name, err);
+	snprintf(set, sizeof(set), "SET LOCAL lock_timeout = %d", MIGRATE_LOCK_TIMEOUT_MS);
+	st = exec_simple(c, set, "lock_timeout", err);
+	if (st == OS_OK)
+		st = exec_simple(c, sql, name, err);
 	if (st == OS_OK)
 		st = record(c, name, hex, err);
 	if (st == OS_OK)
 		return exec_simple(c, "COMMIT", "commit", err);
 	(void)exec_simple(c, "ROLLBACK", "rollback", NULL);
 	return st;
+}
+
+/* apply_once until it gets its locks: between tries, a pause (0.5 s
+ * doubling to 2 s) in which the service's own work on those tables goes
+ * on; after MIGRATE_BUSY_MAX_S, the file is given up with an error. */
+static enum os_status apply_one(PGconn *c, const char *name, const char *sql, const char *hex,
+				struct os_error *err)
+{
+	time_t start = time(NULL);
+	useconds_t pause_us = 500000;
+	enum os_status st;
+
+	for (;;) {
+		st = apply_once(c, name, sql, hex, err);
+		if (st != OS_EAGAIN)
+			return st;
+		if (time(NULL) - start >= MIGRATE_BUSY_MAX_S)
+			return os_fail(err, OS_EUNAVAIL, NULL,
+				       "%s: its tables stayed locked by other sessions for %d s "
+				       "(the service's relays, a long transaction); try again",
+				       name, MIGRATE_BUSY_MAX_S);
+		usleep(pause_us);
+		if (pause_us < 2000000)
+			pause_us *= 2;
+	}
 }
 
 /* Checks or applies one file; *done is set when it was applied now. */

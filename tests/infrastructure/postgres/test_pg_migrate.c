@@ -1,7 +1,8 @@
 /*
  * The migrations runner against a real PostgreSQL: a second run is a no-op,
  * an applied file that changed is refused by name, and two runners at once
- * apply each file once. `migrate status` reports applied, changed, missing
+ * apply each file once, a file whose table is busy waits in bounded tries
+ * (the service's work on it goes on). `migrate status` reports applied, changed, missing
  * and pending files in order and changes nothing.
  */
 #include <pthread.h>
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -165,6 +167,86 @@ static void concurrent_runs_apply_once(void **state)
 	testdb_drop(url);
 }
 
+/* Runs sql on a new connection of url; NULL when it failed. */
+static PGconn *exec_on(const char *url, const char *sql)
+{
+	PGconn *c = PQconnectdb(url);
+	PGresult *r = PQexec(c, sql);
+	bool ok = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
+
+	PQclear(r);
+	if (!ok) {
+		fprintf(stderr, "%s: %s", sql, PQerrorMessage(c));
+		PQfinish(c);
+		return NULL;
+	}
+	return c;
+}
+
+struct dir_runner {
+	const char *url, *dir;
+	enum os_status st;
+};
+
+static void *run_migrate_dir(void *arg)
+{
+	struct dir_runner *r = arg;
+	struct os_error err;
+	int applied = 0;
+
+	r->st = pg_migrate(r->url, r->dir, &applied, &err);
+	return NULL;
+}
+
+/*
+ * A migration whose table another session holds (a relay delivering its
+ * claim) waits for the lock in bounded tries: between them the service's
+ * own work on the table goes on, and the file is applied once the holder
+ * is done. (Its ALTER used to wait without end, and every later reader and
+ * writer of the table queued behind it: here a reader that the holder
+ * outlives.)
+ */
+static void busy_table_does_not_stop_the_service(void **state)
+{
+	const char *url = *state;
+	struct dir_runner r = {url, NULL, OS_EIO};
+	char dir[64];
+	PGconn *holder, *reader;
+	PGresult *res;
+	pthread_t t;
+	int i;
+
+	snprintf(dir, sizeof(dir), "/tmp/os_migr_busy_%ld", (long)getpid());
+	remove_copy(dir);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	write_file(dir, "9001_busy.sql", "w", "ALTER TABLE busy_t ADD COLUMN x int;\n");
+	PQfinish(exec_on(url, "CREATE TABLE busy_t (id int)"));
+	holder = exec_on(url, "BEGIN; SELECT count(*) FROM busy_t");
+	assert_non_null(holder);
+	r.dir = dir;
+	assert_int_equal(pthread_create(&t, NULL, run_migrate_dir, &r), 0);
+	for (i = 0; i < 500 && count_rows(url, "SELECT count(*) FROM pg_locks WHERE NOT granted "
+					       "AND relation = 'busy_t'::regclass") == 0;
+	     i++)
+		usleep(10000);
+	/* the migration is waiting for the holder; a reader still gets through */
+	reader = exec_on(url, "SET statement_timeout = '10s'; SELECT count(*) FROM busy_t");
+	assert_non_null(reader);
+	PQfinish(reader);
+	res = PQexec(holder, "COMMIT");
+	assert_int_equal(PQresultStatus(res), PGRES_COMMAND_OK);
+	PQclear(res);
+	PQfinish(holder);
+	pthread_join(t, NULL);
+	assert_int_equal(r.st, OS_OK);
+	assert_int_equal(count_rows(url, "SELECT count(*) FROM information_schema.columns "
+					 "WHERE table_name = 'busy_t' AND column_name = 'x'"),
+			 1);
+	PQfinish(exec_on(url, "DELETE FROM schema_migrations WHERE version = '9001_busy.sql'; "
+			      "DROP TABLE busy_t"));
+	remove_copy(dir);
+}
+
 static void missing_folder_is_invalid(void **state)
 {
 	struct os_error err;
@@ -287,6 +369,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(second_run_is_noop),
     cmocka_unit_test(changed_file_is_refused),
     cmocka_unit_test(concurrent_runs_apply_once),
+    cmocka_unit_test(busy_table_does_not_stop_the_service),
     cmocka_unit_test(missing_folder_is_invalid),
     cmocka_unit_test(status_of_migrated_database),
     cmocka_unit_test(status_reports_changes_and_changes_nothing),
