@@ -179,6 +179,20 @@ static void call_handler(struct api_call *c, api_handler_fn *handler)
 	handler(c);
 }
 
+bool api_routes_dispatch_no_io(struct api_call *c)
+{
+	static const char live[] = "/health/live";
+	const h2o_req_t *r = c->req;
+	size_t len = r->path_normalized.len;
+
+	if (len > 1 && r->path_normalized.base[len - 1] == '/')
+		len--;
+	if (len != sizeof(live) - 1 || memcmp(r->path_normalized.base, live, len) != 0)
+		return false;
+	api_routes_dispatch(c);
+	return true;
+}
+
 void api_routes_dispatch(struct api_call *c)
 {
 	const h2o_req_t *r = c->req;

@@ -14,6 +14,12 @@
 /* Routes c (whose request and env are set) to its handler; answers always. */
 void api_routes_dispatch(struct api_call *c);
 
+/* When c is for a path whose routes do no I/O (the liveness probe), routes
+ * it as api_routes_dispatch would, off any fiber, and returns true: a loop
+ * with no room for another request still answers it (DESIGN §2). False,
+ * and nothing answered, for any other path. */
+bool api_routes_dispatch_no_io(struct api_call *c);
+
 typedef void api_handler_fn(struct api_call *c);
 
 #endif

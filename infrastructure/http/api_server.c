@@ -232,11 +232,15 @@ static void watch_conn(struct api_slot *s, h2o_req_t *req)
 		s->conn_fd = -1;
 }
 
+/* No room on this loop for req: the liveness probe is answered all the
+ * same (it does no I/O), anything else is 503 with Retry-After. */
 static void reply_busy(struct api_thread *t, h2o_req_t *req)
 {
 	struct api_call c;
 
 	api_call_init(&c, req, &t->env);
+	if (api_routes_dispatch_no_io(&c))
+		return;
 	api_add_header(&c, "retry-after", "1", 1);
 	api_reply_error(&c, 503, "server busy", NULL, NULL);
 }

@@ -7,6 +7,8 @@
 #     finish well under 32 x 100 ms (one at a time would take 9.6 s);
 #   - a catalog that never answers: /health/live answers at once while the
 #     creates end with 503 JSON and Retry-After at the request deadline;
+#   - more creates than a loop takes at once (hung catalog): the extra ones
+#     are refused 503 "server busy" and /health/live still answers 200;
 #   - a client that goes away while its create waits on a row lock in the
 #     database (local inventory, one session in the pool, a request deadline
 #     far away): the session is given back at once, so a create of another
@@ -128,6 +130,34 @@ test_hung_catalog() {
 	assert_status "catalog back: a create answers 201" 201
 }
 
+# More creates than a loop takes at once (256) against a hung catalog: the
+# ones past the limit are refused 503 "server busy", and /health/live is
+# answered 200 all the while (it does no I/O, so it needs no room).
+test_full_loop() {
+	local pid i codes="" code busy
+	sim_latency 600000
+	for ((i = 1; i <= 300; i++)); do
+		ops_order_body "$(e2e_uuid)" sku-7 1 >"$E2E_TMP/full.$i"
+	done
+	e2e_parallel_post full 300 "$E2E_API/api/v1/orders" "$E2E_TMP/full.{i}" &
+	pid=$!
+	sleep 0.5
+	for ((i = 0; i < 8; i++)); do
+		code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$E2E_API/health/live")
+		codes+="${codes:+ }$code"
+		sleep 0.1
+	done
+	wait "$pid"
+	busy=$(grep -l '"server busy"' "$E2E_TMP"/full.*.json 2>/dev/null | wc -l)
+	if [ "$busy" -gt 0 ]; then
+		e2e_pass "full loop: $busy of 300 creates refused 503 server busy"
+	else
+		e2e_fail "full loop: no create was refused as busy (the loop was never full)"
+	fi
+	assert_eq "full loop: /health/live answered 200 meanwhile" "200 200 200 200 200 200 200 200" "$codes"
+	sim_latency 0
+}
+
 # Backends of the orders database (other than psql's own) holding a
 # transaction open.
 open_transactions() {
@@ -227,6 +257,7 @@ ops_start_api API_THREADS=1 DB_POOL_SIZE=4 CATALOG_CACHE_MS=0 REQUEST_TIMEOUT_MS
 	TIMEOUT_READ=30
 test_slow_catalog
 test_hung_catalog
+test_full_loop
 test_client_gone
 test_database_down
 e2e_finish
