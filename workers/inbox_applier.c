@@ -69,8 +69,8 @@ static enum os_status applier_sweep(struct applier *a)
 	return OS_OK;
 }
 
-static enum os_status applier_purge_step(void *arg, int64_t before_us, size_t max, size_t *deleted,
-					 struct os_error *err)
+static enum os_status applier_purge_step(const void *arg, int64_t before_us, size_t max,
+					 size_t *deleted, struct os_error *err)
 {
 	return inbox_store_purge(arg, before_us, max, deleted, err);
 }
@@ -88,7 +88,7 @@ static enum os_status applier_purge(struct applier *a)
 	if (!purge_due(&a->next_purge_us, a->opt.purge_every_ms, now_us))
 		return OS_OK;
 	os_error_clear(&err);
-	st = purge_pass(applier_purge_step, (void *)a->store,
+	st = purge_pass(applier_purge_step, a->store,
 			now_us - (int64_t)a->opt.retention_s * 1000000, &total, &err);
 	if (st != OS_OK) {
 		applier_report_error(a, "purging processed inbox rows failed", &err);

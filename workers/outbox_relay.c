@@ -231,8 +231,8 @@ static const struct outbox_store *relay_free_store(const struct outbox_relay *r)
 	return r->claiming ? r->stores[1 - r->cur] : r->stores[0];
 }
 
-static enum os_status relay_purge_step(void *arg, int64_t before_us, size_t max, size_t *deleted,
-				       struct os_error *err)
+static enum os_status relay_purge_step(const void *arg, int64_t before_us, size_t max,
+				       size_t *deleted, struct os_error *err)
 {
 	return outbox_store_purge(arg, before_us, max, deleted, err);
 }
@@ -243,10 +243,11 @@ enum os_status outbox_relay_purge_due(struct outbox_relay *r, size_t *deleted, s
 	size_t total = 0;
 	enum os_status st;
 
-	*deleted = 0;
-	if (!purge_due(&r->next_purge_us, r->opt.purge_every_ms, now_us))
+	if (!purge_due(&r->next_purge_us, r->opt.purge_every_ms, now_us)) {
+		*deleted = 0;
 		return OS_OK;
-	st = purge_pass(relay_purge_step, (void *)relay_free_store(r),
+	}
+	st = purge_pass(relay_purge_step, relay_free_store(r),
 			now_us - (int64_t)r->opt.retention_s * 1000000, &total, err);
 	if (st != OS_OK) {
 		relay_report_error(r, "purging sent rows failed", err);

@@ -9,22 +9,22 @@ bool purge_due(int64_t *next_us, int every_ms, int64_t now_us)
 	return true;
 }
 
-enum os_status purge_pass(purge_step_fn *step, void *arg, int64_t before_us, size_t *total,
+enum os_status purge_pass(purge_step_fn *step, const void *arg, int64_t before_us, size_t *total,
 			  struct os_error *err)
 {
 	enum os_status st;
-	size_t n;
+	size_t sum = 0, n;
 	int round;
 
-	*total = 0;
 	for (round = 0; round < PURGE_ROUNDS; round++) {
 		n = 0;
 		st = step(arg, before_us, PURGE_BATCH, &n, err);
 		if (st != OS_OK)
 			return st;
-		*total += n;
+		sum += n;
 		if (n < PURGE_BATCH)
 			break;
 	}
+	*total = sum;
 	return OS_OK;
 }

@@ -20,17 +20,17 @@
 
 /* One statement: deletes at most max rows older than before_us (Unix
  * microseconds); *deleted counts them. A store's purge, through its port. */
-typedef enum os_status purge_step_fn(void *arg, int64_t before_us, size_t max, size_t *deleted,
-				     struct os_error *err);
+typedef enum os_status purge_step_fn(const void *arg, int64_t before_us, size_t max,
+				     size_t *deleted, struct os_error *err);
 
 /* True when a pass is due at now_us: every_ms > 0 and *next_us reached;
  * then *next_us moves every_ms past now_us. */
 bool purge_due(int64_t *next_us, int every_ms, int64_t now_us);
 
-/* One pass of step(arg, ...) over the rows older than before_us. *total
- * counts the rows deleted, on failure too (what went before it); a failing
- * statement ends the pass with its status. */
-enum os_status purge_pass(purge_step_fn *step, void *arg, int64_t before_us, size_t *total,
+/* One pass of step(arg, ...) over the rows older than before_us; *total
+ * counts the rows deleted, written on success. A failing statement ends
+ * the pass with its status. */
+enum os_status purge_pass(purge_step_fn *step, const void *arg, int64_t before_us, size_t *total,
 			  struct os_error *err);
 
 #endif
