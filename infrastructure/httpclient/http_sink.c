@@ -16,6 +16,7 @@
 
 #include <curl/curl.h>
 
+#include "domain/decimal.h"
 #include "infrastructure/crypto/hmac.h"
 #include "infrastructure/httpclient/http_curl.h"
 #include "infrastructure/json/json_tree.h"
@@ -225,17 +226,13 @@ static int64_t sink_retry_after_us(CURL *easy)
 	struct curl_header *h = NULL;
 	const char *v;
 	int64_t secs = 0;
-	size_t i;
 
 	if (curl_easy_header(easy, "Retry-After", 0, CURLH_HEADER, -1, &h) != CURLHE_OK ||
 	    h == NULL || h->value == NULL)
 		return 0;
 	v = h->value;
 	if (v[0] >= '0' && v[0] <= '9') {
-		for (i = 0; v[i] >= '0' && v[i] <= '9'; i++)
-			if (secs <= SINK_RETRY_AFTER_MAX_S)
-				secs = secs * 10 + (v[i] - '0');
-		if (v[i] != '\0')
+		if (!decimal_parse(v, strlen(v), 0, INT64_MAX, &secs))
 			return 0;
 	} else {
 		time_t at = curl_getdate(v, NULL);

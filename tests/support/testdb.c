@@ -241,23 +241,32 @@ struct pg_session *testdb_session(void)
 	return s;
 }
 
-struct pg_conn *testdb_exec_uncommitted(const char *sql)
+struct pg_conn *testdb_exec_open(const char *url, const char *sql)
 {
-	PGconn *c = PQconnectdb(group_url);
-	PGresult *r = PQexec(c, "BEGIN");
-	bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+	PGconn *c = PQconnectdb(url);
+	PGresult *r = PQexec(c, sql);
+	bool ok = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
 
 	PQclear(r);
-	if (ok) {
-		r = PQexec(c, sql);
-		ok = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
-		PQclear(r);
-	}
 	if (!ok) {
 		fprintf(stderr, "testdb: %s: %s", sql, PQerrorMessage(c));
 		PQfinish(c);
 		return NULL;
 	}
+	return c;
+}
+
+struct pg_conn *testdb_exec_uncommitted(const char *sql)
+{
+	size_t cap = strlen(sql) + sizeof("BEGIN; ");
+	char *text = malloc(cap);
+	struct pg_conn *c;
+
+	if (text == NULL)
+		return NULL;
+	snprintf(text, cap, "BEGIN; %s", sql);
+	c = testdb_exec_open(group_url, text);
+	free(text);
 	return c;
 }
 

@@ -75,6 +75,11 @@ struct pg_conn;
 struct pg_conn *testdb_pay_uncommitted(const struct uuid *id, const char *payment_id,
 				       int64_t cents);
 
+/* Runs sql (any statements) on a new connection of url and keeps the
+ * connection open (PQfinish closes it). NULL (printed on stderr) when it
+ * failed. */
+struct pg_conn *testdb_exec_open(const char *url, const char *sql);
+
 /* Runs sql on a connection of its own, in a transaction left open until
  * testdb_commit_after_waiter. NULL (printed on stderr) when it failed. */
 struct pg_conn *testdb_exec_uncommitted(const char *sql);

@@ -167,22 +167,6 @@ static void concurrent_runs_apply_once(void **state)
 	testdb_drop(url);
 }
 
-/* Runs sql on a new connection of url; NULL when it failed. */
-static PGconn *exec_on(const char *url, const char *sql)
-{
-	PGconn *c = PQconnectdb(url);
-	PGresult *r = PQexec(c, sql);
-	bool ok = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
-
-	PQclear(r);
-	if (!ok) {
-		fprintf(stderr, "%s: %s", sql, PQerrorMessage(c));
-		PQfinish(c);
-		return NULL;
-	}
-	return c;
-}
-
 struct dir_runner {
 	const char *url, *dir;
 	enum os_status st;
@@ -220,8 +204,8 @@ static void busy_table_does_not_stop_the_service(void **state)
 	remove_copy(dir);
 	assert_int_equal(mkdir(dir, 0700), 0);
 	write_file(dir, "9001_busy.sql", "w", "ALTER TABLE busy_t ADD COLUMN x int;\n");
-	PQfinish(exec_on(url, "CREATE TABLE busy_t (id int)"));
-	holder = exec_on(url, "BEGIN; SELECT count(*) FROM busy_t");
+	PQfinish(testdb_exec_open(url, "CREATE TABLE busy_t (id int)"));
+	holder = testdb_exec_open(url, "BEGIN; SELECT count(*) FROM busy_t");
 	assert_non_null(holder);
 	r.dir = dir;
 	assert_int_equal(pthread_create(&t, NULL, run_migrate_dir, &r), 0);
@@ -230,7 +214,8 @@ static void busy_table_does_not_stop_the_service(void **state)
 	     i++)
 		usleep(10000);
 	/* the migration is waiting for the holder; a reader still gets through */
-	reader = exec_on(url, "SET statement_timeout = '10s'; SELECT count(*) FROM busy_t");
+	reader =
+	    testdb_exec_open(url, "SET statement_timeout = '10s'; SELECT count(*) FROM busy_t");
 	assert_non_null(reader);
 	PQfinish(reader);
 	res = PQexec(holder, "COMMIT");
@@ -242,8 +227,9 @@ static void busy_table_does_not_stop_the_service(void **state)
 	assert_int_equal(count_rows(url, "SELECT count(*) FROM information_schema.columns "
 					 "WHERE table_name = 'busy_t' AND column_name = 'x'"),
 			 1);
-	PQfinish(exec_on(url, "DELETE FROM schema_migrations WHERE version = '9001_busy.sql'; "
-			      "DROP TABLE busy_t"));
+	PQfinish(testdb_exec_open(url,
+				  "DELETE FROM schema_migrations WHERE version = '9001_busy.sql'; "
+				  "DROP TABLE busy_t"));
 	remove_copy(dir);
 }
 
