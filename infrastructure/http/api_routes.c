@@ -179,30 +179,37 @@ static void call_handler(struct api_call *c, api_handler_fn *handler)
 	handler(c);
 }
 
-bool api_routes_dispatch_no_io(struct api_call *c)
+/* The length of r's path that routes match: a trailing slash names the
+ * same resource. */
+static size_t route_len(const h2o_req_t *r)
 {
-	static const char live[] = "/health/live";
-	const h2o_req_t *r = c->req;
 	size_t len = r->path_normalized.len;
 
-	if (len > 1 && r->path_normalized.base[len - 1] == '/')
-		len--;
-	if (len != sizeof(live) - 1 || memcmp(r->path_normalized.base, live, len) != 0)
-		return false;
-	api_routes_dispatch(c);
-	return true;
+	return len > 1 && r->path_normalized.base[len - 1] == '/' ? len - 1 : len;
+}
+
+/* The paths routed without I/O are those of the liveness probe's handler. */
+bool api_routes_dispatch_no_io(struct api_call *c)
+{
+	size_t i, len = route_len(c->req);
+
+	for (i = 0; i < ROUTE_COUNT; i++) {
+		if (routes[i].handler != api_ops_live || strlen(routes[i].pattern) != len ||
+		    memcmp(routes[i].pattern, c->req->path_normalized.base, len) != 0)
+			continue;
+		api_routes_dispatch(c);
+		return true;
+	}
+	return false;
 }
 
 void api_routes_dispatch(struct api_call *c)
 {
 	const h2o_req_t *r = c->req;
 	const char *path = r->path_normalized.base;
-	size_t i, len = r->path_normalized.len;
+	size_t i, len = route_len(r);
 	const char *pattern = NULL;
 
-	/* A trailing slash names the same resource. */
-	if (len > 1 && path[len - 1] == '/')
-		len--;
 	for (i = 0; i < ROUTE_COUNT; i++) {
 		if (!api_route_here(c, routes[i].access))
 			continue;
